@@ -1,0 +1,64 @@
+"""Settings: one object, read from ORGRAPH_* environment variables (and .env)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EngineKind = Literal["embedded", "falkor", "neo4j"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ORGRAPH_", env_file=".env", extra="ignore")
+
+    store_uri: str = Field(
+        default="embedded",
+        description=(
+            "embedded | falkor://host:port | unix:///path.sock | "
+            "bolt://host:7687 | neo4j://host:7687 | neo4j+s://host"
+        ),
+    )
+    data_dir: Path = Field(default=Path(".orgraph"), description="embedded store data folder")
+    graph_name: str = Field(default="orgraph", description="FalkorDB graph key")
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    # Seconds the client waits on one socket read before declaring the store unavailable.
+    socket_timeout: float = 30.0
+    connect_timeout: float = 3.0
+    # Milliseconds: server-side ceiling on any one query (FalkorDB TIMEOUT_MAX).
+    query_timeout_max_ms: int = 120_000
+    query_timeout_default_ms: int = 60_000
+    # Seconds `orgraph db start` waits for the embedded server to finish loading.
+    start_timeout: float = 120.0
+    id_hash_key: SecretStr = SecretStr("orgraph-dev-key-change-me")
+
+    @property
+    def engine(self) -> EngineKind:
+        uri = self.store_uri.strip()
+        if uri == "embedded":
+            return "embedded"
+        if uri.startswith(("falkor://", "falkors://", "redis://", "unix://")):
+            return "falkor"
+        if uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://",
+                           "neo4j+ssc://")):
+            return "neo4j"
+        from orgraph.errors import ConfigError
+
+        raise ConfigError(
+            f"无法识别的 ORGRAPH_STORE_URI: {uri!r}。可用: embedded、falkor://主机:端口、"
+            "unix:///路径.sock、bolt:// 或 neo4j://"
+        )
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.expanduser().resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,61 @@
+"""One root exception; each subclass maps to one HTTP status and one CLI exit code."""
+
+from __future__ import annotations
+
+
+class OrgraphError(Exception):
+    """Root of every error orgraph raises on purpose. Messages are for the user (Chinese)."""
+
+    http_status = 500
+    exit_code = 1
+
+
+class ConfigError(OrgraphError):
+    http_status = 500
+    exit_code = 2
+
+
+class StoreUnavailable(OrgraphError):
+    """The graph store cannot be reached, is still loading, or timed out."""
+
+    http_status = 503
+    exit_code = 3
+
+
+class StoreLoading(StoreUnavailable):
+    """The store is up but still loading its data from disk."""
+
+
+class EmbeddedUnsupported(StoreUnavailable):
+    """The packaged FalkorDB binary cannot run on this platform."""
+
+
+class ConstraintConflict(OrgraphError):
+    http_status = 409
+    exit_code = 4
+
+
+class BadQuery(OrgraphError):
+    """The engine rejected a statement: a bug in orgraph's Cypher, not user input."""
+
+    http_status = 500
+    exit_code = 5
+
+
+class QueryTimeout(StoreUnavailable):
+    pass
+
+
+class NotFound(OrgraphError):
+    http_status = 404
+    exit_code = 6
+
+
+class ValidationFailed(OrgraphError):
+    http_status = 422
+    exit_code = 7
+
+
+class StoreNotEmpty(OrgraphError):
+    http_status = 409
+    exit_code = 8
