@@ -1,0 +1,47 @@
+// FalkorDB schema. Blocks are applied in order by `orgraph migrate`; the prefix vN_ is the
+// schema version that introduced them. A block named *_unique_* also gets a unique constraint
+// (created through GRAPH.CONSTRAINT, which needs this exact-match index first).
+
+// @name v1_unique_meta_key
+// Bookkeeping node (schema version) keyed by key.
+CREATE INDEX FOR (n:Meta) ON (n.key)
+
+// @name v1_unique_area_code
+// Administrative areas keyed by their division code.
+CREATE INDEX FOR (n:Area) ON (n.code)
+
+// @name v1_index_area_level
+// Areas by level (county, township, village, hamlet).
+CREATE INDEX FOR (n:Area) ON (n.level)
+
+// @name v1_unique_org_id
+// Party organizations keyed by org id.
+CREATE INDEX FOR (n:Org) ON (n.id)
+
+// @name v1_index_org_kind
+// Organizations by kind (branch, group, mobile_branch, ...).
+CREATE INDEX FOR (n:Org) ON (n.kind)
+
+// @name v1_unique_member_key
+// Members keyed by member_no, or by the keyed hash of the ID number.
+CREATE INDEX FOR (n:Member) ON (n.key)
+
+// @name v1_index_member_id_hash
+// Members by keyed ID-number hash (rosters that reference members by ID number).
+CREATE INDEX FOR (n:Member) ON (n.id_hash)
+
+// @name v1_unique_household_id
+// Households keyed by household id.
+CREATE INDEX FOR (n:Household) ON (n.id)
+
+// @name v1_unique_outflow_id
+// Outflow episodes keyed by member key and departure date.
+CREATE INDEX FOR (n:Outflow) ON (n.id)
+
+// @name v1_unique_report_id
+// Report events keyed by member, date and channel.
+CREATE INDEX FOR (n:Report) ON (n.id)
+
+// @name v1_unique_rectification_id
+// Rectification of a weak organization, keyed by org id and opening date.
+CREATE INDEX FOR (n:Rectification) ON (n.id)

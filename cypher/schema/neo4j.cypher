@@ -1,0 +1,46 @@
+// Neo4j 5 schema. Blocks are applied in order by `orgraph migrate`; the prefix vN_ is the
+// schema version that introduced them. Every statement is idempotent (IF NOT EXISTS).
+
+// @name v1_unique_meta_key
+// Bookkeeping node (schema version) keyed by key.
+CREATE CONSTRAINT meta_key_unique IF NOT EXISTS FOR (n:Meta) REQUIRE n.key IS UNIQUE
+
+// @name v1_unique_area_code
+// Administrative areas keyed by their division code.
+CREATE CONSTRAINT area_code_unique IF NOT EXISTS FOR (n:Area) REQUIRE n.code IS UNIQUE
+
+// @name v1_index_area_level
+// Areas by level (county, township, village, hamlet).
+CREATE INDEX area_level_idx IF NOT EXISTS FOR (n:Area) ON (n.level)
+
+// @name v1_unique_org_id
+// Party organizations keyed by org id.
+CREATE CONSTRAINT org_id_unique IF NOT EXISTS FOR (n:Org) REQUIRE n.id IS UNIQUE
+
+// @name v1_index_org_kind
+// Organizations by kind (branch, group, mobile_branch, ...).
+CREATE INDEX org_kind_idx IF NOT EXISTS FOR (n:Org) ON (n.kind)
+
+// @name v1_unique_member_key
+// Members keyed by member_no, or by the keyed hash of the ID number.
+CREATE CONSTRAINT member_key_unique IF NOT EXISTS FOR (n:Member) REQUIRE n.key IS UNIQUE
+
+// @name v1_index_member_id_hash
+// Members by keyed ID-number hash (rosters that reference members by ID number).
+CREATE INDEX member_id_hash_idx IF NOT EXISTS FOR (n:Member) ON (n.id_hash)
+
+// @name v1_unique_household_id
+// Households keyed by household id.
+CREATE CONSTRAINT household_id_unique IF NOT EXISTS FOR (n:Household) REQUIRE n.id IS UNIQUE
+
+// @name v1_unique_outflow_id
+// Outflow episodes keyed by member key and departure date.
+CREATE CONSTRAINT outflow_id_unique IF NOT EXISTS FOR (n:Outflow) REQUIRE n.id IS UNIQUE
+
+// @name v1_unique_report_id
+// Report events keyed by member, date and channel.
+CREATE CONSTRAINT report_id_unique IF NOT EXISTS FOR (n:Report) REQUIRE n.id IS UNIQUE
+
+// @name v1_unique_rectification_id
+// Rectification of a weak organization, keyed by org id and opening date.
+CREATE CONSTRAINT rectification_id_unique IF NOT EXISTS FOR (n:Rectification) REQUIRE n.id IS UNIQUE

@@ -1,0 +1,19 @@
+"""Demo data: a realistic county (宁海县) or city (宁波市) written as the roster files a county
+hands over, with deliberate, seeded imperfections for every gap rule of DESIGN §2.
+
+    from orgraph.demo import generate
+    summary = generate(Path("demo"), scale="county", seed=1)
+
+Area code scheme: county 6 digits (330226); township 9 = county + 001–099 街道 / 101–199 镇 /
+201–299 乡; village 12 = township + 001–199 社区 / 201–399 村; hamlet 15 = village + 001…
+("第N组" in a 村, "第N网格" in a 社区). 户编号 = village code + "-" + 4 digits.
+组织编号 = "D" + the code of the area served (D330226 县委, D330226101 镇党委,
+D330226101201 村党支部/党总支, D330226101201-1 总支下的支部, D330226101-LH1 联合党支部,
+D330226-JG 机关工委, D330226-JG01 机关支部, D330226101-JG 乡镇机关支部,
+D330226-LD01 流动党员党支部), a party group = its branch id + "-G01".
+"""
+
+from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase
+from orgraph.demo.generate import DemoSummary, generate
+
+__all__ = ["GAP_TYPES", "NOT_PLANTED", "DemoSummary", "PlantedCase", "generate"]

@@ -1,0 +1,336 @@
+"""Canonical roster columns: per kind, an English key and its Chinese header synonyms.
+
+Headers are matched after :func:`orgraph.roster.header.normalize_header` (NFKC, no
+whitespace, no "(必填)"/"*", lower case), so synonyms here are written plainly.
+The first Chinese synonym is the label used in messages to the user.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
+
+KINDS: tuple[Kind, ...] = (
+    "areas",
+    "orgs",
+    "members",
+    "households",
+    "contacts",
+    "outflows",
+    "reports",
+)
+
+KIND_LABELS: dict[str, str] = {
+    "areas": "行政区划",
+    "orgs": "党组织",
+    "members": "党员花名册",
+    "households": "农户",
+    "contacts": "联系关系",
+    "outflows": "流动党员外出登记",
+    "reports": "报到记录",
+}
+
+# Value types understood by orgraph.roster.values.convert().
+ColumnType = Literal[
+    "text",
+    "name",
+    "code",
+    "date",
+    "int",
+    "lon",
+    "lat",
+    "bool",
+    "category",
+    "gender",
+    "ethnicity",
+    "mgmt_class",
+    "org_kind",
+    "area_level",
+    "roles",
+    "tags",
+    "phone",
+    "id_number",
+    "target_kind",
+    "channel",
+    "rect_status",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    key: str
+    synonyms: tuple[str, ...]
+    required: bool = False
+    type: ColumnType = "text"
+    # Dates that cannot lie in the future (birth, joining, departure, report...).
+    past_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """Chinese label for messages (first synonym)."""
+        return self.synonyms[0] if self.synonyms else self.key
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    kind: Kind
+    label: str
+    columns: tuple[ColumnSpec, ...]
+    # Groups of keys of which at least one must be present (column) and filled (row).
+    one_of: tuple[tuple[str, ...], ...] = ()
+    # Substrings of a sheet name that suggest this kind (checked in KINDS_BY_SHEET order).
+    sheet_hints: tuple[str, ...] = ()
+
+    def column(self, key: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def required_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.required)
+
+
+def _c(
+    key: str,
+    *synonyms: str,
+    required: bool = False,
+    type: ColumnType = "text",
+    past_only: bool = False,
+) -> ColumnSpec:
+    return ColumnSpec(key, synonyms, required, type, past_only)
+
+
+# Member reference used by contacts / outflows / reports (and the members roster itself).
+_ID = _c("id_number", "公民身份号码", "身份证号", "身份证号码", "身份证", "居民身份证号码",
+         "居民身份证号", "身份证件号码", "证件号码", "党员身份证号", "党员身份证号码",
+         type="id_number")
+_MEMBER_NO = _c("member_no", "人员编号", "党员编号", "人员编码", "党员编码", "党员编号(人员编号)",
+                type="code")
+_NAME_OPT = _c("name", "姓名", "党员姓名", type="name")
+_REMARK = _c("remark", "备注", "说明")
+_MEMBER_REF = (("id_number", "member_no"),)
+
+AREAS = KindSpec(
+    "areas",
+    "行政区划",
+    (
+        _c("code", "区划代码", "行政区划代码", "区划编码", "代码", "编码", required=True,
+           type="code"),
+        _c("name", "名称", "区划名称", "地名", "单位名称", required=True),
+        _c("level", "层级", "区划级别", "级别", "区划层级", "类型", required=True,
+           type="area_level"),
+        _c("parent_code", "上级代码", "上级区划代码", "上级编码", "上级区划编码", type="code"),
+        _c("lon", "经度", "lng", "longitude", type="lon"),
+        _c("lat", "纬度", "latitude", type="lat"),
+        _REMARK,
+    ),
+    sheet_hints=("行政区划", "区划", "村组", "行政区"),
+)
+
+ORGS = KindSpec(
+    "orgs",
+    "党组织",
+    (
+        _c("org_id", "组织编号", "党组织编号", "组织代码", "党组织代码", "组织编码", "党组织编码",
+           "编号", required=True, type="code"),
+        _c("name", "组织名称", "党组织名称", "名称", "党组织全称", required=True),
+        _c("kind", "组织类别", "党组织类别", "组织类型", "党组织类型", "类别", "类型",
+           required=True, type="org_kind"),
+        _c("parent_org_id", "上级组织编号", "上级党组织编号", "上级组织代码", "上级党组织代码",
+           "上级组织编码", "上级编号", type="code"),
+        _c("area_code", "所在区划代码", "区划代码", "所在地区划代码", "所在行政区划代码",
+           type="code"),
+        _c("host_area", "驻在地", "驻地", "流入地", "所在地"),
+        _c("established_on", "成立日期", "成立时间", "建立日期", type="date", past_only=True),
+        _c("term_end", "届满日期", "任期届满日期", "届满时间", "本届届满日期", type="date"),
+        _c("weak", "软弱涣散", "是否软弱涣散", "是否软弱涣散党组织", type="bool"),
+        _c("rectification_opened_on", "整顿开始日期", "整顿开始时间", "整顿日期", type="date",
+           past_only=True),
+        _c("rectification_deadline", "整顿期限", "整顿截止日期", "整顿完成期限", type="date"),
+        _c("rectification_status", "整顿状态", "整顿情况", type="rect_status"),
+        _REMARK,
+    ),
+    sheet_hints=("党组织", "组织"),
+)
+
+MEMBERS = KindSpec(
+    "members",
+    "党员花名册",
+    (
+        _c("name", "姓名", "党员姓名", required=True, type="name"),
+        _ID,
+        _MEMBER_NO,
+        _c("gender", "性别", type="gender"),
+        _c("ethnicity", "民族", type="ethnicity"),
+        _c("birth_date", "出生日期", "出生年月", "出生时间", "出生年月日", type="date",
+           past_only=True),
+        _c("education", "学历", "文化程度", "最高学历", "全日制学历"),
+        _c("category", "人员类别", "党籍状态", "党员类别", "预/正", "正式/预备", "党员类型",
+           type="category"),
+        _c("joined_on", "入党日期", "入党时间", "加入党组织日期", "入党年月", type="date",
+           past_only=True),
+        _c("full_on", "转正日期", "转正时间", "转为正式党员日期", "转正年月", type="date",
+           past_only=True),
+        _c("branch", "所在党支部", "所属党支部", "所在党组织", "所在支部", "党支部", "所属党组织",
+           "所属支部"),
+        _c("group", "所在党小组", "党小组", "所属党小组"),
+        _c("phone", "手机号码", "联系电话", "电话", "手机", "手机号", "联系方式", "电话号码",
+           type="phone"),
+        _c("household_id", "家庭户编号", "户编号", "所在户编号", "户号", type="code"),
+        _c("roles", "职务", "党内职务", "担任职务", "现任职务", type="roles"),
+        _c("mgmt_class", "分类管理类别", "管理类别", "分类管理", "党员分类", type="mgmt_class"),
+        _c("is_mobile", "是否流动党员", "流动党员", type="bool"),
+        _c("lost_contact", "是否失联党员", "是否失联", "失联党员", type="bool"),
+        _c("lost_contact_on", "失联时间", "失联日期", type="date", past_only=True),
+        _c("job", "工作岗位", "岗位"),
+        _c("work_unit", "工作单位", "工作/学习单位", "工作单位及职务", "单位"),
+        _c("residence", "现居住地", "家庭住址", "住址", "居住地", "现住址"),
+        _c("hukou", "户籍所在地", "户口所在地", "户籍地"),
+        _c("native_place", "籍贯"),
+        # Mobile information carried on some rosters (a "流动情况" group).
+        _c("left_on", "外出时间", "外出日期", "流出日期", "流出时间", type="date", past_only=True),
+        _c("destination", "外出地点", "外出流向", "流向", "流入地", "外出去向", "流入地点"),
+        _c("out_reason", "外出原因", "流动原因"),
+        _c("card_no", "活动证编号", "流动党员活动证编号", "活动证号"),
+        _c("host_org", "流入地党组织", "接收党组织", "挂靠组织"),
+        _REMARK,
+    ),
+    one_of=_MEMBER_REF,
+    sheet_hints=("花名册", "党员名册", "党员信息", "党员基本信息", "党员"),
+)
+
+HOUSEHOLDS = KindSpec(
+    "households",
+    "农户",
+    (
+        _c("household_id", "户编号", "农户编号", "家庭户编号", "户号", "户代码", required=True,
+           type="code"),
+        _c("area_code", "所在区划代码", "区划代码", "所在村组代码", "所在组代码", "村组代码",
+           required=True, type="code"),
+        _c("head_name", "户主姓名", "户主", type="name"),
+        _c("address", "地址", "家庭住址", "住址", "家庭地址"),
+        _c("size", "人口数", "家庭人口", "人口", "户人口数", "家庭人口数", type="int"),
+        _c("tags", "标签", "户类别", "户类型", "特殊群体", type="tags"),
+        _c("phone", "联系电话", "电话", "手机号码", type="phone"),
+        _c("lon", "经度", "lng", "longitude", type="lon"),
+        _c("lat", "纬度", "latitude", type="lat"),
+        _REMARK,
+    ),
+    sheet_hints=("农户", "户籍", "住户", "户信息"),
+)
+
+CONTACTS = KindSpec(
+    "contacts",
+    "联系关系",
+    (
+        _ID,
+        _MEMBER_NO,
+        _NAME_OPT,
+        _c("target_kind", "联系对象类型", "对象类型", "联系类型", "联系对象类别", required=True,
+           type="target_kind"),
+        _c("target_id", "联系对象编号", "对象编号", "联系对象代码", "联系对象", required=True,
+           type="code"),
+        _c("target_name", "联系对象名称", "对象名称", "联系对象姓名"),
+        _c("since", "开始日期", "开始时间", "起始日期", "结对日期", type="date"),
+        _c("until", "结束日期", "结束时间", "终止日期", type="date"),
+        _REMARK,
+    ),
+    one_of=_MEMBER_REF,
+    sheet_hints=("联系", "联户", "包户", "包联", "结对"),
+)
+
+OUTFLOWS = KindSpec(
+    "outflows",
+    "流动党员外出登记",
+    (
+        _ID,
+        _MEMBER_NO,
+        _NAME_OPT,
+        _c("left_on", "外出时间", "外出日期", "流出日期", "流出时间", "发证时间", required=True,
+           type="date", past_only=True),
+        _c("destination", "外出地点", "外出流向", "流向", "流入地", "外出去向", "流入地点",
+           required=True),
+        _c("reason", "外出原因", "流动原因", "外出事由"),
+        _c("employer", "工作单位", "就业单位", "务工单位"),
+        _c("phone_away", "外出联系电话", "外出联系方式", "联系电话", "手机号码", "电话",
+           type="phone"),
+        _c("card_no", "活动证编号", "流动党员活动证编号", "活动证号"),
+        _c("host_org", "流入地党组织", "接收党组织", "挂靠组织"),
+        _c("returned_on", "返回时间", "返回日期", "返乡时间", "返乡日期", type="date",
+           past_only=True),
+        _c("contact_person", "联系人", "家乡联系人", "联系责任人", "流出地联系人"),
+        _c("flow_type", "流动类型"),
+        _c("branch", "所在党支部", "所在支部", "所属党支部"),
+        _REMARK,
+    ),
+    one_of=_MEMBER_REF,
+    sheet_hints=("流动", "外出"),
+)
+
+REPORTS = KindSpec(
+    "reports",
+    "报到记录",
+    (
+        _ID,
+        _MEMBER_NO,
+        _NAME_OPT,
+        _c("on", "日期", "报到日期", "报到时间", "时间", "联系日期", "报告日期", required=True,
+           type="date", past_only=True),
+        _c("channel", "方式", "报到方式", "渠道", "联系方式", "报告方式", type="channel"),
+        _c("org", "党组织", "报到党组织", "组织编号", "党组织编号"),
+        _c("content", "内容", "报告内容", "事项"),
+        _REMARK,
+    ),
+    one_of=_MEMBER_REF,
+    sheet_hints=("报到", "报平安", "报告"),
+)
+
+SPECS: dict[str, KindSpec] = {
+    s.kind: s for s in (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS)
+}
+
+# Order in which sheet-name hints are tried (specific before generic: "流动党员" is outflows).
+KINDS_BY_SHEET: tuple[str, ...] = (
+    "outflows",
+    "reports",
+    "contacts",
+    "households",
+    "areas",
+    "members",
+    "orgs",
+)
+
+# Headers that are known and deliberately ignored (row counters).
+IGNORED_HEADERS: frozenset[str] = frozenset({"序号", "序", "no", "no.", "#", "行号", "顺序号"})
+
+KIND_ALIASES: dict[str, str] = {
+    **{k: k for k in KINDS},
+    **{v: k for k, v in KIND_LABELS.items()},
+    "area": "areas",
+    "org": "orgs",
+    "member": "members",
+    "household": "households",
+    "contact": "contacts",
+    "outflow": "outflows",
+    "report": "reports",
+    "党员": "members",
+    "花名册": "members",
+    "流动党员": "outflows",
+}
+
+
+def kind_spec(kind: str) -> KindSpec:
+    """Spec of a kind given in English or Chinese; ValueError if unknown."""
+    k = KIND_ALIASES.get(kind.strip().lower()) or KIND_ALIASES.get(kind.strip())
+    if k is None:
+        avail = "、".join(f"{k}({v})" for k, v in KIND_LABELS.items())
+        raise ValueError(f"未知的名册类型“{kind}”。可用：{avail}")
+    return SPECS[k]
+
+
+def one_of_label(group: tuple[str, ...], spec: KindSpec) -> str:
+    return "或".join(spec.column(k).label for k in group)

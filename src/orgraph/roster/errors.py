@@ -1,0 +1,15 @@
+"""Errors of the roster layer (whole-file problems; row problems are Issues, not errors)."""
+
+from __future__ import annotations
+
+from orgraph.errors import ValidationFailed
+
+
+class RosterFileError(ValidationFailed):
+    """The file cannot be read at all (empty, too big, zip bomb, encrypted, corrupt,
+    unknown format). The message is for the user, in Chinese."""
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path

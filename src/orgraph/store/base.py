@@ -1,0 +1,74 @@
+"""The GraphStore protocol every engine adapter implements.
+
+Call sites name a catalog block and pass its parameters as keywords; the store checks that
+the keywords are exactly the block's parameters before anything reaches the engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from orgraph import catalog
+from orgraph.errors import BadQuery
+
+Row = dict[str, Any]
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    engine: str
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        """Run a read-only catalog block; rows as plain dicts."""
+        ...
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        """Run a writing catalog block; rows as plain dicts."""
+        ...
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the engine answers now."""
+        ...
+
+    def apply_schema(self, stmt: catalog.Query) -> None:
+        """Apply one schema block of cypher/schema/<engine>.cypher; idempotent."""
+        ...
+
+    def compact(self) -> None:
+        """Make the next restart fast after bulk writes (FalkorDB: rewrite the AOF)."""
+        ...
+
+    def drop_all(self) -> None:
+        """Delete every node, relationship, index and constraint (tests and restore)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def checked(query: str, params: Mapping[str, Any]) -> catalog.Query:
+    """The catalog block, after checking the call passes exactly its parameters."""
+    q = catalog.get(query)
+    given = frozenset(params)
+    if given != q.params:
+        missing = sorted(q.params - given)
+        extra = sorted(given - q.params)
+        raise BadQuery(f"查询 {query} 的参数不符 ({q.source}): 缺少 {missing}, 多余 {extra}")
+    return q
+
+
+def plain(value: Any) -> Any:
+    """Engine values → plain Python: dicts, lists, str, numbers, bools, None; dates as ISO."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    iso = getattr(value, "iso_format", None)  # neo4j.time.Date / DateTime
+    if callable(iso):
+        return iso()
+    raise BadQuery(f"查询返回了无法转换的值类型 {type(value).__name__}: 查询应返回投影而非节点")

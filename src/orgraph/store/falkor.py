@@ -1,0 +1,157 @@
+"""FalkorDB adapter, spoken to over RESP with the falkordb client (never its Bolt port)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import redis
+import redis.exceptions as rx
+from falkordb import FalkorDB
+
+from orgraph.catalog import Query
+from orgraph.errors import (
+    BadQuery,
+    ConstraintConflict,
+    QueryTimeout,
+    StoreLoading,
+    StoreUnavailable,
+)
+from orgraph.store.base import Row, checked, plain
+
+_INDEX_RE = re.compile(r"CREATE\s+INDEX\s+FOR\s+\(\w+:(\w+)\)\s+ON\s+\(\w+\.(\w+)\)", re.I)
+
+
+def translate(exc: Exception, what: str) -> Exception:
+    """Map a redis/FalkorDB exception to orgraph's own."""
+    msg = str(exc)
+    if isinstance(exc, rx.BusyLoadingError) or "LOADING" in msg[:10]:
+        return StoreLoading("图数据库正在从磁盘加载数据，请稍候再试")
+    if isinstance(exc, rx.TimeoutError):
+        return QueryTimeout(f"图数据库在规定时间内没有响应 ({what})")
+    if isinstance(exc, rx.ConnectionError | ConnectionError | OSError):
+        return StoreUnavailable(f"无法连接图数据库: {msg}")
+    low = msg.lower()
+    if "timed out" in low or "timeout" in low:
+        return QueryTimeout(f"查询超时 ({what})")
+    if "unique constraint" in low or "constraint violation" in low:
+        return ConstraintConflict(f"违反唯一性约束 ({what}): {msg}")
+    return BadQuery(f"图数据库拒绝了查询 {what}: {msg}")
+
+
+class FalkorStore:
+    engine = "falkordb"
+
+    def __init__(
+        self,
+        *,
+        graph: str,
+        unix_socket: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 6379,
+        password: str | None = None,
+        socket_timeout: float = 30.0,
+        connect_timeout: float = 3.0,
+        query_timeout_ms: int = 60_000,
+    ) -> None:
+        kwargs: dict[str, Any] = {
+            "socket_timeout": socket_timeout,
+            "socket_connect_timeout": connect_timeout,
+            "password": password,
+            # A down server must fail fast, not be retried behind the caller's back.
+            "retry_on_error": [],
+        }
+        if unix_socket:
+            self._db = FalkorDB(unix_socket_path=unix_socket, **kwargs)
+            self.where = f"unix://{unix_socket}"
+        else:
+            self._db = FalkorDB(host=host, port=port, **kwargs)
+            self.where = f"falkor://{host}:{port}"
+        self.graph_name = graph
+        self._graph = self._db.select_graph(graph)
+        self.query_timeout_ms = query_timeout_ms
+
+    @property
+    def connection(self) -> redis.Redis:
+        conn: redis.Redis = self._db.connection
+        return conn
+
+    def _run(self, name: str, params: dict[str, Any], *, readonly: bool) -> list[Row]:
+        q = checked(name, params)
+        try:
+            if readonly:
+                res = self._graph.ro_query(q.text, params, timeout=self.query_timeout_ms)
+            else:
+                res = self._graph.query(q.text, params, timeout=self.query_timeout_ms)
+        except rx.ResponseError as exc:
+            if readonly and "empty key" in str(exc):
+                return []  # the graph does not exist yet: a read of nothing finds nothing
+            raise translate(exc, name) from exc
+        except Exception as exc:  # the client raises redis and plain exceptions alike
+            raise translate(exc, name) from exc
+        cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
+        return [{str(c): plain(v) for c, v in zip(cols, row, strict=True)}
+                for row in res.result_set]
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        return self._run(query, params, readonly=True)
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        return self._run(query, params, readonly=False)
+
+    def ping(self) -> None:
+        try:
+            self.connection.ping()
+        except Exception as exc:
+            raise translate(exc, "PING") from exc
+
+    def apply_schema(self, stmt: Query) -> None:
+        """A CREATE INDEX block; a block named *_unique_* also gets a unique constraint.
+
+        FalkorDB creates constraints through GRAPH.CONSTRAINT, not Cypher, and requires the
+        exact-match index first, so one block carries both.
+        """
+        m = _INDEX_RE.search(stmt.text)
+        if not m:
+            raise BadQuery(f"FalkorDB 架构语句无法识别 ({stmt.source}): {stmt.text!r}")
+        label, prop = m.group(1), m.group(2)
+        try:
+            if (label, (prop,)) not in self._indexed():
+                self._graph.query(m.group(0))
+            if "_unique_" in stmt.name:
+                unique = {(c["label"], tuple(c["properties"]))
+                          for c in self._graph.list_constraints() if c["type"] == "UNIQUE"}
+                if (label, (prop,)) not in unique:
+                    self._graph.create_node_unique_constraint(label, prop)
+        except Exception as exc:
+            raise translate(exc, "schema") from exc
+
+    def _indexed(self) -> set[tuple[str, tuple[str, ...]]]:
+        try:
+            return {(r[0], tuple(r[1])) for r in self._graph.list_indices().result_set}
+        except rx.ResponseError as exc:
+            if "empty key" in str(exc):
+                return set()  # no graph yet, so no index either
+            raise
+
+    def compact(self) -> None:
+        try:
+            self.connection.bgrewriteaof()
+        except rx.ResponseError as exc:
+            # Already rewriting (or a save is running and it got scheduled): fine either way.
+            if "in progress" not in str(exc) and "scheduled" not in str(exc):
+                raise translate(exc, "BGREWRITEAOF") from exc
+        except Exception as exc:
+            raise translate(exc, "BGREWRITEAOF") from exc
+
+    def drop_all(self) -> None:
+        try:
+            self.connection.delete(self.graph_name)
+        except Exception as exc:
+            raise translate(exc, "drop") from exc
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:  # closing a dead connection is not an error worth raising
+            pass
