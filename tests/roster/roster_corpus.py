@@ -610,7 +610,8 @@ def case_orgs(d: Path) -> Case:
         assert v[5]["kind"] == "group" and v[5]["rectification_status"] == "done"
     return Case("orgs", write_csv(d / "orgs.csv", rows), kind="orgs", records=4,
                 rejected=[(6, "组织类别", "无法识别的组织类别"),
-                          (7, "上级组织编号", "不能与本组织编号相同"), (8, "组织编号", "与第2行重复")],
+                          (7, "上级组织编号", "不能与本组织编号相同"),
+                          (8, "组织编号", "与第2行重复")],
                 warnings=[(7, "是否软弱涣散", "应填是或否")], extra=extra)
 
 

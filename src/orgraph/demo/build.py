@@ -213,7 +213,8 @@ class Builder:
 
     def _phone(self) -> str:
         r = self.r
-        return r.choice(("13", "15", "18", "17", "19", "13", "15")) + f"{r.randint(0, 999999999):09d}"
+        head = r.choice(("13", "15", "18", "17", "19", "13", "15"))
+        return head + f"{r.randint(0, 999999999):09d}"
 
     def _education(self, age: int, organ: bool) -> str:
         r = self.r
@@ -302,7 +303,7 @@ class Builder:
         raise RuntimeError("could not find a unique village name")
 
     def _households_target(self, community: bool) -> int:
-        h = math.exp(self.g.normal(math.log(310), 0.5))
+        h = math.exp(self.g.normal(math.log(310), 0.5)) * (1.2 if self.scale == "city" else 1.0)
         if community:
             return int(min(2500, max(200, h * 1.8)))
         return int(min(1500, max(60, h)))
@@ -331,7 +332,8 @@ class Builder:
             out.append((f"{spec.code}{num:03d}", name, kind, lon, lat))
         return out
 
-    def _point_near(self, lon: float, lat: float, sd: float, spec: CountySpec) -> tuple[float, float]:
+    def _point_near(self, lon: float, lat: float, sd: float,
+                    spec: CountySpec) -> tuple[float, float]:
         x = lon + self.g.normal(0, sd)
         y = lat + self.g.normal(0, sd)
         x = min(spec.lon + spec.spread, max(spec.lon - spec.spread, x))
@@ -470,7 +472,8 @@ class Builder:
         weights = [w for _, _, w in bands]
         male_p = 0.6 if v.community else 0.74
         if "small" in v.tags:
-            specs = [(r.randint(45, 66), False), (r.randint(50, 68), False), (r.randint(24, 35), True)]
+            specs = [(r.randint(45, 66), False), (r.randint(50, 68), False),
+                     (r.randint(24, 35), True)]
         elif "joint" in v.tags:
             specs = [(r.randint(48, 68), False), (r.randint(40, 66), False)]
         else:
@@ -489,7 +492,7 @@ class Builder:
 
     def choose_away(self, c: _County, tiny: bool) -> None:
         r = self.r
-        cands = []
+        cands: list[int] = []
         for t in c.townships:
             for v in t.villages:
                 if v.tags & {"small", "joint"}:
@@ -589,10 +592,7 @@ class Builder:
             if r.random() >= 0.88:
                 prev = None
                 continue
-            if prev is not None and r.random() < 0.06:
-                h = prev
-            else:
-                h = r.choice(v.households)
+            h = prev if prev is not None and r.random() < 0.06 else r.choice(v.households)
             m.household_id = h.id
             if h.id not in heads and self.age(m) >= 30 and r.random() < 0.5:
                 h.head_name = m.name
@@ -643,7 +643,7 @@ class Builder:
         r = self.r
         base = f"{c.spec.name}{t.area.name}{v.area.name}"
         oid = f"D{v.area.code}"
-        elected, term_end = self._term(5)
+        _, term_end = self._term(5)
         if "term_expired" in v.tags:
             term_end = self.days_ago(30, 200)
         est = date(r.randint(1950, 1998), r.randint(1, 12), 1)
@@ -869,7 +869,8 @@ class Builder:
         k = 0
         for h in v.hamlets:
             if h.code == skip_hamlet:
-                self.plant("hamlet_no_cadre", "area", h.code, f"{v.area.name}{h.name}: 无村干部联系")
+                self.plant("hamlet_no_cadre", "area", h.code,
+                           f"{v.area.name}{h.name}: 无村干部联系")
                 continue
             add(Contact(cadres[k % len(cadres)], "组", h.code, self.days_ago(150, 600)))
             k += 1
@@ -956,12 +957,12 @@ class Builder:
                                 add(Contact(i, "户", hid, since))
                     elif self.exempt(m) and r.random() < 0.3:
                         until = self.days_ago(100, 900)
-                        add(Contact(i, "户", r.choice(hh), until - timedelta(days=r.randint(400, 1500)),
-                                    until))
+                        since = until - timedelta(days=r.randint(400, 1500))
+                        add(Contact(i, "户", r.choice(hh), since, until))
                     elif r.random() < 0.05:
                         until = self.days_ago(100, 1000)
-                        add(Contact(i, "户", r.choice(hh), until - timedelta(days=r.randint(300, 900)),
-                                    until))
+                        since = until - timedelta(days=r.randint(300, 900))
+                        add(Contact(i, "户", r.choice(hh), since, until))
         # organ members (结对帮扶): 3–5 households each, never in "none" villages
         def pick_village(options: list[_Village]) -> _Village | None:
             ok = [v for v in options if v.coverage != "none" and v.households]
@@ -984,11 +985,11 @@ class Builder:
             m = self.members[i]
             if self.exempt(m):
                 continue
-            v = pick_village(options) or pick_village(all_villages)
-            if v is None:
+            target = pick_village(options) or pick_village(all_villages)
+            if target is None:
                 continue
-            tagged = [h.id for h in v.households if h.tags]
-            rest = [h.id for h in v.households if not h.tags]
+            tagged = [h.id for h in target.households if h.tags]
+            rest = [h.id for h in target.households if not h.tags]
             k = r.choice((3, 4, 5))
             picks = r.sample(tagged, min(len(tagged), k))
             picks += r.sample(rest, min(len(rest), k - len(picks)))
@@ -1058,7 +1059,8 @@ class Builder:
                      and own_rows(i))
         self.members[frail].mgmt_class = "老弱"
         used.add(frail)
-        self.plant("exempt_member_assigned", "member", self.members[frail].key, "分类管理类别 老弱, 仍联户")
+        self.plant("exempt_member_assigned", "member", self.members[frail].key,
+                   "分类管理类别 老弱, 仍联户")
         # households whose only contact is away
         for v in partial:
             away = [i for i in v.members if self.members[i].away]
@@ -1096,7 +1098,9 @@ class Builder:
         if reason == "外出务工":
             return company if r.random() < 0.72 else r.choice(places.NOT_FIXED_EMPLOYERS)
         if reason == "经商办企业":
-            return "个体经营" if r.random() < 0.5 else f"{short}{r.choice(places.COMPANY_WORDS)}贸易有限公司"
+            if r.random() < 0.5:
+                return "个体经营"
+            return f"{short}{r.choice(places.COMPANY_WORDS)}贸易有限公司"
         if reason == "求学":
             return f"{short}职业技术学院"
         return ""
@@ -1128,10 +1132,7 @@ class Builder:
         for i in away:
             m = self.members[i]
             dest, prefix = self._dest()
-            if r.random() < 0.12:
-                left = self.days_ago(10, 80)
-            else:
-                left = self.days_ago(90, 2900)
+            left = self.days_ago(10, 80) if r.random() < 0.12 else self.days_ago(90, 2900)
             left = max(left, m.joined_on + timedelta(days=10))
             reason = r.choices([x for x, _ in places.REASONS], [w for _, w in places.REASONS])[0]
             o = Outflow(member=i, left_on=left, destination=dest, city=prefix, reason=reason,
@@ -1173,10 +1174,9 @@ class Builder:
 
     def _set_host(self, c: _County, o: Outflow, attach: bool | None = None) -> None:
         r = self.r
-        if o.city in c.mobile:
-            if attach or (attach is None and r.random() < 0.8):
-                o.host_org = c.mobile[o.city].name
-                return
+        if o.city in c.mobile and (attach or (attach is None and r.random() < 0.8)):
+            o.host_org = c.mobile[o.city].name
+            return
         if attach is False:
             o.host_org = ""
             return
@@ -1202,7 +1202,7 @@ class Builder:
             o.employer = self._employer(o.reason, cluster)
             self._set_host(c, o, attach=False)
             in_cluster.append(i)
-        self.plant("mobile_cluster_without_branch", "city", cluster,
+        self.plant("mobile_cluster_without_branch", "city", d.city_code,
                    f"{d.city}: {len(in_cluster)}+ 名正式党员外出, 无流动党员党支部")
         # planted members: full members of long standing, so dates stay consistent
         rest = [i for i in order if self.members[i].is_full
@@ -1212,13 +1212,15 @@ class Builder:
             picks[role] = rest.pop()
         o = self._open[picks["unattached"]]
         o.host_org = ""
-        self.plant("mobile_unattached", "member", self.members[o.member].key, "未在流入地参加组织生活")
+        self.plant("mobile_unattached", "member", self.members[o.member].key,
+                   "未在流入地参加组织生活")
         for role in ("silent", "lost", "flagged"):
             i = picks[role]
             o = self._open[i]
             o.left_on = min(o.left_on, self.days_ago(420, 1500))
             self._profiles[i] = role
-        self.plant("mobile_silent", "member", self.members[picks["silent"]].key, "最近报到 95–170 天前")
+        self.plant("mobile_silent", "member", self.members[picks["silent"]].key,
+                   "最近报到 95–170 天前")
         self.plant("lost_contact", "member", self.members[picks["lost"]].key, "最近报到 ≥190 天前")
         self.members[picks["flagged"]].lost_flag = True
         self.plant("lost_contact", "member", self.members[picks["flagged"]].key, "花名册标记失联")

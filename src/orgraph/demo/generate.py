@@ -45,8 +45,8 @@ FILES = (AREAS_FILE, ORGS_FILE, MEMBERS_FILE, HOUSEHOLDS_FILE, CONTACTS_FILE, OU
 AREAS_HEADER = ("区划代码", "名称", "层级", "上级代码", "经度", "纬度")
 ORGS_HEADER = ("组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "驻在地",
                "成立日期", "届满日期", "软弱涣散",
-               # not in DESIGN §3 (yet): the rectification dates rectification_overdue needs
-               "整顿开始日期", "整顿期限")
+               # not in DESIGN §3 (yet): the rectification rectification_overdue needs
+               "整顿开始日期", "整顿期限", "整顿状态")
 MEMBERS_HEADER = ("姓名", "性别", "民族", "出生日期", "公民身份号码", "人员编号", "学历",
                   "人员类别", "入党日期", "转正日期", "所在党支部", "所在党小组", "手机号码",
                   "家庭户编号", "职务", "分类管理类别", "是否流动党员", "是否失联党员")
@@ -153,7 +153,8 @@ def write_world(world: _build.World, out: Path) -> dict[str, int]:
     files[ORGS_FILE] = write_xlsx(
         out / ORGS_FILE, "党组织", ORGS_HEADER,
         ((o.org_id, o.name, o.kind, o.parent or "", o.area_code or "", o.host_area,
-          o.established_on, o.term_end, _yn(o.weak), o.rect_opened, o.rect_deadline)
+          o.established_on, o.term_end, _yn(o.weak), o.rect_opened, o.rect_deadline,
+          "整顿中" if o.weak else "")
          for o in world.orgs),
         text_columns=("组织编号", "上级组织编号", "所在区划代码"),
         widths={"组织名称": 40, "组织编号": 22, "上级组织编号": 22})

@@ -104,6 +104,7 @@ CITY_NAME = "宁波市"
 @dataclass(frozen=True)
 class Destination:
     prefix: str  # city-level code prefix (4 digits; municipalities 1101/3101...)
+    city_code: str  # 6-digit city code (municipalities: 110000, 310000), as geocoders give it
     city: str  # full city name, used as a mobile branch's 驻在地
     short: str  # short city name for employers and host orgs
     weight: float
@@ -111,30 +112,30 @@ class Destination:
 
 
 DESTINATIONS: tuple[Destination, ...] = (
-    Destination("4419", "广东省东莞市", "东莞", 10, (
+    Destination("4419", "441900", "广东省东莞市", "东莞", 10, (
         "广东省东莞市长安镇", "广东东莞虎门镇", "东莞市厚街镇", "广东省东莞市塘厦镇",
         "广东省东莞市", "441900")),
-    Destination("4403", "广东省深圳市", "深圳", 6, (
+    Destination("4403", "440300", "广东省深圳市", "深圳", 6, (
         "广东省深圳市宝安区", "深圳龙岗", "广东省深圳市龙华区", "深圳市南山区")),
-    Destination("4401", "广东省广州市", "广州", 3, ("广东省广州市白云区", "广州番禺")),
-    Destination("3307", "浙江省金华市义乌市", "义乌", 9, (
+    Destination("4401", "440100", "广东省广州市", "广州", 3, ("广东省广州市白云区", "广州番禺")),
+    Destination("3307", "330700", "浙江省金华市义乌市", "义乌", 9, (
         "浙江义乌", "浙江省金华市义乌市", "义乌市稠城街道", "330782")),
-    Destination("3301", "浙江省杭州市", "杭州", 8, (
+    Destination("3301", "330100", "浙江省杭州市", "杭州", 8, (
         "浙江省杭州市萧山区", "杭州余杭", "浙江省杭州市滨江区", "杭州市西湖区")),
-    Destination("3101", "上海市", "上海", 10, (
+    Destination("3101", "310000", "上海市", "上海", 10, (
         "上海市浦东新区", "上海市松江区", "上海闵行", "上海市嘉定区", "上海")),
-    Destination("3205", "江苏省苏州市", "苏州", 6, (
+    Destination("3205", "320500", "江苏省苏州市", "苏州", 6, (
         "江苏省苏州市昆山市", "苏州吴江", "江苏省苏州市吴中区", "320583")),
-    Destination("3302", "浙江省宁波市", "宁波", 6, (
+    Destination("3302", "330200", "浙江省宁波市", "宁波", 6, (
         "宁波市鄞州区", "浙江省宁波市北仑区", "宁波江北")),
-    Destination("3303", "浙江省温州市", "温州", 2, ("浙江省温州市瑞安市", "温州乐清")),
-    Destination("3310", "浙江省台州市", "台州", 4, (
+    Destination("3303", "330300", "浙江省温州市", "温州", 2, ("浙江省温州市瑞安市", "温州乐清")),
+    Destination("3310", "331000", "浙江省台州市", "台州", 4, (
         "浙江省台州市三门县", "台州临海", "浙江省台州市黄岩区")),
-    Destination("1101", "北京市", "北京", 2, ("北京市朝阳区", "北京大兴")),
-    Destination("3505", "福建省泉州市", "泉州", 2, ("福建省泉州市晋江市", "福建晋江")),
-    Destination("3202", "江苏省无锡市", "无锡", 2, ("江苏省无锡市新吴区", "无锡惠山")),
-    Destination("3201", "江苏省南京市", "南京", 1, ("江苏省南京市玄武区",)),
-    Destination("6501", "新疆维吾尔自治区乌鲁木齐市", "乌鲁木齐", 1, ("新疆乌鲁木齐市",)),
+    Destination("1101", "110000", "北京市", "北京", 2, ("北京市朝阳区", "北京大兴")),
+    Destination("3505", "350500", "福建省泉州市", "泉州", 2, ("福建省泉州市晋江市", "福建晋江")),
+    Destination("3202", "320200", "江苏省无锡市", "无锡", 2, ("江苏省无锡市新吴区", "无锡惠山")),
+    Destination("3201", "320100", "江苏省南京市", "南京", 1, ("江苏省南京市玄武区",)),
+    Destination("6501", "650100", "新疆维吾尔自治区乌鲁木齐市", "乌鲁木齐", 1, ("新疆乌鲁木齐市",)),
 )
 
 # Destinations nobody can geocode.
@@ -142,12 +143,12 @@ UNRECOGNISABLE = ("外地打工", "外省", "跑船")
 
 # Where mobile branches are hosted (county scale, 宁海); other counties pick from these.
 BRANCH_CITIES = ("4419", "3101", "3307")
-# The city that is always planted as "≥3 full members, no mobile branch".
+# The city that is always planted as "≥3 full members, no mobile branch" (prefix of 320500).
 CLUSTER_CITY = "3205"
 
 # Places of birth written into ID numbers (county-level codes of 浙江 and a few others).
 BIRTHPLACES = ("330225", "330282", "330281", "331022", "331081", "330683", "330212",
-               "330203", "362330", "511025", "341221", "430524")
+               "330203", "361123", "511025", "341221", "430524")
 
 LOCAL_SURNAMES: tuple[tuple[str, float], ...] = (
     ("胡", 6), ("王", 6), ("陈", 5), ("叶", 4), ("葛", 3), ("童", 3), ("周", 3), ("杨", 3),

@@ -324,11 +324,13 @@ KIND_ALIASES: dict[str, str] = {
 
 
 def kind_spec(kind: str) -> KindSpec:
-    """Spec of a kind given in English or Chinese; ValueError if unknown."""
+    """Spec of a kind given in English or Chinese; UnknownKind (a ValueError) if unknown."""
     k = KIND_ALIASES.get(kind.strip().lower()) or KIND_ALIASES.get(kind.strip())
     if k is None:
+        from orgraph.roster.errors import UnknownKind
+
         avail = "、".join(f"{k}({v})" for k, v in KIND_LABELS.items())
-        raise ValueError(f"未知的名册类型“{kind}”。可用：{avail}")
+        raise UnknownKind(f"未知的名册类型“{kind}”。可用：{avail}")
     return SPECS[k]
 
 

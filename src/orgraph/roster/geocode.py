@@ -122,10 +122,23 @@ def _short_forms(e: _Entry, ethnic: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _read_resource(name: str) -> str:
-    from importlib.resources import files
+def cpca_resource(name: str) -> str:
+    """Text of a file in cpca's ``resources`` folder, found without importing cpca (its
+    ``__init__`` imports pandas)."""
+    from importlib.util import find_spec
+    from pathlib import Path
 
-    return files("cpca.resources").joinpath(name).read_text("utf-8")
+    spec = find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("cpca is not installed")
+    for base in spec.submodule_search_locations:
+        p = Path(base) / "resources" / name
+        if p.is_file():
+            return p.read_text("utf-8")
+    raise FileNotFoundError(name)
+
+
+_read_resource = cpca_resource
 
 
 @lru_cache(maxsize=1)

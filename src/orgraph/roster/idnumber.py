@@ -25,6 +25,7 @@ from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+_LAST = frozenset("0123456789X")
 _PROVINCES = "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61"
 PROVINCE_CODES: frozenset[str] = frozenset((_PROVINCES + " 62 63 64 65 71 81 82 83 91").split())
 
@@ -59,9 +60,10 @@ def upgrade_15(old: str) -> str:
 
 
 def normalize_id_text(raw: str) -> str:
-    """Trim, drop spaces/quotes (a leading ' or tab is an Excel "text" trick), half-width,
-    upper-case X."""
-    return _WS_RE.sub("", raw.translate(_FULLWIDTH)).upper()
+    """Trim, drop spaces/quotes (a leading ', a tab or ="…" are Excel "text" tricks),
+    half-width, upper-case X."""
+    s = _WS_RE.sub("", raw.translate(_FULLWIDTH)).upper()
+    return s[1:] if s.startswith("=") else s  # ="110101..." (CSV text trick)
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +101,8 @@ def check_id(
         return IdCheck(None, NUMERIC_ID_MESSAGE)
     if not isinstance(raw, str):
         return IdCheck(None, "身份证号应为文本")
-    s = normalize_id_text(raw)
+    clean = len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _LAST
+    s = raw if clean else normalize_id_text(raw)
     if not s:
         return IdCheck(None, "身份证号为空")
     if _SCI_RE.match(s) or _FLOATISH_RE.match(s):
@@ -135,7 +138,7 @@ def is_valid_id(raw: object, *, today: date | None = None) -> bool:
 
 def mask_id(id_number: str) -> str:
     """First 6 + ``********`` + last 4 (an 18-digit ID keeps its length)."""
-    s = normalize_id_text(id_number)
+    s = id_number if id_number.isdigit() else normalize_id_text(id_number)
     if len(s) <= 10:
         return "*" * len(s)
     return s[:6] + "********" + s[-4:]
@@ -152,7 +155,7 @@ def mask_any(value: str) -> str:
 def hash_id(id_number: str, key: bytes) -> str:
     """Keyed hash (HMAC-SHA256, hex) of the normalised upper-case ID number."""
     s = normalize_id_text(id_number)
-    return hmac.new(key, s.encode("ascii", "replace"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, s.encode("ascii", "replace"), hashlib.sha256).hex()
 
 
 _DIGITS_RE = re.compile(r"(?<![0-9])[0-9]{14,17}[0-9Xx](?![0-9])|[0-9]\.[0-9]{6,}[eE]\+?1[4-7]")

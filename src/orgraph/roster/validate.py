@@ -144,6 +144,22 @@ def _is_blank_row(row: list[Cell]) -> bool:
     return True
 
 
+_BLANK = "\0blank"
+
+
+def _lead(row: list[Cell]) -> str | None:
+    """_BLANK for a blank row; else the first non-blank cell if it is text, else None."""
+    for c in row:
+        if type(c) is str:
+            if not c or c.isspace():
+                continue
+            return c.strip()
+        if c is None:
+            continue
+        return None
+    return _BLANK
+
+
 def _first_text(row: list[Cell]) -> str | None:
     for c in row:
         if c is None or c == "":
@@ -211,18 +227,24 @@ def parse_sheet(
     header_texts = {c.index: normalize_header(c.header.split("/")[-1]) for c in cols}
     probe = cols[0]
     probe_text = header_texts[probe.index]
+    probe_raw = {
+        cell_text(sheet.rows[r][probe.index]).strip()
+        for r in (hdr.first_row, hdr.last_row)
+        if probe.index < len(sheet.rows[r])
+    }
     seen: dict[tuple[str, ...], dict[tuple[Any, ...], int]] = {}
     ctx = _RowContext(sheet, spec, cols, today, key, seen)
     for i in data_rows:
         row = sheet.rows[i]
-        if _is_blank_row(row):
+        lead = _lead(row)
+        if lead is _BLANK:
             continue
-        lead = _first_text(row)
         if lead is not None and _SKIP_ROW.match(lead):
             continue
         pv = row[probe.index] if probe.index < len(row) else None
         if (
             isinstance(pv, str)
+            and pv.strip() in probe_raw
             and normalize_header(pv) == probe_text
             and all(
                 normalize_header(row[c.index] if c.index < len(row) else "")
@@ -267,8 +289,9 @@ def _parse_row(out: ParsedSheet, ctx: _RowContext, row: list[Cell], rownum: int)
     for col in ctx.cols:
         raw = row[col.index] if col.index < nrow else None
         cs = col.spec
-        if raw is None or raw == "" or (isinstance(raw, str) and raw.isspace()) or (
-            isinstance(raw, float) and raw != raw
+        tr = type(raw)
+        if (not raw or raw.isspace()) if tr is str else (  # type: ignore[union-attr]
+            raw is None or (tr is float and raw != raw)
         ):
             if (rownum - 1, col.index) in ctx.formula_no_value:
                 msg = f"“{col.header}”是公式但文件中没有计算结果，请在Excel中打开并保存后重新导入"
@@ -291,7 +314,7 @@ def _parse_row(out: ParsedSheet, ctx: _RowContext, row: list[Cell], rownum: int)
                 warnings.append(Issue(name, rownum, col.header, _show(raw, cs), w))
             continue
         cache = col.cache
-        hit = cache.get(raw) if type(raw) is str else None
+        hit = cache.get(raw) if tr is str else None  # type: ignore[arg-type]
         if hit is not None:
             p = hit
         else:
@@ -299,8 +322,8 @@ def _parse_row(out: ParsedSheet, ctx: _RowContext, row: list[Cell], rownum: int)
                 p = parse_date(raw, not_after=ctx.today if cs.past_only else None)
             else:
                 p = col.convert(raw)
-            if type(raw) is str and len(cache) < _CACHE_MAX:
-                cache[raw] = p
+            if tr is str and len(cache) < _CACHE_MAX:
+                cache[raw] = p  # type: ignore[index]
         if cs.key == "category" and _norm(raw) in NON_MEMBER_CATEGORIES:
             errors.append(Issue(name, rownum, col.header, _show(raw, cs),
                                 f"人员类别为“{_norm(raw)}”，不是党员，未导入"))
@@ -434,20 +457,23 @@ def _check_duplicates(
     seen: dict[tuple[str, ...], dict[tuple[Any, ...], int]],
     errors: list[Issue],
 ) -> None:
+    pending: list[tuple[dict[tuple[Any, ...], int], tuple[Any, ...]]] = []
     for fields, label in _DUP_KEYS.get(kind, ()):
         if fields[0] not in values:
             continue
-        k = tuple(_hashable(values.get(f)) for f in fields)
-        bucket = seen.setdefault(fields, {})
+        k = tuple([_hashable(values.get(f)) for f in fields])
+        bucket = seen.get(fields)
+        if bucket is None:
+            bucket = seen[fields] = {}
         first = bucket.get(k)
         if first is not None:
             col, shown = _dup_display(fields[0], values, cols)
             errors.append(Issue(sheet, rownum, col, shown, f"与第{first}行重复（{label}）"))
+        else:
+            pending.append((bucket, k))
     if not errors:
-        for fields, _label in _DUP_KEYS.get(kind, ()):
-            if fields[0] in values:
-                k = tuple(_hashable(values.get(f)) for f in fields)
-                seen.setdefault(fields, {})[k] = rownum
+        for bucket, k in pending:
+            bucket[k] = rownum
 
 
 def _dup_display(field0: str, values: dict[str, Any], cols: list[_Col]

@@ -11,10 +11,9 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from orgraph.roster.idnumber import check_id
 
@@ -22,8 +21,7 @@ from orgraph.roster.idnumber import check_id
 # results
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     value: Any = None
     error: str | None = None
     warnings: tuple[str, ...] = ()
@@ -205,6 +203,8 @@ _PHONE_STRIP = re.compile(r"[\s\-()（）]+")
 def parse_phone(raw: object) -> Parsed:
     """Text or number → digits as text (``15528921840.0`` → ``15528921840``). Anything but an
     11-digit mobile or a plausible landline is kept, with a warning."""
+    if type(raw) is str and len(raw) == 11 and _MOBILE_RE.match(raw):
+        return Parsed(raw)
     if isinstance(raw, bool):
         return _err("电话号码不能是逻辑值")
     if _is_number(raw):
@@ -212,8 +212,10 @@ def parse_phone(raw: object) -> Parsed:
         if not (math.isfinite(f) and f.is_integer()):
             return _err(f"电话号码“{cell_text(raw)}”不是整数")
         text = str(int(f))
-        if len(text) == 10 and text[0] != "1":
-            text = "0" + text  # a landline whose leading 0 Excel dropped
+        if len(text) in (10, 11) and text[0] != "1":
+            # A landline with area code whose leading 0 Excel dropped (0579-85123456).
+            return Parsed("0" + text, warnings=(
+                f"电话号码被存成数字，已补回开头的0：“0{text}”，请核对",))
     elif isinstance(raw, str):
         text = clean_text(raw)
     else:
@@ -470,9 +472,9 @@ def parse_rect_status(raw: object) -> Parsed:
 def nations() -> frozenset[str]:
     """The 56 ethnic groups (cpca's ``56_nations.csv``), empty if not available."""
     try:
-        from importlib.resources import files
+        from orgraph.roster.geocode import cpca_resource
 
-        text = files("cpca.resources").joinpath("56_nations.csv").read_text("utf-8")
+        text = cpca_resource("56_nations.csv")
     except Exception:  # pragma: no cover
         return frozenset()
     names = {line.strip() for line in text.splitlines() if line.strip()}
@@ -490,7 +492,12 @@ def parse_ethnicity(raw: object) -> Parsed:
     return Parsed(s, warnings=(f"民族“{s[:20]}”不在56个民族名称中（已保留）",))
 
 
+_NEEDS_CLEAN = re.compile(r"[\s\uff01-\uff5e\u3000]")
+
+
 def parse_text(raw: object) -> Parsed:
+    if type(raw) is str and not _NEEDS_CLEAN.search(raw):
+        return Parsed(raw)
     return Parsed(clean_text(cell_text(raw)))
 
 
@@ -500,15 +507,22 @@ _CJK_SPACE = re.compile(rf"(?<={_CJK})\s+(?={_CJK})")
 
 def parse_name(raw: object) -> Parsed:
     """Names: "张  三" (padded to align) → "张三"; other whitespace collapsed."""
+    if type(raw) is str and not _NEEDS_CLEAN.search(raw):
+        return Parsed(raw)
     if _is_number(raw) or isinstance(raw, bool):
         return _err(f"姓名“{cell_text(raw)}”不能是数字")
     s = clean_text(cell_text(raw))
     return Parsed(_CJK_SPACE.sub("", s))
 
 
+_CODE_SCI = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
+
+
 def parse_code(raw: object) -> Parsed:
     """Identifiers (area codes, org ids, member numbers). A number is fine while exact
     (< 2**53 and integral); otherwise Excel already lost digits."""
+    if type(raw) is str and raw.isascii() and raw.isalnum():
+        return Parsed(raw)
     if isinstance(raw, bool):
         return _err("编号不能是逻辑值")
     if _is_number(raw):
@@ -518,8 +532,10 @@ def parse_code(raw: object) -> Parsed:
         if abs(f) >= 1e15:
             return _err("编号被Excel存成数字，已丢失位数，请将该列设为文本后重新导出")
         return Parsed(str(int(f)))
-    s = re.sub(r"\s+", "", to_halfwidth(cell_text(raw))).strip("'")
-    if re.fullmatch(r"\d(?:\.\d+)?[eE]\+?\d+", s):
+    s = _WS.sub("", to_halfwidth(raw if type(raw) is str else cell_text(raw))).strip("'")
+    if s.startswith('="') and s.endswith('"'):
+        s = s[2:-1]
+    if "e" in s.lower() and _CODE_SCI.fullmatch(s):
         return _err("编号被Excel存成数字，已丢失位数，请将该列设为文本后重新导出")
     return Parsed(s)
 

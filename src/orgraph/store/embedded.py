@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import redis
 import redis.exceptions as rx
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from orgraph.errors import (
     ConfigError,
@@ -147,7 +149,7 @@ class EmbeddedServer:
             unix_socket_path=str(self.socket),
             socket_timeout=socket_timeout or self.socket_timeout,
             socket_connect_timeout=self.connect_timeout,
-            retry_on_error=[],
+            retry=Retry(NoBackoff(), 0),
         )
 
     def status(self) -> ServerStatus:

@@ -7,7 +7,9 @@ from typing import Any
 
 import redis
 import redis.exceptions as rx
-from falkordb import FalkorDB
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from falkordb.graph import Graph
 
 from orgraph.catalog import Query
 from orgraph.errors import (
@@ -58,23 +60,26 @@ class FalkorStore:
             "socket_timeout": socket_timeout,
             "socket_connect_timeout": connect_timeout,
             "password": password,
+            "decode_responses": True,
             # A down server must fail fast, not be retried behind the caller's back.
-            "retry_on_error": [],
+            "retry": Retry(NoBackoff(), 0),
         }
+        # The falkordb.FalkorDB constructor talks to the server at once (to detect sentinel or
+        # cluster mode), so a down store would fail at construction. A plain redis client is
+        # lazy: the store can be created while the server is down and recover when it is back.
         if unix_socket:
-            self._db = FalkorDB(unix_socket_path=unix_socket, **kwargs)
+            self._conn = redis.Redis(unix_socket_path=unix_socket, **kwargs)
             self.where = f"unix://{unix_socket}"
         else:
-            self._db = FalkorDB(host=host, port=port, **kwargs)
+            self._conn = redis.Redis(host=host, port=port, **kwargs)
             self.where = f"falkor://{host}:{port}"
         self.graph_name = graph
-        self._graph = self._db.select_graph(graph)
+        self._graph = Graph(self._conn, graph)
         self.query_timeout_ms = query_timeout_ms
 
     @property
     def connection(self) -> redis.Redis:
-        conn: redis.Redis = self._db.connection
-        return conn
+        return self._conn
 
     def _run(self, name: str, params: dict[str, Any], *, readonly: bool) -> list[Row]:
         q = checked(name, params)

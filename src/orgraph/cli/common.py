@@ -1,0 +1,51 @@
+"""What every CLI command shares: settings, the store, and turning errors into messages."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from orgraph.config import Settings, get_settings
+from orgraph.errors import OrgraphError
+from orgraph.store import GraphStore, open_store
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """An OrgraphError becomes one red line on stderr and its own exit code, not a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except OrgraphError as exc:
+            err_console.print(f"[red]错误:[/red] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+@contextlib.contextmanager
+def store_session(settings: Settings | None = None) -> Iterator[GraphStore]:
+    """The configured store (an embedded one is started when needed), closed afterwards."""
+    store = open_store(settings or get_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,3 @@
+from orgraph.demo.cli import main
+
+main()

@@ -1,0 +1,340 @@
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from demo_readback import AS_OF, Demo, holds, load, read_xlsx
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from orgraph.demo import GAP_TYPES, NOT_PLANTED, DemoSummary, generate, ids, places
+from orgraph.demo.generate import FILES, HEADERS, SUMMARY_FILE
+
+# The Chinese header names of DESIGN §3, per file (required and optional columns).
+DESIGN_HEADERS = {
+    "行政区划.xlsx": {"区划代码", "名称", "层级", "上级代码", "经度", "纬度"},
+    "党组织.xlsx": {"组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "驻在地",
+                  "成立日期", "届满日期", "软弱涣散"},
+    "党员花名册.xlsx": {"姓名", "公民身份号码", "人员编号", "性别", "民族", "出生日期", "学历",
+                   "人员类别", "入党日期", "转正日期", "所在党支部", "所在党小组", "手机号码",
+                   "家庭户编号", "职务", "分类管理类别", "是否流动党员", "是否失联党员"},
+    "农户.csv": {"户编号", "所在区划代码", "户主姓名", "地址", "人口数", "标签"},
+    "联系关系.csv": {"人员编号", "公民身份号码", "联系对象类型", "联系对象编号", "开始日期",
+                 "结束日期"},
+    "流动党员外出登记.xlsx": {"人员编号", "公民身份号码", "外出时间", "外出地点", "外出原因",
+                       "工作单位", "外出联系电话", "活动证编号", "流入地党组织", "返回时间",
+                       "联系人"},
+    "报到记录.csv": {"人员编号", "公民身份号码", "日期", "方式", "党组织"},
+}
+# Columns we write beyond DESIGN §3 (the importer knows them).
+EXTRA_HEADERS = {"整顿开始日期", "整顿期限", "整顿状态", "姓名"}
+
+
+def city_table() -> dict[str, str]:
+    out = {v: d.city_code for d in places.DESTINATIONS for v in d.variants}
+    out.update({d.city: d.city_code for d in places.DESTINATIONS})
+    return out
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_tiny_writes_all_files(tiny: tuple[Path, DemoSummary]) -> None:
+    out, summary = tiny
+    for name in FILES:
+        assert (out / name).is_file(), name
+        assert summary.files[name] > 0, name
+    data = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
+    assert data["scale"] == "tiny"
+    assert data["files"] == summary.files
+    # tiny really is tiny
+    assert 300 <= summary.counts["households"] <= 700
+    assert 80 <= summary.counts["members"] <= 200
+    assert summary.counts["areas.村"] == 7
+
+
+def test_headers_are_design_names(tiny_demo: Demo) -> None:
+    for name, header in tiny_demo.headers.items():
+        assert tuple(header[1:] if name == "党员花名册.xlsx" else header) == HEADERS[name]
+        assert DESIGN_HEADERS[name] <= set(header), name
+        assert set(header) - DESIGN_HEADERS[name] <= EXTRA_HEADERS | {"序号", "经度", "纬度"}
+
+
+def test_members_roster_layout(tiny: tuple[Path, DemoSummary]) -> None:
+    wb = load_workbook(tiny[0] / "党员花名册.xlsx")
+    ws = wb.active
+    assert ws is not None
+    assert ws["A1"].value == "宁海县党员花名册（截至2026年11月1日）"
+    assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
+    assert ws["A2"].value == "序号"
+    assert ws["A3"].value == 1
+    header = [c.value for c in ws[2]]
+    for col in ("公民身份号码", "手机号码", "人员编号"):
+        k = header.index(col) + 1
+        cells = [ws.cell(row=r, column=k) for r in range(3, ws.max_row + 1)]
+        filled = [c for c in cells if c.value is not None]
+        assert filled
+        assert all(isinstance(c.value, str) and c.number_format == "@" for c in filled), col
+
+
+def test_encodings(tiny: tuple[Path, DemoSummary]) -> None:
+    out = tiny[0]
+    raw = (out / "农户.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    text = raw.decode("gb18030")
+    assert text.startswith("户编号,")
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    contacts = (out / "联系关系.csv").read_bytes()
+    assert contacts.startswith(b"\xef\xbb\xbf")
+    contacts.decode("utf-8")
+    reports = (out / "报到记录.csv").read_bytes()
+    assert not reports.startswith(b"\xef\xbb\xbf")
+    assert reports.decode("utf-8").startswith("姓名,")
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {n: (folder / n).read_bytes() for n in (*FILES, SUMMARY_FILE)}
+
+
+def test_same_seed_same_bytes(tmp_path: Path) -> None:
+    generate(tmp_path / "a", scale="tiny", seed=5, as_of=AS_OF)
+    generate(tmp_path / "b", scale="tiny", seed=5, as_of=AS_OF)
+    a, b = _bytes(tmp_path / "a"), _bytes(tmp_path / "b")
+    for name in a:  # CSV and XLSX alike (fixed document and zip timestamps)
+        assert a[name] == b[name], name
+
+
+def test_other_seed_differs(tmp_path: Path) -> None:
+    generate(tmp_path / "a", scale="tiny", seed=5, as_of=AS_OF)
+    generate(tmp_path / "b", scale="tiny", seed=6, as_of=AS_OF)
+    a, b = _bytes(tmp_path / "a"), _bytes(tmp_path / "b")
+    for name in ("农户.csv", "联系关系.csv", "报到记录.csv", "党员花名册.xlsx"):
+        assert a[name] != b[name], name
+
+
+def test_small_flag_is_tiny(tmp_path: Path) -> None:
+    s = generate(tmp_path / "s", scale="county", small=True, seed=5, as_of=AS_OF)
+    assert s.scale == "tiny"
+    generate(tmp_path / "t", scale="tiny", seed=5, as_of=AS_OF)
+    assert (tmp_path / "s" / "农户.csv").read_bytes() == (tmp_path / "t" / "农户.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------- content
+
+
+def test_id_numbers_valid_and_match_birth(tiny_demo: Demo) -> None:
+    seen = set()
+    for m in tiny_demo.members:
+        idn = m["公民身份号码"]
+        assert isinstance(idn, str) and len(idn) == 18
+        assert idn[:17].isdigit()
+        assert ids.check_char(idn[:17]) == idn[17], idn
+        assert ids.birth_of(idn) == m["出生日期"].date()
+        assert ids.is_male(idn) == (m["性别"] == "男")
+        assert idn not in seen
+        seen.add(idn)
+    # every member reference in the other files carries a valid ID number too
+    for rows in (tiny_demo.contacts, tiny_demo.outflows, tiny_demo.reports):
+        assert all(ids.is_valid(r["公民身份号码"]) for r in rows)
+
+
+def test_members_are_plausible(tiny_demo: Demo) -> None:
+    ms = tiny_demo.members
+    cats = Counter(m["人员类别"] for m in ms)
+    assert set(cats) == {"正式党员", "预备党员"}
+    assert cats["预备党员"] < 0.15 * len(ms)
+    for m in ms:
+        birth, joined = m["出生日期"].date(), m["入党日期"].date()
+        assert joined >= date(birth.year + 18, 1, 1), m["姓名"]
+        assert joined <= AS_OF
+        if m["人员类别"] == "正式党员":
+            assert m["转正日期"].date() > joined
+        else:
+            assert m["转正日期"] == ""
+            assert (AS_OF - joined).days < 366
+        assert 20 <= tiny_demo.age(m) <= 96
+        assert (m["是否流动党员"] == "是") == tiny_demo.away(m["人员编号"] or m["公民身份号码"])
+    assert any(not m["人员编号"] for m in ms)  # most, not all, have a 人员编号
+    assert sum(bool(m["人员编号"]) for m in ms) > 0.8 * len(ms)
+    roles = Counter(r for m in ms for r in str(m["职务"]).split(";") if r)
+    for role in ("书记", "村两委", "党小组长", "县级领导", "乡镇干部", "第一书记"):
+        assert roles[role] > 0, role
+
+
+def test_referential_integrity(tiny_demo: Demo) -> None:
+    d = tiny_demo
+    areas, orgs = d.areas, d.orgs
+    for a in areas.values():
+        assert a["上级代码"] in (None, "") or str(a["上级代码"]) in areas
+    names = {o["组织名称"] for o in orgs.values()}
+    assert len(names) == len(orgs)  # names are unique, so a name identifies an org
+    for o in orgs.values():
+        assert o["上级组织编号"] == "" or o["上级组织编号"] in orgs
+        assert o["所在区划代码"] == "" or o["所在区划代码"] in areas
+    branch_kinds = {"党支部", "联合党支部"}
+    for m in d.members:
+        if m["所在党支部"]:
+            assert d.org_by_name[m["所在党支部"]]["组织类别"] in branch_kinds
+        if m["所在党小组"]:
+            g = d.org_by_name[m["所在党小组"]]
+            assert g["组织类别"] == "党小组"
+            assert orgs[g["上级组织编号"]]["组织名称"] == m["所在党支部"]
+        if m["家庭户编号"]:
+            assert m["家庭户编号"] in d.households
+    for h in d.households.values():
+        assert areas[h["所在区划代码"]]["层级"] in ("村", "社区", "组", "网格")
+        assert h["户编号"].startswith(h["所在区划代码"][:12])
+    members = set(d.by_key)
+    targets = {"户": set(d.households), "党小组": {k for k, o in orgs.items()
+                                                if o["组织类别"] == "党小组"}}
+    levels = (("乡镇", ("乡镇", "街道")), ("村", ("村", "社区")), ("组", ("组", "网格")))
+    for level, kinds in levels:
+        targets[level] = {k for k, a in areas.items() if a["层级"] in kinds}
+    for c in d.contacts:
+        assert c["人员编号"] in members or c["公民身份号码"] in members
+        assert c["联系对象编号"] in targets[c["联系对象类型"]], c
+    for rows in (d.outflows, d.reports):
+        for r in rows:
+            assert (r["人员编号"] or r["公民身份号码"]) in members
+    for r in d.reports:
+        assert r["党组织"] in d.org_by_name
+        assert r["方式"] in ("电话", "微信", "现场", "网上")
+    for o in d.outflows:
+        if o["返回时间"]:
+            assert o["返回时间"] > o["外出时间"]
+
+
+def test_outflow_history_is_consistent(tiny_demo: Demo) -> None:
+    by_member: dict[str, list[tuple[date, date | None]]] = {}
+    for o in tiny_demo.outflows:
+        k = o["人员编号"] or o["公民身份号码"]
+        ret = o["返回时间"].date() if o["返回时间"] else None
+        by_member.setdefault(k, []).append((o["外出时间"].date(), ret))
+    for episodes in by_member.values():
+        episodes.sort()
+        assert sum(r is None for _, r in episodes) <= 1
+        for (_, r1), (l2, _) in itertools.pairwise(episodes):
+            assert r1 is not None and r1 <= l2  # one episode at a time, the open one last
+
+
+# --------------------------------------------------------------------------- planted gaps
+
+
+def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
+    summary = tiny[1]
+    planted = {p.type for p in summary.planted}
+    assert planted == set(GAP_TYPES) - set(NOT_PLANTED)
+    assert set(NOT_PLANTED) == {"member_multi_branch"}
+    # both directions of the two-sided rules
+    notes = Counter((p.type, p.note.split(" ")[0]) for p in summary.planted)
+    assert any(t == "group_size" and n == "17" for t, n in notes)
+    assert any(t == "group_size" and n == "3" for t, n in notes)
+    loads = [p.note for p in summary.planted if p.type == "member_contact_load"]
+    assert "联户 0 户" in loads and "联户 1 户" in loads and any("8" in x for x in loads)
+
+
+def test_planted_cases_hold_in_the_files(tiny: tuple[Path, DemoSummary],
+                                         tiny_demo: Demo) -> None:
+    cities = city_table()
+    wrong = [p for p in tiny[1].planted if not holds(tiny_demo, p.type, p.id, cities)]
+    assert not wrong
+
+
+def test_coverage_is_partial(tiny_demo: Demo) -> None:
+    d = tiny_demo
+    home = {k for k in d.by_key if not d.away(k)}
+    covered = {c["联系对象编号"] for c in d.active_contacts("户") if
+               (c["人员编号"] or c["公民身份号码"]) in home}
+    by_village: dict[str, list[bool]] = {}
+    for hid, h in d.households.items():
+        by_village.setdefault(h["所在区划代码"][:12], []).append(hid in covered)
+    shares = sorted(sum(v) / len(v) for v in by_village.values())
+    assert shares[0] == 0.0  # a village with no contacts at all
+    assert shares[-1] == 1.0  # a fully covered village
+    assert any(0.0 < s < 1.0 for s in shares)
+
+
+def test_planted_hold_for_other_seeds_and_dates(tmp_path: Path) -> None:
+    cities = city_table()
+    for seed, on in ((2, date(2026, 11, 1)), (3, date(2025, 6, 30))):
+        out = tmp_path / f"s{seed}"
+        s = generate(out, scale="tiny", seed=seed, as_of=on)
+        demo = load(out, on)
+        assert {p.type for p in s.planted} == set(GAP_TYPES) - set(NOT_PLANTED)
+        assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
+
+
+# --------------------------------------------------------------------------- error samples
+
+
+def test_with_errors_is_separate(tiny: tuple[Path, DemoSummary]) -> None:
+    out, summary = tiny
+    err = out / "with_errors"
+    expected = json.loads((err / "expected_errors.json").read_text(encoding="utf-8"))
+    assert summary.error_files
+    by_file = Counter(e["file"] for e in expected)
+    for name, n in summary.error_files.items():
+        assert by_file[name] == n
+    assert {e["severity"] for e in expected} == {"ok", "warning", "error"}
+    # the bad ID cells are really bad
+    _, rows = read_xlsx(err / "党员花名册.xlsx", header_row=2)
+    cells = [r["公民身份号码"] for r in rows]
+    assert any(isinstance(c, float) for c in cells)  # lost digits: stored as a number
+    texts = [c for c in cells if isinstance(c, str)]
+    assert any(not ids.is_valid(c) for c in texts)
+    # the clean rosters hold none of the error rows
+    clean = {m["公民身份号码"] for m in load(out, AS_OF).members}
+    assert not clean & set(texts)
+    (err / "农户.csv").read_bytes().decode("gbk")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli(tmp_path: Path) -> None:
+    import typer
+
+    from orgraph.demo.cli import demo_data
+
+    app = typer.Typer()
+    app.command("demo-data")(demo_data)
+    app.command("noop")(lambda: None)  # keep demo-data a named sub-command
+    result = CliRunner().invoke(app, ["demo-data", "--scale", "tiny", "--seed", "4",
+                                      "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert "党员花名册.xlsx" in result.output
+    assert (tmp_path / "cli" / "农户.csv").is_file()
+    bad = CliRunner().invoke(app, ["demo-data", "--scale", "town", "--out", str(tmp_path)])
+    assert bad.exit_code != 0
+
+
+# --------------------------------------------------------------------------- county scale
+
+
+@pytest.mark.slow
+def test_county_scale(tmp_path: Path) -> None:
+    t0 = time.perf_counter()
+    s = generate(tmp_path / "county", scale="county", seed=1, as_of=AS_OF)
+    elapsed = time.perf_counter() - t0
+    assert elapsed < 30
+    c = s.counts
+    assert c["areas.乡镇"] + c["areas.街道"] == 18
+    assert 250 <= c["areas.村"] + c["areas.社区"] <= 360
+    assert 80_000 <= c["households"] <= 125_000
+    assert 6_500 <= c["members"] <= 10_000
+    assert 0.10 <= c["members.away"] / c["members"] <= 0.14
+    assert 15 <= c["roles.县级领导"] <= 25
+    assert c["orgs.流动党员党支部"] == 3
+    assert {p.type for p in s.planted} == set(GAP_TYPES) - set(NOT_PLANTED)
+    demo = load(tmp_path / "county", AS_OF)
+    cities = city_table()
+    assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from orgraph.roster import values as v
+
+TODAY = dt.date(2024, 6, 30)
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "precision"),
+    [
+        (dt.date(1990, 3, 7), "1990-03-07", "day"),
+        (dt.datetime(1990, 3, 7, 12, 30), "1990-03-07", "day"),
+        (32939, "1990-03-07", "day"),
+        (32939.0, "1990-03-07", "day"),
+        ("32939", "1990-03-07", "day"),
+        ("1990.03", "1990-03-01", "month"),
+        ("1990.3", "1990-03-01", "month"),
+        ("1990.10", "1990-10-01", "month"),
+        (1990.03, "1990-03-01", "month"),
+        (1990.12, "1990-12-01", "month"),
+        ("1990年3月", "1990-03-01", "month"),
+        ("1990 年 3 月", "1990-03-01", "month"),
+        ("1990年3月7日", "1990-03-07", "day"),
+        ("1990年03月07号", "1990-03-07", "day"),
+        ("１９９０年３月７日", "1990-03-07", "day"),
+        ("199003", "1990-03-01", "month"),
+        (199003, "1990-03-01", "month"),
+        ("19900307", "1990-03-07", "day"),
+        (19900307, "1990-03-07", "day"),
+        ("1990/3/7", "1990-03-07", "day"),
+        ("1990-03-07", "1990-03-07", "day"),
+        ("1990-03-07 00:00:00", "1990-03-07", "day"),
+        ("1990-03-07T08:00", "1990-03-07", "day"),
+        ("1990.3.7", "1990-03-07", "day"),
+        ("1990-3", "1990-03-01", "month"),
+        ("1990/03", "1990-03-01", "month"),
+        ("1990", "1990-01-01", "year"),
+        ("1990年", "1990-01-01", "year"),
+        (1990, "1990-01-01", "year"),
+    ],
+)
+def test_dates(raw: object, iso: str, precision: str) -> None:
+    p = v.parse_date(raw, not_after=TODAY)
+    assert p.error is None, p.error
+    assert p.value.isoformat() == iso
+    assert p.precision == precision
+
+
+@pytest.mark.parametrize(
+    ("raw", "msg"),
+    [
+        ("1990-02-30", "不存在"),
+        ("1990-02-29", "不存在"),
+        ("1990.13", "月份无效"),
+        ("199013", "月份无效"),
+        ("1990-00-10", "月份无效"),
+        ("2025-01-01", "晚于今天"),
+        ("1899-12-31", "超出合理范围"),
+        ("2200-01-01", "超出合理范围"),
+        (1990.1, "1月还是10月"),
+        ("去年", "无法识别"),
+        ("03/07/1990", "无法识别"),
+        ("90.03", "无法识别"),
+        (dt.time(8, 0), "时间"),
+        (True, "逻辑值"),
+        (-5, "无法识别"),
+        (9999999, "无法识别"),
+    ],
+)
+def test_bad_dates(raw: object, msg: str) -> None:
+    p = v.parse_date(raw, not_after=TODAY)
+    assert p.error is not None and msg in p.error, p
+
+
+def test_leap_day_ok() -> None:
+    assert v.parse_date("2000-02-29").value == dt.date(2000, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("raw", "out", "warn"),
+    [
+        ("15528921840", "15528921840", False),
+        (15528921840.0, "15528921840", False),
+        (15528921840, "15528921840", False),
+        ("155 2892 1840", "15528921840", False),
+        ("155-2892-1840", "15528921840", False),
+        ("+86 155 2892 1840", "15528921840", False),
+        ("0579-85123456", "0579-85123456", False),
+        (57985123456.0, "057985123456", True),
+        ("85123456", "85123456", False),
+        ("12345", "12345", True),
+        ("1552892184", "1552892184", True),
+        ("无", "无", True),
+    ],
+)
+def test_phones(raw: object, out: str, warn: bool) -> None:
+    p = v.parse_phone(raw)
+    assert p.error is None
+    assert p.value == out
+    assert bool(p.warnings) == warn
+
+
+def test_phone_not_integral() -> None:
+    assert v.parse_phone(1.5).error
+
+
+@pytest.mark.parametrize(
+    ("raw", "out"),
+    [("是", True), ("否", False), ("Y", True), ("n", False), ("1", True), ("0", False),
+     (1, True), (0.0, False), ("true", True), ("FALSE", False), (True, True), ("√", True),
+     (" 是 ", True)],
+)
+def test_bools(raw: object, out: bool) -> None:
+    assert v.parse_bool(raw).value is out
+
+
+def test_bool_bad() -> None:
+    assert v.parse_bool("也许").error and v.parse_bool(2).error
+
+
+@pytest.mark.parametrize(
+    ("fn", "raw", "out"),
+    [
+        (v.parse_category, "正式党员", "full"),
+        (v.parse_category, "预备党员", "probationary"),
+        (v.parse_category, "预", "probationary"),
+        (v.parse_gender, "男", "male"),
+        (v.parse_gender, "女", "female"),
+        (v.parse_gender, 2, "female"),
+        (v.parse_mgmt_class, "在家青壮年", "young_at_home"),
+        (v.parse_mgmt_class, "产业一线党员", "frontline"),
+        (v.parse_mgmt_class, "流动创业", "mobile"),
+        (v.parse_mgmt_class, "老弱", "elderly_weak"),
+        (v.parse_org_kind, "党委", "committee"),
+        (v.parse_org_kind, "党工委", "working_committee"),
+        (v.parse_org_kind, "党总支", "general_branch"),
+        (v.parse_org_kind, "党支部", "branch"),
+        (v.parse_org_kind, "联合党支部", "joint_branch"),
+        (v.parse_org_kind, "党小组", "group"),
+        (v.parse_org_kind, "流动党员党支部", "mobile_branch"),
+        (v.parse_org_kind, "临时党支部", "temp_branch"),
+        (v.parse_org_kind, "临时党小组", "temp_group"),
+        (v.parse_org_kind, "村党总支", "general_branch"),
+        (v.parse_org_kind, "branch", "branch"),
+        (v.parse_area_level, "县", "county"),
+        (v.parse_area_level, "区", "county"),
+        (v.parse_area_level, "市", "county"),
+        (v.parse_area_level, "乡镇", "township"),
+        (v.parse_area_level, "街道", "township"),
+        (v.parse_area_level, "社区", "village"),
+        (v.parse_area_level, "村", "village"),
+        (v.parse_area_level, "村民小组", "hamlet"),
+        (v.parse_area_level, "网格", "hamlet"),
+        (v.parse_area_level, "楼栋", "hamlet"),
+        (v.parse_target_kind, "户", "household"),
+        (v.parse_target_kind, "组", "hamlet"),
+        (v.parse_target_kind, "党小组", "group"),
+        (v.parse_target_kind, "村", "village"),
+        (v.parse_target_kind, "乡镇", "township"),
+        (v.parse_target_kind, "household", "household"),
+        (v.parse_channel, "电话", "phone"),
+        (v.parse_channel, "微信", "wechat"),
+        (v.parse_channel, "现场", "in_person"),
+        (v.parse_channel, "网上", "online"),
+        (v.parse_rect_status, "整顿中", "open"),
+        (v.parse_rect_status, "已完成", "done"),
+        (v.parse_ethnicity, "汉", "汉族"),
+        (v.parse_ethnicity, "维吾尔族", "维吾尔族"),
+        (v.parse_int, "3人", 3),
+        (v.parse_int, 4.0, 4),
+        (v.parse_code, 330782001001.0, "330782001001"),
+        (v.parse_code, " H-001 ", "H-001"),
+        (v.parse_name, "张  三", "张三"),
+        (v.parse_name, "阿卜杜拉 · 艾买提", "阿卜杜拉·艾买提"),
+        (v.parse_name, "John  Smith", "John Smith"),
+    ],
+)
+def test_code_lists(fn, raw: object, out: object) -> None:  # type: ignore[no-untyped-def]
+    p = fn(raw)
+    assert p.error is None, p.error
+    assert p.value == out
+
+
+@pytest.mark.parametrize(
+    ("fn", "raw"),
+    [
+        (v.parse_category, "积极分子"),
+        (v.parse_gender, "未知"),
+        (v.parse_org_kind, "协会"),
+        (v.parse_area_level, "省"),
+        (v.parse_target_kind, "朋友"),
+        (v.parse_int, "两口"),
+        (v.parse_int, -1),
+        (v.parse_code, 1.10101199003078e17),
+        (v.parse_code, "1.10101E+17"),
+        (v.parse_code, 3.5),
+        (v.parse_name, 12345),
+        (v.parse_lon, "东经"),
+        (v.parse_lat, 95.0),
+    ],
+)
+def test_code_list_errors(fn, raw: object) -> None:  # type: ignore[no-untyped-def]
+    assert fn(raw).error
+
+
+def test_roles() -> None:
+    p = v.parse_roles("书记;村两委；党小组长、第一书记,县级领导，乡镇干部")
+    assert p.value == ["secretary", "village_committee", "group_leader", "first_secretary",
+                       "county_leader", "township_cadre"]
+    assert not p.warnings
+    p = v.parse_roles("支部书记兼村委会主任、组织委员")
+    assert p.value == ["secretary", "village_committee", "committee_member"]
+    p = v.parse_roles("网格员;书记")
+    assert p.value == ["网格员", "secretary"] and p.warnings
+
+
+def test_tags() -> None:
+    assert v.parse_tags("低保;特困；空巢、留守儿童,退役军人;低保").value == [
+        "低保", "特困", "空巢", "留守儿童", "退役军人"]
+
+
+def test_coords() -> None:
+    assert v.parse_lon("120.07").value == pytest.approx(120.07)
+    assert v.parse_lat(29.3).value == pytest.approx(29.3)
+    assert v.parse_lon(29.3).warnings  # probably swapped
+
+
+def test_cell_text() -> None:
+    assert v.cell_text(15528921840.0) == "15528921840"
+    assert v.cell_text(dt.datetime(2020, 1, 2)) == "2020-01-02"
+    assert v.cell_text(None) == ""
+    assert v.cell_text(1.5) == "1.5"
