@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -100,7 +101,7 @@ def test_acknowledged_writes_survive_kill_9(own_server: EmbeddedServer) -> None:
     for trial in range(3):
         stop = threading.Event()
 
-        def stream(base: int = trial * 1_000_000) -> None:
+        def stream(writer: FalkorStore, stop: threading.Event, base: int) -> None:
             i = base
             while not stop.is_set():
                 try:
@@ -110,7 +111,7 @@ def test_acknowledged_writes_survive_kill_9(own_server: EmbeddedServer) -> None:
                 acked.append(i)  # only after the server acknowledged it
                 i += 1
 
-        t = threading.Thread(target=stream)
+        t = threading.Thread(target=stream, args=(writer, stop, trial * 1_000_000))
         t.start()
         time.sleep(0.6)
         assert own_server.kill() is not None
@@ -164,10 +165,8 @@ def silent_peer() -> Iterator[tuple[Path, list[bytes]]]:
                 continue
             conns.append(c)
             c.settimeout(0.1)
-            try:
+            with contextlib.suppress(TimeoutError):
                 c.recv(65536)
-            except TimeoutError:
-                pass
             if replies:
                 c.sendall(replies[0])
 

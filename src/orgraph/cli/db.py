@@ -14,7 +14,9 @@ from orgraph.store import embedded_server, open_store
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.migrations import current_version, target_version
 
-app = typer.Typer(help="内置图数据库 (FalkorDB) 的启动、停止、状态、备份与恢复", no_args_is_help=True)
+app = typer.Typer(
+    help="内置图数据库 (FalkorDB) 的启动、停止、状态、备份与恢复", no_args_is_help=True
+)
 
 STATE_ZH = {"running": "运行中", "loading": "加载中", "stopped": "已停止", "unresponsive": "无响应"}
 

@@ -27,26 +27,25 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
     from orgraph.store.falkor import FalkorStore
 
     engine = settings.engine
-    common = {
-        "socket_timeout": settings.socket_timeout,
-        "connect_timeout": settings.connect_timeout,
-        "query_timeout_ms": settings.query_timeout_default_ms,
-    }
-    if engine == "embedded":
-        server = embedded_server(settings)
-        if autostart:
-            server.start()
-        return FalkorStore(graph=settings.graph_name, unix_socket=str(server.socket), **common)
-    if engine == "falkor":
+    if engine in ("embedded", "falkor"):
         u = urlparse(settings.store_uri)
-        if u.scheme == "unix":
-            return FalkorStore(graph=settings.graph_name, unix_socket=unquote(u.path), **common)
+        socket_path: str | None = None
+        if engine == "embedded":
+            server = embedded_server(settings)
+            if autostart:
+                server.start()
+            socket_path = str(server.socket)
+        elif u.scheme == "unix":
+            socket_path = unquote(u.path)
         return FalkorStore(
             graph=settings.graph_name,
+            unix_socket=socket_path,
             host=u.hostname or "127.0.0.1",
             port=u.port or 6379,
             password=unquote(u.password) if u.password else None,
-            **common,
+            socket_timeout=settings.socket_timeout,
+            connect_timeout=settings.connect_timeout,
+            query_timeout_ms=settings.query_timeout_default_ms,
         )
     from orgraph.store.neo4j_store import Neo4jStore
 

@@ -154,16 +154,18 @@ class EmbeddedServer:
 
     def status(self) -> ServerStatus:
         pid = self.pid()
-        base = {"pid": pid, "socket": str(self.socket), "data_dir": str(self.dir)}
+        sock, folder = str(self.socket), str(self.dir)
         if pid is None:
-            return ServerStatus(state="stopped", **base)
+            return ServerStatus(state="stopped", pid=pid, socket=sock, data_dir=folder)
         conn = self.client(socket_timeout=2.0)
         try:
             info = conn.info()
         except rx.BusyLoadingError:
-            return ServerStatus(state="loading", message="正在加载数据", **base)
+            return ServerStatus(state="loading", message="正在加载数据", pid=pid, socket=sock,
+                                data_dir=folder)
         except (rx.ConnectionError, rx.TimeoutError, OSError) as exc:
-            return ServerStatus(state="unresponsive", message=str(exc), **base)
+            return ServerStatus(state="unresponsive", message=str(exc), pid=pid, socket=sock,
+                                data_dir=folder)
         finally:
             conn.close()
         loading = bool(info.get("loading"))
@@ -174,7 +176,9 @@ class EmbeddedServer:
             aof_enabled=bool(info.get("aof_enabled")),
             aof_rewrite_in_progress=bool(info.get("aof_rewrite_in_progress")),
             aof_size_bytes=self._aof_size(),
-            **base,
+            pid=pid,
+            socket=sock,
+            data_dir=folder,
         )
 
     def _aof_size(self) -> int:
@@ -368,7 +372,7 @@ class EmbeddedServer:
         conn = self.client()
         try:
             before = int(conn.info("persistence").get("rdb_saves", 0))
-            conn.execute_command("BGSAVE", "SCHEDULE")
+            conn.bgsave(schedule=True)
             deadline = time.monotonic() + 600
             while True:
                 p = conn.info("persistence")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
 import redis
 import redis.exceptions as rx
+from falkordb.graph import Graph
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from falkordb.graph import Graph
 
 from orgraph.catalog import Query
 from orgraph.errors import (
@@ -156,7 +157,5 @@ class FalkorStore:
             raise translate(exc, "drop") from exc
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # closing a dead connection is no error to raise
             self.connection.close()
-        except Exception:  # closing a dead connection is not an error worth raising
-            pass

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Set up everything orgraph needs on a fresh machine, idempotently:
+# a Python virtual environment in .venv with orgraph and its dev tools, and the npm Cypher linter.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PY=${PYTHON:-}
+if [[ -z "$PY" ]]; then
+    for cand in python3.11 python3.12 python3.13 python3; do
+        if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+            PY=$cand; break
+        fi
+    done
+fi
+[[ -n "$PY" ]] || { echo "setup: Python >= 3.11 is required" >&2; exit 1; }
+
+if [[ ! -x .venv/bin/python ]]; then
+    echo "setup: creating .venv with $($PY --version)"
+    "$PY" -m venv .venv
+fi
+
+stamp=.venv/.orgraph-install-stamp
+want=$(sha256sum pyproject.toml | cut -c1-64)
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+    echo "setup: installing orgraph and its dependencies into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/python -c 'import orgraph, falkordb, neo4j' # fail here, not later, if the install broke
+    echo "$want" > "$stamp"
+fi
+
+bash tools/cypher-lint/install.sh
+echo "setup: ready (.venv/bin/orgraph)"
