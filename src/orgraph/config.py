@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     query_timeout_default_ms: int = 60_000
     # Seconds `orgraph db start` waits for the embedded server to finish loading.
     start_timeout: float = 120.0
+    # Key of the HMAC that replaces raw ID numbers; changing it orphans existing member keys.
     id_hash_key: SecretStr = SecretStr("orgraph-dev-key-change-me")
+    roster_max_mb: int = 50
 
     @property
     def engine(self) -> EngineKind:

@@ -89,6 +89,8 @@ def test_encodings(tiny: tuple[Path, DemoSummary]) -> None:
         raw.decode("utf-8")
     text = raw.decode("gb18030")
     assert text.startswith("户编号,")
+    with pytest.raises(UnicodeEncodeError):  # rare name characters: GB18030, not GBK
+        text.encode("gbk")
     assert not raw.startswith(b"\xef\xbb\xbf")
     contacts = (out / "联系关系.csv").read_bytes()
     assert contacts.startswith(b"\xef\xbb\xbf")

@@ -1328,6 +1328,10 @@ class Builder:
             self.add_hamlets(c, v)
             self.households_for(c, v, households)
             self.link_households(v)
+        # a few household heads whose names GBK cannot encode (GB18030 can)
+        for k, v in enumerate(r.sample(villages, min(3, len(villages)))):
+            h = r.choice(v.households)
+            h.head_name = self._surname() + places.RARE_GIVEN[k % len(places.RARE_GIVEN)]
         # orgs: county committee and organs
         c.committee = f"D{spec.code}"
         _, term_end = self._term(5)
@@ -1396,6 +1400,15 @@ def _assemble(b: Builder, *, scale: str, seed: int, as_of: date, title: str,
     # roster order: by org (tree order of the orgs file), members without a branch last
     rank = {o.org_id: k for k, o in enumerate(b.orgs)}
     members = sorted(b.members, key=lambda m: (rank.get(m.branch or "", len(rank)), m.idx))
+    # one row per (member, target, since): the importer treats repeats as duplicates
+    seen: set[tuple[int, str, str, date]] = set()
+    contacts = []
+    for x in b.contacts:
+        k = (x.member, x.target_kind, x.target_id, x.since)
+        if k not in seen:
+            seen.add(k)
+            contacts.append(x)
+    b.contacts = contacts
     b.outflows.sort(key=lambda o: (o.member, o.left_on))
     b.reports.sort(key=lambda x: (x.on, x.member))
     counts = _counts(b, areas, households)

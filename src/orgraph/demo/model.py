@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 
-@dataclass
+@dataclass(slots=True)
 class Area:
     code: str
     name: str
@@ -16,7 +16,7 @@ class Area:
     lat: float | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Household:
     id: str
     area_code: str  # a hamlet, or the village when the hamlet is unknown
@@ -29,7 +29,7 @@ class Household:
     lat: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     idx: int
     name: str
@@ -62,7 +62,7 @@ class Member:
         return self.category == "正式党员"
 
 
-@dataclass
+@dataclass(slots=True)
 class Org:
     org_id: str
     name: str
@@ -77,7 +77,7 @@ class Org:
     rect_deadline: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Contact:
     member: int
     target_kind: str  # 户 / 组 / 党小组 / 村 / 乡镇
@@ -86,7 +86,7 @@ class Contact:
     until: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Outflow:
     member: int
     left_on: date
@@ -101,7 +101,7 @@ class Outflow:
     contact_person: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     member: int
     on: date

@@ -1,0 +1,252 @@
+// Roster import. Each kind has: a lookup of what exists (for reference checks and diffs), a node
+// upsert, and relationship statements that replace a changed entity's links. The importer only
+// sends rows that are new or changed, so a second import of the same file writes nothing.
+
+// @name lookup_areas
+// Every area with its parent code, for reference checks and diffs.
+MATCH (a:Area)
+OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
+RETURN a.code AS code, a.name AS name, a.level AS level, a.lon AS lon, a.lat AS lat,
+       a.external AS external, p.code AS parent
+
+// @name link_area_parents
+// Replace each listed area's parent link (no parent: the link is removed).
+UNWIND $rows AS row
+MATCH (a:Area {code: row.code})
+OPTIONAL MATCH (a)-[old:PART_OF]->()
+DELETE old
+WITH DISTINCT a, row
+MATCH (p:Area {code: row.parent})
+MERGE (a)-[:PART_OF]->(p)
+RETURN count(*) AS linked
+
+// @name upsert_places
+// Destination places outside the county (geocoded cities and counties), created once.
+UNWIND $rows AS row
+MERGE (a:Area {code: row.code})
+ON CREATE SET a.name = row.name, a.level = row.level, a.lon = row.lon, a.lat = row.lat,
+              a.province = row.province, a.external = true
+WITH a, row
+OPTIONAL MATCH (p:Area {code: row.parent})
+FOREACH (_ IN CASE WHEN p IS NULL OR row.parent = row.code THEN [] ELSE [1] END |
+  MERGE (a)-[:PART_OF]->(p))
+RETURN count(a) AS written
+
+// @name lookup_orgs
+// Every organization with its parent, area and host area, for reference checks and diffs.
+MATCH (o:Org)
+OPTIONAL MATCH (o)-[:UNDER]->(p:Org)
+OPTIONAL MATCH (o)-[:SERVES]->(a:Area)
+OPTIONAL MATCH (o)-[:HOSTED_IN]->(h:Area)
+OPTIONAL MATCH (o)-[:RECTIFICATION]->(r:Rectification)
+RETURN o.id AS id, o.name AS name, o.kind AS kind, o.established_on AS established_on,
+       o.term_end AS term_end, o.weak AS weak, o.host_area_text AS host_area_text,
+       p.id AS parent, a.code AS area, h.code AS host,
+       r.opened_on AS rect_opened_on, r.deadline AS rect_deadline, r.status AS rect_status
+
+// @name upsert_orgs
+// Create or update organizations by id.
+UNWIND $rows AS row
+MERGE (o:Org {id: row.id})
+SET o += row.props
+RETURN count(o) AS written
+
+// @name link_orgs
+// Replace each listed org's parent, served area and host area links.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.id})
+OPTIONAL MATCH (o)-[old:UNDER|SERVES|HOSTED_IN]->()
+DELETE old
+WITH DISTINCT o, row
+OPTIONAL MATCH (p:Org {id: row.parent})
+OPTIONAL MATCH (a:Area {code: row.area})
+OPTIONAL MATCH (h:Area {code: row.host})
+FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | MERGE (o)-[:UNDER]->(p))
+FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END | MERGE (o)-[:SERVES]->(a))
+FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END | MERGE (o)-[:HOSTED_IN]->(h))
+RETURN count(*) AS linked
+
+// @name upsert_rectifications
+// Create or update the rectification of a weak organization, keyed by org id and opening date.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+MERGE (r:Rectification {id: row.id})
+SET r.opened_on = row.opened_on, r.deadline = row.deadline, r.status = row.status
+MERGE (o)-[:RECTIFICATION]->(r)
+RETURN count(r) AS written
+
+// @name existing_households
+// Which of the given household ids exist, with their area, for reference checks.
+UNWIND $ids AS hid
+MATCH (h:Household {id: hid})
+OPTIONAL MATCH (h)-[:IN]->(a:Area)
+RETURN h.id AS id, a.code AS area
+
+// @name household_states
+// Stored properties and area of the given households, for diffs.
+UNWIND $ids AS hid
+MATCH (h:Household {id: hid})
+OPTIONAL MATCH (h)-[:IN]->(a:Area)
+RETURN h.id AS id, h.head_name AS head_name, h.address AS address, h.size AS size,
+       h.tags AS tags, h.phone AS phone, h.lon AS lon, h.lat AS lat, a.code AS area
+
+// @name upsert_households
+// Create or update households by id and (re)link each to its area.
+UNWIND $rows AS row
+MERGE (h:Household {id: row.id})
+SET h += row.props
+WITH h, row
+OPTIONAL MATCH (h)-[old:IN]->(prev:Area)
+WHERE prev.code <> row.area
+DELETE old
+WITH DISTINCT h, row
+MATCH (a:Area {code: row.area})
+MERGE (h)-[:IN]->(a)
+RETURN count(h) AS written
+
+// @name lookup_members
+// Every member's key, ID-number hash and roll status, for reference checks.
+MATCH (m:Member)
+RETURN m.key AS key, m.id_hash AS id_hash, m.on_roll AS on_roll
+
+// @name member_states
+// Stored properties and links of the given members, for diffs.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+OPTIONAL MATCH (m)-[:BELONGS_TO]->(b:Org)
+OPTIONAL MATCH (m)-[:IN_GROUP]->(g:Org)
+OPTIONAL MATCH (m)-[:LIVES_IN]->(h:Household)
+RETURN m.key AS key, properties(m) AS props, b.id AS branch, g.id AS grp, h.id AS household
+
+// @name upsert_members
+// Create or update members by key (member_no, or the keyed hash of the ID number).
+UNWIND $rows AS row
+MERGE (m:Member {key: row.key})
+SET m += row.props
+RETURN count(m) AS written
+
+// @name unlink_members
+// Remove the roster-derived links (branch, group, household, roles) of the given members.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN|HOLDS]->()
+DELETE r
+RETURN count(r) AS removed
+
+// @name link_members
+// Link members to their branch, party group, household and the roles they hold in the branch.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.key})
+OPTIONAL MATCH (b:Org {id: row.branch})
+OPTIONAL MATCH (g:Org {id: row.grp})
+OPTIONAL MATCH (h:Household {id: row.household})
+FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END |
+  MERGE (m)-[:BELONGS_TO {since: row.since}]->(b))
+FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (m)-[:IN_GROUP]->(g))
+FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END | MERGE (m)-[:LIVES_IN]->(h))
+FOREACH (role IN CASE WHEN b IS NULL THEN [] ELSE row.roles END |
+  MERGE (m)-[:HOLDS {role: role}]->(b))
+RETURN count(m) AS linked
+
+// @name members_on_roll_in_branches
+// Keys of on-roll members affiliated with any of the given branches (snapshot scope).
+UNWIND $branches AS bid
+MATCH (m:Member)-[:BELONGS_TO]->(b:Org {id: bid})
+WHERE m.on_roll = true
+RETURN DISTINCT m.key AS key
+
+// @name mark_off_roll
+// Mark members off roll on a date; nothing is deleted, history stays.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+WHERE m.on_roll = true
+SET m.on_roll = false, m.off_roll_on = $on
+RETURN count(m) AS marked
+
+// @name contact_states
+// Existing contact and responsibility links of the given members, for diffs.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:CONTACTS|RESPONSIBLE_FOR]->(t)
+RETURN k AS member, type(r) AS rel, labels(t)[0] AS label, coalesce(t.id, t.code) AS target,
+       r.since AS since, r.until AS until
+
+// @name upsert_household_contacts
+// Create or update member → household contacts keyed by (member, household, since).
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MATCH (h:Household {id: row.target})
+MERGE (m)-[r:CONTACTS {since: row.since}]->(h)
+SET r.until = row.until
+RETURN count(r) AS written
+
+// @name upsert_area_responsibilities
+// Create or update member → area responsibilities (包乡镇、包村、包组) keyed by since.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MATCH (a:Area {code: row.target})
+MERGE (m)-[r:RESPONSIBLE_FOR {since: row.since}]->(a)
+SET r.until = row.until
+RETURN count(r) AS written
+
+// @name upsert_org_responsibilities
+// Create or update member → party group responsibilities (联系党小组) keyed by since.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MATCH (o:Org {id: row.target})
+MERGE (m)-[r:RESPONSIBLE_FOR {since: row.since}]->(o)
+SET r.until = row.until
+RETURN count(r) AS written
+
+// @name outflow_states
+// Stored outflow episodes of the given ids, with destination and host org, for diffs.
+UNWIND $ids AS oid
+MATCH (o:Outflow {id: oid})
+OPTIONAL MATCH (o)-[:TO]->(d:Area)
+OPTIONAL MATCH (o)-[:HOSTED_BY]->(h:Org)
+RETURN o.id AS id, properties(o) AS props, d.code AS dest, h.id AS host
+
+// @name upsert_outflows
+// Create or update outflow episodes and relink member, destination and host org.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MERGE (o:Outflow {id: row.id})
+SET o += row.props
+MERGE (m)-[:HAS_OUTFLOW]->(o)
+WITH m, o, row
+OPTIONAL MATCH (o)-[old:TO|HOSTED_BY]->()
+DELETE old
+WITH DISTINCT m, o, row
+OPTIONAL MATCH (d:Area {code: row.dest})
+OPTIONAL MATCH (h:Org {id: row.host})
+FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | MERGE (o)-[:TO]->(d))
+FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END |
+  MERGE (o)-[:HOSTED_BY]->(h)
+  MERGE (m)-[:ATTENDS {since: row.props.left_on}]->(h))
+RETURN count(o) AS written
+
+// @name existing_reports
+// Which of the given report ids exist already.
+UNWIND $ids AS rid
+MATCH (r:Report {id: rid})
+RETURN r.id AS id
+
+// @name upsert_reports
+// Create report events (报到/报平安) for members, linked to the org reported to if known.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MERGE (r:Report {id: row.id})
+SET r += row.props
+MERGE (m)-[:REPORTED]->(r)
+WITH r, row
+OPTIONAL MATCH (o:Org {id: row.org})
+FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (r)-[:TO]->(o))
+RETURN count(r) AS written
+
+// @name upsert_external_orgs
+// Organizations at destinations that are not in the county's org file (流入地党组织), created once.
+UNWIND $rows AS row
+MERGE (o:Org {id: row.id})
+ON CREATE SET o.name = row.name, o.kind = 'external', o.external = true
+WITH o, row
+OPTIONAL MATCH (a:Area {code: row.host})
+FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END | MERGE (o)-[:HOSTED_IN]->(a))
+RETURN count(o) AS written

@@ -1,0 +1,91 @@
+"""`orgraph import`: roster files into the graph, with a report a person can act on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+
+from orgraph.cli.common import console, handles_errors, store_session
+from orgraph.config import get_settings
+from orgraph.errors import ValidationFailed
+from orgraph.importer.pipeline import import_files
+from orgraph.importer.report import KIND_ZH, ImportReport
+from orgraph.roster import KINDS
+
+SHOW_ISSUES = 20
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    @handles_errors
+    def import_(
+        paths: Annotated[list[Path], typer.Argument(help="花名册文件 (xlsx/xls/csv)，可多个")],
+        kind: Annotated[str | None, typer.Option(
+            "--kind", help=f"文件类别 ({'/'.join(KINDS)})；不填则按表头或工作表名识别")] = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入")] = False,
+        snapshot: Annotated[bool, typer.Option(
+            "--snapshot", help="花名册为全量：名单中没有的党员标记为不在册 (不删除)")] = False,
+        report: Annotated[Path | None, typer.Option(
+            "--report", help="把完整的导入报告写成 JSON 文件")] = None,
+    ) -> None:
+        """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
+        for p in paths:
+            if not p.is_file():
+                raise ValidationFailed(f"文件不存在: {p}")
+        settings = get_settings()
+        with store_session(settings) as store, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                                                                       "{task.total}"),
+            console=console, transient=True,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(label: str, done: int, total: int) -> None:
+                if label not in tasks:
+                    tasks[label] = bar.add_task(f"写入 {KIND_ZH.get(label, label)}", total=total)
+                bar.update(tasks[label], completed=done, total=total)
+
+            result = import_files(
+                store, paths, kind=kind, dry_run=dry_run, snapshot=snapshot,
+                key=settings.id_hash_key.get_secret_value().encode(),
+                max_bytes=settings.roster_max_mb * 1024 * 1024, progress=progress,
+            )
+        if report:
+            report.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=2),
+                              encoding="utf-8")
+        show(result)
+        if report:
+            console.print(f"完整报告: {report}")
+        totals = result.totals()
+        if totals["rejected"] or totals["sheet_errors"]:
+            raise typer.Exit(1)
+
+
+def show(result: ImportReport) -> None:
+    table = Table(title="导入结果 (仅校验，未写入)" if result.dry_run else "导入结果")
+    for col in ("文件", "工作表", "类别", "行数", "新增", "更新", "未变", "拒绝", "警告"):
+        table.add_column(col, justify="left" if col in ("文件", "工作表", "类别") else "right")
+    for f in result.files:
+        table.add_row(Path(f.path).name, f.sheet, KIND_ZH.get(f.kind or "", f.kind or "未识别"),
+                      str(f.rows), str(f.created), str(f.updated), str(f.unchanged),
+                      str(len({i.row for i in f.rejected})), str(len(f.warnings)))
+    console.print(table)
+    issues = [(f, i, "拒绝") for f in result.files for i in (*f.errors, *f.rejected)]
+    issues += [(f, i, "警告") for f in result.files for i in f.warnings]
+    for f, i, what in issues[:SHOW_ISSUES]:
+        where = f"{Path(f.path).name} [{i.sheet}] 第{i.row}行" if i.row else \
+            f"{Path(f.path).name} [{i.sheet}]"
+        col = f" {i.column}" if i.column else ""
+        val = f" “{i.value}”" if i.value else ""
+        style = "red" if what == "拒绝" else "yellow"
+        console.print(f"[{style}]{what}[/{style}] {where}{col}{val}: {i.message}", highlight=False)
+    if len(issues) > SHOW_ISSUES:
+        console.print(f"… 另有 {len(issues) - SHOW_ISSUES} 条，用 --report 输出完整报告")
+    if result.off_roll:
+        console.print(f"全量花名册: {result.off_roll} 名党员不在名单中，已标记为不在册")
+    console.print(f"用时 {result.seconds:.1f} 秒")

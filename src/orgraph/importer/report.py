@@ -1,0 +1,76 @@
+"""The import report: what happened to every row of every file, as a person can act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgraph.roster import Issue
+
+KIND_ZH = {
+    "areas": "行政区划", "orgs": "党组织", "members": "党员花名册", "households": "农户",
+    "contacts": "联系关系", "outflows": "流动党员外出登记", "reports": "报到记录",
+}
+
+
+@dataclass
+class FileReport:
+    path: str
+    sheet: str
+    kind: str | None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)  # the whole sheet was refused
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sheet": self.sheet,
+            "kind": self.kind,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": [issue_dict(i) for i in self.rejected],
+            "warnings": [issue_dict(i) for i in self.warnings],
+            "errors": [issue_dict(i) for i in self.errors],
+        }
+
+
+def issue_dict(issue: Issue) -> dict[str, Any]:
+    return {"sheet": issue.sheet, "row": issue.row, "column": issue.column,
+            "value": issue.value, "message": issue.message}
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    dry_run: bool = False
+    off_roll: int = 0  # members a --snapshot import marked off roll
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "off_roll": self.off_roll,
+            "seconds": round(self.seconds, 3),
+            "totals": self.totals(),
+            "files": [f.as_dict() for f in self.files],
+        }
+
+    def totals(self) -> dict[str, int]:
+        keys = ("rows", "accepted", "created", "updated", "unchanged")
+        out = {k: sum(int(getattr(f, k)) for f in self.files) for k in keys}
+        out["rejected"] = sum(len({i.row for i in f.rejected}) for f in self.files)
+        out["warnings"] = sum(len(f.warnings) for f in self.files)
+        out["sheet_errors"] = sum(len(f.errors) for f in self.files)
+        return out
