@@ -30,3 +30,9 @@ RETURN count(*) AS written
 MATCH ()-[r]->()
 RETURN type(r) AS type, count(r) AS rels
 ORDER BY type
+
+// @name bench_count_households_of_size
+// Number of households whose size is $size (bench check that replayed writes were applied).
+MATCH (h:Household)
+WHERE h.size = $size
+RETURN count(h) AS households

@@ -149,8 +149,10 @@ RETURN count(m) AS linked
 
 // @name members_on_roll_in_branches
 // Keys of on-roll members affiliated with any of the given branches (snapshot scope).
+// (The WITH keeps FalkorDB from starting at every node to apply the on_roll filter.)
 UNWIND $branches AS bid
-MATCH (m:Member)-[:BELONGS_TO]->(b:Org {id: bid})
+MATCH (b:Org {id: bid})<-[:BELONGS_TO]-(m)
+WITH m
 WHERE m.on_roll = true
 RETURN DISTINCT m.key AS key
 

@@ -105,6 +105,16 @@ class FalkorStore:
     def write(self, query: str, /, **params: Any) -> list[Row]:
         return self._run(query, params, readonly=False)
 
+    def explain(self, query: str, /, **params: Any) -> list[str]:
+        """FalkorDB's execution plan of a catalog block, one operation a line."""
+        q = checked(query, params)
+        try:
+            plan = self._graph.explain(q.text, params)
+        except Exception as exc:
+            raise translate(exc, query) from exc
+        return [str(line).strip() for line in plan.plan] if hasattr(plan, "plan") else \
+            [str(line).strip() for line in plan]
+
     def ping(self) -> None:
         try:
             self.connection.ping()

@@ -1,0 +1,20 @@
+// Read-only statements for the integration tests of the importer (tests/importer): full dumps
+// of the graph, compared before and after an import, and small lookups for assertions.
+
+// @name testing_nodes
+// Every node (schema bookkeeping excluded) with its first label and all its properties.
+MATCH (n)
+WHERE NOT n:Meta
+RETURN labels(n)[0] AS label, properties(n) AS props
+
+// @name testing_rels
+// Every relationship: its type and properties, and each end's label and key (key, id or code).
+MATCH (a)-[r]->(b)
+RETURN type(r) AS rel, labels(a)[0] AS from_label, coalesce(a.key, a.id, a.code) AS from_key,
+       labels(b)[0] AS to_label, coalesce(b.key, b.id, b.code) AS to_key,
+       properties(r) AS props
+
+// @name testing_rel_counts
+// Number of relationships of each type.
+MATCH ()-[r]->()
+RETURN type(r) AS rel, count(r) AS n
