@@ -73,6 +73,16 @@ def test_stale_pid_file_and_socket_are_cleaned(own_server: EmbeddedServer) -> No
     assert own_server.status().state == "running"
 
 
+def test_pid_file_naming_another_live_program_counts_as_stopped(
+    own_server: EmbeddedServer,
+) -> None:
+    own_server.dir.mkdir(parents=True, exist_ok=True)
+    own_server.pidfile.write_text(str(os.getpid()))  # alive, but not a redis-server
+    assert own_server.status().state == "stopped"
+    assert own_server.start() is True
+    assert own_server.pid() != os.getpid()
+
+
 def test_garbage_pid_file_counts_as_stopped(own_server: EmbeddedServer) -> None:
     own_server.dir.mkdir(parents=True, exist_ok=True)
     own_server.pidfile.write_text("not a pid")

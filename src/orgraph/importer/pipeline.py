@@ -355,10 +355,15 @@ class Importer:
                        f"{row['since'] or NO_DATE}")
                 existing[key] = {"until": row["until"]}
         todo = self._count(rep, items, existing)
-        for query in ("upsert_household_contacts", "upsert_area_responsibilities",
-                      "upsert_org_responsibilities"):
-            self._write(query, [{k: t.write[k] for k in ("member", "target", "since", "until")}
-                                for t in todo if t.write["query"] == query], "contacts")
+        def rows(query: str) -> list[dict[str, Any]]:
+            return [{k: t.write[k] for k in ("member", "target", "since", "until")}
+                    for t in todo if t.write["query"] == query]
+
+        self._write("upsert_household_contacts", rows("upsert_household_contacts"), "contacts")
+        self._write("upsert_area_responsibilities", rows("upsert_area_responsibilities"),
+                    "contacts")
+        self._write("upsert_org_responsibilities", rows("upsert_org_responsibilities"),
+                    "contacts")
 
     def outflows(self, rep: FileReport, records: list[Record]) -> None:
         items = []

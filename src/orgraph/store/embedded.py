@@ -37,6 +37,7 @@ from orgraph.errors import (
 SOCKET_NAME = "falkordb.sock"
 # sun_path is 108 bytes on Linux, 104 on macOS; keep a margin for the terminating NUL.
 MAX_SOCKET_PATH = 100
+PID_GRACE = 15.0  # seconds a just-launched daemon may take to write its pid file
 NEO4J_HINT = (
     "可改用 Neo4j: 设置 ORGRAPH_STORE_URI=bolt://主机:7687 (以及 ORGRAPH_NEO4J_USER / "
     "ORGRAPH_NEO4J_PASSWORD)，或用 docker-compose.yml 启动 Neo4j；"
@@ -107,6 +108,17 @@ def _alive(pid: int) -> bool:
         return True
 
 
+def _is_redis(pid: int) -> bool:
+    """A stale pid file may name a pid the system has since given to another program."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"redis-server" in fh.read()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # no /proc (macOS): trust the pid
+
+
 class EmbeddedServer:
     def __init__(
         self,
@@ -142,7 +154,7 @@ class EmbeddedServer:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) else None
+        return pid if _alive(pid) and _is_redis(pid) else None
 
     def client(self, *, socket_timeout: float | None = None) -> redis.Redis:
         return redis.Redis(
@@ -240,6 +252,7 @@ class EmbeddedServer:
                 "TIMEOUT_MAX", str(self.timeout_max_ms),
                 "TIMEOUT_DEFAULT", str(self.timeout_default_ms),
             ]
+            launched = time.monotonic()
             try:
                 out = subprocess.run(args, capture_output=True, timeout=30, check=False)
             except OSError as exc:
@@ -248,7 +261,7 @@ class EmbeddedServer:
                 err = (out.stderr or out.stdout).decode(errors="replace").strip()[-500:]
                 raise StoreUnavailable(f"内置 FalkorDB 启动失败: {err or self.log_tail()}")
             if wait or load_snapshot:
-                self.wait_ready()
+                self.wait_ready(launched=launched)
             if load_snapshot:
                 self._enable_log()
             return True
@@ -270,15 +283,21 @@ class EmbeddedServer:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
 
-    def wait_ready(self, timeout: float | None = None) -> None:
-        """Block until the server answers and has finished loading its data."""
+    def wait_ready(self, timeout: float | None = None, *, launched: float | None = None) -> None:
+        """Block until the server answers and has finished loading its data.
+
+        launched: when this process started the server (monotonic clock). The daemon writes its
+        pid file a moment after the launcher returns, so until PID_GRACE seconds have passed a
+        missing pid file means "still starting", not "exited".
+        """
         deadline = time.monotonic() + (timeout if timeout is not None else self.start_timeout)
         last = ""
         while True:
             st = self.status()
             if st.state == "running":
                 return
-            if st.state == "stopped" and not self._starting():
+            starting = launched is not None and time.monotonic() - launched < PID_GRACE
+            if st.state == "stopped" and not starting:
                 raise StoreUnavailable(f"内置 FalkorDB 启动后退出了。日志末尾:\n{self.log_tail()}")
             last = st.message or st.state
             if time.monotonic() > deadline:
@@ -288,14 +307,6 @@ class EmbeddedServer:
                     )
                 raise StoreUnavailable(f"内置 FalkorDB 未在规定时间内就绪: {last}")
             time.sleep(0.05)
-
-    def _starting(self) -> bool:
-        """Right after `daemonize`, the pid file may not be written yet; the log is."""
-        try:
-            age = time.time() - self.logfile.stat().st_mtime
-        except OSError:
-            return False
-        return age < 2 and "Ready to accept" not in self.log_tail(3)
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Shut the server down cleanly (flushing the log); True when one was running."""

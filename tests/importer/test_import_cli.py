@@ -1,0 +1,161 @@
+"""`orgraph import` as a user runs it: a subprocess on its own embedded database.
+
+One data folder (one server) serves the whole module; each test uses its own graph in it
+(ORGRAPH_GRAPH_NAME) and reads it back in-process. The server is stopped with `orgraph db stop`.
+Every CLI call costs ~1.4 s of interpreter start-up, so the tests make few of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from importer_helpers import (
+    CJK,
+    CONTACTS,
+    DEMO_MISMATCHES,
+    FILES,
+    KIND_OF,
+    node_count,
+    raw_ids,
+    read_rows,
+)
+
+from orgraph.store.falkor import FalkorStore
+from orgraph.store.migrations import current_version, migrate, target_version
+
+ORGRAPH = Path(sys.executable).with_name("orgraph")
+ISSUE_KEYS = {"sheet", "row", "column", "value", "message"}
+FILE_KEYS = {"path", "kind", "rows", "accepted", "updated", "unchanged", "rejected", "warnings"}
+
+
+class Cli:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+        # A short data dir: the server's unix socket path must stay under ~100 characters.
+        env.update(ORGRAPH_DATA_DIR=str(data_dir), ORGRAPH_STORE_URI="embedded",
+                   ORGRAPH_ID_HASH_KEY="cli-test-key", COLUMNS="200", NO_COLOR="1")
+        self.env = env
+
+    def run(self, *args: str, graph: str = "orgraph",
+            ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        # cwd: the data dir, so that no project .env file is picked up.
+        done = subprocess.run([str(ORGRAPH), *args], env={**self.env,
+                                                          "ORGRAPH_GRAPH_NAME": graph},
+                              cwd=self.data_dir, capture_output=True, text=True, timeout=120)
+        assert done.returncode in ok, (args, done.returncode, done.stdout, done.stderr)
+        return done
+
+    def store(self, graph: str) -> FalkorStore:
+        return FalkorStore(graph=graph, unix_socket=str(self.data_dir / "falkordb.sock"))
+
+
+@pytest.fixture(scope="module")
+def cli() -> Iterator[Cli]:
+    folder = Path(tempfile.mkdtemp(prefix="og-cli-", dir="/tmp"))
+    c = Cli(folder)
+    try:
+        yield c
+    finally:
+        c.run("db", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def graph(cli: Cli) -> Iterator[str]:
+    """A graph name of its own; migrated once the server runs (the first import starts it)."""
+    name = f"cli_{uuid.uuid4().hex[:10]}"
+    yield name
+    if (cli.data_dir / "falkordb.sock").exists():
+        store = cli.store(name)
+        store.drop_all()
+        store.close()
+
+
+def _check_shape(data: dict[str, Any]) -> None:
+    assert isinstance(data["files"], list) and data["files"]
+    for f in data["files"]:
+        assert FILE_KEYS <= set(f), f.keys()
+        assert isinstance(f["rows"], int) and isinstance(f["accepted"], int)
+        for issue in [*f["rejected"], *f["warnings"]]:
+            assert set(issue) == ISSUE_KEYS, issue
+            assert isinstance(issue["row"], int | None) and CJK.search(issue["message"])
+
+
+def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) -> None:
+    demo = [str(demo_dir / n) for n in FILES]
+    rows = {n: len(read_rows(demo_dir / n)) for n in FILES}
+
+    # --dry-run: says 未写入, reports what it would create, writes nothing.
+    dry_report = cli.data_dir / f"{graph}-dry.json"
+    done = cli.run("import", "--dry-run", *demo, "--report", str(dry_report), graph=graph)
+    assert "未写入" in done.stdout
+    data = json.loads(dry_report.read_text("utf-8"))
+    _check_shape(data)
+    assert data["dry_run"] is True
+    assert {Path(f["path"]).name: f["created"] for f in data["files"]} == rows
+    store = cli.store(graph)
+    try:
+        assert node_count(store) == 0
+        migrate(store)
+
+        # A real run with --report.
+        report = cli.data_dir / f"{graph}.json"
+        done = cli.run("import", *demo, "--report", str(report), graph=graph)
+        assert "完整报告" in done.stdout and "未写入" not in done.stdout
+        data = json.loads(report.read_text("utf-8"))
+        _check_shape(data)
+        assert data["dry_run"] is False
+        got = {Path(f["path"]).name: (f["kind"], f["rows"], f["accepted"], f["updated"],
+                                      f["unchanged"], f["rejected"]) for f in data["files"]}
+        assert got == {n: (KIND_OF[n], k, k, 0, 0, []) for n, k in rows.items()}
+        assert node_count(store) >= sum(k for n, k in rows.items() if n != CONTACTS)
+    finally:
+        store.close()
+
+    # Files with bad rows: exit code 1, and every rejected row in the report, in Chinese,
+    # without a raw ID number.
+    folder = demo_dir / "with_errors"
+    bad = [folder / n for n in FILES if (folder / n).exists()]
+    expected = json.loads((folder / "expected_errors.json").read_text("utf-8"))
+    bad_report = cli.data_dir / f"{graph}-bad.json"
+    done = cli.run("import", *map(str, bad), "--report", str(bad_report), graph=graph, ok=(1,))
+    assert "拒绝" in done.stdout
+    data = json.loads(bad_report.read_text("utf-8"))
+    _check_shape(data)
+    rejected = {(Path(f["path"]).name, i["row"]) for f in data["files"] for i in f["rejected"]}
+    assert rejected == {(e["file"], e["row"]) for e in expected if e["severity"] == "error"
+                        and (e["file"], e["column"], e["severity"]) not in DEMO_MISMATCHES}
+    text = bad_report.read_text("utf-8")
+    assert [i for i in raw_ids(bad) if i in text] == []
+
+
+def test_cli_missing_file_is_one_chinese_line(cli: Cli) -> None:
+    done = cli.run("import", str(cli.data_dir / "没有这个文件.xlsx"), ok=(7,))
+    assert "文件不存在" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "bug: `orgraph import` into a never-migrated graph writes it without the schema (no unique "
+    "constraints, no indexes: MERGE ~300x slower at county scale) and leaves `db status` "
+    "saying 需要运行 orgraph migrate; it should migrate first (as `orgraph demo` does) or "
+    "refuse"))
+def test_cli_import_into_a_fresh_graph_applies_the_schema(cli: Cli, graph: str,
+                                                          demo_dir: Path) -> None:
+    cli.run("import", str(demo_dir / FILES[0]), graph=graph)
+    store = cli.store(graph)
+    try:
+        assert node_count(store) > 0
+        assert current_version(store) == target_version(store.engine)
+    finally:
+        store.close()

@@ -1,0 +1,156 @@
+"""The roster layer's malformed-file corpus (tests/roster/roster_corpus.py), imported into a
+real graph: no exception escapes but the documented whole-file errors, every rejected row is
+in the report with its row number, and every valid row reaches the graph.
+
+The corpus refers to 义乌市 areas, 城东村党支部 and members M0000… that the demo county
+does not have, so each test first loads a small base roster holding exactly those.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import roster_corpus as rc
+from importer_helpers import KEY, Dump, by_file, diff, dump, run_import, write_csv
+
+from orgraph.errors import ValidationFailed
+from orgraph.importer.report import FileReport
+from orgraph.roster import RosterFileError, parse_file
+from orgraph.roster.validate import ParsedSheet
+from orgraph.store import GraphStore
+
+NAMES = [b.__name__.removeprefix("case_") for b in rc.BUILDERS]
+TODAY = date.today()  # the corpus's future-date cases are written relative to today
+
+BASE = {
+    "areas.csv": [
+        ["区划代码", "名称", "层级", "上级代码"],
+        ["330782", "义乌市", "县", ""],
+        ["330782001", "稠城街道", "街道", "330782"],
+        ["330782001001", "城中村", "社区", "330782001"],
+        ["330782001001-01", "一组", "组", "330782001001"],
+        ["330782001001-02", "二组", "组", "330782001001"],
+    ],
+    "orgs.csv": [
+        ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
+        ["O1", "城东村党支部", "党支部", "", "330782001001"],
+        ["O3", "驻义乌流动党员党支部", "流动党员党支部", "O1", ""],
+        ["O4", "第一党小组", "党小组", "O1", ""],
+    ],
+    "households.csv": [
+        ["户编号", "所在区划代码", "户主姓名"],
+        ["H1", "330782001001-01", "张大"],
+        ["H2", "330782001001-01", "李二"],
+    ],
+    "members.csv": [rc.MEMBER_HEADER] + [rc.member_row(i) for i in range(len(rc.IDS))],
+}
+
+# Rows the importer itself (not the roster layer) must reject, per (case, sheet): references
+# the base roster does not hold. Everything else that parses must be imported.
+IMPORTER_REJECTS: dict[tuple[str, str], set[int]] = {}
+
+
+def _load_base(store: GraphStore, folder: Path) -> None:
+    folder.mkdir()
+    paths = [write_csv(folder / name, rows) for name, rows in BASE.items()]
+    report = run_import(store, paths, today=TODAY)
+    assert report.totals()["rejected"] == 0 and report.totals()["created"] == \
+        sum(len(r) - 1 for r in BASE.values()), report.as_dict()
+
+
+def _member(g: Dump, v: dict[str, Any], *, by_number: bool) -> dict[str, Any] | None:
+    members = g.label("Member")
+    if by_number and v.get("member_no"):
+        found = [m for m in members if m.get("member_no") == v["member_no"]]
+    elif v.get("member_key") and any(m["key"] == v["member_key"] for m in members):
+        found = [m for m in members if m["key"] == v["member_key"]]
+    else:
+        found = [m for m in members if v.get("id_hash") and m.get("id_hash") == v["id_hash"]]
+    assert len(found) <= 1, found
+    return found[0] if found else None
+
+
+def _in_graph(kind: str, v: dict[str, Any], g: Dump) -> bool:
+    """Whether an accepted record is in the graph, looked up by its natural key."""
+    if kind == "areas":
+        return v["code"] in {a["code"] for a in g.label("Area")}
+    if kind == "orgs":
+        return any(o["id"] == v["org_id"] and o["name"] == v["name"] for o in g.label("Org"))
+    if kind == "households":
+        return (v["household_id"], v["area_code"]) in {(a, b) for a, b, _ in g.rel("IN")}
+    member = _member(g, v, by_number=kind == "members")
+    if member is None:
+        return False
+    if kind == "members":
+        return member["name"] == v["name"] and member["on_roll"] is True
+    key = member["key"]
+    if kind == "contacts":
+        rel = "CONTACTS" if v["target_kind"] == "household" else "RESPONSIBLE_FOR"
+        return (key, v["target_id"], v.get("since") or "") in {
+            (a, b, p.get("since")) for a, b, p in g.rel(rel)}
+    if kind == "outflows":
+        return any(o["member"] == key and o["left_on"] == v["left_on"]
+                   for o in g.label("Outflow"))
+    if kind == "reports":
+        return any(r["member"] == key and r["on"] == v["on"] for r in g.label("Report"))
+    raise AssertionError(kind)
+
+
+def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> None:
+    assert (f.sheet, f.kind, f.rows) == (sheet.sheet, sheet.kind, sheet.rows_total)
+    assert f.errors == sheet.errors
+    # Every row the roster layer rejected is in the report, with its row number and reason.
+    assert set(sheet.rejected) <= set(f.rejected)
+    assert all(i.row is not None and i.message for i in f.rejected), f.rejected
+    assert set(sheet.warnings) <= set(f.warnings)
+    if not sheet.ok or sheet.kind is None:
+        assert f.accepted == 0
+        return
+    rejected_rows = {i.row for i in f.rejected}
+    by_importer = rejected_rows - set(sheet.rejected_rows)
+    assert by_importer == IMPORTER_REJECTS.get((case.name, sheet.sheet), set()), f.rejected
+    assert f.accepted + len(rejected_rows) == f.rows
+    for rec in sheet.records:
+        if rec.row not in by_importer:
+            assert _in_graph(sheet.kind, rec.values, g), (rec.row, rec.values)
+
+
+@pytest.mark.parametrize("builder", rc.BUILDERS, ids=NAMES)
+def test_corpus_file_at_import_level(builder: Any, falkor_store: GraphStore,
+                                     tmp_path: Path) -> None:
+    _load_base(falkor_store, tmp_path / "base")
+    folder = tmp_path / "case"
+    folder.mkdir()
+    case: rc.Case = builder(folder)
+    kw: dict[str, Any] = {"max_bytes": case.max_bytes} if case.max_bytes else {}
+    before = dump(falkor_store)
+    if case.file_error:
+        with pytest.raises(RosterFileError) as exc:
+            run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+        assert isinstance(exc.value, ValidationFailed)
+        assert case.file_error in exc.value.message
+        assert diff(before, dump(falkor_store)) == ([], [], [], [])
+        return
+    report = run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+    sheets = parse_file(case.path, case.kind, key=KEY, today=TODAY, **kw)
+    assert [f.sheet for f in report.files] == [s.sheet for s in sheets]
+    g = dump(falkor_store)
+    for sheet, f in zip(sheets, report.files, strict=True):
+        _check_sheet(case, sheet, f, g)
+    # Importing the same file again changes nothing.
+    again = run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+    assert again.totals()["created"] == again.totals()["updated"] == 0, again.as_dict()
+    assert diff(g, dump(falkor_store)) == ([], [], [], [])
+
+
+def test_a_whole_file_error_aborts_the_call_before_any_write(falkor_store: GraphStore,
+                                                             tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "areas.csv", BASE["areas.csv"])
+    bomb = rc.case_zip_bomb(tmp_path).path
+    with pytest.raises(RosterFileError):
+        run_import(falkor_store, [good, bomb], today=TODAY)
+    assert dump(falkor_store).nodes == []
+    assert by_file(run_import(falkor_store, [good], today=TODAY))["areas.csv"].created == 5
