@@ -105,9 +105,9 @@ MERGE (h)-[:IN]->(a)
 RETURN count(h) AS written
 
 // @name lookup_members
-// Every member's key, ID-number hash and roll status, for reference checks.
+// Every member's key, 人员编号, ID-number hash and roll status, for reference checks.
 MATCH (m:Member)
-RETURN m.key AS key, m.id_hash AS id_hash, m.on_roll AS on_roll
+RETURN m.key AS key, m.member_no AS member_no, m.id_hash AS id_hash, m.on_roll AS on_roll
 
 // @name member_states
 // Stored properties and links of the given members, for diffs.

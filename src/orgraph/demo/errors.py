@@ -111,7 +111,7 @@ def write_error_samples(world: World, out: Path) -> dict[str, int]:
     m_rows.append((member("地区码", b3, 公民身份号码=new_id(b3, region="990101")),
                    "公民身份号码", "warning", "身份证号码地区码未知 (仅提示)"))
     m_rows.append((member("数字电话", date(1984, 10, 10), 手机号码=13857412345),
-                   "手机号码", "warning", "手机号码以数字存储, 按文本读取"))
+                   "手机号码", "ok", "手机号码以数字存储, 按文本读取 (无需提示)"))
     dup = m_rows[0][0]
     m_rows.append((dict(dup, 姓名="样例甲"), "公民身份号码", "error", "与第 3 行重复"))
     for k, (_, col, sev, why) in enumerate(m_rows):
@@ -132,7 +132,7 @@ def write_error_samples(world: World, out: Path) -> dict[str, int]:
         ({"户编号": "", "所在区划代码": hamlet, "户主姓名": "无编号", "人口数": 2},
          "户编号", "error", "户编号为必填"),
         ({"户编号": f"{household.village}-9003", "所在区划代码": hamlet, "户主姓名": "人口错",
-          "人口数": "三口"}, "人口数", "error", "人口数不是数字"),
+          "人口数": "三口"}, "人口数", "warning", "人口数不是数字 (选填列: 去掉该值, 保留该行)"),
     ]
     for k, (_, col, sev, why) in enumerate(hh_rows):
         issues.append(ExpectedIssue(HOUSEHOLDS_FILE, k + 2, col, sev, why))
@@ -151,7 +151,7 @@ def write_error_samples(world: World, out: Path) -> dict[str, int]:
          "公民身份号码", "error", "党员不在花名册中"),
         ({**ref, "联系对象类型": "户", "联系对象编号": f"{household.village}-8888",
           "开始日期": "2024-01-01"}, "联系对象编号", "error", "农户不存在"),
-        ({**ref, "联系对象类型": "楼栋", "联系对象编号": hamlet, "开始日期": "2024-01-01"},
+        ({**ref, "联系对象类型": "单位", "联系对象编号": hamlet, "开始日期": "2024-01-01"},
          "联系对象类型", "error", "联系对象类型无法识别"),
         ({**ref, "联系对象类型": "户", "联系对象编号": household.id, "开始日期": "2024-05-01",
           "结束日期": "2023-05-01"}, "结束日期", "error", "结束日期早于开始日期"),

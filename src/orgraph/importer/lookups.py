@@ -33,7 +33,7 @@ class Lookups:
         for row in store.read("lookup_orgs"):
             lk.add_org(row["id"], row)
         for row in store.read("lookup_members"):
-            lk.add_member(row["key"], row["id_hash"])
+            lk.add_member(row["key"], row["id_hash"], row["member_no"])
         return lk
 
     def add_org(self, org_id: str, state: dict[str, Any]) -> None:
@@ -44,8 +44,12 @@ class Lookups:
         if state.get("name"):
             self.org_ids_by_name[state["name"]].add(org_id)
 
-    def add_member(self, key: str, id_hash: str | None) -> None:
+    def add_member(self, key: str, id_hash: str | None, member_no: str | None = None) -> None:
+        """Register a member under its node key, its current 人员编号 and its ID hash (the node
+        key stays the first number seen, so a changed 人员编号 must resolve too)."""
         self.member_by_key[key] = key
+        if member_no:
+            self.member_by_key[member_no] = key
         if id_hash:
             self.member_by_hash[id_hash] = key
             self.member_by_key["h:" + id_hash] = key

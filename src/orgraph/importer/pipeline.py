@@ -18,7 +18,9 @@ from typing import Any
 from orgraph.importer.lookups import GROUP_KINDS, Lookups
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import Issue, ParsedSheet, Record, city_of, parse_file, place_by_code
+from orgraph.roster.columns import SPECS
 from orgraph.store import GraphStore
+from orgraph.store.migrations import migrate
 
 ORDER = ("areas", "orgs", "households", "members", "contacts", "outflows", "reports")
 BATCH = 5000
@@ -37,6 +39,15 @@ OUTFLOW_PROPS = ("left_on", "returned_on", "reason", "employer", "phone_away", "
                  "contact_person", "flow_type")
 
 Progress = Callable[[str, int, int], None]
+
+
+def column_label(key: str) -> str:
+    """The Chinese column name of a key, for files whose header did not carry it."""
+    for spec in SPECS.values():
+        for col in spec.columns:
+            if col.key == key:
+                return col.synonyms[0] if col.synonyms else key
+    return key
 
 
 @dataclass
@@ -67,23 +78,32 @@ class Importer:
         self.progress = progress
         self.lk = Lookups.load(store)
         self.places: dict[str, dict[str, Any]] = {}
+        # What this call has already accepted, per kind: a second file naming the same entity
+        # diffs against it, so a dry run (which writes nothing) counts like a real run.
+        self.seen: dict[str, dict[str, dict[str, Any]]] = {}
 
     # -- shared helpers -----------------------------------------------------------------------
 
-    def _reject(self, rep: FileReport, rec: Record, column: str, value: Any, msg: str) -> None:
-        rep.rejected.append(Issue(rep.sheet, rec.row, column, None if value is None
-                                  else str(value), msg))
+    @staticmethod
+    def _issue(rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> Issue:
+        """An issue naming the column as the file's header wrote it."""
+        return Issue(rep.sheet, rec.row, rep.columns.get(key) or column_label(key),
+                     None if value is None else str(value), msg)
 
-    def _warn(self, rep: FileReport, rec: Record, column: str, value: Any, msg: str) -> None:
-        rep.warnings.append(Issue(rep.sheet, rec.row, column, None if value is None
-                                  else str(value), msg))
+    def _reject(self, rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> None:
+        rep.rejected.append(self._issue(rep, rec, key, value, msg))
+
+    def _warn(self, rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> None:
+        rep.warnings.append(self._issue(rep, rec, key, value, msg))
 
     def _count(self, rep: FileReport, items: list[_Item],
                existing: dict[str, dict[str, Any]]) -> list[_Item]:
         """Split into created / updated / unchanged; return the rows that need writing."""
         todo = []
+        seen = self.seen.setdefault(rep.kind or "", {})
         for it in items:
-            old = existing.get(it.key)
+            old = seen.get(it.key, existing.get(it.key))
+            seen[it.key] = it.state
             if old is None:
                 rep.created += 1
                 todo.append(it)
@@ -135,14 +155,13 @@ class Importer:
     # -- kinds ------------------------------------------------------------------------------
 
     def areas(self, rep: FileReport, records: list[Record]) -> None:
+        records = self._rooted(rep, records, "code", "parent_code", set(self.lk.areas),
+                               "上级区划代码")
         incoming = {r.values["code"]: r for r in records}
         items = []
         for rec in records:
             v = rec.values
             parent = v.get("parent_code")
-            if parent and parent not in self.lk.areas and parent not in incoming:
-                self._reject(rep, rec, "上级代码", parent, f"上级区划代码 {parent} 不存在")
-                continue
             props = {"name": v["name"], "level": v["level"], "lon": v.get("lon"),
                      "lat": v.get("lat"), "external": None}
             items.append(_Item(rec.row, v["code"], {**props, "parent": parent},
@@ -156,7 +175,56 @@ class Importer:
         for it in items:
             self.lk.areas[it.key] = {"code": it.key, **it.state}
 
+    def _rooted(self, rep: FileReport, records: list[Record], key: str, parent_key: str,
+                known: set[str], what: str) -> list[Record]:
+        """Rows whose parent exists in the graph or is itself an accepted row of this file.
+
+        A row whose parent row was rejected is rejected too (with the reason), rather than
+        stored without its parent link.
+        """
+        by_key = {r.values[key]: r for r in records}
+        ok: dict[str, bool] = {}
+
+        def rooted(k: str, seen: frozenset[str] = frozenset()) -> bool:
+            if k in ok:
+                return ok[k]
+            rec = by_key[k]
+            parent = rec.values.get(parent_key)
+            if not parent or (parent in known and parent not in by_key):
+                ok[k] = True
+            elif parent in by_key and parent not in seen:
+                ok[k] = rooted(parent, seen | {k})
+            else:
+                ok[k] = False
+            return ok[k]
+
+        kept = []
+        for rec in records:
+            k = rec.values[key]
+            if rooted(k):
+                kept.append(rec)
+                continue
+            parent = rec.values.get(parent_key)
+            reason = (f"{what} {parent} 不存在" if parent not in by_key
+                      else f"{what} {parent} 所在行未能导入 (或上下级循环)")
+            self._reject(rep, rec, parent_key, parent, reason)
+        return kept
+
     def orgs(self, rep: FileReport, records: list[Record]) -> None:
+        known = set(self.lk.orgs) | {n for n, ids in self.lk.org_ids_by_name.items() if ids}
+        by_name = {r.values["name"]: r.values["org_id"] for r in records}
+        for r in records:  # a parent may be named instead of numbered
+            p = r.values.get("parent_org_id")
+            if p and p not in known and p in by_name:
+                r.values["parent_org_id"] = by_name[p]
+        own_ok = []
+        for rec in records:  # own checks first: children of a rejected row are rejected too
+            area = rec.values.get("area_code")
+            if area and area not in self.lk.areas:
+                self._reject(rep, rec, "area_code", area, f"区划代码 {area} 不存在")
+            else:
+                own_ok.append(rec)
+        records = self._rooted(rep, own_ok, "org_id", "parent_org_id", known, "上级党组织")
         incoming = {r.values["org_id"]: r for r in records}
         for rec in records:  # names first, so parents can be referred to by name
             v = rec.values
@@ -170,15 +238,12 @@ class Importer:
             if v.get("parent_org_id"):
                 parent, err = self.lk.org(v["parent_org_id"], what="上级党组织")
                 if err:
-                    self._reject(rep, rec, "上级组织编号", v["parent_org_id"], err)
+                    self._reject(rep, rec, "parent_org_id", v["parent_org_id"], err)
                     continue
             area = v.get("area_code")
-            if area and area not in self.lk.areas:
-                self._reject(rep, rec, "所在区划代码", area, f"区划代码 {area} 不存在")
-                continue
             host = self._place(v.get("host_area_code"))
             if v.get("host_area") and host is None:
-                self._warn(rep, rec, "驻在地", v["host_area"], "无法识别驻在地，已保留原文")
+                self._warn(rep, rec, "host_area", v["host_area"], "无法识别驻在地，已保留原文")
             props = {"name": v["name"], "kind": v["kind"],
                      "established_on": v.get("established_on"), "term_end": v.get("term_end"),
                      "weak": v.get("weak"), "host_area_text": v.get("host_area")}
@@ -187,10 +252,10 @@ class Importer:
                 rect = {"opened_on": v.get("rectification_opened_on") or NO_DATE,
                         "deadline": v.get("rectification_deadline"),
                         "status": v.get("rectification_status") or "open"}
-            r = rect or {}
+            rc = rect or {}
             state = {**props, "parent": parent, "area": area, "host": host,
-                     "rect_opened_on": r.get("opened_on"), "rect_deadline": r.get("deadline"),
-                     "rect_status": r.get("status")}
+                     "rect_opened_on": rc.get("opened_on"), "rect_deadline": rc.get("deadline"),
+                     "rect_status": rc.get("status")}
             items.append(_Item(rec.row, v["org_id"], state, {
                 "id": v["org_id"], "props": props, "parent": parent, "area": area,
                 "host": host, "rect": rect}))
@@ -218,7 +283,7 @@ class Importer:
             v = rec.values
             area = v["area_code"]
             if area not in self.lk.areas:
-                self._reject(rep, rec, "所在区划代码", area, f"区划代码 {area} 不存在")
+                self._reject(rep, rec, "area_code", area, f"区划代码 {area} 不存在")
                 continue
             props = {k: v.get(k) for k in HOUSEHOLD_PROPS}
             items.append(_Item(rec.row, v["household_id"], {**props, "area": area},
@@ -245,21 +310,21 @@ class Importer:
             if v.get("branch"):
                 branch, err = self.lk.org(v["branch"], kinds=BRANCH_KINDS, what="所在党支部")
                 if err:
-                    self._reject(rep, rec, "所在党支部", v["branch"], err)
+                    self._reject(rep, rec, "branch", v["branch"], err)
                     continue
             if v.get("group"):
                 if branch is None:
-                    self._reject(rep, rec, "所在党小组", v["group"],
+                    self._reject(rep, rec, "group", v["group"],
                                  "填写了党小组但没有所在党支部")
                     continue
                 grp, err = self.lk.org(v["group"], kinds=GROUP_KINDS, parent=branch,
                                        what="所在党小组")
                 if err:
-                    self._reject(rep, rec, "所在党小组", v["group"], err)
+                    self._reject(rep, rec, "group", v["group"], err)
                     continue
             household = v.get("household_id")
             if household and household not in self.lk.households:
-                self._warn(rep, rec, "家庭户编号", household, "农户名单中没有这个户编号，未关联")
+                self._warn(rep, rec, "household_id", household, "农户名单中没有这个户编号，未关联")
                 household = None
             props: dict[str, Any] = {k: v.get(k) for k in MEMBER_PROPS}
             props["roles"] = sorted(props["roles"] or [])
@@ -281,8 +346,18 @@ class Importer:
             {k: t.write[k] for k in ("key", "branch", "grp", "household", "since", "roles")}
             for t in todo], "members")
         for it in items:
-            self.lk.add_member(it.key, it.state.get("id_hash"))
+            self.lk.add_member(it.key, it.state.get("id_hash"), it.state.get("member_no"))
         if not snapshot:
+            return 0
+        bad_rows = sorted({i.row for i in rep.rejected if i.row is not None})
+        if bad_rows or rep.errors:
+            # A rejected row is still a member on the roster: marking everyone "missing" off
+            # roll would silently drop them. Refuse the comparison until the file is clean.
+            rep.warnings.append(Issue(
+                rep.sheet, None, None, None,
+                f"全量比对未执行：有 {len(bad_rows)} 行被拒绝 (第 "
+                f"{'、'.join(map(str, bad_rows[:10]))}{'…' if len(bad_rows) > 10 else ''} 行)，"
+                "无法确定哪些党员已不在册。请修正后重新以 --snapshot 导入"))
             return 0
         branches = sorted({it.state["branch"] for it in items if it.state["branch"]})
         present = {it.key for it in items}
@@ -312,7 +387,7 @@ class Importer:
         key = self.lk.member(v.get("member_key"), v.get("id_hash"))
         if key is None:
             shown = v.get("member_no") or v.get("id_masked") or v.get("name")
-            self._reject(rep, rec, "人员编号/公民身份号码", shown,
+            self._reject(rep, rec, "member_no" if v.get("member_no") else "id_number", shown,
                          "花名册中没有这名党员：请先导入党员花名册")
         return key
 
@@ -338,7 +413,7 @@ class Importer:
                 rel, label, what = "RESPONSIBLE_FOR", "Area", {
                     "hamlet": "村民小组", "village": "村(社区)", "township": "乡镇"}[kind]
             if not ok:
-                self._reject(rep, rec, "联系对象编号", target, f"联系对象{what} {target} 不存在")
+                self._reject(rep, rec, "target_id", target, f"联系对象{what} {target} 不存在")
                 continue
             since = v.get("since") or NO_DATE
             key = f"{member}|{rel}|{label}|{target}|{since}"
@@ -375,7 +450,7 @@ class Importer:
                 continue
             dest = self._place(v.get("destination_code"))
             if dest is None and v.get("destination_code"):  # unplaceable text: roster warned
-                self._warn(rep, rec, "外出地点", v.get("destination"),
+                self._warn(rep, rec, "destination", v.get("destination"),
                            "无法识别外出地点，已保留原文 (不计入目的地统计)")
             host = None
             if v.get("host_org"):
@@ -420,7 +495,7 @@ class Importer:
             if v.get("org"):
                 org, err = self.lk.org(v["org"], what="报到党组织")
                 if err:
-                    self._warn(rep, rec, "党组织", v["org"], err + "，已保留原文")
+                    self._warn(rep, rec, "org", v["org"], err + "，已保留原文")
             rid = f"{member}|{v['on']}|{v.get('channel') or ''}|{v.get('org') or ''}"
             props = {"on": v["on"], "channel": v.get("channel"), "org_text": v.get("org"),
                      "member": member}
@@ -455,11 +530,14 @@ def import_files(
         extra = {"max_bytes": max_bytes} if max_bytes else {}
         for sheet in parse_file(path, kind, key=key, today=today, **extra):
             rep = FileReport(path=str(path), sheet=sheet.sheet, kind=sheet.kind,
+                             columns=dict(sheet.columns),
                              rows=sheet.rows_total, rejected=list(sheet.rejected),
                              warnings=list(sheet.warnings), errors=list(sheet.errors))
             report.files.append(rep)
             if sheet.ok and sheet.kind:
                 parsed.append((sheet, rep))
+    if not dry_run:
+        migrate(store)  # a never-migrated graph would get no constraints and no indexes
     imp = Importer(store, dry_run=dry_run, progress=progress)
     for k in ORDER:
         for sheet, rep in parsed:

@@ -25,6 +25,7 @@ class FileReport:
     rejected: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)  # the whole sheet was refused
+    columns: dict[str, str] = field(default_factory=dict)  # key → header as the file wrote it
 
     @property
     def accepted(self) -> int:
