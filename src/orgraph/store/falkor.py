@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import uuid
 from typing import Any
 
 import redis
@@ -103,7 +104,10 @@ class FalkorStore:
         return self._run(query, params, readonly=True)
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
-        return self._run(query, params, readonly=False)
+        rows = self._run(query, params, readonly=False)
+        if query != "bump_revision":  # cached analysis projections must see every change
+            self.write("bump_revision", token=uuid.uuid4().hex)
+        return rows
 
     def explain(self, query: str, /, **params: Any) -> list[str]:
         """FalkorDB's execution plan of a catalog block, one operation a line."""

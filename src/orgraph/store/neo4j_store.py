@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import neo4j
@@ -66,7 +67,10 @@ class Neo4jStore:
         return self._run(query, params, neo4j.RoutingControl.READ)
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
-        return self._run(query, params, neo4j.RoutingControl.WRITE)
+        rows = self._run(query, params, neo4j.RoutingControl.WRITE)
+        if query != "bump_revision":  # cached analysis projections must see every change
+            self.write("bump_revision", token=uuid.uuid4().hex)
+        return rows
 
     def ping(self) -> None:
         try:

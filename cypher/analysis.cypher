@@ -1,0 +1,67 @@
+// The analysis projection: a compact copy of what the gap rules need, read in a handful of
+// statements that each return one row of lists (FalkorDB's client decodes rows slowly, lists
+// fast). Rebuilt whenever the graph revision changes.
+
+// @name graph_revision
+// The graph revision, bumped by every write; the projection is reloaded when it changes.
+MATCH (m:Meta {key: 'revision'})
+RETURN m.rev AS rev
+
+// @name bump_revision
+// Mark the graph as changed (every write calls it) with a fresh random token, so cached
+// projections reload; a token, not a counter, so that a dropped and rebuilt graph never
+// repeats an old revision.
+MERGE (m:Meta {key: 'revision'})
+SET m.rev = $token
+RETURN m.rev AS rev
+
+// @name proj_areas
+// Every area: code, name, level, external flag and parent code.
+MATCH (a:Area)
+OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
+RETURN collect([a.code, a.name, a.level, coalesce(a.external, false), p.code]) AS areas
+
+// @name proj_orgs
+// Every org: id, name, kind, parent id, served area code, term end, external flag.
+MATCH (o:Org)
+OPTIONAL MATCH (o)-[:UNDER]->(p:Org)
+OPTIONAL MATCH (o)-[:SERVES]->(a:Area)
+RETURN collect([o.id, o.name, o.kind, p.id, a.code, o.term_end,
+                coalesce(o.external, false)]) AS orgs
+
+// @name proj_rectifications
+// Every rectification: org id, opening date, deadline, status.
+MATCH (o:Org)-[:RECTIFICATION]->(r:Rectification)
+RETURN collect([o.id, r.opened_on, r.deadline, r.status]) AS rects
+
+// @name proj_households
+// Households grouped by area: area code and a list of [id, head name] pairs.
+MATCH (a:Area)<-[:IN]-(h)
+RETURN a.code AS area, collect([h.id, h.head_name]) AS households
+
+// @name proj_members
+// Every member: key, name, on-roll flag, birth date, category, management class, roles.
+MATCH (m:Member)
+RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
+                m.mgmt_class, m.roles]) AS members
+
+// @name proj_member_links
+// Member → branch, party group and household links as [member key, kind, target id].
+MATCH (m:Member)-[r:BELONGS_TO|IN_GROUP|LIVES_IN]->(t)
+RETURN collect([m.key, type(r), coalesce(t.id, t.code)]) AS links
+
+// @name proj_contacts
+// Every household contact: [member key, household id, since, until].
+MATCH (m:Member)-[r:CONTACTS]->(h)
+RETURN collect([m.key, h.id, r.since, r.until]) AS contacts
+
+// @name proj_responsibilities
+// Every responsibility: [member key, target label, target id or code, since, until].
+MATCH (m:Member)-[r:RESPONSIBLE_FOR]->(t)
+RETURN collect([m.key, labels(t)[0], coalesce(t.id, t.code), r.since, r.until]) AS resp
+
+// @name proj_outflows
+// Every outflow episode: [member key, left on, returned on, destination code].
+MATCH (m:Member)-[:HAS_OUTFLOW]->(o:Outflow)
+OPTIONAL MATCH (o)-[:TO]->(d:Area)
+RETURN collect([m.key, o.left_on, o.returned_on, d.code]) AS outflows

@@ -1,0 +1,234 @@
+"""Coverage, gaps and contact chains for any part of the tree, on any date.
+
+The Engine keeps one projection of the graph and reloads it when the graph's revision token
+has changed (every store write sets a new one), so an answer is never older than the last
+write. Per-date states and per-scope masks are cached for the projection's lifetime.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import numpy as np
+
+from orgraph.analysis import projection as proj
+from orgraph.analysis.projection import Projection
+from orgraph.analysis.rules import RULE_TYPES, RULES, Ctx, ref_id
+from orgraph.analysis.scope import Scope, resolve
+from orgraph.analysis.state import DayState, compute
+from orgraph.errors import NotFound, ValidationFailed
+from orgraph.policy import Policy, get_policy
+from orgraph.store import GraphStore
+
+LEVELS = ("county", "township", "village", "hamlet")
+LOAD_BUCKETS = ("0", "1", "2", "3", "4", "5", "6+")
+MAX_PAGE_SIZE = 10_000
+
+
+def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
+    if as_of is None:
+        d = dt.date.today()
+    elif isinstance(as_of, dt.date):
+        d = as_of
+    else:
+        try:
+            d = dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise ValidationFailed(f"日期“{as_of}”格式不对，应为 YYYY-MM-DD") from None
+    return d.isoformat(), d.year * 10_000 + d.month * 100 + d.day
+
+
+class Engine:
+    def __init__(self, store: GraphStore, *, policy: Policy | None = None) -> None:
+        self.store = store
+        self.policy = policy or get_policy()
+        self._lock = threading.Lock()
+        self._proj: Projection | None = None
+        self._days: OrderedDict[int, DayState] = OrderedDict()
+        self._scopes: dict[str | None, Scope] = {}
+        self._members: dict[str | None, Any] = {}
+
+    # -- caches -------------------------------------------------------------------------------
+
+    def projection(self) -> Projection:
+        """The current projection: one revision check, and a reload only after a write."""
+        rows = self.store.read("graph_revision")
+        rev = str(rows[0]["rev"]) if rows and rows[0]["rev"] is not None else None
+        with self._lock:
+            if self._proj is None or self._proj.revision != rev:
+                self._proj = proj.load(self.store)
+                self._days.clear()
+                self._scopes.clear()
+                self._members.clear()
+            return self._proj
+
+    def _day(self, p: Projection, as_of: int) -> DayState:
+        with self._lock:
+            state = self._days.get(as_of)
+            if state is None:
+                state = compute(p, as_of, self.policy)
+                self._days[as_of] = state
+                while len(self._days) > 16:
+                    self._days.popitem(last=False)
+            return state
+
+    def _scope(self, p: Projection, ref: str | None) -> tuple[Scope, Any]:
+        with self._lock:
+            if ref not in self._scopes:
+                scope = resolve(p, ref)
+                self._scopes[ref] = scope
+                self._members[ref] = scope.members(p)
+            return self._scopes[ref], self._members[ref]
+
+    def _ctx(self, scope: str | None, as_of: str | dt.date | None) -> tuple[Ctx, str]:
+        iso, day = parse_as_of(as_of)
+        p = self.projection()
+        sc, members = self._scope(p, scope)
+        return Ctx(p, self._day(p, day), sc, self.policy, members), iso
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def gaps(self, type: str, *, scope: str | None = None, as_of: str | dt.date | None = None,
+             page: int = 1, page_size: int = 100) -> dict[str, Any]:
+        if type not in RULES:
+            raise ValidationFailed(f"未知的缺口类型“{type}”。可用: {', '.join(RULE_TYPES)}")
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
+        c, iso = self._ctx(scope, as_of)
+        find, detail = RULES[type]
+        refs = sorted(find(c), key=lambda r: ref_id(c.p, r))
+        start = (page - 1) * page_size
+        items = [detail(c, r) for r in refs[start:start + page_size]]
+        return {"type": type, "scope": c.scope.label, "as_of": iso, "total": len(refs),
+                "page": page, "page_size": page_size, "items": items}
+
+    def summary(self, *, scope: str | None = None,
+                as_of: str | dt.date | None = None) -> dict[str, Any]:
+        c, iso = self._ctx(scope, as_of)
+        return {"scope": c.scope.label, "as_of": iso,
+                "counts": {t: len(RULES[t][0](c)) for t in RULE_TYPES}}
+
+    def coverage(self, *, scope: str | None = None, level: str = "village",
+                 as_of: str | dt.date | None = None) -> dict[str, Any]:
+        if level not in LEVELS:
+            raise ValidationFailed(f"层级“{level}”无效。可用: {', '.join(LEVELS)}")
+        c, iso = self._ctx(scope, as_of)
+        sums = self._rollup(c)
+        p = c.p
+        tops = [i for i in np.flatnonzero(c.scope.areas)
+                if p.area_parent[i] < 0 or not c.scope.areas[p.area_parent[i]]]
+        head = _row_sum(sums, tops)
+        if len(tops) == 1:
+            a = int(tops[0])
+            own = {"code": p.area_code[a], "name": p.area_name[a], "level": p.area_level[a]}
+        else:
+            o = p.org_index.get(c.scope.ref or "")
+            own = {"code": c.scope.label, "name": p.org_name[o] if o is not None else "全部",
+                   "level": "org" if o is not None else "all"}
+        rows = [{**own, **_figures(head)}]
+        for i in np.flatnonzero(c.scope.areas):
+            a = int(i)
+            if p.area_level[a] == level and a not in tops:
+                rows.append({"code": p.area_code[a], "name": p.area_name[a], "level": level,
+                             "parent": p.area_code[p.area_parent[a]]
+                             if p.area_parent[a] >= 0 else None,
+                             **_figures(sums[a])})
+        rows[1:] = sorted(rows[1:], key=lambda r: r["code"])
+        return {"scope": c.scope.label, "as_of": iso, "level": level, "rows": rows}
+
+    def _rollup(self, c: Ctx) -> Any:
+        """Per area: its subtree's figures, as a (areas × columns) integer array."""
+        p, s = c.p, c.s
+        na = len(p.area_code)
+        cols = np.zeros((na, len(_COLS)), dtype=np.int64)
+        if len(p.hh_area):
+            ok = p.hh_area >= 0
+            ha = p.hh_area[ok]
+            cols[:, 0] = np.bincount(ha, minlength=na)
+            cols[:, 1] = np.bincount(ha, weights=s.covered[ok], minlength=na)
+            uncovered_away = ~s.covered[ok] & (s.contacts_away[ok] > 0)
+            cols[:, 2] = np.bincount(ha, weights=uncovered_away, minlength=na)
+        home = np.array([p.org_home_area[b[0]] if b else -1 for b in p.m_branches],
+                        dtype=np.int64)
+        counted = (home >= 0) & p.m_on_roll
+        if counted.any():
+            ha = home[counted]
+            cols[:, 3] = np.bincount(ha, minlength=na)
+            cols[:, 4] = np.bincount(ha, weights=s.at_home[counted], minlength=na)
+            cols[:, 5] = np.bincount(ha, weights=s.away[counted], minlength=na)
+            load = counted & s.at_home & ~s.exempt
+            buckets = np.minimum(s.member_households[load], 6)
+            for b in range(7):
+                cols[:, 6 + b] = np.bincount(home[load][buckets == b], minlength=na)
+        # children before parents: accumulate each area into its parent, deepest first
+        depth = np.zeros(na, dtype=np.int64)
+        for a in range(na):
+            d, i = 0, p.area_parent[a]
+            while i >= 0 and d < 64:
+                d, i = d + 1, p.area_parent[i]
+            depth[a] = d
+        for a in np.argsort(-depth, kind="stable"):
+            parent = p.area_parent[int(a)]
+            if parent >= 0:
+                cols[parent] += cols[int(a)]
+        return cols
+
+    def chain(self, household_id: str, *,
+              as_of: str | dt.date | None = None) -> dict[str, Any]:
+        c, iso = self._ctx(None, as_of)
+        p, s = c.p, c.s
+        h = p.hh_index.get(household_id)
+        if h is None:
+            raise NotFound(f"农户“{household_id}”不存在")
+        area = int(p.hh_area[h])
+        above: dict[str, int] = {}
+        i = area
+        while i >= 0:
+            above.setdefault(p.area_level[i], i)
+            i = p.area_parent[i]
+        people: list[dict[str, Any]] = []
+        for k in np.flatnonzero((p.c_house == h) & s.active_contact):
+            m = int(p.c_member[k])
+            if p.m_on_roll[m]:
+                people.append({"id": p.m_key[m], "name": p.m_name[m],
+                               "at_home": bool(s.at_home[m])})
+        people = sorted({x["id"]: x for x in people}.values(), key=lambda x: x["id"])
+        levels: list[dict[str, Any]] = [{"level": "household", "area": None,
+                   "people": people, "ok": any(x["at_home"] for x in people)}]
+        for level, role in (("hamlet", "village_committee"), ("village", "township_cadre"),
+                            ("township", "county_leader")):
+            a = above.get(level)
+            if a is None:
+                continue
+            ok = s.active_resp & ~p.r_is_org & (p.r_target == a)
+            who = sorted({int(m) for m in p.r_member[ok] if role in p.m_roles[int(m)]})
+            levels.append({"level": level,
+                           "area": {"code": p.area_code[a], "name": p.area_name[a]},
+                           "people": [{"id": p.m_key[m], "name": p.m_name[m], "role": role}
+                                      for m in who],
+                           "ok": bool(who)})
+        broken = next((lv["level"] for lv in levels if not lv["ok"]), None)
+        return {"household": {"id": household_id, "head_name": p.hh_head[h],
+                              **c.area_ctx(area)},
+                "as_of": iso, "levels": levels, "broken_at": broken}
+
+
+_COLS = ("households", "covered", "uncovered_contact_away", "members", "members_home",
+         "members_away", *(f"load_{b}" for b in LOAD_BUCKETS))
+
+
+def _row_sum(sums: Any, areas: list[Any]) -> Any:
+    return sums[np.array(areas, dtype=np.int64)].sum(axis=0) if areas else \
+        np.zeros(sums.shape[1], dtype=np.int64)
+
+
+def _figures(v: Any) -> dict[str, Any]:
+    households, covered = int(v[0]), int(v[1])
+    return {"households": households, "covered": covered,
+            "coverage": round(covered / households, 4) if households else None,
+            "uncovered_contact_away": int(v[2]), "members": int(v[3]),
+            "members_home": int(v[4]), "members_away": int(v[5]),
+            "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)}}

@@ -1,0 +1,234 @@
+"""An in-memory, array-shaped copy of what the gap rules read, loaded from the graph.
+
+Whole-county aggregations by Cypher pattern take seconds on the embedded engine (and one
+formulation returned wrong figures, DESIGN §4); the same answers from arrays take
+milliseconds. The projection is rebuilt whenever the graph revision (bumped by every write)
+changes, so answers are never stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from orgraph.store import GraphStore
+
+NEVER = 99_999_999  # an empty `until` / `returned_on`: the link never ends
+ALWAYS = 0  # an empty `since`: the link has always been active
+GROUP_KINDS = frozenset({"group", "temp_group"})
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def day(value: str | None, empty: int) -> int:
+    """'YYYY-MM-DD' → YYYYMMDD as an int (orders like the date); empty → the given default."""
+    if not value:
+        return empty
+    return int(value[:10].replace("-", ""))
+
+
+@dataclass
+class Projection:
+    revision: str | None
+    # areas
+    area_code: list[str] = field(default_factory=list)
+    area_name: list[str] = field(default_factory=list)
+    area_level: list[str] = field(default_factory=list)
+    area_external: list[bool] = field(default_factory=list)
+    area_parent: list[int] = field(default_factory=list)  # index, -1 for none
+    area_index: dict[str, int] = field(default_factory=dict)
+    area_children: list[list[int]] = field(default_factory=list)
+    # orgs
+    org_id: list[str] = field(default_factory=list)
+    org_name: list[str] = field(default_factory=list)
+    org_kind: list[str] = field(default_factory=list)
+    org_parent: list[int] = field(default_factory=list)
+    org_area: list[int] = field(default_factory=list)  # served area index, -1
+    org_home_area: list[int] = field(default_factory=list)  # nearest served area up the chain
+    org_term_end: list[str | None] = field(default_factory=list)
+    org_external: list[bool] = field(default_factory=list)
+    org_index: dict[str, int] = field(default_factory=dict)
+    org_children: list[list[int]] = field(default_factory=list)
+    rects: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
+    # households
+    hh_id: list[str] = field(default_factory=list)
+    hh_head: list[str | None] = field(default_factory=list)
+    hh_area: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    hh_index: dict[str, int] = field(default_factory=dict)
+    # members
+    m_key: list[str] = field(default_factory=list)
+    m_name: list[str] = field(default_factory=list)
+    m_on_roll: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    m_birth: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: unknown
+    m_full: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    m_elderly: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    m_mgmt: list[str | None] = field(default_factory=list)
+    m_roles: list[frozenset[str]] = field(default_factory=list)
+    m_index: dict[str, int] = field(default_factory=dict)
+    m_branches: list[list[int]] = field(default_factory=list)
+    m_groups: list[list[int]] = field(default_factory=list)
+    m_households: list[list[int]] = field(default_factory=list)
+    # contacts: member → household
+    c_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    c_house: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    c_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    c_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # responsibilities: member → area (is_org False) or org (is_org True)
+    r_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    r_target: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    r_is_org: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    r_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    r_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # outflows
+    o_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    o_left: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    o_returned: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def roots(self) -> list[int]:
+        """County-level roots: areas with no parent that are not destinations."""
+        return [i for i, p in enumerate(self.area_parent)
+                if p < 0 and not self.area_external[i]]
+
+
+def _one(store: GraphStore, query: str, column: str) -> list[Any]:
+    rows = store.read(query)
+    return list(rows[0][column] or []) if rows else []
+
+
+def load(store: GraphStore) -> Projection:
+    """Read the graph into a Projection, retrying if a write lands while it is being read."""
+    for _ in range(5):
+        before = _revision(store)
+        proj = _load_once(store, before)
+        if _revision(store) == before:
+            return proj
+    return proj  # a graph under constant writes: the last copy is as good as any
+
+
+def _revision(store: GraphStore) -> str | None:
+    rows = store.read("graph_revision")
+    return str(rows[0]["rev"]) if rows and rows[0]["rev"] is not None else None
+
+
+def _load_once(store: GraphStore, revision: str | None) -> Projection:
+    p = Projection(revision=revision)
+    areas = _one(store, "proj_areas", "areas")
+    for code, name, level, external, _parent in areas:
+        p.area_index[code] = len(p.area_code)
+        p.area_code.append(code)
+        p.area_name.append(name or code)
+        p.area_level.append(level or "")
+        p.area_external.append(bool(external))
+    p.area_parent = [p.area_index.get(parent, -1) if parent else -1
+                     for *_, parent in areas]
+    p.area_children = [[] for _ in areas]
+    for i, parent in enumerate(p.area_parent):
+        if parent >= 0:
+            p.area_children[parent].append(i)
+
+    orgs = _one(store, "proj_orgs", "orgs")
+    for oid, name, kind, _parent, _area, term_end, external in orgs:
+        p.org_index[oid] = len(p.org_id)
+        p.org_id.append(oid)
+        p.org_name.append(name or oid)
+        p.org_kind.append(kind or "")
+        p.org_term_end.append(term_end)
+        p.org_external.append(bool(external) or kind == "external")
+    p.org_parent = [p.org_index.get(o[3], -1) if o[3] else -1 for o in orgs]
+    p.org_area = [p.area_index.get(o[4], -1) if o[4] else -1 for o in orgs]
+    p.org_children = [[] for _ in orgs]
+    for i, parent in enumerate(p.org_parent):
+        if parent >= 0:
+            p.org_children[parent].append(i)
+    p.org_home_area = [_home_area(p, i) for i in range(len(orgs))]
+    p.rects = [(p.org_index[o], opened, deadline, status)
+               for o, opened, deadline, status in _one(store, "proj_rectifications", "rects")
+               if o in p.org_index]
+
+    hh_area: list[int] = []
+    for row in store.read("proj_households"):
+        a = p.area_index.get(row["area"], -1)
+        for hid, head in row["households"]:
+            p.hh_index[hid] = len(p.hh_id)
+            p.hh_id.append(hid)
+            p.hh_head.append(head)
+            hh_area.append(a)
+    p.hh_area = np.array(hh_area, dtype=np.int64)
+
+    members = _one(store, "proj_members", "members")
+    births, on_roll, full, elderly = [], [], [], []
+    for key, name, roll, birth, category, mgmt, roles in members:
+        p.m_index[key] = len(p.m_key)
+        p.m_key.append(key)
+        p.m_name.append(name or key)
+        on_roll.append(bool(roll))
+        births.append(day(birth, 0))
+        full.append(category != "probationary")
+        elderly.append(mgmt == "elderly_weak")
+        p.m_mgmt.append(mgmt)
+        p.m_roles.append(frozenset(roles or ()))
+    p.m_on_roll = np.array(on_roll, dtype=bool)
+    p.m_birth = np.array(births, dtype=np.int64)
+    p.m_full = np.array(full, dtype=bool)
+    p.m_elderly = np.array(elderly, dtype=bool)
+    n = len(p.m_key)
+    p.m_branches = [[] for _ in range(n)]
+    p.m_groups = [[] for _ in range(n)]
+    p.m_households = [[] for _ in range(n)]
+    for key, rel, target in _one(store, "proj_member_links", "links"):
+        m = p.m_index.get(key)
+        if m is None:
+            continue
+        if rel == "BELONGS_TO" and target in p.org_index:
+            p.m_branches[m].append(p.org_index[target])
+        elif rel == "IN_GROUP" and target in p.org_index:
+            p.m_groups[m].append(p.org_index[target])
+        elif rel == "LIVES_IN" and target in p.hh_index:
+            p.m_households[m].append(p.hh_index[target])
+
+    cm, ch, cs, cu = [], [], [], []
+    for key, hid, since, until in _one(store, "proj_contacts", "contacts"):
+        if key in p.m_index and hid in p.hh_index:
+            cm.append(p.m_index[key])
+            ch.append(p.hh_index[hid])
+            cs.append(day(since, ALWAYS))
+            cu.append(day(until, NEVER))
+    p.c_member, p.c_house = np.array(cm, np.int64), np.array(ch, np.int64)
+    p.c_since, p.c_until = np.array(cs, np.int64), np.array(cu, np.int64)
+
+    rm, rt, ro, rs, ru = [], [], [], [], []
+    for key, label, target, since, until in _one(store, "proj_responsibilities", "resp"):
+        index = p.org_index if label == "Org" else p.area_index
+        if key in p.m_index and target in index:
+            rm.append(p.m_index[key])
+            rt.append(index[target])
+            ro.append(label == "Org")
+            rs.append(day(since, ALWAYS))
+            ru.append(day(until, NEVER))
+    p.r_member, p.r_target = np.array(rm, np.int64), np.array(rt, np.int64)
+    p.r_is_org = np.array(ro, dtype=bool)
+    p.r_since, p.r_until = np.array(rs, np.int64), np.array(ru, np.int64)
+
+    om, ol, orr = [], [], []
+    for key, left, returned, _dest in _one(store, "proj_outflows", "outflows"):
+        if key in p.m_index and left:
+            om.append(p.m_index[key])
+            ol.append(day(left, ALWAYS))
+            orr.append(day(returned, NEVER))
+    p.o_member, p.o_left, p.o_returned = (np.array(x, np.int64) for x in (om, ol, orr))
+    return p
+
+
+def _home_area(p: Projection, org: int) -> int:
+    seen = set()
+    while org >= 0 and org not in seen:
+        if p.org_area[org] >= 0:
+            return p.org_area[org]
+        seen.add(org)
+        org = p.org_parent[org]
+    return -1

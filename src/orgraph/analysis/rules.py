@@ -1,0 +1,342 @@
+"""The gap rules of docs/rules.md over the projection: each finds entity indices, and builds
+item details only for the page asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from orgraph.analysis.projection import GROUP_KINDS, Projection
+from orgraph.analysis.scope import Scope
+from orgraph.analysis.state import DayState
+from orgraph.policy import Policy
+
+RULE_TYPES = (
+    "household_uncovered", "household_contact_away", "member_contact_load",
+    "exempt_member_assigned", "township_no_leader", "village_no_cadre", "hamlet_no_cadre",
+    "cadre_group_load", "group_size", "branch_too_small", "branch_too_large",
+    "member_no_branch", "member_multi_branch", "member_no_group", "rectification_overdue",
+    "term_expired",
+)
+RULE_ZH = {
+    "household_uncovered": "农户无联系党员", "household_contact_away": "联系党员均外出",
+    "member_contact_load": "党员联户数不合规", "exempt_member_assigned": "免于联户党员被安排联户",
+    "township_no_leader": "乡镇无县级领导联系", "village_no_cadre": "村无乡镇干部联系",
+    "hamlet_no_cadre": "村民小组/党小组无村干部联系",
+    "cadre_group_load": "两委成员联系党小组数不合规",
+    "group_size": "党小组人数不合规", "branch_too_small": "支部正式党员不足3人",
+    "branch_too_large": "支部党员超过50人", "member_no_branch": "党员无组织关系",
+    "member_multi_branch": "党员有多个组织关系", "member_no_group": "党员未编入党小组",
+    "rectification_overdue": "软弱涣散整顿逾期", "term_expired": "党组织届期已满",
+}
+
+Ref = tuple[str, int]  # ("h"|"m"|"a"|"o", index)
+
+
+@dataclass
+class Ctx:
+    p: Projection
+    s: DayState
+    scope: Scope
+    policy: Policy
+    members: Any  # BoolArray: members in scope
+
+    def area_ctx(self, a: int) -> dict[str, Any]:
+        """Names of an area and its village and township, for acting on an item."""
+        out: dict[str, Any] = {}
+        i = a
+        while i >= 0:
+            level = self.p.area_level[i]
+            if level in ("hamlet", "village", "township") and level not in out:
+                out[level] = {"code": self.p.area_code[i], "name": self.p.area_name[i]}
+            i = self.p.area_parent[i]
+        return out
+
+    def org_brief(self, o: int) -> dict[str, str]:
+        return {"id": self.p.org_id[o], "name": self.p.org_name[o]}
+
+    def member_brief(self, m: int) -> dict[str, Any]:
+        p = self.p
+        branch = p.m_branches[m][0] if p.m_branches[m] else -1
+        return {"id": p.m_key[m], "name": p.m_name[m],
+                "branch": self.org_brief(branch) if branch >= 0 else None}
+
+
+# -- households -------------------------------------------------------------------------------
+
+def _uncovered(c: Ctx) -> list[Ref]:
+    mask = c.scope.households(c.p) & ~c.s.covered
+    return [("h", int(i)) for i in np.flatnonzero(mask)]
+
+
+def _contact_away(c: Ctx) -> list[Ref]:
+    mask = c.scope.households(c.p) & ~c.s.covered & (c.s.contacts_away > 0)
+    return [("h", int(i)) for i in np.flatnonzero(mask)]
+
+
+def _household_item(c: Ctx, h: int) -> dict[str, Any]:
+    a = int(c.p.hh_area[h])
+    return {"id": c.p.hh_id[h], "head_name": c.p.hh_head[h],
+            "area": {"code": c.p.area_code[a], "name": c.p.area_name[a]} if a >= 0 else None,
+            **c.area_ctx(a), "contacts_away": int(c.s.contacts_away[h])}
+
+
+# -- members ----------------------------------------------------------------------------------
+
+def _rural(c: Ctx, m: int) -> bool:
+    """Members whose branch's home area is a village or hamlet (联户 is a rural duty)."""
+    for b in c.p.m_branches[m]:
+        a = c.p.org_home_area[b]
+        if a >= 0 and c.p.area_level[a] in ("village", "hamlet"):
+            return True
+    return False
+
+
+def _contact_load(c: Ctx) -> list[Ref]:
+    lo, hi = c.policy.contact_min, c.policy.contact_max
+    n = c.s.member_households
+    cand = c.members & c.s.at_home & ~c.s.exempt & ((n < lo) | (n > hi))
+    return [("m", int(m)) for m in np.flatnonzero(cand) if _rural(c, int(m))]
+
+
+def _contact_load_item(c: Ctx, m: int) -> dict[str, Any]:
+    return {**c.member_brief(m), "households": int(c.s.member_households[m]),
+            "min": c.policy.contact_min, "max": c.policy.contact_max}
+
+
+def _exempt_assigned(c: Ctx) -> list[Ref]:
+    cand = c.members & c.s.exempt & (c.s.member_households > 0)
+    return [("m", int(m)) for m in np.flatnonzero(cand)]
+
+
+def _exempt_item(c: Ctx, m: int) -> dict[str, Any]:
+    age = int(c.s.age[m])
+    return {**c.member_brief(m), "age": age if age >= 0 else None,
+            "mgmt_class": c.p.m_mgmt[m], "households": int(c.s.member_households[m])}
+
+
+def _has_role(c: Ctx, role: str) -> Any:
+    return np.array([role in r for r in c.p.m_roles], dtype=bool)
+
+
+def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
+    ok = c.s.active_resp & (c.p.r_is_org == orgs)
+    if not len(ok):
+        return set()
+    ok &= _has_role(c, role)[c.p.r_member]
+    return {int(t) for t in c.p.r_target[ok]}
+
+
+def _areas_without(c: Ctx, level: str, role: str) -> list[Ref]:
+    covered = _responsible_targets(c, role, orgs=False)
+    return [("a", int(i)) for i in np.flatnonzero(c.scope.areas)
+            if c.p.area_level[i] == level and not c.p.area_external[i] and int(i) not in covered]
+
+
+def _area_item(c: Ctx, a: int) -> dict[str, Any]:
+    ctx = c.area_ctx(c.p.area_parent[a]) if c.p.area_parent[a] >= 0 else {}
+    return {"id": c.p.area_code[a], "name": c.p.area_name[a], "level": c.p.area_level[a], **ctx}
+
+
+def _groups(c: Ctx) -> list[int]:
+    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.p.org_kind[o] in GROUP_KINDS]
+
+
+def _hamlet_no_cadre(c: Ctx) -> list[Ref]:
+    out = _areas_without(c, "hamlet", "village_committee")
+    covered = _responsible_targets(c, "village_committee", orgs=True)
+    return out + [("o", g) for g in _groups(c) if g not in covered]
+
+
+def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
+    kind, i = ref
+    if kind == "a":
+        return {**_area_item(c, i), "target_kind": "hamlet"}
+    parent = c.p.org_parent[i]
+    home = c.p.org_home_area[i]
+    return {"id": c.p.org_id[i], "name": c.p.org_name[i], "target_kind": "group",
+            "branch": c.org_brief(parent) if parent >= 0 else None,
+            **(c.area_ctx(home) if home >= 0 else {})}
+
+
+def _branch_has_groups(c: Ctx, o: int) -> bool:
+    return any(c.p.org_kind[g] in GROUP_KINDS for g in c.p.org_children[o])
+
+
+def _cadre_groups(c: Ctx) -> Any:
+    """Per member: distinct party groups it is actively responsible for."""
+    ok = c.s.active_resp & c.p.r_is_org
+    counts = np.zeros(len(c.p.m_key), dtype=np.int64)
+    pairs = {(int(m), int(t)) for m, t in zip(c.p.r_member[ok], c.p.r_target[ok], strict=True)
+             if c.p.org_kind[int(t)] in GROUP_KINDS}
+    for m, _ in pairs:
+        counts[m] += 1
+    return counts
+
+
+def _cadre_group_load(c: Ctx) -> list[Ref]:
+    lo, hi = c.policy.cadre_groups_min, c.policy.cadre_groups_max
+    n = _cadre_groups(c)
+    cadre = c.members & c.p.m_on_roll & _has_role(c, "village_committee") & ((n < lo) | (n > hi))
+    return [("m", int(m)) for m in np.flatnonzero(cadre)
+            if any(_branch_has_groups(c, b) for b in c.p.m_branches[int(m)])]
+
+
+def _cadre_item(c: Ctx, m: int) -> dict[str, Any]:
+    return {**c.member_brief(m), "groups": int(_cadre_groups(c)[m]),
+            "min": c.policy.cadre_groups_min, "max": c.policy.cadre_groups_max}
+
+
+# -- orgs -------------------------------------------------------------------------------------
+
+def _org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
+    """Per org: on-roll members (IN_GROUP when groups, else BELONGS_TO) and full ones."""
+    total = np.zeros(len(c.p.org_id), dtype=np.int64)
+    full = np.zeros(len(c.p.org_id), dtype=np.int64)
+    links = c.p.m_groups if groups else c.p.m_branches
+    for m, orgs in enumerate(links):
+        if not c.p.m_on_roll[m]:
+            continue
+        for o in set(orgs):
+            total[o] += 1
+            full[o] += int(c.p.m_full[m])
+    return total, full
+
+
+def _group_size(c: Ctx) -> list[Ref]:
+    total, _ = _org_members(c, groups=True)
+    lo, hi = c.policy.group_min, c.policy.group_max
+    return [("o", g) for g in _groups(c) if not lo <= total[g] <= hi]
+
+
+def _group_item(c: Ctx, o: int) -> dict[str, Any]:
+    total, _ = _org_members(c, groups=True)
+    parent = c.p.org_parent[o]
+    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "members": int(total[o]),
+            "branch": c.org_brief(parent) if parent >= 0 else None,
+            "min": c.policy.group_min, "max": c.policy.group_max}
+
+
+def _orgs_of(c: Ctx, kinds: tuple[str, ...]) -> list[int]:
+    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.p.org_kind[o] in kinds]
+
+
+def _branch_small(c: Ctx) -> list[Ref]:
+    _, full = _org_members(c, groups=False)
+    return [("o", o) for o in _orgs_of(c, ("branch",)) if full[o] < c.policy.branch_min_full]
+
+
+def _branch_large(c: Ctx) -> list[Ref]:
+    total, _ = _org_members(c, groups=False)
+    return [("o", o) for o in _orgs_of(c, ("branch", "joint_branch"))
+            if total[o] > c.policy.branch_max]
+
+
+def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
+    total, full = _org_members(c, groups=False)
+    home = c.p.org_home_area[o]
+    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "kind": c.p.org_kind[o],
+            "members": int(total[o]), "full_members": int(full[o]),
+            **(c.area_ctx(home) if home >= 0 else {})}
+
+
+def _member_branches(c: Ctx, test: Callable[[int], bool]) -> list[Ref]:
+    cand = c.members & c.p.m_on_roll
+    return [("m", int(m)) for m in np.flatnonzero(cand) if test(int(m))]
+
+
+def _no_branch(c: Ctx) -> list[Ref]:
+    return _member_branches(c, lambda m: not c.p.m_branches[m])
+
+
+def _multi_branch(c: Ctx) -> list[Ref]:
+    return _member_branches(c, lambda m: len(set(c.p.m_branches[m])) > 1)
+
+
+def _no_group(c: Ctx) -> list[Ref]:
+    def test(m: int) -> bool:
+        b = set(c.p.m_branches[m])
+        return len(b) == 1 and _branch_has_groups(c, b.pop()) and not c.p.m_groups[m]
+    return _member_branches(c, test)
+
+
+def _member_item(c: Ctx, m: int) -> dict[str, Any]:
+    return {**c.member_brief(m),
+            "branches": [c.org_brief(b) for b in sorted(set(c.p.m_branches[m]))]}
+
+
+def _iso(d: int) -> str:
+    return f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}"
+
+
+def _overdue(c: Ctx) -> list[Ref]:
+    today = _iso(c.s.as_of)
+    return [("r", i) for i, (o, _opened, deadline, status) in enumerate(c.p.rects)
+            if c.scope.orgs[o] and status != "done" and deadline and deadline < today]
+
+
+def _overdue_item(c: Ctx, r: int) -> dict[str, Any]:
+    o, opened, deadline, status = c.p.rects[r]
+    days = (dt.date.fromisoformat(_iso(c.s.as_of)) - dt.date.fromisoformat(str(deadline))).days
+    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "opened_on": opened or None,
+            "deadline": deadline, "status": status, "days_overdue": days}
+
+
+def _term_expired(c: Ctx) -> list[Ref]:
+    today = _iso(c.s.as_of)
+    return [("o", int(o)) for o in np.flatnonzero(c.scope.orgs)
+            if c.p.org_kind[o] not in GROUP_KINDS and not c.p.org_external[o]
+            and c.p.org_term_end[o] and str(c.p.org_term_end[o]) < today]
+
+
+def _term_item(c: Ctx, o: int) -> dict[str, Any]:
+    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "kind": c.p.org_kind[o],
+            "term_end": c.p.org_term_end[o]}
+
+
+Finder = Callable[[Ctx], list[Ref]]
+Detail = Callable[[Ctx, Ref], dict[str, Any]]
+
+
+def _by_index(fn: Callable[[Ctx, int], dict[str, Any]]) -> Detail:
+    return lambda c, ref: fn(c, ref[1])
+
+
+RULES: dict[str, tuple[Finder, Detail]] = {
+    "household_uncovered": (_uncovered, _by_index(_household_item)),
+    "household_contact_away": (_contact_away, _by_index(_household_item)),
+    "member_contact_load": (_contact_load, _by_index(_contact_load_item)),
+    "exempt_member_assigned": (_exempt_assigned, _by_index(_exempt_item)),
+    "township_no_leader": (lambda c: _areas_without(c, "township", "county_leader"),
+                           _by_index(_area_item)),
+    "village_no_cadre": (lambda c: _areas_without(c, "village", "township_cadre"),
+                         _by_index(_area_item)),
+    "hamlet_no_cadre": (_hamlet_no_cadre, _hamlet_item),
+    "cadre_group_load": (_cadre_group_load, _by_index(_cadre_item)),
+    "group_size": (_group_size, _by_index(_group_item)),
+    "branch_too_small": (_branch_small, _by_index(_branch_item)),
+    "branch_too_large": (_branch_large, _by_index(_branch_item)),
+    "member_no_branch": (_no_branch, _by_index(_member_item)),
+    "member_multi_branch": (_multi_branch, _by_index(_member_item)),
+    "member_no_group": (_no_group, _by_index(_member_item)),
+    "rectification_overdue": (_overdue, _by_index(_overdue_item)),
+    "term_expired": (_term_expired, _by_index(_term_item)),
+}
+assert tuple(RULES) == RULE_TYPES
+
+
+def ref_id(p: Projection, ref: Ref) -> str:
+    kind, i = ref
+    if kind == "h":
+        return p.hh_id[i]
+    if kind == "m":
+        return p.m_key[i]
+    if kind == "a":
+        return p.area_code[i]
+    if kind == "r":
+        return p.org_id[p.rects[i][0]]
+    return p.org_id[i]

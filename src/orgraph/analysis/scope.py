@@ -1,0 +1,70 @@
+"""A scope (an area code or an org id) as masks over the projection's areas, orgs, members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from orgraph.analysis.projection import BoolArray, Projection
+from orgraph.errors import NotFound
+
+
+@dataclass
+class Scope:
+    ref: str | None  # as given; None = the whole county
+    label: str  # what answers call it: the code or id, or the county's code
+    areas: BoolArray
+    orgs: BoolArray
+    whole: bool
+
+    def members(self, p: Projection) -> BoolArray:
+        """Members whose branch is in scope; branchless ones by where they live (or all)."""
+        out = np.zeros(len(p.m_key), dtype=bool)
+        for m, branches in enumerate(p.m_branches):
+            if branches:
+                out[m] = any(self.orgs[b] for b in branches)
+            else:
+                out[m] = self.whole or any(self.areas[p.hh_area[h]] for h in p.m_households[m])
+        return out
+
+    def households(self, p: Projection) -> BoolArray:
+        if not len(p.hh_area):
+            return np.zeros(0, dtype=bool)
+        return np.asarray(self.areas[p.hh_area] & (p.hh_area >= 0), dtype=bool)
+
+
+def _subtree(children: list[list[int]], roots: list[int], size: int) -> BoolArray:
+    mask = np.zeros(size, dtype=bool)
+    stack = list(roots)
+    while stack:
+        i = stack.pop()
+        if not mask[i]:
+            mask[i] = True
+            stack.extend(children[i])
+    return mask
+
+
+def resolve(p: Projection, ref: str | None) -> Scope:
+    na, no = len(p.area_code), len(p.org_id)
+    if ref is None or ref == "":
+        roots = p.roots
+        areas = _subtree(p.area_children, roots, na)
+        label = p.area_code[roots[0]] if len(roots) == 1 else "*"
+        return Scope(None, label, areas, _orgs_serving(p, areas), whole=True)
+    a = p.area_index.get(ref)
+    if a is not None and not p.area_external[a]:
+        areas = _subtree(p.area_children, [a], na)
+        return Scope(ref, ref, areas, _orgs_serving(p, areas), whole=p.area_parent[a] < 0)
+    o = p.org_index.get(ref)
+    if o is not None and not p.org_external[o]:
+        orgs = _subtree(p.org_children, [o], no)
+        served = [p.org_area[i] for i in np.flatnonzero(orgs) if p.org_area[i] >= 0]
+        return Scope(ref, ref, _subtree(p.area_children, served, na), orgs,
+                     whole=p.org_parent[o] < 0)
+    raise NotFound(f"范围“{ref}”不存在：请填写区划代码或党组织编号")
+
+
+def _orgs_serving(p: Projection, areas: BoolArray) -> BoolArray:
+    roots = [i for i, a in enumerate(p.org_area) if a >= 0 and areas[a]]
+    return _subtree(p.org_children, roots, len(p.org_id))

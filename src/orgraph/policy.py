@@ -1,0 +1,83 @@
+"""Every threshold the gap rules use, in one place, with its default and its source.
+
+A county overrides any of them in a TOML file named by ORGRAPH_POLICY_FILE, e.g.::
+
+    contact_max = 20        # 宁海: 每名党员联系 5–20 户
+    exempt_age = 75
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from orgraph.errors import ConfigError
+
+
+def _t(default: Any, rule: str, source: str) -> Any:
+    return Field(default=default, description=source, json_schema_extra={"rule": rule})
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    contact_min: int = _t(3, "member_contact_load", "党小组讲话: 每名党员与3—5个农户结成对子")
+    contact_max: int = _t(5, "member_contact_load", "同上; 各县可调 (宁海 5—20 户)")
+    exempt_age: int = _t(70, "exempt_member_assigned", "地方做法 (宁海): 70 岁以上党员不安排联户")
+    cadre_groups_min: int = _t(1, "cadre_group_load", "两委成员每人联系1—2个党小组")
+    cadre_groups_max: int = _t(2, "cadre_group_load", "同上")
+    group_min: int = _t(5, "group_size", "按照5—15名党员的人数规模合理设置党小组")
+    group_max: int = _t(15, "group_size", "同上")
+    branch_min_full: int = _t(3, "branch_too_small",
+                              "支部工作条例第四条: 正式党员3人以上成立党支部")
+    branch_max: int = _t(50, "branch_too_large", "支部工作条例第五条: 党员人数一般不超过50人")
+    silent_days: int = _t(90, "mobile_silent", "流动党员应常向组织报平安; 每年至少报告一次")
+    lost_days: int = _t(180, "lost_contact", "连续6个月不与组织联系 → 失联党员")
+    cluster_min_full: int = _t(3, "mobile_cluster_without_branch",
+                               "党员流动到哪里, 党组织就覆盖到哪里; 3名以上正式党员 → 成立党支部")
+    transfer_days: int = _t(180, "should_transfer", "外出超过6个月且地点固定: 应转尽转")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Policy:
+        for lo, hi in (("contact_min", "contact_max"), ("cadre_groups_min", "cadre_groups_max"),
+                       ("group_min", "group_max")):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
+        return self
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Each threshold with its value in force, default, rule and source (for display)."""
+        out = []
+        for name, f in type(self).model_fields.items():
+            extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+            out.append({"name": name, "value": getattr(self, name), "default": f.default,
+                        "rule": extra.get("rule"), "source": f.description})
+        return out
+
+
+def load_policy(path: Path | None) -> Policy:
+    if path is None:
+        return Policy()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"无法读取政策文件 {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"政策文件 {path} 不是有效的 TOML: {exc}") from exc
+    try:
+        return Policy(**data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '整体'}: {e['msg']}"
+                             for e in exc.errors())
+        raise ConfigError(f"政策文件 {path} 有误: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_policy() -> Policy:
+    env = os.environ.get("ORGRAPH_POLICY_FILE")
+    return load_policy(Path(env) if env else None)
