@@ -43,20 +43,6 @@ CSV_ENCODINGS = {HOUSEHOLDS: "gb18030", CONTACTS: "utf-8-sig", REPORTS: "utf-8"}
 
 Row = dict[str, Any]
 
-# Where the demo's expectations and the roster layer disagree, as (file, column, severity).
-# Each is pinned by a strict xfail in test_import_demo_errors.py.
-DEMO_MISMATCHES = {
-    ("农户.csv", "人口数", "error"):
-        "人口数 '三口' is an optional column: the roster layer warns and keeps the row "
-        "(DESIGN: optional-column problems are warnings); the demo expects a rejection",
-    ("联系关系.csv", "联系对象类型", "error"):
-        "联系对象类型 '楼栋' is read as a hamlet (DESIGN glossary: 村民小组(网格、楼栋)) and the "
-        "row is imported as a responsibility; the demo expects a rejection",
-    ("党员花名册.xlsx", "手机号码", "warning"):
-        "a numeric 手机号码 cell is read as text without a warning; the demo expects one",
-}
-
-
 # -- reading roster files independently ----------------------------------------------------
 
 
@@ -242,7 +228,9 @@ def diff(before: Dump, after: Dump) -> tuple[list[str], list[str], list[str], li
 
 
 def node_count(store: GraphStore) -> int:
-    return int(store.read("count_nodes")[0]["nodes"])
+    rows = store.read("count_nodes")
+    # FalkorDB answers no row at all (not 0) for a graph that was never written.
+    return int(rows[0]["nodes"]) if rows else 0
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -22,7 +22,6 @@ import pytest
 from importer_helpers import (
     CJK,
     CONTACTS,
-    DEMO_MISMATCHES,
     FILES,
     KIND_OF,
     node_count,
@@ -31,7 +30,7 @@ from importer_helpers import (
 )
 
 from orgraph.store.falkor import FalkorStore
-from orgraph.store.migrations import current_version, migrate, target_version
+from orgraph.store.migrations import current_version, target_version
 
 ORGRAPH = Path(sys.executable).with_name("orgraph")
 ISSUE_KEYS = {"sheet", "row", "column", "value", "message"}
@@ -85,7 +84,7 @@ def graph(cli: Cli) -> Iterator[str]:
 def _check_shape(data: dict[str, Any]) -> None:
     assert isinstance(data["files"], list) and data["files"]
     for f in data["files"]:
-        assert FILE_KEYS <= set(f), f.keys()
+        assert set(f) >= FILE_KEYS, f.keys()
         assert isinstance(f["rows"], int) and isinstance(f["accepted"], int)
         for issue in [*f["rejected"], *f["warnings"]]:
             assert set(issue) == ISSUE_KEYS, issue
@@ -107,9 +106,8 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) ->
     store = cli.store(graph)
     try:
         assert node_count(store) == 0
-        migrate(store)
 
-        # A real run with --report.
+        # A real run with --report (it migrates the new graph itself).
         report = cli.data_dir / f"{graph}.json"
         done = cli.run("import", *demo, "--report", str(report), graph=graph)
         assert "完整报告" in done.stdout and "未写入" not in done.stdout
@@ -134,24 +132,14 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) ->
     data = json.loads(bad_report.read_text("utf-8"))
     _check_shape(data)
     rejected = {(Path(f["path"]).name, i["row"]) for f in data["files"] for i in f["rejected"]}
-    assert rejected == {(e["file"], e["row"]) for e in expected if e["severity"] == "error"
-                        and (e["file"], e["column"], e["severity"]) not in DEMO_MISMATCHES}
+    assert rejected == {(e["file"], e["row"]) for e in expected if e["severity"] == "error"}
     text = bad_report.read_text("utf-8")
     assert [i for i in raw_ids(bad) if i in text] == []
 
 
-def test_cli_missing_file_is_one_chinese_line(cli: Cli) -> None:
-    done = cli.run("import", str(cli.data_dir / "没有这个文件.xlsx"), ok=(7,))
-    assert "文件不存在" in done.stderr and "Traceback" not in done.stderr
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: `orgraph import` into a never-migrated graph writes it without the schema (no unique "
-    "constraints, no indexes: MERGE ~300x slower at county scale) and leaves `db status` "
-    "saying 需要运行 orgraph migrate; it should migrate first (as `orgraph demo` does) or "
-    "refuse"))
 def test_cli_import_into_a_fresh_graph_applies_the_schema(cli: Cli, graph: str,
                                                           demo_dir: Path) -> None:
+    """A never-migrated graph gets its constraints and indexes before the first write."""
     cli.run("import", str(demo_dir / FILES[0]), graph=graph)
     store = cli.store(graph)
     try:

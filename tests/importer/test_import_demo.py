@@ -3,13 +3,12 @@ update in place, file order, dry run and privacy (DESIGN §3)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 import shutil
 from collections import Counter
 from pathlib import Path
-
-import pytest
 
 from importer_helpers import (
     AREAS,
@@ -37,13 +36,10 @@ from importer_helpers import (
     read_rows,
     run_import,
     text,
+    write_csv,
 )
 
 from orgraph.store import GraphStore
-
-FILE_LABEL = {AREAS: "Area", ORGS: "Org", MEMBERS: "Member", HOUSEHOLDS: "Household",
-              OUTFLOWS: "Outflow", REPORTS: "Report"}
-
 
 # -- 1. counts -------------------------------------------------------------------------------
 
@@ -203,6 +199,55 @@ def test_edited_rows_are_updated_in_place(falkor_store: GraphStore, demo_dir: Pa
         ["BELONGS_TO", "Member", mover["人员编号"], "Org", org_ids[target]]]
 
 
+def test_links_of_every_kind_are_replaced_in_place(falkor_store: GraphStore, demo_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """An org's parent, an area's parent (cleared), a contact's end date, an outflow's return
+    and destination: each edited row is one update and its old link is gone."""
+    rows = demo_rows(demo_dir)
+    import_demo(falkor_store, demo_dir)
+    before = dump(falkor_store)
+    org = next(r for r in rows[ORGS] if r["组织类别"] == "党支部" and r["上级组织编号"])
+    county_org = next(r["组织编号"] for r in rows[ORGS] if not r["上级组织编号"])
+    hamlet = next(r for r in rows[AREAS] if r["层级"] == "组")
+    away = next(r for r in rows[OUTFLOWS] if r["人员编号"] and not r["返回时间"])
+    contact = next(r for r in rows[CONTACTS] if r["联系对象类型"] == "户" and not r["结束日期"])
+    edit_xlsx(demo_dir / ORGS, tmp_path / ORGS, {(org["组织编号"], "上级组织编号"): county_org},
+              key_column="组织编号")
+    edit_xlsx(demo_dir / AREAS, tmp_path / AREAS, {(hamlet["区划代码"], "上级代码"): None},
+              key_column="区划代码")
+    edit_xlsx(demo_dir / OUTFLOWS, tmp_path / OUTFLOWS,
+              {(away["人员编号"], "返回时间"): "2026-10-20",
+               (away["人员编号"], "外出地点"): "上海市浦东新区"})
+    with (demo_dir / CONTACTS).open(encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f))
+    table[contact["_row"] - 1][table[0].index("结束日期")] = "2026-10-01"
+    write_csv(tmp_path / CONTACTS, table)
+    edited = [tmp_path / n for n in (AREAS, ORGS, CONTACTS, OUTFLOWS)]
+
+    for name, f in by_file(import_demo(falkor_store, tmp_path, (AREAS, ORGS, CONTACTS,
+                                                                OUTFLOWS))).items():
+        assert counts(f) == {"rows": f.rows, "created": 0, "updated": 1,
+                             "unchanged": f.rows - 1, "rejected": 0}, name
+    after = dump(falkor_store)
+    mk = member_key(contact)
+    _, _, rels_gone, rels_new = diff(before, after)
+    gone = {tuple(json.loads(r)[::2][:3]) for r in rels_gone}
+    new = {tuple(json.loads(r)[::2][:3]) for r in rels_new}
+    assert ("UNDER", org["组织编号"], org["上级组织编号"]) in gone
+    assert ("UNDER", org["组织编号"], county_org) in new
+    assert ("PART_OF", hamlet["区划代码"], hamlet["上级代码"]) in gone
+    assert not any(r[0] == "PART_OF" and r[1] == hamlet["区划代码"] for r in new)
+    assert [p for a, b, p in after.rel("CONTACTS") if (a, b) == (mk, contact["联系对象编号"])] \
+        == [{"since": contact["开始日期"], "until": "2026-10-01"}]
+    out = [b for t, lb, a, _, b, _ in after.rels
+           if (t, lb) == ("TO", "Outflow") and a.startswith(away["人员编号"] + "|")]
+    assert out == ["310115"]  # 上海市浦东新区
+    assert {r[0] for r in gone | new} == {"UNDER", "PART_OF", "CONTACTS", "TO"}
+    again = import_demo(falkor_store, tmp_path, (AREAS, ORGS, CONTACTS, OUTFLOWS))
+    assert again.totals()["unchanged"] == sum(len(read_rows(p)) for p in edited)
+    assert diff(after, dump(falkor_store)) == ([], [], [], [])
+
+
 # -- 4. file order ---------------------------------------------------------------------------
 
 
@@ -269,10 +314,6 @@ def test_dry_run_writes_nothing_and_counts_like_a_real_run(falkor_store: GraphSt
     assert diff(before, dump(falkor_store)) == ([], [], [], [])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: in a dry run, an entity listed in two files of one call is counted "
-    "'created' twice (households, members, contacts, outflows and reports diff against the "
-    "store, which a dry run never writes); a real run counts the second copy 'unchanged'"))
 def test_dry_run_counts_like_a_real_run_when_files_overlap(falkor_store: GraphStore,
                                                            other_store: GraphStore,
                                                            demo_dir: Path,

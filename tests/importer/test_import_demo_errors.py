@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from importer_helpers import (
-    DEMO_MISMATCHES,
     FILES,
     by_file,
     dump,
@@ -20,6 +18,7 @@ from importer_helpers import (
 
 from orgraph.importer.report import FileReport
 from orgraph.store import GraphStore
+
 
 def _expected(demo_dir: Path) -> list[dict[str, Any]]:
     return json.loads((demo_dir / "with_errors" / "expected_errors.json").read_text("utf-8"))
@@ -50,38 +49,19 @@ def _problem(entry: dict[str, Any], files: dict[str, FileReport]) -> str | None:
     return None
 
 
-def _key(entry: dict[str, Any]) -> tuple[str, str, str]:
-    return entry["file"], entry["column"], entry["severity"]
-
-
 def test_every_expected_error_is_reported_at_its_row_and_column(falkor_store: GraphStore,
                                                                 demo_dir: Path) -> None:
     expected = _expected(demo_dir)
-    assert set(DEMO_MISMATCHES) <= {_key(e) for e in expected}
     before = len(dump(falkor_store).nodes)
     files = _import(falkor_store, demo_dir)
     assert set(files) == {e["file"] for e in expected}
     problems = {(e["file"], e["row"], e["column"]): p for e in expected
-                if _key(e) not in DEMO_MISMATCHES and (p := _problem(e, files))}
+                if (p := _problem(e, files))}
     assert problems == {}
     for name, f in files.items():
         rows = [e for e in expected if e["file"] == name]
-        errors = {e["row"] for e in rows if e["severity"] == "error"
-                  and _key(e) not in DEMO_MISMATCHES}
+        errors = {e["row"] for e in rows if e["severity"] == "error"}
         assert f.rows == len(rows), name
         assert {i.row for i in f.rejected} == errors, name  # and nothing else rejected
         assert f.accepted == f.rows - len(errors), name
     assert len(dump(falkor_store).nodes) > before  # the good rows were imported
-
-
-@pytest.mark.parametrize("mismatch", list(DEMO_MISMATCHES),
-                         ids=["households-size", "contacts-target-kind", "members-phone"])
-@pytest.mark.xfail(strict=True, reason=(
-    "the demo's expected_errors.json and the roster layer disagree (see DEMO_MISMATCHES in "
-    "importer_helpers.py): one of the two must change"))
-def test_demo_expectations_the_roster_layer_does_not_meet(
-        mismatch: tuple[str, str, str], falkor_store: GraphStore, demo_dir: Path) -> None:
-    entries = [e for e in _expected(demo_dir) if _key(e) == mismatch]
-    files = _import(falkor_store, demo_dir)
-    assert len(entries) == 1
-    assert _problem(entries[0], files) is None, DEMO_MISMATCHES[mismatch]

@@ -124,49 +124,50 @@ def test_unknown_group_and_target_kind_mismatch(falkor_store: GraphStore, demo_d
     assert [m["key"] for m in dump(falkor_store).label("Member")] == ["X4"]
 
 
-# -- bugs ------------------------------------------------------------------------------------
+# -- chains, header names, renumbered members (each was once a bug) ---------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: an area whose parent row (same file) was rejected is reported created but "
-    "stored without PART_OF, silently; its row should be rejected too"))
-def test_child_of_a_rejected_area_is_not_silently_orphaned(falkor_store: GraphStore,
-                                                            tmp_path: Path) -> None:
+def test_children_of_a_rejected_area_are_rejected_not_orphaned(falkor_store: GraphStore,
+                                                                tmp_path: Path) -> None:
     areas = write_csv(tmp_path / "a.csv", [
         ["区划代码", "名称", "层级", "上级代码"],
         ["330226", "宁海县", "县", ""],
         ["330226101", "某镇", "乡镇", "330299"],  # unknown parent: rejected
         ["330226101201", "某村", "村", "330226101"],  # parent is the rejected row
+        ["330226101201001", "第1组", "组", "330226101201"],  # grandparent rejected
+        ["330226102", "甲镇", "乡镇", "330226102201"],  # a cycle: 甲镇 under 乙村 under 甲镇
+        ["330226102201", "乙村", "村", "330226102"],
+        ["330226103", "丙镇", "乡镇", "330226"],  # fine
     ])
     f = by_file(run_import(falkor_store, [areas]))["a.csv"]
-    parents = {x: y for x, y, _ in dump(falkor_store).rel("PART_OF")}
-    accepted = "330226101201" in {a["code"] for a in dump(falkor_store).label("Area")}
-    # Either the child row is rejected (naming its parent), or it is linked to its parent.
-    assert 4 in {i.row for i in f.rejected} or (accepted and
-                                                 parents.get("330226101201") == "330226101")
+    assert sorted(i.row for i in f.rejected) == [3, 4, 5, 6, 7]
+    assert {i.column for i in f.rejected} == {"上级代码"}
+    assert all(CJK.search(i.message) and i.value in i.message for i in f.rejected)
+    assert (f.created, f.rows) == (2, 7)
+    g = dump(falkor_store)
+    assert sorted(a["code"] for a in g.label("Area")) == ["330226", "330226103"]
+    assert [(x, y) for x, y, _ in g.rel("PART_OF")] == [("330226103", "330226")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: an org whose parent org row (same file) was rejected is reported created "
-    "but stored without UNDER, silently; its row should be rejected too"))
-def test_child_of_a_rejected_org_is_not_silently_orphaned(falkor_store: GraphStore,
-                                                           tmp_path: Path) -> None:
+def test_children_of_a_rejected_org_are_rejected_not_orphaned(falkor_store: GraphStore,
+                                                               tmp_path: Path) -> None:
     orgs = write_csv(tmp_path / "o.csv", [
         ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
         ["D1", "某县委", "党委", "", ""],
         ["D2", "某镇党委", "党委", "D1", "330299"],  # unknown area: rejected
         ["D3", "某村党支部", "党支部", "D2", ""],  # parent is the rejected row
+        ["D4", "某村党支部第一党小组", "党小组", "某村党支部", ""],  # by name, grandparent gone
+        ["D5", "另一村党支部", "党支部", "某县委", ""],  # parent by name: fine
     ])
     f = by_file(run_import(falkor_store, [orgs]))["o.csv"]
-    under = {x: y for x, y, _ in dump(falkor_store).rel("UNDER")}
-    accepted = "D3" in {o["id"] for o in dump(falkor_store).label("Org")}
-    assert 4 in {i.row for i in f.rejected} or (accepted and under.get("D3") == "D2")
+    assert sorted(i.row for i in f.rejected) == [3, 4, 5]
+    assert [i.column for i in sorted(f.rejected, key=lambda i: i.row or 0)] == \
+        ["所在区划代码", "上级组织编号", "上级组织编号"]
+    g = dump(falkor_store)
+    assert sorted(o["id"] for o in g.label("Org")) == ["D1", "D5"]
+    assert [(x, y) for x, y, _ in g.rel("UNDER")] == [("D5", "D1")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug (minor): reference errors name a fixed label (所在党支部, 上级代码, "
-    "所在区划代码, 联系对象编号) instead of the column header as written in the file, unlike "
-    "the roster layer's own issues"))
 def test_reference_errors_name_the_header_as_written(falkor_store: GraphStore, demo_dir: Path,
                                                      tmp_path: Path) -> None:
     import_demo(falkor_store, demo_dir, (AREAS, ORGS))
@@ -180,10 +181,6 @@ def test_reference_errors_name_the_header_as_written(falkor_store: GraphStore, d
     assert got == {"a.csv": "上级区划代码", "h.csv": "区划代码", "m.csv": "所属党支部"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: when a member's 人员编号 changes (same ID number, so the same node), later "
-    "rows that name the member by the new 人员编号 only are rejected as unknown: lookups index "
-    "the node key (the first number), not the member_no property"))
 def test_a_member_is_found_by_a_changed_member_number(falkor_store: GraphStore, demo_dir: Path,
                                                      tmp_path: Path) -> None:
     rows = demo_rows(demo_dir)
@@ -203,3 +200,21 @@ def test_a_member_is_found_by_a_changed_member_number(falkor_store: GraphStore, 
     assert [m["member_no"] for m in members] == ["NEW-1"]
     r = by_file(run_import(falkor_store, [reports]))["r.csv"]
     assert (r.created, r.rejected) == (1, [])
+
+
+def test_child_of_an_org_rejected_for_an_ambiguous_parent_is_rejected(
+        falkor_store: GraphStore, tmp_path: Path) -> None:
+    run_import(falkor_store, [write_csv(tmp_path / "o1.csv", [
+        ["组织编号", "组织名称", "组织类别", "上级组织编号"],
+        ["P1", "同名党委", "党委", ""],
+        ["P2", "同名党委", "党委", ""],
+    ])])
+    f = by_file(run_import(falkor_store, [write_csv(tmp_path / "o2.csv", [
+        ["组织编号", "组织名称", "组织类别", "上级组织编号"],
+        ["A", "甲支部", "党支部", "同名党委"],  # ambiguous parent name: rejected
+        ["B", "甲支部第一党小组", "党小组", "A"],  # its parent is the rejected row
+    ])]))["o2.csv"]
+    assert [i.row for i in f.rejected if i.row == 2] == [2]
+    g = dump(falkor_store)
+    assert 3 in {i.row for i in f.rejected} or ("B", "A") in {(x, y) for x, y, _
+                                                              in g.rel("UNDER")}

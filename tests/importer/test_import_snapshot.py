@@ -22,6 +22,7 @@ from importer_helpers import (
     read_rows,
     run_import,
     text,
+    write_csv,
 )
 
 from orgraph.store import GraphStore
@@ -105,13 +106,9 @@ def test_dry_run_snapshot_reports_but_marks_nothing(falkor_store: GraphStore, de
     assert diff(before, dump(falkor_store)) == ([], [], [], [])
 
 
-# -- bugs ------------------------------------------------------------------------------------
+# -- a roster with rejected rows is no snapshot (each was once a bug) ---------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: with --snapshot, a member whose row IS in the roster but was rejected by a "
-    "reference check (here an unknown 所在党小组) is marked off roll, because only accepted "
-    "rows count as present"))
 def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
         falkor_store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
     rows = _load(falkor_store, demo_dir)
@@ -122,12 +119,12 @@ def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
     assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
     member = next(x for x in dump(falkor_store).label("Member") if x["key"] == m["人员编号"])
     assert (report.off_roll, member["on_roll"]) == (0, True)
+    assert [x["key"] for x in dump(falkor_store).label("Member") if not x["on_roll"]] == []
+    # ... and the report says why nobody was compared.
+    notes = [i for i in by_file(report)["typo.xlsx"].warnings if i.row is None]
+    assert len(notes) == 1 and str(m["_row"]) in notes[0].message
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "importer bug: with --snapshot, a member whose row IS in the roster but was rejected by "
-    "the roster layer (here a mistyped ID number; the row still has its 人员编号) is marked "
-    "off roll"))
 def test_snapshot_keeps_members_whose_row_failed_validation(
         falkor_store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
     rows = _load(falkor_store, demo_dir)
@@ -139,3 +136,28 @@ def test_snapshot_keeps_members_whose_row_failed_validation(
     assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
     member = next(x for x in dump(falkor_store).label("Member") if x["key"] == m["人员编号"])
     assert (report.off_roll, member["on_roll"]) == (0, True)
+    assert [x["key"] for x in dump(falkor_store).label("Member") if not x["on_roll"]] == []
+    # ... and the report says why nobody was compared.
+    notes = [i for i in by_file(report)["typo.xlsx"].warnings if i.row is None]
+    assert len(notes) == 1 and str(m["_row"]) in notes[0].message
+
+
+def test_snapshot_over_several_files_does_not_depend_on_their_order(
+        falkor_store: GraphStore, other_store: GraphStore, tmp_path: Path) -> None:
+    base = [write_csv(tmp_path / "o.csv", [["组织编号", "组织名称", "组织类别"],
+                                           ["A", "甲支部", "党支部"], ["B", "乙支部", "党支部"]]),
+            write_csv(tmp_path / "m.csv", [["姓名", "人员编号", "所在党支部"],
+                                           ["张", "M1", "甲支部"], ["李", "M2", "甲支部"],
+                                           ["王", "M3", "乙支部"]])]
+    a = write_csv(tmp_path / "a.csv", [["姓名", "人员编号", "所在党支部"],
+                                       ["李", "M2", "甲支部"]])
+    b = write_csv(tmp_path / "b.csv", [["姓名", "人员编号", "所在党支部"],
+                                       ["王", "M3", "乙支部"], ["张", "M1", "乙支部"]])  # moved
+    results = []
+    for store, order in ((falkor_store, [a, b]), (other_store, [b, a])):
+        run_import(store, base)
+        report = run_import(store, order, snapshot=True, today=LATER)
+        results.append((report.off_roll, sorted((n, f.updated) for n, f in
+                                                by_file(report).items())))
+        assert all(m["on_roll"] for m in dump(store).label("Member"))
+    assert results[0] == results[1] == (0, [("a.csv", 0), ("b.csv", 1)])

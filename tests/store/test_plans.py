@@ -9,12 +9,13 @@ import pytest
 from orgraph import catalog
 from orgraph.store.falkor import FalkorStore
 
-FULL_READS = {"drop_all_batch", "all_area_codes"}  # and every count_* and lookup_* block
+FULL_READS = {"drop_all_batch", "all_area_codes"}  # and every count_, lookup_, proj_ block
 
 
 def _keyed_blocks() -> list[str]:
     return sorted(n for n in catalog.catalog()
-                  if not n.startswith(("lookup_", "count_")) and n not in FULL_READS
+                  if not n.startswith(("lookup_", "count_", "proj_", "oracle_"))
+                  and n not in FULL_READS
                   and not n.startswith("bench_") and not n.startswith("testing_"))
 
 

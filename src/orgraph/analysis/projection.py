@@ -95,8 +95,8 @@ class Projection:
                 if p < 0 and not self.area_external[i]]
 
 
-def _one(store: GraphStore, query: str, column: str) -> list[Any]:
-    rows = store.read(query)
+def _one(rows: list[dict[str, Any]], column: str) -> list[Any]:
+    """The list in the single row a collect() query returns (none for an empty graph)."""
     return list(rows[0][column] or []) if rows else []
 
 
@@ -117,7 +117,7 @@ def _revision(store: GraphStore) -> str | None:
 
 def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p = Projection(revision=revision)
-    areas = _one(store, "proj_areas", "areas")
+    areas = _one(store.read("proj_areas"), "areas")
     for code, name, level, external, _parent in areas:
         p.area_index[code] = len(p.area_code)
         p.area_code.append(code)
@@ -131,7 +131,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         if parent >= 0:
             p.area_children[parent].append(i)
 
-    orgs = _one(store, "proj_orgs", "orgs")
+    orgs = _one(store.read("proj_orgs"), "orgs")
     for oid, name, kind, _parent, _area, term_end, external in orgs:
         p.org_index[oid] = len(p.org_id)
         p.org_id.append(oid)
@@ -147,7 +147,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             p.org_children[parent].append(i)
     p.org_home_area = [_home_area(p, i) for i in range(len(orgs))]
     p.rects = [(p.org_index[o], opened, deadline, status)
-               for o, opened, deadline, status in _one(store, "proj_rectifications", "rects")
+               for o, opened, deadline, status in _one(store.read("proj_rectifications"), "rects")
                if o in p.org_index]
 
     hh_area: list[int] = []
@@ -160,7 +160,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             hh_area.append(a)
     p.hh_area = np.array(hh_area, dtype=np.int64)
 
-    members = _one(store, "proj_members", "members")
+    members = _one(store.read("proj_members"), "members")
     births, on_roll, full, elderly = [], [], [], []
     for key, name, roll, birth, category, mgmt, roles in members:
         p.m_index[key] = len(p.m_key)
@@ -180,7 +180,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.m_branches = [[] for _ in range(n)]
     p.m_groups = [[] for _ in range(n)]
     p.m_households = [[] for _ in range(n)]
-    for key, rel, target in _one(store, "proj_member_links", "links"):
+    for key, rel, target in _one(store.read("proj_member_links"), "links"):
         m = p.m_index.get(key)
         if m is None:
             continue
@@ -192,7 +192,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             p.m_households[m].append(p.hh_index[target])
 
     cm, ch, cs, cu = [], [], [], []
-    for key, hid, since, until in _one(store, "proj_contacts", "contacts"):
+    for key, hid, since, until in _one(store.read("proj_contacts"), "contacts"):
         if key in p.m_index and hid in p.hh_index:
             cm.append(p.m_index[key])
             ch.append(p.hh_index[hid])
@@ -202,7 +202,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.c_since, p.c_until = np.array(cs, np.int64), np.array(cu, np.int64)
 
     rm, rt, ro, rs, ru = [], [], [], [], []
-    for key, label, target, since, until in _one(store, "proj_responsibilities", "resp"):
+    for key, label, target, since, until in _one(store.read("proj_responsibilities"), "resp"):
         index = p.org_index if label == "Org" else p.area_index
         if key in p.m_index and target in index:
             rm.append(p.m_index[key])
@@ -215,7 +215,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.r_since, p.r_until = np.array(rs, np.int64), np.array(ru, np.int64)
 
     om, ol, orr = [], [], []
-    for key, left, returned, _dest in _one(store, "proj_outflows", "outflows"):
+    for key, left, returned, _dest in _one(store.read("proj_outflows"), "outflows"):
         if key in p.m_index and left:
             om.append(p.m_index[key])
             ol.append(day(left, ALWAYS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from orgraph import __version__
-from orgraph.cli import db, demo, imports
+from orgraph.cli import analysis, db, demo, imports
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.store.migrations import migrate as run_migrations
 
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 imports.register(app)
 demo.register(app)
+analysis.register(app)
 
 
 @app.command()

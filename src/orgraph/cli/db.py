@@ -11,6 +11,7 @@ from orgraph.cli.common import console, handles_errors, print_json, store_sessio
 from orgraph.config import get_settings
 from orgraph.errors import ConfigError
 from orgraph.store import embedded_server, open_store
+from orgraph.store.base import count_nodes
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.migrations import current_version, target_version
 
@@ -67,7 +68,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
             store.ping()
             info["schema_version"] = current_version(store)
             info["schema_target"] = target_version(store.engine)
-            info["nodes"] = store.read("count_nodes")[0]["nodes"]
+            info["nodes"] = count_nodes(store)
             info["labels"] = {r["label"]: r["nodes"] for r in store.read("count_by_label")}
             info["state"] = "running"
         finally:
@@ -112,8 +113,8 @@ def restore(
     """用备份替换当前数据 (原数据移到数据目录下的 replaced-* 文件夹)。"""
     server = _embedded()
     with store_session() as store:
-        has_data = store.read("count_nodes")[0]["nodes"] > 0
+        has_data = count_nodes(store) > 0
     server.restore(path, graph_has_data=has_data, force=force)
     with store_session() as store:
-        nodes = store.read("count_nodes")[0]["nodes"]
+        nodes = count_nodes(store)
     console.print(f"已从 {path.resolve()} 恢复: {nodes} 个节点")

@@ -14,6 +14,7 @@ from orgraph.config import get_settings
 from orgraph.demo import generate
 from orgraph.demo.cli import demo_data
 from orgraph.importer.pipeline import import_files
+from orgraph.store.base import count_nodes
 from orgraph.store.migrations import migrate
 
 ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
@@ -37,7 +38,7 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         if if_empty:
             with store_session(settings) as store:
-                nodes = store.read("count_nodes")[0]["nodes"]
+                nodes = count_nodes(store)
             if nodes:
                 console.print(f"数据库已有 {nodes} 个节点，跳过演示数据导入")
                 return

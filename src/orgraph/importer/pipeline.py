@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,16 @@ def column_label(key: str) -> str:
             if col.key == key:
                 return col.synonyms[0] if col.synonyms else key
     return key
+
+
+@dataclass
+class _Roster:
+    """What the members sheets of one call listed, for a --snapshot comparison."""
+
+    present: set[str] = field(default_factory=set)
+    branches: set[str] = field(default_factory=set)
+    rejected: list[tuple[str, int]] = field(default_factory=list)  # (sheet, Excel row)
+    sheets: list[FileReport] = field(default_factory=list)
 
 
 @dataclass
@@ -176,7 +186,7 @@ class Importer:
             self.lk.areas[it.key] = {"code": it.key, **it.state}
 
     def _rooted(self, rep: FileReport, records: list[Record], key: str, parent_key: str,
-                known: set[str], what: str) -> list[Record]:
+                known: set[str], what: str, file_keys: set[str] | None = None) -> list[Record]:
         """Rows whose parent exists in the graph or is itself an accepted row of this file.
 
         A row whose parent row was rejected is rejected too (with the reason), rather than
@@ -205,41 +215,47 @@ class Importer:
                 kept.append(rec)
                 continue
             parent = rec.values.get(parent_key)
-            reason = (f"{what} {parent} 不存在" if parent not in by_key
-                      else f"{what} {parent} 所在行未能导入 (或上下级循环)")
+            in_file = parent in by_key or parent in (file_keys or set())
+            reason = (f"{what} {parent} 所在行未能导入 (或上下级循环)" if in_file
+                      else f"{what} {parent} 不存在")
             self._reject(rep, rec, parent_key, parent, reason)
         return kept
 
     def orgs(self, rep: FileReport, records: list[Record]) -> None:
-        known = set(self.lk.orgs) | {n for n, ids in self.lk.org_ids_by_name.items() if ids}
-        by_name = {r.values["name"]: r.values["org_id"] for r in records}
-        for r in records:  # a parent may be named instead of numbered
-            p = r.values.get("parent_org_id")
-            if p and p not in known and p in by_name:
-                r.values["parent_org_id"] = by_name[p]
-        own_ok = []
-        for rec in records:  # own checks first: children of a rejected row are rejected too
-            area = rec.values.get("area_code")
-            if area and area not in self.lk.areas:
-                self._reject(rep, rec, "area_code", area, f"区划代码 {area} 不存在")
-            else:
-                own_ok.append(rec)
-        records = self._rooted(rep, own_ok, "org_id", "parent_org_id", known, "上级党组织")
-        incoming = {r.values["org_id"]: r for r in records}
-        for rec in records:  # names first, so parents can be referred to by name
+        before = {k for k, v in self.lk.orgs.items() if not v.get("_new")}
+        for rec in records:  # register names first, so parents can be referred to by name
             v = rec.values
             if v["org_id"] not in self.lk.orgs:
                 self.lk.add_org(v["org_id"], {"id": v["org_id"], "name": v["name"],
                                               "kind": v["kind"], "_new": True})
+        own_ok = []
+        for rec in records:  # own checks first: children of a rejected row are rejected too
+            v = rec.values
+            area = v.get("area_code")
+            if area and area not in self.lk.areas:
+                self._reject(rep, rec, "area_code", area, f"区划代码 {area} 不存在")
+                continue
+            if v.get("parent_org_id"):
+                parent, err = self.lk.org(v["parent_org_id"], what="上级党组织")
+                if err or parent is None:
+                    self._reject(rep, rec, "parent_org_id", v["parent_org_id"], err or "")
+                    continue
+                v["parent_org_id"] = parent  # a name resolved to its id
+            own_ok.append(rec)
+        accepted = self._rooted(rep, own_ok, "org_id", "parent_org_id", before, "上级党组织",
+                                {r.values["org_id"] for r in records})
+        kept = {r.values["org_id"] for r in accepted}
+        for rec in records:  # rejected rows must not stay resolvable by later rows
+            oid = rec.values["org_id"]
+            if oid not in kept and self.lk.orgs.get(oid, {}).get("_new"):
+                del self.lk.orgs[oid]
+                self.lk.org_ids_by_name[rec.values["name"]].discard(oid)
+        records = accepted
+        incoming = {r.values["org_id"]: r for r in records}
         items = []
         for rec in records:
             v = rec.values
-            parent = None
-            if v.get("parent_org_id"):
-                parent, err = self.lk.org(v["parent_org_id"], what="上级党组织")
-                if err:
-                    self._reject(rep, rec, "parent_org_id", v["parent_org_id"], err)
-                    continue
+            parent = v.get("parent_org_id")
             area = v.get("area_code")
             host = self._place(v.get("host_area_code"))
             if v.get("host_area") and host is None:
@@ -272,10 +288,6 @@ class Importer:
         self._write("upsert_rectifications", rects, "orgs")
         for it in items:
             self.lk.add_org(it.key, {"id": it.key, **it.state})
-        for oid in list(incoming):  # rows rejected above must not stay resolvable
-            if self.lk.orgs.get(oid, {}).get("_new"):
-                del self.lk.orgs[oid]
-                self.lk.org_ids_by_name[incoming[oid].values["name"]].discard(oid)
 
     def households(self, rep: FileReport, records: list[Record]) -> None:
         items = []
@@ -298,8 +310,7 @@ class Importer:
         for it in items:
             self.lk.households[it.key] = it.state["area"]
 
-    def members(self, rep: FileReport, records: list[Record], *, snapshot: bool,
-                today: str) -> int:
+    def members(self, rep: FileReport, records: list[Record], roster: _Roster) -> None:
         items = []
         hh_ids = [r.values["household_id"] for r in records if r.values.get("household_id")]
         self.lk.load_households(self.store, hh_ids)
@@ -347,23 +358,34 @@ class Importer:
             for t in todo], "members")
         for it in items:
             self.lk.add_member(it.key, it.state.get("id_hash"), it.state.get("member_no"))
-        if not snapshot:
+        roster.present.update(it.key for it in items)
+        roster.branches.update(it.state["branch"] for it in items if it.state["branch"])
+        roster.rejected += sorted({(rep.sheet, i.row) for i in rep.rejected if i.row is not None})
+        roster.sheets.append(rep)
+
+    def snapshot(self, roster: _Roster, today: str) -> int:
+        """Mark off roll the on-roll members of the roster's branches that no sheet listed.
+
+        Compared once over every members sheet of the call, so the file order does not matter.
+        A rejected row is still a member on the roster: with any, marking the "missing" ones
+        off roll would silently drop them, so the comparison is refused until the files are
+        clean.
+        """
+        if not roster.sheets:
             return 0
-        bad_rows = sorted({i.row for i in rep.rejected if i.row is not None})
-        if bad_rows or rep.errors:
-            # A rejected row is still a member on the roster: marking everyone "missing" off
-            # roll would silently drop them. Refuse the comparison until the file is clean.
-            rep.warnings.append(Issue(
-                rep.sheet, None, None, None,
-                f"全量比对未执行：有 {len(bad_rows)} 行被拒绝 (第 "
-                f"{'、'.join(map(str, bad_rows[:10]))}{'…' if len(bad_rows) > 10 else ''} 行)，"
-                "无法确定哪些党员已不在册。请修正后重新以 --snapshot 导入"))
+        if roster.rejected or any(r.errors for r in roster.sheets):
+            rows = "、".join(f"{sheet}第{row}行" for sheet, row in roster.rejected[:10])
+            more = "等" if len(roster.rejected) > 10 else ""
+            what = (f"有 {len(roster.rejected)} 行被拒绝 ({rows}{more})" if rows
+                    else "有工作表被拒绝")
+            roster.sheets[0].warnings.append(Issue(
+                roster.sheets[0].sheet, None, None, None,
+                f"全量比对未执行：花名册{what}，无法确定哪些党员已不在册。"
+                "请修正后重新以 --snapshot 导入"))
             return 0
-        branches = sorted({it.state["branch"] for it in items if it.state["branch"]})
-        present = {it.key for it in items}
         gone = [r["key"] for r in self.store.read("members_on_roll_in_branches",
-                                                   branches=branches)
-                if r["key"] not in present]
+                                                   branches=sorted(roster.branches))
+                if r["key"] not in roster.present]
         if not self.dry_run:
             for chunk in _batches(gone):
                 self.store.write("mark_off_roll", keys=list(chunk), on=today)
@@ -526,6 +548,7 @@ def import_files(
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
     parsed: list[tuple[ParsedSheet, FileReport]] = []
+    roster = _Roster()
     for path in paths:
         extra = {"max_bytes": max_bytes} if max_bytes else {}
         for sheet in parse_file(path, kind, key=key, today=today, **extra):
@@ -536,6 +559,8 @@ def import_files(
             report.files.append(rep)
             if sheet.ok and sheet.kind:
                 parsed.append((sheet, rep))
+            elif sheet.kind == "members":  # refused whole: still counts against a snapshot
+                roster.sheets.append(rep)
     if not dry_run:
         migrate(store)  # a never-migrated graph would get no constraints and no indexes
     imp = Importer(store, dry_run=dry_run, progress=progress)
@@ -544,10 +569,11 @@ def import_files(
             if sheet.kind != k:
                 continue
             if k == "members":
-                report.off_roll += imp.members(rep, sheet.records, snapshot=snapshot,
-                                               today=today.isoformat())
+                imp.members(rep, sheet.records, roster)
             else:
                 getattr(imp, k)(rep, sheet.records)
+    if snapshot:
+        report.off_roll = imp.snapshot(roster, today.isoformat())
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0

@@ -72,3 +72,9 @@ def plain(value: Any) -> Any:
     if callable(iso):
         return iso()
     raise BadQuery(f"查询返回了无法转换的值类型 {type(value).__name__}: 查询应返回投影而非节点")
+
+
+def count_nodes(store: GraphStore) -> int:
+    """Nodes in the graph (bookkeeping excluded); 0 for a graph never written."""
+    rows = store.read("count_nodes")
+    return int(rows[0]["nodes"]) if rows else 0

@@ -21,9 +21,31 @@ from orgraph.errors import (
     StoreLoading,
     StoreUnavailable,
 )
-from orgraph.store.base import Row, checked, plain
+from orgraph.store.base import Row, checked
 
 _INDEX_RE = re.compile(r"CREATE\s+INDEX\s+FOR\s+\(\w+:(\w+)\)\s+ON\s+\(\w+\.(\w+)\)", re.I)
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _value(v: list[Any]) -> Any:
+    """One value of FalkorDB's compact result format → plain Python."""
+    t, x = v
+    if t == 2 or t == 3:  # string, integer
+        return x
+    if t == 1:
+        return None
+    if t == 6:
+        return [_value(e) for e in x]
+    if t == 4:
+        return x == "true"
+    if t == 5:
+        return float(x)
+    if t == 10:
+        return {x[i]: _value(x[i + 1]) for i in range(0, len(x), 2)}
+    raise _NotPlain(f"type {t}")
 
 
 def translate(exc: Exception, what: str) -> Exception:
@@ -85,20 +107,29 @@ class FalkorStore:
 
     def _run(self, name: str, params: dict[str, Any], *, readonly: bool) -> list[Row]:
         q = checked(name, params)
+        # The falkordb client's result parser handles nodes, edges and paths value by value in
+        # Python; orgraph's queries return plain projections only, which decode ~4x faster here.
+        query = self._graph._build_params_header(params) + q.text
+        cmd = "GRAPH.RO_QUERY" if readonly else "GRAPH.QUERY"
         try:
-            if readonly:
-                res = self._graph.ro_query(q.text, params, timeout=self.query_timeout_ms)
-            else:
-                res = self._graph.query(q.text, params, timeout=self.query_timeout_ms)
+            response = self._conn.execute_command(  # type: ignore[no-untyped-call]
+                cmd, self.graph_name, query, "--compact", "timeout", self.query_timeout_ms)
         except rx.ResponseError as exc:
             if readonly and "empty key" in str(exc):
                 return []  # the graph does not exist yet: a read of nothing finds nothing
             raise translate(exc, name) from exc
         except Exception as exc:  # the client raises redis and plain exceptions alike
             raise translate(exc, name) from exc
-        cols = [h[1] if isinstance(h, list | tuple) else h for h in res.header]
-        return [{str(c): plain(v) for c, v in zip(cols, row, strict=True)}
-                for row in res.result_set]
+        if response and isinstance(response[-1], Exception):
+            raise translate(response[-1], name)
+        if len(response) < 3:
+            return []  # a write without RETURN: statistics only
+        header, rows = response[0], response[1]
+        cols = [str(h[1]) for h in header]
+        try:
+            return [{c: _value(v) for c, v in zip(cols, row, strict=True)} for row in rows]
+        except _NotPlain as exc:
+            raise BadQuery(f"查询 {name} 返回了节点或关系 ({exc}): 查询应返回投影") from None
 
     def read(self, query: str, /, **params: Any) -> list[Row]:
         return self._run(query, params, readonly=True)

@@ -1,0 +1,166 @@
+"""`orgraph gaps | coverage | chain | policy`: the answers, as tables, JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from orgraph.analysis.engine import LEVELS, Engine
+from orgraph.analysis.rules import RULE_TYPES, RULE_ZH
+from orgraph.cli.common import console, handles_errors, print_json, store_session
+from orgraph.policy import get_policy
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+ScopeOpt = Annotated[str | None, typer.Option("--scope", help="区划代码或党组织编号 (默认全县)")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="统计日期 YYYY-MM-DD (默认今天)")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="table | json | csv")]
+
+LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村(社区)", "hamlet": "村民小组",
+            "org": "党组织", "all": "全部"}
+LABELS = {"id": "编号", "name": "名称", "head_name": "户主", "area": "所在区划",
+          "hamlet": "村民小组", "village": "村(社区)", "township": "乡镇", "branch": "党支部",
+          "households": "联系户数", "contacts_away": "外出的联系人", "age": "年龄",
+          "mgmt_class": "分类", "members": "党员数", "full_members": "正式党员",
+          "groups": "联系党小组数", "target_kind": "类型", "level": "层级", "kind": "类别",
+          "deadline": "整顿期限", "days_overdue": "逾期天数", "term_end": "届满日期",
+          "opened_on": "整顿开始", "status": "状态", "branches": "所在组织", "min": "下限",
+          "max": "上限"}
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or value.get("code") or "")
+    if isinstance(value, list):
+        return "、".join(_cell(v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any]) -> None:
+    if fmt is Format.json:
+        print_json(doc)
+        return
+    keys: list[str] = []
+    for r in rows:
+        keys += [k for k in r if (k not in keys and not isinstance(r[k], dict | list))
+                 or (k not in keys and k in ("area", "village", "township", "branch"))]
+    if fmt is Format.csv:
+        out = csv.writer(sys.stdout)
+        out.writerow([LABELS.get(k, k) for k in keys])
+        for r in rows:
+            out.writerow([_cell(r.get(k)) for k in keys])
+        return
+    table = Table(title=title, show_lines=False)
+    for k in keys:
+        table.add_column(LABELS.get(k, k), overflow="fold")
+    for r in rows:
+        table.add_row(*(_cell(r.get(k)) for k in keys))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @handles_errors
+    def gaps(
+        type: Annotated[str | None, typer.Option(
+            "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(RULE_TYPES))] = None,
+        scope: ScopeOpt = None,
+        as_of: AsOfOpt = None,
+        fmt: FormatOpt = Format.table,
+        page: Annotated[int, typer.Option("--page", min=1)] = 1,
+        page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000)] = 10_000,
+    ) -> None:
+        """列出缺口 (谁没人负责)；不带 --type 时显示各类缺口数量。"""
+        with store_session() as store:
+            engine = Engine(store)
+            if type is None:
+                doc = engine.summary(scope=scope, as_of=as_of)
+                rows = [{"type": t, "name": RULE_ZH[t], "count": n}
+                        for t, n in doc["counts"].items()]
+                if fmt is Format.json:
+                    print_json(doc)
+                    return
+                LABELS.update(type="类型", count="数量")
+                _emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc)
+                return
+            doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
+        _emit(doc["items"], fmt, f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
+              f"({doc['scope']}, 截至 {doc['as_of']})", doc)
+
+    @app.command()
+    @handles_errors
+    def coverage(
+        scope: ScopeOpt = None,
+        level: Annotated[str, typer.Option("--level", help="township | village | hamlet")]
+        = "township",
+        as_of: AsOfOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """农户联系覆盖率，按乡镇/村/村民小组汇总。"""
+        if level not in LEVELS:
+            raise typer.BadParameter(f"可用: {', '.join(LEVELS)}", param_hint="--level")
+        with store_session() as store:
+            doc = Engine(store).coverage(scope=scope, level=level, as_of=as_of)
+        if fmt is Format.json:
+            print_json(doc)
+            return
+        rows = [{"code": r["code"], "name": r["name"], "level": LEVEL_ZH.get(r["level"]),
+                 "households": r["households"], "covered": r["covered"],
+                 "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
+                 "members": r["members"], "members_home": r["members_home"],
+                 "members_away": r["members_away"]} for r in doc["rows"]]
+        LABELS.update(code="代码", covered="已联系户", coverage="覆盖率",
+                      members_home="在家党员", members_away="外出党员", households="农户数")
+        _emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc)
+
+    @app.command()
+    @handles_errors
+    def chain(
+        household_id: Annotated[str, typer.Argument(help="户编号")],
+        as_of: AsOfOpt = None,
+        fmt: FormatOpt = Format.table,
+    ) -> None:
+        """一户的联系链: 联系党员 ← 村干部 ← 乡镇干部 ← 县级领导，并标出断在哪一级。"""
+        with store_session() as store:
+            doc = Engine(store).chain(household_id, as_of=as_of)
+        if fmt is not Format.table:
+            print_json(doc)
+            return
+        h = doc["household"]
+        console.print(f"户 {h['id']} {h.get('head_name') or ''} "
+                      f"({_cell(h.get('township'))} {_cell(h.get('village'))} "
+                      f"{_cell(h.get('hamlet'))})，截至 {doc['as_of']}")
+        names = {"household": "党员包户", "hamlet": "村干部包组", "village": "乡镇干部包村",
+                 "township": "县级领导包乡镇"}
+        for lv in doc["levels"]:
+            who = "、".join(p["name"] + ("" if p.get("at_home", True) else "(外出)")
+                           for p in lv["people"]) or "无人"
+            mark = "[green]✓[/green]" if lv["ok"] else "[red]✗ 断链[/red]"
+            console.print(f"  {mark} {names[lv['level']]}: {who}")
+        if doc["broken_at"]:
+            console.print(f"[red]联系链断在: {names[doc['broken_at']]}[/red]")
+
+    @app.command()
+    @handles_errors
+    def policy(fmt: FormatOpt = Format.table) -> None:
+        """显示正在使用的各项阈值、默认值和依据 (ORGRAPH_POLICY_FILE 可覆盖)。"""
+        rows = get_policy().describe()
+        if fmt is Format.json:
+            print_json(rows)
+            return
+        LABELS.update(value="当前值", default="默认值", rule="规则", source="依据")
+        _emit(rows, fmt, "阈值", {"rows": rows})
