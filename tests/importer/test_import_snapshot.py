@@ -8,7 +8,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import pytest
 from importer_helpers import (
     AREAS,
     HOUSEHOLDS,
