@@ -110,13 +110,15 @@ MATCH (m:Member)
 RETURN m.key AS key, m.member_no AS member_no, m.id_hash AS id_hash, m.on_roll AS on_roll
 
 // @name member_states
-// Stored properties and links of the given members, for diffs.
+// Stored properties and links of the given members (every branch and group), for diffs.
 UNWIND $keys AS k
 MATCH (m:Member {key: k})
 OPTIONAL MATCH (m)-[:BELONGS_TO]->(b:Org)
+WITH m, k, collect(DISTINCT b.id) AS branches
 OPTIONAL MATCH (m)-[:IN_GROUP]->(g:Org)
+WITH m, k, branches, collect(DISTINCT g.id) AS grps
 OPTIONAL MATCH (m)-[:LIVES_IN]->(h:Household)
-RETURN m.key AS key, properties(m) AS props, b.id AS branch, g.id AS grp, h.id AS household
+RETURN k AS key, properties(m) AS props, branches, grps, collect(h.id)[0] AS household
 
 // @name upsert_members
 // Create or update members by key (member_no, or the keyed hash of the ID number).
@@ -133,19 +135,24 @@ DELETE r
 RETURN count(r) AS removed
 
 // @name link_members
-// Link members to their branch, party group, household and the roles they hold in the branch.
+// Link members to their branches (several when rosters disagree), party groups, household, and
+// the roles they hold in their first branch.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.key})
-OPTIONAL MATCH (b:Org {id: row.branch})
-OPTIONAL MATCH (g:Org {id: row.grp})
 OPTIONAL MATCH (h:Household {id: row.household})
+FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END | MERGE (m)-[:LIVES_IN]->(h))
+WITH m, row
+UNWIND CASE WHEN size(row.branches) = 0 THEN [null] ELSE row.branches END AS bid
+OPTIONAL MATCH (b:Org {id: bid})
 FOREACH (_ IN CASE WHEN b IS NULL THEN [] ELSE [1] END |
   MERGE (m)-[:BELONGS_TO {since: row.since}]->(b))
-FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (m)-[:IN_GROUP]->(g))
-FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END | MERGE (m)-[:LIVES_IN]->(h))
-FOREACH (role IN CASE WHEN b IS NULL THEN [] ELSE row.roles END |
+FOREACH (role IN CASE WHEN b IS NULL OR bid <> row.branches[0] THEN [] ELSE row.roles END |
   MERGE (m)-[:HOLDS {role: role}]->(b))
-RETURN count(m) AS linked
+WITH DISTINCT m, row
+UNWIND CASE WHEN size(row.grps) = 0 THEN [null] ELSE row.grps END AS gid
+OPTIONAL MATCH (g:Org {id: gid})
+FOREACH (_ IN CASE WHEN g IS NULL THEN [] ELSE [1] END | MERGE (m)-[:IN_GROUP]->(g))
+RETURN count(DISTINCT m) AS linked
 
 // @name members_on_roll_in_branches
 // Keys of on-roll members affiliated with any of the given branches (snapshot scope).

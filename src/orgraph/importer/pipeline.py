@@ -310,58 +310,109 @@ class Importer:
         for it in items:
             self.lk.households[it.key] = it.state["area"]
 
-    def members(self, rep: FileReport, records: list[Record], roster: _Roster) -> None:
-        items = []
-        hh_ids = [r.values["household_id"] for r in records if r.values.get("household_id")]
+    def members(self, sheets: list[tuple[FileReport, list[Record]]], roster: _Roster) -> None:
+        """All members sheets of the call together, merged by person.
+
+        Counties collect rosters per branch; a person listed by two branches (a transfer not
+        finished on one side) keeps both formal affiliations, so `member_multi_branch` shows
+        it instead of the import silently moving the member.
+        """
+        hh_ids = [r.values["household_id"] for _, recs in sheets for r in recs
+                  if r.values.get("household_id")]
         self.lk.load_households(self.store, hh_ids)
-        for rec in records:
-            v = rec.values
-            key = self.lk.member(v.get("member_no"), v.get("id_hash")) or v["member_key"]
-            branch = grp = None
-            if v.get("branch"):
-                branch, err = self.lk.org(v["branch"], kinds=BRANCH_KINDS, what="所在党支部")
-                if err:
-                    self._reject(rep, rec, "branch", v["branch"], err)
+        merged: dict[str, _Item] = {}
+        rows: list[tuple[FileReport, str]] = []  # every accepted row and the person it names
+        for rep, records in sheets:
+            for rec in records:
+                found = self._member_row(rep, rec)
+                if found is None:
                     continue
-            if v.get("group"):
-                if branch is None:
-                    self._reject(rep, rec, "group", v["group"],
-                                 "填写了党小组但没有所在党支部")
+                key, props, branch, grp, household = found
+                rows.append((rep, key))
+                item = merged.get(key)
+                if item is None:
+                    merged[key] = _Item(rec.row, key, {
+                        **props, "key": key, "branches": [branch] if branch else [],
+                        "grps": [grp] if grp else [], "household": household}, {
+                        "key": key, "props": props,
+                        "since": rec.values.get("joined_on") or NO_DATE})
                     continue
-                grp, err = self.lk.org(v["group"], kinds=GROUP_KINDS, parent=branch,
-                                       what="所在党小组")
-                if err:
-                    self._reject(rep, rec, "group", v["group"], err)
-                    continue
-            household = v.get("household_id")
-            if household and household not in self.lk.households:
-                self._warn(rep, rec, "household_id", household, "农户名单中没有这个户编号，未关联")
-                household = None
-            props: dict[str, Any] = {k: v.get(k) for k in MEMBER_PROPS}
-            props["roles"] = sorted(props["roles"] or [])
-            props["on_roll"] = True
-            props["off_roll_on"] = None
-            state = {**props, "key": key, "branch": branch, "grp": grp, "household": household}
-            items.append(_Item(rec.row, key, state, {
-                "key": key, "props": props, "branch": branch, "grp": grp,
-                "household": household, "since": v.get("joined_on") or NO_DATE,
-                "roles": props["roles"] if branch else []}))
-        existing = self._member_states([it.key for it in items])
-        todo = self._count(rep, items, existing)
+                st = item.state
+                if branch and branch not in st["branches"]:
+                    self._warn(rep, rec, "branch", rec.values.get("branch"),
+                               "该党员已在另一份花名册中登记了不同的所在党支部，两个组织关系都已记录，"
+                               "请核实 (缺口类型 member_multi_branch)")
+                    st["branches"] = sorted([*st["branches"], branch])
+                else:
+                    self._warn(rep, rec, "name", rec.values.get("name"),
+                               "该党员在本次导入的另一份花名册中已出现，以先出现的一行为准")
+                if grp and grp not in st["grps"]:
+                    st["grps"] = sorted([*st["grps"], grp])
+                st["household"] = st["household"] or household
+        existing = self._member_states(list(merged))
+        outcome: dict[str, str] = {}
+        for key, it in merged.items():
+            old = existing.get(key)
+            if old is None:
+                outcome[key] = "created"
+            elif _clean({k: old.get(k) for k in it.state}) != _clean(it.state):
+                outcome[key] = "updated"
+            else:
+                outcome[key] = "unchanged"
+        first: set[str] = set()
+        for rep, key in rows:  # later rows of the same person count as updating it
+            result = outcome[key] if key not in first else (
+                "unchanged" if outcome[key] == "unchanged" else "updated")
+            first.add(key)
+            setattr(rep, result, getattr(rep, result) + 1)
+        todo = [it for key, it in merged.items() if outcome[key] != "unchanged"]
         self._write("upsert_members", [{"key": t.key, "props": t.write["props"]} for t in todo],
                     "members")
         if not self.dry_run:
             for chunk in _batches([t.key for t in todo if t.key in existing]):
                 self.store.write("unlink_members", keys=list(chunk))
         self._write("link_members", [
-            {k: t.write[k] for k in ("key", "branch", "grp", "household", "since", "roles")}
-            for t in todo], "members")
-        for it in items:
+            {"key": t.key, "branches": t.state["branches"], "grps": t.state["grps"],
+             "household": t.state["household"], "since": t.write["since"],
+             "roles": t.state["roles"]} for t in todo], "members")
+        for it in merged.values():
             self.lk.add_member(it.key, it.state.get("id_hash"), it.state.get("member_no"))
-        roster.present.update(it.key for it in items)
-        roster.branches.update(it.state["branch"] for it in items if it.state["branch"])
-        roster.rejected += sorted({(rep.sheet, i.row) for i in rep.rejected if i.row is not None})
-        roster.sheets.append(rep)
+        roster.present.update(merged)
+        roster.branches.update(b for it in merged.values() for b in it.state["branches"])
+        for rep, _ in sheets:
+            roster.rejected += sorted({(rep.sheet, i.row) for i in rep.rejected
+                                       if i.row is not None})
+            roster.sheets.append(rep)
+
+    def _member_row(self, rep: FileReport, rec: Record
+                    ) -> tuple[str, dict[str, Any], str | None, str | None, str | None] | None:
+        """Resolve one members row: (key, props, branch, group, household), or reject it."""
+        v = rec.values
+        key = self.lk.member(v.get("member_no"), v.get("id_hash")) or v["member_key"]
+        branch = grp = None
+        if v.get("branch"):
+            branch, err = self.lk.org(v["branch"], kinds=BRANCH_KINDS, what="所在党支部")
+            if err:
+                self._reject(rep, rec, "branch", v["branch"], err)
+                return None
+        if v.get("group"):
+            if branch is None:
+                self._reject(rep, rec, "group", v["group"], "填写了党小组但没有所在党支部")
+                return None
+            grp, err = self.lk.org(v["group"], kinds=GROUP_KINDS, parent=branch,
+                                   what="所在党小组")
+            if err:
+                self._reject(rep, rec, "group", v["group"], err)
+                return None
+        household = v.get("household_id")
+        if household and household not in self.lk.households:
+            self._warn(rep, rec, "household_id", household, "农户名单中没有这个户编号，未关联")
+            household = None
+        props: dict[str, Any] = {k: v.get(k) for k in MEMBER_PROPS}
+        props["roles"] = sorted(props["roles"] or [])
+        props["on_roll"] = True
+        props["off_roll_on"] = None
+        return key, props, branch, grp, household
 
     def snapshot(self, roster: _Roster, today: str) -> int:
         """Mark off roll the on-roll members of the roster's branches that no sheet listed.
@@ -400,8 +451,8 @@ class Importer:
                                    "roles": sorted(props.get("roles") or []),
                                    "on_roll": props.get("on_roll"),
                                    "off_roll_on": props.get("off_roll_on"),
-                                   "key": row["key"], "branch": row["branch"],
-                                   "grp": row["grp"], "household": row["household"]}
+                                   "key": row["key"], "branches": sorted(row["branches"]),
+                                   "grps": sorted(row["grps"]), "household": row["household"]}
         return out
 
     def _resolve_member(self, rep: FileReport, rec: Record) -> str | None:
@@ -565,12 +616,12 @@ def import_files(
         migrate(store)  # a never-migrated graph would get no constraints and no indexes
     imp = Importer(store, dry_run=dry_run, progress=progress)
     for k in ORDER:
+        if k == "members":
+            imp.members([(rep, sheet.records) for sheet, rep in parsed
+                         if sheet.kind == "members"], roster)
+            continue
         for sheet, rep in parsed:
-            if sheet.kind != k:
-                continue
-            if k == "members":
-                imp.members(rep, sheet.records, roster)
-            else:
+            if sheet.kind == k:
                 getattr(imp, k)(rep, sheet.records)
     if snapshot:
         report.off_roll = imp.snapshot(roster, today.isoformat())
