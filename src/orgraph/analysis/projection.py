@@ -191,6 +191,8 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         elif rel == "LIVES_IN" and target in p.hh_index:
             p.m_households[m].append(p.hh_index[target])
 
+    for links in p.m_branches:  # a deterministic "first" branch: the smallest org id
+        links.sort(key=lambda o: p.org_id[o])
     cm, ch, cs, cu = [], [], [], []
     for key, hid, since, until in _one(store.read("proj_contacts"), "contacts"):
         if key in p.m_index and hid in p.hh_index:
