@@ -38,11 +38,13 @@ def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
     active = (p.c_since <= as_of) & (p.c_until > as_of)
     covered = np.zeros(nh, dtype=bool)
     covered[p.c_house[active & at_home[p.c_member]]] = True
+    width = max(nh, 1)
     from_away = active & p.m_on_roll[p.c_member] & away[p.c_member]
-    contacts_away = np.bincount(p.c_house[from_away], minlength=nh).astype(np.int64)
+    away_pairs = np.unique(p.c_member[from_away] * width + p.c_house[from_away])
+    contacts_away = np.bincount(away_pairs % width, minlength=nh).astype(np.int64)
 
-    pairs = np.unique(p.c_member[active] * max(nh, 1) + p.c_house[active])
-    member_households = np.bincount(pairs // max(nh, 1), minlength=nm).astype(np.int64)
+    pairs = np.unique(p.c_member[active] * width + p.c_house[active])
+    member_households = np.bincount(pairs // width, minlength=nm).astype(np.int64)
 
     active_resp = (p.r_since <= as_of) & (p.r_until > as_of) & p.m_on_roll[p.r_member]
     return DayState(as_of, away, at_home, exempt, age, active, covered, contacts_away,
