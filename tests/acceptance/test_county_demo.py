@@ -1,5 +1,10 @@
 """Issue acceptance on the real demo county (~98k households, ~8.3k members): the graph holds
-exactly what the files hold, and a second import of the same files changes nothing."""
+exactly what the files hold, and a second import of the same files changes nothing.
+
+The members workbook has a second sheet (补报党员) listing a few members again under another
+branch (planted member_multi_branch): its rows update members the first sheet created, so the
+workbook has more rows than the graph has Member nodes.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from orgraph.demo import generate
+from orgraph.analysis.engine import Engine
+from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
 from orgraph.store.falkor import FalkorStore
 
@@ -19,10 +25,9 @@ FILE_LABEL = {"行政区划.xlsx": "Area", "党组织.xlsx": "Org", "党员花�
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, int]]]:
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DemoSummary]]:
     out = tmp_path_factory.mktemp("county")
-    summary = generate(out, scale="county", seed=7, as_of=dt.date.today())
-    yield out, dict(summary.files)
+    yield out, generate(out, scale="county", seed=7, as_of=dt.date.today())
 
 
 def _files(folder: Path) -> list[Path]:
@@ -30,19 +35,33 @@ def _files(folder: Path) -> list[Path]:
 
 
 def test_county_demo_imports_completely_and_idempotently(
-    county: tuple[Path, dict[str, int]], falkor_store: FalkorStore
+    county: tuple[Path, DemoSummary], falkor_store: FalkorStore
 ) -> None:
-    folder, rows = county
+    folder, summary = county
+    rows = dict(summary.files)  # data rows per file, all sheets
+    twice = summary.counts["members.listed_twice"]  # rows of the second members sheet
+    multi = sorted(p.id for p in summary.planted if p.type == "member_multi_branch")
+    assert twice == len(multi) == 2
+    assert rows["党员花名册.xlsx"] == summary.counts["members"] + twice
     first = import_files(falkor_store, _files(folder), key=KEY, today=dt.date.today())
     totals = first.totals()
     assert totals["rejected"] == 0 and totals["sheet_errors"] == 0
-    assert totals["created"] == totals["rows"] == sum(rows.values())
+    assert totals["rows"] == sum(rows.values())
+    # every row creates its entity, except the second listing of a member: an update
+    assert totals["created"] + totals["updated"] == totals["rows"]
+    assert totals["updated"] == twice
+    second_sheet = [f for f in first.files if f.sheet == "补报党员"]
+    assert [(f.rows, f.created, f.updated) for f in second_sheet] == [(twice, 0, twice)]
     assert first.seconds < 60, f"county import took {first.seconds:.1f} s"
 
     counts = {r["label"]: r["nodes"] for r in falkor_store.read("count_roster_entities")}
+    expected = {**rows, "党员花名册.xlsx": summary.counts["members"]}  # distinct persons
     for name, label in FILE_LABEL.items():
-        assert counts.get(label) == rows[name], f"{label}: graph {counts.get(label)}, " \
-            f"file {rows[name]}"
+        assert counts.get(label) == expected[name], f"{label}: graph {counts.get(label)}, " \
+            f"file {expected[name]}"
+    gaps = Engine(falkor_store).gaps("member_multi_branch")
+    assert sorted(i["id"] for i in gaps["items"]) == multi
+    assert all(len(i["branches"]) == 2 for i in gaps["items"])
     links = falkor_store.read("count_contact_links")[0]["links"]
     assert links == rows["联系关系.csv"]
 

@@ -32,15 +32,24 @@ def _d(v: Any) -> date | None:
 
 
 def read_xlsx(path: Path, header_row: int = 1) -> tuple[list[str], list[Row]]:
+    """The first sheet."""
+    _, header, rows = read_xlsx_sheets(path, header_row)[0]
+    return header, rows
+
+
+def read_xlsx_sheets(path: Path, header_row: int = 1) -> list[tuple[str, list[str], list[Row]]]:
+    """Every sheet, in order: (sheet name, header, rows)."""
     wb = load_workbook(path, read_only=True)
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+    out = []
+    for ws in wb.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(h) for h in rows[header_row - 1]]
+        width = len(header)
+        out.append((ws.title, header,
+                    [dict(zip(header, (*r, *(None,) * (width - len(r))), strict=False))
+                     for r in rows[header_row:]]))
     wb.close()
-    header = [str(h) for h in rows[header_row - 1]]
-    width = len(header)
-    out = [dict(zip(header, (*r, *(None,) * (width - len(r))), strict=False))
-           for r in rows[header_row:]]
-    return header, out
+    return out
 
 
 def read_csv(path: Path, encoding: str) -> tuple[list[str], list[Row]]:
@@ -55,14 +64,19 @@ class Demo:
     as_of: date
     areas: dict[str, Row]
     orgs: dict[str, Row]
-    members: list[Row]
+    members: list[Row]  # the main sheet 党员花名册: one row per person
     households: dict[str, Row]
     contacts: list[Row]
     outflows: list[Row]
     reports: list[Row]
     headers: dict[str, list[str]] = field(default_factory=dict)
+    # every sheet of the members workbook (the first is `members`); a later sheet lists
+    # persons of the first again, under another branch
+    member_sheets: dict[str, list[Row]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not self.member_sheets:
+            self.member_sheets = {"党员花名册": self.members}
         self.by_key = {key(m): m for m in self.members}
         self.org_by_name = {o["组织名称"]: o for o in self.orgs.values()}
         self.open_out = {key(o): o for o in self.outflows if not o["返回时间"]}
@@ -97,9 +111,30 @@ class Demo:
     def active_contacts(self, kind: str) -> list[Row]:
         return [c for c in self.contacts if c["联系对象类型"] == kind and self.active(c)]
 
+    def listings(self) -> list[tuple[str, Row]]:
+        """Every members row of every sheet, with its sheet name."""
+        return [(sheet, m) for sheet, rows in self.member_sheets.items() for m in rows]
+
     def branch_members(self, org_id: str) -> list[Row]:
+        """Persons listed under the branch on any sheet (each is a formal affiliation)."""
         name = self.orgs[org_id]["组织名称"]
-        return [m for m in self.members if m["所在党支部"] == name]
+        out: dict[str, Row] = {}
+        for _, m in self.listings():
+            if m["所在党支部"] == name:
+                out.setdefault(key(m), m)
+        return list(out.values())
+
+    def rural(self, k: str) -> bool:
+        """联户 is a rural duty: the person has a branch whose area is a village or hamlet."""
+        for name in set(self.branches_of(k).values()) - {""}:
+            area = self.areas.get(str(self.org_by_name[name]["所在区划代码"]))
+            if area is not None and area["层级"] in ("村", "社区", "组", "网格"):
+                return True
+        return False
+
+    def branches_of(self, k: str) -> dict[str, str]:
+        """A person's 所在党支部 per sheet that lists them."""
+        return {sheet: m["所在党支部"] for sheet, m in self.listings() if key(m) == k}
 
     def group_members(self, org_id: str) -> list[Row]:
         name = self.orgs[org_id]["组织名称"]
@@ -116,8 +151,11 @@ def load(folder: Path, as_of: date) -> Demo:
     heads["行政区划.xlsx"] = h
     h, orgs = read_xlsx(folder / "党组织.xlsx")
     heads["党组织.xlsx"] = h
-    h, members = read_xlsx(folder / "党员花名册.xlsx", header_row=2)
+    sheets = read_xlsx_sheets(folder / "党员花名册.xlsx", header_row=2)
+    _, h, members = sheets[0]
     heads["党员花名册.xlsx"] = h
+    for _, other, _ in sheets[1:]:
+        assert other == h, "every members sheet has the same header"
     h, households = read_csv(folder / "农户.csv", "gb18030")
     heads["农户.csv"] = h
     h, contacts = read_csv(folder / "联系关系.csv", "utf-8-sig")
@@ -126,7 +164,7 @@ def load(folder: Path, as_of: date) -> Demo:
     heads["流动党员外出登记.xlsx"] = h
     h, reports = read_csv(folder / "报到记录.csv", "utf-8")
     heads["报到记录.csv"] = h
-    for rows in (members, outflows):
+    for rows in (*(r for _, _, r in sheets), outflows):
         for r in rows:
             for k, v in list(r.items()):
                 r[k] = "" if v is None else v
@@ -134,7 +172,8 @@ def load(folder: Path, as_of: date) -> Demo:
         for k, v in list(o.items()):
             o[k] = "" if v is None else v
     return Demo(as_of, {str(a["区划代码"]): a for a in areas}, {o["组织编号"]: o for o in orgs},
-                members, {h["户编号"]: h for h in households}, contacts, outflows, reports, heads)
+                members, {h["户编号"]: h for h in households}, contacts, outflows, reports, heads,
+                {name: rows for name, _, rows in sheets})
 
 
 # --------------------------------------------------------------------------- rule checks
@@ -156,7 +195,8 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     if type_ == "member_contact_load":
         m = demo.by_key[id_]
         n = sum(1 for c in demo.active_contacts("户") if key(c) == id_)
-        return not demo.away(id_) and not demo.exempt(m) and not 3 <= n <= 5
+        return (not demo.away(id_) and not demo.exempt(m) and not 3 <= n <= 5
+                and demo.rural(id_))
     if type_ == "exempt_member_assigned":
         m = demo.by_key[id_]
         n = sum(1 for c in demo.active_contacts("户") if key(c) == id_)
@@ -184,6 +224,12 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
         return len(demo.branch_members(id_)) > 50
     if type_ == "member_no_branch":
         return bool(demo.by_key[id_]["所在党支部"] == "")
+    if type_ == "member_multi_branch":
+        branches = demo.branches_of(id_)  # sheet → branch name
+        names = set(branches.values()) - {""}
+        return len(branches) >= 2 and len(names) >= 2 and all(
+            n in demo.org_by_name and demo.org_by_name[n]["组织类别"] in ("党支部", "联合党支部")
+            for n in names)
     if type_ == "member_no_group":
         m = demo.by_key[id_]
         branch = demo.org_by_name[m["所在党支部"]]

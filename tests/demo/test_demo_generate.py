@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from demo_readback import AS_OF, Demo, holds, load, read_xlsx
+from demo_readback import AS_OF, Demo, holds, key, load, read_xlsx
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -56,6 +56,9 @@ def test_tiny_writes_all_files(tiny: tuple[Path, DemoSummary]) -> None:
     assert 300 <= summary.counts["households"] <= 700
     assert 80 <= summary.counts["members"] <= 200
     assert summary.counts["areas.村"] == 7
+    # files counts rows (both sheets of the members workbook), counts["members"] persons
+    assert summary.counts["members.listed_twice"] == 1
+    assert summary.files["党员花名册.xlsx"] == summary.counts["members"] + 1
 
 
 def test_headers_are_design_names(tiny_demo: Demo) -> None:
@@ -67,19 +70,25 @@ def test_headers_are_design_names(tiny_demo: Demo) -> None:
 
 def test_members_roster_layout(tiny: tuple[Path, DemoSummary]) -> None:
     wb = load_workbook(tiny[0] / "党员花名册.xlsx")
-    ws = wb.active
-    assert ws is not None
-    assert ws["A1"].value == "宁海县党员花名册（截至2026年11月1日）"
-    assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
-    assert ws["A2"].value == "序号"
-    assert ws["A3"].value == 1
-    header = [c.value for c in ws[2]]
-    for col in ("公民身份号码", "手机号码", "人员编号"):
-        k = header.index(col) + 1
-        cells = [ws.cell(row=r, column=k) for r in range(3, ws.max_row + 1)]
-        filled = [c for c in cells if c.value is not None]
-        assert filled
-        assert all(isinstance(c.value, str) and c.number_format == "@" for c in filled), col
+    assert wb.sheetnames == ["党员花名册", "补报党员"]
+    assert wb.active is wb.worksheets[0]
+    titles = ("宁海县党员花名册（截至2026年11月1日）", "宁海县补报党员名单（截至2026年11月1日）")
+    headers = []
+    for ws, title in zip(wb.worksheets, titles, strict=True):
+        assert ws["A1"].value == title
+        assert any(str(r).startswith("A1:") for r in ws.merged_cells.ranges)
+        assert ws["A2"].value == "序号"
+        assert ws["A3"].value == 1  # each sheet numbers its own rows
+        header = [c.value for c in ws[2]]
+        headers.append(header)
+        for col in ("公民身份号码", "手机号码", "人员编号"):
+            k = header.index(col) + 1
+            cells = [ws.cell(row=r, column=k) for r in range(3, ws.max_row + 1)]
+            filled = [c for c in cells if c.value is not None]
+            assert filled
+            assert all(isinstance(c.value, str) and c.number_format == "@" for c in filled), col
+    assert headers[0] == headers[1]
+    assert wb.worksheets[1].max_row == 3  # title, header, one member (tiny)
 
 
 def test_encodings(tiny: tuple[Path, DemoSummary]) -> None:
@@ -183,7 +192,7 @@ def test_referential_integrity(tiny_demo: Demo) -> None:
         assert o["上级组织编号"] == "" or o["上级组织编号"] in orgs
         assert o["所在区划代码"] == "" or o["所在区划代码"] in areas
     branch_kinds = {"党支部", "联合党支部"}
-    for m in d.members:
+    for _, m in d.listings():
         if m["所在党支部"]:
             assert d.org_by_name[m["所在党支部"]]["组织类别"] in branch_kinds
         if m["所在党小组"]:
@@ -235,7 +244,7 @@ def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
     summary = tiny[1]
     planted = {p.type for p in summary.planted}
     assert planted == set(GAP_TYPES) - set(NOT_PLANTED)
-    assert set(NOT_PLANTED) == {"member_multi_branch"}
+    assert NOT_PLANTED == {} and summary.not_planted == {}
     # both directions of the two-sided rules
     notes = Counter((p.type, p.note.split(" ")[0]) for p in summary.planted)
     assert any(t == "group_size" and n == "17" for t, n in notes)
@@ -249,6 +258,43 @@ def test_planted_cases_hold_in_the_files(tiny: tuple[Path, DemoSummary],
     cities = city_table()
     wrong = [p for p in tiny[1].planted if not holds(tiny_demo, p.type, p.id, cities)]
     assert not wrong
+
+
+def _check_multi_branch(summary: DemoSummary, demo: Demo, n: int) -> None:
+    """The planted member_multi_branch cases: n persons, each on both sheets of the members
+    workbook (same 人员编号 and 公民身份号码) under two existing branches, at home, with no
+    party group in the second branch and no other planted case."""
+    cases = [p for p in summary.planted if p.type == "member_multi_branch"]
+    assert len(cases) == n == summary.counts["members.listed_twice"]
+    assert summary.files["党员花名册.xlsx"] == summary.counts["members"] + n
+    main, second = demo.member_sheets["党员花名册"], demo.member_sheets["补报党员"]
+    assert len(second) == n
+    assert len({key(m) for m in main}) == len(main) == summary.counts["members"]
+    others = {p.id for p in summary.planted if p.type != "member_multi_branch"}
+    for p in cases:
+        assert p.kind == "member" and p.id not in others
+        first = [m for m in main if key(m) == p.id]
+        again = [m for m in second if key(m) == p.id]
+        assert len(first) == len(again) == 1
+        a, b = first[0], again[0]
+        assert a["人员编号"] == b["人员编号"] == p.id  # keyed by 人员编号
+        assert a["公民身份号码"] == b["公民身份号码"] and a["姓名"] == b["姓名"]
+        assert a["所在党支部"] and b["所在党支部"] and a["所在党支部"] != b["所在党支部"]
+        for name in (a["所在党支部"], b["所在党支部"]):
+            assert demo.org_by_name[name]["组织类别"] == "党支部"  # both in the orgs file
+        assert b["所在党小组"] == ""
+        assert not any(o["组织类别"] == "党小组" and o["上级组织编号"] ==
+                       demo.org_by_name[b["所在党支部"]]["组织编号"] for o in demo.orgs.values())
+        assert not demo.away(p.id) and a["是否流动党员"] == b["是否流动党员"] == "否"
+        assert a["职务"] == "" and a["人员类别"] == b["人员类别"]
+        assert demo.branches_of(p.id) == {"党员花名册": a["所在党支部"],
+                                          "补报党员": b["所在党支部"]}
+        assert holds(demo, p.type, p.id, {})
+
+
+def test_member_multi_branch_is_a_second_sheet(tiny: tuple[Path, DemoSummary],
+                                               tiny_demo: Demo) -> None:
+    _check_multi_branch(tiny[1], tiny_demo, 1)
 
 
 def test_coverage_is_partial(tiny_demo: Demo) -> None:
@@ -267,7 +313,8 @@ def test_coverage_is_partial(tiny_demo: Demo) -> None:
 
 def test_planted_hold_for_other_seeds_and_dates(tmp_path: Path) -> None:
     cities = city_table()
-    for seed, on in ((2, date(2026, 11, 1)), (3, date(2025, 6, 30))):
+    # seed 1 once planted 联户 8 户 on the member without a branch, whom the rule skips
+    for seed, on in ((1, date(2026, 11, 1)), (2, date(2026, 11, 1)), (3, date(2025, 6, 30))):
         out = tmp_path / f"s{seed}"
         s = generate(out, scale="tiny", seed=seed, as_of=on)
         demo = load(out, on)
@@ -340,3 +387,4 @@ def test_county_scale(tmp_path: Path) -> None:
     demo = load(tmp_path / "county", AS_OF)
     cities = city_table()
     assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
+    _check_multi_branch(s, demo, 2)

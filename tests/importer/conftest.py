@@ -16,7 +16,8 @@ for folder in (HERE, HERE.parent / "roster"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from importer_helpers import AS_OF  # noqa: E402
+from importer_helpers import AS_OF, MEMBERS  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
 
 from orgraph.demo import DemoSummary, generate  # noqa: E402
 from orgraph.store.embedded import EmbeddedServer  # noqa: E402
@@ -26,9 +27,19 @@ from orgraph.store.migrations import migrate  # noqa: E402
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
-    """The tiny demo (with its `with_errors/` samples), generated once per test module."""
+    """The tiny demo (with its `with_errors/` samples), generated once per test module.
+
+    Its members workbook is cut to the main sheet: these tests read, edit and count one sheet
+    per file. The demo's second sheet (补报党员: a member listed again under another branch,
+    member_multi_branch) is imported as written in test_import_multi_branch.py.
+    """
     out = tmp_path_factory.mktemp("demo_tiny")
-    return out, generate(out, scale="tiny", seed=1, as_of=AS_OF, with_errors=True)
+    summary = generate(out, scale="tiny", seed=1, as_of=AS_OF, with_errors=True)
+    wb = load_workbook(out / MEMBERS)
+    for ws in wb.worksheets[1:]:
+        wb.remove(ws)
+    wb.save(out / MEMBERS)
+    return out, summary
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importer_helpers import run_import, write_csv
+from importer_helpers import AS_OF, MEMBERS, run_import, write_csv
 
 from orgraph.analysis.engine import Engine
+from orgraph.demo import generate
 from orgraph.store import GraphStore
 
 AREAS = [["区划代码", "名称", "层级", "上级代码"], ["330226", "宁海县", "县", ""],
@@ -51,3 +52,21 @@ def test_a_later_roster_without_the_duplicate_moves_the_member(falkor_store: Gra
     run_import(falkor_store, [files[3]])
     eng = Engine(falkor_store)
     assert eng.gaps("member_multi_branch", as_of="2026-11-01")["total"] == 0
+
+
+def test_the_demo_plants_a_member_on_two_branch_rosters(falkor_store: GraphStore,
+                                                        tmp_path: Path) -> None:
+    """The demo's members workbook has a second sheet listing one member again under a
+    township organ branch: one Member, two BELONGS_TO, found by the rule."""
+    summary = generate(tmp_path, scale="tiny", seed=1, as_of=AS_OF)
+    planted = [p.id for p in summary.planted if p.type == "member_multi_branch"]
+    files = sorted(p for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".csv"))
+    report = run_import(falkor_store, files)
+    sheets = {f.sheet: f for f in report.files if Path(f.path).name == MEMBERS}
+    assert set(sheets) == {"党员花名册", "补报党员"}
+    assert (sheets["补报党员"].rows, sheets["补报党员"].created, sheets["补报党员"].updated) \
+        == (len(planted), 0, len(planted))
+    assert report.totals()["rejected"] == 0
+    gaps = Engine(falkor_store).gaps("member_multi_branch", as_of=AS_OF.isoformat())
+    assert [i["id"] for i in gaps["items"]] == planted
+    assert all(len(i["branches"]) == 2 for i in gaps["items"])

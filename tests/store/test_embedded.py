@@ -141,6 +141,25 @@ def test_acknowledged_writes_survive_kill_9(own_server: EmbeddedServer) -> None:
     writer.close()
 
 
+def test_bulk_writes_survive_kill_9_without_a_log_rewrite(own_server: EmbeddedServer) -> None:
+    """Bulk batches are logged as effects: a crash before any rewrite replays them all (a
+    replayed query could time out and be dropped, which lost acknowledged batches)."""
+    own_server.start()
+    conn = own_server.client()
+    try:
+        assert conn.execute_command("GRAPH.CONFIG", "GET", "EFFECTS_THRESHOLD")[1] == 0
+    finally:
+        conn.close()
+    store = _store(own_server)
+    migrate(store)
+    for start in range(0, 20_000, 5000):
+        store.write("upsert_areas", rows=_areas(5000, start))
+    own_server.kill()
+    own_server.start()
+    assert store.read("count_nodes") == [{"nodes": 20_000}]
+    store.close()
+
+
 def test_a_stopped_server_answers_unavailable_fast(own_server: EmbeddedServer) -> None:
     own_server.start()
     store = _store(own_server)

@@ -11,6 +11,11 @@ Area code scheme: county 6 digits (330226); township 9 = county + 001–099 街�
 D330226101201 村党支部/党总支, D330226101201-1 总支下的支部, D330226101-LH1 联合党支部,
 D330226-JG 机关工委, D330226-JG01 机关支部, D330226101-JG 乡镇机关支部,
 D330226-LD01 流动党员党支部), a party group = its branch id + "-G01".
+
+党员花名册.xlsx has a second sheet, 补报党员, that lists a few members again under a township
+organ branch (one at tiny scale, two per county otherwise: 20 for the city): the planted
+`member_multi_branch` cases. `DemoSummary.files` counts rows over both sheets,
+`counts["members"]` distinct persons.
 """
 
 from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase

@@ -128,6 +128,9 @@ class World:
     counts: dict[str, int]
     member_by_idx: dict[int, Member]
     org_by_id: dict[str, Org]
+    # members listed a second time, by another branch's roster: (member, that branch's
+    # org_id), in roster order; written as a second sheet of the members workbook
+    second_listings: list[tuple[Member, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- builder
@@ -147,6 +150,7 @@ class Builder:
         self.outflows: list[Outflow] = []
         self.reports: list[Report] = []
         self.planted: list[PlantedCase] = []
+        self.second_listings: list[tuple[int, str]] = []  # (member idx, branch org_id)
         self.counties: list[_County] = []
         self._id_numbers: set[str] = set()
         self._member_no_seq = 0
@@ -1005,6 +1009,9 @@ class Builder:
         partial = [v for v in villages if v.coverage == "partial" and v.households
                    and len(self.eligible(v.members)) >= 3 and "joint" not in v.tags]
         cadres = {i for v in villages for i in v.cadres}
+        # member_contact_load counts members of a village branch only: never the one whose
+        # 所在党支部 is empty (member_no_branch)
+        skip = cadres | {i for v in villages for i in v.members if self.members[i].branch is None}
         # uncovered: households of a village with no contacts at all
         none_v = next(v for v in villages if v.coverage == "none")
         for h in none_v.households[:3]:
@@ -1024,7 +1031,7 @@ class Builder:
 
         # too few: keep one active household contact
         v_few = partial[0]
-        few = next(i for i in self.eligible(v_few.members) if i not in cadres)
+        few = next(i for i in self.eligible(v_few.members) if i not in skip)
         rows = own_rows(few)
         drop = {id(x) for x in rows[1:]}
         for x in rows[1:]:
@@ -1034,7 +1041,7 @@ class Builder:
         self.plant("member_contact_load", "member", self.members[few].key, "联户 1 户")
         # too many: eight
         v_many = partial[1 % len(partial)]
-        many = next(i for i in self.eligible(v_many.members) if i not in used and i not in cadres)
+        many = next(i for i in self.eligible(v_many.members) if i not in used and i not in skip)
         have = [x.target_id for x in own_rows(many)]
         for h in r.sample(v_many.households, len(v_many.households)):
             if len(have) >= 8:
@@ -1304,6 +1311,44 @@ class Builder:
                 d += timedelta(days=r.randint(60, 120))
             cursor = left - timedelta(days=r.randint(60, 700))
 
+    # ------------------------------------------------------------------ second listings
+
+    def plant_multi_branch(self, c: _County, n: int) -> None:
+        """List `n` village members a second time, on a township organ branch's roster.
+
+        The story: a villager taken on by the township government; the organ branch has
+        reported them (补报), the village branch has not yet struck them off. The importer
+        keeps both formal affiliations, so each is a `member_multi_branch` case. Picks are
+        on-roll, at-home members of ordinary branches who carry no role and no other
+        planted case, one per township (spread over the county); no random draw, so every
+        other file stays exactly as it would be without this step.
+        """
+        used = {p.id for p in self.planted if p.kind == "member"}
+        townships = [t for t in c.townships if t.organ_branch]
+        step = max(1, len(townships) // n)
+        for t in (townships[k * step % len(townships)] for k in range(n)):
+            cands = [i for v in t.villages if not v.tags & {"big", "small", "joint"}
+                     for i in v.members if self._second_ok(self.members[i], used)]
+            if not cands:  # no fit in this township: any of the county's villages
+                cands = [i for u in c.townships for v in u.villages
+                         if not v.tags & {"big", "small", "joint"}
+                         for i in v.members if self._second_ok(self.members[i], used)]
+            if not cands:
+                raise RuntimeError("no member to list on a second branch's roster")
+            i = cands[len(cands) // 2]
+            m = self.members[i]
+            used.add(m.key)
+            self.second_listings.append((i, t.organ_branch))
+            assert m.branch is not None
+            self.plant("member_multi_branch", "member", m.key,
+                       f"{self.org_by_id[m.branch].name} 与 "
+                       f"{self.org_by_id[t.organ_branch].name} 均列为所在党支部")
+
+    def _second_ok(self, m: Member, used: set[str]) -> bool:
+        return (bool(m.member_no) and m.branch is not None and m.village is not None
+                and not m.away and not m.lost_flag and not m.roles and m.key not in used
+                and 25 <= self.age(m) <= 55 and not self.exempt(m))
+
     # ------------------------------------------------------------------ county
 
     def build_county(self, spec: CountySpec, *, tiny: bool, parent_org: str | None,
@@ -1357,6 +1402,7 @@ class Builder:
         self.responsibilities(c, tiny)
         self.mobility(c, tiny, branch_cities)
         self.household_contacts(c)
+        self.plant_multi_branch(c, 1 if tiny else 2)
         for i in c.members:
             if self.members[i].away != (i in self._open):
                 raise AssertionError("away flag and open outflows disagree")
@@ -1411,11 +1457,14 @@ def _assemble(b: Builder, *, scale: str, seed: int, as_of: date, title: str,
     b.contacts = contacts
     b.outflows.sort(key=lambda o: (o.member, o.left_on))
     b.reports.sort(key=lambda x: (x.on, x.member))
+    second = sorted(((b.members[i], oid) for i, oid in b.second_listings),
+                    key=lambda x: (rank[x[1]], x[0].idx))
     counts = _counts(b, areas, households)
     return World(scale=scale, seed=seed, as_of=as_of, title=title, areas=areas, orgs=b.orgs,
                  members=members, households=households, contacts=b.contacts,
                  outflows=b.outflows, reports=b.reports, planted=b.planted, counts=counts,
-                 member_by_idx={m.idx: m for m in b.members}, org_by_id=b.org_by_id)
+                 member_by_idx={m.idx: m for m in b.members}, org_by_id=b.org_by_id,
+                 second_listings=second)
 
 
 def _counts(b: Builder, areas: list[Area], households: list[Household]) -> dict[str, int]:
@@ -1426,7 +1475,8 @@ def _counts(b: Builder, areas: list[Area], households: list[Household]) -> dict[
         out[f"orgs.{o.kind}"] = out.get(f"orgs.{o.kind}", 0) + 1
     out["orgs.weak"] = sum(o.weak for o in b.orgs)
     out["households"] = len(households)
-    out["members"] = len(b.members)
+    out["members"] = len(b.members)  # distinct persons (the members workbook has more rows)
+    out["members.listed_twice"] = len(b.second_listings)
     out["members.正式党员"] = sum(m.is_full for m in b.members)
     out["members.预备党员"] = len(b.members) - out["members.正式党员"]
     out["members.away"] = sum(m.away for m in b.members)

@@ -38,15 +38,11 @@ GAP_TYPES: tuple[str, ...] = (
     "term_expired",
 )
 
-# Gap types that a clean roster in the DESIGN §3 formats cannot express.
-NOT_PLANTED: dict[str, str] = {
-    "member_multi_branch": (
-        "党员花名册 has one 所在党支部 cell per member, and listing a member twice is a "
-        "duplicate-key error, not a second affiliation; no other roster kind carries a formal "
-        "affiliation (流入地党组织 in the outflow file is organisational life, ATTENDS). "
-        "It can only arise from an edit in the graph, so the demo does not plant it."
-    ),
-}
+# Gap types the demo does not plant, with the reason. Empty: every type is planted.
+# (`member_multi_branch` used to be here; it is now planted as a second sheet 补报党员 of the
+# members workbook that lists a member again under another branch, which the importer keeps
+# as a second formal affiliation.)
+NOT_PLANTED: dict[str, str] = {}
 
 EntityKind = Literal["member", "household", "area", "org", "city"]
 

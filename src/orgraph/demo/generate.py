@@ -4,7 +4,9 @@ Files (headers are the Chinese names of DESIGN §3):
 
   行政区划.xlsx          areas            sheet 行政区划
   党组织.xlsx            orgs             sheet 党组织
-  党员花名册.xlsx        members          merged title row, 序号 column, ID/phone as text
+  党员花名册.xlsx        members          merged title row, 序号 column, ID/phone as text;
+                                           a second sheet 补报党员 (same layout) lists a few
+                                           members again under another branch
   农户.csv               households       GB18030
   联系关系.csv           contacts         UTF-8 with BOM
   流动党员外出登记.xlsx  outflows
@@ -27,13 +29,15 @@ from typing import Any, Literal
 from orgraph.demo import build as _build
 from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase
 from orgraph.demo.model import Member
-from orgraph.demo.write import write_csv, write_xlsx
+from orgraph.demo.write import Sheet, write_csv, write_xlsx, write_xlsx_sheets
 
 Scale = Literal["tiny", "county", "city"]
 
 AREAS_FILE = "行政区划.xlsx"
 ORGS_FILE = "党组织.xlsx"
 MEMBERS_FILE = "党员花名册.xlsx"
+MEMBERS_SHEET = "党员花名册"
+SECOND_MEMBERS_SHEET = "补报党员"  # members listed again by another branch (multi-branch)
 HOUSEHOLDS_FILE = "农户.csv"
 CONTACTS_FILE = "联系关系.csv"
 OUTFLOWS_FILE = "流动党员外出登记.xlsx"
@@ -73,12 +77,22 @@ ENCODINGS = {HOUSEHOLDS_FILE: "gb18030", CONTACTS_FILE: "utf-8-sig", REPORTS_FIL
 
 @dataclass
 class DemoSummary:
+    """What `generate` wrote.
+
+    `files` counts data rows per file, over all its sheets; `counts` counts what the world
+    holds. The two differ for members: `files["党员花名册.xlsx"]` is the rows of both sheets
+    (党员花名册 + 补报党员), while `counts["members"]` is the distinct persons (= Member
+    nodes after an import) and `counts["members.listed_twice"]` the rows of 补报党员, each
+    a person already on 党员花名册 under another branch (a planted `member_multi_branch`).
+    So files["党员花名册.xlsx"] == counts["members"] + counts["members.listed_twice"].
+    """
+
     out: Path
     scale: str
     seed: int
     as_of: date
-    files: dict[str, int]  # file name → data rows
-    counts: dict[str, int]  # what the world holds, by kind
+    files: dict[str, int]  # file name → data rows (all sheets)
+    counts: dict[str, int]  # what the world holds, by kind (members: distinct persons)
     planted: list[PlantedCase]
     not_planted: dict[str, str] = field(default_factory=lambda: dict(NOT_PLANTED))
     error_files: dict[str, int] = field(default_factory=dict)
@@ -158,19 +172,27 @@ def write_world(world: _build.World, out: Path) -> dict[str, int]:
          for o in world.orgs),
         text_columns=("组织编号", "上级组织编号", "所在区划代码"),
         widths={"组织名称": 40, "组织编号": 22, "上级组织编号": 22})
-    title = (f"{world.title}党员花名册（截至{world.as_of.year}年{world.as_of.month}月"
-             f"{world.as_of.day}日）")
-    files[MEMBERS_FILE] = write_xlsx(
-        out / MEMBERS_FILE, "党员花名册", MEMBERS_HEADER,
-        ((m.name, m.gender, m.ethnicity, m.birth, m.id_number, m.member_no, m.education,
-          m.category, m.joined_on, m.full_on, orgs[m.branch].name if m.branch else "",
-          orgs[m.group].name if m.group else "", m.phone, m.household_id, ";".join(m.roles),
-          m.mgmt_class, _yn(m.away), _yn(m.lost_flag)) for m in world.members),
-        title=title, serial=True,
-        text_columns=("公民身份号码", "人员编号", "手机号码", "家庭户编号"),
-        widths={"公民身份号码": 21, "所在党支部": 36, "所在党小组": 40, "家庭户编号": 19,
-                "人员编号": 17, "手机号码": 14, "出生日期": 12, "入党日期": 12,
-                "转正日期": 12})
+    as_of = f"截至{world.as_of.year}年{world.as_of.month}月{world.as_of.day}日"
+
+    def member_row(m: Member, branch: str | None, group: str | None) -> tuple[Any, ...]:
+        return (m.name, m.gender, m.ethnicity, m.birth, m.id_number, m.member_no, m.education,
+                m.category, m.joined_on, m.full_on, orgs[branch].name if branch else "",
+                orgs[group].name if group else "", m.phone, m.household_id, ";".join(m.roles),
+                m.mgmt_class, _yn(m.away), _yn(m.lost_flag))
+
+    layout: dict[str, Any] = {
+        "serial": True, "text_columns": ("公民身份号码", "人员编号", "手机号码", "家庭户编号"),
+        "widths": {"公民身份号码": 21, "所在党支部": 36, "所在党小组": 40, "家庭户编号": 19,
+                   "人员编号": 17, "手机号码": 14, "出生日期": 12, "入党日期": 12,
+                   "转正日期": 12}}
+    sheets = [Sheet(MEMBERS_SHEET, MEMBERS_HEADER,
+                    (member_row(m, m.branch, m.group) for m in world.members),
+                    title=f"{world.title}党员花名册（{as_of}）", **layout)]
+    if world.second_listings:  # the same person, another branch, no party group there
+        sheets.append(Sheet(SECOND_MEMBERS_SHEET, MEMBERS_HEADER,
+                            (member_row(m, branch, None) for m, branch in world.second_listings),
+                            title=f"{world.title}补报党员名单（{as_of}）", **layout))
+    files[MEMBERS_FILE] = sum(write_xlsx_sheets(out / MEMBERS_FILE, sheets))
     files[HOUSEHOLDS_FILE] = write_csv(
         out / HOUSEHOLDS_FILE, HOUSEHOLDS_HEADER,
         ((h.id, h.area_code, h.head_name, h.address, h.size, h.tags, h.lon, h.lat)

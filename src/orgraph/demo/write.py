@@ -6,6 +6,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,24 +23,50 @@ _ZIP_TIME = (2026, 1, 1, 8, 0, 0)
 Cell = Any
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: optional merged title row, header, rows (see `write_xlsx`)."""
+
+    name: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Cell]]
+    title: str | None = None
+    serial: bool = False
+    text_columns: Sequence[str] = ()
+    widths: dict[str, float] | None = None
+
+
 def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
                title: str | None = None, serial: bool = False,
                text_columns: Sequence[str] = (), widths: dict[str, float] | None = None) -> int:
     """One sheet: optional merged title row, header, rows. Returns the number of data rows.
 
     Columns named in `text_columns` are written as strings in text format ('@'), so ID and
-    phone numbers keep every digit when someone edits the file in Excel.
+    phone numbers keep every digit when someone edits the file in Excel. A `序号` column
+    (1, 2, ... per sheet) comes first when `serial` is set.
     """
+    return write_xlsx_sheets(path, [Sheet(sheet, header, rows, title=title, serial=serial,
+                                          text_columns=text_columns, widths=widths)])[0]
+
+
+def write_xlsx_sheets(path: Path, sheets: Sequence[Sheet]) -> list[int]:
+    """Several sheets, in order, into one workbook. Returns the data rows of each sheet."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet)
-    cols = (["序号"] if serial else []) + list(header)
-    text_idx = {cols.index(c) for c in text_columns}
+    counts = [_fill(wb, s) for s in sheets]
+    save_stable(wb, path)
+    return counts
+
+
+def _fill(wb: Workbook, spec: Sheet) -> int:
+    ws = wb.create_sheet(spec.name)
+    cols = (["序号"] if spec.serial else []) + list(spec.header)
+    text_idx = {cols.index(c) for c in spec.text_columns}
     for k, name in enumerate(cols, start=1):
-        w = (widths or {}).get(name, max(8.0, 2.2 * len(name) + 2))
+        w = (spec.widths or {}).get(name, max(8.0, 2.2 * len(name) + 2))
         ws.column_dimensions[get_column_letter(k)].width = w
-    if title:
+    if spec.title:
         ws.merged_cells.add(f"A1:{get_column_letter(len(cols))}1")
-        tc = WriteOnlyCell(ws, value=title)
+        tc = WriteOnlyCell(ws, value=spec.title)
         tc.font = Font(bold=True, size=14)
         tc.alignment = Alignment(horizontal="center")
         ws.append([tc])
@@ -50,9 +77,9 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Seq
         head.append(hc)
     ws.append(head)
     n = 0
-    for row in rows:
+    for row in spec.rows:
         n += 1
-        values: list[Cell] = [n, *row] if serial else list(row)
+        values: list[Cell] = [n, *row] if spec.serial else list(row)
         for k in text_idx:
             v = values[k]
             if isinstance(v, str) and v:
@@ -60,7 +87,6 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Seq
                 tc.number_format = "@"
                 values[k] = tc
         ws.append([None if v == "" else v for v in values])
-    save_stable(wb, path)
     return n
 
 

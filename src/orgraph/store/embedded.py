@@ -2,8 +2,9 @@
 started and stopped by orgraph, listening on a unix socket inside the data folder only.
 
 Durability: append-only log with an RDB preamble, fsync every second (a killed server loses
-no acknowledged write; a kernel crash can lose the last second). After bulk writes the store
-rewrites the log so that a restart loads one compact RDB image instead of replaying commands.
+no acknowledged write; a kernel crash can lose the last second). Writes are logged as their
+effects (EFFECTS_THRESHOLD 0), which replay in a fraction of a second; after bulk writes the
+store also rewrites the log so that a restart loads one compact RDB image.
 """
 
 from __future__ import annotations
@@ -251,6 +252,10 @@ class EmbeddedServer:
                 "--loadmodule", module,
                 "TIMEOUT_MAX", str(self.timeout_max_ms),
                 "TIMEOUT_DEFAULT", str(self.timeout_default_ms),
+                # Log every write's effects, not its query: replaying queries re-runs each
+                # MERGE without its index (measured: 40k rows took 223 s instead of 0.4 s) and
+                # under the query timeout, which silently dropped acknowledged batches.
+                "EFFECTS_THRESHOLD", "0",
             ]
             launched = time.monotonic()
             try:
