@@ -35,9 +35,15 @@ MATCH (o:Org)-[:RECTIFICATION]->(r:Rectification)
 RETURN collect([o.id, r.opened_on, r.deadline, r.status]) AS rects
 
 // @name proj_households
-// Households grouped by area: area code and a list of [id, head name] pairs.
+// Household ids grouped by area (names are fetched per page: decoding them all is slow).
 MATCH (a:Area)<-[:IN]-(h)
-RETURN a.code AS area, collect([h.id, h.head_name]) AS households
+RETURN a.code AS area, collect(h.id) AS ids
+
+// @name household_heads
+// Head-of-household names of the given households.
+UNWIND $ids AS hid
+MATCH (h:Household {id: hid})
+RETURN h.id AS id, h.head_name AS head_name
 
 // @name proj_members
 // Every member: key, name, on-roll flag, birth date, category, management class, roles.
@@ -51,9 +57,11 @@ MATCH (m:Member)-[r:BELONGS_TO|IN_GROUP|LIVES_IN]->(t)
 RETURN collect([m.key, type(r), coalesce(t.id, t.code)]) AS links
 
 // @name proj_contacts
-// Every household contact: [member key, household id, since, until].
+// Every household contact as parallel lists (flat lists decode faster than nested ones);
+// collect() drops nulls, so absent dates travel as ''.
 MATCH (m:Member)-[r:CONTACTS]->(h)
-RETURN collect([m.key, h.id, r.since, r.until]) AS contacts
+RETURN collect(m.key) AS members, collect(h.id) AS households,
+       collect(coalesce(r.since, '')) AS since, collect(coalesce(r.until, '')) AS until
 
 // @name proj_responsibilities
 // Every responsibility: [member key, target label, target id or code, since, until].

@@ -16,7 +16,7 @@ import numpy as np
 
 from orgraph.analysis import projection as proj
 from orgraph.analysis.projection import Projection
-from orgraph.analysis.rules import RULE_TYPES, RULES, Ctx, ref_id
+from orgraph.analysis.rules import COUNTERS, RULE_TYPES, RULES, Ctx, ref_id
 from orgraph.analysis.scope import Scope, resolve
 from orgraph.analysis.state import DayState, compute
 from orgraph.errors import NotFound, ValidationFailed
@@ -101,7 +101,9 @@ class Engine:
         find, detail = RULES[type]
         refs = sorted(find(c), key=lambda r: ref_id(c.p, r))
         start = (page - 1) * page_size
-        items = [detail(c, r) for r in refs[start:start + page_size]]
+        page_refs = refs[start:start + page_size]
+        c.p.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
+        items = [detail(c, r) for r in page_refs]
         return {"type": type, "scope": c.scope.label, "as_of": iso, "total": len(refs),
                 "page": page, "page_size": page_size, "items": items}
 
@@ -109,7 +111,8 @@ class Engine:
                 as_of: str | dt.date | None = None) -> dict[str, Any]:
         c, iso = self._ctx(scope, as_of)
         return {"scope": c.scope.label, "as_of": iso,
-                "counts": {t: len(RULES[t][0](c)) for t in RULE_TYPES}}
+                "counts": {t: COUNTERS[t](c) if t in COUNTERS else len(RULES[t][0](c))
+                           for t in RULE_TYPES}}
 
     def coverage(self, *, scope: str | None = None, level: str = "village",
                  as_of: str | dt.date | None = None) -> dict[str, Any]:
@@ -151,8 +154,8 @@ class Engine:
             cols[:, 1] = np.bincount(ha, weights=s.covered[ok], minlength=na)
             uncovered_away = ~s.covered[ok] & (s.contacts_away[ok] > 0)
             cols[:, 2] = np.bincount(ha, weights=uncovered_away, minlength=na)
-        home = np.array([p.org_home_area[b[0]] if b else -1 for b in p.m_branches],
-                        dtype=np.int64)
+        home = p.once("member_home", lambda: np.array(
+            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64))
         counted = (home >= 0) & p.m_on_roll
         if counted.any():
             ha = home[counted]
@@ -163,17 +166,8 @@ class Engine:
             buckets = np.minimum(s.member_households[load], 6)
             for b in range(7):
                 cols[:, 6 + b] = np.bincount(home[load][buckets == b], minlength=na)
-        # children before parents: accumulate each area into its parent, deepest first
-        depth = np.zeros(na, dtype=np.int64)
-        for a in range(na):
-            d, i = 0, p.area_parent[a]
-            while i >= 0 and d < 64:
-                d, i = d + 1, p.area_parent[i]
-            depth[a] = d
-        for a in np.argsort(-depth, kind="stable"):
-            parent = p.area_parent[int(a)]
-            if parent >= 0:
-                cols[parent] += cols[int(a)]
+        for a, parent in p.once("deepest_first", lambda: _deepest_first(p)):
+            cols[parent] += cols[a]
         return cols
 
     def chain(self, household_id: str, *,
@@ -183,6 +177,7 @@ class Engine:
         h = p.hh_index.get(household_id)
         if h is None:
             raise NotFound(f"农户“{household_id}”不存在")
+        p.load_heads(self.store, [h])
         area = int(p.hh_area[h])
         above: dict[str, int] = {}
         i = area
@@ -211,9 +206,21 @@ class Engine:
                                       for m in who],
                            "ok": bool(who)})
         broken = next((lv["level"] for lv in levels if not lv["ok"]), None)
-        return {"household": {"id": household_id, "head_name": p.hh_head[h],
+        return {"household": {"id": household_id, "head_name": p.hh_head.get(h),
                               **c.area_ctx(area)},
                 "as_of": iso, "levels": levels, "broken_at": broken}
+
+
+def _deepest_first(p: Projection) -> list[tuple[int, int]]:
+    """(area, parent) pairs, children before parents, for summing subtrees upwards."""
+    depth = []
+    for a in range(len(p.area_code)):
+        d, i = 0, p.area_parent[a]
+        while i >= 0 and d < 64:
+            d, i = d + 1, p.area_parent[i]
+        depth.append(d)
+    order = sorted(range(len(depth)), key=lambda a: -depth[a])
+    return [(a, p.area_parent[a]) for a in order if p.area_parent[a] >= 0]
 
 
 _COLS = ("households", "covered", "uncovered_contact_away", "members", "members_home",

@@ -56,7 +56,7 @@ class Projection:
     rects: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
     # households
     hh_id: list[str] = field(default_factory=list)
-    hh_head: list[str | None] = field(default_factory=list)
+    hh_head: dict[int, str | None] = field(default_factory=dict)  # filled per page
     hh_area: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     hh_index: dict[str, int] = field(default_factory=dict)
     # members
@@ -87,6 +87,21 @@ class Projection:
     o_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     o_left: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     o_returned: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    # Derived inputs that depend on the projection only, computed once on first use.
+    derived: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, name: str, make: Any) -> Any:
+        if name not in self.derived:
+            self.derived[name] = make()
+        return self.derived[name]
+
+    def load_heads(self, store: GraphStore, households: list[int]) -> None:
+        """Fetch the head-of-household names of a page of households."""
+        want = [self.hh_id[h] for h in households if h not in self.hh_head]
+        if want:
+            for row in store.read("household_heads", ids=want):
+                self.hh_head[self.hh_index[row["id"]]] = row["head_name"]
 
     @property
     def roots(self) -> list[int]:
@@ -153,11 +168,10 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     hh_area: list[int] = []
     for row in store.read("proj_households"):
         a = p.area_index.get(row["area"], -1)
-        for hid, head in row["households"]:
+        for hid in row["ids"]:
             p.hh_index[hid] = len(p.hh_id)
             p.hh_id.append(hid)
-            p.hh_head.append(head)
-            hh_area.append(a)
+        hh_area.extend([a] * len(row["ids"]))
     p.hh_area = np.array(hh_area, dtype=np.int64)
 
     members = _one(store.read("proj_members"), "members")
@@ -194,7 +208,10 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     for links in p.m_branches:  # a deterministic "first" branch: the smallest org id
         links.sort(key=lambda o: p.org_id[o])
     cm, ch, cs, cu = [], [], [], []
-    for key, hid, since, until in _one(store.read("proj_contacts"), "contacts"):
+    rows = store.read("proj_contacts")
+    lists = (rows[0]["members"], rows[0]["households"], rows[0]["since"], rows[0]["until"]) \
+        if rows else ([], [], [], [])
+    for key, hid, since, until in zip(*lists, strict=True):
         if key in p.m_index and hid in p.hh_index:
             cm.append(p.m_index[key])
             ch.append(p.hh_index[hid])

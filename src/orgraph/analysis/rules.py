@@ -68,19 +68,32 @@ class Ctx:
 
 # -- households -------------------------------------------------------------------------------
 
+def _uncovered_mask(c: Ctx) -> Any:
+    return c.scope.households(c.p) & ~c.s.covered
+
+
+def _away_mask(c: Ctx) -> Any:
+    return _uncovered_mask(c) & (c.s.contacts_away > 0)
+
+
 def _uncovered(c: Ctx) -> list[Ref]:
-    mask = c.scope.households(c.p) & ~c.s.covered
-    return [("h", int(i)) for i in np.flatnonzero(mask)]
+    return [("h", int(i)) for i in np.flatnonzero(_uncovered_mask(c))]
 
 
 def _contact_away(c: Ctx) -> list[Ref]:
-    mask = c.scope.households(c.p) & ~c.s.covered & (c.s.contacts_away > 0)
-    return [("h", int(i)) for i in np.flatnonzero(mask)]
+    return [("h", int(i)) for i in np.flatnonzero(_away_mask(c))]
+
+
+# Rules whose count the summary takes from a mask instead of building every item.
+COUNTERS: dict[str, Callable[[Ctx], int]] = {
+    "household_uncovered": lambda c: int(_uncovered_mask(c).sum()),
+    "household_contact_away": lambda c: int(_away_mask(c).sum()),
+}
 
 
 def _household_item(c: Ctx, h: int) -> dict[str, Any]:
     a = int(c.p.hh_area[h])
-    return {"id": c.p.hh_id[h], "head_name": c.p.hh_head[h],
+    return {"id": c.p.hh_id[h], "head_name": c.p.hh_head.get(h),
             "area": {"code": c.p.area_code[a], "name": c.p.area_name[a]} if a >= 0 else None,
             **c.area_ctx(a), "contacts_away": int(c.s.contacts_away[h])}
 
@@ -120,7 +133,8 @@ def _exempt_item(c: Ctx, m: int) -> dict[str, Any]:
 
 
 def _has_role(c: Ctx, role: str) -> Any:
-    return np.array([role in r for r in c.p.m_roles], dtype=bool)
+    return c.p.once(f"role:{role}", lambda: np.array([role in r for r in c.p.m_roles],
+                                                      dtype=bool))
 
 
 def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
@@ -164,7 +178,9 @@ def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def _branch_has_groups(c: Ctx, o: int) -> bool:
-    return any(c.p.org_kind[g] in GROUP_KINDS for g in c.p.org_children[o])
+    has = c.p.once("has_groups", lambda: [
+        any(c.p.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.p.org_children])
+    return bool(has[o])
 
 
 def _cadre_groups(c: Ctx) -> Any:
@@ -195,6 +211,12 @@ def _cadre_item(c: Ctx, m: int) -> dict[str, Any]:
 
 def _org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     """Per org: on-roll members (IN_GROUP when groups, else BELONGS_TO) and full ones."""
+    found: tuple[Any, Any] = c.p.once(f"org_members:{groups}",
+                                      lambda: _count_org_members(c, groups=groups))
+    return found
+
+
+def _count_org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     total = np.zeros(len(c.p.org_id), dtype=np.int64)
     full = np.zeros(len(c.p.org_id), dtype=np.int64)
     links = c.p.m_groups if groups else c.p.m_branches

@@ -24,6 +24,17 @@ class DayState:
     active_resp: BoolArray  # per responsibility
 
 
+def _distinct(values: IntArray) -> IntArray:
+    """Distinct values by sorting (np.unique's hash path was 40x slower here, numpy 2.4)."""
+    if not len(values):
+        return values
+    v = np.sort(values)
+    keep = np.empty(len(v), dtype=bool)
+    keep[0] = True
+    np.not_equal(v[1:], v[:-1], out=keep[1:])
+    return v[keep]
+
+
 def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
     nm, nh = len(p.m_key), len(p.hh_id)
     away = np.zeros(nm, dtype=bool)
@@ -40,10 +51,10 @@ def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
     covered[p.c_house[active & at_home[p.c_member]]] = True
     width = max(nh, 1)
     from_away = active & p.m_on_roll[p.c_member] & away[p.c_member]
-    away_pairs = np.unique(p.c_member[from_away] * width + p.c_house[from_away])
+    away_pairs = _distinct(p.c_member[from_away] * width + p.c_house[from_away])
     contacts_away = np.bincount(away_pairs % width, minlength=nh).astype(np.int64)
 
-    pairs = np.unique(p.c_member[active] * width + p.c_house[active])
+    pairs = _distinct(p.c_member[active] * width + p.c_house[active])
     member_households = np.bincount(pairs // width, minlength=nm).astype(np.int64)
 
     active_resp = (p.r_since <= as_of) & (p.r_until > as_of) & p.m_on_roll[p.r_member]
