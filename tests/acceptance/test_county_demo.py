@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from orgraph.analysis.engine import Engine
+from orgraph.analysis.rules import RULE_TYPES
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
+from orgraph.roster import hash_id
 from orgraph.store.falkor import FalkorStore
 
 KEY = b"acceptance-test-key"
@@ -70,3 +72,17 @@ def test_county_demo_imports_completely_and_idempotently(
     assert again["created"] == 0 and again["updated"] == 0
     assert again["unchanged"] == totals["rows"]
     assert {r["label"]: r["nodes"] for r in falkor_store.read("count_roster_entities")} == counts
+
+    # Issue acceptance: on the demo county every gap type has cases, including each planted one.
+    engine = Engine(falkor_store)
+    summary_counts = engine.summary()["counts"]
+    empty = [t for t in RULE_TYPES if summary_counts[t] < 1]
+    assert not empty, f"gap types with no case on the demo county: {empty}"
+    for case in summary.planted:
+        if case.type not in RULE_TYPES:
+            continue  # mobile rules: their own issue
+        found = {i["id"] for i in engine.gaps(case.type, page_size=10_000)["items"]}
+        # a member without 人员编号 is keyed by the keyed hash of the ID number the demo names
+        want = "h:" + hash_id(case.id, KEY) if case.kind == "member" and len(case.id) == 18 \
+            and case.id[:17].isdigit() else case.id
+        assert want in found, f"planted {case.type} {case.id} ({case.note}) not found"
