@@ -12,21 +12,29 @@ On a private server in a fresh, short /tmp data folder it:
 2. restarts it without a log rewrite (stop -> start: the append-only log replays every write
    command), then rewrites the log (`rewrite_log`: one RDB preamble) and restarts again, by
    stop -> start and by kill -9 -> start; finally writes --tail single-row updates on top of
-   the rewritten log (how an application writes between rewrites) and restarts once more.
+   the rewritten log (how an application writes between rewrites) and restarts once more;
+   last, on a fresh server, rewrites the log right after creating the schema, bulk-loads,
+   and restarts without a further rewrite (only the data is replayed, not the indexes).
    A restart is timed from calling `EmbeddedServer.start` (which launches redis-server) to
-   `wait_ready` returning, --repeats times, each followed by asserted node and relationship
-   counts;
+   `wait_ready` returning, --repeats times, each followed by node and relationship counts;
 3. measures references in the same run, so that the figures read as ratios on a noisy
    machine (REFERENCES below);
 4. reports the log's size on disk before and after the rewrite.
 
-Replaying an unrewritten log grows about quadratically with the graph (FalkorDB 4.16 behaves
-as if its indexes were unused while it loads the log: every replayed MERGE scans its label).
-At county size that is hours, so a replay restart is given up after --replay-cap seconds: the
-report then gives that lower bound and how far into the log the server was (from
-/proc/PID/fdinfo), and the data is loaded again for the remaining measurements.
+Replaying a log that creates the indexes grows about quadratically with the graph: FalkorDB
+4.16 behaves as if an index created while it loads the log were unusable until loading ends,
+so every replayed MERGE scans its label. Indexes loaded from the log's RDB base are used.
+At county size that is far beyond any start timeout, so a replay restart is given up after
+--replay-cap seconds: the report then gives that lower bound and how far into the log the
+server was (from /proc/PID/fdinfo), and the data is loaded again for the remaining
+measurements.
 A restart longer than --long seconds is not repeated: at that length one sample is precise
 enough.
+
+A replayed write runs under the server's TIMEOUT_DEFAULT (the client's per-query timeout
+is not in the log): a replayed batch slower than that is dropped, with only a "== CRITICAL =="
+line in the server log, and the server comes up without it. The replay restarts therefore
+count what came back; a loss is reported, ends that series and makes the exit status 1.
 
 Automatic log rewrites are switched off (CONFIG SET, not persisted) while loading, so that the
 "not rewritten" restarts really replay the whole command log; the report says whether a default
@@ -56,6 +64,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from orgraph.config import Settings
 from orgraph.errors import StoreUnavailable
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
@@ -77,7 +86,13 @@ CONTACTS_PER_MEMBER = 3
 TAIL_SIZE = 7  # households have 1-6 people: the tail updates are the only ones with 7
 AUTO_REWRITE_MIN_BYTES = 64 * 1024 * 1024  # Redis default auto-aof-rewrite-min-size
 _LOADED_RE = re.compile(r"DB loaded from append only file: ([0-9.]+) seconds")
+_LOAD_ERROR_RE = re.compile(
+    r"sending an error to its AOF-loading-client: '-(.*?)' after processing the command "
+    r"'([^']*)'")
 _T0 = time.perf_counter()
+# orgraph's configured server query timeouts (FalkorDB TIMEOUT_DEFAULT / TIMEOUT_MAX)
+DEFAULT_TIMEOUT_MS = int(Settings.model_fields["query_timeout_default_ms"].default)
+DEFAULT_TIMEOUT_MAX_MS = int(Settings.model_fields["query_timeout_max_ms"].default)
 
 
 def say(msg: str) -> None:
@@ -175,6 +190,10 @@ class StartSample:
     log_read: dict[str, float] | None = None  # given up: share of each log file read by then
     # given up: the command being replayed then, as shares of the command log (start, end)
     replaying: tuple[float, float] | None = None
+    # errors redis-server sent its log-loading client (each one a write command dropped)
+    load_errors: dict[str, int] = field(default_factory=dict)
+    # what the restart did not bring back ({} when everything came back)
+    missing: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,6 +224,8 @@ class Series:
             "ratio_to_empty_start": med / empty_s if med is not None else None,
             "ratio_to_bulk_load": med / load_s if med is not None else None,
             "gave_up_after_s": s.seconds if (s := self.gave_up()) else None,
+            "lost_data": any(x.missing for x in self.samples),
+            "dropped_commands": sum(sum(x.load_errors.values()) for x in self.samples),
             "note": self.note,
             "samples": [asdict(s) for s in self.samples],
         }
@@ -217,15 +238,29 @@ def _log_offset(server: EmbeddedServer) -> int:
         return 0
 
 
-def _server_load_seconds(server: EmbeddedServer, offset: int) -> float | None:
+def _log_since(server: EmbeddedServer, offset: int) -> str:
     try:
         with open(server.logfile, "rb") as fh:
             fh.seek(offset)
-            text = fh.read().decode(errors="replace")
+            return fh.read().decode(errors="replace")
     except OSError:
-        return None
-    found = _LOADED_RE.findall(text)
+        return ""
+
+
+def _server_load_seconds(server: EmbeddedServer, offset: int) -> float | None:
+    found = _LOADED_RE.findall(_log_since(server, offset))
     return float(found[-1]) if found else None
+
+
+def _load_errors(server: EmbeddedServer, offset: int) -> dict[str, int]:
+    """Errors replayed commands got while the log loaded, by command and message. FalkorDB
+    writes each GRAPH.CONSTRAINT CREATE to the log twice; the second's error is left out."""
+    out: dict[str, int] = {}
+    for msg, cmd in _LOAD_ERROR_RE.findall(_log_since(server, offset)):
+        if msg != "Constraint already exists":
+            key = f"{cmd}: {msg}"
+            out[key] = out.get(key, 0) + 1
+    return out
 
 
 def log_read(server: EmbeddedServer, pid: int) -> dict[str, float]:
@@ -299,24 +334,33 @@ class Expect:
     tail: int = 0  # households updated to TAIL_SIZE by single-row writes
 
 
-def check(store: FalkorStore, expect: Expect) -> int:
-    """Assert the graph holds exactly the expected nodes and relationships; the node count."""
-    nodes = count_nodes(store)
-    want = expect.shape.nodes if expect.shape else 0
-    assert nodes == want, f"{nodes} nodes, expected {want}"
+def missing(store: FalkorStore, expect: Expect) -> dict[str, int]:
+    """What the graph lacks against what was written (negative: has too many of), by kind;
+    {} when it holds exactly what was written."""
+    want: dict[str, int] = {"nodes": expect.shape.nodes if expect.shape else 0}
+    have: dict[str, int] = {"nodes": count_nodes(store)}
     if expect.shape is not None:
-        rels = count_relationships(store)
-        assert rels == expect.shape.relationships, f"{rels} != {expect.shape.relationships}"
-        tail = count_tail(store)
-        assert tail == expect.tail, f"{tail} tail updates found, expected {expect.tail}"
-    return nodes
+        want |= {f"{t} relationships": n for t, n in expect.shape.relationships.items()}
+        have |= {f"{t} relationships": n for t, n in count_relationships(store).items()}
+        want["tail updates"] = expect.tail
+        have["tail updates"] = count_tail(store)
+    return {k: want[k] - have.get(k, 0) for k in sorted(set(want) | set(have))
+            if want.get(k, 0) != have.get(k, 0)}
+
+
+def check(store: FalkorStore, expect: Expect) -> None:
+    gone = missing(store, expect)
+    if gone:  # not an assert statement: python -O must not skip it
+        raise AssertionError(f"the graph differs from what was written (missing): {gone}")
 
 
 def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None = None,
-                cap: float | None = None) -> StartSample:
+                cap: float | None = None, tolerate_loss: bool = False) -> StartSample:
     """Start the (stopped) server and time it, then check every node and relationship is back.
 
     With a cap, a start still loading after cap seconds is given up: the server is killed.
+    tolerate_loss: a restart that lost data is recorded (and the server killed, its data being
+    wrong) instead of failing the run at once.
     """
     server.start_timeout = cap if cap is not None else 24 * 3600.0
     offset = _log_offset(server)
@@ -331,7 +375,8 @@ def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None 
         progress = log_read(server, pid)
         server.kill()
         return StartSample(seconds, completed=False, stop_s=stop_s, log_read=progress,
-                           replaying=replaying(server, progress))
+                           replaying=replaying(server, progress),
+                           load_errors=_load_errors(server, offset))
     seconds = time.perf_counter() - t0
     assert started, "the server was already running: the restart was not measured"
     store = open_store(server)
@@ -339,13 +384,19 @@ def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None 
         t1 = time.perf_counter()
         nodes = count_nodes(store)
         first_query = time.perf_counter() - t1
-        check(store, expect)
+        gone = missing(store, expect)
     finally:
         store.close()
     rewrites = int(_persistence(server).get("aof_rewrites", 0))
     assert rewrites == 0, "the server rewrote its log by itself during the restart"
-    return StartSample(seconds, True, _server_load_seconds(server, offset), first_query,
-                       stop_s, nodes, server.status().used_memory)
+    sample = StartSample(seconds, True, _server_load_seconds(server, offset), first_query,
+                         stop_s, nodes, server.status().used_memory,
+                         load_errors=_load_errors(server, offset), missing=gone)
+    if gone:
+        if not tolerate_loss:
+            raise AssertionError(f"the restart lost data: {asdict(sample)}")
+        server.kill()
+    return sample
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -399,21 +450,26 @@ def _text(value: Any) -> str:
 
 class Bench:
     def __init__(self, root: Path, nodes: int, *, repeats: int = 3, replay_cap: float = 900.0,
-                 long: float = 60.0, tail: int = 1000) -> None:
+                 long: float = 60.0, tail: int = 1000,
+                 timeout_default_ms: int = DEFAULT_TIMEOUT_MS) -> None:
         self.root = root
         self.shape = Shape.for_nodes(nodes)
         self.repeats = repeats
         self.replay_cap = replay_cap
         self.long = long
         self.tail = min(tail, self.shape.households)
+        self.timeout_default_ms = timeout_default_ms
+        self.timeout_max_ms = max(timeout_default_ms, DEFAULT_TIMEOUT_MAX_MS)
         self.servers: list[EmbeddedServer] = []
         self.result: dict[str, Any] = {
             "shape": asdict(self.shape), "nodes": self.shape.nodes, "repeats": repeats,
             "replay_cap_s": replay_cap, "long_s": long, "tail_writes": self.tail,
-            "batch_rows": BATCH}
+            "batch_rows": BATCH, "server_timeout_default_ms": timeout_default_ms}
 
     def server(self, name: str) -> EmbeddedServer:
-        srv = EmbeddedServer(self.root / name, socket_timeout=600.0)
+        srv = EmbeddedServer(self.root / name, socket_timeout=600.0,
+                             timeout_default_ms=self.timeout_default_ms,
+                             timeout_max_ms=self.timeout_max_ms)
         self.servers.append(srv)
         return srv
 
@@ -425,15 +481,22 @@ class Bench:
         say(f"servers killed, {self.root} removed")
 
     def series(self, name: str, srv: EmbeddedServer, down: Callable[[], object],
-               expect: Expect, *, cap: float | None = None) -> Series:
+               expect: Expect, *, cap: float | None = None,
+               tolerate_loss: bool = False) -> Series:
         out = Series(name)
         for i in range(self.repeats):
             say(f"{name}: {i + 1}/{self.repeats}")
-            sample = timed_start(srv, expect, stop_s=timed(down), cap=cap)
+            sample = timed_start(srv, expect, stop_s=timed(down), cap=cap,
+                                 tolerate_loss=tolerate_loss)
             out.samples.append(sample)
-            say(f"  {'done' if sample.completed else 'GAVE UP'} in {sample.seconds:.3f} s")
+            say(f"  {'done' if sample.completed else 'GAVE UP'} in {sample.seconds:.3f} s"
+                + (f", LOST DATA: {sample.missing}" if sample.missing else "")
+                + (f", load errors: {sample.load_errors}" if sample.load_errors else ""))
             if not sample.completed:
                 out.note = f"given up after {sample.seconds:.0f} s (--replay-cap)"
+                break
+            if sample.missing:
+                out.note = "not repeated: the restart lost data"
                 break
             if sample.seconds > self.long and i + 1 < self.repeats:
                 out.note = f"not repeated: over {self.long:.0f} s (--long)"
@@ -448,11 +511,15 @@ class Bench:
             out.samples[-1].stop_s = timed(srv.stop)
         return out
 
-    def load(self, srv: EmbeddedServer) -> dict[str, Any]:
+    def load(self, srv: EmbeddedServer, *, rewrite_schema: bool = False) -> dict[str, Any]:
+        """Migrate and bulk-load the county; rewrite_schema: rewrite the log between the two,
+        so that the indexes are in its RDB base and only the data is in the command log."""
         county = make_county(self.shape)
         store = open_store(srv)
         try:
             migrate(store)
+            if rewrite_schema:
+                srv.rewrite_log()
             conn = srv.client()
             try:  # keep the log unrewritten for the replay measurement (not persisted)
                 conn.config_set("auto-aof-rewrite-percentage", 0)
@@ -505,8 +572,8 @@ class Bench:
         res["load"] = self.load(srv)
         loaded = Expect(self.shape)
         replay = self.series("not rewritten, stop -> start", srv, srv.stop, loaded,
-                             cap=self.replay_cap)
-        if srv.pid() is None:  # the replay was given up: load the data again
+                             cap=self.replay_cap, tolerate_loss=True)
+        if srv.pid() is None:  # the replay was given up or lost data: load the data again
             srv = self.server("compact")
             srv.start()
             res["reload"] = self.load(srv)
@@ -520,13 +587,22 @@ class Bench:
         res["aof_after_tail"] = aof_files(srv)
         tail = self.series(f"rewritten + {self.tail} 1-row writes, stop -> start", srv,
                            srv.stop, Expect(self.shape, self.tail))
+        srv.kill()  # done with it: free its memory
+
+        # The same replay as the first series, but with the schema (indexes) rewritten into
+        # the log's RDB base before the data was written: only the data is replayed.
+        srv = self.server("schema_base")
+        srv.start()
+        res["load_schema_base"] = self.load(srv, rewrite_schema=True)
+        data_only = self.series("schema rewritten, data not, stop -> start", srv, srv.stop,
+                                loaded, cap=self.replay_cap, tolerate_loss=True)
 
         empty_s = empty.median
         assert empty_s is not None
         load_s = float(res["load"]["seconds"])
         res["reference"] = {"empty_start_median_s": empty_s, "bulk_load_s": load_s}
         res["series"] = {s.name: s.summary(empty_s, load_s)
-                         for s in (empty, replay, rewritten, killed, tail)}
+                         for s in (empty, replay, rewritten, killed, tail, data_only)}
         return res
 
 
@@ -563,8 +639,10 @@ def report(res: dict[str, Any]) -> str:
         *_load_lines("bulk load", res["load"], res["batch_rows"]),
     ]
     if "reload" in res:
-        lines += _load_lines("bulk load again (after the given-up replay)", res["reload"],
-                             res["batch_rows"])
+        lines += _load_lines("bulk load again (the replayed graph was incomplete)",
+                             res["reload"], res["batch_rows"])
+    lines += _load_lines("bulk load with the schema rewritten first", res["load_schema_base"],
+                         res["batch_rows"])
     before = res["load"]["aof"]
     tail = res["tail"]
     lines += [
@@ -575,6 +653,8 @@ def report(res: dict[str, Any]) -> str:
         f"append-only log after the rewrite: {_mb(res['aof_after_rewrite'])} "
         f"(rewrite_log took {res['rewrite_s']:.2f} s)",
         f"append-only log after 1-row writes: {_mb(res['aof_after_tail'])}",
+        f"append-only log, schema rewritten, after the load: "
+        f"{_mb(res['load_schema_base']['aof'])}",
         "  a default server would have rewritten the log by itself during the load: "
         + ("yes (above 64 MB)" if sum(before.values()) > AUTO_REWRITE_MIN_BYTES
            else "no (below 64 MB)"),
@@ -596,13 +676,20 @@ def report(res: dict[str, Any]) -> str:
                 f"  gave up after {s['gave_up_after_s']:.0f} s (a lower bound), replaying the "
                 + (f"command at {at[0]:.1%}-{at[1]:.1%} of the command log (by bytes; the "
                    "time per byte grows as the graph does)" if at else "log"))
+        for x in s["samples"]:
+            if x["missing"]:
+                lines.append(f"  LOST DATA: the restarted graph lacks {x['missing']}")
+            if x["load_errors"]:
+                lines.append("  replayed commands dropped with an error (redis-server log "
+                             f"'== CRITICAL =='): {x['load_errors']}")
         if s["note"]:
             notes.append(f"  {name}: {s['note']}")
     lines += [
         "",
         "n: completed restarts; server s: redis-server's own 'DB loaded from append only file'",
-        "(median); every completed restart was followed by asserted node, relationship and",
-        "tail-update counts.",
+        "(median); every completed restart was followed by node, relationship and tail-update",
+        "counts, which must equal what was written (asserted, except for the replay restarts,",
+        "whose losses are reported and make the exit status 1).",
         *notes,
         "",
         REFERENCES,
@@ -626,6 +713,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="do not repeat a restart that took longer than this (60 s)")
     ap.add_argument("--tail", type=int, default=1000,
                     help="single-row writes on top of the rewritten log (1000)")
+    ap.add_argument("--timeout-default-ms", type=int, default=DEFAULT_TIMEOUT_MS,
+                    help="the server's TIMEOUT_DEFAULT, which replayed writes run under "
+                         f"(orgraph's default, {DEFAULT_TIMEOUT_MS})")
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     args = ap.parse_args(argv)
     if args.repeats < 1 or args.tail < 1:
@@ -635,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(sig, _raise_exit)
     root = Path(tempfile.mkdtemp(prefix="orgb-", dir="/tmp"))
     bench = Bench(root, args.nodes, repeats=args.repeats, replay_cap=args.replay_cap,
-                  long=args.long, tail=args.tail)
+                  long=args.long, tail=args.tail, timeout_default_ms=args.timeout_default_ms)
     try:
         res = bench.run()
     except KeyboardInterrupt:
@@ -647,6 +737,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
+    lost = [name for name, s in res["series"].items() if s["lost_data"]]
+    if lost:
+        print(f"\nFAILED: restarts lost acknowledged writes: {lost}", file=sys.stderr)
+        return 1
     return 0
 
 
