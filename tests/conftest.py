@@ -6,6 +6,7 @@ uses `store` runs against Neo4j too; otherwise the Neo4j variants are reported a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -38,14 +39,23 @@ def falkor_server() -> Iterator[EmbeddedServer]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def fresh_graph(server: EmbeddedServer) -> Iterator[FalkorStore]:
+    """A fresh, migrated graph on a server; dropped afterwards."""
+    store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}", unix_socket=str(server.socket))
+    migrate(store)
+    try:
+        yield store
+    finally:
+        store.drop_all()
+        store.close()
+
+
 @pytest.fixture
 def falkor_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
     """A fresh, migrated graph on the session's server; dropped afterwards."""
-    store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}", unix_socket=str(falkor_server.socket))
-    migrate(store)
-    yield store
-    store.drop_all()
-    store.close()
+    with fresh_graph(falkor_server) as store:
+        yield store
 
 
 @pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])

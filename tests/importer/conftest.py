@@ -4,7 +4,6 @@ module) and a second fresh graph for tests that compare two imports side by side
 from __future__ import annotations
 
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +17,11 @@ for folder in (HERE, HERE.parent / "roster"):
 
 from importer_helpers import AS_OF, MEMBERS  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
+from tests.conftest import fresh_graph  # noqa: E402
 
 from orgraph.demo import DemoSummary, generate  # noqa: E402
 from orgraph.store.embedded import EmbeddedServer  # noqa: E402
 from orgraph.store.falkor import FalkorStore  # noqa: E402
-from orgraph.store.migrations import migrate  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +49,5 @@ def demo_dir(demo: tuple[Path, DemoSummary]) -> Path:
 @pytest.fixture
 def other_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
     """A second fresh, migrated graph on the session's server (dropped afterwards)."""
-    store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}", unix_socket=str(falkor_server.socket))
-    migrate(store)
-    yield store
-    store.drop_all()
-    store.close()
+    with fresh_graph(falkor_server) as store:
+        yield store
