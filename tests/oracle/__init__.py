@@ -1,0 +1,1 @@
+"""Independent oracle of the gap rules (docs/rules.md) and its equivalence tests."""

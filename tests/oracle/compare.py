@@ -1,0 +1,152 @@
+"""Engine answers against oracle answers: readable differences, empty when they agree.
+
+Engine items carry nested references ({"code", "name"} for areas, {"id", "name"} for orgs and
+members); they are reduced to the code or id before comparing with the oracle's flat fields.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .oracle import CHAIN_LEVELS, RULE_TYPES, Oracle
+
+# Per rule: the oracle item fields compared with the engine's (the item's key numbers and refs).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "household_uncovered": ("head_name", "area", "village", "township", "contacts_away"),
+    "household_contact_away": ("head_name", "area", "village", "township", "contacts_away"),
+    "member_contact_load": ("name", "branch", "households", "min", "max"),
+    "exempt_member_assigned": ("name", "age", "mgmt_class", "households"),
+    "township_no_leader": ("name",),
+    "village_no_cadre": ("name", "township"),
+    "hamlet_no_cadre": ("target_kind", "name", "village"),
+    "cadre_group_load": ("name", "branch", "groups"),
+    "group_size": ("name", "branch", "members"),
+    "branch_too_small": ("name", "full_members", "members"),
+    "branch_too_large": ("name", "members"),
+    "member_no_branch": ("name",),
+    "member_multi_branch": ("name", "branches"),
+    "member_no_group": ("name", "branch"),
+    "rectification_overdue": ("name", "deadline", "days_overdue"),
+    "term_expired": ("name", "kind", "term_end"),
+}
+assert tuple(FIELDS) == RULE_TYPES
+
+COVERAGE_FIELDS = ("name", "level", "households", "covered", "coverage", "members",
+                   "members_home", "members_away", "load", "uncovered_contact_away")
+
+
+def ref(v: Any) -> Any:
+    """A nested engine reference reduced to its code or id; lists element-wise."""
+    if isinstance(v, dict):
+        if "code" in v:
+            return v["code"]
+        if "id" in v:
+            return v["id"]
+        return v
+    if isinstance(v, list):
+        return [ref(x) for x in v]
+    return v
+
+
+def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str) -> list[str]:
+    got = engine.gaps(rule, scope=scope, as_of=d, page=1, page_size=10_000)
+    want = oracle.gaps(rule, scope, d)
+    where = f"{rule} scope={scope} as_of={d}"
+    out = []
+    items = {it["id"]: it for it in got["items"]}
+    if got["total"] != len(got["items"]):
+        out.append(f"{where}: total {got['total']} != {len(got['items'])} items")
+    if [it["id"] for it in got["items"]] != sorted(items):
+        out.append(f"{where}: items not sorted by id")
+    if set(items) != set(want):
+        out.append(f"{where}: ids engine-only {sorted(set(items) - set(want))}, "
+                   f"oracle-only {sorted(set(want) - set(items))}")
+    for k in sorted(set(items) & set(want)):
+        for f in FIELDS[rule]:
+            g, w = ref(items[k].get(f)), want[k].get(f)
+            if g != w:
+                out.append(f"{where} id={k}: {f} engine={g!r} oracle={w!r}")
+        out += [f"{where} id={k}: {msg}" for msg in _names(oracle, items[k])]
+    return out
+
+
+def _names(oracle: Oracle, item: dict[str, Any]) -> list[str]:
+    """Nested references ({code, name} / {id, name}) name what they point at."""
+    out = []
+    for f, v in item.items():
+        for x in v if isinstance(v, list) else [v]:
+            if not isinstance(x, dict) or "name" not in x:
+                continue
+            if "code" in x and x["code"] in oracle.areas:
+                want = oracle.areas[x["code"]].name
+            elif "id" in x and x["id"] in oracle.orgs:
+                want = oracle.orgs[x["id"]].name
+            else:
+                out.append(f"{f}: reference {x!r} to nothing in the county")
+                continue
+            if x["name"] != want:
+                out.append(f"{f}: name {x['name']!r} != {want!r}")
+    return out
+
+
+def summary_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:
+    got = engine.summary(scope=scope, as_of=d)["counts"]
+    want = oracle.summary(scope, d)
+    return [f"summary scope={scope} as_of={d} {t}: engine={got.get(t)} oracle={want[t]}"
+            for t in RULE_TYPES if got.get(t) != want[t]]
+
+
+def _same(f: str, g: Any, w: Any) -> bool:
+    if f == "coverage" and g is not None and w is not None:
+        # The engine rounds to 4 decimals.
+        return math.isclose(g, w, abs_tol=5e-5 + 1e-12)
+    if f == "load" and isinstance(g, dict) and isinstance(w, dict):
+        return all(g.get(b, 0) == w.get(b, 0) for b in set(g) | set(w))
+    return bool(g == w)
+
+
+def coverage_diffs(engine: Any, oracle: Oracle, scope: str | None, level: str,
+                   d: str) -> list[str]:
+    got = engine.coverage(scope=scope, level=level, as_of=d)["rows"]
+    want = oracle.coverage(scope, level, d)
+    where = f"coverage scope={scope} level={level} as_of={d}"
+    out = []
+    if not got or got[0].get("code") != want[0]["code"]:
+        out.append(f"{where}: first row {got[0].get('code') if got else None} "
+                   f"!= scope {want[0]['code']}")
+    g_rows = {r["code"]: r for r in got}
+    w_rows = {r["code"]: r for r in want}
+    if [r["code"] for r in got] != [r["code"] for r in want]:
+        out.append(f"{where}: rows engine {[r['code'] for r in got]} "
+                   f"oracle {[r['code'] for r in want]}")
+    for code in sorted(set(g_rows) & set(w_rows)):
+        for f in COVERAGE_FIELDS:
+            g, w = g_rows[code].get(f), w_rows[code].get(f)
+            if not _same(f, g, w):
+                out.append(f"{where} code={code}: {f} engine={g!r} oracle={w!r}")
+    return out
+
+
+def chain_diffs(engine: Any, oracle: Oracle, hid: str, d: str) -> list[str]:
+    got = engine.chain(hid, as_of=d)
+    want = oracle.chain(hid, d)
+    where = f"chain {hid} as_of={d}"
+    out = []
+    if got["broken_at"] != want["broken_at"]:
+        out.append(f"{where}: broken_at engine={got['broken_at']!r} "
+                   f"oracle={want['broken_at']!r}")
+    g_levels = {lv["level"]: lv for lv in got["levels"]}
+    w_levels = {lv["level"]: lv for lv in want["levels"]}
+    g_order = [lv["level"] for lv in got["levels"]]
+    w_order = [lv["level"] for lv in want["levels"]]
+    if g_order != w_order:
+        out.append(f"{where}: levels engine={g_order} oracle={w_order}")
+    for lvl in CHAIN_LEVELS:
+        if lvl in g_levels and lvl in w_levels:
+            # The engine lists every on-roll contact at the household level, flagged at_home;
+            # the chain's people there are the at-home ones.
+            g = sorted({p["id"] for p in g_levels[lvl]["people"] if p.get("at_home", True)})
+            if g != w_levels[lvl]["people"]:
+                out.append(f"{where} {lvl}: people engine={g} oracle={w_levels[lvl]['people']}")
+    return out

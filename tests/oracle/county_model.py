@@ -1,0 +1,260 @@
+"""A small county as plain dataclasses, and a writer of its roster files.
+
+The model is the ground truth of the oracle tests: the oracle (oracle.py) computes every gap
+rule from these objects directly, and the writer turns them into roster CSV files (UTF-8 with
+BOM, the Chinese headers of DESIGN §3) that `orgraph.importer.import_files` loads into the
+graph the engine reads. Members are identified by 人员编号 only (no ID numbers).
+
+Off-roll members are written in the full roster (first import) and left out of a second
+members file (`snapshot_members`), imported with `snapshot=True`. A snapshot only covers the
+branches present in its file, so an off-roll member must belong to a branch that keeps at
+least one on-roll member: `County.check()` says so.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# -- labels the roster layer understands (orgraph.roster.values), written as a county would --
+
+AREA_LEVEL_LABEL = {"county": "县", "township": "乡镇", "village": "村", "hamlet": "组"}
+ORG_KIND_LABEL = {
+    "committee": "党委",
+    "working_committee": "党工委",
+    "general_branch": "党总支",
+    "branch": "党支部",
+    "joint_branch": "联合党支部",
+    "group": "党小组",
+    "mobile_branch": "流动党员党支部",
+    "temp_branch": "临时党支部",
+    "temp_group": "临时党小组",
+}
+CATEGORY_LABEL = {"full": "正式党员", "probationary": "预备党员"}
+MGMT_CLASS_LABEL = {
+    "young_at_home": "在家青壮年",
+    "frontline": "产业一线",
+    "mobile": "流动创业",
+    "elderly_weak": "老弱",
+}
+ROLE_LABEL = {
+    "county_leader": "县级领导",
+    "township_cadre": "乡镇干部",
+    "village_committee": "村两委",
+    "secretary": "书记",
+    "deputy_secretary": "副书记",
+    "committee_member": "委员",
+    "group_leader": "党小组长",
+    "first_secretary": "第一书记",
+}
+TARGET_KIND_LABEL = {
+    "household": "户",
+    "hamlet": "组",
+    "group": "党小组",
+    "village": "村",
+    "township": "乡镇",
+}
+RECT_STATUS_LABEL = {"open": "整顿中", "done": "已完成"}
+
+# Org kinds a member's 所在党支部 may name (orgraph.importer.pipeline.BRANCH_KINDS).
+BRANCH_KINDS = frozenset({"branch", "joint_branch", "general_branch", "committee",
+                          "working_committee", "mobile_branch", "temp_branch"})
+GROUP_KINDS = frozenset({"group", "temp_group"})
+
+
+@dataclass
+class Area:
+    code: str
+    name: str
+    level: str  # county / township / village / hamlet
+    parent: str | None = None
+
+
+@dataclass
+class Org:
+    id: str
+    name: str
+    kind: str
+    parent: str | None = None  # UNDER
+    area: str | None = None  # SERVES
+    term_end: str | None = None
+    rect_opened_on: str | None = None
+    rect_deadline: str | None = None
+    rect_status: str | None = None  # open / done (None: a rectification is "open")
+
+    @property
+    def has_rectification(self) -> bool:
+        return bool(self.rect_opened_on or self.rect_deadline)
+
+
+@dataclass
+class Member:
+    member_no: str
+    name: str
+    birth_date: str | None = None
+    category: str | None = None  # full / probationary / None (counts as full)
+    mgmt_class: str | None = None
+    roles: list[str] = field(default_factory=list)
+    branch: str | None = None  # org id (BELONGS_TO)
+    group: str | None = None  # org id (IN_GROUP); only with a branch
+    household: str | None = None  # LIVES_IN
+    on_roll: bool = True
+
+
+@dataclass
+class Household:
+    id: str
+    area: str
+    head_name: str = ""
+
+
+@dataclass
+class Contact:
+    """A contact (target_kind household → CONTACTS) or a responsibility (other kinds →
+    RESPONSIBLE_FOR to an area or a party group)."""
+
+    member: str
+    target_kind: str  # household / hamlet / village / township / group
+    target: str
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass
+class Outflow:
+    member: str
+    left_on: str
+    returned_on: str | None = None
+    destination: str = "广东省东莞市"
+    host_org: str | None = None  # 流入地党组织: an org id of the county, or a name outside it
+
+
+@dataclass
+class County:
+    areas: list[Area] = field(default_factory=list)
+    orgs: list[Org] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    outflows: list[Outflow] = field(default_factory=list)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def area(self, code: str) -> Area:
+        return next(a for a in self.areas if a.code == code)
+
+    def org(self, oid: str) -> Org:
+        return next(o for o in self.orgs if o.id == oid)
+
+    @property
+    def county_code(self) -> str:
+        return next(a.code for a in self.areas if a.parent is None)
+
+    @property
+    def off_roll(self) -> list[Member]:
+        return [m for m in self.members if not m.on_roll]
+
+    def check(self) -> list[str]:
+        """Problems that would make the files differ from the model once imported."""
+        problems = []
+        codes = {a.code for a in self.areas}
+        orgs = {o.id: o for o in self.orgs}
+        hh = {h.id for h in self.households}
+        members = {m.member_no for m in self.members}
+        if codes & set(orgs):
+            problems.append("area codes and org ids overlap")
+        for m in self.members:
+            if m.branch is not None and orgs[m.branch].kind not in BRANCH_KINDS:
+                problems.append(f"{m.member_no}: branch {m.branch} is not a branch kind")
+            if m.group is not None and (m.branch is None or orgs[m.group].kind not in GROUP_KINDS):
+                problems.append(f"{m.member_no}: group {m.group} without branch or not a group")
+            if m.household is not None and m.household not in hh:
+                problems.append(f"{m.member_no}: unknown household")
+            if not m.on_roll and (m.branch is None or not any(
+                    o.on_roll and o.branch == m.branch for o in self.members)):
+                problems.append(f"{m.member_no}: off roll but no snapshot covers its branch")
+        seen = set()
+        for c in self.contacts:
+            k = (c.member, c.target_kind, c.target, c.since or "")
+            if k in seen:
+                problems.append(f"duplicate contact {k}")
+            seen.add(k)
+            if c.member not in members:
+                problems.append(f"contact of unknown member {c.member}")
+            if c.since and c.until and c.until < c.since:
+                problems.append(f"contact {k} ends before it starts")
+        lefts = set()
+        for f in self.outflows:
+            if (f.member, f.left_on) in lefts:
+                problems.append(f"duplicate outflow {f.member} {f.left_on}")
+            lefts.add((f.member, f.left_on))
+            if f.returned_on and f.returned_on < f.left_on:
+                problems.append(f"outflow {f.member} {f.left_on} returns before it leaves")
+        return problems
+
+
+# -- writer -------------------------------------------------------------------------------
+
+AREAS_FILE = "行政区划.csv"
+ORGS_FILE = "党组织.csv"
+MEMBERS_FILE = "党员花名册.csv"
+HOUSEHOLDS_FILE = "农户.csv"
+CONTACTS_FILE = "联系关系.csv"
+OUTFLOWS_FILE = "流动党员外出登记.csv"
+SNAPSHOT_FILE = "党员花名册_全量.csv"
+
+
+def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str | None]]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow(["" if v is None else v for v in row])
+    return path
+
+
+def _member_rows(members: Iterable[Member]) -> list[list[str | None]]:
+    return [[m.name, m.member_no, m.birth_date, CATEGORY_LABEL.get(m.category or ""),
+             m.branch, m.group, m.household, ";".join(ROLE_LABEL[r] for r in m.roles),
+             MGMT_CLASS_LABEL.get(m.mgmt_class or "")] for m in members]
+
+
+MEMBER_HEADER = ("姓名", "人员编号", "出生日期", "人员类别", "所在党支部", "所在党小组",
+                 "家庭户编号", "职务", "分类管理类别")
+
+
+@dataclass
+class RosterFiles:
+    first: list[Path]  # the full import, every kind
+    snapshot: Path | None  # the on-roll members only, for a second import with snapshot=True
+
+
+def write_rosters(county: County, folder: Path) -> RosterFiles:
+    """Write the county's roster files into `folder` (which must exist)."""
+    areas = _write(folder / AREAS_FILE, ("区划代码", "名称", "层级", "上级代码"), [
+        [a.code, a.name, AREA_LEVEL_LABEL[a.level], a.parent] for a in county.areas])
+    orgs = _write(folder / ORGS_FILE, (
+        "组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "届满日期",
+        "整顿开始日期", "整顿期限", "整顿状态"), [
+        [o.id, o.name, ORG_KIND_LABEL[o.kind], o.parent, o.area, o.term_end,
+         o.rect_opened_on, o.rect_deadline,
+         RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None]
+        for o in county.orgs])
+    households = _write(folder / HOUSEHOLDS_FILE, ("户编号", "所在区划代码", "户主姓名"), [
+        [h.id, h.area, h.head_name] for h in county.households])
+    members = _write(folder / MEMBERS_FILE, MEMBER_HEADER, _member_rows(county.members))
+    contacts = _write(folder / CONTACTS_FILE, (
+        "人员编号", "联系对象类型", "联系对象编号", "开始日期", "结束日期"), [
+        [c.member, TARGET_KIND_LABEL[c.target_kind], c.target, c.since, c.until]
+        for c in county.contacts])
+    outflows = _write(folder / OUTFLOWS_FILE, (
+        "人员编号", "外出时间", "外出地点", "返回时间", "流入地党组织"), [
+        [f.member, f.left_on, f.destination, f.returned_on, f.host_org]
+        for f in county.outflows])
+    snapshot = None
+    if county.off_roll:
+        snapshot = _write(folder / SNAPSHOT_FILE, MEMBER_HEADER,
+                          _member_rows(m for m in county.members if m.on_roll))
+    return RosterFiles([areas, orgs, households, members, contacts, outflows], snapshot)

@@ -1,0 +1,114 @@
+"""Importing a model county into a graph, and checking the graph holds exactly the model.
+
+`graph_facts` reads the graph back through the read-only blocks of cypher/testing.cypher and
+`model_facts` derives the same facts from the model: equal facts mean the writer and the
+importer between them lost nothing, so any engine/oracle difference is the rules' business.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from orgraph.importer.pipeline import import_files
+from orgraph.importer.report import ImportReport
+from orgraph.store import GraphStore
+from orgraph.store.migrations import migrate
+
+from .county_model import County, write_rosters
+from .strategies import IMPORT_TODAY
+
+KEY = b"oracle-test-key"
+
+
+def problems(report: ImportReport) -> list[str]:
+    """Rejected rows and sheet errors of an import, as readable lines."""
+    out = []
+    for f in report.files:
+        for i in [*f.errors, *f.rejected]:
+            out.append(f"{Path(f.path).name} row {i.row} {i.column}={i.value!r}: {i.message}")
+    return out
+
+
+def import_county(store: GraphStore, county: County) -> tuple[ImportReport, ImportReport | None]:
+    """Write the county's rosters to a temporary folder and import them: the full roster
+    first, then (when some members are off roll) the on-roll members with snapshot=True."""
+    with tempfile.TemporaryDirectory(prefix="og-oracle-") as tmp:
+        files = write_rosters(county, Path(tmp))
+        first = import_files(store, files.first, key=KEY, today=IMPORT_TODAY)
+        second = None
+        if files.snapshot is not None:
+            second = import_files(store, [files.snapshot], key=KEY, snapshot=True,
+                                  today=IMPORT_TODAY)
+    return first, second
+
+
+def reset(store: GraphStore) -> None:
+    store.drop_all()
+    migrate(store)
+
+
+Fact = tuple[Any, ...]
+
+
+def graph_facts(store: GraphStore) -> set[Fact]:
+    facts: set[Fact] = set()
+    for row in store.read("testing_nodes"):
+        p = row["props"]
+        if row["label"] == "Member":
+            facts.add(("member", p["key"], bool(p.get("on_roll")), p.get("category"),
+                       p.get("birth_date"), p.get("mgmt_class"),
+                       tuple(sorted(p.get("roles") or []))))
+        elif row["label"] == "Org" and p.get("kind") != "external":
+            facts.add(("org", p["id"], p.get("kind"), p.get("term_end")))
+        elif row["label"] == "Area" and not p.get("external"):
+            facts.add(("area", p["code"], p.get("level")))
+        elif row["label"] == "Household":
+            facts.add(("household", p["id"]))
+        elif row["label"] == "Rectification":
+            facts.add(("rect", p.get("deadline"), p.get("status")))
+        elif row["label"] == "Outflow":
+            facts.add(("outflow", p.get("member"), p.get("left_on"), p.get("returned_on")))
+    for row in store.read("testing_rels"):
+        rel, a, b = row["rel"], row["from_key"], row["to_key"]
+        props = row["props"] or {}
+        if rel in ("CONTACTS", "RESPONSIBLE_FOR"):
+            facts.add((rel, a, b, props.get("since") or None, props.get("until")))
+        elif rel in ("PART_OF", "UNDER", "SERVES", "BELONGS_TO", "IN_GROUP", "LIVES_IN", "IN"):
+            facts.add((rel, a, b))
+    return facts
+
+
+def model_facts(c: County) -> set[Fact]:
+    facts: set[Fact] = set()
+    for m in c.members:
+        facts.add(("member", m.member_no, m.on_roll, m.category, m.birth_date, m.mgmt_class,
+                   tuple(sorted(m.roles))))
+        if m.branch:
+            facts.add(("BELONGS_TO", m.member_no, m.branch))
+        if m.group:
+            facts.add(("IN_GROUP", m.member_no, m.group))
+        if m.household:
+            facts.add(("LIVES_IN", m.member_no, m.household))
+    for o in c.orgs:
+        facts.add(("org", o.id, o.kind, o.term_end))
+        if o.parent:
+            facts.add(("UNDER", o.id, o.parent))
+        if o.area:
+            facts.add(("SERVES", o.id, o.area))
+        if o.has_rectification:
+            facts.add(("rect", o.rect_deadline, o.rect_status or "open"))
+    for a in c.areas:
+        facts.add(("area", a.code, a.level))
+        if a.parent:
+            facts.add(("PART_OF", a.code, a.parent))
+    for h in c.households:
+        facts.add(("household", h.id))
+        facts.add(("IN", h.id, h.area))
+    for x in c.contacts:
+        rel = "CONTACTS" if x.target_kind == "household" else "RESPONSIBLE_FOR"
+        facts.add((rel, x.member, x.target, x.since, x.until))
+    for f in c.outflows:
+        facts.add(("outflow", f.member, f.left_on, f.returned_on))
+    return facts

@@ -1,0 +1,80 @@
+"""The gap engine agrees with the independent oracle on generated counties.
+
+Each example writes a random small county as roster files, imports them into one graph (reset
+per example), and compares, for the whole county and one random sub-scope (a township or
+village code, or an org id) on two dates: every rule's item ids and key numbers, the summary
+counts, the coverage rows field by field, and every household's contact chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from orgraph.analysis.engine import Engine
+from orgraph.analysis.rules import RULE_TYPES
+from orgraph.policy import Policy
+from orgraph.store import GraphStore
+
+from .compare import chain_diffs, coverage_diffs, gap_diffs, summary_diffs
+from .county_model import County
+from .harness import import_county, problems, reset
+from .oracle import RULE_TYPES as ORACLE_RULE_TYPES
+from .oracle import Oracle
+from .strategies import AS_OF, AS_OFS, counties, scopes
+
+COVERAGE_LEVELS = ("county", "township", "village", "hamlet")
+
+# Thresholds: mostly the defaults, sometimes small enough for every rule to fire.
+policies = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({
+        "contact_min": st.integers(0, 2), "contact_max": st.integers(2, 4),
+        "exempt_age": st.sampled_from((60, 70, 80)),
+        "group_min": st.integers(0, 2), "group_max": st.integers(2, 3),
+        "cadre_groups_min": st.integers(0, 1), "cadre_groups_max": st.integers(1, 2),
+        "branch_min_full": st.integers(0, 2), "branch_max": st.integers(1, 4)}),
+)
+
+
+def compare_all(store: GraphStore, county: County, policy: dict[str, int],
+                scope: str, dates: list[str]) -> list[str]:
+    engine = Engine(store, policy=Policy(**policy))
+    oracle = Oracle(county, policy)
+    out: list[str] = []
+    for d in dates:
+        for sc in (None, scope):
+            for rule in RULE_TYPES:
+                out += gap_diffs(engine, oracle, rule, sc, d)
+            out += summary_diffs(engine, oracle, sc, d)
+        for sc in (None, scope):
+            for lvl in COVERAGE_LEVELS:
+                out += coverage_diffs(engine, oracle, sc, lvl, d)
+        for h in county.households:
+            out += chain_diffs(engine, oracle, h.id, d)
+    return out
+
+
+def test_rule_types_match() -> None:
+    assert tuple(RULE_TYPES) == ORACLE_RULE_TYPES
+
+
+# Passing takes about a minute; the longer time limit lets a failure finish shrinking.
+@pytest.mark.timeout(900)
+# No "explain" phase: it reruns the failing example under a tracer, which is slow here.
+@settings(max_examples=200, deadline=None,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(county=counties(), policy=policies, data=st.data())
+def test_engine_equals_oracle(oracle_store: GraphStore, county: County,
+                              policy: dict[str, Any], data: st.DataObject) -> None:
+    scope = data.draw(scopes(county), label="scope")
+    dates = [AS_OF, data.draw(st.sampled_from(AS_OFS), label="as_of")]
+    reset(oracle_store)
+    first, second = import_county(oracle_store, county)
+    assert problems(first) == [] and (second is None or problems(second) == [])
+    diffs = compare_all(oracle_store, county, policy, scope, dates)
+    assert diffs == [], "\n".join(diffs[:40])
