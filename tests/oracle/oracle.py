@@ -196,6 +196,8 @@ class Oracle:
             top = self.orgs[scope]
             whole = (top.parent is None and top.area is not None
                      and self.areas[top.area].parent is None)
+            if whole:  # the whole county holds every org, attached to an area or not
+                orgs = {o.id for o in self.orgs.values() if o.kind != "external"}
             return Scope(frozenset(areas), frozenset(orgs), whole)
         else:
             raise KeyError(scope)
@@ -203,6 +205,8 @@ class Oracle:
         for o in self.orgs.values():
             if o.area is not None and o.area in areas:
                 orgs |= {o.id} | nx.descendants(self.org_tree, o.id)
+        if whole:  # the whole county holds every org, attached to an area or not
+            orgs = {o.id for o in self.orgs.values() if o.kind != "external"}
         return Scope(frozenset(areas), frozenset(orgs), whole)
 
     def members_in(self, s: Scope) -> list[Member]:

@@ -47,21 +47,24 @@ def _subtree(children: list[list[int]], roots: list[int], size: int) -> BoolArra
 
 def resolve(p: Projection, ref: str | None) -> Scope:
     na, no = len(p.area_code), len(p.org_id)
+    every_org = ~np.array(p.org_external, dtype=bool)  # the whole county holds every org
     if ref is None or ref == "":
         roots = p.roots
         areas = _subtree(p.area_children, roots, na)
         label = p.area_code[roots[0]] if len(roots) == 1 else "*"
-        return Scope(None, label, areas, _orgs_serving(p, areas), whole=True)
+        return Scope(None, label, areas, every_org, whole=True)
     a = p.area_index.get(ref)
     if a is not None and not p.area_external[a]:
         areas = _subtree(p.area_children, [a], na)
-        return Scope(ref, ref, areas, _orgs_serving(p, areas), whole=p.area_parent[a] < 0)
+        whole = p.area_parent[a] < 0
+        return Scope(ref, ref, areas, every_org if whole else _orgs_serving(p, areas), whole)
     o = p.org_index.get(ref)
     if o is not None and not p.org_external[o]:
         orgs = _subtree(p.org_children, [o], no)
         served = [p.org_area[i] for i in np.flatnonzero(orgs) if p.org_area[i] >= 0]
         top = p.org_parent[o] < 0 and p.org_area[o] >= 0 and p.area_parent[p.org_area[o]] < 0
-        return Scope(ref, ref, _subtree(p.area_children, served, na), orgs, whole=top)
+        return Scope(ref, ref, _subtree(p.area_children, served, na),
+                     every_org if top else orgs, whole=top)
     raise NotFound(f"范围“{ref}”不存在：请填写区划代码或党组织编号")
 
 
