@@ -21,20 +21,21 @@ On a private server in a fresh, short /tmp data folder it:
    machine (REFERENCES below);
 4. reports the log's size on disk before and after the rewrite.
 
-Replaying a log that creates the indexes grows about quadratically with the graph: FalkorDB
-4.16 behaves as if an index created while it loads the log were unusable until loading ends,
-so every replayed MERGE scans its label. Indexes loaded from the log's RDB base are used.
-At county size that is far beyond any start timeout, so a replay restart is given up after
---replay-cap seconds: the report then gives that lower bound and how far into the log the
-server was (from /proc/PID/fdinfo), and the data is loaded again for the remaining
-measurements.
-A restart longer than --long seconds is not repeated: at that length one sample is precise
-enough.
-
-A replayed write runs under the server's TIMEOUT_DEFAULT (the client's per-query timeout
-is not in the log): a replayed batch slower than that is dropped, with only a "== CRITICAL =="
-line in the server log, and the server comes up without it. The replay restarts therefore
-count what came back; a loss is reported, ends that series and makes the exit status 1.
+How a replay behaves depends on how writes were logged. orgraph's server logs each write as
+its effects (EFFECTS_THRESHOLD 0), which replay without re-running any query. With FalkorDB's
+default (300 us), a slow-enough write is logged as its query text and re-run on replay, and
+this bench measured that to fail in two ways (--effects-threshold 300 reproduces it):
+- a log that creates the indexes replays about quadratically in the graph's size (FalkorDB
+  4.16 behaves as if an index created while it loads the log were unusable until loading
+  ends, so every replayed MERGE scans its label): 100k nodes took 17 minutes;
+- a replayed query runs under the server's TIMEOUT_DEFAULT (the client's per-query timeout
+  is not in the log), and a batch slower than that is dropped with only a "== CRITICAL =="
+  line in the server log: the server came up without 38% of the 100k nodes.
+So the bench guards against both: a replay restart is given up after --replay-cap seconds
+(reporting how far into the log it was, from /proc/PID/fdinfo), and each replay restart
+counts what came back; a loss is reported, ends that series and makes the exit status 1.
+Either way the data is then loaded again for the remaining measurements. A restart longer
+than --long seconds is not repeated: at that length one sample is precise enough.
 
 Automatic log rewrites are switched off (CONFIG SET, not persisted) while loading, so that the
 "not rewritten" restarts really replay the whole command log; the report says whether a default
@@ -279,20 +280,34 @@ def log_read(server: EmbeddedServer, pid: int) -> dict[str, float]:
     return out
 
 
-def command_offsets(path: Path) -> list[int]:
-    """Byte offsets where each command of a RESP command log starts, and its end."""
+def scan_commands(path: Path) -> tuple[list[int], list[str]]:
+    """The byte offsets where each command of a RESP command log starts (and where the last
+    ends), and the commands' names."""
     data = path.read_bytes()
     starts: list[int] = []
+    names: list[str] = []
     i = 0
     while i < len(data) and data[i : i + 1] == b"*":
         starts.append(i)
         j = data.index(b"\r\n", i)
         n, i = int(data[i + 1 : j]), j + 2
-        for _ in range(n):
+        for arg in range(n):
             j = data.index(b"\r\n", i)
-            i = j + 2 + int(data[i + 1 : j]) + 2
+            size = int(data[i + 1 : j])
+            if arg == 0:
+                names.append(data[j + 2 : j + 2 + size].decode(errors="replace").upper())
+            i = j + 2 + size + 2
     starts.append(i)
-    return starts
+    return starts, names
+
+
+def log_commands(server: EmbeddedServer) -> dict[str, int]:
+    """How many commands of each kind the command (incr) part of the log holds."""
+    out: dict[str, int] = {}
+    for path in sorted(server.aof_dir.glob("*.incr.aof")):
+        for name in scan_commands(path)[1]:
+            out[name] = out.get(name, 0) + 1
+    return out
 
 
 def replaying(server: EmbeddedServer, read: dict[str, float]) -> tuple[float, float] | None:
@@ -302,7 +317,7 @@ def replaying(server: EmbeddedServer, read: dict[str, float]) -> tuple[float, fl
     if name is None:
         return None
     path = server.aof_dir / name
-    offsets = command_offsets(path)
+    offsets = scan_commands(path)[0]
     size = path.stat().st_size
     pos = read[name] * size
     k = max(0, bisect.bisect_left(offsets, pos) - 1)
@@ -424,13 +439,20 @@ def versions(server: EmbeddedServer) -> dict[str, str]:
     try:
         info = conn.info("server")
         mods = {_text(m[b"name"]): _text(m[b"ver"]) for m in conn.module_list()}
+        effects = _graph_config(conn, "GET", "EFFECTS_THRESHOLD")
     finally:
         conn.close()
     return {"redis": _text(info.get("redis_version")),
             "falkordb": _module_version(mods.get("graph", "")),
+            "EFFECTS_THRESHOLD": _text(effects[1]),
             "python": platform.python_version(),
             "machine": f"{platform.machine()} {platform.system()} {platform.release()}, "
                        f"{os.cpu_count()} CPUs"}
+
+
+def _graph_config(conn: Any, *args: Any) -> Any:
+    """GRAPH.CONFIG GET/SET (the redis client's execute_command is untyped)."""
+    return conn.execute_command("GRAPH.CONFIG", *args)
 
 
 def _module_version(ver: str) -> str:
@@ -451,7 +473,8 @@ def _text(value: Any) -> str:
 class Bench:
     def __init__(self, root: Path, nodes: int, *, repeats: int = 3, replay_cap: float = 900.0,
                  long: float = 60.0, tail: int = 1000,
-                 timeout_default_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+                 timeout_default_ms: int = DEFAULT_TIMEOUT_MS,
+                 effects_threshold: int | None = None) -> None:
         self.root = root
         self.shape = Shape.for_nodes(nodes)
         self.repeats = repeats
@@ -459,12 +482,14 @@ class Bench:
         self.long = long
         self.tail = min(tail, self.shape.households)
         self.timeout_default_ms = timeout_default_ms
+        self.effects_threshold = effects_threshold
         self.timeout_max_ms = max(timeout_default_ms, DEFAULT_TIMEOUT_MAX_MS)
         self.servers: list[EmbeddedServer] = []
         self.result: dict[str, Any] = {
             "shape": asdict(self.shape), "nodes": self.shape.nodes, "repeats": repeats,
             "replay_cap_s": replay_cap, "long_s": long, "tail_writes": self.tail,
-            "batch_rows": BATCH, "server_timeout_default_ms": timeout_default_ms}
+            "batch_rows": BATCH, "server_timeout_default_ms": timeout_default_ms,
+            "effects_threshold_set": effects_threshold}
 
     def server(self, name: str) -> EmbeddedServer:
         srv = EmbeddedServer(self.root / name, socket_timeout=600.0,
@@ -525,6 +550,7 @@ class Bench:
                 conn.config_set("auto-aof-rewrite-percentage", 0)
             finally:
                 conn.close()
+            self.set_effects_threshold(srv)
             phases: list[dict[str, Any]] = []
             for block, rows in (("upsert_areas", county.villages),
                                 ("bench_upsert_households", county.households),
@@ -546,10 +572,21 @@ class Bench:
         rows_n = sum(p["rows"] for p in phases)
         return {"seconds": total, "rows": rows_n, "rows_per_s": rows_n / total,
                 "phases": phases, "auto_rewrites": int(_persistence(srv).get("aof_rewrites", 0)),
-                "aof": aof_files(srv)}
+                "aof": aof_files(srv), "log_commands": log_commands(srv)}
+
+    def set_effects_threshold(self, srv: EmbeddedServer) -> None:
+        """--effects-threshold: how the next writes are logged (lasts until a restart)."""
+        if self.effects_threshold is None:
+            return
+        conn = srv.client()
+        try:
+            _graph_config(conn, "SET", "EFFECTS_THRESHOLD", self.effects_threshold)
+        finally:
+            conn.close()
 
     def tail_writes(self, srv: EmbeddedServer) -> dict[str, Any]:
         """Single-row updates of existing households, one query each (how the API writes)."""
+        self.set_effects_threshold(srv)
         step = self.shape.households // self.tail
         store = open_store(srv)
         try:
@@ -634,7 +671,9 @@ def report(res: dict[str, Any]) -> str:
         f"{shape['households']:,} households, {shape['members']:,} members), "
         f"{shape['households'] + shape['members'] * shape['contacts_per_member']:,} "
         f"relationships",
-        "versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items()),
+        "versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items())
+        + (f" (set to {res['effects_threshold_set']} before the writes)"
+           if res["effects_threshold_set"] is not None else ""),
         "",
         *_load_lines("bulk load", res["load"], res["batch_rows"]),
     ]
@@ -650,6 +689,8 @@ def report(res: dict[str, Any]) -> str:
         f"{tail['rows_per_s']:,.0f} rows/s",
         "",
         f"append-only log after the load:    {_mb(before)}",
+        "  its commands: "
+        + ", ".join(f"{k} {v:,}" for k, v in res["load"]["log_commands"].items()),
         f"append-only log after the rewrite: {_mb(res['aof_after_rewrite'])} "
         f"(rewrite_log took {res['rewrite_s']:.2f} s)",
         f"append-only log after 1-row writes: {_mb(res['aof_after_tail'])}",
@@ -698,6 +739,7 @@ def report(res: dict[str, Any]) -> str:
 
 
 def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    say(f"received {signal.Signals(signum).name}: stopping")
     raise SystemExit(128 + signum)
 
 
@@ -716,6 +758,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--timeout-default-ms", type=int, default=DEFAULT_TIMEOUT_MS,
                     help="the server's TIMEOUT_DEFAULT, which replayed writes run under "
                          f"(orgraph's default, {DEFAULT_TIMEOUT_MS})")
+    ap.add_argument("--effects-threshold", type=int, default=None,
+                    help="set FalkorDB's EFFECTS_THRESHOLD (microseconds) before the bulk loads; "
+                         "0 logs every write as its effects (orgraph's setting), FalkorDB's "
+                         "default 300 logs slow-enough writes as their query text, replayed "
+                         "by re-running it (default: leave the server's setting)")
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     args = ap.parse_args(argv)
     if args.repeats < 1 or args.tail < 1:
@@ -725,7 +772,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(sig, _raise_exit)
     root = Path(tempfile.mkdtemp(prefix="orgb-", dir="/tmp"))
     bench = Bench(root, args.nodes, repeats=args.repeats, replay_cap=args.replay_cap,
-                  long=args.long, tail=args.tail, timeout_default_ms=args.timeout_default_ms)
+                  long=args.long, tail=args.tail, timeout_default_ms=args.timeout_default_ms,
+                  effects_threshold=args.effects_threshold)
     try:
         res = bench.run()
     except KeyboardInterrupt:
