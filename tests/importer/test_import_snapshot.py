@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from importer_helpers import (
     AREAS,
@@ -24,6 +25,7 @@ from importer_helpers import (
     write_csv,
 )
 
+from orgraph.importer.report import ImportReport
 from orgraph.store import GraphStore
 
 LATER = date(2026, 11, 15)
@@ -108,6 +110,17 @@ def test_dry_run_snapshot_reports_but_marks_nothing(falkor_store: GraphStore, de
 # -- a roster with rejected rows is no snapshot (each was once a bug) ---------------------------
 
 
+def _assert_refused_and_nobody_off_roll(store: GraphStore, report: ImportReport,
+                                        m: dict[str, Any]) -> None:
+    """Only the bad row is rejected, nobody goes off roll, and the report says why."""
+    assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
+    member = next(x for x in dump(store).label("Member") if x["key"] == m["人员编号"])
+    assert (report.off_roll, member["on_roll"]) == (0, True)
+    assert [x["key"] for x in dump(store).label("Member") if not x["on_roll"]] == []
+    notes = [i for i in by_file(report)["typo.xlsx"].warnings if i.row is None]
+    assert len(notes) == 1 and str(m["_row"]) in notes[0].message
+
+
 def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
         falkor_store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
     rows = _load(falkor_store, demo_dir)
@@ -115,13 +128,7 @@ def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "typo.xlsx",
               {(m["人员编号"], "所在党小组"): "不存在的党小组"})
     report = run_import(falkor_store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
-    assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
-    member = next(x for x in dump(falkor_store).label("Member") if x["key"] == m["人员编号"])
-    assert (report.off_roll, member["on_roll"]) == (0, True)
-    assert [x["key"] for x in dump(falkor_store).label("Member") if not x["on_roll"]] == []
-    # ... and the report says why nobody was compared.
-    notes = [i for i in by_file(report)["typo.xlsx"].warnings if i.row is None]
-    assert len(notes) == 1 and str(m["_row"]) in notes[0].message
+    _assert_refused_and_nobody_off_roll(falkor_store, report, m)
 
 
 def test_snapshot_keeps_members_whose_row_failed_validation(
@@ -132,13 +139,7 @@ def test_snapshot_keeps_members_whose_row_failed_validation(
     bad = idn[:-1] + ("1" if idn[-1] != "1" else "2")  # checksum no longer matches
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "typo.xlsx", {(m["人员编号"], "公民身份号码"): bad})
     report = run_import(falkor_store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
-    assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
-    member = next(x for x in dump(falkor_store).label("Member") if x["key"] == m["人员编号"])
-    assert (report.off_roll, member["on_roll"]) == (0, True)
-    assert [x["key"] for x in dump(falkor_store).label("Member") if not x["on_roll"]] == []
-    # ... and the report says why nobody was compared.
-    notes = [i for i in by_file(report)["typo.xlsx"].warnings if i.row is None]
-    assert len(notes) == 1 and str(m["_row"]) in notes[0].message
+    _assert_refused_and_nobody_off_roll(falkor_store, report, m)
 
 
 def test_snapshot_over_several_files_does_not_depend_on_their_order(

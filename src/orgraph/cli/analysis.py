@@ -50,7 +50,9 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any]) -> None:
+def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any],
+          labels: dict[str, str] | None = None) -> None:
+    names = {**LABELS, **(labels or {})}
     if fmt is Format.json:
         print_json(doc)
         return
@@ -60,13 +62,13 @@ def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, An
                  or (k not in keys and k in ("area", "village", "township", "branch"))]
     if fmt is Format.csv:
         out = csv.writer(sys.stdout)
-        out.writerow([LABELS.get(k, k) for k in keys])
+        out.writerow([names.get(k, k) for k in keys])
         for r in rows:
             out.writerow([_cell(r.get(k)) for k in keys])
         return
     table = Table(title=title, show_lines=False)
     for k in keys:
-        table.add_column(LABELS.get(k, k), overflow="fold")
+        table.add_column(names.get(k, k), overflow="fold")
     for r in rows:
         table.add_row(*(_cell(r.get(k)) for k in keys))
     console.print(table)
@@ -94,8 +96,8 @@ def register(app: typer.Typer) -> None:
                 if fmt is Format.json:
                     print_json(doc)
                     return
-                LABELS.update(type="类型", count="数量")
-                _emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc)
+                _emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc,
+                      {"type": "类型", "count": "数量"})
                 return
             doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
         _emit(doc["items"], fmt, f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
@@ -123,9 +125,9 @@ def register(app: typer.Typer) -> None:
                  "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
                  "members": r["members"], "members_home": r["members_home"],
                  "members_away": r["members_away"]} for r in doc["rows"]]
-        LABELS.update(code="代码", covered="已联系户", coverage="覆盖率",
-                      members_home="在家党员", members_away="外出党员", households="农户数")
-        _emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc)
+        _emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc,
+              {"code": "代码", "covered": "已联系户", "coverage": "覆盖率", "households": "农户数",
+               "members_home": "在家党员", "members_away": "外出党员"})
 
     @app.command()
     @handles_errors
@@ -162,5 +164,5 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             print_json(rows)
             return
-        LABELS.update(value="当前值", default="默认值", rule="规则", source="依据")
-        _emit(rows, fmt, "阈值", {"rows": rows})
+        _emit(rows, fmt, "阈值", {"rows": rows},
+              {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"})
