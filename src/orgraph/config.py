@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     # Key of the HMAC that replaces raw ID numbers; changing it orphans existing member keys.
     id_hash_key: SecretStr = SecretStr("orgraph-dev-key-change-me")
     roster_max_mb: int = 50
+    # API and dashboard.
+    api_url: str = Field(default="http://127.0.0.1:8000", description="API base for clients")
+    # Token signing key; when empty, a random key is created once in the data folder.
+    jwt_secret: SecretStr = SecretStr("")
+    token_idle_minutes: int = 30
+    lockout_failures: int = 5
+    lockout_minutes: int = 30
+    audit_retention_days: int = 180
 
     @property
     def engine(self) -> EngineKind:

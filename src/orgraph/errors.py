@@ -59,3 +59,28 @@ class ValidationFailed(OrgraphError):
 class StoreNotEmpty(OrgraphError):
     http_status = 409
     exit_code = 8
+
+
+class Unauthorized(OrgraphError):
+    """No valid credentials or token (log in again)."""
+
+    http_status = 401
+    exit_code = 9
+
+
+class AccountLocked(Unauthorized):
+    """Too many failed log-ins: the account is locked for a while."""
+
+    http_status = 423
+
+
+class Forbidden(OrgraphError):
+    """Authenticated, but the role may not do this."""
+
+    http_status = 403
+    exit_code = 10
+
+
+class PayloadTooLarge(OrgraphError):
+    http_status = 413
+    exit_code = 11

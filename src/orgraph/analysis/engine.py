@@ -83,6 +83,13 @@ class Engine:
                 self._members[ref] = scope.members(p)
             return self._scopes[ref], self._members[ref]
 
+    def scope(self, ref: str | None) -> tuple[Projection, Scope, Any]:
+        """The current projection, the scope `ref` resolves to, and its members mask
+        (raises NotFound for an unknown or external ref). For access checks."""
+        p = self.projection()
+        sc, members = self._scope(p, ref)
+        return p, sc, members
+
     def _ctx(self, scope: str | None, as_of: str | dt.date | None) -> tuple[Ctx, str]:
         iso, day = parse_as_of(as_of)
         p = self.projection()

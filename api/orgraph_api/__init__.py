@@ -1,0 +1,1 @@
+"""orgraph HTTP API (FastAPI)."""

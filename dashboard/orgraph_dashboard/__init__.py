@@ -1,0 +1,1 @@
+"""orgraph dashboard (Streamlit, zh-CN)."""
