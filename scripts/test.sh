@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 echo "== ruff"
-.venv/bin/ruff check src tests bench
+.venv/bin/ruff check src api dashboard tests bench
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
