@@ -16,18 +16,21 @@ SET m.rev = $token
 RETURN m.rev AS rev
 
 // @name proj_areas
-// Every area: code, name, level, external flag and parent code.
+// Every area: code, name, level, external flag, parent code, longitude and latitude.
 MATCH (a:Area)
 OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
-RETURN collect([a.code, a.name, a.level, coalesce(a.external, false), p.code]) AS areas
+RETURN collect([a.code, a.name, a.level, coalesce(a.external, false), p.code,
+                a.lon, a.lat]) AS areas
 
 // @name proj_orgs
-// Every org: id, name, kind, parent id, served area code, term end, external flag.
+// Every org: id, name, kind, parent id, served area code, term end, external flag, host area
+// code (mobile branches, orgs at destinations) and establishment date.
 MATCH (o:Org)
 OPTIONAL MATCH (o)-[:UNDER]->(p:Org)
 OPTIONAL MATCH (o)-[:SERVES]->(a:Area)
+OPTIONAL MATCH (o)-[:HOSTED_IN]->(h:Area)
 RETURN collect([o.id, o.name, o.kind, p.id, a.code, o.term_end,
-                coalesce(o.external, false)]) AS orgs
+                coalesce(o.external, false), h.code, o.established_on]) AS orgs
 
 // @name proj_rectifications
 // Every rectification: org id, opening date, deadline, status.
@@ -46,10 +49,11 @@ MATCH (h:Household {id: hid})
 RETURN h.id AS id, h.head_name AS head_name
 
 // @name proj_members
-// Every member: key, name, on-roll flag, birth date, category, management class, roles.
+// Every member: key, name, on-roll flag, birth date, category, management class, roles,
+// join date and the roster's lost-contact flag.
 MATCH (m:Member)
 RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
-                m.mgmt_class, m.roles]) AS members
+                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false)]) AS members
 
 // @name proj_member_links
 // Member → branch, party group and household links as [member key, kind, target id].
@@ -69,7 +73,19 @@ MATCH (m:Member)-[r:RESPONSIBLE_FOR]->(t)
 RETURN collect([m.key, labels(t)[0], coalesce(t.id, t.code), r.since, r.until]) AS resp
 
 // @name proj_outflows
-// Every outflow episode: [member key, left on, returned on, destination code].
+// Every outflow episode: [member key, left on, returned on, destination code, transferred on,
+// contact person, employer, destination as written].
 MATCH (m:Member)-[:HAS_OUTFLOW]->(o:Outflow)
 OPTIONAL MATCH (o)-[:TO]->(d:Area)
-RETURN collect([m.key, o.left_on, o.returned_on, d.code]) AS outflows
+RETURN collect([m.key, o.left_on, o.returned_on, d.code, o.transferred_on, o.contact_person,
+                o.employer, o.destination_text]) AS outflows
+
+// @name proj_reports
+// Every report (报到/报平安) as parallel lists of member keys and dates.
+MATCH (m:Member)-[:REPORTED]->(r:Report)
+RETURN collect(m.key) AS members, collect(coalesce(r.on, '')) AS dates
+
+// @name proj_attends
+// Every attendance of an org's life (ATTENDS): [member key, org id, since, until].
+MATCH (m:Member)-[r:ATTENDS]->(o:Org)
+RETURN collect([m.key, o.id, r.since, r.until]) AS attends

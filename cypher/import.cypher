@@ -229,7 +229,8 @@ OPTIONAL MATCH (h:Org {id: row.host})
 FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | MERGE (o)-[:TO]->(d))
 FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END |
   MERGE (o)-[:HOSTED_BY]->(h)
-  MERGE (m)-[:ATTENDS {since: row.props.left_on}]->(h))
+  MERGE (m)-[a:ATTENDS {since: row.props.left_on}]->(h)
+  SET a.until = coalesce(row.props.returned_on, row.props.transferred_on))
 RETURN count(o) AS written
 
 // @name existing_reports

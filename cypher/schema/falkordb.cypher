@@ -45,3 +45,7 @@ CREATE INDEX FOR (n:Report) ON (n.id)
 // @name v1_unique_rectification_id
 // Rectification of a weak organization, keyed by org id and opening date.
 CREATE INDEX FOR (n:Rectification) ON (n.id)
+
+// @name v2_unique_transfer_id
+// Transfers of formal affiliation (组织关系转接), keyed by member key and date.
+CREATE INDEX FOR (n:Transfer) ON (n.id)

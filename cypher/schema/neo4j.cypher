@@ -44,3 +44,7 @@ CREATE CONSTRAINT report_id_unique IF NOT EXISTS FOR (n:Report) REQUIRE n.id IS 
 // @name v1_unique_rectification_id
 // Rectification of a weak organization, keyed by org id and opening date.
 CREATE CONSTRAINT rectification_id_unique IF NOT EXISTS FOR (n:Rectification) REQUIRE n.id IS UNIQUE
+
+// @name v2_unique_transfer_id
+// Transfers of formal affiliation (组织关系转接), keyed by member key and date.
+CREATE CONSTRAINT transfer_id_unique IF NOT EXISTS FOR (n:Transfer) REQUIRE n.id IS UNIQUE

@@ -41,6 +41,9 @@ class Policy(BaseModel):
     cluster_min_full: int = _t(3, "mobile_cluster_without_branch",
                                "党员流动到哪里, 党组织就覆盖到哪里; 3名以上正式党员 → 成立党支部")
     transfer_days: int = _t(180, "should_transfer", "外出超过6个月且地点固定: 应转尽转")
+    not_fixed_employers: tuple[str, ...] = _t(
+        ("个体经营", "灵活就业", "打零工", "自由职业", "待业", "无固定", "不固定"),
+        "should_transfer", "工作单位含这些词时不算固定单位 (不提示转接组织关系)")
 
     @model_validator(mode="after")
     def _ranges(self) -> Policy:

@@ -14,12 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from orgraph.analysis import mobile
 from orgraph.analysis import projection as proj
+from orgraph.analysis.context import Ctx
 from orgraph.analysis.projection import Projection
-from orgraph.analysis.rules import COUNTERS, RULE_TYPES, RULES, Ctx, ref_id
+from orgraph.analysis.rules import COUNTERS, RULE_TYPES, RULES, ref_id
 from orgraph.analysis.scope import Scope, resolve
 from orgraph.analysis.state import DayState, compute
 from orgraph.errors import NotFound, ValidationFailed
+from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
 
@@ -173,9 +176,89 @@ class Engine:
             buckets = np.minimum(s.member_households[load], 6)
             for b in range(7):
                 cols[:, 6 + b] = np.bincount(home[load][buckets == b], minlength=na)
+            gone = counted & s.away
+            q, pol = s.quiet, c.policy
+            lost = gone & (p.m_lost_flag | (q >= pol.lost_days))
+            silent = gone & ~lost & (q >= pol.silent_days)
+            for col, mask in ((13, gone & s.attached), (14, silent), (15, lost)):
+                cols[:, col] = np.bincount(home[mask], minlength=na)
         for a, parent in p.once("deepest_first", lambda: _deepest_first(p)):
             cols[parent] += cols[a]
         return cols
+
+    # -- members away ---------------------------------------------------------------------------
+
+    def destinations(self, *, scope: str | None = None,
+                     as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """Members away by destination province and city."""
+        c, iso = self._ctx(scope, as_of)
+        return {"scope": c.scope.label, "as_of": iso, **mobile.destinations(c)}
+
+    def flows(self, *, scope: str | None = None,
+              as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """Members away from each origin township to each destination city."""
+        c, iso = self._ctx(scope, as_of)
+        return {"scope": c.scope.label, "as_of": iso, **mobile.flows(c)}
+
+    def mobile_branches(self, *, scope: str | None = None,
+                        as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """Mobile and temporary branches in scope with their members' report status."""
+        c, iso = self._ctx(scope, as_of)
+        p = c.p
+        rows = []
+        for i in np.flatnonzero(c.scope.orgs):
+            if p.org_kind[i] in proj.MOBILE_KINDS and not p.org_external[i]:
+                rows.append(self._branch_row(c, int(i)))
+        rows.sort(key=lambda r: r["id"])
+        return {"scope": c.scope.label, "as_of": iso, "branches": rows}
+
+    def _branch_row(self, c: Ctx, o: int) -> dict[str, Any]:
+        p = c.p
+        people = _attending(c, o)
+        host = p.org_host[o]
+        place = mobile.city(p, host)
+        parent = p.org_parent[o]
+        established = int(p.org_established[o])
+        return {"id": p.org_id[o], "name": p.org_name[o], "kind": p.org_kind[o],
+                "host": {"code": host, "name": p.area_name[p.area_index[host]]}
+                if host in p.area_index else None,
+                "city": {"code": place.code6, "name": place.name, "lon": place.lon,
+                         "lat": place.lat} if place else None,
+                "approved_by": c.org_brief(parent) if parent >= 0 else None,
+                "established_on": mobile.iso(established) if established else None,
+                "members": len(people),
+                "silent": sum(1 for m in people if mobile.status(c, m) == "silent"),
+                "lost": sum(1 for m in people if mobile.status(c, m) == "lost")}
+
+    def mobile_branch(self, branch: str, *,
+                      as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """One mobile branch and the members attending it, with their report status."""
+        c, iso = self._ctx(None, as_of)
+        p = c.p
+        o = p.org_index.get(branch)
+        if o is None or p.org_kind[o] not in proj.MOBILE_KINDS or p.org_external[o]:
+            raise NotFound(f"流动党员党支部“{branch}”不存在")
+        members = []
+        for m in sorted(_attending(c, o), key=lambda m: p.m_key[m]):
+            k = int(c.s.current[m])
+            last = int(c.s.last_report[m])
+            members.append({**c.member_brief(m), "since": _since(c, m, o),
+                            "away": bool(c.s.away[m]),
+                            "destination_text": p.o_dest_text[k] if k >= 0 else None,
+                            "last_report": mobile.iso(last) if last else None,
+                            "quiet_days": int(c.s.quiet[m]) if k >= 0 else None,
+                            "status": mobile.status(c, m)})
+        return {"as_of": iso, "branch": self._branch_row(c, o), "members": members}
+
+    def timeline(self, member: str) -> dict[str, Any]:
+        """Every departure, attendance, report, return and transfer of a member, in order."""
+        p = self.projection()
+        m = p.m_index.get(member)
+        if m is None:
+            raise NotFound(f"党员“{member}”不存在")
+        c, _ = self._ctx(None, None)
+        return {"member": {**c.member_brief(m), "on_roll": bool(p.m_on_roll[m])},
+                "events": timeline(self.store, member)}
 
     def chain(self, household_id: str, *,
               as_of: str | dt.date | None = None) -> dict[str, Any]:
@@ -218,6 +301,20 @@ class Engine:
                 "as_of": iso, "levels": levels, "broken_at": broken}
 
 
+def _attending(c: Ctx, o: int) -> list[int]:
+    """Members with an ATTENDS link to org `o` active at D."""
+    p, d = c.p, c.s.as_of
+    ok = (p.at_org == o) & (p.at_since <= d) & (p.at_until > d) if len(p.at_org) else []
+    return sorted({int(m) for m in p.at_member[ok]}) if len(p.at_org) else []
+
+
+def _since(c: Ctx, m: int, o: int) -> str | None:
+    p, d = c.p, c.s.as_of
+    ok = (p.at_org == o) & (p.at_member == m) & (p.at_since <= d) & (p.at_until > d)
+    first = int(p.at_since[ok].min()) if ok.any() else 0
+    return mobile.iso(first) if first else None
+
+
 def _deepest_first(p: Projection) -> list[tuple[int, int]]:
     """(area, parent) pairs, children before parents, for summing subtrees upwards."""
     depth = []
@@ -231,7 +328,8 @@ def _deepest_first(p: Projection) -> list[tuple[int, int]]:
 
 
 _COLS = ("households", "covered", "uncovered_contact_away", "members", "members_home",
-         "members_away", *(f"load_{b}" for b in LOAD_BUCKETS))
+         "members_away", *(f"load_{b}" for b in LOAD_BUCKETS), "away_attached", "away_silent",
+         "away_lost")
 
 
 def _row_sum(sums: Any, areas: list[Any]) -> Any:
@@ -245,4 +343,5 @@ def _figures(v: Any) -> dict[str, Any]:
             "coverage": round(covered / households, 4) if households else None,
             "uncovered_contact_away": int(v[2]), "members": int(v[3]),
             "members_home": int(v[4]), "members_away": int(v[5]),
-            "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)}}
+            "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)},
+            "away_attached": int(v[13]), "away_silent": int(v[14]), "away_lost": int(v[15])}

@@ -19,6 +19,7 @@ from orgraph.store import GraphStore
 NEVER = 99_999_999  # an empty `until` / `returned_on`: the link never ends
 ALWAYS = 0  # an empty `since`: the link has always been active
 GROUP_KINDS = frozenset({"group", "temp_group"})
+MOBILE_KINDS = frozenset({"mobile_branch", "temp_branch", "temp_group"})
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -29,6 +30,14 @@ def day(value: str | None, empty: int) -> int:
     if not value:
         return empty
     return int(value[:10].replace("-", ""))
+
+
+def ordinal(days: Any) -> Any:
+    """YYYYMMDD ints (scalar or array) → days since 1970-01-01, for calendar-day differences."""
+    a = np.asarray(days, dtype=np.int64)
+    month = (a // 10_000 - 1970) * 12 + (a // 100 % 100 - 1)
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    return (first.astype(np.int64) + a % 100 - 1).astype(np.int64)
 
 
 @dataclass
@@ -42,6 +51,8 @@ class Projection:
     area_parent: list[int] = field(default_factory=list)  # index, -1 for none
     area_index: dict[str, int] = field(default_factory=dict)
     area_children: list[list[int]] = field(default_factory=list)
+    area_lon: list[float | None] = field(default_factory=list)
+    area_lat: list[float | None] = field(default_factory=list)
     # orgs
     org_id: list[str] = field(default_factory=list)
     org_name: list[str] = field(default_factory=list)
@@ -53,6 +64,8 @@ class Projection:
     org_external: list[bool] = field(default_factory=list)
     org_index: dict[str, int] = field(default_factory=dict)
     org_children: list[list[int]] = field(default_factory=list)
+    org_host: list[str | None] = field(default_factory=list)  # HOSTED_IN area code
+    org_established: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     rects: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
     # households
     hh_id: list[str] = field(default_factory=list)
@@ -72,6 +85,8 @@ class Projection:
     m_branches: list[list[int]] = field(default_factory=list)
     m_groups: list[list[int]] = field(default_factory=list)
     m_households: list[list[int]] = field(default_factory=list)
+    m_joined: list[str | None] = field(default_factory=list)
+    m_lost_flag: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
     # contacts: member → household
     c_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     c_house: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -87,6 +102,18 @@ class Projection:
     o_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     o_left: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     o_returned: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    o_end: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # return or transfer
+    o_dest: list[str | None] = field(default_factory=list)  # destination area code
+    o_dest_text: list[str | None] = field(default_factory=list)
+    o_contact: list[str | None] = field(default_factory=list)
+    o_employer: list[str | None] = field(default_factory=list)
+    # reports and attendance (ATTENDS)
+    rp_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    rp_on: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    at_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    at_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    at_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: no date
+    at_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     # Derived inputs that depend on the projection only, computed once on first use.
     derived: dict[str, Any] = field(default_factory=dict)
@@ -133,27 +160,32 @@ def _revision(store: GraphStore) -> str | None:
 def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p = Projection(revision=revision)
     areas = _one(store.read("proj_areas"), "areas")
-    for code, name, level, external, _parent in areas:
+    for code, name, level, external, _parent, lon, lat in areas:
         p.area_index[code] = len(p.area_code)
         p.area_code.append(code)
         p.area_name.append(name or code)
         p.area_level.append(level or "")
         p.area_external.append(bool(external))
-    p.area_parent = [p.area_index.get(parent, -1) if parent else -1
-                     for *_, parent in areas]
+        p.area_lon.append(_float(lon))
+        p.area_lat.append(_float(lat))
+    p.area_parent = [p.area_index.get(a[4], -1) if a[4] else -1 for a in areas]
     p.area_children = [[] for _ in areas]
     for i, parent in enumerate(p.area_parent):
         if parent >= 0:
             p.area_children[parent].append(i)
 
     orgs = _one(store.read("proj_orgs"), "orgs")
-    for oid, name, kind, _parent, _area, term_end, external in orgs:
+    established = []
+    for oid, name, kind, _parent, _area, term_end, external, host, est in orgs:
         p.org_index[oid] = len(p.org_id)
         p.org_id.append(oid)
         p.org_name.append(name or oid)
         p.org_kind.append(kind or "")
         p.org_term_end.append(term_end)
         p.org_external.append(bool(external) or kind == "external")
+        p.org_host.append(host)
+        established.append(day(est, ALWAYS))
+    p.org_established = np.array(established, dtype=np.int64)
     p.org_parent = [p.org_index.get(o[3], -1) if o[3] else -1 for o in orgs]
     p.org_area = [p.area_index.get(o[4], -1) if o[4] else -1 for o in orgs]
     p.org_children = [[] for _ in orgs]
@@ -175,8 +207,8 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.hh_area = np.array(hh_area, dtype=np.int64)
 
     members = _one(store.read("proj_members"), "members")
-    births, on_roll, full, elderly = [], [], [], []
-    for key, name, roll, birth, category, mgmt, roles in members:
+    births, on_roll, full, elderly, lost = [], [], [], [], []
+    for key, name, roll, birth, category, mgmt, roles, joined, lost_flag in members:
         p.m_index[key] = len(p.m_key)
         p.m_key.append(key)
         p.m_name.append(name or key)
@@ -186,6 +218,9 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         elderly.append(mgmt == "elderly_weak")
         p.m_mgmt.append(mgmt)
         p.m_roles.append(frozenset(roles or ()))
+        p.m_joined.append(joined or None)
+        lost.append(bool(lost_flag))
+    p.m_lost_flag = np.array(lost, dtype=bool)
     p.m_on_roll = np.array(on_roll, dtype=bool)
     p.m_birth = np.array(births, dtype=np.int64)
     p.m_full = np.array(full, dtype=bool)
@@ -233,14 +268,47 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.r_is_org = np.array(ro, dtype=bool)
     p.r_since, p.r_until = np.array(rs, np.int64), np.array(ru, np.int64)
 
-    om, ol, orr = [], [], []
-    for key, left, returned, _dest in _one(store.read("proj_outflows"), "outflows"):
+    om, ol, orr, oe = [], [], [], []
+    for key, left, returned, dest, moved, contact, employer, text in \
+            _one(store.read("proj_outflows"), "outflows"):
         if key in p.m_index and left:
             om.append(p.m_index[key])
             ol.append(day(left, ALWAYS))
             orr.append(day(returned, NEVER))
-    p.o_member, p.o_left, p.o_returned = (np.array(x, np.int64) for x in (om, ol, orr))
+            oe.append(min(orr[-1], day(moved, NEVER)))
+            p.o_dest.append(dest)
+            p.o_dest_text.append(text)
+            p.o_contact.append(contact)
+            p.o_employer.append(employer)
+    p.o_member, p.o_left, p.o_returned, p.o_end = (np.array(x, np.int64)
+                                                   for x in (om, ol, orr, oe))
+
+    rows = store.read("proj_reports")
+    rm2, ron = [], []
+    for key, on in zip(*((rows[0]["members"], rows[0]["dates"]) if rows else ([], [])),
+                       strict=True):
+        if key in p.m_index and on:
+            rm2.append(p.m_index[key])
+            ron.append(day(on, ALWAYS))
+    p.rp_member, p.rp_on = np.array(rm2, np.int64), np.array(ron, np.int64)
+
+    am, ao, asi, au = [], [], [], []
+    for key, oid, since, until in _one(store.read("proj_attends"), "attends"):
+        if key in p.m_index and oid in p.org_index:
+            am.append(p.m_index[key])
+            ao.append(p.org_index[oid])
+            asi.append(day(since, ALWAYS))
+            au.append(day(until, NEVER))
+    p.at_member, p.at_org, p.at_since, p.at_until = (np.array(x, np.int64)
+                                                     for x in (am, ao, asi, au))
     return p
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _home_area(p: Projection, org: int) -> int:

@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from orgraph.analysis import mobile
+from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import GROUP_KINDS, Projection
-from orgraph.analysis.scope import Scope
-from orgraph.analysis.state import DayState
-from orgraph.policy import Policy
 
 RULE_TYPES = (
     "household_uncovered", "household_contact_away", "member_contact_load",
     "exempt_member_assigned", "township_no_leader", "village_no_cadre", "hamlet_no_cadre",
     "cadre_group_load", "group_size", "branch_too_small", "branch_too_large",
     "member_no_branch", "member_multi_branch", "member_no_group", "rectification_overdue",
-    "term_expired",
+    "term_expired", "mobile_unattached", "mobile_silent", "lost_contact",
+    "mobile_cluster_without_branch", "mobile_no_contact_person", "should_transfer",
 )
 RULE_ZH = {
     "household_uncovered": "农户无联系党员", "household_contact_away": "联系党员均外出",
@@ -32,39 +31,10 @@ RULE_ZH = {
     "branch_too_large": "支部党员超过50人", "member_no_branch": "党员无组织关系",
     "member_multi_branch": "党员有多个组织关系", "member_no_group": "党员未编入党小组",
     "rectification_overdue": "软弱涣散整顿逾期", "term_expired": "党组织届期已满",
+    "mobile_unattached": "流动党员未在流入地参加组织生活", "mobile_silent": "流动党员长期未报到",
+    "lost_contact": "失联党员", "mobile_cluster_without_branch": "流入地党员集中但未建流动党支部",
+    "mobile_no_contact_person": "流动党员无家乡联系人", "should_transfer": "应转接组织关系",
 }
-
-Ref = tuple[str, int]  # ("h"|"m"|"a"|"o", index)
-
-
-@dataclass
-class Ctx:
-    p: Projection
-    s: DayState
-    scope: Scope
-    policy: Policy
-    members: Any  # BoolArray: members in scope
-
-    def area_ctx(self, a: int) -> dict[str, Any]:
-        """Names of an area and its village and township, for acting on an item."""
-        out: dict[str, Any] = {}
-        i = a
-        while i >= 0:
-            level = self.p.area_level[i]
-            if level in ("hamlet", "village", "township") and level not in out:
-                out[level] = {"code": self.p.area_code[i], "name": self.p.area_name[i]}
-            i = self.p.area_parent[i]
-        return out
-
-    def org_brief(self, o: int) -> dict[str, str]:
-        return {"id": self.p.org_id[o], "name": self.p.org_name[o]}
-
-    def member_brief(self, m: int) -> dict[str, Any]:
-        p = self.p
-        branch = p.m_branches[m][0] if p.m_branches[m] else -1
-        return {"id": p.m_key[m], "name": p.m_name[m],
-                "branch": self.org_brief(branch) if branch >= 0 else None}
-
 
 # -- households -------------------------------------------------------------------------------
 
@@ -347,6 +317,12 @@ RULES: dict[str, tuple[Finder, Detail]] = {
     "member_no_group": (_no_group, _by_index(_member_item)),
     "rectification_overdue": (_overdue, _by_index(_overdue_item)),
     "term_expired": (_term_expired, _by_index(_term_item)),
+    "mobile_unattached": (mobile.unattached, mobile.unattached_item),
+    "mobile_silent": (mobile.silent_members, mobile.silent_item),
+    "lost_contact": (mobile.lost_members, mobile.lost_item),
+    "mobile_cluster_without_branch": (mobile.cluster_without_branch, mobile.cluster_item),
+    "mobile_no_contact_person": (mobile.no_contact_person, mobile.no_contact_item),
+    "should_transfer": (mobile.should_transfer, mobile.transfer_item),
 }
 assert tuple(RULES) == RULE_TYPES
 
@@ -361,4 +337,6 @@ def ref_id(p: Projection, ref: Ref) -> str:
         return p.area_code[i]
     if kind == "r":
         return p.org_id[p.rects[i][0]]
+    if kind == "c":
+        return mobile.cluster_id(p, i)
     return p.org_id[i]

@@ -35,7 +35,14 @@ LABELS = {"id": "编号", "name": "名称", "head_name": "户主", "area": "所�
           "groups": "联系党小组数", "target_kind": "类型", "level": "层级", "kind": "类别",
           "deadline": "整顿期限", "days_overdue": "逾期天数", "term_end": "届满日期",
           "opened_on": "整顿开始", "status": "状态", "branches": "所在组织", "min": "下限",
-          "max": "上限"}
+          "max": "上限", "province": "省", "count": "外出人数", "suggested_secretary": "建议书记",
+          "destination": "外出地点", "city": "流入城市", "destination_text": "外出地点(原文)",
+          "left_on": "外出时间", "days_away": "外出天数", "last_report": "最近报到",
+          "quiet_days": "未报到天数", "reason": "原因", "away": "外出中", "employer": "工作单位"}
+
+
+DICT_COLUMNS = ("area", "village", "township", "branch", "destination", "city",
+                "suggested_secretary", "origin")
 
 
 def _cell(value: Any) -> str:
@@ -50,7 +57,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any],
+def emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any],
           labels: dict[str, str] | None = None) -> None:
     names = {**LABELS, **(labels or {})}
     if fmt is Format.json:
@@ -59,7 +66,7 @@ def _emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, An
     keys: list[str] = []
     for r in rows:
         keys += [k for k in r if (k not in keys and not isinstance(r[k], dict | list))
-                 or (k not in keys and k in ("area", "village", "township", "branch"))]
+                 or (k not in keys and k in DICT_COLUMNS)]
     if fmt is Format.csv:
         out = csv.writer(sys.stdout)
         out.writerow([names.get(k, k) for k in keys])
@@ -96,11 +103,11 @@ def register(app: typer.Typer) -> None:
                 if fmt is Format.json:
                     print_json(doc)
                     return
-                _emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc,
+                emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc,
                       {"type": "类型", "count": "数量"})
                 return
             doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
-        _emit(doc["items"], fmt, f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
+        emit(doc["items"], fmt, f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
               f"({doc['scope']}, 截至 {doc['as_of']})", doc)
 
     @app.command()
@@ -125,7 +132,7 @@ def register(app: typer.Typer) -> None:
                  "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
                  "members": r["members"], "members_home": r["members_home"],
                  "members_away": r["members_away"]} for r in doc["rows"]]
-        _emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc,
+        emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc,
               {"code": "代码", "covered": "已联系户", "coverage": "覆盖率", "households": "农户数",
                "members_home": "在家党员", "members_away": "外出党员"})
 
@@ -164,5 +171,5 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             print_json(rows)
             return
-        _emit(rows, fmt, "阈值", {"rows": rows},
+        emit(rows, fmt, "阈值", {"rows": rows},
               {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"})

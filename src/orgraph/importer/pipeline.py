@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from orgraph.importer.lookups import GROUP_KINDS, Lookups
+from orgraph.importer.places import place_rows
 from orgraph.importer.report import FileReport, ImportReport
-from orgraph.roster import Issue, ParsedSheet, Record, city_of, parse_file, place_by_code
+from orgraph.roster import Issue, ParsedSheet, Record, parse_file
 from orgraph.roster.columns import SPECS
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
@@ -136,22 +137,11 @@ class Importer:
 
     def _place(self, code6: str | None) -> str | None:
         """Register a destination place (and its city) as an external area; its code."""
-        if not code6:
-            return None
-        place = place_by_code(code6)
-        if place is None:
-            return None
-        city = city_of(place.code6)
-        if city is not None and city.code6 not in self.lk.areas:
-            self.places.setdefault(city.code6, {
-                "code": city.code6, "name": city.name, "level": "city", "lon": city.lon,
-                "lat": city.lat, "province": city.province, "parent": city.code6})
-        if place.code6 not in self.lk.areas:
-            self.places.setdefault(place.code6, {
-                "code": place.code6, "name": place.name, "level": place.level,
-                "lon": place.lon, "lat": place.lat, "province": place.province,
-                "parent": city.code6 if city else place.code6})
-        return place.code6
+        code, rows = place_rows(code6)
+        for row in rows:
+            if row["code"] not in self.lk.areas:
+                self.places.setdefault(row["code"], row)
+        return code
 
     def _flush_places(self) -> None:
         new = [p for c, p in self.places.items() if c not in self.lk.areas]

@@ -1,0 +1,48 @@
+"""What every rule reads: the projection, the day's state, the scope and the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from orgraph.analysis.projection import Projection
+from orgraph.analysis.scope import Scope
+from orgraph.analysis.state import DayState
+from orgraph.policy import Policy
+
+Ref = tuple[str, int]  # ("h"|"m"|"a"|"o", index)
+
+
+@dataclass
+class Ctx:
+    p: Projection
+    s: DayState
+    scope: Scope
+    policy: Policy
+    members: Any  # BoolArray: members in scope
+    memo: dict[str, Any] = field(default_factory=dict)  # per-answer intermediate results
+
+    def once(self, name: str, make: Any) -> Any:
+        if name not in self.memo:
+            self.memo[name] = make()
+        return self.memo[name]
+
+    def area_ctx(self, a: int) -> dict[str, Any]:
+        """Names of an area and its village and township, for acting on an item."""
+        out: dict[str, Any] = {}
+        i = a
+        while i >= 0:
+            level = self.p.area_level[i]
+            if level in ("hamlet", "village", "township") and level not in out:
+                out[level] = {"code": self.p.area_code[i], "name": self.p.area_name[i]}
+            i = self.p.area_parent[i]
+        return out
+
+    def org_brief(self, o: int) -> dict[str, str]:
+        return {"id": self.p.org_id[o], "name": self.p.org_name[o]}
+
+    def member_brief(self, m: int) -> dict[str, Any]:
+        p = self.p
+        branch = p.m_branches[m][0] if p.m_branches[m] else -1
+        return {"id": p.m_key[m], "name": p.m_name[m],
+                "branch": self.org_brief(branch) if branch >= 0 else None}
