@@ -9,6 +9,7 @@ workbook has more rows than the graph has Member nodes.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from orgraph.analysis.rules import RULE_TYPES
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import hash_id
+from orgraph.roster.geocode import city_of
 from orgraph.store.falkor import FalkorStore
 
 KEY = b"acceptance-test-key"
@@ -79,10 +81,39 @@ def test_county_demo_imports_completely_and_idempotently(
     empty = [t for t in RULE_TYPES if summary_counts[t] < 1]
     assert not empty, f"gap types with no case on the demo county: {empty}"
     for case in summary.planted:
-        if case.type not in RULE_TYPES:
-            continue  # mobile rules: their own issue
+        assert case.type in RULE_TYPES, case
         found = {i["id"] for i in engine.gaps(case.type, page_size=10_000)["items"]}
         # a member without 人员编号 is keyed by the keyed hash of the ID number the demo names
         want = "h:" + hash_id(case.id, KEY) if case.kind == "member" and len(case.id) == 18 \
             and case.id[:17].isdigit() else case.id
         assert want in found, f"planted {case.type} {case.id} ({case.note}) not found"
+
+    # Issue #5 acceptance: members away are placed in real cities with coordinates, clusters
+    # come with a suggested secretary, and timelines are in order.
+    dest = engine.destinations()
+    assert dest["total"] == sum(p["count"] for p in dest["provinces"]) + dest["unplaced"]
+    cities = [c for p in dest["provinces"] for c in p["cities"]]
+    assert len(cities) >= 10
+    for c in cities:
+        place = city_of(c["code"])
+        assert place is not None and place.name == c["name"], c
+        assert c["lon"] is not None and 73 < c["lon"] < 136 and 18 < c["lat"] < 54, c
+        assert c["count"] >= c["full_members"] and c["count"] >= c["attached"]
+    clusters = engine.gaps("mobile_cluster_without_branch", page_size=10_000)["items"]
+    assert clusters
+    branch_cities = {c["code"] for c in cities if c["branches"]}
+    for item in clusters:
+        full = [m for m in item["members"] if m["full"]]
+        assert item["full_members"] == len(full) >= 3 and item["id"] not in branch_cities
+        earliest = min(full, key=lambda m: (m["joined_on"] is None, m["joined_on"] or "",
+                                            m["id"]))
+        assert item["suggested_secretary"]["id"] == earliest["id"]
+    flows = engine.flows()
+    assert sum(f["count"] for f in flows["flows"]) + flows["unplaced"] == dest["total"]
+    p = engine.projection()
+    episodes = Counter(p.o_member.tolist())
+    m = min((k for k, n in episodes.items() if n >= 3), key=lambda k: p.m_key[k])
+    events = engine.timeline(p.m_key[m])["events"]
+    assert [e["on"] for e in events] == sorted(e["on"] for e in events)
+    assert sum(e["kind"] == "departure" for e in events) == episodes[m]
+    assert sum(e["kind"] == "return" for e in events) >= episodes[m] - 1

@@ -73,6 +73,9 @@ def emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any
         for r in rows:
             out.writerow([_cell(r.get(k)) for k in keys])
         return
+    if not rows:
+        console.print(f"{title}: 无")
+        return
     table = Table(title=title, show_lines=False)
     for k in keys:
         table.add_column(names.get(k, k), overflow="fold")

@@ -76,8 +76,9 @@ def _org(store: GraphStore, org: str, what: str) -> dict[str, Any]:
     return {**rows[0], "level": min(hops)[1] if hops else None}
 
 
-def _destination(store: GraphStore, destination: str) -> tuple[str | None, str]:
-    """A destination given as a division code or as text → (area code or None, text)."""
+def _destination(destination: str) -> tuple[str | None, str, list[dict[str, Any]]]:
+    """A destination given as a division code or as text → (area code or None, text, the
+    upsert_places rows to write once every other check has passed)."""
     text = destination.strip()
     if not text:
         raise ValidationFailed("外出地点不能为空")
@@ -86,9 +87,7 @@ def _destination(store: GraphStore, destination: str) -> tuple[str | None, str]:
     code, rows = place_rows(code_in or (place.code6 if place else None))
     if code_in and code is None:
         raise ValidationFailed(f"区划代码“{text}”不存在，请填写 6/9/12 位区划代码或地名")
-    if rows:
-        store.write("upsert_places", rows=rows)
-    return code, text
+    return code, text, rows
 
 
 def _attend_row(store: GraphStore, member: str, org: str, since: str) -> None:
@@ -112,16 +111,19 @@ def register_departure(
         if e["end"] > left:
             raise ConstraintConflict(
                 f"党员“{m['name']}”有 {e['left_on']} 的外出登记尚未结束，请先登记返回或转接")
-    host = None
-    if host_org:
-        host = _org(store, host_org.strip(), "流入地党组织")["id"]
-    dest, text = _destination(store, destination)
     props = {"left_on": left, "returned_on": None, "reason": _text(reason, "外出原因"),
              "employer": _text(employer, "工作单位"),
              "phone_away": _text(phone_away, "外出联系电话", 40),
              "card_no": _text(card_no, "活动证编号", 60),
              "contact_person": _text(contact_person, "联系人", 60), "flow_type": None,
-             "destination_text": text, "host_org_text": None, "member": member}
+             "host_org_text": None, "member": member}
+    host = None
+    if host_org:
+        host = _org(store, host_org.strip(), "流入地党组织")["id"]
+    dest, text, places = _destination(destination)
+    props["destination_text"] = text
+    if places:
+        store.write("upsert_places", rows=places)
     oid = f"{member}|{left}"
     store.write("upsert_outflows", rows=[{"id": oid, "member": member, "props": props,
                                           "dest": dest, "host": host}])
@@ -225,10 +227,11 @@ def create_mobile_branch(
     if boss["external"] or not (boss["level"] in APPROVING_LEVELS or top):
         raise ValidationFailed(
             f"“{boss['name']}”不是县级及以上党组织，不能批准成立{MOBILE_KIND_ZH[kind]}")
-    host, text = _destination(store, host_area)
+    host, text, places = _destination(host_area)
     if host is None:
         raise ValidationFailed(f"无法识别驻在地“{text}”，请填写区划代码或“省市县”名称")
     day = _date(established_on, "成立日期", today=today)
+    store.write("upsert_places", rows=places)
     store.write("upsert_orgs", rows=[{"id": oid, "props": {
         "name": title, "kind": kind, "established_on": day, "host_area_text": text}}])
     store.write("link_orgs", rows=[{"id": oid, "parent": boss["id"], "area": None,
