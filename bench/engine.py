@@ -61,6 +61,7 @@ import numpy.typing as npt
 
 from orgraph import catalog
 from orgraph.analysis.engine import LOAD_BUCKETS, Engine, parse_as_of
+from orgraph.analysis.rules import RULE_TYPES
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
 from orgraph.policy import Policy
@@ -76,7 +77,8 @@ NEVER = 99_999_999
 PAGE = 1000
 TARGETS_MS = {"coverage": 100.0, "summary": 500.0, "village": 30.0}  # p50, from the issue
 OPS = ("coverage", "summary", "village", "chain")
-OP_TITLES = {"coverage": "coverage rollup to villages", "summary": "summary, 16 gap types",
+OP_TITLES = {"coverage": "coverage rollup to villages",
+             "summary": f"summary, {len(RULE_TYPES)} gap types",
              "village": "uncovered list of 1 village", "chain": "contact chain of 1 household"}
 
 REFERENCES = """\
