@@ -242,7 +242,13 @@ def test_links_of_every_kind_are_replaced_in_place(falkor_store: GraphStore, dem
     out = [b for t, lb, a, _, b, _ in after.rels
            if (t, lb) == ("TO", "Outflow") and a.startswith(away["人员编号"] + "|")]
     assert out == ["310115"]  # 上海市浦东新区
-    assert {r[0] for r in gone | new} == {"UNDER", "PART_OF", "CONTACTS", "TO"}
+    # a return also ends the attendance of the host org's life begun with the episode
+    hosted = bool(away.get("流入地党组织"))
+    assert {r[0] for r in gone | new} == {"UNDER", "PART_OF", "CONTACTS", "TO"} | (
+        {"ATTENDS"} if hosted else set())
+    if hosted:
+        assert [p.get("until") for t, lb, a, _, b, p in after.rels
+                if t == "ATTENDS" and a == member_key(away)] == ["2026-10-20"]
     again = import_demo(falkor_store, tmp_path, (AREAS, ORGS, CONTACTS, OUTFLOWS))
     assert again.totals()["unchanged"] == sum(len(read_rows(p)) for p in edited)
     assert diff(after, dump(falkor_store)) == ([], [], [], [])

@@ -107,13 +107,19 @@ def no_contact_person(c: Ctx) -> list[Ref]:
 
 
 def should_transfer(c: Ctx) -> list[Ref]:
-    p = c.p
-    out = []
-    for _, m in _members(away(c)):
-        k = _episode(c, m)
-        if _days_away(c, k) >= c.policy.transfer_days and _fixed(c, p.o_employer[k]):
-            out.append(("m", m))
-    return out
+    long = away(c) & (days_away(c) >= c.policy.transfer_days)
+    return [("m", m) for _, m in _members(long)
+            if _fixed(c, c.p.o_employer[_episode(c, m)])]
+
+
+def days_away(c: Ctx) -> Any:
+    """Per member: days since the current departure, -1 when not away."""
+    def make() -> Any:
+        s = c.s
+        left = np.where(s.away, c.p.o_left[np.maximum(s.current, 0)] if len(c.p.o_left)
+                        else s.as_of, s.as_of)
+        return np.where(s.away, ordinal(s.as_of) - ordinal(left), -1)
+    return c.once("days_away", make)
 
 
 def _days_away(c: Ctx, k: int) -> int:
