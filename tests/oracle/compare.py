@@ -1,7 +1,10 @@
 """Engine answers against oracle answers: readable differences, empty when they agree.
 
 Engine items carry nested references ({"code", "name"} for areas, {"id", "name"} for orgs and
-members); they are reduced to the code or id before comparing with the oracle's flat fields.
+members); they are reduced to the code or id before comparing with the oracle's flat fields,
+and every such reference must name what it points at (a county area or org, a member, or a
+place of the packaged division table). Nested records (a cluster's members and suggested
+secretary, the destinations tree) are compared field by field.
 """
 
 from __future__ import annotations
@@ -29,11 +32,23 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "member_no_group": ("name", "branch"),
     "rectification_overdue": ("name", "deadline", "days_overdue"),
     "term_expired": ("name", "kind", "term_end"),
+    "mobile_unattached": ("name", "branch", "destination", "city", "left_on", "days_away"),
+    "mobile_silent": ("name", "branch", "destination", "city", "last_report", "quiet_days"),
+    "lost_contact": ("name", "branch", "reason", "away", "last_report", "quiet_days"),
+    "mobile_cluster_without_branch": ("name", "province", "count", "full_members", "members",
+                                      "suggested_secretary"),
+    "mobile_no_contact_person": ("name", "branch", "destination", "city", "left_on"),
+    "should_transfer": ("name", "branch", "destination", "city", "employer", "left_on",
+                        "days_away"),
 }
+# Nested records compared as dicts of these keys (not reduced to their id).
+RECORDS = {"members": ("id", "name", "full", "joined_on"),
+           "suggested_secretary": ("id", "name", "joined_on")}
 assert tuple(FIELDS) == RULE_TYPES
 
 COVERAGE_FIELDS = ("name", "level", "households", "covered", "coverage", "members",
-                   "members_home", "members_away", "load", "uncovered_contact_away")
+                   "members_home", "members_away", "load", "uncovered_contact_away",
+                   "away_attached", "away_silent", "away_lost")
 
 
 def ref(v: Any) -> Any:
@@ -46,6 +61,18 @@ def ref(v: Any) -> Any:
         return v
     if isinstance(v, list):
         return [ref(x) for x in v]
+    return v
+
+
+def field_value(f: str, v: Any) -> Any:
+    """An engine item field in the oracle's form."""
+    keys = RECORDS.get(f)
+    if keys is None:
+        return ref(v)
+    if isinstance(v, list):
+        return [{k: x.get(k) for k in keys} for x in v]
+    if isinstance(v, dict):
+        return {k: v.get(k) for k in keys}
     return v
 
 
@@ -64,7 +91,7 @@ def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str)
                    f"oracle-only {sorted(set(want) - set(items))}")
     for k in sorted(set(items) & set(want)):
         for f in FIELDS[rule]:
-            g, w = ref(items[k].get(f)), want[k].get(f)
+            g, w = field_value(f, items[k].get(f)), want[k].get(f)
             if g != w:
                 out.append(f"{where} id={k}: {f} engine={g!r} oracle={w!r}")
         out += [f"{where} id={k}: {msg}" for msg in _names(oracle, items[k])]
@@ -74,14 +101,19 @@ def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str)
 def _names(oracle: Oracle, item: dict[str, Any]) -> list[str]:
     """Nested references ({code, name} / {id, name}) name what they point at."""
     out = []
+    places = oracle.place_names()
     for f, v in item.items():
         for x in v if isinstance(v, list) else [v]:
             if not isinstance(x, dict) or "name" not in x:
                 continue
             if "code" in x and x["code"] in oracle.areas:
                 want = oracle.areas[x["code"]].name
+            elif "code" in x and x["code"] in places:
+                want = places[x["code"]]
             elif "id" in x and x["id"] in oracle.orgs:
                 want = oracle.orgs[x["id"]].name
+            elif "id" in x and x["id"] in oracle.members:
+                want = oracle.members[x["id"]].name
             else:
                 out.append(f"{f}: reference {x!r} to nothing in the county")
                 continue
@@ -150,3 +182,39 @@ def chain_diffs(engine: Any, oracle: Oracle, hid: str, d: str) -> list[str]:
             if g != w_levels[lvl]["people"]:
                 out.append(f"{where} {lvl}: people engine={g} oracle={w_levels[lvl]['people']}")
     return out
+
+
+def _tree_diffs(where: str, got: Any, want: Any) -> list[str]:
+    """Differences between an engine answer and the oracle's, over the oracle's keys: dicts
+    key by key (engine-only keys ignored), lists element by element, references reduced to
+    their code or id, coordinates to 1e-6."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            return [f"{where}: engine={got!r} oracle={want!r}"]
+        out = []
+        for k, w in want.items():
+            out += _tree_diffs(f"{where}.{k}", got.get(k), w)
+        return out
+    if isinstance(want, list):
+        if not isinstance(got, list) or len(got) != len(want):
+            return [f"{where}: engine={got!r} oracle={want!r}"]
+        out = []
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            out += _tree_diffs(f"{where}[{i}]", g, w)
+        return out
+    if isinstance(want, float) and isinstance(got, int | float):
+        return [] if math.isclose(got, want, abs_tol=1e-6) else [
+            f"{where}: engine={got!r} oracle={want!r}"]
+    g = ref(got)
+    return [] if g == want else [f"{where}: engine={g!r} oracle={want!r}"]
+
+
+def destinations_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:
+    got = engine.destinations(scope=scope, as_of=d)
+    return _tree_diffs(f"destinations scope={scope} as_of={d}", got,
+                       oracle.destinations(scope, d))
+
+
+def flows_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:
+    got = engine.flows(scope=scope, as_of=d)
+    return _tree_diffs(f"flows scope={scope} as_of={d}", got, oracle.flows(scope, d))

@@ -9,10 +9,16 @@ Off-roll members are written in the full roster (first import) and left out of a
 members file (`snapshot_members`), imported with `snapshot=True`. A snapshot only covers the
 branches present in its file, so an off-roll member must belong to a branch that keeps at
 least one on-roll member: `County.check()` says so.
+
+Members away: outflow episodes and reports are roster files too; attendance added later,
+returns recorded later and transfers of the formal affiliation are not roster columns, so they
+are `Action`s the harness applies through the mobility services after the import. `settle()`
+gives the county as it stands after those actions (the world the oracle reasons about).
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,11 +63,16 @@ TARGET_KIND_LABEL = {
     "township": "乡镇",
 }
 RECT_STATUS_LABEL = {"open": "整顿中", "done": "已完成"}
+CHANNEL_LABEL = {"phone": "电话", "wechat": "微信", "in_person": "现场", "online": "网上"}
 
 # Org kinds a member's 所在党支部 may name (orgraph.importer.pipeline.BRANCH_KINDS).
 BRANCH_KINDS = frozenset({"branch", "joint_branch", "general_branch", "committee",
                           "working_committee", "mobile_branch", "temp_branch"})
 GROUP_KINDS = frozenset({"group", "temp_group"})
+MOBILE_KINDS = frozenset({"mobile_branch", "temp_branch", "temp_group"})
+# The id the importer gives an org named by an outflow's 流入地党组织 that the county's org
+# file does not hold (an org at the destination).
+EXTERNAL_PREFIX = "X:"
 
 
 @dataclass
@@ -83,6 +94,8 @@ class Org:
     rect_opened_on: str | None = None
     rect_deadline: str | None = None
     rect_status: str | None = None  # open / done (None: a rectification is "open")
+    host_area: str | None = None  # 驻在地: a division code, or text the geocoder cannot place
+    established_on: str | None = None
 
     @property
     def has_rectification(self) -> bool:
@@ -101,6 +114,8 @@ class Member:
     group: str | None = None  # org id (IN_GROUP); only with a branch
     household: str | None = None  # LIVES_IN
     on_roll: bool = True
+    joined_on: str | None = None
+    lost_contact: bool | None = None  # 是否失联党员
 
 
 @dataclass
@@ -127,8 +142,47 @@ class Outflow:
     member: str
     left_on: str
     returned_on: str | None = None
-    destination: str = "广东省东莞市"
+    # 外出地点: a 6-digit division code of the packaged table, or text it cannot place.
+    destination: str = "441900"
     host_org: str | None = None  # 流入地党组织: an org id of the county, or a name outside it
+    employer: str | None = None
+    contact_person: str | None = None
+    transferred_on: str | None = None  # never in a roster: set by a transfer action
+
+    @property
+    def id(self) -> str:
+        return f"{self.member}|{self.left_on}"
+
+
+@dataclass
+class Report:
+    member: str
+    on: str
+    channel: str | None = None  # phone / wechat / in_person / online
+    org: str | None = None  # 党组织: an org id of the county, or free text
+
+
+@dataclass
+class Attend:
+    """An ATTENDS link: made by the import for an outflow naming a host org (since = left_on,
+    until = returned_on), or by an attend action."""
+
+    member: str
+    org: str
+    since: str
+    until: str | None = None
+
+
+@dataclass
+class Action:
+    """A mobility service call applied after the import, in list order.
+
+    attend: `org`, since `on`; record_return: on `on`; transfer: to `org` on `on`."""
+
+    kind: str  # attend / record_return / transfer
+    member: str
+    on: str
+    org: str | None = None
 
 
 @dataclass
@@ -139,6 +193,12 @@ class County:
     households: list[Household] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     outflows: list[Outflow] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    # Filled by settle(): the ATTENDS links once the import and the actions are done.
+    attends: list[Attend] = field(default_factory=list)
+    # The dates the county was generated around (the as_of dates a test compares on).
+    as_ofs: list[str] = field(default_factory=list)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -192,7 +252,91 @@ class County:
             lefts.add((f.member, f.left_on))
             if f.returned_on and f.returned_on < f.left_on:
                 problems.append(f"outflow {f.member} {f.left_on} returns before it leaves")
+            if f.member not in members:
+                problems.append(f"outflow of unknown member {f.member}")
+            if f.transferred_on:
+                problems.append(f"outflow {f.id}: transferred_on is set by actions only")
+        reports = set()
+        for r in self.reports:
+            k2 = (r.member, r.on, r.channel, r.org)
+            if k2 in reports:
+                problems.append(f"duplicate report {k2}")
+            reports.add(k2)
+            if r.member not in members:
+                problems.append(f"report of unknown member {r.member}")
+        for o in self.orgs:
+            if o.host_area is not None and o.kind not in MOBILE_KINDS:
+                problems.append(f"{o.id}: host area on a {o.kind}")
+        if self.attends:
+            problems.append("attends are derived by settle(), not written")
         return problems
+
+    def host_org_id(self, text: str) -> str:
+        """The org an outflow's 流入地党组织 names once imported: a county org by id, else an
+        external org keyed by the text."""
+        return text if any(o.id == text for o in self.orgs) else EXTERNAL_PREFIX + text
+
+
+def settle(c: County) -> County:
+    """The county after the import and its actions: ATTENDS links made, returns and transfers
+    recorded, transferred members moved (and off roll when moved out of the county).
+
+    The import attends an episode's host org (流入地党组织) from left_on until returned_on.
+    The documented effects of orgraph.mobility.services, modelled here independently:
+    - attend(member, org, since): an ATTENDS link, once per (member, org, since).
+    - record_return(member, on): the episode open on `on` (the latest departure) gets
+      returned_on = on, and the member's open ATTENDS begun at or after its departure get
+      until = on. Refused on the departure day itself (the generator never asks).
+    - transfer(member, to_org, on): the episode open on `on`, unless it left that very day,
+      gets transferred_on = on and its ATTENDS end as for a return; the member's branch (and
+      party group) links are replaced by one BELONGS_TO to `to_org` (a county org id, or a
+      name outside the county: the external org "X:name"), and the member leaves the roll
+      when the target is outside the county.
+    """
+    w = copy.deepcopy(c)
+    # The import: an episode naming a host org attends it from the departure to the return.
+    w.attends = [Attend(f.member, w.host_org_id(f.host_org), f.left_on, f.returned_on)
+                 for f in w.outflows if f.host_org]
+    members = {m.member_no: m for m in w.members}
+    county_orgs = {o.id for o in w.orgs}
+
+    def end_attendance(member: str, since: str, on: str) -> None:
+        for x in w.attends:
+            if x.member == member and x.until is None and x.since >= since:
+                x.until = on
+
+    for a in w.actions:
+        if a.kind == "attend":
+            assert a.org is not None
+            if not any((x.member, x.org, x.since) == (a.member, a.org, a.on) for x in w.attends):
+                w.attends.append(Attend(a.member, a.org, a.on))
+            continue
+        ep = open_episode(w, a.member, a.on)
+        if a.kind == "record_return":
+            assert ep is not None and ep.left_on < a.on, a
+            ep.returned_on = a.on
+            end_attendance(a.member, ep.left_on, a.on)
+        elif a.kind == "transfer":
+            assert a.org is not None
+            m = members[a.member]
+            assert m.on_roll, a
+            if ep is not None and ep.left_on < a.on:
+                ep.transferred_on = a.on
+                end_attendance(a.member, ep.left_on, a.on)
+            inside = a.org in county_orgs
+            m.branch, m.group = (a.org if inside else EXTERNAL_PREFIX + a.org), None
+            m.on_roll = inside
+        else:
+            raise ValueError(a.kind)
+    return w
+
+
+def open_episode(c: County, member: str, d: str) -> Outflow | None:
+    """The member's outflow episode open at d with the latest left_on."""
+    eps = [f for f in c.outflows if f.member == member and f.left_on <= d
+           and (not f.returned_on or f.returned_on > d)
+           and (not f.transferred_on or f.transferred_on > d)]
+    return max(eps, key=lambda f: f.left_on, default=None)
 
 
 # -- writer -------------------------------------------------------------------------------
@@ -203,6 +347,7 @@ MEMBERS_FILE = "党员花名册.csv"
 HOUSEHOLDS_FILE = "农户.csv"
 CONTACTS_FILE = "联系关系.csv"
 OUTFLOWS_FILE = "流动党员外出登记.csv"
+REPORTS_FILE = "报到记录.csv"
 SNAPSHOT_FILE = "党员花名册_全量.csv"
 
 
@@ -215,14 +360,19 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str | None
     return path
 
 
+def _yes_no(v: bool | None) -> str | None:
+    return None if v is None else ("是" if v else "否")
+
+
 def _member_rows(members: Iterable[Member]) -> list[list[str | None]]:
     return [[m.name, m.member_no, m.birth_date, CATEGORY_LABEL.get(m.category or ""),
              m.branch, m.group, m.household, ";".join(ROLE_LABEL[r] for r in m.roles),
-             MGMT_CLASS_LABEL.get(m.mgmt_class or "")] for m in members]
+             MGMT_CLASS_LABEL.get(m.mgmt_class or ""), m.joined_on, _yes_no(m.lost_contact)]
+            for m in members]
 
 
 MEMBER_HEADER = ("姓名", "人员编号", "出生日期", "人员类别", "所在党支部", "所在党小组",
-                 "家庭户编号", "职务", "分类管理类别")
+                 "家庭户编号", "职务", "分类管理类别", "入党日期", "是否失联党员")
 
 
 @dataclass
@@ -237,10 +387,11 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
         [a.code, a.name, AREA_LEVEL_LABEL[a.level], a.parent] for a in county.areas])
     orgs = _write(folder / ORGS_FILE, (
         "组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "届满日期",
-        "整顿开始日期", "整顿期限", "整顿状态"), [
+        "整顿开始日期", "整顿期限", "整顿状态", "驻在地", "成立日期"), [
         [o.id, o.name, ORG_KIND_LABEL[o.kind], o.parent, o.area, o.term_end,
          o.rect_opened_on, o.rect_deadline,
-         RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None]
+         RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None,
+         o.host_area, o.established_on]
         for o in county.orgs])
     households = _write(folder / HOUSEHOLDS_FILE, ("户编号", "所在区划代码", "户主姓名"), [
         [h.id, h.area, h.head_name] for h in county.households])
@@ -250,11 +401,14 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
         [c.member, TARGET_KIND_LABEL[c.target_kind], c.target, c.since, c.until]
         for c in county.contacts])
     outflows = _write(folder / OUTFLOWS_FILE, (
-        "人员编号", "外出时间", "外出地点", "返回时间", "流入地党组织"), [
-        [f.member, f.left_on, f.destination, f.returned_on, f.host_org]
-        for f in county.outflows])
+        "人员编号", "外出时间", "外出地点", "返回时间", "流入地党组织", "工作单位", "联系人"), [
+        [f.member, f.left_on, f.destination, f.returned_on, f.host_org, f.employer,
+         f.contact_person] for f in county.outflows])
+    reports = _write(folder / REPORTS_FILE, ("人员编号", "日期", "方式", "党组织"), [
+        [r.member, r.on, CHANNEL_LABEL.get(r.channel or ""), r.org] for r in county.reports])
     snapshot = None
     if county.off_roll:
         snapshot = _write(folder / SNAPSHOT_FILE, MEMBER_HEADER,
                           _member_rows(m for m in county.members if m.on_roll))
-    return RosterFiles([areas, orgs, households, members, contacts, outflows], snapshot)
+    return RosterFiles([areas, orgs, households, members, contacts, outflows, reports],
+                       snapshot)

@@ -1,8 +1,12 @@
 """Importing a model county into a graph, and checking the graph holds exactly the model.
 
+After the import, the county's actions (attend, record_return, transfer: not roster columns)
+are applied through orgraph.mobility.services, in order.
+
 `graph_facts` reads the graph back through the read-only blocks of cypher/testing.cypher and
-`model_facts` derives the same facts from the model: equal facts mean the writer and the
-importer between them lost nothing, so any engine/oracle difference is the rules' business.
+`model_facts` derives the same facts from the settled model: equal facts mean the writer, the
+importer and the services between them lost nothing, so any engine/oracle difference is the
+rules' business.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ from typing import Any
 
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
+from orgraph.mobility import services
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
 
-from .county_model import County, write_rosters
+from .county_model import EXTERNAL_PREFIX, Action, County, settle, write_rosters
+from .mobile import place_code
 from .strategies import IMPORT_TODAY
 
 KEY = b"oracle-test-key"
@@ -33,7 +39,8 @@ def problems(report: ImportReport) -> list[str]:
 
 def import_county(store: GraphStore, county: County) -> tuple[ImportReport, ImportReport | None]:
     """Write the county's rosters to a temporary folder and import them: the full roster
-    first, then (when some members are off roll) the on-roll members with snapshot=True."""
+    first, then (when some members are off roll) the on-roll members with snapshot=True; then
+    apply the county's actions."""
     with tempfile.TemporaryDirectory(prefix="og-oracle-") as tmp:
         files = write_rosters(county, Path(tmp))
         first = import_files(store, files.first, key=KEY, today=IMPORT_TODAY)
@@ -41,7 +48,23 @@ def import_county(store: GraphStore, county: County) -> tuple[ImportReport, Impo
         if files.snapshot is not None:
             second = import_files(store, [files.snapshot], key=KEY, snapshot=True,
                                   today=IMPORT_TODAY)
+    for action in county.actions:
+        apply(store, action)
     return first, second
+
+
+def apply(store: GraphStore, a: Action) -> dict[str, Any]:
+    if a.kind == "attend":
+        assert a.org is not None
+        return services.attend(store, member=a.member, org=a.org, since=a.on,
+                               today=IMPORT_TODAY)
+    if a.kind == "record_return":
+        return services.record_return(store, member=a.member, on=a.on, today=IMPORT_TODAY)
+    if a.kind == "transfer":
+        assert a.org is not None
+        return services.transfer(store, member=a.member, to_org=a.org, on=a.on,
+                                 today=IMPORT_TODAY)
+    raise ValueError(a.kind)
 
 
 def reset(store: GraphStore) -> None:
@@ -59,9 +82,11 @@ def graph_facts(store: GraphStore) -> set[Fact]:
         if row["label"] == "Member":
             facts.add(("member", p["key"], bool(p.get("on_roll")), p.get("category"),
                        p.get("birth_date"), p.get("mgmt_class"),
-                       tuple(sorted(p.get("roles") or []))))
+                       tuple(sorted(p.get("roles") or [])), p.get("joined_on"),
+                       bool(p.get("lost_contact"))))
         elif row["label"] == "Org" and p.get("kind") != "external":
-            facts.add(("org", p["id"], p.get("kind"), p.get("term_end")))
+            facts.add(("org", p["id"], p.get("kind"), p.get("term_end"),
+                       p.get("established_on")))
         elif row["label"] == "Area" and not p.get("external"):
             facts.add(("area", p["code"], p.get("level")))
         elif row["label"] == "Household":
@@ -69,22 +94,38 @@ def graph_facts(store: GraphStore) -> set[Fact]:
         elif row["label"] == "Rectification":
             facts.add(("rect", p.get("deadline"), p.get("status")))
         elif row["label"] == "Outflow":
-            facts.add(("outflow", p.get("member"), p.get("left_on"), p.get("returned_on")))
+            facts.add(("outflow", p.get("member"), p.get("left_on"), p.get("returned_on"),
+                       p.get("transferred_on"), p.get("employer"), p.get("contact_person")))
+        elif row["label"] == "Report":
+            facts.add(("report", p.get("member"), p.get("on"), p.get("channel"),
+                       p.get("org_text")))
     for row in store.read("testing_rels"):
         rel, a, b = row["rel"], row["from_key"], row["to_key"]
         props = row["props"] or {}
         if rel in ("CONTACTS", "RESPONSIBLE_FOR"):
             facts.add((rel, a, b, props.get("since") or None, props.get("until")))
+        elif rel == "ATTENDS":
+            facts.add((rel, a, b, props.get("since"), props.get("until")))
         elif rel in ("PART_OF", "UNDER", "SERVES", "BELONGS_TO", "IN_GROUP", "LIVES_IN", "IN"):
+            if rel != "PART_OF" or row["from_label"] != "Area" or _county_code(a):
+                facts.add((rel, a, b))
+        elif (rel == "TO" and row["from_label"] == "Outflow") or (
+                rel == "HOSTED_IN" and not str(a).startswith(EXTERNAL_PREFIX)):
             facts.add((rel, a, b))
     return facts
 
 
-def model_facts(c: County) -> set[Fact]:
+def _county_code(code: str) -> bool:
+    """The test counties' own codes are 12 or 14 digits; destinations are 6-digit places."""
+    return len(code) != 6
+
+
+def model_facts(county: County) -> set[Fact]:
+    c = settle(county)
     facts: set[Fact] = set()
     for m in c.members:
         facts.add(("member", m.member_no, m.on_roll, m.category, m.birth_date, m.mgmt_class,
-                   tuple(sorted(m.roles))))
+                   tuple(sorted(m.roles)), m.joined_on, bool(m.lost_contact)))
         if m.branch:
             facts.add(("BELONGS_TO", m.member_no, m.branch))
         if m.group:
@@ -92,7 +133,9 @@ def model_facts(c: County) -> set[Fact]:
         if m.household:
             facts.add(("LIVES_IN", m.member_no, m.household))
     for o in c.orgs:
-        facts.add(("org", o.id, o.kind, o.term_end))
+        facts.add(("org", o.id, o.kind, o.term_end, o.established_on))
+        if place_code(o.host_area):
+            facts.add(("HOSTED_IN", o.id, o.host_area))
         if o.parent:
             facts.add(("UNDER", o.id, o.parent))
         if o.area:
@@ -110,5 +153,12 @@ def model_facts(c: County) -> set[Fact]:
         rel = "CONTACTS" if x.target_kind == "household" else "RESPONSIBLE_FOR"
         facts.add((rel, x.member, x.target, x.since, x.until))
     for f in c.outflows:
-        facts.add(("outflow", f.member, f.left_on, f.returned_on))
+        facts.add(("outflow", f.member, f.left_on, f.returned_on, f.transferred_on, f.employer,
+                   f.contact_person))
+        if place_code(f.destination):
+            facts.add(("TO", f.id, f.destination))
+    for r in c.reports:
+        facts.add(("report", r.member, r.on, r.channel, r.org))
+    for at in c.attends:
+        facts.add(("ATTENDS", at.member, at.org, at.since, at.until))
     return facts

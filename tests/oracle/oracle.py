@@ -2,8 +2,9 @@
 
 Nothing here reads the graph or imports orgraph.analysis: every rule, the coverage rollup and
 the contact chain are computed from the plain objects the test's roster files were written
-from, following docs/rules.md literally. Trees (areas by PART_OF, orgs by UNDER) are networkx
-digraphs with edges parent → child.
+from (settled: with the attend / return / transfer actions applied), following docs/rules.md
+literally. Trees (areas by PART_OF, orgs by UNDER) are networkx digraphs with edges
+parent → child. The members-away rules are in mobile.py.
 
 Readings chosen where docs/rules.md leaves room (each is listed in the oracle's report):
 - "a branch has groups": a group directly `UNDER` it.
@@ -12,6 +13,22 @@ Readings chosen where docs/rules.md leaves room (each is listed in the oracle's 
   of its home area (the area served by it or its nearest serving ancestor).
 - Contact chain: like the hamlet level of a household filed under a village, the village level
   of a household filed directly under a township is left out.
+
+Members away (mobile.py):
+- `destinations`: provinces and cities are listed only where at least one member is; "by
+  count, then code" is count descending, code ascending; a city's `branches` are by id and do
+  not depend on the scope (like "has a mobile branch").
+- `flows`: rows by count descending, then origin code, then city code; members whose home area
+  is the county itself have the county as origin; `unplaced` counts the members away in scope
+  with no home area or no destination city.
+- `lost_contact`: `last_report` is null, like `quiet_days`, for a member not away (there is no
+  current episode to report in).
+- A mobile branch whose 驻在地 the geocoder cannot place has no `HOSTED_IN`, so it is no mobile
+  branch of any city.
+- `mobile_cluster_without_branch`: with `cluster_min_full` 0 a city of probationary members
+  only has `suggested_secretary` null.
+- A member transferred out of the county (off roll, its branch an org outside it) has no home
+  area and is in no scope.
 """
 
 from __future__ import annotations
@@ -23,9 +40,10 @@ from typing import Any
 
 import networkx as nx
 
-from .county_model import GROUP_KINDS, County, Member
+from .county_model import GROUP_KINDS, County, Member, settle
+from .mobile import MOBILE_POLICY, MOBILE_RULES, MobileRules
 
-DEFAULT_POLICY: dict[str, int] = {
+DEFAULT_POLICY: dict[str, Any] = {
     "contact_min": 3,
     "contact_max": 5,
     "exempt_age": 70,
@@ -35,6 +53,7 @@ DEFAULT_POLICY: dict[str, int] = {
     "group_max": 15,
     "branch_min_full": 3,
     "branch_max": 50,
+    **MOBILE_POLICY,
 }
 
 RULE_TYPES = (
@@ -54,6 +73,7 @@ RULE_TYPES = (
     "member_no_group",
     "rectification_overdue",
     "term_expired",
+    *MOBILE_RULES,
 )
 
 LOAD_BUCKETS = ("0", "1", "2", "3", "4", "5", "6+")
@@ -82,9 +102,10 @@ class Scope:
     whole: bool
 
 
-class Oracle:
-    def __init__(self, county: County, policy: dict[str, int] | None = None) -> None:
-        self.c = county
+class Oracle(MobileRules):
+    def __init__(self, county: County, policy: dict[str, Any] | None = None) -> None:
+        self.c = settle(county)
+        county = self.c
         self.p = {**DEFAULT_POLICY, **(policy or {})}
         self.areas = {a.code: a for a in county.areas}
         self.orgs = {o.id: o for o in county.orgs}
@@ -103,10 +124,6 @@ class Oracle:
         self.county_code = county.county_code
 
     # -- basic predicates ---------------------------------------------------------------------
-
-    def away(self, m: Member, d: str) -> bool:
-        return any(f.member == m.member_no and f.left_on <= d
-                   and (not f.returned_on or f.returned_on > d) for f in self.c.outflows)
 
     def at_home(self, m: Member, d: str) -> bool:
         return m.on_roll and not self.away(m, d)
@@ -131,7 +148,7 @@ class Oracle:
         """The area the org serves, else the nearest ancestor's (via UNDER) that serves one."""
         cur: str | None = org_id
         seen = set()
-        while cur is not None and cur not in seen:
+        while cur is not None and cur not in seen and cur in self.orgs:
             seen.add(cur)
             o = self.orgs[cur]
             if o.area is not None:
@@ -144,6 +161,9 @@ class Oracle:
         if not bs:
             return None
         return self.org_home_area(min(bs))  # several branches: the smallest org id
+
+    def area_name(self, code: str) -> str:
+        return self.areas[code].name
 
     def subtree(self, code: str) -> set[str]:
         return {code} | nx.descendants(self.area_tree, code)
@@ -416,7 +436,7 @@ class Oracle:
                 "coverage": covered / len(hh) if hh else None,
                 "members": len(members), "members_home": len(home),
                 "members_away": len(members) - len(home), "load": dict(load),
-                "uncovered_contact_away": uncovered_away}
+                "uncovered_contact_away": uncovered_away, **self.away_figures(areas, d)}
 
     def coverage_row(self, code: str, d: str) -> dict[str, Any]:
         a = self.areas[code]

@@ -4,6 +4,12 @@ Dates come from a short pool around AS_OF (the day before, the day itself, the d
 so that boundaries (a contact ending exactly on as_of, a return on as_of, a 70th birthday on
 as_of, a term ending on as_of) turn up often. Roster imports run with IMPORT_TODAY, later
 than every date of the pool, so no "date in the future" check rejects a row.
+
+Each county is built around two dates, AS_OF and a second one drawn from AS_OFS
+(`County.as_ofs`): the dates of members away (departures, reports, returns, transfers,
+attendance, mobile branches' establishment) lie at the rule boundaries from either (the day
+itself, ±1, 90 and 180 days before ±1, a year before), so quiet_days and days_away land on
+silent_days / lost_days / transfer_days exactly and one day either side.
 """
 
 from __future__ import annotations
@@ -12,7 +18,11 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
+from orgraph.roster.geocode import geocode, place_by_code
+
 from .county_model import (
+    BRANCH_KINDS,
+    Action,
     Area,
     Contact,
     County,
@@ -20,6 +30,9 @@ from .county_model import (
     Member,
     Org,
     Outflow,
+    Report,
+    open_episode,
+    settle,
 )
 
 AS_OF = "2025-06-15"
@@ -37,6 +50,33 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华"
 
 COUNTY = "330226000000"
 
+# Destinations: division codes (districts of one city, cities, a municipality and its district,
+# county-level cities directly under a province, a county-level city under a prefecture),
+# text the geocoder cannot place, and places abroad.
+PLACES = ("440305", "440304", "440300", "441900", "310115", "310000", "429004", "330782")
+UNPLACED = ("外地务工", "新加坡", "日本东京", "迪拜")
+for _code in PLACES:
+    _place = place_by_code(_code)
+    assert _place is not None and _place.code6 == _code, _code
+for _text in UNPLACED:
+    assert geocode(_text) is None, _text
+EMPLOYERS = (None, "华为技术有限公司", "个体经营", "宁波舟山港集团", "无固定单位", "建筑工地打零工",
+             "义乌小商品城灵活就业")
+CONTACT_PEOPLE = (None, "王建国", "李秀英")
+EXTERNAL_HOSTS = ("深圳市南山区流动党员联合党支部", "东莞市长安镇流动党员党支部")
+JOINED = (None, "1985-07-01", "2001-07-01", "2001-07-01", "2018-06-30")
+CHANNELS = (None, "phone", "wechat", "in_person", "online")
+OFFSETS = (0, -1, 1, -89, -90, -91, -179, -180, -181, -365)
+
+
+def shift(d: str, n: int) -> str:
+    return (dt.date.fromisoformat(d) + dt.timedelta(days=n)).isoformat()
+
+
+def mobile_dates(*as_ofs: str) -> list[str]:
+    """Dates at the members-away boundaries of each as_of, and one long ago."""
+    return sorted({shift(d, k) for d in as_ofs for k in OFFSETS} | {"2019-01-01"})
+
 
 def rare(draw: st.DrawFn, n: int) -> bool:
     """True once in n + 1 draws; shrinks to False (the plain case)."""
@@ -53,6 +93,16 @@ maybe_date = st.one_of(st.none(), st.sampled_from(DATES))
 @st.composite
 def counties(draw: st.DrawFn, max_members: int = 30) -> County:
     c = County()
+    c.as_ofs = [AS_OF, draw(st.sampled_from(AS_OFS), label="as_of")]
+    mdates = mobile_dates(*c.as_ofs)
+    # Half the departures go to one city, so clusters of 3 full members happen; mobile
+    # branches are often hosted there (or in another district of its city).
+    hot = draw(st.sampled_from(PLACES))
+    host_areas = st.one_of(st.none(), st.just(hot), st.just(hot), st.sampled_from(PLACES),
+                           st.sampled_from(UNPLACED[:2]))
+    # Established long before, on, the day after or a month after an as_of date.
+    established = st.one_of(st.none(), st.sampled_from(mdates), st.sampled_from(
+        [shift(d, k) for d in c.as_ofs for k in (0, 1, 30)]))
     c.areas.append(Area(COUNTY, "宁海县", "county"))
     # The county committee serves the county (or, sometimes, nothing at all).
     county_org = Org("D0", "中共宁海县委", "committee",
@@ -118,8 +168,22 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
         if rare(draw, 4):
             mid = f"D{t + 1}M"
             c.orgs.append(Org(mid, f"{'东西南'[t]}溪镇流动党员党支部", draw(st.sampled_from(
-                ("mobile_branch", "temp_branch"))), parent=tid, term_end=draw(maybe_date)))
+                ("mobile_branch", "temp_branch"))), parent=tid, term_end=draw(maybe_date),
+                host_area=draw(host_areas), established_on=draw(established)))
             branch_like.append(mid)
+    # Mobile branches under the county committee, hosted in destination cities (or somewhere
+    # the geocoder cannot place), established before or after the as_of dates.
+    for k in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(("mobile_branch", "mobile_branch", "temp_branch",
+                                     "temp_group")))
+        oid = f"DM{k}"
+        name = f"宁海县驻外流动党员{'党小组' if kind == 'temp_group' else '党支部'}{k}"
+        c.orgs.append(Org(oid, name, kind, parent="D0", host_area=draw(host_areas),
+                          established_on=draw(established)))
+        if kind in BRANCH_KINDS:
+            branch_like.append(oid)
+        else:
+            groups.append(oid)
     if rare(draw, 9):
         # A branch under no org and serving no area: in no area's scope.
         c.orgs.append(Org("DX", "县直机关联合党支部", "joint_branch", term_end=draw(maybe_date)))
@@ -163,6 +227,8 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
         if hh_ids and draw(st.booleans()):
             m.household = draw(st.sampled_from(hh_ids))
         m.on_roll = not rare(draw, 7)
+        m.joined_on = draw(st.sampled_from(JOINED))
+        m.lost_contact = draw(st.sampled_from((None, None, None, None, False, True)))
         c.members.append(m)
     # A snapshot only marks members off roll in branches its file still names.
     for m in c.members:
@@ -198,19 +264,77 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
                     _add_contact(draw, c, seen, draw(st.sampled_from(by_role[role])), kind,
                                  draw(st.sampled_from(pool)))
 
-    # outflows: away, returned, returned on as_of, leaving on as_of
-    for m in c.members:
-        if rare(draw, 3):
-            lefts = draw(st.lists(st.sampled_from(DATES), min_size=1, max_size=2, unique=True))
-            for left in lefts:
-                back = draw(st.one_of(st.none(), st.sampled_from(
-                    [d for d in DATES if d >= left])))
-                host = draw(st.sampled_from((None, None, "东莞市长安镇流动党员党支部",
-                                             *[o.id for o in c.orgs[:3]])))
-                c.outflows.append(Outflow(m.member_no, left, back, host_org=host))
+    _members_away(draw, c, mdates, hot)
     problems = c.check()
     assert not problems, problems
     return c
+
+
+def _members_away(draw: st.DrawFn, c: County, mdates: list[str], hot: str) -> None:
+    """Outflow episodes, reports and the later actions (attend, return, transfer)."""
+    destinations = st.one_of(st.just(hot), st.just(hot), st.sampled_from(PLACES),
+                             st.sampled_from(UNPLACED))
+    busy = rare(draw, 2)
+    county_orgs = [o.id for o in c.orgs]
+    mobile = [o.id for o in c.orgs if o.host_area is not None or o.id.endswith("M")]
+    hosts = st.sampled_from((None, None, *EXTERNAL_HOSTS, *mobile, *county_orgs[:3]))
+    for m in c.members:
+        if not rare(draw, 1 if busy else 2):
+            continue
+        lefts = sorted(draw(st.lists(st.sampled_from(mdates), min_size=1, max_size=3,
+                                     unique=True)))
+        overlapping = rare(draw, 5)
+        for i, left in enumerate(lefts):
+            # Without overlap an episode is back by the next departure (or still open if last).
+            nxt = lefts[i + 1] if i + 1 < len(lefts) and not overlapping else None
+            backs = [d for d in mdates if d >= left and (nxt is None or d <= nxt)]
+            back = draw(st.sampled_from(backs)) if nxt is not None or rare(draw, 1) \
+                else None
+            c.outflows.append(Outflow(
+                m.member_no, left, back, destination=draw(destinations),
+                host_org=draw(hosts), employer=draw(st.sampled_from(EMPLOYERS)),
+                contact_person=draw(st.sampled_from(CONTACT_PEOPLE))))
+        # Reports: on the as_of dates and their boundaries, on and just before departures.
+        pool = sorted({*mdates, *(shift(x, -1) for x in lefts), *lefts})
+        seen: set[tuple[str, str | None, str | None]] = set()
+        for _ in range(draw(st.integers(0, 3))):
+            r = (draw(st.sampled_from(pool)), draw(st.sampled_from(CHANNELS)),
+                 draw(st.sampled_from((None, None, "D1", "村委会"))))
+            if r not in seen:
+                seen.add(r)
+                c.reports.append(Report(m.member_no, *r))
+    _actions(draw, c, mdates, hosts_pool=mobile or county_orgs)
+
+
+def _actions(draw: st.DrawFn, c: County, mdates: list[str], hosts_pool: list[str]) -> None:
+    """Attend, record_return and transfer calls, each valid when it is made."""
+    away = sorted({f.member for f in c.outflows})
+    branches = [o.id for o in c.orgs if o.kind in BRANCH_KINDS]
+    for _ in range(draw(st.integers(0, 4))):
+        if not away:
+            return
+        member = draw(st.sampled_from(away))
+        kind = draw(st.sampled_from(("attend", "attend", "record_return", "transfer")))
+        on = draw(st.sampled_from(mdates))
+        w = settle(c)
+        m = next(x for x in w.members if x.member_no == member)
+        if kind == "attend":
+            c.actions.append(Action("attend", member, on, draw(st.sampled_from(hosts_pool))))
+        elif kind == "record_return":
+            # A day on which an episode is open, after its departure.
+            days = [d for d in mdates if (ep := open_episode(w, member, d)) is not None
+                    and ep.left_on < d]
+            if days:
+                c.actions.append(Action("record_return", member, draw(st.sampled_from(days))))
+        elif m.on_roll and branches:
+            to = draw(st.one_of(st.sampled_from(branches), st.sampled_from(
+                (*EXTERNAL_HOSTS, "上海市浦东新区某党委"))))
+            # Mostly during an episode (which it ends), sometimes at home or on a departure day.
+            days = [d for d in mdates if (ep := open_episode(w, member, d)) is not None
+                    and ep.left_on < d]
+            if days and not rare(draw, 3):
+                on = draw(st.sampled_from(days))
+            c.actions.append(Action("transfer", member, on, to))
 
 
 def _with_rect(draw: st.DrawFn, o: Org) -> Org:

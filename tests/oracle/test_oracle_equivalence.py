@@ -1,17 +1,24 @@
 """The gap engine agrees with the independent oracle on generated counties.
 
 Each example writes a random small county as roster files, imports them into one graph (reset
-per example), and compares, for the whole county and one random sub-scope (a township or
-village code, or an org id) on two dates: every rule's item ids and key numbers, the summary
-counts, the coverage rows field by field, and every household's contact chain.
+per example), applies its mobility actions (attend, return, transfer) through the services, and
+compares, for the whole county and one random sub-scope (a township or village code, or an org
+id) on the two dates the county was built around: every rule's item ids and fields, the summary
+counts, the coverage rows field by field, every household's contact chain, and the members-away
+destinations and flows.
+
+`hypothesis.event` tags each example with the members-away situations it holds (see them with
+`--hypothesis-show-statistics`). ORACLE_EXAMPLES=n runs n examples instead of 200 (a longer
+hunt for disagreements).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import Engine
@@ -19,12 +26,20 @@ from orgraph.analysis.rules import RULE_TYPES
 from orgraph.policy import Policy
 from orgraph.store import GraphStore
 
-from .compare import chain_diffs, coverage_diffs, gap_diffs, summary_diffs
+from .compare import (
+    chain_diffs,
+    coverage_diffs,
+    destinations_diffs,
+    flows_diffs,
+    gap_diffs,
+    summary_diffs,
+)
 from .county_model import County
 from .harness import import_county, problems, reset
 from .oracle import RULE_TYPES as ORACLE_RULE_TYPES
 from .oracle import Oracle
-from .strategies import AS_OF, AS_OFS, counties, scopes
+from .situations import situations
+from .strategies import counties, scopes
 
 COVERAGE_LEVELS = ("county", "township", "village", "hamlet")
 
@@ -36,11 +51,15 @@ policies = st.one_of(
         "exempt_age": st.sampled_from((60, 70, 80)),
         "group_min": st.integers(0, 2), "group_max": st.integers(2, 3),
         "cadre_groups_min": st.integers(0, 1), "cadre_groups_max": st.integers(1, 2),
-        "branch_min_full": st.integers(0, 2), "branch_max": st.integers(1, 4)}),
+        "branch_min_full": st.integers(0, 2), "branch_max": st.integers(1, 4),
+        # Members-away thresholds stay on the generated boundary offsets (89/90, 179–181).
+        "silent_days": st.sampled_from((89, 90)), "lost_days": st.sampled_from((179, 181)),
+        "transfer_days": st.sampled_from((90, 181)), "cluster_min_full": st.integers(1, 2),
+        "not_fixed_employers": st.sampled_from(((), ("华为", "待业")))}),
 )
 
 
-def compare_all(store: GraphStore, county: County, policy: dict[str, int],
+def compare_all(store: GraphStore, county: County, policy: dict[str, Any],
                 scope: str, dates: list[str]) -> list[str]:
     engine = Engine(store, policy=Policy(**policy))
     oracle = Oracle(county, policy)
@@ -50,6 +69,8 @@ def compare_all(store: GraphStore, county: County, policy: dict[str, int],
             for rule in RULE_TYPES:
                 out += gap_diffs(engine, oracle, rule, sc, d)
             out += summary_diffs(engine, oracle, sc, d)
+            out += destinations_diffs(engine, oracle, sc, d)
+            out += flows_diffs(engine, oracle, sc, d)
         for sc in (None, scope):
             for lvl in COVERAGE_LEVELS:
                 out += coverage_diffs(engine, oracle, sc, lvl, d)
@@ -65,14 +86,16 @@ def test_rule_types_match() -> None:
 # Passing takes about a minute; the longer time limit lets a failure finish shrinking.
 @pytest.mark.timeout(900)
 # No "explain" phase: it reruns the failing example under a tracer, which is slow here.
-@settings(max_examples=200, deadline=None,
+@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "200")), deadline=None,
           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(county=counties(), policy=policies, data=st.data())
 def test_engine_equals_oracle(oracle_store: GraphStore, county: County,
                               policy: dict[str, Any], data: st.DataObject) -> None:
     scope = data.draw(scopes(county), label="scope")
-    dates = [AS_OF, data.draw(st.sampled_from(AS_OFS), label="as_of")]
+    dates = sorted(set(county.as_ofs))
+    for tag in situations(Oracle(county, policy), dates):
+        event(tag)
     reset(oracle_store)
     first, second = import_county(oracle_store, county)
     assert problems(first) == [] and (second is None or problems(second) == [])

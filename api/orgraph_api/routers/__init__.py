@@ -1,0 +1,22 @@
+"""One router per resource; `ROUTERS` in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from orgraph_api.routers import (
+    analysis,
+    auth,
+    contacts,
+    households,
+    imports,
+    members,
+    mobility,
+    outflows,
+    places,
+    system,
+)
+
+ROUTERS: list[APIRouter] = [auth.router, system.router, places.router, analysis.router,
+                            members.router, households.router, contacts.router,
+                            outflows.router, mobility.router, imports.router]

@@ -1,0 +1,311 @@
+"""Answer shapes, for the OpenAPI document and for answers small enough to validate.
+
+Big answers (coverage, gaps, lists) are written straight to JSON by orjson; their models here
+document them and schemathesis checks every answer against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ProblemOut(BaseModel):
+    type: str = Field(examples=["/problems/not-found"])
+    title: str = Field(examples=["未找到"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["党员“330226D0000001”不存在或不在您的管辖范围内"])
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="422: one entry per field at fault: field, in, message")
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds until the token expires unless refreshed",
+                            examples=[1800])
+
+
+class ScopeOut(BaseModel):
+    ref: str = Field(examples=["330226101"])
+    name: str = Field(examples=["长街镇"])
+    kind: Literal["area", "org"]
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    role: str = Field(examples=["township_admin"])
+    role_zh: str = Field(examples=["乡镇管理员"])
+    scope: ScopeOut
+    can_reveal: bool
+    can_write: bool
+    can_import: bool
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    store: Literal["ok"]
+
+
+class Brief(BaseModel):
+    """A reference to another object: an area (code) or an org (id), with its name."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str | None = None
+    code: str | None = None
+    id: str | None = None
+
+
+class AreaOut(BaseModel):
+    code: str = Field(examples=["330226101201"])
+    name: str = Field(examples=["团堧村"])
+    level: str = Field(examples=["village"])
+    parent: str | None = Field(description="parent code; null at the top of your scope")
+    lon: float | None = None
+    lat: float | None = None
+
+
+class OrgOut(BaseModel):
+    id: str = Field(examples=["D330226101201"])
+    name: str
+    kind: str = Field(examples=["branch"])
+    parent: str | None = Field(description="parent org id; null at the top of your scope")
+    area: Brief | None = Field(description="the area the org serves")
+    host_area: Brief | None = Field(description="mobile branches: where they are hosted")
+    members: int = Field(description="on-roll members belonging to this org")
+
+
+class AreaList(BaseModel):
+    items: list[AreaOut]
+
+
+class OrgList(BaseModel):
+    items: list[OrgOut]
+
+
+class TreeOrg(BaseModel):
+    id: str
+    name: str
+    kind: str
+    parent: str | None
+    area: Brief | None
+    members: int
+
+
+class TreeArea(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+class TreeOut(BaseModel):
+    scope: ScopeOut
+    orgs: list[TreeOrg]
+    areas: list[TreeArea]
+
+
+class Page(BaseModel):
+    total: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]]
+
+
+class MemberRow(BaseModel):
+    id: str = Field(description="member key (人员编号, or h: + keyed ID hash)")
+    name: str
+    gender: str | None
+    category: str | None = Field(description="full (正式党员) | probationary (预备党员)")
+    branch: Brief | None
+    phone: str | None = Field(description="masked unless reveal=true and your role may")
+    id_masked: str | None = Field(description="ID number, first 6 and last 4 digits only")
+    away: bool = Field(description="has an open outflow today")
+    on_roll: bool
+
+
+class MemberPage(Page):
+    items: list[MemberRow]  # type: ignore[assignment]
+
+
+class MemberOut(MemberRow):
+    member_no: str | None
+    ethnicity: str | None
+    birth_date: str | None
+    education: str | None
+    joined_on: str | None
+    full_on: str | None
+    mgmt_class: str | None
+    roles: list[str]
+    groups: list[Brief]
+    household: str | None
+    is_mobile: bool | None
+    lost_contact: bool | None
+    off_roll_on: str | None
+    off_roll_reason: str | None
+    phone_revealed: bool
+
+
+class HouseholdRow(BaseModel):
+    id: str = Field(examples=["330226101201-0001"])
+    head_name: str | None
+    area: Brief | None
+    village: Brief | None
+    township: Brief | None
+    size: int | None
+    tags: list[str]
+    covered: bool = Field(description="has an active contact from an at-home member today")
+
+
+class HouseholdPage(Page):
+    items: list[HouseholdRow]  # type: ignore[assignment]
+
+
+class HouseholdOut(HouseholdRow):
+    hamlet: Brief | None
+    address: str | None
+    phone: str | None = Field(description="masked unless reveal=true and your role may")
+    lon: float | None
+    lat: float | None
+    phone_revealed: bool
+
+
+class ContactRow(BaseModel):
+    member: Brief = Field(description="id/name; hidden (null id) when outside your scope")
+    household: Brief
+    since: str | None
+    until: str | None
+    active: bool
+
+
+class ContactPage(Page):
+    items: list[ContactRow]  # type: ignore[assignment]
+
+
+class ChainPerson(BaseModel):
+    id: str | None = Field(description="null when the person is outside your scope")
+    name: str
+    at_home: bool | None = None
+    role: str | None = None
+    hidden: bool = Field(default=False, description="outside your scope: name withheld")
+
+
+class ChainLevel(BaseModel):
+    level: Literal["household", "hamlet", "village", "township"]
+    area: Brief | None
+    people: list[ChainPerson]
+    ok: bool
+
+
+class ChainOut(BaseModel):
+    household: dict[str, Any]
+    as_of: str
+    levels: list[ChainLevel]
+    broken_at: str | None
+
+
+class CoverageRow(BaseModel):
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+    households: int
+    covered: int
+    coverage: float | None
+    uncovered_contact_away: int
+    members: int
+    members_home: int
+    members_away: int
+    load: dict[str, int]
+
+
+class CoverageOut(BaseModel):
+    scope: str
+    as_of: str
+    level: str
+    rows: list[CoverageRow]
+
+
+class GapSummaryOut(BaseModel):
+    scope: str
+    as_of: str
+    counts: dict[str, int]
+    labels: dict[str, str] = Field(description="gap type → Chinese name")
+
+
+class GapPageOut(BaseModel):
+    type: str
+    scope: str
+    as_of: str
+    total: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]]
+
+
+class PolicyRow(BaseModel):
+    name: str
+    value: Any
+    default: Any
+    rule: str | None
+    source: str | None
+
+
+class PolicyRows(BaseModel):
+    rows: list[PolicyRow]
+
+
+class WriteOut(BaseModel):
+    """What a write did."""
+
+    ok: bool = True
+    id: str
+    changed: int = Field(description="relationships or properties written")
+
+
+class ImportOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    dry_run: bool
+    off_roll: int
+    seconds: float
+    totals: dict[str, int]
+    files: list[dict[str, Any]]
+
+
+class DestinationsOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    scope: str
+    as_of: str
+    total: int
+    unplaced: int
+    provinces: list[dict[str, Any]]
+
+
+class FlowsOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    scope: str
+    as_of: str
+    flows: list[dict[str, Any]]
+
+
+class TimelineOut(BaseModel):
+    member: dict[str, Any]
+    events: list[dict[str, Any]]
+
+
+class MobileBranchesOut(BaseModel):
+    scope: str
+    as_of: str
+    branches: list[dict[str, Any]]
+
+
+class MobileBranchOut(BaseModel):
+    as_of: str
+    branch: dict[str, Any]
+    members: list[dict[str, Any]]

@@ -1,0 +1,114 @@
+"""总览: the key figures of the user's scope, coverage by township (or village), gaps by type."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+from streamlit_echarts import st_echarts
+
+from orgraph_dashboard import charts, session, ui
+from orgraph_dashboard.strings import CHILD_LEVEL, LEVEL_ZH, gap_label, num, pct, zh_date
+
+COMPARE_DAYS = 30
+
+
+def coverage_for_children(as_of: str) -> dict[str, Any] | None:
+    """Coverage of the scope and of its children one level down (townships of a county…)."""
+    first = session.fetch("coverage", level="township", as_of=as_of)
+    level = first["rows"][0]["level"]
+    child = CHILD_LEVEL.get(level, "village")
+    if child == "township":
+        return dict(first)
+    return dict(session.fetch("coverage", level=child, as_of=as_of))
+
+
+def earlier(as_of: str, days: int = COMPARE_DAYS) -> str:
+    return (dt.date.fromisoformat(as_of) - dt.timedelta(days=days)).isoformat()
+
+
+def _delta(now: float | int | None, before: float | int | None, *,
+           percent: bool = False) -> str | None:
+    if now is None or before is None or now == before:
+        return None
+    d = now - before
+    if percent:
+        return f"{d * 100:+.1f} 个百分点" if round(d * 100, 1) else None
+    return f"{d:+,}"
+
+
+def render() -> None:
+    ui.header("overview")
+    as_of = session.as_of()
+
+    def load() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None,
+                        dict[str, Any] | None]:
+        cov = coverage_for_children(as_of)
+        assert cov is not None
+        summ = dict(session.fetch("gaps_summary", as_of=as_of))
+        before = earlier(as_of)
+        old_cov: dict[str, Any] | None = None
+        old_sum: dict[str, Any] | None = None
+        try:
+            old_cov = dict(session.fetch("coverage", level="county", as_of=before))
+            old_sum = dict(session.fetch("gaps_summary", as_of=before))
+        except Exception:  # the comparison is a nicety: never let it break the page
+            old_cov = old_sum = None
+        return cov, summ, old_cov, old_sum
+
+    got = session.guarded(load)
+    if got is None:
+        return
+    cov, summ, old_cov, old_sum = got
+    head = cov["rows"][0]
+    old = old_cov["rows"][0] if old_cov else {}
+    counts: dict[str, int] = summ["counts"]
+    labels: dict[str, str] = summ.get("labels") or {}
+    total_gaps = sum(counts.values())
+    old_total = sum(old_sum["counts"].values()) if old_sum else None
+
+    st.markdown(f"#### {head['name']}（{LEVEL_ZH.get(head['level'], head['level'])}）")
+    m = st.columns(4)
+    m[0].metric("农户", num(head["households"]),
+                _delta(head["households"], old.get("households")), delta_color="off")
+    m[1].metric("已联系农户", num(head["covered"]), _delta(head["covered"], old.get("covered")))
+    m[2].metric("覆盖率", pct(head["coverage"]),
+                _delta(head["coverage"], old.get("coverage"), percent=True))
+    m[3].metric("联系党员均外出的农户", num(head["uncovered_contact_away"]),
+                _delta(head["uncovered_contact_away"], old.get("uncovered_contact_away")),
+                delta_color="inverse")
+    m = st.columns(4)
+    m[0].metric("在册党员", num(head["members"]), _delta(head["members"], old.get("members")),
+                delta_color="off")
+    m[1].metric("在家党员", num(head["members_home"]),
+                _delta(head["members_home"], old.get("members_home")), delta_color="off")
+    m[2].metric("外出党员", num(head["members_away"]),
+                _delta(head["members_away"], old.get("members_away")), delta_color="off")
+    m[3].metric("缺口合计", num(total_gaps), _delta(total_gaps, old_total),
+                delta_color="inverse")
+    if old_cov:
+        st.caption(f"箭头为与 {zh_date(earlier(as_of))}（{COMPARE_DAYS} 天前）相比的变化。")
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        rows = [r for r in cov["rows"][1:] if r.get("households")]
+        if rows:
+            st_echarts(charts.coverage_bar(rows, level=cov["level"]),
+                       height=charts.bar_height(len(rows)), key="ov_cov")
+        else:
+            st.info("范围内没有下级区划的农户数据。")
+    with right:
+        st.markdown("##### 缺口（按类型）")
+        table = [{"缺口类型": gap_label(t, labels), "数量": n}
+                 for t, n in sorted(counts.items(), key=lambda x: -x[1])]
+        st.dataframe(table, hide_index=True, width="stretch",
+                     height=min(38 + 35 * len(table), 640), key="ov_gaps",
+                     column_config={"数量": st.column_config.NumberColumn(format="localized")})
+        hist: dict[str, int] = head.get("load") or {}
+        if any(hist.values()):
+            st.markdown("##### 在家党员联系农户数分布")
+            st_echarts(charts.load_histogram(hist), height="240px", key="ov_load")
+
+
+render()

@@ -1,0 +1,455 @@
+"""Typed HTTP client of the orgraph API (the dashboard and integrators use it).
+
+Every method is one endpoint of docs/api-contract.md. Answers come back as the API's JSON
+(TypedDicts where the dashboard relies on the shape); failures are raised as the same
+`orgraph.errors` exceptions the server maps to HTTP, built from the problem+json `detail`,
+so a caller handles "log in again" or "not found" the same way whether it runs in-process or
+over HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NotRequired, TypedDict, cast
+
+import httpx
+
+from orgraph.errors import (
+    AccountLocked,
+    ConstraintConflict,
+    Forbidden,
+    NotFound,
+    OrgraphError,
+    PayloadTooLarge,
+    StoreUnavailable,
+    Unauthorized,
+    ValidationFailed,
+)
+
+API_PREFIX = "/api/v1"
+DEFAULT_TIMEOUT = 30.0
+
+Json = dict[str, Any]
+
+
+# -- answer shapes --------------------------------------------------------------------------
+
+
+class Token(TypedDict):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class ScopeRef(TypedDict):
+    ref: str
+    name: str
+    kind: str  # "area" | "org"
+
+
+class Me(TypedDict):
+    username: str
+    display_name: str
+    role: str
+    role_zh: str
+    scope: ScopeRef
+    can_reveal: bool
+    can_write: bool
+    can_import: bool
+
+
+class Page(TypedDict):
+    total: int
+    page: int
+    page_size: int
+    items: list[Json]
+
+
+class GapPage(Page):
+    type: str
+    scope: str
+    as_of: str
+
+
+class GapSummary(TypedDict):
+    scope: str
+    as_of: str
+    counts: dict[str, int]
+    labels: NotRequired[dict[str, str]]
+
+
+class CoverageRow(TypedDict):
+    code: str
+    name: str
+    level: str
+    households: int
+    covered: int
+    coverage: float | None
+    uncovered_contact_away: int
+    members: int
+    members_home: int
+    members_away: int
+    load: dict[str, int]
+    parent: NotRequired[str | None]
+
+
+class Coverage(TypedDict):
+    scope: str
+    as_of: str
+    level: str
+    rows: list[CoverageRow]
+
+
+class ChainLevel(TypedDict):
+    level: str
+    area: Json | None
+    people: list[Json]
+    ok: bool
+
+
+class Chain(TypedDict):
+    household: Json
+    as_of: str
+    levels: list[ChainLevel]
+    broken_at: str | None
+
+
+class Tree(TypedDict):
+    scope: Any
+    orgs: list[Json]
+    areas: list[Json]
+
+
+@dataclass
+class Download:
+    """A file the API sent: its bytes, the name it suggested and its media type."""
+
+    content: bytes
+    filename: str
+    media_type: str
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+_BY_STATUS: dict[int, type[OrgraphError]] = {
+    400: ValidationFailed,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: ConstraintConflict,
+    413: PayloadTooLarge,
+    422: ValidationFailed,
+    423: AccountLocked,
+    503: StoreUnavailable,
+    504: StoreUnavailable,
+}
+
+_FALLBACK_ZH = {
+    400: "请求无效", 401: "未登录或登录已过期，请重新登录", 403: "无权执行此操作",
+    404: "未找到", 409: "数据冲突", 413: "文件过大", 422: "输入有误", 423: "账户已锁定",
+    429: "请求过于频繁，请稍后再试", 503: "服务暂不可用，请稍后再试",
+}
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class ProblemInfo:
+    """What the API said about a failure, kept on the raised exception as `.problem`."""
+
+    status: int
+    title: str = ""
+    detail: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+
+
+def error_from_response(resp: httpx.Response) -> OrgraphError:
+    """The orgraph exception for a non-2xx answer (problem+json or FastAPI's own shape)."""
+    status = resp.status_code
+    body: Any = None
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    title, detail, errors = "", "", []
+    if isinstance(body, dict):
+        title = str(body.get("title") or "")
+        raw_detail = body.get("detail")
+        raw_errors = body.get("errors")
+        if isinstance(raw_detail, list):  # FastAPI's default validation answer
+            raw_errors, raw_detail = raw_detail, None
+        detail = str(raw_detail or "")
+        for e in raw_errors or []:
+            if isinstance(e, dict):
+                where = e.get("field") or ".".join(str(x) for x in e.get("loc", []) or [])
+                errors.append(FieldError(str(where), str(e.get("message") or e.get("msg", ""))))
+    message = detail or title or _FALLBACK_ZH.get(status, f"服务返回错误（HTTP {status}）")
+    if errors and not detail:
+        message += "：" + "；".join(f"{e.field} {e.message}".strip() for e in errors)
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        cls = StoreUnavailable if status >= 500 and status != 500 else OrgraphError
+    exc = cls(message)
+    exc.problem = ProblemInfo(status, title, detail, errors)  # type: ignore[attr-defined]
+    return exc
+
+
+def problem_of(exc: BaseException) -> ProblemInfo | None:
+    """The API's problem details behind an exception this client raised, if any."""
+    info = getattr(exc, "problem", None)
+    return info if isinstance(info, ProblemInfo) else None
+
+
+# -- the client -----------------------------------------------------------------------------
+
+UploadFile = tuple[str, bytes] | Path
+
+
+class OrgraphClient:
+    """One API base URL, one (optional) bearer token; not shared between users."""
+
+    def __init__(self, base_url: str, token: str | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        base = base_url.rstrip("/")
+        if not base.endswith(API_PREFIX):
+            base += API_PREFIX
+        self.base_url = base
+        self.token = token
+        self._http = httpx.Client(base_url=base, timeout=timeout, transport=transport,
+                                  headers={"Accept": "application/json"})
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> OrgraphClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                json: Any = None, data: Mapping[str, Any] | None = None,
+                files: Any = None) -> httpx.Response:
+        """Send one request; raise the orgraph exception for any non-2xx answer."""
+        clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
+        try:
+            resp = self._http.request(method, path, params=clean, json=json, data=data,
+                                      files=files, headers=self._headers())
+        except httpx.TimeoutException:
+            raise StoreUnavailable(f"orgraph 服务响应超时（{self.base_url}），请稍后再试") from None
+        except httpx.TransportError:
+            raise StoreUnavailable(
+                f"无法连接 orgraph 服务（{self.base_url}），请确认服务已启动") from None
+        if resp.status_code >= 400:
+            raise error_from_response(resp)
+        return resp
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params).json()
+
+    def _post(self, path: str, body: Any = None, **params: Any) -> Any:
+        resp = self.request("POST", path, params=params, json=body)
+        return resp.json() if resp.content else None
+
+    # -- auth -------------------------------------------------------------------------------
+
+    def login(self, username: str, password: str) -> Token:
+        """Exchange a password for a token and keep it for the following calls."""
+        resp = self.request("POST", "/auth/token",
+                            data={"username": username, "password": password})
+        token = cast(Token, resp.json())
+        self.token = token["access_token"]
+        return token
+
+    def refresh(self) -> Token:
+        token = cast(Token, self._post("/auth/refresh"))
+        self.token = token["access_token"]
+        return token
+
+    def me(self) -> Me:
+        return cast(Me, self._get("/me"))
+
+    def health(self) -> Json:
+        return cast(Json, self._get("/health"))
+
+    def policy(self) -> Json:
+        return cast(Json, self._get("/policy"))
+
+    # -- tree -------------------------------------------------------------------------------
+
+    def tree(self, scope: str | None = None) -> Tree:
+        return cast(Tree, self._get("/tree", scope=scope))
+
+    def area(self, code: str) -> Json:
+        return cast(Json, self._get(f"/areas/{_seg(code)}"))
+
+    def area_children(self, code: str) -> list[Json]:
+        return _items(self._get(f"/areas/{_seg(code)}/children"))
+
+    def org(self, org_id: str) -> Json:
+        return cast(Json, self._get(f"/orgs/{_seg(org_id)}"))
+
+    def org_children(self, org_id: str) -> list[Json]:
+        return _items(self._get(f"/orgs/{_seg(org_id)}/children"))
+
+    # -- members, households, contacts ------------------------------------------------------
+
+    def members(self, *, scope: str | None = None, q: str | None = None,
+                branch: str | None = None, away: bool | None = None,
+                on_roll: bool | None = None, page: int = 1, page_size: int = 50) -> Page:
+        return cast(Page, self._get("/members", scope=scope, q=q, branch=branch, away=away,
+                                    on_roll=on_roll, page=page, page_size=page_size))
+
+    def member(self, key: str, *, reveal: bool = False) -> Json:
+        return cast(Json, self._get(f"/members/{_seg(key)}", reveal=reveal))
+
+    def create_member(self, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post("/members", dict(body)))
+
+    def update_member(self, key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self.request("PATCH", f"/members/{_seg(key)}",
+                                       json=dict(body)).json())
+
+    def households(self, *, scope: str | None = None, q: str | None = None,
+                   page: int = 1, page_size: int = 50) -> Page:
+        return cast(Page, self._get("/households", scope=scope, q=q, page=page,
+                                    page_size=page_size))
+
+    def household(self, household_id: str) -> Json:
+        return cast(Json, self._get(f"/households/{_seg(household_id)}"))
+
+    def chain(self, household_id: str, *, as_of: str | None = None) -> Chain:
+        return cast(Chain, self._get(f"/households/{_seg(household_id)}/chain", as_of=as_of))
+
+    def contacts(self, *, member: str | None = None, household: str | None = None,
+                 page: int = 1, page_size: int = 50) -> Page:
+        return cast(Page, self._get("/contacts", member=member, household=household,
+                                    page=page, page_size=page_size))
+
+    def add_contact(self, *, member: str, household: str, since: str | None = None) -> Json:
+        body = {"member": member, "household": household, "since": since}
+        return cast(Json, self._post("/contacts", {k: v for k, v in body.items() if v}))
+
+    def end_contact(self, *, member: str, household: str, until: str | None = None) -> Json:
+        body = {"member": member, "household": household, "until": until}
+        return cast(Json, self._post("/contacts/end", {k: v for k, v in body.items() if v}))
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def coverage(self, *, scope: str | None = None, level: str = "village",
+                 as_of: str | None = None) -> Coverage:
+        return cast(Coverage, self._get("/coverage", scope=scope, level=level, as_of=as_of))
+
+    def gaps_summary(self, *, scope: str | None = None, as_of: str | None = None) -> GapSummary:
+        return cast(GapSummary, self._get("/gaps/summary", scope=scope, as_of=as_of))
+
+    def gaps(self, type: str, *, scope: str | None = None, as_of: str | None = None,
+             page: int = 1, page_size: int = 50) -> GapPage:
+        return cast(GapPage, self._get("/gaps", type=type, scope=scope, as_of=as_of,
+                                       page=page, page_size=page_size))
+
+    def export_gaps(self, type: str, *, scope: str | None = None, as_of: str | None = None,
+                    format: Literal["xlsx", "csv"] = "xlsx") -> Download:
+        resp = self.request("GET", "/gaps/export", params={
+            "type": type, "scope": scope, "as_of": as_of, "format": format})
+        return Download(resp.content, _filename(resp, f"{type}.{format}"),
+                        resp.headers.get("content-type", "application/octet-stream"))
+
+    # -- imports ----------------------------------------------------------------------------
+
+    def import_files(self, kind: str, files: Iterable[UploadFile], *,
+                     dry_run: bool = True) -> Json:
+        """Upload roster files of one kind (or "auto", if the API takes it); the importer's
+        report comes back. `files` are paths or (file name, bytes) pairs."""
+        parts = []
+        for f in files:
+            name, content = (f.name, f.read_bytes()) if isinstance(f, Path) else f
+            parts.append(("files", (name, content, "application/octet-stream")))
+        resp = self.request("POST", f"/imports/{_seg(kind)}",
+                            params={"dry_run": dry_run}, files=parts)
+        return cast(Json, resp.json())
+
+    # -- mobility ---------------------------------------------------------------------------
+
+    def destinations(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
+        return cast(Json, self._get("/mobility/destinations", scope=scope, as_of=as_of))
+
+    def flows(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
+        return cast(Json, self._get("/mobility/flows", scope=scope, as_of=as_of))
+
+    def timeline(self, member_key: str) -> Json:
+        return cast(Json, self._get(f"/mobility/members/{_seg(member_key)}/timeline"))
+
+    def outflows(self, *, scope: str | None = None, open: bool | None = None,
+                 page: int = 1, page_size: int = 50) -> Page:
+        return cast(Page, self._get("/outflows", scope=scope, open=open, page=page,
+                                    page_size=page_size))
+
+    def add_outflow(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/outflows", dict(body)))
+
+    def add_report(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/reports", dict(body)))
+
+    def record_return(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/return", dict(body)))
+
+    def attend(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/attend", dict(body)))
+
+    def transfer(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/transfer", dict(body)))
+
+    def mobile_branches(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
+        return cast(Json, self._get("/mobile-branches", scope=scope, as_of=as_of))
+
+    def mobile_branch_members(self, org_id: str, *, as_of: str | None = None) -> Json:
+        return cast(Json, self._get(f"/mobile-branches/{_seg(org_id)}/members", as_of=as_of))
+
+
+def _param(v: Any) -> Any:
+    return ("true" if v else "false") if isinstance(v, bool) else v
+
+
+def _seg(value: str) -> str:
+    """One path segment: ids may hold characters (/, ?, #) that must not change the route."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+def _items(answer: Any) -> list[Json]:
+    if isinstance(answer, dict):
+        for k in ("items", "children"):
+            if isinstance(answer.get(k), list):
+                return cast(list[Json], answer[k])
+    return cast(list[Json], answer)
+
+
+def _filename(resp: httpx.Response, default: str) -> str:
+    """The file name of a Content-Disposition header (RFC 5987 `filename*` first)."""
+    from email.message import Message
+    from urllib.parse import unquote
+
+    cd = resp.headers.get("content-disposition", "")
+    if not cd:
+        return default
+    msg = Message()
+    msg["content-disposition"] = cd
+    star = msg.get_param("filename*", header="content-disposition")
+    if isinstance(star, str) and "''" in star:
+        return unquote(star.split("''", 1)[1])
+    name = msg.get_filename()
+    return name or default

@@ -1,0 +1,139 @@
+"""Call every read endpoint as one user and collect what came back (for the scope tests)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from orgraph.analysis.rules import RULE_TYPES
+from tests.api.scope_truth import Sets, Truth
+
+NOT_FOUND_TAIL = "不存在或不在您的管辖范围内"
+MOBILE_KINDS = {"mobile_branch", "temp_branch", "temp_group"}
+
+
+@dataclass
+class Sweep:
+    answers: list[tuple[str, Any]] = field(default_factory=list)  # (request, parsed body)
+    calls: int = 0
+
+    def get(self, client: httpx.Client, path: str, **params: Any) -> Any:
+        r = client.get(path, params=params)
+        self.calls += 1
+        assert r.status_code == 200, (path, params, r.status_code, r.text)
+        body = r.json()
+        self.answers.append((f"{path} {params}", body))
+        return body
+
+    def pages(self, client: httpx.Client, path: str, **params: Any) -> list[Any]:
+        items, page = [], 1
+        while True:
+            doc = self.get(client, path, page=page, page_size=500, **params)
+            items += doc["items"]
+            if page * 500 >= doc["total"]:
+                return items
+            page += 1
+
+    def export(self, client: httpx.Client, **params: Any) -> None:
+        r = client.get("/gaps/export", params={**params, "format": "csv"})
+        self.calls += 1
+        assert r.status_code == 200, r.text
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        self.answers.append((f"/gaps/export {params}", [c.strip() for row in rows for c in row]))
+
+    def missing(self, client: httpx.Client, path: str, probe: str, **params: Any) -> None:
+        """An object outside the scope: 404, and the answer names nothing but the probe."""
+        r = client.get(path, params=params)
+        self.calls += 1
+        assert r.status_code == 404, (path, params, r.status_code, r.text)
+        detail = r.json()["detail"]
+        assert detail.endswith(f"“{probe}”{NOT_FOUND_TAIL}"), detail
+        assert set(r.json()) == {"type", "title", "status", "detail"}
+
+
+def strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from strings(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from strings(v, f"{where}[{i}]")
+
+
+def sweep(client: httpx.Client, truth: Truth, ref: str, *, reveal: bool, as_of: str,
+          mobility: bool = True) -> Sweep:
+    """Every read endpoint for a user scoped at ref, plus probes of objects outside it."""
+    sw = Sweep()
+    own = truth.scope(ref)
+    everything = Sets(set(truth.area_parent), set(truth.org_kind), set(truth.members),
+                      set(truth.households))
+    sw.get(client, "/me")
+    sw.get(client, "/tree")
+    members = sw.pages(client, "/members")
+    assert {m["id"] for m in members} == own.members
+    households = sw.pages(client, "/households")
+    assert {h["id"] for h in households} == own.households
+    sw.pages(client, "/outflows")
+    sw.pages(client, "/reports")
+    for level in ("county", "township", "village", "hamlet"):
+        sw.get(client, "/coverage", level=level, as_of=as_of)
+    summary = sw.get(client, "/gaps/summary", as_of=as_of)
+    for t in RULE_TYPES:
+        sw.pages(client, "/gaps", type=t, as_of=as_of)
+        if summary["counts"].get(t):
+            sw.export(client, type=t, as_of=as_of)
+    for key in sorted(own.members)[:3]:
+        sw.get(client, f"/members/{key}", reveal=reveal)
+        sw.get(client, "/contacts", member=key)
+        sw.pages(client, "/outflows", member=key)
+        if mobility:
+            sw.get(client, f"/mobility/members/{key}/timeline")
+    for hid in sorted(own.households)[:3]:
+        sw.get(client, f"/households/{hid}", reveal=reveal)
+        sw.get(client, f"/households/{hid}/chain", as_of=as_of)
+        sw.get(client, "/contacts", household=hid)
+    for code in sorted(own.areas)[:2]:
+        sw.get(client, f"/areas/{code}")
+        sw.get(client, f"/areas/{code}/children")
+    for oid in sorted(own.orgs)[:2]:
+        sw.get(client, f"/orgs/{oid}")
+        sw.get(client, f"/orgs/{oid}/children")
+    if mobility:
+        sw.get(client, "/mobility/destinations", as_of=as_of)
+        sw.get(client, "/mobility/flows", as_of=as_of)
+        sw.get(client, "/mobile-branches", as_of=as_of)
+        for oid in sorted(o for o in own.orgs if truth.org_kind[o] in MOBILE_KINDS):
+            sw.get(client, f"/mobile-branches/{oid}/members", as_of=as_of)
+    # Probes: the first few objects of each kind outside the scope.
+    for key in sorted(everything.members - own.members)[:2]:
+        sw.missing(client, f"/members/{key}", key)
+        sw.missing(client, "/contacts", key, member=key)
+    for hid in sorted(everything.households - own.households)[:2]:
+        sw.missing(client, f"/households/{hid}", hid)
+        sw.missing(client, f"/households/{hid}/chain", hid)
+    outside_areas = sorted(a for a in everything.areas - own.areas
+                           if not truth.area_external[a])
+    for code in outside_areas[:2]:
+        sw.missing(client, f"/areas/{code}", code)
+        sw.missing(client, "/gaps/summary", code, scope=code)
+    outside_orgs = sorted(o for o in everything.orgs - own.orgs if not truth.org_external[o])
+    for oid in outside_orgs[:2]:
+        sw.missing(client, f"/orgs/{oid}", oid)
+        sw.missing(client, "/members", oid, scope=oid)
+    return sw
+
+
+def leaks(sw: Sweep, forbidden: set[str]) -> list[str]:
+    found = []
+    for request, body in sw.answers:
+        for where, s in strings(body):
+            if s in forbidden:
+                found.append(f"{request} {where} = {s!r}")
+    return found

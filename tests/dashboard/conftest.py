@@ -1,0 +1,74 @@
+"""Fixtures of the dashboard tests: the tiny demo county in a real embedded FalkorDB, served
+by the real API over HTTP, with a county admin and a township admin to log in as."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from orgraph.client import OrgraphClient
+from orgraph.demo import generate
+from orgraph.importer.pipeline import import_files
+from orgraph.store.embedded import EmbeddedServer
+from tests.conftest import fresh_graph, short_tmpdir
+from tests.live_api import api_settings, live_api, make_user
+
+COUNTY = "330226"
+TOWNSHIP = "330226101"
+ADMIN = ("county.admin", "Admin-pass-2026")
+TOWN = ("changjie", "Town-pass-2026")
+VIEWER = ("viewer1", "View-pass-2026")
+VILLAGE = ("beiping", "Village-pass-2026")  # secretary of 北坪村's branch (an org scope)
+
+
+@dataclass
+class LiveDashboard:
+    url: str  # the API base ("http://127.0.0.1:PORT")
+    demo: Path  # the roster files that were imported
+
+    def client(self, who: tuple[str, str] = ADMIN) -> OrgraphClient:
+        c = OrgraphClient(self.url)
+        c.login(*who)
+        return c
+
+
+def load_demo(store: object, out: Path, key: bytes) -> None:
+    generate(out, scale="tiny", seed=3, with_errors=True)
+    files = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
+    import_files(store, files, key=key)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def live(falkor_server: EmbeddedServer) -> Iterator[LiveDashboard]:
+    data_dir = short_tmpdir("og-dash-")
+    try:
+        yield from _serve(falkor_server, data_dir)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _serve(falkor_server: EmbeddedServer, data_dir: Path) -> Iterator[LiveDashboard]:
+    settings = api_settings(data_dir)
+    with fresh_graph(falkor_server) as store:
+        load_demo(store, data_dir / "demo", settings.id_hash_key.get_secret_value().encode())
+        make_user(data_dir, ADMIN[0], ADMIN[1], "county_admin", COUNTY, display_name="王主任")
+        make_user(data_dir, TOWN[0], TOWN[1], "township_admin", TOWNSHIP,
+                  display_name="李委员")
+        make_user(data_dir, VIEWER[0], VIEWER[1], "viewer", COUNTY)
+        make_user(data_dir, VILLAGE[0], VILLAGE[1], "village_secretary", "D330226101201",
+                  display_name="北坪村书记")
+        with live_api(store, data_dir) as url:
+            old = os.environ.get("ORGRAPH_API_URL")
+            os.environ["ORGRAPH_API_URL"] = url
+            try:
+                yield LiveDashboard(url=url, demo=data_dir / "demo")
+            finally:
+                if old is None:
+                    os.environ.pop("ORGRAPH_API_URL", None)
+                else:
+                    os.environ["ORGRAPH_API_URL"] = old

@@ -1,0 +1,270 @@
+"""The dashboard in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+The API and `streamlit run` run as subprocesses on free loopback ports over the demo county
+(宁海县, scale "county") in the session's embedded FalkorDB. The test logs in, opens every
+page from the sidebar, saves a screenshot of each into tests/e2e/screenshots/ (gitignored),
+records how long each page took to render, and checks through request interception that no
+request left this machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from orgraph.cli.dashboard import streamlit_command, streamlit_env
+from orgraph.client import OrgraphClient
+from orgraph.demo import generate
+from orgraph.importer.pipeline import import_files
+from orgraph.store.embedded import EmbeddedServer
+from tests.conftest import fresh_graph, short_tmpdir
+from tests.live_api import api_settings, free_port, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+USER = ("e2e.admin", "E2e-pass-2026")
+PAGES = ["总览", "覆盖地图", "组织网络", "缺口清单", "流动党员", "户联系链", "数据导入", "账户"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+CHART_PAGES = ("总览", "覆盖地图", "组织网络", "流动党员")
+RENDER_LIMIT = 2.0  # seconds, per page, on the demo county (issue #7)
+UNCOVERED_HOUSEHOLD: list[str] = []  # a household whose chain breaks, found through the API
+BAD_ROSTER: list[Path] = []  # a members roster with rows the importer rejects
+
+pytestmark = pytest.mark.timeout(420)
+
+
+def _ensure_chromium() -> None:
+    """Install Chromium and CJK fonts from Debian's packages when they are missing (the
+    script does nothing when both are there)."""
+    res = subprocess.run(["bash", str(ROOT / "scripts" / "install-chromium.sh")],
+                         capture_output=True, text=True, timeout=600)
+    if res.returncode == 3:
+        pytest.skip("浏览器测试未运行 / BROWSER TEST SKIPPED: Chromium cannot be installed "
+                    f"here (no apt-get or no root): {res.stderr.strip()}")
+    assert res.returncode == 0 and CHROMIUM.exists(), res.stderr
+
+
+def _wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def servers(falkor_server: EmbeddedServer) -> Iterator[str]:
+    """The dashboard's URL, with the API behind it, over the county demo."""
+    _ensure_chromium()
+    data_dir = short_tmpdir("og-e2e-")
+    try:
+        settings = api_settings(data_dir)
+        logs = data_dir / "logs"
+        logs.mkdir()
+        with fresh_graph(falkor_server) as store:
+            demo = data_dir / "demo"
+            generate(demo, scale="county", seed=1, as_of=dt.date.today(), with_errors=True)
+            BAD_ROSTER[:] = [demo / "with_errors" / "党员花名册.xlsx"]
+            files = sorted(p for p in demo.iterdir() if p.suffix in (".xlsx", ".csv"))
+            import_files(store, files, key=settings.id_hash_key.get_secret_value().encode())
+            make_user(data_dir, *USER, "county_admin", "330226", display_name="测试管理员")
+            api_port, dash_port = free_port(), free_port()
+            env = {**os.environ, "ORGRAPH_STORE_URI": f"unix://{falkor_server.socket}",
+                   "ORGRAPH_GRAPH_NAME": store.graph_name, "ORGRAPH_DATA_DIR": str(data_dir)}
+            api = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--factory", "orgraph_api.app:create_app",
+                 "--host", "127.0.0.1", "--port", str(api_port), "--log-level", "info"],
+                env=env, cwd=data_dir, stdout=(logs / "api.log").open("wb"),
+                stderr=subprocess.STDOUT)
+            api_url = f"http://127.0.0.1:{api_port}"
+            dash = subprocess.Popen(
+                streamlit_command(host="127.0.0.1", port=dash_port, max_upload_mb=50),
+                env=streamlit_env(api_url), cwd=data_dir,
+                stdout=(logs / "dashboard.log").open("wb"), stderr=subprocess.STDOUT)
+            try:
+                _wait_http(f"{api_url}/api/v1/health", api)
+                _wait_http(f"http://127.0.0.1:{dash_port}/_stcore/health", dash)
+                api_client = OrgraphClient(api_url)
+                api_client.login(*USER)
+                first = api_client.gaps("household_uncovered", page_size=1)["items"][0]
+                UNCOVERED_HOUSEHOLD[:] = [first["id"]]
+                yield f"http://127.0.0.1:{dash_port}"
+            finally:
+                _stop(dash)
+                _stop(api)
+                keep = os.environ.get("ORGRAPH_E2E_KEEP_LOGS")
+                if keep:
+                    shutil.copytree(logs, keep, dirs_exist_ok=True)
+                for log in logs.iterdir():
+                    text = log.read_text(errors="replace")
+                    if "Traceback" in text:
+                        print(f"--- {log.name}\n{text[-4000:]}")
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _run_no(page: Any) -> int:
+    """The highest run number of the dashboard's done-marker on the page (0: none yet)."""
+    return int(page.evaluate(
+        "() => Math.max(0, ...[...document.querySelectorAll('.og-done')]"
+        ".map(e => +e.dataset.run))"))
+
+
+def _wait_done(page: Any, title: str, after: int, timeout_ms: int = 60_000) -> None:
+    """Wait for the done-marker a script run writes last, for this page and a newer run."""
+    page.wait_for_function(
+        "([title, after]) => [...document.querySelectorAll('.og-done')].some("
+        "e => e.dataset.page === title && +e.dataset.run > after)",
+        arg=[title, after], timeout=timeout_ms)
+
+
+def _charts_drawn(page: Any, timeout_ms: int = 20_000) -> None:
+    """ECharts draws on a canvas once its script has loaded: wait for one."""
+    page.wait_for_function("() => document.querySelectorAll('canvas').length > 0",
+                           timeout=timeout_ms)
+
+
+def test_every_page_in_chromium(servers: str) -> None:
+    from playwright.sync_api import Route, sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    outside: list[str] = []
+    times: dict[str, float] = {}
+
+    def guard(route: Route) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
+        ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+        ctx.route("**/*", guard)
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(servers, wait_until="domcontentloaded")
+        page.get_by_label("用户名").fill(USER[0])
+        page.get_by_label("密码").fill(USER[1])
+        page.screenshot(path=str(SHOTS / "00-登录.png"))
+        page.get_by_role("button", name="登录").click()
+        _wait_done(page, "总览", 0)
+        nav = page.get_by_test_id("stSidebarNav")
+        for i, name in enumerate(PAGES, start=1):
+            before = _run_no(page)
+            t0 = time.perf_counter()
+            nav.get_by_role("link", name=name).click()
+            _wait_done(page, name, before)
+            if name in CHART_PAGES and page.get_by_text("接口尚未开放").count() == 0:
+                _charts_drawn(page)
+            times[name] = round(time.perf_counter() - t0, 2)
+            _after_render(page, name, servers)
+            _screenshot(page, SHOTS / f"{i:02d}-{name}.png")
+            if name == "组织网络":
+                before = _run_no(page)
+                page.get_by_test_id("stButtonGroup").get_by_text("支部关系图").click()
+                _wait_done(page, name, before)
+                page.wait_for_timeout(2500)  # the graph's component loads and lays out
+                _screenshot(page, SHOTS / f"{i:02d}-{name}-支部关系图.png")
+            exc = page.get_by_test_id("stException")
+            assert exc.count() == 0, f"{name}: {exc.first.inner_text()}"
+        # a second round: warm caches, what a person sees moving between pages
+        warm: dict[str, float] = {}
+        for name in PAGES:
+            warm[name] = _visit(page, nav, name)
+            if warm[name] > RENDER_LIMIT:  # once more: another process may have had the CPU
+                warm[name] = min(warm[name], _visit(page, nav, name))
+        browser.close()
+    (SHOTS / "render_times.json").write_text(
+        json.dumps({"first": times, "warm": warm}, ensure_ascii=False, indent=1),
+        encoding="utf-8")
+    print("render times (s):", json.dumps({"first": times, "warm": warm}, ensure_ascii=False))
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, errors
+    slow = {k: v for k, v in warm.items() if v > RENDER_LIMIT}
+    assert not slow, f"pages slower than {RENDER_LIMIT} s: {slow}"
+    # a first visit fetches everything afresh: a looser bound that still catches a page
+    # gone pathologically slow
+    cold = {k: v for k, v in times.items() if v > 2 * RENDER_LIMIT}
+    assert not cold, f"first visits slower than {2 * RENDER_LIMIT} s: {cold}"
+
+
+def _visit(page: Any, nav: Any, name: str) -> float:
+    """Seconds from a click in the sidebar until the page's script has finished."""
+    other = PAGES[(PAGES.index(name) + 1) % len(PAGES)]
+    if page.locator(f'.og-done[data-page="{name}"]').count():
+        before = _run_no(page)
+        nav.get_by_role("link", name=other).click()
+        _wait_done(page, other, before)
+    before = _run_no(page)
+    t0 = time.perf_counter()
+    nav.get_by_role("link", name=name).click()
+    _wait_done(page, name, before)
+    return round(time.perf_counter() - t0, 2)
+
+
+def _screenshot(page: Any, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is made as
+    tall as the content first (a full-page screenshot alone would cut it at the fold)."""
+    height = int(page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+        ".map(e => e.scrollHeight), 1000)"))
+    page.set_viewport_size({"width": 1440, "height": min(height + 40, 4000)})
+    page.wait_for_timeout(400)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": 1440, "height": 1000})
+
+
+def _after_render(page: Any, name: str, servers: str) -> None:
+    """Page-specific steps so the screenshot shows the finished picture."""
+    if name in CHART_PAGES:
+        page.wait_for_timeout(1200)  # ECharts' opening animation
+    if name == "户联系链":
+        before = _run_no(page)
+        box = page.get_by_label("户编号或户主姓名")
+        box.fill(UNCOVERED_HOUSEHOLD[0])
+        box.press("Enter")
+        _wait_done(page, name, before)
+    if name == "数据导入":
+        before = _run_no(page)
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(BAD_ROSTER[0]))
+        _wait_done(page, name, before)
+        before = _run_no(page)
+        page.get_by_role("button", name="检查（不写入）").click()
+        _wait_done(page, name, before)
+        page.get_by_text("需要处理的行").wait_for(timeout=30_000)
