@@ -287,7 +287,7 @@ def settle(c: County) -> County:
     - record_return(member, on): the episode open on `on` (the latest departure) gets
       returned_on = on, and the member's open ATTENDS begun at or after its departure get
       until = on. Refused on the departure day itself (the generator never asks).
-    - transfer(member, to_org, on): the episode open on `on`, unless it left that very day,
+    - transfer(member, to_org, on): the episode open on `on` (also one that left that day)
       gets transferred_on = on and its ATTENDS end as for a return; the member's branch (and
       party group) links are replaced by one BELONGS_TO to `to_org` (a county org id, or a
       name outside the county: the external org "X:name"), and the member leaves the roll
@@ -320,7 +320,7 @@ def settle(c: County) -> County:
             assert a.org is not None
             m = members[a.member]
             assert m.on_roll, a
-            if ep is not None and ep.left_on < a.on:
+            if ep is not None:
                 ep.transferred_on = a.on
                 end_attendance(a.member, ep.left_on, a.on)
             inside = a.org in county_orgs

@@ -28,7 +28,13 @@ Members away (mobile.py):
 - `mobile_cluster_without_branch`: with `cluster_min_full` 0 a city of probationary members
   only has `suggested_secretary` null.
 - A member transferred out of the county (off roll, its branch an org outside it) has no home
-  area and is in no scope.
+  area and is in no scope. A transfer moves the member's branch for every D, before the
+  transfer date too (BELONGS_TO carries no end date).
+- `should_transfer`: a not-fixed word counts anywhere in the employer text ("个体经营户").
+- What the import and the services do to the world (county_model.settle): an outflow naming a
+  host org attends it from left_on until returned_on; a return or a transfer ends the
+  member's open ATTENDS begun at or after the ended episode's departure; a transfer on the
+  departure day itself ends no episode (as the service does).
 """
 
 from __future__ import annotations

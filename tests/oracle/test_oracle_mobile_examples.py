@@ -281,8 +281,6 @@ def test_a_mobile_branch_in_the_city_stops_the_cluster(
     agree(engine, oracle, c, scope=T)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="engine: cluster_item takes min() of no full members (reported)")
 def test_a_cluster_without_full_members_has_no_secretary(oracle_store: GraphStore) -> None:
     """cluster_min_full = 0 (the policy allows it): a city with only a probationary member
     away is a cluster, with no suggested secretary."""

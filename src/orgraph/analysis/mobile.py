@@ -215,14 +215,15 @@ def cluster_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     members = sorted(_clusters(c)[code], key=lambda m: p.m_key[m])
     full = [m for m in members if p.m_full[m]]
     place = city_of(code)
-    secretary = min(full, key=lambda m: _joined_key(c, m))
+    secretary = min(full, key=lambda m: _joined_key(c, m)) if full else None
     return {"id": code, "name": place.name if place else code,
             "province": place.province if place else None, "count": len(members),
             "full_members": len(full),
             "members": [{"id": p.m_key[m], "name": p.m_name[m], "full": bool(p.m_full[m]),
                          "joined_on": p.m_joined[m]} for m in members],
-            "suggested_secretary": {"id": p.m_key[secretary], "name": p.m_name[secretary],
-                                    "joined_on": p.m_joined[secretary]}}
+            "suggested_secretary": None if secretary is None else {
+                "id": p.m_key[secretary], "name": p.m_name[secretary],
+                "joined_on": p.m_joined[secretary]}}
 
 
 def cluster_id(p: Projection, i: int) -> str:

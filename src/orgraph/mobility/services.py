@@ -196,7 +196,7 @@ def transfer(store: GraphStore, *, member: str, to_org: str, on: str | dt.date |
         if not rows:
             store.write("upsert_external_orgs", rows=[{"id": org_id, "name": name, "host": None}])
     ep = _open_on(m["episodes"], day)
-    if ep is not None and ep["left_on"] < day:
+    if ep is not None:  # also on the departure day: the episode then never counts as away
         store.write("end_outflow", id=ep["id"], props={"transferred_on": day})
         store.write("end_attendance", member=member, since=ep["left_on"], on=day)
     tid = f"{member}|{day}"

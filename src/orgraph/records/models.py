@@ -14,8 +14,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # Free text: no control characters (a NUL byte cannot travel in a query parameter, and no
-# name or address needs a line break).
-PLAIN = r"^[^\x00-\x1f\x7f]*$"
+# name or address needs a line break), and something besides white space, which is trimmed.
+PLAIN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                         pattern=PLAIN)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
