@@ -93,6 +93,12 @@ def test_county_makes_a_mobile_branch_and_a_transfer(writers: dict[str, httpx.Cl
     assert r.status_code == 201, r.text
     listed = c.get("/mobile-branches/D330226-LD09/members").json()["members"]
     assert [m["id"] for m in listed] == ["330226D0000038"]
+    r = c.post("/members/330226D0000061/attend", json={"org": "D330226-LD09",
+                                                       "since": "2026-02-01"})
+    assert r.status_code == 200, r.text
+    events = c.get("/mobility/members/330226D0000061/timeline").json()["events"]
+    assert {"kind": "attend", "on": "2026-02-01",
+            "org": {"id": "D330226-LD09", "name": "宁海县驻苏州流动党员党支部"}} in events
     r = c.post("/members/330226D0000038/transfer", json={"to_org": "上海市某街道党工委",
                                                          "on": "2026-11-15"})
     assert r.status_code == 200, r.text

@@ -85,7 +85,7 @@ def test_each_level_of_the_demo_with_every_role(url: str, demo_users: UserStore,
         _check(url, demo_users, demo_truth, role, ref, AS_OF.isoformat())
 
 
-@settings(max_examples=10, deadline=None,
+@settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_role_anywhere_in_the_demo(url: str, demo_users: UserStore, demo_truth: Truth,
@@ -107,7 +107,7 @@ def county_api(falkor_server: EmbeddedServer, tmp_path_factory: pytest.TempPathF
         yield url, users, store
 
 
-@settings(max_examples=15, deadline=None,
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(county=counties(max_members=20), data=st.data())
