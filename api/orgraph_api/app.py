@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from orgraph import __version__
 from orgraph.analysis.engine import Engine
 from orgraph.config import Settings, get_settings
+from orgraph.errors import StoreUnavailable
 from orgraph.policy import get_policy
 from orgraph.security import (
     AuditLog,
@@ -26,6 +27,7 @@ from orgraph.security import (
     load_secret,
 )
 from orgraph.store import GraphStore
+from orgraph.store.migrations import migrate
 from orgraph_api import problems
 from orgraph_api.answers import AnswerCache
 from orgraph_api.deps import API_PREFIX
@@ -59,6 +61,9 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         if store is None:
             request_store, bulk_store = open_stores(cfg)
             opened = [request_store, bulk_store]
+            # A fresh install answers at once; a store that is down now is retried per request.
+            with contextlib.suppress(StoreUnavailable):
+                migrate(bulk_store)
         else:
             request_store = bulk_store = store
         app.state.services = Services(
