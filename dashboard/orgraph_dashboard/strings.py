@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from orgraph.analysis.rules import RULE_ZH
+from orgraph.roster.values import ORG_KIND_LABELS
+
 APP_TITLE = "orgraph 基层党组织网络"
 APP_SUBTITLE = "谁对谁负责，哪里没有人负责"
 
@@ -49,12 +52,7 @@ LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村(社区)", "ha
             "org": "党组织", "all": "全部"}
 CHILD_LEVEL = {"county": "township", "township": "village", "village": "hamlet"}
 
-ORG_KIND_ZH = {
-    "committee": "党委", "working_committee": "党工委", "general_branch": "党总支",
-    "branch": "党支部", "joint_branch": "联合党支部", "group": "党小组",
-    "mobile_branch": "流动党员党支部", "temp_branch": "临时党支部", "temp_group": "临时党小组",
-    "external": "外部组织",
-}
+ORG_KIND_ZH = {**ORG_KIND_LABELS, "external": "外部组织"}
 
 ROLE_ZH = {
     "secretary": "书记", "deputy_secretary": "副书记", "committee_member": "委员",
@@ -67,20 +65,7 @@ ROLE_ZH = {
 CHAIN_LEVEL_ZH = {"household": "联系党员（户）", "hamlet": "村干部（包组）",
                   "village": "乡镇干部（包村）", "township": "县级领导（包乡镇）"}
 
-GAP_ZH = {
-    "household_uncovered": "农户无联系党员", "household_contact_away": "联系党员均外出",
-    "member_contact_load": "党员联户数不合规", "exempt_member_assigned": "免于联户党员被安排联户",
-    "township_no_leader": "乡镇无县级领导联系", "village_no_cadre": "村无乡镇干部联系",
-    "hamlet_no_cadre": "村民小组/党小组无村干部联系",
-    "cadre_group_load": "两委成员联系党小组数不合规",
-    "group_size": "党小组人数不合规", "branch_too_small": "支部正式党员不足3人",
-    "branch_too_large": "支部党员超过50人", "member_no_branch": "党员无组织关系",
-    "member_multi_branch": "党员有多个组织关系", "member_no_group": "党员未编入党小组",
-    "rectification_overdue": "软弱涣散整顿逾期", "term_expired": "党组织届期已满",
-    "mobile_unattached": "流动党员在流入地未参加组织生活", "mobile_silent": "流动党员长期未报到",
-    "lost_contact": "失联党员", "mobile_cluster_without_branch": "流入地党员聚集但无流动党员党支部",
-    "mobile_no_contact_person": "流动党员无家乡联系人", "should_transfer": "应转未转组织关系",
-}
+GAP_ZH = RULE_ZH  # one set of rule names for the CLI, the API and the dashboard
 
 # Column headers of tables built from API items; unknown keys are shown as they are.
 FIELD_ZH = {
