@@ -211,3 +211,25 @@ def test_mobile_branch_closes_a_cluster_and_lists_its_members(county: FalkorStor
     assert city["branches"] == [{"id": "LD-CZ", "name": "宁海县驻常州流动党员党支部"}]
     with pytest.raises(NotFound):
         Engine(county).mobile_branch("D330226")
+
+
+def test_api_lists_agree_with_the_engine_on_who_is_away(county: FalkorStore) -> None:
+    """The API's member and outflow lists use the same 'open episode' as the rules: a
+    transfer ends an absence just as a return does."""
+    from orgraph.records.members import list_members
+    from orgraph.records.outflows import list_outflows
+    from orgraph.records.visibility import Visible
+
+    m = home_member(county, 11)
+    p = Engine(county).projection()
+    target = next(p.org_id[o] for o, k in enumerate(p.org_kind) if k == "branch")
+    services.register_departure(county, member=m, left_on=days_ago(50), destination="上海市")
+    services.transfer(county, member=m, to_org=target, on=days_ago(2))
+    engine = Engine(county)
+    p = engine.projection()
+    seen = Visible.everything(p)
+    away = list_members(county, seen=seen, away=True, on=TODAY, page_size=500)
+    engine_away = {p.m_key[i] for i in np.flatnonzero(engine._ctx(None, None)[0].s.away)}
+    assert {i["id"] for i in away["items"]} == engine_away and m not in engine_away
+    mine = list_outflows(county, seen=seen, member=p.m_index[m], page_size=50)
+    assert [i["open"] for i in mine["items"]] == [False]

@@ -123,6 +123,17 @@ class Projection:
             self.derived[name] = make()
         return self.derived[name]
 
+    def open_outflows(self, day: int) -> BoolArray:
+        """Per outflow episode: open on `day` (YYYYMMDD), i.e. left and neither returned nor
+        ended by a transfer (docs/rules.md "away at D")."""
+        return np.asarray((self.o_left <= day) & (self.o_end > day), dtype=bool)
+
+    def away(self, day: int) -> BoolArray:
+        """Per member: has an episode open on `day`."""
+        out = np.zeros(len(self.m_key), dtype=bool)
+        out[self.o_member[self.open_outflows(day)]] = True
+        return out
+
     def load_heads(self, store: GraphStore, households: list[int]) -> None:
         """Fetch the head-of-household names of a page of households."""
         want = [self.hh_id[h] for h in households if h not in self.hh_head]

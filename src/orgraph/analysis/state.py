@@ -43,7 +43,7 @@ def _distinct(values: IntArray) -> IntArray:
 def _current_episodes(p: Projection, as_of: int, nm: int) -> IntArray:
     """Per member: the open episode with the latest departure, or -1."""
     current = np.full(nm, -1, dtype=np.int64)
-    idx = np.flatnonzero((p.o_left <= as_of) & (p.o_end > as_of))
+    idx = np.flatnonzero(p.open_outflows(as_of))
     if len(idx):
         idx = idx[np.lexsort((p.o_left[idx], p.o_member[idx]))]
         members = p.o_member[idx]

@@ -25,11 +25,7 @@ PROPS = ("name", "gender", "ethnicity", "birth_date", "education", "category", "
 
 def away_mask(seen: Visible, on: dt.date) -> Any:
     """Members with an open outflow on the day."""
-    p, d = seen.p, day_int(on)
-    out = np.zeros(len(p.m_key), dtype=bool)
-    open_ = (p.o_left <= d) & (p.o_returned > d)
-    out[p.o_member[open_]] = True
-    return out
+    return seen.p.away(day_int(on))
 
 
 def _branch(seen: Visible, m: int) -> dict[str, str] | None:

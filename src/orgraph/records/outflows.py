@@ -23,7 +23,7 @@ def list_outflows(store: GraphStore, *, seen: Visible, member: int | None = None
     keep = seen.members[p.o_member] if len(p.o_member) else np.zeros(0, dtype=bool)
     if member is not None:
         keep = keep & (p.o_member == member)
-    open_ = (p.o_left <= d) & (p.o_returned > d)
+    open_ = p.open_outflows(d)
     if is_open is not None:
         keep = keep & (open_ == is_open)
     idx = sorted((int(k) for k in np.flatnonzero(keep)),
