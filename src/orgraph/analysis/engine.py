@@ -304,8 +304,8 @@ class Engine:
 def _attending(c: Ctx, o: int) -> list[int]:
     """Members with an ATTENDS link to org `o` active at D."""
     p, d = c.p, c.s.as_of
-    ok = (p.at_org == o) & (p.at_since <= d) & (p.at_until > d) if len(p.at_org) else []
-    return sorted({int(m) for m in p.at_member[ok]}) if len(p.at_org) else []
+    ok = (p.at_org == o) & (p.at_since <= d) & (p.at_until > d)
+    return sorted({int(m) for m in p.at_member[ok]})
 
 
 def _since(c: Ctx, m: int, o: int) -> str | None:

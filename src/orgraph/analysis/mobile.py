@@ -122,9 +122,6 @@ def days_away(c: Ctx) -> Any:
     return c.once("days_away", make)
 
 
-def _days_away(c: Ctx, k: int) -> int:
-    return int(ordinal(c.s.as_of) - ordinal(int(c.p.o_left[k])))
-
 
 def _clusters(c: Ctx) -> dict[str, list[int]]:
     """Destination city code → on-roll members in scope away there."""
@@ -173,7 +170,7 @@ def unattached_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
     k = _episode(c, m)
     return {**c.member_brief(m), **_where(c, m), "left_on": iso(int(c.p.o_left[k])),
-            "days_away": _days_away(c, k)}
+            "days_away": int(days_away(c)[m])}
 
 
 def silent_item(c: Ctx, ref: Ref) -> dict[str, Any]:
@@ -201,7 +198,7 @@ def transfer_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
     k = _episode(c, m)
     return {**c.member_brief(m), **_where(c, m), "employer": c.p.o_employer[k],
-            "left_on": iso(int(c.p.o_left[k])), "days_away": _days_away(c, k)}
+            "left_on": iso(int(c.p.o_left[k])), "days_away": int(days_away(c)[m])}
 
 
 def _joined_key(c: Ctx, m: int) -> tuple[int, str, str]:

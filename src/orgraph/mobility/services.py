@@ -90,10 +90,6 @@ def _destination(destination: str) -> tuple[str | None, str, list[dict[str, Any]
     return code, text, rows
 
 
-def _attend_row(store: GraphStore, member: str, org: str, since: str) -> None:
-    store.write("add_attendance", member=member, org=org, since=since)
-
-
 def register_departure(
     store: GraphStore, *, member: str, left_on: str | dt.date | None, destination: str,
     reason: str | None = None, employer: str | None = None, phone_away: str | None = None,
@@ -156,7 +152,7 @@ def attend(store: GraphStore, *, member: str, org: str, since: str | dt.date | N
     _member(store, member)
     o = _org(store, org, "党组织")
     day = _date(since, "参加组织生活日期", today=today)
-    _attend_row(store, member, o["id"], day)
+    store.write("add_attendance", member=member, org=o["id"], since=day)
     return {"member": member, "org": o["id"], "since": day}
 
 
