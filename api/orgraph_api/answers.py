@@ -27,6 +27,12 @@ class AnswerCache:
         self.hits = 0
         self.misses = 0
 
+    def ask(self, engine: Any, revision: str | None, method: str,
+            **question: Hashable) -> dict[str, Any]:
+        """`engine.<method>(**question)`, kept under the revision and the question."""
+        key = (method, *sorted(question.items()))
+        return self.get(revision, key, lambda: getattr(engine, method)(**question))
+
     def get(self, revision: str | None, question: tuple[Hashable, ...],
             compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """The answer to `question` at `revision`, computed at most once while it is kept.

@@ -36,16 +36,15 @@ def coverage(svc: Svc, view: Scoped, scope: ScopeQ = None,
              level: Annotated[Level, Query(description="汇总到哪一级")] = "village",
              as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    return Json(svc.answers.get(view.p.revision, ("coverage", ref, level, as_of), lambda: (
-        svc.engine.coverage(scope=ref, level=level, as_of=as_of))))
+    return Json(svc.answers.ask(svc.engine, view.p.revision, "coverage", scope=ref, level=level,
+                                as_of=as_of))
 
 
 @router.get("/gaps/summary", summary="各类缺口数量", response_model=GapSummaryOut,
             responses=errors(404, 422), description="范围内每一类缺口的数量，labels 为中文名。")
 def gaps_summary(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.get(view.p.revision, ("summary", ref, as_of), lambda: (
-        svc.engine.summary(scope=ref, as_of=as_of)))
+    doc = svc.answers.ask(svc.engine, view.p.revision, "summary", scope=ref, as_of=as_of)
     return Json({**doc, "labels": {t: RULE_ZH.get(t, t) for t in doc["counts"]}})
 
 
@@ -55,9 +54,8 @@ def gaps(svc: Svc, view: Scoped, type: Annotated[GapType, Query(description="缺
          scope: ScopeQ = None, as_of: AsOfQ = None, page: PageQ = 1,
          page_size: PageSizeQ = 50) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.get(view.p.revision, ("gaps", type.value, ref, as_of, page, page_size),
-                          lambda: svc.engine.gaps(type.value, scope=ref, as_of=as_of,
-                                                  page=page, page_size=page_size))
+    doc = svc.answers.ask(svc.engine, view.p.revision, "gaps", type=type.value, scope=ref,
+                          as_of=as_of, page=page, page_size=page_size)
     return Json(redact_items(doc, view.seen()))
 
 

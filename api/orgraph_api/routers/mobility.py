@@ -50,8 +50,7 @@ def _org_for_member(seen: Visible, org: str) -> str:
                         "长期未报到、失联，以及当地的流动党员党支部。")
 def destinations(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.get(view.p.revision, ("destinations", ref, as_of),
-                          lambda: svc.engine.destinations(scope=ref, as_of=as_of))
+    doc = svc.answers.ask(svc.engine, view.p.revision, "destinations", scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
@@ -60,8 +59,7 @@ def destinations(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = No
             description="从各流出乡镇到各流入城市的人数 (流向图)。管辖范围外的乡镇不显示名称。")
 def flows(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.get(view.p.revision, ("flows", ref, as_of),
-                          lambda: svc.engine.flows(scope=ref, as_of=as_of))
+    doc = svc.answers.ask(svc.engine, view.p.revision, "flows", scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
@@ -78,8 +76,7 @@ def timeline(svc: Svc, view: Scoped, key: KeyP) -> Json:
             description="范围内的流动党员党支部、临时党支部、临时党小组，及其成员的报到情况。")
 def mobile_branches(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.get(view.p.revision, ("mobile_branches", ref, as_of),
-                          lambda: svc.engine.mobile_branches(scope=ref, as_of=as_of))
+    doc = svc.answers.ask(svc.engine, view.p.revision, "mobile_branches", scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
