@@ -1,32 +1,35 @@
-"""Shared fixtures: one real embedded FalkorDB per test session, a fresh graph per test.
+"""Shared fixtures: real databases on both engines.
 
-When ORGRAPH_TEST_NEO4J_URI is set (with ORGRAPH_TEST_NEO4J_USER/_PASSWORD), every test that
-uses `store` runs against Neo4j too; otherwise the Neo4j variants are reported as skipped.
+`graph_host` is parametrized over the two engines (FalkorDB embedded, and local Neo4j servers
+started by the suite itself: tests/engines.py), so every test that takes `store` or a fixture
+built on `graph_host` runs on both. Tests of one engine's own machinery (the embedded server's
+lifecycle, FalkorDB plans) take `falkor_server` / `falkor_store` directly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import tempfile
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from orgraph.store import GraphStore
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
-from orgraph.store.migrations import migrate
+from tests.engines import ENGINES, FalkorHost, GraphHost, Neo4jHost, short_tmpdir
 
-NEO4J_URI = os.environ.get("ORGRAPH_TEST_NEO4J_URI", "")
+__all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
+
+ENGINE_PARAMS = [pytest.param(e, marks=[pytest.mark.neo4j] if e == "neo4j" else [], id=e)
+                 for e in ENGINES]
 
 
-def short_tmpdir(prefix: str) -> Path:
-    """Unix socket paths must stay short, so servers live under /tmp, not pytest's tmp_path."""
-    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+def fresh_graph(host: GraphHost | EmbeddedServer):  # type: ignore[no-untyped-def]
+    """A fresh, migrated graph on a host (or on an embedded server); released afterwards."""
+    if isinstance(host, EmbeddedServer):
+        host = FalkorHost(host)
+    return host.fresh()
 
 
 @pytest.fixture(scope="session")
@@ -39,45 +42,37 @@ def falkor_server() -> Iterator[EmbeddedServer]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def fresh_graph(server: EmbeddedServer) -> Iterator[FalkorStore]:
-    """A fresh, migrated graph on a server; dropped afterwards."""
-    store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}", unix_socket=str(server.socket))
-    migrate(store)
-    try:
-        yield store
-    finally:
-        store.drop_all()
-        store.close()
+@pytest.fixture(scope="session")
+def neo4j_host() -> Iterator[Neo4jHost]:
+    host = Neo4jHost(os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
+                     os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
+                     os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""))
+    yield host
+    host.close()
+
+
+@pytest.fixture(scope="session", params=ENGINE_PARAMS)
+def graph_host(request: pytest.FixtureRequest) -> GraphHost:
+    """Where fresh graphs come from: the embedded FalkorDB, or the pool of local Neo4j servers."""
+    if request.param == "falkordb":
+        return FalkorHost(request.getfixturevalue("falkor_server"))
+    host: Neo4jHost = request.getfixturevalue("neo4j_host")
+    return host
 
 
 @pytest.fixture
 def falkor_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
-    """A fresh, migrated graph on the session's server; dropped afterwards."""
-    with fresh_graph(falkor_server) as store:
+    """A fresh, migrated FalkorDB graph (FalkorDB-only tests); dropped afterwards."""
+    with FalkorHost(falkor_server).fresh() as store:
+        assert isinstance(store, FalkorStore)
         yield store
 
 
-@pytest.fixture(params=["falkordb", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def store(request: pytest.FixtureRequest) -> Iterator[GraphStore]:
-    if request.param == "falkordb":
-        yield request.getfixturevalue("falkor_store")
-        return
-    if not NEO4J_URI:
-        pytest.skip("ORGRAPH_TEST_NEO4J_URI is not set: Neo4j variant not run")
-    from orgraph.store.neo4j_store import Neo4jStore
-
-    neo = Neo4jStore(
-        uri=NEO4J_URI,
-        user=os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
-        password=os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""),
-        database=os.environ.get("ORGRAPH_TEST_NEO4J_DATABASE", "neo4j"),
-    )
-    neo.drop_all()
-    migrate(neo)
-    yield neo
-    neo.drop_all()
-    neo.close()
+@pytest.fixture
+def store(graph_host: GraphHost) -> Iterator[GraphStore]:
+    """A fresh, migrated graph on each engine."""
+    with graph_host.fresh() as s:
+        yield s
 
 
 @pytest.fixture

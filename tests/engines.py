@@ -1,0 +1,168 @@
+"""Graph hosts for tests: where a fresh, migrated graph comes from, on each engine.
+
+FalkorDB keeps many graphs in one server (one key each), so a fresh graph is a new key.
+Neo4j Community has one user database per server, so a fresh graph is a whole server: a pool
+of local Neo4j servers (assembled from Maven Central, src/orgraph/store/neo4j_server.py)
+grows on demand, and each lease wipes its server first. The peak number of graphs alive at once
+in the suite is the number of Neo4j servers it starts (a handful).
+
+ORGRAPH_TEST_NEO4J_URI (with _USER/_PASSWORD) points the Neo4j variants at one external server
+instead; it then holds one graph at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from orgraph.store import GraphStore
+from orgraph.store.embedded import EmbeddedServer
+from orgraph.store.falkor import FalkorStore
+from orgraph.store.migrations import migrate
+from orgraph.store.neo4j_server import LocalNeo4j
+from orgraph.store.neo4j_store import Neo4jStore
+
+ENGINES = ("falkordb", "neo4j")
+# Test servers: small heap and page cache (the largest graph in the suite is the demo county).
+NEO4J_HEAP = os.environ.get("ORGRAPH_TEST_NEO4J_HEAP", "1g")
+NEO4J_PAGECACHE = os.environ.get("ORGRAPH_TEST_NEO4J_PAGECACHE", "512m")
+MAX_NEO4J_SERVERS = int(os.environ.get("ORGRAPH_TEST_NEO4J_MAX_SERVERS", "8"))
+
+
+def short_tmpdir(prefix: str) -> Path:
+    """Unix socket paths must stay short, so servers live under /tmp, not pytest's tmp_path."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class GraphHost(Protocol):
+    engine: str
+
+    def fresh(self, *, migrated: bool = True) -> contextlib.AbstractContextManager[GraphStore]:
+        """A fresh, empty graph (migrated unless told), released afterwards."""
+        ...
+
+    def env(self, store: GraphStore) -> dict[str, str]:
+        """ORGRAPH_* variables under which a CLI or API process opens that very graph."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class FalkorHost:
+    engine = "falkordb"
+
+    def __init__(self, server: EmbeddedServer) -> None:
+        self.server = server
+
+    @contextlib.contextmanager
+    def fresh(self, *, migrated: bool = True) -> Iterator[GraphStore]:
+        store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}",
+                            unix_socket=str(self.server.socket))
+        if migrated:
+            migrate(store)
+        try:
+            yield store
+        finally:
+            store.drop_all()
+            store.close()
+
+    def env(self, store: GraphStore) -> dict[str, str]:
+        assert isinstance(store, FalkorStore)
+        return {"ORGRAPH_STORE_URI": store.where, "ORGRAPH_GRAPH_NAME": store.graph_name}
+
+    def close(self) -> None:
+        pass
+
+
+@dataclass
+class _Slot:
+    uri: str
+    user: str
+    password: str
+    server: LocalNeo4j | None = None  # None: an external server
+    busy: bool = False
+    leases: int = 0
+    setup_s: list[float] = field(default_factory=list)
+
+
+class Neo4jHost:
+    """A pool of Neo4j servers, one graph each."""
+
+    engine = "neo4j"
+
+    def __init__(self, external_uri: str = "", user: str = "neo4j", password: str = "") -> None:
+        self.root = short_tmpdir("og-neo-")
+        self.slots: list[_Slot] = []
+        self.external = bool(external_uri)
+        self._lock = threading.Lock()
+        if external_uri:
+            self.slots.append(_Slot(external_uri, user, password))
+        self.started_s: list[float] = []
+
+    def _new_slot(self) -> _Slot:
+        if self.external:
+            raise RuntimeError(
+                "the external Neo4j (ORGRAPH_TEST_NEO4J_URI) holds one graph at a time and a "
+                "test asked for a second while the first is alive")
+        if len(self.slots) >= MAX_NEO4J_SERVERS:
+            raise RuntimeError(f"more than {MAX_NEO4J_SERVERS} Neo4j graphs alive at once: "
+                               "a fixture holds its graph longer than it should")
+        server = LocalNeo4j(self.root / f"s{len(self.slots)}", bolt_port=free_port(),
+                            heap=NEO4J_HEAP, pagecache=NEO4J_PAGECACHE, start_timeout=240,
+                            tx_log_retention="1 files")
+        t0 = time.monotonic()
+        server.start()
+        self.started_s.append(time.monotonic() - t0)
+        slot = _Slot(server.uri, "neo4j", server.password(), server)
+        self.slots.append(slot)
+        return slot
+
+    def _lease(self) -> _Slot:
+        with self._lock:
+            slot = next((s for s in self.slots if not s.busy), None) or self._new_slot()
+            slot.busy = True
+            slot.leases += 1
+            return slot
+
+    @contextlib.contextmanager
+    def fresh(self, *, migrated: bool = True) -> Iterator[GraphStore]:
+        slot = self._lease()
+        try:
+            store = Neo4jStore(uri=slot.uri, user=slot.user, password=slot.password)
+            try:
+                store.drop_all()  # wiped on lease: the previous tenant may have left data
+                if migrated:
+                    migrate(store)
+                yield store
+            finally:
+                store.close()
+        finally:
+            slot.busy = False
+
+    def env(self, store: GraphStore) -> dict[str, str]:
+        assert isinstance(store, Neo4jStore)
+        slot = next(s for s in self.slots if s.uri == store.where)
+        return {"ORGRAPH_STORE_URI": slot.uri, "ORGRAPH_NEO4J_USER": slot.user,
+                "ORGRAPH_NEO4J_PASSWORD": slot.password}
+
+    def close(self) -> None:
+        for slot in self.slots:
+            if slot.server is not None:
+                slot.server.kill()  # throwaway data: no clean shutdown needed
+        shutil.rmtree(self.root, ignore_errors=True)
