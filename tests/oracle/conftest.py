@@ -1,22 +1,34 @@
-"""A graph of the session's FalkorDB server for this folder, reset per hypothesis example."""
+"""One graph per engine for this folder's module, reset per hypothesis example.
+
+`oracle_store` is a graph on each engine (the hand-written examples run on both in full).
+The generated-county properties take `falkordb_graph` / `neo4j_graph` directly, because they
+run a different number of examples on each engine and say so in their names.
+"""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from orgraph.store import GraphStore
 from orgraph.store.embedded import EmbeddedServer
-from orgraph.store.falkor import FalkorStore
-from orgraph.store.migrations import migrate
+from tests.engines import FalkorHost, GraphHost, Neo4jHost
 
 
 @pytest.fixture(scope="module")
-def oracle_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
-    store = FalkorStore(graph=f"oracle_{uuid.uuid4().hex[:12]}",
-                        unix_socket=str(falkor_server.socket))
-    migrate(store)
-    yield store
-    store.drop_all()
-    store.close()
+def oracle_store(graph_host: GraphHost) -> Iterator[GraphStore]:
+    with graph_host.fresh() as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def falkordb_graph(falkor_server: EmbeddedServer) -> Iterator[GraphStore]:
+    with FalkorHost(falkor_server).fresh() as store:
+        yield store
+
+
+@pytest.fixture(scope="module")
+def neo4j_graph(neo4j_host: Neo4jHost) -> Iterator[GraphStore]:
+    with neo4j_host.fresh() as store:
+        yield store

@@ -83,21 +83,46 @@ def test_rule_types_match() -> None:
     assert tuple(RULE_TYPES) == ORACLE_RULE_TYPES
 
 
-# Passing takes about a minute; the longer time limit lets a failure finish shrinking.
-@pytest.mark.timeout(900)
-# No "explain" phase: it reruns the failing example under a tracer, which is slow here.
-@settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", "200")), deadline=None,
-          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(county=counties(), policy=policies, data=st.data())
-def test_engine_equals_oracle(oracle_store: GraphStore, county: County,
-                              policy: dict[str, Any], data: st.DataObject) -> None:
+def check_county(store: GraphStore, county: County, policy: dict[str, Any],
+                 data: st.DataObject) -> None:
     scope = data.draw(scopes(county), label="scope")
     dates = sorted(set(county.as_ofs))
     for tag in situations(Oracle(county, policy), dates):
         event(tag)
-    reset(oracle_store)
-    first, second = import_county(oracle_store, county)
+    reset(store)
+    first, second = import_county(store, county)
     assert problems(first) == [] and (second is None or problems(second) == [])
-    diffs = compare_all(oracle_store, county, policy, scope, dates)
+    diffs = compare_all(store, county, policy, scope, dates)
     assert diffs == [], "\n".join(diffs[:40])
+
+
+def examples(default: int) -> settings:
+    # No "explain" phase: it reruns the failing example under a tracer, which is slow here.
+    return settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
+                    deadline=None,
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target,
+                            Phase.shrink],
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+# FalkorDB runs 200 generated counties, Neo4j a sample of 50 (each Neo4j example costs a wipe,
+# an import over Bolt and a projection load: ~4x the FalkorDB time). ORACLE_EXAMPLES=n runs n
+# on both. Passing takes about a minute each; the time limit lets a failure finish shrinking.
+@pytest.mark.timeout(1200)
+@examples(200)
+@given(county=counties(), policy=policies, data=st.data())
+def test_engine_equals_oracle_falkordb_200_counties(
+        falkordb_graph: GraphStore, county: County, policy: dict[str, Any],
+        data: st.DataObject) -> None:
+    check_county(falkordb_graph, county, policy, data)
+
+
+@pytest.mark.neo4j
+@pytest.mark.timeout(1200)
+@examples(50)
+@given(county=counties(), policy=policies, data=st.data())
+def test_engine_equals_oracle_neo4j_50_counties(
+        neo4j_graph: GraphStore, county: County, policy: dict[str, Any],
+        data: st.DataObject) -> None:
+    check_county(neo4j_graph, county, policy, data)
