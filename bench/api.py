@@ -206,10 +206,15 @@ class Bench:
                                                 scope="330226")
         return {"generate_s": gen_s, "import_s": time.perf_counter() - t0, "nodes": counts}
 
+    def api_env(self) -> dict[str, str]:
+        """The API process's settings: the store and users this bench loaded (bench/engines.py
+        points them at its own stores)."""
+        return {"ORGRAPH_DATA_DIR": str(self.root / "db"), "ORGRAPH_GRAPH_NAME": GRAPH,
+                "ORGRAPH_STORE_URI": "embedded", "ORGRAPH_JWT_SECRET": "",
+                "ORGRAPH_ID_HASH_KEY": KEY}
+
     def start_api(self) -> None:
-        env = {**os.environ, "ORGRAPH_DATA_DIR": str(self.root / "db"),
-               "ORGRAPH_GRAPH_NAME": GRAPH, "ORGRAPH_STORE_URI": "embedded",
-               "ORGRAPH_JWT_SECRET": "", "ORGRAPH_ID_HASH_KEY": KEY}
+        env = {**os.environ, **self.api_env()}
         cli = Path(sys.executable).with_name("orgraph")
         self.api = subprocess.Popen([str(cli), "serve", "--port", str(self.port)], env=env,
                                     cwd=self.root, stdout=subprocess.DEVNULL,
