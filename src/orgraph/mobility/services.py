@@ -3,8 +3,10 @@
 Each call validates everything first and raises a Chinese-worded OrgraphError before writing
 anything. The writes reuse the roster import's statements, so an outflow registered here and
 the same row imported from 流动党员外出登记 leave the same graph (same ids: `member|left_on`).
-A call that writes several statements is idempotent: if the store fails half-way, repeating
-the call completes it.
+A call that writes several statements writes them in one `store.transaction()`: on Neo4j all
+of them or none. FalkorDB has no multi-statement transactions, so there a failure half-way
+keeps the earlier statements; the statements are ordered so that repeating a departure or a
+return completes it.
 """
 
 from __future__ import annotations
@@ -118,11 +120,12 @@ def register_departure(
         host = _org(store, host_org.strip(), "流入地党组织")["id"]
     dest, text, places = _destination(destination)
     props["destination_text"] = text
-    if places:
-        store.write("upsert_places", rows=places)
     oid = f"{member}|{left}"
-    store.write("upsert_outflows", rows=[{"id": oid, "member": member, "props": props,
-                                          "dest": dest, "host": host}])
+    with store.transaction() as tx_store:
+        if places:
+            tx_store.write("upsert_places", rows=places)
+        tx_store.write("upsert_outflows", rows=[{"id": oid, "member": member, "props": props,
+                                                 "dest": dest, "host": host}])
     return {"id": oid, "member": member, "left_on": left, "destination": dest,
             "destination_text": text, "host_org": host, "placed": dest is not None}
 
@@ -164,8 +167,10 @@ def record_return(store: GraphStore, *, member: str, on: str | dt.date | None,
     ep = _open_on(m["episodes"], day)
     if ep is None or ep["left_on"] == day:
         raise ValidationFailed(f"党员“{m['name']}”在 {day} 没有未结束的外出登记，无法登记返回")
-    store.write("end_outflow", id=ep["id"], props={"returned_on": day})
-    store.write("end_attendance", member=member, since=ep["left_on"], on=day)
+    with store.transaction() as tx_store:
+        # attendance first: ending the episode is what makes a repeated call find nothing open
+        tx_store.write("end_attendance", member=member, since=ep["left_on"], on=day)
+        tx_store.write("end_outflow", id=ep["id"], props={"returned_on": day})
     return {"id": ep["id"], "member": member, "left_on": ep["left_on"], "returned_on": day}
 
 
@@ -189,18 +194,22 @@ def transfer(store: GraphStore, *, member: str, to_org: str, on: str | dt.date |
     else:
         name = rows[0]["name"] if rows else target
         org_id, inside = (target if rows else "X:" + target), False
-        if not rows:
-            store.write("upsert_external_orgs", rows=[{"id": org_id, "name": name, "host": None}])
     ep = _open_on(m["episodes"], day)
-    if ep is not None:  # also on the departure day: the episode then never counts as away
-        store.write("end_outflow", id=ep["id"], props={"transferred_on": day})
-        store.write("end_attendance", member=member, since=ep["left_on"], on=day)
     tid = f"{member}|{day}"
-    store.write("record_transfer", member=member, id=tid, props={
-        "on": day, "to_org": org_id, "to_name": name, "inside": inside,
-        "outflow": ep["id"] if ep else None})
-    store.write("move_affiliation", member=member, org=org_id, on_roll=inside,
-                reason=None if inside else "transferred_out", off_on=None if inside else day)
+    with store.transaction() as tx_store:
+        if not rows:
+            tx_store.write("upsert_external_orgs",
+                           rows=[{"id": org_id, "name": name, "host": None}])
+        if ep is not None:  # also on the departure day: the episode then never counts as away
+            tx_store.write("end_attendance", member=member, since=ep["left_on"], on=day)
+        tx_store.write("record_transfer", member=member, id=tid, props={
+            "on": day, "to_org": org_id, "to_name": name, "inside": inside,
+            "outflow": ep["id"] if ep else None})
+        tx_store.write("move_affiliation", member=member, org=org_id, on_roll=inside,
+                       reason=None if inside else "transferred_out",
+                       off_on=None if inside else day)
+        if ep is not None:  # last (FalkorDB): a repeat still finds the episode it ends
+            tx_store.write("end_outflow", id=ep["id"], props={"transferred_on": day})
     return {"id": tid, "member": member, "on": day, "to_org": org_id, "to_name": name,
             "on_roll": inside, "ended_outflow": ep["id"] if ep else None}
 
@@ -227,11 +236,12 @@ def create_mobile_branch(
     if host is None:
         raise ValidationFailed(f"无法识别驻在地“{text}”，请填写区划代码或“省市县”名称")
     day = _date(established_on, "成立日期", today=today)
-    store.write("upsert_places", rows=places)
-    store.write("upsert_orgs", rows=[{"id": oid, "props": {
-        "name": title, "kind": kind, "established_on": day, "host_area_text": text}}])
-    store.write("link_orgs", rows=[{"id": oid, "parent": boss["id"], "area": None,
-                                    "host": host}])
+    with store.transaction() as tx_store:
+        tx_store.write("upsert_places", rows=places)
+        tx_store.write("upsert_orgs", rows=[{"id": oid, "props": {
+            "name": title, "kind": kind, "established_on": day, "host_area_text": text}}])
+        tx_store.write("link_orgs", rows=[{"id": oid, "parent": boss["id"], "area": None,
+                                           "host": host}])
     return {"id": oid, "name": title, "kind": kind, "host_area": host,
             "approved_by": boss["id"], "established_on": day}
 

@@ -15,6 +15,7 @@ from orgraph.records.visibility import Visible
 from orgraph.roster.idnumber import check_id, hash_id, mask_id
 from orgraph.security.masking import mask_phone
 from orgraph.store import GraphStore
+from orgraph.store.base import Writer
 
 BRANCH_KINDS = frozenset({"branch", "joint_branch", "general_branch", "committee",
                           "working_committee", "mobile_branch", "temp_branch"})
@@ -137,9 +138,9 @@ def check_links(seen: Visible, *, branch: str | None, group: str | None,
             raise NotFound(f"农户“{household}”不存在或不在您的管辖范围内")
 
 
-def _link(store: GraphStore, key: str, *, branches: list[str], groups: list[str],
+def _link(tx_store: Writer, key: str, *, branches: list[str], groups: list[str],
           household: str | None, since: str, roles: list[str]) -> None:
-    store.write("link_members", rows=[{
+    tx_store.write("link_members", rows=[{
         "key": key, "branches": branches, "grps": groups, "household": household,
         "since": since, "roles": roles}])
 
@@ -168,22 +169,24 @@ def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate,
     if key in seen.p.m_index or store.read("record_members", keys=[key]):
         raise ConstraintConflict(f"党员“{key}”已存在")
     props.update(member_no=body.member_no, on_roll=True, roles=props.get("roles") or [])
-    store.write("record_create_member", key=key, props=props)
-    _link(store, key, branches=[body.branch], groups=[body.group] if body.group else [],
-          household=body.household, since=props.get("joined_on") or "", roles=props["roles"])
+    with store.transaction() as tx_store:
+        tx_store.write("record_create_member", key=key, props=props)
+        _link(tx_store, key, branches=[body.branch],
+              groups=[body.group] if body.group else [], household=body.household,
+              since=props.get("joined_on") or "", roles=props["roles"])
     return key
 
 
 def update_member(store: GraphStore, *, seen: Visible, m: int, body: MemberUpdate) -> int:
-    """Change the given fields of a visible member; how many fields were set."""
+    """Change the given fields of a visible member; how many fields were set. Everything is
+    checked first; the property update and the relinking are then one transaction."""
     p = seen.p
     key = p.m_key[m]
     fields = set(body.model_fields_set)
     if "name" in fields and body.name is None:
         raise ValidationFailed("姓名不能为空")
     props = _props(body, fields)
-    if props:
-        store.write("upsert_members", rows=[{"key": key, "props": props}])
+    relink: dict[str, Any] | None = None
     if fields & {"branch", "group", "household", "roles"}:
         rows = store.read("record_members", keys=[key])
         current = rows[0] if rows else {}
@@ -203,9 +206,16 @@ def update_member(store: GraphStore, *, seen: Visible, m: int, body: MemberUpdat
                     parent=branches[0] if branches else None,
                     household=body.household if "household" in fields else None)
         roles = props.get("roles", sorted(current.get("roles") or []))
-        store.write("unlink_members", keys=[key])
-        _link(store, key, branches=branches, groups=groups, household=household,
-              since=current.get("joined_on") or "", roles=roles)
+        since = props["joined_on"] if "joined_on" in props else current.get("joined_on")
+        relink = {"branches": branches, "groups": groups, "household": household,
+                  "since": since or "", "roles": roles}
+    if props or relink is not None:
+        with store.transaction() as tx_store:
+            if props:
+                tx_store.write("upsert_members", rows=[{"key": key, "props": props}])
+            if relink is not None:
+                tx_store.write("unlink_members", keys=[key])
+                _link(tx_store, key, **relink)
     return len(fields)
 
 

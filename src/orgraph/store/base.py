@@ -8,12 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, runtime_checkable
 
 from orgraph import catalog
 from orgraph.errors import BadQuery
 
 Row = dict[str, Any]
+
+
+class Writer(Protocol):
+    """The steps of one `GraphStore.transaction()`: the same checked catalog blocks and plain
+    rows as the store's own `read` and `write`, but every step belongs to the transaction."""
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        """Run a read-only catalog block inside the transaction (it sees the earlier steps)."""
+        ...
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        """Run a writing catalog block inside the transaction; no revision bump of its own."""
+        ...
 
 
 @runtime_checkable
@@ -25,7 +39,23 @@ class GraphStore(Protocol):
         ...
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
-        """Run a writing catalog block; rows as plain dicts."""
+        """Run a writing catalog block; rows as plain dicts. The block and the graph's
+        revision bump (`bump_revision`) form one transaction where the engine has them."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Writer]:
+        """Several writes as one unit: `with store.transaction() as tx: tx.write(...)`.
+
+        The revision is bumped once, when the block ends, if any step wrote. Neo4j: one driver
+        transaction; it commits when the block ends normally and rolls back on any exception,
+        so a failure half-way leaves nothing written. FalkorDB has no multi-statement
+        transactions: each step is atomic and applied at once, earlier steps stay when a later
+        one fails, and the revision is bumped even then so readers see the partial change.
+        Write every step through the writer: a `store.write` inside the block is a separate
+        transaction (on Neo4j it does not see the block's steps and may wait on their locks).
+        On Neo4j a step the engine refuses ends the transaction: let its exception leave the
+        block rather than catching it and writing on.
+        """
         ...
 
     def ping(self) -> None:
@@ -41,7 +71,8 @@ class GraphStore(Protocol):
         ...
 
     def drop_all(self) -> None:
-        """Delete every node, relationship, index and constraint (tests and restore)."""
+        """Delete every node and relationship (tests and restore); an engine may keep its
+        indexes and constraints, which `migrate` re-checks."""
         ...
 
     def close(self) -> None: ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import redis
@@ -21,7 +22,7 @@ from orgraph.errors import (
     StoreLoading,
     StoreUnavailable,
 )
-from orgraph.store.base import Row, checked
+from orgraph.store.base import Row, Writer, checked
 
 _INDEX_RE = re.compile(r"CREATE\s+INDEX\s+FOR\s+\(\w+:(\w+)\)\s+ON\s+\(\w+\.(\w+)\)", re.I)
 
@@ -63,6 +64,21 @@ def translate(exc: Exception, what: str) -> Exception:
     if "unique constraint" in low or "constraint violation" in low:
         return ConstraintConflict(f"违反唯一性约束 ({what}): {msg}")
     return BadQuery(f"图数据库拒绝了查询 {what}: {msg}")
+
+
+class _FalkorWriter:
+    """The steps of a FalkorStore.transaction(): each runs at once, as its own GRAPH.QUERY."""
+
+    def __init__(self, store: FalkorStore) -> None:
+        self._store = store
+        self.wrote = False
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        return self._store._run(query, params, readonly=True)
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        self.wrote = True
+        return self._store._run(query, params, readonly=False)
 
 
 class FalkorStore:
@@ -137,8 +153,36 @@ class FalkorStore:
     def write(self, query: str, /, **params: Any) -> list[Row]:
         rows = self._run(query, params, readonly=False)
         if query != "bump_revision":  # cached analysis projections must see every change
-            self.write("bump_revision", token=uuid.uuid4().hex)
+            self._bump()
         return rows
+
+    def _bump(self) -> None:
+        self.write("bump_revision", token=uuid.uuid4().hex)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """Several writes as one unit, as far as FalkorDB allows: NOT atomic.
+
+        FalkorDB has no multi-statement transactions; each GRAPH.QUERY is atomic on its own
+        (commands run one at a time, so no reader sees half a statement). Each step therefore
+        runs at once and returns its rows; if a later step fails, the earlier ones stay
+        written. (A redis MULTI/EXEC would not help: the rows come back only at EXEC, and a
+        command that fails inside EXEC does not undo the others.) The revision is bumped once
+        when the block ends, if any step wrote, also when it ends with an exception, so that
+        cached projections notice a partial change.
+        """
+        tx = _FalkorWriter(self)
+        try:
+            yield tx
+        except BaseException as exc:
+            if tx.wrote:
+                try:
+                    self._bump()
+                except Exception as bump_exc:  # the original failure is the one to report
+                    exc.add_note(f"修订号也未能更新: {bump_exc}")
+            raise
+        if tx.wrote:
+            self._bump()
 
     def explain(self, query: str, /, **params: Any) -> list[str]:
         """FalkorDB's execution plan of a catalog block, one operation a line."""

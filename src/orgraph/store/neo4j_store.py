@@ -1,29 +1,109 @@
-"""Neo4j 5 adapter through the official driver's execute_query, with read/write routing."""
+"""Neo4j 5 adapter through the official driver.
+
+Reads go through execute_query with READ routing. Every write is one transaction together with
+its revision bump: a single `write` through execute_write (retried by the driver on transient
+errors, which is safe because the unit is exactly the statement and the bump), several steps
+through `transaction()`, one explicit driver transaction (never retried: the caller's block
+cannot be replayed).
+
+A driver transaction takes its timeout at begin (`Query(text, timeout=...)` is refused by
+`Transaction.run` in driver 6), so the query timeout bounds the whole transaction.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import neo4j
 import neo4j.exceptions as nx
 
 from orgraph.catalog import Query
-from orgraph.errors import BadQuery, ConstraintConflict, QueryTimeout, StoreUnavailable
-from orgraph.store.base import Row, checked, plain
+from orgraph.errors import (
+    BadQuery,
+    ConstraintConflict,
+    OrgraphError,
+    QueryTimeout,
+    StoreUnavailable,
+)
+from orgraph.store.base import Row, Writer, checked, plain
+
+_Tx = neo4j.Transaction | neo4j.ManagedTransaction
+_RETRY_S = 0.5  # the driver's retry budget for reads and single writes: one retry
 
 
-def translate(exc: Exception, what: str) -> Exception:
-    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | nx.AuthError | OSError):
-        return StoreUnavailable(f"无法连接 Neo4j: {exc}")
+def translate(exc: BaseException, what: str) -> Exception:
+    """Map a Neo4j driver exception to orgraph's own."""
+    if isinstance(exc, OrgraphError):
+        return exc
+    code = getattr(exc, "code", "") or ""
+    if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Authentication"):
+        return StoreUnavailable(
+            f"Neo4j 拒绝了登录: 用户名或密码不对 ({what})，请检查 ORGRAPH_NEO4J_USER 和 "
+            f"ORGRAPH_NEO4J_PASSWORD: {exc}")
+    if "TransactionTimedOut" in code or "Timeout" in code:
+        # TransactionTimedOut, TransactionTimedOutClientConfiguration, LockAcquisitionTimeout
+        return QueryTimeout(f"Neo4j 查询超时 ({what}): {exc}")
+    if code.endswith((".LockClientStopped", ".Transaction.Terminated")):
+        # what a transaction that timed out while waiting for a lock reports (measured), as
+        # does one an operator terminated or a server shutting down
+        return QueryTimeout(
+            f"Neo4j 事务已被终止 (超时、被管理员终止或数据库正在关闭) ({what}): {exc}")
     if isinstance(exc, nx.ConstraintError):
         return ConstraintConflict(f"违反唯一性约束 ({what}): {exc}")
-    code = getattr(exc, "code", "") or ""
-    if "TransactionTimedOut" in code or "Timeout" in code:
-        return QueryTimeout(f"查询超时 ({what})")
+    if isinstance(exc, nx.IncompleteCommit):
+        return StoreUnavailable(
+            f"提交时与 Neo4j 的连接中断，无法确定写入是否生效 ({what}): {exc}")
+    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | nx.ConnectionPoolError
+                  | OSError):
+        return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
     if isinstance(exc, nx.TransientError):
         return StoreUnavailable(f"Neo4j 暂时不可用 ({what}): {exc}")
+    if isinstance(exc, nx.DriverError) and not isinstance(
+            exc, nx.TransactionError | nx.ResultError):
+        return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
     return BadQuery(f"Neo4j 拒绝了查询 {what}: {exc}")
+
+
+def _records(tx: _Tx, q: Query, params: dict[str, Any]) -> tuple[list[str], list[neo4j.Record]]:
+    """Run one statement in a transaction and fetch all its records (driver errors raw)."""
+    result = tx.run(q.text, params)  # type: ignore[arg-type]
+    records = list(result)
+    return list(result.keys()), records
+
+
+def _rows(keys: list[str], records: list[neo4j.Record]) -> list[Row]:
+    return [{k: plain(r[k]) for k in keys} for r in records]
+
+
+def _bump(tx: _Tx) -> None:
+    token = {"token": uuid.uuid4().hex}
+    _records(tx, checked("bump_revision", token), token)
+
+
+class _Neo4jWriter:
+    """The steps of a Neo4jStore.transaction(), all in one explicit driver transaction."""
+
+    def __init__(self, tx: neo4j.Transaction) -> None:
+        self._tx = tx
+        self.wrote = False
+
+    def _run(self, name: str, params: dict[str, Any]) -> list[Row]:
+        q = checked(name, params)
+        try:
+            keys, records = _records(self._tx, q, params)
+        except Exception as exc:
+            raise translate(exc, name) from exc
+        return _rows(keys, records)
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        return self._run(query, params)
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        self.wrote = True
+        return self._run(query, params)
 
 
 class Neo4jStore:
@@ -39,38 +119,88 @@ class Neo4jStore:
         connect_timeout: float = 3.0,
         query_timeout_ms: int = 60_000,
     ) -> None:
+        # A down server must fail within seconds: each connection attempt gives up after
+        # connect_timeout, waiting for a pooled connection after twice that, and the driver
+        # retries a read or a single write (transient errors, a refused connection) once,
+        # about a second later: its retry loop sleeps ~1 s, 2 s, 4 s... while less than
+        # max_transaction_retry_time has passed, so 3 s there meant ~6 s against a dead port.
         self._driver = neo4j.GraphDatabase.driver(
             uri,
             auth=(user, password),
             connection_timeout=connect_timeout,
             connection_acquisition_timeout=connect_timeout * 2,
-            max_transaction_retry_time=connect_timeout,
+            max_transaction_retry_time=_RETRY_S,
+            # "label does not exist" and the like on an empty graph: no warnings in the logs
+            notifications_min_severity="OFF",
         )
         self.database = database
         self.where = uri
         self.query_timeout_s = query_timeout_ms / 1000
 
-    def _run(self, name: str, params: dict[str, Any], routing: neo4j.RoutingControl) -> list[Row]:
-        q = checked(name, params)
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        q = checked(query, params)
         try:
             records, _, keys = self._driver.execute_query(
                 neo4j.Query(q.text, timeout=self.query_timeout_s),  # type: ignore[arg-type]
                 params,
                 database_=self.database,
-                routing_=routing,
+                routing_=neo4j.RoutingControl.READ,
             )
         except Exception as exc:
-            raise translate(exc, name) from exc
-        return [{k: plain(r[k]) for k in keys} for r in records]
-
-    def read(self, query: str, /, **params: Any) -> list[Row]:
-        return self._run(query, params, neo4j.RoutingControl.READ)
+            raise translate(exc, query) from exc
+        return _rows(list(keys), records)
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
-        rows = self._run(query, params, neo4j.RoutingControl.WRITE)
-        if query != "bump_revision":  # cached analysis projections must see every change
-            self.write("bump_revision", token=uuid.uuid4().hex)
-        return rows
+        # cached analysis projections must see every change: the bump commits with the write
+        return self._execute_write(query, params, bump=query != "bump_revision")
+
+    def _execute_write(self, name: str, params: dict[str, Any], *, bump: bool) -> list[Row]:
+        q = checked(name, params)
+
+        @neo4j.unit_of_work(timeout=self.query_timeout_s)
+        def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[neo4j.Record]]:
+            out = _records(tx, q, params)
+            if bump:
+                _bump(tx)
+            return out
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                keys, records = session.execute_write(work)
+        except Exception as exc:
+            raise translate(exc, name) from exc
+        return _rows(keys, records)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """One explicit driver transaction: every step runs in it, the revision bump (if any
+        step wrote) runs last in it; it commits when the block ends normally and rolls back
+        on any exception, so a failure half-way leaves nothing written."""
+        session = self._driver.session(database=self.database,
+                                       default_access_mode=neo4j.WRITE_ACCESS)
+        try:
+            try:
+                tx = session.begin_transaction(timeout=self.query_timeout_s)
+            except Exception as exc:
+                raise translate(exc, "transaction") from exc
+            writer = _Neo4jWriter(tx)
+            try:
+                yield writer
+                try:
+                    if writer.wrote:
+                        _bump(tx)
+                    tx.commit()
+                except Exception as exc:
+                    raise translate(exc, "commit") from exc
+            except BaseException as exc:
+                with contextlib.suppress(Exception):  # a broken connection has rolled back
+                    tx.rollback()
+                if isinstance(exc, nx.Neo4jError | nx.DriverError):
+                    raise translate(exc, "transaction") from exc
+                raise
+        finally:
+            with contextlib.suppress(Exception):
+                session.close()
 
     def ping(self) -> None:
         try:
@@ -88,9 +218,13 @@ class Neo4jStore:
         """Neo4j checkpoints on its own; nothing to do."""
 
     def drop_all(self) -> None:
-        """Tests and restore: delete all data in batches (schema stays; migrations re-check it)."""
-        while self.write("drop_all_batch", limit=10_000)[0]["deleted"]:
-            pass
+        """Tests and restore: delete all nodes and relationships in batches, without bumping
+        the revision (a bump would create a node and the loop would never end). The schema
+        stays; migrations re-check it."""
+        while True:
+            rows = self._execute_write("drop_all_batch", {"limit": 10_000}, bump=False)
+            if not rows or not rows[0]["deleted"]:
+                return
 
     def close(self) -> None:
         self._driver.close()
