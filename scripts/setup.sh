@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything orgraph needs on a fresh machine, idempotently:
-# a Python virtual environment in .venv with orgraph and its dev tools, and the npm Cypher linter.
+# a Python virtual environment in .venv with orgraph and its dev tools, the local Neo4j server's
+# jars (downloaded from Maven Central once; needs Java 17 and Maven: the test suite and
+# ORGRAPH_STORE_URI=neo4j-local run it), and the npm Cypher linter.
+# ORGRAPH_SKIP_NEO4J=1 skips the Neo4j step (a machine that only ever runs the embedded FalkorDB).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -27,6 +30,16 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
     .venv/bin/python -c 'import orgraph, falkordb, neo4j' # fail here, not later, if the install broke
     echo "$want" > "$stamp"
+fi
+
+# The local Neo4j: Java 17 (or 21) present, its jars in ~/.cache/orgraph/neo4j-<version>/
+# (a stamp makes this a no-op once done). A missing java or mvn, or a failed download, stops
+# setup here with the reason, rather than a test or `orgraph db start` later.
+if [[ ${ORGRAPH_SKIP_NEO4J:-0} != 1 ]]; then
+    .venv/bin/python -m orgraph.store.neo4j_server install >/dev/null \
+        || { echo "setup: the local Neo4j is not ready (reason above). It needs Java 17 and Maven" \
+                  "(Debian: apt-get install openjdk-17-jre-headless maven) and access to Maven Central;" \
+                  "ORGRAPH_SKIP_NEO4J=1 skips this step." >&2; exit 1; }
 fi
 
 bash tools/cypher-lint/install.sh

@@ -1,30 +1,75 @@
 #!/usr/bin/env bash
-# Set up orgraph on this machine and run it: the embedded graph database with the schema
-# applied, the demo county (宁海县) loaded when the database is empty, a county administrator
-# for the demo, the HTTP API and the dashboard.
-#   bash scripts/up.sh               run the API and the dashboard until Ctrl-C
-#   bash scripts/up.sh --background  start them in the background and return (logs in .orgraph/)
-#   bash scripts/up.sh --stop        stop what --background started
+# Set up orgraph on this machine and run it: the graph database (the embedded FalkorDB, or a
+# local Neo4j with --engine neo4j) with the schema applied, the demo county (宁海县) loaded when
+# the database is empty, a county administrator for the demo, the HTTP API and the dashboard.
+#   bash scripts/up.sh                  run the API and the dashboard until Ctrl-C
+#   bash scripts/up.sh --background     start them in the background and return (logs in .orgraph/)
+#   bash scripts/up.sh --engine neo4j   the same on a local Neo4j 5.26 (Java 17 and Maven needed;
+#                                       data in .orgraph/neo4j/), with or without --background
+#   bash scripts/up.sh --stop           stop what --background started, and the database of
+#                                       whichever engine the last run used
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-mode=${1:-}
+usage() { echo "usage: bash scripts/up.sh [--engine falkordb|neo4j] [--background | --stop]" >&2; exit 2; }
+mode="" engine=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --background|--stop) mode=$1 ;;
+        --engine) [[ $# -ge 2 ]] || usage; engine=$2; shift ;;
+        --engine=*) engine=${1#--engine=} ;;
+        *) usage ;;
+    esac
+    shift
+done
 DATA=${ORGRAPH_DATA_DIR:-.orgraph}
 API_PORT=${ORGRAPH_API_PORT:-8000}
 DASH_PORT=${ORGRAPH_DASHBOARD_PORT:-8501}
 export ORGRAPH_API_URL=${ORGRAPH_API_URL:-http://127.0.0.1:$API_PORT}
 
+uri_of() {  # uri_of ENGINE: the ORGRAPH_STORE_URI of a local engine
+    case $1 in
+        neo4j) echo neo4j-local ;;
+        falkordb|embedded) echo embedded ;;
+        *) echo "up: unknown engine '$1' (falkordb or neo4j)" >&2; return 2 ;;
+    esac
+}
 stop_pid() {  # stop_pid FILE: stop the process a pid file names, if it is still running
     [[ -f $1 ]] && kill "$(cat "$1")" 2>/dev/null || true
     rm -f "$1"
 }
+[[ -z $engine ]] || uri_of "$engine" >/dev/null || exit 2
+# The engine the last run started is recorded in $DATA/engine, so --stop and a switch of
+# engine stop the right database.
+last=$(cat "$DATA/engine" 2>/dev/null || true)
 if [[ $mode == --stop ]]; then
     stop_pid "$DATA/api.pid"; stop_pid "$DATA/dashboard.pid"
-    .venv/bin/orgraph db stop
+    if [[ -n ${engine:-$last} ]]; then
+        ORGRAPH_STORE_URI=$(uri_of "${engine:-$last}") .venv/bin/orgraph db stop
+    else
+        .venv/bin/orgraph db stop
+    fi
     exit 0
 fi
+if [[ -n $engine ]]; then
+    ORGRAPH_STORE_URI=$(uri_of "$engine")
+    export ORGRAPH_STORE_URI
+fi
+case ${ORGRAPH_STORE_URI:-embedded} in
+    neo4j-local) engine=neo4j ;;
+    embedded) engine=falkordb ;;
+    *) engine="" ;;  # an external store: nothing of ours to stop later
+esac
 
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
+
+mkdir -p "$DATA"
+if [[ -n $last && -n $engine && $last != "$engine" ]]; then
+    echo "up: switching from $last to $engine: stopping the $last database"
+    stop_pid "$DATA/api.pid"; stop_pid "$DATA/dashboard.pid"
+    ORGRAPH_STORE_URI=$(uri_of "$last") orgraph db stop || true
+fi
+if [[ -n $engine ]]; then echo "$engine" > "$DATA/engine"; else rm -f "$DATA/engine"; fi
 
 orgraph db start
 orgraph migrate
@@ -67,5 +112,5 @@ if [[ $mode == --background ]]; then
     exit 0
 fi
 trap 'stop_pid "$DATA/api.pid"' EXIT
-echo "  Ctrl-C stops the API and the dashboard (the database keeps running: orgraph db stop)."
+echo "  Ctrl-C stops the API and the dashboard (the database keeps running: bash scripts/up.sh --stop)."
 orgraph dashboard --port "$DASH_PORT"

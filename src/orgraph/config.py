@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-EngineKind = Literal["embedded", "falkor", "neo4j"]
+EngineKind = Literal["embedded", "falkor", "neo4j", "neo4j-local"]
 
 
 class Settings(BaseSettings):
@@ -18,22 +18,30 @@ class Settings(BaseSettings):
     store_uri: str = Field(
         default="embedded",
         description=(
-            "embedded | falkor://host:port | unix:///path.sock | "
+            "embedded | neo4j-local | falkor://host:port | unix:///path.sock | "
             "bolt://host:7687 | neo4j://host:7687 | neo4j+s://host"
         ),
     )
-    data_dir: Path = Field(default=Path(".orgraph"), description="embedded store data folder")
+    data_dir: Path = Field(default=Path(".orgraph"),
+                           description="data folder of the local store (embedded or neo4j-local)")
     graph_name: str = Field(default="orgraph", description="FalkorDB graph key")
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
+    # The local Neo4j server (ORGRAPH_STORE_URI=neo4j-local): Bolt port on 127.0.0.1, JVM heap
+    # and page cache (sized for 2 cores / 24 GiB), and where its jars are cached (default:
+    # ~/.cache/orgraph/neo4j-<version>).
+    neo4j_bolt_port: int = 7687
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "1g"
+    neo4j_cache_dir: Path | None = None
     # Seconds the client waits on one socket read before declaring the store unavailable.
     socket_timeout: float = 30.0
     connect_timeout: float = 3.0
     # Milliseconds: server-side ceiling on any one query (FalkorDB TIMEOUT_MAX).
     query_timeout_max_ms: int = 120_000
     query_timeout_default_ms: int = 60_000
-    # Seconds `orgraph db start` waits for the embedded server to finish loading.
+    # Seconds `orgraph db start` waits for the local server (embedded or neo4j-local) to answer.
     start_timeout: float = 120.0
     # Key of the HMAC that replaces raw ID numbers; changing it orphans existing member keys.
     id_hash_key: SecretStr = SecretStr("orgraph-dev-key-change-me")
@@ -52,6 +60,8 @@ class Settings(BaseSettings):
         uri = self.store_uri.strip()
         if uri == "embedded":
             return "embedded"
+        if uri == "neo4j-local":
+            return "neo4j-local"
         if uri.startswith(("falkor://", "falkors://", "redis://", "unix://")):
             return "falkor"
         if uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://",
@@ -60,8 +70,9 @@ class Settings(BaseSettings):
         from orgraph.errors import ConfigError
 
         raise ConfigError(
-            f"无法识别的 ORGRAPH_STORE_URI: {uri!r}。可用: embedded、falkor://主机:端口、"
-            "unix:///路径.sock、bolt:// 或 neo4j://"
+            f"无法识别的 ORGRAPH_STORE_URI: {uri!r}。可用: embedded、neo4j-local、"
+            "falkor://主机:端口、unix:///路径.sock、bolt://、neo4j:// 或 neo4j+s://。"
+            "Valid: embedded, neo4j-local, falkor://, unix://, bolt://, neo4j://, neo4j+s://"
         )
 
     @property

@@ -1,4 +1,6 @@
-"""`orgraph db ...`: the embedded FalkorDB's lifecycle, backup and restore."""
+"""`orgraph db ...`: the lifecycle, backup and restore of the server orgraph runs itself (the
+embedded FalkorDB, or a local Neo4j with ORGRAPH_STORE_URI=neo4j-local). Which engine it is
+stays inside orgraph.store: this module only calls the methods of `LocalServer`."""
 
 from __future__ import annotations
 
@@ -7,57 +9,68 @@ from typing import Annotated
 
 import typer
 
-from orgraph.cli.common import console, handles_errors, print_json, store_session
+from orgraph.cli.common import console, err_console, handles_errors, print_json, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ConfigError
-from orgraph.store import embedded_server, open_store
+from orgraph.store import LocalServer, local_server, open_store
 from orgraph.store.base import count_nodes
-from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.migrations import current_version, target_version
 
 app = typer.Typer(
-    help="内置图数据库 (FalkorDB) 的启动、停止、状态、备份与恢复", no_args_is_help=True
+    help="本地图数据库 (内置 FalkorDB 或本地 Neo4j) 的启动、停止、状态、备份与恢复",
+    no_args_is_help=True,
 )
 
-STATE_ZH = {"running": "运行中", "loading": "加载中", "stopped": "已停止", "unresponsive": "无响应"}
+STATE_ZH = {"running": "运行中", "loading": "加载中", "starting": "启动中", "stopped": "已停止",
+            "unresponsive": "无响应"}
 
 
-def _embedded() -> EmbeddedServer:
+def _server() -> LocalServer:
     settings = get_settings()
-    if settings.engine != "embedded":
+    server = local_server(settings)
+    if server is None:
         raise ConfigError(
-            f"当前配置的存储不是内置数据库 (ORGRAPH_STORE_URI={settings.store_uri})；"
-            "外部 FalkorDB 或 Neo4j 请用其自身工具管理"
+            "当前配置的存储不是 orgraph 自己运行的数据库 "
+            f"(ORGRAPH_STORE_URI={settings.store_uri})；外部 FalkorDB 或 Neo4j 请用其自身工具管理。"
+            "This store is an external server: manage it with its own tools."
         )
-    return embedded_server(settings)
+    return server
+
+
+def _progress(message: str) -> None:
+    """Progress of a long step (a Neo4j start, a dump): on stderr, so --json stays clean."""
+    err_console.print(f"  {message}", highlight=False, soft_wrap=True)
 
 
 @app.command()
 @handles_errors
 def start() -> None:
-    """启动内置数据库 (已在运行则不做任何事)。"""
-    server = _embedded()
-    started = server.start()
-    pid = server.pid()
-    console.print(f"{'已启动' if started else '已在运行'}: pid {pid}, 套接字 {server.socket}")
+    """启动本地数据库，等到它能接受查询 (已在运行则不做任何事)。"""
+    server = _server()
+    started = server.start(progress=_progress)
+    console.print(f"{'已启动' if started else '已在运行'}: pid {server.pid()}, {server.address}")
 
 
 @app.command()
 @handles_errors
 def stop() -> None:
-    """停止内置数据库 (先把数据写入磁盘)。"""
-    server = _embedded()
-    console.print("已停止" if server.stop() else "未在运行")
+    """停止本地数据库 (先把数据写入磁盘)。"""
+    console.print("已停止" if _server().stop() else "未在运行")
+
+
+def _mb(n: object) -> str:
+    return f"{int(str(n)) / (1 << 20):.0f} MB" if n is not None else "?"
 
 
 @app.command()
 @handles_errors
 def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False) -> None:
-    """显示数据库状态、数据量与架构版本。"""
+    """显示数据库引擎、版本、状态、进程、内存、数据量与架构版本。"""
     settings = get_settings()
     info: dict[str, object] = {"engine": settings.engine, "store_uri": settings.store_uri}
-    if settings.engine == "embedded":
-        st = embedded_server(settings).status()
+    server = local_server(settings)
+    if server is not None:
+        st = server.status()
         info.update(st.as_dict())
         up = st.state == "running"
     else:
@@ -78,8 +91,16 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
         return
     state = str(info.get("state", "?"))
     console.print(f"引擎: {info['engine']}  状态: {STATE_ZH.get(state, state)}")
-    for key, label in [("pid", "进程"), ("socket", "套接字"), ("data_dir", "数据目录"),
-                       ("used_memory", "内存"), ("aof_size_bytes", "日志字节"),
+    if info.get("version"):
+        agent = f" (服务器报告 {info['agent']})" if info.get("agent") else ""
+        console.print(f"  版本: {info['version']}{agent}")
+    if info.get("rss_bytes") is not None:
+        info["rss"] = _mb(info["rss_bytes"])
+    if info.get("heap"):
+        info["heap_pagecache"] = f"{info['heap']} / {info.get('pagecache')}"
+    for key, label in [("pid", "进程"), ("socket", "套接字"), ("bolt", "Bolt"),
+                       ("data_dir", "数据目录"), ("used_memory", "内存"), ("rss", "内存 (RSS)"),
+                       ("heap_pagecache", "堆 / 页缓存"), ("aof_size_bytes", "日志字节"),
                        ("nodes", "节点数")]:
         if info.get(key) is not None:
             console.print(f"  {label}: {info[key]}")
@@ -91,16 +112,16 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
         console.print(f"  架构版本: {info['schema_version']} / {info['schema_target']}"
                       f"{' (已是最新)' if ok else ' (需要运行 orgraph migrate)'}")
     if state != "running":
+        if info.get("message") and state != "stopped":
+            console.print(f"  {info['message']}", highlight=False)
         raise typer.Exit(1)
 
 
 @app.command()
 @handles_errors
 def backup(path: Annotated[Path, typer.Argument(help="备份文件路径")]) -> None:
-    """生成一致的快照并复制到 PATH。"""
-    server = _embedded()
-    server.start()
-    size = server.backup(path)
+    """生成一致的备份并写到 PATH (Neo4j 社区版: neo4j-admin database dump，会短暂停止服务)。"""
+    size = _server().backup(path, progress=_progress)
     console.print(f"已备份到 {path.resolve()} ({size} 字节)")
 
 
@@ -110,11 +131,13 @@ def restore(
     path: Annotated[Path, typer.Argument(help="备份文件路径")],
     force: Annotated[bool, typer.Option("--force", help="数据库不为空时也覆盖")] = False,
 ) -> None:
-    """用备份替换当前数据 (原数据移到数据目录下的 replaced-* 文件夹)。"""
-    server = _embedded()
+    """用备份替换当前数据 (原数据保留在数据目录下的 replaced-*)。"""
+    server = _server()
     with store_session() as store:
         has_data = count_nodes(store) > 0
-    server.restore(path, graph_has_data=has_data, force=force)
+    aside = server.restore(path, graph_has_data=has_data, force=force, progress=_progress)
     with store_session() as store:
         nodes = count_nodes(store)
     console.print(f"已从 {path.resolve()} 恢复: {nodes} 个节点")
+    if aside is not None:
+        console.print(f"原数据另存为 {aside}")

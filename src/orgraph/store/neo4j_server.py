@@ -88,6 +88,7 @@ class Neo4jStatus:
     rss_bytes: int | None = None
     heap: str = ""
     pagecache: str = ""
+    agent: str = ""  # what the server says it is (driver's get_server_info), e.g. Neo4j/5.26.30
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -158,8 +159,9 @@ def find_java() -> str:
     java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
     if not java or not os.access(java, os.X_OK):
         raise EmbeddedUnsupported(
-            "找不到 Java: 本地 Neo4j 需要 Java 17 或 21 (Debian: apt install openjdk-17-jre-headless)"
-            "，或设置 JAVA_HOME。Java not found: Neo4j 5.26 needs Java 17 or 21.")
+            "找不到 Java: 本地 Neo4j 需要 Java 17 或 21 "
+            "(Debian: apt install openjdk-17-jre-headless)，或设置 JAVA_HOME。"
+            "Java not found: Neo4j 5.26 needs Java 17 or 21.")
     out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
     m = re.search(r'version "(\d+)', out.stderr + out.stdout)
     major = int(m.group(1)) if m else 0
@@ -191,11 +193,16 @@ def install_jars(cache: Path, *, progress: Progress | None = None) -> Path:
             progress(f"正在从 Maven Central 下载 Neo4j {NEO4J_VERSION} (约 125 MB，只需一次)…")
         part = cache / "lib.part"
         shutil.rmtree(part, ignore_errors=True)
-        out = subprocess.run(
-            [mvn, "-q", "-B", "-f", str(POM), f"-Dneo4j.version={NEO4J_VERSION}",
-             f"-Dneo4j.lib={part}", "package"],
-            capture_output=True, text=True, check=False, timeout=1800,
-            cwd=tempfile.gettempdir())
+        try:
+            out = subprocess.run(
+                [mvn, "-q", "-B", "-f", str(POM), f"-Dneo4j.version={NEO4J_VERSION}",
+                 f"-Dneo4j.lib={part}", "package"],
+                capture_output=True, text=True, check=False, timeout=1800,
+                cwd=tempfile.gettempdir())
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise StoreUnavailable(
+                f"下载 Neo4j {NEO4J_VERSION} 失败 ({exc})，请检查网络与 Maven Central 的访问。"
+                "Downloading Neo4j with Maven failed.") from exc
         if out.returncode != 0:
             tail = (out.stdout + out.stderr).strip()[-1200:]
             raise StoreUnavailable(
@@ -221,7 +228,10 @@ def _flock(path: Path) -> Iterator[None]:
 
 
 def bolt_port_free(port: int) -> bool:
+    """True when a listener could bind the port. SO_REUSEADDR as Neo4j's own (Netty) bind:
+    connections of a server just stopped linger in TIME_WAIT and must not count as in use."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
@@ -261,6 +271,11 @@ class LocalNeo4j:
     @property
     def uri(self) -> str:
         return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def address(self) -> str:
+        """Where clients reach it, for messages."""
+        return f"Bolt {self.uri}"
 
     # -- configuration ------------------------------------------------------------------------
 
@@ -345,8 +360,8 @@ class LocalNeo4j:
             return None
         return pid if _alive(pid) and _is_neo4j(pid) else None
 
-    def _bolt_answers(self, timeout: float = 2.0) -> str | None:
-        """None when Bolt accepts our credentials; otherwise why not."""
+    def _probe(self, timeout: float = 2.0) -> tuple[str | None, str]:
+        """(None when Bolt accepts our credentials, otherwise why not; the server's agent)."""
         import neo4j
 
         try:
@@ -354,24 +369,29 @@ class LocalNeo4j:
                 self.uri, auth=(self.user, self.password()), connection_timeout=timeout,
                 max_connection_pool_size=1,
             ) as drv:
-                drv.verify_connectivity()
+                agent = drv.get_server_info().agent
         except neo4j.exceptions.AuthError as exc:
-            return f"认证失败 (auth failed): {exc}"
+            return f"认证失败 (auth failed): {exc}", ""
         except Exception as exc:
-            return str(exc) or type(exc).__name__
-        return None
+            return str(exc) or type(exc).__name__, ""
+        return None, agent
+
+    def _bolt_answers(self, timeout: float = 2.0) -> str | None:
+        """None when Bolt accepts our credentials; otherwise why not."""
+        return self._probe(timeout)[0]
 
     def status(self) -> Neo4jStatus:
         pid = self.pid()
-        base = {"bolt": self.uri, "data_dir": str(self.home), "heap": self.heap,
-                "pagecache": self.pagecache}
         if pid is None:
-            return Neo4jStatus(state="stopped", pid=None, **base)
-        why = self._bolt_answers()
+            return Neo4jStatus(state="stopped", pid=None, bolt=self.uri, data_dir=str(self.home),
+                               heap=self.heap, pagecache=self.pagecache)
+        why, agent = self._probe()
         state: State = "running" if why is None else "starting"
         if why and "认证失败" in why:
             state = "unresponsive"
-        return Neo4jStatus(state=state, pid=pid, rss_bytes=_rss(pid), message=why or "", **base)
+        return Neo4jStatus(state=state, pid=pid, bolt=self.uri, data_dir=str(self.home),
+                           heap=self.heap, pagecache=self.pagecache, rss_bytes=_rss(pid),
+                           message=why or "", agent=agent)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -382,44 +402,55 @@ class LocalNeo4j:
 
     # -- lifecycle ----------------------------------------------------------------------------
 
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        """Serialise start/stop/backup/restore between processes sharing this data folder.
+        flock is per open file, so a holder calls the *_locked methods, never start/stop."""
+        return _flock(self.home / "lifecycle.lock")
+
     def start(self, *, wait: bool = True, progress: Progress | None = None) -> bool:
         """Start the server unless it runs already; True when this call started it."""
-        with _flock(self.home / "lifecycle.lock"):
-            if self.pid() is not None:
-                if wait:
-                    self.wait_ready(progress=progress)
-                return False
-            with contextlib.suppress(FileNotFoundError):
-                self.pidfile.unlink()
-            java = find_java()
-            lib = install_jars(self.cache, progress=progress)
-            self._check_memory()
-            if not bolt_port_free(self.port):
-                raise StoreUnavailable(
-                    f"端口 127.0.0.1:{self.port} 已被其他程序占用，无法启动 Neo4j。"
-                    f"请设置 ORGRAPH_NEO4J_BOLT_PORT。Port {self.port} is in use.")
-            self._write_conf()
-            first = not (self.home / "data" / "dbms").exists()
-            pw = self.password()
-            env = self._env()
-            if first:
-                self._admin(java, lib, env, "dbms", "set-initial-password", pw)
-            argv = self._dry_run(java, lib, env)
-            launched = time.monotonic()
-            old = os.umask(0o077)  # store files readable by the owner only
-            try:
-                with open(self.console_log, "ab") as log:
-                    proc = subprocess.Popen(
-                        argv, cwd=self.home, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                        stderr=subprocess.STDOUT, start_new_session=True)
-            except OSError as exc:
-                raise EmbeddedUnsupported(f"无法启动 Neo4j: {exc}") from exc
-            finally:
-                os.umask(old)
-            self.pidfile.write_text(f"{proc.pid}\n")
+        with self._lock():
+            return self._start_locked(wait=wait, progress=progress)
+
+    def _start_locked(self, *, wait: bool = True, progress: Progress | None = None) -> bool:
+        if self.pid() is not None:
             if wait:
-                self.wait_ready(launched=launched, progress=progress, proc=proc)
-            return True
+                self.wait_ready(progress=progress)
+            return False
+        with contextlib.suppress(FileNotFoundError):
+            self.pidfile.unlink()  # stale: its process is gone (or is no Neo4j)
+        java = find_java()
+        lib = install_jars(self.cache, progress=progress)
+        self._check_memory()
+        if not bolt_port_free(self.port):
+            raise StoreUnavailable(
+                f"端口 127.0.0.1:{self.port} 已被其他程序占用，无法启动 Neo4j。"
+                f"请设置 ORGRAPH_NEO4J_BOLT_PORT。Port {self.port} is in use.")
+        self._write_conf()
+        first = not (self.home / "data" / "dbms").exists()
+        pw = self.password()
+        env = self._env()
+        if first:
+            self._admin(java, lib, env, "dbms", "set-initial-password", pw)
+        argv = self._dry_run(java, lib, env)
+        if progress:
+            progress(f"正在启动 Neo4j {NEO4J_VERSION} ({self.uri}，堆 {self.heap}，"
+                     f"页缓存 {self.pagecache})… (starting Neo4j)")
+        launched = time.monotonic()
+        old = os.umask(0o077)  # store files readable by the owner only
+        try:
+            with open(self.console_log, "ab") as log:
+                proc = subprocess.Popen(
+                    argv, cwd=self.home, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise EmbeddedUnsupported(f"无法启动 Neo4j: {exc}") from exc
+        finally:
+            os.umask(old)
+        self.pidfile.write_text(f"{proc.pid}\n")
+        if wait:
+            self.wait_ready(launched=launched, progress=progress, proc=proc)
+        return True
 
     def _dry_run(self, java: str, lib: Path, env: dict[str, str]) -> list[str]:
         """The exact JVM command of the official distribution, from the stock launcher."""
@@ -435,9 +466,13 @@ class LocalNeo4j:
         return shlex.split(lines[-1])
 
     def _admin(self, java: str, lib: Path, env: dict[str, str], *args: str) -> str:
-        out = subprocess.run(
-            self._launcher(java, lib, "org.neo4j.server.startup.Neo4jAdminCommand", *args),
-            capture_output=True, text=True, env=env, cwd=self.home, check=False, timeout=3600)
+        try:
+            out = subprocess.run(
+                self._launcher(java, lib, "org.neo4j.server.startup.Neo4jAdminCommand", *args),
+                capture_output=True, text=True, env=env, cwd=self.home, check=False,
+                timeout=3600)
+        except subprocess.TimeoutExpired as exc:
+            raise StoreUnavailable(f"neo4j-admin {args[0]} 一小时未结束，已放弃") from exc
         if out.returncode != 0:
             shown = [a if a != self.password() else "***" for a in args]
             raise StoreUnavailable(
@@ -478,19 +513,22 @@ class LocalNeo4j:
 
     def stop(self, timeout: float = 120.0) -> bool:
         """Shut down cleanly (SIGTERM: Neo4j checkpoints and exits); True when one ran."""
-        with _flock(self.home / "lifecycle.lock"):
-            pid = self.pid()
-            if pid is None:
-                with contextlib.suppress(FileNotFoundError):
-                    self.pidfile.unlink()
-                return False
-            os.kill(pid, signal.SIGTERM)
-            if not self._wait_exit(pid, timeout):
-                os.kill(pid, signal.SIGKILL)
-                self._wait_exit(pid, 10)
+        with self._lock():
+            return self._stop_locked(timeout)
+
+    def _stop_locked(self, timeout: float = 120.0) -> bool:
+        pid = self.pid()
+        if pid is None:
             with contextlib.suppress(FileNotFoundError):
                 self.pidfile.unlink()
-            return True
+            return False
+        os.kill(pid, signal.SIGTERM)
+        if not self._wait_exit(pid, timeout):
+            os.kill(pid, signal.SIGKILL)
+            self._wait_exit(pid, 10)
+        with contextlib.suppress(FileNotFoundError):
+            self.pidfile.unlink()
+        return True
 
     def kill(self) -> int | None:
         """SIGKILL the server, as a crash would (tests)."""
@@ -511,37 +549,44 @@ class LocalNeo4j:
 
     # -- backup and restore -------------------------------------------------------------------
 
+    def _dump_locked(self, dest: Path) -> int:
+        """`neo4j-admin database dump` of the stopped database into dest; dest's size."""
+        java, lib = find_java(), install_jars(self.cache)
+        with tempfile.TemporaryDirectory(dir=self.home) as tmp:
+            self._write_conf()
+            self._admin(java, lib, self._env(), "database", "dump", DATABASE,
+                        f"--to-path={tmp}", "--overwrite-destination=true")
+            part = dest.with_name(dest.name + ".part")
+            shutil.copyfile(Path(tmp) / f"{DATABASE}.dump", part)
+            os.chmod(part, 0o600)
+            os.replace(part, dest)
+        return dest.stat().st_size
+
     def backup(self, dest: Path, *, progress: Progress | None = None) -> int:
         """`neo4j-admin database dump` into dest (Community dumps a stopped database only,
-        so a running server is stopped for the dump and started again); dest's size."""
+        so a running server is stopped for the dump and started again); dest's size.
+        The lifecycle lock is held throughout: no other process starts it meanwhile."""
         dest = dest.expanduser().resolve()
         if dest.is_dir():
             raise ValidationFailed(f"备份路径是一个目录，请给出文件名: {dest}")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        was_running = self.pid() is not None
-        if was_running:
-            if progress:
-                progress("Neo4j 社区版只能备份已停止的数据库: 暂停服务…")
-            self.stop()
-        try:
-            java, lib = find_java(), install_jars(self.cache)
-            with tempfile.TemporaryDirectory(dir=self.home) as tmp:
-                self._write_conf()
-                self._admin(java, lib, self._env(), "database", "dump", DATABASE,
-                            f"--to-path={tmp}", "--overwrite-destination=true")
-                part = dest.with_name(dest.name + ".part")
-                shutil.copyfile(Path(tmp) / f"{DATABASE}.dump", part)
-                os.chmod(part, 0o600)
-                os.replace(part, dest)
-        finally:
+        with self._lock():
+            was_running = self.pid() is not None
             if was_running:
-                self.start(progress=progress)
-        return dest.stat().st_size
+                if progress:
+                    progress("Neo4j 社区版只能备份已停止的数据库: 暂停服务，备份后自动重启… "
+                             "(Community Edition dumps a stopped database: stopping it briefly)")
+                self._stop_locked()
+            try:
+                return self._dump_locked(dest)
+            finally:
+                if was_running:
+                    self._start_locked(progress=progress)
 
     def restore(self, src: Path, *, graph_has_data: bool, force: bool,
                 progress: Progress | None = None) -> Path | None:
         """Replace the database by a dump. The data it replaces is dumped aside first (its
-        path is returned) unless the database was empty."""
+        path is returned) unless the database was empty. The server runs afterwards."""
         src = src.expanduser().resolve()
         try:
             with open(src, "rb") as fh:
@@ -552,19 +597,53 @@ class LocalNeo4j:
             raise ValidationFailed(f"{src} 不是 Neo4j 备份 (neo4j-admin database dump) 文件")
         if graph_has_data and not force:
             raise StoreNotEmpty("当前数据库不为空，恢复会覆盖现有数据。确认无误后加 --force 重试")
-        aside: Path | None = None
-        if graph_has_data:
-            aside = self.home / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}.dump"
-            self.backup(aside, progress=progress)
-        self.stop()
-        java, lib = find_java(), install_jars(self.cache)
-        with tempfile.TemporaryDirectory(dir=self.home) as tmp:
-            shutil.copyfile(src, Path(tmp) / f"{DATABASE}.dump")
-            self._write_conf()
-            try:
-                self._admin(java, lib, self._env(), "database", "load", DATABASE,
-                            f"--from-path={tmp}", "--overwrite-destination=true")
-            except StoreUnavailable as exc:
-                raise ValidationFailed(f"{src} 无法载入 Neo4j: {exc}") from exc
-        self.start(progress=progress)
+        with self._lock():
+            if self.pid() is not None and progress:
+                progress("恢复需要先停止 Neo4j… (stopping Neo4j to load the dump)")
+            self._stop_locked()
+            aside: Path | None = None
+            if graph_has_data and (self.home / "data" / "databases" / DATABASE).exists():
+                aside = self.home / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}.dump"
+                if progress:
+                    progress(f"先把现有数据备份到 {aside}…")
+                self._dump_locked(aside)
+            java, lib = find_java(), install_jars(self.cache)
+            with tempfile.TemporaryDirectory(dir=self.home) as tmp:
+                shutil.copyfile(src, Path(tmp) / f"{DATABASE}.dump")
+                self._write_conf()
+                try:
+                    self._admin(java, lib, self._env(), "database", "load", DATABASE,
+                                f"--from-path={tmp}", "--overwrite-destination=true")
+                except StoreUnavailable as exc:
+                    kept = f" 原数据已另存为 {aside}。" if aside else ""
+                    raise ValidationFailed(f"{src} 无法载入 Neo4j: {exc}{kept}") from exc
+            self._start_locked(progress=progress)
         return aside
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m orgraph.store.neo4j_server install`: check Java and download the jars once
+    (scripts/setup.sh), so a missing java or mvn, or a failed download, shows at setup."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["install"]:
+        print("usage: python -m orgraph.store.neo4j_server install", file=sys.stderr)
+        return 2
+    from orgraph.config import get_settings
+    from orgraph.errors import OrgraphError
+
+    cache = get_settings().neo4j_cache_dir or default_cache()
+    try:
+        java = find_java()
+        lib = install_jars(cache.expanduser().resolve(),
+                           progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    except OrgraphError as exc:
+        print(f"错误 (error): {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"Neo4j {NEO4J_VERSION}: {lib} ({java})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
