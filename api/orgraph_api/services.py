@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from orgraph.analysis.engine import Engine
 from orgraph.config import Settings
 from orgraph.security import AuditLog, TokenService, UserStore
-from orgraph.store import GraphStore, embedded_server, open_store
+from orgraph.store import GraphStore, local_server, open_store
 from orgraph_api.answers import AnswerCache
 
 # Seconds: one store call (socket read) of a request. The heaviest read of the county demo
@@ -45,10 +45,12 @@ def request_settings(settings: Settings) -> Settings:
 def open_stores(settings: Settings) -> tuple[GraphStore, GraphStore]:
     """(request store, bulk store) for the configured engine.
 
-    An embedded server is launched when it is not running, without waiting for it to load:
-    until it has, requests answer 503 (loading) rather than the app refusing to start.
+    A local server (the embedded FalkorDB or the local Neo4j) is launched when it is not
+    running, without waiting for it: until it answers, requests answer 503 rather than the app
+    refusing to start.
     """
-    if settings.engine == "embedded":
-        embedded_server(settings).start(wait=False)
+    server = local_server(settings)
+    if server is not None:
+        server.start(wait=False)
     return (open_store(request_settings(settings), autostart=False),
             open_store(settings, autostart=False))

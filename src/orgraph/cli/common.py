@@ -31,7 +31,7 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         try:
             return fn(*args, **kwargs)
         except OrgraphError as exc:
-            err_console.print(f"[red]错误:[/red] {exc}", highlight=False)
+            err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
