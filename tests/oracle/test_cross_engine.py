@@ -37,7 +37,7 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
             out[f"summary {key}"] = engine.summary(scope=sc, as_of=d)
             for rule in RULE_TYPES:
                 out[f"gaps {rule} {key}"] = engine.gaps(rule, scope=sc, as_of=d, page=1,
-                                                        page_size=100_000)
+                                                        page_size=10_000)
             for level in LEVELS:
                 out[f"coverage {level} {key}"] = engine.coverage(scope=sc, level=level, as_of=d)
             out[f"destinations {key}"] = engine.destinations(scope=sc, as_of=d)

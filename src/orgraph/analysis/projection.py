@@ -149,8 +149,19 @@ class Projection:
 
 
 def _one(rows: list[dict[str, Any]], column: str) -> list[Any]:
-    """The list in the single row a collect() query returns (none for an empty graph)."""
-    return list(rows[0][column] or []) if rows else []
+    """The list in the single row a collect() query returns (none for an empty graph), in a
+    canonical order: engines return collect() in their own storage order (FalkorDB and Neo4j
+    differ), and the projection's indexes break ties in answers, so equal graphs must give
+    equal projections whatever the engine (docs/neo4j.md, "ordering")."""
+    return _canonical(rows[0][column] or []) if rows else []
+
+
+def _sort_key(row: Any) -> tuple[str, ...]:
+    return tuple("" if v is None else str(v) for v in row)
+
+
+def _canonical(rows: Any) -> list[Any]:
+    return sorted(rows, key=_sort_key)
 
 
 def load(store: GraphStore) -> Projection:
@@ -209,12 +220,12 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
                if o in p.org_index]
 
     hh_area: list[int] = []
-    for row in store.read("proj_households"):
-        a = p.area_index.get(row["area"], -1)
-        for hid in row["ids"]:
-            p.hh_index[hid] = len(p.hh_id)
-            p.hh_id.append(hid)
-        hh_area.extend([a] * len(row["ids"]))
+    pairs = sorted((hid, row["area"]) for row in store.read("proj_households")
+                   for hid in row["ids"])
+    for hid, area in pairs:
+        p.hh_index[hid] = len(p.hh_id)
+        p.hh_id.append(hid)
+        hh_area.append(p.area_index.get(area, -1))
     p.hh_area = np.array(hh_area, dtype=np.int64)
 
     members = _one(store.read("proj_members"), "members")
@@ -257,7 +268,7 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     rows = store.read("proj_contacts")
     lists = (rows[0]["members"], rows[0]["households"], rows[0]["since"], rows[0]["until"]) \
         if rows else ([], [], [], [])
-    for key, hid, since, until in zip(*lists, strict=True):
+    for key, hid, since, until in _canonical(zip(*lists, strict=True)):
         if key in p.m_index and hid in p.hh_index:
             cm.append(p.m_index[key])
             ch.append(p.hh_index[hid])
@@ -296,8 +307,8 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
 
     rows = store.read("proj_reports")
     rm2, ron = [], []
-    for key, on in zip(*((rows[0]["members"], rows[0]["dates"]) if rows else ([], [])),
-                       strict=True):
+    for key, on in _canonical(zip(*((rows[0]["members"], rows[0]["dates"]) if rows
+                                    else ([], [])), strict=True)):
         if key in p.m_index and on:
             rm2.append(p.m_index[key])
             ron.append(day(on, ALWAYS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from orgraph.store import GraphStore
@@ -35,5 +36,8 @@ def timeline(store: GraphStore, member: str) -> list[dict[str, Any]]:
     for t in store.read("timeline_transfers", member=member):
         events.append({"kind": "transfer", "on": t["on"], "from_orgs": list(t["from_orgs"] or []),
                        "to_org": {"id": t["to_org"], "name": t["to_name"]}})
-    events.sort(key=lambda e: (e["on"] or "", ORDER[e["kind"]]))
+    # Same day, same kind (two reports by different channels): the rest of the event decides,
+    # so the order never depends on the order the engine returned the rows in.
+    events.sort(key=lambda e: (e["on"] or "", ORDER[e["kind"]],
+                               json.dumps(e, sort_keys=True, ensure_ascii=False)))
     return events
