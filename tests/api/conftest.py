@@ -1,8 +1,10 @@
-"""Fixtures of the API tests: the tiny demo county in a real embedded FalkorDB graph, served
-by the real app over HTTP (uvicorn on loopback), with one account per role.
+"""Fixtures of the API tests: the tiny demo county in a real graph on each engine (FalkorDB
+embedded, Neo4j: tests/engines.py), served by the real app over HTTP (uvicorn on loopback),
+with one account per role.
 
-The read-only graph and its server are made once per session; tests that write get their own
-graph (importing the tiny demo takes ~0.3 s).
+The read-only graph and its server are made once per engine for this folder (package scope:
+on Neo4j a graph is a whole server, released when the API tests are done); tests that write get
+a graph of their module (importing the tiny demo takes ~0.3 s on FalkorDB).
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from orgraph.demo import generate
 from orgraph.demo.generate import FILES
 from orgraph.importer.pipeline import import_files
 from orgraph.security import UserStore
-from orgraph.store.embedded import EmbeddedServer
-from orgraph.store.falkor import FalkorStore
-from tests.conftest import fresh_graph
+from orgraph.store import GraphStore
+from tests.engines import GraphHost
 from tests.live_api import live_api
 
 AS_OF = dt.date(2026, 11, 1)  # the demo's date: its planted gaps hold on it
@@ -42,7 +43,7 @@ USERS = {
 CHEAP_HASH = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
 
 
-def load_demo(store: FalkorStore, folder: Path) -> None:
+def load_demo(store: GraphStore, folder: Path) -> None:
     import_files(store, [folder / f for f in FILES], key=KEY, today=AS_OF)
 
 
@@ -74,23 +75,23 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def demo_store(falkor_server: EmbeddedServer, demo_dir: Path) -> Iterator[FalkorStore]:
-    """The tiny demo county, loaded once; tests on it must not write."""
-    with fresh_graph(falkor_server) as store:
+@pytest.fixture(scope="package")
+def demo_store(graph_host: GraphHost, demo_dir: Path) -> Iterator[GraphStore]:
+    """The tiny demo county, loaded once per engine; tests on it must not write."""
+    with graph_host.fresh() as store:
         load_demo(store, demo_dir)
         yield store
 
 
 @contextlib.contextmanager
-def served(store: FalkorStore, data_dir: Path) -> Iterator[tuple[str, UserStore]]:
+def served(store: GraphStore, data_dir: Path) -> Iterator[tuple[str, UserStore]]:
     users = add_users(data_dir)
     with live_api(store, data_dir, users=users) as url:
         yield url, users
 
 
-@pytest.fixture(scope="session")
-def live(demo_store: FalkorStore, tmp_path_factory: pytest.TempPathFactory
+@pytest.fixture(scope="package")
+def live(demo_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
          ) -> Iterator[tuple[str, UserStore, Path]]:
     """(base URL, users, data folder) of the API over the read-only demo graph."""
     data_dir = tmp_path_factory.mktemp("api_data")
@@ -98,12 +99,12 @@ def live(demo_store: FalkorStore, tmp_path_factory: pytest.TempPathFactory
         yield url, users, data_dir
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def url(live: tuple[str, UserStore, Path]) -> str:
     return live[0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def clients(url: str) -> Iterator[dict[str, httpx.Client]]:
     """One logged-in client per account of USERS."""
     out = {name: login(url, name) for name in USERS}
@@ -113,15 +114,15 @@ def clients(url: str) -> Iterator[dict[str, httpx.Client]]:
 
 
 @pytest.fixture(scope="module")
-def write_store(falkor_server: EmbeddedServer, demo_dir: Path) -> Iterator[FalkorStore]:
+def write_store(graph_host: GraphHost, demo_dir: Path) -> Iterator[GraphStore]:
     """A demo graph of the module's own, for tests that write."""
-    with fresh_graph(falkor_server) as store:
+    with graph_host.fresh() as store:
         load_demo(store, demo_dir)
         yield store
 
 
 @pytest.fixture(scope="module")
-def write_live(write_store: FalkorStore, tmp_path_factory: pytest.TempPathFactory
+def write_live(write_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
                ) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path_factory.mktemp("api_write")
     with served(write_store, data_dir) as (url, _):

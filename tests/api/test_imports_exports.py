@@ -15,24 +15,23 @@ from orgraph.config import Settings
 from orgraph.demo.generate import FILES
 from orgraph.importer.pipeline import import_files
 from orgraph.security.audit import AuditLog
+from orgraph.store import GraphStore
 from orgraph.store.base import count_nodes
-from orgraph.store.embedded import EmbeddedServer
-from orgraph.store.falkor import FalkorStore
 from tests.api.conftest import AS_OF, KEY, add_users, login, user_store
-from tests.conftest import fresh_graph
+from tests.engines import GraphHost
 from tests.live_api import live_api
 
 LIMIT_MB = 1
 
 
 @pytest.fixture
-def empty_api(falkor_server: EmbeddedServer, tmp_path: Path
-              ) -> Iterator[tuple[str, FalkorStore, Path]]:
+def empty_api(graph_host: GraphHost, tmp_path: Path
+              ) -> Iterator[tuple[str, GraphStore, Path]]:
     """An API over an empty graph, with a 1 MB upload limit."""
     settings = Settings(data_dir=tmp_path, jwt_secret="", roster_max_mb=LIMIT_MB,
                         id_hash_key=KEY.decode())
     add_users(tmp_path)
-    with fresh_graph(falkor_server) as store, \
+    with graph_host.fresh() as store, \
             live_api(store, tmp_path, settings=settings, users=user_store(tmp_path)) as url:
         yield url, store, tmp_path
 
@@ -43,15 +42,15 @@ def _files(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
 
 
 def test_dry_run_reports_like_the_cli_and_writes_nothing(
-        empty_api: tuple[str, FalkorStore, Path], demo_dir: Path,
-        falkor_server: EmbeddedServer) -> None:
+        empty_api: tuple[str, GraphStore, Path], demo_dir: Path,
+        graph_host: GraphHost) -> None:
     url, store, data_dir = empty_api
     c = login(url, "county")
     r = c.post("/imports/auto", files=_files(demo_dir))
     assert r.status_code == 200, r.text
     doc = r.json()
     assert doc["dry_run"] is True and count_nodes(store) == 0
-    with fresh_graph(falkor_server) as other:
+    with graph_host.fresh() as other:
         cli = import_files(other, [demo_dir / f for f in FILES], key=KEY, dry_run=True)
     assert doc["totals"] == cli.as_dict()["totals"]
     # The names as uploaded, never the server's temporary paths.
@@ -60,7 +59,7 @@ def test_dry_run_reports_like_the_cli_and_writes_nothing(
     assert entry["result"] == "ok" and entry["detail"]["dry_run"] is True
 
 
-def test_real_import_then_the_answers_see_it(empty_api: tuple[str, FalkorStore, Path],
+def test_real_import_then_the_answers_see_it(empty_api: tuple[str, GraphStore, Path],
                                             demo_dir: Path) -> None:
     url, _, _ = empty_api
     c = login(url, "county")
@@ -75,7 +74,7 @@ def test_real_import_then_the_answers_see_it(empty_api: tuple[str, FalkorStore, 
     assert again.json()["totals"]["created"] == 0, "importing the same file twice adds nothing"
 
 
-def test_uploads_over_the_limit_are_413(empty_api: tuple[str, FalkorStore, Path]) -> None:
+def test_uploads_over_the_limit_are_413(empty_api: tuple[str, GraphStore, Path]) -> None:
     url, store, _ = empty_api
     c = login(url, "county")
     big = b"a,b\n" * (LIMIT_MB * 1024 * 1024 // 4 + 10)
@@ -98,7 +97,7 @@ def test_uploads_over_the_limit_are_413(empty_api: tuple[str, FalkorStore, Path]
 
 
 def test_only_county_admins_import_and_files_must_be_tables(
-        empty_api: tuple[str, FalkorStore, Path], demo_dir: Path) -> None:
+        empty_api: tuple[str, GraphStore, Path], demo_dir: Path) -> None:
     url, _, data_dir = empty_api
     r = login(url, "township").post("/imports/auto", files=_files(demo_dir)[:1])
     assert r.status_code == 403

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from orgraph.store.falkor import FalkorStore
+from orgraph.store import GraphStore
 
 PAYLOADS = [
     "' OR 1=1 //",
@@ -42,7 +42,7 @@ def _key(props: dict[str, Any]) -> str:
     return str(props.get("key") or props.get("id") or props.get("code"))
 
 
-def dump(store: FalkorStore) -> Dump:
+def dump(store: GraphStore) -> Dump:
     nodes = {(r["label"], _key(r["props"])): r["props"] for r in store.read("testing_nodes")}
     rels = Counter(json.dumps(r, sort_keys=True, ensure_ascii=False)
                    for r in store.read("testing_rels"))
@@ -85,7 +85,7 @@ PATHS = ["/members/{}", "/households/{}", "/households/{}/chain", "/areas/{}", "
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_reads_with_payloads_change_nothing(county: httpx.Client, write_store: FalkorStore,
+def test_reads_with_payloads_change_nothing(county: httpx.Client, write_store: GraphStore,
                                             payload: str) -> None:
     before = checksum(dump(write_store))
     for path, param in READS:
@@ -104,7 +104,7 @@ TEXT_FIELDS = ("name", "ethnicity", "education")
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_member_text_fields_store_the_payload_verbatim_and_nothing_else(
-        county: httpx.Client, write_store: FalkorStore, payload: str) -> None:
+        county: httpx.Client, write_store: GraphStore, payload: str) -> None:
     before = dump(write_store)
     n = PAYLOADS.index(payload)
     body = {f: f"{payload}{i}{n}" for i, f in enumerate(TEXT_FIELDS)}
@@ -120,7 +120,7 @@ def test_member_text_fields_store_the_payload_verbatim_and_nothing_else(
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_new_records_with_payloads_add_only_themselves(county: httpx.Client,
-                                                       write_store: FalkorStore,
+                                                       write_store: GraphStore,
                                                        payload: str) -> None:
     n = PAYLOADS.index(payload)
     before = dump(write_store)
@@ -145,7 +145,7 @@ def test_new_records_with_payloads_add_only_themselves(county: httpx.Client,
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_in_reference_fields_are_refused_without_writing(
-        county: httpx.Client, write_store: FalkorStore, payload: str) -> None:
+        county: httpx.Client, write_store: GraphStore, payload: str) -> None:
     before = checksum(dump(write_store))
     bodies = [
         ("POST", "/members", {"member_no": payload, "name": "x", "branch": BRANCH}),
@@ -166,7 +166,7 @@ def test_payloads_in_reference_fields_are_refused_without_writing(
 
 
 def test_nul_bytes_are_refused_not_crashing(county: httpx.Client,
-                                            write_store: FalkorStore) -> None:
+                                            write_store: GraphStore) -> None:
     before = checksum(dump(write_store))
     assert county.get("/households", params={"q": "a\x00b"}).status_code == 422
     assert county.get("/members/a%00b").status_code == 422

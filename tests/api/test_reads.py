@@ -7,7 +7,7 @@ import pytest
 
 from orgraph.analysis.engine import Engine
 from orgraph.analysis.rules import RULE_TYPES
-from orgraph.store.falkor import FalkorStore
+from orgraph.store import GraphStore
 from tests.api.conftest import API, AS_OF
 
 D = AS_OF.isoformat()
@@ -85,7 +85,7 @@ def test_member_detail_masks_unless_revealed(clients: dict[str, httpx.Client]) -
     assert refused.status_code == 403
 
 
-def test_households(clients: dict[str, httpx.Client], demo_store: FalkorStore) -> None:
+def test_households(clients: dict[str, httpx.Client], demo_store: GraphStore) -> None:
     c = clients["village"]
     doc = c.get("/households", params={"page_size": 500}).json()
     assert doc["total"] == len(doc["items"]) > 0
@@ -132,7 +132,7 @@ def test_village_sees_who_is_above_only_as_withheld(clients: dict[str, httpx.Cli
     assert township["area"] is None
 
 
-def test_coverage_summary_gaps(clients: dict[str, httpx.Client], demo_store: FalkorStore
+def test_coverage_summary_gaps(clients: dict[str, httpx.Client], demo_store: GraphStore
                                ) -> None:
     c = clients["county"]
     engine = Engine(demo_store)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from orgraph.security.audit import AuditLog
-from orgraph.store.falkor import FalkorStore
+from orgraph.store import GraphStore
 
 VILLAGE_BRANCH = "D330226203203"
 GROUP = "D330226203203-G01"
@@ -23,7 +23,7 @@ def _audit(data_dir: Path) -> list[dict[str, object]]:
 
 def test_create_read_update_end_member(writers: dict[str, httpx.Client],
                                        write_live: tuple[str, Path],
-                                       write_store: FalkorStore) -> None:
+                                       write_store: GraphStore) -> None:
     c = writers["village"]
     body = {"member_no": "T0001", "name": "测试党员", "branch": VILLAGE_BRANCH, "group": GROUP,
             "gender": "female", "category": "probationary", "phone": "13800001111",
@@ -62,7 +62,7 @@ def test_create_read_update_end_member(writers: dict[str, httpx.Client],
 
 
 def test_member_by_id_number_keeps_only_hash_and_mask(writers: dict[str, httpx.Client],
-                                                      write_store: FalkorStore) -> None:
+                                                      write_store: GraphStore) -> None:
     c = writers["county"]
     r = c.post("/members", json={"name": "身份证党员", "branch": VILLAGE_BRANCH,
                                  "id_number": ID_NUMBER})

@@ -1,5 +1,8 @@
-"""Fixtures of the dashboard tests: the tiny demo county in a real embedded FalkorDB, served
-by the real API over HTTP, with a county admin and a township admin to log in as."""
+"""Fixtures of the dashboard tests: the tiny demo county in a real graph on each engine
+(FalkorDB embedded, Neo4j: tests/engines.py), served by the real API over HTTP, with a county
+admin and a township admin to log in as.
+
+The graph lives as long as this folder's tests (package scope: on Neo4j it is a whole server)."""
 
 from __future__ import annotations
 
@@ -14,8 +17,8 @@ import pytest
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
-from orgraph.store.embedded import EmbeddedServer
-from tests.conftest import fresh_graph, short_tmpdir
+from orgraph.store import GraphStore
+from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, live_api, make_user
 
 COUNTY = "330226"
@@ -37,24 +40,24 @@ class LiveDashboard:
         return c
 
 
-def load_demo(store: object, out: Path, key: bytes) -> None:
+def load_demo(store: GraphStore, out: Path, key: bytes) -> None:
     generate(out, scale="tiny", seed=3, with_errors=True)
     files = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
-    import_files(store, files, key=key)  # type: ignore[arg-type]
+    import_files(store, files, key=key)
 
 
-@pytest.fixture(scope="session")
-def live(falkor_server: EmbeddedServer) -> Iterator[LiveDashboard]:
+@pytest.fixture(scope="package")
+def live(graph_host: GraphHost) -> Iterator[LiveDashboard]:
     data_dir = short_tmpdir("og-dash-")
     try:
-        yield from _serve(falkor_server, data_dir)
+        yield from _serve(graph_host, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _serve(falkor_server: EmbeddedServer, data_dir: Path) -> Iterator[LiveDashboard]:
+def _serve(graph_host: GraphHost, data_dir: Path) -> Iterator[LiveDashboard]:
     settings = api_settings(data_dir)
-    with fresh_graph(falkor_server) as store:
+    with graph_host.fresh() as store:
         load_demo(store, data_dir / "demo", settings.id_hash_key.get_secret_value().encode())
         make_user(data_dir, ADMIN[0], ADMIN[1], "county_admin", COUNTY, display_name="王主任")
         make_user(data_dir, TOWN[0], TOWN[1], "township_admin", TOWNSHIP,

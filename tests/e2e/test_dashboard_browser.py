@@ -1,10 +1,11 @@
 """The dashboard in a real browser: headless Chromium (Debian's package) driven by Playwright.
 
 The API and `streamlit run` run as subprocesses on free loopback ports over the demo county
-(宁海县, scale "county") in the session's embedded FalkorDB. The test logs in, opens every
-page from the sidebar, saves a screenshot of each into tests/e2e/screenshots/ (gitignored),
-records how long each page took to render, and checks through request interception that no
-request left this machine.
+(宁海县, scale "county") in a graph on each engine (the session's embedded FalkorDB, a server of
+the suite's Neo4j pool); the API subprocess reaches it through the ORGRAPH_* variables the host
+gives. The test logs in, opens every page from the sidebar, saves a screenshot of each into
+tests/e2e/screenshots/<engine>/ (gitignored), records how long each page took to render, and
+checks through request interception that no request left this machine.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from orgraph.cli.dashboard import streamlit_command, streamlit_env
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
-from orgraph.store.embedded import EmbeddedServer
-from tests.conftest import fresh_graph, short_tmpdir
+from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, free_port, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,15 +82,15 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def servers(falkor_server: EmbeddedServer) -> Iterator[str]:
-    """The dashboard's URL, with the API behind it, over the county demo."""
+def servers(graph_host: GraphHost) -> Iterator[str]:
+    """The dashboard's URL, with the API behind it, over the demo county."""
     _ensure_chromium()
     data_dir = short_tmpdir("og-e2e-")
     try:
         settings = api_settings(data_dir)
         logs = data_dir / "logs"
         logs.mkdir()
-        with fresh_graph(falkor_server) as store:
+        with graph_host.fresh() as store:
             demo = data_dir / "demo"
             generate(demo, scale="county", seed=1, as_of=dt.date.today(), with_errors=True)
             BAD_ROSTER[:] = [demo / "with_errors" / "党员花名册.xlsx"]
@@ -98,8 +98,7 @@ def servers(falkor_server: EmbeddedServer) -> Iterator[str]:
             import_files(store, files, key=settings.id_hash_key.get_secret_value().encode())
             make_user(data_dir, *USER, "county_admin", "330226", display_name="测试管理员")
             api_port, dash_port = free_port(), free_port()
-            env = {**os.environ, "ORGRAPH_STORE_URI": f"unix://{falkor_server.socket}",
-                   "ORGRAPH_GRAPH_NAME": store.graph_name, "ORGRAPH_DATA_DIR": str(data_dir)}
+            env = {**os.environ, **graph_host.env(store), "ORGRAPH_DATA_DIR": str(data_dir)}
             api = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "--factory", "orgraph_api.app:create_app",
                  "--host", "127.0.0.1", "--port", str(api_port), "--log-level", "info"],
@@ -153,10 +152,11 @@ def _charts_drawn(page: Any, timeout_ms: int = 20_000) -> None:
                            timeout=timeout_ms)
 
 
-def test_every_page_in_chromium(servers: str) -> None:
+def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
     from playwright.sync_api import Route, sync_playwright
 
-    SHOTS.mkdir(exist_ok=True)
+    shots = SHOTS / graph_host.engine
+    shots.mkdir(parents=True, exist_ok=True)
     outside: list[str] = []
     times: dict[str, float] = {}
 
@@ -180,7 +180,7 @@ def test_every_page_in_chromium(servers: str) -> None:
         page.goto(servers, wait_until="domcontentloaded")
         page.get_by_label("用户名").fill(USER[0])
         page.get_by_label("密码").fill(USER[1])
-        page.screenshot(path=str(SHOTS / "00-登录.png"))
+        page.screenshot(path=str(shots / "00-登录.png"))
         page.get_by_role("button", name="登录").click()
         _wait_done(page, "总览", 0)
         nav = page.get_by_test_id("stSidebarNav")
@@ -193,13 +193,13 @@ def test_every_page_in_chromium(servers: str) -> None:
                 _charts_drawn(page)
             times[name] = round(time.perf_counter() - t0, 2)
             _after_render(page, name, servers)
-            _screenshot(page, SHOTS / f"{i:02d}-{name}.png")
+            _screenshot(page, shots / f"{i:02d}-{name}.png")
             if name == "组织网络":
                 before = _run_no(page)
                 page.get_by_test_id("stButtonGroup").get_by_text("支部关系图").click()
                 _wait_done(page, name, before)
                 page.wait_for_timeout(2500)  # the graph's component loads and lays out
-                _screenshot(page, SHOTS / f"{i:02d}-{name}-支部关系图.png")
+                _screenshot(page, shots / f"{i:02d}-{name}-支部关系图.png")
             exc = page.get_by_test_id("stException")
             assert exc.count() == 0, f"{name}: {exc.first.inner_text()}"
         # a second round: warm caches, what a person sees moving between pages
@@ -209,10 +209,11 @@ def test_every_page_in_chromium(servers: str) -> None:
             if warm[name] > RENDER_LIMIT:  # once more: another process may have had the CPU
                 warm[name] = min(warm[name], _visit(page, nav, name))
         browser.close()
-    (SHOTS / "render_times.json").write_text(
+    (shots / "render_times.json").write_text(
         json.dumps({"first": times, "warm": warm}, ensure_ascii=False, indent=1),
         encoding="utf-8")
-    print("render times (s):", json.dumps({"first": times, "warm": warm}, ensure_ascii=False))
+    print(f"render times on {graph_host.engine} (s):",
+          json.dumps({"first": times, "warm": warm}, ensure_ascii=False))
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, errors
     slow = {k: v for k, v in warm.items() if v > RENDER_LIMIT}

@@ -17,11 +17,10 @@ for folder in (HERE, HERE.parent / "roster"):
 
 from importer_helpers import AS_OF, MEMBERS  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
-from tests.conftest import fresh_graph  # noqa: E402
+from tests.engines import GraphHost  # noqa: E402
 
 from orgraph.demo import DemoSummary, generate  # noqa: E402
-from orgraph.store.embedded import EmbeddedServer  # noqa: E402
-from orgraph.store.falkor import FalkorStore  # noqa: E402
+from orgraph.store import GraphStore  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def demo_dir(demo: tuple[Path, DemoSummary]) -> Path:
 
 
 @pytest.fixture
-def other_store(falkor_server: EmbeddedServer) -> Iterator[FalkorStore]:
-    """A second fresh, migrated graph on the session's server (dropped afterwards)."""
-    with fresh_graph(falkor_server) as store:
-        yield store
+def other_store(graph_host: GraphHost) -> Iterator[GraphStore]:
+    """A second fresh, migrated graph on the same engine as `store` (dropped afterwards)."""
+    with graph_host.fresh() as g:
+        yield g

@@ -1,7 +1,10 @@
-"""`orgraph import` as a user runs it: a subprocess on its own embedded database.
+"""`orgraph import` as a user runs it: a subprocess, on each engine.
 
-One data folder (one server) serves the whole module; each test uses its own graph in it
-(ORGRAPH_GRAPH_NAME) and reads it back in-process. The server is stopped with `orgraph db stop`.
+FalkorDB: the CLI's own embedded database (ORGRAPH_STORE_URI=embedded), which the first import
+starts; one data folder (one server) serves the whole module, each test uses its own graph in
+it (ORGRAPH_GRAPH_NAME) and reads it back in-process; the server is stopped with
+`orgraph db stop`. Neo4j: a never-migrated graph of the suite's pool, which the CLI reaches
+through ORGRAPH_STORE_URI=bolt://... and migrates itself.
 Every CLI call costs ~1.4 s of interpreter start-up, so the tests make few of them.
 """
 
@@ -14,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,57 +32,81 @@ from importer_helpers import (
     raw_ids,
     read_rows,
 )
+from tests.engines import GraphHost
 
+from orgraph.store import GraphStore
 from orgraph.store.falkor import FalkorStore
 from orgraph.store.migrations import current_version, target_version
+from orgraph.store.neo4j_store import Neo4jStore
 
 ORGRAPH = Path(sys.executable).with_name("orgraph")
 ISSUE_KEYS = {"sheet", "row", "column", "value", "message"}
 FILE_KEYS = {"path", "kind", "rows", "accepted", "updated", "unchanged", "rejected", "warnings"}
 
 
+@dataclass
+class Graph:
+    """A graph the CLI writes: its name for reports, the ORGRAPH_* variables that point the CLI
+    at it, and how the test opens it in-process (the caller closes what `open` returns)."""
+
+    name: str
+    env: dict[str, str]
+    open: Callable[[], GraphStore]
+
+
 class Cli:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, engine: str) -> None:
         self.data_dir = data_dir
+        self.engine = engine
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
         # A short data dir: the server's unix socket path must stay under ~100 characters.
         env.update(ORGRAPH_DATA_DIR=str(data_dir), ORGRAPH_STORE_URI="embedded",
                    ORGRAPH_ID_HASH_KEY="cli-test-key", COLUMNS="200", NO_COLOR="1")
         self.env = env
 
-    def run(self, *args: str, graph: str = "orgraph",
+    def run(self, *args: str, graph: Graph | None = None,
             ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
         # cwd: the data dir, so that no project .env file is picked up.
-        done = subprocess.run([str(ORGRAPH), *args], env={**self.env,
-                                                          "ORGRAPH_GRAPH_NAME": graph},
+        done = subprocess.run([str(ORGRAPH), *args],
+                              env={**self.env, **(graph.env if graph else {})},
                               cwd=self.data_dir, capture_output=True, text=True, timeout=120)
         assert done.returncode in ok, (args, done.returncode, done.stdout, done.stderr)
         return done
 
-    def store(self, graph: str) -> FalkorStore:
-        return FalkorStore(graph=graph, unix_socket=str(self.data_dir / "falkordb.sock"))
+    def falkor_store(self, name: str) -> FalkorStore:
+        return FalkorStore(graph=name, unix_socket=str(self.data_dir / "falkordb.sock"))
 
 
 @pytest.fixture(scope="module")
-def cli() -> Iterator[Cli]:
+def cli(graph_host: GraphHost) -> Iterator[Cli]:
     folder = Path(tempfile.mkdtemp(prefix="og-cli-", dir="/tmp"))
-    c = Cli(folder)
+    c = Cli(folder, graph_host.engine)
     try:
         yield c
     finally:
-        c.run("db", "stop")
+        if c.engine == "falkordb":
+            c.run("db", "stop")
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
-def graph(cli: Cli) -> Iterator[str]:
-    """A graph name of its own; migrated once the server runs (the first import starts it)."""
-    name = f"cli_{uuid.uuid4().hex[:10]}"
-    yield name
-    if (cli.data_dir / "falkordb.sock").exists():
-        store = cli.store(name)
-        store.drop_all()
-        store.close()
+def graph(cli: Cli, graph_host: GraphHost) -> Iterator[Graph]:
+    """A never-migrated graph of its own. FalkorDB: a graph name in the CLI's embedded server
+    (the first import starts the server and migrates the graph); Neo4j: a server of the pool,
+    wiped (the CLI migrates it)."""
+    if cli.engine == "falkordb":
+        name = f"cli_{uuid.uuid4().hex[:10]}"
+        yield Graph(name, {"ORGRAPH_GRAPH_NAME": name}, lambda: cli.falkor_store(name))
+        if (cli.data_dir / "falkordb.sock").exists():
+            store = cli.falkor_store(name)
+            store.drop_all()
+            store.close()
+        return
+    with graph_host.fresh(migrated=False) as leased:
+        env = graph_host.env(leased)
+        yield Graph(f"neo4j_{uuid.uuid4().hex[:10]}", env, lambda: Neo4jStore(
+            uri=env["ORGRAPH_STORE_URI"], user=env["ORGRAPH_NEO4J_USER"],
+            password=env["ORGRAPH_NEO4J_PASSWORD"]))
 
 
 def _check_shape(data: dict[str, Any]) -> None:
@@ -91,24 +119,24 @@ def _check_shape(data: dict[str, Any]) -> None:
             assert isinstance(issue["row"], int | None) and CJK.search(issue["message"])
 
 
-def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) -> None:
+def test_cli_import_dry_run_then_report(cli: Cli, graph: Graph, demo_dir: Path) -> None:
     demo = [str(demo_dir / n) for n in FILES]
     rows = {n: len(read_rows(demo_dir / n)) for n in FILES}
 
     # --dry-run: says 未写入, reports what it would create, writes nothing.
-    dry_report = cli.data_dir / f"{graph}-dry.json"
+    dry_report = cli.data_dir / f"{graph.name}-dry.json"
     done = cli.run("import", "--dry-run", *demo, "--report", str(dry_report), graph=graph)
     assert "未写入" in done.stdout
     data = json.loads(dry_report.read_text("utf-8"))
     _check_shape(data)
     assert data["dry_run"] is True
     assert {Path(f["path"]).name: f["created"] for f in data["files"]} == rows
-    store = cli.store(graph)
+    store = graph.open()
     try:
         assert node_count(store) == 0
 
         # A real run with --report (it migrates the new graph itself).
-        report = cli.data_dir / f"{graph}.json"
+        report = cli.data_dir / f"{graph.name}.json"
         done = cli.run("import", *demo, "--report", str(report), graph=graph)
         assert "完整报告" in done.stdout and "未写入" not in done.stdout
         data = json.loads(report.read_text("utf-8"))
@@ -126,7 +154,7 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) ->
     folder = demo_dir / "with_errors"
     bad = [folder / n for n in FILES if (folder / n).exists()]
     expected = json.loads((folder / "expected_errors.json").read_text("utf-8"))
-    bad_report = cli.data_dir / f"{graph}-bad.json"
+    bad_report = cli.data_dir / f"{graph.name}-bad.json"
     done = cli.run("import", *map(str, bad), "--report", str(bad_report), graph=graph, ok=(1,))
     assert "拒绝" in done.stdout
     data = json.loads(bad_report.read_text("utf-8"))
@@ -137,11 +165,11 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: str, demo_dir: Path) ->
     assert [i for i in raw_ids(bad) if i in text] == []
 
 
-def test_cli_import_into_a_fresh_graph_applies_the_schema(cli: Cli, graph: str,
+def test_cli_import_into_a_fresh_graph_applies_the_schema(cli: Cli, graph: Graph,
                                                           demo_dir: Path) -> None:
     """A never-migrated graph gets its constraints and indexes before the first write."""
     cli.run("import", str(demo_dir / FILES[0]), graph=graph)
-    store = cli.store(graph)
+    store = graph.open()
     try:
         assert node_count(store) > 0
         assert current_version(store) == target_version(store.engine)

@@ -119,38 +119,38 @@ def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> N
 
 
 @pytest.mark.parametrize("builder", rc.BUILDERS, ids=NAMES)
-def test_corpus_file_at_import_level(builder: Any, falkor_store: GraphStore,
+def test_corpus_file_at_import_level(builder: Any, store: GraphStore,
                                      tmp_path: Path) -> None:
-    _load_base(falkor_store, tmp_path / "base")
+    _load_base(store, tmp_path / "base")
     folder = tmp_path / "case"
     folder.mkdir()
     case: rc.Case = builder(folder)
     kw: dict[str, Any] = {"max_bytes": case.max_bytes} if case.max_bytes else {}
-    before = dump(falkor_store)
+    before = dump(store)
     if case.file_error:
         with pytest.raises(RosterFileError) as exc:
-            run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+            run_import(store, [case.path], kind=case.kind, today=TODAY, **kw)
         assert isinstance(exc.value, ValidationFailed)
         assert case.file_error in exc.value.message
-        assert diff(before, dump(falkor_store)) == ([], [], [], [])
+        assert diff(before, dump(store)) == ([], [], [], [])
         return
-    report = run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+    report = run_import(store, [case.path], kind=case.kind, today=TODAY, **kw)
     sheets = parse_file(case.path, case.kind, key=KEY, today=TODAY, **kw)
     assert [f.sheet for f in report.files] == [s.sheet for s in sheets]
-    g = dump(falkor_store)
+    g = dump(store)
     for sheet, f in zip(sheets, report.files, strict=True):
         _check_sheet(case, sheet, f, g)
     # Importing the same file again changes nothing.
-    again = run_import(falkor_store, [case.path], kind=case.kind, today=TODAY, **kw)
+    again = run_import(store, [case.path], kind=case.kind, today=TODAY, **kw)
     assert again.totals()["created"] == again.totals()["updated"] == 0, again.as_dict()
-    assert diff(g, dump(falkor_store)) == ([], [], [], [])
+    assert diff(g, dump(store)) == ([], [], [], [])
 
 
-def test_a_whole_file_error_aborts_the_call_before_any_write(falkor_store: GraphStore,
+def test_a_whole_file_error_aborts_the_call_before_any_write(store: GraphStore,
                                                              tmp_path: Path) -> None:
     good = write_csv(tmp_path / "areas.csv", BASE["areas.csv"])
     bomb = rc.case_zip_bomb(tmp_path).path
     with pytest.raises(RosterFileError):
-        run_import(falkor_store, [good, bomb], today=TODAY)
-    assert dump(falkor_store).nodes == []
-    assert by_file(run_import(falkor_store, [good], today=TODAY))["areas.csv"].created == 5
+        run_import(store, [good, bomb], today=TODAY)
+    assert dump(store).nodes == []
+    assert by_file(run_import(store, [good], today=TODAY))["areas.csv"].created == 5

@@ -1,5 +1,5 @@
-"""The tiny demo county through the importer into a real embedded FalkorDB: counts, idempotency,
-update in place, file order, dry run and privacy (DESIGN §3)."""
+"""The tiny demo county through the importer into a real graph on each engine: counts,
+idempotency, update in place, file order, dry run and privacy (DESIGN §3)."""
 
 from __future__ import annotations
 
@@ -44,9 +44,9 @@ from orgraph.store import GraphStore
 # -- 1. counts -------------------------------------------------------------------------------
 
 
-def test_counts_per_kind_equal_the_files(falkor_store: GraphStore, demo_dir: Path) -> None:
+def test_counts_per_kind_equal_the_files(store: GraphStore, demo_dir: Path) -> None:
     rows = demo_rows(demo_dir)
-    report = import_demo(falkor_store, demo_dir)
+    report = import_demo(store, demo_dir)
 
     # The report: every row of every file created, nothing else.
     files = by_file(report)
@@ -58,7 +58,7 @@ def test_counts_per_kind_equal_the_files(falkor_store: GraphStore, demo_dir: Pat
                              "updated": 0, "unchanged": 0, "rejected": 0}, name
     assert report.totals()["created"] == sum(len(r) for r in rows.values())
 
-    g = dump(falkor_store)
+    g = dump(store)
     labels = Counter(lb for lb, _ in g.nodes)
     org_names = {r["组织名称"]: r["组织编号"] for r in rows[ORGS]}
     assert len(org_names) == len(rows[ORGS]), "demo org names are unique"
@@ -104,7 +104,7 @@ def test_counts_per_kind_equal_the_files(falkor_store: GraphStore, demo_dir: Pat
         member_key(r) for r in rows[OUTFLOWS])
     assert Counter(a for a, _, _ in g.rel("REPORTED")) == Counter(
         member_key(r) for r in rows[REPORTS])
-    by_type = {r["rel"]: r["n"] for r in falkor_store.read("testing_rel_counts")}
+    by_type = {r["rel"]: r["n"] for r in store.read("testing_rel_counts")}
     assert by_type["CONTACTS"] == len(hh)
     assert by_type["RESPONSIBLE_FOR"] == len(others)
     assert by_type["BELONGS_TO"] == sum(1 for r in rows[MEMBERS] if r["所在党支部"])
@@ -124,14 +124,14 @@ def test_counts_per_kind_equal_the_files(falkor_store: GraphStore, demo_dir: Pat
 # -- 2. idempotency --------------------------------------------------------------------------
 
 
-def test_second_import_changes_nothing(falkor_store: GraphStore, demo_dir: Path) -> None:
-    import_demo(falkor_store, demo_dir)
-    before = dump(falkor_store)
-    again = import_demo(falkor_store, demo_dir)
+def test_second_import_changes_nothing(store: GraphStore, demo_dir: Path) -> None:
+    import_demo(store, demo_dir)
+    before = dump(store)
+    again = import_demo(store, demo_dir)
     for name, f in by_file(again).items():
         assert counts(f) == {"rows": f.rows, "created": 0, "updated": 0, "unchanged": f.rows,
                              "rejected": 0}, name
-    assert diff(before, dump(falkor_store)) == ([], [], [], [])
+    assert diff(before, dump(store)) == ([], [], [], [])
 
 
 # -- 3. update in place ----------------------------------------------------------------------
@@ -144,11 +144,11 @@ def _copy_demo(demo_dir: Path, to: Path) -> Path:
     return to
 
 
-def test_edited_rows_are_updated_in_place(falkor_store: GraphStore, demo_dir: Path,
+def test_edited_rows_are_updated_in_place(store: GraphStore, demo_dir: Path,
                                           tmp_path: Path) -> None:
     rows = demo_rows(demo_dir)
-    import_demo(falkor_store, demo_dir)
-    before = dump(falkor_store)
+    import_demo(store, demo_dir)
+    before = dump(store)
 
     member = next(r for r in rows[MEMBERS] if r["人员编号"] and r["手机号码"])
     new_phone = "13900001111" if member["手机号码"] != "13900001111" else "13900002222"
@@ -161,13 +161,13 @@ def test_edited_rows_are_updated_in_place(falkor_store: GraphStore, demo_dir: Pa
              {(household["户编号"], "所在区划代码"): new_area}, key_column="户编号",
              encoding="gb18030")
 
-    files = by_file(import_demo(falkor_store, edited))
+    files = by_file(import_demo(store, edited))
     for name, f in files.items():
         changed = 1 if name in (MEMBERS, HOUSEHOLDS) else 0
         assert counts(f) == {"rows": f.rows, "created": 0, "updated": changed,
                              "unchanged": f.rows - changed, "rejected": 0}, name
 
-    nodes_gone, nodes_new, rels_gone, rels_new = diff(before, dump(falkor_store))
+    nodes_gone, nodes_new, rels_gone, rels_new = diff(before, dump(store))
     assert [json.loads(n)[1]["key"] for n in nodes_gone] == [member["人员编号"]]
     assert len(nodes_new) == 1
     label, props = json.loads(nodes_new[0])
@@ -186,10 +186,10 @@ def test_edited_rows_are_updated_in_place(falkor_store: GraphStore, demo_dir: Pa
     target = next(b for b in branches if b != mover["所在党支部"])
     edit_xlsx(edited / MEMBERS, tmp_path / "moved.xlsx",
               {(mover["人员编号"], "所在党支部"): target})
-    before = dump(falkor_store)
-    f = by_file(run_import(falkor_store, [tmp_path / "moved.xlsx"]))["moved.xlsx"]
+    before = dump(store)
+    f = by_file(run_import(store, [tmp_path / "moved.xlsx"]))["moved.xlsx"]
     assert (f.updated, f.unchanged, f.created) == (1, f.rows - 1, 0)
-    after = dump(falkor_store)
+    after = dump(store)
     belongs = [b for a, b, _ in after.rel("BELONGS_TO") if a == mover["人员编号"]]
     assert belongs == [org_ids[target]]
     _, _, rels_gone, rels_new = diff(before, after)
@@ -199,13 +199,13 @@ def test_edited_rows_are_updated_in_place(falkor_store: GraphStore, demo_dir: Pa
         ["BELONGS_TO", "Member", mover["人员编号"], "Org", org_ids[target]]]
 
 
-def test_links_of_every_kind_are_replaced_in_place(falkor_store: GraphStore, demo_dir: Path,
+def test_links_of_every_kind_are_replaced_in_place(store: GraphStore, demo_dir: Path,
                                                    tmp_path: Path) -> None:
     """An org's parent, an area's parent (cleared), a contact's end date, an outflow's return
     and destination: each edited row is one update and its old link is gone."""
     rows = demo_rows(demo_dir)
-    import_demo(falkor_store, demo_dir)
-    before = dump(falkor_store)
+    import_demo(store, demo_dir)
+    before = dump(store)
     org = next(r for r in rows[ORGS] if r["组织类别"] == "党支部" and r["上级组织编号"])
     county_org = next(r["组织编号"] for r in rows[ORGS] if not r["上级组织编号"])
     hamlet = next(r for r in rows[AREAS] if r["层级"] == "组")
@@ -224,11 +224,11 @@ def test_links_of_every_kind_are_replaced_in_place(falkor_store: GraphStore, dem
     write_csv(tmp_path / CONTACTS, table)
     edited = [tmp_path / n for n in (AREAS, ORGS, CONTACTS, OUTFLOWS)]
 
-    for name, f in by_file(import_demo(falkor_store, tmp_path, (AREAS, ORGS, CONTACTS,
+    for name, f in by_file(import_demo(store, tmp_path, (AREAS, ORGS, CONTACTS,
                                                                 OUTFLOWS))).items():
         assert counts(f) == {"rows": f.rows, "created": 0, "updated": 1,
                              "unchanged": f.rows - 1, "rejected": 0}, name
-    after = dump(falkor_store)
+    after = dump(store)
     mk = member_key(contact)
     _, _, rels_gone, rels_new = diff(before, after)
     gone = {tuple(json.loads(r)[::2][:3]) for r in rels_gone}
@@ -249,30 +249,30 @@ def test_links_of_every_kind_are_replaced_in_place(falkor_store: GraphStore, dem
     if hosted:
         assert [p.get("until") for t, lb, a, _, b, p in after.rels
                 if t == "ATTENDS" and a == member_key(away)] == ["2026-10-20"]
-    again = import_demo(falkor_store, tmp_path, (AREAS, ORGS, CONTACTS, OUTFLOWS))
+    again = import_demo(store, tmp_path, (AREAS, ORGS, CONTACTS, OUTFLOWS))
     assert again.totals()["unchanged"] == sum(len(read_rows(p)) for p in edited)
-    assert diff(after, dump(falkor_store)) == ([], [], [], [])
+    assert diff(after, dump(store)) == ([], [], [], [])
 
 
 # -- 4. file order ---------------------------------------------------------------------------
 
 
-def test_file_order_within_one_call_does_not_matter(falkor_store: GraphStore,
+def test_file_order_within_one_call_does_not_matter(store: GraphStore,
                                                     other_store: GraphStore,
                                                     demo_dir: Path) -> None:
-    forward = import_demo(falkor_store, demo_dir, FILES)
+    forward = import_demo(store, demo_dir, FILES)
     backward = import_demo(other_store, demo_dir, tuple(reversed(FILES)))
     assert {n: counts(f) for n, f in by_file(forward).items()} == \
         {n: counts(f) for n, f in by_file(backward).items()}
     assert backward.totals()["rejected"] == 0
-    assert diff(dump(falkor_store), dump(other_store)) == ([], [], [], [])
+    assert diff(dump(store), dump(other_store)) == ([], [], [], [])
 
 
-def test_contacts_before_members_are_rejected_then_accepted(falkor_store: GraphStore,
+def test_contacts_before_members_are_rejected_then_accepted(store: GraphStore,
                                                              demo_dir: Path) -> None:
     rows = read_rows(demo_dir / CONTACTS)
-    import_demo(falkor_store, demo_dir, (AREAS, ORGS, HOUSEHOLDS))
-    early = by_file(import_demo(falkor_store, demo_dir, (CONTACTS,)))[CONTACTS]
+    import_demo(store, demo_dir, (AREAS, ORGS, HOUSEHOLDS))
+    early = by_file(import_demo(store, demo_dir, (CONTACTS,)))[CONTACTS]
     assert counts(early) == {"rows": len(rows), "created": 0, "updated": 0, "unchanged": 0,
                              "rejected": len(rows)}
     by_row = {i.row: i for i in early.rejected}
@@ -285,11 +285,11 @@ def test_contacts_before_members_are_rejected_then_accepted(falkor_store: GraphS
         idn = text(r["公民身份号码"])
         # The member is named: by 人员编号, or by the masked ID number when there is none.
         assert issue.value == (text(r["人员编号"]) or f"{idn[:6]}********{idn[-4:]}"), issue
-    rels = {r["rel"] for r in falkor_store.read("testing_rel_counts")}
+    rels = {r["rel"] for r in store.read("testing_rel_counts")}
     assert not rels & {"CONTACTS", "RESPONSIBLE_FOR"}
 
-    import_demo(falkor_store, demo_dir, (MEMBERS,))
-    late = by_file(import_demo(falkor_store, demo_dir, (CONTACTS,)))[CONTACTS]
+    import_demo(store, demo_dir, (MEMBERS,))
+    late = by_file(import_demo(store, demo_dir, (CONTACTS,)))[CONTACTS]
     assert counts(late) == {"rows": len(rows), "created": len(rows), "updated": 0,
                             "unchanged": 0, "rejected": 0}
 
@@ -297,14 +297,14 @@ def test_contacts_before_members_are_rejected_then_accepted(falkor_store: GraphS
 # -- 6. dry run ------------------------------------------------------------------------------
 
 
-def test_dry_run_writes_nothing_and_counts_like_a_real_run(falkor_store: GraphStore,
+def test_dry_run_writes_nothing_and_counts_like_a_real_run(store: GraphStore,
                                                           demo_dir: Path,
                                                           tmp_path: Path) -> None:
-    dry = import_demo(falkor_store, demo_dir, dry_run=True)
+    dry = import_demo(store, demo_dir, dry_run=True)
     assert dry.dry_run
-    assert node_count(falkor_store) == 0
-    assert falkor_store.read("testing_rel_counts") == []
-    real = import_demo(falkor_store, demo_dir)
+    assert node_count(store) == 0
+    assert store.read("testing_rel_counts") == []
+    real = import_demo(store, demo_dir)
     assert {n: counts(f) for n, f in by_file(dry).items()} == \
         {n: counts(f) for n, f in by_file(real).items()}
     assert real.totals()["created"] == dry.totals()["created"] > 1000
@@ -314,13 +314,13 @@ def test_dry_run_writes_nothing_and_counts_like_a_real_run(falkor_store: GraphSt
     member = next(r for r in rows if r["人员编号"])
     edit_xlsx(demo_dir / MEMBERS, tmp_path / MEMBERS, {(member["人员编号"], "手机号码"):
                                                        "13900003333"})
-    before = dump(falkor_store)
-    f = by_file(run_import(falkor_store, [tmp_path / MEMBERS], dry_run=True))[MEMBERS]
+    before = dump(store)
+    f = by_file(run_import(store, [tmp_path / MEMBERS], dry_run=True))[MEMBERS]
     assert (f.created, f.updated, f.unchanged) == (0, 1, f.rows - 1)
-    assert diff(before, dump(falkor_store)) == ([], [], [], [])
+    assert diff(before, dump(store)) == ([], [], [], [])
 
 
-def test_dry_run_counts_like_a_real_run_when_files_overlap(falkor_store: GraphStore,
+def test_dry_run_counts_like_a_real_run_when_files_overlap(store: GraphStore,
                                                            other_store: GraphStore,
                                                            demo_dir: Path,
                                                            tmp_path: Path) -> None:
@@ -328,7 +328,7 @@ def test_dry_run_counts_like_a_real_run_when_files_overlap(falkor_store: GraphSt
     shutil.copy(demo_dir / MEMBERS, tmp_path / "花名册_副本.xlsx")
     paths = [demo_dir / n for n in FILES] + [tmp_path / "农户_副本.csv",
                                              tmp_path / "花名册_副本.xlsx"]
-    dry = run_import(falkor_store, paths, dry_run=True)
+    dry = run_import(store, paths, dry_run=True)
     real = run_import(other_store, paths)
     assert by_file(real)["农户_副本.csv"].unchanged == len(read_rows(demo_dir / HOUSEHOLDS))
     assert {n: counts(f) for n, f in by_file(dry).items()} == \
@@ -337,20 +337,20 @@ def test_dry_run_counts_like_a_real_run_when_files_overlap(falkor_store: GraphSt
 
 # -- 8. privacy ------------------------------------------------------------------------------
 
-def test_no_raw_id_number_is_stored(falkor_store: GraphStore, demo_dir: Path) -> None:
+def test_no_raw_id_number_is_stored(store: GraphStore, demo_dir: Path) -> None:
     errors_dir = demo_dir / "with_errors"
     extra = sorted(p for p in errors_dir.iterdir() if p.name in FILES)
-    report = import_demo(falkor_store, demo_dir)
-    report2 = run_import(falkor_store, extra)
+    report = import_demo(store, demo_dir)
+    report2 = run_import(store, extra)
     raw = raw_ids([demo_dir / n for n in FILES] + extra)
     assert len(raw) > 130
-    everything = dump(falkor_store).as_text()
+    everything = dump(store).as_text()
     reports = json.dumps([report.as_dict(), report2.as_dict()], ensure_ascii=False)
     leaked = sorted(i for i in raw if i in everything or i.lower() in everything)
     assert leaked == []
     assert sorted(i for i in raw if i in reports) == []
 
-    members = {m["key"]: m for m in dump(falkor_store).label("Member")}
+    members = {m["key"]: m for m in dump(store).label("Member")}
     for r in read_rows(demo_dir / MEMBERS):
         idn = text(r["公民身份号码"])
         m = members[member_key(r)]

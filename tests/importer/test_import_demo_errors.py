@@ -49,11 +49,11 @@ def _problem(entry: dict[str, Any], files: dict[str, FileReport]) -> str | None:
     return None
 
 
-def test_every_expected_error_is_reported_at_its_row_and_column(falkor_store: GraphStore,
+def test_every_expected_error_is_reported_at_its_row_and_column(store: GraphStore,
                                                                 demo_dir: Path) -> None:
     expected = _expected(demo_dir)
-    before = len(dump(falkor_store).nodes)
-    files = _import(falkor_store, demo_dir)
+    before = len(dump(store).nodes)
+    files = _import(store, demo_dir)
     assert set(files) == {e["file"] for e in expected}
     problems = {(e["file"], e["row"], e["column"]): p for e in expected
                 if (p := _problem(e, files))}
@@ -64,4 +64,4 @@ def test_every_expected_error_is_reported_at_its_row_and_column(falkor_store: Gr
         assert f.rows == len(rows), name
         assert {i.row for i in f.rejected} == errors, name  # and nothing else rejected
         assert f.accepted == f.rows - len(errors), name
-    assert len(dump(falkor_store).nodes) > before  # the good rows were imported
+    assert len(dump(store).nodes) > before  # the good rows were imported

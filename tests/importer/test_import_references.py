@@ -30,10 +30,10 @@ def _issue(f: FileReport, row: int) -> tuple[str, int | None, str | None]:
     return found[0].sheet, found[0].row, found[0].column
 
 
-def test_unknown_references_reject_only_their_rows(falkor_store: GraphStore, demo_dir: Path,
+def test_unknown_references_reject_only_their_rows(store: GraphStore, demo_dir: Path,
                                                    tmp_path: Path) -> None:
     rows = demo_rows(demo_dir)
-    import_demo(falkor_store, demo_dir)
+    import_demo(store, demo_dir)
     village = next(text(r["区划代码"]) for r in rows[AREAS] if r["层级"] == "村")
     hamlet = next(text(r["区划代码"]) for r in rows[AREAS] if r["层级"] == "组")
     branch = next(r for r in rows[ORGS] if r["组织类别"] == "党支部")
@@ -66,8 +66,8 @@ def test_unknown_references_reject_only_their_rows(falkor_store: GraphStore, dem
         [member, "村", hamlet, "2025-01-01"],  # a hamlet is not a village
         ["TM003", "组", new_hamlet, "2025-01-01"],
     ])
-    before = dump(falkor_store)
-    report = run_import(falkor_store, [contacts, members, households, areas])
+    before = dump(store)
+    report = run_import(store, [contacts, members, households, areas])
     files = by_file(report)
 
     a, h, m, c = (files[p.name] for p in (areas, households, members, contacts))
@@ -85,7 +85,7 @@ def test_unknown_references_reject_only_their_rows(falkor_store: GraphStore, dem
         assert f.accepted + len({i.row for i in f.rejected}) == f.rows
         assert all(i.row is not None for i in f.rejected)
 
-    g = dump(falkor_store)
+    g = dump(store)
     assert len(g.nodes) == len(before.nodes) + 1 + 2 + 2
     assert {a["code"] for a in g.label("Area")} - {a["code"] for a in before.label("Area")} \
         == {new_hamlet}
@@ -102,10 +102,10 @@ def test_unknown_references_reject_only_their_rows(falkor_store: GraphStore, dem
         ("CONTACTS", "TM001", "T-0001"), ("RESPONSIBLE_FOR", "TM003", new_hamlet)}
 
 
-def test_unknown_group_and_target_kind_mismatch(falkor_store: GraphStore, demo_dir: Path,
+def test_unknown_group_and_target_kind_mismatch(store: GraphStore, demo_dir: Path,
                                                 tmp_path: Path) -> None:
     rows = demo_rows(demo_dir)
-    import_demo(falkor_store, demo_dir, (AREAS, ORGS))
+    import_demo(store, demo_dir, (AREAS, ORGS))
     branch = next(r for r in rows[ORGS] if r["组织类别"] == "党支部")
     group = next(r for r in rows[ORGS] if r["组织类别"] == "党小组")
     members = write_csv(tmp_path / "m.csv", [
@@ -115,18 +115,18 @@ def test_unknown_group_and_target_kind_mismatch(falkor_store: GraphStore, demo_d
         ["丙", "X3", group["组织名称"], ""],  # a party group is not a branch
         ["丁", "X4", branch["组织名称"], ""],
     ])
-    f = by_file(run_import(falkor_store, [members]))["m.csv"]
+    f = by_file(run_import(store, [members]))["m.csv"]
     assert _issue(f, 2) == ("m", 2, "所在党小组")
     assert _issue(f, 3) == ("m", 3, "所在党小组")
     assert _issue(f, 4) == ("m", 4, "所在党支部")
     assert (f.created, f.rows) == (1, 4)
-    assert [m["key"] for m in dump(falkor_store).label("Member")] == ["X4"]
+    assert [m["key"] for m in dump(store).label("Member")] == ["X4"]
 
 
 # -- chains, header names, renumbered members (each was once a bug) ---------------------------
 
 
-def test_children_of_a_rejected_area_are_rejected_not_orphaned(falkor_store: GraphStore,
+def test_children_of_a_rejected_area_are_rejected_not_orphaned(store: GraphStore,
                                                                 tmp_path: Path) -> None:
     areas = write_csv(tmp_path / "a.csv", [
         ["区划代码", "名称", "层级", "上级代码"],
@@ -138,17 +138,17 @@ def test_children_of_a_rejected_area_are_rejected_not_orphaned(falkor_store: Gra
         ["330226102201", "乙村", "村", "330226102"],
         ["330226103", "丙镇", "乡镇", "330226"],  # fine
     ])
-    f = by_file(run_import(falkor_store, [areas]))["a.csv"]
+    f = by_file(run_import(store, [areas]))["a.csv"]
     assert sorted(i.row for i in f.rejected) == [3, 4, 5, 6, 7]
     assert {i.column for i in f.rejected} == {"上级代码"}
     assert all(CJK.search(i.message) and i.value in i.message for i in f.rejected)
     assert (f.created, f.rows) == (2, 7)
-    g = dump(falkor_store)
+    g = dump(store)
     assert sorted(a["code"] for a in g.label("Area")) == ["330226", "330226103"]
     assert [(x, y) for x, y, _ in g.rel("PART_OF")] == [("330226103", "330226")]
 
 
-def test_children_of_a_rejected_org_are_rejected_not_orphaned(falkor_store: GraphStore,
+def test_children_of_a_rejected_org_are_rejected_not_orphaned(store: GraphStore,
                                                                tmp_path: Path) -> None:
     orgs = write_csv(tmp_path / "o.csv", [
         ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
@@ -158,32 +158,32 @@ def test_children_of_a_rejected_org_are_rejected_not_orphaned(falkor_store: Grap
         ["D4", "某村党支部第一党小组", "党小组", "某村党支部", ""],  # by name, grandparent gone
         ["D5", "另一村党支部", "党支部", "某县委", ""],  # parent by name: fine
     ])
-    f = by_file(run_import(falkor_store, [orgs]))["o.csv"]
+    f = by_file(run_import(store, [orgs]))["o.csv"]
     assert sorted(i.row for i in f.rejected) == [3, 4, 5]
     assert [i.column for i in sorted(f.rejected, key=lambda i: i.row or 0)] == \
         ["所在区划代码", "上级组织编号", "上级组织编号"]
-    g = dump(falkor_store)
+    g = dump(store)
     assert sorted(o["id"] for o in g.label("Org")) == ["D1", "D5"]
     assert [(x, y) for x, y, _ in g.rel("UNDER")] == [("D5", "D1")]
 
 
-def test_reference_errors_name_the_header_as_written(falkor_store: GraphStore, demo_dir: Path,
+def test_reference_errors_name_the_header_as_written(store: GraphStore, demo_dir: Path,
                                                      tmp_path: Path) -> None:
-    import_demo(falkor_store, demo_dir, (AREAS, ORGS))
+    import_demo(store, demo_dir, (AREAS, ORGS))
     areas = write_csv(tmp_path / "a.csv", [["区划代码", "名称", "层级", "上级区划代码"],
                                            ["330226901", "某镇", "乡镇", "330299"]])
     hh = write_csv(tmp_path / "h.csv", [["户编号", "区划代码"], ["T-1", "330226999999999"]])
     members = write_csv(tmp_path / "m.csv", [["姓名", "人员编号", "所属党支部"],
                                              ["甲", "X1", "没有这个支部"]])
-    f = by_file(run_import(falkor_store, [areas, hh, members]))
+    f = by_file(run_import(store, [areas, hh, members]))
     got = {name: _issue(f[name], 2)[2] for name in ("a.csv", "h.csv", "m.csv")}
     assert got == {"a.csv": "上级区划代码", "h.csv": "区划代码", "m.csv": "所属党支部"}
 
 
-def test_a_member_is_found_by_a_changed_member_number(falkor_store: GraphStore, demo_dir: Path,
+def test_a_member_is_found_by_a_changed_member_number(store: GraphStore, demo_dir: Path,
                                                      tmp_path: Path) -> None:
     rows = demo_rows(demo_dir)
-    import_demo(falkor_store, demo_dir, (AREAS, ORGS))
+    import_demo(store, demo_dir, (AREAS, ORGS))
     branch = next(r["组织名称"] for r in rows[ORGS] if r["组织类别"] == "党支部")
     idn = next(text(r["公民身份号码"]) for r in rows[MEMBERS])
     first = write_csv(tmp_path / "m1.csv", [["姓名", "人员编号", "公民身份号码", "所在党支部"],
@@ -192,28 +192,28 @@ def test_a_member_is_found_by_a_changed_member_number(falkor_store: GraphStore, 
                                              ["甲", "NEW-1", idn, branch]])
     reports = write_csv(tmp_path / "r.csv", [["人员编号", "日期", "方式"],
                                              ["NEW-1", "2025-01-01", "电话"]])
-    run_import(falkor_store, [first])
-    f = by_file(run_import(falkor_store, [second]))["m2.csv"]
+    run_import(store, [first])
+    f = by_file(run_import(store, [second]))["m2.csv"]
     assert (f.created, f.updated) == (0, 1)  # the same person: one node, renumbered
-    members = dump(falkor_store).label("Member")
+    members = dump(store).label("Member")
     assert [m["member_no"] for m in members] == ["NEW-1"]
-    r = by_file(run_import(falkor_store, [reports]))["r.csv"]
+    r = by_file(run_import(store, [reports]))["r.csv"]
     assert (r.created, r.rejected) == (1, [])
 
 
 def test_child_of_an_org_rejected_for_an_ambiguous_parent_is_rejected(
-        falkor_store: GraphStore, tmp_path: Path) -> None:
-    run_import(falkor_store, [write_csv(tmp_path / "o1.csv", [
+        store: GraphStore, tmp_path: Path) -> None:
+    run_import(store, [write_csv(tmp_path / "o1.csv", [
         ["组织编号", "组织名称", "组织类别", "上级组织编号"],
         ["P1", "同名党委", "党委", ""],
         ["P2", "同名党委", "党委", ""],
     ])])
-    f = by_file(run_import(falkor_store, [write_csv(tmp_path / "o2.csv", [
+    f = by_file(run_import(store, [write_csv(tmp_path / "o2.csv", [
         ["组织编号", "组织名称", "组织类别", "上级组织编号"],
         ["A", "甲支部", "党支部", "同名党委"],  # ambiguous parent name: rejected
         ["B", "甲支部第一党小组", "党小组", "A"],  # its parent is the rejected row
     ])]))["o2.csv"]
     assert [i.row for i in f.rejected if i.row == 2] == [2]
-    g = dump(falkor_store)
+    g = dump(store)
     assert 3 in {i.row for i in f.rejected} or ("B", "A") in {(x, y) for x, y, _
                                                               in g.rel("UNDER")}

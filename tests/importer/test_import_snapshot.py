@@ -43,25 +43,25 @@ def _branch_with_members(rows: list[dict], n: int = 3) -> tuple[str, list[str]]:
                     if r["所在党支部"] == branch and r["人员编号"]]
 
 
-def test_snapshot_marks_missing_members_off_roll_and_back(falkor_store: GraphStore,
+def test_snapshot_marks_missing_members_off_roll_and_back(store: GraphStore,
                                                           demo_dir: Path,
                                                           tmp_path: Path) -> None:
-    rows = _load(falkor_store, demo_dir)
+    rows = _load(store, demo_dir)
     _, in_branch = _branch_with_members(rows)
     gone = set(in_branch[:2])
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "reduced.xlsx", drop=gone)
-    before = dump(falkor_store)
+    before = dump(store)
 
     # Without --snapshot a shorter roster changes nothing.
-    plain = run_import(falkor_store, [tmp_path / "reduced.xlsx"], today=LATER)
+    plain = run_import(store, [tmp_path / "reduced.xlsx"], today=LATER)
     assert plain.off_roll == 0
-    assert diff(before, dump(falkor_store)) == ([], [], [], [])
+    assert diff(before, dump(store)) == ([], [], [], [])
 
-    report = run_import(falkor_store, [tmp_path / "reduced.xlsx"], snapshot=True, today=LATER)
+    report = run_import(store, [tmp_path / "reduced.xlsx"], snapshot=True, today=LATER)
     f = by_file(report)["reduced.xlsx"]
     assert report.off_roll == 2
     assert (f.rows, f.created, f.updated, f.unchanged) == (len(rows) - 2, 0, 0, len(rows) - 2)
-    after = dump(falkor_store)
+    after = dump(store)
     nodes_gone, nodes_new, rels_gone, rels_new = diff(before, after)
     assert rels_gone == rels_new == []  # nothing deleted: affiliations, contacts, history stay
     assert len(after.nodes) == len(before.nodes)
@@ -73,38 +73,38 @@ def test_snapshot_marks_missing_members_off_roll_and_back(falkor_store: GraphSto
     assert all(m["on_roll"] is True for m in after.label("Member") if m["key"] not in gone)
 
     # The full roster again: the two are back on roll (updated), the graph as it was.
-    back = run_import(falkor_store, [demo_dir / MEMBERS], snapshot=True, today=LATER)
+    back = run_import(store, [demo_dir / MEMBERS], snapshot=True, today=LATER)
     f = by_file(back)[MEMBERS]
     assert back.off_roll == 0
     assert (f.created, f.updated, f.unchanged) == (0, 2, len(rows) - 2)
-    assert diff(before, dump(falkor_store)) == ([], [], [], [])
+    assert diff(before, dump(store)) == ([], [], [], [])
 
 
-def test_snapshot_of_one_branch_leaves_other_branches_alone(falkor_store: GraphStore,
+def test_snapshot_of_one_branch_leaves_other_branches_alone(store: GraphStore,
                                                              demo_dir: Path,
                                                              tmp_path: Path) -> None:
-    rows = _load(falkor_store, demo_dir)
+    rows = _load(store, demo_dir)
     branch, in_branch = _branch_with_members(rows)
     drop = {text(r["公民身份号码"]) for r in rows
             if r["所在党支部"] != branch or r["人员编号"] == in_branch[0]}
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "one.xlsx", key_column="公民身份号码", drop=drop)
     assert len(read_rows(tmp_path / "one.xlsx")) == len(rows) - len(drop)
-    report = run_import(falkor_store, [tmp_path / "one.xlsx"], snapshot=True, today=LATER)
+    report = run_import(store, [tmp_path / "one.xlsx"], snapshot=True, today=LATER)
     assert report.off_roll == 1
-    off = [m["key"] for m in dump(falkor_store).label("Member") if not m["on_roll"]]
+    off = [m["key"] for m in dump(store).label("Member") if not m["on_roll"]]
     assert off == [in_branch[0]]
 
 
-def test_dry_run_snapshot_reports_but_marks_nothing(falkor_store: GraphStore, demo_dir: Path,
+def test_dry_run_snapshot_reports_but_marks_nothing(store: GraphStore, demo_dir: Path,
                                                     tmp_path: Path) -> None:
-    rows = _load(falkor_store, demo_dir)
+    rows = _load(store, demo_dir)
     _, in_branch = _branch_with_members(rows)
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "reduced.xlsx", drop=set(in_branch[:2]))
-    before = dump(falkor_store)
-    report = run_import(falkor_store, [tmp_path / "reduced.xlsx"], snapshot=True,
+    before = dump(store)
+    report = run_import(store, [tmp_path / "reduced.xlsx"], snapshot=True,
                         dry_run=True, today=LATER)
     assert report.off_roll == 2
-    assert diff(before, dump(falkor_store)) == ([], [], [], [])
+    assert diff(before, dump(store)) == ([], [], [], [])
 
 
 # -- a roster with rejected rows is no snapshot (each was once a bug) ---------------------------
@@ -122,28 +122,28 @@ def _assert_refused_and_nobody_off_roll(store: GraphStore, report: ImportReport,
 
 
 def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
-        falkor_store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
-    rows = _load(falkor_store, demo_dir)
+        store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
+    rows = _load(store, demo_dir)
     m = next(r for r in rows if r["人员编号"] and r["所在党支部"])
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "typo.xlsx",
               {(m["人员编号"], "所在党小组"): "不存在的党小组"})
-    report = run_import(falkor_store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
-    _assert_refused_and_nobody_off_roll(falkor_store, report, m)
+    report = run_import(store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
+    _assert_refused_and_nobody_off_roll(store, report, m)
 
 
 def test_snapshot_keeps_members_whose_row_failed_validation(
-        falkor_store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
-    rows = _load(falkor_store, demo_dir)
+        store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
+    rows = _load(store, demo_dir)
     m = next(r for r in rows if r["人员编号"] and r["所在党支部"])
     idn = text(m["公民身份号码"])
     bad = idn[:-1] + ("1" if idn[-1] != "1" else "2")  # checksum no longer matches
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "typo.xlsx", {(m["人员编号"], "公民身份号码"): bad})
-    report = run_import(falkor_store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
-    _assert_refused_and_nobody_off_roll(falkor_store, report, m)
+    report = run_import(store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
+    _assert_refused_and_nobody_off_roll(store, report, m)
 
 
 def test_snapshot_over_several_files_does_not_depend_on_their_order(
-        falkor_store: GraphStore, other_store: GraphStore, tmp_path: Path) -> None:
+        store: GraphStore, other_store: GraphStore, tmp_path: Path) -> None:
     base = [write_csv(tmp_path / "o.csv", [["组织编号", "组织名称", "组织类别"],
                                            ["A", "甲支部", "党支部"], ["B", "乙支部", "党支部"]]),
             write_csv(tmp_path / "m.csv", [["姓名", "人员编号", "所在党支部"],
@@ -154,10 +154,10 @@ def test_snapshot_over_several_files_does_not_depend_on_their_order(
     b = write_csv(tmp_path / "b.csv", [["姓名", "人员编号", "所在党支部"],
                                        ["王", "M3", "乙支部"], ["张", "M1", "乙支部"]])  # moved
     results = []
-    for store, order in ((falkor_store, [a, b]), (other_store, [b, a])):
-        run_import(store, base)
-        report = run_import(store, order, snapshot=True, today=LATER)
+    for g, order in ((store, [a, b]), (other_store, [b, a])):
+        run_import(g, base)
+        report = run_import(g, order, snapshot=True, today=LATER)
         results.append((report.off_roll, sorted((n, f.updated) for n, f in
                                                 by_file(report).items())))
-        assert all(m["on_roll"] for m in dump(store).label("Member"))
+        assert all(m["on_roll"] for m in dump(g).label("Member"))
     assert results[0] == results[1] == (0, [("a.csv", 0), ("b.csv", 1)])

@@ -1,4 +1,5 @@
-"""A tiny demo county imported once per module into a fresh graph, for the lifecycle tests."""
+"""The tiny demo county (generated once per module) imported into a fresh graph on each engine,
+for the lifecycle tests."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ import pytest
 
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
-from orgraph.store.embedded import EmbeddedServer
-from orgraph.store.falkor import FalkorStore
-from tests.conftest import fresh_graph
+from orgraph.store import GraphStore
+from tests.engines import GraphHost
 
 KEY = b"mobility-test-key"
 TODAY = dt.date.today()
@@ -25,11 +25,11 @@ def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSumm
 
 
 @pytest.fixture
-def county(falkor_server: EmbeddedServer,
-           tiny_files: tuple[Path, DemoSummary]) -> Iterator[FalkorStore]:
-    """A fresh graph holding the tiny demo county (each test may change it)."""
+def county(graph_host: GraphHost,
+           tiny_files: tuple[Path, DemoSummary]) -> Iterator[GraphStore]:
+    """A fresh graph on each engine holding the tiny demo county (each test may change it)."""
     folder, _ = tiny_files
-    with fresh_graph(falkor_server) as store:
+    with graph_host.fresh() as store:
         report = import_files(store, sorted(p for p in folder.iterdir()
                                             if p.suffix in (".xlsx", ".csv")),
                               key=KEY, today=TODAY)

@@ -12,15 +12,16 @@ from typer.testing import CliRunner, Result
 from orgraph.analysis.engine import Engine
 from orgraph.cli import app
 from orgraph.config import get_settings
-from orgraph.store.falkor import FalkorStore
+from orgraph.store import GraphStore
+from tests.engines import GraphHost
 from tests.mobility.test_lifecycle import days_ago, home_member
 
 
 @pytest.fixture
-def graph_env(county: FalkorStore, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[FalkorStore]:
-    monkeypatch.setenv("ORGRAPH_STORE_URI", county.where)
-    monkeypatch.setenv("ORGRAPH_GRAPH_NAME", county.graph_name)
+def graph_env(graph_host: GraphHost, county: GraphStore, tmp_path: Path,
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphStore]:
+    for k, v in graph_host.env(county).items():
+        monkeypatch.setenv(k, v)
     monkeypatch.setenv("ORGRAPH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield county
@@ -31,7 +32,7 @@ def cli(*args: str) -> Result:
     return CliRunner().invoke(app, ["mobility", *args])
 
 
-def test_where_members_are(graph_env: FalkorStore) -> None:
+def test_where_members_are(graph_env: GraphStore) -> None:
     engine = Engine(graph_env)
     res = cli("destinations", "--format", "json")
     assert res.exit_code == 0, res.output
@@ -45,7 +46,7 @@ def test_where_members_are(graph_env: FalkorStore) -> None:
     assert len(csv_out) == len(flows["flows"]) + 1
 
 
-def test_lifecycle_through_the_cli(graph_env: FalkorStore) -> None:
+def test_lifecycle_through_the_cli(graph_env: GraphStore) -> None:
     m = home_member(graph_env, 10)
     out = cli("depart", m, "--to", "广东省深圳市南山区", "--on", days_ago(40),
               "--employer", "深圳某科技有限公司", "--contact", "李书记")
@@ -66,7 +67,7 @@ def test_lifecycle_through_the_cli(graph_env: FalkorStore) -> None:
     assert unknown.exit_code == 6 and "不存在" in unknown.stderr
 
 
-def test_branches_through_the_cli(graph_env: FalkorStore) -> None:
+def test_branches_through_the_cli(graph_env: GraphStore) -> None:
     made = cli("branch", "add", "LD-T1", "--name", "驻成都流动党员党支部", "--host", "510100",
                "--approved-by", "D330226", "--on", days_ago(5))
     assert made.exit_code == 0, made.output

@@ -1,5 +1,5 @@
-"""`orgraph user ...` through typer's CliRunner, against a real embedded FalkorDB graph
-holding the tiny demo county (scopes are checked against it)."""
+"""`orgraph user ...` through typer's CliRunner, against a real graph on each engine holding
+the tiny demo county (scopes are checked against it)."""
 
 from __future__ import annotations
 
@@ -18,20 +18,19 @@ from orgraph.demo import generate
 from orgraph.errors import AccountLocked, Unauthorized
 from orgraph.importer.pipeline import import_files
 from orgraph.security import AuditLog, UserStore
-from orgraph.store.embedded import EmbeddedServer
-from orgraph.store.falkor import FalkorStore
-from tests.conftest import fresh_graph
+from orgraph.store import GraphStore
+from tests.engines import GraphHost
 from tests.security.conftest import GOOD
 
 AS_OF = date(2026, 11, 1)
 
 
 @pytest.fixture(scope="module")
-def demo_graph(falkor_server: EmbeddedServer,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[FalkorStore]:
+def demo_graph(graph_host: GraphHost,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     out = tmp_path_factory.mktemp("demo")
     generate(out, scale="tiny", seed=5, as_of=AS_OF)
-    with fresh_graph(falkor_server) as store:
+    with graph_host.fresh() as store:
         files = sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".csv"))
         report = import_files(store, files, key=b"security-test", today=AS_OF)
         assert report.totals()["created"] > 0 and not report.totals()["sheet_errors"]
@@ -39,7 +38,7 @@ def demo_graph(falkor_server: EmbeddedServer,
 
 
 @pytest.fixture(scope="module")
-def refs(demo_graph: FalkorStore) -> dict[str, str]:
+def refs(demo_graph: GraphStore) -> dict[str, str]:
     """A township code, a village code, a branch id and (when the demo has one) an external
     destination area, read from the graph."""
     p = Engine(demo_graph).projection()
@@ -56,11 +55,10 @@ def refs(demo_graph: FalkorStore) -> dict[str, str]:
 
 
 @pytest.fixture
-def data_dir(demo_graph: FalkorStore, tmp_path: Path,
+def data_dir(graph_host: GraphHost, demo_graph: GraphStore, tmp_path: Path,
              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    assert demo_graph.where.startswith("unix://")
-    monkeypatch.setenv("ORGRAPH_STORE_URI", demo_graph.where)
-    monkeypatch.setenv("ORGRAPH_GRAPH_NAME", demo_graph.graph_name)
+    for k, v in graph_host.env(demo_graph).items():
+        monkeypatch.setenv(k, v)
     monkeypatch.setenv("ORGRAPH_DATA_DIR", str(tmp_path / "data"))
     get_settings.cache_clear()
     yield tmp_path / "data"
