@@ -59,7 +59,7 @@ def test_county_demo_imports_completely_and_idempotently(
     assert totals["updated"] == twice
     second_sheet = [f for f in first.files if f.sheet == "补报党员"]
     assert [(f.rows, f.created, f.updated) for f in second_sheet] == [(twice, 0, twice)]
-    assert first.seconds < 60, f"county import took {first.seconds:.1f} s"
+    # Speed is measured in bench/engines.py (ratios in one run), not asserted here.
 
     counts = {r["label"]: r["nodes"] for r in store.read("count_roster_entities")}
     expected = {**rows, "党员花名册.xlsx": summary.counts["members"]}  # distinct persons

@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.engines import GraphHost
 
 from orgraph.analysis.engine import Engine
 from orgraph.catalog import Query
@@ -55,18 +54,10 @@ def snapshot(store: GraphStore) -> tuple[list[str], list[str]]:
             sorted(map(str, store.read("testing_rels"))))
 
 
-@pytest.fixture
-def neo4j_only(graph_host: GraphHost) -> None:
-    """Skip on FalkorDB before a graph is set up (list it before `store` / `county`)."""
-    if graph_host.engine != "neo4j":
-        pytest.skip("FalkorDB has no multi-statement transactions: see the _on_falkordb test")
-
-
-@pytest.fixture
-def falkordb_only(graph_host: GraphHost) -> None:
-    """Skip on Neo4j before a graph is set up (list it before `store` / `county`)."""
-    if graph_host.engine != "falkordb":
-        pytest.skip("Neo4j rolls the whole transaction back: see the _on_neo4j test")
+# Engine-specific behaviour: these tests run on one engine only (not run-and-skip on the other).
+ON_NEO4J = pytest.mark.parametrize(
+    "graph_host", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True)
+ON_FALKORDB = pytest.mark.parametrize("graph_host", ["falkordb"], indirect=True)
 
 
 # -- the writer ------------------------------------------------------------------------------
@@ -154,8 +145,9 @@ def _fail_half_way(store: GraphStore, how: str) -> None:
 
 
 @pytest.mark.parametrize("how", sorted(FAILURES))
+@ON_NEO4J
 def test_a_failing_step_leaves_the_graph_unchanged_on_neo4j(
-        neo4j_only: None, store: GraphStore, how: str) -> None:
+        store: GraphStore, how: str) -> None:
     store.write("upsert_areas", rows=[_area("1")])
     before, rev = counts(store), revision(store)
     _fail_half_way(store, how)
@@ -169,8 +161,9 @@ def test_a_failing_step_leaves_the_graph_unchanged_on_neo4j(
 
 
 @pytest.mark.parametrize("how", sorted(FAILURES))
+@ON_FALKORDB
 def test_a_failing_step_keeps_the_earlier_steps_and_bumps_the_revision_on_falkordb(
-        falkordb_only: None, store: GraphStore, how: str) -> None:
+        store: GraphStore, how: str) -> None:
     store.write("upsert_areas", rows=[_area("1")])
     rev = revision(store)
     _fail_half_way(store, how)
@@ -290,8 +283,9 @@ def _away_member(store: GraphStore) -> tuple[str, str]:
 TRANSFER_STEPS = ("end_attendance", "record_transfer", "move_affiliation", "end_outflow")
 
 
+@ON_NEO4J
 def test_a_transfer_failing_at_its_last_step_writes_nothing_on_neo4j(
-        neo4j_only: None, county: GraphStore) -> None:
+        county: GraphStore) -> None:
     m, _ = _away_member(county)
     before, rev = snapshot(county), revision(county)
     proxy = FailingAt(county, TRANSFER_STEPS[-1])
@@ -307,8 +301,9 @@ def test_a_transfer_failing_at_its_last_step_writes_nothing_on_neo4j(
     assert snapshot(county) != before
 
 
+@ON_FALKORDB
 def test_a_transfer_failing_at_its_last_step_keeps_the_earlier_steps_on_falkordb(
-        falkordb_only: None, county: GraphStore) -> None:
+        county: GraphStore) -> None:
     m, episode = _away_member(county)
     rev = revision(county)
     proxy = FailingAt(county, TRANSFER_STEPS[-1])
@@ -322,8 +317,9 @@ def test_a_transfer_failing_at_its_last_step_keeps_the_earlier_steps_on_falkordb
     assert any(e[0] == episode and e[2] is None and e[3] is None for e in state["episodes"])
 
 
+@ON_NEO4J
 def test_a_mobile_branch_failing_at_its_links_writes_nothing_on_neo4j(
-        neo4j_only: None, county: GraphStore) -> None:
+        county: GraphStore) -> None:
     before, rev = snapshot(county), revision(county)
     proxy = FailingAt(county, "link_orgs")
     with pytest.raises(Injected):

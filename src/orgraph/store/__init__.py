@@ -107,6 +107,7 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
             database="neo4j",  # Community has one user database
             connect_timeout=settings.connect_timeout,
             query_timeout_ms=settings.query_timeout_default_ms,
+            socket_timeout=settings.socket_timeout,
         )
     return Neo4jStore(
         uri=settings.store_uri,
@@ -115,4 +116,5 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
         database=settings.neo4j_database,
         connect_timeout=settings.connect_timeout,
         query_timeout_ms=settings.query_timeout_default_ms,
+        socket_timeout=settings.socket_timeout,
     )

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any, TypeVar
 
 import neo4j
 import neo4j.exceptions as nx
@@ -31,6 +33,9 @@ from orgraph.errors import (
 from orgraph.store.base import Row, Writer, checked, plain
 
 _Tx = neo4j.Transaction | neo4j.ManagedTransaction
+T = TypeVar("T")
+Bounded = Callable[[str, Callable[[], list[Row]]], list[Row]]
+_WORKERS = 16  # threads for calls in flight; more than the API serves at once
 _RETRY_S = 0.5  # the driver's retry budget for reads and single writes: one retry
 
 
@@ -86,17 +91,22 @@ def _bump(tx: _Tx) -> None:
 class _Neo4jWriter:
     """The steps of a Neo4jStore.transaction(), all in one explicit driver transaction."""
 
-    def __init__(self, tx: neo4j.Transaction) -> None:
+    def __init__(self, tx: neo4j.Transaction, bounded: Bounded) -> None:
         self._tx = tx
+        self._bounded = bounded
         self.wrote = False
 
     def _run(self, name: str, params: dict[str, Any]) -> list[Row]:
         q = checked(name, params)
-        try:
+
+        def call() -> list[Row]:
             keys, records = _records(self._tx, q, params)
+            return _rows(keys, records)
+
+        try:
+            return self._bounded(name, call)
         except Exception as exc:
             raise translate(exc, name) from exc
-        return _rows(keys, records)
 
     def read(self, query: str, /, **params: Any) -> list[Row]:
         return self._run(query, params)
@@ -118,6 +128,7 @@ class Neo4jStore:
         database: str = "neo4j",
         connect_timeout: float = 3.0,
         query_timeout_ms: int = 60_000,
+        socket_timeout: float | None = 30.0,
     ) -> None:
         # A down server must fail within seconds: each connection attempt gives up after
         # connect_timeout, waiting for a pooled connection after twice that, and the driver
@@ -136,19 +147,44 @@ class Neo4jStore:
         self.database = database
         self.where = uri
         self.query_timeout_s = query_timeout_ms / 1000
+        # The driver has no read timeout: once connected, a server that stops answering (a
+        # hung JVM, a frozen VM, a network that drops packets) blocks the caller for ever
+        # (measured: a SIGSTOPped server held a read until it was resumed). Every call runs
+        # in a worker thread and the caller waits at most socket_timeout seconds, as
+        # FalkorStore's socket timeout does; a call that gave up may still finish on the
+        # server, as with any client timeout. A hung server ties up at most _WORKERS threads.
+        self.socket_timeout = socket_timeout
+        self._calls = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="neo4j-call")
+
+    def _bounded(self, what: str, fn: Callable[[], T]) -> T:
+        """fn() in a worker thread, given up after socket_timeout seconds (QueryTimeout)."""
+        if self.socket_timeout is None:
+            return fn()
+        future = self._calls.submit(fn)
+        try:
+            return future.result(timeout=self.socket_timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise QueryTimeout(
+                f"Neo4j 在 {self.socket_timeout:g} 秒内没有响应 ({what})，数据库可能已挂起或过载"
+            ) from None
 
     def read(self, query: str, /, **params: Any) -> list[Row]:
         q = checked(query, params)
-        try:
+
+        def call() -> list[Row]:
             records, _, keys = self._driver.execute_query(
                 neo4j.Query(q.text, timeout=self.query_timeout_s),  # type: ignore[arg-type]
                 params,
                 database_=self.database,
                 routing_=neo4j.RoutingControl.READ,
             )
+            return _rows(list(keys), records)
+
+        try:
+            return self._bounded(query, call)
         except Exception as exc:
             raise translate(exc, query) from exc
-        return _rows(list(keys), records)
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
         # cached analysis projections must see every change: the bump commits with the write
@@ -164,12 +200,15 @@ class Neo4jStore:
                 _bump(tx)
             return out
 
-        try:
+        def call() -> list[Row]:
             with self._driver.session(database=self.database) as session:
                 keys, records = session.execute_write(work)
+            return _rows(keys, records)
+
+        try:
+            return self._bounded(name, call)
         except Exception as exc:
             raise translate(exc, name) from exc
-        return _rows(keys, records)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Writer]:
@@ -180,16 +219,21 @@ class Neo4jStore:
                                        default_access_mode=neo4j.WRITE_ACCESS)
         try:
             try:
-                tx = session.begin_transaction(timeout=self.query_timeout_s)
+                tx = self._bounded("transaction", lambda: session.begin_transaction(
+                    timeout=self.query_timeout_s))
             except Exception as exc:
                 raise translate(exc, "transaction") from exc
-            writer = _Neo4jWriter(tx)
+            writer = _Neo4jWriter(tx, self._bounded)
             try:
                 yield writer
-                try:
+
+                def finish() -> None:
                     if writer.wrote:
                         _bump(tx)
                     tx.commit()
+
+                try:
+                    self._bounded("commit", finish)
                 except Exception as exc:
                     raise translate(exc, "commit") from exc
             except BaseException as exc:
@@ -204,13 +248,14 @@ class Neo4jStore:
 
     def ping(self) -> None:
         try:
-            self._driver.verify_connectivity()
+            self._bounded("ping", self._driver.verify_connectivity)
         except Exception as exc:
             raise translate(exc, "ping") from exc
 
     def apply_schema(self, stmt: Query) -> None:
         try:
-            self._driver.execute_query(stmt.text, database_=self.database)  # type: ignore[arg-type]
+            self._bounded(stmt.name, lambda: self._driver.execute_query(
+                stmt.text, database_=self.database))  # type: ignore[arg-type]
         except Exception as exc:
             raise translate(exc, stmt.name) from exc
 
@@ -227,4 +272,5 @@ class Neo4jStore:
                 return
 
     def close(self) -> None:
+        self._calls.shutdown(wait=False, cancel_futures=True)
         self._driver.close()
