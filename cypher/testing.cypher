@@ -18,3 +18,11 @@ RETURN type(r) AS rel, labels(a)[0] AS from_label, coalesce(a.key, a.id, a.code)
 // Number of relationships of each type.
 MATCH ()-[r]->()
 RETURN type(r) AS rel, count(r) AS n
+
+// @name testing_wipe_batch
+// Delete up to $limit nodes with their relationships, except the schema version record (tests reuse a migrated server).
+MATCH (n)
+WHERE NOT (n:Meta AND n.key = 'schema')
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted

@@ -10,7 +10,7 @@ echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"
 set +e
-.venv/bin/pytest -q "$@"
+.venv/bin/pytest -q --durations=40 "$@"
 rc=$?
 set -e
 if [[ $rc -eq 5 ]]; then

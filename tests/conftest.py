@@ -60,12 +60,24 @@ def falkor_server() -> Iterator[EmbeddedServer]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+NEO4J_POOL: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in NEO4J_POOL:
+        terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def neo4j_host() -> Iterator[Neo4jHost]:
     host = Neo4jHost(os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
                      os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
                      os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""))
     yield host
+    leases = sum(s.leases for s in host.slots)
+    NEO4J_POOL.append(
+        f"Neo4j pool: {len(host.slots)} server(s), {leases} graphs leased; starts took "
+        + ", ".join(f"{t:.1f} s" for t in host.started_s))
     host.close()
 
 

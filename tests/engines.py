@@ -146,9 +146,15 @@ class Neo4jHost:
         try:
             store = Neo4jStore(uri=slot.uri, user=slot.user, password=slot.password)
             try:
-                store.drop_all()  # wiped on lease: the previous tenant may have left data
+                # Wiped on lease: the previous tenant may have left data. The schema (indexes
+                # and constraints) and its version record stay when the graph is to be
+                # migrated anyway: re-applying 13 schema statements took ~0.3 s a lease.
                 if migrated:
+                    while store.write("testing_wipe_batch", limit=10_000)[0]["deleted"] > 1:
+                        pass
                     migrate(store)
+                else:
+                    store.drop_all()
                 yield store
             finally:
                 store.close()

@@ -28,6 +28,14 @@ from tests.engines import GraphHost
 from tests.live_api import live_api
 
 EXAMPLES = 100
+# Neo4j answers each call over Bolt: it checks the first quarter of each operation's examples
+# (the rest return at once), and the test ids say so.
+NEO4J_EXAMPLES = 25
+ENGINES = pytest.mark.parametrize("graph_host", [
+    pytest.param("falkordb", id=f"falkordb-{EXAMPLES}-examples"),
+    pytest.param("neo4j", id=f"neo4j-{NEO4J_EXAMPLES}-examples", marks=pytest.mark.neo4j)],
+    indirect=True)
+_calls: dict[str, int] = {}
 
 schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret="")).openapi())
 
@@ -62,9 +70,16 @@ def refused_only_by_business_rules(ctx: CheckContext, response: Response,
 
 
 @schema.parametrize()
+@ENGINES
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_operation_conforms(case: Case, fuzz_api: tuple[str, str]) -> None:
+def test_every_operation_conforms(case: Case, graph_host: GraphHost,
+                                  fuzz_api: tuple[str, str]) -> None:
     url, token = fuzz_api
+    if graph_host.engine == "neo4j":
+        key = f"{case.method} {case.path}"
+        _calls[key] = _calls.get(key, 0) + 1
+        if _calls[key] > NEO4J_EXAMPLES:
+            return
     case.call_and_validate(base_url=url, headers={"Authorization": token},
                            excluded_checks=[positive_data_acceptance],
                            additional_checks=[refused_only_by_business_rules])
