@@ -34,6 +34,7 @@ from orgraph.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
+from orgraph.store import process
 
 SOCKET_NAME = "falkordb.sock"
 # sun_path is 108 bytes on Linux, 104 on macOS; keep a margin for the terminating NUL.
@@ -94,32 +95,6 @@ def check_runnable(server: str) -> None:
         raise EmbeddedUnsupported(f"此平台无法运行内置 FalkorDB: {err}。{NEO4J_HINT}")
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped by its parent) still answers kill(0).
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _is_redis(pid: int) -> bool:
-    """A stale pid file may name a pid the system has since given to another program."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"redis-server" in fh.read()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True  # no /proc (macOS): trust the pid
-
-
 class EmbeddedServer:
     def __init__(
         self,
@@ -155,7 +130,7 @@ class EmbeddedServer:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) and _is_redis(pid) else None
+        return pid if process.alive(pid) and process.runs(pid, b"redis-server") else None
 
     def client(self, *, socket_timeout: float | None = None) -> redis.Redis:
         return redis.Redis(
@@ -328,11 +303,11 @@ class EmbeddedServer:
                 pass
             finally:
                 conn.close()
-            if not self._wait_exit(pid, timeout):
+            if not process.wait_exit(pid, timeout):
                 os.kill(pid, signal.SIGTERM)
-                if not self._wait_exit(pid, 10):
+                if not process.wait_exit(pid, 10):
                     os.kill(pid, signal.SIGKILL)
-                    self._wait_exit(pid, 5)
+                    process.wait_exit(pid, 5)
             self._clear_stale()
             return True
 
@@ -341,17 +316,9 @@ class EmbeddedServer:
         pid = self.pid()
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
-            self._wait_exit(pid, 10)
+            process.wait_exit(pid, 10)
         return pid
 
-    @staticmethod
-    def _wait_exit(pid: int, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while _alive(pid):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
-        return True
 
     # -- durability ---------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from orgraph.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
+from orgraph.store import process
 
 # The pinned Neo4j line: 5.26 is the LTS and the last that runs on Java 17 (2025.x needs 21).
 NEO4J_VERSION = "5.26.30"
@@ -115,31 +116,6 @@ def _mem_available() -> int | None:
     except OSError:
         return None
     return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
-
-
-def _is_neo4j(pid: int) -> bool:
-    """A stale pid file may name a pid the system has since given to another program."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"CommunityEntryPoint" in fh.read()
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
 
 
 def _rss(pid: int) -> int | None:
@@ -358,7 +334,7 @@ class LocalNeo4j:
             pid = int(self.pidfile.read_text().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) and _is_neo4j(pid) else None
+        return pid if process.alive(pid) and process.runs(pid, b"CommunityEntryPoint") else None
 
     def _probe(self, timeout: float = 2.0) -> tuple[str | None, str]:
         """(None when Bolt accepts our credentials, otherwise why not; the server's agent)."""
@@ -523,9 +499,9 @@ class LocalNeo4j:
                 self.pidfile.unlink()
             return False
         os.kill(pid, signal.SIGTERM)
-        if not self._wait_exit(pid, timeout):
+        if not process.wait_exit(pid, timeout):
             os.kill(pid, signal.SIGKILL)
-            self._wait_exit(pid, 10)
+            process.wait_exit(pid, 10)
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
         return True
@@ -535,17 +511,9 @@ class LocalNeo4j:
         pid = self.pid()
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
-            self._wait_exit(pid, 10)
+            process.wait_exit(pid, 10)
         return pid
 
-    @staticmethod
-    def _wait_exit(pid: int, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while _alive(pid):
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.1)
-        return True
 
     # -- backup and restore -------------------------------------------------------------------
 
