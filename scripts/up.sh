@@ -103,6 +103,7 @@ cat <<INFO
   数据看板 (dashboard):  http://127.0.0.1:$DASH_PORT
   API 文档 (OpenAPI):    $ORGRAPH_API_URL/api/v1/docs
   登录 (log in):         admin / $(cat "$DATA/admin-password.txt" 2>/dev/null || echo '(set earlier)')
+  存储 (store):          ORGRAPH_STORE_URI=${ORGRAPH_STORE_URI:-embedded}  (export it before other orgraph commands)
 INFO
 
 if [[ $mode == --background ]]; then
