@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from tests.mobility.test_lifecycle import home_member
 
-from orgraph.analysis.engine import Engine
 from orgraph.catalog import Query
 from orgraph.demo import generate
 from orgraph.errors import BadQuery, ConstraintConflict, StoreUnavailable
@@ -260,15 +259,7 @@ def county(store: GraphStore, tiny_files: Path) -> GraphStore:
     return store
 
 
-def _home_member(store: GraphStore) -> str:
-    """An on-roll member at home today, in a branch, with no outflow history."""
-    e = Engine(store)
-    p, _, _ = e.scope(None)
-    c, _ = e._ctx(None, None)
-    with_history = set(p.o_member.tolist())
-    found = [p.m_key[m] for m in np.flatnonzero(c.s.at_home)
-             if p.m_branches[m] and m not in with_history and not p.m_lost_flag[m]]
-    return sorted(found)[0]
+_home_member = home_member  # the same pick as the mobility lifecycle tests
 
 
 def _away_member(store: GraphStore) -> tuple[str, str]:

@@ -13,7 +13,6 @@ import contextlib
 import fcntl
 import os
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -304,10 +303,7 @@ class EmbeddedServer:
             finally:
                 conn.close()
             if not process.wait_exit(pid, timeout):
-                os.kill(pid, signal.SIGTERM)
-                if not process.wait_exit(pid, 10):
-                    os.kill(pid, signal.SIGKILL)
-                    process.wait_exit(pid, 5)
+                process.terminate(pid, 10)
             self._clear_stale()
             return True
 
@@ -315,8 +311,7 @@ class EmbeddedServer:
         """SIGKILL the server, as a crash would (tests)."""
         pid = self.pid()
         if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-            process.wait_exit(pid, 10)
+            process.kill(pid)
         return pid
 
 

@@ -25,7 +25,6 @@ import re
 import secrets
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -498,10 +497,7 @@ class LocalNeo4j:
             with contextlib.suppress(FileNotFoundError):
                 self.pidfile.unlink()
             return False
-        os.kill(pid, signal.SIGTERM)
-        if not process.wait_exit(pid, timeout):
-            os.kill(pid, signal.SIGKILL)
-            process.wait_exit(pid, 10)
+        process.terminate(pid, timeout)
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
         return True
@@ -510,10 +506,8 @@ class LocalNeo4j:
         """SIGKILL the server, as a crash would (tests)."""
         pid = self.pid()
         if pid is not None:
-            os.kill(pid, signal.SIGKILL)
-            process.wait_exit(pid, 10)
+            process.kill(pid)
         return pid
-
 
     # -- backup and restore -------------------------------------------------------------------
 

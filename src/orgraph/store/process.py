@@ -4,6 +4,7 @@ still that server, and waiting for one to exit."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 
@@ -42,3 +43,16 @@ def wait_exit(pid: int, timeout: float, poll: float = 0.05) -> bool:
             return False
         time.sleep(poll)
     return True
+
+
+def terminate(pid: int, grace: float) -> None:
+    """SIGTERM, and SIGKILL when the process still runs after grace seconds."""
+    os.kill(pid, signal.SIGTERM)
+    if not wait_exit(pid, grace):
+        kill(pid)
+
+
+def kill(pid: int) -> None:
+    """SIGKILL, as a crash would, and wait for the process to go."""
+    os.kill(pid, signal.SIGKILL)
+    wait_exit(pid, 10)
