@@ -96,24 +96,19 @@ def open_store(settings: Settings, *, autostart: bool = True) -> GraphStore:
         )
     from orgraph.store.neo4j_store import Neo4jStore
 
+    uri, user, database = settings.store_uri, settings.neo4j_user, settings.neo4j_database
+    password = settings.neo4j_password.get_secret_value()
     if engine == "neo4j-local":
         neo = local_neo4j(settings)
         if autostart:
             neo.start()
-        return Neo4jStore(
-            uri=neo.uri,
-            user=neo.user,
-            password=neo.password(),
-            database="neo4j",  # Community has one user database
-            connect_timeout=settings.connect_timeout,
-            query_timeout_ms=settings.query_timeout_default_ms,
-            socket_timeout=settings.socket_timeout,
-        )
+        # Community has one user database; the password is the one generated for the server.
+        uri, user, password, database = neo.uri, neo.user, neo.password(), "neo4j"
     return Neo4jStore(
-        uri=settings.store_uri,
-        user=settings.neo4j_user,
-        password=settings.neo4j_password.get_secret_value(),
-        database=settings.neo4j_database,
+        uri=uri,
+        user=user,
+        password=password,
+        database=database,
         connect_timeout=settings.connect_timeout,
         query_timeout_ms=settings.query_timeout_default_ms,
         socket_timeout=settings.socket_timeout,
