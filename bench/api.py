@@ -87,21 +87,28 @@ class Series:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1]
 
     def summary(self) -> dict[str, Any]:
-        return {"path": self.path, "requests": len(self.latencies),
-                "errors": dict(self.errors), "seconds": round(self.seconds, 2),
-                "throughput_rps": len(self.latencies) / self.seconds if self.seconds else 0.0,
-                "p50_ms": self.quantile(50) * 1000, "p95_ms": self.quantile(95) * 1000,
-                "p99_ms": self.quantile(99) * 1000}
+        return {
+            "path": self.path,
+            "requests": len(self.latencies),
+            "errors": dict(self.errors),
+            "seconds": round(self.seconds, 2),
+            "throughput_rps": len(self.latencies) / self.seconds if self.seconds else 0.0,
+            "p50_ms": self.quantile(50) * 1000,
+            "p95_ms": self.quantile(95) * 1000,
+            "p99_ms": self.quantile(99) * 1000,
+        }
 
 
 # -- load -------------------------------------------------------------------------------------
 
 
-async def _client(base: str, token: str, next_url: Callable[[], str], until: float,
-                  series: Series, record: bool) -> None:
+async def _client(
+    base: str, token: str, next_url: Callable[[], str], until: float, series: Series, record: bool
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30.0,
-                                 limits=httpx.Limits(max_connections=1)) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, timeout=30.0, limits=httpx.Limits(max_connections=1)
+    ) as client:
         while time.perf_counter() < until:
             url = next_url()
             t0 = time.perf_counter()
@@ -120,40 +127,49 @@ async def _client(base: str, token: str, next_url: Callable[[], str], until: flo
                 series.errors[status] = series.errors.get(status, 0) + 1
 
 
-async def _run(base: str, token: str, clients: int, seconds: float,
-               next_url: Callable[[], str], series: Series) -> None:
+async def _run(
+    base: str, token: str, clients: int, seconds: float, next_url: Callable[[], str], series: Series
+) -> None:
     warm_until = time.perf_counter() + WARMUP_S
-    await asyncio.gather(*(_client(base, token, next_url, warm_until, series, False)
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(_client(base, token, next_url, warm_until, series, False) for _ in range(clients))
+    )
     t0 = time.perf_counter()
     until = t0 + seconds
-    await asyncio.gather(*(_client(base, token, next_url, until, series, True)
-                           for _ in range(clients)))
+    await asyncio.gather(
+        *(_client(base, token, next_url, until, series, True) for _ in range(clients))
+    )
     series.seconds = time.perf_counter() - t0
 
 
-def measure(base: str, token: str, clients: int, seconds: float, households: list[str],
-            townships: list[str]) -> list[Series]:
+def measure(
+    base: str, token: str, clients: int, seconds: float, households: list[str], townships: list[str]
+) -> list[Series]:
     rng = random.Random(1)
     d = AS_OF.isoformat()
     scopes = ["330226", *townships]
 
     def coverage() -> str:
-        return (f"{API}/coverage?scope={rng.choice(scopes)}"
-                f"&level={rng.choice(('township', 'village'))}&as_of={d}")
+        return (
+            f"{API}/coverage?scope={rng.choice(scopes)}"
+            f"&level={rng.choice(('township', 'village'))}&as_of={d}"
+        )
 
     def gaps() -> str:
-        return (f"{API}/gaps?type={rng.choice(GAP_TYPES)}&scope={rng.choice(scopes)}"
-                f"&page={rng.randint(1, PAGES)}&page_size=50&as_of={d}")
+        return (
+            f"{API}/gaps?type={rng.choice(GAP_TYPES)}&scope={rng.choice(scopes)}"
+            f"&page={rng.randint(1, PAGES)}&page_size=50&as_of={d}"
+        )
 
     plans: list[tuple[str, str, Callable[[], str]]] = [
         ("health (reference)", f"{API}/health", lambda: f"{API}/health"),
-        ("coverage", f"{API}/coverage?scope=county|township&level=township|village",
-         coverage),
-        ("gaps", f"{API}/gaps?type=…&scope=county|township&page=1–{PAGES}&page_size=50",
-         gaps),
-        ("chain", f"{API}/households/{{id}}/chain",
-         lambda: f"{API}/households/{rng.choice(households)}/chain?as_of={d}"),
+        ("coverage", f"{API}/coverage?scope=county|township&level=township|village", coverage),
+        ("gaps", f"{API}/gaps?type=…&scope=county|township&page=1–{PAGES}&page_size=50", gaps),
+        (
+            "chain",
+            f"{API}/households/{{id}}/chain",
+            lambda: f"{API}/households/{rng.choice(households)}/chain?as_of={d}",
+        ),
     ]
     out = []
     for name, path, next_url in plans:
@@ -179,8 +195,7 @@ class Bench:
         return f"http://127.0.0.1:{self.port}"
 
     def settings(self) -> Settings:
-        return Settings(data_dir=self.root / "db", graph_name=GRAPH, jwt_secret="",
-                        id_hash_key=KEY)
+        return Settings(data_dir=self.root / "db", graph_name=GRAPH, jwt_secret="", id_hash_key=KEY)
 
     def load(self) -> dict[str, Any]:
         srv = self.server = EmbeddedServer(self.root / "db", socket_timeout=600.0)
@@ -191,8 +206,9 @@ class Bench:
             t0 = time.perf_counter()
             generate(self.root / "demo", scale="county", seed=1, as_of=AS_OF)
             gen_s = time.perf_counter() - t0
-            files = sorted(p for p in (self.root / "demo").iterdir()
-                           if p.suffix in (".xlsx", ".csv"))
+            files = sorted(
+                p for p in (self.root / "demo").iterdir() if p.suffix in (".xlsx", ".csv")
+            )
             say(f"importing {len(files)} files")
             t0 = time.perf_counter()
             report = import_files(store, files, key=KEY.encode(), today=AS_OF)
@@ -202,23 +218,30 @@ class Bench:
         finally:
             store.close()
         srv.rewrite_log()
-        default_user_store(self.settings()).add(USER, PASSWORD, role="county_admin",
-                                                scope="330226")
+        default_user_store(self.settings()).add(USER, PASSWORD, role="county_admin", scope="330226")
         return {"generate_s": gen_s, "import_s": time.perf_counter() - t0, "nodes": counts}
 
     def api_env(self) -> dict[str, str]:
         """The API process's settings: the store and users this bench loaded (bench/engines.py
         points them at its own stores)."""
-        return {"ORGRAPH_DATA_DIR": str(self.root / "db"), "ORGRAPH_GRAPH_NAME": GRAPH,
-                "ORGRAPH_STORE_URI": "embedded", "ORGRAPH_JWT_SECRET": "",
-                "ORGRAPH_ID_HASH_KEY": KEY}
+        return {
+            "ORGRAPH_DATA_DIR": str(self.root / "db"),
+            "ORGRAPH_GRAPH_NAME": GRAPH,
+            "ORGRAPH_STORE_URI": "embedded",
+            "ORGRAPH_JWT_SECRET": "",
+            "ORGRAPH_ID_HASH_KEY": KEY,
+        }
 
     def start_api(self) -> None:
         env = {**os.environ, **self.api_env()}
         cli = Path(sys.executable).with_name("orgraph")
-        self.api = subprocess.Popen([str(cli), "serve", "--port", str(self.port)], env=env,
-                                    cwd=self.root, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+        self.api = subprocess.Popen(
+            [str(cli), "serve", "--port", str(self.port)],
+            env=env,
+            cwd=self.root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -231,27 +254,40 @@ class Bench:
             time.sleep(0.2)
 
     def login(self) -> str:
-        r = httpx.post(f"{self.base}{API}/auth/token",
-                       data={"username": USER, "password": PASSWORD}, timeout=30)
+        r = httpx.post(
+            f"{self.base}{API}/auth/token",
+            data={"username": USER, "password": PASSWORD},
+            timeout=30,
+        )
         r.raise_for_status()
         return str(r.json()["access_token"])
 
     def townships(self, token: str) -> list[str]:
-        r = httpx.get(f"{self.base}{API}/areas/330226/children",
-                      headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        r = httpx.get(
+            f"{self.base}{API}/areas/330226/children",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
         return [a["code"] for a in r.json()["items"]]
 
     def households(self, token: str, n: int = 2000) -> list[str]:
         """A sample of the county's household ids, from the API itself."""
         headers = {"Authorization": f"Bearer {token}"}
-        total = httpx.get(f"{self.base}{API}/households", params={"page_size": 1},
-                          headers=headers, timeout=60).json()["total"]
+        total = httpx.get(
+            f"{self.base}{API}/households", params={"page_size": 1}, headers=headers, timeout=60
+        ).json()["total"]
         rng = random.Random(2)
         ids: list[str] = []
         for page in sorted(rng.sample(range(1, total // 500 + 1), k=min(4, total // 500))):
-            ids += [h["id"] for h in httpx.get(
-                f"{self.base}{API}/households", params={"page": page, "page_size": 500},
-                headers=headers, timeout=60).json()["items"]]
+            ids += [
+                h["id"]
+                for h in httpx.get(
+                    f"{self.base}{API}/households",
+                    params={"page": page, "page_size": 500},
+                    headers=headers,
+                    timeout=60,
+                ).json()["items"]
+            ]
         return rng.sample(ids, k=min(n, len(ids)))
 
     def cleanup(self) -> None:
@@ -293,16 +329,23 @@ def report(res: dict[str, Any]) -> str:
             f"{r['name']:<20}{r['requests']:>9,}{errors:>8}{r['throughput_rps']:>9.1f}"
             f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}"
             f"{r['throughput_rps'] / ref['throughput_rps']:>12.2f}"
-            f"{r['p95_ms'] / ref['p95_ms']:>10.1f}")
+            f"{r['p95_ms'] / ref['p95_ms']:>10.1f}"
+        )
     worst = max(rows[1:], key=lambda r: r["p95_ms"])
     verdict = "met" if worst["p95_ms"] <= TARGET_P95_MS else "NOT met"
-    lines += ["", f"target p95 ≤ {TARGET_P95_MS:.0f} ms on coverage, gaps and chain: {verdict} "
-              f"(worst: {worst['name']} {worst['p95_ms']:.1f} ms)"]
+    lines += [
+        "",
+        f"target p95 ≤ {TARGET_P95_MS:.0f} ms on coverage, gaps and chain: {verdict} "
+        f"(worst: {worst['name']} {worst['p95_ms']:.1f} ms)",
+    ]
     if any(r["errors"] for r in rows):
-        lines.append("errors: " + "; ".join(f"{r['name']}: {r['errors']}" for r in rows
-                                            if r["errors"]))
-    lines.append(f"(load: generate {res['load']['generate_s']:.1f} s, import "
-                 f"{res['load']['import_s']:.1f} s)")
+        lines.append(
+            "errors: " + "; ".join(f"{r['name']}: {r['errors']}" for r in rows if r["errors"])
+        )
+    lines.append(
+        f"(load: generate {res['load']['generate_s']:.1f} s, import "
+        f"{res['load']['import_s']:.1f} s)"
+    )
     return "\n".join(lines)
 
 
@@ -330,16 +373,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_exit)
     bench = Bench(Path(tempfile.mkdtemp(prefix="orga-", dir="/tmp")), port=port)
-    res: dict[str, Any] = {"clients": args.clients, "seconds": args.seconds,
-                           "machine": platform.platform(), "cpus": os.cpu_count(),
-                           "loadavg_start": os.getloadavg()}
+    res: dict[str, Any] = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "loadavg_start": os.getloadavg(),
+    }
     try:
         res["load"] = bench.load()
         bench.start_api()
         token = bench.login()
         houses = bench.households(token)
-        series = measure(bench.base, token, args.clients, args.seconds, houses,
-                         bench.townships(token))
+        series = measure(
+            bench.base, token, args.clients, args.seconds, houses, bench.townships(token)
+        )
         res["series"] = [{"name": s.name, **s.summary()} for s in series]
     except KeyboardInterrupt:
         say("interrupted")
@@ -349,8 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     res["loadavg_end"] = os.getloadavg()
     print(report(res))
     if args.json:
-        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

@@ -77,9 +77,12 @@ NEVER = 99_999_999
 PAGE = 1000
 TARGETS_MS = {"coverage": 100.0, "summary": 500.0, "village": 30.0}  # p50, from the issue
 OPS = ("coverage", "summary", "village", "chain")
-OP_TITLES = {"coverage": "coverage rollup to villages",
-             "summary": f"summary, {len(RULE_TYPES)} gap types",
-             "village": "uncovered list of 1 village", "chain": "contact chain of 1 household"}
+OP_TITLES = {
+    "coverage": "coverage rollup to villages",
+    "summary": f"summary, {len(RULE_TYPES)} gap types",
+    "village": "uncovered list of 1 village",
+    "chain": "contact chain of 1 household",
+}
 
 REFERENCES = """\
 Reference (×numpy): the engine's p50 over the p50 of a plain numpy computation of the same
@@ -114,8 +117,12 @@ def yyyymmdd(d: dt.date) -> int:
 
 
 def open_store(server: EmbeddedServer) -> FalkorStore:
-    return FalkorStore(graph=GRAPH, unix_socket=str(server.socket), socket_timeout=600.0,
-                       query_timeout_ms=server.timeout_max_ms)
+    return FalkorStore(
+        graph=GRAPH,
+        unix_socket=str(server.socket),
+        socket_timeout=600.0,
+        query_timeout_ms=server.timeout_max_ms,
+    )
 
 
 def settle(server: EmbeddedServer, timeout: float = 900.0) -> float:
@@ -126,8 +133,11 @@ def settle(server: EmbeddedServer, timeout: float = 900.0) -> float:
     try:
         while True:
             info = conn.info("persistence")
-            if not (info.get("aof_rewrite_in_progress") or info.get("aof_rewrite_scheduled")
-                    or info.get("rdb_bgsave_in_progress")):
+            if not (
+                info.get("aof_rewrite_in_progress")
+                or info.get("aof_rewrite_scheduled")
+                or info.get("rdb_bgsave_in_progress")
+            ):
                 return time.perf_counter() - t0
             if time.perf_counter() - t0 > timeout:
                 raise RuntimeError("a background log rewrite is still running")
@@ -144,12 +154,19 @@ def versions(server: EmbeddedServer) -> dict[str, str]:
     finally:
         conn.close()
     ver = mods.get("graph", "")
-    falkor = f"{int(ver) // 10000}.{int(ver) // 100 % 100}.{int(ver) % 100}" \
-        if ver.isdigit() else ver or "?"
-    return {"redis": _text(info.get("redis_version")), "falkordb": falkor,
-            "numpy": np.__version__, "python": platform.python_version(),
-            "machine": f"{platform.machine()} {platform.system()} {platform.release()}, "
-                       f"{os.cpu_count()} CPUs"}
+    falkor = (
+        f"{int(ver) // 10000}.{int(ver) // 100 % 100}.{int(ver) % 100}"
+        if ver.isdigit()
+        else ver or "?"
+    )
+    return {
+        "redis": _text(info.get("redis_version")),
+        "falkordb": falkor,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {platform.system()} {platform.release()}, "
+        f"{os.cpu_count()} CPUs",
+    }
 
 
 def _text(value: Any) -> str:
@@ -212,10 +229,15 @@ class Raw:
 
     @property
     def sizes(self) -> dict[str, int]:
-        return {"areas": len(self.area_code), "villages": len(self.villages),
-                "households": len(self.h_id), "members": len(self.m_key),
-                "contacts": len(self.c_m), "outflows": len(self.o_m),
-                "area_duties": len(self.d_m)}
+        return {
+            "areas": len(self.area_code),
+            "villages": len(self.villages),
+            "households": len(self.h_id),
+            "members": len(self.m_key),
+            "contacts": len(self.c_m),
+            "outflows": len(self.o_m),
+            "area_duties": len(self.d_m),
+        }
 
 
 def pull_raw(store: FalkorStore) -> Raw:
@@ -237,8 +259,10 @@ def pull_raw(store: FalkorStore) -> Raw:
             if area_parent[j] < 0:
                 county[i] = j in roots and not external[i]
             j, seen = int(area_parent[j]), seen + 1
-    villages = sorted((i for i in range(na) if county[i] and area_level[i] == "village"),
-                      key=lambda i: area_code[i])
+    villages = sorted(
+        (i for i in range(na) if county[i] and area_level[i] == "village"),
+        key=lambda i: area_code[i],
+    )
     slot_of = {v: s for s, v in enumerate(villages)}
     area_slot = np.array([slot_of.get(int(v), -1) for v in village_of], dtype=np.int64)
 
@@ -302,37 +326,73 @@ def pull_raw(store: FalkorStore) -> Raw:
     m_home = np.array([org_home[b[0]] if b else -1 for b in branches], dtype=np.int64)
     m_slot = np.where(m_home >= 0, area_slot[m_home], -1)
     m_home_county = (m_home >= 0) & county[m_home]
-    m_rural = np.array([any(org_home[o] >= 0 and area_level[org_home[o]] in ("village", "hamlet")
-                            for o in b) for b in branches], dtype=bool)
-    m_in_scope = np.array([any(in_scope_org[o] for o in b) if b else True for b in branches],
-                          dtype=bool)
+    m_rural = np.array(
+        [
+            any(org_home[o] >= 0 and area_level[org_home[o]] in ("village", "hamlet") for o in b)
+            for b in branches
+        ],
+        dtype=bool,
+    )
+    m_in_scope = np.array(
+        [any(in_scope_org[o] for o in b) if b else True for b in branches], dtype=bool
+    )
 
-    cs = [c for c in _one(store, "bench_engine_raw_contacts", "contacts")
-          if c[0] in m_index and c[1] in h_index]
-    outs = [o for o in _one(store, "bench_engine_raw_outflows", "outflows")
-            if o[0] in m_index and o[1]]
-    duties = [d for d in _one(store, "bench_engine_raw_area_duties", "duties")
-              if d[0] in m_index and d[1] in area_index]
+    cs = [
+        c
+        for c in _one(store, "bench_engine_raw_contacts", "contacts")
+        if c[0] in m_index and c[1] in h_index
+    ]
+    outs = [
+        o for o in _one(store, "bench_engine_raw_outflows", "outflows") if o[0] in m_index and o[1]
+    ]
+    duties = [
+        d
+        for d in _one(store, "bench_engine_raw_area_duties", "duties")
+        if d[0] in m_index and d[1] in area_index
+    ]
 
     def ints(values: list[Any]) -> IntArray:
         return np.array(values, dtype=np.int64)
 
     return Raw(
-        area_code=area_code, area_level=area_level, area_parent=area_parent,
-        area_index=area_index, county=county, roots=roots, villages=villages,
-        area_slot=area_slot, h_id=h_id, h_area=h_area, h_slot=h_slot, h_county=h_county,
-        h_index=h_index, m_key=m_key, m_index=m_index, m_on_roll=m_on_roll, m_birth=m_birth,
-        m_elderly=m_elderly, m_roles=m_roles, m_home=m_home, m_slot=m_slot,
-        m_home_county=m_home_county, m_rural=m_rural, m_in_scope=m_in_scope,
+        area_code=area_code,
+        area_level=area_level,
+        area_parent=area_parent,
+        area_index=area_index,
+        county=county,
+        roots=roots,
+        villages=villages,
+        area_slot=area_slot,
+        h_id=h_id,
+        h_area=h_area,
+        h_slot=h_slot,
+        h_county=h_county,
+        h_index=h_index,
+        m_key=m_key,
+        m_index=m_index,
+        m_on_roll=m_on_roll,
+        m_birth=m_birth,
+        m_elderly=m_elderly,
+        m_roles=m_roles,
+        m_home=m_home,
+        m_slot=m_slot,
+        m_home_county=m_home_county,
+        m_rural=m_rural,
+        m_in_scope=m_in_scope,
         m_multi_branch=sum(len(set(b)) > 1 for b in branches),
-        c_m=ints([m_index[c[0]] for c in cs]), c_h=ints([h_index[c[1]] for c in cs]),
-        c_since=ints([day(c[2], 0) for c in cs]), c_until=ints([day(c[3], NEVER) for c in cs]),
+        c_m=ints([m_index[c[0]] for c in cs]),
+        c_h=ints([h_index[c[1]] for c in cs]),
+        c_since=ints([day(c[2], 0) for c in cs]),
+        c_until=ints([day(c[3], NEVER) for c in cs]),
         c_raw=[(c[0], c[1], c[2], c[3]) for c in cs],
-        o_m=ints([m_index[o[0]] for o in outs]), o_left=ints([day(o[1], 0) for o in outs]),
+        o_m=ints([m_index[o[0]] for o in outs]),
+        o_left=ints([day(o[1], 0) for o in outs]),
         o_ret=ints([day(o[2], NEVER) for o in outs]),
-        d_m=ints([m_index[d[0]] for d in duties]), d_area=ints([area_index[d[1]] for d in duties]),
+        d_m=ints([m_index[d[0]] for d in duties]),
+        d_area=ints([area_index[d[1]] for d in duties]),
         d_since=ints([day(d[2], 0) for d in duties]),
-        d_until=ints([day(d[3], NEVER) for d in duties]))
+        d_until=ints([day(d[3], NEVER) for d in duties]),
+    )
 
 
 # -- the numpy reference ----------------------------------------------------------------------
@@ -393,13 +453,18 @@ class Reference:
         nb = len(LOAD_BUCKETS)
         ok = r.h_slot >= 0
         hv = r.h_slot[ok]
-        cols = [np.bincount(hv, minlength=nv), np.bincount(hv[s.covered[ok]], minlength=nv),
-                np.bincount(hv[uncovered_away[ok]], minlength=nv)]
+        cols = [
+            np.bincount(hv, minlength=nv),
+            np.bincount(hv[s.covered[ok]], minlength=nv),
+            np.bincount(hv[uncovered_away[ok]], minlength=nv),
+        ]
         counted = r.m_on_roll & (r.m_slot >= 0)
         mv = r.m_slot[counted]
-        cols += [np.bincount(mv, minlength=nv),
-                 np.bincount(mv[s.at_home[counted]], minlength=nv),
-                 np.bincount(mv[s.away[counted]], minlength=nv)]
+        cols += [
+            np.bincount(mv, minlength=nv),
+            np.bincount(mv[s.at_home[counted]], minlength=nv),
+            np.bincount(mv[s.away[counted]], minlength=nv),
+        ]
         load = counted & s.at_home & ~exempt
         bucket = np.minimum(per_member[load], nb - 1)
         hist = np.bincount(r.m_slot[load] * nb + bucket, minlength=nv * nb).reshape(nv, nb)
@@ -407,9 +472,15 @@ class Reference:
         top = r.h_county
         home = r.m_on_roll & r.m_home_county
         ld = home & s.at_home & ~exempt
-        head = (int(top.sum()), int((top & s.covered).sum()), int((top & uncovered_away).sum()),
-                int(home.sum()), int((home & s.at_home).sum()), int((home & s.away).sum()),
-                *(int(x) for x in np.bincount(np.minimum(per_member[ld], nb - 1), minlength=nb)))
+        head = (
+            int(top.sum()),
+            int((top & s.covered).sum()),
+            int((top & uncovered_away).sum()),
+            int(home.sum()),
+            int((home & s.at_home).sum()),
+            int((home & s.away).sum()),
+            *(int(x) for x in np.bincount(np.minimum(per_member[ld], nb - 1), minlength=nb)),
+        )
         out = {"*county*": head}
         for slot, a in enumerate(r.villages):
             out[r.area_code[a]] = tuple(int(x) for x in table[slot])
@@ -417,8 +488,9 @@ class Reference:
 
     def village_uncovered(self, d: int, slot: int) -> tuple[int, list[str]]:
         s = self.day(d)
-        ids = sorted(self.r.h_id[int(i)] for i in np.flatnonzero((self.r.h_slot == slot)
-                                                                  & ~s.covered))
+        ids = sorted(
+            self.r.h_id[int(i)] for i in np.flatnonzero((self.r.h_slot == slot) & ~s.covered)
+        )
         return len(ids), ids[:PAGE]
 
     def counts(self, d: int) -> dict[str, int]:
@@ -426,12 +498,19 @@ class Reference:
         s = self.day(d)
         per_member, exempt = self._members(d, s)
         uncovered = r.h_county & ~s.covered
-        load = r.m_in_scope & s.at_home & ~exempt & r.m_rural & (
-            (per_member < pol.contact_min) | (per_member > pol.contact_max))
-        return {"household_uncovered": int(uncovered.sum()),
-                "household_contact_away": int((uncovered & (self._away_contacts(s) > 0)).sum()),
-                "member_contact_load": int(load.sum()),
-                "exempt_member_assigned": int((r.m_in_scope & exempt & (per_member > 0)).sum())}
+        load = (
+            r.m_in_scope
+            & s.at_home
+            & ~exempt
+            & r.m_rural
+            & ((per_member < pol.contact_min) | (per_member > pol.contact_max))
+        )
+        return {
+            "household_uncovered": int(uncovered.sum()),
+            "household_contact_away": int((uncovered & (self._away_contacts(s) > 0)).sum()),
+            "member_contact_load": int(load.sum()),
+            "exempt_member_assigned": int((r.m_in_scope & exempt & (per_member > 0)).sum()),
+        }
 
     def chain(self, d: int, h: int) -> tuple[list[tuple[str, list[str]]], str | None]:
         """[(level, sorted member keys)] from the household up, and the broken level."""
@@ -439,8 +518,7 @@ class Reference:
         away = np.zeros(len(r.m_key), dtype=bool)
         away[r.o_m[(r.o_left <= d) & (r.o_ret > d)]] = True
         mine = (r.c_h == h) & (r.c_since <= d) & (r.c_until > d)
-        people = sorted({int(m) for m in r.c_m[mine] if r.m_on_roll[m]},
-                        key=lambda m: r.m_key[m])
+        people = sorted({int(m) for m in r.c_m[mine] if r.m_on_roll[m]}, key=lambda m: r.m_key[m])
         levels = [("household", [r.m_key[m] for m in people])]
         broken = None if any(not away[m] for m in people) else "household"
         above: dict[str, int] = {}
@@ -449,12 +527,20 @@ class Reference:
             above.setdefault(r.area_level[a], a)
             a = int(r.area_parent[a])
         duty = (r.d_since <= d) & (r.d_until > d) & r.m_on_roll[r.d_m]
-        for level, role in (("hamlet", "village_committee"), ("village", "township_cadre"),
-                            ("township", "county_leader")):
+        for level, role in (
+            ("hamlet", "village_committee"),
+            ("village", "township_cadre"),
+            ("township", "county_leader"),
+        ):
             if level not in above:
                 continue
-            who = sorted({r.m_key[int(m)] for m in r.d_m[duty & (r.d_area == above[level])]
-                          if role in r.m_roles[int(m)]})
+            who = sorted(
+                {
+                    r.m_key[int(m)]
+                    for m in r.d_m[duty & (r.d_area == above[level])]
+                    if role in r.m_roles[int(m)]
+                }
+            )
             levels.append((level, who))
             if not who and broken is None:
                 broken = level
@@ -466,17 +552,25 @@ class Reference:
 
 def engine_coverage(answer: dict[str, Any]) -> dict[str, tuple[int, ...]]:
     def figures(row: dict[str, Any]) -> tuple[int, ...]:
-        return (row["households"], row["covered"], row["uncovered_contact_away"],
-                row["members"], row["members_home"], row["members_away"],
-                *(row["load"][b] for b in LOAD_BUCKETS))
+        return (
+            row["households"],
+            row["covered"],
+            row["uncovered_contact_away"],
+            row["members"],
+            row["members_home"],
+            row["members_away"],
+            *(row["load"][b] for b in LOAD_BUCKETS),
+        )
 
     rows = answer["rows"]
     return {"*county*": figures(rows[0]), **{r["code"]: figures(r) for r in rows[1:]}}
 
 
 def engine_chain(answer: dict[str, Any]) -> tuple[list[tuple[str, list[str]]], str | None]:
-    return ([(lv["level"], sorted(p["id"] for p in lv["people"])) for lv in answer["levels"]],
-            answer["broken_at"])
+    return (
+        [(lv["level"], sorted(p["id"] for p in lv["people"])) for lv in answer["levels"]],
+        answer["broken_at"],
+    )
 
 
 # -- synthetic growth -------------------------------------------------------------------------
@@ -498,8 +592,15 @@ def grow(store: FalkorStore, raw: Raw, target: int, seed: int) -> dict[str, Any]
         slot = int(raw.area_slot[a])
         prefix = raw.area_code[raw.villages[slot]] if slot >= 0 else raw.area_code[a]
         hid = f"{prefix}-X{i:06d}"
-        households.append({"id": hid, "area": raw.area_code[a], "head_name": f"户主{i}",
-                           "size": int(size), "address": f"合成地址{i}号"})
+        households.append(
+            {
+                "id": hid,
+                "area": raw.area_code[a],
+                "head_name": f"户主{i}",
+                "size": int(size),
+                "address": f"合成地址{i}号",
+            }
+        )
         by_village[slot].append(hid)
 
     want = round(len(raw.c_raw) * add / nh)
@@ -520,17 +621,25 @@ def grow(store: FalkorStore, raw: Raw, target: int, seed: int) -> dict[str, Any]
         contacts.append({"member": member, "household": new, "since": since, "until": until})
 
     phases = []
-    for block, rows in (("bench_engine_add_households", households),
-                        ("bench_engine_add_contacts", contacts)):
+    for block, rows in (
+        ("bench_engine_add_households", households),
+        ("bench_engine_add_contacts", contacts),
+    ):
         say(f"growing: {len(rows):,} rows with {block}")
         t0 = time.perf_counter()
         written = 0
         for i in range(0, len(rows), BATCH):
-            written += int(store.write(block, rows=rows[i:i + BATCH])[0]["written"])
+            written += int(store.write(block, rows=rows[i : i + BATCH])[0]["written"])
         seconds = time.perf_counter() - t0
         assert written == len(rows), f"{block}: wrote {written} of {len(rows)}"
-        phases.append({"block": block, "rows": len(rows), "seconds": seconds,
-                       "rows_per_s": len(rows) / seconds if seconds else None})
+        phases.append(
+            {
+                "block": block,
+                "rows": len(rows),
+                "seconds": seconds,
+                "rows_per_s": len(rows) / seconds if seconds else None,
+            }
+        )
     return {"households_added": add, "contacts_added": len(contacts), "phases": phases}
 
 
@@ -551,13 +660,23 @@ class Series:
         return float(np.percentile(self.samples, 95)) * 1000
 
     def as_dict(self) -> dict[str, Any]:
-        return {"n": len(self.samples), "p50_ms": self.p50_ms, "p95_ms": self.p95_ms,
-                "min_ms": min(self.samples) * 1000, "max_ms": max(self.samples) * 1000,
-                "cache_hits": self.cache_hits, "samples_ms": [x * 1000 for x in self.samples]}
+        return {
+            "n": len(self.samples),
+            "p50_ms": self.p50_ms,
+            "p95_ms": self.p95_ms,
+            "min_ms": min(self.samples) * 1000,
+            "max_ms": max(self.samples) * 1000,
+            "cache_hits": self.cache_hits,
+            "samples_ms": [x * 1000 for x in self.samples],
+        }
 
 
-def run_series(fn: Callable[[dt.date], object], dates: Sequence[dt.date], reps: int,
-               cached: Callable[[dt.date], bool] | None = None) -> Series:
+def run_series(
+    fn: Callable[[dt.date], object],
+    dates: Sequence[dt.date],
+    reps: int,
+    cached: Callable[[dt.date], bool] | None = None,
+) -> Series:
     out = Series(cache_hits=0 if cached else None)
     for i in range(reps):
         d = dates[i % len(dates)]
@@ -578,7 +697,7 @@ def profile(fn: Callable[[], object], top: int = 14) -> str:
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(top)
     lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
     start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls")), 0)
-    return "\n".join(lines[max(0, start - 1):])
+    return "\n".join(lines[max(0, start - 1) :])
 
 
 def load_by_query(store: FalkorStore) -> str:
@@ -588,9 +707,16 @@ def load_by_query(store: FalkorStore) -> str:
     for name in sorted(n for n in catalog.catalog() if n.startswith("proj_")):
         text = catalog.get(name).text
         reply = store.connection.execute_command(
-            "GRAPH.RO_QUERY", store.graph_name, text, "--compact")
-        server = next((float(str(x).split(":")[1].split()[0]) for x in reply[-1]
-                       if "internal execution time" in str(x)), float("nan"))
+            "GRAPH.RO_QUERY", store.graph_name, text, "--compact"
+        )
+        server = next(
+            (
+                float(str(x).split(":")[1].split()[0])
+                for x in reply[-1]
+                if "internal execution time" in str(x)
+            ),
+            float("nan"),
+        )
         t0 = time.perf_counter()
         store.read(name)
         wall = (time.perf_counter() - t0) * 1000
@@ -602,8 +728,17 @@ def load_by_query(store: FalkorStore) -> str:
 
 
 class Bench:
-    def __init__(self, root: Path, *, households: int | None, reps: int, seed: int,
-                 as_of: dt.date, fresh: int, do_profile: bool) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        households: int | None,
+        reps: int,
+        seed: int,
+        as_of: dt.date,
+        fresh: int,
+        do_profile: bool,
+    ) -> None:
         self.root = root
         self.households = households
         self.reps = reps
@@ -612,8 +747,12 @@ class Bench:
         self.fresh = fresh
         self.do_profile = do_profile
         self.server: EmbeddedServer | None = None
-        self.res: dict[str, Any] = {"as_of": as_of.isoformat(), "reps": reps, "seed": seed,
-                                    "loadavg_start": os.getloadavg()}
+        self.res: dict[str, Any] = {
+            "as_of": as_of.isoformat(),
+            "reps": reps,
+            "seed": seed,
+            "loadavg_start": os.getloadavg(),
+        }
 
     def cleanup(self) -> None:
         if self.server is not None:
@@ -626,8 +765,10 @@ class Bench:
 
     def dates(self, op: int) -> list[dt.date]:
         """30 dates for one operation's "new as_of" series, none shared with another's."""
-        return [self.as_of - dt.timedelta(days=DATE_STEP_DAYS * (1 + op * DATES_PER_SERIES + k))
-                for k in range(DATES_PER_SERIES)]
+        return [
+            self.as_of - dt.timedelta(days=DATE_STEP_DAYS * (1 + op * DATES_PER_SERIES + k))
+            for k in range(DATES_PER_SERIES)
+        ]
 
     def load(self, srv: EmbeddedServer, store: FalkorStore) -> None:
         res = self.res
@@ -641,9 +782,13 @@ class Bench:
         t0 = time.perf_counter()
         report = import_files(store, files, key=KEY, today=self.as_of)
         totals = report.totals()
-        res["import"] = {"seconds": time.perf_counter() - t0, "rows": totals["rows"],
-                         "created": totals["created"], "rejected": totals["rejected"],
-                         "files": dict(summary.files)}
+        res["import"] = {
+            "seconds": time.perf_counter() - t0,
+            "rows": totals["rows"],
+            "created": totals["created"],
+            "rejected": totals["rejected"],
+            "files": dict(summary.files),
+        }
         assert totals["rejected"] == 0 and totals["sheet_errors"] == 0, totals
         res["import"]["log_rewrite_wait_s"] = settle(srv)
         shutil.rmtree(demo, ignore_errors=True)
@@ -653,8 +798,9 @@ class Bench:
         raw = pull_raw(store)
         say(f"raw read of the imported county: {time.perf_counter() - t0:.1f} s")
         if self.households <= len(raw.h_id):
-            raise SystemExit(f"--households {self.households:,} is not above the demo's "
-                             f"{len(raw.h_id):,}")
+            raise SystemExit(
+                f"--households {self.households:,} is not above the demo's {len(raw.h_id):,}"
+            )
         res["grow"] = grow(store, raw, self.households, self.seed)
         t0 = time.perf_counter()
         srv.rewrite_log()  # as the importer does after bulk writes
@@ -706,24 +852,29 @@ class Bench:
         assert len(raw.roots) == 1, f"expected one county root, found {len(raw.roots)}"
 
         # the village: the median one by households; the chain: its first covered household
-        by_size = sorted(range(len(raw.villages)),
-                         key=lambda s: (int((raw.h_slot == s).sum()), raw.area_code[
-                             raw.villages[s]]))
+        by_size = sorted(
+            range(len(raw.villages)),
+            key=lambda s: (int((raw.h_slot == s).sum()), raw.area_code[raw.villages[s]]),
+        )
         slot = by_size[len(by_size) // 2]
         village = raw.area_code[raw.villages[slot]]
         s0 = ref.day(yyyymmdd(as_of))
         in_village = np.flatnonzero(raw.h_slot == slot)
         covered_here = sorted(raw.h_id[int(h)] for h in in_village if s0.covered[h])
         hh = covered_here[0] if covered_here else raw.h_id[int(in_village[0])]
-        res["village"] = {"code": village, "households": len(in_village),
-                          "uncovered": int((~s0.covered[in_village]).sum())}
+        res["village"] = {
+            "code": village,
+            "households": len(in_village),
+            "uncovered": int((~s0.covered[in_village]).sum()),
+        }
         res["chain_household"] = hh
 
         ops: dict[str, Callable[[dt.date], object]] = {
             "coverage": lambda d: eng.coverage(level="village", as_of=d),
             "summary": lambda d: eng.summary(as_of=d),
-            "village": lambda d: eng.gaps("household_uncovered", scope=village, as_of=d,
-                                          page_size=PAGE),
+            "village": lambda d: eng.gaps(
+                "household_uncovered", scope=village, as_of=d, page_size=PAGE
+            ),
             "chain": lambda d: eng.chain(hh, as_of=d),
         }
         h = raw.h_index[hh]
@@ -751,10 +902,13 @@ class Bench:
             same = run_series(fn, [as_of], self.reps)
             new = run_series(fn, self.dates(i), self.reps, cached if days is not None else None)
             numpy_ref = run_series(refs[op], self.dates(i), self.reps)
-            timings[op] = {"same_as_of": same.as_dict(), "new_as_of": new.as_dict(),
-                           "numpy": numpy_ref.as_dict(),
-                           "ratio_same": same.p50_ms / numpy_ref.p50_ms,
-                           "ratio_new": new.p50_ms / numpy_ref.p50_ms}
+            timings[op] = {
+                "same_as_of": same.as_dict(),
+                "new_as_of": new.as_dict(),
+                "numpy": numpy_ref.as_dict(),
+                "ratio_same": same.p50_ms / numpy_ref.p50_ms,
+                "ratio_new": new.p50_ms / numpy_ref.p50_ms,
+            }
         res["timings"] = timings
 
         res["freshness"] = self.freshness(store, eng, ref, raw, village, slot)
@@ -763,16 +917,20 @@ class Bench:
             res["profile"] = {
                 "projection load by query (wall time through the store against the "
                 "server's own execution time)": load_by_query(store),
-                "cold projection load (cProfile, by own time)":
-                    profile(lambda: Engine(store).projection()),
+                "cold projection load (cProfile, by own time)": profile(
+                    lambda: Engine(store).projection()
+                ),
                 "summary, new as_of (cProfile, by own time)": profile(
-                    lambda: eng.summary(as_of=as_of - dt.timedelta(days=999))),
+                    lambda: eng.summary(as_of=as_of - dt.timedelta(days=999))
+                ),
                 "coverage, new as_of (cProfile, by own time)": profile(
-                    lambda: eng.coverage(level="village", as_of=as_of - dt.timedelta(days=998))),
+                    lambda: eng.coverage(level="village", as_of=as_of - dt.timedelta(days=998))
+                ),
             }
 
-    def verify(self, eng: Engine, ref: Reference, village: str, slot: int, hh: str,
-               h: int) -> dict[str, Any]:
+    def verify(
+        self, eng: Engine, ref: Reference, village: str, slot: int, hh: str, h: int
+    ) -> dict[str, Any]:
         """The engine's answers equal the reference's on as_of and every timed date."""
         dates = [self.as_of] + [d for i in range(len(OPS)) for d in self.dates(i)]
         rows = 0
@@ -783,28 +941,36 @@ class Bench:
             rows += len(got)
             page = eng.gaps("household_uncovered", scope=village, as_of=d, page_size=PAGE)
             total, ids = ref.village_uncovered(n, slot)
-            assert (page["total"], [x["id"] for x in page["items"]]) == (total, ids), \
+            assert (page["total"], [x["id"] for x in page["items"]]) == (total, ids), (
                 f"{d}: uncovered households of {village} differ"
+            )
             counts = eng.summary(as_of=d)["counts"]
             for rule, count in ref.counts(n).items():
                 assert counts[rule] == count, f"{d}: {rule}: engine {counts[rule]}, numpy {count}"
-            assert engine_chain(eng.chain(hh, as_of=d)) == ref.chain(n, h), \
-                f"{d}: chain of {hh} differs: {engine_chain(eng.chain(hh, as_of=d))} " \
+            assert engine_chain(eng.chain(hh, as_of=d)) == ref.chain(n, h), (
+                f"{d}: chain of {hh} differs: {engine_chain(eng.chain(hh, as_of=d))} "
                 f"!= {ref.chain(n, h)}"
-        return {"dates": len(dates), "coverage_rows": rows,
-                "checks": "coverage rows (all figures), the village's uncovered ids (page 1) "
-                          "and total, 4 rule counts, the chain's people and broken level"}
+            )
+        return {
+            "dates": len(dates),
+            "coverage_rows": rows,
+            "checks": "coverage rows (all figures), the village's uncovered ids (page 1) "
+            "and total, 4 rule counts, the chain's people and broken level",
+        }
 
-    def freshness(self, store: FalkorStore, eng: Engine, ref: Reference, raw: Raw,
-                  village: str, slot: int) -> dict[str, Any]:
+    def freshness(
+        self, store: FalkorStore, eng: Engine, ref: Reference, raw: Raw, village: str, slot: int
+    ) -> dict[str, Any]:
         """Write one contact, time the next summary(), and check the answer moved with it."""
         as_of = self.as_of
         n = yyyymmdd(as_of)
         s = ref.day(n)
-        targets = sorted(raw.h_id[int(h)] for h in np.flatnonzero((raw.h_slot == slot)
-                                                                   & ~s.covered))
-        members = sorted(raw.m_key[int(m)] for m in np.flatnonzero((raw.m_slot == slot)
-                                                                    & s.at_home))
+        targets = sorted(
+            raw.h_id[int(h)] for h in np.flatnonzero((raw.h_slot == slot) & ~s.covered)
+        )
+        members = sorted(
+            raw.m_key[int(m)] for m in np.flatnonzero((raw.m_slot == slot) & s.at_home)
+        )
         if not members:
             members = sorted(raw.m_key[int(m)] for m in np.flatnonzero(s.at_home))
         since = (as_of - dt.timedelta(days=1)).isoformat()
@@ -814,8 +980,10 @@ class Bench:
             before = eng.summary(as_of=as_of)["counts"]["household_uncovered"]
             say(f"freshness {k + 1}/{self.fresh}: {member} → {hid}")
             t0 = time.perf_counter()
-            store.write("upsert_household_contacts",
-                        rows=[{"member": member, "target": hid, "since": since, "until": None}])
+            store.write(
+                "upsert_household_contacts",
+                rows=[{"member": member, "target": hid, "since": since, "until": None}],
+            )
             write_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             after = eng.summary(as_of=as_of)["counts"]["household_uncovered"]
@@ -825,26 +993,42 @@ class Bench:
             again_s = time.perf_counter() - t0
             page = eng.gaps("household_uncovered", scope=village, as_of=as_of, page_size=PAGE)
             chain = eng.chain(hid, as_of=as_of)
-            fresh = (after == before - 1 and hid not in {x["id"] for x in page["items"]}
-                     and chain["levels"][0]["ok"]
-                     and member in {p["id"] for p in chain["levels"][0]["people"]})
-            assert fresh, f"stale answer after writing {member} → {hid}: uncovered {before} → " \
+            fresh = (
+                after == before - 1
+                and hid not in {x["id"] for x in page["items"]}
+                and chain["levels"][0]["ok"]
+                and member in {p["id"] for p in chain["levels"][0]["people"]}
+            )
+            assert fresh, (
+                f"stale answer after writing {member} → {hid}: uncovered {before} → "
                 f"{after}, chain {chain['levels'][0]}"
-            trials.append({"member": member, "household": hid, "write_ms": write_s * 1000,
-                           "next_summary_s": next_s, "following_summary_ms": again_s * 1000,
-                           "uncovered_before": before, "uncovered_after": after,
-                           "fresh": fresh})
-        return {"trials": trials,
-                "next_summary_p50_s": statistics.median(t["next_summary_s"] for t in trials),
-                "write_p50_ms": statistics.median(t["write_ms"] for t in trials),
-                "stale": sum(not t["fresh"] for t in trials)}
+            )
+            trials.append(
+                {
+                    "member": member,
+                    "household": hid,
+                    "write_ms": write_s * 1000,
+                    "next_summary_s": next_s,
+                    "following_summary_ms": again_s * 1000,
+                    "uncovered_before": before,
+                    "uncovered_after": after,
+                    "fresh": fresh,
+                }
+            )
+        return {
+            "trials": trials,
+            "next_summary_p50_s": statistics.median(t["next_summary_s"] for t in trials),
+            "write_p50_ms": statistics.median(t["write_ms"] for t in trials),
+            "stale": sum(not t["fresh"] for t in trials),
+        }
 
 
 def _diff(got: dict[str, tuple[int, ...]], want: dict[str, tuple[int, ...]]) -> str:
     keys = sorted(set(got) | set(want))
     bad = [(k, got.get(k), want.get(k)) for k in keys if got.get(k) != want.get(k)]
     return f"{len(bad)} rows, e.g. " + "; ".join(
-        f"{k}: engine {g} numpy {w}" for k, g, w in bad[:3])
+        f"{k}: engine {g} numpy {w}" for k, g, w in bad[:3]
+    )
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -869,14 +1053,17 @@ def report(res: dict[str, Any]) -> str:
     if "grow" in res:
         g = res["grow"]
         for p in g["phases"]:
-            lines.append(f"  grown: {p['block']:<28} {p['rows']:>8,} rows {p['seconds']:>6.1f} s "
-                         f"{p['rows_per_s'] or 0:>8,.0f} rows/s")
+            lines.append(
+                f"  grown: {p['block']:<28} {p['rows']:>8,} rows {p['seconds']:>6.1f} s "
+                f"{p['rows_per_s'] or 0:>8,.0f} rows/s"
+            )
         lines.append(f"  log rewrite after growing: {g['log_rewrite_s']:.1f} s")
     v = res["village"]
     lines += [
         "",
         f"cold: first Engine(store).summary() after the load: {res['cold_summary_s']:.2f} s; "
-        f"3 more fresh engines: " + ", ".join(f"{x:.2f}" for x in res["cold_again_s"])
+        f"3 more fresh engines: "
+        + ", ".join(f"{x:.2f}" for x in res["cold_again_s"])
         + f" s, of which loading the projection (median) {res['projection_load_s']:.2f} s",
         f"numpy reference: raw read from the graph {res['raw_read_s']:.1f} s (outside the timing)",
         f"village {v['code']} (median by households): {v['households']} households, "
@@ -896,7 +1083,8 @@ def report(res: dict[str, Any]) -> str:
                 f"{OP_TITLES[op] if k == 0 else '':<30} {label:<9} {s['n']:>3} "
                 f"{s['p50_ms']:>9.2f} {s['p95_ms']:>9.2f} {t['numpy']['p50_ms']:>9.2f} "
                 f"{t['ratio_' + label]:>7.1f} "
-                f"{f'≤ {target:g} ms' if target else '':>10}  {ok}{hits}")
+                f"{f'≤ {target:g} ms' if target else '':>10}  {ok}{hits}"
+            )
     f = res["freshness"]
     trials = f["trials"]
     lines += [
@@ -904,8 +1092,10 @@ def report(res: dict[str, Any]) -> str:
         f"freshness: {len(trials)} single-contact writes (upsert_household_contacts), "
         f"write p50 {f['write_p50_ms']:.1f} ms; the next summary() (projection reload) p50 "
         f"{f['next_summary_p50_s']:.2f} s ("
-        + ", ".join(f"{t['next_summary_s']:.2f}" for t in trials) + " s), the one after "
-        + ", ".join(f"{t['following_summary_ms']:.0f}" for t in trials) + " ms",
+        + ", ".join(f"{t['next_summary_s']:.2f}" for t in trials)
+        + " s), the one after "
+        + ", ".join(f"{t['following_summary_ms']:.0f}" for t in trials)
+        + " ms",
         f"  stale answers: {f['stale']} of {len(trials)} (target: none) — each write asserted: "
         "uncovered count -1, the household off its village's list, its chain whole at the "
         "household level with the new member",
@@ -913,8 +1103,10 @@ def report(res: dict[str, Any]) -> str:
         f"({res['verified']['coverage_rows']:,} coverage rows): {res['verified']['checks']}",
     ]
     if res.get("multi_branch_members"):
-        lines.append(f"  note: {res['multi_branch_members']} members have several branches "
-                     "(coverage counts them at the home area of the smallest branch id)")
+        lines.append(
+            f"  note: {res['multi_branch_members']} members have several branches "
+            "(coverage counts them at the home area of the smallest branch id)"
+        )
     lines += [
         "",
         "same: the date's state cached (the first call of the series warmed it); new: a "
@@ -939,16 +1131,27 @@ def _raise_exit(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="Time the gap engine's answers on the embedded FalkorDB, against numpy.")
-    ap.add_argument("--households", type=int,
-                    help="grow the imported demo county to this many households (e.g. 300000)")
+        description="Time the gap engine's answers on the embedded FalkorDB, against numpy."
+    )
+    ap.add_argument(
+        "--households",
+        type=int,
+        help="grow the imported demo county to this many households (e.g. 300000)",
+    )
     ap.add_argument("--reps", type=int, default=40, help="timed calls per series (40, ≥ 30)")
     ap.add_argument("--fresh", type=int, default=3, help="single-contact writes timed (3)")
     ap.add_argument("--seed", type=int, default=1, help="demo and growth seed (1)")
-    ap.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(),
-                    help="the demo's and the answers' date (today)")
-    ap.add_argument("--profile", action="store_true",
-                    help="append cProfile tops of a projection load and new-date answers")
+    ap.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date.today(),
+        help="the demo's and the answers' date (today)",
+    )
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="append cProfile tops of a projection load and new-date answers",
+    )
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     args = ap.parse_args(argv)
     if args.reps < DATES_PER_SERIES or args.fresh < 1:
@@ -957,8 +1160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_exit)
     root = Path(tempfile.mkdtemp(prefix="orge-", dir="/tmp"))
-    bench = Bench(root, households=args.households, reps=args.reps, seed=args.seed,
-                  as_of=args.as_of, fresh=args.fresh, do_profile=args.profile)
+    bench = Bench(
+        root,
+        households=args.households,
+        reps=args.reps,
+        seed=args.seed,
+        as_of=args.as_of,
+        fresh=args.fresh,
+        do_profile=args.profile,
+    )
     try:
         res = bench.run()
     except KeyboardInterrupt:
@@ -968,8 +1178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.cleanup()
     print(report(res))
     if args.json:
-        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
 
 

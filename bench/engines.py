@@ -113,10 +113,16 @@ SPLITS = 3  # runs of each block for the server / client split
 FRESH = 3  # single-contact writes
 PAGE = 1000
 OPS = ("coverage", "summary", "village", "chain")
-OP_TITLES = {"coverage": "coverage → villages", "summary": "summary", "village":
-             "1 village's uncovered", "chain": "1 household's chain"}
-RUST_BLOCKER = ("import runpy, sys; sys.modules['neo4j._rust'] = None; sys.argv = sys.argv[1:];"
-                " runpy.run_path(sys.argv[0], run_name='__main__')")
+OP_TITLES = {
+    "coverage": "coverage → villages",
+    "summary": "summary",
+    "village": "1 village's uncovered",
+    "chain": "1 household's chain",
+}
+RUST_BLOCKER = (
+    "import runpy, sys; sys.modules['neo4j._rust'] = None; sys.argv = sys.argv[1:];"
+    " runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 
 
 def free_port() -> int:
@@ -140,8 +146,9 @@ def rss_mb(pid: int | None) -> float | None:
 
 def bare_driver(uri: str, password: str) -> neo4j.Driver:
     """A driver of our own for the bare client calls, set up as Neo4jStore's."""
-    return neo4j.GraphDatabase.driver(uri, auth=("neo4j", password),
-                                      notifications_min_severity="OFF")
+    return neo4j.GraphDatabase.driver(
+        uri, auth=("neo4j", password), notifications_min_severity="OFF"
+    )
 
 
 def rust_active() -> bool:
@@ -217,11 +224,17 @@ def falkor_split(store: FalkorStore) -> Split:
         text = catalog.get(name).text
         t0 = time.perf_counter()
         reply = store.connection.execute_command(  # type: ignore[no-untyped-call]
-            "GRAPH.RO_QUERY", store.graph_name, text, "--compact",
-            "timeout", store.query_timeout_ms)
+            "GRAPH.RO_QUERY", store.graph_name, text, "--compact", "timeout", store.query_timeout_ms
+        )
         raw = (time.perf_counter() - t0) * 1000
-        server = next((float(str(x).split(":")[1].split()[0]) for x in reply[-1]
-                       if "internal execution time" in str(x)), float("nan"))
+        server = next(
+            (
+                float(str(x).split(":")[1].split()[0])
+                for x in reply[-1]
+                if "internal execution time" in str(x)
+            ),
+            float("nan"),
+        )
         t0 = time.perf_counter()
         if len(reply) >= 3:  # what FalkorStore does with the reply
             cols = [str(h[1]) for h in reply[0]]
@@ -230,8 +243,14 @@ def falkor_split(store: FalkorStore) -> Split:
         t0 = time.perf_counter()
         store.read(name)
         wall = (time.perf_counter() - t0) * 1000
-        return {"read_ms": wall, "server_ms": server, "stream_ms": 0.0,
-                "client_ms": raw - server, "plain_ms": conv}
+        return {
+            "read_ms": wall,
+            "server_ms": server,
+            "stream_ms": 0.0,
+            "client_ms": raw - server,
+            "plain_ms": conv,
+        }
+
     return split
 
 
@@ -241,7 +260,9 @@ def neo4j_split(store: Neo4jStore, driver: neo4j.Driver) -> Split:
         t0 = time.perf_counter()
         records, summary, keys = driver.execute_query(  # as Neo4jStore.read, without plain()
             neo4j.Query(text, timeout=store.query_timeout_s),  # type: ignore[arg-type]
-            database_=store.database, routing_=neo4j.RoutingControl.READ)
+            database_=store.database,
+            routing_=neo4j.RoutingControl.READ,
+        )
         raw = (time.perf_counter() - t0) * 1000
         server = float(summary.result_available_after or 0)
         stream = float(summary.result_consumed_after or 0)
@@ -251,8 +272,14 @@ def neo4j_split(store: Neo4jStore, driver: neo4j.Driver) -> Split:
         t0 = time.perf_counter()
         store.read(name)
         wall = (time.perf_counter() - t0) * 1000
-        return {"read_ms": wall, "server_ms": server, "stream_ms": stream,
-                "client_ms": raw - server - stream, "plain_ms": conv}
+        return {
+            "read_ms": wall,
+            "server_ms": server,
+            "stream_ms": stream,
+            "client_ms": raw - server - stream,
+            "plain_ms": conv,
+        }
+
     return split
 
 
@@ -277,16 +304,23 @@ def projection_figures(store: GraphStore, split: Split, as_of: dt.date) -> dict[
     for name in first:
         rows = ts.last.get(name, [])
         row: dict[str, Any] = {
-            "block": name, "rows": len(rows), "values": _leaves(rows),
+            "block": name,
+            "rows": len(rows),
+            "values": _leaves(rows),
             "first_load_ms": first[name] * 1000,
-            "load_ms": statistics.median(per_block[name]) * 1000 if per_block[name] else None}
+            "load_ms": statistics.median(per_block[name]) * 1000 if per_block[name] else None,
+        }
         if not catalog.get(name).params:
             runs = [split(name) for _ in range(SPLITS)]
             row.update({k: statistics.median(r[k] for r in runs) for k in runs[0]})
         blocks.append(row)
-    return {"first_summary_s": first_s, "projection_s": statistics.median(loads),
-            "projection_loads_s": loads, "blocks": blocks, "rust_ext_active": rust_active()
-            if store.engine == "neo4j" else None}
+    return {
+        "first_summary_s": first_s,
+        "projection_s": statistics.median(loads),
+        "projection_loads_s": loads,
+        "blocks": blocks,
+        "rust_ext_active": rust_active() if store.engine == "neo4j" else None,
+    }
 
 
 # -- one engine -------------------------------------------------------------------------------
@@ -306,23 +340,30 @@ def choose(store: GraphStore) -> Picks:
     """As bench/engine.py: the median village by households, its first covered household."""
     raw = bench_engine.pull_raw(store)
     ref = bench_engine.Reference(raw, get_policy())
-    by_size = sorted(range(len(raw.villages)), key=lambda s: (
-        int((raw.h_slot == s).sum()), raw.area_code[raw.villages[s]]))
+    by_size = sorted(
+        range(len(raw.villages)),
+        key=lambda s: (int((raw.h_slot == s).sum()), raw.area_code[raw.villages[s]]),
+    )
     slot = by_size[len(by_size) // 2]
     s0 = ref.day(bench_engine.yyyymmdd(AS_OF))
     here = np.flatnonzero(raw.h_slot == slot)
     covered = sorted(raw.h_id[int(h)] for h in here if s0.covered[h])
     targets = sorted(raw.h_id[int(h)] for h in here if not s0.covered[h])
     if len(targets) < FRESH:  # a small village (tiny demo): more from the whole county
-        targets += sorted(raw.h_id[int(h)] for h in np.flatnonzero(raw.h_county & ~s0.covered)
-                          if raw.h_id[int(h)] not in targets)
-    members = sorted(raw.m_key[int(m)] for m in np.flatnonzero((raw.m_slot == slot)
-                                                                & s0.at_home))
+        targets += sorted(
+            raw.h_id[int(h)]
+            for h in np.flatnonzero(raw.h_county & ~s0.covered)
+            if raw.h_id[int(h)] not in targets
+        )
+    members = sorted(raw.m_key[int(m)] for m in np.flatnonzero((raw.m_slot == slot) & s0.at_home))
     if not members:
         members = sorted(raw.m_key[int(m)] for m in np.flatnonzero(s0.at_home))
-    return Picks(village=raw.area_code[raw.villages[slot]],
-                 chain=covered[0] if covered else raw.h_id[int(here[0])],
-                 targets=targets[:FRESH], members=members[:FRESH])
+    return Picks(
+        village=raw.area_code[raw.villages[slot]],
+        chain=covered[0] if covered else raw.h_id[int(here[0])],
+        targets=targets[:FRESH],
+        members=members[:FRESH],
+    )
 
 
 class ApiRun(bench_api.Bench):  # type: ignore[misc,name-defined]
@@ -339,8 +380,12 @@ class ApiRun(bench_api.Bench):  # type: ignore[misc,name-defined]
         """bench/api.py's sample, or a small demo's (under 500 households) first page."""
         ids: list[str] = super().households(token, n)
         if not ids:
-            r = httpx.get(f"{self.base}{bench_api.API}/households", params={"page_size": 500},
-                          headers={"Authorization": f"Bearer {token}"}, timeout=60)
+            r = httpx.get(
+                f"{self.base}{bench_api.API}/households",
+                params={"page_size": 500},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
             ids = [h["id"] for h in r.json()["items"]]
         return ids
 
@@ -356,14 +401,21 @@ class Run:
         self.picks: Picks | None = None
         self.files: list[Path] = []
         self.res: dict[str, Any] = {
-            "scale": args.scale, "as_of": AS_OF.isoformat(), "reps": args.reps,
-            "clients": args.clients, "seconds": args.seconds,
+            "scale": args.scale,
+            "as_of": AS_OF.isoformat(),
+            "reps": args.reps,
+            "clients": args.clients,
+            "seconds": args.seconds,
             "loadavg_start": os.getloadavg(),
-            "versions": {"python": platform.python_version(), "neo4j": NEO4J_VERSION,
-                         "neo4j_driver": neo4j.__version__,
-                         "machine": f"{platform.machine()} {platform.system()} "
-                                    f"{platform.release()}, {os.cpu_count()} CPUs"},
-            "engines": {}}
+            "versions": {
+                "python": platform.python_version(),
+                "neo4j": NEO4J_VERSION,
+                "neo4j_driver": neo4j.__version__,
+                "machine": f"{platform.machine()} {platform.system()} "
+                f"{platform.release()}, {os.cpu_count()} CPUs",
+            },
+            "engines": {},
+        }
 
     # -- lifecycle --
 
@@ -419,8 +471,7 @@ class Run:
         self.files = [demo / f for f in FILES if (demo / f).is_file()]
         for engine in self.args.engines:
             say(f"== {TITLES[engine]} ==")
-            self.res["engines"][engine] = (self.falkordb if engine == "falkordb"
-                                           else self.neo4j)()
+            self.res["engines"][engine] = (self.falkordb if engine == "falkordb" else self.neo4j)()
         self.res["loadavg_end"] = os.getloadavg()
         return self.res
 
@@ -430,40 +481,58 @@ class Run:
         store = bench_engine.open_store(srv)
         self.closers.append(store.close)
         out: dict[str, Any] = {"version": bench_engine.versions(srv)["falkordb"]}
-        out.update(self.measure(store, falkor_split(store), settle=lambda: bench_engine.settle(
-            srv), pid=srv.pid))
+        out.update(
+            self.measure(
+                store, falkor_split(store), settle=lambda: bench_engine.settle(srv), pid=srv.pid
+            )
+        )
         self._close_all()
-        out["api"] = self.api_figures({
-            "ORGRAPH_DATA_DIR": str(srv.dir), "ORGRAPH_GRAPH_NAME": bench_engine.GRAPH,
-            "ORGRAPH_STORE_URI": "embedded"}, srv.dir)
+        out["api"] = self.api_figures(
+            {
+                "ORGRAPH_DATA_DIR": str(srv.dir),
+                "ORGRAPH_GRAPH_NAME": bench_engine.GRAPH,
+                "ORGRAPH_STORE_URI": "embedded",
+            },
+            srv.dir,
+        )
         self._kill_falkor()
         return out
 
     def neo4j(self) -> dict[str, Any]:
-        srv = self.neo = LocalNeo4j(self.root / "n", bolt_port=free_port(), heap="2g",
-                                    pagecache="1g")
+        srv = self.neo = LocalNeo4j(
+            self.root / "n", bolt_port=free_port(), heap="2g", pagecache="1g"
+        )
         t0 = time.perf_counter()
         srv.start(progress=say)
         password = srv.password()
         out: dict[str, Any] = {"version": NEO4J_VERSION, "start_s": time.perf_counter() - t0}
-        store = Neo4jStore(uri=srv.uri, user=srv.user, password=password,
-                           query_timeout_ms=120_000)
+        store = Neo4jStore(uri=srv.uri, user=srv.user, password=password, query_timeout_ms=120_000)
         self.closers.append(store.close)
         driver = bare_driver(srv.uri, password)
         self.closers.append(driver.close)
-        out.update(self.measure(store, neo4j_split(store, driver), settle=lambda: 0.0,
-                                pid=srv.pid))
+        out.update(self.measure(store, neo4j_split(store, driver), settle=lambda: 0.0, pid=srv.pid))
         out["rust_ext"] = self.rust_ext(srv.uri, password)
         self._close_all()
-        out["api"] = self.api_figures({
-            "ORGRAPH_DATA_DIR": str(self.root / "napi"), "ORGRAPH_STORE_URI": srv.uri,
-            "ORGRAPH_NEO4J_USER": srv.user, "ORGRAPH_NEO4J_PASSWORD": password},
-            self.root / "napi")
+        out["api"] = self.api_figures(
+            {
+                "ORGRAPH_DATA_DIR": str(self.root / "napi"),
+                "ORGRAPH_STORE_URI": srv.uri,
+                "ORGRAPH_NEO4J_USER": srv.user,
+                "ORGRAPH_NEO4J_PASSWORD": password,
+            },
+            self.root / "napi",
+        )
         self._kill_neo4j()
         return out
 
-    def measure(self, store: GraphStore, split: Split, *, settle: Callable[[], float],
-                pid: Callable[[], int | None]) -> dict[str, Any]:
+    def measure(
+        self,
+        store: GraphStore,
+        split: Split,
+        *,
+        settle: Callable[[], float],
+        pid: Callable[[], int | None],
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         migrate(store)
         for key, label in (("import", "county import"), ("reimport", "no-change re-import")):
@@ -473,9 +542,13 @@ class Run:
             seconds = time.perf_counter() - t0
             totals = report.totals()
             assert totals["rejected"] == 0 and totals["sheet_errors"] == 0, totals
-            out[key] = {"seconds": seconds, "rows": totals["rows"],
-                        "rows_per_s": totals["rows"] / seconds, "totals": totals,
-                        "settle_s": settle()}
+            out[key] = {
+                "seconds": seconds,
+                "rows": totals["rows"],
+                "rows_per_s": totals["rows"] / seconds,
+                "totals": totals,
+                "settle_s": settle(),
+            }
         out["nodes"] = {r["label"]: r["nodes"] for r in store.read("count_by_label")}
 
         say("cold projection loads")
@@ -492,8 +565,9 @@ class Run:
         ops: dict[str, Callable[[dt.date], object]] = {
             "coverage": lambda d: eng.coverage(level="village", as_of=d),
             "summary": lambda d: eng.summary(as_of=d),
-            "village": lambda d: eng.gaps("household_uncovered", scope=picks.village,
-                                          as_of=d, page_size=PAGE),
+            "village": lambda d: eng.gaps(
+                "household_uncovered", scope=picks.village, as_of=d, page_size=PAGE
+            ),
             "chain": lambda d: eng.chain(picks.chain, as_of=d),
         }
         warm: dict[str, Any] = {}
@@ -502,8 +576,9 @@ class Run:
             same = bench_engine.run_series(ops[op], [AS_OF], self.args.reps)
             new = bench_engine.run_series(ops[op], dates(i), self.args.reps)
             warm[op] = {"same_as_of": same.as_dict(), "new_as_of": new.as_dict()}
-        trip = bench_engine.run_series(lambda _d: store.read("graph_revision"), [AS_OF],
-                                       self.args.reps)
+        trip = bench_engine.run_series(
+            lambda _d: store.read("graph_revision"), [AS_OF], self.args.reps
+        )
         warm["round_trip"] = {"same_as_of": trip.as_dict()}
         out["warm"] = warm
         out["server_rss_mb"] = rss_mb(pid())
@@ -517,28 +592,43 @@ class Run:
             say(f"freshness {k + 1}/{len(picks.targets)}: {member} → {hid}")
             before = eng.summary(as_of=AS_OF)["counts"]["household_uncovered"]
             t0 = time.perf_counter()
-            store.write("upsert_household_contacts",
-                        rows=[{"member": member, "target": hid, "since": since, "until": None}])
+            store.write(
+                "upsert_household_contacts",
+                rows=[{"member": member, "target": hid, "since": since, "until": None}],
+            )
             write_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             after = eng.summary(as_of=AS_OF)["counts"]["household_uncovered"]
             next_s = time.perf_counter() - t0
-            trials.append({"member": member, "household": hid, "write_ms": write_s * 1000,
-                           "next_summary_s": next_s, "fresh": after == before - 1})
-        return {"trials": trials,
-                "next_summary_p50_s": statistics.median(t["next_summary_s"] for t in trials),
-                "write_p50_ms": statistics.median(t["write_ms"] for t in trials),
-                "stale": sum(not t["fresh"] for t in trials)}
+            trials.append(
+                {
+                    "member": member,
+                    "household": hid,
+                    "write_ms": write_s * 1000,
+                    "next_summary_s": next_s,
+                    "fresh": after == before - 1,
+                }
+            )
+        return {
+            "trials": trials,
+            "next_summary_p50_s": statistics.median(t["next_summary_s"] for t in trials),
+            "write_p50_ms": statistics.median(t["write_ms"] for t in trials),
+            "stale": sum(not t["fresh"] for t in trials),
+        }
 
     def api_figures(self, env: dict[str, str], data_dir: Path) -> dict[str, Any]:
         """Figure 6: bench/api.py's load loop against `orgraph serve` on this store."""
         data_dir.mkdir(parents=True, exist_ok=True)
         settings = Settings(data_dir=data_dir, jwt_secret="", id_hash_key=KEY)
-        default_user_store(settings).add(bench_api.USER, bench_api.PASSWORD,
-                                         role="county_admin", scope="330226")
+        default_user_store(settings).add(
+            bench_api.USER, bench_api.PASSWORD, role="county_admin", scope="330226"
+        )
         api_root = Path(tempfile.mkdtemp(prefix="api-", dir=self.root))
-        self.api = ApiRun(api_root, port=free_port(), env={
-            **env, "ORGRAPH_JWT_SECRET": "", "ORGRAPH_ID_HASH_KEY": KEY})
+        self.api = ApiRun(
+            api_root,
+            port=free_port(),
+            env={**env, "ORGRAPH_JWT_SECRET": "", "ORGRAPH_ID_HASH_KEY": KEY},
+        )
         try:
             say("starting the API")
             t0 = time.perf_counter()
@@ -546,19 +636,29 @@ class Run:
             start_s = time.perf_counter() - t0
             token = self.api.login()
             houses = self.api.households(token)
-            series = bench_api.measure(self.api.base, token, self.args.clients,
-                                       self.args.seconds, houses, self.api.townships(token))
+            series = bench_api.measure(
+                self.api.base,
+                token,
+                self.args.clients,
+                self.args.seconds,
+                houses,
+                self.api.townships(token),
+            )
         finally:
             self._stop_api()
-        return {"start_s": start_s, "series": {s.name.split()[0]: {"name": s.name,
-                                                                    **s.summary()}
-                                               for s in series}}
+        return {
+            "start_s": start_s,
+            "series": {s.name.split()[0]: {"name": s.name, **s.summary()} for s in series},
+        }
 
     def rust_ext(self, uri: str, password: str) -> dict[str, Any]:
         """Figure 7: neo4j-rust-ext installed? With --try-rust-ext, figure 3 again in two fresh
         processes on this server: the extension blocked, then allowed (installed if missing)."""
-        out: dict[str, Any] = {"installed_at_start": rust_installed(),
-                               "active_here": rust_active(), "driver": neo4j.__version__}
+        out: dict[str, Any] = {
+            "installed_at_start": rust_installed(),
+            "active_here": rust_active(),
+            "driver": neo4j.__version__,
+        }
         if not self.args.try_rust_ext:
             return out
         env = {**os.environ, "ORGRAPH_NEO4J_PASSWORD": password}
@@ -567,8 +667,9 @@ class Run:
         def child(block: bool) -> dict[str, Any]:
             cmd = [sys.executable, *(["-c", RUST_BLOCKER] if block else []), *base]
             say(f"figure 3 in a fresh process, rust extension {'blocked' if block else 'on'}")
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800,
-                                  check=False)
+            done = subprocess.run(
+                cmd, env=env, capture_output=True, text=True, timeout=1800, check=False
+            )
             if done.returncode != 0:
                 return {"error": done.stderr.strip()[-2000:]}
             return dict(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -577,10 +678,18 @@ class Run:
         if not out["installed_at_start"]:
             spec = f"neo4j-rust-ext=={neo4j.__version__}.*"
             say(f"pip install {spec}")
-            pip = subprocess.run([sys.executable, "-m", "pip", "install", "-q", spec],
-                                 capture_output=True, text=True, timeout=600, check=False)
-            out["pip"] = {"spec": spec, "returncode": pip.returncode,
-                          "output": (pip.stdout + pip.stderr).strip()[-1000:]}
+            pip = subprocess.run(
+                [sys.executable, "-m", "pip", "install", "-q", spec],
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            out["pip"] = {
+                "spec": spec,
+                "returncode": pip.returncode,
+                "output": (pip.stdout + pip.stderr).strip()[-1000:],
+            }
         out["with"] = child(block=False)
         return out
 
@@ -635,8 +744,11 @@ def lines(res: dict[str, Any]) -> list[Line]:
         Line("2. no-change re-import, s", get(["reimport", "seconds"]), ".1f"),
         Line("2. no-change re-import, rows/s", get(["reimport", "rows_per_s"]), ",.0f"),
         Line("3. first summary() on a new Engine, s", get(["cold", "first_summary_s"]), ".2f"),
-        Line(f"3. projection() on a new Engine, s (median of {LOADS})",
-             get(["cold", "projection_s"]), ".2f"),
+        Line(
+            f"3. projection() on a new Engine, s (median of {LOADS})",
+            get(["cold", "projection_s"]),
+            ".2f",
+        ),
     ]
     names: list[str] = []
     for name in ENGINES:
@@ -646,44 +758,62 @@ def lines(res: dict[str, Any]) -> list[Line]:
     for block in names:
         vals: dict[str, float | None] = {}
         for name in ENGINES:
-            found = [b for b in eng.get(name, {}).get("cold", {}).get("blocks", [])
-                     if b["block"] == block]
+            found = [
+                b
+                for b in eng.get(name, {}).get("cold", {}).get("blocks", [])
+                if b["block"] == block
+            ]
             vals[name] = found[0]["load_ms"] if found else None
         rows.append(Line(f"3.   {block}, ms in a load", vals, ".1f"))
     rows += [
         Line("4. write 1 contact, ms (p50)", get(["fresh", "write_p50_ms"]), ".1f"),
-        Line("4. next summary() after it, s (p50)", get(["fresh", "next_summary_p50_s"]),
-             ".2f"),
+        Line("4. next summary() after it, s (p50)", get(["fresh", "next_summary_p50_s"]), ".2f"),
         Line("4. stale answers", get(["fresh", "stale"]), ".0f"),
     ]
     for op in OPS:
         for key, tag in (("same_as_of", "same as_of"), ("new_as_of", "new as_of")):
             for q in ("p50_ms", "p95_ms"):
-                rows.append(Line(f"5. {OP_TITLES[op]}, {tag}, {q[:3]} ms",
-                                 get(["warm", op, key, q]), ".2f"))
-    rows.append(Line("5. store round trip (graph_revision), p50 ms",
-                     get(["warm", "round_trip", "same_as_of", "p50_ms"]), ".2f"))
+                rows.append(
+                    Line(f"5. {OP_TITLES[op]}, {tag}, {q[:3]} ms", get(["warm", op, key, q]), ".2f")
+                )
+    rows.append(
+        Line(
+            "5. store round trip (graph_revision), p50 ms",
+            get(["warm", "round_trip", "same_as_of", "p50_ms"]),
+            ".2f",
+        )
+    )
     for ep in ("health", "coverage", "gaps", "chain"):
-        rows.append(Line(f"6. API {ep}, p95 ms ({res['clients']} clients)",
-                         get(["api", "series", ep, "p95_ms"]), ".1f"))
-        rows.append(Line(f"6. API {ep}, req/s", get(["api", "series", ep, "throughput_rps"]),
-                         ".1f"))
+        rows.append(
+            Line(
+                f"6. API {ep}, p95 ms ({res['clients']} clients)",
+                get(["api", "series", ep, "p95_ms"]),
+                ".1f",
+            )
+        )
+        rows.append(
+            Line(f"6. API {ep}, req/s", get(["api", "series", ep, "throughput_rps"]), ".1f")
+        )
     rows.append(Line("   server RSS after the warm answers, MB", get(["server_rss_mb"]), ",.0f"))
     return rows
 
 
 def report(res: dict[str, Any]) -> str:
     eng = res["engines"]
-    head = [f"orgraph engines side by side: demo {res['scale']} (as_of {res['as_of']}); "
-            + ", ".join(f"{TITLES[n]} {eng[n]['version']}" for n in ENGINES if n in eng)
-            + f"; driver neo4j {res['versions']['neo4j_driver']}; "
-            + f"{res['versions']['machine']}",
-            f"load average (1/5/15 min) at start {_avg(res['loadavg_start'])}, at end "
-            f"{_avg(res['loadavg_end'])}; demo generated in {res['generate_s']:.1f} s"]
+    head = [
+        f"orgraph engines side by side: demo {res['scale']} (as_of {res['as_of']}); "
+        + ", ".join(f"{TITLES[n]} {eng[n]['version']}" for n in ENGINES if n in eng)
+        + f"; driver neo4j {res['versions']['neo4j_driver']}; "
+        + f"{res['versions']['machine']}",
+        f"load average (1/5/15 min) at start {_avg(res['loadavg_start'])}, at end "
+        f"{_avg(res['loadavg_end'])}; demo generated in {res['generate_s']:.1f} s",
+    ]
     for n in ENGINES:
         if n in eng:
-            head.append(f"{TITLES[n]}: " + ", ".join(f"{k} {v:,}" for k, v in
-                                                    sorted(eng[n]["nodes"].items())))
+            head.append(
+                f"{TITLES[n]}: "
+                + ", ".join(f"{k} {v:,}" for k, v in sorted(eng[n]["nodes"].items()))
+            )
     if "picks" in res:
         p = res["picks"]
         head.append(f"village {p['village']} (median by households), chain of {p['chain']}")
@@ -695,39 +825,70 @@ def report(res: dict[str, Any]) -> str:
     out = head + table
     for n in ENGINES:
         if n in eng:
-            out += ["", f"3. {TITLES[n]}: projection blocks (ms, medians; first = in the first"
-                    " summary(), load = in a later projection())", *block_table(eng[n]["cold"])]
+            out += [
+                "",
+                f"3. {TITLES[n]}: projection blocks (ms, medians; first = in the first"
+                " summary(), load = in a later projection())",
+                *block_table(eng[n]["cold"]),
+            ]
     if "neo4j" in eng:
         out += ["", *rust_lines(eng["neo4j"]["rust_ext"])]
-    out += ["", "3. server: FalkorDB's internal execution time; Neo4j's result_available_after "
-            "(to the first record: the whole query for a collect()). stream: Neo4j's "
-            "result_consumed_after (sending the rows). client: the bare client call (redis "
-            "execute_command / driver execute_query) less server and stream: round trips, "
-            "transfer, decoding. plain: the store's conversion of that reply to plain rows. "
-            "read: a whole store.read, timed on its own.",
-            "Wall-clock on a shared machine: read the ratios more than the absolute figures."]
+    out += [
+        "",
+        "3. server: FalkorDB's internal execution time; Neo4j's result_available_after "
+        "(to the first record: the whole query for a collect()). stream: Neo4j's "
+        "result_consumed_after (sending the rows). client: the bare client call (redis "
+        "execute_command / driver execute_query) less server and stream: round trips, "
+        "transfer, decoding. plain: the store's conversion of that reply to plain rows. "
+        "read: a whole store.read, timed on its own.",
+        "Wall-clock on a shared machine: read the ratios more than the absolute figures.",
+    ]
     return "\n".join(out)
 
 
 def block_table(cold: dict[str, Any]) -> list[str]:
-    out = [f"{'block':<22}{'rows':>7}{'values':>10}{'first':>9}{'load':>9}{'read':>9}"
-           f"{'server':>9}{'stream':>9}{'client':>9}{'plain':>9}"]
+    out = [
+        f"{'block':<22}{'rows':>7}{'values':>10}{'first':>9}{'load':>9}{'read':>9}"
+        f"{'server':>9}{'stream':>9}{'client':>9}{'plain':>9}"
+    ]
     for b in cold["blocks"]:
-        out.append(f"{b['block']:<22}{b['rows']:>7,}{b['values']:>10,}"
-                   + "".join(f"{_fmt(b.get(k), '.1f'):>9}" for k in (
-                       "first_load_ms", "load_ms", "read_ms", "server_ms", "stream_ms",
-                       "client_ms", "plain_ms")))
-    tot = {k: sum(b.get(k) or 0.0 for b in cold["blocks"]) for k in (
-        "first_load_ms", "load_ms", "read_ms", "server_ms", "stream_ms", "client_ms",
-        "plain_ms")}
+        out.append(
+            f"{b['block']:<22}{b['rows']:>7,}{b['values']:>10,}"
+            + "".join(
+                f"{_fmt(b.get(k), '.1f'):>9}"
+                for k in (
+                    "first_load_ms",
+                    "load_ms",
+                    "read_ms",
+                    "server_ms",
+                    "stream_ms",
+                    "client_ms",
+                    "plain_ms",
+                )
+            )
+        )
+    tot = {
+        k: sum(b.get(k) or 0.0 for b in cold["blocks"])
+        for k in (
+            "first_load_ms",
+            "load_ms",
+            "read_ms",
+            "server_ms",
+            "stream_ms",
+            "client_ms",
+            "plain_ms",
+        )
+    }
     out.append(f"{'total':<22}{'':>7}{'':>10}" + "".join(f"{v:>9.1f}" for v in tot.values()))
     return out
 
 
 def rust_lines(r: dict[str, Any]) -> list[str]:
-    out = [f"7. neo4j-rust-ext: installed at start: {'yes' if r['installed_at_start'] else 'no'}"
-           f" (driver {r['driver']}); active in this run's figures 1-5: "
-           f"{'yes' if r['active_here'] else 'no'}"]
+    out = [
+        f"7. neo4j-rust-ext: installed at start: {'yes' if r['installed_at_start'] else 'no'}"
+        f" (driver {r['driver']}); active in this run's figures 1-5: "
+        f"{'yes' if r['active_here'] else 'no'}"
+    ]
     if "pip" in r:
         out.append(f"   pip install {r['pip']['spec']}: exit {r['pip']['returncode']}")
     if "without" not in r:
@@ -738,17 +899,24 @@ def rust_lines(r: dict[str, Any]) -> list[str]:
         if "error" in c:
             out.append(f"   extension {label}: failed: {c['error'][-500:]}")
             continue
-        tot = {k: sum(b.get(k) or 0.0 for b in c["blocks"]) for k in (
-            "read_ms", "server_ms", "stream_ms", "client_ms", "plain_ms")}
-        out.append(f"   extension {label:<7} (active: {c['rust_ext_active']}): first summary() "
-                   f"{c['first_summary_s']:.2f} s, projection() {c['projection_s']:.2f} s "
-                   f"(loads " + ", ".join(f"{x:.2f}" for x in c["projection_loads_s"])
-                   + "); blocks (ms): "
-                   + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in tot.items()))
+        tot = {
+            k: sum(b.get(k) or 0.0 for b in c["blocks"])
+            for k in ("read_ms", "server_ms", "stream_ms", "client_ms", "plain_ms")
+        }
+        out.append(
+            f"   extension {label:<7} (active: {c['rust_ext_active']}): first summary() "
+            f"{c['first_summary_s']:.2f} s, projection() {c['projection_s']:.2f} s "
+            f"(loads "
+            + ", ".join(f"{x:.2f}" for x in c["projection_loads_s"])
+            + "); blocks (ms): "
+            + ", ".join(f"{k[:-3]} {v:.0f}" for k, v in tot.items())
+        )
     w, o = r["with"], r["without"]
     if "error" not in w and "error" not in o:
-        out.append(f"   projection() with/without the extension: "
-                   f"{w['projection_s'] / o['projection_s']:.2f}")
+        out.append(
+            f"   projection() with/without the extension: "
+            f"{w['projection_s'] / o['projection_s']:.2f}"
+        )
     return out
 
 
@@ -762,17 +930,28 @@ def _avg(values: Sequence[float]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="FalkorDB and Neo4j side by side: import, projection load, answers, API.")
-    ap.add_argument("--scale", choices=("county", "tiny"), default="county",
-                    help="the demo's size (county; tiny for a quick smoke run)")
-    ap.add_argument("--engines", default=",".join(ENGINES),
-                    help="comma-separated, in this order (falkordb,neo4j)")
+        description="FalkorDB and Neo4j side by side: import, projection load, answers, API."
+    )
+    ap.add_argument(
+        "--scale",
+        choices=("county", "tiny"),
+        default="county",
+        help="the demo's size (county; tiny for a quick smoke run)",
+    )
+    ap.add_argument(
+        "--engines",
+        default=",".join(ENGINES),
+        help="comma-separated, in this order (falkordb,neo4j)",
+    )
     ap.add_argument("--reps", type=int, default=30, help="timed calls per warm series (30)")
     ap.add_argument("--seconds", type=float, default=10.0, help="API seconds per endpoint (10)")
     ap.add_argument("--clients", type=int, default=16, help="API concurrent clients (16)")
-    ap.add_argument("--try-rust-ext", action="store_true",
-                    help="measure figure 3 with and without neo4j-rust-ext (pip-installs it "
-                         "into this venv when missing)")
+    ap.add_argument(
+        "--try-rust-ext",
+        action="store_true",
+        help="measure figure 3 with and without neo4j-rust-ext (pip-installs it "
+        "into this venv when missing)",
+    )
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     ap.add_argument("--projection-only", metavar="BOLT_URI", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -796,8 +975,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         run.cleanup()
     print(report(res))
     if args.json:
-        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False, default=str) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(
+            json.dumps(res, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+        )
     return 0
 
 

@@ -89,7 +89,8 @@ AUTO_REWRITE_MIN_BYTES = 64 * 1024 * 1024  # Redis default auto-aof-rewrite-min-
 _LOADED_RE = re.compile(r"DB loaded from append only file: ([0-9.]+) seconds")
 _LOAD_ERROR_RE = re.compile(
     r"sending an error to its AOF-loading-client: '-(.*?)' after processing the command "
-    r"'([^']*)'")
+    r"'([^']*)'"
+)
 _T0 = time.perf_counter()
 # orgraph's configured server query timeouts (FalkorDB TIMEOUT_DEFAULT / TIMEOUT_MAX)
 DEFAULT_TIMEOUT_MS = int(Settings.model_fields["query_timeout_default_ms"].default)
@@ -146,25 +147,39 @@ def village_code(i: int) -> str:
 
 
 def household(i: int, villages: int, size: int, low_income: bool) -> dict[str, Any]:
-    return {"id": f"H{i:07d}", "village": village_code(i % villages), "head": f"户主{i}",
-            "size": size, "low_income": low_income}
+    return {
+        "id": f"H{i:07d}",
+        "village": village_code(i % villages),
+        "head": f"户主{i}",
+        "size": size,
+        "low_income": low_income,
+    }
 
 
 def make_county(shape: Shape, seed: int = 20240501) -> County:
     rng = random.Random(seed)
     v = shape.villages
-    villages = [{"code": village_code(i), "props": {"name": f"第{i + 1}村", "level": "village"}}
-                for i in range(v)]
+    villages = [
+        {"code": village_code(i), "props": {"name": f"第{i + 1}村", "level": "village"}}
+        for i in range(v)
+    ]
     # Household i lives in village i % v, so village j holds households j, j+v, j+2v, ...
-    households = [household(i, v, rng.randint(1, 6), rng.random() < 0.05)
-                  for i in range(shape.households)]
+    households = [
+        household(i, v, rng.randint(1, 6), rng.random() < 0.05) for i in range(shape.households)
+    ]
     members: Rows = []
     contacts: Rows = []
     for i in range(shape.members):
         j = i % v
         key = f"M{i:06d}"
-        members.append({"key": key, "name": f"党员{i}", "birth_year": rng.randint(1940, 2002),
-                        "village": village_code(j)})
+        members.append(
+            {
+                "key": key,
+                "name": f"党员{i}",
+                "birth_year": rng.randint(1940, 2002),
+                "village": village_code(j),
+            }
+        )
         in_village = range(j, shape.households, v)
         for h in rng.sample(in_village, min(shape.contacts_per_member, len(in_village))):
             contacts.append({"member": key, "household": f"H{h:07d}"})
@@ -326,8 +341,12 @@ def replaying(server: EmbeddedServer, read: dict[str, float]) -> tuple[float, fl
 
 def open_store(server: EmbeddedServer) -> FalkorStore:
     # Generous socket timeout: a bulk batch or a full scan may take a while on a slow machine.
-    return FalkorStore(graph=GRAPH, unix_socket=str(server.socket), socket_timeout=600.0,
-                       query_timeout_ms=server.timeout_max_ms)
+    return FalkorStore(
+        graph=GRAPH,
+        unix_socket=str(server.socket),
+        socket_timeout=600.0,
+        query_timeout_ms=server.timeout_max_ms,
+    )
 
 
 def count_nodes(store: FalkorStore) -> int:
@@ -359,8 +378,11 @@ def missing(store: FalkorStore, expect: Expect) -> dict[str, int]:
         have |= {f"{t} relationships": n for t, n in count_relationships(store).items()}
         want["tail updates"] = expect.tail
         have["tail updates"] = count_tail(store)
-    return {k: want[k] - have.get(k, 0) for k in sorted(set(want) | set(have))
-            if want.get(k, 0) != have.get(k, 0)}
+    return {
+        k: want[k] - have.get(k, 0)
+        for k in sorted(set(want) | set(have))
+        if want.get(k, 0) != have.get(k, 0)
+    }
 
 
 def check(store: FalkorStore, expect: Expect) -> None:
@@ -369,8 +391,14 @@ def check(store: FalkorStore, expect: Expect) -> None:
         raise AssertionError(f"the graph differs from what was written (missing): {gone}")
 
 
-def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None = None,
-                cap: float | None = None, tolerate_loss: bool = False) -> StartSample:
+def timed_start(
+    server: EmbeddedServer,
+    expect: Expect,
+    *,
+    stop_s: float | None = None,
+    cap: float | None = None,
+    tolerate_loss: bool = False,
+) -> StartSample:
     """Start the (stopped) server and time it, then check every node and relationship is back.
 
     With a cap, a start still loading after cap seconds is given up: the server is killed.
@@ -389,9 +417,14 @@ def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None 
             raise
         progress = log_read(server, pid)
         server.kill()
-        return StartSample(seconds, completed=False, stop_s=stop_s, log_read=progress,
-                           replaying=replaying(server, progress),
-                           load_errors=_load_errors(server, offset))
+        return StartSample(
+            seconds,
+            completed=False,
+            stop_s=stop_s,
+            log_read=progress,
+            replaying=replaying(server, progress),
+            load_errors=_load_errors(server, offset),
+        )
     seconds = time.perf_counter() - t0
     assert started, "the server was already running: the restart was not measured"
     store = open_store(server)
@@ -404,9 +437,17 @@ def timed_start(server: EmbeddedServer, expect: Expect, *, stop_s: float | None 
         store.close()
     rewrites = int(_persistence(server).get("aof_rewrites", 0))
     assert rewrites == 0, "the server rewrote its log by itself during the restart"
-    sample = StartSample(seconds, True, _server_load_seconds(server, offset), first_query,
-                         stop_s, nodes, server.status().used_memory,
-                         load_errors=_load_errors(server, offset), missing=gone)
+    sample = StartSample(
+        seconds,
+        True,
+        _server_load_seconds(server, offset),
+        first_query,
+        stop_s,
+        nodes,
+        server.status().used_memory,
+        load_errors=_load_errors(server, offset),
+        missing=gone,
+    )
     if gone:
         if not tolerate_loss:
             raise AssertionError(f"the restart lost data: {asdict(sample)}")
@@ -442,12 +483,14 @@ def versions(server: EmbeddedServer) -> dict[str, str]:
         effects = _graph_config(conn, "GET", "EFFECTS_THRESHOLD")
     finally:
         conn.close()
-    return {"redis": _text(info.get("redis_version")),
-            "falkordb": _module_version(mods.get("graph", "")),
-            "EFFECTS_THRESHOLD": _text(effects[1]),
-            "python": platform.python_version(),
-            "machine": f"{platform.machine()} {platform.system()} {platform.release()}, "
-                       f"{os.cpu_count()} CPUs"}
+    return {
+        "redis": _text(info.get("redis_version")),
+        "falkordb": _module_version(mods.get("graph", "")),
+        "EFFECTS_THRESHOLD": _text(effects[1]),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {platform.system()} {platform.release()}, "
+        f"{os.cpu_count()} CPUs",
+    }
 
 
 def _graph_config(conn: Any, *args: Any) -> Any:
@@ -471,10 +514,18 @@ def _text(value: Any) -> str:
 
 
 class Bench:
-    def __init__(self, root: Path, nodes: int, *, repeats: int = 3, replay_cap: float = 900.0,
-                 long: float = 60.0, tail: int = 1000,
-                 timeout_default_ms: int = DEFAULT_TIMEOUT_MS,
-                 effects_threshold: int | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        nodes: int,
+        *,
+        repeats: int = 3,
+        replay_cap: float = 900.0,
+        long: float = 60.0,
+        tail: int = 1000,
+        timeout_default_ms: int = DEFAULT_TIMEOUT_MS,
+        effects_threshold: int | None = None,
+    ) -> None:
         self.root = root
         self.shape = Shape.for_nodes(nodes)
         self.repeats = repeats
@@ -486,15 +537,24 @@ class Bench:
         self.timeout_max_ms = max(timeout_default_ms, DEFAULT_TIMEOUT_MAX_MS)
         self.servers: list[EmbeddedServer] = []
         self.result: dict[str, Any] = {
-            "shape": asdict(self.shape), "nodes": self.shape.nodes, "repeats": repeats,
-            "replay_cap_s": replay_cap, "long_s": long, "tail_writes": self.tail,
-            "batch_rows": BATCH, "server_timeout_default_ms": timeout_default_ms,
-            "effects_threshold_set": effects_threshold}
+            "shape": asdict(self.shape),
+            "nodes": self.shape.nodes,
+            "repeats": repeats,
+            "replay_cap_s": replay_cap,
+            "long_s": long,
+            "tail_writes": self.tail,
+            "batch_rows": BATCH,
+            "server_timeout_default_ms": timeout_default_ms,
+            "effects_threshold_set": effects_threshold,
+        }
 
     def server(self, name: str) -> EmbeddedServer:
-        srv = EmbeddedServer(self.root / name, socket_timeout=600.0,
-                             timeout_default_ms=self.timeout_default_ms,
-                             timeout_max_ms=self.timeout_max_ms)
+        srv = EmbeddedServer(
+            self.root / name,
+            socket_timeout=600.0,
+            timeout_default_ms=self.timeout_default_ms,
+            timeout_max_ms=self.timeout_max_ms,
+        )
         self.servers.append(srv)
         return srv
 
@@ -505,18 +565,28 @@ class Bench:
         shutil.rmtree(self.root, ignore_errors=True)
         say(f"servers killed, {self.root} removed")
 
-    def series(self, name: str, srv: EmbeddedServer, down: Callable[[], object],
-               expect: Expect, *, cap: float | None = None,
-               tolerate_loss: bool = False) -> Series:
+    def series(
+        self,
+        name: str,
+        srv: EmbeddedServer,
+        down: Callable[[], object],
+        expect: Expect,
+        *,
+        cap: float | None = None,
+        tolerate_loss: bool = False,
+    ) -> Series:
         out = Series(name)
         for i in range(self.repeats):
             say(f"{name}: {i + 1}/{self.repeats}")
-            sample = timed_start(srv, expect, stop_s=timed(down), cap=cap,
-                                 tolerate_loss=tolerate_loss)
+            sample = timed_start(
+                srv, expect, stop_s=timed(down), cap=cap, tolerate_loss=tolerate_loss
+            )
             out.samples.append(sample)
-            say(f"  {'done' if sample.completed else 'GAVE UP'} in {sample.seconds:.3f} s"
+            say(
+                f"  {'done' if sample.completed else 'GAVE UP'} in {sample.seconds:.3f} s"
                 + (f", LOST DATA: {sample.missing}" if sample.missing else "")
-                + (f", load errors: {sample.load_errors}" if sample.load_errors else ""))
+                + (f", load errors: {sample.load_errors}" if sample.load_errors else "")
+            )
             if not sample.completed:
                 out.note = f"given up after {sample.seconds:.0f} s (--replay-cap)"
                 break
@@ -552,10 +622,12 @@ class Bench:
                 conn.close()
             self.set_effects_threshold(srv)
             phases: list[dict[str, Any]] = []
-            for block, rows in (("upsert_areas", county.villages),
-                                ("bench_upsert_households", county.households),
-                                ("bench_upsert_members", county.members),
-                                ("bench_add_contacts", county.contacts)):
+            for block, rows in (
+                ("upsert_areas", county.villages),
+                ("bench_upsert_households", county.households),
+                ("bench_upsert_members", county.members),
+                ("bench_add_contacts", county.contacts),
+            ):
                 say(f"loading {len(rows):,} rows with {block}")
                 t0 = time.perf_counter()
                 written = 0
@@ -563,16 +635,28 @@ class Bench:
                     written += int(store.write(block, rows=chunk)[0]["written"])
                 seconds = time.perf_counter() - t0
                 assert written == len(rows), f"{block}: wrote {written} of {len(rows)}"
-                phases.append({"block": block, "rows": len(rows), "seconds": seconds,
-                               "rows_per_s": len(rows) / seconds})
+                phases.append(
+                    {
+                        "block": block,
+                        "rows": len(rows),
+                        "seconds": seconds,
+                        "rows_per_s": len(rows) / seconds,
+                    }
+                )
             check(store, Expect(self.shape))
         finally:
             store.close()
         total = sum(p["seconds"] for p in phases)
         rows_n = sum(p["rows"] for p in phases)
-        return {"seconds": total, "rows": rows_n, "rows_per_s": rows_n / total,
-                "phases": phases, "auto_rewrites": int(_persistence(srv).get("aof_rewrites", 0)),
-                "aof": aof_files(srv), "log_commands": log_commands(srv)}
+        return {
+            "seconds": total,
+            "rows": rows_n,
+            "rows_per_s": rows_n / total,
+            "phases": phases,
+            "auto_rewrites": int(_persistence(srv).get("aof_rewrites", 0)),
+            "aof": aof_files(srv),
+            "log_commands": log_commands(srv),
+        }
 
     def set_effects_threshold(self, srv: EmbeddedServer) -> None:
         """--effects-threshold: how the next writes are logged (lasts until a restart)."""
@@ -608,8 +692,14 @@ class Bench:
         res["versions"] = versions(srv)
         res["load"] = self.load(srv)
         loaded = Expect(self.shape)
-        replay = self.series("not rewritten, stop -> start", srv, srv.stop, loaded,
-                             cap=self.replay_cap, tolerate_loss=True)
+        replay = self.series(
+            "not rewritten, stop -> start",
+            srv,
+            srv.stop,
+            loaded,
+            cap=self.replay_cap,
+            tolerate_loss=True,
+        )
         if srv.pid() is None:  # the replay was given up or lost data: load the data again
             srv = self.server("compact")
             srv.start()
@@ -622,8 +712,12 @@ class Bench:
         say(f"{self.tail} single-row writes")
         res["tail"] = self.tail_writes(srv)
         res["aof_after_tail"] = aof_files(srv)
-        tail = self.series(f"rewritten + {self.tail} 1-row writes, stop -> start", srv,
-                           srv.stop, Expect(self.shape, self.tail))
+        tail = self.series(
+            f"rewritten + {self.tail} 1-row writes, stop -> start",
+            srv,
+            srv.stop,
+            Expect(self.shape, self.tail),
+        )
         srv.kill()  # done with it: free its memory
 
         # The same replay as the first series, but with the schema (indexes) rewritten into
@@ -631,15 +725,23 @@ class Bench:
         srv = self.server("schema_base")
         srv.start()
         res["load_schema_base"] = self.load(srv, rewrite_schema=True)
-        data_only = self.series("schema rewritten, data not, stop -> start", srv, srv.stop,
-                                loaded, cap=self.replay_cap, tolerate_loss=True)
+        data_only = self.series(
+            "schema rewritten, data not, stop -> start",
+            srv,
+            srv.stop,
+            loaded,
+            cap=self.replay_cap,
+            tolerate_loss=True,
+        )
 
         empty_s = empty.median
         assert empty_s is not None
         load_s = float(res["load"]["seconds"])
         res["reference"] = {"empty_start_median_s": empty_s, "bulk_load_s": load_s}
-        res["series"] = {s.name: s.summary(empty_s, load_s)
-                         for s in (empty, replay, rewritten, killed, tail, data_only)}
+        res["series"] = {
+            s.name: s.summary(empty_s, load_s)
+            for s in (empty, replay, rewritten, killed, tail, data_only)
+        }
         return res
 
 
@@ -648,7 +750,8 @@ class Bench:
 
 def _mb(files: dict[str, int]) -> str:
     return f"{sum(files.values()) / 1e6:.1f} MB " + ", ".join(
-        f"{k} {v:,}" for k, v in files.items() if not k.endswith(".manifest"))
+        f"{k} {v:,}" for k, v in files.items() if not k.endswith(".manifest")
+    )
 
 
 def _f(value: float | None, fmt: str) -> str:
@@ -656,11 +759,15 @@ def _f(value: float | None, fmt: str) -> str:
 
 
 def _load_lines(title: str, load: dict[str, Any], batch: int) -> list[str]:
-    lines = [f"{title}: {load['rows']:,} rows in {load['seconds']:.1f} s = "
-             f"{load['rows_per_s']:,.0f} rows/s (UNWIND batches of {batch})"]
+    lines = [
+        f"{title}: {load['rows']:,} rows in {load['seconds']:.1f} s = "
+        f"{load['rows_per_s']:,.0f} rows/s (UNWIND batches of {batch})"
+    ]
     for p in load["phases"]:
-        lines.append(f"  {p['block']:<26} {p['rows']:>8,} rows {p['seconds']:>7.2f} s "
-                     f"{p['rows_per_s']:>9,.0f} rows/s")
+        lines.append(
+            f"  {p['block']:<26} {p['rows']:>8,} rows {p['seconds']:>7.2f} s "
+            f"{p['rows_per_s']:>9,.0f} rows/s"
+        )
     return lines
 
 
@@ -671,17 +778,23 @@ def report(res: dict[str, Any]) -> str:
         f"{shape['households']:,} households, {shape['members']:,} members), "
         f"{shape['households'] + shape['members'] * shape['contacts_per_member']:,} "
         f"relationships",
-        "versions: " + ", ".join(f"{k} {v}" for k, v in res["versions"].items())
-        + (f" (set to {res['effects_threshold_set']} before the writes)"
-           if res["effects_threshold_set"] is not None else ""),
+        "versions: "
+        + ", ".join(f"{k} {v}" for k, v in res["versions"].items())
+        + (
+            f" (set to {res['effects_threshold_set']} before the writes)"
+            if res["effects_threshold_set"] is not None
+            else ""
+        ),
         "",
         *_load_lines("bulk load", res["load"], res["batch_rows"]),
     ]
     if "reload" in res:
-        lines += _load_lines("bulk load again (the replayed graph was incomplete)",
-                             res["reload"], res["batch_rows"])
-    lines += _load_lines("bulk load with the schema rewritten first", res["load_schema_base"],
-                         res["batch_rows"])
+        lines += _load_lines(
+            "bulk load again (the replayed graph was incomplete)", res["reload"], res["batch_rows"]
+        )
+    lines += _load_lines(
+        "bulk load with the schema rewritten first", res["load_schema_base"], res["batch_rows"]
+    )
     before = res["load"]["aof"]
     tail = res["tail"]
     lines += [
@@ -694,11 +807,13 @@ def report(res: dict[str, Any]) -> str:
         f"append-only log after the rewrite: {_mb(res['aof_after_rewrite'])} "
         f"(rewrite_log took {res['rewrite_s']:.2f} s)",
         f"append-only log after 1-row writes: {_mb(res['aof_after_tail'])}",
-        f"append-only log, schema rewritten, after the load: "
-        f"{_mb(res['load_schema_base']['aof'])}",
+        f"append-only log, schema rewritten, after the load: {_mb(res['load_schema_base']['aof'])}",
         "  a default server would have rewritten the log by itself during the load: "
-        + ("yes (above 64 MB)" if sum(before.values()) > AUTO_REWRITE_MIN_BYTES
-           else "no (below 64 MB)"),
+        + (
+            "yes (above 64 MB)"
+            if sum(before.values()) > AUTO_REWRITE_MIN_BYTES
+            else "no (below 64 MB)"
+        ),
         "",
         f"{'restart':<46} {'n':>2} {'min s':>9} {'median s':>9} {'server s':>9} "
         f"{'/empty':>8} {'/load':>8}",
@@ -709,20 +824,28 @@ def report(res: dict[str, Any]) -> str:
         lines.append(
             f"{name:<46} {n:>2} {_f(s['min_s'], '9.3f'):>9} {_f(s['median_s'], '9.3f'):>9} "
             f"{_f(s['server_load_median_s'], '9.3f'):>9} "
-            f"{_f(s['ratio_to_empty_start'], '8.1f'):>8} {_f(s['ratio_to_bulk_load'], '8.3f'):>8}")
+            f"{_f(s['ratio_to_empty_start'], '8.1f'):>8} {_f(s['ratio_to_bulk_load'], '8.3f'):>8}"
+        )
         if s["gave_up_after_s"] is not None:
             last = s["samples"][-1]
             at = last["replaying"]
             lines.append(
                 f"  gave up after {s['gave_up_after_s']:.0f} s (a lower bound), replaying the "
-                + (f"command at {at[0]:.1%}-{at[1]:.1%} of the command log (by bytes; the "
-                   "time per byte grows as the graph does)" if at else "log"))
+                + (
+                    f"command at {at[0]:.1%}-{at[1]:.1%} of the command log (by bytes; the "
+                    "time per byte grows as the graph does)"
+                    if at
+                    else "log"
+                )
+            )
         for x in s["samples"]:
             if x["missing"]:
                 lines.append(f"  LOST DATA: the restarted graph lacks {x['missing']}")
             if x["load_errors"]:
-                lines.append("  replayed commands dropped with an error (redis-server log "
-                             f"'== CRITICAL =='): {x['load_errors']}")
+                lines.append(
+                    "  replayed commands dropped with an error (redis-server log "
+                    f"'== CRITICAL =='): {x['load_errors']}"
+                )
         if s["note"]:
             notes.append(f"  {name}: {s['note']}")
     lines += [
@@ -745,24 +868,44 @@ def _raise_exit(signum: int, _frame: FrameType | None) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
-        description="Time restarts of the embedded FalkorDB with a county-sized graph.")
+        description="Time restarts of the embedded FalkorDB with a county-sized graph."
+    )
     ap.add_argument("--nodes", type=int, default=300_000, help="nodes in the graph (300000)")
     ap.add_argument("--repeats", type=int, default=3, help="restarts of each kind (3)")
-    ap.add_argument("--replay-cap", type=float, default=900.0,
-                    help="give up a restart replaying the unrewritten log after this many "
-                         "seconds (900)")
-    ap.add_argument("--long", type=float, default=60.0,
-                    help="do not repeat a restart that took longer than this (60 s)")
-    ap.add_argument("--tail", type=int, default=1000,
-                    help="single-row writes on top of the rewritten log (1000)")
-    ap.add_argument("--timeout-default-ms", type=int, default=DEFAULT_TIMEOUT_MS,
-                    help="the server's TIMEOUT_DEFAULT, which replayed writes run under "
-                         f"(orgraph's default, {DEFAULT_TIMEOUT_MS})")
-    ap.add_argument("--effects-threshold", type=int, default=None,
-                    help="set FalkorDB's EFFECTS_THRESHOLD (microseconds) before the bulk loads; "
-                         "0 logs every write as its effects (orgraph's setting), FalkorDB's "
-                         "default 300 logs slow-enough writes as their query text, replayed "
-                         "by re-running it (default: leave the server's setting)")
+    ap.add_argument(
+        "--replay-cap",
+        type=float,
+        default=900.0,
+        help="give up a restart replaying the unrewritten log after this many seconds (900)",
+    )
+    ap.add_argument(
+        "--long",
+        type=float,
+        default=60.0,
+        help="do not repeat a restart that took longer than this (60 s)",
+    )
+    ap.add_argument(
+        "--tail",
+        type=int,
+        default=1000,
+        help="single-row writes on top of the rewritten log (1000)",
+    )
+    ap.add_argument(
+        "--timeout-default-ms",
+        type=int,
+        default=DEFAULT_TIMEOUT_MS,
+        help="the server's TIMEOUT_DEFAULT, which replayed writes run under "
+        f"(orgraph's default, {DEFAULT_TIMEOUT_MS})",
+    )
+    ap.add_argument(
+        "--effects-threshold",
+        type=int,
+        default=None,
+        help="set FalkorDB's EFFECTS_THRESHOLD (microseconds) before the bulk loads; "
+        "0 logs every write as its effects (orgraph's setting), FalkorDB's "
+        "default 300 logs slow-enough writes as their query text, replayed "
+        "by re-running it (default: leave the server's setting)",
+    )
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     args = ap.parse_args(argv)
     if args.repeats < 1 or args.tail < 1:
@@ -771,9 +914,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_exit)
     root = Path(tempfile.mkdtemp(prefix="orgb-", dir="/tmp"))
-    bench = Bench(root, args.nodes, repeats=args.repeats, replay_cap=args.replay_cap,
-                  long=args.long, tail=args.tail, timeout_default_ms=args.timeout_default_ms,
-                  effects_threshold=args.effects_threshold)
+    bench = Bench(
+        root,
+        args.nodes,
+        repeats=args.repeats,
+        replay_cap=args.replay_cap,
+        long=args.long,
+        tail=args.tail,
+        timeout_default_ms=args.timeout_default_ms,
+        effects_threshold=args.effects_threshold,
+    )
     try:
         res = bench.run()
     except KeyboardInterrupt:
@@ -783,8 +933,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.cleanup()
     print(report(res))
     if args.json:
-        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n",
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     lost = [name for name, s in res["series"].items() if s["lost_data"]]
     if lost:
         print(f"\nFAILED: restarts lost acknowledged writes: {lost}", file=sys.stderr)

@@ -6,6 +6,7 @@ bash scripts/setup.sh
 
 echo "== ruff"
 .venv/bin/ruff check src api dashboard tests bench
+.venv/bin/ruff format --check src api dashboard tests bench
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -21,8 +21,9 @@ from tests.engines import ENGINES, FalkorHost, GraphHost, Neo4jHost, short_tmpdi
 
 __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
 
-ENGINE_PARAMS = [pytest.param(e, marks=[pytest.mark.neo4j] if e == "neo4j" else [], id=e)
-                 for e in ENGINES]
+ENGINE_PARAMS = [
+    pytest.param(e, marks=[pytest.mark.neo4j] if e == "neo4j" else [], id=e) for e in ENGINES
+]
 
 
 def fresh_graph(host: GraphHost | EmbeddedServer):  # type: ignore[no-untyped-def]
@@ -70,14 +71,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 @pytest.fixture(scope="session")
 def neo4j_host() -> Iterator[Neo4jHost]:
-    host = Neo4jHost(os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
-                     os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
-                     os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""))
+    host = Neo4jHost(
+        os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
+        os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
+        os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""),
+    )
     yield host
     leases = sum(s.leases for s in host.slots)
     NEO4J_POOL.append(
         f"Neo4j pool: {len(host.slots)} server(s), {leases} graphs leased; starts took "
-        + ", ".join(f"{t:.1f} s" for t in host.started_s))
+        + ", ".join(f"{t:.1f} s" for t in host.started_s)
+    )
     host.close()
 
 
@@ -109,8 +113,7 @@ def store(graph_host: GraphHost) -> Iterator[GraphStore]:
 def own_server() -> Iterator[EmbeddedServer]:
     """A private embedded server for tests that kill, stop or restore it."""
     folder = short_tmpdir("og-own-")
-    server = EmbeddedServer(folder / "db", start_timeout=60, socket_timeout=10,
-                            connect_timeout=2)
+    server = EmbeddedServer(folder / "db", start_timeout=60, socket_timeout=10, connect_timeout=2)
     yield server
     server.stop(timeout=10)
     shutil.rmtree(folder, ignore_errors=True)

@@ -72,8 +72,7 @@ class FalkorHost:
 
     @contextlib.contextmanager
     def fresh(self, *, migrated: bool = True) -> Iterator[GraphStore]:
-        store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}",
-                            unix_socket=str(self.server.socket))
+        store = FalkorStore(graph=f"t_{uuid.uuid4().hex[:12]}", unix_socket=str(self.server.socket))
         if migrated:
             migrate(store)
         try:
@@ -119,13 +118,21 @@ class Neo4jHost:
         if self.external:
             raise RuntimeError(
                 "the external Neo4j (ORGRAPH_TEST_NEO4J_URI) holds one graph at a time and a "
-                "test asked for a second while the first is alive")
+                "test asked for a second while the first is alive"
+            )
         if len(self.slots) >= MAX_NEO4J_SERVERS:
-            raise RuntimeError(f"more than {MAX_NEO4J_SERVERS} Neo4j graphs alive at once: "
-                               "a fixture holds its graph longer than it should")
-        server = LocalNeo4j(self.root / f"s{len(self.slots)}", bolt_port=free_port(),
-                            heap=NEO4J_HEAP, pagecache=NEO4J_PAGECACHE, start_timeout=240,
-                            tx_log_retention="1 files")
+            raise RuntimeError(
+                f"more than {MAX_NEO4J_SERVERS} Neo4j graphs alive at once: "
+                "a fixture holds its graph longer than it should"
+            )
+        server = LocalNeo4j(
+            self.root / f"s{len(self.slots)}",
+            bolt_port=free_port(),
+            heap=NEO4J_HEAP,
+            pagecache=NEO4J_PAGECACHE,
+            start_timeout=240,
+            tx_log_retention="1 files",
+        )
         t0 = time.monotonic()
         server.start()
         self.started_s.append(time.monotonic() - t0)
@@ -164,8 +171,11 @@ class Neo4jHost:
     def env(self, store: GraphStore) -> dict[str, str]:
         assert isinstance(store, Neo4jStore)
         slot = next(s for s in self.slots if s.uri == store.where)
-        return {"ORGRAPH_STORE_URI": slot.uri, "ORGRAPH_NEO4J_USER": slot.user,
-                "ORGRAPH_NEO4J_PASSWORD": slot.password}
+        return {
+            "ORGRAPH_STORE_URI": slot.uri,
+            "ORGRAPH_NEO4J_USER": slot.user,
+            "ORGRAPH_NEO4J_PASSWORD": slot.password,
+        }
 
     def close(self) -> None:
         for slot in self.slots:

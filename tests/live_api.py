@@ -38,13 +38,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_api(store: GraphStore | None, data_dir: Path, *, settings: Settings | None = None,
-             users: UserStore | None = None, audit: AuditLog | None = None) -> Iterator[str]:
+def live_api(
+    store: GraphStore | None,
+    data_dir: Path,
+    *,
+    settings: Settings | None = None,
+    users: UserStore | None = None,
+    audit: AuditLog | None = None,
+) -> Iterator[str]:
     """Serve the API over `store` on a free loopback port; yields its base URL. With no
     store, the app opens the one `settings` configure, as `orgraph serve` does."""
     app = create_app(settings or api_settings(data_dir), store=store, users=users, audit=audit)
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
-                            lifespan="on", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=free_port(),
+        log_level="warning",
+        lifespan="on",
+        access_log=False,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-api", daemon=True)
     thread.start()
@@ -61,8 +73,16 @@ def live_api(store: GraphStore | None, data_dir: Path, *, settings: Settings | N
         thread.join(timeout=10)
 
 
-def make_user(data_dir: Path, username: str, password: str, role: str, scope: str,
-              *, display_name: str | None = None) -> User:
+def make_user(
+    data_dir: Path,
+    username: str,
+    password: str,
+    role: str,
+    scope: str,
+    *,
+    display_name: str | None = None,
+) -> User:
     """Add an account to the users database of the API whose data folder is data_dir."""
     return default_user_store(api_settings(data_dir)).add(
-        username, password, role=role, scope=scope, display_name=display_name)
+        username, password, role=role, scope=scope, display_name=display_name
+    )

@@ -27,8 +27,7 @@ def env() -> Iterator[dict[str, str]]:
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ORGRAPH, *args], env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([ORGRAPH, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_db_lifecycle_and_migrate(env: dict[str, str], tmp_path: Path) -> None:
@@ -56,8 +55,9 @@ def test_commands_start_the_store_when_needed(env: dict[str, str]) -> None:
     assert json.loads(run(env, "db", "status", "--json").stdout)["state"] == "running"
 
 
-def test_restore_refuses_a_non_empty_store_without_force(env: dict[str, str],
-                                                         tmp_path: Path) -> None:
+def test_restore_refuses_a_non_empty_store_without_force(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     demo = tmp_path / "demo"
     assert run(env, "demo", "--scale", "tiny", "--out", str(demo)).returncode == 0
     backup = tmp_path / "b.rdb"

@@ -127,5 +127,9 @@ class View:
                     raise StoreUnavailable("数据正在更新，请稍后重试")
             areas, orgs = inner.areas & own.areas, inner.orgs & own.orgs
             members = inner_members & own_members
-        return Visible(p, areas & ~np.array(p.area_external, dtype=bool),
-                       orgs & ~np.array(p.org_external, dtype=bool), members)
+        return Visible(
+            p,
+            areas & ~np.array(p.area_external, dtype=bool),
+            orgs & ~np.array(p.org_external, dtype=bool),
+            members,
+        )

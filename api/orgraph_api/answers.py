@@ -27,14 +27,19 @@ class AnswerCache:
         self.hits = 0
         self.misses = 0
 
-    def ask(self, engine: Any, revision: str | None, method: str,
-            **question: Hashable) -> dict[str, Any]:
+    def ask(
+        self, engine: Any, revision: str | None, method: str, **question: Hashable
+    ) -> dict[str, Any]:
         """`engine.<method>(**question)`, kept under the revision and the question."""
         key = (method, *sorted(question.items()))
         return self.get(revision, key, lambda: getattr(engine, method)(**question))
 
-    def get(self, revision: str | None, question: tuple[Hashable, ...],
-            compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def get(
+        self,
+        revision: str | None,
+        question: tuple[Hashable, ...],
+        compute: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
         """The answer to `question` at `revision`, computed at most once while it is kept.
         A missing date in the question means today, so the key carries today's date."""
         key = (revision, dt.date.today().isoformat(), *question)

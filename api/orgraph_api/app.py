@@ -49,8 +49,13 @@ DESCRIPTION = """\
 """
 
 
-def create_app(settings: Settings | None = None, *, store: GraphStore | None = None,
-               users: UserStore | None = None, audit: AuditLog | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: GraphStore | None = None,
+    users: UserStore | None = None,
+    audit: AuditLog | None = None,
+) -> FastAPI:
     """The API. Without `store`, the configured one is opened (an embedded server started)
     when the app starts and closed when it stops; a given store is used as it is."""
     cfg = settings or get_settings()
@@ -67,11 +72,15 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         else:
             request_store = bulk_store = store
         app.state.services = Services(
-            settings=cfg, store=request_store, bulk_store=bulk_store,
+            settings=cfg,
+            store=request_store,
+            bulk_store=bulk_store,
             engine=Engine(request_store, policy=get_policy()),
             users=users or default_user_store(cfg),
             tokens=TokenService(load_secret(cfg), idle_minutes=cfg.token_idle_minutes),
-            audit=audit or default_audit_log(cfg), answers=AnswerCache())
+            audit=audit or default_audit_log(cfg),
+            answers=AnswerCache(),
+        )
         try:
             yield
         finally:
@@ -79,14 +88,19 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                 s.close()
 
     app = FastAPI(
-        title="orgraph API", version=__version__, description=DESCRIPTION,
-        lifespan=lifespan, default_response_class=Json,
-        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs",
+        title="orgraph API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=Json,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
     )
     problems.install(app)
-    app.add_middleware(UploadLimit, max_bytes=cfg.roster_max_mb * 1024 * 1024,
-                       prefix=f"{API_PREFIX}/imports")
+    app.add_middleware(
+        UploadLimit, max_bytes=cfg.roster_max_mb * 1024 * 1024, prefix=f"{API_PREFIX}/imports"
+    )
     app.add_middleware(RejectNul)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
@@ -99,14 +113,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     `application/problem+json` with the ProblemOut schema (FastAPI files a response model
     under application/json)."""
     if app.openapi_schema is None:
-        doc = get_openapi(title=app.title, version=app.version, description=app.description,
-                          routes=app.routes)
+        doc = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         for methods in doc.get("paths", {}).values():
             for op in methods.values():
                 for code, answer in op.get("responses", {}).items():
                     if code[:1] in "45":
-                        answer["content"] = {"application/problem+json": {
-                            "schema": {"$ref": "#/components/schemas/ProblemOut"}}}
+                        answer["content"] = {
+                            "application/problem+json": {
+                                "schema": {"$ref": "#/components/schemas/ProblemOut"}
+                            }
+                        }
         schemas = doc.get("components", {}).get("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)

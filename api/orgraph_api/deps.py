@@ -17,8 +17,11 @@ from orgraph_api.services import Services
 
 API_PREFIX = "/api/v1"
 
-oauth2 = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False,
-                              description="用 /auth/token 换取的令牌 (Bearer JWT)")
+oauth2 = OAuth2PasswordBearer(
+    tokenUrl=f"{API_PREFIX}/auth/token",
+    auto_error=False,
+    description="用 /auth/token 换取的令牌 (Bearer JWT)",
+)
 
 
 async def services(request: Request) -> Services:
@@ -43,8 +46,13 @@ def authenticate(request: Request, svc: Services, token: str | None) -> Principa
     user = svc.users.get(claims.username)
     if user is None or user.disabled:
         raise Unauthorized(INVALID)
-    return Principal(username=user.username, role=user.role, scope=user.scope,
-                     display_name=user.display_name, client=client_address(request))
+    return Principal(
+        username=user.username,
+        role=user.role,
+        scope=user.scope,
+        display_name=user.display_name,
+        client=client_address(request),
+    )
 
 
 Token = Annotated[str | None, Depends(oauth2)]
@@ -85,18 +93,37 @@ def may_reveal(caller: Principal, reveal: bool) -> bool:
     return reveal
 
 
-def audit(svc: Services, caller: Principal, *, action: str, target: str | None,
-          scope: str | None = None, result: str = "ok",
-          detail: dict[str, Any] | None = None) -> None:
-    svc.audit.record(user=caller.username, action=action, target=target,
-                     scope=scope or caller.scope, client=caller.client, result=result,
-                     detail=detail)
+def audit(
+    svc: Services,
+    caller: Principal,
+    *,
+    action: str,
+    target: str | None,
+    scope: str | None = None,
+    result: str = "ok",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    svc.audit.record(
+        user=caller.username,
+        action=action,
+        target=target,
+        scope=scope or caller.scope,
+        client=caller.client,
+        result=result,
+        detail=detail,
+    )
 
 
 @contextlib.contextmanager
-def audited(svc: Services, caller: Principal, *, action: str, target: str | None,
-            scope: str | None = None, detail: dict[str, Any] | None = None
-            ) -> Iterator[dict[str, Any]]:
+def audited(
+    svc: Services,
+    caller: Principal,
+    *,
+    action: str,
+    target: str | None,
+    scope: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Iterator[dict[str, Any]]:
     """Record a write (or sensitive read) once it is done: "ok", or "denied"/"failed" with the
     reason when it raised. The block may add to the yielded detail."""
     extra = dict(detail or {})
@@ -104,7 +131,14 @@ def audited(svc: Services, caller: Principal, *, action: str, target: str | None
         yield extra
     except OrgraphError as exc:
         result = "denied" if exc.http_status in (401, 403, 404) else "failed"
-        audit(svc, caller, action=action, target=target, scope=scope, result=result,
-              detail={**extra, "error": str(exc)})
+        audit(
+            svc,
+            caller,
+            action=action,
+            target=target,
+            scope=scope,
+            result=result,
+            detail={**extra, "error": str(exc)},
+        )
         raise
     audit(svc, caller, action=action, target=target, scope=scope, detail=extra)

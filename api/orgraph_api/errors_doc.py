@@ -21,11 +21,23 @@ _TEXT = {
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these statuses, plus 401 and 503 that every route can give."""
     wanted = sorted({401, 503, *codes})
-    return {c: {"model": ProblemOut, "description": _TEXT[c],
-                "content": {"application/problem+json": {}}} for c in wanted}
+    return {
+        c: {
+            "model": ProblemOut,
+            "description": _TEXT[c],
+            "content": {"application/problem+json": {}},
+        }
+        for c in wanted
+    }
 
 
 def public_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """The same for routes that need no token."""
-    return {c: {"model": ProblemOut, "description": _TEXT[c],
-                "content": {"application/problem+json": {}}} for c in sorted({503, *codes})}
+    return {
+        c: {
+            "model": ProblemOut,
+            "description": _TEXT[c],
+            "content": {"application/problem+json": {}},
+        }
+        for c in sorted({503, *codes})
+    }

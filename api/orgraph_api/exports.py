@@ -18,8 +18,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from orgraph.cli.analysis import LABELS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXTRA_LABELS = {"code": "代码", "type": "缺口类型", "phone": "手机号码", "member": "党员",
-                "household": "户编号", "count": "数量"}
+EXTRA_LABELS = {
+    "code": "代码",
+    "type": "缺口类型",
+    "phone": "手机号码",
+    "member": "党员",
+    "household": "户编号",
+    "count": "数量",
+}
 TEXT_SUFFIXES = ("id", "code", "phone", "_no", "编号", "代码")
 
 
@@ -44,8 +50,12 @@ def flatten(items: list[dict[str, Any]]) -> tuple[list[str], list[str], list[lis
                 flat[k] = v.get("name")
                 flat[f"{k}.ref"] = v.get("code") or v.get("id")
             elif isinstance(v, list):
-                flat[k] = "、".join(str(x.get("name") or x.get("id") or x.get("code"))
-                                   if isinstance(x, dict) else str(x) for x in v)
+                flat[k] = "、".join(
+                    str(x.get("name") or x.get("id") or x.get("code"))
+                    if isinstance(x, dict)
+                    else str(x)
+                    for x in v
+                )
             else:
                 flat[k] = v
         for k in flat:

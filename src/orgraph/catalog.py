@@ -92,8 +92,9 @@ def load_dir(folder: Path) -> dict[str, Query]:
     for path in sorted(folder.glob("*.cypher")):
         for q in parse_blocks(path.read_text(encoding="utf-8"), path.name):
             if q.name in out:
-                raise ValueError(f"duplicate query name {q.name!r} in {q.source} and "
-                                 f"{out[q.name].source}")
+                raise ValueError(
+                    f"duplicate query name {q.name!r} in {q.source} and {out[q.name].source}"
+                )
             out[q.name] = q
     return out
 

@@ -147,9 +147,16 @@ _BY_STATUS: dict[int, type[OrgraphError]] = {
 }
 
 _FALLBACK_ZH = {
-    400: "请求无效", 401: "未登录或登录已过期，请重新登录", 403: "无权执行此操作",
-    404: "未找到", 409: "数据冲突", 413: "文件过大", 422: "输入有误", 423: "账户已锁定",
-    429: "请求过于频繁，请稍后再试", 503: "服务暂不可用，请稍后再试",
+    400: "请求无效",
+    401: "未登录或登录已过期，请重新登录",
+    403: "无权执行此操作",
+    404: "未找到",
+    409: "数据冲突",
+    413: "文件过大",
+    422: "输入有误",
+    423: "账户已锁定",
+    429: "请求过于频繁，请稍后再试",
+    503: "服务暂不可用，请稍后再试",
 }
 
 
@@ -214,16 +221,25 @@ UploadFile = tuple[str, bytes] | Path
 class OrgraphClient:
     """One API base URL, one (optional) bearer token; not shared between users."""
 
-    def __init__(self, base_url: str, token: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         base = base_url.rstrip("/")
         if not base.endswith(API_PREFIX):
             base += API_PREFIX
         self.base_url = base
         self.token = token
-        self._http = httpx.Client(base_url=base, timeout=timeout, transport=transport,
-                                  headers={"Accept": "application/json"})
+        self._http = httpx.Client(
+            base_url=base,
+            timeout=timeout,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -239,19 +255,34 @@ class OrgraphClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                json: Any = None, data: Mapping[str, Any] | None = None,
-                files: Any = None) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+    ) -> httpx.Response:
         """Send one request; raise the orgraph exception for any non-2xx answer."""
         clean = {k: _param(v) for k, v in (params or {}).items() if v is not None}
         try:
-            resp = self._http.request(method, path, params=clean, json=json, data=data,
-                                      files=files, headers=self._headers())
+            resp = self._http.request(
+                method,
+                path,
+                params=clean,
+                json=json,
+                data=data,
+                files=files,
+                headers=self._headers(),
+            )
         except httpx.TimeoutException:
             raise StoreUnavailable(f"orgraph 服务响应超时（{self.base_url}），请稍后再试") from None
         except httpx.TransportError:
             raise StoreUnavailable(
-                f"无法连接 orgraph 服务（{self.base_url}），请确认服务已启动") from None
+                f"无法连接 orgraph 服务（{self.base_url}），请确认服务已启动"
+            ) from None
         if resp.status_code >= 400:
             raise error_from_response(resp)
         return resp
@@ -267,8 +298,9 @@ class OrgraphClient:
 
     def login(self, username: str, password: str) -> Token:
         """Exchange a password for a token and keep it for the following calls."""
-        resp = self.request("POST", "/auth/token",
-                            data={"username": username, "password": password})
+        resp = self.request(
+            "POST", "/auth/token", data={"username": username, "password": password}
+        )
         token = cast(Token, resp.json())
         self.token = token["access_token"]
         return token
@@ -306,11 +338,30 @@ class OrgraphClient:
 
     # -- members, households, contacts ------------------------------------------------------
 
-    def members(self, *, scope: str | None = None, q: str | None = None,
-                branch: str | None = None, away: bool | None = None,
-                on_roll: bool | None = None, page: int = 1, page_size: int = 50) -> Page:
-        return cast(Page, self._get("/members", scope=scope, q=q, branch=branch, away=away,
-                                    on_roll=on_roll, page=page, page_size=page_size))
+    def members(
+        self,
+        *,
+        scope: str | None = None,
+        q: str | None = None,
+        branch: str | None = None,
+        away: bool | None = None,
+        on_roll: bool | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page:
+        return cast(
+            Page,
+            self._get(
+                "/members",
+                scope=scope,
+                q=q,
+                branch=branch,
+                away=away,
+                on_roll=on_roll,
+                page=page,
+                page_size=page_size,
+            ),
+        )
 
     def member(self, key: str, *, reveal: bool = False) -> Json:
         return cast(Json, self._get(f"/members/{_seg(key)}", reveal=reveal))
@@ -319,13 +370,14 @@ class OrgraphClient:
         return cast(Json, self._post("/members", dict(body)))
 
     def update_member(self, key: str, body: Mapping[str, Any]) -> Json:
-        return cast(Json, self.request("PATCH", f"/members/{_seg(key)}",
-                                       json=dict(body)).json())
+        return cast(Json, self.request("PATCH", f"/members/{_seg(key)}", json=dict(body)).json())
 
-    def households(self, *, scope: str | None = None, q: str | None = None,
-                   page: int = 1, page_size: int = 50) -> Page:
-        return cast(Page, self._get("/households", scope=scope, q=q, page=page,
-                                    page_size=page_size))
+    def households(
+        self, *, scope: str | None = None, q: str | None = None, page: int = 1, page_size: int = 50
+    ) -> Page:
+        return cast(
+            Page, self._get("/households", scope=scope, q=q, page=page, page_size=page_size)
+        )
 
     def household(self, household_id: str) -> Json:
         return cast(Json, self._get(f"/households/{_seg(household_id)}"))
@@ -333,10 +385,20 @@ class OrgraphClient:
     def chain(self, household_id: str, *, as_of: str | None = None) -> Chain:
         return cast(Chain, self._get(f"/households/{_seg(household_id)}/chain", as_of=as_of))
 
-    def contacts(self, *, member: str | None = None, household: str | None = None,
-                 page: int = 1, page_size: int = 50) -> Page:
-        return cast(Page, self._get("/contacts", member=member, household=household,
-                                    page=page, page_size=page_size))
+    def contacts(
+        self,
+        *,
+        member: str | None = None,
+        household: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page:
+        return cast(
+            Page,
+            self._get(
+                "/contacts", member=member, household=household, page=page, page_size=page_size
+            ),
+        )
 
     def add_contact(self, *, member: str, household: str, since: str | None = None) -> Json:
         body = {"member": member, "household": household, "since": since}
@@ -348,37 +410,59 @@ class OrgraphClient:
 
     # -- analysis ---------------------------------------------------------------------------
 
-    def coverage(self, *, scope: str | None = None, level: str = "village",
-                 as_of: str | None = None) -> Coverage:
+    def coverage(
+        self, *, scope: str | None = None, level: str = "village", as_of: str | None = None
+    ) -> Coverage:
         return cast(Coverage, self._get("/coverage", scope=scope, level=level, as_of=as_of))
 
     def gaps_summary(self, *, scope: str | None = None, as_of: str | None = None) -> GapSummary:
         return cast(GapSummary, self._get("/gaps/summary", scope=scope, as_of=as_of))
 
-    def gaps(self, type: str, *, scope: str | None = None, as_of: str | None = None,
-             page: int = 1, page_size: int = 50) -> GapPage:
-        return cast(GapPage, self._get("/gaps", type=type, scope=scope, as_of=as_of,
-                                       page=page, page_size=page_size))
+    def gaps(
+        self,
+        type: str,
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> GapPage:
+        return cast(
+            GapPage,
+            self._get("/gaps", type=type, scope=scope, as_of=as_of, page=page, page_size=page_size),
+        )
 
-    def export_gaps(self, type: str, *, scope: str | None = None, as_of: str | None = None,
-                    format: Literal["xlsx", "csv"] = "xlsx") -> Download:
-        resp = self.request("GET", "/gaps/export", params={
-            "type": type, "scope": scope, "as_of": as_of, "format": format})
-        return Download(resp.content, _filename(resp, f"{type}.{format}"),
-                        resp.headers.get("content-type", "application/octet-stream"))
+    def export_gaps(
+        self,
+        type: str,
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+        format: Literal["xlsx", "csv"] = "xlsx",
+    ) -> Download:
+        resp = self.request(
+            "GET",
+            "/gaps/export",
+            params={"type": type, "scope": scope, "as_of": as_of, "format": format},
+        )
+        return Download(
+            resp.content,
+            _filename(resp, f"{type}.{format}"),
+            resp.headers.get("content-type", "application/octet-stream"),
+        )
 
     # -- imports ----------------------------------------------------------------------------
 
-    def import_files(self, kind: str, files: Iterable[UploadFile], *,
-                     dry_run: bool = True) -> Json:
+    def import_files(self, kind: str, files: Iterable[UploadFile], *, dry_run: bool = True) -> Json:
         """Upload roster files of one kind (or "auto", if the API takes it); the importer's
         report comes back. `files` are paths or (file name, bytes) pairs."""
         parts = []
         for f in files:
             name, content = (f.name, f.read_bytes()) if isinstance(f, Path) else f
             parts.append(("files", (name, content, "application/octet-stream")))
-        resp = self.request("POST", f"/imports/{_seg(kind)}",
-                            params={"dry_run": dry_run}, files=parts)
+        resp = self.request(
+            "POST", f"/imports/{_seg(kind)}", params={"dry_run": dry_run}, files=parts
+        )
         return cast(Json, resp.json())
 
     # -- mobility ---------------------------------------------------------------------------
@@ -392,10 +476,17 @@ class OrgraphClient:
     def timeline(self, member_key: str) -> Json:
         return cast(Json, self._get(f"/mobility/members/{_seg(member_key)}/timeline"))
 
-    def outflows(self, *, scope: str | None = None, open: bool | None = None,
-                 page: int = 1, page_size: int = 50) -> Page:
-        return cast(Page, self._get("/outflows", scope=scope, open=open, page=page,
-                                    page_size=page_size))
+    def outflows(
+        self,
+        *,
+        scope: str | None = None,
+        open: bool | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page:
+        return cast(
+            Page, self._get("/outflows", scope=scope, open=open, page=page, page_size=page_size)
+        )
 
     def add_outflow(self, member_key: str, body: Mapping[str, Any]) -> Json:
         return cast(Json, self._post(f"/members/{_seg(member_key)}/outflows", dict(body)))

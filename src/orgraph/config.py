@@ -22,8 +22,10 @@ class Settings(BaseSettings):
             "bolt://host:7687 | neo4j://host:7687 | neo4j+s://host"
         ),
     )
-    data_dir: Path = Field(default=Path(".orgraph"),
-                           description="data folder of the local store (embedded or neo4j-local)")
+    data_dir: Path = Field(
+        default=Path(".orgraph"),
+        description="data folder of the local store (embedded or neo4j-local)",
+    )
     graph_name: str = Field(default="orgraph", description="FalkorDB graph key")
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
@@ -64,8 +66,9 @@ class Settings(BaseSettings):
             return "neo4j-local"
         if uri.startswith(("falkor://", "falkors://", "redis://", "unix://")):
             return "falkor"
-        if uri.startswith(("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://",
-                           "neo4j+ssc://")):
+        if uri.startswith(
+            ("bolt://", "bolt+s://", "bolt+ssc://", "neo4j://", "neo4j+s://", "neo4j+ssc://")
+        ):
             return "neo4j"
         from orgraph.errors import ConfigError
 

@@ -33,22 +33,31 @@ class Policy(BaseModel):
     cadre_groups_max: int = _t(2, "cadre_group_load", "同上")
     group_min: int = _t(5, "group_size", "按照5—15名党员的人数规模合理设置党小组")
     group_max: int = _t(15, "group_size", "同上")
-    branch_min_full: int = _t(3, "branch_too_small",
-                              "支部工作条例第四条: 正式党员3人以上成立党支部")
+    branch_min_full: int = _t(
+        3, "branch_too_small", "支部工作条例第四条: 正式党员3人以上成立党支部"
+    )
     branch_max: int = _t(50, "branch_too_large", "支部工作条例第五条: 党员人数一般不超过50人")
     silent_days: int = _t(90, "mobile_silent", "流动党员应常向组织报平安; 每年至少报告一次")
     lost_days: int = _t(180, "lost_contact", "连续6个月不与组织联系 → 失联党员")
-    cluster_min_full: int = _t(3, "mobile_cluster_without_branch",
-                               "党员流动到哪里, 党组织就覆盖到哪里; 3名以上正式党员 → 成立党支部")
+    cluster_min_full: int = _t(
+        3,
+        "mobile_cluster_without_branch",
+        "党员流动到哪里, 党组织就覆盖到哪里; 3名以上正式党员 → 成立党支部",
+    )
     transfer_days: int = _t(180, "should_transfer", "外出超过6个月且地点固定: 应转尽转")
     not_fixed_employers: tuple[str, ...] = _t(
         ("个体经营", "灵活就业", "打零工", "自由职业", "待业", "无固定", "不固定"),
-        "should_transfer", "工作单位含这些词时不算固定单位 (不提示转接组织关系)")
+        "should_transfer",
+        "工作单位含这些词时不算固定单位 (不提示转接组织关系)",
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> Policy:
-        for lo, hi in (("contact_min", "contact_max"), ("cadre_groups_min", "cadre_groups_max"),
-                       ("group_min", "group_max")):
+        for lo, hi in (
+            ("contact_min", "contact_max"),
+            ("cadre_groups_min", "cadre_groups_max"),
+            ("group_min", "group_max"),
+        ):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
         return self
@@ -58,8 +67,15 @@ class Policy(BaseModel):
         out = []
         for name, f in type(self).model_fields.items():
             extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
-            out.append({"name": name, "value": getattr(self, name), "default": f.default,
-                        "rule": extra.get("rule"), "source": f.description})
+            out.append(
+                {
+                    "name": name,
+                    "value": getattr(self, name),
+                    "default": f.default,
+                    "rule": extra.get("rule"),
+                    "source": f.description,
+                }
+            )
         return out
 
 
@@ -75,8 +91,9 @@ def load_policy(path: Path | None) -> Policy:
     try:
         return Policy(**data)
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '整体'}: {e['msg']}"
-                             for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '整体'}: {e['msg']}" for e in exc.errors()
+        )
         raise ConfigError(f"政策文件 {path} 有误: {problems}") from exc
 
 

@@ -27,8 +27,14 @@ from orgraph.roster.geocode import city_of
 from orgraph.store import GraphStore
 
 KEY = b"acceptance-test-key"
-FILE_LABEL = {"行政区划.xlsx": "Area", "党组织.xlsx": "Org", "党员花名册.xlsx": "Member",
-              "农户.csv": "Household", "流动党员外出登记.xlsx": "Outflow", "报到记录.csv": "Report"}
+FILE_LABEL = {
+    "行政区划.xlsx": "Area",
+    "党组织.xlsx": "Org",
+    "党员花名册.xlsx": "Member",
+    "农户.csv": "Household",
+    "流动党员外出登记.xlsx": "Outflow",
+    "报到记录.csv": "Report",
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +70,9 @@ def test_county_demo_imports_completely_and_idempotently(
     counts = {r["label"]: r["nodes"] for r in store.read("count_roster_entities")}
     expected = {**rows, "党员花名册.xlsx": summary.counts["members"]}  # distinct persons
     for name, label in FILE_LABEL.items():
-        assert counts.get(label) == expected[name], f"{label}: graph {counts.get(label)}, " \
-            f"file {expected[name]}"
+        assert counts.get(label) == expected[name], (
+            f"{label}: graph {counts.get(label)}, file {expected[name]}"
+        )
     gaps = Engine(store).gaps("member_multi_branch")
     assert sorted(i["id"] for i in gaps["items"]) == multi
     assert all(len(i["branches"]) == 2 for i in gaps["items"])
@@ -88,8 +95,11 @@ def test_county_demo_imports_completely_and_idempotently(
         assert case.type in RULE_TYPES, case
         found = {i["id"] for i in engine.gaps(case.type, page_size=10_000)["items"]}
         # a member without 人员编号 is keyed by the keyed hash of the ID number the demo names
-        want = "h:" + hash_id(case.id, KEY) if case.kind == "member" and len(case.id) == 18 \
-            and case.id[:17].isdigit() else case.id
+        want = (
+            "h:" + hash_id(case.id, KEY)
+            if case.kind == "member" and len(case.id) == 18 and case.id[:17].isdigit()
+            else case.id
+        )
         assert want in found, f"planted {case.type} {case.id} ({case.note}) not found"
 
     # Issue #5 acceptance: members away are placed in real cities with coordinates, clusters
@@ -109,8 +119,7 @@ def test_county_demo_imports_completely_and_idempotently(
     for item in clusters:
         full = [m for m in item["members"] if m["full"]]
         assert item["full_members"] == len(full) >= 3 and item["id"] not in branch_cities
-        earliest = min(full, key=lambda m: (m["joined_on"] is None, m["joined_on"] or "",
-                                            m["id"]))
+        earliest = min(full, key=lambda m: (m["joined_on"] is None, m["joined_on"] or "", m["id"]))
         assert item["suggested_secretary"]["id"] == earliest["id"]
     flows = engine.flows()
     assert sum(f["count"] for f in flows["flows"]) + flows["unplaced"] == dest["total"]

@@ -91,8 +91,9 @@ def served(store: GraphStore, data_dir: Path) -> Iterator[tuple[str, UserStore]]
 
 
 @pytest.fixture(scope="package")
-def live(demo_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
-         ) -> Iterator[tuple[str, UserStore, Path]]:
+def live(
+    demo_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, UserStore, Path]]:
     """(base URL, users, data folder) of the API over the read-only demo graph."""
     data_dir = tmp_path_factory.mktemp("api_data")
     with served(demo_store, data_dir) as (url, users):
@@ -122,8 +123,9 @@ def write_store(graph_host: GraphHost, demo_dir: Path) -> Iterator[GraphStore]:
 
 
 @pytest.fixture(scope="module")
-def write_live(write_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[tuple[str, Path]]:
+def write_live(
+    write_store: GraphStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
     data_dir = tmp_path_factory.mktemp("api_write")
     with served(write_store, data_dir) as (url, _):
         yield url, data_dir

@@ -67,13 +67,15 @@ def strings(value: Any, where: str = "") -> Iterator[tuple[str, str]]:
             yield from strings(v, f"{where}[{i}]")
 
 
-def sweep(client: httpx.Client, truth: Truth, ref: str, *, reveal: bool, as_of: str,
-          mobility: bool = True) -> Sweep:
+def sweep(
+    client: httpx.Client, truth: Truth, ref: str, *, reveal: bool, as_of: str, mobility: bool = True
+) -> Sweep:
     """Every read endpoint for a user scoped at ref, plus probes of objects outside it."""
     sw = Sweep()
     own = truth.scope(ref)
-    everything = Sets(set(truth.area_parent), set(truth.org_kind), set(truth.members),
-                      set(truth.households))
+    everything = Sets(
+        set(truth.area_parent), set(truth.org_kind), set(truth.members), set(truth.households)
+    )
     sw.get(client, "/me")
     sw.get(client, "/tree")
     members = sw.pages(client, "/members")
@@ -118,8 +120,7 @@ def sweep(client: httpx.Client, truth: Truth, ref: str, *, reveal: bool, as_of: 
     for hid in sorted(everything.households - own.households)[:2]:
         sw.missing(client, f"/households/{hid}", hid)
         sw.missing(client, f"/households/{hid}/chain", hid)
-    outside_areas = sorted(a for a in everything.areas - own.areas
-                           if not truth.area_external[a])
+    outside_areas = sorted(a for a in everything.areas - own.areas if not truth.area_external[a])
     for code in outside_areas[:2]:
         sw.missing(client, f"/areas/{code}", code)
         sw.missing(client, "/gaps/summary", code, scope=code)

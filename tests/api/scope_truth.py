@@ -56,8 +56,9 @@ class Truth:
                 t.org_serves.setdefault(props["id"], None)
                 t.org_kind[props["id"]] = props.get("kind") or ""
                 t.org_name[props["id"]] = props.get("name") or props["id"]
-                t.org_external[props["id"]] = bool(props.get("external")) or \
-                    props.get("kind") == "external"
+                t.org_external[props["id"]] = (
+                    bool(props.get("external")) or props.get("kind") == "external"
+                )
             elif n["label"] == "Member":
                 t.members[props["key"]] = props
             elif n["label"] == "Household":
@@ -106,14 +107,18 @@ class Truth:
         if ref in self.area_parent and not self.area_external[ref]:
             areas = self._area_below({ref})
             whole = self.area_parent[ref] is None
-            orgs = every_org if whole else self._org_below(
-                {o for o, a in self.org_serves.items() if a in areas})
+            orgs = (
+                every_org
+                if whole
+                else self._org_below({o for o, a in self.org_serves.items() if a in areas})
+            )
         else:
             orgs = self._org_below({ref})
             areas = self._area_below({a for o in orgs if (a := self.org_serves[o])})
             served = self.org_serves.get(ref)
-            whole = self.org_parent[ref] is None and served is not None and \
-                self.is_root_area(served)
+            whole = (
+                self.org_parent[ref] is None and served is not None and self.is_root_area(served)
+            )
             if whole:
                 orgs = every_org
         orgs -= {o for o in orgs if self.org_external[o]}
@@ -134,8 +139,9 @@ class Truth:
         s = self.scope(ref)
         visible_names = {str(self.members[k].get("name")) for k in s.members}
         visible_names |= {str(self.households[h][1]) for h in s.households}
-        visible_names |= {self.org_name[o] for o in self.org_name
-                          if o in s.orgs or self.is_destination(o)}
+        visible_names |= {
+            self.org_name[o] for o in self.org_name if o in s.orgs or self.is_destination(o)
+        }
         visible_phones = {mask_phone(self.members[k].get("phone")) for k in s.members}
         out: set[str] = set()
         for key, props in self.members.items():

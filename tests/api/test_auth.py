@@ -30,21 +30,30 @@ def test_login_gives_a_bearer_token_that_expires_in_30_minutes(url: str) -> None
 
 def test_me_describes_role_scope_and_rights(clients: dict[str, httpx.Client]) -> None:
     me = clients["village"].get("/me").json()
-    assert me == {"username": "village", "display_name": "测试village",
-                  "role": "village_secretary", "role_zh": "村党组织书记",
-                  "scope": {"ref": "330226203203", "name": "陈家洋村", "kind": "area"},
-                  "can_reveal": False, "can_write": True, "can_import": False}
+    assert me == {
+        "username": "village",
+        "display_name": "测试village",
+        "role": "village_secretary",
+        "role_zh": "村党组织书记",
+        "scope": {"ref": "330226203203", "name": "陈家洋村", "kind": "area"},
+        "can_reveal": False,
+        "can_write": True,
+        "can_import": False,
+    }
     branch = clients["branch"].get("/me").json()
-    assert branch["scope"] == {"ref": "D330226203203", "name": "宁海县越溪乡陈家洋村党支部",
-                               "kind": "org"}
+    assert branch["scope"] == {
+        "ref": "D330226203203",
+        "name": "宁海县越溪乡陈家洋村党支部",
+        "kind": "org",
+    }
     assert clients["county"].get("/me").json()["can_import"] is True
 
 
-@pytest.mark.parametrize("username, password", [("county", "wrong-Passw0rd"),
-                                                ("nobody", PASSWORD), ("", ""),
-                                                ("x" * 60, PASSWORD)])
-def test_bad_credentials_are_401_with_one_message(url: str, username: str,
-                                                  password: str) -> None:
+@pytest.mark.parametrize(
+    "username, password",
+    [("county", "wrong-Passw0rd"), ("nobody", PASSWORD), ("", ""), ("x" * 60, PASSWORD)],
+)
+def test_bad_credentials_are_401_with_one_message(url: str, username: str, password: str) -> None:
     r = httpx.post(f"{url}{API}/auth/token", data={"username": username, "password": password})
     if not username:
         assert r.status_code == 422
@@ -58,16 +67,26 @@ def test_no_token_or_a_bad_one_is_401(url: str, live: tuple[str, UserStore, Path
     r = httpx.get(f"{url}{API}/members")
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert r.json()["detail"] == "未登录：请先登录获取令牌"
-    forged = jwt.encode({"sub": "county", "role": "county_admin", "scope": "330226",
-                         "iat": 1, "exp": 4_000_000_000, "jti": "x"}, "not-the-key" * 4,
-                        algorithm="HS256")
+    forged = jwt.encode(
+        {
+            "sub": "county",
+            "role": "county_admin",
+            "scope": "330226",
+            "iat": 1,
+            "exp": 4_000_000_000,
+            "jti": "x",
+        },
+        "not-the-key" * 4,
+        algorithm="HS256",
+    )
     for token in ("garbage", forged):
         r = httpx.get(f"{url}{API}/members", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401 and "登录凭证无效" in r.json()["detail"]
 
 
-def test_expired_token_is_refused_and_refresh_slides(url: str,
-                                                     live: tuple[str, UserStore, Path]) -> None:
+def test_expired_token_is_refused_and_refresh_slides(
+    url: str, live: tuple[str, UserStore, Path]
+) -> None:
     _, users, data_dir = live
     user = users.get("township")
     assert user is not None
@@ -76,16 +95,17 @@ def test_expired_token_is_refused_and_refresh_slides(url: str,
     r = httpx.get(f"{url}{API}/me", headers={"Authorization": f"Bearer {old.access_token}"})
     assert r.status_code == 401 and r.json()["detail"] == "登录已过期，请重新登录"
     young = tokens.issue(user, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=29))
-    fresh = httpx.post(f"{url}{API}/auth/refresh",
-                       headers={"Authorization": f"Bearer {young.access_token}"})
+    fresh = httpx.post(
+        f"{url}{API}/auth/refresh", headers={"Authorization": f"Bearer {young.access_token}"}
+    )
     assert fresh.status_code == 200
     claims = tokens.verify(fresh.json()["access_token"])
     assert claims.expires_at > young.expires_at + dt.timedelta(minutes=1)
 
 
-def test_five_failures_lock_the_account_for_30_minutes(url: str,
-                                                       live: tuple[str, UserStore, Path]
-                                                       ) -> None:
+def test_five_failures_lock_the_account_for_30_minutes(
+    url: str, live: tuple[str, UserStore, Path]
+) -> None:
     _, users, data_dir = live
     users.add("locky", PASSWORD, role="viewer", scope="330226101201")
     for _ in range(4):
@@ -93,17 +113,16 @@ def test_five_failures_lock_the_account_for_30_minutes(url: str,
         assert r.status_code == 401
     r = httpx.post(f"{url}{API}/auth/token", data={"username": "locky", "password": "no"})
     assert r.status_code == 423 and "锁定" in r.json()["detail"]
-    right = httpx.post(f"{url}{API}/auth/token",
-                       data={"username": "locky", "password": PASSWORD})
+    right = httpx.post(f"{url}{API}/auth/token", data={"username": "locky", "password": PASSWORD})
     assert right.status_code == 423, "the right password must not open a locked account"
     entries = [e for e in AuditLog(data_dir / "audit").read() if e["target"] == "locky"]
     assert [e["result"] for e in entries] == ["denied"] * 4 + ["locked", "locked"]
     assert all(e["action"] == "login" and e["client"] == "127.0.0.1" for e in entries)
 
 
-def test_disabled_or_changed_account_takes_effect_at_once(url: str,
-                                                          live: tuple[str, UserStore, Path]
-                                                          ) -> None:
+def test_disabled_or_changed_account_takes_effect_at_once(
+    url: str, live: tuple[str, UserStore, Path]
+) -> None:
     _, users, _ = live
     users.add("leaver", PASSWORD, role="viewer", scope="330226101201")
     client = login(url, "leaver")

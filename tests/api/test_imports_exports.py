@@ -25,25 +25,29 @@ LIMIT_MB = 1
 
 
 @pytest.fixture
-def empty_api(graph_host: GraphHost, tmp_path: Path
-              ) -> Iterator[tuple[str, GraphStore, Path]]:
+def empty_api(graph_host: GraphHost, tmp_path: Path) -> Iterator[tuple[str, GraphStore, Path]]:
     """An API over an empty graph, with a 1 MB upload limit."""
-    settings = Settings(data_dir=tmp_path, jwt_secret="", roster_max_mb=LIMIT_MB,
-                        id_hash_key=KEY.decode())
+    settings = Settings(
+        data_dir=tmp_path, jwt_secret="", roster_max_mb=LIMIT_MB, id_hash_key=KEY.decode()
+    )
     add_users(tmp_path)
-    with graph_host.fresh() as store, \
-            live_api(store, tmp_path, settings=settings, users=user_store(tmp_path)) as url:
+    with (
+        graph_host.fresh() as store,
+        live_api(store, tmp_path, settings=settings, users=user_store(tmp_path)) as url,
+    ):
         yield url, store, tmp_path
 
 
 def _files(folder: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
-    return [("files", (name, (folder / name).read_bytes(), "application/octet-stream"))
-            for name in FILES]
+    return [
+        ("files", (name, (folder / name).read_bytes(), "application/octet-stream"))
+        for name in FILES
+    ]
 
 
 def test_dry_run_reports_like_the_cli_and_writes_nothing(
-        empty_api: tuple[str, GraphStore, Path], demo_dir: Path,
-        graph_host: GraphHost) -> None:
+    empty_api: tuple[str, GraphStore, Path], demo_dir: Path, graph_host: GraphHost
+) -> None:
     url, store, data_dir = empty_api
     c = login(url, "county")
     r = c.post("/imports/auto", files=_files(demo_dir))
@@ -59,18 +63,26 @@ def test_dry_run_reports_like_the_cli_and_writes_nothing(
     assert entry["result"] == "ok" and entry["detail"]["dry_run"] is True
 
 
-def test_real_import_then_the_answers_see_it(empty_api: tuple[str, GraphStore, Path],
-                                            demo_dir: Path) -> None:
+def test_real_import_then_the_answers_see_it(
+    empty_api: tuple[str, GraphStore, Path], demo_dir: Path
+) -> None:
     url, _, _ = empty_api
     c = login(url, "county")
     r = c.post("/imports/auto", params={"dry_run": False}, files=_files(demo_dir))
     assert r.status_code == 200, r.text
     assert r.json()["totals"]["rejected"] == 0 and r.json()["totals"]["created"] > 1000
     assert c.get("/members").json()["total"] > 100
-    assert c.get("/gaps/summary", params={"as_of": AS_OF.isoformat()}).json()["counts"][
-        "household_uncovered"] > 0
-    again = c.post("/imports/members", params={"dry_run": False},
-                   files=[f for f in _files(demo_dir) if f[1][0] == "党员花名册.xlsx"])
+    assert (
+        c.get("/gaps/summary", params={"as_of": AS_OF.isoformat()}).json()["counts"][
+            "household_uncovered"
+        ]
+        > 0
+    )
+    again = c.post(
+        "/imports/members",
+        params={"dry_run": False},
+        files=[f for f in _files(demo_dir) if f[1][0] == "党员花名册.xlsx"],
+    )
     assert again.json()["totals"]["created"] == 0, "importing the same file twice adds nothing"
 
 
@@ -84,20 +96,26 @@ def test_uploads_over_the_limit_are_413(empty_api: tuple[str, GraphStore, Path])
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted while it streams in
         boundary = b"--xyz\r\n"
-        yield boundary + b'Content-Disposition: form-data; name="files"; filename="b.csv"' \
+        yield (
+            boundary + b'Content-Disposition: form-data; name="files"; filename="b.csv"'
             b"\r\nContent-Type: text/csv\r\n\r\n"
+        )
         for _ in range(LIMIT_MB * 4 + 4):
             yield b"x" * 262_144
         yield b"\r\n--xyz--\r\n"
 
-    r = c.post("/imports/households", content=chunks(),
-               headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    r = c.post(
+        "/imports/households",
+        content=chunks(),
+        headers={"Content-Type": "multipart/form-data; boundary=xyz"},
+    )
     assert r.status_code == 413, r.text
     assert count_nodes(store) == 0
 
 
 def test_only_county_admins_import_and_files_must_be_tables(
-        empty_api: tuple[str, GraphStore, Path], demo_dir: Path) -> None:
+    empty_api: tuple[str, GraphStore, Path], demo_dir: Path
+) -> None:
     url, _, data_dir = empty_api
     r = login(url, "township").post("/imports/auto", files=_files(demo_dir)[:1])
     assert r.status_code == 403
@@ -118,17 +136,26 @@ def test_only_county_admins_import_and_files_must_be_tables(
 @pytest.fixture(scope="module")
 def planted(writers: dict[str, httpx.Client]) -> str:
     """A household whose head's name is a formula, uncovered, in the village."""
-    r = writers["county"].post("/households", json={
-        "id": "330226203203-0999", "area": "330226203203001",
-        "head_name": "=HYPERLINK(\"http://x\")", "address": "+1", "tags": ["@x"]})
+    r = writers["county"].post(
+        "/households",
+        json={
+            "id": "330226203203-0999",
+            "area": "330226203203001",
+            "head_name": '=HYPERLINK("http://x")',
+            "address": "+1",
+            "tags": ["@x"],
+        },
+    )
     assert r.status_code == 201, r.text
     return "330226203203-0999"
 
 
 def test_csv_export_is_bom_utf8_escaped_and_keeps_ids_as_text(
-        writers: dict[str, httpx.Client], planted: str) -> None:
-    r = writers["village"].get("/gaps/export", params={"type": "household_uncovered",
-                                                       "format": "csv"})
+    writers: dict[str, httpx.Client], planted: str
+) -> None:
+    r = writers["village"].get(
+        "/gaps/export", params={"type": "household_uncovered", "format": "csv"}
+    )
     assert r.status_code == 200
     assert r.content.startswith(b"\xef\xbb\xbf")
     assert r.headers["content-type"].startswith("text/csv")
@@ -137,13 +164,14 @@ def test_csv_export_is_bom_utf8_escaped_and_keeps_ids_as_text(
     header, body = rows[0], rows[1:]
     assert header[:2] == ["编号", "户主"]
     mine = next(row for row in body if row[0] == planted)
-    assert mine[1] == "'=HYPERLINK(\"http://x\")"
+    assert mine[1] == '\'=HYPERLINK("http://x")'
     codes = [row[header.index("村(社区)编号")] for row in body]
     assert all(c == "\t330226203203" for c in codes)  # Excel keeps a tab-led number as text
 
 
-def test_xlsx_export_has_text_cells_and_no_formulas(writers: dict[str, httpx.Client],
-                                                    planted: str) -> None:
+def test_xlsx_export_has_text_cells_and_no_formulas(
+    writers: dict[str, httpx.Client], planted: str
+) -> None:
     r = writers["village"].get("/gaps/export", params={"type": "household_uncovered"})
     assert r.status_code == 200
     wb = load_workbook(io.BytesIO(r.content))
@@ -152,15 +180,16 @@ def test_xlsx_export_has_text_cells_and_no_formulas(writers: dict[str, httpx.Cli
     header = [c.value for c in ws[1]]
     rows = list(ws.iter_rows(min_row=2))
     mine = next(row for row in rows if row[0].value == planted)
-    assert mine[1].value == "'=HYPERLINK(\"http://x\")" and mine[1].data_type == "s"
+    assert mine[1].value == '\'=HYPERLINK("http://x")' and mine[1].data_type == "s"
     code = mine[header.index("村(社区)编号")]
     assert code.value == "330226203203" and code.data_type == "s" and code.number_format == "@"
     assert all(c.data_type != "f" for row in rows for c in row)
 
 
 def test_empty_export_still_has_a_header(clients: dict[str, httpx.Client]) -> None:
-    r = clients["village"].get("/gaps/export", params={"type": "branch_too_large",
-                                                       "format": "csv",
-                                                       "as_of": AS_OF.isoformat()})
+    r = clients["village"].get(
+        "/gaps/export",
+        params={"type": "branch_too_large", "format": "csv", "as_of": AS_OF.isoformat()},
+    )
     assert r.status_code == 200
     assert r.content.decode("utf-8-sig").splitlines() == ["编号"]

@@ -44,14 +44,19 @@ def _key(props: dict[str, Any]) -> str:
 
 def dump(store: GraphStore) -> Dump:
     nodes = {(r["label"], _key(r["props"])): r["props"] for r in store.read("testing_nodes")}
-    rels = Counter(json.dumps(r, sort_keys=True, ensure_ascii=False)
-                   for r in store.read("testing_rels"))
+    rels = Counter(
+        json.dumps(r, sort_keys=True, ensure_ascii=False) for r in store.read("testing_rels")
+    )
     return nodes, rels
 
 
 def checksum(d: Dump) -> str:
-    text = json.dumps([sorted((f"{k[0]}|{k[1]}", v) for k, v in d[0].items()),
-                       sorted(d[1].items())], sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(
+        [sorted((f"{k[0]}|{k[1]}", v) for k, v in d[0].items()), sorted(d[1].items())],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -65,8 +70,10 @@ def changes(before: Dump, after: Dump) -> tuple[set[tuple[str, str]], list[str]]
 
 def touches(rel: str, label: str, key: str) -> bool:
     r = json.loads(rel)
-    return (r["from_label"], r["from_key"]) == (label, key) or \
-        (r["to_label"], r["to_key"]) == (label, key)
+    return (r["from_label"], r["from_key"]) == (label, key) or (r["to_label"], r["to_key"]) == (
+        label,
+        key,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,18 +82,34 @@ def county(writers: dict[str, httpx.Client]) -> httpx.Client:
 
 
 READS = [
-    ("/members", "q"), ("/members", "scope"), ("/members", "branch"),
-    ("/households", "q"), ("/households", "scope"), ("/contacts", "member"),
-    ("/contacts", "household"), ("/gaps", "scope"), ("/gaps/summary", "scope"),
-    ("/coverage", "scope"), ("/outflows", "member"), ("/reports", "member"), ("/tree", "scope"),
+    ("/members", "q"),
+    ("/members", "scope"),
+    ("/members", "branch"),
+    ("/households", "q"),
+    ("/households", "scope"),
+    ("/contacts", "member"),
+    ("/contacts", "household"),
+    ("/gaps", "scope"),
+    ("/gaps/summary", "scope"),
+    ("/coverage", "scope"),
+    ("/outflows", "member"),
+    ("/reports", "member"),
+    ("/tree", "scope"),
 ]
-PATHS = ["/members/{}", "/households/{}", "/households/{}/chain", "/areas/{}", "/orgs/{}",
-         "/orgs/{}/children"]
+PATHS = [
+    "/members/{}",
+    "/households/{}",
+    "/households/{}/chain",
+    "/areas/{}",
+    "/orgs/{}",
+    "/orgs/{}/children",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_reads_with_payloads_change_nothing(county: httpx.Client, write_store: GraphStore,
-                                            payload: str) -> None:
+def test_reads_with_payloads_change_nothing(
+    county: httpx.Client, write_store: GraphStore, payload: str
+) -> None:
     before = checksum(dump(write_store))
     for path, param in READS:
         r = county.get(path, params={param: payload})
@@ -104,7 +127,8 @@ TEXT_FIELDS = ("name", "ethnicity", "education")
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_member_text_fields_store_the_payload_verbatim_and_nothing_else(
-        county: httpx.Client, write_store: GraphStore, payload: str) -> None:
+    county: httpx.Client, write_store: GraphStore, payload: str
+) -> None:
     before = dump(write_store)
     n = PAYLOADS.index(payload)
     body = {f: f"{payload}{i}{n}" for i, f in enumerate(TEXT_FIELDS)}
@@ -119,39 +143,51 @@ def test_member_text_fields_store_the_payload_verbatim_and_nothing_else(
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_new_records_with_payloads_add_only_themselves(county: httpx.Client,
-                                                       write_store: GraphStore,
-                                                       payload: str) -> None:
+def test_new_records_with_payloads_add_only_themselves(
+    county: httpx.Client, write_store: GraphStore, payload: str
+) -> None:
     n = PAYLOADS.index(payload)
     before = dump(write_store)
-    r = county.post("/members", json={"member_no": f"INJ{n:03d}", "name": payload,
-                                      "education": payload, "branch": BRANCH})
+    r = county.post(
+        "/members",
+        json={"member_no": f"INJ{n:03d}", "name": payload, "education": payload, "branch": BRANCH},
+    )
     assert r.status_code == 201, r.text
     hid = f"330226203203-8{n:03d}"
-    r = county.post("/households", json={"id": hid, "area": "330226203203001",
-                                         "head_name": payload, "address": payload,
-                                         "tags": [payload[:20]]})
+    r = county.post(
+        "/households",
+        json={
+            "id": hid,
+            "area": "330226203203001",
+            "head_name": payload,
+            "address": payload,
+            "tags": [payload[:20]],
+        },
+    )
     assert r.status_code == 201, r.text
     r = county.post("/contacts", json={"member": f"INJ{n:03d}", "household": hid})
     assert r.status_code == 201, r.text
     after = dump(write_store)
     nodes, rels = changes(before, after)
     assert nodes == {("Member", f"INJ{n:03d}"), ("Household", hid)}
-    assert all(touches(x, "Member", f"INJ{n:03d}") or touches(x, "Household", hid)
-               for x in rels)
+    assert all(touches(x, "Member", f"INJ{n:03d}") or touches(x, "Household", hid) for x in rels)
     assert len(rels) == 3  # BELONGS_TO, IN, CONTACTS
     assert after[0][("Household", hid)]["head_name"] == payload.strip()
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_in_reference_fields_are_refused_without_writing(
-        county: httpx.Client, write_store: GraphStore, payload: str) -> None:
+    county: httpx.Client, write_store: GraphStore, payload: str
+) -> None:
     before = checksum(dump(write_store))
     bodies = [
         ("POST", "/members", {"member_no": payload, "name": "x", "branch": BRANCH}),
         ("POST", "/members", {"member_no": "REF1", "name": "x", "branch": payload}),
-        ("POST", "/members", {"member_no": "REF1", "name": "x", "branch": BRANCH,
-                              "household": payload}),
+        (
+            "POST",
+            "/members",
+            {"member_no": "REF1", "name": "x", "branch": BRANCH, "household": payload},
+        ),
         ("PATCH", f"/members/{MEMBER}", {"group": payload}),
         ("POST", "/households", {"id": payload, "area": "330226203203001"}),
         ("POST", "/households", {"id": "330226203203-7777", "area": payload}),
@@ -165,8 +201,7 @@ def test_payloads_in_reference_fields_are_refused_without_writing(
     assert checksum(dump(write_store)) == before
 
 
-def test_nul_bytes_are_refused_not_crashing(county: httpx.Client,
-                                            write_store: GraphStore) -> None:
+def test_nul_bytes_are_refused_not_crashing(county: httpx.Client, write_store: GraphStore) -> None:
     before = checksum(dump(write_store))
     assert county.get("/households", params={"q": "a\x00b"}).status_code == 422
     assert county.get("/members/a%00b").status_code == 422

@@ -31,22 +31,26 @@ EXAMPLES = 100
 # Neo4j answers each call over Bolt: it checks the first quarter of each operation's examples
 # (the rest return at once), and the test ids say so.
 NEO4J_EXAMPLES = 25
-ENGINES = pytest.mark.parametrize("graph_host", [
-    pytest.param("falkordb", id=f"falkordb-{EXAMPLES}-examples"),
-    pytest.param("neo4j", id=f"neo4j-{NEO4J_EXAMPLES}-examples", marks=pytest.mark.neo4j)],
-    indirect=True)
+ENGINES = pytest.mark.parametrize(
+    "graph_host",
+    [
+        pytest.param("falkordb", id=f"falkordb-{EXAMPLES}-examples"),
+        pytest.param("neo4j", id=f"neo4j-{NEO4J_EXAMPLES}-examples", marks=pytest.mark.neo4j),
+    ],
+    indirect=True,
+)
 _calls: dict[str, int] = {}
 
 schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret="")).openapi())
 
 
 @pytest.fixture(scope="module")
-def fuzz_api(graph_host: GraphHost, demo_dir: Path,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def fuzz_api(
+    graph_host: GraphHost, demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     data_dir = tmp_path_factory.mktemp("api_fuzz")
     add_users(data_dir)
-    with graph_host.fresh() as store, \
-            live_api(store, data_dir, users=user_store(data_dir)) as url:
+    with graph_host.fresh() as store, live_api(store, data_dir, users=user_store(data_dir)) as url:
         load_demo(store, demo_dir)
         client = login(url, "county")
         token = str(client.headers["Authorization"])
@@ -54,8 +58,9 @@ def fuzz_api(graph_host: GraphHost, demo_dir: Path,
         yield url, token
 
 
-def refused_only_by_business_rules(ctx: CheckContext, response: Response,
-                                   case: Case) -> bool | None:
+def refused_only_by_business_rules(
+    ctx: CheckContext, response: Response, case: Case
+) -> bool | None:
     """schemathesis' positive_data_acceptance, except that a schema-valid request may be
     refused with 422 by one of orgraph's own rules that OpenAPI cannot state (an ID number's
     check digit, an end date before the start date, a branch that is not a branch): such a
@@ -72,17 +77,21 @@ def refused_only_by_business_rules(ctx: CheckContext, response: Response,
 @schema.parametrize()
 @ENGINES
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_operation_conforms(case: Case, graph_host: GraphHost,
-                                  fuzz_api: tuple[str, str]) -> None:
+def test_every_operation_conforms(
+    case: Case, graph_host: GraphHost, fuzz_api: tuple[str, str]
+) -> None:
     url, token = fuzz_api
     if graph_host.engine == "neo4j":
         key = f"{case.method} {case.path}"
         _calls[key] = _calls.get(key, 0) + 1
         if _calls[key] > NEO4J_EXAMPLES:
             return
-    case.call_and_validate(base_url=url, headers={"Authorization": token},
-                           excluded_checks=[positive_data_acceptance],
-                           additional_checks=[refused_only_by_business_rules])
+    case.call_and_validate(
+        base_url=url,
+        headers={"Authorization": token},
+        excluded_checks=[positive_data_acceptance],
+        additional_checks=[refused_only_by_business_rules],
+    )
 
 
 def test_every_operation_is_documented() -> None:
@@ -95,12 +104,14 @@ def test_every_operation_is_documented() -> None:
             if not op.get("summary") or not op.get("description"):
                 problems.append(f"{where}: summary or description missing")
             ok = [c for c in op["responses"] if c.startswith("2")]
-            if len(ok) != 1 or not any(v.get("schema") for v in
-                                       op["responses"][ok[0]].get("content", {}).values()):
+            if len(ok) != 1 or not any(
+                v.get("schema") for v in op["responses"][ok[0]].get("content", {}).values()
+            ):
                 problems.append(f"{where}: no documented answer schema")
             errors = {c: r for c, r in op["responses"].items() if c[0] in "45"}
-            if "503" not in errors or (path not in ("/api/v1/health", "/api/v1/auth/token")
-                                       and "401" not in errors):
+            if "503" not in errors or (
+                path not in ("/api/v1/health", "/api/v1/auth/token") and "401" not in errors
+            ):
                 problems.append(f"{where}: 401/503 not documented")
             for code, r in errors.items():
                 if list(r.get("content", {})) != ["application/problem+json"]:

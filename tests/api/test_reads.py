@@ -59,8 +59,17 @@ def test_members_list_filters_and_paging(clients: dict[str, httpx.Client]) -> No
     ids = [m["id"] for m in first["items"] + second["items"]]
     assert ids == sorted(ids) and len(set(ids)) == 20
     row = first["items"][0]
-    assert set(row) == {"id", "name", "gender", "category", "branch", "phone", "id_masked",
-                        "away", "on_roll"}
+    assert set(row) == {
+        "id",
+        "name",
+        "gender",
+        "category",
+        "branch",
+        "phone",
+        "id_masked",
+        "away",
+        "on_roll",
+    }
     assert "****" in row["phone"] and "********" in row["id_masked"]
     away = c.get("/members", params={"away": True, "page_size": 500}).json()
     assert away["total"] > 0 and all(m["away"] for m in away["items"])
@@ -96,8 +105,7 @@ def test_households(clients: dict[str, httpx.Client], demo_store: GraphStore) ->
     assert one["id"] in {h["id"] for h in hit["items"]}
     detail = c.get(f"/households/{one['id']}").json()
     assert detail["hamlet"]["code"].startswith("330226203203") and detail["address"]
-    county = clients["county"].get("/households", params={"covered": False,
-                                                          "page_size": 1}).json()
+    county = clients["county"].get("/households", params={"covered": False, "page_size": 1}).json()
     engine = Engine(demo_store)
     today_gaps = engine.gaps("household_uncovered", page_size=1)
     assert county["total"] == today_gaps["total"]
@@ -125,15 +133,15 @@ def test_village_sees_who_is_above_only_as_withheld(clients: dict[str, httpx.Cli
     c = clients["village"]
     hid = c.get("/households", params={"page_size": 1}).json()["items"][0]["id"]
     chain = c.get(f"/households/{hid}/chain", params={"as_of": D}).json()
-    above = [p for lv in chain["levels"] if lv["level"] in ("village", "township")
-             for p in lv["people"]]
+    above = [
+        p for lv in chain["levels"] if lv["level"] in ("village", "township") for p in lv["people"]
+    ]
     assert above and all(p["hidden"] and p["id"] is None for p in above)
     township = next(lv for lv in chain["levels"] if lv["level"] == "township")
     assert township["area"] is None
 
 
-def test_coverage_summary_gaps(clients: dict[str, httpx.Client], demo_store: GraphStore
-                               ) -> None:
+def test_coverage_summary_gaps(clients: dict[str, httpx.Client], demo_store: GraphStore) -> None:
     c = clients["county"]
     engine = Engine(demo_store)
     cov = c.get("/coverage", params={"level": "township", "as_of": D}).json()
@@ -157,9 +165,9 @@ def test_outflows_and_reports(clients: dict[str, httpx.Client]) -> None:
     assert lefts == sorted(lefts, reverse=True)
     assert all(o["phone_away"] is None or "****" in o["phone_away"] for o in doc["items"])
     still = c.get("/outflows", params={"open": True, "as_of": D, "page_size": 500}).json()
-    assert 0 < still["total"] < doc["total"] and all(o["returned_on"] is None or
-                                                      o["returned_on"] > D
-                                                      for o in still["items"])
+    assert 0 < still["total"] < doc["total"] and all(
+        o["returned_on"] is None or o["returned_on"] > D for o in still["items"]
+    )
     key = doc["items"][0]["member"]["id"]
     assert c.get("/outflows", params={"member": key}).json()["total"] >= 1
     reports = c.get("/reports", params={"page_size": 5}).json()
@@ -168,16 +176,22 @@ def test_outflows_and_reports(clients: dict[str, httpx.Client]) -> None:
     assert all("2026-10-01" <= r["on"] <= "2026-10-31" for r in ranged["items"])
 
 
-@pytest.mark.parametrize("path, params, wanted", [
-    ("/members", {"page_size": 501}, "page_size"), ("/members", {"page": 0}, "page"),
-    ("/gaps", {"type": "no_such_gap"}, "type"), ("/gaps", {}, "type"),
-    ("/coverage", {"level": "galaxy"}, "level"), ("/coverage", {"as_of": "2026-13-40"}, "as_of"),
-    ("/members", {"away": "maybe"}, "away"),
-    ("/gaps/export", {"type": "group_size", "format": "pdf"}, "format"),
-])
-def test_invalid_parameters_are_422_naming_the_field(clients: dict[str, httpx.Client],
-                                                     path: str, params: dict[str, object],
-                                                     wanted: str) -> None:
+@pytest.mark.parametrize(
+    "path, params, wanted",
+    [
+        ("/members", {"page_size": 501}, "page_size"),
+        ("/members", {"page": 0}, "page"),
+        ("/gaps", {"type": "no_such_gap"}, "type"),
+        ("/gaps", {}, "type"),
+        ("/coverage", {"level": "galaxy"}, "level"),
+        ("/coverage", {"as_of": "2026-13-40"}, "as_of"),
+        ("/members", {"away": "maybe"}, "away"),
+        ("/gaps/export", {"type": "group_size", "format": "pdf"}, "format"),
+    ],
+)
+def test_invalid_parameters_are_422_naming_the_field(
+    clients: dict[str, httpx.Client], path: str, params: dict[str, object], wanted: str
+) -> None:
     r = clients["county"].get(path, params=params)
     assert r.status_code == 422, r.text
     assert r.headers["content-type"] == "application/problem+json"
@@ -193,12 +207,21 @@ def test_unknown_routes_and_methods_are_problems(clients: dict[str, httpx.Client
     assert r.status_code == 405 and r.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("path", ["/members/330226D0000001", "/households/330226101201-0001",
-                                  "/households/330226101201-0001/chain",
-                                  "/areas/330226101", "/orgs/D330226101201",
-                                  "/areas/330226101/children", "/orgs/D330226101201/children"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/members/330226D0000001",
+        "/households/330226101201-0001",
+        "/households/330226101201-0001/chain",
+        "/areas/330226101",
+        "/orgs/D330226101201",
+        "/areas/330226101/children",
+        "/orgs/D330226101201/children",
+    ],
+)
 def test_objects_outside_the_scope_are_404_like_missing_ones(
-        clients: dict[str, httpx.Client], path: str) -> None:
+    clients: dict[str, httpx.Client], path: str
+) -> None:
     c = clients["village"]
     outside = c.get(path)
     missing = c.get(path.replace("330226", "999999"))

@@ -38,9 +38,14 @@ from tests.oracle.strategies import counties, scopes
 
 _names = itertools.count()
 # Each engine once; a property that runs fewer examples on Neo4j says so in its ids.
-FULL_OR_SAMPLED = pytest.mark.parametrize("graph_host", [
-    pytest.param("falkordb", id="falkordb-full"),
-    pytest.param("neo4j", id="neo4j-sampled", marks=pytest.mark.neo4j)], indirect=True)
+FULL_OR_SAMPLED = pytest.mark.parametrize(
+    "graph_host",
+    [
+        pytest.param("falkordb", id="falkordb-full"),
+        pytest.param("neo4j", id="neo4j-sampled", marks=pytest.mark.neo4j),
+    ],
+    indirect=True,
+)
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
@@ -85,13 +90,22 @@ def _demo_scopes(truth: Truth) -> list[str]:
     return areas + orgs
 
 
-LEVELS = ("330226", "330226101", "330226101201", "330226203203", "330226203203001",
-          "D330226203203", "D330226-JG", "D330226-LD01")
+LEVELS = (
+    "330226",
+    "330226101",
+    "330226101201",
+    "330226203203",
+    "330226203203001",
+    "D330226203203",
+    "D330226-JG",
+    "D330226-LD01",
+)
 
 
 @pytest.mark.parametrize("ref", LEVELS)
-def test_each_level_of_the_demo_with_every_role(url: str, demo_users: UserStore,
-                                                demo_truth: Truth, ref: str) -> None:
+def test_each_level_of_the_demo_with_every_role(
+    url: str, demo_users: UserStore, demo_truth: Truth, ref: str
+) -> None:
     # Roles differ in what they may reveal (phones): each scope is swept by one that may and
     # one that may not, and every role takes its turn across the levels.
     i = LEVELS.index(ref)
@@ -99,11 +113,15 @@ def test_each_level_of_the_demo_with_every_role(url: str, demo_users: UserStore,
         _check(url, demo_users, demo_truth, role, ref, AS_OF.isoformat())
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
-def test_any_role_anywhere_in_the_demo(url: str, demo_users: UserStore, demo_truth: Truth,
-                                       data: st.DataObject) -> None:
+def test_any_role_anywhere_in_the_demo(
+    url: str, demo_users: UserStore, demo_truth: Truth, data: st.DataObject
+) -> None:
     role = data.draw(st.sampled_from(ROLES), label="role")
     ref = data.draw(st.sampled_from(_demo_scopes(demo_truth)), label="scope")
     _check(url, demo_users, demo_truth, role, ref, AS_OF.isoformat())
@@ -113,8 +131,9 @@ def test_any_role_anywhere_in_the_demo(url: str, demo_users: UserStore, demo_tru
 
 
 @pytest.fixture(scope="module")
-def county_api(graph_host: GraphHost, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[tuple[str, UserStore, GraphStore]]:
+def county_api(
+    graph_host: GraphHost, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, UserStore, GraphStore]]:
     data_dir = tmp_path_factory.mktemp("api_counties")
     users = user_store(data_dir)
     with graph_host.fresh() as store, live_api(store, data_dir, users=users) as url:
@@ -123,7 +142,8 @@ def county_api(graph_host: GraphHost, tmp_path_factory: pytest.TempPathFactory
 
 @FULL_OR_SAMPLED
 def test_any_role_anywhere_in_generated_counties(
-        graph_host: GraphHost, county_api: tuple[str, UserStore, GraphStore]) -> None:
+    graph_host: GraphHost, county_api: tuple[str, UserStore, GraphStore]
+) -> None:
     url, users, store = county_api
 
     @settings(max_examples=examples(25, graph_host), deadline=None, suppress_health_check=HEALTH)
@@ -139,20 +159,43 @@ def test_any_role_anywhere_in_generated_counties(
     prop()
 
 
-def test_the_sweep_reaches_every_read_route(url: str, demo_users: UserStore,
-                                            demo_truth: Truth) -> None:
+def test_the_sweep_reaches_every_read_route(
+    url: str, demo_users: UserStore, demo_truth: Truth
+) -> None:
     """Guard against a new read route the sweep forgets."""
     from tests.api.scope_sweep import Sweep  # noqa: F401 (documentation of where to add)
 
     routes = httpx.get(f"{url}/api/v1/openapi.json").json()["paths"]
     reads = {p for p, ops in routes.items() if "get" in ops} - {
-        "/api/v1/health", "/api/v1/policy", "/api/v1/policy/rows", "/api/v1/openapi.json"}
-    swept = {"/members", "/members/{key}", "/households", "/households/{household_id}",
-             "/households/{household_id}/chain", "/contacts", "/coverage", "/gaps",
-             "/gaps/summary", "/gaps/export", "/outflows", "/reports", "/tree", "/me",
-             "/areas/{code}", "/areas/{code}/children", "/orgs/{org_id}",
-             "/orgs/{org_id}/children", "/mobility/destinations", "/mobility/flows",
-             "/mobility/members/{key}/timeline", "/mobile-branches",
-             "/mobile-branches/{org_id}/members"}
+        "/api/v1/health",
+        "/api/v1/policy",
+        "/api/v1/policy/rows",
+        "/api/v1/openapi.json",
+    }
+    swept = {
+        "/members",
+        "/members/{key}",
+        "/households",
+        "/households/{household_id}",
+        "/households/{household_id}/chain",
+        "/contacts",
+        "/coverage",
+        "/gaps",
+        "/gaps/summary",
+        "/gaps/export",
+        "/outflows",
+        "/reports",
+        "/tree",
+        "/me",
+        "/areas/{code}",
+        "/areas/{code}/children",
+        "/orgs/{org_id}",
+        "/orgs/{org_id}/children",
+        "/mobility/destinations",
+        "/mobility/flows",
+        "/mobility/members/{key}/timeline",
+        "/mobile-branches",
+        "/mobile-branches/{org_id}/members",
+    }
     missing = {p.removeprefix("/api/v1") for p in reads} - swept
     assert not missing, f"read routes the scope sweep does not call: {sorted(missing)}"

@@ -19,12 +19,20 @@ from tests.live_api import free_port
 def test_orgraph_serve_answers_health_on_its_port() -> None:
     folder = short_tmpdir("og-serve-")
     port = free_port()
-    env = {**os.environ, "ORGRAPH_DATA_DIR": str(folder / "db"), "ORGRAPH_JWT_SECRET": "",
-           "ORGRAPH_STORE_URI": "embedded"}
+    env = {
+        **os.environ,
+        "ORGRAPH_DATA_DIR": str(folder / "db"),
+        "ORGRAPH_JWT_SECRET": "",
+        "ORGRAPH_STORE_URI": "embedded",
+    }
     cli = Path(sys.executable).with_name("orgraph")
-    proc = subprocess.Popen([str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=folder, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

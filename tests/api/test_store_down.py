@@ -43,8 +43,7 @@ DEADLINE = 3.0
 NO_ANSWER = 20.0
 CJK = re.compile("[\u4e00-\u9fff]")
 STORE_NAMED = re.compile("图数据库|Neo4j")
-PATHS = ["/health", "/members", "/coverage", "/gaps/summary",
-         "/households/330226101201-0001/chain"]
+PATHS = ["/health", "/members", "/coverage", "/gaps/summary", "/households/330226101201-0001/chain"]
 
 
 class Outage(Protocol):
@@ -167,8 +166,9 @@ def _serving(settings: Settings, data_dir: Path) -> contextlib.AbstractContextMa
 
 
 @pytest.fixture
-def down_api(graph_host: GraphHost, demo_dir: Path, tmp_path: Path,
-             request: pytest.FixtureRequest) -> Iterator[tuple[str, Outage]]:
+def down_api(
+    graph_host: GraphHost, demo_dir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, Outage]]:
     """(URL, outage) of an API built as `orgraph serve` builds it, over the demo county."""
     if graph_host.engine == "falkordb":
         own_server: EmbeddedServer = request.getfixturevalue("own_server")
@@ -177,8 +177,9 @@ def down_api(graph_host: GraphHost, demo_dir: Path, tmp_path: Path,
         migrate(store)
         load_demo(store, demo_dir)
         store.close()
-        settings = Settings(store_uri="embedded", data_dir=own_server.dir, graph_name="down",
-                            jwt_secret="")
+        settings = Settings(
+            store_uri="embedded", data_dir=own_server.dir, graph_name="down", jwt_secret=""
+        )
         with _serving(settings, own_server.dir) as url:
             yield url, EmbeddedOutage(own_server)
         return
@@ -188,9 +189,13 @@ def down_api(graph_host: GraphHost, demo_dir: Path, tmp_path: Path,
         where = urlparse(env["ORGRAPH_STORE_URI"])
         relay = Relay((where.hostname or "127.0.0.1", where.port or 7687))
         relay.start()
-        settings = Settings(store_uri=f"bolt://127.0.0.1:{relay.port}", data_dir=tmp_path,
-                            neo4j_user=env["ORGRAPH_NEO4J_USER"],
-                            neo4j_password=env["ORGRAPH_NEO4J_PASSWORD"], jwt_secret="")
+        settings = Settings(
+            store_uri=f"bolt://127.0.0.1:{relay.port}",
+            data_dir=tmp_path,
+            neo4j_user=env["ORGRAPH_NEO4J_USER"],
+            neo4j_password=env["ORGRAPH_NEO4J_PASSWORD"],
+            jwt_secret="",
+        )
         try:
             with _serving(settings, tmp_path) as url:
                 yield url, relay
@@ -237,8 +242,7 @@ def _recovers(client: httpx.Client) -> None:
     _all_ok(client)
 
 
-def test_stopped_store_answers_503_fast_and_recovers(
-        down_api: tuple[str, Outage]) -> None:
+def test_stopped_store_answers_503_fast_and_recovers(down_api: tuple[str, Outage]) -> None:
     url, outage = down_api
     client = login(url, "county")
     _all_ok(client)
@@ -279,8 +283,16 @@ def test_neo4j_nobody_listening_answers_503_fast(built: str, tmp_path: Path) -> 
         serving = live_api(store, tmp_path, users=user_store(tmp_path))
     else:
         store = None
-        serving = _serving(Settings(store_uri=uri, data_dir=tmp_path, neo4j_user="neo4j",
-                                    neo4j_password="x", jwt_secret=""), tmp_path)
+        serving = _serving(
+            Settings(
+                store_uri=uri,
+                data_dir=tmp_path,
+                neo4j_user="neo4j",
+                neo4j_password="x",
+                jwt_secret="",
+            ),
+            tmp_path,
+        )
     try:
         with serving as url:
             _all_503(login(url, "county"))  # /health among them
@@ -290,14 +302,16 @@ def test_neo4j_nobody_listening_answers_503_fast(built: str, tmp_path: Path) -> 
 
 
 def test_the_app_starts_the_embedded_server_when_it_is_not_running(
-        own_server: EmbeddedServer, demo_dir: Path) -> None:
+    own_server: EmbeddedServer, demo_dir: Path
+) -> None:
     own_server.start()
     store = FalkorStore(graph="cold", unix_socket=str(own_server.socket))
     load_demo(store, demo_dir)
     store.close()
     own_server.stop()
-    settings = Settings(store_uri="embedded", data_dir=own_server.dir, graph_name="cold",
-                        jwt_secret="")
+    settings = Settings(
+        store_uri="embedded", data_dir=own_server.dir, graph_name="cold", jwt_secret=""
+    )
     with live_api(None, own_server.dir, settings=settings) as url:
         assert own_server.pid() is not None
         deadline = time.monotonic() + 30

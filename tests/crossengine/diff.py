@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def diffs(a: Any, b: Any, path: str = "", out: list[str] | None = None,
-          limit: int = 30) -> list[str]:
+def diffs(
+    a: Any, b: Any, path: str = "", out: list[str] | None = None, limit: int = 30
+) -> list[str]:
     out = [] if out is None else out
     if len(out) >= limit:
         return out

@@ -36,8 +36,9 @@ pytestmark = [pytest.mark.neo4j, pytest.mark.timeout(1800)]
 
 
 @pytest.fixture(scope="module")
-def apis(falkor_server: Any, neo4j_host: Neo4jHost,
-         tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, httpx.Client]]:
+def apis(
+    falkor_server: Any, neo4j_host: Neo4jHost, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, httpx.Client]]:
     files = tmp_path_factory.mktemp(f"demo_{SCALE}")
     generate(files, scale=SCALE, seed=1, as_of=AS_OF)
     clients: dict[str, httpx.Client] = {}
@@ -63,8 +64,9 @@ def apis(falkor_server: Any, neo4j_host: Neo4jHost,
                 cm.__exit__(None, None, None)
 
 
-def get_both(apis: dict[str, httpx.Client], path: str,
-             params: dict[str, Any] | None = None) -> tuple[Any, Any]:
+def get_both(
+    apis: dict[str, httpx.Client], path: str, params: dict[str, Any] | None = None
+) -> tuple[Any, Any]:
     out = []
     for name in ("falkordb", "neo4j"):
         r = apis[name].get(path, params=params)
@@ -100,16 +102,18 @@ def test_members_away(apis: dict[str, httpx.Client]) -> None:
     branches = same(apis, "/mobile-branches", as_of=AS_OF.isoformat())["branches"]
     for b in branches:
         same(apis, f"/mobile-branches/{b['id']}/members", as_of=AS_OF.isoformat())
-    away = same(apis, "/gaps", type="mobile_unattached", as_of=AS_OF.isoformat(), page=1,
-                page_size=50)["items"]
+    away = same(
+        apis, "/gaps", type="mobile_unattached", as_of=AS_OF.isoformat(), page=1, page_size=50
+    )["items"]
     for item in away:
         same(apis, f"/mobility/members/{item['id']}/timeline")
 
 
 def test_contact_chains(apis: dict[str, httpx.Client]) -> None:
     rows = same(apis, "/households", page=1, page_size=PAGE)["items"]
-    uncovered = same(apis, "/gaps", type="household_uncovered", as_of=AS_OF.isoformat(),
-                     page=1, page_size=100)["items"]
+    uncovered = same(
+        apis, "/gaps", type="household_uncovered", as_of=AS_OF.isoformat(), page=1, page_size=100
+    )["items"]
     ids = [h["id"] for h in rows[:CHAINS]] + [h["id"] for h in uncovered]
     for hid in ids:
         same(apis, f"/households/{hid}/chain", as_of=AS_OF.isoformat())

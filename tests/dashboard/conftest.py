@@ -60,11 +60,16 @@ def _serve(graph_host: GraphHost, data_dir: Path) -> Iterator[LiveDashboard]:
     with graph_host.fresh() as store:
         load_demo(store, data_dir / "demo", settings.id_hash_key.get_secret_value().encode())
         make_user(data_dir, ADMIN[0], ADMIN[1], "county_admin", COUNTY, display_name="王主任")
-        make_user(data_dir, TOWN[0], TOWN[1], "township_admin", TOWNSHIP,
-                  display_name="李委员")
+        make_user(data_dir, TOWN[0], TOWN[1], "township_admin", TOWNSHIP, display_name="李委员")
         make_user(data_dir, VIEWER[0], VIEWER[1], "viewer", COUNTY)
-        make_user(data_dir, VILLAGE[0], VILLAGE[1], "village_secretary", "D330226101201",
-                  display_name="北坪村书记")
+        make_user(
+            data_dir,
+            VILLAGE[0],
+            VILLAGE[1],
+            "village_secretary",
+            "D330226101201",
+            display_name="北坪村书记",
+        )
         with live_api(store, data_dir) as url:
             old = os.environ.get("ORGRAPH_API_URL")
             os.environ["ORGRAPH_API_URL"] = url

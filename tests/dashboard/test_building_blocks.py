@@ -18,10 +18,12 @@ def test_chinese_dates_and_numbers() -> None:
 
 
 def test_table_rows_fill_missing_columns_and_translate() -> None:
-    rows = table_rows([
-        {"id": "h1", "hamlet": {"code": "1", "name": "第1组"}, "covered": False},
-        {"id": "h2", "covered": True, "target_kind": "group"},
-    ])
+    rows = table_rows(
+        [
+            {"id": "h1", "hamlet": {"code": "1", "name": "第1组"}, "covered": False},
+            {"id": "h2", "covered": True, "target_kind": "group"},
+        ]
+    )
     assert rows[0] == {"编号": "h1", "村民小组": "第1组", "已联系": "否", "类型": ""}
     assert rows[1] == {"编号": "h2", "村民小组": "", "已联系": "是", "类型": "党小组"}
     assert cell(["a", {"name": "b"}]) == "a、b"
@@ -30,8 +32,12 @@ def test_table_rows_fill_missing_columns_and_translate() -> None:
 def test_county_outline_is_packaged_and_small() -> None:
     outline = geo.region_outline("330226")
     assert outline is not None and geo.outline_name(outline) == "宁海县"
-    xs = [pt[0] for poly in outline["features"][0]["geometry"]["coordinates"]
-           for ring in poly for pt in ring]
+    xs = [
+        pt[0]
+        for poly in outline["features"][0]["geometry"]["coordinates"]
+        for ring in poly
+        for pt in ring
+    ]
     assert 121.0 < min(xs) < max(xs) < 122.2  # 宁海县 lies around 121.4°E
     assert len(json.dumps(outline)) < 60_000  # simplified: cheap to send to the browser
     assert geo.region_outline("000000") is None
@@ -40,13 +46,19 @@ def test_county_outline_is_packaged_and_small() -> None:
 
 
 def _row(code: str, coverage: float | None, households: int = 10) -> dict[str, object]:
-    return {"code": code, "name": f"村{code}", "coverage": coverage, "households": households,
-            "covered": 0, "lon": 121.5, "lat": 29.2}
+    return {
+        "code": code,
+        "name": f"村{code}",
+        "coverage": coverage,
+        "households": households,
+        "covered": 0,
+        "lon": 121.5,
+        "lat": 29.2,
+    }
 
 
 def test_coverage_bar_puts_the_worst_on_top() -> None:
-    opts = charts.coverage_bar([_row("1", 0.5), _row("2", 0.1), _row("3", 0.9)],
-                               level="village")
+    opts = charts.coverage_bar([_row("1", 0.5), _row("2", 0.1), _row("3", 0.9)], level="village")
     # ECharts draws the first category at the bottom of a vertical category axis
     assert opts["yAxis"]["data"] == ["村3", "村1", "村2"]
     assert opts["xAxis"]["max"] == 100
@@ -64,10 +76,16 @@ def test_village_map_colours_and_sizes() -> None:
 
 def test_flow_map_skips_places_without_coordinates() -> None:
     flows = [
-        {"origin": {"name": "长街镇", "lon": 121.6, "lat": 29.1},
-         "destination": {"name": "上海市", "lon": 121.47, "lat": 31.23}, "count": 5},
-        {"origin": {"name": "长街镇", "lon": 121.6, "lat": 29.1},
-         "destination": {"name": "某地", "lon": None, "lat": None}, "count": 2},
+        {
+            "origin": {"name": "长街镇", "lon": 121.6, "lat": 29.1},
+            "destination": {"name": "上海市", "lon": 121.47, "lat": 31.23},
+            "count": 5,
+        },
+        {
+            "origin": {"name": "长街镇", "lon": 121.6, "lat": 29.1},
+            "destination": {"name": "某地", "lon": None, "lat": None},
+            "count": 2,
+        },
     ]
     opts = charts.flow_map(flows, map_name="china")
     assert len(opts["series"][0]["data"]) == 1
@@ -75,9 +93,11 @@ def test_flow_map_skips_places_without_coordinates() -> None:
 
 
 def test_org_tree_collapses_below_the_second_level() -> None:
-    orgs = [{"id": "A", "name": "县委", "kind": "committee", "parent": None, "members": 1},
-            {"id": "B", "name": "镇党委", "kind": "committee", "parent": "A", "members": 2},
-            {"id": "C", "name": "村支部", "kind": "branch", "parent": "B", "members": 3}]
+    orgs = [
+        {"id": "A", "name": "县委", "kind": "committee", "parent": None, "members": 1},
+        {"id": "B", "name": "镇党委", "kind": "committee", "parent": "A", "members": 2},
+        {"id": "C", "name": "村支部", "kind": "branch", "parent": "B", "members": 3},
+    ]
     opts, leaves = charts.org_tree(orgs)
     root = opts["series"][0]["data"][0]
     assert root["name"] == "县委" and root["children"][0]["collapsed"] is True

@@ -29,9 +29,13 @@ def test_orgraph_dashboard_serves_the_app(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "orgraph"
     env = {**os.environ, "ORGRAPH_DATA_DIR": str(tmp_path)}
     log = tmp_path / "dashboard.log"
-    proc = subprocess.Popen([str(exe), "dashboard", "--port", str(port), "--api-url",
-                             "http://127.0.0.1:9"], cwd=tmp_path, env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [str(exe), "dashboard", "--port", str(port), "--api-url", "http://127.0.0.1:9"],
+        cwd=tmp_path,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -80,19 +80,34 @@ def test_api_down_is_store_unavailable() -> None:
     assert "无法连接" in str(err.value)
 
 
-@pytest.mark.parametrize(("status", "body", "cls", "text"), [
-    (401, {"type": "x", "title": "未登录", "status": 401, "detail": "令牌已过期"},
-     Unauthorized, "令牌已过期"),
-    (423, {"detail": "账户已锁定"}, AccountLocked, "账户已锁定"),
-    (404, {"detail": "不存在"}, NotFound, "不存在"),
-    (422, {"title": "输入有误", "errors": [{"field": "as_of", "message": "格式不对"}]},
-     ValidationFailed, "as_of 格式不对"),
-    (422, {"detail": [{"loc": ["query", "page"], "msg": "too small"}]}, ValidationFailed,
-     "query.page too small"),
-    (503, {"detail": "图数据库正在加载"}, StoreUnavailable, "图数据库正在加载"),
-    (502, None, StoreUnavailable, "HTTP 502"),
-    (500, {"detail": "内部错误"}, OrgraphError, "内部错误"),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "text"),
+    [
+        (
+            401,
+            {"type": "x", "title": "未登录", "status": 401, "detail": "令牌已过期"},
+            Unauthorized,
+            "令牌已过期",
+        ),
+        (423, {"detail": "账户已锁定"}, AccountLocked, "账户已锁定"),
+        (404, {"detail": "不存在"}, NotFound, "不存在"),
+        (
+            422,
+            {"title": "输入有误", "errors": [{"field": "as_of", "message": "格式不对"}]},
+            ValidationFailed,
+            "as_of 格式不对",
+        ),
+        (
+            422,
+            {"detail": [{"loc": ["query", "page"], "msg": "too small"}]},
+            ValidationFailed,
+            "query.page too small",
+        ),
+        (503, {"detail": "图数据库正在加载"}, StoreUnavailable, "图数据库正在加载"),
+        (502, None, StoreUnavailable, "HTTP 502"),
+        (500, {"detail": "内部错误"}, OrgraphError, "内部错误"),
+    ],
+)
 def test_error_mapping(status: int, body: object, cls: type[Exception], text: str) -> None:
     resp = httpx.Response(status, json=body) if body is not None else httpx.Response(status)
     exc = error_from_response(resp)

@@ -13,7 +13,8 @@ def test_login_shows_user_role_and_scope(live: LiveDashboard) -> None:
     assert not at.exception
     assert [t.value for t in at.title] == ["总览"]
     side = " ".join(m.value for m in at.sidebar.markdown) + " ".join(
-        c.value for c in at.sidebar.caption)
+        c.value for c in at.sidebar.caption
+    )
     assert "王主任" in side and "县级管理员" in side and "宁海县" in side
     at.switch_page("views/login.py").run()
     assert not at.exception

@@ -69,8 +69,9 @@ def test_map_points_and_uncovered_households(admin_app: AppTest, api: OrgraphCli
     caption = " ".join(c.value for c in admin_app.caption)
     assert f"{len(villages)} 个村(社区)" in caption
     assert "未找到本县边界数据" not in caption  # the packaged outline of 宁海县 was used
-    worst = min(villages, key=lambda r: (r["coverage"] if r["coverage"] is not None else 2,
-                                         r["code"]))
+    worst = min(
+        villages, key=lambda r: (r["coverage"] if r["coverage"] is not None else 2, r["code"])
+    )
     assert admin_app.selectbox(key="pg_map_village").value == worst["code"]
     shown = metrics(admin_app)
     assert shown["未联系农户"] == num(worst["households"] - worst["covered"])
@@ -93,9 +94,15 @@ def test_network_tree_and_branch_graph(admin_app: AppTest, api: OrgraphClient) -
     assert f"党小组 {num(sum(o['kind'] == 'group' for o in tree['orgs']))} 个" in kinds
     admin_app.button_group(key="pg_net_view").set_value("支部关系图").run()
     assert not admin_app.exception
-    branches = sorted((o for o in tree["orgs"] if o["kind"] in
-                       ("branch", "joint_branch", "general_branch", "mobile_branch",
-                        "temp_branch")), key=lambda o: o["id"])
+    branches = sorted(
+        (
+            o
+            for o in tree["orgs"]
+            if o["kind"]
+            in ("branch", "joint_branch", "general_branch", "mobile_branch", "temp_branch")
+        ),
+        key=lambda o: o["id"],
+    )
     pick = admin_app.selectbox(key="pg_net_branch")
     assert pick.options and len(pick.options) == len(branches)
     first = next(o for o in branches if o["id"] == pick.value)
@@ -107,8 +114,11 @@ def test_network_tree_and_branch_graph(admin_app: AppTest, api: OrgraphClient) -
     assert shown["党员"] == num(members["total"])
     assert shown["未联系农户"] == num(uncovered["total"])
     assert shown["联户数不合规党员"] == num(overloaded["total"])
-    groups = [o for o in tree["orgs"] if o.get("parent") == first["id"] and
-              o["kind"] in ("group", "temp_group")]
+    groups = [
+        o
+        for o in tree["orgs"]
+        if o.get("parent") == first["id"] and o["kind"] in ("group", "temp_group")
+    ]
     assert shown["党小组"] == num(len(groups))
 
 
@@ -118,7 +128,8 @@ def test_gaps_counts_table_and_export(admin_app: AppTest, api: OrgraphClient) ->
     summary = api.gaps_summary(as_of=TODAY)
     radio = admin_app.radio(key="pg_gaps_type")
     assert list(radio.options) == [
-        f"{gap_label(t, summary.get('labels'))}（{num(n)}）" for t, n in summary["counts"].items()]
+        f"{gap_label(t, summary.get('labels'))}（{num(n)}）" for t, n in summary["counts"].items()
+    ]
     for gap in ("household_uncovered", "member_contact_load", "township_no_leader"):
         radio.set_value(gap).run()
         assert not admin_app.exception
@@ -156,8 +167,10 @@ def test_mobility_figures_equal_the_api(admin_app: AppTest, api: OrgraphClient) 
     if not _has_mobility_routes(api):
         seconds = open_page(admin_app, "mobility")
         assert "流动党员数据接口尚未开放，请稍后再试。" in [i.value for i in admin_app.info]
-        pytest.skip("THE API HAS NO /mobility ROUTES YET (issue #5): only the page's "
-                    "graceful message was checked")
+        pytest.skip(
+            "THE API HAS NO /mobility ROUTES YET (issue #5): only the page's "
+            "graceful message was checked"
+        )
     seconds = open_page(admin_app, "mobility")
     assert seconds < PAGE_LIMIT
     dest = api.destinations(as_of=TODAY)
@@ -167,8 +180,7 @@ def test_mobility_figures_equal_the_api(admin_app: AppTest, api: OrgraphClient) 
     assert shown["失联党员"] == num(api.gaps("lost_contact", as_of=TODAY)["total"])
     clusters = api.gaps("mobile_cluster_without_branch", as_of=TODAY)
     assert shown["待建流动党支部"] == num(clusters["total"])
-    assert shown["已建流动党支部"] == num(
-        len(api.mobile_branches(as_of=TODAY)["branches"]))
+    assert shown["已建流动党支部"] == num(len(api.mobile_branches(as_of=TODAY)["branches"]))
     cities = frame(admin_app, "城市", "人数")
     assert int(cities["人数"].sum()) == sum(p["count"] for p in dest["provinces"])
 
@@ -183,7 +195,8 @@ def test_chain_search_and_broken_level(admin_app: AppTest, api: OrgraphClient) -
     chain = api.chain(broken["id"], as_of=TODAY)
     assert chain["broken_at"] == "household"
     assert [e.value for e in admin_app.error] == [
-        f"联系链在“{CHAIN_LEVEL_ZH['household']}”一级断开。"]
+        f"联系链在“{CHAIN_LEVEL_ZH['household']}”一级断开。"
+    ]
     assert name in " ".join(m.value for m in admin_app.markdown)
     # by the head's name: every household of that name is offered
     admin_app.text_input(key="pg_chain_q").input(name).run()
@@ -192,13 +205,17 @@ def test_chain_search_and_broken_level(admin_app: AppTest, api: OrgraphClient) -
     assert len(admin_app.selectbox(key="pg_chain_household").options) == len(found["items"])
 
 
-def test_imports_dry_run_report(admin_app: AppTest, api: OrgraphClient,
-                                live: LiveDashboard) -> None:
+def test_imports_dry_run_report(
+    admin_app: AppTest, api: OrgraphClient, live: LiveDashboard
+) -> None:
     seconds = open_page(admin_app, "imports")
     assert seconds < PAGE_LIMIT
     bad = live.demo / "with_errors"
-    paths = sorted(p for p in bad.iterdir() if p.suffix in (".xlsx", ".csv"))[:2] \
-        if bad.is_dir() else []
+    paths = (
+        sorted(p for p in bad.iterdir() if p.suffix in (".xlsx", ".csv"))[:2]
+        if bad.is_dir()
+        else []
+    )
     if not paths:
         paths = [live.demo / "农户.csv"]
     files = [(p.name, p.read_bytes()) for p in paths]
@@ -220,8 +237,9 @@ def test_imports_dry_run_report(admin_app: AppTest, api: OrgraphClient,
         assert rows == want
 
 
-def test_imports_confirmed_after_the_check(admin_app: AppTest, api: OrgraphClient,
-                                          live: LiveDashboard) -> None:
+def test_imports_confirmed_after_the_check(
+    admin_app: AppTest, api: OrgraphClient, live: LiveDashboard
+) -> None:
     """Re-importing a roster the graph already holds: the real write path, nothing changes."""
     open_page(admin_app, "imports")
     roster = live.demo / "农户.csv"
@@ -255,8 +273,7 @@ def test_every_page_for_smaller_scopes(live: LiveDashboard, who: tuple[str, str]
     no exception and no error message, and shows only that scope."""
     at = login(who)
     me = live.client(who).me()
-    for page in ("overview", "map", "network", "gaps", "mobility", "chain", "imports",
-                 "login"):
+    for page in ("overview", "map", "network", "gaps", "mobility", "chain", "imports", "login"):
         open_page(at, page)
         assert not at.error, (page, [e.value for e in at.error])
         assert not at.warning, (page, [w.value for w in at.warning])

@@ -45,9 +45,16 @@ def read_xlsx_sheets(path: Path, header_row: int = 1) -> list[tuple[str, list[st
         rows = list(ws.iter_rows(values_only=True))
         header = [str(h) for h in rows[header_row - 1]]
         width = len(header)
-        out.append((ws.title, header,
-                    [dict(zip(header, (*r, *(None,) * (width - len(r))), strict=False))
-                     for r in rows[header_row:]]))
+        out.append(
+            (
+                ws.title,
+                header,
+                [
+                    dict(zip(header, (*r, *(None,) * (width - len(r))), strict=False))
+                    for r in rows[header_row:]
+                ],
+            )
+        )
     wb.close()
     return out
 
@@ -171,9 +178,18 @@ def load(folder: Path, as_of: date) -> Demo:
     for o in orgs:
         for k, v in list(o.items()):
             o[k] = "" if v is None else v
-    return Demo(as_of, {str(a["区划代码"]): a for a in areas}, {o["组织编号"]: o for o in orgs},
-                members, {h["户编号"]: h for h in households}, contacts, outflows, reports, heads,
-                {name: rows for name, _, rows in sheets})
+    return Demo(
+        as_of,
+        {str(a["区划代码"]): a for a in areas},
+        {o["组织编号"]: o for o in orgs},
+        members,
+        {h["户编号"]: h for h in households},
+        contacts,
+        outflows,
+        reports,
+        heads,
+        {name: rows for name, _, rows in sheets},
+    )
 
 
 # --------------------------------------------------------------------------- rule checks
@@ -195,22 +211,27 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     if type_ == "member_contact_load":
         m = demo.by_key[id_]
         n = sum(1 for c in demo.active_contacts("户") if key(c) == id_)
-        return (not demo.away(id_) and not demo.exempt(m) and not 3 <= n <= 5
-                and demo.rural(id_))
+        return not demo.away(id_) and not demo.exempt(m) and not 3 <= n <= 5 and demo.rural(id_)
     if type_ == "exempt_member_assigned":
         m = demo.by_key[id_]
         n = sum(1 for c in demo.active_contacts("户") if key(c) == id_)
         return demo.exempt(m) and n > 0
     if type_ == "township_no_leader":
-        return not any(c["联系对象编号"] == id_ and "县级领导" in demo.roles(key(c))
-                       for c in demo.active_contacts("乡镇"))
+        return not any(
+            c["联系对象编号"] == id_ and "县级领导" in demo.roles(key(c))
+            for c in demo.active_contacts("乡镇")
+        )
     if type_ == "village_no_cadre":
-        return not any(c["联系对象编号"] == id_ and "乡镇干部" in demo.roles(key(c))
-                       for c in demo.active_contacts("村"))
+        return not any(
+            c["联系对象编号"] == id_ and "乡镇干部" in demo.roles(key(c))
+            for c in demo.active_contacts("村")
+        )
     if type_ == "hamlet_no_cadre":
         kind = "党小组" if id_ in demo.orgs else "组"
-        return not any(c["联系对象编号"] == id_ and "村两委" in demo.roles(key(c))
-                       for c in demo.active_contacts(kind))
+        return not any(
+            c["联系对象编号"] == id_ and "村两委" in demo.roles(key(c))
+            for c in demo.active_contacts(kind)
+        )
     if type_ == "cadre_group_load":
         n = sum(1 for c in demo.active_contacts("党小组") if key(c) == id_)
         return "村两委" in demo.roles(id_) and not 1 <= n <= 2
@@ -227,14 +248,22 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     if type_ == "member_multi_branch":
         branches = demo.branches_of(id_)  # sheet → branch name
         names = set(branches.values()) - {""}
-        return len(branches) >= 2 and len(names) >= 2 and all(
-            n in demo.org_by_name and demo.org_by_name[n]["组织类别"] in ("党支部", "联合党支部")
-            for n in names)
+        return (
+            len(branches) >= 2
+            and len(names) >= 2
+            and all(
+                n in demo.org_by_name
+                and demo.org_by_name[n]["组织类别"] in ("党支部", "联合党支部")
+                for n in names
+            )
+        )
     if type_ == "member_no_group":
         m = demo.by_key[id_]
         branch = demo.org_by_name[m["所在党支部"]]
-        has_groups = any(o["上级组织编号"] == branch["组织编号"] and o["组织类别"] == "党小组"
-                         for o in demo.orgs.values())
+        has_groups = any(
+            o["上级组织编号"] == branch["组织编号"] and o["组织类别"] == "党小组"
+            for o in demo.orgs.values()
+        )
         return has_groups and m["所在党小组"] == ""
     if type_ == "mobile_unattached":
         return demo.away(id_) and not demo.open_out[id_]["流入地党组织"]
@@ -255,11 +284,15 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
         employer = o["工作单位"]
         return (as_of - left).days >= 180 and bool(employer) and employer not in NOT_FIXED
     if type_ == "mobile_cluster_without_branch":
-        full = [o for k, o in demo.open_out.items()
-                if demo.by_key[k]["人员类别"] == "正式党员"
-                and city_of.get(o["外出地点"]) == id_]
-        hosted = any(o["组织类别"] == "流动党员党支部" and city_of.get(o["驻在地"]) == id_
-                     for o in demo.orgs.values())
+        full = [
+            o
+            for k, o in demo.open_out.items()
+            if demo.by_key[k]["人员类别"] == "正式党员" and city_of.get(o["外出地点"]) == id_
+        ]
+        hosted = any(
+            o["组织类别"] == "流动党员党支部" and city_of.get(o["驻在地"]) == id_
+            for o in demo.orgs.values()
+        )
         return len(full) >= 3 and not hosted
     if type_ == "rectification_overdue":
         o = demo.orgs[id_]

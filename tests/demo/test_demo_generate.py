@@ -18,17 +18,59 @@ from orgraph.demo.generate import FILES, HEADERS, SUMMARY_FILE
 # The Chinese header names of DESIGN §3, per file (required and optional columns).
 DESIGN_HEADERS = {
     "行政区划.xlsx": {"区划代码", "名称", "层级", "上级代码", "经度", "纬度"},
-    "党组织.xlsx": {"组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "驻在地",
-                  "成立日期", "届满日期", "软弱涣散"},
-    "党员花名册.xlsx": {"姓名", "公民身份号码", "人员编号", "性别", "民族", "出生日期", "学历",
-                   "人员类别", "入党日期", "转正日期", "所在党支部", "所在党小组", "手机号码",
-                   "家庭户编号", "职务", "分类管理类别", "是否流动党员", "是否失联党员"},
+    "党组织.xlsx": {
+        "组织编号",
+        "组织名称",
+        "组织类别",
+        "上级组织编号",
+        "所在区划代码",
+        "驻在地",
+        "成立日期",
+        "届满日期",
+        "软弱涣散",
+    },
+    "党员花名册.xlsx": {
+        "姓名",
+        "公民身份号码",
+        "人员编号",
+        "性别",
+        "民族",
+        "出生日期",
+        "学历",
+        "人员类别",
+        "入党日期",
+        "转正日期",
+        "所在党支部",
+        "所在党小组",
+        "手机号码",
+        "家庭户编号",
+        "职务",
+        "分类管理类别",
+        "是否流动党员",
+        "是否失联党员",
+    },
     "农户.csv": {"户编号", "所在区划代码", "户主姓名", "地址", "人口数", "标签"},
-    "联系关系.csv": {"人员编号", "公民身份号码", "联系对象类型", "联系对象编号", "开始日期",
-                 "结束日期"},
-    "流动党员外出登记.xlsx": {"人员编号", "公民身份号码", "外出时间", "外出地点", "外出原因",
-                       "工作单位", "外出联系电话", "活动证编号", "流入地党组织", "返回时间",
-                       "联系人"},
+    "联系关系.csv": {
+        "人员编号",
+        "公民身份号码",
+        "联系对象类型",
+        "联系对象编号",
+        "开始日期",
+        "结束日期",
+    },
+    "流动党员外出登记.xlsx": {
+        "人员编号",
+        "公民身份号码",
+        "外出时间",
+        "外出地点",
+        "外出原因",
+        "工作单位",
+        "外出联系电话",
+        "活动证编号",
+        "流入地党组织",
+        "返回时间",
+        "联系人",
+    },
     "报到记录.csv": {"人员编号", "公民身份号码", "日期", "方式", "党组织"},
 }
 # Columns we write beyond DESIGN §3 (the importer knows them).
@@ -205,8 +247,10 @@ def test_referential_integrity(tiny_demo: Demo) -> None:
         assert areas[h["所在区划代码"]]["层级"] in ("村", "社区", "组", "网格")
         assert h["户编号"].startswith(h["所在区划代码"][:12])
     members = set(d.by_key)
-    targets = {"户": set(d.households), "党小组": {k for k, o in orgs.items()
-                                                if o["组织类别"] == "党小组"}}
+    targets = {
+        "户": set(d.households),
+        "党小组": {k for k, o in orgs.items() if o["组织类别"] == "党小组"},
+    }
     levels = (("乡镇", ("乡镇", "街道")), ("村", ("村", "社区")), ("组", ("组", "网格")))
     for level, kinds in levels:
         targets[level] = {k for k, a in areas.items() if a["层级"] in kinds}
@@ -253,8 +297,7 @@ def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
     assert "联户 0 户" in loads and "联户 1 户" in loads and any("8" in x for x in loads)
 
 
-def test_planted_cases_hold_in_the_files(tiny: tuple[Path, DemoSummary],
-                                         tiny_demo: Demo) -> None:
+def test_planted_cases_hold_in_the_files(tiny: tuple[Path, DemoSummary], tiny_demo: Demo) -> None:
     cities = city_table()
     wrong = [p for p in tiny[1].planted if not holds(tiny_demo, p.type, p.id, cities)]
     assert not wrong
@@ -283,25 +326,34 @@ def _check_multi_branch(summary: DemoSummary, demo: Demo, n: int) -> None:
         for name in (a["所在党支部"], b["所在党支部"]):
             assert demo.org_by_name[name]["组织类别"] == "党支部"  # both in the orgs file
         assert b["所在党小组"] == ""
-        assert not any(o["组织类别"] == "党小组" and o["上级组织编号"] ==
-                       demo.org_by_name[b["所在党支部"]]["组织编号"] for o in demo.orgs.values())
+        assert not any(
+            o["组织类别"] == "党小组"
+            and o["上级组织编号"] == demo.org_by_name[b["所在党支部"]]["组织编号"]
+            for o in demo.orgs.values()
+        )
         assert not demo.away(p.id) and a["是否流动党员"] == b["是否流动党员"] == "否"
         assert a["职务"] == "" and a["人员类别"] == b["人员类别"]
-        assert demo.branches_of(p.id) == {"党员花名册": a["所在党支部"],
-                                          "补报党员": b["所在党支部"]}
+        assert demo.branches_of(p.id) == {
+            "党员花名册": a["所在党支部"],
+            "补报党员": b["所在党支部"],
+        }
         assert holds(demo, p.type, p.id, {})
 
 
-def test_member_multi_branch_is_a_second_sheet(tiny: tuple[Path, DemoSummary],
-                                               tiny_demo: Demo) -> None:
+def test_member_multi_branch_is_a_second_sheet(
+    tiny: tuple[Path, DemoSummary], tiny_demo: Demo
+) -> None:
     _check_multi_branch(tiny[1], tiny_demo, 1)
 
 
 def test_coverage_is_partial(tiny_demo: Demo) -> None:
     d = tiny_demo
     home = {k for k in d.by_key if not d.away(k)}
-    covered = {c["联系对象编号"] for c in d.active_contacts("户") if
-               (c["人员编号"] or c["公民身份号码"]) in home}
+    covered = {
+        c["联系对象编号"]
+        for c in d.active_contacts("户")
+        if (c["人员编号"] or c["公民身份号码"]) in home
+    }
     by_village: dict[str, list[bool]] = {}
     for hid, h in d.households.items():
         by_village.setdefault(h["所在区划代码"][:12], []).append(hid in covered)
@@ -357,8 +409,9 @@ def test_cli(tmp_path: Path) -> None:
     app = typer.Typer()
     app.command("demo-data")(demo_data)
     app.command("noop")(lambda: None)  # keep demo-data a named sub-command
-    result = CliRunner().invoke(app, ["demo-data", "--scale", "tiny", "--seed", "4",
-                                      "--out", str(tmp_path / "cli")])
+    result = CliRunner().invoke(
+        app, ["demo-data", "--scale", "tiny", "--seed", "4", "--out", str(tmp_path / "cli")]
+    )
     assert result.exit_code == 0, result.output
     assert "党员花名册.xlsx" in result.output
     assert (tmp_path / "cli" / "农户.csv").is_file()

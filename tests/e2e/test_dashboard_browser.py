@@ -50,20 +50,30 @@ pytestmark = pytest.mark.timeout(420)
 # import alone costs 45-140 s on Neo4j here, and the county's answers on Neo4j are compared
 # with FalkorDB's item by item in tests/crossengine/).
 SCALE = {"falkordb": "county", "neo4j": "tiny"}
-ENGINES = pytest.mark.parametrize("graph_host", [
-    pytest.param("falkordb", id=f"falkordb-{SCALE['falkordb']}"),
-    pytest.param("neo4j", id=f"neo4j-{SCALE['neo4j']}", marks=pytest.mark.neo4j)],
-    indirect=True)
+ENGINES = pytest.mark.parametrize(
+    "graph_host",
+    [
+        pytest.param("falkordb", id=f"falkordb-{SCALE['falkordb']}"),
+        pytest.param("neo4j", id=f"neo4j-{SCALE['neo4j']}", marks=pytest.mark.neo4j),
+    ],
+    indirect=True,
+)
 
 
 def _ensure_chromium() -> None:
     """Install Chromium and CJK fonts from Debian's packages when they are missing (the
     script does nothing when both are there)."""
-    res = subprocess.run(["bash", str(ROOT / "scripts" / "install-chromium.sh")],
-                         capture_output=True, text=True, timeout=600)
+    res = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "install-chromium.sh")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if res.returncode == 3:
-        pytest.skip("浏览器测试未运行 / BROWSER TEST SKIPPED: Chromium cannot be installed "
-                    f"here (no apt-get or no root): {res.stderr.strip()}")
+        pytest.skip(
+            "浏览器测试未运行 / BROWSER TEST SKIPPED: Chromium cannot be installed "
+            f"here (no apt-get or no root): {res.stderr.strip()}"
+        )
     assert res.returncode == 0 and CHROMIUM.exists(), res.stderr
 
 
@@ -102,8 +112,13 @@ def servers(graph_host: GraphHost) -> Iterator[str]:
         logs.mkdir()
         with graph_host.fresh() as store:
             demo = data_dir / "demo"
-            generate(demo, scale=SCALE[graph_host.engine], seed=1, as_of=dt.date.today(),
-                     with_errors=True)
+            generate(
+                demo,
+                scale=SCALE[graph_host.engine],
+                seed=1,
+                as_of=dt.date.today(),
+                with_errors=True,
+            )
             BAD_ROSTER[:] = [demo / "with_errors" / "党员花名册.xlsx"]
             files = sorted(p for p in demo.iterdir() if p.suffix in (".xlsx", ".csv"))
             import_files(store, files, key=settings.id_hash_key.get_secret_value().encode())
@@ -111,15 +126,32 @@ def servers(graph_host: GraphHost) -> Iterator[str]:
             api_port, dash_port = free_port(), free_port()
             env = {**os.environ, **graph_host.env(store), "ORGRAPH_DATA_DIR": str(data_dir)}
             api = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "orgraph_api.app:create_app",
-                 "--host", "127.0.0.1", "--port", str(api_port), "--log-level", "info"],
-                env=env, cwd=data_dir, stdout=(logs / "api.log").open("wb"),
-                stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "--factory",
+                    "orgraph_api.app:create_app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(api_port),
+                    "--log-level",
+                    "info",
+                ],
+                env=env,
+                cwd=data_dir,
+                stdout=(logs / "api.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
             api_url = f"http://127.0.0.1:{api_port}"
             dash = subprocess.Popen(
                 streamlit_command(host="127.0.0.1", port=dash_port, max_upload_mb=50),
-                env=streamlit_env(api_url), cwd=data_dir,
-                stdout=(logs / "dashboard.log").open("wb"), stderr=subprocess.STDOUT)
+                env=streamlit_env(api_url),
+                cwd=data_dir,
+                stdout=(logs / "dashboard.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
             try:
                 _wait_http(f"{api_url}/api/v1/health", api)
                 _wait_http(f"http://127.0.0.1:{dash_port}/_stcore/health", dash)
@@ -144,9 +176,12 @@ def servers(graph_host: GraphHost) -> Iterator[str]:
 
 def _run_no(page: Any) -> int:
     """The highest run number of the dashboard's done-marker on the page (0: none yet)."""
-    return int(page.evaluate(
-        "() => Math.max(0, ...[...document.querySelectorAll('.og-done')]"
-        ".map(e => +e.dataset.run))"))
+    return int(
+        page.evaluate(
+            "() => Math.max(0, ...[...document.querySelectorAll('.og-done')]"
+            ".map(e => +e.dataset.run))"
+        )
+    )
 
 
 def _wait_done(page: Any, title: str, after: int, timeout_ms: int = 60_000) -> None:
@@ -154,13 +189,16 @@ def _wait_done(page: Any, title: str, after: int, timeout_ms: int = 60_000) -> N
     page.wait_for_function(
         "([title, after]) => [...document.querySelectorAll('.og-done')].some("
         "e => e.dataset.page === title && +e.dataset.run > after)",
-        arg=[title, after], timeout=timeout_ms)
+        arg=[title, after],
+        timeout=timeout_ms,
+    )
 
 
 def _charts_drawn(page: Any, timeout_ms: int = 20_000) -> None:
     """ECharts draws on a canvas once its script has loaded: wait for one."""
-    page.wait_for_function("() => document.querySelectorAll('canvas').length > 0",
-                           timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelectorAll('canvas').length > 0", timeout=timeout_ms
+    )
 
 
 @ENGINES
@@ -181,10 +219,14 @@ def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
             route.abort()
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                    args=["--no-sandbox", "--disable-dev-shm-usage"])
-        ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-dev-shm-usage"],
+        )
+        ctx = browser.new_context(
+            viewport={"width": 1440, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         ctx.route("**/*", guard)
         page = ctx.new_page()
         errors: list[str] = []
@@ -222,10 +264,12 @@ def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
                 warm[name] = min(warm[name], _visit(page, nav, name))
         browser.close()
     (shots / "render_times.json").write_text(
-        json.dumps({"first": times, "warm": warm}, ensure_ascii=False, indent=1),
-        encoding="utf-8")
-    print(f"render times on {graph_host.engine} (s):",
-          json.dumps({"first": times, "warm": warm}, ensure_ascii=False))
+        json.dumps({"first": times, "warm": warm}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    print(
+        f"render times on {graph_host.engine} (s):",
+        json.dumps({"first": times, "warm": warm}, ensure_ascii=False),
+    )
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, errors
     slow = {k: v for k, v in warm.items() if v > RENDER_LIMIT}
@@ -253,10 +297,13 @@ def _visit(page: Any, nav: Any, name: str) -> float:
 def _screenshot(page: Any, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its main block, so the viewport is made as
     tall as the content first (a full-page screenshot alone would cut it at the fold)."""
-    height = int(page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll("
-        "'[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
-        ".map(e => e.scrollHeight), 1000)"))
+    height = int(
+        page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll("
+            '\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
+            ".map(e => e.scrollHeight), 1000)"
+        )
+    )
     page.set_viewport_size({"width": 1440, "height": min(height + 40, 4000)})
     page.wait_for_timeout(400)
     page.screenshot(path=str(path), full_page=True)

@@ -37,8 +37,15 @@ OUTFLOWS = "流动党员外出登记.xlsx"
 REPORTS = "报到记录.csv"
 # The order DESIGN §3 lists the kinds in (dependencies first).
 FILES = (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS)
-KIND_OF = {AREAS: "areas", ORGS: "orgs", MEMBERS: "members", HOUSEHOLDS: "households",
-           CONTACTS: "contacts", OUTFLOWS: "outflows", REPORTS: "reports"}
+KIND_OF = {
+    AREAS: "areas",
+    ORGS: "orgs",
+    MEMBERS: "members",
+    HOUSEHOLDS: "households",
+    CONTACTS: "contacts",
+    OUTFLOWS: "outflows",
+    REPORTS: "reports",
+}
 CSV_ENCODINGS = {HOUSEHOLDS: "gb18030", CONTACTS: "utf-8-sig", REPORTS: "utf-8"}
 
 Row = dict[str, Any]
@@ -57,12 +64,14 @@ def read_rows(path: Path, encoding: str | None = None) -> list[Row]:
         enc = encoding or CSV_ENCODINGS.get(path.name, "utf-8-sig")
         with path.open(encoding=enc, newline="") as f:
             raw = [list(r) for r in csv.reader(f)]
-    head_at = next(i for i, r in enumerate(raw)
-                   if any(isinstance(c, str) and ("编号" in c or "代码" in c or c == "姓名")
-                          for c in r))
+    head_at = next(
+        i
+        for i, r in enumerate(raw)
+        if any(isinstance(c, str) and ("编号" in c or "代码" in c or c == "姓名") for c in r)
+    )
     header = [str(h) if h is not None else "" for h in raw[head_at]]
     out = []
-    for i, r in enumerate(raw[head_at + 1:], start=head_at + 2):
+    for i, r in enumerate(raw[head_at + 1 :], start=head_at + 2):
         if all(c in (None, "") for c in r):
             continue
         cells = [None if c == "" else c for c in r] + [None] * (len(header) - len(r))
@@ -118,8 +127,14 @@ def member_key(row: Row) -> str:
 # -- writing edited copies -------------------------------------------------------------------
 
 
-def edit_xlsx(src: Path, dst: Path, edits: dict[tuple[str, str], Any] | None = None, *,
-              key_column: str = "人员编号", drop: set[str] = frozenset()) -> None:
+def edit_xlsx(
+    src: Path,
+    dst: Path,
+    edits: dict[tuple[str, str], Any] | None = None,
+    *,
+    key_column: str = "人员编号",
+    drop: set[str] = frozenset(),
+) -> None:
     """Copy an XLSX roster, setting {(key value, column): new value} and dropping the rows
     whose key_column value is in `drop`."""
     wb = load_workbook(src)
@@ -128,7 +143,7 @@ def edit_xlsx(src: Path, dst: Path, edits: dict[tuple[str, str], Any] | None = N
     head_at = next(i for i, r in enumerate(rows) if any(c.value == key_column for c in r))
     cols = {c.value: c.column - 1 for c in rows[head_at] if c.value}
     gone = []
-    for r in rows[head_at + 1:]:
+    for r in rows[head_at + 1 :]:
         k = text(r[cols[key_column]].value)
         for (key, column), value in (edits or {}).items():
             if k == key:
@@ -140,8 +155,9 @@ def edit_xlsx(src: Path, dst: Path, edits: dict[tuple[str, str], Any] | None = N
     wb.save(dst)
 
 
-def edit_csv(src: Path, dst: Path, edits: dict[tuple[str, str], str], *, key_column: str,
-             encoding: str) -> None:
+def edit_csv(
+    src: Path, dst: Path, edits: dict[tuple[str, str], str], *, key_column: str, encoding: str
+) -> None:
     """Copy a CSV roster, setting {(key value, column): new value}."""
     with src.open(encoding=encoding, newline="") as f:
         rows = list(csv.reader(f))
@@ -170,8 +186,9 @@ def run_import(store: GraphStore, paths: list[Path], **kw: Any) -> ImportReport:
     return import_files(store, paths, key=KEY, **kw)
 
 
-def import_demo(store: GraphStore, demo_dir: Path, names: tuple[str, ...] = FILES,
-                **kw: Any) -> ImportReport:
+def import_demo(
+    store: GraphStore, demo_dir: Path, names: tuple[str, ...] = FILES, **kw: Any
+) -> ImportReport:
     return run_import(store, [demo_dir / n for n in names], **kw)
 
 
@@ -182,8 +199,13 @@ def by_file(report: ImportReport) -> dict[str, FileReport]:
 
 
 def counts(f: FileReport) -> dict[str, int]:
-    return {"rows": f.rows, "created": f.created, "updated": f.updated,
-            "unchanged": f.unchanged, "rejected": len({i.row for i in f.rejected})}
+    return {
+        "rows": f.rows,
+        "created": f.created,
+        "updated": f.updated,
+        "unchanged": f.unchanged,
+        "rejected": len({i.row for i in f.rejected}),
+    }
 
 
 # -- reading the graph -----------------------------------------------------------------------
@@ -202,10 +224,10 @@ class Dump:
 
     def canonical(self) -> tuple[Counter[str], Counter[str]]:
         """Multisets of every node and relationship, for exact comparisons."""
-        nodes = Counter(json.dumps([lb, p], sort_keys=True, ensure_ascii=False)
-                        for lb, p in self.nodes)
-        rels = Counter(json.dumps(list(r), sort_keys=True, ensure_ascii=False)
-                       for r in self.rels)
+        nodes = Counter(
+            json.dumps([lb, p], sort_keys=True, ensure_ascii=False) for lb, p in self.nodes
+        )
+        rels = Counter(json.dumps(list(r), sort_keys=True, ensure_ascii=False) for r in self.rels)
         return nodes, rels
 
     def as_text(self) -> str:
@@ -214,8 +236,10 @@ class Dump:
 
 def dump(store: GraphStore) -> Dump:
     nodes = [(r["label"], r["props"]) for r in store.read("testing_nodes")]
-    rels = [(r["rel"], r["from_label"], r["from_key"], r["to_label"], r["to_key"], r["props"])
-            for r in store.read("testing_rels")]
+    rels = [
+        (r["rel"], r["from_label"], r["from_key"], r["to_label"], r["to_key"], r["props"])
+        for r in store.read("testing_rels")
+    ]
     return Dump(nodes, rels)
 
 
@@ -223,8 +247,12 @@ def diff(before: Dump, after: Dump) -> tuple[list[str], list[str], list[str], li
     """(nodes gone, nodes new, rels gone, rels new) as canonical JSON strings."""
     bn, br = before.canonical()
     an, ar = after.canonical()
-    return (sorted((bn - an).elements()), sorted((an - bn).elements()),
-            sorted((br - ar).elements()), sorted((ar - br).elements()))
+    return (
+        sorted((bn - an).elements()),
+        sorted((an - bn).elements()),
+        sorted((br - ar).elements()),
+        sorted((ar - br).elements()),
+    )
 
 
 def node_count(store: GraphStore) -> int:

@@ -60,16 +60,27 @@ class Cli:
         self.engine = engine
         env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
         # A short data dir: the server's unix socket path must stay under ~100 characters.
-        env.update(ORGRAPH_DATA_DIR=str(data_dir), ORGRAPH_STORE_URI="embedded",
-                   ORGRAPH_ID_HASH_KEY="cli-test-key", COLUMNS="200", NO_COLOR="1")
+        env.update(
+            ORGRAPH_DATA_DIR=str(data_dir),
+            ORGRAPH_STORE_URI="embedded",
+            ORGRAPH_ID_HASH_KEY="cli-test-key",
+            COLUMNS="200",
+            NO_COLOR="1",
+        )
         self.env = env
 
-    def run(self, *args: str, graph: Graph | None = None,
-            ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, graph: Graph | None = None, ok: tuple[int, ...] = (0,)
+    ) -> subprocess.CompletedProcess[str]:
         # cwd: the data dir, so that no project .env file is picked up.
-        done = subprocess.run([str(ORGRAPH), *args],
-                              env={**self.env, **(graph.env if graph else {})},
-                              cwd=self.data_dir, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [str(ORGRAPH), *args],
+            env={**self.env, **(graph.env if graph else {})},
+            cwd=self.data_dir,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode in ok, (args, done.returncode, done.stdout, done.stderr)
         return done
 
@@ -104,9 +115,15 @@ def graph(cli: Cli, graph_host: GraphHost) -> Iterator[Graph]:
         return
     with graph_host.fresh(migrated=False) as leased:
         env = graph_host.env(leased)
-        yield Graph(f"neo4j_{uuid.uuid4().hex[:10]}", env, lambda: Neo4jStore(
-            uri=env["ORGRAPH_STORE_URI"], user=env["ORGRAPH_NEO4J_USER"],
-            password=env["ORGRAPH_NEO4J_PASSWORD"]))
+        yield Graph(
+            f"neo4j_{uuid.uuid4().hex[:10]}",
+            env,
+            lambda: Neo4jStore(
+                uri=env["ORGRAPH_STORE_URI"],
+                user=env["ORGRAPH_NEO4J_USER"],
+                password=env["ORGRAPH_NEO4J_PASSWORD"],
+            ),
+        )
 
 
 def _check_shape(data: dict[str, Any]) -> None:
@@ -142,8 +159,17 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: Graph, demo_dir: Path) 
         data = json.loads(report.read_text("utf-8"))
         _check_shape(data)
         assert data["dry_run"] is False
-        got = {Path(f["path"]).name: (f["kind"], f["rows"], f["accepted"], f["updated"],
-                                      f["unchanged"], f["rejected"]) for f in data["files"]}
+        got = {
+            Path(f["path"]).name: (
+                f["kind"],
+                f["rows"],
+                f["accepted"],
+                f["updated"],
+                f["unchanged"],
+                f["rejected"],
+            )
+            for f in data["files"]
+        }
         assert got == {n: (KIND_OF[n], k, k, 0, 0, []) for n, k in rows.items()}
         assert node_count(store) >= sum(k for n, k in rows.items() if n != CONTACTS)
     finally:
@@ -165,8 +191,9 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: Graph, demo_dir: Path) 
     assert [i for i in raw_ids(bad) if i in text] == []
 
 
-def test_cli_import_into_a_fresh_graph_applies_the_schema(cli: Cli, graph: Graph,
-                                                          demo_dir: Path) -> None:
+def test_cli_import_into_a_fresh_graph_applies_the_schema(
+    cli: Cli, graph: Graph, demo_dir: Path
+) -> None:
     """A never-migrated graph gets its constraints and indexes before the first write."""
     cli.run("import", str(demo_dir / FILES[0]), graph=graph)
     store = graph.open()

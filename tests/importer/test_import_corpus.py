@@ -57,8 +57,9 @@ def _load_base(store: GraphStore, folder: Path) -> None:
     folder.mkdir()
     paths = [write_csv(folder / name, rows) for name, rows in BASE.items()]
     report = run_import(store, paths, today=TODAY)
-    assert report.totals()["rejected"] == 0 and report.totals()["created"] == \
-        sum(len(r) - 1 for r in BASE.values()), report.as_dict()
+    assert report.totals()["rejected"] == 0 and report.totals()["created"] == sum(
+        len(r) - 1 for r in BASE.values()
+    ), report.as_dict()
 
 
 def _member(g: Dump, v: dict[str, Any], *, by_number: bool) -> dict[str, Any] | None:
@@ -90,10 +91,10 @@ def _in_graph(kind: str, v: dict[str, Any], g: Dump) -> bool:
     if kind == "contacts":
         rel = "CONTACTS" if v["target_kind"] == "household" else "RESPONSIBLE_FOR"
         return (key, v["target_id"], v.get("since") or "") in {
-            (a, b, p.get("since")) for a, b, p in g.rel(rel)}
+            (a, b, p.get("since")) for a, b, p in g.rel(rel)
+        }
     if kind == "outflows":
-        return any(o["member"] == key and o["left_on"] == v["left_on"]
-                   for o in g.label("Outflow"))
+        return any(o["member"] == key and o["left_on"] == v["left_on"] for o in g.label("Outflow"))
     if kind == "reports":
         return any(r["member"] == key and r["on"] == v["on"] for r in g.label("Report"))
     raise AssertionError(kind)
@@ -119,8 +120,7 @@ def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> N
 
 
 @pytest.mark.parametrize("builder", rc.BUILDERS, ids=NAMES)
-def test_corpus_file_at_import_level(builder: Any, store: GraphStore,
-                                     tmp_path: Path) -> None:
+def test_corpus_file_at_import_level(builder: Any, store: GraphStore, tmp_path: Path) -> None:
     _load_base(store, tmp_path / "base")
     folder = tmp_path / "case"
     folder.mkdir()
@@ -146,8 +146,9 @@ def test_corpus_file_at_import_level(builder: Any, store: GraphStore,
     assert diff(g, dump(store)) == ([], [], [], [])
 
 
-def test_a_whole_file_error_aborts_the_call_before_any_write(store: GraphStore,
-                                                             tmp_path: Path) -> None:
+def test_a_whole_file_error_aborts_the_call_before_any_write(
+    store: GraphStore, tmp_path: Path
+) -> None:
     good = write_csv(tmp_path / "areas.csv", BASE["areas.csv"])
     bomb = rc.case_zip_bomb(tmp_path).path
     with pytest.raises(RosterFileError):

@@ -43,20 +43,23 @@ def _problem(entry: dict[str, Any], files: dict[str, FileReport]) -> str | None:
         return None
     if rejected:
         return f"rejected: {rejected}"
-    if entry["severity"] == "warning" and not any(column in issue_columns(i.column)
-                                                  for i in warned):
+    if entry["severity"] == "warning" and not any(
+        column in issue_columns(i.column) for i in warned
+    ):
         return f"no warning at {column} (warnings: {warned})"
     return None
 
 
-def test_every_expected_error_is_reported_at_its_row_and_column(store: GraphStore,
-                                                                demo_dir: Path) -> None:
+def test_every_expected_error_is_reported_at_its_row_and_column(
+    store: GraphStore, demo_dir: Path
+) -> None:
     expected = _expected(demo_dir)
     before = len(dump(store).nodes)
     files = _import(store, demo_dir)
     assert set(files) == {e["file"] for e in expected}
-    problems = {(e["file"], e["row"], e["column"]): p for e in expected
-                if (p := _problem(e, files))}
+    problems = {
+        (e["file"], e["row"], e["column"]): p for e in expected if (p := _problem(e, files))
+    }
     assert problems == {}
     for name, f in files.items():
         rows = [e for e in expected if e["file"] == name]

@@ -30,8 +30,9 @@ def _issue(f: FileReport, row: int) -> tuple[str, int | None, str | None]:
     return found[0].sheet, found[0].row, found[0].column
 
 
-def test_unknown_references_reject_only_their_rows(store: GraphStore, demo_dir: Path,
-                                                   tmp_path: Path) -> None:
+def test_unknown_references_reject_only_their_rows(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = demo_rows(demo_dir)
     import_demo(store, demo_dir)
     village = next(text(r["区划代码"]) for r in rows[AREAS] if r["层级"] == "村")
@@ -40,32 +41,45 @@ def test_unknown_references_reject_only_their_rows(store: GraphStore, demo_dir: 
     member = next(text(r["人员编号"]) for r in rows[MEMBERS] if r["人员编号"])
     new_hamlet = village + "901"
 
-    areas = write_csv(tmp_path / "新区划.csv", [
-        ["区划代码", "名称", "层级", "上级代码"],
-        [new_hamlet, "第901组", "组", village],
-        ["330226999", "无上级镇", "乡镇", "330299"],
-    ])
-    households = write_csv(tmp_path / "新农户.csv", [
-        ["户编号", "所在区划代码", "户主姓名"],
-        ["T-0001", hamlet, "甲"],
-        ["T-0002", "330226999999999", "乙"],
-        ["T-0003", new_hamlet, "丙"],  # an area of the same call
-    ], "gb18030")
-    members = write_csv(tmp_path / "新党员.csv", [
-        ["姓名", "人员编号", "所在党支部"],
-        ["新甲", "TM001", branch["组织名称"]],
-        ["新乙", "TM002", "宁海县不存在的党支部"],
-        ["新丙", "TM003", branch["组织编号"]],  # by id
-    ])
-    contacts = write_csv(tmp_path / "新联系.csv", [
-        ["人员编号", "联系对象类型", "联系对象编号", "开始日期"],
-        ["TM001", "户", "T-0001", "2025-01-01"],
-        [member, "户", "NOPE-0001", "2025-01-01"],
-        ["TM002", "户", "T-0001", "2025-01-01"],  # its member row was rejected
-        [member, "户", "T-0002", "2025-01-01"],  # its household row was rejected
-        [member, "村", hamlet, "2025-01-01"],  # a hamlet is not a village
-        ["TM003", "组", new_hamlet, "2025-01-01"],
-    ])
+    areas = write_csv(
+        tmp_path / "新区划.csv",
+        [
+            ["区划代码", "名称", "层级", "上级代码"],
+            [new_hamlet, "第901组", "组", village],
+            ["330226999", "无上级镇", "乡镇", "330299"],
+        ],
+    )
+    households = write_csv(
+        tmp_path / "新农户.csv",
+        [
+            ["户编号", "所在区划代码", "户主姓名"],
+            ["T-0001", hamlet, "甲"],
+            ["T-0002", "330226999999999", "乙"],
+            ["T-0003", new_hamlet, "丙"],  # an area of the same call
+        ],
+        "gb18030",
+    )
+    members = write_csv(
+        tmp_path / "新党员.csv",
+        [
+            ["姓名", "人员编号", "所在党支部"],
+            ["新甲", "TM001", branch["组织名称"]],
+            ["新乙", "TM002", "宁海县不存在的党支部"],
+            ["新丙", "TM003", branch["组织编号"]],  # by id
+        ],
+    )
+    contacts = write_csv(
+        tmp_path / "新联系.csv",
+        [
+            ["人员编号", "联系对象类型", "联系对象编号", "开始日期"],
+            ["TM001", "户", "T-0001", "2025-01-01"],
+            [member, "户", "NOPE-0001", "2025-01-01"],
+            ["TM002", "户", "T-0001", "2025-01-01"],  # its member row was rejected
+            [member, "户", "T-0002", "2025-01-01"],  # its household row was rejected
+            [member, "村", hamlet, "2025-01-01"],  # a hamlet is not a village
+            ["TM003", "组", new_hamlet, "2025-01-01"],
+        ],
+    )
     before = dump(store)
     report = run_import(store, [contacts, members, households, areas])
     files = by_file(report)
@@ -87,34 +101,41 @@ def test_unknown_references_reject_only_their_rows(store: GraphStore, demo_dir: 
 
     g = dump(store)
     assert len(g.nodes) == len(before.nodes) + 1 + 2 + 2
-    assert {a["code"] for a in g.label("Area")} - {a["code"] for a in before.label("Area")} \
-        == {new_hamlet}
+    assert {a["code"] for a in g.label("Area")} - {a["code"] for a in before.label("Area")} == {
+        new_hamlet
+    }
     assert (new_hamlet, village) in {(x, y) for x, y, _ in g.rel("PART_OF")}
     ins = {x: y for x, y, _ in g.rel("IN")}
-    assert (ins.get("T-0001"), ins.get("T-0003"), ins.get("T-0002")) == (hamlet, new_hamlet,
-                                                                          None)
+    assert (ins.get("T-0001"), ins.get("T-0003"), ins.get("T-0002")) == (hamlet, new_hamlet, None)
     belongs = {x: y for x, y, _ in g.rel("BELONGS_TO")}
     assert (belongs.get("TM001"), belongs.get("TM003")) == (branch["组织编号"],) * 2
     assert "TM002" not in {x["key"] for x in g.label("Member")}
-    new_rels = {(t, x, y) for t, _, x, _, y, _ in g.rels} - {(t, x, y) for t, _, x, _, y, _
-                                                              in before.rels}
+    new_rels = {(t, x, y) for t, _, x, _, y, _ in g.rels} - {
+        (t, x, y) for t, _, x, _, y, _ in before.rels
+    }
     assert {r for r in new_rels if r[0] in ("CONTACTS", "RESPONSIBLE_FOR")} == {
-        ("CONTACTS", "TM001", "T-0001"), ("RESPONSIBLE_FOR", "TM003", new_hamlet)}
+        ("CONTACTS", "TM001", "T-0001"),
+        ("RESPONSIBLE_FOR", "TM003", new_hamlet),
+    }
 
 
-def test_unknown_group_and_target_kind_mismatch(store: GraphStore, demo_dir: Path,
-                                                tmp_path: Path) -> None:
+def test_unknown_group_and_target_kind_mismatch(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = demo_rows(demo_dir)
     import_demo(store, demo_dir, (AREAS, ORGS))
     branch = next(r for r in rows[ORGS] if r["组织类别"] == "党支部")
     group = next(r for r in rows[ORGS] if r["组织类别"] == "党小组")
-    members = write_csv(tmp_path / "m.csv", [
-        ["姓名", "人员编号", "所在党支部", "所在党小组"],
-        ["甲", "X1", branch["组织名称"], "没有这个党小组"],
-        ["乙", "X2", "", group["组织名称"]],
-        ["丙", "X3", group["组织名称"], ""],  # a party group is not a branch
-        ["丁", "X4", branch["组织名称"], ""],
-    ])
+    members = write_csv(
+        tmp_path / "m.csv",
+        [
+            ["姓名", "人员编号", "所在党支部", "所在党小组"],
+            ["甲", "X1", branch["组织名称"], "没有这个党小组"],
+            ["乙", "X2", "", group["组织名称"]],
+            ["丙", "X3", group["组织名称"], ""],  # a party group is not a branch
+            ["丁", "X4", branch["组织名称"], ""],
+        ],
+    )
     f = by_file(run_import(store, [members]))["m.csv"]
     assert _issue(f, 2) == ("m", 2, "所在党小组")
     assert _issue(f, 3) == ("m", 3, "所在党小组")
@@ -126,18 +147,22 @@ def test_unknown_group_and_target_kind_mismatch(store: GraphStore, demo_dir: Pat
 # -- chains, header names, renumbered members (each was once a bug) ---------------------------
 
 
-def test_children_of_a_rejected_area_are_rejected_not_orphaned(store: GraphStore,
-                                                                tmp_path: Path) -> None:
-    areas = write_csv(tmp_path / "a.csv", [
-        ["区划代码", "名称", "层级", "上级代码"],
-        ["330226", "宁海县", "县", ""],
-        ["330226101", "某镇", "乡镇", "330299"],  # unknown parent: rejected
-        ["330226101201", "某村", "村", "330226101"],  # parent is the rejected row
-        ["330226101201001", "第1组", "组", "330226101201"],  # grandparent rejected
-        ["330226102", "甲镇", "乡镇", "330226102201"],  # a cycle: 甲镇 under 乙村 under 甲镇
-        ["330226102201", "乙村", "村", "330226102"],
-        ["330226103", "丙镇", "乡镇", "330226"],  # fine
-    ])
+def test_children_of_a_rejected_area_are_rejected_not_orphaned(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    areas = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["区划代码", "名称", "层级", "上级代码"],
+            ["330226", "宁海县", "县", ""],
+            ["330226101", "某镇", "乡镇", "330299"],  # unknown parent: rejected
+            ["330226101201", "某村", "村", "330226101"],  # parent is the rejected row
+            ["330226101201001", "第1组", "组", "330226101201"],  # grandparent rejected
+            ["330226102", "甲镇", "乡镇", "330226102201"],  # a cycle: 甲镇 under 乙村 under 甲镇
+            ["330226102201", "乙村", "村", "330226102"],
+            ["330226103", "丙镇", "乡镇", "330226"],  # fine
+        ],
+    )
     f = by_file(run_import(store, [areas]))["a.csv"]
     assert sorted(i.row for i in f.rejected) == [3, 4, 5, 6, 7]
     assert {i.column for i in f.rejected} == {"上级代码"}
@@ -148,50 +173,67 @@ def test_children_of_a_rejected_area_are_rejected_not_orphaned(store: GraphStore
     assert [(x, y) for x, y, _ in g.rel("PART_OF")] == [("330226103", "330226")]
 
 
-def test_children_of_a_rejected_org_are_rejected_not_orphaned(store: GraphStore,
-                                                               tmp_path: Path) -> None:
-    orgs = write_csv(tmp_path / "o.csv", [
-        ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
-        ["D1", "某县委", "党委", "", ""],
-        ["D2", "某镇党委", "党委", "D1", "330299"],  # unknown area: rejected
-        ["D3", "某村党支部", "党支部", "D2", ""],  # parent is the rejected row
-        ["D4", "某村党支部第一党小组", "党小组", "某村党支部", ""],  # by name, grandparent gone
-        ["D5", "另一村党支部", "党支部", "某县委", ""],  # parent by name: fine
-    ])
+def test_children_of_a_rejected_org_are_rejected_not_orphaned(
+    store: GraphStore, tmp_path: Path
+) -> None:
+    orgs = write_csv(
+        tmp_path / "o.csv",
+        [
+            ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
+            ["D1", "某县委", "党委", "", ""],
+            ["D2", "某镇党委", "党委", "D1", "330299"],  # unknown area: rejected
+            ["D3", "某村党支部", "党支部", "D2", ""],  # parent is the rejected row
+            ["D4", "某村党支部第一党小组", "党小组", "某村党支部", ""],  # by name, grandparent gone
+            ["D5", "另一村党支部", "党支部", "某县委", ""],  # parent by name: fine
+        ],
+    )
     f = by_file(run_import(store, [orgs]))["o.csv"]
     assert sorted(i.row for i in f.rejected) == [3, 4, 5]
-    assert [i.column for i in sorted(f.rejected, key=lambda i: i.row or 0)] == \
-        ["所在区划代码", "上级组织编号", "上级组织编号"]
+    assert [i.column for i in sorted(f.rejected, key=lambda i: i.row or 0)] == [
+        "所在区划代码",
+        "上级组织编号",
+        "上级组织编号",
+    ]
     g = dump(store)
     assert sorted(o["id"] for o in g.label("Org")) == ["D1", "D5"]
     assert [(x, y) for x, y, _ in g.rel("UNDER")] == [("D5", "D1")]
 
 
-def test_reference_errors_name_the_header_as_written(store: GraphStore, demo_dir: Path,
-                                                     tmp_path: Path) -> None:
+def test_reference_errors_name_the_header_as_written(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     import_demo(store, demo_dir, (AREAS, ORGS))
-    areas = write_csv(tmp_path / "a.csv", [["区划代码", "名称", "层级", "上级区划代码"],
-                                           ["330226901", "某镇", "乡镇", "330299"]])
+    areas = write_csv(
+        tmp_path / "a.csv",
+        [["区划代码", "名称", "层级", "上级区划代码"], ["330226901", "某镇", "乡镇", "330299"]],
+    )
     hh = write_csv(tmp_path / "h.csv", [["户编号", "区划代码"], ["T-1", "330226999999999"]])
-    members = write_csv(tmp_path / "m.csv", [["姓名", "人员编号", "所属党支部"],
-                                             ["甲", "X1", "没有这个支部"]])
+    members = write_csv(
+        tmp_path / "m.csv", [["姓名", "人员编号", "所属党支部"], ["甲", "X1", "没有这个支部"]]
+    )
     f = by_file(run_import(store, [areas, hh, members]))
     got = {name: _issue(f[name], 2)[2] for name in ("a.csv", "h.csv", "m.csv")}
     assert got == {"a.csv": "上级区划代码", "h.csv": "区划代码", "m.csv": "所属党支部"}
 
 
-def test_a_member_is_found_by_a_changed_member_number(store: GraphStore, demo_dir: Path,
-                                                     tmp_path: Path) -> None:
+def test_a_member_is_found_by_a_changed_member_number(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = demo_rows(demo_dir)
     import_demo(store, demo_dir, (AREAS, ORGS))
     branch = next(r["组织名称"] for r in rows[ORGS] if r["组织类别"] == "党支部")
     idn = next(text(r["公民身份号码"]) for r in rows[MEMBERS])
-    first = write_csv(tmp_path / "m1.csv", [["姓名", "人员编号", "公民身份号码", "所在党支部"],
-                                            ["甲", "OLD-1", idn, branch]])
-    second = write_csv(tmp_path / "m2.csv", [["姓名", "人员编号", "公民身份号码", "所在党支部"],
-                                             ["甲", "NEW-1", idn, branch]])
-    reports = write_csv(tmp_path / "r.csv", [["人员编号", "日期", "方式"],
-                                             ["NEW-1", "2025-01-01", "电话"]])
+    first = write_csv(
+        tmp_path / "m1.csv",
+        [["姓名", "人员编号", "公民身份号码", "所在党支部"], ["甲", "OLD-1", idn, branch]],
+    )
+    second = write_csv(
+        tmp_path / "m2.csv",
+        [["姓名", "人员编号", "公民身份号码", "所在党支部"], ["甲", "NEW-1", idn, branch]],
+    )
+    reports = write_csv(
+        tmp_path / "r.csv", [["人员编号", "日期", "方式"], ["NEW-1", "2025-01-01", "电话"]]
+    )
     run_import(store, [first])
     f = by_file(run_import(store, [second]))["m2.csv"]
     assert (f.created, f.updated) == (0, 1)  # the same person: one node, renumbered
@@ -202,18 +244,36 @@ def test_a_member_is_found_by_a_changed_member_number(store: GraphStore, demo_di
 
 
 def test_child_of_an_org_rejected_for_an_ambiguous_parent_is_rejected(
-        store: GraphStore, tmp_path: Path) -> None:
-    run_import(store, [write_csv(tmp_path / "o1.csv", [
-        ["组织编号", "组织名称", "组织类别", "上级组织编号"],
-        ["P1", "同名党委", "党委", ""],
-        ["P2", "同名党委", "党委", ""],
-    ])])
-    f = by_file(run_import(store, [write_csv(tmp_path / "o2.csv", [
-        ["组织编号", "组织名称", "组织类别", "上级组织编号"],
-        ["A", "甲支部", "党支部", "同名党委"],  # ambiguous parent name: rejected
-        ["B", "甲支部第一党小组", "党小组", "A"],  # its parent is the rejected row
-    ])]))["o2.csv"]
+    store: GraphStore, tmp_path: Path
+) -> None:
+    run_import(
+        store,
+        [
+            write_csv(
+                tmp_path / "o1.csv",
+                [
+                    ["组织编号", "组织名称", "组织类别", "上级组织编号"],
+                    ["P1", "同名党委", "党委", ""],
+                    ["P2", "同名党委", "党委", ""],
+                ],
+            )
+        ],
+    )
+    f = by_file(
+        run_import(
+            store,
+            [
+                write_csv(
+                    tmp_path / "o2.csv",
+                    [
+                        ["组织编号", "组织名称", "组织类别", "上级组织编号"],
+                        ["A", "甲支部", "党支部", "同名党委"],  # ambiguous parent name: rejected
+                        ["B", "甲支部第一党小组", "党小组", "A"],  # its parent is the rejected row
+                    ],
+                )
+            ],
+        )
+    )["o2.csv"]
     assert [i.row for i in f.rejected if i.row == 2] == [2]
     g = dump(store)
-    assert 3 in {i.row for i in f.rejected} or ("B", "A") in {(x, y) for x, y, _
-                                                              in g.rel("UNDER")}
+    assert 3 in {i.row for i in f.rejected} or ("B", "A") in {(x, y) for x, y, _ in g.rel("UNDER")}

@@ -39,13 +39,14 @@ def _load(store: GraphStore, demo_dir: Path) -> list[dict]:
 def _branch_with_members(rows: list[dict], n: int = 3) -> tuple[str, list[str]]:
     per = Counter(r["所在党支部"] for r in rows if r["人员编号"] and r["所在党支部"])
     branch = next(b for b, k in per.most_common() if k >= n)
-    return branch, [text(r["人员编号"]) for r in rows
-                    if r["所在党支部"] == branch and r["人员编号"]]
+    return branch, [
+        text(r["人员编号"]) for r in rows if r["所在党支部"] == branch and r["人员编号"]
+    ]
 
 
-def test_snapshot_marks_missing_members_off_roll_and_back(store: GraphStore,
-                                                          demo_dir: Path,
-                                                          tmp_path: Path) -> None:
+def test_snapshot_marks_missing_members_off_roll_and_back(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = _load(store, demo_dir)
     _, in_branch = _branch_with_members(rows)
     gone = set(in_branch[:2])
@@ -80,13 +81,16 @@ def test_snapshot_marks_missing_members_off_roll_and_back(store: GraphStore,
     assert diff(before, dump(store)) == ([], [], [], [])
 
 
-def test_snapshot_of_one_branch_leaves_other_branches_alone(store: GraphStore,
-                                                             demo_dir: Path,
-                                                             tmp_path: Path) -> None:
+def test_snapshot_of_one_branch_leaves_other_branches_alone(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = _load(store, demo_dir)
     branch, in_branch = _branch_with_members(rows)
-    drop = {text(r["公民身份号码"]) for r in rows
-            if r["所在党支部"] != branch or r["人员编号"] == in_branch[0]}
+    drop = {
+        text(r["公民身份号码"])
+        for r in rows
+        if r["所在党支部"] != branch or r["人员编号"] == in_branch[0]
+    }
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "one.xlsx", key_column="公民身份号码", drop=drop)
     assert len(read_rows(tmp_path / "one.xlsx")) == len(rows) - len(drop)
     report = run_import(store, [tmp_path / "one.xlsx"], snapshot=True, today=LATER)
@@ -95,14 +99,16 @@ def test_snapshot_of_one_branch_leaves_other_branches_alone(store: GraphStore,
     assert off == [in_branch[0]]
 
 
-def test_dry_run_snapshot_reports_but_marks_nothing(store: GraphStore, demo_dir: Path,
-                                                    tmp_path: Path) -> None:
+def test_dry_run_snapshot_reports_but_marks_nothing(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = _load(store, demo_dir)
     _, in_branch = _branch_with_members(rows)
     edit_xlsx(demo_dir / MEMBERS, tmp_path / "reduced.xlsx", drop=set(in_branch[:2]))
     before = dump(store)
-    report = run_import(store, [tmp_path / "reduced.xlsx"], snapshot=True,
-                        dry_run=True, today=LATER)
+    report = run_import(
+        store, [tmp_path / "reduced.xlsx"], snapshot=True, dry_run=True, today=LATER
+    )
     assert report.off_roll == 2
     assert diff(before, dump(store)) == ([], [], [], [])
 
@@ -110,8 +116,9 @@ def test_dry_run_snapshot_reports_but_marks_nothing(store: GraphStore, demo_dir:
 # -- a roster with rejected rows is no snapshot (each was once a bug) ---------------------------
 
 
-def _assert_refused_and_nobody_off_roll(store: GraphStore, report: ImportReport,
-                                        m: dict[str, Any]) -> None:
+def _assert_refused_and_nobody_off_roll(
+    store: GraphStore, report: ImportReport, m: dict[str, Any]
+) -> None:
     """Only the bad row is rejected, nobody goes off roll, and the report says why."""
     assert [i.row for i in by_file(report)["typo.xlsx"].rejected] == [m["_row"]]
     member = next(x for x in dump(store).label("Member") if x["key"] == m["人员编号"])
@@ -122,17 +129,22 @@ def _assert_refused_and_nobody_off_roll(store: GraphStore, report: ImportReport,
 
 
 def test_snapshot_keeps_members_whose_row_was_rejected_by_the_importer(
-        store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = _load(store, demo_dir)
     m = next(r for r in rows if r["人员编号"] and r["所在党支部"])
-    edit_xlsx(demo_dir / MEMBERS, tmp_path / "typo.xlsx",
-              {(m["人员编号"], "所在党小组"): "不存在的党小组"})
+    edit_xlsx(
+        demo_dir / MEMBERS,
+        tmp_path / "typo.xlsx",
+        {(m["人员编号"], "所在党小组"): "不存在的党小组"},
+    )
     report = run_import(store, [tmp_path / "typo.xlsx"], snapshot=True, today=LATER)
     _assert_refused_and_nobody_off_roll(store, report, m)
 
 
 def test_snapshot_keeps_members_whose_row_failed_validation(
-        store: GraphStore, demo_dir: Path, tmp_path: Path) -> None:
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
     rows = _load(store, demo_dir)
     m = next(r for r in rows if r["人员编号"] and r["所在党支部"])
     idn = text(m["公民身份号码"])
@@ -143,21 +155,38 @@ def test_snapshot_keeps_members_whose_row_failed_validation(
 
 
 def test_snapshot_over_several_files_does_not_depend_on_their_order(
-        store: GraphStore, other_store: GraphStore, tmp_path: Path) -> None:
-    base = [write_csv(tmp_path / "o.csv", [["组织编号", "组织名称", "组织类别"],
-                                           ["A", "甲支部", "党支部"], ["B", "乙支部", "党支部"]]),
-            write_csv(tmp_path / "m.csv", [["姓名", "人员编号", "所在党支部"],
-                                           ["张", "M1", "甲支部"], ["李", "M2", "甲支部"],
-                                           ["王", "M3", "乙支部"]])]
-    a = write_csv(tmp_path / "a.csv", [["姓名", "人员编号", "所在党支部"],
-                                       ["李", "M2", "甲支部"]])
-    b = write_csv(tmp_path / "b.csv", [["姓名", "人员编号", "所在党支部"],
-                                       ["王", "M3", "乙支部"], ["张", "M1", "乙支部"]])  # moved
+    store: GraphStore, other_store: GraphStore, tmp_path: Path
+) -> None:
+    base = [
+        write_csv(
+            tmp_path / "o.csv",
+            [
+                ["组织编号", "组织名称", "组织类别"],
+                ["A", "甲支部", "党支部"],
+                ["B", "乙支部", "党支部"],
+            ],
+        ),
+        write_csv(
+            tmp_path / "m.csv",
+            [
+                ["姓名", "人员编号", "所在党支部"],
+                ["张", "M1", "甲支部"],
+                ["李", "M2", "甲支部"],
+                ["王", "M3", "乙支部"],
+            ],
+        ),
+    ]
+    a = write_csv(tmp_path / "a.csv", [["姓名", "人员编号", "所在党支部"], ["李", "M2", "甲支部"]])
+    b = write_csv(
+        tmp_path / "b.csv",
+        [["姓名", "人员编号", "所在党支部"], ["王", "M3", "乙支部"], ["张", "M1", "乙支部"]],
+    )  # moved
     results = []
     for g, order in ((store, [a, b]), (other_store, [b, a])):
         run_import(g, base)
         report = run_import(g, order, snapshot=True, today=LATER)
-        results.append((report.off_roll, sorted((n, f.updated) for n, f in
-                                                by_file(report).items())))
+        results.append(
+            (report.off_roll, sorted((n, f.updated) for n, f in by_file(report).items()))
+        )
         assert all(m["on_roll"] for m in dump(g).label("Member"))
     assert results[0] == results[1] == (0, [("a.csv", 0), ("b.csv", 1)])

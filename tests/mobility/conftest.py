@@ -25,13 +25,15 @@ def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSumm
 
 
 @pytest.fixture
-def county(graph_host: GraphHost,
-           tiny_files: tuple[Path, DemoSummary]) -> Iterator[GraphStore]:
+def county(graph_host: GraphHost, tiny_files: tuple[Path, DemoSummary]) -> Iterator[GraphStore]:
     """A fresh graph on each engine holding the tiny demo county (each test may change it)."""
     folder, _ = tiny_files
     with graph_host.fresh() as store:
-        report = import_files(store, sorted(p for p in folder.iterdir()
-                                            if p.suffix in (".xlsx", ".csv")),
-                              key=KEY, today=TODAY)
+        report = import_files(
+            store,
+            sorted(p for p in folder.iterdir() if p.suffix in (".xlsx", ".csv")),
+            key=KEY,
+            today=TODAY,
+        )
         assert report.totals()["rejected"] == 0
         yield store

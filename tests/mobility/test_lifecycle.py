@@ -27,8 +27,11 @@ def home_member(store: GraphStore, skip: int = 0) -> str:
     p, _, _ = e.scope(None)
     c, _ = e._ctx(None, None)
     with_history = set(p.o_member.tolist())
-    found = [p.m_key[m] for m in np.flatnonzero(c.s.at_home)
-             if p.m_branches[m] and m not in with_history and not p.m_lost_flag[m]]
+    found = [
+        p.m_key[m]
+        for m in np.flatnonzero(c.s.at_home)
+        if p.m_branches[m] and m not in with_history and not p.m_lost_flag[m]
+    ]
     return sorted(found)[skip]
 
 
@@ -43,8 +46,14 @@ def revision(store: GraphStore) -> Any:
 def test_departure_report_attend_return_and_timeline(county: GraphStore) -> None:
     m = home_member(county)
     out = services.register_departure(
-        county, member=m, left_on=days_ago(200), destination="广东省东莞市长安镇",
-        reason="外出务工", employer="东莞长安精密电子有限公司", phone_away="13800000000")
+        county,
+        member=m,
+        left_on=days_ago(200),
+        destination="广东省东莞市长安镇",
+        reason="外出务工",
+        employer="东莞长安精密电子有限公司",
+        phone_away="13800000000",
+    )
     assert out["destination"] == "441900" or out["destination"].startswith("4419")
     assert out["placed"]
     # away, unattached, no contact person, quiet for 200 days → lost; fixed employer ≥ 180 d
@@ -72,15 +81,16 @@ def test_departure_report_attend_return_and_timeline(county: GraphStore) -> None
     assert (p.at_until[p.at_member == k] == int(days_ago(2).replace("-", ""))).all()
 
     # a member can go again after coming back; history is kept
-    services.register_departure(county, member=m, left_on=days_ago(1), destination="330100",
-                                contact_person="王书记")
+    services.register_departure(
+        county, member=m, left_on=days_ago(1), destination="330100", contact_person="王书记"
+    )
     events = Engine(county).timeline(m)["events"]
     kinds = [e["kind"] for e in events]
-    assert kinds == ["departure", "attend", "report", "report", "leave_org", "return",
-                     "departure"]
+    assert kinds == ["departure", "attend", "report", "report", "leave_org", "return", "departure"]
     assert [e["on"] for e in events] == sorted(e["on"] for e in events)
-    assert m in ids(county, "mobile_unattached") and m not in ids(county,
-                                                                   "mobile_no_contact_person")
+    assert m in ids(county, "mobile_unattached") and m not in ids(
+        county, "mobile_no_contact_person"
+    )
 
 
 def test_refused_calls_write_nothing(county: GraphStore) -> None:
@@ -112,13 +122,17 @@ def test_refused_calls_write_nothing(county: GraphStore) -> None:
 
 def test_unplaceable_destination_is_kept_as_text(county: GraphStore) -> None:
     m = home_member(county, 2)
-    out = services.register_departure(county, member=m, left_on=days_ago(20),
-                                       destination="新加坡裕廊工业区")
+    out = services.register_departure(
+        county, member=m, left_on=days_ago(20), destination="新加坡裕廊工业区"
+    )
     assert not out["placed"] and out["destination"] is None
     doc = Engine(county).destinations()
     assert doc["unplaced"] >= 1
-    item = next(i for i in Engine(county).gaps("mobile_unattached", page_size=10_000)["items"]
-                if i["id"] == m)
+    item = next(
+        i
+        for i in Engine(county).gaps("mobile_unattached", page_size=10_000)["items"]
+        if i["id"] == m
+    )
     assert item["destination"] is None and item["destination_text"] == "新加坡裕廊工业区"
 
 
@@ -126,17 +140,26 @@ def test_transfer_inside_and_out_of_the_county(county: GraphStore) -> None:
     inside, leaving = home_member(county, 3), home_member(county, 4)
     engine = Engine(county)
     p = engine.projection()
-    target = next(p.org_id[o] for o, k in enumerate(p.org_kind)
-                  if k == "branch" and p.org_id[o] not in
-                  {p.org_id[b] for b in p.m_branches[p.m_index[inside]]})
+    target = next(
+        p.org_id[o]
+        for o, k in enumerate(p.org_kind)
+        if k == "branch"
+        and p.org_id[o] not in {p.org_id[b] for b in p.m_branches[p.m_index[inside]]}
+    )
     for m in (inside, leaving):
-        services.register_departure(county, member=m, left_on=days_ago(300),
-                                    destination="浙江省杭州市", employer="杭州某某科技有限公司")
+        services.register_departure(
+            county,
+            member=m,
+            left_on=days_ago(300),
+            destination="浙江省杭州市",
+            employer="杭州某某科技有限公司",
+        )
         assert m in ids(county, "should_transfer")
     moved = services.transfer(county, member=inside, to_org=target, on=days_ago(3))
     assert moved["on_roll"] and moved["ended_outflow"]
-    gone = services.transfer(county, member=leaving, to_org="杭州市西湖区某某社区党委",
-                             on=days_ago(3))
+    gone = services.transfer(
+        county, member=leaving, to_org="杭州市西湖区某某社区党委", on=days_ago(3)
+    )
     assert not gone["on_roll"] and gone["to_org"].startswith("X:")
 
     engine = Engine(county)
@@ -155,46 +178,73 @@ def test_transfer_inside_and_out_of_the_county(county: GraphStore) -> None:
     kinds = [e["kind"] for e in engine.timeline(leaving)["events"]]
     assert kinds[-1] == "transfer" and "departure" in kinds
     with pytest.raises(ValidationFailed, match="不在册"):
-        services.register_departure(county, member=leaving, left_on=days_ago(1),
-                                    destination="上海")
+        services.register_departure(county, member=leaving, left_on=days_ago(1), destination="上海")
 
 
 def test_mobile_branch_closes_a_cluster_and_lists_its_members(county: GraphStore) -> None:
     members = [home_member(county, i) for i in range(5, 9)]
     for m in members:
-        services.register_departure(county, member=m, left_on=days_ago(60),
-                                    destination="江苏省常州市武进区")
+        services.register_departure(
+            county, member=m, left_on=days_ago(60), destination="江苏省常州市武进区"
+        )
     engine = Engine(county)
-    clusters = {i["id"]: i for i in engine.gaps("mobile_cluster_without_branch",
-                                                 page_size=10_000)["items"]}
+    clusters = {
+        i["id"]: i for i in engine.gaps("mobile_cluster_without_branch", page_size=10_000)["items"]
+    }
     full = [x for x in clusters["320400"]["members"] if x["full"]]
     assert clusters["320400"]["full_members"] == len(full) >= 3
     first = min(full, key=lambda x: (x["joined_on"] is None, x["joined_on"] or "", x["id"]))
     assert clusters["320400"]["suggested_secretary"]["id"] == first["id"]
 
     p = engine.projection()
-    village_branch = next(p.org_id[o] for o, k in enumerate(p.org_kind) if k == "branch"
-                          and p.org_area[o] >= 0 and p.area_level[p.org_area[o]] == "village")
+    village_branch = next(
+        p.org_id[o]
+        for o, k in enumerate(p.org_kind)
+        if k == "branch" and p.org_area[o] >= 0 and p.area_level[p.org_area[o]] == "village"
+    )
     with pytest.raises(ValidationFailed, match="不是县级及以上"):
-        services.create_mobile_branch(county, id="LD-CZ", name="驻常州流动党员党支部",
-                                      kind="mobile_branch", host_area="常州市",
-                                      approved_by=village_branch)
+        services.create_mobile_branch(
+            county,
+            id="LD-CZ",
+            name="驻常州流动党员党支部",
+            kind="mobile_branch",
+            host_area="常州市",
+            approved_by=village_branch,
+        )
     with pytest.raises(ValidationFailed, match="驻在地"):
-        services.create_mobile_branch(county, id="LD-CZ", name="驻常州流动党员党支部",
-                                      kind="mobile_branch", host_area="火星基地",
-                                      approved_by="D330226")
+        services.create_mobile_branch(
+            county,
+            id="LD-CZ",
+            name="驻常州流动党员党支部",
+            kind="mobile_branch",
+            host_area="火星基地",
+            approved_by="D330226",
+        )
     made = services.create_mobile_branch(
-        county, id="LD-CZ", name="宁海县驻常州流动党员党支部", kind="mobile_branch",
-        host_area="320412", approved_by="D330226", established_on=days_ago(10))
+        county,
+        id="LD-CZ",
+        name="宁海县驻常州流动党员党支部",
+        kind="mobile_branch",
+        host_area="320412",
+        approved_by="D330226",
+        established_on=days_ago(10),
+    )
     assert made["host_area"] == "320412"
     with pytest.raises(ConstraintConflict):
-        services.create_mobile_branch(county, id="LD-CZ", name="重复", kind="mobile_branch",
-                                      host_area="320412", approved_by="D330226")
+        services.create_mobile_branch(
+            county,
+            id="LD-CZ",
+            name="重复",
+            kind="mobile_branch",
+            host_area="320412",
+            approved_by="D330226",
+        )
     # a branch hosted in a district of the city covers the whole city
     assert "320400" not in ids(county, "mobile_cluster_without_branch")
     # ... but not before it was established
-    before = Engine(county).gaps("mobile_cluster_without_branch", as_of=days_ago(20),
-                                 page_size=10_000)
+    before = Engine(county).gaps(
+        "mobile_cluster_without_branch", as_of=days_ago(20), page_size=10_000
+    )
     assert "320400" in {i["id"] for i in before["items"]}
 
     services.add_branch_member(county, branch="LD-CZ", member=members[0], since=days_ago(9))

@@ -18,8 +18,9 @@ from tests.mobility.test_lifecycle import days_ago, home_member
 
 
 @pytest.fixture
-def graph_env(graph_host: GraphHost, county: GraphStore, tmp_path: Path,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphStore]:
+def graph_env(
+    graph_host: GraphHost, county: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GraphStore]:
     for k, v in graph_host.env(county).items():
         monkeypatch.setenv(k, v)
     monkeypatch.setenv("ORGRAPH_DATA_DIR", str(tmp_path / "data"))
@@ -48,8 +49,18 @@ def test_where_members_are(graph_env: GraphStore) -> None:
 
 def test_lifecycle_through_the_cli(graph_env: GraphStore) -> None:
     m = home_member(graph_env, 10)
-    out = cli("depart", m, "--to", "广东省深圳市南山区", "--on", days_ago(40),
-              "--employer", "深圳某科技有限公司", "--contact", "李书记")
+    out = cli(
+        "depart",
+        m,
+        "--to",
+        "广东省深圳市南山区",
+        "--on",
+        days_ago(40),
+        "--employer",
+        "深圳某科技有限公司",
+        "--contact",
+        "李书记",
+    )
     assert out.exit_code == 0, out.output
     assert "已登记外出" in out.stdout
     assert cli("report", m, "--on", days_ago(3), "--channel", "微信").exit_code == 0
@@ -59,8 +70,13 @@ def test_lifecycle_through_the_cli(graph_env: GraphStore) -> None:
     timeline = cli("member", m)
     assert timeline.exit_code == 0
     lines = [ln.strip() for ln in timeline.stdout.splitlines()[1:]]
-    assert [ln.split()[1] for ln in lines] == ["外出", "参加组织生活", "报到", "结束组织生活",
-                                               "返回"]
+    assert [ln.split()[1] for ln in lines] == [
+        "外出",
+        "参加组织生活",
+        "报到",
+        "结束组织生活",
+        "返回",
+    ]
     again = cli("return", m, "--on", days_ago(0))
     assert again.exit_code == 7 and "没有未结束的外出登记" in again.stderr
     unknown = cli("member", "no-such-member")
@@ -68,13 +84,35 @@ def test_lifecycle_through_the_cli(graph_env: GraphStore) -> None:
 
 
 def test_branches_through_the_cli(graph_env: GraphStore) -> None:
-    made = cli("branch", "add", "LD-T1", "--name", "驻成都流动党员党支部", "--host", "510100",
-               "--approved-by", "D330226", "--on", days_ago(5))
+    made = cli(
+        "branch",
+        "add",
+        "LD-T1",
+        "--name",
+        "驻成都流动党员党支部",
+        "--host",
+        "510100",
+        "--approved-by",
+        "D330226",
+        "--on",
+        days_ago(5),
+    )
     assert made.exit_code == 0, made.output
     listed = json.loads(cli("branch", "list", "--format", "json").stdout)
     assert "LD-T1" in {b["id"] for b in listed["branches"]}
     members = cli("branch", "members", "LD-T1")
     assert members.exit_code == 0 and "0 人" in members.stdout
-    bad = cli("branch", "add", "LD-T2", "--name", "x", "--host", "510100",
-              "--approved-by", "D330226", "--kind", "club")
+    bad = cli(
+        "branch",
+        "add",
+        "LD-T2",
+        "--name",
+        "x",
+        "--host",
+        "510100",
+        "--approved-by",
+        "D330226",
+        "--kind",
+        "club",
+    )
     assert bad.exit_code == 7 and "组织类别" in bad.stderr

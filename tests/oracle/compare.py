@@ -35,20 +35,47 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "mobile_unattached": ("name", "branch", "destination", "city", "left_on", "days_away"),
     "mobile_silent": ("name", "branch", "destination", "city", "last_report", "quiet_days"),
     "lost_contact": ("name", "branch", "reason", "away", "last_report", "quiet_days"),
-    "mobile_cluster_without_branch": ("name", "province", "count", "full_members", "members",
-                                      "suggested_secretary"),
+    "mobile_cluster_without_branch": (
+        "name",
+        "province",
+        "count",
+        "full_members",
+        "members",
+        "suggested_secretary",
+    ),
     "mobile_no_contact_person": ("name", "branch", "destination", "city", "left_on"),
-    "should_transfer": ("name", "branch", "destination", "city", "employer", "left_on",
-                        "days_away"),
+    "should_transfer": (
+        "name",
+        "branch",
+        "destination",
+        "city",
+        "employer",
+        "left_on",
+        "days_away",
+    ),
 }
 # Nested records compared as dicts of these keys (not reduced to their id).
-RECORDS = {"members": ("id", "name", "full", "joined_on"),
-           "suggested_secretary": ("id", "name", "joined_on")}
+RECORDS = {
+    "members": ("id", "name", "full", "joined_on"),
+    "suggested_secretary": ("id", "name", "joined_on"),
+}
 assert tuple(FIELDS) == RULE_TYPES
 
-COVERAGE_FIELDS = ("name", "level", "households", "covered", "coverage", "members",
-                   "members_home", "members_away", "load", "uncovered_contact_away",
-                   "away_attached", "away_silent", "away_lost")
+COVERAGE_FIELDS = (
+    "name",
+    "level",
+    "households",
+    "covered",
+    "coverage",
+    "members",
+    "members_home",
+    "members_away",
+    "load",
+    "uncovered_contact_away",
+    "away_attached",
+    "away_silent",
+    "away_lost",
+)
 
 
 def ref(v: Any) -> Any:
@@ -87,8 +114,10 @@ def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str)
     if [it["id"] for it in got["items"]] != sorted(items):
         out.append(f"{where}: items not sorted by id")
     if set(items) != set(want):
-        out.append(f"{where}: ids engine-only {sorted(set(items) - set(want))}, "
-                   f"oracle-only {sorted(set(want) - set(items))}")
+        out.append(
+            f"{where}: ids engine-only {sorted(set(items) - set(want))}, "
+            f"oracle-only {sorted(set(want) - set(items))}"
+        )
     for k in sorted(set(items) & set(want)):
         for f in FIELDS[rule]:
             g, w = field_value(f, items[k].get(f)), want[k].get(f)
@@ -125,8 +154,11 @@ def _names(oracle: Oracle, item: dict[str, Any]) -> list[str]:
 def summary_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:
     got = engine.summary(scope=scope, as_of=d)["counts"]
     want = oracle.summary(scope, d)
-    return [f"summary scope={scope} as_of={d} {t}: engine={got.get(t)} oracle={want[t]}"
-            for t in RULE_TYPES if got.get(t) != want[t]]
+    return [
+        f"summary scope={scope} as_of={d} {t}: engine={got.get(t)} oracle={want[t]}"
+        for t in RULE_TYPES
+        if got.get(t) != want[t]
+    ]
 
 
 def _same(f: str, g: Any, w: Any) -> bool:
@@ -138,20 +170,21 @@ def _same(f: str, g: Any, w: Any) -> bool:
     return bool(g == w)
 
 
-def coverage_diffs(engine: Any, oracle: Oracle, scope: str | None, level: str,
-                   d: str) -> list[str]:
+def coverage_diffs(engine: Any, oracle: Oracle, scope: str | None, level: str, d: str) -> list[str]:
     got = engine.coverage(scope=scope, level=level, as_of=d)["rows"]
     want = oracle.coverage(scope, level, d)
     where = f"coverage scope={scope} level={level} as_of={d}"
     out = []
     if not got or got[0].get("code") != want[0]["code"]:
-        out.append(f"{where}: first row {got[0].get('code') if got else None} "
-                   f"!= scope {want[0]['code']}")
+        out.append(
+            f"{where}: first row {got[0].get('code') if got else None} != scope {want[0]['code']}"
+        )
     g_rows = {r["code"]: r for r in got}
     w_rows = {r["code"]: r for r in want}
     if [r["code"] for r in got] != [r["code"] for r in want]:
-        out.append(f"{where}: rows engine {[r['code'] for r in got]} "
-                   f"oracle {[r['code'] for r in want]}")
+        out.append(
+            f"{where}: rows engine {[r['code'] for r in got]} oracle {[r['code'] for r in want]}"
+        )
     for code in sorted(set(g_rows) & set(w_rows)):
         for f in COVERAGE_FIELDS:
             g, w = g_rows[code].get(f), w_rows[code].get(f)
@@ -166,8 +199,7 @@ def chain_diffs(engine: Any, oracle: Oracle, hid: str, d: str) -> list[str]:
     where = f"chain {hid} as_of={d}"
     out = []
     if got["broken_at"] != want["broken_at"]:
-        out.append(f"{where}: broken_at engine={got['broken_at']!r} "
-                   f"oracle={want['broken_at']!r}")
+        out.append(f"{where}: broken_at engine={got['broken_at']!r} oracle={want['broken_at']!r}")
     g_levels = {lv["level"]: lv for lv in got["levels"]}
     w_levels = {lv["level"]: lv for lv in want["levels"]}
     g_order = [lv["level"] for lv in got["levels"]]
@@ -203,16 +235,18 @@ def _tree_diffs(where: str, got: Any, want: Any) -> list[str]:
             out += _tree_diffs(f"{where}[{i}]", g, w)
         return out
     if isinstance(want, float) and isinstance(got, int | float):
-        return [] if math.isclose(got, want, abs_tol=1e-6) else [
-            f"{where}: engine={got!r} oracle={want!r}"]
+        return (
+            []
+            if math.isclose(got, want, abs_tol=1e-6)
+            else [f"{where}: engine={got!r} oracle={want!r}"]
+        )
     g = ref(got)
     return [] if g == want else [f"{where}: engine={g!r} oracle={want!r}"]
 
 
 def destinations_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:
     got = engine.destinations(scope=scope, as_of=d)
-    return _tree_diffs(f"destinations scope={scope} as_of={d}", got,
-                       oracle.destinations(scope, d))
+    return _tree_diffs(f"destinations scope={scope} as_of={d}", got, oracle.destinations(scope, d))
 
 
 def flows_diffs(engine: Any, oracle: Oracle, scope: str | None, d: str) -> list[str]:

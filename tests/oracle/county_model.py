@@ -66,8 +66,17 @@ RECT_STATUS_LABEL = {"open": "整顿中", "done": "已完成"}
 CHANNEL_LABEL = {"phone": "电话", "wechat": "微信", "in_person": "现场", "online": "网上"}
 
 # Org kinds a member's 所在党支部 may name (orgraph.importer.pipeline.BRANCH_KINDS).
-BRANCH_KINDS = frozenset({"branch", "joint_branch", "general_branch", "committee",
-                          "working_committee", "mobile_branch", "temp_branch"})
+BRANCH_KINDS = frozenset(
+    {
+        "branch",
+        "joint_branch",
+        "general_branch",
+        "committee",
+        "working_committee",
+        "mobile_branch",
+        "temp_branch",
+    }
+)
 GROUP_KINDS = frozenset({"group", "temp_group"})
 MOBILE_KINDS = frozenset({"mobile_branch", "temp_branch", "temp_group"})
 # The id the importer gives an org named by an outflow's 流入地党组织 that the county's org
@@ -232,8 +241,10 @@ class County:
                 problems.append(f"{m.member_no}: group {m.group} without branch or not a group")
             if m.household is not None and m.household not in hh:
                 problems.append(f"{m.member_no}: unknown household")
-            if not m.on_roll and (m.branch is None or not any(
-                    o.on_roll and o.branch == m.branch for o in self.members)):
+            if not m.on_roll and (
+                m.branch is None
+                or not any(o.on_roll and o.branch == m.branch for o in self.members)
+            ):
                 problems.append(f"{m.member_no}: off roll but no snapshot covers its branch")
         seen = set()
         for c in self.contacts:
@@ -295,8 +306,11 @@ def settle(c: County) -> County:
     """
     w = copy.deepcopy(c)
     # The import: an episode naming a host org attends it from the departure to the return.
-    w.attends = [Attend(f.member, w.host_org_id(f.host_org), f.left_on, f.returned_on)
-                 for f in w.outflows if f.host_org]
+    w.attends = [
+        Attend(f.member, w.host_org_id(f.host_org), f.left_on, f.returned_on)
+        for f in w.outflows
+        if f.host_org
+    ]
     members = {m.member_no: m for m in w.members}
     county_orgs = {o.id for o in w.orgs}
 
@@ -333,9 +347,14 @@ def settle(c: County) -> County:
 
 def open_episode(c: County, member: str, d: str) -> Outflow | None:
     """The member's outflow episode open at d with the latest left_on."""
-    eps = [f for f in c.outflows if f.member == member and f.left_on <= d
-           and (not f.returned_on or f.returned_on > d)
-           and (not f.transferred_on or f.transferred_on > d)]
+    eps = [
+        f
+        for f in c.outflows
+        if f.member == member
+        and f.left_on <= d
+        and (not f.returned_on or f.returned_on > d)
+        and (not f.transferred_on or f.transferred_on > d)
+    ]
     return max(eps, key=lambda f: f.left_on, default=None)
 
 
@@ -365,14 +384,37 @@ def _yes_no(v: bool | None) -> str | None:
 
 
 def _member_rows(members: Iterable[Member]) -> list[list[str | None]]:
-    return [[m.name, m.member_no, m.birth_date, CATEGORY_LABEL.get(m.category or ""),
-             m.branch, m.group, m.household, ";".join(ROLE_LABEL[r] for r in m.roles),
-             MGMT_CLASS_LABEL.get(m.mgmt_class or ""), m.joined_on, _yes_no(m.lost_contact)]
-            for m in members]
+    return [
+        [
+            m.name,
+            m.member_no,
+            m.birth_date,
+            CATEGORY_LABEL.get(m.category or ""),
+            m.branch,
+            m.group,
+            m.household,
+            ";".join(ROLE_LABEL[r] for r in m.roles),
+            MGMT_CLASS_LABEL.get(m.mgmt_class or ""),
+            m.joined_on,
+            _yes_no(m.lost_contact),
+        ]
+        for m in members
+    ]
 
 
-MEMBER_HEADER = ("姓名", "人员编号", "出生日期", "人员类别", "所在党支部", "所在党小组",
-                 "家庭户编号", "职务", "分类管理类别", "入党日期", "是否失联党员")
+MEMBER_HEADER = (
+    "姓名",
+    "人员编号",
+    "出生日期",
+    "人员类别",
+    "所在党支部",
+    "所在党小组",
+    "家庭户编号",
+    "职务",
+    "分类管理类别",
+    "入党日期",
+    "是否失联党员",
+)
 
 
 @dataclass
@@ -383,32 +425,83 @@ class RosterFiles:
 
 def write_rosters(county: County, folder: Path) -> RosterFiles:
     """Write the county's roster files into `folder` (which must exist)."""
-    areas = _write(folder / AREAS_FILE, ("区划代码", "名称", "层级", "上级代码"), [
-        [a.code, a.name, AREA_LEVEL_LABEL[a.level], a.parent] for a in county.areas])
-    orgs = _write(folder / ORGS_FILE, (
-        "组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "届满日期",
-        "整顿开始日期", "整顿期限", "整顿状态", "驻在地", "成立日期"), [
-        [o.id, o.name, ORG_KIND_LABEL[o.kind], o.parent, o.area, o.term_end,
-         o.rect_opened_on, o.rect_deadline,
-         RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None,
-         o.host_area, o.established_on]
-        for o in county.orgs])
-    households = _write(folder / HOUSEHOLDS_FILE, ("户编号", "所在区划代码", "户主姓名"), [
-        [h.id, h.area, h.head_name] for h in county.households])
+    areas = _write(
+        folder / AREAS_FILE,
+        ("区划代码", "名称", "层级", "上级代码"),
+        [[a.code, a.name, AREA_LEVEL_LABEL[a.level], a.parent] for a in county.areas],
+    )
+    orgs = _write(
+        folder / ORGS_FILE,
+        (
+            "组织编号",
+            "组织名称",
+            "组织类别",
+            "上级组织编号",
+            "所在区划代码",
+            "届满日期",
+            "整顿开始日期",
+            "整顿期限",
+            "整顿状态",
+            "驻在地",
+            "成立日期",
+        ),
+        [
+            [
+                o.id,
+                o.name,
+                ORG_KIND_LABEL[o.kind],
+                o.parent,
+                o.area,
+                o.term_end,
+                o.rect_opened_on,
+                o.rect_deadline,
+                RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None,
+                o.host_area,
+                o.established_on,
+            ]
+            for o in county.orgs
+        ],
+    )
+    households = _write(
+        folder / HOUSEHOLDS_FILE,
+        ("户编号", "所在区划代码", "户主姓名"),
+        [[h.id, h.area, h.head_name] for h in county.households],
+    )
     members = _write(folder / MEMBERS_FILE, MEMBER_HEADER, _member_rows(county.members))
-    contacts = _write(folder / CONTACTS_FILE, (
-        "人员编号", "联系对象类型", "联系对象编号", "开始日期", "结束日期"), [
-        [c.member, TARGET_KIND_LABEL[c.target_kind], c.target, c.since, c.until]
-        for c in county.contacts])
-    outflows = _write(folder / OUTFLOWS_FILE, (
-        "人员编号", "外出时间", "外出地点", "返回时间", "流入地党组织", "工作单位", "联系人"), [
-        [f.member, f.left_on, f.destination, f.returned_on, f.host_org, f.employer,
-         f.contact_person] for f in county.outflows])
-    reports = _write(folder / REPORTS_FILE, ("人员编号", "日期", "方式", "党组织"), [
-        [r.member, r.on, CHANNEL_LABEL.get(r.channel or ""), r.org] for r in county.reports])
+    contacts = _write(
+        folder / CONTACTS_FILE,
+        ("人员编号", "联系对象类型", "联系对象编号", "开始日期", "结束日期"),
+        [
+            [c.member, TARGET_KIND_LABEL[c.target_kind], c.target, c.since, c.until]
+            for c in county.contacts
+        ],
+    )
+    outflows = _write(
+        folder / OUTFLOWS_FILE,
+        ("人员编号", "外出时间", "外出地点", "返回时间", "流入地党组织", "工作单位", "联系人"),
+        [
+            [
+                f.member,
+                f.left_on,
+                f.destination,
+                f.returned_on,
+                f.host_org,
+                f.employer,
+                f.contact_person,
+            ]
+            for f in county.outflows
+        ],
+    )
+    reports = _write(
+        folder / REPORTS_FILE,
+        ("人员编号", "日期", "方式", "党组织"),
+        [[r.member, r.on, CHANNEL_LABEL.get(r.channel or ""), r.org] for r in county.reports],
+    )
     snapshot = None
     if county.off_roll:
-        snapshot = _write(folder / SNAPSHOT_FILE, MEMBER_HEADER,
-                          _member_rows(m for m in county.members if m.on_roll))
-    return RosterFiles([areas, orgs, households, members, contacts, outflows, reports],
-                       snapshot)
+        snapshot = _write(
+            folder / SNAPSHOT_FILE,
+            MEMBER_HEADER,
+            _member_rows(m for m in county.members if m.on_roll),
+        )
+    return RosterFiles([areas, orgs, households, members, contacts, outflows, reports], snapshot)

@@ -46,8 +46,9 @@ def import_county(store: GraphStore, county: County) -> tuple[ImportReport, Impo
         first = import_files(store, files.first, key=KEY, today=IMPORT_TODAY)
         second = None
         if files.snapshot is not None:
-            second = import_files(store, [files.snapshot], key=KEY, snapshot=True,
-                                  today=IMPORT_TODAY)
+            second = import_files(
+                store, [files.snapshot], key=KEY, snapshot=True, today=IMPORT_TODAY
+            )
     for action in county.actions:
         apply(store, action)
     return first, second
@@ -56,14 +57,12 @@ def import_county(store: GraphStore, county: County) -> tuple[ImportReport, Impo
 def apply(store: GraphStore, a: Action) -> dict[str, Any]:
     if a.kind == "attend":
         assert a.org is not None
-        return services.attend(store, member=a.member, org=a.org, since=a.on,
-                               today=IMPORT_TODAY)
+        return services.attend(store, member=a.member, org=a.org, since=a.on, today=IMPORT_TODAY)
     if a.kind == "record_return":
         return services.record_return(store, member=a.member, on=a.on, today=IMPORT_TODAY)
     if a.kind == "transfer":
         assert a.org is not None
-        return services.transfer(store, member=a.member, to_org=a.org, on=a.on,
-                                 today=IMPORT_TODAY)
+        return services.transfer(store, member=a.member, to_org=a.org, on=a.on, today=IMPORT_TODAY)
     raise ValueError(a.kind)
 
 
@@ -80,13 +79,21 @@ def graph_facts(store: GraphStore) -> set[Fact]:
     for row in store.read("testing_nodes"):
         p = row["props"]
         if row["label"] == "Member":
-            facts.add(("member", p["key"], bool(p.get("on_roll")), p.get("category"),
-                       p.get("birth_date"), p.get("mgmt_class"),
-                       tuple(sorted(p.get("roles") or [])), p.get("joined_on"),
-                       bool(p.get("lost_contact"))))
+            facts.add(
+                (
+                    "member",
+                    p["key"],
+                    bool(p.get("on_roll")),
+                    p.get("category"),
+                    p.get("birth_date"),
+                    p.get("mgmt_class"),
+                    tuple(sorted(p.get("roles") or [])),
+                    p.get("joined_on"),
+                    bool(p.get("lost_contact")),
+                )
+            )
         elif row["label"] == "Org" and p.get("kind") != "external":
-            facts.add(("org", p["id"], p.get("kind"), p.get("term_end"),
-                       p.get("established_on")))
+            facts.add(("org", p["id"], p.get("kind"), p.get("term_end"), p.get("established_on")))
         elif row["label"] == "Area" and not p.get("external"):
             facts.add(("area", p["code"], p.get("level")))
         elif row["label"] == "Household":
@@ -94,11 +101,19 @@ def graph_facts(store: GraphStore) -> set[Fact]:
         elif row["label"] == "Rectification":
             facts.add(("rect", p.get("deadline"), p.get("status")))
         elif row["label"] == "Outflow":
-            facts.add(("outflow", p.get("member"), p.get("left_on"), p.get("returned_on"),
-                       p.get("transferred_on"), p.get("employer"), p.get("contact_person")))
+            facts.add(
+                (
+                    "outflow",
+                    p.get("member"),
+                    p.get("left_on"),
+                    p.get("returned_on"),
+                    p.get("transferred_on"),
+                    p.get("employer"),
+                    p.get("contact_person"),
+                )
+            )
         elif row["label"] == "Report":
-            facts.add(("report", p.get("member"), p.get("on"), p.get("channel"),
-                       p.get("org_text")))
+            facts.add(("report", p.get("member"), p.get("on"), p.get("channel"), p.get("org_text")))
     for row in store.read("testing_rels"):
         rel, a, b = row["rel"], row["from_key"], row["to_key"]
         props = row["props"] or {}
@@ -110,7 +125,8 @@ def graph_facts(store: GraphStore) -> set[Fact]:
             if rel != "PART_OF" or row["from_label"] != "Area" or _county_code(a):
                 facts.add((rel, a, b))
         elif (rel == "TO" and row["from_label"] == "Outflow") or (
-                rel == "HOSTED_IN" and not str(a).startswith(EXTERNAL_PREFIX)):
+            rel == "HOSTED_IN" and not str(a).startswith(EXTERNAL_PREFIX)
+        ):
             facts.add((rel, a, b))
     return facts
 
@@ -124,8 +140,19 @@ def model_facts(county: County) -> set[Fact]:
     c = settle(county)
     facts: set[Fact] = set()
     for m in c.members:
-        facts.add(("member", m.member_no, m.on_roll, m.category, m.birth_date, m.mgmt_class,
-                   tuple(sorted(m.roles)), m.joined_on, bool(m.lost_contact)))
+        facts.add(
+            (
+                "member",
+                m.member_no,
+                m.on_roll,
+                m.category,
+                m.birth_date,
+                m.mgmt_class,
+                tuple(sorted(m.roles)),
+                m.joined_on,
+                bool(m.lost_contact),
+            )
+        )
         if m.branch:
             facts.add(("BELONGS_TO", m.member_no, m.branch))
         if m.group:
@@ -153,8 +180,17 @@ def model_facts(county: County) -> set[Fact]:
         rel = "CONTACTS" if x.target_kind == "household" else "RESPONSIBLE_FOR"
         facts.add((rel, x.member, x.target, x.since, x.until))
     for f in c.outflows:
-        facts.add(("outflow", f.member, f.left_on, f.returned_on, f.transferred_on, f.employer,
-                   f.contact_person))
+        facts.add(
+            (
+                "outflow",
+                f.member,
+                f.left_on,
+                f.returned_on,
+                f.transferred_on,
+                f.employer,
+                f.contact_person,
+            )
+        )
         if place_code(f.destination):
             facts.add(("TO", f.id, f.destination))
     for r in c.reports:

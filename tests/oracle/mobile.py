@@ -29,8 +29,15 @@ MOBILE_POLICY: dict[str, Any] = {
     "lost_days": 180,
     "cluster_min_full": 3,
     "transfer_days": 180,
-    "not_fixed_employers": ("个体经营", "灵活就业", "打零工", "自由职业", "待业", "无固定",
-                            "不固定"),
+    "not_fixed_employers": (
+        "个体经营",
+        "灵活就业",
+        "打零工",
+        "自由职业",
+        "待业",
+        "无固定",
+        "不固定",
+    ),
 }
 
 
@@ -93,9 +100,13 @@ class MobileRules:
 
     def current(self, m: Member, d: str) -> Outflow | None:
         """The episode open at D with the latest left_on (None: not away)."""
-        open_ = [f for f in self.episodes(m) if f.left_on <= d
-                 and (not f.returned_on or f.returned_on > d)
-                 and (not f.transferred_on or f.transferred_on > d)]
+        open_ = [
+            f
+            for f in self.episodes(m)
+            if f.left_on <= d
+            and (not f.returned_on or f.returned_on > d)
+            and (not f.transferred_on or f.transferred_on > d)
+        ]
         return max(open_, key=lambda f: f.left_on, default=None)
 
     def away(self, m: Member, d: str) -> bool:
@@ -121,8 +132,13 @@ class MobileRules:
         cur = self.current(m, d)
         if cur is None:
             return False
-        return any(a.member == m.member_no and a.since and cur.left_on <= a.since <= d
-                   and (not a.until or a.until > d) for a in self.c.attends)
+        return any(
+            a.member == m.member_no
+            and a.since
+            and cur.left_on <= a.since <= d
+            and (not a.until or a.until > d)
+            for a in self.c.attends
+        )
 
     @staticmethod
     def flagged(m: Member) -> bool:
@@ -130,8 +146,11 @@ class MobileRules:
 
     def silent(self, m: Member, d: str) -> bool:
         q = self.quiet_days(m, d)
-        return (q is not None and not self.flagged(m)
-                and self.p["silent_days"] <= q < self.p["lost_days"])
+        return (
+            q is not None
+            and not self.flagged(m)
+            and self.p["silent_days"] <= q < self.p["lost_days"]
+        )
 
     def lost(self, m: Member, d: str) -> bool:
         """Flagged, or away and quiet for lost_days or more (away or not: lost_contact)."""
@@ -151,9 +170,13 @@ class MobileRules:
 
     def mobile_branches(self, d: str) -> list[Org]:
         """Mobile branches at D (any scope), by id."""
-        return [o for o in sorted(self.orgs.values(), key=lambda o: o.id)
-                if o.kind in MOBILE_KINDS and (not o.established_on or o.established_on <= d)
-                and place_code(o.host_area) is not None]
+        return [
+            o
+            for o in sorted(self.orgs.values(), key=lambda o: o.id)
+            if o.kind in MOBILE_KINDS
+            and (not o.established_on or o.established_on <= d)
+            and place_code(o.host_area) is not None
+        ]
 
     def branches_in_city(self, code: str, d: str) -> list[Org]:
         out = []
@@ -171,8 +194,12 @@ class MobileRules:
 
     def _where(self, m: Member, d: str) -> dict[str, Any]:
         ct = self.dest_city(m, d)
-        return {"name": m.name, "branch": m.branch, "destination": self.destination(m, d),
-                "city": ct.code6 if ct else None}
+        return {
+            "name": m.name,
+            "branch": m.branch,
+            "destination": self.destination(m, d),
+            "city": ct.code6 if ct else None,
+        }
 
     def _mobile_unattached(self, s: Any, d: str) -> dict[str, dict[str, Any]]:
         out = {}
@@ -180,24 +207,37 @@ class MobileRules:
             if not self.attached(m, d):
                 cur = self.current(m, d)
                 assert cur is not None
-                out[m.member_no] = {**self._where(m, d), "left_on": cur.left_on,
-                                    "days_away": days(cur.left_on, d)}
+                out[m.member_no] = {
+                    **self._where(m, d),
+                    "left_on": cur.left_on,
+                    "days_away": days(cur.left_on, d),
+                }
         return out
 
     def _mobile_silent(self, s: Any, d: str) -> dict[str, dict[str, Any]]:
-        return {m.member_no: {**self._where(m, d), "last_report": self.last_report(m, d),
-                              "quiet_days": self.quiet_days(m, d)}
-                for m in self.away_in(s, d) if self.silent(m, d)}
+        return {
+            m.member_no: {
+                **self._where(m, d),
+                "last_report": self.last_report(m, d),
+                "quiet_days": self.quiet_days(m, d),
+            }
+            for m in self.away_in(s, d)
+            if self.silent(m, d)
+        }
 
     def _lost_contact(self, s: Any, d: str) -> dict[str, dict[str, Any]]:
         out = {}
         for m in self.members_in(s):
             if not m.on_roll or not self.lost(m, d):
                 continue
-            out[m.member_no] = {"name": m.name, "branch": m.branch,
-                                "reason": "flagged" if self.flagged(m) else "quiet",
-                                "away": self.away(m, d), "last_report": self.last_report(m, d),
-                                "quiet_days": self.quiet_days(m, d)}
+            out[m.member_no] = {
+                "name": m.name,
+                "branch": m.branch,
+                "reason": "flagged" if self.flagged(m) else "quiet",
+                "away": self.away(m, d),
+                "last_report": self.last_report(m, d),
+                "quiet_days": self.quiet_days(m, d),
+            }
         return out
 
     def _clusters(self, s: Any, d: str) -> dict[str, list[Member]]:
@@ -216,16 +256,29 @@ class MobileRules:
                 continue
             ct = city_of(code)
             assert ct is not None
-            sec = min(full, key=lambda m: (m.joined_on is None, m.joined_on or "", m.member_no),
-                      default=None)
+            sec = min(
+                full,
+                key=lambda m: (m.joined_on is None, m.joined_on or "", m.member_no),
+                default=None,
+            )
             out[code] = {
-                "name": ct.name, "province": ct.province, "count": len(ms),
+                "name": ct.name,
+                "province": ct.province,
+                "count": len(ms),
                 "full_members": len(full),
-                "members": [{"id": m.member_no, "name": m.name, "full": self.full(m),
-                             "joined_on": m.joined_on}
-                            for m in sorted(ms, key=lambda m: m.member_no)],
-                "suggested_secretary": None if sec is None else {
-                    "id": sec.member_no, "name": sec.name, "joined_on": sec.joined_on}}
+                "members": [
+                    {
+                        "id": m.member_no,
+                        "name": m.name,
+                        "full": self.full(m),
+                        "joined_on": m.joined_on,
+                    }
+                    for m in sorted(ms, key=lambda m: m.member_no)
+                ],
+                "suggested_secretary": None
+                if sec is None
+                else {"id": sec.member_no, "name": sec.name, "joined_on": sec.joined_on},
+            }
         return out
 
     def _mobile_no_contact_person(self, s: Any, d: str) -> dict[str, dict[str, Any]]:
@@ -244,8 +297,12 @@ class MobileRules:
             assert cur is not None
             n = days(cur.left_on, d)
             if n >= self.p["transfer_days"] and self.fixed_employer(cur.employer):
-                out[m.member_no] = {**self._where(m, d), "employer": cur.employer,
-                                    "left_on": cur.left_on, "days_away": n}
+                out[m.member_no] = {
+                    **self._where(m, d),
+                    "employer": cur.employer,
+                    "left_on": cur.left_on,
+                    "days_away": n,
+                }
         return out
 
     # -- where members are ----------------------------------------------------------------
@@ -263,12 +320,23 @@ class MobileRules:
             row = cities.get(ct.code6)
             if row is None:
                 row = cities[ct.code6] = {
-                    "code": ct.code6, "name": ct.name, "lon": ct.lon, "lat": ct.lat,
-                    "count": 0, "full_members": 0, "attached": 0, "silent": 0, "lost": 0,
-                    "branches": [{"id": o.id, "name": o.name}
-                                 for o in self.branches_in_city(ct.code6, d)]}
-                prov = provinces.setdefault(ct.province_code, {
-                    "code": ct.province_code, "name": ct.province, "count": 0, "cities": []})
+                    "code": ct.code6,
+                    "name": ct.name,
+                    "lon": ct.lon,
+                    "lat": ct.lat,
+                    "count": 0,
+                    "full_members": 0,
+                    "attached": 0,
+                    "silent": 0,
+                    "lost": 0,
+                    "branches": [
+                        {"id": o.id, "name": o.name} for o in self.branches_in_city(ct.code6, d)
+                    ],
+                }
+                prov = provinces.setdefault(
+                    ct.province_code,
+                    {"code": ct.province_code, "name": ct.province, "count": 0, "cities": []},
+                )
                 prov["cities"].append(row)
             row["count"] += 1
             row["full_members"] += self.full(m)
@@ -278,8 +346,11 @@ class MobileRules:
             provinces[ct.province_code]["count"] += 1
         for prov in provinces.values():
             prov["cities"] = sort_by_count(prov["cities"], "code")
-        return {"total": len(away), "unplaced": unplaced,
-                "provinces": sort_by_count(list(provinces.values()), "code")}
+        return {
+            "total": len(away),
+            "unplaced": unplaced,
+            "provinces": sort_by_count(list(provinces.values()), "code"),
+        }
 
     def origin(self, m: Member) -> str | None:
         """The township on the path from the member's home area to the county (the home area
@@ -302,20 +373,34 @@ class MobileRules:
         for (o, code), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             ct = city_of(code)
             assert ct is not None
-            rows.append({"origin": {"code": o, "name": self.area_name(o)},
-                         "destination": {"code": code, "name": ct.name, "lon": ct.lon,
-                                         "lat": ct.lat, "province": ct.province},
-                         "count": n})
+            rows.append(
+                {
+                    "origin": {"code": o, "name": self.area_name(o)},
+                    "destination": {
+                        "code": code,
+                        "name": ct.name,
+                        "lon": ct.lon,
+                        "lat": ct.lat,
+                        "province": ct.province,
+                    },
+                    "count": n,
+                }
+            )
         return {"flows": rows, "unplaced": unplaced}
 
     def away_figures(self, areas: set[str] | frozenset[str], d: str) -> dict[str, int]:
         """Coverage's away columns over the on-roll members away whose home area is in
         `areas`."""
-        away = [m for m in self.c.members if m.on_roll and self.home_area(m) in areas
-                and self.away(m, d)]
-        return {"away_attached": sum(self.attached(m, d) for m in away),
-                "away_silent": sum(self.silent(m, d) for m in away),
-                "away_lost": sum(self.lost(m, d) for m in away)}
+        away = [
+            m
+            for m in self.c.members
+            if m.on_roll and self.home_area(m) in areas and self.away(m, d)
+        ]
+        return {
+            "away_attached": sum(self.attached(m, d) for m in away),
+            "away_silent": sum(self.silent(m, d) for m in away),
+            "away_lost": sum(self.lost(m, d) for m in away),
+        }
 
     def place_names(self) -> dict[str, str]:
         """Names of the places outside the county an answer may refer to (destinations, their

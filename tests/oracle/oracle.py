@@ -184,13 +184,20 @@ class Oracle(MobileRules):
 
     def household_links(self, hid: str, d: str) -> list[Member]:
         """Members of every active contact link to the household (one entry per link)."""
-        return [self.members[c.member] for c in self.c.contacts
-                if c.target_kind == "household" and c.target == hid
-                and active(c.since, c.until, d)]
+        return [
+            self.members[c.member]
+            for c in self.c.contacts
+            if c.target_kind == "household" and c.target == hid and active(c.since, c.until, d)
+        ]
 
     def contact_households(self, m: Member, d: str) -> set[str]:
-        return {c.target for c in self.c.contacts if c.member == m.member_no
-                and c.target_kind == "household" and active(c.since, c.until, d)}
+        return {
+            c.target
+            for c in self.c.contacts
+            if c.member == m.member_no
+            and c.target_kind == "household"
+            and active(c.since, c.until, d)
+        }
 
     def responsible(self, target: str, kinds: tuple[str, ...], role: str, d: str) -> list[str]:
         """On-roll members with `role` holding an active responsibility for `target`."""
@@ -220,8 +227,9 @@ class Oracle(MobileRules):
                 if a is not None:
                     areas |= self.subtree(a)
             top = self.orgs[scope]
-            whole = (top.parent is None and top.area is not None
-                     and self.areas[top.area].parent is None)
+            whole = (
+                top.parent is None and top.area is not None and self.areas[top.area].parent is None
+            )
             if whole:  # the whole county holds every org, attached to an area or not
                 orgs = {o.id for o in self.orgs.values() if o.kind != "external"}
             return Scope(frozenset(areas), frozenset(orgs), whole)
@@ -242,8 +250,9 @@ class Oracle(MobileRules):
             if bs:
                 if any(b in s.orgs for b in bs):
                     out.append(m)
-            elif s.whole or (m.household is not None
-                             and self.households[m.household].area in s.areas):
+            elif s.whole or (
+                m.household is not None and self.households[m.household].area in s.areas
+            ):
                 out.append(m)
         return out
 
@@ -267,8 +276,13 @@ class Oracle(MobileRules):
     def _household_item(self, hid: str, n_away: int) -> dict[str, Any]:
         h = self.households[hid]
         v, t = self.ancestor_at(h.area, "village"), self.ancestor_at(h.area, "township")
-        return {"head_name": h.head_name, "area": h.area, "village": v, "township": t,
-                "contacts_away": n_away}
+        return {
+            "head_name": h.head_name,
+            "area": h.area,
+            "village": v,
+            "township": t,
+            "contacts_away": n_away,
+        }
 
     def _household_uncovered(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
         out = {}
@@ -281,8 +295,7 @@ class Oracle(MobileRules):
         return out
 
     def _household_contact_away(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {k: v for k, v in self._household_uncovered(s, d).items()
-                if v["contacts_away"] >= 1}
+        return {k: v for k, v in self._household_uncovered(s, d).items() if v["contacts_away"] >= 1}
 
     def _member_contact_load(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
         out = {}
@@ -295,8 +308,13 @@ class Oracle(MobileRules):
                 continue
             n = len(self.contact_households(m, d))
             if not lo <= n <= hi:
-                out[m.member_no] = {"name": m.name, "branch": m.branch, "households": n,
-                                    "min": lo, "max": hi}
+                out[m.member_no] = {
+                    "name": m.name,
+                    "branch": m.branch,
+                    "households": n,
+                    "min": lo,
+                    "max": hi,
+                }
         return out
 
     def _exempt_member_assigned(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
@@ -306,33 +324,52 @@ class Oracle(MobileRules):
                 continue
             n = len(self.contact_households(m, d))
             if n >= 1:
-                out[m.member_no] = {"name": m.name, "age": age_at(m.birth_date, d),
-                                    "mgmt_class": m.mgmt_class, "households": n}
+                out[m.member_no] = {
+                    "name": m.name,
+                    "age": age_at(m.birth_date, d),
+                    "mgmt_class": m.mgmt_class,
+                    "households": n,
+                }
         return out
 
     def _areas_without(self, s: Scope, level: str, role: str, d: str) -> list[str]:
-        return [a for a in sorted(s.areas) if self.areas[a].level == level
-                and not self.responsible(a, (level,), role, d)]
+        return [
+            a
+            for a in sorted(s.areas)
+            if self.areas[a].level == level and not self.responsible(a, (level,), role, d)
+        ]
 
     def _township_no_leader(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {a: {"name": self.areas[a].name}
-                for a in self._areas_without(s, "township", "county_leader", d)}
+        return {
+            a: {"name": self.areas[a].name}
+            for a in self._areas_without(s, "township", "county_leader", d)
+        }
 
     def _village_no_cadre(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {a: {"name": self.areas[a].name, "township": self.ancestor_at(a, "township")}
-                for a in self._areas_without(s, "village", "township_cadre", d)}
+        return {
+            a: {"name": self.areas[a].name, "township": self.ancestor_at(a, "township")}
+            for a in self._areas_without(s, "village", "township_cadre", d)
+        }
 
     def _hamlet_no_cadre(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {
-            a: {"target_kind": "hamlet", "name": self.areas[a].name,
-                "village": self.ancestor_at(a, "village")}
-            for a in self._areas_without(s, "hamlet", "village_committee", d)}
+            a: {
+                "target_kind": "hamlet",
+                "name": self.areas[a].name,
+                "village": self.ancestor_at(a, "village"),
+            }
+            for a in self._areas_without(s, "hamlet", "village_committee", d)
+        }
         for o in self.scope_orgs(s):
             if o.kind in GROUP_KINDS and not self.responsible(
-                    o.id, ("group",), "village_committee", d):
+                o.id, ("group",), "village_committee", d
+            ):
                 home = self.org_home_area(o.id)
-                out[o.id] = {"target_kind": "group", "name": o.name,
-                             "village": self.ancestor_at(home, "village") if home else None}
+                out[o.id] = {
+                    "target_kind": "group",
+                    "name": o.name,
+                    "village": self.ancestor_at(home, "village") if home else None,
+                }
         return out
 
     def _cadre_group_load(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
@@ -343,8 +380,13 @@ class Oracle(MobileRules):
                 continue
             if not any(self.has_groups(b) for b in self.branches(m)):
                 continue
-            groups = {c.target for c in self.c.contacts if c.member == m.member_no
-                      and c.target_kind == "group" and active(c.since, c.until, d)}
+            groups = {
+                c.target
+                for c in self.c.contacts
+                if c.member == m.member_no
+                and c.target_kind == "group"
+                and active(c.since, c.until, d)
+            }
             if not lo <= len(groups) <= hi:
                 out[m.member_no] = {"name": m.name, "branch": m.branch, "groups": len(groups)}
         return out
@@ -385,12 +427,18 @@ class Oracle(MobileRules):
         return out
 
     def _member_no_branch(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {m.member_no: {"name": m.name} for m in self.members_in(s)
-                if m.on_roll and not self.branches(m)}
+        return {
+            m.member_no: {"name": m.name}
+            for m in self.members_in(s)
+            if m.on_roll and not self.branches(m)
+        }
 
     def _member_multi_branch(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {m.member_no: {"name": m.name, "branches": self.branches(m)}
-                for m in self.members_in(s) if m.on_roll and len(self.branches(m)) >= 2}
+        return {
+            m.member_no: {"name": m.name, "branches": self.branches(m)}
+            for m in self.members_in(s)
+            if m.on_roll and len(self.branches(m)) >= 2
+        }
 
     def _member_no_group(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
         out = {}
@@ -412,9 +460,11 @@ class Oracle(MobileRules):
         return out
 
     def _term_expired(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        return {o.id: {"name": o.name, "kind": o.kind, "term_end": o.term_end}
-                for o in self.scope_orgs(s)
-                if o.kind not in GROUP_KINDS and o.term_end and o.term_end < d}
+        return {
+            o.id: {"name": o.name, "kind": o.kind, "term_end": o.term_end}
+            for o in self.scope_orgs(s)
+            if o.kind not in GROUP_KINDS and o.term_end and o.term_end < d
+        }
 
     def summary(self, scope: str | None, d: str) -> dict[str, int]:
         return {t: len(self.gaps(t, scope, d)) for t in RULE_TYPES}
@@ -438,16 +488,26 @@ class Oracle(MobileRules):
                 continue
             n = len(self.contact_households(m, d))
             load["6+" if n >= 6 else str(n)] += 1
-        return {"households": len(hh), "covered": covered,
-                "coverage": covered / len(hh) if hh else None,
-                "members": len(members), "members_home": len(home),
-                "members_away": len(members) - len(home), "load": dict(load),
-                "uncovered_contact_away": uncovered_away, **self.away_figures(areas, d)}
+        return {
+            "households": len(hh),
+            "covered": covered,
+            "coverage": covered / len(hh) if hh else None,
+            "members": len(members),
+            "members_home": len(home),
+            "members_away": len(members) - len(home),
+            "load": dict(load),
+            "uncovered_contact_away": uncovered_away,
+            **self.away_figures(areas, d),
+        }
 
     def coverage_row(self, code: str, d: str) -> dict[str, Any]:
         a = self.areas[code]
-        return {"code": code, "name": a.name, "level": a.level,
-                **self.figures(self.subtree(code), d)}
+        return {
+            "code": code,
+            "name": a.name,
+            "level": a.level,
+            **self.figures(self.subtree(code), d),
+        }
 
     def coverage(self, scope: str | None, level: str, d: str) -> list[dict[str, Any]]:
         """The scope's own row first, then the areas at `level` inside it, by code.
@@ -463,11 +523,18 @@ class Oracle(MobileRules):
             head = self.coverage_row(tops[0], d)
         else:
             assert scope in self.orgs, scope
-            head = {"code": scope, "name": self.orgs[scope].name, "level": "org",
-                    **self.figures(s.areas, d)}
+            head = {
+                "code": scope,
+                "name": self.orgs[scope].name,
+                "level": "org",
+                **self.figures(s.areas, d),
+            }
         rows = [head]
-        rows += [self.coverage_row(a, d) for a in sorted(s.areas)
-                 if self.areas[a].level == level and a not in tops]
+        rows += [
+            self.coverage_row(a, d)
+            for a in sorted(s.areas)
+            if self.areas[a].level == level and a not in tops
+        ]
         return rows
 
     # -- contact chain --------------------------------------------------------------------
@@ -478,17 +545,19 @@ class Oracle(MobileRules):
         links = self.household_links(hid, d)
         levels.append(("household", sorted({m.member_no for m in links if self.at_home(m, d)})))
         if self.areas[h.area].level == "hamlet":
-            levels.append(("hamlet", self.responsible(h.area, ("hamlet",), "village_committee",
-                                                      d)))
+            levels.append(("hamlet", self.responsible(h.area, ("hamlet",), "village_committee", d)))
         # Like the hamlet level, a level whose area is not above the household is left out.
         village = self.ancestor_at(h.area, "village")
         if village is not None:
-            levels.append(("village", self.responsible(village, ("village",), "township_cadre",
-                                                       d)))
+            levels.append(("village", self.responsible(village, ("village",), "township_cadre", d)))
         township = self.ancestor_at(h.area, "township")
         if township is not None:
-            levels.append(("township", self.responsible(township, ("township",),
-                                                        "county_leader", d)))
+            levels.append(
+                ("township", self.responsible(township, ("township",), "county_leader", d))
+            )
         broken = next((lvl for lvl, people in levels if not people), None)
-        return {"household": hid, "levels": [{"level": lvl, "people": p} for lvl, p in levels],
-                "broken_at": broken}
+        return {
+            "household": hid,
+            "levels": [{"level": lvl, "people": p} for lvl, p in levels],
+            "broken_at": broken,
+        }

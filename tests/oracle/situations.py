@@ -15,8 +15,9 @@ def situations(o: Oracle, dates: list[str]) -> list[str]:
     c = o.c
     for a in c.actions:
         if a.kind == "transfer":
-            tags.add("transfer inside the county" if a.org in o.orgs else
-                     "transfer out of the county")
+            tags.add(
+                "transfer inside the county" if a.org in o.orgs else "transfer out of the county"
+            )
         else:
             tags.add(a.kind)
     per_member: dict[str, int] = {}
@@ -49,26 +50,45 @@ def situations(o: Oracle, dates: list[str]) -> list[str]:
                 tags.add("days_away = transfer_days")
             if o.flagged(m):
                 tags.add("flagged lost and away")
-            earlier = [x for x in c.attends if x.member == m.member_no
-                       and x.since < cur.left_on and (not x.until or x.until > d)]
+            earlier = [
+                x
+                for x in c.attends
+                if x.member == m.member_no
+                and x.since < cur.left_on
+                and (not x.until or x.until > d)
+            ]
             if earlier and not o.attached(m, d):
                 tags.add("open ATTENDS from an earlier episode only")
-            if sum(1 for f in c.outflows if f.member == m.member_no and f.left_on <= d
-                   and (not f.returned_on or f.returned_on > d)
-                   and (not f.transferred_on or f.transferred_on > d)) > 1:
+            if (
+                sum(
+                    1
+                    for f in c.outflows
+                    if f.member == m.member_no
+                    and f.left_on <= d
+                    and (not f.returned_on or f.returned_on > d)
+                    and (not f.transferred_on or f.transferred_on > d)
+                )
+                > 1
+            ):
                 tags.add("overlapping open episodes")
         for m in o.members_in(s):
             if m.on_roll and o.flagged(m) and not o.away(m, d):
                 tags.add("flagged lost but at home")
         for code, ms in o._clusters(s, d).items():
-            if any(org.established_on and org.established_on > d
-                   and (ct := city(place_code(org.host_area))) and ct.code6 == code
-                   for org in o.orgs.values()):
+            if any(
+                org.established_on
+                and org.established_on > d
+                and (ct := city(place_code(org.host_area)))
+                and ct.code6 == code
+                for org in o.orgs.values()
+            ):
                 tags.add("members away in a city whose mobile branch is established after D")
             full = sum(o.full(m) for m in ms)
             if full == o.p["cluster_min_full"]:
-                tags.add("cluster at exactly cluster_min_full, " + (
-                    "with a mobile branch" if o.branches_in_city(code, d) else "no branch"))
+                tags.add(
+                    "cluster at exactly cluster_min_full, "
+                    + ("with a mobile branch" if o.branches_in_city(code, d) else "no branch")
+                )
         for org in o.orgs.values():
             if org.host_area and org.established_on and org.established_on > d:
                 tags.add("mobile branch established after D")

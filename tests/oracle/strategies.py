@@ -40,11 +40,26 @@ IMPORT_TODAY = dt.date(2026, 12, 31)
 
 DATES = ("2019-01-01", "2024-12-31", "2025-06-14", AS_OF, "2025-06-16", "2026-03-01")
 # Birth dates: 70 on AS_OF exactly, the day after, the day before, a 29 February, young ones.
-BIRTHS = ("1955-06-15", "1955-06-16", "1955-06-14", "1956-02-29", "1940-10-01",
-          "1980-03-10", "1995-07-01")
+BIRTHS = (
+    "1955-06-15",
+    "1955-06-16",
+    "1955-06-14",
+    "1956-02-29",
+    "1940-10-01",
+    "1980-03-10",
+    "1995-07-01",
+)
 AS_OFS = (AS_OF, "2025-06-14", "2025-06-16", "2026-02-28", "2026-03-01", "2024-12-31")
-ROLES = ("county_leader", "township_cadre", "village_committee", "secretary",
-         "deputy_secretary", "committee_member", "group_leader", "first_secretary")
+ROLES = (
+    "county_leader",
+    "township_cadre",
+    "village_committee",
+    "secretary",
+    "deputy_secretary",
+    "committee_member",
+    "group_leader",
+    "first_secretary",
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华"
 
@@ -60,8 +75,15 @@ for _code in PLACES:
     assert _place is not None and _place.code6 == _code, _code
 for _text in UNPLACED:
     assert geocode(_text) is None, _text
-EMPLOYERS = (None, "华为技术有限公司", "个体经营", "宁波舟山港集团", "无固定单位", "建筑工地打零工",
-             "义乌小商品城灵活就业")
+EMPLOYERS = (
+    None,
+    "华为技术有限公司",
+    "个体经营",
+    "宁波舟山港集团",
+    "无固定单位",
+    "建筑工地打零工",
+    "义乌小商品城灵活就业",
+)
 CONTACT_PEOPLE = (None, "王建国", "李秀英")
 EXTERNAL_HOSTS = ("深圳市南山区流动党员联合党支部", "东莞市长安镇流动党员党支部")
 JOINED = (None, "1985-07-01", "2001-07-01", "2001-07-01", "2018-06-30")
@@ -98,16 +120,28 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
     # Half the departures go to one city, so clusters of 3 full members happen; mobile
     # branches are often hosted there (or in another district of its city).
     hot = draw(st.sampled_from(PLACES))
-    host_areas = st.one_of(st.none(), st.just(hot), st.just(hot), st.sampled_from(PLACES),
-                           st.sampled_from(UNPLACED[:2]))
+    host_areas = st.one_of(
+        st.none(),
+        st.just(hot),
+        st.just(hot),
+        st.sampled_from(PLACES),
+        st.sampled_from(UNPLACED[:2]),
+    )
     # Established long before, on, the day after or a month after an as_of date.
-    established = st.one_of(st.none(), st.sampled_from(mdates), st.sampled_from(
-        [shift(d, k) for d in c.as_ofs for k in (0, 1, 30)]))
+    established = st.one_of(
+        st.none(),
+        st.sampled_from(mdates),
+        st.sampled_from([shift(d, k) for d in c.as_ofs for k in (0, 1, 30)]),
+    )
     c.areas.append(Area(COUNTY, "宁海县", "county"))
     # The county committee serves the county (or, sometimes, nothing at all).
-    county_org = Org("D0", "中共宁海县委", "committee",
-                     area=None if rare(draw, 5) else COUNTY,
-                     term_end=draw(maybe_date))
+    county_org = Org(
+        "D0",
+        "中共宁海县委",
+        "committee",
+        area=None if rare(draw, 5) else COUNTY,
+        term_end=draw(maybe_date),
+    )
     c.orgs.append(county_org)
     villages: list[str] = []
     hamlets: list[str] = []
@@ -118,10 +152,16 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
         tcode = f"330226{100 + t:03d}000"
         c.areas.append(Area(tcode, f"{'东西南'[t]}溪镇", "township", COUNTY))
         tid = f"D{t + 1}"
-        c.orgs.append(Org(tid, f"{'东西南'[t]}溪镇党委", draw(st.sampled_from(
-            ("committee", "committee", "working_committee"))),
-            parent="D0", area=None if rare(draw, 5) else tcode,
-            term_end=draw(maybe_date)))
+        c.orgs.append(
+            Org(
+                tid,
+                f"{'东西南'[t]}溪镇党委",
+                draw(st.sampled_from(("committee", "committee", "working_committee"))),
+                parent="D0",
+                area=None if rare(draw, 5) else tcode,
+                term_end=draw(maybe_date),
+            )
+        )
         branch_like.append(tid)
         for v in range(draw(st.integers(0, 3))):
             vcode = f"330226{100 + t:03d}{201 + v:03d}"
@@ -130,56 +170,102 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
             vh = []
             for k in range(draw(st.integers(0, 3))):
                 hcode = f"{vcode}{k + 1:02d}"
-                c.areas.append(Area(hcode, f"{'东西南'[t]}{'上中下'[v]}村{k + 1}组", "hamlet",
-                                    vcode))
+                c.areas.append(
+                    Area(hcode, f"{'东西南'[t]}{'上中下'[v]}村{k + 1}组", "hamlet", vcode)
+                )
                 hamlets.append(hcode)
                 vh.append(hcode)
             # 0–2 orgs serve the village (two orgs serving one village happens).
             for b in range(draw(st.sampled_from((0, 2))) if rare(draw, 5) else 1):
                 bid = f"D{t + 1}{v + 1}{b}"
-                kind = draw(st.sampled_from(("branch", "branch", "branch", "joint_branch",
-                                             "general_branch")))
+                kind = draw(
+                    st.sampled_from(
+                        ("branch", "branch", "branch", "joint_branch", "general_branch")
+                    )
+                )
                 area = vcode
                 r = draw(st.integers(0, 11))
                 if vh and r >= 10:
                     area = draw(st.sampled_from(vh))  # a branch serving one hamlet
                 elif r == 9 and len(villages) > 1:
                     area = draw(st.sampled_from(villages))  # maybe across township lines
-                c.orgs.append(_with_rect(draw, Org(
-                    bid, f"{c.area(vcode).name}党支部{b}", kind, parent=tid, area=area,
-                    term_end=draw(maybe_date))))
+                c.orgs.append(
+                    _with_rect(
+                        draw,
+                        Org(
+                            bid,
+                            f"{c.area(vcode).name}党支部{b}",
+                            kind,
+                            parent=tid,
+                            area=area,
+                            term_end=draw(maybe_date),
+                        ),
+                    )
+                )
                 branch_like.append(bid)
                 if kind == "general_branch" and draw(st.booleans()):
                     sub = f"{bid}S"
                     # A branch under the general branch serving no area: home area inherited.
-                    c.orgs.append(_with_rect(draw, Org(
-                        sub, f"{c.area(vcode).name}第一党支部", "branch", parent=bid,
-                        term_end=draw(maybe_date))))
+                    c.orgs.append(
+                        _with_rect(
+                            draw,
+                            Org(
+                                sub,
+                                f"{c.area(vcode).name}第一党支部",
+                                "branch",
+                                parent=bid,
+                                term_end=draw(maybe_date),
+                            ),
+                        )
+                    )
                     branch_like.append(sub)
                 for g in range(draw(st.integers(0, 3))):
                     gid = f"{bid}G{g}"
                     # A party group sometimes serves a hamlet of its village.
-                    garea = draw(st.sampled_from(vh)) if vh and rare(draw, 4) \
-                        else None
-                    c.orgs.append(Org(gid, f"{c.area(vcode).name}第{g + 1}党小组",
-                                      draw(st.sampled_from(("group", "group", "temp_group"))),
-                                      parent=bid, area=garea, term_end=draw(maybe_date)))
+                    garea = draw(st.sampled_from(vh)) if vh and rare(draw, 4) else None
+                    c.orgs.append(
+                        Org(
+                            gid,
+                            f"{c.area(vcode).name}第{g + 1}党小组",
+                            draw(st.sampled_from(("group", "group", "temp_group"))),
+                            parent=bid,
+                            area=garea,
+                            term_end=draw(maybe_date),
+                        )
+                    )
                     groups.append(gid)
         if rare(draw, 4):
             mid = f"D{t + 1}M"
-            c.orgs.append(Org(mid, f"{'东西南'[t]}溪镇流动党员党支部", draw(st.sampled_from(
-                ("mobile_branch", "temp_branch"))), parent=tid, term_end=draw(maybe_date),
-                host_area=draw(host_areas), established_on=draw(established)))
+            c.orgs.append(
+                Org(
+                    mid,
+                    f"{'东西南'[t]}溪镇流动党员党支部",
+                    draw(st.sampled_from(("mobile_branch", "temp_branch"))),
+                    parent=tid,
+                    term_end=draw(maybe_date),
+                    host_area=draw(host_areas),
+                    established_on=draw(established),
+                )
+            )
             branch_like.append(mid)
     # Mobile branches under the county committee, hosted in destination cities (or somewhere
     # the geocoder cannot place), established before or after the as_of dates.
     for k in range(draw(st.integers(0, 3))):
-        kind = draw(st.sampled_from(("mobile_branch", "mobile_branch", "temp_branch",
-                                     "temp_group")))
+        kind = draw(
+            st.sampled_from(("mobile_branch", "mobile_branch", "temp_branch", "temp_group"))
+        )
         oid = f"DM{k}"
         name = f"宁海县驻外流动党员{'党小组' if kind == 'temp_group' else '党支部'}{k}"
-        c.orgs.append(Org(oid, name, kind, parent="D0", host_area=draw(host_areas),
-                          established_on=draw(established)))
+        c.orgs.append(
+            Org(
+                oid,
+                name,
+                kind,
+                parent="D0",
+                host_area=draw(host_areas),
+                established_on=draw(established),
+            )
+        )
         if kind in BRANCH_KINDS:
             branch_like.append(oid)
         else:
@@ -209,8 +295,9 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
         m = Member(f"M{i + 1:04d}", _name(i))
         m.birth_date = draw(st.one_of(st.none(), st.sampled_from(BIRTHS)))
         m.category = draw(st.sampled_from((None, "full", "full", "full", "probationary")))
-        m.mgmt_class = draw(st.sampled_from((None, None, "young_at_home", "frontline", "mobile",
-                                             "elderly_weak")))
+        m.mgmt_class = draw(
+            st.sampled_from((None, None, "young_at_home", "frontline", "mobile", "elderly_weak"))
+        )
         if rare(draw, 2):
             m.roles = draw(st.lists(st.sampled_from(ROLES), max_size=3, unique=True))
         if branch_like and not rare(draw, 9):
@@ -221,8 +308,12 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
                 m.group = draw(st.sampled_from(own))
             elif groups and r == 7:
                 m.group = draw(st.sampled_from(groups))  # a group of another branch
-        if (m.branch and "village_committee" not in m.roles
-                and any(c.org(g).parent == m.branch for g in groups) and rare(draw, 3)):
+        if (
+            m.branch
+            and "village_committee" not in m.roles
+            and any(c.org(g).parent == m.branch for g in groups)
+            and rare(draw, 3)
+        ):
             m.roles.append("village_committee")  # a 村两委 member of a branch with groups
         if hh_ids and draw(st.booleans()):
             m.household = draw(st.sampled_from(hh_ids))
@@ -232,8 +323,9 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
         c.members.append(m)
     # A snapshot only marks members off roll in branches its file still names.
     for m in c.members:
-        if not m.on_roll and (m.branch is None or not any(
-                o.on_roll and o.branch == m.branch for o in c.members)):
+        if not m.on_roll and (
+            m.branch is None or not any(o.on_roll and o.branch == m.branch for o in c.members)
+        ):
             m.on_roll = True
     member_ids = [m.member_no for m in c.members]
 
@@ -255,14 +347,24 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
                     _add_contact(draw, c, seen, member, kind, target)
             # Cadres: some contacts from members who hold the matching role.
             by_role = {r: [m.member_no for m in c.members if r in m.roles] for r in ROLES}
-            for kind, role in (("township", "county_leader"), ("village", "township_cadre"),
-                               ("hamlet", "village_committee"), ("group", "village_committee")):
+            for kind, role in (
+                ("township", "county_leader"),
+                ("village", "township_cadre"),
+                ("hamlet", "village_committee"),
+                ("group", "village_committee"),
+            ):
                 pool = [t for k, t in targets if k == kind]
                 if not pool or not by_role[role]:
                     continue
                 for _ in range(draw(st.integers(0, len(pool) + 1))):
-                    _add_contact(draw, c, seen, draw(st.sampled_from(by_role[role])), kind,
-                                 draw(st.sampled_from(pool)))
+                    _add_contact(
+                        draw,
+                        c,
+                        seen,
+                        draw(st.sampled_from(by_role[role])),
+                        kind,
+                        draw(st.sampled_from(pool)),
+                    )
 
     _members_away(draw, c, mdates, hot)
     problems = c.check()
@@ -272,8 +374,9 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
 
 def _members_away(draw: st.DrawFn, c: County, mdates: list[str], hot: str) -> None:
     """Outflow episodes, reports and the later actions (attend, return, transfer)."""
-    destinations = st.one_of(st.just(hot), st.just(hot), st.sampled_from(PLACES),
-                             st.sampled_from(UNPLACED))
+    destinations = st.one_of(
+        st.just(hot), st.just(hot), st.sampled_from(PLACES), st.sampled_from(UNPLACED)
+    )
     busy = rare(draw, 2)
     county_orgs = [o.id for o in c.orgs]
     mobile = [o.id for o in c.orgs if o.host_area is not None or o.id.endswith("M")]
@@ -281,25 +384,33 @@ def _members_away(draw: st.DrawFn, c: County, mdates: list[str], hot: str) -> No
     for m in c.members:
         if not rare(draw, 1 if busy else 2):
             continue
-        lefts = sorted(draw(st.lists(st.sampled_from(mdates), min_size=1, max_size=3,
-                                     unique=True)))
+        lefts = sorted(draw(st.lists(st.sampled_from(mdates), min_size=1, max_size=3, unique=True)))
         overlapping = rare(draw, 5)
         for i, left in enumerate(lefts):
             # Without overlap an episode is back by the next departure (or still open if last).
             nxt = lefts[i + 1] if i + 1 < len(lefts) and not overlapping else None
             backs = [d for d in mdates if d >= left and (nxt is None or d <= nxt)]
-            back = draw(st.sampled_from(backs)) if nxt is not None or rare(draw, 1) \
-                else None
-            c.outflows.append(Outflow(
-                m.member_no, left, back, destination=draw(destinations),
-                host_org=draw(hosts), employer=draw(st.sampled_from(EMPLOYERS)),
-                contact_person=draw(st.sampled_from(CONTACT_PEOPLE))))
+            back = draw(st.sampled_from(backs)) if nxt is not None or rare(draw, 1) else None
+            c.outflows.append(
+                Outflow(
+                    m.member_no,
+                    left,
+                    back,
+                    destination=draw(destinations),
+                    host_org=draw(hosts),
+                    employer=draw(st.sampled_from(EMPLOYERS)),
+                    contact_person=draw(st.sampled_from(CONTACT_PEOPLE)),
+                )
+            )
         # Reports: on the as_of dates and their boundaries, on and just before departures.
         pool = sorted({*mdates, *(shift(x, -1) for x in lefts), *lefts})
         seen: set[tuple[str, str | None, str | None]] = set()
         for _ in range(draw(st.integers(0, 3))):
-            r = (draw(st.sampled_from(pool)), draw(st.sampled_from(CHANNELS)),
-                 draw(st.sampled_from((None, None, "D1", "村委会"))))
+            r = (
+                draw(st.sampled_from(pool)),
+                draw(st.sampled_from(CHANNELS)),
+                draw(st.sampled_from((None, None, "D1", "村委会"))),
+            )
             if r not in seen:
                 seen.add(r)
                 c.reports.append(Report(m.member_no, *r))
@@ -322,16 +433,26 @@ def _actions(draw: st.DrawFn, c: County, mdates: list[str], hosts_pool: list[str
             c.actions.append(Action("attend", member, on, draw(st.sampled_from(hosts_pool))))
         elif kind == "record_return":
             # A day on which an episode is open, after its departure.
-            days = [d for d in mdates if (ep := open_episode(w, member, d)) is not None
-                    and ep.left_on < d]
+            days = [
+                d
+                for d in mdates
+                if (ep := open_episode(w, member, d)) is not None and ep.left_on < d
+            ]
             if days:
                 c.actions.append(Action("record_return", member, draw(st.sampled_from(days))))
         elif m.on_roll and branches:
-            to = draw(st.one_of(st.sampled_from(branches), st.sampled_from(
-                (*EXTERNAL_HOSTS, "上海市浦东新区某党委"))))
+            to = draw(
+                st.one_of(
+                    st.sampled_from(branches),
+                    st.sampled_from((*EXTERNAL_HOSTS, "上海市浦东新区某党委")),
+                )
+            )
             # Mostly during an episode (which it ends), sometimes at home or on a departure day.
-            days = [d for d in mdates if (ep := open_episode(w, member, d)) is not None
-                    and ep.left_on < d]
+            days = [
+                d
+                for d in mdates
+                if (ep := open_episode(w, member, d)) is not None and ep.left_on < d
+            ]
             if days and not rare(draw, 3):
                 on = draw(st.sampled_from(days))
             c.actions.append(Action("transfer", member, on, to))
@@ -349,11 +470,20 @@ def _with_rect(draw: st.DrawFn, o: Org) -> Org:
     return o
 
 
-def _add_contact(draw: st.DrawFn, c: County, seen: set[tuple[str, str, str, str]],
-                 member: str, kind: str, target: str) -> None:
+def _add_contact(
+    draw: st.DrawFn,
+    c: County,
+    seen: set[tuple[str, str, str, str]],
+    member: str,
+    kind: str,
+    target: str,
+) -> None:
     since = draw(st.one_of(st.none(), st.sampled_from(DATES)))
-    until = draw(st.one_of(st.none(), st.none(), st.sampled_from(
-        [d for d in DATES if not since or d >= since])))
+    until = draw(
+        st.one_of(
+            st.none(), st.none(), st.sampled_from([d for d in DATES if not since or d >= since])
+        )
+    )
     key = (member, kind, target, since or "")
     if key in seen:
         return

@@ -36,8 +36,9 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
             key = f"{sc or 'county'}@{d}"
             out[f"summary {key}"] = engine.summary(scope=sc, as_of=d)
             for rule in RULE_TYPES:
-                out[f"gaps {rule} {key}"] = engine.gaps(rule, scope=sc, as_of=d, page=1,
-                                                        page_size=10_000)
+                out[f"gaps {rule} {key}"] = engine.gaps(
+                    rule, scope=sc, as_of=d, page=1, page_size=10_000
+                )
             for level in LEVELS:
                 out[f"coverage {level} {key}"] = engine.coverage(scope=sc, level=level, as_of=d)
             out[f"destinations {key}"] = engine.destinations(scope=sc, as_of=d)
@@ -55,13 +56,16 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(1800)
-@settings(max_examples=EXAMPLES, deadline=None,
-          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(county=counties(), data=st.data())
 def test_both_engines_answer_alike_on_50_generated_counties(
-        falkordb_graph: GraphStore, neo4j_graph: GraphStore, county: County,
-        data: st.DataObject) -> None:
+    falkordb_graph: GraphStore, neo4j_graph: GraphStore, county: County, data: st.DataObject
+) -> None:
     scope = data.draw(scopes(county), label="scope")
     dates = sorted(set(county.as_ofs))
     results = []

@@ -46,21 +46,31 @@ COVERAGE_LEVELS = ("county", "township", "village", "hamlet")
 # Thresholds: mostly the defaults, sometimes small enough for every rule to fire.
 policies = st.one_of(
     st.just({}),
-    st.fixed_dictionaries({
-        "contact_min": st.integers(0, 2), "contact_max": st.integers(2, 4),
-        "exempt_age": st.sampled_from((60, 70, 80)),
-        "group_min": st.integers(0, 2), "group_max": st.integers(2, 3),
-        "cadre_groups_min": st.integers(0, 1), "cadre_groups_max": st.integers(1, 2),
-        "branch_min_full": st.integers(0, 2), "branch_max": st.integers(1, 4),
-        # Members-away thresholds stay on the generated boundary offsets (89/90, 179–181).
-        "silent_days": st.sampled_from((89, 90)), "lost_days": st.sampled_from((179, 181)),
-        "transfer_days": st.sampled_from((90, 181)), "cluster_min_full": st.integers(1, 2),
-        "not_fixed_employers": st.sampled_from(((), ("华为", "待业")))}),
+    st.fixed_dictionaries(
+        {
+            "contact_min": st.integers(0, 2),
+            "contact_max": st.integers(2, 4),
+            "exempt_age": st.sampled_from((60, 70, 80)),
+            "group_min": st.integers(0, 2),
+            "group_max": st.integers(2, 3),
+            "cadre_groups_min": st.integers(0, 1),
+            "cadre_groups_max": st.integers(1, 2),
+            "branch_min_full": st.integers(0, 2),
+            "branch_max": st.integers(1, 4),
+            # Members-away thresholds stay on the generated boundary offsets (89/90, 179–181).
+            "silent_days": st.sampled_from((89, 90)),
+            "lost_days": st.sampled_from((179, 181)),
+            "transfer_days": st.sampled_from((90, 181)),
+            "cluster_min_full": st.integers(1, 2),
+            "not_fixed_employers": st.sampled_from(((), ("华为", "待业"))),
+        }
+    ),
 )
 
 
-def compare_all(store: GraphStore, county: County, policy: dict[str, Any],
-                scope: str, dates: list[str]) -> list[str]:
+def compare_all(
+    store: GraphStore, county: County, policy: dict[str, Any], scope: str, dates: list[str]
+) -> list[str]:
     engine = Engine(store, policy=Policy(**policy))
     oracle = Oracle(county, policy)
     out: list[str] = []
@@ -83,8 +93,9 @@ def test_rule_types_match() -> None:
     assert tuple(RULE_TYPES) == ORACLE_RULE_TYPES
 
 
-def check_county(store: GraphStore, county: County, policy: dict[str, Any],
-                 data: st.DataObject) -> None:
+def check_county(
+    store: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
+) -> None:
     scope = data.draw(scopes(county), label="scope")
     dates = sorted(set(county.as_ofs))
     for tag in situations(Oracle(county, policy), dates):
@@ -98,12 +109,12 @@ def check_county(store: GraphStore, county: County, policy: dict[str, Any],
 
 def examples(default: int) -> settings:
     # No "explain" phase: it reruns the failing example under a tracer, which is slow here.
-    return settings(max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
-                    deadline=None,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target,
-                            Phase.shrink],
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+    return settings(
+        max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
+        deadline=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
 
 
 # FalkorDB runs 200 generated counties, Neo4j a sample of 20 (each Neo4j example costs a wipe,
@@ -116,8 +127,8 @@ def examples(default: int) -> settings:
 @examples(200)
 @given(county=counties(), policy=policies, data=st.data())
 def test_engine_equals_oracle_falkordb_200_counties(
-        falkordb_graph: GraphStore, county: County, policy: dict[str, Any],
-        data: st.DataObject) -> None:
+    falkordb_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
+) -> None:
     check_county(falkordb_graph, county, policy, data)
 
 
@@ -126,6 +137,6 @@ def test_engine_equals_oracle_falkordb_200_counties(
 @examples(20)
 @given(county=counties(), policy=policies, data=st.data())
 def test_engine_equals_oracle_neo4j_20_counties(
-        neo4j_graph: GraphStore, county: County, policy: dict[str, Any],
-        data: st.DataObject) -> None:
+    neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
+) -> None:
     check_county(neo4j_graph, county, policy, data)

@@ -11,8 +11,10 @@ from .harness import graph_facts, import_county, model_facts, problems, reset
 from .strategies import counties
 
 
-@settings(max_examples=25,  # on each engine deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,  # on each engine deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(county=counties())
 def test_rosters_import_cleanly(oracle_store: GraphStore, county: County) -> None:
     reset(oracle_store)

@@ -38,8 +38,18 @@ def bad_checksum(id18: str) -> str:
 
 IDS = [make_id(seq=100 + i, born=dt.date(1960 + i, 1 + i % 12, 1 + i % 28)) for i in range(40)]
 
-MEMBER_HEADER = ["序号", "姓名", "性别", "公民身份号码", "人员编号", "出生日期", "人员类别",
-                 "入党日期", "手机号码", "所在党支部"]
+MEMBER_HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "公民身份号码",
+    "人员编号",
+    "出生日期",
+    "人员类别",
+    "入党日期",
+    "手机号码",
+    "所在党支部",
+]
 
 
 def member_row(i: int, **over: Any) -> list[Any]:
@@ -82,16 +92,18 @@ class Case:
 # writers
 
 
-def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8-sig",
-              delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list[Any]], encoding: str = "utf-8-sig", delimiter: str = ","
+) -> Path:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
 
 
-def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
-               merges: dict[str, list[str]] | None = None) -> Path:
+def write_xlsx(
+    path: Path, sheets: dict[str, list[list[Any]]], merges: dict[str, list[str]] | None = None
+) -> Path:
     wb = openpyxl.Workbook()
     first = True
     for name, rows in sheets.items():
@@ -107,8 +119,12 @@ def write_xlsx(path: Path, sheets: dict[str, list[list[Any]]],
     return path
 
 
-def write_xls(path: Path, rows: list[list[Any]], merges: list[tuple[int, int, int, int]] = (),
-              sheet: str = "党员花名册") -> Path:
+def write_xls(
+    path: Path,
+    rows: list[list[Any]],
+    merges: list[tuple[int, int, int, int]] = (),
+    sheet: str = "党员花名册",
+) -> Path:
     wb = xlwt.Workbook(encoding="utf-8")
     ws = wb.add_sheet(sheet)
     date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
@@ -148,36 +164,58 @@ def _patch_sheet_xml(path: Path, old: bytes, new: bytes) -> None:
 
 def case_csv_utf8_bom(d: Path) -> Case:
     rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)]
-    return Case("csv_utf8_bom", write_csv(d / "utf8bom.csv", rows), kind="members",
-                records=3, rows_total=3, fmt="csv")
+    return Case(
+        "csv_utf8_bom",
+        write_csv(d / "utf8bom.csv", rows),
+        kind="members",
+        records=3,
+        rows_total=3,
+        fmt="csv",
+    )
 
 
 def case_csv_utf8_nobom(d: Path) -> Case:
     rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)]
-    return Case("csv_utf8_nobom", write_csv(d / "utf8.csv", rows, "utf-8"), records=3,
-                kind_out="members")
+    return Case(
+        "csv_utf8_nobom", write_csv(d / "utf8.csv", rows, "utf-8"), records=3, kind_out="members"
+    )
 
 
 def case_csv_gbk(d: Path) -> Case:
-    rows = [["城东村党支部党员花名册", "", "", ""], MEMBER_HEADER] + [member_row(i) for i in
-                                                                    range(4)]
+    rows = [["城东村党支部党员花名册", "", "", ""], MEMBER_HEADER] + [
+        member_row(i) for i in range(4)
+    ]
+
     def extra(sheets: list[Any]) -> None:
         s = sheets[0]
         assert s.encoding == "gb18030"
         assert s.records[0].row == 3
         assert s.records[0].values["branch"] == "城东村党支部"
-    return Case("csv_gbk", write_csv(d / "gbk.csv", rows, "gbk"), kind="members", records=4,
-                extra=extra)
+
+    return Case(
+        "csv_gbk", write_csv(d / "gbk.csv", rows, "gbk"), kind="members", records=4, extra=extra
+    )
 
 
 def case_csv_gb18030_rare(d: Path) -> Case:
-    rows = [MEMBER_HEADER, member_row(0, 姓名="王㛃"), member_row(1, 姓名="𠮷野家"),
-            member_row(2, 姓名="李  四")]
+    rows = [
+        MEMBER_HEADER,
+        member_row(0, 姓名="王㛃"),
+        member_row(1, 姓名="𠮷野家"),
+        member_row(2, 姓名="李  四"),
+    ]
+
     def extra(sheets: list[Any]) -> None:
         names = [r.values["name"] for r in sheets[0].records]
         assert names == ["王㛃", "𠮷野家", "李四"]
-    return Case("csv_gb18030_rare", write_csv(d / "rare.csv", rows, "gb18030"), kind="members",
-                records=3, extra=extra)
+
+    return Case(
+        "csv_gb18030_rare",
+        write_csv(d / "rare.csv", rows, "gb18030"),
+        kind="members",
+        records=3,
+        extra=extra,
+    )
 
 
 def case_csv_utf16_tab(d: Path) -> Case:
@@ -186,8 +224,10 @@ def case_csv_utf16_tab(d: Path) -> Case:
     csv.writer(buf, delimiter="\t", lineterminator="\r\n").writerows(rows)
     p = d / "unicode.txt"
     p.write_bytes(codecs.BOM_UTF16_LE + buf.getvalue().encode("utf-16-le"))
+
     def extra(sheets: list[Any]) -> None:
         assert sheets[0].encoding == "utf-16"
+
     return Case("csv_utf16_tab", p, kind="members", records=3, extra=extra)
 
 
@@ -202,68 +242,134 @@ def case_csv_utf16_nobom(d: Path) -> Case:
 
 def case_csv_semicolon(d: Path) -> Case:
     rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)]
-    return Case("csv_semicolon", write_csv(d / "semi.csv", rows, delimiter=";"), records=3,
-                kind="members")
+    return Case(
+        "csv_semicolon", write_csv(d / "semi.csv", rows, delimiter=";"), records=3, kind="members"
+    )
 
 
 def case_bad_checksum(d: Path) -> Case:
-    rows = [MEMBER_HEADER, member_row(0), member_row(1, 公民身份号码=bad_checksum(IDS[1])),
-            member_row(2), member_row(3, 公民身份号码=IDS[3][:10] + "1332" + IDS[3][14:])]
-    return Case("bad_checksum", write_csv(d / "badsum.csv", rows), kind="members", records=2,
-                rows_total=4,
-                rejected=[(3, "公民身份号码", "校验位"), (5, "公民身份号码", "出生日期")])
+    rows = [
+        MEMBER_HEADER,
+        member_row(0),
+        member_row(1, 公民身份号码=bad_checksum(IDS[1])),
+        member_row(2),
+        member_row(3, 公民身份号码=IDS[3][:10] + "1332" + IDS[3][14:]),
+    ]
+    return Case(
+        "bad_checksum",
+        write_csv(d / "badsum.csv", rows),
+        kind="members",
+        records=2,
+        rows_total=4,
+        rejected=[(3, "公民身份号码", "校验位"), (5, "公民身份号码", "出生日期")],
+    )
 
 
 def case_id_scientific_csv(d: Path) -> Case:
-    rows = [MEMBER_HEADER, member_row(0), member_row(1, 公民身份号码="1.10101199003078E+17"),
-            member_row(2, 公民身份号码="110101199003077792.0")]
-    return Case("id_scientific_csv", write_csv(d / "sci.csv", rows), kind="members", records=1,
-                rejected=[(3, "公民身份号码", "存成数字"), (4, "公民身份号码", "存成数字")])
+    rows = [
+        MEMBER_HEADER,
+        member_row(0),
+        member_row(1, 公民身份号码="1.10101199003078E+17"),
+        member_row(2, 公民身份号码="110101199003077792.0"),
+    ]
+    return Case(
+        "id_scientific_csv",
+        write_csv(d / "sci.csv", rows),
+        kind="members",
+        records=1,
+        rejected=[(3, "公民身份号码", "存成数字"), (4, "公民身份号码", "存成数字")],
+    )
 
 
 def case_xlsx_numeric_id(d: Path) -> Case:
-    rows = [MEMBER_HEADER, member_row(0), member_row(1, 公民身份号码=int(IDS[1])),
-            member_row(2, 手机号码=15528921840, 人员编号=1002)]
+    rows = [
+        MEMBER_HEADER,
+        member_row(0),
+        member_row(1, 公民身份号码=int(IDS[1])),
+        member_row(2, 手机号码=15528921840, 人员编号=1002),
+    ]
+
     def extra(sheets: list[Any]) -> None:
         vals = sheets[0].records[1].values
         assert vals["phone"] == "15528921840"
         assert vals["member_no"] == "1002"
-    return Case("xlsx_numeric_id", write_xlsx(d / "numid.xlsx", {"Sheet1": rows}),
-                kind="members", records=2, fmt="xlsx",
-                rejected=[(3, "公民身份号码", "身份证号被Excel存成数字，已丢失位数")], extra=extra)
+
+    return Case(
+        "xlsx_numeric_id",
+        write_xlsx(d / "numid.xlsx", {"Sheet1": rows}),
+        kind="members",
+        records=2,
+        fmt="xlsx",
+        rejected=[(3, "公民身份号码", "身份证号被Excel存成数字，已丢失位数")],
+        extra=extra,
+    )
 
 
 def case_duplicates(d: Path) -> Case:
-    rows = [MEMBER_HEADER, member_row(0), member_row(1), member_row(2),
-            member_row(3, 公民身份号码=IDS[1], 人员编号=""),
-            member_row(4, 人员编号="M0000"),
-            member_row(5, 公民身份号码="", 人员编号="")]
-    return Case("duplicates", write_csv(d / "dup.csv", rows), kind="members", records=3,
-                rows_total=6,
-                rejected=[(5, "公民身份号码", "与第3行重复"), (6, "人员编号", "与第2行重复"),
-                          (7, None, "至少填写一项")])
+    rows = [
+        MEMBER_HEADER,
+        member_row(0),
+        member_row(1),
+        member_row(2),
+        member_row(3, 公民身份号码=IDS[1], 人员编号=""),
+        member_row(4, 人员编号="M0000"),
+        member_row(5, 公民身份号码="", 人员编号=""),
+    ]
+    return Case(
+        "duplicates",
+        write_csv(d / "dup.csv", rows),
+        kind="members",
+        records=3,
+        rows_total=6,
+        rejected=[
+            (5, "公民身份号码", "与第3行重复"),
+            (6, "人员编号", "与第2行重复"),
+            (7, None, "至少填写一项"),
+        ],
+    )
 
 
 def case_missing_required_column(d: Path) -> Case:
     hdr = [h for h in MEMBER_HEADER if h != "姓名"]
-    rows = [hdr] + [[v for h, v in zip(MEMBER_HEADER, member_row(i), strict=True) if h != "姓名"]
-                    for i in range(3)]
-    return Case("missing_required_column", write_csv(d / "noname.csv", rows), kind="members",
-                records=0, rows_total=3, sheet_errors=["缺少必填列“姓名”"])
+    rows = [hdr] + [
+        [v for h, v in zip(MEMBER_HEADER, member_row(i), strict=True) if h != "姓名"]
+        for i in range(3)
+    ]
+    return Case(
+        "missing_required_column",
+        write_csv(d / "noname.csv", rows),
+        kind="members",
+        records=0,
+        rows_total=3,
+        sheet_errors=["缺少必填列“姓名”"],
+    )
 
 
 def case_missing_one_of_column(d: Path) -> Case:
     rows = [["姓名", "性别", "民族"], ["张三", "男", "汉"], ["李四", "女", "汉族"]]
-    return Case("missing_one_of_column", write_csv(d / "noid.csv", rows), kind="members",
-                records=0, sheet_errors=["公民身份号码或人员编号"])
+    return Case(
+        "missing_one_of_column",
+        write_csv(d / "noid.csv", rows),
+        kind="members",
+        records=0,
+        sheet_errors=["公民身份号码或人员编号"],
+    )
 
 
 def case_unknown_headers(d: Path) -> Case:
     hdr = [*MEMBER_HEADER, "爱好", "QQ号", "联系电话"]
     rows = [hdr] + [[*member_row(i), "读书", "12345", "13800000000"] for i in range(3)]
-    return Case("unknown_headers", write_csv(d / "extra.csv", rows), kind="members", records=3,
-                warnings=[(1, "爱好", "未识别的列"), (1, "QQ号", "未识别的列"),
-                          (1, "联系电话", "含义相同")])
+    return Case(
+        "unknown_headers",
+        write_csv(d / "extra.csv", rows),
+        kind="members",
+        records=3,
+        warnings=[
+            (1, "爱好", "未识别的列"),
+            (1, "QQ号", "未识别的列"),
+            (1, "联系电话", "含义相同"),
+        ],
+    )
 
 
 def case_empty_file(d: Path) -> Case:
@@ -273,8 +379,14 @@ def case_empty_file(d: Path) -> Case:
 
 
 def case_header_only(d: Path) -> Case:
-    return Case("header_only", write_csv(d / "header_only.csv", [MEMBER_HEADER]),
-                kind="members", records=0, rows_total=0, warnings=[(1, None, "没有数据行")])
+    return Case(
+        "header_only",
+        write_csv(d / "header_only.csv", [MEMBER_HEADER]),
+        kind="members",
+        records=0,
+        rows_total=0,
+        warnings=[(1, None, "没有数据行")],
+    )
 
 
 def case_zip_bomb(d: Path) -> Case:
@@ -343,7 +455,7 @@ def case_encrypted(d: Path) -> Case:
     old = "Workbook".encode("utf-16-le")
     pos = data.find(old)
     new = "EncryptedPackage".encode("utf-16-le") + b"\0\0"
-    data[pos:pos + len(new)] = new
+    data[pos : pos + len(new)] = new
     struct.pack_into("<H", data, pos + 64, len(new))
     p = d / "locked.xlsx"
     p.write_bytes(bytes(data))
@@ -365,57 +477,85 @@ def case_binary_garbage(d: Path) -> Case:
 
 def case_too_large(d: Path) -> Case:
     rows = [MEMBER_HEADER] + [member_row(i % 40) for i in range(200)]
-    return Case("too_large", write_csv(d / "big.csv", rows), max_bytes=10_000,
-                file_error="超过上限")
+    return Case(
+        "too_large", write_csv(d / "big.csv", rows), max_bytes=10_000, file_error="超过上限"
+    )
 
 
 def case_formulas(d: Path) -> Case:
     hdr = ["户编号", "所在区划代码", "户主姓名", "人口数", "地址"]
-    rows = [hdr,
-            ["H001", "330782001001", "张三", "=1+2", "一组"],
-            ["H002", "=\"3307820010\"&\"02\"", "李四", 4, "二组"],
-            ["H003", "330782001001", "王五", "=2+2", "一组"]]
+    rows = [
+        hdr,
+        ["H001", "330782001001", "张三", "=1+2", "一组"],
+        ["H002", '="3307820010"&"02"', "李四", 4, "二组"],
+        ["H003", "330782001001", "王五", "=2+2", "一组"],
+    ]
     p = write_xlsx(d / "formulas.xlsx", {"农户": rows})
     # Give the first formula a cached value (as Excel would); leave the others without one.
     _patch_sheet_xml(p, b"<f>1+2</f><v />", b"<f>1+2</f><v>3</v>")
+
     def extra(sheets: list[Any]) -> None:
         recs = {r.row: r.values for r in sheets[0].records}
         assert recs[2]["size"] == 3
         assert "size" not in recs[4]
-    return Case("formulas", p, kind=None, kind_out="households", records=2, rows_total=3,
-                rejected=[(3, "所在区划代码", "公式")], warnings=[(4, "人口数", "公式")],
-                extra=extra)
+
+    return Case(
+        "formulas",
+        p,
+        kind=None,
+        kind_out="households",
+        records=2,
+        rows_total=3,
+        rejected=[(3, "所在区划代码", "公式")],
+        warnings=[(4, "人口数", "公式")],
+        extra=extra,
+    )
 
 
 def _html_doc(body: str, charset: str = "utf-8") -> str:
-    return (f'<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>'
-            f'<meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>'
-            f"<body>{body}</body></html>")
+    return (
+        f'<html xmlns:o="urn:schemas-microsoft-com:office:office"><head>'
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>'
+        f"<body>{body}</body></html>"
+    )
 
 
 def case_html_fake_xls(d: Path) -> Case:
     cols = MEMBER_HEADER
-    head = ('<tr><td colspan="10">城东村党支部党员花名册（截至2024年6月）</td></tr>'
-            "<tr>" + "".join(f"<th>{h}</th>" for h in cols) + "</tr>")
+    head = (
+        '<tr><td colspan="10">城东村党支部党员花名册（截至2024年6月）</td></tr>'
+        "<tr>" + "".join(f"<th>{h}</th>" for h in cols) + "</tr>"
+    )
     body_rows = []
     for i in range(3):
         r = member_row(i)
         body_rows.append("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>")
-    body_rows.append("<tr><td>4</td><td>坏号</td><td>男</td>"
-                     "<td>1.10101199003078E+17</td><td>M0099</td><td></td><td>正式党员</td>"
-                     "<td>2001年7月</td><td>138</td><td>城东村党支部</td></tr>")
+    body_rows.append(
+        "<tr><td>4</td><td>坏号</td><td>男</td>"
+        "<td>1.10101199003078E+17</td><td>M0099</td><td></td><td>正式党员</td>"
+        "<td>2001年7月</td><td>138</td><td>城东村党支部</td></tr>"
+    )
     body_rows.append('<tr><td colspan="2">合计</td><td colspan="8">4人</td></tr>')
     html = _html_doc("<table border=1>" + head + "".join(body_rows) + "</table>", "gb2312")
     p = d / "export_html.xls"
     p.write_bytes(html.encode("gb18030"))
-    return Case("html_fake_xls", p, kind="members", records=3, rows_total=4, fmt="html",
-                rejected=[(6, "公民身份号码", "存成数字")],
-                warnings=[(6, "手机号码", "不像11位手机号")])
+    return Case(
+        "html_fake_xls",
+        p,
+        kind="members",
+        records=3,
+        rows_total=4,
+        fmt="html",
+        rejected=[(6, "公民身份号码", "存成数字")],
+        warnings=[(6, "手机号码", "不像11位手机号")],
+    )
 
 
 def case_html_rowspan_header(d: Path) -> Case:
-    head = ("<tr><th rowspan=2>序号</th><th rowspan=2>姓名</th><th rowspan=2>身份证号</th>"
-            "<th colspan=2>流动情况</th></tr><tr><th>外出时间</th><th>外出地点</th></tr>")
+    head = (
+        "<tr><th rowspan=2>序号</th><th rowspan=2>姓名</th><th rowspan=2>身份证号</th>"
+        "<th colspan=2>流动情况</th></tr><tr><th>外出时间</th><th>外出地点</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{i + 1}</td><td>党员{i}</td><td>{IDS[i]}</td><td>2023-0{i + 1}-01</td>"
         f"<td>{dest}</td></tr>"
@@ -423,6 +563,7 @@ def case_html_rowspan_header(d: Path) -> Case:
     )
     p = d / "mobile.xls"
     p.write_text(_html_doc(f"<table>{head}{rows}</table>"), encoding="utf-8")
+
     def extra(sheets: list[Any]) -> None:
         s = sheets[0]
         assert s.header_row == 2
@@ -430,32 +571,65 @@ def case_html_rowspan_header(d: Path) -> Case:
         assert s.records[1].values["destination_code"] == "330782"
         assert "destination_code" not in s.records[2].values
         assert s.records[2].values["destination"] == "火星"
-    return Case("html_rowspan_header", p, kind="outflows", records=3,
-                warnings=[(5, "流动情况/外出地点", "无法将该地点定位")], extra=extra)
+
+    return Case(
+        "html_rowspan_header",
+        p,
+        kind="outflows",
+        records=3,
+        warnings=[(5, "流动情况/外出地点", "无法将该地点定位")],
+        extra=extra,
+    )
 
 
 def case_spreadsheetml(d: Path) -> Case:
     def cell(v: Any, t: str = "String", extra: str = "") -> str:
         return f'<Cell{extra}><Data ss:Type="{t}">{v}</Data></Cell>'
-    rows = ["<Row>" + cell("党员花名册", extra=' ss:MergeAcross="5"') + "</Row>",
-            "<Row>" + "".join(cell(h) for h in ["序号", "姓名", "身份证号", "出生日期",
-                                                  "入党时间", "联系电话"]) + "</Row>"]
-    rows.append("<Row>" + cell(1, "Number") + cell("王芳") + cell(IDS[0])
-                + cell("1960-01-01T00:00:00.000", "DateTime") + cell("1985.06")
-                + cell("15528921840", "Number") + "</Row>")
-    rows.append("<Row>" + cell(2, "Number") + cell("刘强") + cell("1.10101199003078E+17",
-                                                                   "Number")
-                + cell("1961-02-02T00:00:00.000", "DateTime") + cell("1990年7月")
-                + cell("13800138000") + "</Row>")
-    rows.append('<Row ss:Index="6">' + cell(3, "Number") + cell("陈明") + cell(IDS[2])
-                + '<Cell ss:Index="5"><Data ss:Type="String">2001/7/1</Data></Cell>' + "</Row>")
-    xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
-           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
-           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
-           '<Worksheet ss:Name="党员花名册"><Table>' + "".join(rows) + "</Table></Worksheet>"
-           '<Worksheet ss:Name="Sheet2"><Table/></Worksheet></Workbook>')
+
+    rows = [
+        "<Row>" + cell("党员花名册", extra=' ss:MergeAcross="5"') + "</Row>",
+        "<Row>"
+        + "".join(cell(h) for h in ["序号", "姓名", "身份证号", "出生日期", "入党时间", "联系电话"])
+        + "</Row>",
+    ]
+    rows.append(
+        "<Row>"
+        + cell(1, "Number")
+        + cell("王芳")
+        + cell(IDS[0])
+        + cell("1960-01-01T00:00:00.000", "DateTime")
+        + cell("1985.06")
+        + cell("15528921840", "Number")
+        + "</Row>"
+    )
+    rows.append(
+        "<Row>"
+        + cell(2, "Number")
+        + cell("刘强")
+        + cell("1.10101199003078E+17", "Number")
+        + cell("1961-02-02T00:00:00.000", "DateTime")
+        + cell("1990年7月")
+        + cell("13800138000")
+        + "</Row>"
+    )
+    rows.append(
+        '<Row ss:Index="6">'
+        + cell(3, "Number")
+        + cell("陈明")
+        + cell(IDS[2])
+        + '<Cell ss:Index="5"><Data ss:Type="String">2001/7/1</Data></Cell>'
+        + "</Row>"
+    )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="党员花名册"><Table>' + "".join(rows) + "</Table></Worksheet>"
+        '<Worksheet ss:Name="Sheet2"><Table/></Worksheet></Workbook>'
+    )
     p = d / "export_xml.xls"
     p.write_text(xml, encoding="utf-8")
+
     def extra(sheets: list[Any]) -> None:
         recs = {r.row: r.values for r in sheets[0].records}
         assert recs[3]["phone"] == "15528921840"
@@ -463,9 +637,18 @@ def case_spreadsheetml(d: Path) -> Case:
         assert recs[3]["joined_on_precision"] == "month"
         assert recs[6]["joined_on"] == "2001-07-01"
         assert "joined_on_precision" not in recs[6]
-    return Case("spreadsheetml_fake_xls", p, kind=None, kind_out="members", records=2,
-                fmt="spreadsheetml", rejected=[(4, "身份证号", "存成数字")], extra=extra,
-                sheets=1)
+
+    return Case(
+        "spreadsheetml_fake_xls",
+        p,
+        kind=None,
+        kind_out="members",
+        records=2,
+        fmt="spreadsheetml",
+        rejected=[(4, "身份证号", "存成数字")],
+        extra=extra,
+        sheets=1,
+    )
 
 
 def case_real_xls(d: Path) -> Case:
@@ -478,13 +661,23 @@ def case_real_xls(d: Path) -> Case:
         ["合计", "3人"] + [""] * 8,
     ]
     p = write_xls(d / "real.xls", rows, merges=[(0, 0, 0, 9)])
+
     def extra(sheets: list[Any]) -> None:
         recs = {r.row: r.values for r in sheets[0].records}
         assert recs[3]["birth_date"] == "1960-01-02"
         assert recs[5]["joined_on"] == "2004-01-14"
-    return Case("real_xls", p, kind="members", records=2, rows_total=3, fmt="xls",
-                rejected=[(4, "公民身份号码", "存成数字")],
-                warnings=[(3, "出生日期", "不一致")], extra=extra)
+
+    return Case(
+        "real_xls",
+        p,
+        kind="members",
+        records=2,
+        rows_total=3,
+        fmt="xls",
+        rejected=[(4, "公民身份号码", "存成数字")],
+        warnings=[(3, "出生日期", "不一致")],
+        extra=extra,
+    )
 
 
 def _sex(i: int) -> str:
@@ -505,9 +698,11 @@ def case_title_two_level_xlsx(d: Path) -> Case:
         ["备注：本表由支部填报"] + [None] * 7,
     ]
     rows = [title, top, sub, *data]
-    merges = {"党员花名册": ["A1:H1", "G2:H2", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3",
-                          "F2:F3"]}
+    merges = {
+        "党员花名册": ["A1:H1", "G2:H2", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3", "F2:F3"]
+    }
     p = write_xlsx(d / "two_level.xlsx", {"党员花名册": rows}, merges)
+
     def extra(sheets: list[Any]) -> None:
         s = sheets[0]
         assert s.header_row == 3
@@ -519,45 +714,87 @@ def case_title_two_level_xlsx(d: Path) -> Case:
         assert v[5]["roles"] == ["group_leader", "committee_member"]
         assert v[5]["category"] == "probationary"
         assert s.columns["left_on"] == "流动情况/外出时间"
-    return Case("title_two_level_xlsx", p, kind=None, kind_out="members", records=2,
-                rows_total=4,
-                rejected=[(7, "身份证号码（必填）", "校验位"), (8, "人员类别", "积极分子")],
-                warnings=[(8, "职务", "网格员"), (8, "流动情况/外出时间", "月份无效")],
-                extra=extra)
+
+    return Case(
+        "title_two_level_xlsx",
+        p,
+        kind=None,
+        kind_out="members",
+        records=2,
+        rows_total=4,
+        rejected=[(7, "身份证号码（必填）", "校验位"), (8, "人员类别", "积极分子")],
+        warnings=[(8, "职务", "网格员"), (8, "流动情况/外出时间", "月份无效")],
+        extra=extra,
+    )
 
 
 def case_totals_and_footer_csv(d: Path) -> Case:
-    rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)] + [
-        ["", "", "", "", "", "", "", "", "", ""],
-        ["合计", "3", "", "", "", "", "", "", "", ""],
-        ["制表人：李明", "", "审核人：王刚", "", "", "", "", "", "", ""],
-        ["填报日期：2024年6月30日"] + [""] * 9,
-    ]
-    return Case("totals_and_footer_csv", write_csv(d / "totals.csv", rows), kind="members",
-                records=3, rows_total=3)
+    rows = (
+        [MEMBER_HEADER]
+        + [member_row(i) for i in range(3)]
+        + [
+            ["", "", "", "", "", "", "", "", "", ""],
+            ["合计", "3", "", "", "", "", "", "", "", ""],
+            ["制表人：李明", "", "审核人：王刚", "", "", "", "", "", "", ""],
+            ["填报日期：2024年6月30日"] + [""] * 9,
+        ]
+    )
+    return Case(
+        "totals_and_footer_csv",
+        write_csv(d / "totals.csv", rows),
+        kind="members",
+        records=3,
+        rows_total=3,
+    )
 
 
 def case_repeated_header(d: Path) -> Case:
     rows = [MEMBER_HEADER, member_row(0), member_row(1), MEMBER_HEADER, member_row(2)]
-    return Case("repeated_header", write_csv(d / "rep.csv", rows), kind="members", records=3,
-                rows_total=3)
+    return Case(
+        "repeated_header", write_csv(d / "rep.csv", rows), kind="members", records=3, rows_total=3
+    )
 
 
 def case_dates_every_form(d: Path) -> Case:
     hdr = ["姓名", "人员编号", "出生年月", "入党日期"]
     forms: list[Any] = [
-        dt.date(1990, 3, 7), dt.datetime(1990, 3, 7, 0, 0), 32939, "1990.03", "1990年3月",
-        "1990年3月7日", "199003", "19900307", "1990/3/7", "1990-03-07", 1990.03, "1990-3",
-        "1990", "32939",
+        dt.date(1990, 3, 7),
+        dt.datetime(1990, 3, 7, 0, 0),
+        32939,
+        "1990.03",
+        "1990年3月",
+        "1990年3月7日",
+        "199003",
+        "19900307",
+        "1990/3/7",
+        "1990-03-07",
+        1990.03,
+        "1990-3",
+        "1990",
+        "32939",
     ]
     bad: list[Any] = ["1990-02-30", "1990.13", "2099-01-01", "去年", 1990.1, "1890-01-01"]
     rows: list[list[Any]] = [hdr]
     for i, f in enumerate(forms + bad):
         rows.append([f"党员{i}", f"D{i:03d}", f, f])
     p = write_xlsx(d / "dates.xlsx", {"Sheet1": rows})
-    expected = ["1990-03-07", "1990-03-07", "1990-03-07", "1990-03-01", "1990-03-01",
-                "1990-03-07", "1990-03-01", "1990-03-07", "1990-03-07", "1990-03-07",
-                "1990-03-01", "1990-03-01", "1990-01-01", "1990-03-07"]
+    expected = [
+        "1990-03-07",
+        "1990-03-07",
+        "1990-03-07",
+        "1990-03-01",
+        "1990-03-01",
+        "1990-03-07",
+        "1990-03-01",
+        "1990-03-07",
+        "1990-03-07",
+        "1990-03-07",
+        "1990-03-01",
+        "1990-03-01",
+        "1990-01-01",
+        "1990-03-07",
+    ]
+
     def extra(sheets: list[Any]) -> None:
         recs = sheets[0].records
         assert len(recs) == len(forms) + len(bad)
@@ -566,152 +803,293 @@ def case_dates_every_form(d: Path) -> Case:
         assert recs[3].values["birth_date_precision"] == "month"
         assert recs[12].values["birth_date_precision"] == "year"
         assert "birth_date_precision" not in recs[0].values
-        for r in recs[len(forms):]:
+        for r in recs[len(forms) :]:
             assert "birth_date" not in r.values and "joined_on" not in r.values
+
     n = len(forms) + 2
-    return Case("dates_every_form", p, kind="members", records=len(forms) + len(bad),
-                warnings=[(n, "出生年月", "不存在"), (n + 1, "出生年月", "月份无效"),
-                          (n + 2, "出生年月", "晚于今天"), (n + 3, "出生年月", "无法识别"),
-                          (n + 4, "入党日期", "1月还是10月"), (n + 5, "出生年月", "超出合理范围")],
-                extra=extra)
+    return Case(
+        "dates_every_form",
+        p,
+        kind="members",
+        records=len(forms) + len(bad),
+        warnings=[
+            (n, "出生年月", "不存在"),
+            (n + 1, "出生年月", "月份无效"),
+            (n + 2, "出生年月", "晚于今天"),
+            (n + 3, "出生年月", "无法识别"),
+            (n + 4, "入党日期", "1月还是10月"),
+            (n + 5, "出生年月", "超出合理范围"),
+        ],
+        extra=extra,
+    )
 
 
 def case_phones(d: Path) -> Case:
     hdr = ["姓名", "人员编号", "手机号码"]
-    rows = [hdr, ["甲", "P1", 15528921840.0], ["乙", "P2", "155 2892 1841"],
-            ["丙", "P3", "0579-85123456"], ["丁", "P4", "12345"], ["戊", "P5", "+86 13800138000"]]
+    rows = [
+        hdr,
+        ["甲", "P1", 15528921840.0],
+        ["乙", "P2", "155 2892 1841"],
+        ["丙", "P3", "0579-85123456"],
+        ["丁", "P4", "12345"],
+        ["戊", "P5", "+86 13800138000"],
+    ]
     p = write_xlsx(d / "phones.xlsx", {"Sheet1": rows})
+
     def extra(sheets: list[Any]) -> None:
         v = [r.values["phone"] for r in sheets[0].records]
         assert v[:3] == ["15528921840", "15528921841", "0579-85123456"]
         assert v[4] == "13800138000"
-    return Case("phones", p, kind="members", records=5,
-                warnings=[(5, "手机号码", "不像11位手机号")], extra=extra)
+
+    return Case(
+        "phones",
+        p,
+        kind="members",
+        records=5,
+        warnings=[(5, "手机号码", "不像11位手机号")],
+        extra=extra,
+    )
 
 
 def case_orgs(d: Path) -> Case:
-    hdr = ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码", "成立日期",
-           "是否软弱涣散", "整顿开始日期", "整顿期限", "整顿状态", "驻在地"]
-    rows = [hdr,
-            ["O1", "城东镇党委", "党委", "", "330782001", "1990-01-01", "否", "", "", "", ""],
-            ["O2", "城东村党总支", "村党总支", "O1", "330782001001", "1995-05", "是",
-             "2024-01-01", "2024-12-31", "整顿中", ""],
-            ["O3", "驻义乌流动党员党支部", "流动党员党支部", "O1", "", "2020", "", "", "", "",
-             "浙江义乌"],
-            ["O4", "第一党小组", "党小组", "O2", "", "", "", "", "", "已完成", ""],
-            ["O5", "某组织", "协会", "O1", "", "", "", "", "", "", ""],
-            ["O6", "自指组织", "党支部", "O6", "", "", "也许", "", "", "", ""],
-            ["O1", "重复", "党支部", "", "", "", "", "", "", "", ""]]
+    hdr = [
+        "组织编号",
+        "组织名称",
+        "组织类别",
+        "上级组织编号",
+        "所在区划代码",
+        "成立日期",
+        "是否软弱涣散",
+        "整顿开始日期",
+        "整顿期限",
+        "整顿状态",
+        "驻在地",
+    ]
+    rows = [
+        hdr,
+        ["O1", "城东镇党委", "党委", "", "330782001", "1990-01-01", "否", "", "", "", ""],
+        [
+            "O2",
+            "城东村党总支",
+            "村党总支",
+            "O1",
+            "330782001001",
+            "1995-05",
+            "是",
+            "2024-01-01",
+            "2024-12-31",
+            "整顿中",
+            "",
+        ],
+        [
+            "O3",
+            "驻义乌流动党员党支部",
+            "流动党员党支部",
+            "O1",
+            "",
+            "2020",
+            "",
+            "",
+            "",
+            "",
+            "浙江义乌",
+        ],
+        ["O4", "第一党小组", "党小组", "O2", "", "", "", "", "", "已完成", ""],
+        ["O5", "某组织", "协会", "O1", "", "", "", "", "", "", ""],
+        ["O6", "自指组织", "党支部", "O6", "", "", "也许", "", "", "", ""],
+        ["O1", "重复", "党支部", "", "", "", "", "", "", "", ""],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert v[2]["kind"] == "committee" and v[2]["weak"] is False
         assert v[3]["kind"] == "general_branch" and v[3]["rectification_status"] == "open"
         assert v[4]["kind"] == "mobile_branch" and v[4]["host_area_code"] == "330782"
         assert v[5]["kind"] == "group" and v[5]["rectification_status"] == "done"
-    return Case("orgs", write_csv(d / "orgs.csv", rows), kind="orgs", records=4,
-                rejected=[(6, "组织类别", "无法识别的组织类别"),
-                          (7, "上级组织编号", "不能与本组织编号相同"),
-                          (8, "组织编号", "与第2行重复")],
-                warnings=[(7, "是否软弱涣散", "应填是或否")], extra=extra)
+
+    return Case(
+        "orgs",
+        write_csv(d / "orgs.csv", rows),
+        kind="orgs",
+        records=4,
+        rejected=[
+            (6, "组织类别", "无法识别的组织类别"),
+            (7, "上级组织编号", "不能与本组织编号相同"),
+            (8, "组织编号", "与第2行重复"),
+        ],
+        warnings=[(7, "是否软弱涣散", "应填是或否")],
+        extra=extra,
+    )
 
 
 def case_areas(d: Path) -> Case:
     hdr = ["区划代码", "名称", "层级", "上级代码", "经度", "纬度"]
-    rows = [hdr,
-            [330782, "义乌市", "县", "", 120.07, 29.3],
-            [330782001, "稠城街道", "街道", 330782, "", ""],
-            [330782001001, "城中村", "社区", 330782001, "", ""],
-            ["330782001001-01", "一组", "村民小组", 330782001001, 29.3, 120.07],
-            ["330782001001-02", "二组", "网格", "330782001001", "", ""],
-            [330782001, "重复街道", "乡镇", 330782, "", ""],
-            ["330782001001-03", "三组", "大队", "330782001001", "", ""]]
+    rows = [
+        hdr,
+        [330782, "义乌市", "县", "", 120.07, 29.3],
+        [330782001, "稠城街道", "街道", 330782, "", ""],
+        [330782001001, "城中村", "社区", 330782001, "", ""],
+        ["330782001001-01", "一组", "村民小组", 330782001001, 29.3, 120.07],
+        ["330782001001-02", "二组", "网格", "330782001001", "", ""],
+        [330782001, "重复街道", "乡镇", 330782, "", ""],
+        ["330782001001-03", "三组", "大队", "330782001001", "", ""],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert v[2]["code"] == "330782" and v[2]["level"] == "county"
         assert v[3]["parent_code"] == "330782" and v[3]["level"] == "township"
         assert v[4]["level"] == "village" and v[5]["level"] == "hamlet"
-    return Case("areas", write_xlsx(d / "areas.xlsx", {"行政区划": rows}), kind=None,
-                kind_out="areas", records=5,
-                rejected=[(7, "区划代码", "与第3行重复"), (8, "层级", "无法识别的层级")],
-                warnings=[(5, "经度", "不在中国范围内"), (5, "纬度", "超出范围")],
-                extra=extra)
+
+    return Case(
+        "areas",
+        write_xlsx(d / "areas.xlsx", {"行政区划": rows}),
+        kind=None,
+        kind_out="areas",
+        records=5,
+        rejected=[(7, "区划代码", "与第3行重复"), (8, "层级", "无法识别的层级")],
+        warnings=[(5, "经度", "不在中国范围内"), (5, "纬度", "超出范围")],
+        extra=extra,
+    )
 
 
 def case_households(d: Path) -> Case:
     hdr = ["户编号", "所在区划代码", "户主姓名", "人口数", "标签", "备注"]
-    rows = [hdr,
-            ["H1", "330782001001-01", "张大", "3人", "低保;空巢", f"户主身份证{IDS[5]}"],
-            ["H2", "330782001001-01", "李二", 4, "留守儿童、退役军人", ""],
-            ["H3", "", "王三", 2, "", ""],
-            ["H4", "330782001001-02", "赵四", "两口", "", ""],
-            ["H1", "330782001001-02", "钱五", 1, "", ""]]
+    rows = [
+        hdr,
+        ["H1", "330782001001-01", "张大", "3人", "低保;空巢", f"户主身份证{IDS[5]}"],
+        ["H2", "330782001001-01", "李二", 4, "留守儿童、退役军人", ""],
+        ["H3", "", "王三", 2, "", ""],
+        ["H4", "330782001001-02", "赵四", "两口", "", ""],
+        ["H1", "330782001001-02", "钱五", 1, "", ""],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert v[2]["size"] == 3 and v[2]["tags"] == ["低保", "空巢"]
         assert v[3]["tags"] == ["留守儿童", "退役军人"]
         assert IDS[5] not in v[2]["remark"] and "********" in v[2]["remark"]
-    return Case("households", write_csv(d / "hh.csv", rows, "gbk"), kind="households",
-                records=3, rejected=[(4, "所在区划代码", "为空"), (6, "户编号", "与第2行重复")],
-                warnings=[(5, "人口数", "非负整数")], extra=extra)
+
+    return Case(
+        "households",
+        write_csv(d / "hh.csv", rows, "gbk"),
+        kind="households",
+        records=3,
+        rejected=[(4, "所在区划代码", "为空"), (6, "户编号", "与第2行重复")],
+        warnings=[(5, "人口数", "非负整数")],
+        extra=extra,
+    )
 
 
 def case_contacts(d: Path) -> Case:
     hdr = ["公民身份号码", "人员编号", "联系对象类型", "联系对象编号", "开始日期", "结束日期"]
-    rows = [hdr,
-            [IDS[0], "", "户", "H1", "2023-01-01", ""],
-            ["", "M0001", "组", "330782001001-01", "2023-01-01", ""],
-            ["", "M0002", "党小组", "O4", "", ""],
-            ["", "M0003", "村", "330782001001", "", ""],
-            ["", "M0004", "乡镇", "330782001", "", ""],
-            ["", "M0005", "朋友", "X", "", ""],
-            ["", "M0006", "户", "H2", "2024-01-01", "2023-01-01"],
-            [IDS[0], "", "户", "H1", "2023-01-01", ""]]
+    rows = [
+        hdr,
+        [IDS[0], "", "户", "H1", "2023-01-01", ""],
+        ["", "M0001", "组", "330782001001-01", "2023-01-01", ""],
+        ["", "M0002", "党小组", "O4", "", ""],
+        ["", "M0003", "村", "330782001001", "", ""],
+        ["", "M0004", "乡镇", "330782001", "", ""],
+        ["", "M0005", "朋友", "X", "", ""],
+        ["", "M0006", "户", "H2", "2024-01-01", "2023-01-01"],
+        [IDS[0], "", "户", "H1", "2023-01-01", ""],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         recs = sheets[0].records
-        assert [r.values["target_kind"] for r in recs] == ["household", "hamlet", "group",
-                                                           "village", "township"]
+        assert [r.values["target_kind"] for r in recs] == [
+            "household",
+            "hamlet",
+            "group",
+            "village",
+            "township",
+        ]
         assert recs[0].values["member_key"].startswith("h:")
         assert recs[1].values["member_key"] == "M0001"
         assert all("id_number" not in r.values for r in recs)
-    return Case("contacts", write_csv(d / "contacts.csv", rows), kind="contacts", records=5,
-                rejected=[(7, "联系对象类型", "无法识别"), (8, "结束日期", "早于开始日期"),
-                          (9, "公民身份号码", "与第2行重复")], extra=extra)
+
+    return Case(
+        "contacts",
+        write_csv(d / "contacts.csv", rows),
+        kind="contacts",
+        records=5,
+        rejected=[
+            (7, "联系对象类型", "无法识别"),
+            (8, "结束日期", "早于开始日期"),
+            (9, "公民身份号码", "与第2行重复"),
+        ],
+        extra=extra,
+    )
 
 
 def case_outflows(d: Path) -> Case:
-    hdr = ["人员编号", "姓名", "外出时间", "外出地点", "外出原因", "外出联系电话", "返回时间",
-           "活动证编号"]
-    rows = [hdr,
-            ["M0001", "张三", "2023.03", "广东东莞长安镇", "务工", 13800138000.0, "", "HD001"],
-            ["M0002", "李四", "2022-05-01", "福建晋江", "经商", "", "2023-01-01", ""],
-            ["M0003", "王五", "", "上海浦东", "", "", "", ""],
-            ["M0004", "赵六", "2023-06-01", "", "", "", "", ""],
-            ["M0005", "钱七", "2023-06-01", "上海浦东", "", "", "2023-01-01", ""],
-            ["M0006", "孙八", "2023-06-01", "国外", "", "", "", ""]]
+    hdr = [
+        "人员编号",
+        "姓名",
+        "外出时间",
+        "外出地点",
+        "外出原因",
+        "外出联系电话",
+        "返回时间",
+        "活动证编号",
+    ]
+    rows = [
+        hdr,
+        ["M0001", "张三", "2023.03", "广东东莞长安镇", "务工", 13800138000.0, "", "HD001"],
+        ["M0002", "李四", "2022-05-01", "福建晋江", "经商", "", "2023-01-01", ""],
+        ["M0003", "王五", "", "上海浦东", "", "", "", ""],
+        ["M0004", "赵六", "2023-06-01", "", "", "", "", ""],
+        ["M0005", "钱七", "2023-06-01", "上海浦东", "", "", "2023-01-01", ""],
+        ["M0006", "孙八", "2023-06-01", "国外", "", "", "", ""],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert v[2]["destination_code"] == "441900" and v[2]["phone_away"] == "13800138000"
         assert v[3]["destination_code"] == "350582"
         assert v[2]["left_on_precision"] == "month"
-    return Case("outflows", write_xlsx(d / "outflows.xlsx", {"流动党员外出登记": rows}),
-                kind=None, kind_out="outflows", records=3,
-                rejected=[(4, "外出时间", "为空"), (5, "外出地点", "为空"),
-                          (6, "返回时间", "早于外出时间")],
-                warnings=[(7, "外出地点", "无法将该地点定位")], extra=extra)
+
+    return Case(
+        "outflows",
+        write_xlsx(d / "outflows.xlsx", {"流动党员外出登记": rows}),
+        kind=None,
+        kind_out="outflows",
+        records=3,
+        rejected=[
+            (4, "外出时间", "为空"),
+            (5, "外出地点", "为空"),
+            (6, "返回时间", "早于外出时间"),
+        ],
+        warnings=[(7, "外出地点", "无法将该地点定位")],
+        extra=extra,
+    )
 
 
 def case_reports(d: Path) -> Case:
     hdr = ["人员编号", "日期", "方式", "党组织"]
-    rows = [hdr, ["M0001", "2024-01-05", "电话", "O3"], ["M0001", "2024-03-05", "微信", "O3"],
-            ["M0002", "2099-01-01", "现场", ""], ["M0003", "2024-02-02", "飞鸽", ""],
-            ["M0001", "2024-01-05", "电话", "O3"]]
+    rows = [
+        hdr,
+        ["M0001", "2024-01-05", "电话", "O3"],
+        ["M0001", "2024-03-05", "微信", "O3"],
+        ["M0002", "2099-01-01", "现场", ""],
+        ["M0003", "2024-02-02", "飞鸽", ""],
+        ["M0001", "2024-01-05", "电话", "O3"],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert v[2]["channel"] == "phone" and v[3]["channel"] == "wechat"
         assert "channel" not in v[5]
-    return Case("reports", write_csv(d / "reports.csv", rows), kind="reports", records=3,
-                rejected=[(4, "日期", "晚于今天"), (6, "人员编号", "与第2行重复")],
-                warnings=[(5, "方式", "无法识别")], extra=extra)
+
+    return Case(
+        "reports",
+        write_csv(d / "reports.csv", rows),
+        kind="reports",
+        records=3,
+        rejected=[(4, "日期", "晚于今天"), (6, "人员编号", "与第2行重复")],
+        warnings=[(5, "方式", "无法识别")],
+        extra=extra,
+    )
 
 
 def case_multi_sheet(d: Path) -> Case:
@@ -719,48 +1097,90 @@ def case_multi_sheet(d: Path) -> Case:
     orgs = [["组织编号", "组织名称", "组织类别"], ["O1", "城东村党支部", "党支部"]]
     outflows = [["人员编号", "外出时间", "外出地点"], ["M0001", "2023-01-01", "浙江义乌"]]
     notes = [["填表说明"], ["1. 身份证号请设为文本格式"]]
-    p = write_xlsx(d / "all.xlsx", {"党员花名册": members, "党组织": orgs, "流动党员": outflows,
-                                    "说明": notes, "Sheet5": []})
+    p = write_xlsx(
+        d / "all.xlsx",
+        {"党员花名册": members, "党组织": orgs, "流动党员": outflows, "说明": notes, "Sheet5": []},
+    )
+
     def extra(sheets: list[Any]) -> None:
         kinds = {s.sheet: s.kind for s in sheets}
-        assert kinds == {"党员花名册": "members", "党组织": "orgs", "流动党员": "outflows",
-                         "说明": None}
+        assert kinds == {
+            "党员花名册": "members",
+            "党组织": "orgs",
+            "流动党员": "outflows",
+            "说明": None,
+        }
         assert [len(s.records) for s in sheets] == [3, 1, 1, 0]
-    return Case("multi_sheet", p, kind=None, warnings=[(None, None, "未识别的工作表")],
-                extra=extra, sheets=4)
+
+    return Case(
+        "multi_sheet",
+        p,
+        kind=None,
+        warnings=[(None, None, "未识别的工作表")],
+        extra=extra,
+        sheets=4,
+    )
 
 
 def case_old_15_digit(d: Path) -> Case:
     id18 = make_id("330782", dt.date(1965, 4, 3), 456)
     id15 = id18[:6] + id18[8:17]
-    rows = [MEMBER_HEADER, member_row(0, 公民身份号码=id15, 出生日期="1965-04-03", 人员编号=""),
-            member_row(1, 公民身份号码=id18, 出生日期="1965-04-03", 人员编号="")]
-    return Case("old_15_digit", write_csv(d / "id15.csv", rows), kind="members", records=1,
-                warnings=[(2, "公民身份号码", "升位")],
-                rejected=[(3, "公民身份号码", "与第2行重复")])
+    rows = [
+        MEMBER_HEADER,
+        member_row(0, 公民身份号码=id15, 出生日期="1965-04-03", 人员编号=""),
+        member_row(1, 公民身份号码=id18, 出生日期="1965-04-03", 人员编号=""),
+    ]
+    return Case(
+        "old_15_digit",
+        write_csv(d / "id15.csv", rows),
+        kind="members",
+        records=1,
+        warnings=[(2, "公民身份号码", "升位")],
+        rejected=[(3, "公民身份号码", "与第2行重复")],
+    )
 
 
 def case_fullwidth_headers(d: Path) -> Case:
-    hdr = ["序　号", "*姓  名", "公民身份号码（必填）", "性别(必填)", "ＰＨＯＮＥ", "入党时间：",
-           "Member No"]
-    rows = [hdr, [1, "张三", f" {IDS[0].lower()} ", "男", "１３８００１３８０００", "2001年7月1日",
-                  "M1"]]
+    hdr = [
+        "序　号",
+        "*姓  名",
+        "公民身份号码（必填）",
+        "性别(必填)",
+        "ＰＨＯＮＥ",
+        "入党时间：",
+        "Member No",
+    ]
+    rows = [
+        hdr,
+        [1, "张三", f" {IDS[0].lower()} ", "男", "１３８００１３８０００", "2001年7月1日", "M1"],
+    ]
+
     def extra(sheets: list[Any]) -> None:
         s = sheets[0]
         v = s.records[0].values
-        assert set(s.columns) >= {"name", "id_number", "gender", "phone", "joined_on",
-                                   "member_no"}
+        assert set(s.columns) >= {"name", "id_number", "gender", "phone", "joined_on", "member_no"}
         assert v["phone"] == "13800138000" and v["joined_on"] == "2001-07-01"
         assert v["member_key"] == "M1" and v["id_masked"].startswith(IDS[0][:6])
-    return Case("fullwidth_headers", write_csv(d / "fw.csv", rows), kind="members", records=1,
-                warnings=[(2, "性别(必填)", "不一致")] if int(IDS[0][16]) % 2 == 0 else [],
-                extra=extra)
+
+    return Case(
+        "fullwidth_headers",
+        write_csv(d / "fw.csv", rows),
+        kind="members",
+        records=1,
+        warnings=[(2, "性别(必填)", "不一致")] if int(IDS[0][16]) % 2 == 0 else [],
+        extra=extra,
+    )
 
 
 def case_kind_mismatch(d: Path) -> Case:
     rows = [["户编号", "所在区划代码"], ["H1", "330782"]]
-    return Case("kind_mismatch", write_csv(d / "hh_as_members.csv", rows), kind="members",
-                records=0, sheet_errors=["未找到“党员花名册”的表头行"])
+    return Case(
+        "kind_mismatch",
+        write_csv(d / "hh_as_members.csv", rows),
+        kind="members",
+        records=0,
+        sheet_errors=["未找到“党员花名册”的表头行"],
+    )
 
 
 def case_sheet_only_garbage_text(d: Path) -> Case:

@@ -25,9 +25,20 @@ def test_200k_row_csv(tmp_path: Path) -> None:
         idn = rc.make_id(seq=i % 1000, born=base + dt.timedelta(days=i // 1000 * 37))
         if i == 1234:
             idn = rc.bad_checksum(idn)
-        w.writerow([i + 1, f"党员{i}", "男" if int(idn[16]) % 2 else "女", idn, f"M{i:07d}",
-                    "", "正式党员" if i % 7 else "预备党员", "2010.07", f"155{i:08d}",
-                    f"第{i % 50}党支部"])
+        w.writerow(
+            [
+                i + 1,
+                f"党员{i}",
+                "男" if int(idn[16]) % 2 else "女",
+                idn,
+                f"M{i:07d}",
+                "",
+                "正式党员" if i % 7 else "预备党员",
+                "2010.07",
+                f"155{i:08d}",
+                f"第{i % 50}党支部",
+            ]
+        )
     p = tmp_path / "big.csv"
     p.write_bytes(buf.getvalue().encode("gb18030"))
     t0 = time.perf_counter()

@@ -91,8 +91,16 @@ def test_no_raw_id_anywhere(tmp_path: Path) -> None:
         sub.mkdir()
         case = b(sub)
         try:
-            out.append(_all_text(parse_file(case.path, case.kind, key=rc.KEY,
-                                            max_bytes=case.max_bytes or 50 * 1024 * 1024)))
+            out.append(
+                _all_text(
+                    parse_file(
+                        case.path,
+                        case.kind,
+                        key=rc.KEY,
+                        max_bytes=case.max_bytes or 50 * 1024 * 1024,
+                    )
+                )
+            )
         except RosterFileError as exc:
             out.append(exc.message)
     blob = "\n".join(out)

@@ -42,8 +42,9 @@ def test_geocode(text: str, code: str, level: str, city_code: str) -> None:
     assert 73 < p.lon < 136 and 3 < p.lat < 54
 
 
-@pytest.mark.parametrize("text", ["", "火星", "国外", "日本东京", "广东", "朝阳", "鼓楼区",
-                                  "长安镇", "12345", "999999"])
+@pytest.mark.parametrize(
+    "text", ["", "火星", "国外", "日本东京", "广东", "朝阳", "鼓楼区", "长安镇", "12345", "999999"]
+)
 def test_unknown_or_ambiguous(text: str) -> None:
     assert geocode(text) is None
 
@@ -64,6 +65,8 @@ def test_place_by_code_and_table() -> None:
 
 
 def test_no_pandas_import() -> None:
-    code = ("import sys; from orgraph.roster import geocode, parse_file; geocode('浙江义乌'); "
-            "assert 'pandas' not in sys.modules and 'cpca.matcher' not in sys.modules")
+    code = (
+        "import sys; from orgraph.roster import geocode, parse_file; geocode('浙江义乌'); "
+        "assert 'pandas' not in sys.modules and 'cpca.matcher' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -6,8 +6,11 @@ from orgraph.roster.header import IGNORED, find_header, match_header, normalize_
 from orgraph.roster.readers import RawSheet
 
 
-def sheet(rows: list[list[object]], name: str = "Sheet1",
-          merged: list[tuple[int, int, int, int]] | None = None) -> RawSheet:
+def sheet(
+    rows: list[list[object]],
+    name: str = "Sheet1",
+    merged: list[tuple[int, int, int, int]] | None = None,
+) -> RawSheet:
     return RawSheet(name, [list(r) for r in rows], "xlsx", merged or [])  # type: ignore[misc]
 
 
@@ -58,13 +61,16 @@ def test_match_header(text: str, kind: str, key: str | None) -> None:
 
 
 def test_title_rows_and_serial_column() -> None:
-    s = sheet([
-        ["XX党支部党员花名册（截至2024年6月）", "", "", ""],
-        ["填报单位：城东村", "", "", ""],
-        ["", "", "", ""],
-        ["序号", "姓名", "身份证号", "性别"],
-        [1, "张三", "x", "男"],
-    ], merged=[(0, 0, 0, 3)])
+    s = sheet(
+        [
+            ["XX党支部党员花名册（截至2024年6月）", "", "", ""],
+            ["填报单位：城东村", "", "", ""],
+            ["", "", "", ""],
+            ["序号", "姓名", "身份证号", "性别"],
+            [1, "张三", "x", "男"],
+        ],
+        merged=[(0, 0, 0, 3)],
+    )
     h = find_header(s)
     assert h is not None
     assert (h.kind, h.first_row, h.last_row, h.data_start) == ("members", 3, 3, 4)
@@ -73,12 +79,15 @@ def test_title_rows_and_serial_column() -> None:
 
 
 def test_two_level_header_group_over_children() -> None:
-    s = sheet([
-        ["党员花名册", "", "", "", ""],
-        ["序号", "姓名", "身份证号", "流动情况", ""],
-        ["", "", "", "外出时间", "外出地点"],
-        [1, "张三", "x", "2023-01-01", "浙江义乌"],
-    ], merged=[(0, 0, 0, 4), (1, 3, 1, 4), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2)])
+    s = sheet(
+        [
+            ["党员花名册", "", "", "", ""],
+            ["序号", "姓名", "身份证号", "流动情况", ""],
+            ["", "", "", "外出时间", "外出地点"],
+            [1, "张三", "x", "2023-01-01", "浙江义乌"],
+        ],
+        merged=[(0, 0, 0, 4), (1, 3, 1, 4), (1, 0, 2, 0), (1, 1, 2, 1), (1, 2, 2, 2)],
+    )
     h = find_header(s, "members")
     assert h is not None
     assert (h.first_row, h.last_row) == (1, 2)
@@ -89,11 +98,15 @@ def test_two_level_header_group_over_children() -> None:
 
 
 def test_two_level_header_where_children_score_higher() -> None:
-    s = sheet([
-        ["姓名", "联系对象", "", "开始日期"],
-        ["", "类型", "编号", ""],
-        ["张三", "户", "H1", "2024-01-01"],
-    ], name="包户", merged=[(0, 1, 0, 2), (0, 0, 1, 0), (0, 3, 1, 3)])
+    s = sheet(
+        [
+            ["姓名", "联系对象", "", "开始日期"],
+            ["", "类型", "编号", ""],
+            ["张三", "户", "H1", "2024-01-01"],
+        ],
+        name="包户",
+        merged=[(0, 1, 0, 2), (0, 0, 1, 0), (0, 3, 1, 3)],
+    )
     h = find_header(s)
     assert h is not None
     assert h.kind == "contacts"
@@ -102,10 +115,12 @@ def test_two_level_header_where_children_score_higher() -> None:
 
 
 def test_data_row_is_not_a_sub_header() -> None:
-    s = sheet([
-        ["姓名", "人员编号", "所在党小组"],
-        ["张三", "M1", "党小组"],
-    ])
+    s = sheet(
+        [
+            ["姓名", "人员编号", "所在党小组"],
+            ["张三", "M1", "党小组"],
+        ]
+    )
     h = find_header(s)
     assert h is not None and h.last_row == 0
 

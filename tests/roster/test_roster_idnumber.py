@@ -49,7 +49,7 @@ def test_one_changed_character_is_invalid(idn: str, pos: int, delta: int) -> Non
         new = chars[(chars.index(idn[17]) + delta) % 11]
     else:
         new = str((int(idn[pos]) + delta) % 10)
-    bad = idn[:pos] + new + idn[pos + 1:]
+    bad = idn[:pos] + new + idn[pos + 1 :]
     assert check_id(bad, today=TODAY).error is not None
 
 
@@ -57,7 +57,7 @@ def test_one_changed_character_is_invalid(idn: str, pos: int, delta: int) -> Non
 def test_swapped_neighbours_are_invalid(idn: str, pos: int) -> None:
     if idn[pos] == idn[pos + 1] or (pos == 16 and idn[17] == "X"):
         return
-    bad = idn[:pos] + idn[pos + 1] + idn[pos] + idn[pos + 2:]
+    bad = idn[:pos] + idn[pos + 1] + idn[pos] + idn[pos + 2 :]
     assert check_id(bad, today=TODAY).error is not None
 
 
@@ -72,8 +72,14 @@ def test_known_ids() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [110101199003077777, 1.101011990030778e17, "1.10101199003078e+17", "1.10101E+17",
-     "110101199003077792.0", 15528921840.0],
+    [
+        110101199003077777,
+        1.101011990030778e17,
+        "1.10101199003078e+17",
+        "1.10101E+17",
+        "110101199003077792.0",
+        15528921840.0,
+    ],
 )
 def test_numeric_cells_are_errors(raw: object) -> None:
     assert check_id(raw, today=TODAY).error == NUMERIC_ID_MESSAGE

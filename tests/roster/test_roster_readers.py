@@ -15,8 +15,12 @@ from orgraph.roster.readers import decode_text, read_workbook, sniff, sniff_deli
 def test_sniff() -> None:
     assert sniff(b"PK\x03\x04rest") == "zip"
     assert sniff(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 10) == "ole"
-    assert sniff(b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:'
-                 b'spreadsheet">') == "spreadsheetml"
+    assert (
+        sniff(
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        )
+        == "spreadsheetml"
+    )
     assert sniff(b"\xef\xbb\xbf  <html><body><table>") == "html"
     assert sniff(b"<table><tr><td>1</td></tr></table>") == "html"
     assert sniff("姓名,性别\n".encode()) == "text"
@@ -75,25 +79,32 @@ def test_xlsx_rows_are_excel_rows_and_types_kept(tmp_path: Path) -> None:
 
 
 def test_real_xls(tmp_path: Path) -> None:
-    p = rc.write_xls(tmp_path / "a.xls", [["标题"], ["姓名", "编号"], ["张三", 7]],
-                     merges=[(0, 0, 0, 1)])
+    p = rc.write_xls(
+        tmp_path / "a.xls", [["标题"], ["姓名", "编号"], ["张三", 7]], merges=[(0, 0, 0, 1)]
+    )
     s = read_workbook(p)[0]
     assert s.format == "xls" and s.rows[2] == ["张三", 7] and s.merged == [(0, 0, 0, 1)]
 
 
 def test_html_spans(tmp_path: Path) -> None:
-    html = ("<html><body><p>x</p><table>"
-            "<tr><td colspan=3>标题</td></tr>"
-            "<tr><th rowspan=2>姓名</th><th colspan=2>流动情况</th></tr>"
-            "<tr><th>外出时间</th><th>外出地点</th></tr>"
-            "<tr><td>张&nbsp;三</td><td>2023<br>01</td><td>&lt;义乌&gt;</td></tr>"
-            "</table></body></html>")
+    html = (
+        "<html><body><p>x</p><table>"
+        "<tr><td colspan=3>标题</td></tr>"
+        "<tr><th rowspan=2>姓名</th><th colspan=2>流动情况</th></tr>"
+        "<tr><th>外出时间</th><th>外出地点</th></tr>"
+        "<tr><td>张&nbsp;三</td><td>2023<br>01</td><td>&lt;义乌&gt;</td></tr>"
+        "</table></body></html>"
+    )
     p = tmp_path / "a.xls"
     p.write_text(html, encoding="utf-8")
     s = read_workbook(p)[0]
     assert s.format == "html"
-    assert s.rows == [["标题", "", ""], ["姓名", "流动情况", ""], ["", "外出时间", "外出地点"],
-                      ["张 三", "2023 01", "<义乌>"]]
+    assert s.rows == [
+        ["标题", "", ""],
+        ["姓名", "流动情况", ""],
+        ["", "外出时间", "外出地点"],
+        ["张 三", "2023 01", "<义乌>"],
+    ]
     assert (0, 0, 0, 2) in s.merged and (1, 0, 2, 0) in s.merged and (1, 1, 1, 2) in s.merged
 
 
@@ -117,9 +128,11 @@ def test_spreadsheetml_types_and_merges(tmp_path: Path) -> None:
 
 def test_spreadsheetml_entities_refused(tmp_path: Path) -> None:
     p = tmp_path / "x.xls"
-    p.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
-                 '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
-                 encoding="utf-8")
+    p.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]>'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+        encoding="utf-8",
+    )
     with pytest.raises(RosterFileError, match="实体"):
         read_workbook(p)
 

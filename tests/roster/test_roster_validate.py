@@ -12,11 +12,35 @@ from orgraph.roster.idnumber import hash_id
 
 
 def test_member_record_shape(tmp_path: Path) -> None:
-    rows = [["姓名", "身份证号", "人员编号", "手机号码", "出生年月", "分类管理类别", "是否流动党员",
-             "是否失联党员", "失联时间", "所在党小组", "家庭户编号"],
-            ["张三", rc.IDS[0], "", "15528921840", "1960.01", "老弱", "否", "是", "2023-05",
-             "第一党小组", "H1"],
-            ["李四", rc.IDS[1], "M9", "", "", "在家青壮年", "是", "", "", "", ""]]
+    rows = [
+        [
+            "姓名",
+            "身份证号",
+            "人员编号",
+            "手机号码",
+            "出生年月",
+            "分类管理类别",
+            "是否流动党员",
+            "是否失联党员",
+            "失联时间",
+            "所在党小组",
+            "家庭户编号",
+        ],
+        [
+            "张三",
+            rc.IDS[0],
+            "",
+            "15528921840",
+            "1960.01",
+            "老弱",
+            "否",
+            "是",
+            "2023-05",
+            "第一党小组",
+            "H1",
+        ],
+        ["李四", rc.IDS[1], "M9", "", "", "在家青壮年", "是", "", "", "", ""],
+    ]
     p = rc.write_csv(tmp_path / "m.csv", rows)
     s = parse_file(p, "党员花名册", key=b"secret")[0]
     a, b = (r.values for r in s.records)
@@ -67,10 +91,13 @@ def test_one_bad_row_does_not_poison_the_rest(tmp_path: Path) -> None:
 
 
 def test_kind_given_picks_matching_sheet(tmp_path: Path) -> None:
-    p = rc.write_xlsx(tmp_path / "w.xlsx", {
-        "说明": [["说明"], ["请勿修改表头"]],
-        "Sheet2": [["组织编号", "组织名称", "组织类别"], ["O1", "党支部", "党支部"]],
-    })
+    p = rc.write_xlsx(
+        tmp_path / "w.xlsx",
+        {
+            "说明": [["说明"], ["请勿修改表头"]],
+            "Sheet2": [["组织编号", "组织名称", "组织类别"], ["O1", "党支部", "党支部"]],
+        },
+    )
     sheets = parse_file(p, "orgs", key=b"k")
     by = {s.sheet: s for s in sheets}
     assert by["Sheet2"].kind == "orgs" and len(by["Sheet2"].records) == 1

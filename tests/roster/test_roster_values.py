@@ -110,9 +110,21 @@ def test_phone_not_integral() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "out"),
-    [("是", True), ("否", False), ("Y", True), ("n", False), ("1", True), ("0", False),
-     (1, True), (0.0, False), ("true", True), ("FALSE", False), (True, True), ("√", True),
-     (" 是 ", True)],
+    [
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+        (1, True),
+        (0.0, False),
+        ("true", True),
+        ("FALSE", False),
+        (True, True),
+        ("√", True),
+        (" 是 ", True),
+    ],
 )
 def test_bools(raw: object, out: bool) -> None:
     assert v.parse_bool(raw).value is out
@@ -209,8 +221,14 @@ def test_code_list_errors(fn, raw: object) -> None:  # type: ignore[no-untyped-d
 
 def test_roles() -> None:
     p = v.parse_roles("书记;村两委；党小组长、第一书记,县级领导，乡镇干部")
-    assert p.value == ["secretary", "village_committee", "group_leader", "first_secretary",
-                       "county_leader", "township_cadre"]
+    assert p.value == [
+        "secretary",
+        "village_committee",
+        "group_leader",
+        "first_secretary",
+        "county_leader",
+        "township_cadre",
+    ]
     assert not p.warnings
     p = v.parse_roles("支部书记兼村委会主任、组织委员")
     assert p.value == ["secretary", "village_committee", "committee_member"]
@@ -220,7 +238,12 @@ def test_roles() -> None:
 
 def test_tags() -> None:
     assert v.parse_tags("低保;特困；空巢、留守儿童,退役军人;低保").value == [
-        "低保", "特困", "空巢", "留守儿童", "退役军人"]
+        "低保",
+        "特困",
+        "空巢",
+        "留守儿童",
+        "退役军人",
+    ]
 
 
 def test_coords() -> None:

@@ -19,23 +19,44 @@ NOON = datetime(2026, 11, 1, 12, 0, tzinfo=CST)
 
 
 def _event(log: AuditLog, n: int, now: datetime = NOON) -> None:
-    log.record(user="zhang.san", action="member.reveal", target=f"M{n}", scope="330226101",
-               client="127.0.0.1", result="ok", detail={"field": "phone", "n": n}, now=now)
+    log.record(
+        user="zhang.san",
+        action="member.reveal",
+        target=f"M{n}",
+        scope="330226101",
+        client="127.0.0.1",
+        result="ok",
+        detail={"field": "phone", "n": n},
+        now=now,
+    )
 
 
 def test_a_record_is_one_json_line_with_a_zoned_timestamp(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "audit")
     _event(log, 1)
-    log.record(user=None, action="auth.login", target=None, scope=None, client=None,
-               result="denied", now=NOON)
+    log.record(
+        user=None,
+        action="auth.login",
+        target=None,
+        scope=None,
+        client=None,
+        result="denied",
+        now=NOON,
+    )
     path = tmp_path / "audit" / "audit-2026-11-01.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     first = json.loads(lines[0])
-    assert first == {"ts": "2026-11-01T12:00:00.000+08:00", "user": "zhang.san",
-                     "action": "member.reveal", "target": "M1", "scope": "330226101",
-                     "client": "127.0.0.1", "result": "ok",
-                     "detail": {"field": "phone", "n": 1}}
+    assert first == {
+        "ts": "2026-11-01T12:00:00.000+08:00",
+        "user": "zhang.san",
+        "action": "member.reveal",
+        "target": "M1",
+        "scope": "330226101",
+        "client": "127.0.0.1",
+        "result": "ok",
+        "detail": {"field": "phone", "n": 1},
+    }
     assert datetime.fromisoformat(first["ts"]).tzinfo is not None
     assert log.read(date(2026, 11, 1))[1]["result"] == "denied"
     assert log.read("2026-11-01") == log.read(date(2026, 11, 1))
@@ -77,7 +98,8 @@ def test_threads_never_interleave_inside_a_line(tmp_path: Path) -> None:
         t.join()
     entries = logs[0].read(date(2026, 11, 1))
     assert sorted(e["detail"]["n"] for e in entries) == sorted(
-        t * 100 + i for t in range(8) for i in range(25))
+        t * 100 + i for t in range(8) for i in range(25)
+    )
 
 
 def test_rotates_by_day(tmp_path: Path) -> None:
@@ -85,8 +107,10 @@ def test_rotates_by_day(tmp_path: Path) -> None:
     _event(log, 1, datetime(2026, 11, 1, 23, 59, 59, tzinfo=CST))
     _event(log, 2, datetime(2026, 11, 2, 0, 0, 1, tzinfo=CST))
     _event(log, 3, datetime(2026, 11, 2, 8, 0, tzinfo=CST))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit-2026-11-01.jsonl",
-                                                          "audit-2026-11-02.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "audit-2026-11-01.jsonl",
+        "audit-2026-11-02.jsonl",
+    ]
     assert [e["target"] for e in log.read(date(2026, 11, 1))] == ["M1"]
     assert [e["target"] for e in log.read(date(2026, 11, 2))] == ["M2", "M3"]
     assert log.read(date(2026, 11, 3)) == []
@@ -100,10 +124,13 @@ def test_prune_keeps_180_days_and_deletes_only_older(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("keep me")
     (tmp_path / "audit-2020-13-45.jsonl").write_text("not a date: left alone")
     deleted = AuditLog(tmp_path).prune(datetime(2026, 11, 1, 0, 0, 1, tzinfo=CST))
-    assert sorted(p.name for p in deleted) == [f"audit-{today - timedelta(days=400)}.jsonl",
-                                               f"audit-{today - timedelta(days=181)}.jsonl"]
+    assert sorted(p.name for p in deleted) == [
+        f"audit-{today - timedelta(days=400)}.jsonl",
+        f"audit-{today - timedelta(days=181)}.jsonl",
+    ]
     assert [today - d for d in AuditLog(tmp_path).days()] == [
-        timedelta(days=a) for a in (180, 179, 1, 0)]
+        timedelta(days=a) for a in (180, 179, 1, 0)
+    ]
     assert (tmp_path / "notes.txt").exists() and (tmp_path / "audit-2020-13-45.jsonl").exists()
 
 

@@ -18,15 +18,13 @@ def _made_of(classes: tuple[str, ...]) -> str:
     return "".join(CLASSES[c][:3] for c in classes).ljust(8, CLASSES[classes[0]][-1])[:12]
 
 
-@pytest.mark.parametrize("classes", [c for n in (1, 2) for c in
-                                     itertools.combinations(CLASSES, n)])
+@pytest.mark.parametrize("classes", [c for n in (1, 2) for c in itertools.combinations(CLASSES, n)])
 def test_fewer_than_three_classes_are_refused(classes: tuple[str, ...]) -> None:
     with pytest.raises(ValidationFailed, match="三类"):
         check_strength(_made_of(classes))
 
 
-@pytest.mark.parametrize("classes", [c for n in (3, 4) for c in
-                                     itertools.combinations(CLASSES, n)])
+@pytest.mark.parametrize("classes", [c for n in (3, 4) for c in itertools.combinations(CLASSES, n)])
 def test_three_or_four_classes_are_accepted(classes: tuple[str, ...]) -> None:
     check_strength(_made_of(classes))
 

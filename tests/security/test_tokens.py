@@ -32,13 +32,17 @@ def test_issue_and_verify() -> None:
     issued = tokens.issue(USER, now=T0)
     assert issued.expires_in == 1800 and issued.expires_at == T0 + timedelta(minutes=30)
     claims = tokens.verify(issued.access_token, now=T0 + timedelta(minutes=29, seconds=59))
-    assert (claims.username, claims.role, claims.scope) == ("zhang.san", "township_admin",
-                                                           "330226101")
+    assert (claims.username, claims.role, claims.scope) == (
+        "zhang.san",
+        "township_admin",
+        "330226101",
+    )
     assert claims.expires_at == issued.expires_at and claims.issued_at == T0
     header = jwt.get_unverified_header(issued.access_token)
     assert header["alg"] == "HS256"
-    payload = jwt.decode(issued.access_token, SECRET, algorithms=["HS256"],
-                         options={"verify_exp": False})
+    payload = jwt.decode(
+        issued.access_token, SECRET, algorithms=["HS256"], options={"verify_exp": False}
+    )
     assert set(payload) == {"sub", "role", "scope", "iat", "exp", "jti"}
     assert tokens.issue(USER, now=T0).access_token != issued.access_token  # fresh jti
 
@@ -48,8 +52,10 @@ def test_a_token_expires_after_the_idle_period_and_renewal_slides_it() -> None:
     issued = tokens.issue(USER, now=T0)
     with pytest.raises(Unauthorized, match=EXPIRED):
         tokens.verify(issued.access_token, now=T0 + timedelta(minutes=30))
-    renewed = tokens.renew(tokens.verify(issued.access_token, now=T0 + timedelta(minutes=20)),
-                           now=T0 + timedelta(minutes=20))
+    renewed = tokens.renew(
+        tokens.verify(issued.access_token, now=T0 + timedelta(minutes=20)),
+        now=T0 + timedelta(minutes=20),
+    )
     assert tokens.verify(renewed.access_token, now=T0 + timedelta(minutes=45)).username
     with pytest.raises(Unauthorized, match=EXPIRED):
         tokens.verify(renewed.access_token, now=T0 + timedelta(minutes=50))
@@ -62,7 +68,11 @@ def test_tampered_forged_and_foreign_tokens_are_invalid() -> None:
     head, body, sig = good.split(".")
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     bad = [
-        "", "x", "a.b.c", good + "x", good[:-2],
+        "",
+        "x",
+        "a.b.c",
+        good + "x",
+        good[:-2],
         # Role raised to county_admin, signature kept.
         f"{head}.{_b64({**payload, 'role': 'county_admin'})}.{sig}",
         # alg=none, the classic.
@@ -90,8 +100,10 @@ def test_weak_configuration_is_refused() -> None:
 
 def test_claims_renew_like_users() -> None:
     claims = Claims("zhang.san", "viewer", "X", T0)
-    assert TokenService(SECRET).verify(TokenService(SECRET).renew(claims).access_token).role \
+    assert (
+        TokenService(SECRET).verify(TokenService(SECRET).renew(claims).access_token).role
         == "viewer"
+    )
 
 
 def test_load_secret_prefers_the_setting(tmp_path: Path) -> None:

@@ -62,8 +62,9 @@ def test_add_refuses_bad_input(users: UserStore) -> None:
     assert [u.username for u in users.list()] == ["zhang.san"]
 
 
-def test_the_database_file_is_private_and_made_on_first_use(tmp_path: Path,
-                                                            cheap_hasher: PasswordHash) -> None:
+def test_the_database_file_is_private_and_made_on_first_use(
+    tmp_path: Path, cheap_hasher: PasswordHash
+) -> None:
     path = tmp_path / "sub" / "users.sqlite3"
     users = UserStore(path, hasher=cheap_hasher)
     assert not path.exists()
@@ -75,8 +76,7 @@ def test_the_database_file_is_private_and_made_on_first_use(tmp_path: Path,
 
 
 def test_default_user_store_lives_in_the_data_folder(tmp_path: Path) -> None:
-    store = default_user_store(Settings(data_dir=tmp_path, lockout_failures=3,
-                                        lockout_minutes=10))
+    store = default_user_store(Settings(data_dir=tmp_path, lockout_failures=3, lockout_minutes=10))
     assert store.path == tmp_path.resolve() / "users.sqlite3"
     assert (store.lockout_failures, store.lockout_minutes) == (3, 10)
 
@@ -110,8 +110,9 @@ class CountingHash(PasswordHash):
         return super().verify(password, hash)
 
 
-def test_an_unknown_user_still_costs_one_argon2_verify(tmp_path: Path,
-                                                       cheap_hasher: PasswordHash) -> None:
+def test_an_unknown_user_still_costs_one_argon2_verify(
+    tmp_path: Path, cheap_hasher: PasswordHash
+) -> None:
     users = UserStore(tmp_path / "u.sqlite3", hasher=CountingHash(cheap_hasher.hashers))
     CountingHash.verifies = 0
     with pytest.raises(Unauthorized):
@@ -131,8 +132,10 @@ def test_unknown_users_take_as_long_as_wrong_passwords_at_real_cost(tmp_path: Pa
             users.authenticate(name, WRONG)
         return time.perf_counter() - t
 
-    unknown, wrong = min(timed("nobody") for _ in range(2)), min(
-        timed("zhang.san") for _ in range(2))
+    unknown, wrong = (
+        min(timed("nobody") for _ in range(2)),
+        min(timed("zhang.san") for _ in range(2)),
+    )
     # Without the dummy verify an unknown user answers in well under a millisecond.
     assert unknown > 0.5 * wrong, (unknown, wrong)
 
@@ -162,8 +165,9 @@ def test_lockout_after_exactly_five_failures_lasting_thirty_minutes(users: UserS
 
 
 def test_lockout_settings_are_honoured(tmp_path: Path, cheap_hasher: PasswordHash) -> None:
-    users = UserStore(tmp_path / "u.sqlite3", lockout_failures=2, lockout_minutes=5,
-                      hasher=cheap_hasher)
+    users = UserStore(
+        tmp_path / "u.sqlite3", lockout_failures=2, lockout_minutes=5, hasher=cheap_hasher
+    )
     _add(users)
     with pytest.raises(Unauthorized):
         users.authenticate("zhang.san", WRONG, now=T0)

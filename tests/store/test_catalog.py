@@ -76,18 +76,24 @@ def _call_sites() -> list[tuple[str, int, str, set[str] | None]]:
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("read", "write", "_write") and node.args):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("read", "write", "_write")
+                and node.args
+            ):
                 continue
             first = node.args[0]
             if node.func.attr == "_write":
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    sites.append((str(path.relative_to(ROOT)), node.lineno, first.value,
-                                  {"rows"}))
+                    sites.append((str(path.relative_to(ROOT)), node.lineno, first.value, {"rows"}))
                 continue
             recv = node.func.value
-            recv_name = recv.id if isinstance(recv, ast.Name) else (
-                recv.attr if isinstance(recv, ast.Attribute) else "")
+            recv_name = (
+                recv.id
+                if isinstance(recv, ast.Name)
+                else (recv.attr if isinstance(recv, ast.Attribute) else "")
+            )
             in_adapter = path.parent.name == "store"  # adapters call their own read/write
             if not (recv_name.endswith("store") or (in_adapter and recv_name == "self")):
                 continue
@@ -112,15 +118,20 @@ def test_every_call_site_passes_exactly_its_blocks_parameters() -> None:
         elif names is None:
             problems.append(f"{file}:{line}: {name}: pass parameters as explicit keywords")
         elif names != set(cat[name].params):
-            problems.append(f"{file}:{line}: {name}: passes {sorted(names)}, block uses "
-                            f"{sorted(cat[name].params)}")
+            problems.append(
+                f"{file}:{line}: {name}: passes {sorted(names)}, block uses "
+                f"{sorted(cat[name].params)}"
+            )
     assert not problems, "\n".join(problems)
 
 
 def test_every_block_is_used_somewhere() -> None:
     used = {name for _, _, name, _ in _call_sites()}
-    tests_text = "\n".join(p.read_text(encoding="utf-8") for folder in ("tests", "bench")
-                           for p in (ROOT / folder).rglob("*.py"))
+    tests_text = "\n".join(
+        p.read_text(encoding="utf-8")
+        for folder in ("tests", "bench")
+        for p in (ROOT / folder).rglob("*.py")
+    )
     unused = [n for n in catalog.catalog() if n not in used and f'"{n}"' not in tests_text]
     assert not unused, f"blocks nobody calls: {unused}"
 
@@ -134,17 +145,43 @@ def test_schema_files_exist_for_both_engines_with_the_same_versions() -> None:
 def test_installed_wheel_finds_its_cypher_files(tmp_path: Path) -> None:
     """A non-editable install must carry cypher/ inside the package."""
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                    str(wheel_dir), str(ROOT)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheel_dir), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     wheel = next(wheel_dir.glob("orgraph-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run(
-        [sys.executable, "-c",
-         "import orgraph, orgraph.catalog as c; print(orgraph.__file__); "
-         "print(c.cypher_dir()); print(len(c.catalog()))"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "import orgraph, orgraph.catalog as c; print(orgraph.__file__); "
+            "print(c.cypher_dir()); print(len(c.catalog()))",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     module_file, folder, count = out.stdout.split()
     assert module_file.startswith(str(target)), "imported the source tree, not the wheel"

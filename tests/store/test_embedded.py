@@ -28,13 +28,16 @@ from orgraph.store.migrations import migrate
 
 
 def _store(server: EmbeddedServer, graph: str = "g") -> FalkorStore:
-    return FalkorStore(graph=graph, unix_socket=str(server.socket), socket_timeout=5,
-                       connect_timeout=2)
+    return FalkorStore(
+        graph=graph, unix_socket=str(server.socket), socket_timeout=5, connect_timeout=2
+    )
 
 
 def _areas(n: int, start: int = 0) -> list[dict[str, object]]:
-    return [{"code": f"A{i:07d}", "props": {"name": f"村{i}", "level": "village"}}
-            for i in range(start, start + n)]
+    return [
+        {"code": f"A{i:07d}", "props": {"name": f"村{i}", "level": "village"}}
+        for i in range(start, start + n)
+    ]
 
 
 def test_start_twice_status_and_stop(own_server: EmbeddedServer) -> None:
@@ -209,8 +212,9 @@ def silent_peer() -> Iterator[tuple[Path, list[bytes]]]:
     srv.close()
 
 
-def test_a_hanging_server_times_out_instead_of_hanging(silent_peer: tuple[Path, list[bytes]]
-                                                       ) -> None:
+def test_a_hanging_server_times_out_instead_of_hanging(
+    silent_peer: tuple[Path, list[bytes]],
+) -> None:
     path, _ = silent_peer
     store = FalkorStore(graph="g", unix_socket=str(path), socket_timeout=1, connect_timeout=1)
     t0 = time.monotonic()
@@ -250,8 +254,9 @@ def test_backup_and_restore(own_server: EmbeddedServer, tmp_path: Path) -> None:
     store.close()
 
 
-def test_restore_rejects_a_file_that_is_not_a_backup(own_server: EmbeddedServer,
-                                                     tmp_path: Path) -> None:
+def test_restore_rejects_a_file_that_is_not_a_backup(
+    own_server: EmbeddedServer, tmp_path: Path
+) -> None:
     own_server.start()
     bad = tmp_path / "bad.rdb"
     bad.write_bytes(b"PK\x03\x04 not a snapshot")

@@ -40,9 +40,15 @@ HEAP, PAGECACHE = "512m", "256m"
 
 
 def neo_env(data: Path, port: int, **extra: str | None) -> dict[str, str | None]:
-    return {"ORGRAPH_STORE_URI": "neo4j-local", "ORGRAPH_DATA_DIR": str(data),
-            "ORGRAPH_NEO4J_BOLT_PORT": str(port), "ORGRAPH_NEO4J_HEAP": HEAP,
-            "ORGRAPH_NEO4J_PAGECACHE": PAGECACHE, "ORGRAPH_START_TIMEOUT": "240", **extra}
+    return {
+        "ORGRAPH_STORE_URI": "neo4j-local",
+        "ORGRAPH_DATA_DIR": str(data),
+        "ORGRAPH_NEO4J_BOLT_PORT": str(port),
+        "ORGRAPH_NEO4J_HEAP": HEAP,
+        "ORGRAPH_NEO4J_PAGECACHE": PAGECACHE,
+        "ORGRAPH_START_TIMEOUT": "240",
+        **extra,
+    }
 
 
 def cli(env: dict[str, str | None], *args: str) -> Result:
@@ -77,8 +83,10 @@ def dead_pid() -> int:
 
 
 def _areas(n: int, start: int = 0) -> list[dict[str, object]]:
-    return [{"code": f"A{i:07d}", "props": {"name": f"村{i}", "level": "village"}}
-            for i in range(start, start + n)]
+    return [
+        {"code": f"A{i:07d}", "props": {"name": f"村{i}", "level": "village"}}
+        for i in range(start, start + n)
+    ]
 
 
 # -- one real server through its life -------------------------------------------------------
@@ -221,13 +229,19 @@ def test_settings_select_the_local_neo4j(folder: Path) -> None:
     assert server.cache == (folder / "cache").resolve()
     assert server.home == (folder / "db" / "neo4j").resolve()
     assert server.start_timeout == 240
-    assert isinstance(local_server(settings_of({"ORGRAPH_STORE_URI": "embedded",
-                                                "ORGRAPH_DATA_DIR": str(folder)})),
-                      ManagedEmbedded)
+    assert isinstance(
+        local_server(
+            settings_of({"ORGRAPH_STORE_URI": "embedded", "ORGRAPH_DATA_DIR": str(folder)})
+        ),
+        ManagedEmbedded,
+    )
     assert local_server(settings_of({"ORGRAPH_STORE_URI": "bolt://db:7687"})) is None
     defaults = Settings(store_uri="neo4j-local")
     assert (defaults.neo4j_bolt_port, defaults.neo4j_heap, defaults.neo4j_pagecache) == (
-        7687, "2g", "1g")
+        7687,
+        "2g",
+        "1g",
+    )
     with pytest.raises(ConfigError, match="neo4j-local"):
         _ = Settings(store_uri="neo4j-locale").engine
 
@@ -244,16 +258,18 @@ def test_java_missing_is_a_clear_message(folder: Path, monkeypatch: pytest.Monke
     with pytest.raises(EmbeddedUnsupported, match=r"找不到 Java.*Java not found"):
         find_java()
     monkeypatch.undo()
-    result = cli(neo_env(folder / "db", free_port(), PATH=str(empty), JAVA_HOME=None),
-                 "db", "start")
+    result = cli(
+        neo_env(folder / "db", free_port(), PATH=str(empty), JAVA_HOME=None), "db", "start"
+    )
     assert result.exit_code == EmbeddedUnsupported.exit_code
     assert "找不到 Java" in result.stderr and "JAVA_HOME" in result.stderr
     assert isinstance(result.exception, SystemExit)  # a message, not a traceback
 
 
-def test_wrong_java_version_is_a_clear_message(folder: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    path = bin_dir(folder, java='#!/bin/sh\necho \'openjdk version "11.0.2" 2019-01-15\' >&2\n')
+def test_wrong_java_version_is_a_clear_message(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = bin_dir(folder, java="#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     monkeypatch.delenv("JAVA_HOME", raising=False)
     monkeypatch.setenv("PATH", str(path))
     with pytest.raises(EmbeddedUnsupported, match=r"Java 17 或 21.*Java 11"):
@@ -267,22 +283,40 @@ def test_mvn_missing_with_an_empty_cache(folder: Path, monkeypatch: pytest.Monke
     with pytest.raises(EmbeddedUnsupported, match=r"找不到 Maven.*Maven \(mvn\) not found"):
         install_jars(cache)
     monkeypatch.undo()
-    result = cli(neo_env(folder / "db", free_port(), PATH=str(path), JAVA_HOME=None,
-                         ORGRAPH_NEO4J_CACHE_DIR=str(cache)), "db", "start")
+    result = cli(
+        neo_env(
+            folder / "db",
+            free_port(),
+            PATH=str(path),
+            JAVA_HOME=None,
+            ORGRAPH_NEO4J_CACHE_DIR=str(cache),
+        ),
+        "db",
+        "start",
+    )
     assert result.exit_code == EmbeddedUnsupported.exit_code
     assert "找不到 Maven" in result.stderr and "apt install maven" in result.stderr
     assert isinstance(result.exception, SystemExit)
 
 
 def test_a_failed_download_is_a_clear_message(folder: Path) -> None:
-    path = bin_dir(folder, java="java", mvn=(
-        "#!/bin/sh\necho '[ERROR] Could not transfer artifact org.neo4j:neo4j:pom:5.26.30'\n"
-        "exit 1\n"))
+    path = bin_dir(
+        folder,
+        java="java",
+        mvn=(
+            "#!/bin/sh\necho '[ERROR] Could not transfer artifact org.neo4j:neo4j:pom:5.26.30'\n"
+            "exit 1\n"
+        ),
+    )
     cache = folder / "cache"
     out = subprocess.run(
         [sys.executable, "-m", "orgraph.store.neo4j_server", "install"],
         env={**os.environ, "PATH": str(path), "ORGRAPH_NEO4J_CACHE_DIR": str(cache)},
-        capture_output=True, text=True, timeout=60, check=False)
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == StoreUnavailable.exit_code
     assert f"下载 Neo4j {NEO4J_VERSION} 失败" in out.stderr
     assert "Could not transfer artifact" in out.stderr and "Traceback" not in out.stderr
@@ -291,8 +325,13 @@ def test_a_failed_download_is_a_clear_message(folder: Path) -> None:
 
 def test_install_is_a_no_op_once_done() -> None:
     """scripts/setup.sh runs it every time: fast when the jars are there (stamp)."""
-    out = subprocess.run([sys.executable, "-m", "orgraph.store.neo4j_server", "install"],
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "orgraph.store.neo4j_server", "install"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert NEO4J_VERSION in out.stdout and "下载" not in out.stderr
 

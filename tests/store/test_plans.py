@@ -13,19 +13,25 @@ FULL_READS = {"drop_all_batch", "all_area_codes"}  # and every count_, lookup_, 
 
 
 def _keyed_blocks() -> list[str]:
-    return sorted(n for n in catalog.catalog()
-                  if not n.startswith(("lookup_", "count_", "proj_", "oracle_"))
-                  and n not in FULL_READS
-                  and not n.startswith("bench_") and not n.startswith("testing_"))
+    return sorted(
+        n
+        for n in catalog.catalog()
+        if not n.startswith(("lookup_", "count_", "proj_", "oracle_"))
+        and n not in FULL_READS
+        and not n.startswith("bench_")
+        and not n.startswith("testing_")
+    )
 
 
 @pytest.mark.parametrize("name", _keyed_blocks())
 def test_keyed_statements_use_indexes(falkor_store: FalkorStore, name: str) -> None:
     # An empty graph still plans against the schema's indexes. Values only need the right type.
-    params = {p: 1 if p in ("limit", "version") else
-              ([] if p in ("rows", "ids", "keys", "branches") else "x")
-              for p in catalog.get(name).params}
+    params = {
+        p: 1
+        if p in ("limit", "version")
+        else ([] if p in ("rows", "ids", "keys", "branches") else "x")
+        for p in catalog.get(name).params
+    }
     plan = falkor_store.explain(name, **params)
-    label_scans = [line.strip() for line in plan if "Label Scan" in line or
-                   "All Node Scan" in line]
+    label_scans = [line.strip() for line in plan if "Label Scan" in line or "All Node Scan" in line]
     assert not label_scans, f"{name} scans whole labels: {label_scans}"

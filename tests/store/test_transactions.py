@@ -42,20 +42,26 @@ def revision(store: GraphStore | Writer) -> str | None:
 
 def counts(store: GraphStore) -> dict[str, Any]:
     """Node and relationship counts (the catalog's count blocks), for before/after checks."""
-    return {"nodes": store.read("count_nodes"), "labels": store.read("count_by_label"),
-            "contacts": store.read("count_contact_links"),
-            "rels": sorted(map(str, store.read("testing_rel_counts")))}
+    return {
+        "nodes": store.read("count_nodes"),
+        "labels": store.read("count_by_label"),
+        "contacts": store.read("count_contact_links"),
+        "rels": sorted(map(str, store.read("testing_rel_counts"))),
+    }
 
 
 def snapshot(store: GraphStore) -> tuple[list[str], list[str]]:
     """Every node and relationship with its properties (Meta bookkeeping excluded)."""
-    return (sorted(map(str, store.read("testing_nodes"))),
-            sorted(map(str, store.read("testing_rels"))))
+    return (
+        sorted(map(str, store.read("testing_nodes"))),
+        sorted(map(str, store.read("testing_rels"))),
+    )
 
 
 # Engine-specific behaviour: these tests run on one engine only (not run-and-skip on the other).
 ON_NEO4J = pytest.mark.parametrize(
-    "graph_host", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True)
+    "graph_host", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True
+)
 ON_FALKORDB = pytest.mark.parametrize("graph_host", ["falkordb"], indirect=True)
 
 
@@ -63,7 +69,8 @@ ON_FALKORDB = pytest.mark.parametrize("graph_host", ["falkordb"], indirect=True)
 
 
 def test_transaction_commits_every_step_and_bumps_the_revision_once_at_the_end(
-        store: GraphStore) -> None:
+    store: GraphStore,
+) -> None:
     store.write("upsert_areas", rows=[_area("1")])
     before = revision(store)
     assert before is not None
@@ -77,15 +84,15 @@ def test_transaction_commits_every_step_and_bumps_the_revision_once_at_the_end(
     after = revision(store)
     assert after is not None and after != before
     assert count_nodes(store) == 4
-    assert store.read("area_by_code", code="3") == [
-        {"code": "3", "name": "x", "level": "village"}]
+    assert store.read("area_by_code", code="3") == [{"code": "3", "name": "x", "level": "village"}]
 
 
 def test_transaction_rows_are_plain_and_checked_like_the_stores(store: GraphStore) -> None:
     with store.transaction() as tx:
         tx.write("upsert_areas", rows=[_area("330226001", "跃龙街道", "township")])
         assert tx.read("area_by_code", code="330226001") == [
-            {"code": "330226001", "name": "跃龙街道", "level": "township"}]
+            {"code": "330226001", "name": "跃龙街道", "level": "township"}
+        ]
         with pytest.raises(BadQuery, match="缺少"):
             tx.read("area_by_code")
         with pytest.raises(BadQuery, match="多余"):
@@ -129,9 +136,11 @@ def _caller_raises(tx: Writer) -> None:
     raise RuntimeError("the caller's own check failed")
 
 
-FAILURES = {"constraint": (_constraint, ConstraintConflict),
-            "bad_type": (_bad_type, BadQuery),
-            "caller": (_caller_raises, RuntimeError)}
+FAILURES = {
+    "constraint": (_constraint, ConstraintConflict),
+    "bad_type": (_bad_type, BadQuery),
+    "caller": (_caller_raises, RuntimeError),
+}
 
 
 def _fail_half_way(store: GraphStore, how: str) -> None:
@@ -145,8 +154,7 @@ def _fail_half_way(store: GraphStore, how: str) -> None:
 
 @pytest.mark.parametrize("how", sorted(FAILURES))
 @ON_NEO4J
-def test_a_failing_step_leaves_the_graph_unchanged_on_neo4j(
-        store: GraphStore, how: str) -> None:
+def test_a_failing_step_leaves_the_graph_unchanged_on_neo4j(store: GraphStore, how: str) -> None:
     store.write("upsert_areas", rows=[_area("1")])
     before, rev = counts(store), revision(store)
     _fail_half_way(store, how)
@@ -162,7 +170,8 @@ def test_a_failing_step_leaves_the_graph_unchanged_on_neo4j(
 @pytest.mark.parametrize("how", sorted(FAILURES))
 @ON_FALKORDB
 def test_a_failing_step_keeps_the_earlier_steps_and_bumps_the_revision_on_falkordb(
-        store: GraphStore, how: str) -> None:
+    store: GraphStore, how: str
+) -> None:
     store.write("upsert_areas", rows=[_area("1")])
     rev = revision(store)
     _fail_half_way(store, how)
@@ -253,8 +262,12 @@ def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def county(store: GraphStore, tiny_files: Path) -> GraphStore:
-    report = import_files(store, sorted(p for p in tiny_files.iterdir()
-                                        if p.suffix in (".xlsx", ".csv")), key=KEY, today=TODAY)
+    report = import_files(
+        store,
+        sorted(p for p in tiny_files.iterdir() if p.suffix in (".xlsx", ".csv")),
+        key=KEY,
+        today=TODAY,
+    )
     assert report.totals()["rejected"] == 0
     return store
 
@@ -275,8 +288,7 @@ TRANSFER_STEPS = ("end_attendance", "record_transfer", "move_affiliation", "end_
 
 
 @ON_NEO4J
-def test_a_transfer_failing_at_its_last_step_writes_nothing_on_neo4j(
-        county: GraphStore) -> None:
+def test_a_transfer_failing_at_its_last_step_writes_nothing_on_neo4j(county: GraphStore) -> None:
     m, _ = _away_member(county)
     before, rev = snapshot(county), revision(county)
     proxy = FailingAt(county, TRANSFER_STEPS[-1])
@@ -294,7 +306,8 @@ def test_a_transfer_failing_at_its_last_step_writes_nothing_on_neo4j(
 
 @ON_FALKORDB
 def test_a_transfer_failing_at_its_last_step_keeps_the_earlier_steps_on_falkordb(
-        county: GraphStore) -> None:
+    county: GraphStore,
+) -> None:
     m, episode = _away_member(county)
     rev = revision(county)
     proxy = FailingAt(county, TRANSFER_STEPS[-1])
@@ -309,14 +322,18 @@ def test_a_transfer_failing_at_its_last_step_keeps_the_earlier_steps_on_falkordb
 
 
 @ON_NEO4J
-def test_a_mobile_branch_failing_at_its_links_writes_nothing_on_neo4j(
-        county: GraphStore) -> None:
+def test_a_mobile_branch_failing_at_its_links_writes_nothing_on_neo4j(county: GraphStore) -> None:
     before, rev = snapshot(county), revision(county)
     proxy = FailingAt(county, "link_orgs")
     with pytest.raises(Injected):
         services.create_mobile_branch(
-            proxy, id="LD-SZ", name="宁海县驻苏州流动党员党支部",
-            kind="mobile_branch", host_area="320500", approved_by="D330226")
+            proxy,
+            id="LD-SZ",
+            name="宁海县驻苏州流动党员党支部",
+            kind="mobile_branch",
+            host_area="320500",
+            approved_by="D330226",
+        )
     assert proxy.ran == ["upsert_places", "upsert_orgs"]
     assert county.read("org_standing", id="LD-SZ") == []
     assert snapshot(county) == before
@@ -324,12 +341,14 @@ def test_a_mobile_branch_failing_at_its_links_writes_nothing_on_neo4j(
 
 
 def test_a_departure_and_a_return_each_bump_the_revision_once_as_one_unit(
-        county: GraphStore) -> None:
+    county: GraphStore,
+) -> None:
     m = _home_member(county)
     rev = revision(county)
     left = (TODAY - dt.timedelta(days=10)).isoformat()
-    out = services.register_departure(county, member=m, left_on=left,
-                                      destination="广东省东莞市长安镇")
+    out = services.register_departure(
+        county, member=m, left_on=left, destination="广东省东莞市长安镇"
+    )
     assert out["placed"] and revision(county) != rev
     rev = revision(county)
     back = services.record_return(county, member=m, on=TODAY)

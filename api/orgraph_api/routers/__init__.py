@@ -17,6 +17,15 @@ from orgraph_api.routers import (
     system,
 )
 
-ROUTERS: list[APIRouter] = [auth.router, system.router, places.router, analysis.router,
-                            members.router, households.router, contacts.router,
-                            outflows.router, mobility.router, imports.router]
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    system.router,
+    places.router,
+    analysis.router,
+    members.router,
+    households.router,
+    contacts.router,
+    outflows.router,
+    mobility.router,
+    imports.router,
+]

@@ -20,16 +20,16 @@ from orgraph_api.uploads import too_large_message
 
 router = APIRouter(prefix="/imports", tags=["导入"])
 
-Kind = Literal["auto", "areas", "orgs", "members", "households", "contacts", "outflows",
-               "reports"]
+Kind = Literal["auto", "areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
 assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")
 CHUNK = 1 << 20
 MAX_FILES = 20
 
 
-def _spool(upload: UploadFile, folder: Path, index: int, budget: int,
-           total_limit: int) -> tuple[Path, int]:
+def _spool(
+    upload: UploadFile, folder: Path, index: int, budget: int, total_limit: int
+) -> tuple[Path, int]:
     """Copy one upload into folder under a safe name; (its path, bytes written)."""
     original = PurePath((upload.filename or "").replace("\\", "/")).name or f"file{index}"
     suffix = PurePath(original).suffix.lower()
@@ -47,22 +47,31 @@ def _spool(upload: UploadFile, folder: Path, index: int, budget: int,
     return path, written
 
 
-@router.post("/{kind}", summary="导入花名册", response_model=ImportOut,
-             responses=errors(403, 413, 422),
-             description="multipart 上传一个或多个表格文件 (字段名 files)。"
-                         "kind 为文件类别，auto 按表头"
-                         "或工作表名识别。dry_run=true (默认) 只校验不写入。答复与命令行 "
-                         "`orgraph import --report` 的 JSON 报告相同 (path 为上传时的文件名)。"
-                         "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。仅限县级管理员。")
+@router.post(
+    "/{kind}",
+    summary="导入花名册",
+    response_model=ImportOut,
+    responses=errors(403, 413, 422),
+    description="multipart 上传一个或多个表格文件 (字段名 files)。"
+    "kind 为文件类别，auto 按表头"
+    "或工作表名识别。dry_run=true (默认) 只校验不写入。答复与命令行 "
+    "`orgraph import --report` 的 JSON 报告相同 (path 为上传时的文件名)。"
+    "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。仅限县级管理员。",
+)
 def import_roster(
-    svc: Svc, caller: Caller, kind: Kind,
-    files: Annotated[list[UploadFile], File(min_length=1, max_length=MAX_FILES,
-                                            description="表格文件 (xlsx/xls/csv)")],
+    svc: Svc,
+    caller: Caller,
+    kind: Kind,
+    files: Annotated[
+        list[UploadFile],
+        File(min_length=1, max_length=MAX_FILES, description="表格文件 (xlsx/xls/csv)"),
+    ],
     dry_run: Annotated[bool, Query(description="只校验，不写入")] = True,
 ) -> Json:
     names = [PurePath((f.filename or "").replace("\\", "/")).name[:120] for f in files]
-    with audited(svc, caller, action="import", target=kind,
-                 detail={"files": names, "dry_run": dry_run}) as detail:
+    with audited(
+        svc, caller, action="import", target=kind, detail={"files": names, "dry_run": dry_run}
+    ) as detail:
         importer(caller)
         if not files or len(files) > MAX_FILES:
             raise ValidationFailed(f"请上传 1–{MAX_FILES} 个文件")
@@ -75,8 +84,13 @@ def import_roster(
                 paths.append(path)
                 used += size
             report = import_files(
-                svc.bulk_store, paths, kind=None if kind == "auto" else kind, dry_run=dry_run,
-                key=svc.settings.id_hash_key.get_secret_value().encode(), max_bytes=limit)
+                svc.bulk_store,
+                paths,
+                kind=None if kind == "auto" else kind,
+                dry_run=dry_run,
+                key=svc.settings.id_hash_key.get_secret_value().encode(),
+                max_bytes=limit,
+            )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         doc = report.as_dict()

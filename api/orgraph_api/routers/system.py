@@ -15,32 +15,49 @@ from orgraph_api.schemas import HealthOut, MeOut, PolicyRows, ScopeOut
 router = APIRouter(tags=["系统"])
 
 
-@router.get("/health", summary="服务与图数据库是否可用", response_model=HealthOut,
-            responses=public_errors(),
-            description="图数据库能答复查询时 200；停止、挂起或仍在加载数据时 3 秒内答复 503。"
-                        "无需登录，供负载均衡与监控使用。")
+@router.get(
+    "/health",
+    summary="服务与图数据库是否可用",
+    response_model=HealthOut,
+    responses=public_errors(),
+    description="图数据库能答复查询时 200；停止、挂起或仍在加载数据时 3 秒内答复 503。"
+    "无需登录，供负载均衡与监控使用。",
+)
 def health(svc: Svc) -> Json:
     svc.store.read("graph_revision")  # a real query: PING succeeds while the data loads
     return Json({"status": "ok", "store": "ok"})
 
 
-@router.get("/policy", summary="各项阈值", response_model=dict[str, Any],
-            responses=errors(),
-            description="正在使用的缺口规则阈值 (名称 → 数值)，县里可用 ORGRAPH_POLICY_FILE 覆盖。"
-                        "每项的默认值和依据见 /policy/rows。")
+@router.get(
+    "/policy",
+    summary="各项阈值",
+    response_model=dict[str, Any],
+    responses=errors(),
+    description="正在使用的缺口规则阈值 (名称 → 数值)，县里可用 ORGRAPH_POLICY_FILE 覆盖。"
+    "每项的默认值和依据见 /policy/rows。",
+)
 def policy(svc: Svc, caller: Caller) -> Json:
     return Json(svc.engine.policy.model_dump())
 
 
-@router.get("/policy/rows", summary="各项阈值及其依据", response_model=PolicyRows,
-            responses=errors(),
-            description="每项阈值的当前值、默认值、所属规则和政策依据。")
+@router.get(
+    "/policy/rows",
+    summary="各项阈值及其依据",
+    response_model=PolicyRows,
+    responses=errors(),
+    description="每项阈值的当前值、默认值、所属规则和政策依据。",
+)
 def policy_rows(svc: Svc, caller: Caller) -> Json:
     return Json({"rows": svc.engine.policy.describe()})
 
 
-@router.get("/me", summary="当前用户", response_model=MeOut, responses=errors(404),
-            description="当前登录用户的角色、管辖范围 (区划或党组织) 和权限。")
+@router.get(
+    "/me",
+    summary="当前用户",
+    response_model=MeOut,
+    responses=errors(404),
+    description="当前登录用户的角色、管辖范围 (区划或党组织) 和权限。",
+)
 def me(view: Scoped) -> MeOut:
     caller = view.principal
     p, ref = view.p, caller.scope
@@ -49,7 +66,13 @@ def me(view: Scoped) -> MeOut:
         scope = ScopeOut(ref=ref, name=p.area_name[a], kind="area")
     else:
         scope = ScopeOut(ref=ref, name=p.org_name[p.org_index[ref]], kind="org")
-    return MeOut(username=caller.username, display_name=caller.display_name or caller.username,
-                 role=caller.role, role_zh=ROLE_ZH.get(caller.role, caller.role), scope=scope,
-                 can_reveal=can_reveal(caller.role), can_write=can_write(caller.role),
-                 can_import=can_import(caller.role))
+    return MeOut(
+        username=caller.username,
+        display_name=caller.display_name or caller.username,
+        role=caller.role,
+        role_zh=ROLE_ZH.get(caller.role, caller.role),
+        scope=scope,
+        can_reveal=can_reveal(caller.role),
+        can_write=can_write(caller.role),
+        can_import=can_import(caller.role),
+    )

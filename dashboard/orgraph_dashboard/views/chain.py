@@ -24,16 +24,19 @@ def _people(level: dict[str, Any]) -> str:
 
 
 def _household_label(h: dict[str, Any]) -> str:
-    where = "".join(str(h[k].get("name", "")) if isinstance(h.get(k), dict) else ""
-                    for k in ("township", "village"))
+    where = "".join(
+        str(h[k].get("name", "")) if isinstance(h.get(k), dict) else ""
+        for k in ("township", "village")
+    )
     return f"{h.get('head_name') or '（户主未知）'}　{h['id']}　{where}"
 
 
 def render() -> None:
     ui.header("chain")
     as_of = session.as_of()
-    q = st.text_input("户编号或户主姓名", key="pg_chain_q",
-                      placeholder="例如 330226101201-0007 或 张三")
+    q = st.text_input(
+        "户编号或户主姓名", key="pg_chain_q", placeholder="例如 330226101201-0007 或 张三"
+    )
     if not q.strip():
         st.info("输入户编号或户主姓名查询。")
         return
@@ -48,9 +51,12 @@ def render() -> None:
     labels = {h["id"]: _household_label(h) for h in items}
     if st.session_state.get(PICK) not in ids:
         st.session_state[PICK] = ids[0]
-    hid = st.selectbox(f"找到 {found['total']} 户" + ("（显示前 50 户）" if found["total"] > 50
-                                                   else ""),
-                       ids, key=PICK, format_func=lambda i: labels.get(i, i))
+    hid = st.selectbox(
+        f"找到 {found['total']} 户" + ("（显示前 50 户）" if found["total"] > 50 else ""),
+        ids,
+        key=PICK,
+        format_func=lambda i: labels.get(i, i),
+    )
     chain = session.try_fetch("chain", household_id=hid, as_of=as_of)
     if chain is None:
         return
@@ -80,8 +86,10 @@ def show_chain(chain: dict[str, Any]) -> None:
             roles = {p.get("role") for p in level.get("people", []) if p.get("role")}
             if roles:
                 st.caption("、".join(ROLE_ZH.get(r, r) for r in sorted(roles)))
-    st.caption(f"统计日期 {zh_date(chain.get('as_of'))}。从左到右：县级领导包乡镇 → 乡镇干部包村 → "
-               "村干部包组 → 党员包户。")
+    st.caption(
+        f"统计日期 {zh_date(chain.get('as_of'))}。从左到右：县级领导包乡镇 → 乡镇干部包村 → "
+        "村干部包组 → 党员包户。"
+    )
 
 
 render()

@@ -19,8 +19,7 @@ def _filter(rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
     words = text.split()
     if not words:
         return rows
-    return [r for r in rows
-            if all(any(w in str(v) for v in r.values()) for w in words)]
+    return [r for r in rows if all(any(w in str(v) for v in r.values()) for w in words)]
 
 
 def _exporter(gap: str, as_of: str, fmt: Literal["xlsx", "csv"]) -> Callable[[], bytes]:
@@ -50,8 +49,13 @@ def render() -> None:
     left, right = st.columns([1, 3], gap="large")
     with left:
         st.markdown(f"##### 缺口类型（合计 {num(sum(counts.values()))}）")
-        gap = st.radio("缺口类型", types, key=TYPE_KEY, label_visibility="collapsed",
-                       format_func=lambda t: f"{gap_label(t, labels)}（{num(counts[t])}）")
+        gap = st.radio(
+            "缺口类型",
+            types,
+            key=TYPE_KEY,
+            label_visibility="collapsed",
+            format_func=lambda t: f"{gap_label(t, labels)}（{num(counts[t])}）",
+        )
     with right:
         _gap_table(gap, gap_label(gap, labels), counts[gap], as_of)
 
@@ -60,17 +64,37 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
     st.subheader(f"{label}：{num(count)} 条")
     pages = max(1, -(-count // PAGE_SIZE))
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
-    text = c1.text_input("在本页中筛选（名称、编号、乡镇、村…，空格分隔多个词）",
-                         key=f"pg_gaps_q_{gap}")
-    page = int(c2.number_input("页", min_value=1, max_value=pages, value=1, step=1,
-                               key=f"pg_gaps_page_{gap}")) if pages > 1 else 1
+    text = c1.text_input(
+        "在本页中筛选（名称、编号、乡镇、村…，空格分隔多个词）", key=f"pg_gaps_q_{gap}"
+    )
+    page = (
+        int(
+            c2.number_input(
+                "页", min_value=1, max_value=pages, value=1, step=1, key=f"pg_gaps_page_{gap}"
+            )
+        )
+        if pages > 1
+        else 1
+    )
     stamp = as_of.replace("-", "")
-    c3.download_button("下载 Excel", _exporter(gap, as_of, "xlsx"),
-                       file_name=f"{label}_{stamp}.xlsx", key=f"dl_xlsx_{gap}",
-                       mime="application/vnd.openxmlformats-officedocument."
-                            "spreadsheetml.sheet", on_click="ignore", width="stretch")
-    c4.download_button("下载 CSV", _exporter(gap, as_of, "csv"), file_name=f"{label}_{stamp}.csv",
-                       key=f"dl_csv_{gap}", mime="text/csv", on_click="ignore", width="stretch")
+    c3.download_button(
+        "下载 Excel",
+        _exporter(gap, as_of, "xlsx"),
+        file_name=f"{label}_{stamp}.xlsx",
+        key=f"dl_xlsx_{gap}",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        width="stretch",
+    )
+    c4.download_button(
+        "下载 CSV",
+        _exporter(gap, as_of, "csv"),
+        file_name=f"{label}_{stamp}.csv",
+        key=f"dl_csv_{gap}",
+        mime="text/csv",
+        on_click="ignore",
+        width="stretch",
+    )
     if count == 0:
         st.success("没有发现此类缺口。")
         return
@@ -81,9 +105,11 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
     st.dataframe(rows, hide_index=True, width="stretch", height=560, key=f"pg_gaps_tbl_{gap}")
     first = (page - 1) * PAGE_SIZE
     shown = f"第 {first + 1}–{first + len(answer['items'])} 条" if pages > 1 else "全部"
-    st.caption(f"{shown}，共 {num(answer['total'])} 条"
-               + (f"；筛选后 {len(rows)} 条" if text.strip() else "")
-               + f"。统计日期 {zh_date(answer.get('as_of') or as_of)}。")
+    st.caption(
+        f"{shown}，共 {num(answer['total'])} 条"
+        + (f"；筛选后 {len(rows)} 条" if text.strip() else "")
+        + f"。统计日期 {zh_date(answer.get('as_of') or as_of)}。"
+    )
 
 
 render()

@@ -47,23 +47,31 @@ def render() -> None:
     st.html(UPLOADER_ZH)
     c1, c2 = st.columns([1, 2])
     kinds = [AUTO, *IMPORT_KIND_ZH]
-    kind = c1.selectbox("花名册类型", kinds, key=KIND,
-                        format_func=lambda k: "自动识别（按表头）" if k == AUTO
-                        else IMPORT_KIND_ZH[k])
-    c2.file_uploader("花名册文件（可多选）", type=["xlsx", "xls", "csv"],
-                     accept_multiple_files=True, key="import_uploader",
-                     on_change=_remember_upload)
+    kind = c1.selectbox(
+        "花名册类型",
+        kinds,
+        key=KIND,
+        format_func=lambda k: "自动识别（按表头）" if k == AUTO else IMPORT_KIND_ZH[k],
+    )
+    c2.file_uploader(
+        "花名册文件（可多选）",
+        type=["xlsx", "xls", "csv"],
+        accept_multiple_files=True,
+        key="import_uploader",
+        on_change=_remember_upload,
+    )
     files: list[tuple[str, bytes]] = st.session_state.get(FILES) or []
     if not files:
-        st.caption("支持全国党员管理信息系统导出的表格和手工维护的表格；"
-                   "表头可为中文或英文，允许标题行和序号列。")
+        st.caption(
+            "支持全国党员管理信息系统导出的表格和手工维护的表格；"
+            "表头可为中文或英文，允许标题行和序号列。"
+        )
         return
     st.caption("已选择：" + "、".join(f"{n}（{len(b) / 1024:.0f} KB）" for n, b in files))
     b1, b2, _ = st.columns([1, 1, 3])
     check = b1.button("检查（不写入）", type="primary", key="import_check")
     report: dict[str, Any] | None = st.session_state.get(REPORT)
-    ready = bool(report and report.get("dry_run") and
-                 not report["totals"].get("sheet_errors"))
+    ready = bool(report and report.get("dry_run") and not report["totals"].get("sheet_errors"))
     confirm = b2.button("确认导入", key="import_confirm", disabled=not ready)
     if check:
         with st.spinner("正在检查…"):
@@ -81,8 +89,11 @@ def render() -> None:
             else:
                 st.session_state[REPORT] = report
                 st.cache_data.clear()  # every figure may have changed
-                status.update(label=f"导入完成，用时 {time.monotonic() - t0:.1f} 秒",
-                              state="complete", expanded=False)
+                status.update(
+                    label=f"导入完成，用时 {time.monotonic() - t0:.1f} 秒",
+                    state="complete",
+                    expanded=False,
+                )
     report = st.session_state.get(REPORT)
     if report:
         show_report(report)
@@ -103,25 +114,48 @@ def show_report(report: dict[str, Any]) -> None:
         st.warning(f"{num(t['rejected'])} 行有错误，将被跳过；其余行可以导入。")
     elif report.get("dry_run"):
         st.success("全部数据行通过检查，可以导入。")
-    files = [{"文件": f["path"].rsplit("/", 1)[-1], "工作表": f["sheet"],
-              "类型": IMPORT_KIND_ZH.get(f.get("kind") or "", f.get("kind") or "未识别"),
-              "数据行": f["rows"], "通过": f["accepted"], "新增": f["created"],
-              "更新": f["updated"], "未变": f["unchanged"], "拒绝": len(f["rejected"]),
-              "提示": len(f["warnings"])} for f in report["files"]]
+    files = [
+        {
+            "文件": f["path"].rsplit("/", 1)[-1],
+            "工作表": f["sheet"],
+            "类型": IMPORT_KIND_ZH.get(f.get("kind") or "", f.get("kind") or "未识别"),
+            "数据行": f["rows"],
+            "通过": f["accepted"],
+            "新增": f["created"],
+            "更新": f["updated"],
+            "未变": f["unchanged"],
+            "拒绝": len(f["rejected"]),
+            "提示": len(f["warnings"]),
+        }
+        for f in report["files"]
+    ]
     st.dataframe(files, hide_index=True, width="stretch", key="import_files_tbl")
-    problems = [{"文件": f["path"].rsplit("/", 1)[-1],
-                 **{FIELD_ZH[k]: "" if i.get(k) is None else i.get(k)
-                    for k in ("sheet", "row", "column", "value", "message")}, "级别": level}
-                for f in report["files"]
-                for level, key in (("整表错误", "errors"), ("拒绝", "rejected"),
-                                   ("提示", "warnings"))
-                for i in f[key]]
+    problems = [
+        {
+            "文件": f["path"].rsplit("/", 1)[-1],
+            **{
+                FIELD_ZH[k]: "" if i.get(k) is None else i.get(k)
+                for k in ("sheet", "row", "column", "value", "message")
+            },
+            "级别": level,
+        }
+        for f in report["files"]
+        for level, key in (("整表错误", "errors"), ("拒绝", "rejected"), ("提示", "warnings"))
+        for i in f[key]
+    ]
     if problems:
         st.markdown(f"##### 需要处理的行（{num(len(problems))}）")
-        st.dataframe(problems, hide_index=True, width="stretch",
-                     height=min(38 + 35 * len(problems), 560), key="import_problems_tbl",
-                     column_config={"原因": st.column_config.TextColumn(width="large"),
-                                    "行号": st.column_config.NumberColumn(width="small")})
+        st.dataframe(
+            problems,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(problems), 560),
+            key="import_problems_tbl",
+            column_config={
+                "原因": st.column_config.TextColumn(width="large"),
+                "行号": st.column_config.NumberColumn(width="small"),
+            },
+        )
         st.caption("行号是 Excel 中看到的行号。")
 
 

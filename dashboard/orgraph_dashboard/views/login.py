@@ -56,11 +56,17 @@ def _account() -> None:
     c1.metric(MSG["user"], me["display_name"] or me["username"])
     c2.metric(MSG["role"], me["role_zh"])
     c3.metric(MSG["scope"], me["scope"]["name"])
-    rights = [("可查看完整手机号/身份证号", me.get("can_reveal")),
-              ("可修改数据", me.get("can_write")), ("可导入花名册", me.get("can_import"))]
-    st.markdown("\n".join(
-        f"- {':green[:material/check_circle:]' if ok else ':gray[:material/block:]'} {label}"
-        for label, ok in rights))
+    rights = [
+        ("可查看完整手机号/身份证号", me.get("can_reveal")),
+        ("可修改数据", me.get("can_write")),
+        ("可导入花名册", me.get("can_import")),
+    ]
+    st.markdown(
+        "\n".join(
+            f"- {':green[:material/check_circle:]' if ok else ':gray[:material/block:]'} {label}"
+            for label, ok in rights
+        )
+    )
     if st.button(MSG["logout"], type="primary", key="account_logout"):
         session.logout(MSG["logged_out"])
         st.rerun()

@@ -32,8 +32,11 @@ def village_points(as_of: str) -> list[dict[str, Any]]:
             a = session.fetch("area", code=r["code"])
             if a.get("lon") is not None and a.get("lat") is not None:
                 where[r["code"]] = (float(a["lon"]), float(a["lat"]))
-    return [{**r, "lon": where[r["code"]][0], "lat": where[r["code"]][1]}
-            for r in rows if r["code"] in where]
+    return [
+        {**r, "lon": where[r["code"]][0], "lat": where[r["code"]][1]}
+        for r in rows
+        if r["code"] in where
+    ]
 
 
 def _on_pick() -> None:
@@ -65,21 +68,33 @@ def render() -> None:
         kwargs: dict[str, Any] = {}
         if outline and map_name:
             kwargs["map"] = Map(map_name, outline)
-        st_echarts(opts, height="620px", key="map_chart", on_select=_on_pick,
-                   selection_mode="points", **kwargs)
-        st.caption(f"{len(points)} 个村(社区)。点的颜色表示农户联系覆盖率，大小表示农户数；"
-                   "点击地图上的村或在右侧选择，查看未联系农户。"
-                   + ("" if outline else "（未找到本县边界数据，仅显示各村位置。）"))
+        st_echarts(
+            opts,
+            height="620px",
+            key="map_chart",
+            on_select=_on_pick,
+            selection_mode="points",
+            **kwargs,
+        )
+        st.caption(
+            f"{len(points)} 个村(社区)。点的颜色表示农户联系覆盖率，大小表示农户数；"
+            "点击地图上的村或在右侧选择，查看未联系农户。"
+            + ("" if outline else "（未找到本县边界数据，仅显示各村位置。）")
+        )
     with right:
-        ordered = sorted(points, key=lambda p: (p["coverage"] if p["coverage"] is not None
-                                                else 2.0, p["code"]))
-        names = {p["code"]: f"{p['name']}（{pct(p['coverage'])}，{num(p['households'])} 户）"
-                 for p in ordered}
+        ordered = sorted(
+            points, key=lambda p: (p["coverage"] if p["coverage"] is not None else 2.0, p["code"])
+        )
+        names = {
+            p["code"]: f"{p['name']}（{pct(p['coverage'])}，{num(p['households'])} 户）"
+            for p in ordered
+        }
         codes = [p["code"] for p in ordered]
         if st.session_state.get(PICK) not in codes:
             st.session_state[PICK] = codes[0]
-        code = st.selectbox("村(社区)（按覆盖率从低到高）", codes, key=PICK,
-                            format_func=lambda c: names.get(c, c))
+        code = st.selectbox(
+            "村(社区)（按覆盖率从低到高）", codes, key=PICK, format_func=lambda c: names.get(c, c)
+        )
         _village_detail(next(p for p in points if p["code"] == code), as_of)
 
 
@@ -88,13 +103,15 @@ def _village_detail(p: dict[str, Any], as_of: str) -> None:
     c[0].metric("农户", num(p["households"]))
     c[1].metric("覆盖率", pct(p["coverage"]))
     c[2].metric("未联系农户", num(p["households"] - p["covered"]))
-    page = session.guarded(lambda: session.fetch(
-        "gaps", type="household_uncovered", scope=p["code"], as_of=as_of, page_size=500))
+    page = session.guarded(
+        lambda: session.fetch(
+            "gaps", type="household_uncovered", scope=p["code"], as_of=as_of, page_size=500
+        )
+    )
     if page is None:
         return
     st.markdown(f"##### 未联系农户（{num(page['total'])} 户）")
-    ui.table(page["items"], height=380, key="map_uncovered",
-             hide=("area", "village", "township"))
+    ui.table(page["items"], height=380, key="map_uncovered", hide=("area", "village", "township"))
     if page["total"] > len(page["items"]):
         st.caption(f"仅显示前 {len(page['items'])} 户，完整名单请到“缺口清单”下载。")
 

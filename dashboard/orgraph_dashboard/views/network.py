@@ -30,17 +30,26 @@ NODE_STYLES = [
 ]
 # fcose (bundled with the component) without animation: the graph is laid out and fitted
 # into view at once, instead of drifting for seconds
-LAYOUT = {"name": "fcose", "animate": False, "fit": True, "padding": 24,
-          "nodeDimensionsIncludeLabels": True, "nodeRepulsion": 6000, "idealEdgeLength": 60}
+LAYOUT = {
+    "name": "fcose",
+    "animate": False,
+    "fit": True,
+    "padding": 24,
+    "nodeDimensionsIncludeLabels": True,
+    "nodeRepulsion": 6000,
+    "idealEdgeLength": 60,
+}
 with warnings.catch_warnings():
     # st-link-analysis 0.4 warns about its deprecated `labeled` argument even when unused
     warnings.simplefilter("ignore")
-    EDGE_STYLES = [EdgeStyle(label, directed=True) for label in ("下级", "党员", "联系", "所在",
-                                                                   "服务")]
+    EDGE_STYLES = [
+        EdgeStyle(label, directed=True) for label in ("下级", "党员", "联系", "所在", "服务")
+    ]
 
 
-def branch_graph(org: dict[str, Any], orgs: list[dict[str, Any]],
-                 as_of: str) -> tuple[dict[str, Any], dict[str, int]]:
+def branch_graph(
+    org: dict[str, Any], orgs: list[dict[str, Any]], as_of: str
+) -> tuple[dict[str, Any], dict[str, int]]:
     """Cytoscape elements for one branch, and the counts shown above the graph."""
     nodes: dict[str, dict[str, Any]] = {}
     edges: list[dict[str, Any]] = []
@@ -49,38 +58,47 @@ def branch_graph(org: dict[str, Any], orgs: list[dict[str, Any]],
         nodes.setdefault(nid, {"data": {"id": nid, "label": label, "name": name, **extra}})
 
     def edge(src: str, dst: str, label: str) -> None:
-        edges.append({"data": {"id": f"e{len(edges)}", "source": src, "target": dst,
-                               "label": label}})
+        edges.append(
+            {"data": {"id": f"e{len(edges)}", "source": src, "target": dst, "label": label}}
+        )
 
     oid = f"o:{org['id']}"
     node(oid, "党组织", org["name"], kind=ORG_KIND_ZH.get(org["kind"], org["kind"]))
-    groups = [o for o in orgs if o.get("parent") == org["id"] and
-              o.get("kind") in ("group", "temp_group")]
+    groups = [
+        o for o in orgs if o.get("parent") == org["id"] and o.get("kind") in ("group", "temp_group")
+    ]
     for g in groups:
         node(f"o:{g['id']}", "党小组", g["name"], members=g.get("members"))
         edge(oid, f"o:{g['id']}", "下级")
-    overloaded = {it["id"] for it in session.fetch(
-        "gaps", type="member_contact_load", scope=org["id"], as_of=as_of,
-        page_size=500)["items"]}
-    uncovered = session.fetch("gaps", type="household_uncovered", scope=org["id"],
-                              as_of=as_of, page_size=500)
+    overloaded = {
+        it["id"]
+        for it in session.fetch(
+            "gaps", type="member_contact_load", scope=org["id"], as_of=as_of, page_size=500
+        )["items"]
+    }
+    uncovered = session.fetch(
+        "gaps", type="household_uncovered", scope=org["id"], as_of=as_of, page_size=500
+    )
     placed: set[str] = set()
-    in_groups = session.fetch_many("members", [
-        {"branch": g["id"], "on_roll": True, "page_size": MAX_MEMBERS} for g in groups])
+    in_groups = session.fetch_many(
+        "members", [{"branch": g["id"], "on_roll": True, "page_size": MAX_MEMBERS} for g in groups]
+    )
     for g, answer in zip(groups, in_groups, strict=True):
         for m in answer["items"]:
             _member_node(node, m, overloaded)
             edge(f"o:{g['id']}", f"m:{m['id']}", "党员")
             placed.add(m["id"])
-    members = session.fetch("members", branch=org["id"], on_roll=True,
-                            page_size=MAX_MEMBERS)["items"]
+    members = session.fetch("members", branch=org["id"], on_roll=True, page_size=MAX_MEMBERS)[
+        "items"
+    ]
     for m in members:
         _member_node(node, m, overloaded)
         if m["id"] not in placed:
             edge(oid, f"m:{m['id']}", "党员")
     contacted: set[str] = set()
-    answers = session.fetch_many("contacts", [{"member": m["id"], "page_size": 100}
-                                              for m in members])
+    answers = session.fetch_many(
+        "contacts", [{"member": m["id"], "page_size": 100} for m in members]
+    )
     for m, answer in zip(members, answers, strict=True):
         for c in answer["items"]:
             h = c.get("household") or {}
@@ -99,16 +117,26 @@ def branch_graph(org: dict[str, Any], orgs: list[dict[str, Any]],
         # have hundreds): the first ones individually, the rest as one node with the count
         for h in uncovered["items"][:MAX_UNCOVERED_NODES]:
             hid = f"h:{h['id']}"
-            nodes[hid] = {"data": {"id": hid, "label": "农户（未联系）",
-                                   "name": h.get("head_name") or _short(h["id"]),
-                                   "household": h["id"]}}
+            nodes[hid] = {
+                "data": {
+                    "id": hid,
+                    "label": "农户（未联系）",
+                    "name": h.get("head_name") or _short(h["id"]),
+                    "household": h["id"],
+                }
+            }
             edge(hid, aid, "所在")
         rest = int(uncovered["total"]) - min(len(uncovered["items"]), MAX_UNCOVERED_NODES)
         if rest > 0:
             node("h:rest", "农户（未联系）", f"其余 {rest} 户未联系")
             edge("h:rest", aid, "所在")
-    counts = {"groups": len(groups), "members": len(members), "households": len(contacted),
-              "uncovered": int(uncovered["total"]), "overloaded": len(overloaded)}
+    counts = {
+        "groups": len(groups),
+        "members": len(members),
+        "households": len(contacted),
+        "uncovered": int(uncovered["total"]),
+        "overloaded": len(overloaded),
+    }
     return {"nodes": list(nodes.values()), "edges": edges}, counts
 
 
@@ -118,8 +146,13 @@ def _short(household_id: str) -> str:
 
 
 def _member_node(node: Any, m: dict[str, Any], overloaded: set[str]) -> None:
-    label = "党员（外出）" if m.get("away") else \
-        "党员（联户数不合规）" if m["id"] in overloaded else "党员"
+    label = (
+        "党员（外出）"
+        if m.get("away")
+        else "党员（联户数不合规）"
+        if m["id"] in overloaded
+        else "党员"
+    )
     node(f"m:{m['id']}", label, m["name"], member=m["id"])
 
 
@@ -132,20 +165,32 @@ def render() -> None:
     orgs: list[dict[str, Any]] = tree["orgs"]
     # one view at a time (not tabs): the graph must be visible when it is laid out, or it
     # is fitted into a zero-sized box and opens off-screen
-    view = st.segmented_control("视图", ["组织树", "支部关系图"], default="组织树",
-                                key="pg_net_view", label_visibility="collapsed") or "组织树"
+    view = (
+        st.segmented_control(
+            "视图",
+            ["组织树", "支部关系图"],
+            default="组织树",
+            key="pg_net_view",
+            label_visibility="collapsed",
+        )
+        or "组织树"
+    )
     if view == "组织树":
         opts, leaves = charts.org_tree(orgs)
         st_echarts(opts, height=f"{max(420, min(1600, 28 * leaves + 40))}px", key="net_tree")
         kinds: dict[str, int] = {}
         for o in orgs:
             kinds[o["kind"]] = kinds.get(o["kind"], 0) + 1
-        st.caption("点击节点展开或收起下级。" + "；".join(
-            f"{ORG_KIND_ZH.get(k, k)} {num(n)} 个" for k, n in sorted(kinds.items())))
+        st.caption(
+            "点击节点展开或收起下级。"
+            + "；".join(f"{ORG_KIND_ZH.get(k, k)} {num(n)} 个" for k, n in sorted(kinds.items()))
+        )
         return
     # village branches first: that is where households and contacts are
-    branches = sorted((o for o in orgs if o["kind"] in BRANCH_KINDS),
-                      key=lambda o: (len((o.get("area") or {}).get("code") or "") < 12, o["id"]))
+    branches = sorted(
+        (o for o in orgs if o["kind"] in BRANCH_KINDS),
+        key=lambda o: (len((o.get("area") or {}).get("code") or "") < 12, o["id"]),
+    )
     if not branches:
         st.info("范围内没有党支部。")
         return
@@ -153,8 +198,11 @@ def render() -> None:
     if st.session_state.get(PICK) not in by_id:
         st.session_state[PICK] = branches[0]["id"]
     oid = st.selectbox(
-        "选择党支部（或村）", list(by_id), key=PICK,
-        format_func=lambda i: f"{by_id[i]['name']}（党员 {by_id[i]['members']} 人）")
+        "选择党支部（或村）",
+        list(by_id),
+        key=PICK,
+        format_func=lambda i: f"{by_id[i]['name']}（党员 {by_id[i]['members']} 人）",
+    )
     _graph(by_id[oid], orgs, as_of)
 
 
@@ -170,11 +218,19 @@ def _graph(org: dict[str, Any], orgs: list[dict[str, Any]], as_of: str) -> None:
     c[2].metric("党员联系的农户", num(counts["households"]))
     c[3].metric("未联系农户", num(counts["uncovered"]))
     c[4].metric("联户数不合规党员", num(counts["overloaded"]))
-    st_link_analysis(elements, layout=LAYOUT, node_styles=NODE_STYLES,
-                     edge_styles=EDGE_STYLES, height=640, key=f"net_graph_{oid}")
-    st.caption("绿色房屋为本支部党员联系的农户，红色为没有在家党员联系的农户（最多逐户显示 "
-               f"{MAX_UNCOVERED_NODES} 户，其余合为一个节点）；"
-               "橙色为联系户数不在规定范围内的党员，灰色为外出党员。可拖动、缩放，点击节点查看详情。")
+    st_link_analysis(
+        elements,
+        layout=LAYOUT,
+        node_styles=NODE_STYLES,
+        edge_styles=EDGE_STYLES,
+        height=640,
+        key=f"net_graph_{oid}",
+    )
+    st.caption(
+        "绿色房屋为本支部党员联系的农户，红色为没有在家党员联系的农户（最多逐户显示 "
+        f"{MAX_UNCOVERED_NODES} 户，其余合为一个节点）；"
+        "橙色为联系户数不在规定范围内的党员，灰色为外出党员。可拖动、缩放，点击节点查看详情。"
+    )
 
 
 render()

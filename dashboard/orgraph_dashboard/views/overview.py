@@ -28,8 +28,9 @@ def earlier(as_of: str, days: int = COMPARE_DAYS) -> str:
     return (dt.date.fromisoformat(as_of) - dt.timedelta(days=days)).isoformat()
 
 
-def _delta(now: float | int | None, before: float | int | None, *,
-           percent: bool = False) -> str | None:
+def _delta(
+    now: float | int | None, before: float | int | None, *, percent: bool = False
+) -> str | None:
     if now is None or before is None or now == before:
         return None
     d = now - before
@@ -42,8 +43,9 @@ def render() -> None:
     ui.header("overview")
     as_of = session.as_of()
 
-    def load() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None,
-                        dict[str, Any] | None]:
+    def load() -> tuple[
+        dict[str, Any], dict[str, Any], dict[str, Any] | None, dict[str, Any] | None
+    ]:
         cov = coverage_for_children(as_of)
         assert cov is not None
         summ = dict(session.fetch("gaps_summary", as_of=as_of))
@@ -70,23 +72,42 @@ def render() -> None:
 
     st.markdown(f"#### {head['name']}（{LEVEL_ZH.get(head['level'], head['level'])}）")
     m = st.columns(4)
-    m[0].metric("农户", num(head["households"]),
-                _delta(head["households"], old.get("households")), delta_color="off")
+    m[0].metric(
+        "农户",
+        num(head["households"]),
+        _delta(head["households"], old.get("households")),
+        delta_color="off",
+    )
     m[1].metric("已联系农户", num(head["covered"]), _delta(head["covered"], old.get("covered")))
-    m[2].metric("覆盖率", pct(head["coverage"]),
-                _delta(head["coverage"], old.get("coverage"), percent=True))
-    m[3].metric("联系党员均外出的农户", num(head["uncovered_contact_away"]),
-                _delta(head["uncovered_contact_away"], old.get("uncovered_contact_away")),
-                delta_color="inverse")
+    m[2].metric(
+        "覆盖率", pct(head["coverage"]), _delta(head["coverage"], old.get("coverage"), percent=True)
+    )
+    m[3].metric(
+        "联系党员均外出的农户",
+        num(head["uncovered_contact_away"]),
+        _delta(head["uncovered_contact_away"], old.get("uncovered_contact_away")),
+        delta_color="inverse",
+    )
     m = st.columns(4)
-    m[0].metric("在册党员", num(head["members"]), _delta(head["members"], old.get("members")),
-                delta_color="off")
-    m[1].metric("在家党员", num(head["members_home"]),
-                _delta(head["members_home"], old.get("members_home")), delta_color="off")
-    m[2].metric("外出党员", num(head["members_away"]),
-                _delta(head["members_away"], old.get("members_away")), delta_color="off")
-    m[3].metric("缺口合计", num(total_gaps), _delta(total_gaps, old_total),
-                delta_color="inverse")
+    m[0].metric(
+        "在册党员",
+        num(head["members"]),
+        _delta(head["members"], old.get("members")),
+        delta_color="off",
+    )
+    m[1].metric(
+        "在家党员",
+        num(head["members_home"]),
+        _delta(head["members_home"], old.get("members_home")),
+        delta_color="off",
+    )
+    m[2].metric(
+        "外出党员",
+        num(head["members_away"]),
+        _delta(head["members_away"], old.get("members_away")),
+        delta_color="off",
+    )
+    m[3].metric("缺口合计", num(total_gaps), _delta(total_gaps, old_total), delta_color="inverse")
     if old_cov:
         st.caption(f"箭头为与 {zh_date(earlier(as_of))}（{COMPARE_DAYS} 天前）相比的变化。")
 
@@ -94,17 +115,27 @@ def render() -> None:
     with left:
         rows = [r for r in cov["rows"][1:] if r.get("households")]
         if rows:
-            st_echarts(charts.coverage_bar(rows, level=cov["level"]),
-                       height=charts.bar_height(len(rows)), key="ov_cov")
+            st_echarts(
+                charts.coverage_bar(rows, level=cov["level"]),
+                height=charts.bar_height(len(rows)),
+                key="ov_cov",
+            )
         else:
             st.info("范围内没有下级区划的农户数据。")
     with right:
         st.markdown("##### 缺口（按类型）")
-        table = [{"缺口类型": gap_label(t, labels), "数量": n}
-                 for t, n in sorted(counts.items(), key=lambda x: -x[1])]
-        st.dataframe(table, hide_index=True, width="stretch",
-                     height=min(38 + 35 * len(table), 640), key="ov_gaps",
-                     column_config={"数量": st.column_config.NumberColumn(format="localized")})
+        table = [
+            {"缺口类型": gap_label(t, labels), "数量": n}
+            for t, n in sorted(counts.items(), key=lambda x: -x[1])
+        ]
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height=min(38 + 35 * len(table), 640),
+            key="ov_gaps",
+            column_config={"数量": st.column_config.NumberColumn(format="localized")},
+        )
         hist: dict[str, int] = head.get("load") or {}
         if any(hist.values()):
             st.markdown("##### 在家党员联系农户数分布")

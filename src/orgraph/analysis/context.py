@@ -44,5 +44,8 @@ class Ctx:
     def member_brief(self, m: int) -> dict[str, Any]:
         p = self.p
         branch = p.m_branches[m][0] if p.m_branches[m] else -1
-        return {"id": p.m_key[m], "name": p.m_name[m],
-                "branch": self.org_brief(branch) if branch >= 0 else None}
+        return {
+            "id": p.m_key[m],
+            "name": p.m_name[m],
+            "branch": self.org_brief(branch) if branch >= 0 else None,
+        }

@@ -101,8 +101,15 @@ class Engine:
 
     # -- answers ------------------------------------------------------------------------------
 
-    def gaps(self, type: str, *, scope: str | None = None, as_of: str | dt.date | None = None,
-             page: int = 1, page_size: int = 100) -> dict[str, Any]:
+    def gaps(
+        self,
+        type: str,
+        *,
+        scope: str | None = None,
+        as_of: str | dt.date | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> dict[str, Any]:
         if type not in RULES:
             raise ValidationFailed(f"未知的缺口类型“{type}”。可用: {', '.join(RULE_TYPES)}")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -111,44 +118,72 @@ class Engine:
         find, detail = RULES[type]
         refs = sorted(find(c), key=lambda r: ref_id(c.p, r))
         start = (page - 1) * page_size
-        page_refs = refs[start:start + page_size]
+        page_refs = refs[start : start + page_size]
         c.p.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
         items = [detail(c, r) for r in page_refs]
-        return {"type": type, "scope": c.scope.label, "as_of": iso, "total": len(refs),
-                "page": page, "page_size": page_size, "items": items}
+        return {
+            "type": type,
+            "scope": c.scope.label,
+            "as_of": iso,
+            "total": len(refs),
+            "page": page,
+            "page_size": page_size,
+            "items": items,
+        }
 
-    def summary(self, *, scope: str | None = None,
-                as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def summary(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
         c, iso = self._ctx(scope, as_of)
-        return {"scope": c.scope.label, "as_of": iso,
-                "counts": {t: COUNTERS[t](c) if t in COUNTERS else len(RULES[t][0](c))
-                           for t in RULE_TYPES}}
+        return {
+            "scope": c.scope.label,
+            "as_of": iso,
+            "counts": {
+                t: COUNTERS[t](c) if t in COUNTERS else len(RULES[t][0](c)) for t in RULE_TYPES
+            },
+        }
 
-    def coverage(self, *, scope: str | None = None, level: str = "village",
-                 as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def coverage(
+        self,
+        *,
+        scope: str | None = None,
+        level: str = "village",
+        as_of: str | dt.date | None = None,
+    ) -> dict[str, Any]:
         if level not in LEVELS:
             raise ValidationFailed(f"层级“{level}”无效。可用: {', '.join(LEVELS)}")
         c, iso = self._ctx(scope, as_of)
         sums = self._rollup(c)
         p = c.p
-        tops = [i for i in np.flatnonzero(c.scope.areas)
-                if p.area_parent[i] < 0 or not c.scope.areas[p.area_parent[i]]]
+        tops = [
+            i
+            for i in np.flatnonzero(c.scope.areas)
+            if p.area_parent[i] < 0 or not c.scope.areas[p.area_parent[i]]
+        ]
         head = _row_sum(sums, tops)
         if len(tops) == 1:
             a = int(tops[0])
             own = {"code": p.area_code[a], "name": p.area_name[a], "level": p.area_level[a]}
         else:
             o = p.org_index.get(c.scope.ref or "")
-            own = {"code": c.scope.label, "name": p.org_name[o] if o is not None else "全部",
-                   "level": "org" if o is not None else "all"}
+            own = {
+                "code": c.scope.label,
+                "name": p.org_name[o] if o is not None else "全部",
+                "level": "org" if o is not None else "all",
+            }
         rows = [{**own, **_figures(head)}]
         for i in np.flatnonzero(c.scope.areas):
             a = int(i)
             if p.area_level[a] == level and a not in tops:
-                rows.append({"code": p.area_code[a], "name": p.area_name[a], "level": level,
-                             "parent": p.area_code[p.area_parent[a]]
-                             if p.area_parent[a] >= 0 else None,
-                             **_figures(sums[a])})
+                rows.append(
+                    {
+                        "code": p.area_code[a],
+                        "name": p.area_name[a],
+                        "level": level,
+                        "parent": p.area_code[p.area_parent[a]] if p.area_parent[a] >= 0 else None,
+                        **_figures(sums[a]),
+                    }
+                )
         rows[1:] = sorted(rows[1:], key=lambda r: r["code"])
         return {"scope": c.scope.label, "as_of": iso, "level": level, "rows": rows}
 
@@ -164,8 +199,12 @@ class Engine:
             cols[:, 1] = np.bincount(ha, weights=s.covered[ok], minlength=na)
             uncovered_away = ~s.covered[ok] & (s.contacts_away[ok] > 0)
             cols[:, 2] = np.bincount(ha, weights=uncovered_away, minlength=na)
-        home = p.once("member_home", lambda: np.array(
-            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64))
+        home = p.once(
+            "member_home",
+            lambda: np.array(
+                [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
+            ),
+        )
         counted = (home >= 0) & p.m_on_roll
         if counted.any():
             ha = home[counted]
@@ -188,20 +227,23 @@ class Engine:
 
     # -- members away ---------------------------------------------------------------------------
 
-    def destinations(self, *, scope: str | None = None,
-                     as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def destinations(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
         """Members away by destination province and city."""
         c, iso = self._ctx(scope, as_of)
         return {"scope": c.scope.label, "as_of": iso, **mobile.destinations(c)}
 
-    def flows(self, *, scope: str | None = None,
-              as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def flows(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
         """Members away from each origin township to each destination city."""
         c, iso = self._ctx(scope, as_of)
         return {"scope": c.scope.label, "as_of": iso, **mobile.flows(c)}
 
-    def mobile_branches(self, *, scope: str | None = None,
-                        as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def mobile_branches(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
         """Mobile and temporary branches in scope with their members' report status."""
         c, iso = self._ctx(scope, as_of)
         p = c.p
@@ -219,19 +261,24 @@ class Engine:
         place = mobile.city(p, host)
         parent = p.org_parent[o]
         established = int(p.org_established[o])
-        return {"id": p.org_id[o], "name": p.org_name[o], "kind": p.org_kind[o],
-                "host": {"code": host, "name": p.area_name[p.area_index[host]]}
-                if host in p.area_index else None,
-                "city": {"code": place.code6, "name": place.name, "lon": place.lon,
-                         "lat": place.lat} if place else None,
-                "approved_by": c.org_brief(parent) if parent >= 0 else None,
-                "established_on": mobile.iso(established) if established else None,
-                "members": len(people),
-                "silent": sum(1 for m in people if mobile.status(c, m) == "silent"),
-                "lost": sum(1 for m in people if mobile.status(c, m) == "lost")}
+        return {
+            "id": p.org_id[o],
+            "name": p.org_name[o],
+            "kind": p.org_kind[o],
+            "host": {"code": host, "name": p.area_name[p.area_index[host]]}
+            if host in p.area_index
+            else None,
+            "city": {"code": place.code6, "name": place.name, "lon": place.lon, "lat": place.lat}
+            if place
+            else None,
+            "approved_by": c.org_brief(parent) if parent >= 0 else None,
+            "established_on": mobile.iso(established) if established else None,
+            "members": len(people),
+            "silent": sum(1 for m in people if mobile.status(c, m) == "silent"),
+            "lost": sum(1 for m in people if mobile.status(c, m) == "lost"),
+        }
 
-    def mobile_branch(self, branch: str, *,
-                      as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def mobile_branch(self, branch: str, *, as_of: str | dt.date | None = None) -> dict[str, Any]:
         """One mobile branch and the members attending it, with their report status."""
         c, iso = self._ctx(None, as_of)
         p = c.p
@@ -242,12 +289,17 @@ class Engine:
         for m in sorted(_attending(c, o), key=lambda m: p.m_key[m]):
             k = int(c.s.current[m])
             last = int(c.s.last_report[m])
-            members.append({**c.member_brief(m), "since": _since(c, m, o),
-                            "away": bool(c.s.away[m]),
-                            "destination_text": p.o_dest_text[k] if k >= 0 else None,
-                            "last_report": mobile.iso(last) if last else None,
-                            "quiet_days": int(c.s.quiet[m]) if k >= 0 else None,
-                            "status": mobile.status(c, m)})
+            members.append(
+                {
+                    **c.member_brief(m),
+                    "since": _since(c, m, o),
+                    "away": bool(c.s.away[m]),
+                    "destination_text": p.o_dest_text[k] if k >= 0 else None,
+                    "last_report": mobile.iso(last) if last else None,
+                    "quiet_days": int(c.s.quiet[m]) if k >= 0 else None,
+                    "status": mobile.status(c, m),
+                }
+            )
         return {"as_of": iso, "branch": self._branch_row(c, o), "members": members}
 
     def timeline(self, member: str) -> dict[str, Any]:
@@ -257,11 +309,12 @@ class Engine:
         if m is None:
             raise NotFound(f"党员“{member}”不存在")
         c, _ = self._ctx(None, None)
-        return {"member": {**c.member_brief(m), "on_roll": bool(p.m_on_roll[m])},
-                "events": timeline(self.store, member)}
+        return {
+            "member": {**c.member_brief(m), "on_roll": bool(p.m_on_roll[m])},
+            "events": timeline(self.store, member),
+        }
 
-    def chain(self, household_id: str, *,
-              as_of: str | dt.date | None = None) -> dict[str, Any]:
+    def chain(self, household_id: str, *, as_of: str | dt.date | None = None) -> dict[str, Any]:
         c, iso = self._ctx(None, as_of)
         p, s = c.p, c.s
         h = p.hh_index.get(household_id)
@@ -278,27 +331,43 @@ class Engine:
         for k in np.flatnonzero((p.c_house == h) & s.active_contact):
             m = int(p.c_member[k])
             if p.m_on_roll[m]:
-                people.append({"id": p.m_key[m], "name": p.m_name[m],
-                               "at_home": bool(s.at_home[m])})
+                people.append(
+                    {"id": p.m_key[m], "name": p.m_name[m], "at_home": bool(s.at_home[m])}
+                )
         people = sorted({x["id"]: x for x in people}.values(), key=lambda x: x["id"])
-        levels: list[dict[str, Any]] = [{"level": "household", "area": None,
-                   "people": people, "ok": any(x["at_home"] for x in people)}]
-        for level, role in (("hamlet", "village_committee"), ("village", "township_cadre"),
-                            ("township", "county_leader")):
+        levels: list[dict[str, Any]] = [
+            {
+                "level": "household",
+                "area": None,
+                "people": people,
+                "ok": any(x["at_home"] for x in people),
+            }
+        ]
+        for level, role in (
+            ("hamlet", "village_committee"),
+            ("village", "township_cadre"),
+            ("township", "county_leader"),
+        ):
             a = above.get(level)
             if a is None:
                 continue
             ok = s.active_resp & ~p.r_is_org & (p.r_target == a)
             who = sorted({int(m) for m in p.r_member[ok] if role in p.m_roles[int(m)]})
-            levels.append({"level": level,
-                           "area": {"code": p.area_code[a], "name": p.area_name[a]},
-                           "people": [{"id": p.m_key[m], "name": p.m_name[m], "role": role}
-                                      for m in who],
-                           "ok": bool(who)})
+            levels.append(
+                {
+                    "level": level,
+                    "area": {"code": p.area_code[a], "name": p.area_name[a]},
+                    "people": [{"id": p.m_key[m], "name": p.m_name[m], "role": role} for m in who],
+                    "ok": bool(who),
+                }
+            )
         broken = next((lv["level"] for lv in levels if not lv["ok"]), None)
-        return {"household": {"id": household_id, "head_name": p.hh_head.get(h),
-                              **c.area_ctx(area)},
-                "as_of": iso, "levels": levels, "broken_at": broken}
+        return {
+            "household": {"id": household_id, "head_name": p.hh_head.get(h), **c.area_ctx(area)},
+            "as_of": iso,
+            "levels": levels,
+            "broken_at": broken,
+        }
 
 
 def _attending(c: Ctx, o: int) -> list[int]:
@@ -327,21 +396,40 @@ def _deepest_first(p: Projection) -> list[tuple[int, int]]:
     return [(a, p.area_parent[a]) for a in order if p.area_parent[a] >= 0]
 
 
-_COLS = ("households", "covered", "uncovered_contact_away", "members", "members_home",
-         "members_away", *(f"load_{b}" for b in LOAD_BUCKETS), "away_attached", "away_silent",
-         "away_lost")
+_COLS = (
+    "households",
+    "covered",
+    "uncovered_contact_away",
+    "members",
+    "members_home",
+    "members_away",
+    *(f"load_{b}" for b in LOAD_BUCKETS),
+    "away_attached",
+    "away_silent",
+    "away_lost",
+)
 
 
 def _row_sum(sums: Any, areas: list[Any]) -> Any:
-    return sums[np.array(areas, dtype=np.int64)].sum(axis=0) if areas else \
-        np.zeros(sums.shape[1], dtype=np.int64)
+    return (
+        sums[np.array(areas, dtype=np.int64)].sum(axis=0)
+        if areas
+        else np.zeros(sums.shape[1], dtype=np.int64)
+    )
 
 
 def _figures(v: Any) -> dict[str, Any]:
     households, covered = int(v[0]), int(v[1])
-    return {"households": households, "covered": covered,
-            "coverage": round(covered / households, 4) if households else None,
-            "uncovered_contact_away": int(v[2]), "members": int(v[3]),
-            "members_home": int(v[4]), "members_away": int(v[5]),
-            "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)},
-            "away_attached": int(v[13]), "away_silent": int(v[14]), "away_lost": int(v[15])}
+    return {
+        "households": households,
+        "covered": covered,
+        "coverage": round(covered / households, 4) if households else None,
+        "uncovered_contact_away": int(v[2]),
+        "members": int(v[3]),
+        "members_home": int(v[4]),
+        "members_away": int(v[5]),
+        "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)},
+        "away_attached": int(v[13]),
+        "away_silent": int(v[14]),
+        "away_lost": int(v[15]),
+    }

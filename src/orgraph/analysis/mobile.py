@@ -39,6 +39,7 @@ def _city_ref(place: Place | None) -> dict[str, str] | None:
 
 # -- masks over members -----------------------------------------------------------------------
 
+
 def away(c: Ctx) -> Any:
     """On-roll members in scope who are away at D."""
     return c.members & c.p.m_on_roll & c.s.away
@@ -52,8 +53,7 @@ def lost(c: Ctx) -> Any:
 
 def silent(c: Ctx) -> Any:
     q = c.s.quiet
-    return (away(c) & ~c.p.m_lost_flag & (q >= c.policy.silent_days)
-            & (q < c.policy.lost_days))
+    return away(c) & ~c.p.m_lost_flag & (q >= c.policy.silent_days) & (q < c.policy.lost_days)
 
 
 def _episode(c: Ctx, m: int) -> int:
@@ -75,8 +75,7 @@ def branch_cities(c: Ctx) -> dict[str, list[int]]:
     p = c.p
     out: dict[str, list[int]] = defaultdict(list)
     for o, kind in enumerate(p.org_kind):
-        if kind in MOBILE_KINDS and not p.org_external[o] and \
-                p.org_established[o] <= c.s.as_of:
+        if kind in MOBILE_KINDS and not p.org_external[o] and p.org_established[o] <= c.s.as_of:
             place = city(p, p.org_host[o])
             if place is not None:
                 out[place.code6].append(o)
@@ -84,6 +83,7 @@ def branch_cities(c: Ctx) -> dict[str, list[int]]:
 
 
 # -- rules ------------------------------------------------------------------------------------
+
 
 def _members(mask: Any) -> list[Ref]:
     return [("m", int(m)) for m in np.flatnonzero(mask)]
@@ -102,25 +102,27 @@ def lost_members(c: Ctx) -> list[Ref]:
 
 
 def no_contact_person(c: Ctx) -> list[Ref]:
-    return [("m", m) for _, m in _members(away(c))
-            if not (c.p.o_contact[_episode(c, m)] or "").strip()]
+    return [
+        ("m", m) for _, m in _members(away(c)) if not (c.p.o_contact[_episode(c, m)] or "").strip()
+    ]
 
 
 def should_transfer(c: Ctx) -> list[Ref]:
     long = away(c) & (days_away(c) >= c.policy.transfer_days)
-    return [("m", m) for _, m in _members(long)
-            if _fixed(c, c.p.o_employer[_episode(c, m)])]
+    return [("m", m) for _, m in _members(long) if _fixed(c, c.p.o_employer[_episode(c, m)])]
 
 
 def days_away(c: Ctx) -> Any:
     """Per member: days since the current departure, -1 when not away."""
+
     def make() -> Any:
         s = c.s
-        left = np.where(s.away, c.p.o_left[np.maximum(s.current, 0)] if len(c.p.o_left)
-                        else s.as_of, s.as_of)
+        left = np.where(
+            s.away, c.p.o_left[np.maximum(s.current, 0)] if len(c.p.o_left) else s.as_of, s.as_of
+        )
         return np.where(s.away, ordinal(s.as_of) - ordinal(left), -1)
-    return c.once("days_away", make)
 
+    return c.once("days_away", make)
 
 
 def _clusters(c: Ctx) -> dict[str, list[int]]:
@@ -153,12 +155,16 @@ def cluster_without_branch(c: Ctx) -> list[Ref]:
 
 # -- items ------------------------------------------------------------------------------------
 
+
 def _where(c: Ctx, m: int) -> dict[str, Any]:
     k = _episode(c, m)
     if k < 0:
         return {"destination": None, "city": None}
-    return {"destination": _place_ref(c.p, c.p.o_dest[k]), "city": _city_ref(member_city(c, m)),
-            "destination_text": c.p.o_dest_text[k]}
+    return {
+        "destination": _place_ref(c.p, c.p.o_dest[k]),
+        "city": _city_ref(member_city(c, m)),
+        "destination_text": c.p.o_dest_text[k],
+    }
 
 
 def _last_report(c: Ctx, m: int) -> str | None:
@@ -169,36 +175,52 @@ def _last_report(c: Ctx, m: int) -> str | None:
 def unattached_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
     k = _episode(c, m)
-    return {**c.member_brief(m), **_where(c, m), "left_on": iso(int(c.p.o_left[k])),
-            "days_away": int(days_away(c)[m])}
+    return {
+        **c.member_brief(m),
+        **_where(c, m),
+        "left_on": iso(int(c.p.o_left[k])),
+        "days_away": int(days_away(c)[m]),
+    }
 
 
 def silent_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
-    return {**c.member_brief(m), **_where(c, m), "last_report": _last_report(c, m),
-            "quiet_days": int(c.s.quiet[m])}
+    return {
+        **c.member_brief(m),
+        **_where(c, m),
+        "last_report": _last_report(c, m),
+        "quiet_days": int(c.s.quiet[m]),
+    }
 
 
 def lost_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
     is_away = bool(c.s.away[m])
-    return {**c.member_brief(m), **_where(c, m),
-            "reason": "flagged" if c.p.m_lost_flag[m] else "quiet", "away": is_away,
-            "last_report": _last_report(c, m) if is_away else None,
-            "quiet_days": int(c.s.quiet[m]) if is_away else None}
+    return {
+        **c.member_brief(m),
+        **_where(c, m),
+        "reason": "flagged" if c.p.m_lost_flag[m] else "quiet",
+        "away": is_away,
+        "last_report": _last_report(c, m) if is_away else None,
+        "quiet_days": int(c.s.quiet[m]) if is_away else None,
+    }
 
 
 def no_contact_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
-    return {**c.member_brief(m), **_where(c, m),
-            "left_on": iso(int(c.p.o_left[_episode(c, m)]))}
+    return {**c.member_brief(m), **_where(c, m), "left_on": iso(int(c.p.o_left[_episode(c, m)]))}
 
 
 def transfer_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
     k = _episode(c, m)
-    return {**c.member_brief(m), **_where(c, m), "employer": c.p.o_employer[k],
-            "left_on": iso(int(c.p.o_left[k])), "days_away": int(days_away(c)[m])}
+    return {
+        **c.member_brief(m),
+        **_where(c, m),
+        "employer": c.p.o_employer[k],
+        "left_on": iso(int(c.p.o_left[k])),
+        "days_away": int(days_away(c)[m]),
+    }
 
 
 def _joined_key(c: Ctx, m: int) -> tuple[int, str, str]:
@@ -213,14 +235,29 @@ def cluster_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     full = [m for m in members if p.m_full[m]]
     place = city_of(code)
     secretary = min(full, key=lambda m: _joined_key(c, m)) if full else None
-    return {"id": code, "name": place.name if place else code,
-            "province": place.province if place else None, "count": len(members),
-            "full_members": len(full),
-            "members": [{"id": p.m_key[m], "name": p.m_name[m], "full": bool(p.m_full[m]),
-                         "joined_on": p.m_joined[m]} for m in members],
-            "suggested_secretary": None if secretary is None else {
-                "id": p.m_key[secretary], "name": p.m_name[secretary],
-                "joined_on": p.m_joined[secretary]}}
+    return {
+        "id": code,
+        "name": place.name if place else code,
+        "province": place.province if place else None,
+        "count": len(members),
+        "full_members": len(full),
+        "members": [
+            {
+                "id": p.m_key[m],
+                "name": p.m_name[m],
+                "full": bool(p.m_full[m]),
+                "joined_on": p.m_joined[m],
+            }
+            for m in members
+        ],
+        "suggested_secretary": None
+        if secretary is None
+        else {
+            "id": p.m_key[secretary],
+            "name": p.m_name[secretary],
+            "joined_on": p.m_joined[secretary],
+        },
+    }
 
 
 def cluster_id(p: Projection, i: int) -> str:
@@ -228,6 +265,7 @@ def cluster_id(p: Projection, i: int) -> str:
 
 
 # -- where members are ------------------------------------------------------------------------
+
 
 def destinations(c: Ctx) -> dict[str, Any]:
     p = c.p
@@ -240,29 +278,46 @@ def destinations(c: Ctx) -> dict[str, Any]:
         place = city_of(code)
         if place is None:
             continue
-        prov = provinces.setdefault(place.province_code, {
-            "code": place.province_code, "name": place.province, "count": 0, "cities": []})
+        prov = provinces.setdefault(
+            place.province_code,
+            {"code": place.province_code, "name": place.province, "count": 0, "cities": []},
+        )
         prov["count"] += len(members)
-        prov["cities"].append({
-            "code": code, "name": place.name, "lon": place.lon, "lat": place.lat,
-            "count": len(members), "full_members": sum(int(p.m_full[m]) for m in members),
-            "attached": sum(int(c.s.attached[m]) for m in members),
-            "silent": sum(int(silent_mask[m]) for m in members),
-            "lost": sum(int(lost_mask[m]) for m in members),
-            "branches": [c.org_brief(o) for o in sorted(hosted.get(code, []),
-                                                        key=lambda o: p.org_id[o])]})
+        prov["cities"].append(
+            {
+                "code": code,
+                "name": place.name,
+                "lon": place.lon,
+                "lat": place.lat,
+                "count": len(members),
+                "full_members": sum(int(p.m_full[m]) for m in members),
+                "attached": sum(int(c.s.attached[m]) for m in members),
+                "silent": sum(int(silent_mask[m]) for m in members),
+                "lost": sum(int(lost_mask[m]) for m in members),
+                "branches": [
+                    c.org_brief(o) for o in sorted(hosted.get(code, []), key=lambda o: p.org_id[o])
+                ],
+            }
+        )
     for prov in provinces.values():
         prov["cities"].sort(key=lambda x: (-x["count"], x["code"]))
     total = int(gone.sum())
     placed = sum(len(v) for v in groups.values())
-    return {"total": total, "unplaced": total - placed,
-            "provinces": sorted(provinces.values(), key=lambda x: (-x["count"], x["code"]))}
+    return {
+        "total": total,
+        "unplaced": total - placed,
+        "provinces": sorted(provinces.values(), key=lambda x: (-x["count"], x["code"])),
+    }
 
 
 def origin(p: Projection, m: int) -> int:
     """The township on the path from a member's home area to the county; -1 for none."""
-    home = p.once("member_home", lambda: np.array(
-        [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64))
+    home = p.once(
+        "member_home",
+        lambda: np.array(
+            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
+        ),
+    )
     a = int(home[m])
     if a < 0:
         return -1
@@ -288,11 +343,24 @@ def flows(c: Ctx) -> dict[str, Any]:
     for (o, code), n in counts.items():
         place = city_of(code)
         assert place is not None
-        rows.append({"origin": {"code": p.area_code[o], "name": p.area_name[o],
-                                "lon": p.area_lon[o], "lat": p.area_lat[o]},
-                     "destination": {"code": code, "name": place.name, "lon": place.lon,
-                                     "lat": place.lat, "province": place.province},
-                     "count": n})
+        rows.append(
+            {
+                "origin": {
+                    "code": p.area_code[o],
+                    "name": p.area_name[o],
+                    "lon": p.area_lon[o],
+                    "lat": p.area_lat[o],
+                },
+                "destination": {
+                    "code": code,
+                    "name": place.name,
+                    "lon": place.lon,
+                    "lat": place.lat,
+                    "province": place.province,
+                },
+                "count": n,
+            }
+        )
     rows.sort(key=lambda r: (-r["count"], r["origin"]["code"], r["destination"]["code"]))
     return {"flows": rows, "unplaced": unplaced}
 

@@ -144,8 +144,7 @@ class Projection:
     @property
     def roots(self) -> list[int]:
         """County-level roots: areas with no parent that are not destinations."""
-        return [i for i, p in enumerate(self.area_parent)
-                if p < 0 and not self.area_external[i]]
+        return [i for i, p in enumerate(self.area_parent) if p < 0 and not self.area_external[i]]
 
 
 def _one(rows: list[dict[str, Any]], column: str) -> list[Any]:
@@ -215,13 +214,16 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         if parent >= 0:
             p.org_children[parent].append(i)
     p.org_home_area = [_home_area(p, i) for i in range(len(orgs))]
-    p.rects = [(p.org_index[o], opened, deadline, status)
-               for o, opened, deadline, status in _one(store.read("proj_rectifications"), "rects")
-               if o in p.org_index]
+    p.rects = [
+        (p.org_index[o], opened, deadline, status)
+        for o, opened, deadline, status in _one(store.read("proj_rectifications"), "rects")
+        if o in p.org_index
+    ]
 
     hh_area: list[int] = []
-    pairs = sorted((hid, row["area"]) for row in store.read("proj_households")
-                   for hid in row["ids"])
+    pairs = sorted(
+        (hid, row["area"]) for row in store.read("proj_households") for hid in row["ids"]
+    )
     for hid, area in pairs:
         p.hh_index[hid] = len(p.hh_id)
         p.hh_id.append(hid)
@@ -266,8 +268,11 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         links.sort(key=lambda o: p.org_id[o])
     cm, ch, cs, cu = [], [], [], []
     rows = store.read("proj_contacts")
-    lists = (rows[0]["members"], rows[0]["households"], rows[0]["since"], rows[0]["until"]) \
-        if rows else ([], [], [], [])
+    lists = (
+        (rows[0]["members"], rows[0]["households"], rows[0]["since"], rows[0]["until"])
+        if rows
+        else ([], [], [], [])
+    )
     for key, hid, since, until in _canonical(zip(*lists, strict=True)):
         if key in p.m_index and hid in p.hh_index:
             cm.append(p.m_index[key])
@@ -291,8 +296,9 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.r_since, p.r_until = np.array(rs, np.int64), np.array(ru, np.int64)
 
     om, ol, orr, oe = [], [], [], []
-    for key, left, returned, dest, moved, contact, employer, text in \
-            _one(store.read("proj_outflows"), "outflows"):
+    for key, left, returned, dest, moved, contact, employer, text in _one(
+        store.read("proj_outflows"), "outflows"
+    ):
         if key in p.m_index and left:
             om.append(p.m_index[key])
             ol.append(day(left, ALWAYS))
@@ -302,13 +308,13 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             p.o_dest_text.append(text)
             p.o_contact.append(contact)
             p.o_employer.append(employer)
-    p.o_member, p.o_left, p.o_returned, p.o_end = (np.array(x, np.int64)
-                                                   for x in (om, ol, orr, oe))
+    p.o_member, p.o_left, p.o_returned, p.o_end = (np.array(x, np.int64) for x in (om, ol, orr, oe))
 
     rows = store.read("proj_reports")
     rm2, ron = [], []
-    for key, on in _canonical(zip(*((rows[0]["members"], rows[0]["dates"]) if rows
-                                    else ([], [])), strict=True)):
+    for key, on in _canonical(
+        zip(*((rows[0]["members"], rows[0]["dates"]) if rows else ([], [])), strict=True)
+    ):
         if key in p.m_index and on:
             rm2.append(p.m_index[key])
             ron.append(day(on, ALWAYS))
@@ -321,8 +327,9 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             ao.append(p.org_index[oid])
             asi.append(day(since, ALWAYS))
             au.append(day(until, NEVER))
-    p.at_member, p.at_org, p.at_since, p.at_until = (np.array(x, np.int64)
-                                                     for x in (am, ao, asi, au))
+    p.at_member, p.at_org, p.at_since, p.at_until = (
+        np.array(x, np.int64) for x in (am, ao, asi, au)
+    )
     return p
 
 

@@ -14,29 +14,56 @@ from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import GROUP_KINDS, Projection
 
 RULE_TYPES = (
-    "household_uncovered", "household_contact_away", "member_contact_load",
-    "exempt_member_assigned", "township_no_leader", "village_no_cadre", "hamlet_no_cadre",
-    "cadre_group_load", "group_size", "branch_too_small", "branch_too_large",
-    "member_no_branch", "member_multi_branch", "member_no_group", "rectification_overdue",
-    "term_expired", "mobile_unattached", "mobile_silent", "lost_contact",
-    "mobile_cluster_without_branch", "mobile_no_contact_person", "should_transfer",
+    "household_uncovered",
+    "household_contact_away",
+    "member_contact_load",
+    "exempt_member_assigned",
+    "township_no_leader",
+    "village_no_cadre",
+    "hamlet_no_cadre",
+    "cadre_group_load",
+    "group_size",
+    "branch_too_small",
+    "branch_too_large",
+    "member_no_branch",
+    "member_multi_branch",
+    "member_no_group",
+    "rectification_overdue",
+    "term_expired",
+    "mobile_unattached",
+    "mobile_silent",
+    "lost_contact",
+    "mobile_cluster_without_branch",
+    "mobile_no_contact_person",
+    "should_transfer",
 )
 RULE_ZH = {
-    "household_uncovered": "农户无联系党员", "household_contact_away": "联系党员均外出",
-    "member_contact_load": "党员联户数不合规", "exempt_member_assigned": "免于联户党员被安排联户",
-    "township_no_leader": "乡镇无县级领导联系", "village_no_cadre": "村无乡镇干部联系",
+    "household_uncovered": "农户无联系党员",
+    "household_contact_away": "联系党员均外出",
+    "member_contact_load": "党员联户数不合规",
+    "exempt_member_assigned": "免于联户党员被安排联户",
+    "township_no_leader": "乡镇无县级领导联系",
+    "village_no_cadre": "村无乡镇干部联系",
     "hamlet_no_cadre": "村民小组/党小组无村干部联系",
     "cadre_group_load": "两委成员联系党小组数不合规",
-    "group_size": "党小组人数不合规", "branch_too_small": "支部正式党员不足3人",
-    "branch_too_large": "支部党员超过50人", "member_no_branch": "党员无组织关系",
-    "member_multi_branch": "党员有多个组织关系", "member_no_group": "党员未编入党小组",
-    "rectification_overdue": "软弱涣散整顿逾期", "term_expired": "党组织届期已满",
-    "mobile_unattached": "流动党员未在流入地参加组织生活", "mobile_silent": "流动党员长期未报到",
-    "lost_contact": "失联党员", "mobile_cluster_without_branch": "流入地党员集中但未建流动党支部",
-    "mobile_no_contact_person": "流动党员无家乡联系人", "should_transfer": "应转接组织关系",
+    "group_size": "党小组人数不合规",
+    "branch_too_small": "支部正式党员不足3人",
+    "branch_too_large": "支部党员超过50人",
+    "member_no_branch": "党员无组织关系",
+    "member_multi_branch": "党员有多个组织关系",
+    "member_no_group": "党员未编入党小组",
+    "rectification_overdue": "软弱涣散整顿逾期",
+    "term_expired": "党组织届期已满",
+    "mobile_unattached": "流动党员未在流入地参加组织生活",
+    "mobile_silent": "流动党员长期未报到",
+    "lost_contact": "失联党员",
+    "mobile_cluster_without_branch": "流入地党员集中但未建流动党支部",
+    "mobile_no_contact_person": "流动党员无家乡联系人",
+    "should_transfer": "应转接组织关系",
 }
 
 # -- households -------------------------------------------------------------------------------
+
 
 def _uncovered_mask(c: Ctx) -> Any:
     return c.scope.households(c.p) & ~c.s.covered
@@ -63,12 +90,17 @@ COUNTERS: dict[str, Callable[[Ctx], int]] = {
 
 def _household_item(c: Ctx, h: int) -> dict[str, Any]:
     a = int(c.p.hh_area[h])
-    return {"id": c.p.hh_id[h], "head_name": c.p.hh_head.get(h),
-            "area": {"code": c.p.area_code[a], "name": c.p.area_name[a]} if a >= 0 else None,
-            **c.area_ctx(a), "contacts_away": int(c.s.contacts_away[h])}
+    return {
+        "id": c.p.hh_id[h],
+        "head_name": c.p.hh_head.get(h),
+        "area": {"code": c.p.area_code[a], "name": c.p.area_name[a]} if a >= 0 else None,
+        **c.area_ctx(a),
+        "contacts_away": int(c.s.contacts_away[h]),
+    }
 
 
 # -- members ----------------------------------------------------------------------------------
+
 
 def _rural(c: Ctx, m: int) -> bool:
     """Members whose branch's home area is a village or hamlet (联户 is a rural duty)."""
@@ -87,8 +119,12 @@ def _contact_load(c: Ctx) -> list[Ref]:
 
 
 def _contact_load_item(c: Ctx, m: int) -> dict[str, Any]:
-    return {**c.member_brief(m), "households": int(c.s.member_households[m]),
-            "min": c.policy.contact_min, "max": c.policy.contact_max}
+    return {
+        **c.member_brief(m),
+        "households": int(c.s.member_households[m]),
+        "min": c.policy.contact_min,
+        "max": c.policy.contact_max,
+    }
 
 
 def _exempt_assigned(c: Ctx) -> list[Ref]:
@@ -98,13 +134,16 @@ def _exempt_assigned(c: Ctx) -> list[Ref]:
 
 def _exempt_item(c: Ctx, m: int) -> dict[str, Any]:
     age = int(c.s.age[m])
-    return {**c.member_brief(m), "age": age if age >= 0 else None,
-            "mgmt_class": c.p.m_mgmt[m], "households": int(c.s.member_households[m])}
+    return {
+        **c.member_brief(m),
+        "age": age if age >= 0 else None,
+        "mgmt_class": c.p.m_mgmt[m],
+        "households": int(c.s.member_households[m]),
+    }
 
 
 def _has_role(c: Ctx, role: str) -> Any:
-    return c.p.once(f"role:{role}", lambda: np.array([role in r for r in c.p.m_roles],
-                                                      dtype=bool))
+    return c.p.once(f"role:{role}", lambda: np.array([role in r for r in c.p.m_roles], dtype=bool))
 
 
 def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
@@ -117,8 +156,11 @@ def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
 
 def _areas_without(c: Ctx, level: str, role: str) -> list[Ref]:
     covered = _responsible_targets(c, role, orgs=False)
-    return [("a", int(i)) for i in np.flatnonzero(c.scope.areas)
-            if c.p.area_level[i] == level and not c.p.area_external[i] and int(i) not in covered]
+    return [
+        ("a", int(i))
+        for i in np.flatnonzero(c.scope.areas)
+        if c.p.area_level[i] == level and not c.p.area_external[i] and int(i) not in covered
+    ]
 
 
 def _area_item(c: Ctx, a: int) -> dict[str, Any]:
@@ -142,14 +184,20 @@ def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
         return {**_area_item(c, i), "target_kind": "hamlet"}
     parent = c.p.org_parent[i]
     home = c.p.org_home_area[i]
-    return {"id": c.p.org_id[i], "name": c.p.org_name[i], "target_kind": "group",
-            "branch": c.org_brief(parent) if parent >= 0 else None,
-            **(c.area_ctx(home) if home >= 0 else {})}
+    return {
+        "id": c.p.org_id[i],
+        "name": c.p.org_name[i],
+        "target_kind": "group",
+        "branch": c.org_brief(parent) if parent >= 0 else None,
+        **(c.area_ctx(home) if home >= 0 else {}),
+    }
 
 
 def _branch_has_groups(c: Ctx, o: int) -> bool:
-    has = c.p.once("has_groups", lambda: [
-        any(c.p.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.p.org_children])
+    has = c.p.once(
+        "has_groups",
+        lambda: [any(c.p.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.p.org_children],
+    )
     return bool(has[o])
 
 
@@ -157,8 +205,11 @@ def _cadre_groups(c: Ctx) -> Any:
     """Per member: distinct party groups it is actively responsible for."""
     ok = c.s.active_resp & c.p.r_is_org
     counts = np.zeros(len(c.p.m_key), dtype=np.int64)
-    pairs = {(int(m), int(t)) for m, t in zip(c.p.r_member[ok], c.p.r_target[ok], strict=True)
-             if c.p.org_kind[int(t)] in GROUP_KINDS}
+    pairs = {
+        (int(m), int(t))
+        for m, t in zip(c.p.r_member[ok], c.p.r_target[ok], strict=True)
+        if c.p.org_kind[int(t)] in GROUP_KINDS
+    }
     for m, _ in pairs:
         counts[m] += 1
     return counts
@@ -168,21 +219,30 @@ def _cadre_group_load(c: Ctx) -> list[Ref]:
     lo, hi = c.policy.cadre_groups_min, c.policy.cadre_groups_max
     n = _cadre_groups(c)
     cadre = c.members & c.p.m_on_roll & _has_role(c, "village_committee") & ((n < lo) | (n > hi))
-    return [("m", int(m)) for m in np.flatnonzero(cadre)
-            if any(_branch_has_groups(c, b) for b in c.p.m_branches[int(m)])]
+    return [
+        ("m", int(m))
+        for m in np.flatnonzero(cadre)
+        if any(_branch_has_groups(c, b) for b in c.p.m_branches[int(m)])
+    ]
 
 
 def _cadre_item(c: Ctx, m: int) -> dict[str, Any]:
-    return {**c.member_brief(m), "groups": int(_cadre_groups(c)[m]),
-            "min": c.policy.cadre_groups_min, "max": c.policy.cadre_groups_max}
+    return {
+        **c.member_brief(m),
+        "groups": int(_cadre_groups(c)[m]),
+        "min": c.policy.cadre_groups_min,
+        "max": c.policy.cadre_groups_max,
+    }
 
 
 # -- orgs -------------------------------------------------------------------------------------
 
+
 def _org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     """Per org: on-roll members (IN_GROUP when groups, else BELONGS_TO) and full ones."""
-    found: tuple[Any, Any] = c.p.once(f"org_members:{groups}",
-                                      lambda: _count_org_members(c, groups=groups))
+    found: tuple[Any, Any] = c.p.once(
+        f"org_members:{groups}", lambda: _count_org_members(c, groups=groups)
+    )
     return found
 
 
@@ -208,9 +268,14 @@ def _group_size(c: Ctx) -> list[Ref]:
 def _group_item(c: Ctx, o: int) -> dict[str, Any]:
     total, _ = _org_members(c, groups=True)
     parent = c.p.org_parent[o]
-    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "members": int(total[o]),
-            "branch": c.org_brief(parent) if parent >= 0 else None,
-            "min": c.policy.group_min, "max": c.policy.group_max}
+    return {
+        "id": c.p.org_id[o],
+        "name": c.p.org_name[o],
+        "members": int(total[o]),
+        "branch": c.org_brief(parent) if parent >= 0 else None,
+        "min": c.policy.group_min,
+        "max": c.policy.group_max,
+    }
 
 
 def _orgs_of(c: Ctx, kinds: tuple[str, ...]) -> list[int]:
@@ -224,16 +289,22 @@ def _branch_small(c: Ctx) -> list[Ref]:
 
 def _branch_large(c: Ctx) -> list[Ref]:
     total, _ = _org_members(c, groups=False)
-    return [("o", o) for o in _orgs_of(c, ("branch", "joint_branch"))
-            if total[o] > c.policy.branch_max]
+    return [
+        ("o", o) for o in _orgs_of(c, ("branch", "joint_branch")) if total[o] > c.policy.branch_max
+    ]
 
 
 def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
     total, full = _org_members(c, groups=False)
     home = c.p.org_home_area[o]
-    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "kind": c.p.org_kind[o],
-            "members": int(total[o]), "full_members": int(full[o]),
-            **(c.area_ctx(home) if home >= 0 else {})}
+    return {
+        "id": c.p.org_id[o],
+        "name": c.p.org_name[o],
+        "kind": c.p.org_kind[o],
+        "members": int(total[o]),
+        "full_members": int(full[o]),
+        **(c.area_ctx(home) if home >= 0 else {}),
+    }
 
 
 def _member_branches(c: Ctx, test: Callable[[int], bool]) -> list[Ref]:
@@ -253,12 +324,15 @@ def _no_group(c: Ctx) -> list[Ref]:
     def test(m: int) -> bool:
         b = set(c.p.m_branches[m])
         return len(b) == 1 and _branch_has_groups(c, b.pop()) and not c.p.m_groups[m]
+
     return _member_branches(c, test)
 
 
 def _member_item(c: Ctx, m: int) -> dict[str, Any]:
-    return {**c.member_brief(m),
-            "branches": [c.org_brief(b) for b in sorted(set(c.p.m_branches[m]))]}
+    return {
+        **c.member_brief(m),
+        "branches": [c.org_brief(b) for b in sorted(set(c.p.m_branches[m]))],
+    }
 
 
 def _iso(d: int) -> str:
@@ -267,27 +341,45 @@ def _iso(d: int) -> str:
 
 def _overdue(c: Ctx) -> list[Ref]:
     today = _iso(c.s.as_of)
-    return [("r", i) for i, (o, _opened, deadline, status) in enumerate(c.p.rects)
-            if c.scope.orgs[o] and status != "done" and deadline and deadline < today]
+    return [
+        ("r", i)
+        for i, (o, _opened, deadline, status) in enumerate(c.p.rects)
+        if c.scope.orgs[o] and status != "done" and deadline and deadline < today
+    ]
 
 
 def _overdue_item(c: Ctx, r: int) -> dict[str, Any]:
     o, opened, deadline, status = c.p.rects[r]
     days = (dt.date.fromisoformat(_iso(c.s.as_of)) - dt.date.fromisoformat(str(deadline))).days
-    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "opened_on": opened or None,
-            "deadline": deadline, "status": status, "days_overdue": days}
+    return {
+        "id": c.p.org_id[o],
+        "name": c.p.org_name[o],
+        "opened_on": opened or None,
+        "deadline": deadline,
+        "status": status,
+        "days_overdue": days,
+    }
 
 
 def _term_expired(c: Ctx) -> list[Ref]:
     today = _iso(c.s.as_of)
-    return [("o", int(o)) for o in np.flatnonzero(c.scope.orgs)
-            if c.p.org_kind[o] not in GROUP_KINDS and not c.p.org_external[o]
-            and c.p.org_term_end[o] and str(c.p.org_term_end[o]) < today]
+    return [
+        ("o", int(o))
+        for o in np.flatnonzero(c.scope.orgs)
+        if c.p.org_kind[o] not in GROUP_KINDS
+        and not c.p.org_external[o]
+        and c.p.org_term_end[o]
+        and str(c.p.org_term_end[o]) < today
+    ]
 
 
 def _term_item(c: Ctx, o: int) -> dict[str, Any]:
-    return {"id": c.p.org_id[o], "name": c.p.org_name[o], "kind": c.p.org_kind[o],
-            "term_end": c.p.org_term_end[o]}
+    return {
+        "id": c.p.org_id[o],
+        "name": c.p.org_name[o],
+        "kind": c.p.org_kind[o],
+        "term_end": c.p.org_term_end[o],
+    }
 
 
 Finder = Callable[[Ctx], list[Ref]]
@@ -303,10 +395,14 @@ RULES: dict[str, tuple[Finder, Detail]] = {
     "household_contact_away": (_contact_away, _by_index(_household_item)),
     "member_contact_load": (_contact_load, _by_index(_contact_load_item)),
     "exempt_member_assigned": (_exempt_assigned, _by_index(_exempt_item)),
-    "township_no_leader": (lambda c: _areas_without(c, "township", "county_leader"),
-                           _by_index(_area_item)),
-    "village_no_cadre": (lambda c: _areas_without(c, "village", "township_cadre"),
-                         _by_index(_area_item)),
+    "township_no_leader": (
+        lambda c: _areas_without(c, "township", "county_leader"),
+        _by_index(_area_item),
+    ),
+    "village_no_cadre": (
+        lambda c: _areas_without(c, "village", "township_cadre"),
+        _by_index(_area_item),
+    ),
     "hamlet_no_cadre": (_hamlet_no_cadre, _hamlet_item),
     "cadre_group_load": (_cadre_group_load, _by_index(_cadre_item)),
     "group_size": (_group_size, _by_index(_group_item)),

@@ -63,8 +63,9 @@ def resolve(p: Projection, ref: str | None) -> Scope:
         orgs = _subtree(p.org_children, [o], no)
         served = [p.org_area[i] for i in np.flatnonzero(orgs) if p.org_area[i] >= 0]
         top = p.org_parent[o] < 0 and p.org_area[o] >= 0 and p.area_parent[p.org_area[o]] < 0
-        return Scope(ref, ref, _subtree(p.area_children, served, na),
-                     every_org if top else orgs, whole=top)
+        return Scope(
+            ref, ref, _subtree(p.area_children, served, na), every_org if top else orgs, whole=top
+        )
     raise NotFound(f"范围“{ref}”不存在：请填写区划代码或党组织编号")
 
 

@@ -65,8 +65,12 @@ def _mobile(p: Projection, as_of: int, current: IntArray) -> tuple[IntArray, Int
     quiet = np.where(away, ordinal(as_of) - ordinal(np.where(away, since, as_of)), -1)
     attached = np.zeros(nm, dtype=bool)
     if len(p.at_member):
-        ok = ((p.at_since > 0) & (p.at_since <= as_of) & (p.at_until > as_of)
-              & (p.at_since >= left[p.at_member]))
+        ok = (
+            (p.at_since > 0)
+            & (p.at_since <= as_of)
+            & (p.at_until > as_of)
+            & (p.at_since >= left[p.at_member])
+        )
         attached[p.at_member[ok]] = True
     return last, quiet.astype(np.int64), attached & away
 
@@ -97,5 +101,19 @@ def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
 
     active_resp = (p.r_since <= as_of) & (p.r_until > as_of) & p.m_on_roll[p.r_member]
     last, quiet, attached = _mobile(p, as_of, current)
-    return DayState(as_of, away, at_home, exempt, age, active, covered, contacts_away,
-                    member_households, active_resp, current, last, quiet, attached)
+    return DayState(
+        as_of,
+        away,
+        at_home,
+        exempt,
+        age,
+        active,
+        covered,
+        contacts_away,
+        member_households,
+        active_resp,
+        current,
+        last,
+        quiet,
+        attached,
+    )

@@ -26,23 +26,67 @@ ScopeOpt = Annotated[str | None, typer.Option("--scope", help="区划代码或�
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="统计日期 YYYY-MM-DD (默认今天)")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table | json | csv")]
 
-LEVEL_ZH = {"county": "县", "township": "乡镇", "village": "村(社区)", "hamlet": "村民小组",
-            "org": "党组织", "all": "全部"}
-LABELS = {"id": "编号", "name": "名称", "head_name": "户主", "area": "所在区划",
-          "hamlet": "村民小组", "village": "村(社区)", "township": "乡镇", "branch": "党支部",
-          "households": "联系户数", "contacts_away": "外出的联系人", "age": "年龄",
-          "mgmt_class": "分类", "members": "党员数", "full_members": "正式党员",
-          "groups": "联系党小组数", "target_kind": "类型", "level": "层级", "kind": "类别",
-          "deadline": "整顿期限", "days_overdue": "逾期天数", "term_end": "届满日期",
-          "opened_on": "整顿开始", "status": "状态", "branches": "所在组织", "min": "下限",
-          "max": "上限", "province": "省", "count": "外出人数", "suggested_secretary": "建议书记",
-          "destination": "外出地点", "city": "流入城市", "destination_text": "外出地点(原文)",
-          "left_on": "外出时间", "days_away": "外出天数", "last_report": "最近报到",
-          "quiet_days": "未报到天数", "reason": "原因", "away": "外出中", "employer": "工作单位"}
+LEVEL_ZH = {
+    "county": "县",
+    "township": "乡镇",
+    "village": "村(社区)",
+    "hamlet": "村民小组",
+    "org": "党组织",
+    "all": "全部",
+}
+LABELS = {
+    "id": "编号",
+    "name": "名称",
+    "head_name": "户主",
+    "area": "所在区划",
+    "hamlet": "村民小组",
+    "village": "村(社区)",
+    "township": "乡镇",
+    "branch": "党支部",
+    "households": "联系户数",
+    "contacts_away": "外出的联系人",
+    "age": "年龄",
+    "mgmt_class": "分类",
+    "members": "党员数",
+    "full_members": "正式党员",
+    "groups": "联系党小组数",
+    "target_kind": "类型",
+    "level": "层级",
+    "kind": "类别",
+    "deadline": "整顿期限",
+    "days_overdue": "逾期天数",
+    "term_end": "届满日期",
+    "opened_on": "整顿开始",
+    "status": "状态",
+    "branches": "所在组织",
+    "min": "下限",
+    "max": "上限",
+    "province": "省",
+    "count": "外出人数",
+    "suggested_secretary": "建议书记",
+    "destination": "外出地点",
+    "city": "流入城市",
+    "destination_text": "外出地点(原文)",
+    "left_on": "外出时间",
+    "days_away": "外出天数",
+    "last_report": "最近报到",
+    "quiet_days": "未报到天数",
+    "reason": "原因",
+    "away": "外出中",
+    "employer": "工作单位",
+}
 
 
-DICT_COLUMNS = ("area", "village", "township", "branch", "destination", "city",
-                "suggested_secretary", "origin")
+DICT_COLUMNS = (
+    "area",
+    "village",
+    "township",
+    "branch",
+    "destination",
+    "city",
+    "suggested_secretary",
+    "origin",
+)
 
 
 def _cell(value: Any) -> str:
@@ -57,16 +101,25 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def emit(rows: list[dict[str, Any]], fmt: Format, title: str, doc: dict[str, Any],
-          labels: dict[str, str] | None = None) -> None:
+def emit(
+    rows: list[dict[str, Any]],
+    fmt: Format,
+    title: str,
+    doc: dict[str, Any],
+    labels: dict[str, str] | None = None,
+) -> None:
     names = {**LABELS, **(labels or {})}
     if fmt is Format.json:
         print_json(doc)
         return
     keys: list[str] = []
     for r in rows:
-        keys += [k for k in r if (k not in keys and not isinstance(r[k], dict | list))
-                 or (k not in keys and k in DICT_COLUMNS)]
+        keys += [
+            k
+            for k in r
+            if (k not in keys and not isinstance(r[k], dict | list))
+            or (k not in keys and k in DICT_COLUMNS)
+        ]
     if fmt is Format.csv:
         out = csv.writer(sys.stdout)
         out.writerow([names.get(k, k) for k in keys])
@@ -88,8 +141,12 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @handles_errors
     def gaps(
-        type: Annotated[str | None, typer.Option(
-            "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(RULE_TYPES))] = None,
+        type: Annotated[
+            str | None,
+            typer.Option(
+                "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(RULE_TYPES)
+            ),
+        ] = None,
         scope: ScopeOpt = None,
         as_of: AsOfOpt = None,
         fmt: FormatOpt = Format.table,
@@ -101,24 +158,36 @@ def register(app: typer.Typer) -> None:
             engine = Engine(store)
             if type is None:
                 doc = engine.summary(scope=scope, as_of=as_of)
-                rows = [{"type": t, "name": RULE_ZH[t], "count": n}
-                        for t, n in doc["counts"].items()]
+                rows = [
+                    {"type": t, "name": RULE_ZH[t], "count": n} for t, n in doc["counts"].items()
+                ]
                 if fmt is Format.json:
                     print_json(doc)
                     return
-                emit(rows, fmt, f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})", doc,
-                      {"type": "类型", "count": "数量"})
+                emit(
+                    rows,
+                    fmt,
+                    f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})",
+                    doc,
+                    {"type": "类型", "count": "数量"},
+                )
                 return
             doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
-        emit(doc["items"], fmt, f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
-              f"({doc['scope']}, 截至 {doc['as_of']})", doc)
+        emit(
+            doc["items"],
+            fmt,
+            f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
+            f"({doc['scope']}, 截至 {doc['as_of']})",
+            doc,
+        )
 
     @app.command()
     @handles_errors
     def coverage(
         scope: ScopeOpt = None,
-        level: Annotated[str, typer.Option("--level", help="township | village | hamlet")]
-        = "township",
+        level: Annotated[
+            str, typer.Option("--level", help="township | village | hamlet")
+        ] = "township",
         as_of: AsOfOpt = None,
         fmt: FormatOpt = Format.table,
     ) -> None:
@@ -130,14 +199,34 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             print_json(doc)
             return
-        rows = [{"code": r["code"], "name": r["name"], "level": LEVEL_ZH.get(r["level"]),
-                 "households": r["households"], "covered": r["covered"],
-                 "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
-                 "members": r["members"], "members_home": r["members_home"],
-                 "members_away": r["members_away"]} for r in doc["rows"]]
-        emit(rows, fmt, f"联系覆盖 (截至 {doc['as_of']})", doc,
-              {"code": "代码", "covered": "已联系户", "coverage": "覆盖率", "households": "农户数",
-               "members_home": "在家党员", "members_away": "外出党员"})
+        rows = [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "level": LEVEL_ZH.get(r["level"]),
+                "households": r["households"],
+                "covered": r["covered"],
+                "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
+                "members": r["members"],
+                "members_home": r["members_home"],
+                "members_away": r["members_away"],
+            }
+            for r in doc["rows"]
+        ]
+        emit(
+            rows,
+            fmt,
+            f"联系覆盖 (截至 {doc['as_of']})",
+            doc,
+            {
+                "code": "代码",
+                "covered": "已联系户",
+                "coverage": "覆盖率",
+                "households": "农户数",
+                "members_home": "在家党员",
+                "members_away": "外出党员",
+            },
+        )
 
     @app.command()
     @handles_errors
@@ -153,14 +242,24 @@ def register(app: typer.Typer) -> None:
             print_json(doc)
             return
         h = doc["household"]
-        console.print(f"户 {h['id']} {h.get('head_name') or ''} "
-                      f"({_cell(h.get('township'))} {_cell(h.get('village'))} "
-                      f"{_cell(h.get('hamlet'))})，截至 {doc['as_of']}")
-        names = {"household": "党员包户", "hamlet": "村干部包组", "village": "乡镇干部包村",
-                 "township": "县级领导包乡镇"}
+        console.print(
+            f"户 {h['id']} {h.get('head_name') or ''} "
+            f"({_cell(h.get('township'))} {_cell(h.get('village'))} "
+            f"{_cell(h.get('hamlet'))})，截至 {doc['as_of']}"
+        )
+        names = {
+            "household": "党员包户",
+            "hamlet": "村干部包组",
+            "village": "乡镇干部包村",
+            "township": "县级领导包乡镇",
+        }
         for lv in doc["levels"]:
-            who = "、".join(p["name"] + ("" if p.get("at_home", True) else "(外出)")
-                           for p in lv["people"]) or "无人"
+            who = (
+                "、".join(
+                    p["name"] + ("" if p.get("at_home", True) else "(外出)") for p in lv["people"]
+                )
+                or "无人"
+            )
             mark = "[green]✓[/green]" if lv["ok"] else "[red]✗ 断链[/red]"
             console.print(f"  {mark} {names[lv['level']]}: {who}")
         if doc["broken_at"]:
@@ -174,5 +273,10 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.json:
             print_json(rows)
             return
-        emit(rows, fmt, "阈值", {"rows": rows},
-              {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"})
+        emit(
+            rows,
+            fmt,
+            "阈值",
+            {"rows": rows},
+            {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"},
+        )

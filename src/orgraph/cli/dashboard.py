@@ -24,19 +24,35 @@ def streamlit_command(*, host: str, port: int, max_upload_mb: int) -> list[str]:
     """`streamlit run` with the settings a deployment on an intranet needs: no telemetry,
     no browser to open, nothing fetched from outside, no file watching."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(app_file()),
-        "--server.address", host,
-        "--server.port", str(port),
-        "--server.headless", "true",
-        "--server.fileWatcherType", "none",
-        "--server.runOnSave", "false",
-        "--server.maxUploadSize", str(max_upload_mb),
-        "--browser.gatherUsageStats", "false",
-        "--global.developmentMode", "false",
-        "--client.toolbarMode", "minimal",
-        "--client.showErrorDetails", "none",
-        "--theme.base", "light",
-        "--theme.primaryColor", "#c0392b",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_file()),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--server.maxUploadSize",
+        str(max_upload_mb),
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+        "--client.toolbarMode",
+        "minimal",
+        "--client.showErrorDetails",
+        "none",
+        "--theme.base",
+        "light",
+        "--theme.primaryColor",
+        "#c0392b",
     ]
 
 
@@ -53,8 +69,11 @@ def register(app: typer.Typer) -> None:
     def dashboard(
         host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", help="端口")] = 8501,
-        api_url: Annotated[str | None, typer.Option(
-            "--api-url", help="orgraph API 地址 (默认 ORGRAPH_API_URL 或 http://127.0.0.1:8000)")
+        api_url: Annotated[
+            str | None,
+            typer.Option(
+                "--api-url", help="orgraph API 地址 (默认 ORGRAPH_API_URL 或 http://127.0.0.1:8000)"
+            ),
         ] = None,
     ) -> None:
         """启动数据看板 (Streamlit)，通过 API 读取数据。"""

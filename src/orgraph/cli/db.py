@@ -21,8 +21,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-STATE_ZH = {"running": "运行中", "loading": "加载中", "starting": "启动中", "stopped": "已停止",
-            "unresponsive": "无响应"}
+STATE_ZH = {
+    "running": "运行中",
+    "loading": "加载中",
+    "starting": "启动中",
+    "stopped": "已停止",
+    "unresponsive": "无响应",
+}
 
 
 def _server() -> LocalServer:
@@ -98,10 +103,17 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
         info["rss"] = _mb(info["rss_bytes"])
     if info.get("heap"):
         info["heap_pagecache"] = f"{info['heap']} / {info.get('pagecache')}"
-    for key, label in [("pid", "进程"), ("socket", "套接字"), ("bolt", "Bolt"),
-                       ("data_dir", "数据目录"), ("used_memory", "内存"), ("rss", "内存 (RSS)"),
-                       ("heap_pagecache", "堆 / 页缓存"), ("aof_size_bytes", "日志字节"),
-                       ("nodes", "节点数")]:
+    for key, label in [
+        ("pid", "进程"),
+        ("socket", "套接字"),
+        ("bolt", "Bolt"),
+        ("data_dir", "数据目录"),
+        ("used_memory", "内存"),
+        ("rss", "内存 (RSS)"),
+        ("heap_pagecache", "堆 / 页缓存"),
+        ("aof_size_bytes", "日志字节"),
+        ("nodes", "节点数"),
+    ]:
         if info.get(key) is not None:
             console.print(f"  {label}: {info[key]}")
     labels = info.get("labels")
@@ -109,8 +121,10 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
         console.print("  " + "  ".join(f"{k}: {v}" for k, v in labels.items()))
     if "schema_version" in info:
         ok = info["schema_version"] == info["schema_target"]
-        console.print(f"  架构版本: {info['schema_version']} / {info['schema_target']}"
-                      f"{' (已是最新)' if ok else ' (需要运行 orgraph migrate)'}")
+        console.print(
+            f"  架构版本: {info['schema_version']} / {info['schema_target']}"
+            f"{' (已是最新)' if ok else ' (需要运行 orgraph migrate)'}"
+        )
     if state != "running":
         if info.get("message") and state != "stopped":
             console.print(f"  {info['message']}", highlight=False)

@@ -29,8 +29,9 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", help="演示数据文件目录")] = Path("demo-data"),
         scale: Annotated[str, typer.Option("--scale", help="tiny | county | city")] = "county",
         seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 1,
-        if_empty: Annotated[bool, typer.Option(
-            "--if-empty", help="数据库已有数据时什么也不做")] = False,
+        if_empty: Annotated[
+            bool, typer.Option("--if-empty", help="数据库已有数据时什么也不做")
+        ] = False,
     ) -> None:
         """生成演示县 (宁海县) 的花名册等文件并导入数据库 (截至今天)。"""
         if scale not in ("tiny", "county", "city"):
@@ -44,11 +45,14 @@ def register(app: typer.Typer) -> None:
                 return
         today = dt.date.today()
         summary = generate(out, scale=scale, seed=seed, as_of=today)  # type: ignore[arg-type]
-        console.print(f"已生成演示数据 {out} ({scale}, 种子 {seed}, 截至 {today}): "
-                      f"{sum(summary.files.values())} 行, {summary.seconds} 秒")
+        console.print(
+            f"已生成演示数据 {out} ({scale}, 种子 {seed}, 截至 {today}): "
+            f"{sum(summary.files.values())} 行, {summary.seconds} 秒"
+        )
         files = sorted(p for p in out.iterdir() if p.suffix in ROSTER_SUFFIXES)
         with store_session(settings) as store:
             migrate(store)
-            result = import_files(store, files, today=today,
-                                  key=settings.id_hash_key.get_secret_value().encode())
+            result = import_files(
+                store, files, today=today, key=settings.id_hash_key.get_secret_value().encode()
+            )
         show(result)

@@ -25,24 +25,36 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def import_(
         paths: Annotated[list[Path], typer.Argument(help="花名册文件 (xlsx/xls/csv)，可多个")],
-        kind: Annotated[str | None, typer.Option(
-            "--kind", help=f"文件类别 ({'/'.join(KINDS)})；不填则按表头或工作表名识别")] = None,
+        kind: Annotated[
+            str | None,
+            typer.Option(
+                "--kind", help=f"文件类别 ({'/'.join(KINDS)})；不填则按表头或工作表名识别"
+            ),
+        ] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help="只校验，不写入")] = False,
-        snapshot: Annotated[bool, typer.Option(
-            "--snapshot", help="花名册为全量：名单中没有的党员标记为不在册 (不删除)")] = False,
-        report: Annotated[Path | None, typer.Option(
-            "--report", help="把完整的导入报告写成 JSON 文件")] = None,
+        snapshot: Annotated[
+            bool,
+            typer.Option("--snapshot", help="花名册为全量：名单中没有的党员标记为不在册 (不删除)"),
+        ] = False,
+        report: Annotated[
+            Path | None, typer.Option("--report", help="把完整的导入报告写成 JSON 文件")
+        ] = None,
     ) -> None:
         """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
         for p in paths:
             if not p.is_file():
                 raise ValidationFailed(f"文件不存在: {p}")
         settings = get_settings()
-        with store_session(settings) as store, Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
-                                                                       "{task.total}"),
-            console=console, transient=True,
-        ) as bar:
+        with (
+            store_session(settings) as store,
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                console=console,
+                transient=True,
+            ) as bar,
+        ):
             tasks: dict[str, TaskID] = {}
 
             def progress(label: str, done: int, total: int) -> None:
@@ -51,13 +63,19 @@ def register(app: typer.Typer) -> None:
                 bar.update(tasks[label], completed=done, total=total)
 
             result = import_files(
-                store, paths, kind=kind, dry_run=dry_run, snapshot=snapshot,
+                store,
+                paths,
+                kind=kind,
+                dry_run=dry_run,
+                snapshot=snapshot,
                 key=settings.id_hash_key.get_secret_value().encode(),
-                max_bytes=settings.roster_max_mb * 1024 * 1024, progress=progress,
+                max_bytes=settings.roster_max_mb * 1024 * 1024,
+                progress=progress,
             )
         if report:
-            report.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=2),
-                              encoding="utf-8")
+            report.write_text(
+                json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+            )
         show(result)
         if report:
             console.print(f"完整报告: {report}")
@@ -71,15 +89,26 @@ def show(result: ImportReport) -> None:
     for col in ("文件", "工作表", "类别", "行数", "新增", "更新", "未变", "拒绝", "警告"):
         table.add_column(col, justify="left" if col in ("文件", "工作表", "类别") else "right")
     for f in result.files:
-        table.add_row(Path(f.path).name, f.sheet, KIND_ZH.get(f.kind or "", f.kind or "未识别"),
-                      str(f.rows), str(f.created), str(f.updated), str(f.unchanged),
-                      str(len({i.row for i in f.rejected})), str(len(f.warnings)))
+        table.add_row(
+            Path(f.path).name,
+            f.sheet,
+            KIND_ZH.get(f.kind or "", f.kind or "未识别"),
+            str(f.rows),
+            str(f.created),
+            str(f.updated),
+            str(f.unchanged),
+            str(len({i.row for i in f.rejected})),
+            str(len(f.warnings)),
+        )
     console.print(table)
     issues = [(f, i, "拒绝") for f in result.files for i in (*f.errors, *f.rejected)]
     issues += [(f, i, "警告") for f in result.files for i in f.warnings]
     for f, i, what in issues[:SHOW_ISSUES]:
-        where = f"{Path(f.path).name} [{i.sheet}] 第{i.row}行" if i.row else \
-            f"{Path(f.path).name} [{i.sheet}]"
+        where = (
+            f"{Path(f.path).name} [{i.sheet}] 第{i.row}行"
+            if i.row
+            else f"{Path(f.path).name} [{i.sheet}]"
+        )
         col = f" {i.column}" if i.column else ""
         val = f" “{i.value}”" if i.value else ""
         style = "red" if what == "拒绝" else "yellow"

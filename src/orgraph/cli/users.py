@@ -23,8 +23,9 @@ from orgraph.security.users import User, check_username, default_user_store
 app = typer.Typer(help="管理 API 用户 (账号、角色、范围、密码、锁定)", no_args_is_help=True)
 
 NameArg = Annotated[str, typer.Argument(help="用户名 (登录名)")]
-StdinOpt = Annotated[bool, typer.Option(
-    "--password-stdin", help="从标准输入读取密码 (一行)，不交互提示")]
+StdinOpt = Annotated[
+    bool, typer.Option("--password-stdin", help="从标准输入读取密码 (一行)，不交互提示")
+]
 
 
 def _read_password(from_stdin: bool, username: str) -> str:
@@ -44,8 +45,15 @@ def _audit(settings: Settings, action: str, target: str, detail: dict[str, Any])
     os_user = "?"
     with contextlib.suppress(Exception):  # no login name in some containers
         os_user = getpass.getuser()
-    default_audit_log(settings).record(user=None, action=action, target=target, scope=None,
-                                       client=f"cli:{os_user}", result="ok", detail=detail)
+    default_audit_log(settings).record(
+        user=None,
+        action=action,
+        target=target,
+        scope=None,
+        client=f"cli:{os_user}",
+        result="ok",
+        detail=detail,
+    )
 
 
 def _scope_name(settings: Settings, ref: str) -> str:
@@ -71,8 +79,9 @@ def _state(user: User) -> str:
 @handles_errors
 def add(
     username: NameArg,
-    role: Annotated[str, typer.Option("--role", help="角色: " + ", ".join(
-        f"{r} ({ROLE_ZH[r]})" for r in ROLES))],
+    role: Annotated[
+        str, typer.Option("--role", help="角色: " + ", ".join(f"{r} ({ROLE_ZH[r]})" for r in ROLES))
+    ],
     scope: Annotated[str, typer.Option("--scope", help="可见范围: 区划代码或党组织编号")],
     display_name: Annotated[str | None, typer.Option("--display-name", help="姓名")] = None,
     password_stdin: StdinOpt = False,
@@ -86,11 +95,11 @@ def add(
         raise ConstraintConflict(f"用户“{username}”已存在")
     name = _scope_name(settings, scope.strip())
     password = _read_password(password_stdin, username)
-    user = users.add(username, password, role=role, scope=scope.strip(),
-                     display_name=display_name)
+    user = users.add(username, password, role=role, scope=scope.strip(), display_name=display_name)
     _audit(settings, "user.add", username, {"role": role, "scope": user.scope})
-    console.print(f"已创建用户 {username} ({ROLE_ZH[role]}，范围: {name} {user.scope})",
-                  highlight=False)
+    console.print(
+        f"已创建用户 {username} ({ROLE_ZH[role]}，范围: {name} {user.scope})", highlight=False
+    )
 
 
 @app.command("list")
@@ -99,11 +108,18 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
     """列出全部用户。"""
     users = default_user_store(get_settings()).list()
     if as_json:
-        rows = [{"username": u.username, "display_name": u.display_name, "role": u.role,
-                 "scope": u.scope, "disabled": u.disabled,
-                 "locked_until": u.locked_until.isoformat() if u.locked_until else None,
-                 "last_login": u.last_login.isoformat() if u.last_login else None}
-                for u in users]
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "scope": u.scope,
+                "disabled": u.disabled,
+                "locked_until": u.locked_until.isoformat() if u.locked_until else None,
+                "last_login": u.last_login.isoformat() if u.last_login else None,
+            }
+            for u in users
+        ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     if not users:
@@ -113,8 +129,14 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
     for col in ("用户名", "姓名", "角色", "范围", "状态", "上次登录"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.username, u.display_name or "", u.role_zh, u.scope, _state(u),
-                      f"{u.last_login.astimezone():%Y-%m-%d %H:%M}" if u.last_login else "")
+        table.add_row(
+            u.username,
+            u.display_name or "",
+            u.role_zh,
+            u.scope,
+            _state(u),
+            f"{u.last_login.astimezone():%Y-%m-%d %H:%M}" if u.last_login else "",
+        )
     console.print(table)
 
 

@@ -31,10 +31,8 @@ from orgraph.demo.places import CountySpec, Destination
 
 CN_NUM = "一二三四五六七八九十"
 
-RURAL_BANDS = ((20, 34, 12), (35, 49, 17), (50, 59, 19), (60, 69, 22), (70, 79, 19),
-               (80, 95, 11))
-URBAN_BANDS = ((22, 34, 20), (35, 49, 25), (50, 59, 20), (60, 69, 17), (70, 79, 12),
-               (80, 92, 6))
+RURAL_BANDS = ((20, 34, 12), (35, 49, 17), (50, 59, 19), (60, 69, 22), (70, 79, 19), (80, 95, 11))
+URBAN_BANDS = ((22, 34, 20), (35, 49, 25), (50, 59, 20), (60, 69, 17), (70, 79, 12), (80, 92, 6))
 SIZE_P = np.array([0.14, 0.27, 0.21, 0.18, 0.10, 0.06, 0.04])
 
 EXEMPT_AGE = 70
@@ -227,15 +225,24 @@ class Builder:
         if age >= 70:
             return r.choices(("小学", "初中", "高中", "中专"), (45, 35, 15, 5))[0]
         if age >= 50:
-            return r.choices(("小学", "初中", "高中", "中专", "大专", "本科"),
-                             (15, 40, 25, 10, 8, 2))[0]
+            return r.choices(
+                ("小学", "初中", "高中", "中专", "大专", "本科"), (15, 40, 25, 10, 8, 2)
+            )[0]
         if age >= 35:
             return r.choices(("初中", "高中", "中专", "大专", "本科"), (25, 25, 10, 25, 15))[0]
         return r.choices(("高中", "大专", "本科", "硕士研究生"), (10, 30, 50, 10))[0]
 
-    def new_member(self, county: str, village: str | None, *, age: int, male: bool,
-                   probationary: bool = False, organ: bool = False,
-                   member_no_p: float = 0.92) -> Member:
+    def new_member(
+        self,
+        county: str,
+        village: str | None,
+        *,
+        age: int,
+        male: bool,
+        probationary: bool = False,
+        organ: bool = False,
+        member_no_p: float = 0.92,
+    ) -> Member:
         r = self.r
         birth = self._birth_for_age(age)
         name = self._surname() + self._given(male)
@@ -254,11 +261,22 @@ class Builder:
             member_no = f"{county}D{self._member_no_seq:07d}"
         eth = r.choices([e for e, _ in places.ETHNICITIES], [w for _, w in places.ETHNICITIES])[0]
         phone = "" if age >= 85 and r.random() < 0.5 else self._phone()
-        m = Member(idx=len(self.members), name=name, id_number=idn, member_no=member_no,
-                   gender="男" if male else "女", ethnicity=eth, birth=birth,
-                   education=self._education(age, organ),
-                   category="预备党员" if probationary else "正式党员", joined_on=joined,
-                   full_on=full_on, county=county, village=village, phone=phone)
+        m = Member(
+            idx=len(self.members),
+            name=name,
+            id_number=idn,
+            member_no=member_no,
+            gender="男" if male else "女",
+            ethnicity=eth,
+            birth=birth,
+            education=self._education(age, organ),
+            category="预备党员" if probationary else "正式党员",
+            joined_on=joined,
+            full_on=full_on,
+            county=county,
+            village=village,
+            phone=phone,
+        )
         self.members.append(m)
         return m
 
@@ -298,8 +316,11 @@ class Builder:
                 elif x < 0.9:
                     base = r.choice(places.VILLAGE_PREFIX) + r.choice(places.VILLAGE_SUFFIX)
                 else:
-                    base = (r.choice(places.VILLAGE_PREFIX) + r.choice(places.VILLAGE_PREFIX)
-                            + r.choice(places.VILLAGE_SUFFIX))
+                    base = (
+                        r.choice(places.VILLAGE_PREFIX)
+                        + r.choice(places.VILLAGE_PREFIX)
+                        + r.choice(places.VILLAGE_SUFFIX)
+                    )
                 name = base + "村"
             if name not in used:
                 used.add(name)
@@ -336,8 +357,9 @@ class Builder:
             out.append((f"{spec.code}{num:03d}", name, kind, lon, lat))
         return out
 
-    def _point_near(self, lon: float, lat: float, sd: float,
-                    spec: CountySpec) -> tuple[float, float]:
+    def _point_near(
+        self, lon: float, lat: float, sd: float, spec: CountySpec
+    ) -> tuple[float, float]:
         x = lon + self.g.normal(0, sd)
         y = lat + self.g.normal(0, sd)
         x = min(spec.lon + spec.spread, max(spec.lon - spec.spread, x))
@@ -350,8 +372,17 @@ class Builder:
         if tiny:
             tws = [t for t in tws if t[1] in places.TINY_TOWNSHIPS]
         for code, name, kind, lon, lat in tws:
-            t = _Township(area=Area(code, name, "街道" if kind == "街道" else "乡镇", spec.code,
-                                    round(lon, 6), round(lat, 6)), kind=kind)
+            t = _Township(
+                area=Area(
+                    code,
+                    name,
+                    "街道" if kind == "街道" else "乡镇",
+                    spec.code,
+                    round(lon, 6),
+                    round(lat, 6),
+                ),
+                kind=kind,
+            )
             c.townships.append(t)
             if tiny:
                 layout = [(False, 0)] * (4 if name == "长街镇" else 3)
@@ -360,8 +391,7 @@ class Builder:
                 ncomm = round(n * 0.6)
                 layout = [(True, 0)] * ncomm + [(False, 0)] * (n - ncomm)
             elif kind == "镇":
-                layout = ([(True, 0)] * self.r.randint(0, 2)
-                          + [(False, 0)] * self.r.randint(14, 24))
+                layout = [(True, 0)] * self.r.randint(0, 2) + [(False, 0)] * self.r.randint(14, 24)
             else:
                 layout = [(False, 0)] * self.r.randint(8, 12)
             used: set[str] = set()
@@ -376,9 +406,15 @@ class Builder:
                 vname = self._village_name(used, community)
                 vlon, vlat = self._point_near(lon, lat, spec.spread * 0.12, spec)
                 H = self._households_target(community)
-                v = _Village(area=Area(f"{code}{num:03d}", vname, "社区" if community else "村",
-                                       code, vlon, vlat),
-                             township=t, community=community, H=H, M=self._members_target(H))
+                v = _Village(
+                    area=Area(
+                        f"{code}{num:03d}", vname, "社区" if community else "村", code, vlon, vlat
+                    ),
+                    township=t,
+                    community=community,
+                    H=H,
+                    M=self._members_target(H),
+                )
                 t.villages.append(v)
         return c
 
@@ -390,8 +426,9 @@ class Builder:
         for k in range(1, n + 1):
             assert v.area.lon is not None and v.area.lat is not None
             lon, lat = self._point_near(v.area.lon, v.area.lat, 0.004, c.spec)
-            v.hamlets.append(Area(f"{v.area.code}{k:03d}", f"第{k}{unit}", unit, v.area.code,
-                                  lon, lat))
+            v.hamlets.append(
+                Area(f"{v.area.code}{k:03d}", f"第{k}{unit}", unit, v.area.code, lon, lat)
+            )
 
     # ------------------------------------------------------------------ plan
 
@@ -453,9 +490,9 @@ class Builder:
         n_full = max(1, round(len(villages) * 0.06))
         for v in rest[:n_none]:
             v.coverage = "none"
-        for v in rest[n_none:n_none + n_full]:
+        for v in rest[n_none : n_none + n_full]:
             v.coverage = "full"
-        pool = rest[n_none + n_full:]
+        pool = rest[n_none + n_full :]
         for v in pool[:2]:
             v.tags.add("no_cadre")
         for i, v in enumerate(pool[2:8]):
@@ -476,8 +513,11 @@ class Builder:
         weights = [w for _, _, w in bands]
         male_p = 0.6 if v.community else 0.74
         if "small" in v.tags:
-            specs = [(r.randint(45, 66), False), (r.randint(50, 68), False),
-                     (r.randint(24, 35), True)]
+            specs = [
+                (r.randint(45, 66), False),
+                (r.randint(50, 68), False),
+                (r.randint(24, 35), True),
+            ]
         elif "joint" in v.tags:
             specs = [(r.randint(48, 68), False), (r.randint(40, 66), False)]
         else:
@@ -489,8 +529,9 @@ class Builder:
                     a, b = r.choices(lo_hi, weights)[0]
                     specs.append((r.randint(a, b), False))
         for age, prob in specs:
-            m = self.new_member(c.spec.code, v.area.code, age=age, male=r.random() < male_p,
-                                probationary=prob)
+            m = self.new_member(
+                c.spec.code, v.area.code, age=age, male=r.random() < male_p, probationary=prob
+            )
             v.members.append(m.idx)
             c.members.append(m.idx)
 
@@ -579,10 +620,17 @@ class Builder:
                     addr = f"{prefix}{roads[hi]}{house_no[i]}号"
                 else:
                     addr = f"{prefix}{hm.name}{house_no[i]}号"
-            h = Household(id=f"{vcode}-{i + 1:04d}", area_code=area_code, village=vcode,
-                          head_name=surnames[sur[i]] + pool[given[i]], address=addr, size=size,
-                          tags=";".join(tags), lon=round(base_lon + dx[i], 6),
-                          lat=round(base_lat + dy[i], 6))
+            h = Household(
+                id=f"{vcode}-{i + 1:04d}",
+                area_code=area_code,
+                village=vcode,
+                head_name=surnames[sur[i]] + pool[given[i]],
+                address=addr,
+                size=size,
+                tags=";".join(tags),
+                lon=round(base_lon + dx[i], 6),
+                lat=round(base_lat + dy[i], 6),
+            )
             v.households.append(h)
             self._hh_area[h.id] = area_code
             out.append(h)
@@ -624,10 +672,17 @@ class Builder:
                 oid, group = joint_members[key]
                 _, term_end = self._term(5)
                 names = "".join(x.area.name for x in group)
-                self.add_org(Org(oid, f"{cname}{tname}{names}联合党支部", "联合党支部",
-                                 t.org_id, group[0].area.code,
-                                 established_on=date(r.randint(2018, 2022), r.randint(1, 12), 1),
-                                 term_end=term_end))
+                self.add_org(
+                    Org(
+                        oid,
+                        f"{cname}{tname}{names}联合党支部",
+                        "联合党支部",
+                        t.org_id,
+                        group[0].area.code,
+                        established_on=date(r.randint(2018, 2022), r.randint(1, 12), 1),
+                        term_end=term_end,
+                    )
+                )
                 for x in group:
                     x.top_org = oid
                     x.branches = [oid]
@@ -653,12 +708,19 @@ class Builder:
         est = date(r.randint(1950, 1998), r.randint(1, 12), 1)
         members = list(v.members)
         if "normal" in v.tags:  # the member whose 所在党支部 cell is empty
-            cand = [i for i in members if not self.members[i].away
-                    and 30 <= self.age(self.members[i]) <= 60]
+            cand = [
+                i
+                for i in members
+                if not self.members[i].away and 30 <= self.age(self.members[i]) <= 60
+            ]
             loner = cand[0] if cand else members[0]
             members.remove(loner)
-            self.plant("member_no_branch", "member", self.members[loner].key,
-                       f"{v.area.name}: 所在党支部 为空")
+            self.plant(
+                "member_no_branch",
+                "member",
+                self.members[loner].key,
+                f"{v.area.name}: 所在党支部 为空",
+            )
         weak = bool(v.tags & {"weak", "weak_overdue"})
         rect_opened = self.days_ago(200, 500) if weak else None
         rect_deadline = None
@@ -668,22 +730,47 @@ class Builder:
             rect_deadline = self.as_of + timedelta(days=r.randint(30, 240))
         if len(members) > 50 and "big" not in v.tags:
             k = max(2, math.ceil(len(members) / 45))
-            top = self.add_org(Org(oid, f"{base}党总支", "党总支", t.org_id, v.area.code,
-                                   established_on=est, term_end=term_end))
+            top = self.add_org(
+                Org(
+                    oid,
+                    f"{base}党总支",
+                    "党总支",
+                    t.org_id,
+                    v.area.code,
+                    established_on=est,
+                    term_end=term_end,
+                )
+            )
             ordered = self._sorted_by_hamlet(members)
             chunks = [ordered[j::k] for j in range(k)]  # balanced
             for j, chunk in enumerate(chunks, start=1):
-                sub = self.add_org(Org(f"{oid}-{j}", f"{base}党总支第{cn(j)}党支部", "党支部",
-                                       oid, v.area.code,
-                                       established_on=date(r.randint(2012, 2021), 7, 1),
-                                       term_end=term_end))
+                sub = self.add_org(
+                    Org(
+                        f"{oid}-{j}",
+                        f"{base}党总支第{cn(j)}党支部",
+                        "党支部",
+                        oid,
+                        v.area.code,
+                        established_on=date(r.randint(2012, 2021), 7, 1),
+                        term_end=term_end,
+                    )
+                )
                 v.branches.append(sub.org_id)
                 for i in chunk:
                     self.members[i].branch = sub.org_id
                 self._groups(v, sub, chunk)
         else:
-            top = self.add_org(Org(oid, f"{base}党支部", "党支部", t.org_id, v.area.code,
-                                   established_on=est, term_end=term_end))
+            top = self.add_org(
+                Org(
+                    oid,
+                    f"{base}党支部",
+                    "党支部",
+                    t.org_id,
+                    v.area.code,
+                    established_on=est,
+                    term_end=term_end,
+                )
+            )
             v.branches.append(oid)
             for i in members:
                 self.members[i].branch = oid
@@ -693,8 +780,12 @@ class Builder:
             top.rect_opened = rect_opened
             top.rect_deadline = rect_deadline
             if rect_deadline is not None and rect_deadline < self.as_of:
-                self.plant("rectification_overdue", "org", top.org_id,
-                           f"整顿期限 {rect_deadline.isoformat()}")
+                self.plant(
+                    "rectification_overdue",
+                    "org",
+                    top.org_id,
+                    f"整顿期限 {rect_deadline.isoformat()}",
+                )
         if "term_expired" in v.tags:
             self.plant("term_expired", "org", top.org_id, f"届满日期 {term_end.isoformat()}")
         v.top_org = top.org_id
@@ -708,8 +799,12 @@ class Builder:
         if "big" in v.tags:
             lone = next(i for i in ordered if not self.members[i].away)
             ordered.remove(lone)
-            self.plant("member_no_group", "member", self.members[lone].key,
-                       f"{branch.name} 有党小组, 该党员不在任何党小组")
+            self.plant(
+                "member_no_group",
+                "member",
+                self.members[lone].key,
+                f"{branch.name} 有党小组, 该党员不在任何党小组",
+            )
             rest = len(ordered) - 20
             sizes = [17, 3] + [rest // 3 + (1 if j < rest % 3 else 0) for j in range(3)]
         else:
@@ -724,18 +819,29 @@ class Builder:
             sizes = [n // k + (1 if j < n % k else 0) for j in range(k)]
         pos = 0
         for j, size in enumerate(sizes, start=1):
-            chunk = ordered[pos:pos + size]
+            chunk = ordered[pos : pos + size]
             pos += size
-            hamlets = Counter(self._hh_area[self.members[i].household_id] for i in chunk
-                              if self.members[i].household_id)
+            hamlets = Counter(
+                self._hh_area[self.members[i].household_id]
+                for i in chunk
+                if self.members[i].household_id
+            )
             hamlet_code = v.hamlets[0].code
             for code, _ in sorted(hamlets.items(), key=lambda kv: (-kv[1], kv[0])):
                 if len(code) == 15:
                     hamlet_code = code
                     break
             gid = f"{branch.org_id}-G{j:02d}"
-            self.add_org(Org(gid, f"{branch.name}第{cn(j)}党小组", "党小组", branch.org_id,
-                             hamlet_code, established_on=self.days_ago(200, 2000)))
+            self.add_org(
+                Org(
+                    gid,
+                    f"{branch.name}第{cn(j)}党小组",
+                    "党小组",
+                    branch.org_id,
+                    hamlet_code,
+                    established_on=self.days_ago(200, 2000),
+                )
+            )
             v.groups.append(gid)
             for i in chunk:
                 self.members[i].group = gid
@@ -775,9 +881,15 @@ class Builder:
 
     def organ_member(self, c: _County, lo: int, hi: int, roles: list[str]) -> int:
         r = self.r
-        m = self.new_member(c.spec.code, None, age=r.randint(lo, hi), male=r.random() < 0.68,
-                            probationary=r.random() < 0.03 and not roles, organ=True,
-                            member_no_p=0.97)
+        m = self.new_member(
+            c.spec.code,
+            None,
+            age=r.randint(lo, hi),
+            male=r.random() < 0.68,
+            probationary=r.random() < 0.03 and not roles,
+            organ=True,
+            member_no_p=0.97,
+        )
         m.roles.extend(roles)
         c.members.append(m.idx)
         return m.idx
@@ -794,9 +906,17 @@ class Builder:
             self.members[t.cadres[0]].roles.insert(0, "书记")
             bid = f"D{t.area.code}-JG"
             _, term_end = self._term(3)
-            self.add_org(Org(bid, f"{spec.name}{t.area.name}机关党支部", "党支部", t.org_id,
-                             t.area.code, established_on=date(r.randint(1985, 2005), 7, 1),
-                             term_end=term_end))
+            self.add_org(
+                Org(
+                    bid,
+                    f"{spec.name}{t.area.name}机关党支部",
+                    "党支部",
+                    t.org_id,
+                    t.area.code,
+                    established_on=date(r.randint(1985, 2005), 7, 1),
+                    term_end=term_end,
+                )
+            )
             t.organ_branch = bid
             for i in t.cadres + t.staff:
                 self.members[i].branch = bid
@@ -817,10 +937,17 @@ class Builder:
             _, term_end = self._term(3)
             name = places.COUNTY_ORGAN_BRANCHES[j % len(places.COUNTY_ORGAN_BRANCHES)]
             suffix = "" if j < len(places.COUNTY_ORGAN_BRANCHES) else str(j)
-            self.add_org(Org(bid, f"{spec.name}{name[1:]}{suffix}党支部", "党支部",
-                             c.organ_committee, spec.code,
-                             established_on=date(r.randint(1980, 2010), 7, 1),
-                             term_end=term_end))
+            self.add_org(
+                Org(
+                    bid,
+                    f"{spec.name}{name[1:]}{suffix}党支部",
+                    "党支部",
+                    c.organ_committee,
+                    spec.code,
+                    established_on=date(r.randint(1980, 2010), 7, 1),
+                    term_end=term_end,
+                )
+            )
             c.organ_branches.append(bid)
             for i in chunk:
                 self.members[i].branch = bid
@@ -839,10 +966,17 @@ class Builder:
             c.leader_township[i] = t
             add(Contact(i, "乡镇", t.area.code, self.days_ago(300, 1500)))
         last = c.leaders[-1]
-        add(Contact(last, "乡镇", gap_t.area.code, self.days_ago(1200, 1800),
-                    self.days_ago(60, 200)))
-        self.plant("township_no_leader", "area", gap_t.area.code,
-                   f"{gap_t.area.name}: 无县级领导联系 (原联系领导已调整)")
+        add(
+            Contact(
+                last, "乡镇", gap_t.area.code, self.days_ago(1200, 1800), self.days_ago(60, 200)
+            )
+        )
+        self.plant(
+            "township_no_leader",
+            "area",
+            gap_t.area.code,
+            f"{gap_t.area.name}: 无县级领导联系 (原联系领导已调整)",
+        )
         # township cadres → villages
         for t in c.townships:
             targets = [v for v in t.villages if "no_cadre" not in v.tags]
@@ -853,10 +987,18 @@ class Builder:
                 add(Contact(i, "村", v.area.code, self.days_ago(200, 1500)))
             for v in t.villages:
                 if "no_cadre" in v.tags:
-                    add(Contact(r.choice(t.cadres), "村", v.area.code, self.days_ago(900, 1500),
-                                self.days_ago(30, 300)))
-                    self.plant("village_no_cadre", "area", v.area.code,
-                               f"{v.area.name}: 无乡镇干部联系")
+                    add(
+                        Contact(
+                            r.choice(t.cadres),
+                            "村",
+                            v.area.code,
+                            self.days_ago(900, 1500),
+                            self.days_ago(30, 300),
+                        )
+                    )
+                    self.plant(
+                        "village_no_cadre", "area", v.area.code, f"{v.area.name}: 无乡镇干部联系"
+                    )
         for i, v in c.first_secretaries:
             add(Contact(i, "村", v.area.code, self.days_ago(100, 700)))
         # village cadres → hamlets and party groups
@@ -873,8 +1015,9 @@ class Builder:
         k = 0
         for h in v.hamlets:
             if h.code == skip_hamlet:
-                self.plant("hamlet_no_cadre", "area", h.code,
-                           f"{v.area.name}{h.name}: 无村干部联系")
+                self.plant(
+                    "hamlet_no_cadre", "area", h.code, f"{v.area.name}{h.name}: 无村干部联系"
+                )
                 continue
             add(Contact(cadres[k % len(cadres)], "组", h.code, self.days_ago(150, 600)))
             k += 1
@@ -888,11 +1031,16 @@ class Builder:
             for ci, gis in plan.items():
                 for gi in gis:
                     add(Contact(cadres[ci], "党小组", groups[gi], since))
-            self.plant("cadre_group_load", "member", self.members[cadres[0]].key,
-                       "村两委 联系 3 个党小组")
+            self.plant(
+                "cadre_group_load", "member", self.members[cadres[0]].key, "村两委 联系 3 个党小组"
+            )
             if len(cadres) > 4:
-                self.plant("cadre_group_load", "member", self.members[cadres[4]].key,
-                           "村两委 联系 0 个党小组 (所在支部有党小组)")
+                self.plant(
+                    "cadre_group_load",
+                    "member",
+                    self.members[cadres[4]].key,
+                    "村两委 联系 0 个党小组 (所在支部有党小组)",
+                )
             return
         if "normal" in v.tags and len(groups) >= 2:
             gone = groups.pop()
@@ -935,7 +1083,7 @@ class Builder:
                     pos = 0
                     for i in elig:
                         k = r.choice((3, 4, 4, 5))
-                        take = pool[pos:pos + k]
+                        take = pool[pos : pos + k]
                         pos += k
                         while len(take) < min(k, len(hh)):
                             extra = r.choice(hh)
@@ -952,8 +1100,10 @@ class Builder:
                         if r.random() < 0.35:
                             for hid in r.sample(hh, min(len(hh), r.randint(2, 3))):
                                 since = o.left_on - timedelta(days=r.randint(200, 1500))
-                                until = min(self.as_of - timedelta(days=1),
-                                            o.left_on + timedelta(days=r.randint(0, 60)))
+                                until = min(
+                                    self.as_of - timedelta(days=1),
+                                    o.left_on + timedelta(days=r.randint(0, 60)),
+                                )
                                 add(Contact(i, "户", hid, since, until))
                         elif r.random() < 0.3:
                             for hid in r.sample(hh, min(len(hh), r.randint(1, 3))):
@@ -967,6 +1117,7 @@ class Builder:
                         until = self.days_ago(100, 1000)
                         since = until - timedelta(days=r.randint(300, 900))
                         add(Contact(i, "户", r.choice(hh), since, until))
+
         # organ members (结对帮扶): 3–5 households each, never in "none" villages
         def pick_village(options: list[_Village]) -> _Village | None:
             ok = [v for v in options if v.coverage != "none" and v.households]
@@ -1006,8 +1157,14 @@ class Builder:
         r = self.r
         add = self.contacts.append
         villages = [v for t in c.townships for v in t.villages]
-        partial = [v for v in villages if v.coverage == "partial" and v.households
-                   and len(self.eligible(v.members)) >= 3 and "joint" not in v.tags]
+        partial = [
+            v
+            for v in villages
+            if v.coverage == "partial"
+            and v.households
+            and len(self.eligible(v.members)) >= 3
+            and "joint" not in v.tags
+        ]
         cadres = {i for v in villages for i in v.cadres}
         # member_contact_load counts members of a village branch only: never the one whose
         # 所在党支部 is empty (member_no_branch)
@@ -1053,21 +1210,36 @@ class Builder:
         used.add(many)
         self.plant("member_contact_load", "member", self.members[many].key, f"联户 {len(have)} 户")
         # exempt members holding contacts: one aged ≥ 72, one 老弱 under 70
-        aged = next(i for v in partial for i in v.members
-                    if not self.members[i].away and self.age(self.members[i]) >= 72)
+        aged = next(
+            i
+            for v in partial
+            for i in v.members
+            if not self.members[i].away and self.age(self.members[i]) >= 72
+        )
         v_aged = next(v for v in partial if aged in v.members)
         for h in r.sample(v_aged.households, min(3, len(v_aged.households))):
             add(Contact(aged, "户", h.id, self.days_ago(60, 900)))
             active[h.id] = active.get(h.id, 0) + 1
-        self.plant("exempt_member_assigned", "member", self.members[aged].key,
-                   f"{self.age(self.members[aged])} 岁, 仍联户")
-        frail = next(i for v in partial for i in self.eligible(v.members)
-                     if i not in used and i not in cadres and 55 <= self.age(self.members[i]) < 70
-                     and own_rows(i))
+        self.plant(
+            "exempt_member_assigned",
+            "member",
+            self.members[aged].key,
+            f"{self.age(self.members[aged])} 岁, 仍联户",
+        )
+        frail = next(
+            i
+            for v in partial
+            for i in self.eligible(v.members)
+            if i not in used
+            and i not in cadres
+            and 55 <= self.age(self.members[i]) < 70
+            and own_rows(i)
+        )
         self.members[frail].mgmt_class = "老弱"
         used.add(frail)
-        self.plant("exempt_member_assigned", "member", self.members[frail].key,
-                   "分类管理类别 老弱, 仍联户")
+        self.plant(
+            "exempt_member_assigned", "member", self.members[frail].key, "分类管理类别 老弱, 仍联户"
+        )
         # households whose only contact is away
         for v in partial:
             away = [i for i in v.members if self.members[i].away]
@@ -1077,8 +1249,12 @@ class Builder:
                 o = self._open[i]
                 for h in free[:2]:
                     add(Contact(i, "户", h.id, o.left_on - timedelta(days=r.randint(30, 600))))
-                    self.plant("household_contact_away", "household", h.id,
-                               f"唯一联户党员 {self.members[i].name} 外出")
+                    self.plant(
+                        "household_contact_away",
+                        "household",
+                        h.id,
+                        f"唯一联户党员 {self.members[i].name} 外出",
+                    )
                     self.plant("household_uncovered", "household", h.id, "唯一联户党员外出")
                 break
         else:
@@ -1131,10 +1307,18 @@ class Builder:
         for n, prefix in enumerate(branch_cities, start=1):
             d = self._dest_by_prefix(prefix)
             est = self.days_ago(400, 3000)
-            c.mobile[prefix] = self.add_org(Org(
-                f"D{c.spec.code}-LD{n:02d}", f"{c.spec.name}驻{d.short}流动党员党支部",
-                "流动党员党支部", c.committee, c.spec.code, host_area=d.city,
-                established_on=est, term_end=self.as_of + timedelta(days=r.randint(100, 1000))))
+            c.mobile[prefix] = self.add_org(
+                Org(
+                    f"D{c.spec.code}-LD{n:02d}",
+                    f"{c.spec.name}驻{d.short}流动党员党支部",
+                    "流动党员党支部",
+                    c.committee,
+                    c.spec.code,
+                    host_area=d.city,
+                    established_on=est,
+                    term_end=self.as_of + timedelta(days=r.randint(100, 1000)),
+                )
+            )
         away = [i for i in c.members if self.members[i].away]
         for i in away:
             m = self.members[i]
@@ -1142,12 +1326,19 @@ class Builder:
             left = self.days_ago(10, 80) if r.random() < 0.12 else self.days_ago(90, 2900)
             left = max(left, m.joined_on + timedelta(days=10))
             reason = r.choices([x for x, _ in places.REASONS], [w for _, w in places.REASONS])[0]
-            o = Outflow(member=i, left_on=left, destination=dest, city=prefix, reason=reason,
-                        employer=self._employer(reason, prefix),
-                        phone_away=m.phone if r.random() < 0.7 or not m.phone else self._phone(),
-                        card_no=self._card(c, left.year) if r.random() < 0.85 else "",
-                        host_org="", returned_on=None,
-                        contact_person="" if r.random() < 0.06 else self._contact_person(c, m))
+            o = Outflow(
+                member=i,
+                left_on=left,
+                destination=dest,
+                city=prefix,
+                reason=reason,
+                employer=self._employer(reason, prefix),
+                phone_away=m.phone if r.random() < 0.7 or not m.phone else self._phone(),
+                card_no=self._card(c, left.year) if r.random() < 0.85 else "",
+                host_org="",
+                returned_on=None,
+                contact_person="" if r.random() < 0.06 else self._contact_person(c, m),
+            )
             self._set_host(c, o)
             self.outflows.append(o)
             self._open[i] = o
@@ -1157,8 +1348,9 @@ class Builder:
                 self._profiles[i] = "flagged"
                 m.lost_flag = True
             else:
-                self._profiles[i] = r.choices(("monthly", "quarterly", "silent", "lost"),
-                                              (45, 27, 15, 9))[0]
+                self._profiles[i] = r.choices(
+                    ("monthly", "quarterly", "silent", "lost"), (45, 27, 15, 9)
+                )[0]
         if tiny:  # the tiny county always has someone in the city with a mobile branch
             bp = branch_cities[0]
             if not any(o.city == bp for o in self._open.values() if o.member in c.members):
@@ -1209,25 +1401,34 @@ class Builder:
             o.employer = self._employer(o.reason, cluster)
             self._set_host(c, o, attach=False)
             in_cluster.append(i)
-        self.plant("mobile_cluster_without_branch", "city", d.city_code,
-                   f"{d.city}: {len(in_cluster)}+ 名正式党员外出, 无流动党员党支部")
+        self.plant(
+            "mobile_cluster_without_branch",
+            "city",
+            d.city_code,
+            f"{d.city}: {len(in_cluster)}+ 名正式党员外出, 无流动党员党支部",
+        )
         # planted members: full members of long standing, so dates stay consistent
-        rest = [i for i in order if self.members[i].is_full
-                and (self.as_of - self.members[i].joined_on).days > 2000]
+        rest = [
+            i
+            for i in order
+            if self.members[i].is_full and (self.as_of - self.members[i].joined_on).days > 2000
+        ]
         picks: dict[str, int] = {}
         for role in ("unattached", "silent", "lost", "flagged", "no_contact", "transfer"):
             picks[role] = rest.pop()
         o = self._open[picks["unattached"]]
         o.host_org = ""
-        self.plant("mobile_unattached", "member", self.members[o.member].key,
-                   "未在流入地参加组织生活")
+        self.plant(
+            "mobile_unattached", "member", self.members[o.member].key, "未在流入地参加组织生活"
+        )
         for role in ("silent", "lost", "flagged"):
             i = picks[role]
             o = self._open[i]
             o.left_on = min(o.left_on, self.days_ago(420, 1500))
             self._profiles[i] = role
-        self.plant("mobile_silent", "member", self.members[picks["silent"]].key,
-                   "最近报到 95–170 天前")
+        self.plant(
+            "mobile_silent", "member", self.members[picks["silent"]].key, "最近报到 95–170 天前"
+        )
         self.plant("lost_contact", "member", self.members[picks["lost"]].key, "最近报到 ≥190 天前")
         self.members[picks["flagged"]].lost_flag = True
         self.plant("lost_contact", "member", self.members[picks["flagged"]].key, "花名册标记失联")
@@ -1240,12 +1441,20 @@ class Builder:
         o.employer = self._employer("外出务工", o.city or "3101", fixed=True)
         if not o.city:
             o.destination, o.city = "上海市浦东新区", "3101"
-        self.plant("should_transfer", "member", self.members[o.member].key,
-                   f"外出 {(self.as_of - o.left_on).days} 天, 固定单位 {o.employer}")
+        self.plant(
+            "should_transfer",
+            "member",
+            self.members[o.member].key,
+            f"外出 {(self.as_of - o.left_on).days} 天, 固定单位 {o.employer}",
+        )
 
     def _report_org(self, c: _County, m: Member, o: Outflow) -> str:
-        if o.host_org and o.city in c.mobile and o.host_org == c.mobile[o.city].name \
-                and self.r.random() < 0.5:
+        if (
+            o.host_org
+            and o.city in c.mobile
+            and o.host_org == c.mobile[o.city].name
+            and self.r.random() < 0.5
+        ):
             return o.host_org
         return self._home_org_name(c, m)
 
@@ -1263,13 +1472,18 @@ class Builder:
         m = self.members[i]
         o = self._open[i]
         profile = self._profiles[i]
-        start = max(o.left_on + timedelta(days=r.randint(5, 30)),
-                    self.as_of - timedelta(days=730))
+        start = max(o.left_on + timedelta(days=r.randint(5, 30)), self.as_of - timedelta(days=730))
         step = (20, 40)
         if profile == "recent":
             if (self.as_of - o.left_on).days > 25 and r.random() < 0.6:
-                self.reports.append(Report(i, o.left_on + timedelta(days=r.randint(3, 20)),
-                                           self._channel(), self._report_org(c, m, o)))
+                self.reports.append(
+                    Report(
+                        i,
+                        o.left_on + timedelta(days=r.randint(3, 20)),
+                        self._channel(),
+                        self._report_org(c, m, o),
+                    )
+                )
             return
         if profile == "monthly":
             end = self.days_ago(0, 25)
@@ -1299,10 +1513,19 @@ class Builder:
                 return
             dest, prefix = self._dest()
             reason = r.choices([x for x, _ in places.REASONS], [w for _, w in places.REASONS])[0]
-            o = Outflow(member=m.idx, left_on=left, destination=dest, city=prefix, reason=reason,
-                        employer=self._employer(reason, prefix), phone_away=m.phone,
-                        card_no=self._card(c, left.year) if r.random() < 0.8 else "",
-                        host_org="", returned_on=ret, contact_person=self._contact_person(c, m))
+            o = Outflow(
+                member=m.idx,
+                left_on=left,
+                destination=dest,
+                city=prefix,
+                reason=reason,
+                employer=self._employer(reason, prefix),
+                phone_away=m.phone,
+                card_no=self._card(c, left.year) if r.random() < 0.8 else "",
+                host_org="",
+                returned_on=ret,
+                contact_person=self._contact_person(c, m),
+            )
             self._set_host(c, o)
             self.outflows.append(o)
             d = left + timedelta(days=r.randint(10, 60))
@@ -1327,12 +1550,22 @@ class Builder:
         townships = [t for t in c.townships if t.organ_branch]
         step = max(1, len(townships) // n)
         for t in (townships[k * step % len(townships)] for k in range(n)):
-            cands = [i for v in t.villages if not v.tags & {"big", "small", "joint"}
-                     for i in v.members if self._second_ok(self.members[i], used)]
+            cands = [
+                i
+                for v in t.villages
+                if not v.tags & {"big", "small", "joint"}
+                for i in v.members
+                if self._second_ok(self.members[i], used)
+            ]
             if not cands:  # no fit in this township: any of the county's villages
-                cands = [i for u in c.townships for v in u.villages
-                         if not v.tags & {"big", "small", "joint"}
-                         for i in v.members if self._second_ok(self.members[i], used)]
+                cands = [
+                    i
+                    for u in c.townships
+                    for v in u.villages
+                    if not v.tags & {"big", "small", "joint"}
+                    for i in v.members
+                    if self._second_ok(self.members[i], used)
+                ]
             if not cands:
                 raise RuntimeError("no member to list on a second branch's roster")
             i = cands[len(cands) // 2]
@@ -1340,19 +1573,38 @@ class Builder:
             used.add(m.key)
             self.second_listings.append((i, t.organ_branch))
             assert m.branch is not None
-            self.plant("member_multi_branch", "member", m.key,
-                       f"{self.org_by_id[m.branch].name} 与 "
-                       f"{self.org_by_id[t.organ_branch].name} 均列为所在党支部")
+            self.plant(
+                "member_multi_branch",
+                "member",
+                m.key,
+                f"{self.org_by_id[m.branch].name} 与 "
+                f"{self.org_by_id[t.organ_branch].name} 均列为所在党支部",
+            )
 
     def _second_ok(self, m: Member, used: set[str]) -> bool:
-        return (bool(m.member_no) and m.branch is not None and m.village is not None
-                and not m.away and not m.lost_flag and not m.roles and m.key not in used
-                and 25 <= self.age(m) <= 55 and not self.exempt(m))
+        return (
+            bool(m.member_no)
+            and m.branch is not None
+            and m.village is not None
+            and not m.away
+            and not m.lost_flag
+            and not m.roles
+            and m.key not in used
+            and 25 <= self.age(m) <= 55
+            and not self.exempt(m)
+        )
 
     # ------------------------------------------------------------------ county
 
-    def build_county(self, spec: CountySpec, *, tiny: bool, parent_org: str | None,
-                     branch_cities: list[str], households: list[Household]) -> None:
+    def build_county(
+        self,
+        spec: CountySpec,
+        *,
+        tiny: bool,
+        parent_org: str | None,
+        branch_cities: list[str],
+        households: list[Household],
+    ) -> None:
         r = self.r
         c = self.build_areas(spec, tiny)
         self.counties.append(c)
@@ -1380,20 +1632,44 @@ class Builder:
         # orgs: county committee and organs
         c.committee = f"D{spec.code}"
         _, term_end = self._term(5)
-        self.add_org(Org(c.committee, f"中共{spec.name}委员会", "党委", parent_org, spec.code,
-                         established_on=date(1949, 5, r.randint(1, 28)),
-                         term_end=self.as_of + timedelta(days=r.randint(60, 400))))
+        self.add_org(
+            Org(
+                c.committee,
+                f"中共{spec.name}委员会",
+                "党委",
+                parent_org,
+                spec.code,
+                established_on=date(1949, 5, r.randint(1, 28)),
+                term_end=self.as_of + timedelta(days=r.randint(60, 400)),
+            )
+        )
         c.organ_committee = f"D{spec.code}-JG"
-        self.add_org(Org(c.organ_committee, f"中共{spec.name}直属机关工作委员会", "党工委",
-                         c.committee, spec.code, established_on=date(1985, 7, 1),
-                         term_end=term_end))
+        self.add_org(
+            Org(
+                c.organ_committee,
+                f"中共{spec.name}直属机关工作委员会",
+                "党工委",
+                c.committee,
+                spec.code,
+                established_on=date(1985, 7, 1),
+                term_end=term_end,
+            )
+        )
         for t in c.townships:
             t.org_id = f"D{t.area.code}"
             word = "工作委员会" if t.kind == "街道" else "委员会"
             kind = "党工委" if t.kind == "街道" else "党委"
-            self.add_org(Org(t.org_id, f"中共{spec.name}{t.area.name}{word}", kind, c.committee,
-                             t.area.code, established_on=date(r.randint(1950, 2002), 7, 1),
-                             term_end=self.as_of + timedelta(days=r.randint(60, 400))))
+            self.add_org(
+                Org(
+                    t.org_id,
+                    f"中共{spec.name}{t.area.name}{word}",
+                    kind,
+                    c.committee,
+                    t.area.code,
+                    established_on=date(r.randint(1950, 2002), 7, 1),
+                    term_end=self.as_of + timedelta(days=r.randint(60, 400)),
+                )
+            )
         for t in c.townships:
             self.village_orgs(c, t)
             for v in t.villages:
@@ -1415,9 +1691,17 @@ def build(*, scale: str, seed: int, as_of: date) -> World:
     if scale == "city":
         specs = list(places.NINGBO_COUNTIES)
         parent_org = f"D{places.CITY_CODE}"
-        b.add_org(Org(parent_org, f"中共{places.CITY_NAME}委员会", "党委", None, None,
-                      established_on=date(1949, 5, 25),
-                      term_end=as_of + timedelta(days=300)))
+        b.add_org(
+            Org(
+                parent_org,
+                f"中共{places.CITY_NAME}委员会",
+                "党委",
+                None,
+                None,
+                established_on=date(1949, 5, 25),
+                term_end=as_of + timedelta(days=300),
+            )
+        )
         title = places.CITY_NAME
     else:
         specs = [places.NINGHAI]
@@ -1428,13 +1712,15 @@ def build(*, scale: str, seed: int, as_of: date) -> World:
             cities = ["4419"] if tiny else list(places.BRANCH_CITIES)
         else:
             cities = sorted(b.r.sample(list(places.BRANCH_CITIES), b.r.randint(1, 3)))
-        b.build_county(spec, tiny=tiny, parent_org=parent_org, branch_cities=cities,
-                       households=households)
+        b.build_county(
+            spec, tiny=tiny, parent_org=parent_org, branch_cities=cities, households=households
+        )
     return _assemble(b, scale=scale, seed=seed, as_of=as_of, title=title, households=households)
 
 
-def _assemble(b: Builder, *, scale: str, seed: int, as_of: date, title: str,
-              households: list[Household]) -> World:
+def _assemble(
+    b: Builder, *, scale: str, seed: int, as_of: date, title: str, households: list[Household]
+) -> World:
     areas: list[Area] = []
     for c in b.counties:
         areas.append(c.area)
@@ -1457,14 +1743,28 @@ def _assemble(b: Builder, *, scale: str, seed: int, as_of: date, title: str,
     b.contacts = contacts
     b.outflows.sort(key=lambda o: (o.member, o.left_on))
     b.reports.sort(key=lambda x: (x.on, x.member))
-    second = sorted(((b.members[i], oid) for i, oid in b.second_listings),
-                    key=lambda x: (rank[x[1]], x[0].idx))
+    second = sorted(
+        ((b.members[i], oid) for i, oid in b.second_listings), key=lambda x: (rank[x[1]], x[0].idx)
+    )
     counts = _counts(b, areas, households)
-    return World(scale=scale, seed=seed, as_of=as_of, title=title, areas=areas, orgs=b.orgs,
-                 members=members, households=households, contacts=b.contacts,
-                 outflows=b.outflows, reports=b.reports, planted=b.planted, counts=counts,
-                 member_by_idx={m.idx: m for m in b.members}, org_by_id=b.org_by_id,
-                 second_listings=second)
+    return World(
+        scale=scale,
+        seed=seed,
+        as_of=as_of,
+        title=title,
+        areas=areas,
+        orgs=b.orgs,
+        members=members,
+        households=households,
+        contacts=b.contacts,
+        outflows=b.outflows,
+        reports=b.reports,
+        planted=b.planted,
+        counts=counts,
+        member_by_idx={m.idx: m for m in b.members},
+        org_by_id=b.org_by_id,
+        second_listings=second,
+    )
 
 
 def _counts(b: Builder, areas: list[Area], households: list[Household]) -> dict[str, int]:

@@ -22,8 +22,9 @@ def demo_data(
     scale: Annotated[str, typer.Option("--scale", help="tiny | county | city")] = "county",
     seed: Annotated[int, typer.Option("--seed", help="随机种子: 相同种子生成相同文件")] = 1,
     as_of: Annotated[str, typer.Option("--as-of", help="数据截至日期 YYYY-MM-DD")] = "2026-11-01",
-    with_errors: Annotated[bool, typer.Option(
-        "--with-errors", help="另写 with_errors/ 目录: 含格式错误的样例行")] = False,
+    with_errors: Annotated[
+        bool, typer.Option("--with-errors", help="另写 with_errors/ 目录: 含格式错误的样例行")
+    ] = False,
 ) -> None:
     """生成演示数据: 一个县 (宁海县) 或一个市 (宁波市) 的花名册等 7 个文件。"""
     if scale not in ("tiny", "county", "city"):
@@ -34,8 +35,9 @@ def demo_data(
         raise typer.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--as-of") from None
     s: Scale = scale  # type: ignore[assignment]
     summary = generate(out, scale=s, seed=seed, as_of=on, with_errors=with_errors)
-    typer.echo(f"已生成 {scale} 演示数据到 {out} (种子 {seed}, 截至 {on}), "
-               f"用时 {summary.seconds} 秒")
+    typer.echo(
+        f"已生成 {scale} 演示数据到 {out} (种子 {seed}, 截至 {on}), 用时 {summary.seconds} 秒"
+    )
     for name, n in summary.files.items():
         typer.echo(f"  {name}: {n} 行")
     if summary.error_files:

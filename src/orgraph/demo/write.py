@@ -36,17 +36,37 @@ class Sheet:
     widths: dict[str, float] | None = None
 
 
-def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
-               title: str | None = None, serial: bool = False,
-               text_columns: Sequence[str] = (), widths: dict[str, float] | None = None) -> int:
+def write_xlsx(
+    path: Path,
+    sheet: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Cell]],
+    *,
+    title: str | None = None,
+    serial: bool = False,
+    text_columns: Sequence[str] = (),
+    widths: dict[str, float] | None = None,
+) -> int:
     """One sheet: optional merged title row, header, rows. Returns the number of data rows.
 
     Columns named in `text_columns` are written as strings in text format ('@'), so ID and
     phone numbers keep every digit when someone edits the file in Excel. A `序号` column
     (1, 2, ... per sheet) comes first when `serial` is set.
     """
-    return write_xlsx_sheets(path, [Sheet(sheet, header, rows, title=title, serial=serial,
-                                          text_columns=text_columns, widths=widths)])[0]
+    return write_xlsx_sheets(
+        path,
+        [
+            Sheet(
+                sheet,
+                header,
+                rows,
+                title=title,
+                serial=serial,
+                text_columns=text_columns,
+                widths=widths,
+            )
+        ],
+    )[0]
 
 
 def write_xlsx_sheets(path: Path, sheets: Sequence[Sheet]) -> list[int]:
@@ -118,8 +138,9 @@ def csv_cell(v: Cell) -> str:
     return str(v)
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
-              encoding: str) -> int:
+def write_csv(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]], *, encoding: str
+) -> int:
     """CSV with CRLF line ends (as Excel writes them). Returns the number of data rows."""
     n = 0
     with path.open("w", encoding=encoding, newline="") as f:

@@ -57,13 +57,19 @@ class Lookups:
     def load_households(self, store: GraphStore, ids: list[str]) -> None:
         missing = [i for i in dict.fromkeys(ids) if i not in self.households]
         for start in range(0, len(missing), 20_000):
-            for row in store.read("existing_households", ids=missing[start:start + 20_000]):
+            for row in store.read("existing_households", ids=missing[start : start + 20_000]):
                 self.households[row["id"]] = row["area"]
 
     # -- resolution: (value, error message) ---------------------------------------------------
 
-    def org(self, ref: str, *, kinds: frozenset[str] | None = None,
-            parent: str | None = None, what: str = "党组织") -> tuple[str | None, str | None]:
+    def org(
+        self,
+        ref: str,
+        *,
+        kinds: frozenset[str] | None = None,
+        parent: str | None = None,
+        what: str = "党组织",
+    ) -> tuple[str | None, str | None]:
         """An org by id, else by unique name (among the parent's children when given)."""
         if ref in self.orgs and (kinds is None or self.orgs[ref].get("kind") in kinds):
             return ref, None

@@ -18,10 +18,27 @@ def place_rows(code: str | None) -> tuple[str | None, list[dict[str, Any]]]:
     rows = []
     city = city_of(place.code6)
     if city is not None:
-        rows.append({"code": city.code6, "name": city.name, "level": "city", "lon": city.lon,
-                     "lat": city.lat, "province": city.province, "parent": city.code6})
+        rows.append(
+            {
+                "code": city.code6,
+                "name": city.name,
+                "level": "city",
+                "lon": city.lon,
+                "lat": city.lat,
+                "province": city.province,
+                "parent": city.code6,
+            }
+        )
     if city is None or place.code6 != city.code6:
-        rows.append({"code": place.code6, "name": place.name, "level": place.level,
-                     "lon": place.lon, "lat": place.lat, "province": place.province,
-                     "parent": city.code6 if city else place.code6})
+        rows.append(
+            {
+                "code": place.code6,
+                "name": place.name,
+                "level": place.level,
+                "lon": place.lon,
+                "lat": place.lat,
+                "province": place.province,
+                "parent": city.code6 if city else place.code6,
+            }
+        )
     return place.code6, rows

@@ -8,8 +8,13 @@ from typing import Any
 from orgraph.roster import Issue
 
 KIND_ZH = {
-    "areas": "行政区划", "orgs": "党组织", "members": "党员花名册", "households": "农户",
-    "contacts": "联系关系", "outflows": "流动党员外出登记", "reports": "报到记录",
+    "areas": "行政区划",
+    "orgs": "党组织",
+    "members": "党员花名册",
+    "households": "农户",
+    "contacts": "联系关系",
+    "outflows": "流动党员外出登记",
+    "reports": "报到记录",
 }
 
 
@@ -48,8 +53,13 @@ class FileReport:
 
 
 def issue_dict(issue: Issue) -> dict[str, Any]:
-    return {"sheet": issue.sheet, "row": issue.row, "column": issue.column,
-            "value": issue.value, "message": issue.message}
+    return {
+        "sheet": issue.sheet,
+        "row": issue.row,
+        "column": issue.column,
+        "value": issue.value,
+        "message": issue.message,
+    }
 
 
 @dataclass

@@ -21,8 +21,11 @@ from orgraph.roster.values import CHANNEL
 from orgraph.store import GraphStore
 
 MOBILE_KINDS = ("mobile_branch", "temp_branch", "temp_group")
-MOBILE_KIND_ZH = {"mobile_branch": "流动党员党支部", "temp_branch": "临时党支部",
-                  "temp_group": "临时党小组"}
+MOBILE_KIND_ZH = {
+    "mobile_branch": "流动党员党支部",
+    "temp_branch": "临时党支部",
+    "temp_group": "临时党小组",
+}
 APPROVING_LEVELS = frozenset({"county", "city", "province"})
 _NEVER = "9999-12-31"
 
@@ -60,7 +63,9 @@ def _member(store: GraphStore, member: str) -> dict[str, Any]:
     row = rows[0]
     row["episodes"] = [
         {"id": e[0], "left_on": e[1], "end": min(e[2] or _NEVER, e[3] or _NEVER)}
-        for e in row["episodes"] if e and e[0] is not None]
+        for e in row["episodes"]
+        if e and e[0] is not None
+    ]
     return row
 
 
@@ -93,9 +98,17 @@ def _destination(destination: str) -> tuple[str | None, str, list[dict[str, Any]
 
 
 def register_departure(
-    store: GraphStore, *, member: str, left_on: str | dt.date | None, destination: str,
-    reason: str | None = None, employer: str | None = None, phone_away: str | None = None,
-    card_no: str | None = None, contact_person: str | None = None, host_org: str | None = None,
+    store: GraphStore,
+    *,
+    member: str,
+    left_on: str | dt.date | None,
+    destination: str,
+    reason: str | None = None,
+    employer: str | None = None,
+    phone_away: str | None = None,
+    card_no: str | None = None,
+    contact_person: str | None = None,
+    host_org: str | None = None,
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """登记外出: a new outflow episode. Refused while an earlier one is still open."""
@@ -108,13 +121,20 @@ def register_departure(
             raise ConstraintConflict(f"党员“{m['name']}”在 {left} 已有外出登记")
         if e["end"] > left:
             raise ConstraintConflict(
-                f"党员“{m['name']}”有 {e['left_on']} 的外出登记尚未结束，请先登记返回或转接")
-    props = {"left_on": left, "returned_on": None, "reason": _text(reason, "外出原因"),
-             "employer": _text(employer, "工作单位"),
-             "phone_away": _text(phone_away, "外出联系电话", 40),
-             "card_no": _text(card_no, "活动证编号", 60),
-             "contact_person": _text(contact_person, "联系人", 60), "flow_type": None,
-             "host_org_text": None, "member": member}
+                f"党员“{m['name']}”有 {e['left_on']} 的外出登记尚未结束，请先登记返回或转接"
+            )
+    props = {
+        "left_on": left,
+        "returned_on": None,
+        "reason": _text(reason, "外出原因"),
+        "employer": _text(employer, "工作单位"),
+        "phone_away": _text(phone_away, "外出联系电话", 40),
+        "card_no": _text(card_no, "活动证编号", 60),
+        "contact_person": _text(contact_person, "联系人", 60),
+        "flow_type": None,
+        "host_org_text": None,
+        "member": member,
+    }
     host = None
     if host_org:
         host = _org(store, host_org.strip(), "流入地党组织")["id"]
@@ -124,15 +144,30 @@ def register_departure(
     with store.transaction() as tx_store:
         if places:
             tx_store.write("upsert_places", rows=places)
-        tx_store.write("upsert_outflows", rows=[{"id": oid, "member": member, "props": props,
-                                                 "dest": dest, "host": host}])
-    return {"id": oid, "member": member, "left_on": left, "destination": dest,
-            "destination_text": text, "host_org": host, "placed": dest is not None}
+        tx_store.write(
+            "upsert_outflows",
+            rows=[{"id": oid, "member": member, "props": props, "dest": dest, "host": host}],
+        )
+    return {
+        "id": oid,
+        "member": member,
+        "left_on": left,
+        "destination": dest,
+        "destination_text": text,
+        "host_org": host,
+        "placed": dest is not None,
+    }
 
 
-def record_report(store: GraphStore, *, member: str, on: str | dt.date | None,
-                  channel: str | None = None, org: str | None = None,
-                  today: dt.date | None = None) -> dict[str, Any]:
+def record_report(
+    store: GraphStore,
+    *,
+    member: str,
+    on: str | dt.date | None,
+    channel: str | None = None,
+    org: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """登记报到/报平安 of a member on a date, through a channel, optionally to an org."""
     _member(store, member)
     day = _date(on, "报到日期", today=today)
@@ -143,14 +178,28 @@ def record_report(store: GraphStore, *, member: str, on: str | dt.date | None,
             raise ValidationFailed(f"报到方式“{channel}”无效，可用: 电话/微信/现场/网上/书面")
     org_id = _org(store, org.strip(), "报到党组织")["id"] if org else None
     rid = f"{member}|{day}|{ch or ''}|{org_id or ''}"
-    store.write("upsert_reports", rows=[{
-        "id": rid, "member": member, "org": org_id,
-        "props": {"on": day, "channel": ch, "org_text": org_id, "member": member}}])
+    store.write(
+        "upsert_reports",
+        rows=[
+            {
+                "id": rid,
+                "member": member,
+                "org": org_id,
+                "props": {"on": day, "channel": ch, "org_text": org_id, "member": member},
+            }
+        ],
+    )
     return {"id": rid, "member": member, "on": day, "channel": ch, "org": org_id}
 
 
-def attend(store: GraphStore, *, member: str, org: str, since: str | dt.date | None = None,
-           today: dt.date | None = None) -> dict[str, Any]:
+def attend(
+    store: GraphStore,
+    *,
+    member: str,
+    org: str,
+    since: str | dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """A member away takes part in the life of an org at the destination from a date."""
     _member(store, member)
     o = _org(store, org, "党组织")
@@ -159,8 +208,9 @@ def attend(store: GraphStore, *, member: str, org: str, since: str | dt.date | N
     return {"member": member, "org": o["id"], "since": day}
 
 
-def record_return(store: GraphStore, *, member: str, on: str | dt.date | None,
-                  today: dt.date | None = None) -> dict[str, Any]:
+def record_return(
+    store: GraphStore, *, member: str, on: str | dt.date | None, today: dt.date | None = None
+) -> dict[str, Any]:
     """登记返回: ends the episode open on that date and the attendance begun in it."""
     m = _member(store, member)
     day = _date(on, "返回时间", today=today)
@@ -174,8 +224,14 @@ def record_return(store: GraphStore, *, member: str, on: str | dt.date | None,
     return {"id": ep["id"], "member": member, "left_on": ep["left_on"], "returned_on": day}
 
 
-def transfer(store: GraphStore, *, member: str, to_org: str, on: str | dt.date | None,
-             today: dt.date | None = None) -> dict[str, Any]:
+def transfer(
+    store: GraphStore,
+    *,
+    member: str,
+    to_org: str,
+    on: str | dt.date | None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """组织关系转接: moves the member's formal affiliation to `to_org` and ends the open
     episode. `to_org` is a county org id, or the name of an org outside the county, in which
     case the member leaves the county's roll (kept, with the transfer in its history)."""
@@ -198,25 +254,54 @@ def transfer(store: GraphStore, *, member: str, to_org: str, on: str | dt.date |
     tid = f"{member}|{day}"
     with store.transaction() as tx_store:
         if not rows:
-            tx_store.write("upsert_external_orgs",
-                           rows=[{"id": org_id, "name": name, "host": None}])
+            tx_store.write(
+                "upsert_external_orgs", rows=[{"id": org_id, "name": name, "host": None}]
+            )
         if ep is not None:  # also on the departure day: the episode then never counts as away
             tx_store.write("end_attendance", member=member, since=ep["left_on"], on=day)
-        tx_store.write("record_transfer", member=member, id=tid, props={
-            "on": day, "to_org": org_id, "to_name": name, "inside": inside,
-            "outflow": ep["id"] if ep else None})
-        tx_store.write("move_affiliation", member=member, org=org_id, on_roll=inside,
-                       reason=None if inside else "transferred_out",
-                       off_on=None if inside else day)
+        tx_store.write(
+            "record_transfer",
+            member=member,
+            id=tid,
+            props={
+                "on": day,
+                "to_org": org_id,
+                "to_name": name,
+                "inside": inside,
+                "outflow": ep["id"] if ep else None,
+            },
+        )
+        tx_store.write(
+            "move_affiliation",
+            member=member,
+            org=org_id,
+            on_roll=inside,
+            reason=None if inside else "transferred_out",
+            off_on=None if inside else day,
+        )
         if ep is not None:  # last (FalkorDB): a repeat still finds the episode it ends
             tx_store.write("end_outflow", id=ep["id"], props={"transferred_on": day})
-    return {"id": tid, "member": member, "on": day, "to_org": org_id, "to_name": name,
-            "on_roll": inside, "ended_outflow": ep["id"] if ep else None}
+    return {
+        "id": tid,
+        "member": member,
+        "on": day,
+        "to_org": org_id,
+        "to_name": name,
+        "on_roll": inside,
+        "ended_outflow": ep["id"] if ep else None,
+    }
 
 
 def create_mobile_branch(
-    store: GraphStore, *, id: str, name: str, kind: str, host_area: str, approved_by: str,
-    established_on: str | dt.date | None = None, today: dt.date | None = None,
+    store: GraphStore,
+    *,
+    id: str,
+    name: str,
+    kind: str,
+    host_area: str,
+    approved_by: str,
+    established_on: str | dt.date | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """成立流动党员党支部 / 临时党支部 / 临时党小组 hosted in a destination city, under an
     approving committee at county level or above."""
@@ -231,24 +316,49 @@ def create_mobile_branch(
     top = boss["level"] is None and not boss["has_parent"]
     if boss["external"] or not (boss["level"] in APPROVING_LEVELS or top):
         raise ValidationFailed(
-            f"“{boss['name']}”不是县级及以上党组织，不能批准成立{MOBILE_KIND_ZH[kind]}")
+            f"“{boss['name']}”不是县级及以上党组织，不能批准成立{MOBILE_KIND_ZH[kind]}"
+        )
     host, text, places = _destination(host_area)
     if host is None:
         raise ValidationFailed(f"无法识别驻在地“{text}”，请填写区划代码或“省市县”名称")
     day = _date(established_on, "成立日期", today=today)
     with store.transaction() as tx_store:
         tx_store.write("upsert_places", rows=places)
-        tx_store.write("upsert_orgs", rows=[{"id": oid, "props": {
-            "name": title, "kind": kind, "established_on": day, "host_area_text": text}}])
-        tx_store.write("link_orgs", rows=[{"id": oid, "parent": boss["id"], "area": None,
-                                           "host": host}])
-    return {"id": oid, "name": title, "kind": kind, "host_area": host,
-            "approved_by": boss["id"], "established_on": day}
+        tx_store.write(
+            "upsert_orgs",
+            rows=[
+                {
+                    "id": oid,
+                    "props": {
+                        "name": title,
+                        "kind": kind,
+                        "established_on": day,
+                        "host_area_text": text,
+                    },
+                }
+            ],
+        )
+        tx_store.write(
+            "link_orgs", rows=[{"id": oid, "parent": boss["id"], "area": None, "host": host}]
+        )
+    return {
+        "id": oid,
+        "name": title,
+        "kind": kind,
+        "host_area": host,
+        "approved_by": boss["id"],
+        "established_on": day,
+    }
 
 
-def add_branch_member(store: GraphStore, *, branch: str, member: str,
-                      since: str | dt.date | None = None,
-                      today: dt.date | None = None) -> dict[str, Any]:
+def add_branch_member(
+    store: GraphStore,
+    *,
+    branch: str,
+    member: str,
+    since: str | dt.date | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
     """Attach a member away to a mobile branch (ATTENDS from a date)."""
     o = _org(store, branch, "流动党员党支部")
     if o["kind"] not in MOBILE_KINDS or o["external"]:

@@ -15,18 +15,33 @@ def timeline(store: GraphStore, member: str) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     for o in store.read("timeline_outflows", member=member):
         dest = {"code": o["dest"], "name": o["dest_name"]} if o["dest"] else None
-        events.append({"kind": "departure", "on": o["left_on"], "outflow": o["id"],
-                       "destination": dest, "destination_text": o["destination_text"],
-                       "reason": o["reason"], "employer": o["employer"],
-                       "card_no": o["card_no"], "contact_person": o["contact_person"],
-                       "host_org": {"id": o["host"], "name": o["host_name"]}
-                       if o["host"] else None})
+        events.append(
+            {
+                "kind": "departure",
+                "on": o["left_on"],
+                "outflow": o["id"],
+                "destination": dest,
+                "destination_text": o["destination_text"],
+                "reason": o["reason"],
+                "employer": o["employer"],
+                "card_no": o["card_no"],
+                "contact_person": o["contact_person"],
+                "host_org": {"id": o["host"], "name": o["host_name"]} if o["host"] else None,
+            }
+        )
         if o["returned_on"]:
             events.append({"kind": "return", "on": o["returned_on"], "outflow": o["id"]})
     for r in store.read("timeline_reports", member=member):
-        events.append({"kind": "report", "on": r["on"], "channel": r["channel"],
-                       "org": {"id": r["org"], "name": r["org_name"]}
-                       if r["org"] or r["org_name"] else None})
+        events.append(
+            {
+                "kind": "report",
+                "on": r["on"],
+                "channel": r["channel"],
+                "org": {"id": r["org"], "name": r["org_name"]}
+                if r["org"] or r["org_name"]
+                else None,
+            }
+        )
     for a in store.read("timeline_attendance", member=member):
         org = {"id": a["org"], "name": a["org_name"]}
         if a["since"]:
@@ -34,10 +49,21 @@ def timeline(store: GraphStore, member: str) -> list[dict[str, Any]]:
         if a["until"]:
             events.append({"kind": "leave_org", "on": a["until"], "org": org})
     for t in store.read("timeline_transfers", member=member):
-        events.append({"kind": "transfer", "on": t["on"], "from_orgs": list(t["from_orgs"] or []),
-                       "to_org": {"id": t["to_org"], "name": t["to_name"]}})
+        events.append(
+            {
+                "kind": "transfer",
+                "on": t["on"],
+                "from_orgs": list(t["from_orgs"] or []),
+                "to_org": {"id": t["to_org"], "name": t["to_name"]},
+            }
+        )
     # Same day, same kind (two reports by different channels): the rest of the event decides,
     # so the order never depends on the order the engine returned the rows in.
-    events.sort(key=lambda e: (e["on"] or "", ORDER[e["kind"]],
-                               json.dumps(e, sort_keys=True, ensure_ascii=False)))
+    events.sort(
+        key=lambda e: (
+            e["on"] or "",
+            ORDER[e["kind"]],
+            json.dumps(e, sort_keys=True, ensure_ascii=False),
+        )
+    )
     return events

@@ -14,8 +14,15 @@ from orgraph.records.visibility import Visible
 from orgraph.store import GraphStore
 
 
-def list_contacts(*, seen: Visible, member: int | None = None, household: int | None = None,
-                  on: dt.date, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def list_contacts(
+    *,
+    seen: Visible,
+    member: int | None = None,
+    household: int | None = None,
+    on: dt.date,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     """Contacts of one member, one household, or (neither given) every household in sight,
     newest first. A contact from a member outside the caller's scope is shown without the
     member's identity."""
@@ -32,11 +39,18 @@ def list_contacts(*, seen: Visible, member: int | None = None, household: int | 
         if not seen.household(h):
             continue  # a visible member's contact with a household outside the scope
         person = seen.person({"id": p.m_key[m], "name": p.m_name[m]})
-        keyed.append(((-int(p.c_since[k]), p.m_key[m], p.hh_id[h]), {
-            "member": {"id": person["id"], "name": person["name"]},
-            "household": {"id": p.hh_id[h]},
-            "since": iso(int(p.c_since[k])), "until": iso(int(p.c_until[k])),
-            "active": bool(p.c_since[k] <= d < p.c_until[k])}))
+        keyed.append(
+            (
+                (-int(p.c_since[k]), p.m_key[m], p.hh_id[h]),
+                {
+                    "member": {"id": person["id"], "name": person["name"]},
+                    "household": {"id": p.hh_id[h]},
+                    "since": iso(int(p.c_since[k])),
+                    "until": iso(int(p.c_until[k])),
+                    "active": bool(p.c_since[k] <= d < p.c_until[k]),
+                },
+            )
+        )
     keyed.sort(key=lambda t: t[0])
     rows = [row for _, row in keyed]
     return answer(page_of(rows, page, page_size), len(rows), page, page_size)
@@ -52,22 +66,30 @@ def _pair(seen: Visible, member: str, household: str) -> tuple[int, int]:
     return m, h
 
 
-def add_contact(store: GraphStore, *, seen: Visible, body: ContactCreate,
-                on: dt.date) -> None:
+def add_contact(store: GraphStore, *, seen: Visible, body: ContactCreate, on: dt.date) -> None:
     _pair(seen, body.member, body.household)
     since = body.since or on
     if body.until is not None and body.until <= since:
         raise ValidationFailed("结束日期应晚于开始日期")
-    store.write("upsert_household_contacts", rows=[{
-        "member": body.member, "target": body.household, "since": since.isoformat(),
-        "until": body.until.isoformat() if body.until else None}])
+    store.write(
+        "upsert_household_contacts",
+        rows=[
+            {
+                "member": body.member,
+                "target": body.household,
+                "since": since.isoformat(),
+                "until": body.until.isoformat() if body.until else None,
+            }
+        ],
+    )
 
 
 def end_contact(store: GraphStore, *, seen: Visible, body: ContactEnd, on: dt.date) -> int:
     _pair(seen, body.member, body.household)
     until = (body.until or on).isoformat()
-    rows = store.write("record_end_contacts", member=body.member, household=body.household,
-                       until=until)
+    rows = store.write(
+        "record_end_contacts", member=body.member, household=body.household, until=until
+    )
     ended = int(rows[0]["ended"]) if rows else 0
     if not ended:
         raise NotFound(f"党员“{body.member}”与农户“{body.household}”在 {until} 没有有效的联系关系")

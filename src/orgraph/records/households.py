@@ -26,8 +26,7 @@ def covered(seen: Visible, households: list[int], on: dt.date) -> dict[int, bool
     if not households or not len(p.c_house):
         return dict.fromkeys(households, False)
     at_home = p.m_on_roll & ~away_mask(seen, on)
-    hit = np.isin(p.c_house, households) & (p.c_since <= d) & (p.c_until > d) \
-        & at_home[p.c_member]
+    hit = np.isin(p.c_house, households) & (p.c_since <= d) & (p.c_until > d) & at_home[p.c_member]
     yes = {int(h) for h in p.c_house[hit]}
     return {h: h in yes for h in households}
 
@@ -36,14 +35,29 @@ def _row(seen: Visible, h: int, rec: dict[str, Any], is_covered: bool) -> dict[s
     p = seen.p
     a = int(p.hh_area[h])
     ctx = seen.area_context(a)
-    return {"id": p.hh_id[h], "head_name": rec.get("head_name"), "area": seen.area_ref(a),
-            "village": ctx["village"], "township": ctx["township"], "size": rec.get("size"),
-            "tags": list(rec.get("tags") or []), "covered": is_covered}
+    return {
+        "id": p.hh_id[h],
+        "head_name": rec.get("head_name"),
+        "area": seen.area_ref(a),
+        "village": ctx["village"],
+        "township": ctx["township"],
+        "size": rec.get("size"),
+        "tags": list(rec.get("tags") or []),
+        "covered": is_covered,
+    }
 
 
-def list_households(store: GraphStore, *, seen: Visible, q: str | None = None,
-                    area: int | None = None, covered_only: bool | None = None,
-                    on: dt.date, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def list_households(
+    store: GraphStore,
+    *,
+    seen: Visible,
+    q: str | None = None,
+    area: int | None = None,
+    covered_only: bool | None = None,
+    on: dt.date,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     p = seen.p
     keep = seen.households()
     if area is not None:
@@ -70,18 +84,24 @@ def list_households(store: GraphStore, *, seen: Visible, q: str | None = None,
     return answer(items, len(idx), page, page_size)
 
 
-def get_household(store: GraphStore, *, seen: Visible, h: int, on: dt.date,
-                  reveal: bool = False) -> dict[str, Any]:
+def get_household(
+    store: GraphStore, *, seen: Visible, h: int, on: dt.date, reveal: bool = False
+) -> dict[str, Any]:
     p = seen.p
     rows = store.read("record_households", ids=[p.hh_id[h]])
     rec = rows[0] if rows else {}
     out = _row(seen, h, rec, covered(seen, [h], on)[h])
     phone = rec.get("phone")
-    out.update({"hamlet": seen.area_context(int(p.hh_area[h]))["hamlet"],
-                "address": rec.get("address"),
-                "phone": (phone if reveal else mask_phone(phone)) if phone else None,
-                "lon": rec.get("lon"), "lat": rec.get("lat"),
-                "phone_revealed": bool(reveal and phone)})
+    out.update(
+        {
+            "hamlet": seen.area_context(int(p.hh_area[h]))["hamlet"],
+            "address": rec.get("address"),
+            "phone": (phone if reveal else mask_phone(phone)) if phone else None,
+            "lon": rec.get("lon"),
+            "lat": rec.get("lat"),
+            "phone_revealed": bool(reveal and phone),
+        }
+    )
     return out
 
 
@@ -101,13 +121,16 @@ def create_household(store: GraphStore, *, seen: Visible, body: HouseholdCreate)
     _area(seen, body.area)
     if body.id in seen.p.hh_index or store.read("record_households", ids=[body.id]):
         raise ConstraintConflict(f"农户“{body.id}”已存在")
-    store.write("record_create_household", id=body.id, area=body.area,
-                props=_props(body, set(body.model_fields_set)))
+    store.write(
+        "record_create_household",
+        id=body.id,
+        area=body.area,
+        props=_props(body, set(body.model_fields_set)),
+    )
     return body.id
 
 
-def update_household(store: GraphStore, *, seen: Visible, h: int,
-                     body: HouseholdUpdate) -> int:
+def update_household(store: GraphStore, *, seen: Visible, h: int, body: HouseholdUpdate) -> int:
     p = seen.p
     fields = set(body.model_fields_set)
     area = p.area_code[int(p.hh_area[h])]
@@ -116,6 +139,7 @@ def update_household(store: GraphStore, *, seen: Visible, h: int,
             raise ValidationFailed("所在区划不能为空")
         _area(seen, body.area)
         area = body.area
-    store.write("upsert_households", rows=[{"id": p.hh_id[h], "area": area,
-                                            "props": _props(body, fields)}])
+    store.write(
+        "upsert_households", rows=[{"id": p.hh_id[h], "area": area, "props": _props(body, fields)}]
+    )
     return len(fields)

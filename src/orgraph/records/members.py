@@ -17,11 +17,31 @@ from orgraph.security.masking import mask_phone
 from orgraph.store import GraphStore
 from orgraph.store.base import Writer
 
-BRANCH_KINDS = frozenset({"branch", "joint_branch", "general_branch", "committee",
-                          "working_committee", "mobile_branch", "temp_branch"})
+BRANCH_KINDS = frozenset(
+    {
+        "branch",
+        "joint_branch",
+        "general_branch",
+        "committee",
+        "working_committee",
+        "mobile_branch",
+        "temp_branch",
+    }
+)
 # Stored properties a create or update may set, all from validated body fields.
-PROPS = ("name", "gender", "ethnicity", "birth_date", "education", "category", "joined_on",
-         "full_on", "phone", "mgmt_class", "roles")
+PROPS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "category",
+    "joined_on",
+    "full_on",
+    "phone",
+    "mgmt_class",
+    "roles",
+)
 
 
 def away_mask(seen: Visible, on: dt.date) -> Any:
@@ -37,21 +57,33 @@ def _branch(seen: Visible, m: int) -> dict[str, str] | None:
     return None
 
 
-def _row(seen: Visible, m: int, rec: dict[str, Any], away: bool, *,
-         reveal: bool) -> dict[str, Any]:
+def _row(seen: Visible, m: int, rec: dict[str, Any], away: bool, *, reveal: bool) -> dict[str, Any]:
     phone = rec.get("phone")
-    return {"id": rec["key"], "name": rec.get("name") or rec["key"],
-            "gender": rec.get("gender"), "category": rec.get("category"),
-            "branch": _branch(seen, m),
-            "phone": (phone if reveal else mask_phone(phone)) if phone else None,
-            "id_masked": rec.get("id_masked"), "away": away,
-            "on_roll": rec.get("on_roll") is not False}
+    return {
+        "id": rec["key"],
+        "name": rec.get("name") or rec["key"],
+        "gender": rec.get("gender"),
+        "category": rec.get("category"),
+        "branch": _branch(seen, m),
+        "phone": (phone if reveal else mask_phone(phone)) if phone else None,
+        "id_masked": rec.get("id_masked"),
+        "away": away,
+        "on_roll": rec.get("on_roll") is not False,
+    }
 
 
-def list_members(store: GraphStore, *, seen: Visible, q: str | None = None,
-                 branch: int | None = None, away: bool | None = None,
-                 on_roll: bool | None = None, on: dt.date, page: int = 1,
-                 page_size: int = 50) -> dict[str, Any]:
+def list_members(
+    store: GraphStore,
+    *,
+    seen: Visible,
+    q: str | None = None,
+    branch: int | None = None,
+    away: bool | None = None,
+    on_roll: bool | None = None,
+    on: dt.date,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
     """Visible members matching every filter, sorted by key; phones masked."""
     p = seen.p
     keep = seen.members.copy()
@@ -68,13 +100,17 @@ def list_members(store: GraphStore, *, seen: Visible, q: str | None = None,
     idx.sort(key=lambda m: p.m_key[m])
     chosen = page_of(idx, page, page_size)
     recs = {r["key"]: r for r in store.read("record_members", keys=[p.m_key[m] for m in chosen])}
-    items = [_row(seen, m, recs[p.m_key[m]], bool(gone[m]), reveal=False)
-             for m in chosen if p.m_key[m] in recs]
+    items = [
+        _row(seen, m, recs[p.m_key[m]], bool(gone[m]), reveal=False)
+        for m in chosen
+        if p.m_key[m] in recs
+    ]
     return answer(items, len(idx), page, page_size)
 
 
-def get_member(store: GraphStore, *, seen: Visible, m: int, on: dt.date,
-               reveal: bool = False) -> dict[str, Any]:
+def get_member(
+    store: GraphStore, *, seen: Visible, m: int, on: dt.date, reveal: bool = False
+) -> dict[str, Any]:
     """One visible member (index m of the projection) in full."""
     p = seen.p
     rows = store.read("record_members", keys=[p.m_key[m]])
@@ -84,17 +120,25 @@ def get_member(store: GraphStore, *, seen: Visible, m: int, on: dt.date,
     out = _row(seen, m, rec, bool(away_mask(seen, on)[m]), reveal=reveal)
     household = rec.get("household")
     h = p.hh_index.get(household or "", -1)
-    out.update({
-        "member_no": rec.get("member_no"), "ethnicity": rec.get("ethnicity"),
-        "birth_date": rec.get("birth_date"), "education": rec.get("education"),
-        "joined_on": rec.get("joined_on"), "full_on": rec.get("full_on"),
-        "mgmt_class": rec.get("mgmt_class"), "roles": list(rec.get("roles") or []),
-        "groups": [r for r in (seen.org_ref(g) for g in p.m_groups[m]) if r is not None],
-        "household": household if h >= 0 and seen.household(h) else None,
-        "is_mobile": rec.get("is_mobile"), "lost_contact": rec.get("lost_contact"),
-        "off_roll_on": rec.get("off_roll_on"), "off_roll_reason": rec.get("off_roll_reason"),
-        "phone_revealed": bool(reveal and rec.get("phone")),
-    })
+    out.update(
+        {
+            "member_no": rec.get("member_no"),
+            "ethnicity": rec.get("ethnicity"),
+            "birth_date": rec.get("birth_date"),
+            "education": rec.get("education"),
+            "joined_on": rec.get("joined_on"),
+            "full_on": rec.get("full_on"),
+            "mgmt_class": rec.get("mgmt_class"),
+            "roles": list(rec.get("roles") or []),
+            "groups": [r for r in (seen.org_ref(g) for g in p.m_groups[m]) if r is not None],
+            "household": household if h >= 0 and seen.household(h) else None,
+            "is_mobile": rec.get("is_mobile"),
+            "lost_contact": rec.get("lost_contact"),
+            "off_roll_on": rec.get("off_roll_on"),
+            "off_roll_reason": rec.get("off_roll_reason"),
+            "phone_revealed": bool(reveal and rec.get("phone")),
+        }
+    )
     return out
 
 
@@ -114,8 +158,14 @@ def _props(body: MemberCreate | MemberUpdate, fields: set[str]) -> dict[str, Any
     return out
 
 
-def check_links(seen: Visible, *, branch: str | None, group: str | None,
-                household: str | None, parent: str | None = None) -> None:
+def check_links(
+    seen: Visible,
+    *,
+    branch: str | None,
+    group: str | None,
+    household: str | None,
+    parent: str | None = None,
+) -> None:
     """The branch, group and household a member is linked to exist and are visible (else
     NotFound, like any object outside the scope) and are of the right kind."""
     p = seen.p
@@ -130,7 +180,8 @@ def check_links(seen: Visible, *, branch: str | None, group: str | None,
         if not seen.org(g):
             raise NotFound(f"党组织“{group}”不存在或不在您的管辖范围内")
         if p.org_kind[g] not in GROUP_KINDS or p.org_parent[g] != p.org_index.get(
-                parent or branch or "", -1):
+            parent or branch or "", -1
+        ):
             raise ValidationFailed(f"“{group}”不是所在党支部的党小组")
     if household is not None:
         h = p.hh_index.get(household, -1)
@@ -138,15 +189,32 @@ def check_links(seen: Visible, *, branch: str | None, group: str | None,
             raise NotFound(f"农户“{household}”不存在或不在您的管辖范围内")
 
 
-def _link(tx_store: Writer, key: str, *, branches: list[str], groups: list[str],
-          household: str | None, since: str, roles: list[str]) -> None:
-    tx_store.write("link_members", rows=[{
-        "key": key, "branches": branches, "grps": groups, "household": household,
-        "since": since, "roles": roles}])
+def _link(
+    tx_store: Writer,
+    key: str,
+    *,
+    branches: list[str],
+    groups: list[str],
+    household: str | None,
+    since: str,
+    roles: list[str],
+) -> None:
+    tx_store.write(
+        "link_members",
+        rows=[
+            {
+                "key": key,
+                "branches": branches,
+                "grps": groups,
+                "household": household,
+                "since": since,
+                "roles": roles,
+            }
+        ],
+    )
 
 
-def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate,
-                  id_key: bytes) -> str:
+def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate, id_key: bytes) -> str:
     """Create a member in a visible branch; its key (人员编号, else h: + ID hash)."""
     check_links(seen, branch=body.branch, group=body.group, household=body.household)
     props = _props(body, set(body.model_fields_set) | {"name"})
@@ -171,9 +239,15 @@ def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate,
     props.update(member_no=body.member_no, on_roll=True, roles=props.get("roles") or [])
     with store.transaction() as tx_store:
         tx_store.write("record_create_member", key=key, props=props)
-        _link(tx_store, key, branches=[body.branch],
-              groups=[body.group] if body.group else [], household=body.household,
-              since=props.get("joined_on") or "", roles=props["roles"])
+        _link(
+            tx_store,
+            key,
+            branches=[body.branch],
+            groups=[body.group] if body.group else [],
+            household=body.household,
+            since=props.get("joined_on") or "",
+            roles=props["roles"],
+        )
     return key
 
 
@@ -201,14 +275,22 @@ def update_member(store: GraphStore, *, seen: Visible, m: int, body: MemberUpdat
         if "group" in fields:
             groups = [body.group] if body.group else []
         household = body.household if "household" in fields else current.get("household")
-        check_links(seen, branch=body.branch if "branch" in fields else None,
-                    group=body.group if "group" in fields else None,
-                    parent=branches[0] if branches else None,
-                    household=body.household if "household" in fields else None)
+        check_links(
+            seen,
+            branch=body.branch if "branch" in fields else None,
+            group=body.group if "group" in fields else None,
+            parent=branches[0] if branches else None,
+            household=body.household if "household" in fields else None,
+        )
         roles = props.get("roles", sorted(current.get("roles") or []))
         since = props["joined_on"] if "joined_on" in props else current.get("joined_on")
-        relink = {"branches": branches, "groups": groups, "household": household,
-                  "since": since or "", "roles": roles}
+        relink = {
+            "branches": branches,
+            "groups": groups,
+            "household": household,
+            "since": since or "",
+            "roles": roles,
+        }
     if props or relink is not None:
         with store.transaction() as tx_store:
             if props:
@@ -221,6 +303,5 @@ def update_member(store: GraphStore, *, seen: Visible, m: int, body: MemberUpdat
 
 def end_member(store: GraphStore, *, seen: Visible, m: int, body: MemberEnd) -> None:
     key = seen.p.m_key[m]
-    if not store.write("record_end_member", key=key, on=body.on.isoformat(),
-                       reason=body.reason):
+    if not store.write("record_end_member", key=key, on=body.on.isoformat(), reason=body.reason):
         raise ConstraintConflict(f"党员“{key}”已不在册")

@@ -16,23 +16,45 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 # Free text: no control characters (a NUL byte cannot travel in a query parameter, and no
 # name or address needs a line break), and something besides white space, which is trimmed.
 PLAIN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
-                                        pattern=PLAIN)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=200, pattern=PLAIN)]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80,
-                                       pattern=r"^[0-9A-Za-z][0-9A-Za-z:_.\-]*$")]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PLAIN)
+]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PLAIN)
+]
+Ref = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=80,
+        pattern=r"^[0-9A-Za-z][0-9A-Za-z:_.\-]*$",
+    ),
+]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
-MemberNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32,
-                                            pattern=r"^[0-9A-Za-z][0-9A-Za-z_\-]*$")]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20,
-                                       pattern=PLAIN)]
+MemberNo = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=32, pattern=r"^[0-9A-Za-z][0-9A-Za-z_\-]*$"
+    ),
+]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=PLAIN)
+]
 
 Gender = Literal["male", "female"]
 Category = Literal["full", "probationary"]
 MgmtClass = Literal["young_at_home", "frontline", "mobile", "elderly_weak"]
-Role = Literal["secretary", "deputy_secretary", "committee_member", "group_leader",
-               "village_committee", "first_secretary", "county_leader", "township_cadre"]
+Role = Literal[
+    "secretary",
+    "deputy_secretary",
+    "committee_member",
+    "group_leader",
+    "village_committee",
+    "first_secretary",
+    "county_leader",
+    "township_cadre",
+]
 EndReason = Literal["transferred_out", "deceased", "removed", "other"]
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -63,8 +85,9 @@ class MemberFields(Strict):
     ethnicity: Text | None = Field(default=None, description="民族")
     birth_date: IsoDate | None = Field(default=None, description="出生日期")
     education: Text | None = Field(default=None, description="学历")
-    category: Category | None = Field(default=None, description="正式党员 full | 预备党员 "
-                                                                "probationary")
+    category: Category | None = Field(
+        default=None, description="正式党员 full | 预备党员 probationary"
+    )
     joined_on: IsoDate | None = Field(default=None, description="入党日期")
     full_on: IsoDate | None = Field(default=None, description="转正日期")
     phone: Phone | None = Field(default=None, description="手机号码 (11 位)")
@@ -78,16 +101,25 @@ class MemberFields(Strict):
 class MemberCreate(MemberFields):
     """A new member. The key is the 人员编号; without one, the keyed hash of the ID number."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "anyOf": [{"required": ["member_no"]}, {"required": ["id_number"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [{"required": ["member_no"]}, {"required": ["id_number"]}]}
+    )
 
     name: Text = Field(description="姓名")
     branch: Ref = Field(description="所在党支部编号 (管辖范围内)")
     member_no: MemberNo | None = Field(default=None, description="人员编号")
-    id_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15,
-                                                max_length=18,
-                                                pattern=r"^[0-9]{15}([0-9]{2}[0-9Xx])?$")] \
-        | None = Field(default=None, description="公民身份号码: 只保存带密钥的散列和打码形式")
+    id_number: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True,
+                min_length=15,
+                max_length=18,
+                pattern=r"^[0-9]{15}([0-9]{2}[0-9Xx])?$",
+            ),
+        ]
+        | None
+    ) = Field(default=None, description="公民身份号码: 只保存带密钥的散列和打码形式")
 
 
 class MemberUpdate(MemberFields):
@@ -96,16 +128,18 @@ class MemberUpdate(MemberFields):
 
 class MemberEnd(Strict):
     on: IsoDate = Field(description="不在册日期")
-    reason: EndReason = Field(description="transferred_out 转出 | deceased 去世 | removed 除名 "
-                                          "| other 其他")
+    reason: EndReason = Field(
+        description="transferred_out 转出 | deceased 去世 | removed 除名 | other 其他"
+    )
 
 
 class HouseholdFields(Strict):
     head_name: Text | None = Field(default=None, description="户主姓名")
     address: LongText | None = Field(default=None, description="地址")
     size: int | None = Field(default=None, ge=1, le=99, description="人口数")
-    tags: list[Tag] | None = Field(default=None, max_length=20,
-                                   description="标签 (低保、特困、空巢、留守儿童、退役军人…)")
+    tags: list[Tag] | None = Field(
+        default=None, max_length=20, description="标签 (低保、特困、空巢、留守儿童、退役军人…)"
+    )
     phone: Phone | None = Field(default=None, description="联系电话")
     lon: float | None = Field(default=None, ge=73, le=136, description="经度")
     lat: float | None = Field(default=None, ge=3, le=54, description="纬度")
@@ -136,11 +170,13 @@ class ContactEnd(Strict):
 
 # -- members away (issue #5's services, as the API takes them) --------------------------------
 
-Channel = Literal["phone", "wechat", "in_person", "online", "letter", "电话", "微信", "现场",
-                  "网上", "书面"]
+Channel = Literal[
+    "phone", "wechat", "in_person", "online", "letter", "电话", "微信", "现场", "网上", "书面"
+]
 MobileKind = Literal["mobile_branch", "temp_branch", "temp_group"]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                         pattern=PLAIN)]
+Place = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN)
+]
 
 
 class DepartureBody(Strict):
@@ -170,9 +206,9 @@ class AttendBody(Strict):
 
 
 class TransferBody(Strict):
-    to_org: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=100, pattern=PLAIN)] = Field(
-        description="转入的党组织: 管辖范围内的党组织编号，或县外党组织的名称")
+    to_org: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=PLAIN)
+    ] = Field(description="转入的党组织: 管辖范围内的党组织编号，或县外党组织的名称")
     on: IsoDate | None = Field(default=None, description="转接日期 (默认今天)")
 
 

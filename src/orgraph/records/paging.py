@@ -17,11 +17,10 @@ def page_of(items: Sequence[T], page: int, page_size: int) -> list[T]:
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
     start = (page - 1) * page_size
-    return list(items[start:start + page_size])
+    return list(items[start : start + page_size])
 
 
-def answer(items: list[dict[str, Any]], total: int, page: int,
-           page_size: int) -> dict[str, Any]:
+def answer(items: list[dict[str, Any]], total: int, page: int, page_size: int) -> dict[str, Any]:
     return {"total": total, "page": page, "page_size": page_size, "items": items}
 
 

@@ -24,8 +24,12 @@ class Visible:
 
     @classmethod
     def everything(cls, p: Projection) -> Visible:
-        return cls(p, ~np.array(p.area_external, dtype=bool),
-                   ~np.array(p.org_external, dtype=bool), np.ones(len(p.m_key), dtype=bool))
+        return cls(
+            p,
+            ~np.array(p.area_external, dtype=bool),
+            ~np.array(p.org_external, dtype=bool),
+            np.ones(len(p.m_key), dtype=bool),
+        )
 
     def households(self) -> BoolArray:
         if not len(self.p.hh_area):
@@ -97,8 +101,13 @@ def redact_chain(doc: dict[str, Any], seen: Visible) -> dict[str, Any]:
     for lv in doc["levels"]:
         area = lv.get("area")
         a = p.area_index.get(area["code"], -1) if area else -1
-        levels.append({**lv, "area": seen.area_ref(a) if area else None,
-                       "people": [seen.person(x) for x in lv["people"]]})
+        levels.append(
+            {
+                **lv,
+                "area": seen.area_ref(a) if area else None,
+                "people": [seen.person(x) for x in lv["people"]],
+            }
+        )
     house = dict(doc["household"])
     h = p.hh_index.get(house["id"])
     for level in ("hamlet", "village", "township"):
@@ -146,6 +155,8 @@ def _kept(value: dict[str, Any]) -> dict[str, Any]:
 def redact_items(doc: dict[str, Any], seen: Visible, key: str = "items") -> dict[str, Any]:
     """An engine answer with a list of items: each item's own id stays (the engine chose it
     for the scope), the references inside it are redacted."""
-    items = [{k: (v if k == "id" else redact_refs(v, seen)) for k, v in item.items()}
-             for item in doc.get(key, [])]
+    items = [
+        {k: (v if k == "id" else redact_refs(v, seen)) for k, v in item.items()}
+        for item in doc.get(key, [])
+    ]
     return {**doc, key: items}

@@ -287,17 +287,23 @@ def geocode(text: str) -> Place | None:
         if needs_ctx:
             if (i, j) in city_spans:
                 continue  # "乌鲁木齐" names the city, not 乌鲁木齐县
-            ctx_spans = {(a, b) for a, b, cc, _ in hits if t.by_code[cc].rank < 2
-                         and (a, b) != (i, j) and cc[:2] == c[:2]}
+            ctx_spans = {
+                (a, b)
+                for a, b, cc, _ in hits
+                if t.by_code[cc].rank < 2 and (a, b) != (i, j) and cc[:2] == c[:2]
+            }
             if not ctx_spans:
                 continue
         counties.add(c)
     if prov is None and len(cities) == 1 and not counties:
         # A bare city short form that is also a district elsewhere ("朝阳": 辽宁朝阳市 or
         # 北京朝阳区) is ambiguous.
-        (ci, cj), = [(i, j) for i, j, c, _ in hits if c in cities][:1] or [(0, 0)]
-        others = [c for i, j, c, _ in hits if (i, j) == (ci, cj) and t.by_code[c].rank == 2
-                  and c[:4] != next(iter(cities))[:4]]
+        ((ci, cj),) = [(i, j) for i, j, c, _ in hits if c in cities][:1] or [(0, 0)]
+        others = [
+            c
+            for i, j, c, _ in hits
+            if (i, j) == (ci, cj) and t.by_code[c].rank == 2 and c[:4] != next(iter(cities))[:4]
+        ]
         if others:
             return None
     if len(counties) > 1:

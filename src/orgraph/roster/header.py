@@ -114,8 +114,9 @@ class HeaderResult:
         return {c.key: c for c in self.columns if c.key and c.key != IGNORED}
 
 
-def _filled_top(rows: list[list[Cell]], merged: list[tuple[int, int, int, int]], limit: int
-                ) -> tuple[list[list[str]], set[tuple[int, int]]]:
+def _filled_top(
+    rows: list[list[Cell]], merged: list[tuple[int, int, int, int]], limit: int
+) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """Raw header texts of the first rows, merged ranges filled from their origin cell.
     Returns the grid and the set of cells that belong to a horizontal merge (group cells)."""
     grid = [[cell_text(c).strip() for c in row] for row in rows[:limit]]
@@ -144,8 +145,9 @@ def _row_score(texts: list[str], kinds: tuple[str, ...]) -> int:
     return best
 
 
-def _is_sub_row(top: list[str], bottom: list[str], raw_top: list[str],
-                groups: set[int], kinds: tuple[str, ...]) -> bool:
+def _is_sub_row(
+    top: list[str], bottom: list[str], raw_top: list[str], groups: set[int], kinds: tuple[str, ...]
+) -> bool:
     """``bottom`` is the second level of a two-row header under ``top``."""
     known_under_group = 0
     for c, b in enumerate(bottom):
@@ -165,8 +167,9 @@ def _is_sub_row(top: list[str], bottom: list[str], raw_top: list[str],
     return known_under_group > 0
 
 
-def _column_candidates(top: list[str], bottom: list[str] | None, width: int
-                       ) -> list[tuple[list[str], str]]:
+def _column_candidates(
+    top: list[str], bottom: list[str] | None, width: int
+) -> list[tuple[list[str], str]]:
     out: list[tuple[list[str], str]] = []
     for c in range(width):
         t = top[c] if c < len(top) else ""
@@ -226,14 +229,20 @@ def find_header(sheet: RawSheet, kind: str | None = None) -> HeaderResult | None
     nxt = best_row + 1
     prev = best_row - 1
     if nxt < limit and _is_sub_row(
-        grid[best_row], raw[nxt], raw[best_row],
-        {c for (r, c) in group_cells if r == best_row}, kinds
+        grid[best_row],
+        raw[nxt],
+        raw[best_row],
+        {c for (r, c) in group_cells if r == best_row},
+        kinds,
     ):
         bottom_i = nxt
-    elif prev >= 0 and _is_sub_row(
-        grid[prev], raw[best_row], raw[prev],
-        {c for (r, c) in group_cells if r == prev}, kinds
-    ) and _row_score([normalize_header(t) for t in grid[prev]], kinds) > 0:
+    elif (
+        prev >= 0
+        and _is_sub_row(
+            grid[prev], raw[best_row], raw[prev], {c for (r, c) in group_cells if r == prev}, kinds
+        )
+        and _row_score([normalize_header(t) for t in grid[prev]], kinds) > 0
+    ):
         top_i, bottom_i = prev, best_row
     width = max(len(grid[top_i]), len(raw[bottom_i]) if bottom_i is not None else 0)
     top = grid[top_i]

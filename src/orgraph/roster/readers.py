@@ -72,17 +72,21 @@ def sniff(head: bytes) -> str:
         if "<table" in text or "<html" in text:
             return "html"
         return "xml"
-    if text.startswith(("<html", "<!doctype html", "<table", "<meta", "<head", "<body",
-                        "<!--")) and ("<table" in text or "<html" in text):
+    if text.startswith(
+        ("<html", "<!doctype html", "<table", "<meta", "<head", "<body", "<!--")
+    ) and ("<table" in text or "<html" in text):
         return "html"
     return "text"
 
 
 def _head_text(head: bytes) -> str:
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if head.startswith(bom):
-            return head[len(bom):].decode(enc, "ignore")
+            return head[len(bom) :].decode(enc, "ignore")
     if len(head) > 3 and head[1:2] == b"\x00" and head[3:4] == b"\x00":
         return head.decode("utf-16-le", "ignore")
     return head.decode("latin-1")
@@ -200,9 +204,10 @@ def _read_zip(p: Path) -> list[RawSheet]:
 
 def _read_ole(p: Path) -> list[RawSheet]:
     data = p.read_bytes()
-    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode(
-        "utf-16-le"
-    ) in data:
+    if (
+        "EncryptedPackage".encode("utf-16-le") in data
+        or "EncryptionInfo".encode("utf-16-le") in data
+    ):
         raise RosterFileError(f"“{p.name}”设有打开密码，请取消密码保护后再导入", path=str(p))
     return _read_calamine(p, "xls")
 
@@ -227,8 +232,9 @@ def _read_calamine(p: Path, fmt: Format) -> list[RawSheet]:
                 rows: list[list[Cell]] = sheet.to_python(skip_empty_area=False)  # type: ignore[assignment]
                 merged_raw = sheet.merged_cell_ranges or []
             except pc.PasswordError as exc:
-                raise RosterFileError(f"“{p.name}”设有密码，请取消密码保护后再导入",
-                                      path=str(p)) from exc
+                raise RosterFileError(
+                    f"“{p.name}”设有密码，请取消密码保护后再导入", path=str(p)
+                ) from exc
             except Exception as exc:
                 raise RosterFileError(
                     f"“{p.name}”的工作表“{name}”已损坏，无法读取（{_short(exc)}）", path=str(p)

@@ -191,27 +191,37 @@ def parse_sheet(
     if hdr is None:
         out.rows_total = sum(1 for r in sheet.rows if not _is_blank_row(r))
         what = f"“{SPECS[kind].label}”" if kind else "名册"
-        out.errors.append(Issue(sheet.name, None, None, None,
-                                f"未找到{what}的表头行（前30行中没有可识别的列名）"))
+        out.errors.append(
+            Issue(sheet.name, None, None, None, f"未找到{what}的表头行（前30行中没有可识别的列名）")
+        )
         return out
     assert hdr.kind is not None
     spec = SPECS[hdr.kind]
     out.kind = spec.kind
     out.header_row = hdr.last_row + 1
     for col in hdr.unknown:
-        out.warnings.append(Issue(sheet.name, out.header_row, col.header, None,
-                                  f"未识别的列“{col.header}”，已忽略"))
+        out.warnings.append(
+            Issue(sheet.name, out.header_row, col.header, None, f"未识别的列“{col.header}”，已忽略")
+        )
     for first, dup in hdr.duplicates:
-        out.warnings.append(Issue(sheet.name, out.header_row, dup.header, None,
-                                  f"列“{dup.header}”与“{first.header}”含义相同，已忽略"))
+        out.warnings.append(
+            Issue(
+                sheet.name,
+                out.header_row,
+                dup.header,
+                None,
+                f"列“{dup.header}”与“{first.header}”含义相同，已忽略",
+            )
+        )
     mapped = hdr.key_columns()
     out.columns = {k: c.header for k, c in mapped.items()}
     data_rows = range(hdr.data_start, len(sheet.rows))
     if hdr.missing:
         out.rows_total = sum(1 for i in data_rows if not _is_blank_row(sheet.rows[i]))
         for label in hdr.missing:
-            out.errors.append(Issue(sheet.name, out.header_row, label, None,
-                                    f"缺少必填列“{label}”"))
+            out.errors.append(
+                Issue(sheet.name, out.header_row, label, None, f"缺少必填列“{label}”")
+            )
         return out
     one_of_keys = {k for g in spec.one_of for k in g}
     cols = [
@@ -263,8 +273,15 @@ def parse_sheet(
 class _RowContext:
     """Per-sheet constants of the row loop."""
 
-    def __init__(self, sheet: RawSheet, spec: KindSpec, cols: list[_Col], today: date,
-                 key: bytes, seen: dict[tuple[str, ...], dict[tuple[Any, ...], int]]) -> None:
+    def __init__(
+        self,
+        sheet: RawSheet,
+        spec: KindSpec,
+        cols: list[_Col],
+        today: date,
+        key: bytes,
+        seen: dict[tuple[str, ...], dict[tuple[Any, ...], int]],
+    ) -> None:
         self.sheet = sheet
         self.name = sheet.name
         self.kind = spec.kind
@@ -290,13 +307,16 @@ def _parse_row(out: ParsedSheet, ctx: _RowContext, row: list[Cell], rownum: int)
         raw = row[col.index] if col.index < nrow else None
         cs = col.spec
         tr = type(raw)
-        if (not raw or raw.isspace()) if tr is str else (  # type: ignore[union-attr]
-            raw is None or (tr is float and raw != raw)
+        if (
+            (not raw or raw.isspace())  # type: ignore[union-attr]
+            if tr is str
+            else (raw is None or (tr is float and raw != raw))
         ):
             if (rownum - 1, col.index) in ctx.formula_no_value:
                 msg = f"“{col.header}”是公式但文件中没有计算结果，请在Excel中打开并保存后重新导入"
                 (errors if col.key_column else warnings).append(
-                    Issue(name, rownum, col.header, None, msg))
+                    Issue(name, rownum, col.header, None, msg)
+                )
             elif cs.required:
                 errors.append(Issue(name, rownum, col.header, None, f"必填项“{col.header}”为空"))
             continue
@@ -325,8 +345,15 @@ def _parse_row(out: ParsedSheet, ctx: _RowContext, row: list[Cell], rownum: int)
             if tr is str and len(cache) < _CACHE_MAX:
                 cache[raw] = p  # type: ignore[index]
         if cs.key == "category" and _norm(raw) in NON_MEMBER_CATEGORIES:
-            errors.append(Issue(name, rownum, col.header, _show(raw, cs),
-                                f"人员类别为“{_norm(raw)}”，不是党员，未导入"))
+            errors.append(
+                Issue(
+                    name,
+                    rownum,
+                    col.header,
+                    _show(raw, cs),
+                    f"人员类别为“{_norm(raw)}”，不是党员，未导入",
+                )
+            )
             continue
         if p.error is not None:
             issue = Issue(name, rownum, col.header, _show(raw, cs), p.error)
@@ -400,50 +427,88 @@ def _post(
         else:
             given: str = values["birth_date"]
             precision = values.get("birth_date_precision", "day")
-            same = given[:7] == born[:7] if precision == "month" else (
-                given[:4] == born[:4] if precision == "year" else given == born)
+            same = (
+                given[:7] == born[:7]
+                if precision == "month"
+                else (given[:4] == born[:4] if precision == "year" else given == born)
+            )
             if not same:
-                warnings.append(Issue(sheet, rownum, _header_of(cols, "birth_date"), given,
-                                      "出生日期与身份证号中的出生日期不一致"))
+                warnings.append(
+                    Issue(
+                        sheet,
+                        rownum,
+                        _header_of(cols, "birth_date"),
+                        given,
+                        "出生日期与身份证号中的出生日期不一致",
+                    )
+                )
         if "gender" not in values:
             values["gender"] = id_info.gender
         elif values["gender"] != id_info.gender:
-            warnings.append(Issue(sheet, rownum, _header_of(cols, "gender"), None,
-                                  "性别与身份证号不一致"))
+            warnings.append(
+                Issue(sheet, rownum, _header_of(cols, "gender"), None, "性别与身份证号不一致")
+            )
     if kind == "members":
         j, f = values.get("joined_on"), values.get("full_on")
         if j and f and f < j:
-            warnings.append(Issue(sheet, rownum, _header_of(cols, "full_on"), f,
-                                  "转正日期早于入党日期"))
+            warnings.append(
+                Issue(sheet, rownum, _header_of(cols, "full_on"), f, "转正日期早于入党日期")
+            )
         b = values.get("birth_date")
         if b and j and j < b:
-            warnings.append(Issue(sheet, rownum, _header_of(cols, "joined_on"), j,
-                                  "入党日期早于出生日期"))
+            warnings.append(
+                Issue(sheet, rownum, _header_of(cols, "joined_on"), j, "入党日期早于出生日期")
+            )
     if kind == "outflows":
         left, back = values.get("left_on"), values.get("returned_on")
         if left and back and back < left:
-            errors.append(Issue(sheet, rownum, _header_of(cols, "returned_on"), back,
-                                "返回时间早于外出时间"))
+            errors.append(
+                Issue(sheet, rownum, _header_of(cols, "returned_on"), back, "返回时间早于外出时间")
+            )
     if kind == "contacts":
         s, u = values.get("since"), values.get("until")
         if s and u and u < s:
-            errors.append(Issue(sheet, rownum, _header_of(cols, "until"), u,
-                                "结束日期早于开始日期"))
+            errors.append(
+                Issue(sheet, rownum, _header_of(cols, "until"), u, "结束日期早于开始日期")
+            )
     if kind in ("areas",) and values.get("parent_code") == values.get("code"):
-        errors.append(Issue(sheet, rownum, _header_of(cols, "parent_code"),
-                            values.get("parent_code"), "上级代码不能与本级代码相同"))
+        errors.append(
+            Issue(
+                sheet,
+                rownum,
+                _header_of(cols, "parent_code"),
+                values.get("parent_code"),
+                "上级代码不能与本级代码相同",
+            )
+        )
     if kind == "orgs" and values.get("parent_org_id") == values.get("org_id"):
-        errors.append(Issue(sheet, rownum, _header_of(cols, "parent_org_id"),
-                            values.get("parent_org_id"), "上级组织编号不能与本组织编号相同"))
-    for text_key, code_key in (("destination", "destination_code"),
-                               ("host_area", "host_area_code")):
+        errors.append(
+            Issue(
+                sheet,
+                rownum,
+                _header_of(cols, "parent_org_id"),
+                values.get("parent_org_id"),
+                "上级组织编号不能与本组织编号相同",
+            )
+        )
+    for text_key, code_key in (
+        ("destination", "destination_code"),
+        ("host_area", "host_area_code"),
+    ):
         text = values.get(text_key)
         if not text:
             continue
         place = geocode(text)
         if place is None:
-            warnings.append(Issue(sheet, rownum, _header_of(cols, text_key), scrub(text)[:60],
-                                  "无法将该地点定位到县或市（已保留原文）"))
+            warnings.append(
+                Issue(
+                    sheet,
+                    rownum,
+                    _header_of(cols, text_key),
+                    scrub(text)[:60],
+                    "无法将该地点定位到县或市（已保留原文）",
+                )
+            )
         else:
             values[code_key] = place.code6
 
@@ -476,8 +541,7 @@ def _check_duplicates(
             bucket[k] = rownum
 
 
-def _dup_display(field0: str, values: dict[str, Any], cols: list[_Col]
-                 ) -> tuple[str, str | None]:
+def _dup_display(field0: str, values: dict[str, Any], cols: list[_Col]) -> tuple[str, str | None]:
     if field0 == "member_key":
         field0 = "member_no" if "member_no" in values else "id_hash"
     if field0 == "id_hash":
@@ -511,10 +575,23 @@ def parse_file(
         kind = kind_spec(kind).kind
     candidates = [s for s in raw_sheets if s.visible and not all(_is_blank_row(r) for r in s.rows)]
     if not candidates:
-        return [ParsedSheet(str(p), raw_sheets[0].name if raw_sheets else p.name, kind,
-                            errors=[Issue(raw_sheets[0].name if raw_sheets else p.name, None,
-                                          None, None, "文件中没有数据")],
-                            format=raw_sheets[0].format if raw_sheets else "")]
+        return [
+            ParsedSheet(
+                str(p),
+                raw_sheets[0].name if raw_sheets else p.name,
+                kind,
+                errors=[
+                    Issue(
+                        raw_sheets[0].name if raw_sheets else p.name,
+                        None,
+                        None,
+                        None,
+                        "文件中没有数据",
+                    )
+                ],
+                format=raw_sheets[0].format if raw_sheets else "",
+            )
+        ]
     headers = [(s, find_header(s, kind)) for s in candidates]
     found = [(s, h) for s, h in headers if h is not None]
     results: list[ParsedSheet] = []
@@ -525,10 +602,24 @@ def parse_file(
             if len(candidates) == 1:
                 results.append(parse_sheet(s, kind, key=key, path=str(p), today=today))
             else:
-                results.append(ParsedSheet(
-                    str(p), s.name, None, format=s.format, encoding=s.encoding,
-                    warnings=[Issue(s.name, None, None, None,
-                                    "未识别的工作表（没有找到名册表头），已跳过")]))
+                results.append(
+                    ParsedSheet(
+                        str(p),
+                        s.name,
+                        None,
+                        format=s.format,
+                        encoding=s.encoding,
+                        warnings=[
+                            Issue(
+                                s.name,
+                                None,
+                                None,
+                                None,
+                                "未识别的工作表（没有找到名册表头），已跳过",
+                            )
+                        ],
+                    )
+                )
             continue
         results.append(parse_sheet(s, kind, key=key, path=str(p), today=today, header=h))
     return results

@@ -214,8 +214,9 @@ def parse_phone(raw: object) -> Parsed:
         text = str(int(f))
         if len(text) in (10, 11) and text[0] != "1":
             # A landline with area code whose leading 0 Excel dropped (0579-85123456).
-            return Parsed("0" + text, warnings=(
-                f"电话号码被存成数字，已补回开头的0：“0{text}”，请核对",))
+            return Parsed(
+                "0" + text, warnings=(f"电话号码被存成数字，已补回开头的0：“0{text}”，请核对",)
+            )
     elif isinstance(raw, str):
         text = clean_text(raw)
     else:
@@ -270,83 +271,176 @@ def _lookup(table: dict[str, str], raw: object, what: str, allowed: str) -> Pars
 
 
 CATEGORY = {
-    "正式党员": "full", "正式": "full", "正": "full", "full": "full", "党员": "full",
-    "预备党员": "probationary", "预备": "probationary", "预": "probationary",
+    "正式党员": "full",
+    "正式": "full",
+    "正": "full",
+    "full": "full",
+    "党员": "full",
+    "预备党员": "probationary",
+    "预备": "probationary",
+    "预": "probationary",
     "probationary": "probationary",
 }
 GENDER = {
-    "男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
-    "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female",
+    "男": "male",
+    "男性": "male",
+    "m": "male",
+    "male": "male",
+    "1": "male",
+    "女": "female",
+    "女性": "female",
+    "f": "female",
+    "female": "female",
+    "2": "female",
 }
 MGMT_CLASS = {
-    "在家青壮年": "young_at_home", "在家青壮年党员": "young_at_home", "青壮年": "young_at_home",
-    "产业一线": "frontline", "产业一线党员": "frontline", "一线": "frontline",
-    "流动创业": "mobile", "流动创业党员": "mobile", "流动": "mobile", "外出创业": "mobile",
-    "老弱": "elderly_weak", "老弱党员": "elderly_weak", "老弱病残": "elderly_weak",
-    "老弱病残党员": "elderly_weak", "年老体弱": "elderly_weak", "年老体弱党员": "elderly_weak",
+    "在家青壮年": "young_at_home",
+    "在家青壮年党员": "young_at_home",
+    "青壮年": "young_at_home",
+    "产业一线": "frontline",
+    "产业一线党员": "frontline",
+    "一线": "frontline",
+    "流动创业": "mobile",
+    "流动创业党员": "mobile",
+    "流动": "mobile",
+    "外出创业": "mobile",
+    "老弱": "elderly_weak",
+    "老弱党员": "elderly_weak",
+    "老弱病残": "elderly_weak",
+    "老弱病残党员": "elderly_weak",
+    "年老体弱": "elderly_weak",
+    "年老体弱党员": "elderly_weak",
 }
 for _v in ("young_at_home", "frontline", "mobile", "elderly_weak"):
     MGMT_CLASS[_v] = _v
 
 ORG_KIND = {
-    "党委": "committee", "基层党委": "committee", "党委员会": "committee",
-    "党工委": "working_committee", "工委": "working_committee",
-    "党总支": "general_branch", "党总支部": "general_branch", "总支": "general_branch",
+    "党委": "committee",
+    "基层党委": "committee",
+    "党委员会": "committee",
+    "党工委": "working_committee",
+    "工委": "working_committee",
+    "党总支": "general_branch",
+    "党总支部": "general_branch",
+    "总支": "general_branch",
     "党总支部委员会": "general_branch",
-    "党支部": "branch", "支部": "branch", "党支部委员会": "branch",
-    "联合党支部": "joint_branch", "联合支部": "joint_branch",
+    "党支部": "branch",
+    "支部": "branch",
+    "党支部委员会": "branch",
+    "联合党支部": "joint_branch",
+    "联合支部": "joint_branch",
     "党小组": "group",
-    "流动党员党支部": "mobile_branch", "流动党支部": "mobile_branch",
+    "流动党员党支部": "mobile_branch",
+    "流动党支部": "mobile_branch",
     "流动党员党总支": "mobile_branch",
-    "临时党支部": "temp_branch", "临时支部": "temp_branch",
+    "临时党支部": "temp_branch",
+    "临时支部": "temp_branch",
     "临时党小组": "temp_group",
 }
 ORG_KIND_LABELS = {
-    "committee": "党委", "working_committee": "党工委", "general_branch": "党总支",
-    "branch": "党支部", "joint_branch": "联合党支部", "group": "党小组",
-    "mobile_branch": "流动党员党支部", "temp_branch": "临时党支部", "temp_group": "临时党小组",
+    "committee": "党委",
+    "working_committee": "党工委",
+    "general_branch": "党总支",
+    "branch": "党支部",
+    "joint_branch": "联合党支部",
+    "group": "党小组",
+    "mobile_branch": "流动党员党支部",
+    "temp_branch": "临时党支部",
+    "temp_group": "临时党小组",
 }
 for _v in ORG_KIND_LABELS:
     ORG_KIND[_v] = _v
 
 AREA_LEVEL = {
-    "县": "county", "区": "county", "市": "county", "县级市": "county", "旗": "county",
-    "自治县": "county", "县区": "county", "县(区)": "county", "县(市、区)": "county",
-    "乡镇": "township", "乡": "township", "镇": "township", "街道": "township",
-    "苏木": "township", "乡镇(街道)": "township", "乡(镇)": "township",
-    "村": "village", "社区": "village", "行政村": "village", "居委会": "village",
-    "村委会": "village", "嘎查": "village", "村(社区)": "village",
-    "组": "hamlet", "村民小组": "hamlet", "网格": "hamlet", "楼栋": "hamlet",
-    "自然村": "hamlet", "小组": "hamlet", "村组": "hamlet",
+    "县": "county",
+    "区": "county",
+    "市": "county",
+    "县级市": "county",
+    "旗": "county",
+    "自治县": "county",
+    "县区": "county",
+    "县(区)": "county",
+    "县(市、区)": "county",
+    "乡镇": "township",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
+    "苏木": "township",
+    "乡镇(街道)": "township",
+    "乡(镇)": "township",
+    "村": "village",
+    "社区": "village",
+    "行政村": "village",
+    "居委会": "village",
+    "村委会": "village",
+    "嘎查": "village",
+    "村(社区)": "village",
+    "组": "hamlet",
+    "村民小组": "hamlet",
+    "网格": "hamlet",
+    "楼栋": "hamlet",
+    "自然村": "hamlet",
+    "小组": "hamlet",
+    "村组": "hamlet",
 }
 AREA_LEVEL_LABELS = {"county": "县", "township": "乡镇", "village": "村", "hamlet": "组"}
 for _v in AREA_LEVEL_LABELS:
     AREA_LEVEL[_v] = _v
 
 TARGET_KIND = {
-    "户": "household", "农户": "household", "家庭户": "household",
-    "组": "hamlet", "村民小组": "hamlet", "网格": "hamlet", "楼栋": "hamlet",
+    "户": "household",
+    "农户": "household",
+    "家庭户": "household",
+    "组": "hamlet",
+    "村民小组": "hamlet",
+    "网格": "hamlet",
+    "楼栋": "hamlet",
     "党小组": "group",
-    "村": "village", "社区": "village", "村(社区)": "village",
-    "乡镇": "township", "乡": "township", "镇": "township", "街道": "township",
+    "村": "village",
+    "社区": "village",
+    "村(社区)": "village",
+    "乡镇": "township",
+    "乡": "township",
+    "镇": "township",
+    "街道": "township",
 }
 for _v in ("household", "hamlet", "group", "village", "township"):
     TARGET_KIND[_v] = _v
 
 CHANNEL = {
-    "电话": "phone", "打电话": "phone", "短信": "phone",
-    "微信": "wechat", "qq": "wechat", "视频": "wechat",
-    "现场": "in_person", "当面": "in_person", "上门": "in_person", "回乡": "in_person",
-    "网上": "online", "网络": "online", "线上": "online", "网上报到": "online", "app": "online",
-    "书面": "letter", "信函": "letter",
+    "电话": "phone",
+    "打电话": "phone",
+    "短信": "phone",
+    "微信": "wechat",
+    "qq": "wechat",
+    "视频": "wechat",
+    "现场": "in_person",
+    "当面": "in_person",
+    "上门": "in_person",
+    "回乡": "in_person",
+    "网上": "online",
+    "网络": "online",
+    "线上": "online",
+    "网上报到": "online",
+    "app": "online",
+    "书面": "letter",
+    "信函": "letter",
 }
 for _v in ("phone", "wechat", "in_person", "online", "letter"):
     CHANNEL[_v] = _v
 
 RECT_STATUS = {
-    "整顿中": "open", "正在整顿": "open", "进行中": "open", "未完成": "open",
-    "已完成": "done", "完成": "done", "已整顿": "done", "已销号": "done", "已转化": "done",
-    "open": "open", "done": "done",
+    "整顿中": "open",
+    "正在整顿": "open",
+    "进行中": "open",
+    "未完成": "open",
+    "已完成": "done",
+    "完成": "done",
+    "已整顿": "done",
+    "已销号": "done",
+    "已转化": "done",
+    "open": "open",
+    "done": "done",
 }
 
 # Roles: canonical English key → Chinese label. Unknown roles are kept verbatim (warning).
@@ -361,29 +455,57 @@ ROLE_LABELS = {
     "township_cadre": "乡镇干部",
 }
 ROLES = {
-    "书记": "secretary", "支部书记": "secretary", "党支部书记": "secretary",
-    "党委书记": "secretary", "总支书记": "secretary", "党总支书记": "secretary",
-    "村党组织书记": "secretary", "村党支部书记": "secretary",
-    "副书记": "deputy_secretary", "党支部副书记": "deputy_secretary",
-    "党委副书记": "deputy_secretary", "总支副书记": "deputy_secretary",
-    "委员": "committee_member", "支委": "committee_member", "支部委员": "committee_member",
-    "党委委员": "committee_member", "总支委员": "committee_member",
-    "组织委员": "committee_member", "宣传委员": "committee_member",
-    "纪检委员": "committee_member", "青年委员": "committee_member",
-    "统战委员": "committee_member", "保密委员": "committee_member",
-    "党小组长": "group_leader", "小组长": "group_leader", "党小组组长": "group_leader",
+    "书记": "secretary",
+    "支部书记": "secretary",
+    "党支部书记": "secretary",
+    "党委书记": "secretary",
+    "总支书记": "secretary",
+    "党总支书记": "secretary",
+    "村党组织书记": "secretary",
+    "村党支部书记": "secretary",
+    "副书记": "deputy_secretary",
+    "党支部副书记": "deputy_secretary",
+    "党委副书记": "deputy_secretary",
+    "总支副书记": "deputy_secretary",
+    "委员": "committee_member",
+    "支委": "committee_member",
+    "支部委员": "committee_member",
+    "党委委员": "committee_member",
+    "总支委员": "committee_member",
+    "组织委员": "committee_member",
+    "宣传委员": "committee_member",
+    "纪检委员": "committee_member",
+    "青年委员": "committee_member",
+    "统战委员": "committee_member",
+    "保密委员": "committee_member",
+    "党小组长": "group_leader",
+    "小组长": "group_leader",
+    "党小组组长": "group_leader",
     "组长": "group_leader",
-    "村两委": "village_committee", "两委": "village_committee", "村两委成员": "village_committee",
-    "两委成员": "village_committee", "两委委员": "village_committee",
-    "村两委委员": "village_committee", "村委委员": "village_committee",
-    "村委会委员": "village_committee", "村委会主任": "village_committee",
-    "村主任": "village_committee", "村委主任": "village_committee",
-    "居委会主任": "village_committee", "社区居委会主任": "village_committee",
-    "第一书记": "first_secretary", "驻村第一书记": "first_secretary",
-    "县级领导": "county_leader", "县领导": "county_leader", "县级干部": "county_leader",
+    "村两委": "village_committee",
+    "两委": "village_committee",
+    "村两委成员": "village_committee",
+    "两委成员": "village_committee",
+    "两委委员": "village_committee",
+    "村两委委员": "village_committee",
+    "村委委员": "village_committee",
+    "村委会委员": "village_committee",
+    "村委会主任": "village_committee",
+    "村主任": "village_committee",
+    "村委主任": "village_committee",
+    "居委会主任": "village_committee",
+    "社区居委会主任": "village_committee",
+    "第一书记": "first_secretary",
+    "驻村第一书记": "first_secretary",
+    "县级领导": "county_leader",
+    "县领导": "county_leader",
+    "县级干部": "county_leader",
     "包乡县级领导": "county_leader",
-    "乡镇干部": "township_cadre", "乡镇领导": "township_cadre", "包村干部": "township_cadre",
-    "驻村干部": "township_cadre", "乡镇包村干部": "township_cadre",
+    "乡镇干部": "township_cadre",
+    "乡镇领导": "township_cadre",
+    "包村干部": "township_cadre",
+    "驻村干部": "township_cadre",
+    "乡镇包村干部": "township_cadre",
 }
 for _v in ROLE_LABELS:
     ROLES[_v] = _v
@@ -555,8 +677,9 @@ def parse_int(raw: object) -> Parsed:
     return _err(f"“{s[:20]}”应为非负整数")
 
 
-def _parse_coord(raw: object, lo: float, hi: float, china: tuple[float, float], what: str
-                 ) -> Parsed:
+def _parse_coord(
+    raw: object, lo: float, hi: float, china: tuple[float, float], what: str
+) -> Parsed:
     if isinstance(raw, bool):
         return _err(f"{what}应为数字")
     if _is_number(raw):
@@ -614,8 +737,9 @@ CONVERTERS: dict[str, Callable[[object], Parsed]] = {
 }
 
 
-def convert(type_: str, raw: object, *, today: date | None = None, past_only: bool = False
-            ) -> Parsed:
+def convert(
+    type_: str, raw: object, *, today: date | None = None, past_only: bool = False
+) -> Parsed:
     """Parse a non-blank cell for a column type (see ``columns.ColumnType``)."""
     if type_ == "date":
         return parse_date(raw, not_after=(today or date.today()) if past_only else None)

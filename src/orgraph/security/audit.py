@@ -51,18 +51,35 @@ class AuditLog:
     def path_for(self, day: date) -> Path:
         return self.folder / f"audit-{day.isoformat()}.jsonl"
 
-    def record(self, *, user: str | None, action: str, target: str | None,
-               scope: str | None, client: str | None, result: str,
-               detail: dict[str, Any] | None = None, now: datetime | None = None) -> None:
+    def record(
+        self,
+        *,
+        user: str | None,
+        action: str,
+        target: str | None,
+        scope: str | None,
+        client: str | None,
+        result: str,
+        detail: dict[str, Any] | None = None,
+        now: datetime | None = None,
+    ) -> None:
         """Append one entry; returns once it is on disk."""
         if not action or not result:
             raise ValidationFailed("审计记录必须包含操作 (action) 和结果 (result)")
         ts = _moment(now)
-        entry = {"ts": ts.isoformat(timespec="milliseconds"), "user": user, "action": action,
-                 "target": target, "scope": scope, "client": client, "result": result,
-                 "detail": detail or {}}
-        line = (json.dumps(entry, ensure_ascii=False, default=str, separators=(",", ":"))
-                + "\n").encode()
+        entry = {
+            "ts": ts.isoformat(timespec="milliseconds"),
+            "user": user,
+            "action": action,
+            "target": target,
+            "scope": scope,
+            "client": client,
+            "result": result,
+            "detail": detail or {},
+        }
+        line = (
+            json.dumps(entry, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+        ).encode()
         day = ts.date()
         path = self.path_for(day)
         with self._lock:

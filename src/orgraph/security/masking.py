@@ -11,7 +11,7 @@ _SEPARATORS_RE = re.compile(r"[\s\-()（）]")
 
 
 def mask_phone(value: object) -> str | None:
-    """"13812345678" → "138****5678"; anything else keeps at most its last 2 characters.
+    """ "13812345678" → "138****5678"; anything else keeps at most its last 2 characters.
 
     Idempotent: a masked value comes back unchanged. None or blank → None.
     """

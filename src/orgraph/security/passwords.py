@@ -32,8 +32,7 @@ def check_strength(password: str, *, username: str | None = None) -> None:
     if len(password) > MAX_LENGTH:
         raise ValidationFailed(f"密码不能超过 {MAX_LENGTH} 个字符")
     if _classes(password) < MIN_CLASSES:
-        raise ValidationFailed(
-            "密码需至少包含以下四类中的三类: 小写字母、大写字母、数字、其他符号")
+        raise ValidationFailed("密码需至少包含以下四类中的三类: 小写字母、大写字母、数字、其他符号")
     if username and password.strip().casefold() == username.strip().casefold():
         raise ValidationFailed("密码不能与用户名相同")
 
@@ -48,8 +47,9 @@ def hash_password(password: str, *, hasher: PasswordHash | None = None) -> str:
     return (hasher or default_hasher()).hash(password)
 
 
-def verify_password(password: str, password_hash: str, *,
-                    hasher: PasswordHash | None = None) -> bool:
+def verify_password(
+    password: str, password_hash: str, *, hasher: PasswordHash | None = None
+) -> bool:
     """True when `password` matches; False for a mismatch or a hash this build cannot read."""
     try:
         return (hasher or default_hasher()).verify(password, password_hash)

@@ -64,7 +64,8 @@ class TokenService:
         if len(secret) < MIN_SECRET_BYTES:
             raise ConfigError(
                 f"令牌签名密钥 (ORGRAPH_JWT_SECRET) 至少需要 {MIN_SECRET_BYTES} 个字节；"
-                "留空则自动生成")
+                "留空则自动生成"
+            )
         if idle_minutes < 1:
             raise ConfigError("令牌有效期 (ORGRAPH_TOKEN_IDLE_MINUTES) 至少 1 分钟")
         self._secret = secret
@@ -72,12 +73,16 @@ class TokenService:
 
     def issue(self, user: Subject, *, now: datetime | None = None) -> IssuedToken:
         """A token for `user` (a User, or Claims when renewing) valid for `idle_minutes`."""
-        moment = (datetime.now(UTC) if now is None else now.astimezone(UTC)).replace(
-            microsecond=0)
+        moment = (datetime.now(UTC) if now is None else now.astimezone(UTC)).replace(microsecond=0)
         expires = moment + timedelta(minutes=self.idle_minutes)
-        payload = {"sub": user.username, "role": user.role, "scope": user.scope,
-                   "iat": int(moment.timestamp()), "exp": int(expires.timestamp()),
-                   "jti": uuid.uuid4().hex}
+        payload = {
+            "sub": user.username,
+            "role": user.role,
+            "scope": user.scope,
+            "iat": int(moment.timestamp()),
+            "exp": int(expires.timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
         token = jwt.encode(payload, self._secret, algorithm=ALGORITHM)
         return IssuedToken(token, self.idle_minutes * 60, expires)
 
@@ -92,25 +97,37 @@ class TokenService:
         try:
             # Expiry is checked below against `now`, so tests need no sleeping.
             data: dict[str, Any] = jwt.decode(
-                token, self._secret, algorithms=[ALGORITHM],
-                options={"require": list(_REQUIRED), "verify_exp": False,
-                         "verify_iat": False, "verify_nbf": False})
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                options={
+                    "require": list(_REQUIRED),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
+            )
         except jwt.PyJWTError:
             raise Unauthorized(INVALID) from None
         if not all(isinstance(data[k], str) and data[k] for k in ("sub", "role", "scope", "jti")):
             raise Unauthorized(INVALID)
         if data["role"] not in ROLES:
             raise Unauthorized(INVALID)
-        if not all(isinstance(data[k], int) and not isinstance(data[k], bool)
-                   for k in ("iat", "exp")):
+        if not all(
+            isinstance(data[k], int) and not isinstance(data[k], bool) for k in ("iat", "exp")
+        ):
             raise Unauthorized(INVALID)
         moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
         if data["exp"] <= moment.timestamp():
             raise Unauthorized(EXPIRED)
-        return Claims(username=data["sub"], role=data["role"], scope=data["scope"],
-                      expires_at=datetime.fromtimestamp(data["exp"], UTC),
-                      issued_at=datetime.fromtimestamp(data["iat"], UTC),
-                      token_id=data["jti"])
+        return Claims(
+            username=data["sub"],
+            role=data["role"],
+            scope=data["scope"],
+            expires_at=datetime.fromtimestamp(data["exp"], UTC),
+            issued_at=datetime.fromtimestamp(data["iat"], UTC),
+            token_id=data["jti"],
+        )
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -138,6 +155,8 @@ def load_secret(settings: Settings) -> bytes:
         os.chmod(path, 0o600)
     key = path.read_bytes()
     if len(key) < MIN_SECRET_BYTES:
-        raise ConfigError(f"令牌密钥文件 {path} 已损坏 (少于 {MIN_SECRET_BYTES} 字节)："
-                          "删除它后重启即可生成新密钥 (所有用户需重新登录)")
+        raise ConfigError(
+            f"令牌密钥文件 {path} 已损坏 (少于 {MIN_SECRET_BYTES} 字节)："
+            "删除它后重启即可生成新密钥 (所有用户需重新登录)"
+        )
     return key

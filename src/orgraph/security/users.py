@@ -60,8 +60,10 @@ CREATE TABLE IF NOT EXISTS users (
     updated_at    TEXT NOT NULL
 );
 """
-_COLUMNS = ("username, password_hash, role, scope, display_name, disabled, failed_count, "
-            "locked_until, last_login")
+_COLUMNS = (
+    "username, password_hash, role, scope, display_name, disabled, failed_count, "
+    "locked_until, last_login"
+)
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,22 @@ def _minutes_left(until: datetime, moment: datetime) -> int:
 def check_username(username: str) -> str:
     if not isinstance(username, str) or not USERNAME_RE.fullmatch(username):
         raise ValidationFailed(
-            "用户名须为 3–32 个字符，只能包含英文字母、数字和 _ . @ -，并以字母或数字开头")
+            "用户名须为 3–32 个字符，只能包含英文字母、数字和 _ . @ -，并以字母或数字开头"
+        )
     return username
 
 
 class UserStore:
     """Accounts in the SQLite file `path` (mode 0600), created on first use."""
 
-    def __init__(self, path: Path, *, lockout_failures: int = 5, lockout_minutes: int = 30,
-                 hasher: PasswordHash | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        lockout_failures: int = 5,
+        lockout_minutes: int = 30,
+        hasher: PasswordHash | None = None,
+    ) -> None:
         if lockout_failures < 1 or lockout_minutes < 1:
             raise ValidationFailed("锁定阈值和锁定时长必须为正数")
         self.path = Path(path)
@@ -174,7 +183,8 @@ class UserStore:
 
     def _fetch(self, conn: sqlite3.Connection, username: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = conn.execute(
-            f"SELECT {_COLUMNS} FROM users WHERE username = ?", (username,)).fetchone()
+            f"SELECT {_COLUMNS} FROM users WHERE username = ?", (username,)
+        ).fetchone()
         return row
 
     @staticmethod
@@ -182,9 +192,15 @@ class UserStore:
         until = _parse(row["locked_until"])
         if until is not None and until <= _utc(moment):
             until = None
-        return User(username=row["username"], role=row["role"], scope=row["scope"],
-                    display_name=row["display_name"], disabled=bool(row["disabled"]),
-                    locked_until=until, last_login=_parse(row["last_login"]))
+        return User(
+            username=row["username"],
+            role=row["role"],
+            scope=row["scope"],
+            display_name=row["display_name"],
+            disabled=bool(row["disabled"]),
+            locked_until=until,
+            last_login=_parse(row["last_login"]),
+        )
 
     def _require(self, conn: sqlite3.Connection, username: str) -> sqlite3.Row:
         row = self._fetch(conn, username)
@@ -200,8 +216,16 @@ class UserStore:
 
     # -- accounts -------------------------------------------------------------------------
 
-    def add(self, username: str, password: str, *, role: str, scope: str,
-            display_name: str | None = None, now: datetime | None = None) -> User:
+    def add(
+        self,
+        username: str,
+        password: str,
+        *,
+        role: str,
+        scope: str,
+        display_name: str | None = None,
+        now: datetime | None = None,
+    ) -> User:
         check_username(username)
         check_role(role)
         scope = (scope or "").strip()
@@ -218,7 +242,8 @@ class UserStore:
                 conn.execute(
                     "INSERT INTO users (username, password_hash, role, scope, display_name, "
                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (username, hashed, role, scope, display_name, stamp, stamp))
+                    (username, hashed, role, scope, display_name, stamp, stamp),
+                )
         except sqlite3.IntegrityError:
             raise ConstraintConflict(f"用户“{username}”已存在") from None
         return User(username, role, scope, display_name, False)
@@ -232,11 +257,11 @@ class UserStore:
     def list(self, *, now: datetime | None = None) -> builtins.list[User]:
         with self._connect() as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM users ORDER BY username COLLATE NOCASE").fetchall()
+                f"SELECT {_COLUMNS} FROM users ORDER BY username COLLATE NOCASE"
+            ).fetchall()
         return [self._user(r, now) for r in rows]
 
-    def set_password(self, username: str, password: str, *,
-                     now: datetime | None = None) -> None:
+    def set_password(self, username: str, password: str, *, now: datetime | None = None) -> None:
         """A new password (checked for strength); also lifts a lockout."""
         with self._connect() as conn:
             canonical = self._require(conn, username)["username"]
@@ -246,29 +271,34 @@ class UserStore:
             self._require(conn, username)
             conn.execute(
                 "UPDATE users SET password_hash = ?, failed_count = 0, locked_until = NULL, "
-                "updated_at = ? WHERE username = ?", (hashed, _stamp(_utc(now)), username))
+                "updated_at = ? WHERE username = ?",
+                (hashed, _stamp(_utc(now)), username),
+            )
 
-    def set_disabled(self, username: str, disabled: bool, *,
-                     now: datetime | None = None) -> User:
+    def set_disabled(self, username: str, disabled: bool, *, now: datetime | None = None) -> User:
         with self._write() as conn:
             self._require(conn, username)
-            conn.execute("UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?",
-                         (int(disabled), _stamp(_utc(now)), username))
+            conn.execute(
+                "UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?",
+                (int(disabled), _stamp(_utc(now)), username),
+            )
             row = self._require(conn, username)
         return self._user(row, now)
 
     def unlock(self, username: str, *, now: datetime | None = None) -> User:
         with self._write() as conn:
             self._require(conn, username)
-            conn.execute("UPDATE users SET failed_count = 0, locked_until = NULL, "
-                         "updated_at = ? WHERE username = ?", (_stamp(_utc(now)), username))
+            conn.execute(
+                "UPDATE users SET failed_count = 0, locked_until = NULL, "
+                "updated_at = ? WHERE username = ?",
+                (_stamp(_utc(now)), username),
+            )
             row = self._require(conn, username)
         return self._user(row, now)
 
     # -- log-in ---------------------------------------------------------------------------
 
-    def authenticate(self, username: str, password: str, *,
-                     now: datetime | None = None) -> User:
+    def authenticate(self, username: str, password: str, *, now: datetime | None = None) -> User:
         """The user when the password is right. Unauthorized (one message for unknown users
         and wrong passwords), AccountLocked after `lockout_failures` failures in a row."""
         moment = _utc(now)
@@ -297,20 +327,23 @@ class UserStore:
             if row is None:
                 failure = Unauthorized(BAD_LOGIN)
             elif (until := _parse(row["locked_until"])) is not None and until > moment:
-                failure = AccountLocked(
-                    f"账号已锁定，请 {_minutes_left(until, moment)} 分钟后再试")
+                failure = AccountLocked(f"账号已锁定，请 {_minutes_left(until, moment)} 分钟后再试")
             elif not ok:
                 failures = row["failed_count"] + 1
                 if failures >= self.lockout_failures:
                     until = moment + timedelta(minutes=self.lockout_minutes)
-                    conn.execute("UPDATE users SET failed_count = 0, locked_until = ? "
-                                 "WHERE username = ?", (_stamp(until), username))
+                    conn.execute(
+                        "UPDATE users SET failed_count = 0, locked_until = ? WHERE username = ?",
+                        (_stamp(until), username),
+                    )
                     failure = AccountLocked(
                         f"连续 {failures} 次登录失败，账号已锁定，"
-                        f"请 {self.lockout_minutes} 分钟后再试")
+                        f"请 {self.lockout_minutes} 分钟后再试"
+                    )
                 else:
-                    conn.execute("UPDATE users SET failed_count = ? WHERE username = ?",
-                                 (failures, username))
+                    conn.execute(
+                        "UPDATE users SET failed_count = ? WHERE username = ?", (failures, username)
+                    )
                     failure = Unauthorized(BAD_LOGIN)
             elif row["disabled"]:
                 failure = Unauthorized(DISABLED)
@@ -318,7 +351,8 @@ class UserStore:
                 conn.execute(
                     "UPDATE users SET failed_count = 0, locked_until = NULL, last_login = ?, "
                     "password_hash = COALESCE(?, password_hash) WHERE username = ?",
-                    (_stamp(moment), rehashed, username))
+                    (_stamp(moment), rehashed, username),
+                )
                 row = self._require(conn, username)
         if failure is not None:
             raise failure
@@ -328,6 +362,8 @@ class UserStore:
 
 def default_user_store(settings: Settings) -> UserStore:
     """The users of this installation: `users.sqlite3` in the data folder."""
-    return UserStore(settings.data_path / "users.sqlite3",
-                     lockout_failures=settings.lockout_failures,
-                     lockout_minutes=settings.lockout_minutes)
+    return UserStore(
+        settings.data_path / "users.sqlite3",
+        lockout_failures=settings.lockout_failures,
+        lockout_minutes=settings.lockout_minutes,
+    )

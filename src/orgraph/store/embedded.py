@@ -85,8 +85,9 @@ def check_runnable(server: str) -> None:
     try:
         out = subprocess.run([server, "--version"], capture_output=True, timeout=10, check=False)
     except OSError as exc:
-        raise EmbeddedUnsupported(f"此平台无法运行内置 FalkorDB ({exc.strerror})。{NEO4J_HINT}") \
-            from exc
+        raise EmbeddedUnsupported(
+            f"此平台无法运行内置 FalkorDB ({exc.strerror})。{NEO4J_HINT}"
+        ) from exc
     except subprocess.TimeoutExpired as exc:
         raise EmbeddedUnsupported(f"内置 FalkorDB 无响应 ({server})。{NEO4J_HINT}") from exc
     if out.returncode != 0:
@@ -148,11 +149,13 @@ class EmbeddedServer:
         try:
             info = conn.info()
         except rx.BusyLoadingError:
-            return ServerStatus(state="loading", message="正在加载数据", pid=pid, socket=sock,
-                                data_dir=folder)
+            return ServerStatus(
+                state="loading", message="正在加载数据", pid=pid, socket=sock, data_dir=folder
+            )
         except (rx.ConnectionError, rx.TimeoutError, OSError) as exc:
-            return ServerStatus(state="unresponsive", message=str(exc), pid=pid, socket=sock,
-                                data_dir=folder)
+            return ServerStatus(
+                state="unresponsive", message=str(exc), pid=pid, socket=sock, data_dir=folder
+            )
         finally:
             conn.close()
         loading = bool(info.get("loading"))
@@ -209,27 +212,45 @@ class EmbeddedServer:
             check_runnable(server)
             args = [
                 server,
-                "--port", "0",  # no TCP at all: the unix socket is the only way in
-                "--unixsocket", str(self.socket),
-                "--unixsocketperm", "700",
-                "--dir", str(self.dir),
-                "--daemonize", "yes",
-                "--pidfile", str(self.pidfile),
-                "--logfile", str(self.logfile),
-                "--appendonly", "no" if load_snapshot else "yes",
-                "--appenddirname", self.aof_dir.name,
-                "--aof-use-rdb-preamble", "yes",
-                "--appendfsync", "everysec",
-                "--dbfilename", self.rdb.name,
-                "--save", "",
-                "--protected-mode", "yes",
-                "--loadmodule", module,
-                "TIMEOUT_MAX", str(self.timeout_max_ms),
-                "TIMEOUT_DEFAULT", str(self.timeout_default_ms),
+                "--port",
+                "0",  # no TCP at all: the unix socket is the only way in
+                "--unixsocket",
+                str(self.socket),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(self.dir),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.pidfile),
+                "--logfile",
+                str(self.logfile),
+                "--appendonly",
+                "no" if load_snapshot else "yes",
+                "--appenddirname",
+                self.aof_dir.name,
+                "--aof-use-rdb-preamble",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--dbfilename",
+                self.rdb.name,
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
+                "--loadmodule",
+                module,
+                "TIMEOUT_MAX",
+                str(self.timeout_max_ms),
+                "TIMEOUT_DEFAULT",
+                str(self.timeout_default_ms),
                 # Log every write's effects, not its query: replaying queries re-runs each
                 # MERGE without its index (measured: 40k rows took 223 s instead of 0.4 s) and
                 # under the query timeout, which silently dropped acknowledged batches.
-                "EFFECTS_THRESHOLD", "0",
+                "EFFECTS_THRESHOLD",
+                "0",
             ]
             launched = time.monotonic()
             try:
@@ -313,7 +334,6 @@ class EmbeddedServer:
         if pid is not None:
             process.kill(pid)
         return pid
-
 
     # -- durability ---------------------------------------------------------------------------
 

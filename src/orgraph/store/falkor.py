@@ -129,7 +129,8 @@ class FalkorStore:
         cmd = "GRAPH.RO_QUERY" if readonly else "GRAPH.QUERY"
         try:
             response = self._conn.execute_command(  # type: ignore[no-untyped-call]
-                cmd, self.graph_name, query, "--compact", "timeout", self.query_timeout_ms)
+                cmd, self.graph_name, query, "--compact", "timeout", self.query_timeout_ms
+            )
         except rx.ResponseError as exc:
             if readonly and "empty key" in str(exc):
                 return []  # the graph does not exist yet: a read of nothing finds nothing
@@ -191,8 +192,11 @@ class FalkorStore:
             plan = self._graph.explain(q.text, params)
         except Exception as exc:
             raise translate(exc, query) from exc
-        return [str(line).strip() for line in plan.plan] if hasattr(plan, "plan") else \
-            [str(line).strip() for line in plan]
+        return (
+            [str(line).strip() for line in plan.plan]
+            if hasattr(plan, "plan")
+            else [str(line).strip() for line in plan]
+        )
 
     def ping(self) -> None:
         try:
@@ -214,8 +218,11 @@ class FalkorStore:
             if (label, (prop,)) not in self._indexed():
                 self._graph.query(m.group(0))
             if "_unique_" in stmt.name:
-                unique = {(c["label"], tuple(c["properties"]))
-                          for c in self._graph.list_constraints() if c["type"] == "UNIQUE"}
+                unique = {
+                    (c["label"], tuple(c["properties"]))
+                    for c in self._graph.list_constraints()
+                    if c["type"] == "UNIQUE"
+                }
                 if (label, (prop,)) not in unique:
                     self._graph.create_node_unique_constraint(label, prop)
         except Exception as exc:

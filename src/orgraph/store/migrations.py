@@ -64,6 +64,9 @@ def migrate(store: GraphStore) -> MigrationResult:
             applied.append(block.name)
     after = max(before, target_version(store.engine))
     if after != before:
-        store.write("set_schema_version", version=after,
-                    applied_on=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        store.write(
+            "set_schema_version",
+            version=after,
+            applied_on=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        )
     return MigrationResult(store.engine, before, after, tuple(applied))

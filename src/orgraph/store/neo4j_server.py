@@ -136,14 +136,16 @@ def find_java() -> str:
         raise EmbeddedUnsupported(
             "找不到 Java: 本地 Neo4j 需要 Java 17 或 21 "
             "(Debian: apt install openjdk-17-jre-headless)，或设置 JAVA_HOME。"
-            "Java not found: Neo4j 5.26 needs Java 17 or 21.")
+            "Java not found: Neo4j 5.26 needs Java 17 or 21."
+        )
     out = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
     m = re.search(r'version "(\d+)', out.stderr + out.stdout)
     major = int(m.group(1)) if m else 0
     if major not in (17, 21):
         raise EmbeddedUnsupported(
             f"Neo4j {NEO4J_VERSION} 需要 Java 17 或 21，{java} 是 Java {major or '?'}。"
-            f"请设置 JAVA_HOME。Neo4j {NEO4J_VERSION} needs Java 17 or 21, found {major or '?'}.")
+            f"请设置 JAVA_HOME。Neo4j {NEO4J_VERSION} needs Java 17 or 21, found {major or '?'}."
+        )
     return java
 
 
@@ -157,7 +159,8 @@ def install_jars(cache: Path, *, progress: Progress | None = None) -> Path:
     if not mvn:
         raise EmbeddedUnsupported(
             "找不到 Maven (mvn): 首次使用本地 Neo4j 需要用 Maven 从 Maven Central 下载 Neo4j "
-            "(Debian: apt install maven)。Maven (mvn) not found: it downloads Neo4j once.")
+            "(Debian: apt install maven)。Maven (mvn) not found: it downloads Neo4j once."
+        )
     if not POM.is_file():
         raise EmbeddedUnsupported(f"缺少 {POM}: 请从 orgraph 的源码目录运行")
     cache.mkdir(parents=True, exist_ok=True)
@@ -170,19 +173,33 @@ def install_jars(cache: Path, *, progress: Progress | None = None) -> Path:
         shutil.rmtree(part, ignore_errors=True)
         try:
             out = subprocess.run(
-                [mvn, "-q", "-B", "-f", str(POM), f"-Dneo4j.version={NEO4J_VERSION}",
-                 f"-Dneo4j.lib={part}", "package"],
-                capture_output=True, text=True, check=False, timeout=1800,
-                cwd=tempfile.gettempdir())
+                [
+                    mvn,
+                    "-q",
+                    "-B",
+                    "-f",
+                    str(POM),
+                    f"-Dneo4j.version={NEO4J_VERSION}",
+                    f"-Dneo4j.lib={part}",
+                    "package",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=1800,
+                cwd=tempfile.gettempdir(),
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise StoreUnavailable(
                 f"下载 Neo4j {NEO4J_VERSION} 失败 ({exc})，请检查网络与 Maven Central 的访问。"
-                "Downloading Neo4j with Maven failed.") from exc
+                "Downloading Neo4j with Maven failed."
+            ) from exc
         if out.returncode != 0:
             tail = (out.stdout + out.stderr).strip()[-1200:]
             raise StoreUnavailable(
                 f"下载 Neo4j {NEO4J_VERSION} 失败 (mvn 退出码 {out.returncode})，请检查网络与 "
-                f"Maven Central 的访问。Downloading Neo4j failed:\n{tail}")
+                f"Maven Central 的访问。Downloading Neo4j failed:\n{tail}"
+            )
         if not any(part.glob("neo4j-record-storage-engine-*.jar")):
             raise StoreUnavailable("下载的 Neo4j 缺少存储引擎 (neo4j-record-storage-engine)")
         shutil.rmtree(lib, ignore_errors=True)
@@ -324,7 +341,8 @@ class LocalNeo4j:
             raise ConfigError(
                 f"Neo4j 的堆 ({self.heap}) 加页缓存 ({self.pagecache}) 超过了本机可用内存 "
                 f"({free >> 20} MB)。请调小 ORGRAPH_NEO4J_HEAP / ORGRAPH_NEO4J_PAGECACHE。"
-                "Heap + page cache exceed the memory available.")
+                "Heap + page cache exceed the memory available."
+            )
 
     # -- inspection ---------------------------------------------------------------------------
 
@@ -341,7 +359,9 @@ class LocalNeo4j:
 
         try:
             with neo4j.GraphDatabase.driver(
-                self.uri, auth=(self.user, self.password()), connection_timeout=timeout,
+                self.uri,
+                auth=(self.user, self.password()),
+                connection_timeout=timeout,
                 max_connection_pool_size=1,
             ) as drv:
                 agent = drv.get_server_info().agent
@@ -358,15 +378,29 @@ class LocalNeo4j:
     def status(self) -> Neo4jStatus:
         pid = self.pid()
         if pid is None:
-            return Neo4jStatus(state="stopped", pid=None, bolt=self.uri, data_dir=str(self.home),
-                               heap=self.heap, pagecache=self.pagecache)
+            return Neo4jStatus(
+                state="stopped",
+                pid=None,
+                bolt=self.uri,
+                data_dir=str(self.home),
+                heap=self.heap,
+                pagecache=self.pagecache,
+            )
         why, agent = self._probe()
         state: State = "running" if why is None else "starting"
         if why and "认证失败" in why:
             state = "unresponsive"
-        return Neo4jStatus(state=state, pid=pid, bolt=self.uri, data_dir=str(self.home),
-                           heap=self.heap, pagecache=self.pagecache, rss_bytes=_rss(pid),
-                           message=why or "", agent=agent)
+        return Neo4jStatus(
+            state=state,
+            pid=pid,
+            bolt=self.uri,
+            data_dir=str(self.home),
+            heap=self.heap,
+            pagecache=self.pagecache,
+            rss_bytes=_rss(pid),
+            message=why or "",
+            agent=agent,
+        )
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -400,7 +434,8 @@ class LocalNeo4j:
         if not bolt_port_free(self.port):
             raise StoreUnavailable(
                 f"端口 127.0.0.1:{self.port} 已被其他程序占用，无法启动 Neo4j。"
-                f"请设置 ORGRAPH_NEO4J_BOLT_PORT。Port {self.port} is in use.")
+                f"请设置 ORGRAPH_NEO4J_BOLT_PORT。Port {self.port} is in use."
+            )
         self._write_conf()
         first = not (self.home / "data" / "dbms").exists()
         pw = self.password()
@@ -409,15 +444,23 @@ class LocalNeo4j:
             self._admin(java, lib, env, "dbms", "set-initial-password", pw)
         argv = self._dry_run(java, lib, env)
         if progress:
-            progress(f"正在启动 Neo4j {NEO4J_VERSION} ({self.uri}，堆 {self.heap}，"
-                     f"页缓存 {self.pagecache})… (starting Neo4j)")
+            progress(
+                f"正在启动 Neo4j {NEO4J_VERSION} ({self.uri}，堆 {self.heap}，"
+                f"页缓存 {self.pagecache})… (starting Neo4j)"
+            )
         launched = time.monotonic()
         old = os.umask(0o077)  # store files readable by the owner only
         try:
             with open(self.console_log, "ab") as log:
                 proc = subprocess.Popen(
-                    argv, cwd=self.home, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True)
+                    argv,
+                    cwd=self.home,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
         except OSError as exc:
             raise EmbeddedUnsupported(f"无法启动 Neo4j: {exc}") from exc
         finally:
@@ -430,34 +473,53 @@ class LocalNeo4j:
     def _dry_run(self, java: str, lib: Path, env: dict[str, str]) -> list[str]:
         """The exact JVM command of the official distribution, from the stock launcher."""
         out = subprocess.run(
-            self._launcher(java, lib, "org.neo4j.server.startup.Neo4jCommand", "console",
-                           "--dry-run"),
-            capture_output=True, text=True, env=env, cwd=self.home, check=False, timeout=120)
+            self._launcher(
+                java, lib, "org.neo4j.server.startup.Neo4jCommand", "console", "--dry-run"
+            ),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=self.home,
+            check=False,
+            timeout=120,
+        )
         lines = [ln for ln in out.stdout.splitlines() if "CommunityEntryPoint" in ln]
         if out.returncode != 0 or not lines:
             raise StoreUnavailable(
                 f"Neo4j 启动器拒绝了配置 (exit {out.returncode}):\n"
-                f"{(out.stdout + out.stderr).strip()[-1500:]}")
+                f"{(out.stdout + out.stderr).strip()[-1500:]}"
+            )
         return shlex.split(lines[-1])
 
     def _admin(self, java: str, lib: Path, env: dict[str, str], *args: str) -> str:
         try:
             out = subprocess.run(
                 self._launcher(java, lib, "org.neo4j.server.startup.Neo4jAdminCommand", *args),
-                capture_output=True, text=True, env=env, cwd=self.home, check=False,
-                timeout=3600)
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=self.home,
+                check=False,
+                timeout=3600,
+            )
         except subprocess.TimeoutExpired as exc:
             raise StoreUnavailable(f"neo4j-admin {args[0]} 一小时未结束，已放弃") from exc
         if out.returncode != 0:
             shown = [a if a != self.password() else "***" for a in args]
             raise StoreUnavailable(
                 f"neo4j-admin {' '.join(shown)} 失败 (exit {out.returncode}):\n"
-                f"{(out.stdout + out.stderr).strip()[-1500:]}")
+                f"{(out.stdout + out.stderr).strip()[-1500:]}"
+            )
         return out.stdout
 
-    def wait_ready(self, timeout: float | None = None, *, launched: float | None = None,
-                   progress: Progress | None = None,
-                   proc: subprocess.Popen[bytes] | None = None) -> None:
+    def wait_ready(
+        self,
+        timeout: float | None = None,
+        *,
+        launched: float | None = None,
+        progress: Progress | None = None,
+        proc: subprocess.Popen[bytes] | None = None,
+    ) -> None:
         """Block until Bolt answers with our credentials; progress every 5 s."""
         begun = launched if launched is not None else time.monotonic()
         deadline = begun + (timeout if timeout is not None else self.start_timeout)
@@ -466,7 +528,8 @@ class LocalNeo4j:
         while True:
             if proc is not None and proc.poll() is not None:
                 raise StoreUnavailable(
-                    f"Neo4j 启动后退出了 (exit {proc.returncode})。日志末尾:\n{self.log_tail()}")
+                    f"Neo4j 启动后退出了 (exit {proc.returncode})。日志末尾:\n{self.log_tail()}"
+                )
             if proc is None and self.pid() is None:
                 raise StoreUnavailable(f"Neo4j 未在运行。日志末尾:\n{self.log_tail()}")
             why = self._bolt_answers() or ""
@@ -475,12 +538,14 @@ class LocalNeo4j:
             if "认证失败" in why:
                 raise StoreUnavailable(
                     f"Neo4j 拒绝了 {self.password_file} 中的密码: {why}。"
-                    "如果数据目录来自别处，请把它的密码写入该文件。")
+                    "如果数据目录来自别处，请把它的密码写入该文件。"
+                )
             now = time.monotonic()
             if now > deadline:
                 raise StoreUnavailable(
                     f"Neo4j 未在 {deadline - begun:.0f} 秒内就绪 (Bolt {self.uri}: {why})。"
-                    f"可调大 ORGRAPH_START_TIMEOUT。日志末尾:\n{self.log_tail()}")
+                    f"可调大 ORGRAPH_START_TIMEOUT。日志末尾:\n{self.log_tail()}"
+                )
             if progress and now - told >= 5:
                 progress(f"等待 Neo4j 启动… {now - begun:.0f} 秒 (waiting for Neo4j)")
                 told = now
@@ -516,8 +581,16 @@ class LocalNeo4j:
         java, lib = find_java(), install_jars(self.cache)
         with tempfile.TemporaryDirectory(dir=self.home) as tmp:
             self._write_conf()
-            self._admin(java, lib, self._env(), "database", "dump", DATABASE,
-                        f"--to-path={tmp}", "--overwrite-destination=true")
+            self._admin(
+                java,
+                lib,
+                self._env(),
+                "database",
+                "dump",
+                DATABASE,
+                f"--to-path={tmp}",
+                "--overwrite-destination=true",
+            )
             part = dest.with_name(dest.name + ".part")
             shutil.copyfile(Path(tmp) / f"{DATABASE}.dump", part)
             os.chmod(part, 0o600)
@@ -536,8 +609,10 @@ class LocalNeo4j:
             was_running = self.pid() is not None
             if was_running:
                 if progress:
-                    progress("Neo4j 社区版只能备份已停止的数据库: 暂停服务，备份后自动重启… "
-                             "(Community Edition dumps a stopped database: stopping it briefly)")
+                    progress(
+                        "Neo4j 社区版只能备份已停止的数据库: 暂停服务，备份后自动重启… "
+                        "(Community Edition dumps a stopped database: stopping it briefly)"
+                    )
                 self._stop_locked()
             try:
                 return self._dump_locked(dest)
@@ -545,8 +620,9 @@ class LocalNeo4j:
                 if was_running:
                     self._start_locked(progress=progress)
 
-    def restore(self, src: Path, *, graph_has_data: bool, force: bool,
-                progress: Progress | None = None) -> Path | None:
+    def restore(
+        self, src: Path, *, graph_has_data: bool, force: bool, progress: Progress | None = None
+    ) -> Path | None:
         """Replace the database by a dump. The data it replaces is dumped aside first (its
         path is returned) unless the database was empty. The server runs afterwards."""
         src = src.expanduser().resolve()
@@ -574,8 +650,16 @@ class LocalNeo4j:
                 shutil.copyfile(src, Path(tmp) / f"{DATABASE}.dump")
                 self._write_conf()
                 try:
-                    self._admin(java, lib, self._env(), "database", "load", DATABASE,
-                                f"--from-path={tmp}", "--overwrite-destination=true")
+                    self._admin(
+                        java,
+                        lib,
+                        self._env(),
+                        "database",
+                        "load",
+                        DATABASE,
+                        f"--from-path={tmp}",
+                        "--overwrite-destination=true",
+                    )
                 except StoreUnavailable as exc:
                     kept = f" 原数据已另存为 {aside}。" if aside else ""
                     raise ValidationFailed(f"{src} 无法载入 Neo4j: {exc}{kept}") from exc
@@ -598,8 +682,10 @@ def main(argv: list[str] | None = None) -> int:
     cache = get_settings().neo4j_cache_dir or default_cache()
     try:
         java = find_java()
-        lib = install_jars(cache.expanduser().resolve(),
-                           progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        lib = install_jars(
+            cache.expanduser().resolve(),
+            progress=lambda msg: print(msg, file=sys.stderr, flush=True),
+        )
     except OrgraphError as exc:
         print(f"错误 (error): {exc}", file=sys.stderr)
         return exc.exit_code

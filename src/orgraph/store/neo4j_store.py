@@ -47,7 +47,8 @@ def translate(exc: BaseException, what: str) -> Exception:
     if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Authentication"):
         return StoreUnavailable(
             f"Neo4j 拒绝了登录: 用户名或密码不对 ({what})，请检查 ORGRAPH_NEO4J_USER 和 "
-            f"ORGRAPH_NEO4J_PASSWORD: {exc}")
+            f"ORGRAPH_NEO4J_PASSWORD: {exc}"
+        )
     if "TransactionTimedOut" in code or "Timeout" in code:
         # TransactionTimedOut, TransactionTimedOutClientConfiguration, LockAcquisitionTimeout
         return QueryTimeout(f"Neo4j 查询超时 ({what}): {exc}")
@@ -55,19 +56,21 @@ def translate(exc: BaseException, what: str) -> Exception:
         # what a transaction that timed out while waiting for a lock reports (measured), as
         # does one an operator terminated or a server shutting down
         return QueryTimeout(
-            f"Neo4j 事务已被终止 (超时、被管理员终止或数据库正在关闭) ({what}): {exc}")
+            f"Neo4j 事务已被终止 (超时、被管理员终止或数据库正在关闭) ({what}): {exc}"
+        )
     if isinstance(exc, nx.ConstraintError):
         return ConstraintConflict(f"违反唯一性约束 ({what}): {exc}")
     if isinstance(exc, nx.IncompleteCommit):
-        return StoreUnavailable(
-            f"提交时与 Neo4j 的连接中断，无法确定写入是否生效 ({what}): {exc}")
-    if isinstance(exc, nx.ServiceUnavailable | nx.SessionExpired | nx.ConnectionPoolError
-                  | OSError):
+        return StoreUnavailable(f"提交时与 Neo4j 的连接中断，无法确定写入是否生效 ({what}): {exc}")
+    if isinstance(
+        exc, nx.ServiceUnavailable | nx.SessionExpired | nx.ConnectionPoolError | OSError
+    ):
         return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
     if isinstance(exc, nx.TransientError):
         return StoreUnavailable(f"Neo4j 暂时不可用 ({what}): {exc}")
     if isinstance(exc, nx.DriverError) and not isinstance(
-            exc, nx.TransactionError | nx.ResultError):
+        exc, nx.TransactionError | nx.ResultError
+    ):
         return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
     return BadQuery(f"Neo4j 拒绝了查询 {what}: {exc}")
 
@@ -215,12 +218,14 @@ class Neo4jStore:
         """One explicit driver transaction: every step runs in it, the revision bump (if any
         step wrote) runs last in it; it commits when the block ends normally and rolls back
         on any exception, so a failure half-way leaves nothing written."""
-        session = self._driver.session(database=self.database,
-                                       default_access_mode=neo4j.WRITE_ACCESS)
+        session = self._driver.session(
+            database=self.database, default_access_mode=neo4j.WRITE_ACCESS
+        )
         try:
             try:
-                tx = self._bounded("transaction", lambda: session.begin_transaction(
-                    timeout=self.query_timeout_s))
+                tx = self._bounded(
+                    "transaction", lambda: session.begin_transaction(timeout=self.query_timeout_s)
+                )
             except Exception as exc:
                 raise translate(exc, "transaction") from exc
             writer = _Neo4jWriter(tx, self._bounded)
@@ -254,8 +259,9 @@ class Neo4jStore:
 
     def apply_schema(self, stmt: Query) -> None:
         try:
-            self._bounded(stmt.name, lambda: self._driver.execute_query(
-                stmt.text, database_=self.database))  # type: ignore[arg-type]
+            self._bounded(
+                stmt.name, lambda: self._driver.execute_query(stmt.text, database_=self.database)
+            )  # type: ignore[arg-type]
         except Exception as exc:
             raise translate(exc, stmt.name) from exc
 

@@ -53,8 +53,9 @@ class LocalServer(Protocol):
         """A consistent backup file at dest; its size in bytes."""
         ...
 
-    def restore(self, src: Path, *, graph_has_data: bool, force: bool,
-                progress: Progress | None = None) -> Path | None:
+    def restore(
+        self, src: Path, *, graph_has_data: bool, force: bool, progress: Progress | None = None
+    ) -> Path | None:
         """Replace the data by a backup; the server runs afterwards. Returns where the
         replaced data was kept when that is a single file, else None."""
         ...
@@ -67,8 +68,9 @@ class ManagedEmbedded(EmbeddedServer):
     def address(self) -> str:
         return f"套接字 {self.socket}"
 
-    def start(self, *, wait: bool = True, load_snapshot: bool = False,
-              progress: Progress | None = None) -> bool:
+    def start(
+        self, *, wait: bool = True, load_snapshot: bool = False, progress: Progress | None = None
+    ) -> bool:
         return super().start(wait=wait, load_snapshot=load_snapshot)
 
     def backup(self, dest: Path, *, progress: Progress | None = None) -> int:
@@ -76,6 +78,7 @@ class ManagedEmbedded(EmbeddedServer):
         self.start()
         return super().backup(dest)
 
-    def restore(self, src: Path, *, graph_has_data: bool, force: bool,
-                progress: Progress | None = None) -> None:
+    def restore(
+        self, src: Path, *, graph_has_data: bool, force: bool, progress: Progress | None = None
+    ) -> None:
         super().restore(src, graph_has_data=graph_has_data, force=force)
