@@ -29,7 +29,7 @@ def home_member(store: GraphStore, skip: int = 0) -> str:
     with_history = set(p.o_member.tolist())
     found = [
         p.m_key[m]
-        for m in np.flatnonzero(c.s.at_home)
+        for m in np.flatnonzero(c.day.at_home)
         if p.m_branches[m] and m not in with_history and not p.m_lost_flag[m]
     ]
     return sorted(found)[skip]
@@ -167,7 +167,7 @@ def test_transfer_inside_and_out_of_the_county(county: GraphStore) -> None:
     c, _ = engine._ctx(None, None)
     a, b = p.m_index[inside], p.m_index[leaving]
     assert [p.org_id[o] for o in p.m_branches[a]] == [target]
-    assert not c.s.away[a] and not c.s.away[b]
+    assert not c.day.away[a] and not c.day.away[b]
     assert p.m_on_roll[a] and not p.m_on_roll[b]
     assert not c.members[b]  # a member transferred out is in no county scope
     assert inside not in ids(county, "should_transfer")
@@ -280,7 +280,7 @@ def test_api_lists_agree_with_the_engine_on_who_is_away(county: GraphStore) -> N
     p = engine.projection()
     seen = Visible.everything(p)
     away = list_members(county, seen=seen, away=True, on=TODAY, page_size=500)
-    engine_away = {p.m_key[i] for i in np.flatnonzero(engine._ctx(None, None)[0].s.away)}
+    engine_away = {p.m_key[i] for i in np.flatnonzero(engine._ctx(None, None)[0].day.away)}
     assert {i["id"] for i in away["items"]} == engine_away and m not in engine_away
     mine = list_outflows(county, seen=seen, member=p.m_index[m], page_size=50)
     assert [i["open"] for i in mine["items"]] == [False]

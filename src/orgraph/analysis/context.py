@@ -15,8 +15,8 @@ Ref = tuple[str, int]  # ("h"|"m"|"a"|"o", index)
 
 @dataclass
 class Ctx:
-    p: Projection
-    s: DayState
+    graph: Projection
+    day: DayState
     scope: Scope
     policy: Policy
     members: Any  # BoolArray: members in scope
@@ -32,17 +32,17 @@ class Ctx:
         out: dict[str, Any] = {}
         i = a
         while i >= 0:
-            level = self.p.area_level[i]
+            level = self.graph.area_level[i]
             if level in ("hamlet", "village", "township") and level not in out:
-                out[level] = {"code": self.p.area_code[i], "name": self.p.area_name[i]}
-            i = self.p.area_parent[i]
+                out[level] = {"code": self.graph.area_code[i], "name": self.graph.area_name[i]}
+            i = self.graph.area_parent[i]
         return out
 
     def org_brief(self, o: int) -> dict[str, str]:
-        return {"id": self.p.org_id[o], "name": self.p.org_name[o]}
+        return {"id": self.graph.org_id[o], "name": self.graph.org_name[o]}
 
     def member_brief(self, m: int) -> dict[str, Any]:
-        p = self.p
+        p = self.graph
         branch = p.m_branches[m][0] if p.m_branches[m] else -1
         return {
             "id": p.m_key[m],

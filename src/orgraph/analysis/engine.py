@@ -116,10 +116,10 @@ class Engine:
             raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
         c, iso = self._ctx(scope, as_of)
         find, detail = RULES[type]
-        refs = sorted(find(c), key=lambda r: ref_id(c.p, r))
+        refs = sorted(find(c), key=lambda r: ref_id(c.graph, r))
         start = (page - 1) * page_size
         page_refs = refs[start : start + page_size]
-        c.p.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
+        c.graph.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
         items = [detail(c, r) for r in page_refs]
         return {
             "type": type,
@@ -154,7 +154,7 @@ class Engine:
             raise ValidationFailed(f"层级“{level}”无效。可用: {', '.join(LEVELS)}")
         c, iso = self._ctx(scope, as_of)
         sums = self._rollup(c)
-        p = c.p
+        p = c.graph
         tops = [
             i
             for i in np.flatnonzero(c.scope.areas)
@@ -189,7 +189,7 @@ class Engine:
 
     def _rollup(self, c: Ctx) -> Any:
         """Per area: its subtree's figures, as a (areas × columns) integer array."""
-        p, s = c.p, c.s
+        p, s = c.graph, c.day
         na = len(p.area_code)
         cols = np.zeros((na, len(_COLS)), dtype=np.int64)
         if len(p.hh_area):
@@ -246,7 +246,7 @@ class Engine:
     ) -> dict[str, Any]:
         """Mobile and temporary branches in scope with their members' report status."""
         c, iso = self._ctx(scope, as_of)
-        p = c.p
+        p = c.graph
         rows = []
         for i in np.flatnonzero(c.scope.orgs):
             if p.org_kind[i] in proj.MOBILE_KINDS and not p.org_external[i]:
@@ -255,7 +255,7 @@ class Engine:
         return {"scope": c.scope.label, "as_of": iso, "branches": rows}
 
     def _branch_row(self, c: Ctx, o: int) -> dict[str, Any]:
-        p = c.p
+        p = c.graph
         people = _attending(c, o)
         host = p.org_host[o]
         place = mobile.city(p, host)
@@ -281,22 +281,22 @@ class Engine:
     def mobile_branch(self, branch: str, *, as_of: str | dt.date | None = None) -> dict[str, Any]:
         """One mobile branch and the members attending it, with their report status."""
         c, iso = self._ctx(None, as_of)
-        p = c.p
+        p = c.graph
         o = p.org_index.get(branch)
         if o is None or p.org_kind[o] not in proj.MOBILE_KINDS or p.org_external[o]:
             raise NotFound(f"流动党员党支部“{branch}”不存在")
         members = []
         for m in sorted(_attending(c, o), key=lambda m: p.m_key[m]):
-            k = int(c.s.current[m])
-            last = int(c.s.last_report[m])
+            k = int(c.day.current[m])
+            last = int(c.day.last_report[m])
             members.append(
                 {
                     **c.member_brief(m),
                     "since": _since(c, m, o),
-                    "away": bool(c.s.away[m]),
+                    "away": bool(c.day.away[m]),
                     "destination_text": p.o_dest_text[k] if k >= 0 else None,
                     "last_report": mobile.iso(last) if last else None,
-                    "quiet_days": int(c.s.quiet[m]) if k >= 0 else None,
+                    "quiet_days": int(c.day.quiet[m]) if k >= 0 else None,
                     "status": mobile.status(c, m),
                 }
             )
@@ -316,7 +316,7 @@ class Engine:
 
     def chain(self, household_id: str, *, as_of: str | dt.date | None = None) -> dict[str, Any]:
         c, iso = self._ctx(None, as_of)
-        p, s = c.p, c.s
+        p, s = c.graph, c.day
         h = p.hh_index.get(household_id)
         if h is None:
             raise NotFound(f"农户“{household_id}”不存在")
@@ -372,13 +372,13 @@ class Engine:
 
 def _attending(c: Ctx, o: int) -> list[int]:
     """Members with an ATTENDS link to org `o` active at D."""
-    p, d = c.p, c.s.as_of
+    p, d = c.graph, c.day.as_of
     ok = (p.at_org == o) & (p.at_since <= d) & (p.at_until > d)
     return sorted({int(m) for m in p.at_member[ok]})
 
 
 def _since(c: Ctx, m: int, o: int) -> str | None:
-    p, d = c.p, c.s.as_of
+    p, d = c.graph, c.day.as_of
     ok = (p.at_org == o) & (p.at_member == m) & (p.at_since <= d) & (p.at_until > d)
     first = int(p.at_since[ok].min()) if ok.any() else 0
     return mobile.iso(first) if first else None

@@ -42,27 +42,27 @@ def _city_ref(place: Place | None) -> dict[str, str] | None:
 
 def away(c: Ctx) -> Any:
     """On-roll members in scope who are away at D."""
-    return c.members & c.p.m_on_roll & c.s.away
+    return c.members & c.graph.m_on_roll & c.day.away
 
 
 def lost(c: Ctx) -> Any:
     """On-roll members in scope flagged lost, or away and quiet for lost_days or more."""
-    quiet_long = c.s.away & (c.s.quiet >= c.policy.lost_days)
-    return c.members & c.p.m_on_roll & (c.p.m_lost_flag | quiet_long)
+    quiet_long = c.day.away & (c.day.quiet >= c.policy.lost_days)
+    return c.members & c.graph.m_on_roll & (c.graph.m_lost_flag | quiet_long)
 
 
 def silent(c: Ctx) -> Any:
-    q = c.s.quiet
-    return away(c) & ~c.p.m_lost_flag & (q >= c.policy.silent_days) & (q < c.policy.lost_days)
+    q = c.day.quiet
+    return away(c) & ~c.graph.m_lost_flag & (q >= c.policy.silent_days) & (q < c.policy.lost_days)
 
 
 def _episode(c: Ctx, m: int) -> int:
-    return int(c.s.current[m])
+    return int(c.day.current[m])
 
 
 def member_city(c: Ctx, m: int) -> Place | None:
     k = _episode(c, m)
-    return city(c.p, c.p.o_dest[k]) if k >= 0 else None
+    return city(c.graph, c.graph.o_dest[k]) if k >= 0 else None
 
 
 def _fixed(c: Ctx, employer: str | None) -> bool:
@@ -72,10 +72,10 @@ def _fixed(c: Ctx, employer: str | None) -> bool:
 
 def branch_cities(c: Ctx) -> dict[str, list[int]]:
     """City code → mobile branches hosted there and established by D (any scope)."""
-    p = c.p
+    p = c.graph
     out: dict[str, list[int]] = defaultdict(list)
     for o, kind in enumerate(p.org_kind):
-        if kind in MOBILE_KINDS and not p.org_external[o] and p.org_established[o] <= c.s.as_of:
+        if kind in MOBILE_KINDS and not p.org_external[o] and p.org_established[o] <= c.day.as_of:
             place = city(p, p.org_host[o])
             if place is not None:
                 out[place.code6].append(o)
@@ -90,7 +90,7 @@ def _members(mask: Any) -> list[Ref]:
 
 
 def unattached(c: Ctx) -> list[Ref]:
-    return _members(away(c) & ~c.s.attached)
+    return _members(away(c) & ~c.day.attached)
 
 
 def silent_members(c: Ctx) -> list[Ref]:
@@ -103,22 +103,26 @@ def lost_members(c: Ctx) -> list[Ref]:
 
 def no_contact_person(c: Ctx) -> list[Ref]:
     return [
-        ("m", m) for _, m in _members(away(c)) if not (c.p.o_contact[_episode(c, m)] or "").strip()
+        ("m", m)
+        for _, m in _members(away(c))
+        if not (c.graph.o_contact[_episode(c, m)] or "").strip()
     ]
 
 
 def should_transfer(c: Ctx) -> list[Ref]:
     long = away(c) & (days_away(c) >= c.policy.transfer_days)
-    return [("m", m) for _, m in _members(long) if _fixed(c, c.p.o_employer[_episode(c, m)])]
+    return [("m", m) for _, m in _members(long) if _fixed(c, c.graph.o_employer[_episode(c, m)])]
 
 
 def days_away(c: Ctx) -> Any:
     """Per member: days since the current departure, -1 when not away."""
 
     def make() -> Any:
-        s = c.s
+        s = c.day
         left = np.where(
-            s.away, c.p.o_left[np.maximum(s.current, 0)] if len(c.p.o_left) else s.as_of, s.as_of
+            s.away,
+            c.graph.o_left[np.maximum(s.current, 0)] if len(c.graph.o_left) else s.as_of,
+            s.as_of,
         )
         return np.where(s.away, ordinal(s.as_of) - ordinal(left), -1)
 
@@ -142,10 +146,10 @@ def _group_by_city(c: Ctx) -> dict[str, list[int]]:
 
 def cluster_without_branch(c: Ctx) -> list[Ref]:
     hosted = branch_cities(c)
-    cities: list[str] = c.p.once("city_codes", list)
+    cities: list[str] = c.graph.once("city_codes", list)
     out = []
     for code, members in _clusters(c).items():
-        full = sum(1 for m in members if c.p.m_full[m])
+        full = sum(1 for m in members if c.graph.m_full[m])
         if full >= c.policy.cluster_min_full and code not in hosted:
             if code not in cities:
                 cities.append(code)
@@ -161,14 +165,14 @@ def _where(c: Ctx, m: int) -> dict[str, Any]:
     if k < 0:
         return {"destination": None, "city": None}
     return {
-        "destination": _place_ref(c.p, c.p.o_dest[k]),
+        "destination": _place_ref(c.graph, c.graph.o_dest[k]),
         "city": _city_ref(member_city(c, m)),
-        "destination_text": c.p.o_dest_text[k],
+        "destination_text": c.graph.o_dest_text[k],
     }
 
 
 def _last_report(c: Ctx, m: int) -> str | None:
-    d = int(c.s.last_report[m])
+    d = int(c.day.last_report[m])
     return iso(d) if d > 0 else None
 
 
@@ -178,7 +182,7 @@ def unattached_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     return {
         **c.member_brief(m),
         **_where(c, m),
-        "left_on": iso(int(c.p.o_left[k])),
+        "left_on": iso(int(c.graph.o_left[k])),
         "days_away": int(days_away(c)[m]),
     }
 
@@ -189,26 +193,30 @@ def silent_item(c: Ctx, ref: Ref) -> dict[str, Any]:
         **c.member_brief(m),
         **_where(c, m),
         "last_report": _last_report(c, m),
-        "quiet_days": int(c.s.quiet[m]),
+        "quiet_days": int(c.day.quiet[m]),
     }
 
 
 def lost_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
-    is_away = bool(c.s.away[m])
+    is_away = bool(c.day.away[m])
     return {
         **c.member_brief(m),
         **_where(c, m),
-        "reason": "flagged" if c.p.m_lost_flag[m] else "quiet",
+        "reason": "flagged" if c.graph.m_lost_flag[m] else "quiet",
         "away": is_away,
         "last_report": _last_report(c, m) if is_away else None,
-        "quiet_days": int(c.s.quiet[m]) if is_away else None,
+        "quiet_days": int(c.day.quiet[m]) if is_away else None,
     }
 
 
 def no_contact_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     m = ref[1]
-    return {**c.member_brief(m), **_where(c, m), "left_on": iso(int(c.p.o_left[_episode(c, m)]))}
+    return {
+        **c.member_brief(m),
+        **_where(c, m),
+        "left_on": iso(int(c.graph.o_left[_episode(c, m)])),
+    }
 
 
 def transfer_item(c: Ctx, ref: Ref) -> dict[str, Any]:
@@ -217,19 +225,19 @@ def transfer_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     return {
         **c.member_brief(m),
         **_where(c, m),
-        "employer": c.p.o_employer[k],
-        "left_on": iso(int(c.p.o_left[k])),
+        "employer": c.graph.o_employer[k],
+        "left_on": iso(int(c.graph.o_left[k])),
         "days_away": int(days_away(c)[m]),
     }
 
 
 def _joined_key(c: Ctx, m: int) -> tuple[int, str, str]:
-    joined = c.p.m_joined[m]
-    return (0 if joined else 1, joined or "", c.p.m_key[m])
+    joined = c.graph.m_joined[m]
+    return (0 if joined else 1, joined or "", c.graph.m_key[m])
 
 
 def cluster_item(c: Ctx, ref: Ref) -> dict[str, Any]:
-    p = c.p
+    p = c.graph
     code = p.once("city_codes", list)[ref[1]]
     members = sorted(_clusters(c)[code], key=lambda m: p.m_key[m])
     full = [m for m in members if p.m_full[m]]
@@ -268,7 +276,7 @@ def cluster_id(p: Projection, i: int) -> str:
 
 
 def destinations(c: Ctx) -> dict[str, Any]:
-    p = c.p
+    p = c.graph
     gone = away(c)
     lost_mask, silent_mask = lost(c), silent(c)
     hosted = branch_cities(c)
@@ -291,7 +299,7 @@ def destinations(c: Ctx) -> dict[str, Any]:
                 "lat": place.lat,
                 "count": len(members),
                 "full_members": sum(int(p.m_full[m]) for m in members),
-                "attached": sum(int(c.s.attached[m]) for m in members),
+                "attached": sum(int(c.day.attached[m]) for m in members),
                 "silent": sum(int(silent_mask[m]) for m in members),
                 "lost": sum(int(lost_mask[m]) for m in members),
                 "branches": [
@@ -330,7 +338,7 @@ def origin(p: Projection, m: int) -> int:
 
 
 def flows(c: Ctx) -> dict[str, Any]:
-    p = c.p
+    p = c.graph
     counts: dict[tuple[int, str], int] = defaultdict(int)
     unplaced = 0
     for _, m in _members(away(c)):
@@ -367,9 +375,9 @@ def flows(c: Ctx) -> dict[str, Any]:
 
 def status(c: Ctx, m: int) -> str:
     """A member's report status at D: home, ok, silent or lost (flagged or quiet too long)."""
-    if not c.s.away[m]:
-        return "lost" if c.p.m_lost_flag[m] else "home"
-    q = int(c.s.quiet[m])
-    if c.p.m_lost_flag[m] or q >= c.policy.lost_days:
+    if not c.day.away[m]:
+        return "lost" if c.graph.m_lost_flag[m] else "home"
+    q = int(c.day.quiet[m])
+    if c.graph.m_lost_flag[m] or q >= c.policy.lost_days:
         return "lost"
     return "silent" if q >= c.policy.silent_days else "ok"

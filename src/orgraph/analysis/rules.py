@@ -66,11 +66,11 @@ RULE_ZH = {
 
 
 def _uncovered_mask(c: Ctx) -> Any:
-    return c.scope.households(c.p) & ~c.s.covered
+    return c.scope.households(c.graph) & ~c.day.covered
 
 
 def _away_mask(c: Ctx) -> Any:
-    return _uncovered_mask(c) & (c.s.contacts_away > 0)
+    return _uncovered_mask(c) & (c.day.contacts_away > 0)
 
 
 def _uncovered(c: Ctx) -> list[Ref]:
@@ -89,13 +89,13 @@ COUNTERS: dict[str, Callable[[Ctx], int]] = {
 
 
 def _household_item(c: Ctx, h: int) -> dict[str, Any]:
-    a = int(c.p.hh_area[h])
+    a = int(c.graph.hh_area[h])
     return {
-        "id": c.p.hh_id[h],
-        "head_name": c.p.hh_head.get(h),
-        "area": {"code": c.p.area_code[a], "name": c.p.area_name[a]} if a >= 0 else None,
+        "id": c.graph.hh_id[h],
+        "head_name": c.graph.hh_head.get(h),
+        "area": {"code": c.graph.area_code[a], "name": c.graph.area_name[a]} if a >= 0 else None,
         **c.area_ctx(a),
-        "contacts_away": int(c.s.contacts_away[h]),
+        "contacts_away": int(c.day.contacts_away[h]),
     }
 
 
@@ -104,54 +104,56 @@ def _household_item(c: Ctx, h: int) -> dict[str, Any]:
 
 def _rural(c: Ctx, m: int) -> bool:
     """Members whose branch's home area is a village or hamlet (联户 is a rural duty)."""
-    for b in c.p.m_branches[m]:
-        a = c.p.org_home_area[b]
-        if a >= 0 and c.p.area_level[a] in ("village", "hamlet"):
+    for b in c.graph.m_branches[m]:
+        a = c.graph.org_home_area[b]
+        if a >= 0 and c.graph.area_level[a] in ("village", "hamlet"):
             return True
     return False
 
 
 def _contact_load(c: Ctx) -> list[Ref]:
     lo, hi = c.policy.contact_min, c.policy.contact_max
-    n = c.s.member_households
-    cand = c.members & c.s.at_home & ~c.s.exempt & ((n < lo) | (n > hi))
+    n = c.day.member_households
+    cand = c.members & c.day.at_home & ~c.day.exempt & ((n < lo) | (n > hi))
     return [("m", int(m)) for m in np.flatnonzero(cand) if _rural(c, int(m))]
 
 
 def _contact_load_item(c: Ctx, m: int) -> dict[str, Any]:
     return {
         **c.member_brief(m),
-        "households": int(c.s.member_households[m]),
+        "households": int(c.day.member_households[m]),
         "min": c.policy.contact_min,
         "max": c.policy.contact_max,
     }
 
 
 def _exempt_assigned(c: Ctx) -> list[Ref]:
-    cand = c.members & c.s.exempt & (c.s.member_households > 0)
+    cand = c.members & c.day.exempt & (c.day.member_households > 0)
     return [("m", int(m)) for m in np.flatnonzero(cand)]
 
 
 def _exempt_item(c: Ctx, m: int) -> dict[str, Any]:
-    age = int(c.s.age[m])
+    age = int(c.day.age[m])
     return {
         **c.member_brief(m),
         "age": age if age >= 0 else None,
-        "mgmt_class": c.p.m_mgmt[m],
-        "households": int(c.s.member_households[m]),
+        "mgmt_class": c.graph.m_mgmt[m],
+        "households": int(c.day.member_households[m]),
     }
 
 
 def _has_role(c: Ctx, role: str) -> Any:
-    return c.p.once(f"role:{role}", lambda: np.array([role in r for r in c.p.m_roles], dtype=bool))
+    return c.graph.once(
+        f"role:{role}", lambda: np.array([role in r for r in c.graph.m_roles], dtype=bool)
+    )
 
 
 def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
-    ok = c.s.active_resp & (c.p.r_is_org == orgs)
+    ok = c.day.active_resp & (c.graph.r_is_org == orgs)
     if not len(ok):
         return set()
-    ok &= _has_role(c, role)[c.p.r_member]
-    return {int(t) for t in c.p.r_target[ok]}
+    ok &= _has_role(c, role)[c.graph.r_member]
+    return {int(t) for t in c.graph.r_target[ok]}
 
 
 def _areas_without(c: Ctx, level: str, role: str) -> list[Ref]:
@@ -159,17 +161,22 @@ def _areas_without(c: Ctx, level: str, role: str) -> list[Ref]:
     return [
         ("a", int(i))
         for i in np.flatnonzero(c.scope.areas)
-        if c.p.area_level[i] == level and not c.p.area_external[i] and int(i) not in covered
+        if c.graph.area_level[i] == level and not c.graph.area_external[i] and int(i) not in covered
     ]
 
 
 def _area_item(c: Ctx, a: int) -> dict[str, Any]:
-    ctx = c.area_ctx(c.p.area_parent[a]) if c.p.area_parent[a] >= 0 else {}
-    return {"id": c.p.area_code[a], "name": c.p.area_name[a], "level": c.p.area_level[a], **ctx}
+    ctx = c.area_ctx(c.graph.area_parent[a]) if c.graph.area_parent[a] >= 0 else {}
+    return {
+        "id": c.graph.area_code[a],
+        "name": c.graph.area_name[a],
+        "level": c.graph.area_level[a],
+        **ctx,
+    }
 
 
 def _groups(c: Ctx) -> list[int]:
-    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.p.org_kind[o] in GROUP_KINDS]
+    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.graph.org_kind[o] in GROUP_KINDS]
 
 
 def _hamlet_no_cadre(c: Ctx) -> list[Ref]:
@@ -182,11 +189,11 @@ def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     kind, i = ref
     if kind == "a":
         return {**_area_item(c, i), "target_kind": "hamlet"}
-    parent = c.p.org_parent[i]
-    home = c.p.org_home_area[i]
+    parent = c.graph.org_parent[i]
+    home = c.graph.org_home_area[i]
     return {
-        "id": c.p.org_id[i],
-        "name": c.p.org_name[i],
+        "id": c.graph.org_id[i],
+        "name": c.graph.org_name[i],
         "target_kind": "group",
         "branch": c.org_brief(parent) if parent >= 0 else None,
         **(c.area_ctx(home) if home >= 0 else {}),
@@ -194,21 +201,23 @@ def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def _branch_has_groups(c: Ctx, o: int) -> bool:
-    has = c.p.once(
+    has = c.graph.once(
         "has_groups",
-        lambda: [any(c.p.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.p.org_children],
+        lambda: [
+            any(c.graph.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.graph.org_children
+        ],
     )
     return bool(has[o])
 
 
 def _cadre_groups(c: Ctx) -> Any:
     """Per member: distinct party groups it is actively responsible for."""
-    ok = c.s.active_resp & c.p.r_is_org
-    counts = np.zeros(len(c.p.m_key), dtype=np.int64)
+    ok = c.day.active_resp & c.graph.r_is_org
+    counts = np.zeros(len(c.graph.m_key), dtype=np.int64)
     pairs = {
         (int(m), int(t))
-        for m, t in zip(c.p.r_member[ok], c.p.r_target[ok], strict=True)
-        if c.p.org_kind[int(t)] in GROUP_KINDS
+        for m, t in zip(c.graph.r_member[ok], c.graph.r_target[ok], strict=True)
+        if c.graph.org_kind[int(t)] in GROUP_KINDS
     }
     for m, _ in pairs:
         counts[m] += 1
@@ -218,11 +227,13 @@ def _cadre_groups(c: Ctx) -> Any:
 def _cadre_group_load(c: Ctx) -> list[Ref]:
     lo, hi = c.policy.cadre_groups_min, c.policy.cadre_groups_max
     n = _cadre_groups(c)
-    cadre = c.members & c.p.m_on_roll & _has_role(c, "village_committee") & ((n < lo) | (n > hi))
+    cadre = (
+        c.members & c.graph.m_on_roll & _has_role(c, "village_committee") & ((n < lo) | (n > hi))
+    )
     return [
         ("m", int(m))
         for m in np.flatnonzero(cadre)
-        if any(_branch_has_groups(c, b) for b in c.p.m_branches[int(m)])
+        if any(_branch_has_groups(c, b) for b in c.graph.m_branches[int(m)])
     ]
 
 
@@ -240,22 +251,22 @@ def _cadre_item(c: Ctx, m: int) -> dict[str, Any]:
 
 def _org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     """Per org: on-roll members (IN_GROUP when groups, else BELONGS_TO) and full ones."""
-    found: tuple[Any, Any] = c.p.once(
+    found: tuple[Any, Any] = c.graph.once(
         f"org_members:{groups}", lambda: _count_org_members(c, groups=groups)
     )
     return found
 
 
 def _count_org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
-    total = np.zeros(len(c.p.org_id), dtype=np.int64)
-    full = np.zeros(len(c.p.org_id), dtype=np.int64)
-    links = c.p.m_groups if groups else c.p.m_branches
+    total = np.zeros(len(c.graph.org_id), dtype=np.int64)
+    full = np.zeros(len(c.graph.org_id), dtype=np.int64)
+    links = c.graph.m_groups if groups else c.graph.m_branches
     for m, orgs in enumerate(links):
-        if not c.p.m_on_roll[m]:
+        if not c.graph.m_on_roll[m]:
             continue
         for o in set(orgs):
             total[o] += 1
-            full[o] += int(c.p.m_full[m])
+            full[o] += int(c.graph.m_full[m])
     return total, full
 
 
@@ -267,10 +278,10 @@ def _group_size(c: Ctx) -> list[Ref]:
 
 def _group_item(c: Ctx, o: int) -> dict[str, Any]:
     total, _ = _org_members(c, groups=True)
-    parent = c.p.org_parent[o]
+    parent = c.graph.org_parent[o]
     return {
-        "id": c.p.org_id[o],
-        "name": c.p.org_name[o],
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
         "members": int(total[o]),
         "branch": c.org_brief(parent) if parent >= 0 else None,
         "min": c.policy.group_min,
@@ -279,7 +290,7 @@ def _group_item(c: Ctx, o: int) -> dict[str, Any]:
 
 
 def _orgs_of(c: Ctx, kinds: tuple[str, ...]) -> list[int]:
-    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.p.org_kind[o] in kinds]
+    return [int(o) for o in np.flatnonzero(c.scope.orgs) if c.graph.org_kind[o] in kinds]
 
 
 def _branch_small(c: Ctx) -> list[Ref]:
@@ -296,11 +307,11 @@ def _branch_large(c: Ctx) -> list[Ref]:
 
 def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
     total, full = _org_members(c, groups=False)
-    home = c.p.org_home_area[o]
+    home = c.graph.org_home_area[o]
     return {
-        "id": c.p.org_id[o],
-        "name": c.p.org_name[o],
-        "kind": c.p.org_kind[o],
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
+        "kind": c.graph.org_kind[o],
         "members": int(total[o]),
         "full_members": int(full[o]),
         **(c.area_ctx(home) if home >= 0 else {}),
@@ -308,22 +319,22 @@ def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
 
 
 def _member_branches(c: Ctx, test: Callable[[int], bool]) -> list[Ref]:
-    cand = c.members & c.p.m_on_roll
+    cand = c.members & c.graph.m_on_roll
     return [("m", int(m)) for m in np.flatnonzero(cand) if test(int(m))]
 
 
 def _no_branch(c: Ctx) -> list[Ref]:
-    return _member_branches(c, lambda m: not c.p.m_branches[m])
+    return _member_branches(c, lambda m: not c.graph.m_branches[m])
 
 
 def _multi_branch(c: Ctx) -> list[Ref]:
-    return _member_branches(c, lambda m: len(set(c.p.m_branches[m])) > 1)
+    return _member_branches(c, lambda m: len(set(c.graph.m_branches[m])) > 1)
 
 
 def _no_group(c: Ctx) -> list[Ref]:
     def test(m: int) -> bool:
-        b = set(c.p.m_branches[m])
-        return len(b) == 1 and _branch_has_groups(c, b.pop()) and not c.p.m_groups[m]
+        b = set(c.graph.m_branches[m])
+        return len(b) == 1 and _branch_has_groups(c, b.pop()) and not c.graph.m_groups[m]
 
     return _member_branches(c, test)
 
@@ -331,7 +342,7 @@ def _no_group(c: Ctx) -> list[Ref]:
 def _member_item(c: Ctx, m: int) -> dict[str, Any]:
     return {
         **c.member_brief(m),
-        "branches": [c.org_brief(b) for b in sorted(set(c.p.m_branches[m]))],
+        "branches": [c.org_brief(b) for b in sorted(set(c.graph.m_branches[m]))],
     }
 
 
@@ -340,20 +351,20 @@ def _iso(d: int) -> str:
 
 
 def _overdue(c: Ctx) -> list[Ref]:
-    today = _iso(c.s.as_of)
+    today = _iso(c.day.as_of)
     return [
         ("r", i)
-        for i, (o, _opened, deadline, status) in enumerate(c.p.rects)
+        for i, (o, _opened, deadline, status) in enumerate(c.graph.rects)
         if c.scope.orgs[o] and status != "done" and deadline and deadline < today
     ]
 
 
 def _overdue_item(c: Ctx, r: int) -> dict[str, Any]:
-    o, opened, deadline, status = c.p.rects[r]
-    days = (dt.date.fromisoformat(_iso(c.s.as_of)) - dt.date.fromisoformat(str(deadline))).days
+    o, opened, deadline, status = c.graph.rects[r]
+    days = (dt.date.fromisoformat(_iso(c.day.as_of)) - dt.date.fromisoformat(str(deadline))).days
     return {
-        "id": c.p.org_id[o],
-        "name": c.p.org_name[o],
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
         "opened_on": opened or None,
         "deadline": deadline,
         "status": status,
@@ -362,23 +373,23 @@ def _overdue_item(c: Ctx, r: int) -> dict[str, Any]:
 
 
 def _term_expired(c: Ctx) -> list[Ref]:
-    today = _iso(c.s.as_of)
+    today = _iso(c.day.as_of)
     return [
         ("o", int(o))
         for o in np.flatnonzero(c.scope.orgs)
-        if c.p.org_kind[o] not in GROUP_KINDS
-        and not c.p.org_external[o]
-        and c.p.org_term_end[o]
-        and str(c.p.org_term_end[o]) < today
+        if c.graph.org_kind[o] not in GROUP_KINDS
+        and not c.graph.org_external[o]
+        and c.graph.org_term_end[o]
+        and str(c.graph.org_term_end[o]) < today
     ]
 
 
 def _term_item(c: Ctx, o: int) -> dict[str, Any]:
     return {
-        "id": c.p.org_id[o],
-        "name": c.p.org_name[o],
-        "kind": c.p.org_kind[o],
-        "term_end": c.p.org_term_end[o],
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
+        "kind": c.graph.org_kind[o],
+        "term_end": c.graph.org_term_end[o],
     }
 
 
