@@ -1,9 +1,10 @@
 """Who may see what: the caller's scope as masks over the current projection.
 
-A user's scope is an area code or an org id (DESIGN §6). Every object is checked against it:
-an area or org by the scope's masks, a member by the engine's members-in-scope mask, a
-household by its area. Anything outside answers 404 with the same words as an object that
-does not exist, so a probe learns nothing about other parts of the county.
+A user's scope is an area code or an org id (docs/api.md#scope-who-sees-what). Every object
+is checked against it: an area or org by the scope's masks, a member by the engine's
+members-in-scope mask, a household by its area. Anything outside answers 404 with the same
+words as an object that does not exist, so a probe learns nothing about other parts of the
+county.
 """
 
 from __future__ import annotations

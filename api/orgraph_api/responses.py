@@ -1,7 +1,7 @@
 """Response classes: JSON rendered by orjson, problem+json for errors.
 
 FastAPI's own encoder walks every value in Python; the engine's answers are plain dicts and
-lists already, and orjson writes them ~20x faster (DESIGN §5: a 600-row rollup at ~90 req/s
+lists already, and orjson writes them ~20x faster (docs/design.md#api: a 600-row rollup at ~90 req/s
 against ~2–3k req/s), so big answers are returned as `Json(...)` directly.
 """
 

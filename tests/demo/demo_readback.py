@@ -1,6 +1,6 @@
 """Read a generated demo folder back from its files (no orgraph code) and check planted cases.
 
-This is a small second reading of the rules of DESIGN §2 over the written rosters, enough to
+This is a small second reading of the rules of docs/rules.md over the written rosters, enough to
 show that each planted case really is a gap under the default thresholds. It is not the
 product's oracle.
 """

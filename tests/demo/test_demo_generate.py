@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from orgraph.demo import GAP_TYPES, NOT_PLANTED, DemoSummary, generate, ids, places
 from orgraph.demo.generate import FILES, HEADERS, SUMMARY_FILE
 
-# The Chinese header names of DESIGN §3, per file (required and optional columns).
+# The Chinese header names of docs/design.md#rosters, per file (required and optional columns).
 DESIGN_HEADERS = {
     "行政区划.xlsx": {"区划代码", "名称", "层级", "上级代码", "经度", "纬度"},
     "党组织.xlsx": {
@@ -73,7 +73,7 @@ DESIGN_HEADERS = {
     },
     "报到记录.csv": {"人员编号", "公民身份号码", "日期", "方式", "党组织"},
 }
-# Columns we write beyond DESIGN §3 (the importer knows them).
+# Columns we write beyond the core columns of docs/design.md#rosters (the importer knows them).
 EXTRA_HEADERS = {"整顿开始日期", "整顿期限", "整顿状态", "姓名"}
 
 

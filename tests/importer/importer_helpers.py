@@ -35,7 +35,7 @@ HOUSEHOLDS = "农户.csv"
 CONTACTS = "联系关系.csv"
 OUTFLOWS = "流动党员外出登记.xlsx"
 REPORTS = "报到记录.csv"
-# The order DESIGN §3 lists the kinds in (dependencies first).
+# The order docs/design.md#rosters lists the kinds in (dependencies first).
 FILES = (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS)
 KIND_OF = {
     AREAS: "areas",
@@ -119,7 +119,7 @@ def id_hash(id_number: str) -> str:
 
 
 def member_key(row: Row) -> str:
-    """The graph key DESIGN §3 prescribes: 人员编号, else the keyed hash of the ID number."""
+    """The graph key (docs/design.md#data-model): 人员编号, else the keyed ID-number hash."""
     no = text(row.get("人员编号"))
     return no if no else "h:" + id_hash(text(row["公民身份号码"]))
 

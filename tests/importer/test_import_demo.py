@@ -1,5 +1,5 @@
 """The tiny demo county through the importer into a real graph on each engine: counts,
-idempotency, update in place, file order, dry run and privacy (DESIGN §3)."""
+idempotency, update in place, file order, dry run and privacy (docs/design.md#importer)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """References that do not resolve are row errors with sheet, Excel row and column, never
-crashes, and never take other rows down with them (DESIGN §3)."""
+crashes, and never take other rows down with them (docs/design.md#importer)."""
 
 from __future__ import annotations
 

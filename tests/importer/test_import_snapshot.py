@@ -1,5 +1,5 @@
 """`--snapshot`: a full roster marks the members missing from it off roll, never deletes them,
-and a later roster that lists them again puts them back (DESIGN §3)."""
+and a later roster that lists them again puts them back (docs/design.md#importer)."""
 
 from __future__ import annotations
 

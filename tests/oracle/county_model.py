@@ -2,8 +2,8 @@
 
 The model is the ground truth of the oracle tests: the oracle (oracle.py) computes every gap
 rule from these objects directly, and the writer turns them into roster CSV files (UTF-8 with
-BOM, the Chinese headers of DESIGN §3) that `orgraph.importer.import_files` loads into the
-graph the engine reads. Members are identified by 人员编号 only (no ID numbers).
+BOM, the Chinese headers of docs/design.md#rosters) that `orgraph.importer.import_files` loads
+into the graph the engine reads. Members are identified by 人员编号 only (no ID numbers).
 
 Off-roll members are written in the full roster (first import) and left out of a second
 members file (`snapshot_members`), imported with `snapshot=True`. A snapshot only covers the

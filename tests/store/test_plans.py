@@ -1,6 +1,7 @@
 """FalkorDB's planner scans a whole label when a pattern is written one way and uses the index
-when written another (DESIGN §4: 7 s against 11 ms at 300k households). Every statement that
-looks things up by key must plan an index scan; only the lookup_* blocks read whole labels."""
+when written another (docs/design.md#engines: 7 s against 11 ms at 300k households). Every
+statement that looks things up by key must plan an index scan; only the lookup_* blocks read
+whole labels."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Demo data: a realistic county (宁海县) or city (宁波市) written as the roster files a county
-hands over, with deliberate, seeded imperfections for every gap rule of DESIGN §2.
+hands over, with deliberate, seeded imperfections for every gap rule of docs/rules.md.
 
     from orgraph.demo import generate
     summary = generate(Path("demo"), scale="county", seed=1)

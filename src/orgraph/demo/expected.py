@@ -1,6 +1,6 @@
 """Which gap cases the demo generator plants on purpose (a help for tests, not the oracle).
 
-Each planted case names the gap `type` of DESIGN §2 and the entity it is about, with the key
+Each planted case names the gap `type` of docs/rules.md and the entity it is about, with the key
 the importer will see: a member's 人员编号 (or 公民身份号码 when the member has none), a
 household's 户编号, an area's 区划代码, an org's 组织编号, or a destination city's 6-digit
 code (e.g. "320500" = 苏州市; municipalities are 110000/310000...). Natural randomness

@@ -1,6 +1,6 @@
 """`generate()`: write a demo county (or city) as the seven roster files a county hands over.
 
-Files (headers are the Chinese names of DESIGN §3):
+Files (headers are the Chinese names of docs/design.md#rosters):
 
   行政区划.xlsx          areas            sheet 行政区划
   党组织.xlsx            orgs             sheet 党组织
@@ -64,7 +64,7 @@ ORGS_HEADER = (
     "成立日期",
     "届满日期",
     "软弱涣散",
-    # not in DESIGN §3 (yet): the rectification rectification_overdue needs
+    # beyond the core columns of docs/design.md#rosters: what rectification_overdue needs
     "整顿开始日期",
     "整顿期限",
     "整顿状态",

@@ -3,7 +3,8 @@
 Files are only ever opened for appending, each line goes out in one write() and is fsync'd
 before record() returns, so a crash loses no acknowledged entry and concurrent writers (threads
 or the API and the CLI at once) never interleave inside a line. Nothing rewrites a line; the
-only deletion is prune(), of whole days older than the retention period (DESIGN §6: ≥ 180 days).
+only deletion is prune(), of whole days older than the retention period (≥ 180 days,
+docs/design.md#audit).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _moment(now: datetime | None) -> datetime:
 class AuditLog:
     def __init__(self, folder: Path, *, retention_days: int = 180) -> None:
         if retention_days < 180:
-            # DESIGN §6 requires keeping at least 180 days; refusing beats silently losing.
+            # docs/design.md#audit: at least 180 days are kept; refusing beats silently losing.
             raise ConfigError("审计日志至少保留 180 天 (ORGRAPH_AUDIT_RETENTION_DAYS)")
         self.folder = Path(folder).expanduser().resolve()
         self.retention_days = retention_days

@@ -1,4 +1,4 @@
-"""Masking of phones and ID numbers for roles that may not see them (DESIGN §6)."""
+"""Masking of phones and ID numbers for roles that may not see them (docs/design.md#security)."""
 
 from __future__ import annotations
 
