@@ -13,7 +13,7 @@ Files (headers are the Chinese names of docs/design.md#rosters):
   报到记录.csv           reports          UTF-8 (no BOM)
 
 plus `demo_summary.json` (counts and planted gap cases) and, with `with_errors=True`, a
-`with_errors/` folder of small files whose bad rows the importer must reject (see errors.py).
+`with_errors/` folder of small files whose bad rows the importer must reject (see bad_rosters.py).
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def generate(
         planted=world.planted,
     )
     if with_errors:
-        from orgraph.demo.errors import write_error_samples
+        from orgraph.demo.bad_rosters import write_error_samples
 
         summary.error_files = write_error_samples(world, out / "with_errors")
     (out / SUMMARY_FILE).write_text(
