@@ -15,17 +15,9 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from orgraph.cli.analysis import LABELS
+from orgraph.vocab import FIELD_ZH
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-EXTRA_LABELS = {
-    "code": "代码",
-    "type": "缺口类型",
-    "phone": "手机号码",
-    "member": "党员",
-    "household": "户编号",
-    "count": "数量",
-}
 TEXT_SUFFIXES = ("id", "code", "phone", "_no", "编号", "代码")
 
 
@@ -35,7 +27,7 @@ def safe_text(value: str) -> str:
 
 
 def _label(key: str) -> str:
-    return {**LABELS, **EXTRA_LABELS}.get(key, key)
+    return FIELD_ZH.get(key, key)
 
 
 def flatten(items: list[dict[str, Any]]) -> tuple[list[str], list[str], list[list[Any]]]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from orgraph_dashboard.strings import LEVEL_ZH, ORG_KIND_ZH, pct
+from orgraph.vocab import LEVEL_ZH, ORG_KIND_ZH
+from orgraph_dashboard.strings import pct
 
 Options = dict[str, Any]
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from orgraph.analysis.engine import Engine
-from orgraph.analysis.rules import RULE_TYPES
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import hash_id
 from orgraph.roster.geocode import city_of
 from orgraph.store import GraphStore
+from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 
 KEY = b"acceptance-test-key"
 FILE_LABEL = {

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from orgraph.analysis.rules import RULE_TYPES
+from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from tests.api.scope_truth import Sets, Truth
 
 NOT_FOUND_TAIL = "不存在或不在您的管辖范围内"

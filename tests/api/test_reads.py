@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from orgraph.analysis.engine import Engine
-from orgraph.analysis.rules import RULE_TYPES
 from orgraph.store import GraphStore
+from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from tests.api.conftest import API, AS_OF
 
 D = AS_OF.isoformat()

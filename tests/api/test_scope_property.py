@@ -24,8 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orgraph.security import ROLES, UserStore, can_reveal
+from orgraph.security import UserStore, can_reveal
 from orgraph.store import GraphStore
+from orgraph.vocab import USER_ROLES as ROLES
 from tests.api.conftest import AS_OF, PASSWORD, login, user_store
 from tests.api.scope_sweep import leaks, sweep
 from tests.api.scope_truth import Truth

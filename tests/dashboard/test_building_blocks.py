@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from orgraph.roster.values import CATEGORY, MGMT_CLASS, ORG_KIND, TARGET_KIND
 from orgraph_dashboard import charts, geo
 from orgraph_dashboard.strings import cell, pct, table_rows, zh_date
 
@@ -102,3 +103,16 @@ def test_org_tree_collapses_below_the_second_level() -> None:
     root = opts["series"][0]["data"][0]
     assert root["name"] == "县委" and root["children"][0]["collapsed"] is True
     assert leaves == 1
+
+
+def test_every_code_the_importer_writes_shows_in_chinese() -> None:
+    """The importer's codes (not a copy of them) are what the dashboard translates: a
+    management class written as `frontline` or `mobile` once showed as English."""
+    for table in (MGMT_CLASS, CATEGORY, TARGET_KIND, ORG_KIND):
+        for code in set(table.values()):
+            shown = cell(code)
+            assert shown != code and not str(shown).isascii(), (code, shown)
+    assert table_rows([{"mgmt_class": "frontline"}, {"mgmt_class": "mobile"}]) == [
+        {"分类": "产业一线"},
+        {"分类": "流动创业"},
+    ]

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orgraph.client import OrgraphClient
-from orgraph_dashboard.strings import CHAIN_LEVEL_ZH, gap_label, num, pct
+from orgraph.vocab import CHAIN_LEVEL_ZH, MGMT_CLASS_ZH
+from orgraph_dashboard.strings import gap_label, num, pct
 from tests.dashboard.apptest import frame, login, open_page
 from tests.dashboard.conftest import ADMIN, TOWN, VIEWER, VILLAGE, LiveDashboard
 
@@ -130,7 +131,12 @@ def test_gaps_counts_table_and_export(admin_app: AppTest, api: OrgraphClient) ->
     assert list(radio.options) == [
         f"{gap_label(t, summary.get('labels'))}（{num(n)}）" for t, n in summary["counts"].items()
     ]
-    for gap in ("household_uncovered", "member_contact_load", "township_no_leader"):
+    for gap in (
+        "household_uncovered",
+        "member_contact_load",
+        "township_no_leader",
+        "exempt_member_assigned",
+    ):
         radio.set_value(gap).run()
         assert not admin_app.exception
         page = api.gaps(gap, as_of=TODAY, page_size=500)
@@ -139,6 +145,11 @@ def test_gaps_counts_table_and_export(admin_app: AppTest, api: OrgraphClient) ->
         if page["total"]:
             table = frame(admin_app, "编号")
             assert len(table) == len(page["items"])
+        if gap == "exempt_member_assigned":  # management classes show in Chinese, never codes
+            shown = set(frame(admin_app, "分类")["分类"])
+            assert shown <= {*MGMT_CLASS_ZH.values(), ""}, shown
+            codes = {i["mgmt_class"] for i in page["items"] if i["mgmt_class"]}
+            assert {MGMT_CLASS_ZH[c] for c in codes} <= shown
         radio = admin_app.radio(key="pg_gaps_type")
     # the filter narrows the table to the rows that mention the text
     radio.set_value("household_uncovered").run()

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import LEVELS, Engine
-from orgraph.analysis.rules import RULE_TYPES
 from orgraph.store import GraphStore
+from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from tests.crossengine.diff import diffs
 
 from .county_model import County

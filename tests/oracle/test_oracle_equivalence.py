@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import Engine
-from orgraph.analysis.rules import RULE_TYPES
 from orgraph.policy import Policy
 from orgraph.store import GraphStore
+from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 
 from .compare import (
     chain_diffs,

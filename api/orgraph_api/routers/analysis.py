@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from orgraph.analysis.engine import LEVELS
-from orgraph.analysis.rules import RULE_TYPES, RULE_ZH
 from orgraph.records.visibility import redact_items
+from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH
 from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited
 from orgraph_api.errors_doc import errors
@@ -21,11 +21,11 @@ from orgraph_api.schemas import CoverageOut, GapPageOut, GapSummaryOut
 
 router = APIRouter(tags=["覆盖与缺口"])
 
-GapType = StrEnum("GapType", {t: t for t in RULE_TYPES})  # type: ignore[misc]
+GapType = StrEnum("GapType", {t: t for t in GAP_TYPE_NAMES})  # type: ignore[misc]
 Level = Literal["county", "township", "village", "hamlet"]
 assert set(LEVELS) == {"county", "township", "village", "hamlet"}
 EXPORT_PAGE = 10_000  # the engine's largest page
-GAP_TYPES_DOC = "缺口类型: " + "、".join(f"{t} ({RULE_ZH[t]})" for t in RULE_TYPES)
+GAP_TYPES_DOC = "缺口类型: " + "、".join(f"{t} ({GAP_ZH[t]})" for t in GAP_TYPE_NAMES)
 
 
 @router.get(
@@ -61,7 +61,7 @@ def coverage(
 def gaps_summary(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
     doc = svc.answers.ask(svc.engine, view.p.revision, "summary", scope=ref, as_of=as_of)
-    return Json({**doc, "labels": {t: RULE_ZH.get(t, t) for t in doc["counts"]}})
+    return Json({**doc, "labels": {t: GAP_ZH.get(t, t) for t in doc["counts"]}})
 
 
 @router.get(
@@ -138,7 +138,7 @@ def export(
             )["items"]
         items = redact_items({"items": items}, view.seen())["items"]
         detail["rows"] = len(items)
-    title = RULE_ZH.get(type.value, type.value)
+    title = GAP_ZH.get(type.value, type.value)
     name = f"{title}_{first['scope']}_{first['as_of']}.{format}"
     ascii_name = f"{type.value}_{first['scope']}_{first['as_of']}.{format}"
     disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from orgraph.security import ROLE_ZH, can_import, can_reveal, can_write
+from orgraph.security import can_import, can_reveal, can_write
+from orgraph.vocab import USER_ROLE_ZH
 from orgraph_api.deps import Caller, Scoped, Svc
 from orgraph_api.errors_doc import errors, public_errors
 from orgraph_api.responses import Json
@@ -70,7 +71,7 @@ def me(view: Scoped) -> MeOut:
         username=caller.username,
         display_name=caller.display_name or caller.username,
         role=caller.role,
-        role_zh=ROLE_ZH.get(caller.role, caller.role),
+        role_zh=USER_ROLE_ZH.get(caller.role, caller.role),
         scope=scope,
         can_reveal=can_reveal(caller.role),
         can_write=can_write(caller.role),

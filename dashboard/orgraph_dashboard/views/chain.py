@@ -7,8 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from orgraph.vocab import CHAIN_LEVEL_ZH, ROLE_ZH
 from orgraph_dashboard import session, ui
-from orgraph_dashboard.strings import CHAIN_LEVEL_ZH, ROLE_ZH, zh_date
+from orgraph_dashboard.strings import zh_date
 
 PICK = "pg_chain_household"
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import streamlit as st
 
+from orgraph.vocab import FIELD_ZH, ROSTER_KIND_ZH
 from orgraph_dashboard import session, ui
-from orgraph_dashboard.strings import FIELD_ZH, IMPORT_KIND_ZH, num
+from orgraph_dashboard.strings import num
 
 FILES = "pg_import_files"  # [(name, bytes)]: what was uploaded, kept across reruns
 REPORT = "pg_import_report"
@@ -46,12 +47,12 @@ def render() -> None:
         return
     st.html(UPLOADER_ZH)
     c1, c2 = st.columns([1, 2])
-    kinds = [AUTO, *IMPORT_KIND_ZH]
+    kinds = [AUTO, *ROSTER_KIND_ZH]
     kind = c1.selectbox(
         "花名册类型",
         kinds,
         key=KIND,
-        format_func=lambda k: "自动识别（按表头）" if k == AUTO else IMPORT_KIND_ZH[k],
+        format_func=lambda k: "自动识别（按表头）" if k == AUTO else ROSTER_KIND_ZH[k],
     )
     c2.file_uploader(
         "花名册文件（可多选）",
@@ -118,7 +119,7 @@ def show_report(report: dict[str, Any]) -> None:
         {
             "文件": f["path"].rsplit("/", 1)[-1],
             "工作表": f["sheet"],
-            "类型": IMPORT_KIND_ZH.get(f.get("kind") or "", f.get("kind") or "未识别"),
+            "类型": ROSTER_KIND_ZH.get(f.get("kind") or "", f.get("kind") or "未识别"),
             "数据行": f["rows"],
             "通过": f["accepted"],
             "新增": f["created"],

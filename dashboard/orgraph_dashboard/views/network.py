@@ -10,10 +10,10 @@ import streamlit as st
 from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
 from streamlit_echarts import st_echarts
 
+from orgraph.vocab import BRANCH_LEVEL_KINDS, ORG_KIND_ZH
 from orgraph_dashboard import charts, session, ui
-from orgraph_dashboard.strings import ORG_KIND_ZH, num
+from orgraph_dashboard.strings import num
 
-BRANCH_KINDS = ("branch", "joint_branch", "general_branch", "mobile_branch", "temp_branch")
 PICK = "pg_net_branch"
 MAX_MEMBERS = 200
 MAX_UNCOVERED_NODES = 30
@@ -188,7 +188,7 @@ def render() -> None:
         return
     # village branches first: that is where households and contacts are
     branches = sorted(
-        (o for o in orgs if o["kind"] in BRANCH_KINDS),
+        (o for o in orgs if o["kind"] in BRANCH_LEVEL_KINDS),
         key=lambda o: (len((o.get("area") or {}).get("code") or "") < 12, o["id"]),
     )
     if not branches:

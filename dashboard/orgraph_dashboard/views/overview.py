@@ -8,8 +8,9 @@ from typing import Any
 import streamlit as st
 from streamlit_echarts import st_echarts
 
+from orgraph.vocab import CHILD_LEVEL, LEVEL_ZH
 from orgraph_dashboard import charts, session, ui
-from orgraph_dashboard.strings import CHILD_LEVEL, LEVEL_ZH, gap_label, num, pct, zh_date
+from orgraph_dashboard.strings import gap_label, num, pct, zh_date
 
 COMPARE_DAYS = 30
 

@@ -18,13 +18,14 @@ from orgraph.analysis import mobile
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.projection import Projection
-from orgraph.analysis.rules import COUNTERS, RULE_TYPES, RULES, ref_id
+from orgraph.analysis.rules import RULES, ref_id
 from orgraph.analysis.scope import Scope, resolve
 from orgraph.analysis.state import DayState, compute
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
+from orgraph.vocab import MOBILE_KINDS
 
 LEVELS = ("county", "township", "village", "hamlet")
 LOAD_BUCKETS = ("0", "1", "2", "3", "4", "5", "6+")
@@ -111,16 +112,16 @@ class Engine:
         page_size: int = 100,
     ) -> dict[str, Any]:
         if type not in RULES:
-            raise ValidationFailed(f"未知的缺口类型“{type}”。可用: {', '.join(RULE_TYPES)}")
+            raise ValidationFailed(f"未知的缺口类型“{type}”。可用: {', '.join(RULES)}")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
         c, iso = self._ctx(scope, as_of)
-        find, detail = RULES[type]
-        refs = sorted(find(c), key=lambda r: ref_id(c.graph, r))
+        rule = RULES[type]
+        refs = sorted(rule.find(c), key=lambda r: ref_id(c.graph, r))
         start = (page - 1) * page_size
         page_refs = refs[start : start + page_size]
         c.graph.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
-        items = [detail(c, r) for r in page_refs]
+        items = [rule.detail(c, r) for r in page_refs]
         return {
             "type": type,
             "scope": c.scope.label,
@@ -138,9 +139,7 @@ class Engine:
         return {
             "scope": c.scope.label,
             "as_of": iso,
-            "counts": {
-                t: COUNTERS[t](c) if t in COUNTERS else len(RULES[t][0](c)) for t in RULE_TYPES
-            },
+            "counts": {t: rule.count(c) for t, rule in RULES.items()},
         }
 
     def coverage(
@@ -249,7 +248,7 @@ class Engine:
         p = c.graph
         rows = []
         for i in np.flatnonzero(c.scope.orgs):
-            if p.org_kind[i] in proj.MOBILE_KINDS and not p.org_external[i]:
+            if p.org_kind[i] in MOBILE_KINDS and not p.org_external[i]:
                 rows.append(self._branch_row(c, int(i)))
         rows.sort(key=lambda r: r["id"])
         return {"scope": c.scope.label, "as_of": iso, "branches": rows}
@@ -283,7 +282,7 @@ class Engine:
         c, iso = self._ctx(None, as_of)
         p = c.graph
         o = p.org_index.get(branch)
-        if o is None or p.org_kind[o] not in proj.MOBILE_KINDS or p.org_external[o]:
+        if o is None or p.org_kind[o] not in MOBILE_KINDS or p.org_external[o]:
             raise NotFound(f"流动党员党支部“{branch}”不存在")
         members = []
         for m in sorted(_attending(c, o), key=lambda m: p.m_key[m]):

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx, Ref
-from orgraph.analysis.projection import MOBILE_KINDS, Projection, ordinal
+from orgraph.analysis.projection import Projection, ordinal
 from orgraph.roster.geocode import Place, city_of
+from orgraph.vocab import MOBILE_KINDS
 
 
 def iso(d: int) -> str:

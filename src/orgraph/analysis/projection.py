@@ -1,7 +1,7 @@
 """An in-memory, array-shaped copy of what the gap rules read, loaded from the graph.
 
 Whole-county aggregations by Cypher pattern take seconds on the embedded engine (and one
-formulation returned wrong figures, DESIGN §4); the same answers from arrays take
+formulation returned wrong figures, docs/design.md#projection); the same answers from arrays take
 milliseconds. The projection is rebuilt whenever the graph revision (bumped by every write)
 changes, so answers are never stale.
 """
@@ -18,8 +18,6 @@ from orgraph.store import GraphStore
 
 NEVER = 99_999_999  # an empty `until` / `returned_on`: the link never ends
 ALWAYS = 0  # an empty `since`: the link has always been active
-GROUP_KINDS = frozenset({"group", "temp_group"})
-MOBILE_KINDS = frozenset({"mobile_branch", "temp_branch", "temp_group"})
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

@@ -5,62 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from orgraph.analysis import mobile
 from orgraph.analysis.context import Ctx, Ref
-from orgraph.analysis.projection import GROUP_KINDS, Projection
-
-RULE_TYPES = (
-    "household_uncovered",
-    "household_contact_away",
-    "member_contact_load",
-    "exempt_member_assigned",
-    "township_no_leader",
-    "village_no_cadre",
-    "hamlet_no_cadre",
-    "cadre_group_load",
-    "group_size",
-    "branch_too_small",
-    "branch_too_large",
-    "member_no_branch",
-    "member_multi_branch",
-    "member_no_group",
-    "rectification_overdue",
-    "term_expired",
-    "mobile_unattached",
-    "mobile_silent",
-    "lost_contact",
-    "mobile_cluster_without_branch",
-    "mobile_no_contact_person",
-    "should_transfer",
-)
-RULE_ZH = {
-    "household_uncovered": "农户无联系党员",
-    "household_contact_away": "联系党员均外出",
-    "member_contact_load": "党员联户数不合规",
-    "exempt_member_assigned": "免于联户党员被安排联户",
-    "township_no_leader": "乡镇无县级领导联系",
-    "village_no_cadre": "村无乡镇干部联系",
-    "hamlet_no_cadre": "村民小组/党小组无村干部联系",
-    "cadre_group_load": "两委成员联系党小组数不合规",
-    "group_size": "党小组人数不合规",
-    "branch_too_small": "支部正式党员不足3人",
-    "branch_too_large": "支部党员超过50人",
-    "member_no_branch": "党员无组织关系",
-    "member_multi_branch": "党员有多个组织关系",
-    "member_no_group": "党员未编入党小组",
-    "rectification_overdue": "软弱涣散整顿逾期",
-    "term_expired": "党组织届期已满",
-    "mobile_unattached": "流动党员未在流入地参加组织生活",
-    "mobile_silent": "流动党员长期未报到",
-    "lost_contact": "失联党员",
-    "mobile_cluster_without_branch": "流入地党员集中但未建流动党支部",
-    "mobile_no_contact_person": "流动党员无家乡联系人",
-    "should_transfer": "应转接组织关系",
-}
+from orgraph.analysis.projection import Projection
+from orgraph.policy import Policy
+from orgraph.vocab import GAP_TYPES, GROUP_KINDS, GapType
 
 # -- households -------------------------------------------------------------------------------
 
@@ -79,13 +33,6 @@ def _uncovered(c: Ctx) -> list[Ref]:
 
 def _contact_away(c: Ctx) -> list[Ref]:
     return [("h", int(i)) for i in np.flatnonzero(_away_mask(c))]
-
-
-# Rules whose count the summary takes from a mask instead of building every item.
-COUNTERS: dict[str, Callable[[Ctx], int]] = {
-    "household_uncovered": lambda c: int(_uncovered_mask(c).sum()),
-    "household_contact_away": lambda c: int(_away_mask(c).sum()),
-}
 
 
 def _household_item(c: Ctx, h: int) -> dict[str, Any]:
@@ -401,37 +348,76 @@ def _by_index(fn: Callable[[Ctx, int], dict[str, Any]]) -> Detail:
     return lambda c, ref: fn(c, ref[1])
 
 
-RULES: dict[str, tuple[Finder, Detail]] = {
-    "household_uncovered": (_uncovered, _by_index(_household_item)),
-    "household_contact_away": (_contact_away, _by_index(_household_item)),
-    "member_contact_load": (_contact_load, _by_index(_contact_load_item)),
-    "exempt_member_assigned": (_exempt_assigned, _by_index(_exempt_item)),
-    "township_no_leader": (
+@dataclass(frozen=True)
+class Rule:
+    """One gap rule: its name in every layer (orgraph.vocab), how it finds the entities in a
+    scope, how it describes one of them, and, where the summary can count without building
+    every item, a cheaper counter. Thresholds come from the policy fields tagged with `type`."""
+
+    gap: GapType
+    find: Finder
+    detail: Detail
+    counter: Callable[[Ctx], int] | None = None
+
+    @property
+    def type(self) -> str:
+        return self.gap.type
+
+    def count(self, c: Ctx) -> int:
+        return self.counter(c) if self.counter is not None else len(self.find(c))
+
+    def thresholds(self, policy: Policy) -> dict[str, Any]:
+        return {t["name"]: t["value"] for t in policy.describe() if t["rule"] == self.type}
+
+
+_GAP = {g.type: g for g in GAP_TYPES}
+_DEFINED = (
+    Rule(
+        _GAP["household_uncovered"],
+        _uncovered,
+        _by_index(_household_item),
+        counter=lambda c: int(_uncovered_mask(c).sum()),
+    ),
+    Rule(
+        _GAP["household_contact_away"],
+        _contact_away,
+        _by_index(_household_item),
+        counter=lambda c: int(_away_mask(c).sum()),
+    ),
+    Rule(_GAP["member_contact_load"], _contact_load, _by_index(_contact_load_item)),
+    Rule(_GAP["exempt_member_assigned"], _exempt_assigned, _by_index(_exempt_item)),
+    Rule(
+        _GAP["township_no_leader"],
         lambda c: _areas_without(c, "township", "county_leader"),
         _by_index(_area_item),
     ),
-    "village_no_cadre": (
+    Rule(
+        _GAP["village_no_cadre"],
         lambda c: _areas_without(c, "village", "township_cadre"),
         _by_index(_area_item),
     ),
-    "hamlet_no_cadre": (_hamlet_no_cadre, _hamlet_item),
-    "cadre_group_load": (_cadre_group_load, _by_index(_cadre_item)),
-    "group_size": (_group_size, _by_index(_group_item)),
-    "branch_too_small": (_branch_small, _by_index(_branch_item)),
-    "branch_too_large": (_branch_large, _by_index(_branch_item)),
-    "member_no_branch": (_no_branch, _by_index(_member_item)),
-    "member_multi_branch": (_multi_branch, _by_index(_member_item)),
-    "member_no_group": (_no_group, _by_index(_member_item)),
-    "rectification_overdue": (_overdue, _by_index(_overdue_item)),
-    "term_expired": (_term_expired, _by_index(_term_item)),
-    "mobile_unattached": (mobile.unattached, mobile.unattached_item),
-    "mobile_silent": (mobile.silent_members, mobile.silent_item),
-    "lost_contact": (mobile.lost_members, mobile.lost_item),
-    "mobile_cluster_without_branch": (mobile.cluster_without_branch, mobile.cluster_item),
-    "mobile_no_contact_person": (mobile.no_contact_person, mobile.no_contact_item),
-    "should_transfer": (mobile.should_transfer, mobile.transfer_item),
-}
-assert tuple(RULES) == RULE_TYPES
+    Rule(_GAP["hamlet_no_cadre"], _hamlet_no_cadre, _hamlet_item),
+    Rule(_GAP["cadre_group_load"], _cadre_group_load, _by_index(_cadre_item)),
+    Rule(_GAP["group_size"], _group_size, _by_index(_group_item)),
+    Rule(_GAP["branch_too_small"], _branch_small, _by_index(_branch_item)),
+    Rule(_GAP["branch_too_large"], _branch_large, _by_index(_branch_item)),
+    Rule(_GAP["member_no_branch"], _no_branch, _by_index(_member_item)),
+    Rule(_GAP["member_multi_branch"], _multi_branch, _by_index(_member_item)),
+    Rule(_GAP["member_no_group"], _no_group, _by_index(_member_item)),
+    Rule(_GAP["rectification_overdue"], _overdue, _by_index(_overdue_item)),
+    Rule(_GAP["term_expired"], _term_expired, _by_index(_term_item)),
+    Rule(_GAP["mobile_unattached"], mobile.unattached, mobile.unattached_item),
+    Rule(_GAP["mobile_silent"], mobile.silent_members, mobile.silent_item),
+    Rule(_GAP["lost_contact"], mobile.lost_members, mobile.lost_item),
+    Rule(_GAP["mobile_cluster_without_branch"], mobile.cluster_without_branch, mobile.cluster_item),
+    Rule(_GAP["mobile_no_contact_person"], mobile.no_contact_person, mobile.no_contact_item),
+    Rule(_GAP["should_transfer"], mobile.should_transfer, mobile.transfer_item),
+)
+# In the order of orgraph.vocab.GAP_TYPES; a gap type without a rule fails at import.
+RULES: dict[str, Rule] = {r.type: r for r in sorted(_DEFINED, key=lambda r: GAP_TYPES.index(r.gap))}
+if len(RULES) != len(GAP_TYPES):
+    missing = sorted(set(_GAP) - set(RULES))
+    raise ImportError(f"gap types without a rule: {missing}")
 
 
 def ref_id(p: Projection, ref: Ref) -> str:

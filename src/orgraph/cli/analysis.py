@@ -11,9 +11,9 @@ import typer
 from rich.table import Table
 
 from orgraph.analysis.engine import LEVELS, Engine
-from orgraph.analysis.rules import RULE_TYPES, RULE_ZH
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
+from orgraph.vocab import FIELD_ZH, GAP_TYPE_NAMES, GAP_ZH, LEVEL_ZH
 
 
 class Format(StrEnum):
@@ -25,56 +25,6 @@ class Format(StrEnum):
 ScopeOpt = Annotated[str | None, typer.Option("--scope", help="区划代码或党组织编号 (默认全县)")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="统计日期 YYYY-MM-DD (默认今天)")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table | json | csv")]
-
-LEVEL_ZH = {
-    "county": "县",
-    "township": "乡镇",
-    "village": "村(社区)",
-    "hamlet": "村民小组",
-    "org": "党组织",
-    "all": "全部",
-}
-LABELS = {
-    "id": "编号",
-    "name": "名称",
-    "head_name": "户主",
-    "area": "所在区划",
-    "hamlet": "村民小组",
-    "village": "村(社区)",
-    "township": "乡镇",
-    "branch": "党支部",
-    "households": "联系户数",
-    "contacts_away": "外出的联系人",
-    "age": "年龄",
-    "mgmt_class": "分类",
-    "members": "党员数",
-    "full_members": "正式党员",
-    "groups": "联系党小组数",
-    "target_kind": "类型",
-    "level": "层级",
-    "kind": "类别",
-    "deadline": "整顿期限",
-    "days_overdue": "逾期天数",
-    "term_end": "届满日期",
-    "opened_on": "整顿开始",
-    "status": "状态",
-    "branches": "所在组织",
-    "min": "下限",
-    "max": "上限",
-    "province": "省",
-    "count": "外出人数",
-    "suggested_secretary": "建议书记",
-    "destination": "外出地点",
-    "city": "流入城市",
-    "destination_text": "外出地点(原文)",
-    "left_on": "外出时间",
-    "days_away": "外出天数",
-    "last_report": "最近报到",
-    "quiet_days": "未报到天数",
-    "reason": "原因",
-    "away": "外出中",
-    "employer": "工作单位",
-}
 
 
 DICT_COLUMNS = (
@@ -108,7 +58,7 @@ def emit(
     doc: dict[str, Any],
     labels: dict[str, str] | None = None,
 ) -> None:
-    names = {**LABELS, **(labels or {})}
+    names = {**FIELD_ZH, **(labels or {})}
     if fmt is Format.json:
         print_json(doc)
         return
@@ -144,7 +94,7 @@ def register(app: typer.Typer) -> None:
         type: Annotated[
             str | None,
             typer.Option(
-                "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(RULE_TYPES)
+                "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(GAP_TYPE_NAMES)
             ),
         ] = None,
         scope: ScopeOpt = None,
@@ -159,7 +109,7 @@ def register(app: typer.Typer) -> None:
             if type is None:
                 doc = engine.summary(scope=scope, as_of=as_of)
                 rows = [
-                    {"type": t, "name": RULE_ZH[t], "count": n} for t, n in doc["counts"].items()
+                    {"type": t, "name": GAP_ZH[t], "count": n} for t, n in doc["counts"].items()
                 ]
                 if fmt is Format.json:
                     print_json(doc)
@@ -176,8 +126,7 @@ def register(app: typer.Typer) -> None:
         emit(
             doc["items"],
             fmt,
-            f"{RULE_ZH.get(type, type)}: 共 {doc['total']} 条 "
-            f"({doc['scope']}, 截至 {doc['as_of']})",
+            f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})",
             doc,
         )
 

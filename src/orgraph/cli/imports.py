@@ -14,8 +14,9 @@ from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ValidationFailed
 from orgraph.importer.pipeline import import_files
-from orgraph.importer.report import KIND_ZH, ImportReport
+from orgraph.importer.report import ImportReport
 from orgraph.roster import KINDS
+from orgraph.vocab import ROSTER_KIND_ZH
 
 SHOW_ISSUES = 20
 
@@ -59,7 +60,9 @@ def register(app: typer.Typer) -> None:
 
             def progress(label: str, done: int, total: int) -> None:
                 if label not in tasks:
-                    tasks[label] = bar.add_task(f"写入 {KIND_ZH.get(label, label)}", total=total)
+                    tasks[label] = bar.add_task(
+                        f"写入 {ROSTER_KIND_ZH.get(label, label)}", total=total
+                    )
                 bar.update(tasks[label], completed=done, total=total)
 
             result = import_files(
@@ -92,7 +95,7 @@ def show(result: ImportReport) -> None:
         table.add_row(
             Path(f.path).name,
             f.sheet,
-            KIND_ZH.get(f.kind or "", f.kind or "未识别"),
+            ROSTER_KIND_ZH.get(f.kind or "", f.kind or "未识别"),
             str(f.rows),
             str(f.created),
             str(f.updated),

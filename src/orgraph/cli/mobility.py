@@ -11,6 +11,7 @@ from orgraph.analysis.engine import Engine
 from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.mobility import services
+from orgraph.vocab import MOBILE_STATUS_ZH, TIMELINE_EVENT_ZH
 
 app = typer.Typer(
     help="流动党员: 去向、流向、个人轨迹，外出/报到/返回/转接登记，流动党员党支部",
@@ -21,16 +22,6 @@ app.add_typer(branch_app, name="branch")
 
 MemberArg = Annotated[str, typer.Argument(help="党员的人员编号 (或系统内的党员键)")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="日期 YYYY-MM-DD (默认今天)")]
-
-EVENT_ZH = {
-    "departure": "外出",
-    "attend": "参加组织生活",
-    "report": "报到",
-    "leave_org": "结束组织生活",
-    "return": "返回",
-    "transfer": "转接组织关系",
-}
-STATUS_ZH = {"ok": "正常", "silent": "长期未报到", "lost": "失联", "home": "已返回"}
 
 
 @app.command()
@@ -110,7 +101,7 @@ def member(key: MemberArg, fmt: FormatOpt = Format.table) -> None:
         f"{m['name']} ({m['id']})，所在党支部: {branch}" + ("" if m["on_roll"] else " [已不在册]")
     )
     for e in doc["events"]:
-        console.print(f"  {e['on']}  {EVENT_ZH[e['kind']]}  {_event_detail(e)}")
+        console.print(f"  {e['on']}  {TIMELINE_EVENT_ZH[e['kind']]}  {_event_detail(e)}")
     if not doc["events"]:
         console.print("  (没有外出记录)")
 
@@ -302,7 +293,7 @@ def branch_members(
     """一个流动党员党支部的成员及报到情况。"""
     with store_session() as store:
         doc = Engine(store).mobile_branch(branch, as_of=as_of)
-    rows = [{**m, "status": STATUS_ZH[m["status"]]} for m in doc["members"]]
+    rows = [{**m, "status": MOBILE_STATUS_ZH[m["status"]]} for m in doc["members"]]
     emit(
         rows,
         fmt,

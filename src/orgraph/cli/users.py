@@ -17,8 +17,9 @@ from orgraph.config import Settings, get_settings
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.security.audit import default_audit_log
 from orgraph.security.passwords import check_strength
-from orgraph.security.roles import ROLE_ZH, ROLES, check_role
+from orgraph.security.roles import check_role
 from orgraph.security.users import User, check_username, default_user_store
+from orgraph.vocab import USER_ROLE_ZH, USER_ROLES
 
 app = typer.Typer(help="管理 API 用户 (账号、角色、范围、密码、锁定)", no_args_is_help=True)
 
@@ -80,7 +81,10 @@ def _state(user: User) -> str:
 def add(
     username: NameArg,
     role: Annotated[
-        str, typer.Option("--role", help="角色: " + ", ".join(f"{r} ({ROLE_ZH[r]})" for r in ROLES))
+        str,
+        typer.Option(
+            "--role", help="角色: " + ", ".join(f"{r} ({USER_ROLE_ZH[r]})" for r in USER_ROLES)
+        ),
     ],
     scope: Annotated[str, typer.Option("--scope", help="可见范围: 区划代码或党组织编号")],
     display_name: Annotated[str | None, typer.Option("--display-name", help="姓名")] = None,
@@ -98,7 +102,7 @@ def add(
     user = users.add(username, password, role=role, scope=scope.strip(), display_name=display_name)
     _audit(settings, "user.add", username, {"role": role, "scope": user.scope})
     console.print(
-        f"已创建用户 {username} ({ROLE_ZH[role]}，范围: {name} {user.scope})", highlight=False
+        f"已创建用户 {username} ({USER_ROLE_ZH[role]}，范围: {name} {user.scope})", highlight=False
     )
 
 

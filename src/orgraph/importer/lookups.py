@@ -13,8 +13,6 @@ from typing import Any
 
 from orgraph.store import GraphStore
 
-GROUP_KINDS = frozenset({"group", "temp_group"})
-
 
 @dataclass
 class Lookups:

@@ -15,27 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orgraph.importer.lookups import GROUP_KINDS, Lookups
+from orgraph.importer.lookups import Lookups
 from orgraph.importer.places import place_rows
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import Issue, ParsedSheet, Record, parse_file
 from orgraph.roster.columns import SPECS
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
+from orgraph.vocab import GROUP_KINDS, MEMBER_ORG_KINDS
 
 ORDER = ("areas", "orgs", "households", "members", "contacts", "outflows", "reports")
 BATCH = 5000
-BRANCH_KINDS = frozenset(
-    {
-        "branch",
-        "joint_branch",
-        "general_branch",
-        "committee",
-        "working_committee",
-        "mobile_branch",
-        "temp_branch",
-    }
-)
 # Unknown start date of a contact or responsibility: sorts before every real date, so the link
 # counts as active since ever. (MERGE keys cannot be null in Neo4j.)
 NO_DATE = ""
@@ -546,7 +536,7 @@ class Importer:
         key = self.lk.member(v.get("member_no"), v.get("id_hash")) or v["member_key"]
         branch = grp = None
         if v.get("branch"):
-            branch, err = self.lk.org(v["branch"], kinds=BRANCH_KINDS, what="所在党支部")
+            branch, err = self.lk.org(v["branch"], kinds=MEMBER_ORG_KINDS, what="所在党支部")
             if err:
                 self._reject(rep, rec, "branch", v["branch"], err)
                 return None

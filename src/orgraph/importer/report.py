@@ -7,16 +7,6 @@ from typing import Any
 
 from orgraph.roster import Issue
 
-KIND_ZH = {
-    "areas": "行政区划",
-    "orgs": "党组织",
-    "members": "党员花名册",
-    "households": "农户",
-    "contacts": "联系关系",
-    "outflows": "流动党员外出登记",
-    "reports": "报到记录",
-}
-
 
 @dataclass
 class FileReport:

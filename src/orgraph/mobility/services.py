@@ -19,13 +19,8 @@ from orgraph.importer.places import place_rows
 from orgraph.roster.geocode import geocode
 from orgraph.roster.values import CHANNEL
 from orgraph.store import GraphStore
+from orgraph.vocab import MOBILE_KINDS, ORG_KIND_ZH, ORG_KINDS
 
-MOBILE_KINDS = ("mobile_branch", "temp_branch", "temp_group")
-MOBILE_KIND_ZH = {
-    "mobile_branch": "流动党员党支部",
-    "temp_branch": "临时党支部",
-    "temp_group": "临时党小组",
-}
 APPROVING_LEVELS = frozenset({"county", "city", "province"})
 _NEVER = "9999-12-31"
 
@@ -306,7 +301,8 @@ def create_mobile_branch(
     """成立流动党员党支部 / 临时党支部 / 临时党小组 hosted in a destination city, under an
     approving committee at county level or above."""
     if kind not in MOBILE_KINDS:
-        raise ValidationFailed(f"组织类别“{kind}”无效，可用: {', '.join(MOBILE_KINDS)}")
+        allowed = ", ".join(k for k in ORG_KINDS if k in MOBILE_KINDS)
+        raise ValidationFailed(f"组织类别“{kind}”无效，可用: {allowed}")
     oid, title = (id or "").strip(), _text(name, "组织名称", 100)
     if not oid or not title:
         raise ValidationFailed("组织编号和组织名称都不能为空")
@@ -316,7 +312,7 @@ def create_mobile_branch(
     top = boss["level"] is None and not boss["has_parent"]
     if boss["external"] or not (boss["level"] in APPROVING_LEVELS or top):
         raise ValidationFailed(
-            f"“{boss['name']}”不是县级及以上党组织，不能批准成立{MOBILE_KIND_ZH[kind]}"
+            f"“{boss['name']}”不是县级及以上党组织，不能批准成立{ORG_KIND_ZH[kind]}"
         )
     host, text, places = _destination(host_area)
     if host is None:

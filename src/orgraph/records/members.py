@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis.projection import GROUP_KINDS
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.records.models import MemberCreate, MemberEnd, MemberUpdate
 from orgraph.records.paging import answer, day_int, page_of
@@ -16,18 +15,8 @@ from orgraph.roster.idnumber import check_id, hash_id, mask_id
 from orgraph.security.masking import mask_phone
 from orgraph.store import GraphStore
 from orgraph.store.base import Writer
+from orgraph.vocab import GROUP_KINDS, MEMBER_ORG_KINDS
 
-BRANCH_KINDS = frozenset(
-    {
-        "branch",
-        "joint_branch",
-        "general_branch",
-        "committee",
-        "working_committee",
-        "mobile_branch",
-        "temp_branch",
-    }
-)
 # Stored properties a create or update may set, all from validated body fields.
 PROPS = (
     "name",
@@ -173,7 +162,7 @@ def check_links(
         o = p.org_index.get(branch, -1)
         if not seen.org(o):
             raise NotFound(f"党组织“{branch}”不存在或不在您的管辖范围内")
-        if p.org_kind[o] not in BRANCH_KINDS:
+        if p.org_kind[o] not in MEMBER_ORG_KINDS:
             raise ValidationFailed(f"“{branch}”不是党支部，不能作为所在党支部")
     if group is not None:
         g = p.org_index.get(group, -1)

@@ -8,11 +8,9 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.projection import BoolArray, Projection
+from orgraph.vocab import DESTINATION_KINDS
 
 HIDDEN_NAME = "（范围外人员）"
-# Orgs at destinations: members away report to and attend them, whatever their place in the
-# county's own tree.
-DESTINATION_KINDS = frozenset({"mobile_branch", "temp_branch", "temp_group", "external"})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from orgraph.vocab import ROSTER_KIND_ZH
+
 Kind = Literal["areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
 
 KINDS: tuple[Kind, ...] = (
@@ -22,15 +24,6 @@ KINDS: tuple[Kind, ...] = (
     "reports",
 )
 
-KIND_LABELS: dict[str, str] = {
-    "areas": "行政区划",
-    "orgs": "党组织",
-    "members": "党员花名册",
-    "households": "农户",
-    "contacts": "联系关系",
-    "outflows": "流动党员外出登记",
-    "reports": "报到记录",
-}
 
 # Value types understood by orgraph.roster.values.convert().
 ColumnType = Literal[
@@ -493,7 +486,7 @@ IGNORED_HEADERS: frozenset[str] = frozenset({"序号", "序", "no", "no.", "#", 
 
 KIND_ALIASES: dict[str, str] = {
     **{k: k for k in KINDS},
-    **{v: k for k, v in KIND_LABELS.items()},
+    **{v: k for k, v in ROSTER_KIND_ZH.items()},
     "area": "areas",
     "org": "orgs",
     "member": "members",
@@ -513,7 +506,7 @@ def kind_spec(kind: str) -> KindSpec:
     if k is None:
         from orgraph.roster.errors import UnknownKind
 
-        avail = "、".join(f"{k}({v})" for k, v in KIND_LABELS.items())
+        avail = "、".join(f"{k}({v})" for k, v in ROSTER_KIND_ZH.items())
         raise UnknownKind(f"未知的名册类型“{kind}”。可用：{avail}")
     return SPECS[k]
 

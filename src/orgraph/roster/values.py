@@ -16,6 +16,15 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from orgraph.roster.idnumber import check_id
+from orgraph.vocab import (
+    AREA_LEVELS,
+    CHANNEL_ZH,
+    MEMBER_ROLE_ZH,
+    MGMT_CLASS_ZH,
+    ORG_KIND_ZH,
+    ORG_KINDS,
+    TARGET_KIND_ZH,
+)
 
 # ---------------------------------------------------------------------------------------------
 # results
@@ -311,7 +320,7 @@ MGMT_CLASS = {
     "年老体弱": "elderly_weak",
     "年老体弱党员": "elderly_weak",
 }
-for _v in ("young_at_home", "frontline", "mobile", "elderly_weak"):
+for _v in MGMT_CLASS_ZH:
     MGMT_CLASS[_v] = _v
 
 ORG_KIND = {
@@ -337,18 +346,7 @@ ORG_KIND = {
     "临时支部": "temp_branch",
     "临时党小组": "temp_group",
 }
-ORG_KIND_LABELS = {
-    "committee": "党委",
-    "working_committee": "党工委",
-    "general_branch": "党总支",
-    "branch": "党支部",
-    "joint_branch": "联合党支部",
-    "group": "党小组",
-    "mobile_branch": "流动党员党支部",
-    "temp_branch": "临时党支部",
-    "temp_group": "临时党小组",
-}
-for _v in ORG_KIND_LABELS:
+for _v in ORG_KINDS:
     ORG_KIND[_v] = _v
 
 AREA_LEVEL = {
@@ -383,8 +381,7 @@ AREA_LEVEL = {
     "小组": "hamlet",
     "村组": "hamlet",
 }
-AREA_LEVEL_LABELS = {"county": "县", "township": "乡镇", "village": "村", "hamlet": "组"}
-for _v in AREA_LEVEL_LABELS:
+for _v in AREA_LEVELS:
     AREA_LEVEL[_v] = _v
 
 TARGET_KIND = {
@@ -404,7 +401,7 @@ TARGET_KIND = {
     "镇": "township",
     "街道": "township",
 }
-for _v in ("household", "hamlet", "group", "village", "township"):
+for _v in TARGET_KIND_ZH:
     TARGET_KIND[_v] = _v
 
 CHANNEL = {
@@ -426,7 +423,7 @@ CHANNEL = {
     "书面": "letter",
     "信函": "letter",
 }
-for _v in ("phone", "wechat", "in_person", "online", "letter"):
+for _v in CHANNEL_ZH:
     CHANNEL[_v] = _v
 
 RECT_STATUS = {
@@ -443,17 +440,8 @@ RECT_STATUS = {
     "done": "done",
 }
 
-# Roles: canonical English key → Chinese label. Unknown roles are kept verbatim (warning).
-ROLE_LABELS = {
-    "secretary": "书记",
-    "deputy_secretary": "副书记",
-    "committee_member": "委员",
-    "group_leader": "党小组长",
-    "village_committee": "村两委",
-    "first_secretary": "第一书记",
-    "county_leader": "县级领导",
-    "township_cadre": "乡镇干部",
-}
+# Roles: every spelling → the canonical key (orgraph.vocab.MEMBER_ROLE_ZH). Unknown roles are
+# kept verbatim (warning).
 ROLES = {
     "书记": "secretary",
     "支部书记": "secretary",
@@ -507,7 +495,7 @@ ROLES = {
     "驻村干部": "township_cadre",
     "乡镇包村干部": "township_cadre",
 }
-for _v in ROLE_LABELS:
+for _v in MEMBER_ROLE_ZH:
     ROLES[_v] = _v
 
 _SPLIT_RE = re.compile(r"[;；、,，/|\n]+")
@@ -558,7 +546,7 @@ def parse_org_kind(raw: object) -> Parsed:
             return Parsed(ORG_KIND[name])
     return _err(
         f"无法识别的组织类别“{cell_text(raw).strip()[:20]}”，应为"
-        + "/".join(ORG_KIND_LABELS.values())
+        + "/".join(ORG_KIND_ZH[k] for k in ORG_KINDS)
     )
 
 

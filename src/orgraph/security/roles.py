@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from orgraph.errors import ValidationFailed
-
-ROLES: tuple[str, ...] = ("county_admin", "township_admin", "village_secretary", "viewer")
-
-ROLE_ZH: dict[str, str] = {
-    "county_admin": "县级管理员",
-    "township_admin": "乡镇管理员",
-    "village_secretary": "村党组织书记",
-    "viewer": "只读用户",
-}
+from orgraph.vocab import USER_ROLE_ZH, USER_ROLES
 
 # Unmasked phones are personal information (PIPL); only staff who arrange contact need them.
 _REVEAL = frozenset({"county_admin", "township_admin"})
@@ -33,8 +25,8 @@ def can_import(role: str) -> bool:
 
 
 def check_role(role: str) -> str:
-    """`role` itself when it is one of ROLES; otherwise ValidationFailed listing them."""
-    if role not in ROLES:
-        choices = "、".join(f"{r} ({ROLE_ZH[r]})" for r in ROLES)
+    """`role` itself when it is one of USER_ROLES; otherwise ValidationFailed listing them."""
+    if role not in USER_ROLES:
+        choices = "、".join(f"{r} ({USER_ROLE_ZH[r]})" for r in USER_ROLES)
         raise ValidationFailed(f"未知的角色“{role}”。可用: {choices}")
     return role

@@ -21,7 +21,7 @@ import jwt
 
 from orgraph.config import Settings
 from orgraph.errors import ConfigError, Unauthorized
-from orgraph.security.roles import ROLES
+from orgraph.vocab import USER_ROLES
 
 ALGORITHM = "HS256"
 # RFC 7518 §3.2: an HS256 key must be at least as long as the hash output.
@@ -111,7 +111,7 @@ class TokenService:
             raise Unauthorized(INVALID) from None
         if not all(isinstance(data[k], str) and data[k] for k in ("sub", "role", "scope", "jti")):
             raise Unauthorized(INVALID)
-        if data["role"] not in ROLES:
+        if data["role"] not in USER_ROLES:
             raise Unauthorized(INVALID)
         if not all(
             isinstance(data[k], int) and not isinstance(data[k], bool) for k in ("iat", "exp")

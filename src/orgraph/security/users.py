@@ -35,7 +35,8 @@ from orgraph.errors import (
     ValidationFailed,
 )
 from orgraph.security.passwords import check_strength, default_hasher
-from orgraph.security.roles import ROLE_ZH, check_role
+from orgraph.security.roles import check_role
+from orgraph.vocab import USER_ROLE_ZH
 
 BAD_LOGIN = "用户名或密码错误"
 DISABLED = "账号已停用，请联系管理员"
@@ -79,7 +80,7 @@ class User:
 
     @property
     def role_zh(self) -> str:
-        return ROLE_ZH.get(self.role, self.role)
+        return USER_ROLE_ZH.get(self.role, self.role)
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -1,0 +1,290 @@
+"""orgraph's domain words, once: the codes the graph stores and the Chinese a user reads.
+
+Every layer takes its words from here: the importer (codes it writes), the rules (kinds they
+test), the CLI and the exports (column headers), the API (labels in answers) and the dashboard
+(which may import this module and `orgraph.client`, nothing else of orgraph; see
+docs/design.md#layers). This module imports nothing, so importing it costs nothing.
+
+The importer's *synonym* tables (every way a roster spells 党支部 or 村两委) stay in
+`orgraph.roster.values`: they are parsing tables, and each maps onto the codes below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+# -- rosters ----------------------------------------------------------------------------------
+
+ROSTER_KINDS: Final = ("areas", "orgs", "members", "households", "contacts", "outflows", "reports")
+ROSTER_KIND_ZH: Final[dict[str, str]] = {
+    "areas": "行政区划",
+    "orgs": "党组织",
+    "members": "党员花名册",
+    "households": "农户",
+    "contacts": "联系关系",
+    "outflows": "流动党员外出登记",
+    "reports": "报到记录",
+}
+
+# -- areas ------------------------------------------------------------------------------------
+
+AREA_LEVELS: Final = ("county", "township", "village", "hamlet")
+AREA_LEVEL_ZH: Final[dict[str, str]] = {
+    "county": "县",
+    "township": "乡镇",
+    "village": "村(社区)",
+    "hamlet": "村民小组",
+}
+# Levels a scope or a rollup can name: the area levels plus an organisation and "everything".
+LEVEL_ZH: Final[dict[str, str]] = {**AREA_LEVEL_ZH, "org": "党组织", "all": "全部"}
+CHILD_LEVEL: Final[dict[str, str]] = {
+    "county": "township",
+    "township": "village",
+    "village": "hamlet",
+}
+
+# -- organisations ----------------------------------------------------------------------------
+
+ORG_KIND_ZH: Final[dict[str, str]] = {
+    "committee": "党委",
+    "working_committee": "党工委",
+    "general_branch": "党总支",
+    "branch": "党支部",
+    "joint_branch": "联合党支部",
+    "group": "党小组",
+    "mobile_branch": "流动党员党支部",
+    "temp_branch": "临时党支部",
+    "temp_group": "临时党小组",
+    # an organisation outside the county (a member's host org at the destination)
+    "external": "外部组织",
+}
+ORG_KINDS: Final = tuple(k for k in ORG_KIND_ZH if k != "external")
+
+# Party groups (党小组) sit inside a branch and hold no 组织关系 of their own.
+GROUP_KINDS: Final = frozenset({"group", "temp_group"})
+# Organisations set up for members away from home (docs/rules.md, mobile rules).
+MOBILE_KINDS: Final = frozenset({"mobile_branch", "temp_branch", "temp_group"})
+# Where a member away can take part in organisational life: a mobile org or an outside one.
+DESTINATION_KINDS: Final = MOBILE_KINDS | {"external"}
+# Where a member's 组织关系 (BELONGS_TO) can be: any organisation that is not a group.
+MEMBER_ORG_KINDS: Final = frozenset(
+    {
+        "branch",
+        "joint_branch",
+        "general_branch",
+        "committee",
+        "working_committee",
+        "mobile_branch",
+        "temp_branch",
+    }
+)
+# Branch-level organisations (支部 and 总支), the ones a township secretary means by "支部".
+BRANCH_LEVEL_KINDS: Final = (
+    "branch",
+    "joint_branch",
+    "general_branch",
+    "mobile_branch",
+    "temp_branch",
+)
+# Branches whose size the branch rules check (docs/rules.md: branch_too_small/large).
+SIZED_BRANCH_KINDS: Final = ("branch", "joint_branch")
+
+# -- people -----------------------------------------------------------------------------------
+
+# Duties a member holds in an organisation or towards the areas (roster 职务).
+MEMBER_ROLE_ZH: Final[dict[str, str]] = {
+    "secretary": "书记",
+    "deputy_secretary": "副书记",
+    "committee_member": "委员",
+    "group_leader": "党小组长",
+    "village_committee": "村两委",
+    "first_secretary": "第一书记",
+    "county_leader": "县级领导",
+    "township_cadre": "乡镇干部",
+}
+# Roles of orgraph's own users (accounts), which decide what each may see and do.
+USER_ROLES: Final = ("county_admin", "township_admin", "village_secretary", "viewer")
+USER_ROLE_ZH: Final[dict[str, str]] = {
+    "county_admin": "县级管理员",
+    "township_admin": "乡镇管理员",
+    "village_secretary": "村党组织书记",
+    "viewer": "只读用户",
+}
+# The two sets share no code, so one lookup serves a screen that shows both.
+ROLE_ZH: Final[dict[str, str]] = {**MEMBER_ROLE_ZH, **USER_ROLE_ZH}
+
+# 党员分类管理 (the four classes counties use); the codes the importer writes.
+MGMT_CLASS_ZH: Final[dict[str, str]] = {
+    "young_at_home": "在家青壮年",
+    "frontline": "产业一线",
+    "mobile": "流动创业",
+    "elderly_weak": "老弱",
+}
+CATEGORY_ZH: Final[dict[str, str]] = {"full": "正式党员", "probationary": "预备党员"}
+GENDER_ZH: Final[dict[str, str]] = {"male": "男", "female": "女"}
+
+# -- duties and mobility ----------------------------------------------------------------------
+
+TARGET_KIND_ZH: Final[dict[str, str]] = {
+    "household": "农户",
+    "hamlet": "村民小组",
+    "group": "党小组",
+    "village": "村",
+    "township": "乡镇",
+}
+# The chain 县级领导包乡镇、乡镇干部包村、村干部包组、党员包户, by the level that is looked after.
+CHAIN_LEVEL_ZH: Final[dict[str, str]] = {
+    "household": "联系党员（户）",
+    "hamlet": "村干部（包组）",
+    "village": "乡镇干部（包村）",
+    "township": "县级领导（包乡镇）",
+}
+CHANNEL_ZH: Final[dict[str, str]] = {
+    "phone": "电话",
+    "wechat": "微信",
+    "in_person": "现场",
+    "online": "网上",
+    "letter": "书面",
+}
+RECT_STATUS_ZH: Final[dict[str, str]] = {"open": "整顿中", "done": "已完成"}
+MOBILE_STATUS_ZH: Final[dict[str, str]] = {
+    "ok": "正常",
+    "silent": "长期未报到",
+    "lost": "失联",
+    "home": "已返回",
+}
+TIMELINE_EVENT_ZH: Final[dict[str, str]] = {
+    "departure": "外出",
+    "attend": "参加组织生活",
+    "report": "报到",
+    "leave_org": "结束组织生活",
+    "return": "返回",
+    "transfer": "转接组织关系",
+}
+
+# -- gap rules --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapType:
+    """A gap rule as every layer names it (the rule itself is in orgraph.analysis.rules).
+
+    `item` says what one item of the list is about: a household, member, area, org, an open
+    rectification (`rectification`) or a cluster of members away in one city (`city`).
+    """
+
+    type: str
+    zh: str
+    item: str
+
+
+GAP_TYPES: Final[tuple[GapType, ...]] = (
+    GapType("household_uncovered", "农户无联系党员", "household"),
+    GapType("household_contact_away", "联系党员均外出", "household"),
+    GapType("member_contact_load", "党员联户数不合规", "member"),
+    GapType("exempt_member_assigned", "免于联户党员被安排联户", "member"),
+    GapType("township_no_leader", "乡镇无县级领导联系", "area"),
+    GapType("village_no_cadre", "村无乡镇干部联系", "area"),
+    GapType("hamlet_no_cadre", "村民小组/党小组无村干部联系", "area"),
+    GapType("cadre_group_load", "两委成员联系党小组数不合规", "member"),
+    GapType("group_size", "党小组人数不合规", "org"),
+    GapType("branch_too_small", "支部正式党员不足3人", "org"),
+    GapType("branch_too_large", "支部党员超过50人", "org"),
+    GapType("member_no_branch", "党员无组织关系", "member"),
+    GapType("member_multi_branch", "党员有多个组织关系", "member"),
+    GapType("member_no_group", "党员未编入党小组", "member"),
+    GapType("rectification_overdue", "软弱涣散整顿逾期", "rectification"),
+    GapType("term_expired", "党组织届期已满", "org"),
+    GapType("mobile_unattached", "流动党员未在流入地参加组织生活", "member"),
+    GapType("mobile_silent", "流动党员长期未报到", "member"),
+    GapType("lost_contact", "失联党员", "member"),
+    GapType("mobile_cluster_without_branch", "流入地党员集中但未建流动党支部", "city"),
+    GapType("mobile_no_contact_person", "流动党员无家乡联系人", "member"),
+    GapType("should_transfer", "应转接组织关系", "member"),
+)
+GAP_TYPE_NAMES: Final = tuple(g.type for g in GAP_TYPES)
+GAP_ZH: Final[dict[str, str]] = {g.type: g.zh for g in GAP_TYPES}
+
+# -- column headers ---------------------------------------------------------------------------
+
+# Headers of every table built from answer items (CLI tables, exports, dashboard tables);
+# a key not listed is shown as it is. One label per key, whichever list the item is in.
+FIELD_ZH: Final[dict[str, str]] = {
+    "id": "编号",
+    "key": "编号",
+    "code": "代码",
+    "name": "名称",
+    "type": "缺口类型",
+    "head_name": "户主",
+    "household": "户编号",
+    "area": "所在区划",
+    "hamlet": "村民小组",
+    "village": "村(社区)",
+    "township": "乡镇",
+    "province": "省份",
+    "city": "流入城市",
+    "branch": "党支部",
+    "branches": "所在组织",
+    "member": "党员",
+    "members": "党员数",
+    "full_members": "正式党员",
+    "full": "正式党员",
+    "members_home": "在家党员",
+    "members_away": "外出党员",
+    "households": "联系户数",
+    "contacts_away": "外出的联系人",
+    "contact_person": "联系人",
+    "groups": "联系党小组数",
+    "age": "年龄",
+    "gender": "性别",
+    "category": "类别",
+    "mgmt_class": "分类",
+    "phone": "手机号码",
+    "id_masked": "身份证号",
+    "on_roll": "在册",
+    "size": "人口数",
+    "tags": "标签",
+    "covered": "已联系",
+    "coverage": "覆盖率",
+    "target_kind": "类型",
+    "level": "层级",
+    "kind": "类别",
+    "deadline": "整顿期限",
+    "days_overdue": "逾期天数",
+    "term_end": "届满日期",
+    "opened_on": "整顿开始",
+    "status": "状态",
+    "min": "下限",
+    "max": "上限",
+    "count": "数量",
+    "days": "天数",
+    "away": "外出中",
+    "destination": "外出地点",
+    "destination_text": "外出地点(原文)",
+    "host_org": "流入地党组织",
+    "employer": "工作单位",
+    "reason": "原因",
+    "left_on": "外出时间",
+    "returned_on": "返回时间",
+    "days_away": "外出天数",
+    "last_report": "最近报到",
+    "quiet_days": "未报到天数",
+    "days_silent": "未报到天数",
+    "secretary": "建议书记",
+    "suggested_secretary": "建议书记",
+    # an import report's rows
+    "sheet": "工作表",
+    "row": "行号",
+    "column": "列",
+    "value": "原值",
+    "message": "原因",
+    "path": "文件",
+    "rows": "数据行",
+    "accepted": "通过",
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "未变",
+    "rejected": "拒绝",
+    "warnings": "提示",
+}
