@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from orgraph.demo import GAP_TYPES, NOT_PLANTED, DemoSummary, generate, ids, places
-from orgraph.demo.generate import FILES, HEADERS, SUMMARY_FILE
+from orgraph.demo.generate import SUMMARY_FILE
+from orgraph.demo.rosters import FILES, HEADERS
 
 # The Chinese header names of docs/design.md#rosters, per file (required and optional columns).
 DESIGN_HEADERS = {

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from orgraph.demo import ids
-from orgraph.demo.build import World
-from orgraph.demo.generate import (
+from orgraph.demo.model import World
+from orgraph.demo.rosters import (
     CONTACTS_FILE,
     CONTACTS_HEADER,
     HOUSEHOLDS_FILE,

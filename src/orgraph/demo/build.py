@@ -26,7 +26,7 @@ from faker.providers.person.zh_CN import Provider as _ZhPerson
 
 from orgraph.demo import ids, places
 from orgraph.demo.expected import PlantedCase
-from orgraph.demo.model import Area, Contact, Household, Member, Org, Outflow, Report
+from orgraph.demo.model import Area, Contact, Household, Member, Org, Outflow, Report, World
 from orgraph.demo.places import CountySpec, Destination
 
 CN_NUM = "一二三四五六七八九十"
@@ -107,28 +107,6 @@ class _County:
     mobile: dict[str, Org] = field(default_factory=dict)  # city prefix → mobile branch
     joint_sets: list[list[_Village]] = field(default_factory=list)
     members: list[int] = field(default_factory=list)
-
-
-@dataclass
-class World:
-    scale: str
-    seed: int
-    as_of: date
-    title: str  # 宁海县 / 宁波市
-    areas: list[Area]
-    orgs: list[Org]
-    members: list[Member]  # in roster order
-    households: list[Household]
-    contacts: list[Contact]
-    outflows: list[Outflow]
-    reports: list[Report]
-    planted: list[PlantedCase]
-    counts: dict[str, int]
-    member_by_idx: dict[int, Member]
-    org_by_id: dict[str, Org]
-    # members listed a second time, by another branch's roster: (member, that branch's
-    # org_id), in roster order; written as a second sheet of the members workbook
-    second_listings: list[tuple[Member, str]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- builder

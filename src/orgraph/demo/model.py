@@ -1,9 +1,12 @@
-"""Plain records of the demo world, before they are written out as rosters."""
+"""Plain records of the demo world, and the `World` that holds them once built: what the
+roster writers (rosters.py, bad_rosters.py) read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from orgraph.demo.expected import PlantedCase
 
 
 @dataclass(slots=True)
@@ -107,3 +110,27 @@ class Report:
     on: date
     channel: str
     org: str  # org name
+
+
+@dataclass
+class World:
+    """A built demo county (or city), in the order its rosters list it."""
+
+    scale: str
+    seed: int
+    as_of: date
+    title: str  # 宁海县 / 宁波市
+    areas: list[Area]
+    orgs: list[Org]
+    members: list[Member]  # in roster order
+    households: list[Household]
+    contacts: list[Contact]
+    outflows: list[Outflow]
+    reports: list[Report]
+    planted: list[PlantedCase]
+    counts: dict[str, int]
+    member_by_idx: dict[int, Member]
+    org_by_id: dict[str, Org]
+    # members listed a second time, by another branch's roster: (member, that branch's
+    # org_id), in roster order; written as a second sheet of the members workbook
+    second_listings: list[tuple[Member, str]] = field(default_factory=list)
