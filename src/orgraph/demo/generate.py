@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from orgraph.demo.bad_rosters import write_error_samples
+from orgraph.demo.bad_rosters import write_bad_rosters
 from orgraph.demo.build import build
 from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase
 from orgraph.demo.rosters import FILES, HEADERS, write_rosters
@@ -120,7 +120,7 @@ def generate(
         planted=world.planted,
     )
     if with_errors:
-        summary.error_files = write_error_samples(world, out / "with_errors")
+        summary.error_files = write_bad_rosters(world, out / "with_errors")
     (out / SUMMARY_FILE).write_text(
         json.dumps(summary.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
