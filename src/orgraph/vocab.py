@@ -140,6 +140,13 @@ CHAIN_LEVEL_ZH: Final[dict[str, str]] = {
     "village": "乡镇干部（包村）",
     "township": "县级领导（包乡镇）",
 }
+# The same chain as the duty each level holds (县级领导包乡镇、乡镇干部包村、村干部包组、党员包户).
+CHAIN_DUTY_ZH: Final[dict[str, str]] = {
+    "household": "党员包户",
+    "hamlet": "村干部包组",
+    "village": "乡镇干部包村",
+    "township": "县级领导包乡镇",
+}
 CHANNEL_ZH: Final[dict[str, str]] = {
     "phone": "电话",
     "wechat": "微信",

@@ -13,7 +13,7 @@ from rich.table import Table
 from orgraph.analysis.engine import LEVELS, Engine
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
-from orgraph.vocab import FIELD_ZH, GAP_TYPE_NAMES, GAP_ZH, LEVEL_ZH
+from orgraph.vocab import CHAIN_DUTY_ZH, FIELD_ZH, GAP_TYPE_NAMES, GAP_ZH, LEVEL_ZH
 
 
 class Format(StrEnum):
@@ -87,145 +87,135 @@ def emit(
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    @handles_errors
-    def gaps(
-        type: Annotated[
-            str | None,
-            typer.Option(
-                "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(GAP_TYPE_NAMES)
-            ),
-        ] = None,
-        scope: ScopeOpt = None,
-        as_of: AsOfOpt = None,
-        fmt: FormatOpt = Format.table,
-        page: Annotated[int, typer.Option("--page", min=1)] = 1,
-        page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000)] = 10_000,
-    ) -> None:
-        """列出缺口 (谁没人负责)；不带 --type 时显示各类缺口数量。"""
-        with store_session() as store:
-            engine = Engine(store)
-            if type is None:
-                doc = engine.summary(scope=scope, as_of=as_of)
-                rows = [
-                    {"type": t, "name": GAP_ZH[t], "count": n} for t, n in doc["counts"].items()
-                ]
-                if fmt is Format.json:
-                    print_json(doc)
-                    return
-                emit(
-                    rows,
-                    fmt,
-                    f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})",
-                    doc,
-                    {"type": "类型", "count": "数量"},
-                )
+def gaps(
+    type: Annotated[
+        str | None,
+        typer.Option(
+            "--type", help="缺口类型 (不填则显示各类数量汇总): " + ", ".join(GAP_TYPE_NAMES)
+        ),
+    ] = None,
+    scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+    page: Annotated[int, typer.Option("--page", min=1)] = 1,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000)] = 10_000,
+) -> None:
+    """列出缺口 (谁没人负责)；不带 --type 时显示各类缺口数量。"""
+    with store_session() as store:
+        engine = Engine(store)
+        if type is None:
+            doc = engine.summary(scope=scope, as_of=as_of)
+            rows = [{"type": t, "name": GAP_ZH[t], "count": n} for t, n in doc["counts"].items()]
+            if fmt is Format.json:
+                print_json(doc)
                 return
-            doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
-        emit(
-            doc["items"],
-            fmt,
-            f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})",
-            doc,
-        )
-
-    @app.command()
-    @handles_errors
-    def coverage(
-        scope: ScopeOpt = None,
-        level: Annotated[
-            str, typer.Option("--level", help="township | village | hamlet")
-        ] = "township",
-        as_of: AsOfOpt = None,
-        fmt: FormatOpt = Format.table,
-    ) -> None:
-        """农户联系覆盖率，按乡镇/村/村民小组汇总。"""
-        if level not in LEVELS:
-            raise typer.BadParameter(f"可用: {', '.join(LEVELS)}", param_hint="--level")
-        with store_session() as store:
-            doc = Engine(store).coverage(scope=scope, level=level, as_of=as_of)
-        if fmt is Format.json:
-            print_json(doc)
-            return
-        rows = [
-            {
-                "code": r["code"],
-                "name": r["name"],
-                "level": LEVEL_ZH.get(r["level"]),
-                "households": r["households"],
-                "covered": r["covered"],
-                "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
-                "members": r["members"],
-                "members_home": r["members_home"],
-                "members_away": r["members_away"],
-            }
-            for r in doc["rows"]
-        ]
-        emit(
-            rows,
-            fmt,
-            f"联系覆盖 (截至 {doc['as_of']})",
-            doc,
-            {
-                "code": "代码",
-                "covered": "已联系户",
-                "coverage": "覆盖率",
-                "households": "农户数",
-                "members_home": "在家党员",
-                "members_away": "外出党员",
-            },
-        )
-
-    @app.command()
-    @handles_errors
-    def chain(
-        household_id: Annotated[str, typer.Argument(help="户编号")],
-        as_of: AsOfOpt = None,
-        fmt: FormatOpt = Format.table,
-    ) -> None:
-        """一户的联系链: 联系党员 ← 村干部 ← 乡镇干部 ← 县级领导，并标出断在哪一级。"""
-        with store_session() as store:
-            doc = Engine(store).chain(household_id, as_of=as_of)
-        if fmt is not Format.table:
-            print_json(doc)
-            return
-        h = doc["household"]
-        console.print(
-            f"户 {h['id']} {h.get('head_name') or ''} "
-            f"({_cell(h.get('township'))} {_cell(h.get('village'))} "
-            f"{_cell(h.get('hamlet'))})，截至 {doc['as_of']}"
-        )
-        names = {
-            "household": "党员包户",
-            "hamlet": "村干部包组",
-            "village": "乡镇干部包村",
-            "township": "县级领导包乡镇",
-        }
-        for lv in doc["levels"]:
-            who = (
-                "、".join(
-                    p["name"] + ("" if p.get("at_home", True) else "(外出)") for p in lv["people"]
-                )
-                or "无人"
+            emit(
+                rows,
+                fmt,
+                f"缺口汇总 ({doc['scope']}, 截至 {doc['as_of']})",
+                doc,
+                {"type": "类型", "count": "数量"},
             )
-            mark = "[green]✓[/green]" if lv["ok"] else "[red]✗ 断链[/red]"
-            console.print(f"  {mark} {names[lv['level']]}: {who}")
-        if doc["broken_at"]:
-            console.print(f"[red]联系链断在: {names[doc['broken_at']]}[/red]")
-
-    @app.command()
-    @handles_errors
-    def policy(fmt: FormatOpt = Format.table) -> None:
-        """显示正在使用的各项阈值、默认值和依据 (ORGRAPH_POLICY_FILE 可覆盖)。"""
-        rows = get_policy().describe()
-        if fmt is Format.json:
-            print_json(rows)
             return
-        emit(
-            rows,
-            fmt,
-            "阈值",
-            {"rows": rows},
-            {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"},
+        doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
+    emit(
+        doc["items"],
+        fmt,
+        f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})",
+        doc,
+    )
+
+
+def coverage(
+    scope: ScopeOpt = None,
+    level: Annotated[str, typer.Option("--level", help="township | village | hamlet")] = "township",
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """农户联系覆盖率，按乡镇/村/村民小组汇总。"""
+    if level not in LEVELS:
+        raise typer.BadParameter(f"可用: {', '.join(LEVELS)}", param_hint="--level")
+    with store_session() as store:
+        doc = Engine(store).coverage(scope=scope, level=level, as_of=as_of)
+    if fmt is Format.json:
+        print_json(doc)
+        return
+    rows = [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "level": LEVEL_ZH.get(r["level"]),
+            "households": r["households"],
+            "covered": r["covered"],
+            "coverage": "—" if r["coverage"] is None else f"{r['coverage']:.1%}",
+            "members": r["members"],
+            "members_home": r["members_home"],
+            "members_away": r["members_away"],
+        }
+        for r in doc["rows"]
+    ]
+    emit(
+        rows,
+        fmt,
+        f"联系覆盖 (截至 {doc['as_of']})",
+        doc,
+        {
+            "code": "代码",
+            "covered": "已联系户",
+            "coverage": "覆盖率",
+            "households": "农户数",
+            "members_home": "在家党员",
+            "members_away": "外出党员",
+        },
+    )
+
+
+def chain(
+    household_id: Annotated[str, typer.Argument(help="户编号")],
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """一户的联系链: 联系党员 ← 村干部 ← 乡镇干部 ← 县级领导，并标出断在哪一级。"""
+    with store_session() as store:
+        doc = Engine(store).chain(household_id, as_of=as_of)
+    if fmt is not Format.table:
+        print_json(doc)
+        return
+    h = doc["household"]
+    console.print(
+        f"户 {h['id']} {h.get('head_name') or ''} "
+        f"({_cell(h.get('township'))} {_cell(h.get('village'))} "
+        f"{_cell(h.get('hamlet'))})，截至 {doc['as_of']}"
+    )
+    names = CHAIN_DUTY_ZH
+    for lv in doc["levels"]:
+        who = (
+            "、".join(
+                p["name"] + ("" if p.get("at_home", True) else "(外出)") for p in lv["people"]
+            )
+            or "无人"
         )
+        mark = "[green]✓[/green]" if lv["ok"] else "[red]✗ 断链[/red]"
+        console.print(f"  {mark} {names[lv['level']]}: {who}")
+    if doc["broken_at"]:
+        console.print(f"[red]联系链断在: {names[doc['broken_at']]}[/red]")
+
+
+def policy(fmt: FormatOpt = Format.table) -> None:
+    """显示正在使用的各项阈值、默认值和依据 (ORGRAPH_POLICY_FILE 可覆盖)。"""
+    rows = get_policy().describe()
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    emit(
+        rows,
+        fmt,
+        "阈值",
+        {"rows": rows},
+        {"value": "当前值", "default": "默认值", "rule": "规则", "source": "依据"},
+    )
+
+
+def register(app: typer.Typer) -> None:
+    for command in (gaps, coverage, chain, policy):
+        app.command()(handles_errors(command))
