@@ -14,9 +14,10 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, ParamSpec
 
 SIZE = 128
+Q = ParamSpec("Q")
 
 
 class AnswerCache:
@@ -28,11 +29,19 @@ class AnswerCache:
         self.misses = 0
 
     def ask(
-        self, engine: Any, revision: str | None, method: str, **question: Hashable
+        self,
+        revision: str | None,
+        method: Callable[Q, dict[str, Any]],
+        *args: Q.args,
+        **question: Q.kwargs,
     ) -> dict[str, Any]:
-        """`engine.<method>(**question)`, kept under the revision and the question."""
-        key = (method, *sorted(question.items()))
-        return self.get(revision, key, lambda: getattr(engine, method)(**question))
+        """`method(**question)` (an engine method, e.g. `engine.coverage`), kept under the
+        revision, the method's name and the question. The question goes by keyword: a
+        positional argument would be a second spelling of the same question, kept twice."""
+        if args:
+            raise TypeError("AnswerCache.ask takes the question by keyword only")
+        key = (method.__name__, *sorted(question.items()))
+        return self.get(revision, key, lambda: method(*args, **question))
 
     def get(
         self,

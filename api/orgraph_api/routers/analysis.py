@@ -45,9 +45,7 @@ def coverage(
 ) -> Json:
     ref = view.resolve(scope)
     return Json(
-        svc.answers.ask(
-            svc.engine, view.p.revision, "coverage", scope=ref, level=level, as_of=as_of
-        )
+        svc.answers.ask(view.revision, svc.engine.coverage, scope=ref, level=level, as_of=as_of)
     )
 
 
@@ -60,7 +58,7 @@ def coverage(
 )
 def gaps_summary(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.ask(svc.engine, view.p.revision, "summary", scope=ref, as_of=as_of)
+    doc = svc.answers.ask(view.revision, svc.engine.summary, scope=ref, as_of=as_of)
     return Json({**doc, "labels": {t: GAP_ZH.get(t, t) for t in doc["counts"]}})
 
 
@@ -82,9 +80,8 @@ def gaps(
 ) -> Json:
     ref = view.resolve(scope)
     doc = svc.answers.ask(
-        svc.engine,
-        view.p.revision,
-        "gaps",
+        view.revision,
+        svc.engine.gaps,
         type=type.value,
         scope=ref,
         as_of=as_of,

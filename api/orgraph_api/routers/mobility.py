@@ -18,7 +18,7 @@ from orgraph.records.models import (
     ReturnBody,
     TransferBody,
 )
-from orgraph.records.visibility import Visible, redact_refs
+from orgraph.records.visibility import redact_refs
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import errors
 from orgraph_api.params import AsOfQ, KeyP, OrgP, ScopeQ, today
@@ -35,15 +35,6 @@ from orgraph_api.schemas import (
 router = APIRouter(tags=["流动党员"])
 
 
-def _org_for_member(seen: Visible, org: str) -> str:
-    """An org a member away may report to or attend: in scope, or a destination org (mobile
-    branch, an org outside the county); anything else answers like a missing one."""
-    o = seen.p.org_index.get(org, -1)
-    if seen.destination_org_ref(o) is None:
-        raise NotFound(f"党组织“{org}”不存在或不在您的管辖范围内")
-    return org
-
-
 @router.get(
     "/mobility/destinations",
     summary="外出党员去向",
@@ -54,7 +45,7 @@ def _org_for_member(seen: Visible, org: str) -> str:
 )
 def destinations(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.ask(svc.engine, view.p.revision, "destinations", scope=ref, as_of=as_of)
+    doc = svc.answers.ask(view.revision, svc.engine.destinations, scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
@@ -67,7 +58,7 @@ def destinations(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = No
 )
 def flows(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.ask(svc.engine, view.p.revision, "flows", scope=ref, as_of=as_of)
+    doc = svc.answers.ask(view.revision, svc.engine.flows, scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
@@ -92,7 +83,7 @@ def timeline(svc: Svc, view: Scoped, key: KeyP) -> Json:
 )
 def mobile_branches(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.ask(svc.engine, view.p.revision, "mobile_branches", scope=ref, as_of=as_of)
+    doc = svc.answers.ask(view.revision, svc.engine.mobile_branches, scope=ref, as_of=as_of)
     return Json(redact_refs(doc, view.seen()))
 
 
@@ -144,7 +135,7 @@ def add_outflow(svc: Svc, view: Scoped, key: KeyP, body: DepartureBody) -> dict[
         writer(caller)
         view.member(key)
         if body.host_org:
-            _org_for_member(view.seen(), body.host_org)
+            view.destination_org(body.host_org)
         return _done(
             services.register_departure(
                 svc.store,
@@ -176,7 +167,7 @@ def add_report(svc: Svc, view: Scoped, key: KeyP, body: ReportBody) -> dict[str,
         writer(caller)
         view.member(key)
         if body.org:
-            _org_for_member(view.seen(), body.org)
+            view.destination_org(body.org)
         return _done(
             services.record_report(
                 svc.store,
@@ -218,7 +209,7 @@ def attend(svc: Svc, view: Scoped, key: KeyP, body: AttendBody) -> dict[str, Any
     with audited(svc, caller, action="member.attend", target=key, detail={"org": body.org}):
         writer(caller)
         view.member(key)
-        _org_for_member(view.seen(), body.org)
+        view.destination_org(body.org)
         return _done(
             services.attend(
                 svc.store, member=key, org=body.org, since=body.since or today(), today=today()
@@ -239,10 +230,7 @@ def transfer(svc: Svc, view: Scoped, key: KeyP, body: TransferBody) -> dict[str,
     with audited(svc, caller, action="member.transfer", target=key, detail={"to_org": body.to_org}):
         writer(caller)
         view.member(key)
-        seen = view.seen()
-        o = seen.p.org_index.get(body.to_org, -1)
-        if o >= 0 and not seen.org(o) and not seen.p.org_external[o]:
-            raise NotFound(f"党组织“{body.to_org}”不存在或不在您的管辖范围内")
+        view.transfer_target(body.to_org)
         return _done(
             services.transfer(
                 svc.store, member=key, to_org=body.to_org, on=body.on or today(), today=today()

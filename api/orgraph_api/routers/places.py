@@ -23,13 +23,8 @@ router = APIRouter(tags=["区划与党组织"])
 )
 def tree(view: Scoped, scope: ScopeQ = None) -> Json:
     seen = view.seen(scope)
-    ref = view.resolve(scope)
-    p = seen.p
-    a = p.area_index.get(ref)
-    if a is not None and not p.area_external[a]:
-        head = ScopeOut(ref=ref, name=p.area_name[a], kind="area")
-    else:
-        head = ScopeOut(ref=ref, name=p.org_name[p.org_index[ref]], kind="org")
+    h = view.heading(scope)
+    head = ScopeOut(ref=h.ref, name=h.name, kind=h.kind)
     return Json({"scope": head.model_dump(), **places.tree(seen=seen)})
 
 
@@ -55,8 +50,7 @@ def area(svc: Svc, view: Scoped, code: AreaP) -> Json:
 )
 def area_children(svc: Svc, view: Scoped, code: AreaP) -> Json:
     seen = view.seen()
-    a = view.area(code)
-    return Json({"items": places.areas(svc.store, seen=seen, indices=seen.p.area_children[a])})
+    return Json({"items": places.areas(svc.store, seen=seen, indices=view.child_areas(code))})
 
 
 @router.get(
@@ -81,5 +75,4 @@ def org(svc: Svc, view: Scoped, org_id: OrgP) -> Json:
 )
 def org_children(svc: Svc, view: Scoped, org_id: OrgP) -> Json:
     seen = view.seen()
-    o = view.org(org_id)
-    return Json({"items": places.orgs(svc.store, seen=seen, indices=seen.p.org_children[o])})
+    return Json({"items": places.orgs(svc.store, seen=seen, indices=view.child_orgs(org_id))})

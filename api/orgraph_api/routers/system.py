@@ -61,12 +61,8 @@ def policy_rows(svc: Svc, caller: Caller) -> Json:
 )
 def me(view: Scoped) -> MeOut:
     caller = view.principal
-    p, ref = view.p, caller.scope
-    a = p.area_index.get(ref)
-    if a is not None:
-        scope = ScopeOut(ref=ref, name=p.area_name[a], kind="area")
-    else:
-        scope = ScopeOut(ref=ref, name=p.org_name[p.org_index[ref]], kind="org")
+    h = view.heading()
+    scope = ScopeOut(ref=h.ref, name=h.name, kind=h.kind)
     return MeOut(
         username=caller.username,
         display_name=caller.display_name or caller.username,

@@ -33,6 +33,11 @@ class Scope:
             return np.zeros(0, dtype=bool)
         return np.asarray(self.areas[p.hh_area] & (p.hh_area >= 0), dtype=bool)
 
+    def within(self, outer: Scope) -> bool:
+        """Whether every area and org of this scope is in `outer` (both resolved on one
+        projection, so their masks index the same entities)."""
+        return not ((self.areas & ~outer.areas).any() or (self.orgs & ~outer.orgs).any())
+
 
 def _subtree(children: list[list[int]], roots: list[int], size: int) -> BoolArray:
     mask = np.zeros(size, dtype=bool)

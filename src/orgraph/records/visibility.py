@@ -1,13 +1,24 @@
-"""What one caller may see, as masks over one projection."""
+"""What one caller may see: their scope resolved against one projection (`Jurisdiction`), and
+the masks an answer is redacted with (`Visible`).
+
+A user's scope is an area code or an org id (docs/design.md#scopes). Every object is checked
+against it: an area or org by the scope's masks, a member by the engine's members-in-scope
+mask, a household by its area. Anything outside answers 404 with the same words as an object
+that does not exist, so a probe learns nothing about other parts of the county
+(docs/api.md#scope-who-sees-what).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
+from orgraph.analysis.engine import Engine
 from orgraph.analysis.projection import BoolArray, Projection
+from orgraph.analysis.scope import resolve
+from orgraph.errors import NotFound, StoreUnavailable
 from orgraph.vocab import DESTINATION_KINDS
 
 HIDDEN_NAME = "（范围外人员）"
@@ -89,6 +100,149 @@ class Visible:
             return {**person, "hidden": False}
         kept = {k: v for k, v in person.items() if k in ("at_home", "role")}
         return {**kept, "id": None, "name": HIDDEN_NAME, "hidden": True}
+
+
+def outside(what: str, ref: str) -> NotFound:
+    """The 404 for an object outside the caller's scope: the words of a missing one."""
+    return NotFound(f"{what}“{ref}”不存在或不在您的管辖范围内")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What an answer calls a scope: its ref, the area's or org's name, and which it is."""
+
+    ref: str
+    name: str
+    kind: Literal["area", "org"]
+
+
+class Jurisdiction:
+    """A caller's scope resolved against the current projection, once per request.
+
+    Objects are named by id and come back as opaque handles (indices into this projection)
+    that the record functions take with the `Visible` of the same request; nothing outside
+    this module and the records reads the projection itself.
+    """
+
+    def __init__(self, engine: Engine, ref: str) -> None:
+        self._engine = engine
+        self.ref = ref
+        try:
+            p, scope, members = engine.scope(ref)
+        except NotFound:
+            # The user's own area or org is gone (re-imported tree): they see nothing.
+            raise outside("您的管辖范围", ref) from None
+        self._p: Projection = p
+        self._scope = scope
+        self._members: BoolArray = members
+
+    @property
+    def revision(self) -> str | None:
+        """The graph revision this view was resolved at (what engine answers are kept by)."""
+        return self._p.revision
+
+    # -- scopes -----------------------------------------------------------------------------
+
+    def resolve(self, requested: str | None) -> str:
+        """The scope ref to answer for: the caller's own by default, or one inside it."""
+        if requested is None or requested == "" or requested == self.ref:
+            return self.ref
+        try:
+            # Resolved on this view's projection, so both masks index the same entities.
+            inner = resolve(self._p, requested)
+        except NotFound:
+            raise outside("范围", requested) from None
+        if not inner.within(self._scope):
+            raise outside("范围", requested)
+        return requested
+
+    def heading(self, requested: str | None = None) -> Heading:
+        """The caller's scope, or one inside it, as answers name it."""
+        ref, p = self.resolve(requested), self._p
+        a = p.area_index.get(ref)
+        if a is not None and not p.area_external[a]:
+            return Heading(ref, p.area_name[a], "area")
+        return Heading(ref, p.org_name[p.org_index[ref]], "org")
+
+    # -- single objects ---------------------------------------------------------------------
+
+    def area(self, code: str) -> int:
+        a = self._p.area_index.get(code)
+        if a is None or self._p.area_external[a] or not self._scope.areas[a]:
+            raise outside("区划", code)
+        return a
+
+    def org(self, org_id: str) -> int:
+        o = self._p.org_index.get(org_id)
+        if o is None or self._p.org_external[o] or not self._scope.orgs[o]:
+            raise outside("党组织", org_id)
+        return o
+
+    def member(self, key: str) -> int:
+        m = self._p.m_index.get(key)
+        if m is None or not self._members[m]:
+            raise outside("党员", key)
+        return m
+
+    def household(self, household_id: str) -> int:
+        h = self._p.hh_index.get(household_id)
+        if h is None or not self._household_visible(h):
+            raise outside("农户", household_id)
+        return h
+
+    def _household_visible(self, h: int) -> bool:
+        a = int(self._p.hh_area[h])
+        return a >= 0 and bool(self._scope.areas[a])
+
+    def child_areas(self, code: str) -> list[int]:
+        """The direct children of an area in scope (the records hide what is outside)."""
+        return list(self._p.area_children[self.area(code)])
+
+    def child_orgs(self, org_id: str) -> list[int]:
+        """The direct children of an org in scope (the records hide what is outside)."""
+        return list(self._p.org_children[self.org(org_id)])
+
+    def destination_org(self, org_id: str) -> str:
+        """An org a member away may report to or attend: in scope, or a destination org
+        (mobile branch, an org outside the county); anything else answers like a missing
+        one."""
+        if self.seen().destination_org_ref(self._p.org_index.get(org_id, -1)) is None:
+            raise outside("党组织", org_id)
+        return org_id
+
+    def transfer_target(self, org_id: str) -> str:
+        """Where a member may be transferred: an org in scope, an org outside the county, or
+        one the graph does not know (out of the county, by name). An org of the county
+        outside the scope answers like a missing one: the level above transfers there."""
+        o = self._p.org_index.get(org_id, -1)
+        if o >= 0 and not self.seen().org(o) and not self._p.org_external[o]:
+            raise outside("党组织", org_id)
+        return org_id
+
+    # -- what a caller sees -----------------------------------------------------------------
+
+    def seen(self, requested: str | None = None) -> Visible:
+        """Masks of what this answer may show: the caller's scope, or a scope inside it
+        (intersected with the caller's, so a mistake in resolving can only show less)."""
+        ref = self.resolve(requested)
+        p, own, own_members = self._p, self._scope, self._members
+        if ref == self.ref:
+            areas, orgs, members = own.areas, own.orgs, own_members
+        else:
+            p2, inner, inner_members = self._engine.scope(ref)
+            if p2 is not p:  # a write landed since this request began: use the new graph
+                p, own, own_members = self._engine.scope(self.ref)
+                p2, inner, inner_members = self._engine.scope(ref)
+                if p2 is not p:
+                    raise StoreUnavailable("数据正在更新，请稍后重试")
+            areas, orgs = inner.areas & own.areas, inner.orgs & own.orgs
+            members = inner_members & own_members
+        return Visible(
+            p,
+            areas & ~np.array(p.area_external, dtype=bool),
+            orgs & ~np.array(p.org_external, dtype=bool),
+            members,
+        )
 
 
 def redact_chain(doc: dict[str, Any], seen: Visible) -> dict[str, Any]:
