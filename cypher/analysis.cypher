@@ -8,6 +8,7 @@ MATCH (m:Meta {key: 'revision'})
 RETURN m.rev AS rev
 
 // @name bump_revision
+// @write
 // Mark the graph as changed (every write calls it) with a fresh random token, so cached
 // projections reload; a token, not a counter, so that a dropped and rebuilt graph never
 // repeats an old revision.

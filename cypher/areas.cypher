@@ -1,21 +1,7 @@
 // @name upsert_areas
+// @write
 // Create or update areas by code with the given properties (code excluded from props).
 UNWIND $rows AS row
 MERGE (a:Area {code: row.code})
 SET a += row.props
 RETURN count(a) AS written
-
-// @name area_by_code
-// One area's own properties, or no row.
-MATCH (a:Area {code: $code})
-RETURN a.code AS code, a.name AS name, a.level AS level
-
-// @name create_area_strict
-// CREATE (not MERGE) one area: fails on an existing code, which is how tests prove the constraint.
-CREATE (a:Area {code: $code})
-RETURN a.code AS code
-
-// @name all_area_codes
-// Every area code (tests and small scopes only: no paging).
-MATCH (a:Area)
-RETURN a.code AS code

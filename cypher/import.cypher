@@ -10,6 +10,7 @@ RETURN a.code AS code, a.name AS name, a.level AS level, a.lon AS lon, a.lat AS 
        a.external AS external, p.code AS parent
 
 // @name link_area_parents
+// @write
 // Replace each listed area's parent link (no parent: the link is removed).
 UNWIND $rows AS row
 MATCH (a:Area {code: row.code})
@@ -21,6 +22,7 @@ MERGE (a)-[:PART_OF]->(p)
 RETURN count(*) AS linked
 
 // @name upsert_places
+// @write
 // Destination places outside the county (geocoded cities and counties), created once.
 UNWIND $rows AS row
 MERGE (a:Area {code: row.code})
@@ -45,6 +47,7 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, o.established_on AS establish
        r.opened_on AS rect_opened_on, r.deadline AS rect_deadline, r.status AS rect_status
 
 // @name upsert_orgs
+// @write
 // Create or update organizations by id.
 UNWIND $rows AS row
 MERGE (o:Org {id: row.id})
@@ -52,6 +55,7 @@ SET o += row.props
 RETURN count(o) AS written
 
 // @name link_orgs
+// @write
 // Replace each listed org's parent, served area and host area links.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.id})
@@ -67,6 +71,7 @@ FOREACH (_ IN CASE WHEN h IS NULL THEN [] ELSE [1] END | MERGE (o)-[:HOSTED_IN]-
 RETURN count(*) AS linked
 
 // @name upsert_rectifications
+// @write
 // Create or update the rectification of a weak organization, keyed by org id and opening date.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.org})
@@ -91,6 +96,7 @@ RETURN h.id AS id, h.head_name AS head_name, h.address AS address, h.size AS siz
        h.tags AS tags, h.phone AS phone, h.lon AS lon, h.lat AS lat, a.code AS area
 
 // @name upsert_households
+// @write
 // Create or update households by id and (re)link each to its area.
 UNWIND $rows AS row
 MERGE (h:Household {id: row.id})
@@ -121,6 +127,7 @@ OPTIONAL MATCH (m)-[:LIVES_IN]->(h:Household)
 RETURN k AS key, properties(m) AS props, branches, grps, collect(h.id)[0] AS household
 
 // @name upsert_members
+// @write
 // Create or update members by key (member_no, or the keyed hash of the ID number).
 UNWIND $rows AS row
 MERGE (m:Member {key: row.key})
@@ -128,6 +135,7 @@ SET m += row.props
 RETURN count(m) AS written
 
 // @name unlink_members
+// @write
 // Remove the roster-derived links (branch, group, household, roles) of the given members.
 UNWIND $keys AS k
 MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN|HOLDS]->()
@@ -135,6 +143,7 @@ DELETE r
 RETURN count(r) AS removed
 
 // @name link_members
+// @write
 // Link members to their branches (several when rosters disagree), party groups, household, and
 // the roles they hold in their first branch.
 UNWIND $rows AS row
@@ -164,6 +173,7 @@ WHERE m.on_roll = true
 RETURN DISTINCT m.key AS key
 
 // @name mark_off_roll
+// @write
 // Mark members off roll on a date; nothing is deleted, history stays.
 UNWIND $keys AS k
 MATCH (m:Member {key: k})
@@ -179,6 +189,7 @@ RETURN k AS member, type(r) AS rel, labels(t)[0] AS label, coalesce(t.id, t.code
        r.since AS since, r.until AS until
 
 // @name upsert_household_contacts
+// @write
 // Create or update member → household contacts keyed by (member, household, since).
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -188,6 +199,7 @@ SET r.until = row.until
 RETURN count(r) AS written
 
 // @name upsert_area_responsibilities
+// @write
 // Create or update member → area responsibilities (包乡镇、包村、包组) keyed by since.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -197,6 +209,7 @@ SET r.until = row.until
 RETURN count(r) AS written
 
 // @name upsert_org_responsibilities
+// @write
 // Create or update member → party group responsibilities (联系党小组) keyed by since.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -214,6 +227,7 @@ OPTIONAL MATCH (o)-[:HOSTED_BY]->(h:Org)
 RETURN o.id AS id, properties(o) AS props, d.code AS dest, h.id AS host
 
 // @name upsert_outflows
+// @write
 // Create or update outflow episodes and relink member, destination and host org.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -240,6 +254,7 @@ MATCH (r:Report {id: rid})
 RETURN r.id AS id
 
 // @name upsert_reports
+// @write
 // Create report events (报到/报平安) for members, linked to the org reported to if known.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -252,6 +267,7 @@ FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (r)-[:TO]->(o))
 RETURN count(r) AS written
 
 // @name upsert_external_orgs
+// @write
 // Organizations at destinations that are not in the county's org file (流入地党组织), created once.
 UNWIND $rows AS row
 MERGE (o:Org {id: row.id})

@@ -20,12 +20,14 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, coalesce(o.external, false) A
        parent IS NOT NULL AS has_parent, a.level AS level, length(path) AS hops
 
 // @name end_outflow
+// @write
 // End one outflow episode: set returned_on (a return) or transferred_on (a transfer).
 MATCH (o:Outflow {id: $id})
 SET o += $props
 RETURN o.id AS id
 
 // @name end_attendance
+// @write
 // End a member's open attendance links that began in the episode that is ending.
 MATCH (m:Member {key: $member})-[r:ATTENDS]->(:Org)
 WHERE r.until IS NULL AND r.since >= $since
@@ -33,6 +35,7 @@ SET r.until = $on
 RETURN count(r) AS ended
 
 // @name add_attendance
+// @write
 // A member takes part in an org's life from a date (ATTENDS), created once per date.
 MATCH (m:Member {key: $member})
 MATCH (o:Org {id: $org})
@@ -40,6 +43,7 @@ MERGE (m)-[r:ATTENDS {since: $since}]->(o)
 RETURN m.key AS member, o.id AS org, r.since AS since
 
 // @name record_transfer
+// @write
 // Record a transfer of a member's formal affiliation (组织关系转接) as a history node.
 MATCH (m:Member {key: $member})
 MERGE (t:Transfer {id: $id})
@@ -48,6 +52,7 @@ MERGE (m)-[:HAS_TRANSFER]->(t)
 RETURN t.id AS id
 
 // @name move_affiliation
+// @write
 // Replace a member's branch and party group links with one branch; set its roll status.
 MATCH (m:Member {key: $member})
 MATCH (to:Org {id: $org})

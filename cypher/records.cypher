@@ -21,12 +21,14 @@ MATCH (m:Member {id_hash: $id_hash})
 RETURN m.key AS key
 
 // @name record_create_member
+// @write
 // Create one member; CREATE, not MERGE, so an existing key fails on the unique constraint.
 CREATE (m:Member {key: $key})
 SET m += $props
 RETURN m.key AS key
 
 // @name record_end_member
+// @write
 // Take an on-roll member off the roll (transferred out, deceased, removed); nothing is deleted.
 MATCH (m:Member {key: $key})
 WHERE m.on_roll = true
@@ -47,6 +49,7 @@ WHERE h.head_name CONTAINS $q
 RETURN h.id AS id
 
 // @name record_create_household
+// @write
 // Create one household in an existing area; CREATE fails on an existing id.
 MATCH (a:Area {code: $area})
 CREATE (h:Household {id: $id})
@@ -67,6 +70,7 @@ MATCH (o:Org {id: oid})-[:HOSTED_IN]->(a:Area)
 RETURN o.id AS id, a.code AS code, a.name AS name
 
 // @name record_end_contacts
+// @write
 // End a member's contacts with a household that are active on $until (since ≤ until, not yet
 // ended); returns how many were ended.
 MATCH (m:Member {key: $member})-[r:CONTACTS]->(h:Household {id: $household})

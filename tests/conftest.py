@@ -11,15 +11,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from orgraph import catalog
 from orgraph.store import GraphStore
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
 from tests.engines import ENGINES, FalkorHost, GraphHost, Neo4jHost, short_tmpdir
 
 __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
+
+# The blocks only the tests run live in tests/cypher/ and join the catalog of this process only.
+catalog.extend(Path(__file__).parent / "cypher")
 
 ENGINE_PARAMS = [
     pytest.param(e, marks=[pytest.mark.neo4j] if e == "neo4j" else [], id=e) for e in ENGINES

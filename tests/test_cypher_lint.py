@@ -25,6 +25,9 @@ from orgraph.cypher_lint import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cypher_lint"
+ROOT = Path(__file__).resolve().parents[1]
+# The tests' and the benchmarks' own blocks are linted with the shipped ones.
+EXTRA = (ROOT / "tests" / "cypher", ROOT / "bench" / "cypher")
 
 # block name -> a piece of the error message Neo4j's analyser must give
 BROKEN = {
@@ -54,8 +57,9 @@ def _lint(blocks: list[Query], *, use_cache: bool | None = None) -> list[LintRes
 
 @pytest.fixture(scope="module")
 def all_results() -> tuple[list[LintResult], dict[str, LintResult]]:
-    """The real catalog and the fixtures, linted by one node process (loading it costs ~1 s)."""
-    real = neo4j_blocks()
+    """The real catalog (cypher/, tests/cypher/, bench/cypher/, the Neo4j schema) and the
+    fixtures, linted by one node process (loading it costs ~1 s)."""
+    real = neo4j_blocks(extra=EXTRA)
     fixtures = _fixture("broken.cypher") + _fixture("good.cypher")
     results = _lint(real + fixtures)
     return results[: len(real)], {r.name: r for r in results[len(real) :]}
@@ -91,7 +95,7 @@ def test_every_catalog_block_is_valid_neo4j_cypher(catalog_results: list[LintRes
 
 def test_catalog_params_match_neo4j_parser(catalog_results: list[LintResult]) -> None:
     """catalog.params_of (a regex) finds the same parameters as Neo4j's parser."""
-    by_name = {q.name: q for q in neo4j_blocks()}
+    by_name = {q.name: q for q in neo4j_blocks(extra=EXTRA)}
     wrong = [
         f"{r.source} {r.name}: catalog {sorted(by_name[r.name].params)} != neo4j {sorted(r.params)}"
         for r in catalog_results
@@ -105,11 +109,25 @@ def test_neo4j_blocks_take_catalog_and_neo4j_schema_only(tmp_path: Path) -> None
     (tmp_path / "a.cypher").write_text("// @name q_a\n// Doc.\nRETURN 1 AS x\n")
     (tmp_path / "schema" / "neo4j.cypher").write_text("// @name s_neo\n// Doc.\nRETURN 2 AS x\n")
     (tmp_path / "schema" / "falkordb.cypher").write_text("// @name s_fk\n// Doc.\nRETURN 3\n")
-    blocks = neo4j_blocks(tmp_path)
-    assert [(q.name, q.source) for q in blocks] == [
+    extra = tmp_path / "bench" / "cypher"
+    extra.mkdir(parents=True)
+    (extra / "b.cypher").write_text("// @name q_b\n// @write\n// Doc.\nCREATE (n) RETURN 4 AS x\n")
+    assert [(q.name, q.source) for q in neo4j_blocks(tmp_path)] == [
         ("q_a", "a.cypher:1"),
         ("s_neo", "schema/neo4j.cypher:1"),
     ]
+    assert [(q.name, q.source) for q in neo4j_blocks(tmp_path, extra=[extra])] == [
+        ("q_a", "a.cypher:1"),
+        ("q_b", "bench/cypher/b.cypher:1"),
+        ("s_neo", "schema/neo4j.cypher:1"),
+    ]
+
+
+def test_the_linted_blocks_are_every_block_the_suite_and_benchmarks_can_run() -> None:
+    linted = {q.name for q in neo4j_blocks(extra=EXTRA)}
+    bench = set(catalog.load_dir(EXTRA[1]))
+    assert set(catalog.catalog()) | bench <= linted  # the tests' catalog, and bench/cypher/
+    assert bench and set(catalog.load_dir(EXTRA[0]))
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

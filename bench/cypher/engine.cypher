@@ -4,6 +4,7 @@
 // engine's answers rather than repeating its queries.
 
 // @name bench_engine_add_households
+// @write
 // Create synthetic households by id, each linked [:IN] to an existing area (hamlet or village).
 UNWIND $rows AS row
 MATCH (a:Area {code: row.area})
@@ -13,6 +14,7 @@ MERGE (h)-[:IN]->(a)
 RETURN count(h) AS written
 
 // @name bench_engine_add_contacts
+// @write
 // Link existing members [:CONTACTS] to synthetic households (new pairs only, so CREATE).
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})

@@ -1,7 +1,8 @@
-// Blocks used only by the benchmarks in bench/ (synthetic county-sized data). Areas are
-// loaded with upsert_areas from areas.cypher.
+// Blocks used only by bench/restart.py (synthetic county-sized data). Areas are loaded with
+// upsert_areas from cypher/areas.cypher.
 
 // @name bench_upsert_households
+// @write
 // Create or update households by id, each linked [:IN] to its village (bench bulk load).
 UNWIND $rows AS row
 MATCH (v:Area {code: row.village})
@@ -11,6 +12,7 @@ MERGE (h)-[:IN]->(v)
 RETURN count(h) AS written
 
 // @name bench_upsert_members
+// @write
 // Create or update members by key with a few properties (bench bulk load).
 UNWIND $rows AS row
 MERGE (m:Member {key: row.key})
@@ -18,6 +20,7 @@ SET m.name = row.name, m.birth_year = row.birth_year, m.village = row.village
 RETURN count(m) AS written
 
 // @name bench_add_contacts
+// @write
 // Link each member [:CONTACTS] to a household, both found by their indexed keys (bench).
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})

@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -135,13 +136,15 @@ def lint_blocks(
     ]
 
 
-def neo4j_blocks(root: Path | None = None) -> list[Query]:
-    """Every block that must be valid Neo4j 5 Cypher: cypher/*.cypher and the Neo4j schema.
+def neo4j_blocks(root: Path | None = None, *, extra: Sequence[Path] = ()) -> list[Query]:
+    """Every block that must be valid Neo4j 5 Cypher: cypher/*.cypher, the blocks of each
+    folder in extra (tests/cypher/, bench/cypher/) and the Neo4j schema.
 
     cypher/schema/falkordb.cypher is FalkorDB's own dialect and is not included.
     """
     root = root or catalog.cypher_dir()
-    blocks = list(catalog.load_dir(root).values())
+    folders = [(root, ""), *((f, catalog.source_prefix(f)) for f in extra)]
+    blocks = list(catalog.load_dirs(folders).values())
     schema = root / "schema" / "neo4j.cypher"
     if schema.is_file():
         blocks += catalog.parse_blocks(schema.read_text(encoding="utf-8"), f"schema/{schema.name}")

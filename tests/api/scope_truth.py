@@ -1,5 +1,5 @@
 """Who may see what, computed independently of orgraph's own scope code: straight from a
-dump of the graph (cypher/testing.cypher) by the rules of docs/rules.md § Scope.
+dump of the graph (tests/cypher/testing.cypher) by the rules of docs/rules.md § Scope.
 
 `forbidden(ref)` is every string a user scoped at `ref` must never receive: keys, ids,
 phones (raw and masked) of members outside, ids of households, areas and orgs outside, and

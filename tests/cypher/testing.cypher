@@ -1,5 +1,5 @@
-// Read-only statements for the integration tests of the importer (tests/importer): full dumps
-// of the graph, compared before and after an import, and small lookups for assertions.
+// Statements only the tests run: full dumps of the graph, compared before and after an import
+// (tests/importer) or a write, and the batched wipe of a leased Neo4j server (tests/engines.py).
 
 // @name testing_nodes
 // Every node (schema bookkeeping excluded) with its first label and all its properties.
@@ -20,6 +20,7 @@ MATCH ()-[r]->()
 RETURN type(r) AS rel, count(r) AS n
 
 // @name testing_wipe_batch
+// @write
 // Delete up to $limit nodes with their relationships, except the schema version record (tests reuse a migrated server).
 MATCH (n)
 WHERE NOT (n:Meta AND n.key = 'schema')

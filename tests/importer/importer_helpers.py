@@ -2,7 +2,7 @@
 
 The demo files are read back here with openpyxl and csv, never through orgraph's roster
 layer, so that expectations are computed independently of the code under test. Graph state
-is read through the read-only blocks of cypher/testing.cypher.
+is read through the read-only blocks of tests/cypher/testing.cypher.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 After the import, the county's actions (attend, record_return, transfer: not roster columns)
 are applied through orgraph.mobility.services, in order.
 
-`graph_facts` reads the graph back through the read-only blocks of cypher/testing.cypher and
+`graph_facts` reads the graph back through the read-only blocks of tests/cypher/testing.cypher and
 `model_facts` derives the same facts from the settled model: equal facts mean the writer, the
 importer and the services between them lost nothing, so any engine/oracle difference is the
 rules' business.

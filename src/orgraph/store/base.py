@@ -1,20 +1,28 @@
-"""The GraphStore protocol every engine adapter implements.
+"""The GraphStore protocol every engine adapter implements, and the part they share.
 
 Call sites name a catalog block and pass its parameters as keywords; the store checks that
-the keywords are exactly the block's parameters before anything reaches the engine.
+the keywords are exactly the block's parameters, and that the block's `// @write` marker fits
+the call (`read` runs unmarked blocks only, `write` marked ones), before anything reaches the
+engine. `BaseStore` does both for every adapter, and owns the revision bump: which writes
+bump, when, and with which statement (`bump_revision`, the one block that sets it).
 """
 
 from __future__ import annotations
 
+import abc
+import contextlib
 import datetime as dt
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from orgraph import catalog
 from orgraph.errors import BadQuery
 
 Row = dict[str, Any]
+Step = tuple[catalog.Query, dict[str, Any]]  # a checked block and its parameters
+BUMP_REVISION = "bump_revision"
 
 
 class Writer(Protocol):
@@ -35,12 +43,14 @@ class GraphStore(Protocol):
     engine: str
 
     def read(self, query: str, /, **params: Any) -> list[Row]:
-        """Run a read-only catalog block; rows as plain dicts."""
+        """Run a read-only catalog block; rows as plain dicts. A block marked `// @write`
+        is refused (BadQuery)."""
         ...
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
-        """Run a writing catalog block; rows as plain dicts. The block and the graph's
-        revision bump (`bump_revision`) form one transaction where the engine has them."""
+        """Run a writing catalog block (marked `// @write`; an unmarked one is refused);
+        rows as plain dicts. The block and the graph's revision bump (`bump_revision`) form
+        one transaction where the engine has them."""
         ...
 
     def transaction(self) -> AbstractContextManager[Writer]:
@@ -78,15 +88,109 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
-def checked(query: str, params: Mapping[str, Any]) -> catalog.Query:
-    """The catalog block, after checking the call passes exactly its parameters."""
+def checked(query: str, params: Mapping[str, Any], *, writes: bool | None = None) -> catalog.Query:
+    """The catalog block, after checking the call passes exactly its parameters and, unless
+    writes is None, that the block is marked `// @write` exactly when writes is True."""
     q = catalog.get(query)
+    if writes is not None and q.writes != writes:
+        if q.writes:
+            raise BadQuery(
+                f"查询 {query} 会写入图 ({q.source}, // @write): 只能用 write 执行，不能用 read"
+            )
+        raise BadQuery(
+            f"查询 {query} 是只读查询 ({q.source}, 没有 // @write): 只能用 read 执行，不能用 write"
+        )
     given = frozenset(params)
     if given != q.params:
         missing = sorted(q.params - given)
         extra = sorted(given - q.params)
         raise BadQuery(f"查询 {query} 的参数不符 ({q.source}): 缺少 {missing}, 多余 {extra}")
     return q
+
+
+def revision_bump() -> Step:
+    """The revision bump as a step: `bump_revision` with a fresh random token."""
+    params: dict[str, Any] = {"token": uuid.uuid4().hex}
+    return checked(BUMP_REVISION, params, writes=True), params
+
+
+class Unit(Protocol):
+    """Where the steps of one `transaction()` run: one engine transaction (Neo4j), or each
+    step at once (FalkorDB). Errors come out translated to orgraph's own."""
+
+    def run(self, q: catalog.Query, params: dict[str, Any], /) -> list[Row]: ...
+
+
+class StepWriter:
+    """The `Writer` of every adapter's `transaction()`: checks each step like the store's own
+    `read` and `write`, runs it in the unit, and notes whether any step wrote."""
+
+    def __init__(self, unit: Unit) -> None:
+        self._unit = unit
+        self.wrote = False
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        return self._unit.run(checked(query, params, writes=False), params)
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        q = checked(query, params, writes=True)
+        self.wrote = True  # before it runs: a step that fails may have written (FalkorDB)
+        return self._unit.run(q, params)
+
+
+class BaseStore(abc.ABC):
+    """`read`, `write` and `transaction` of every adapter, on top of three engine hooks.
+
+    The revision bump (docs/neo4j.md, "Atomic writes"): every `write` carries one, in the same
+    engine transaction where the engine has them (`_write_steps` gets both steps; a write of
+    `bump_revision` itself carries none); a `transaction()` bumps once, as its last step, if any
+    step wrote. On an engine without atomic transactions (`atomic_transactions` False) the
+    steps of a failed block stay written, so it bumps then too, and a bump that fails is noted
+    on the original exception rather than replacing it; on an atomic one the rollback leaves
+    nothing to notice. `drop_all` writes through `_write_steps` without a bump.
+    """
+
+    engine: str
+    atomic_transactions: ClassVar[bool]
+
+    @abc.abstractmethod
+    def _read(self, q: catalog.Query, params: dict[str, Any]) -> list[Row]:
+        """Run one checked read-only block."""
+
+    @abc.abstractmethod
+    def _write_steps(self, steps: list[Step]) -> list[Row]:
+        """Run the steps as one engine transaction where the engine has them (else in order,
+        each atomic); the rows of the first."""
+
+    @abc.abstractmethod
+    def _unit(self) -> AbstractContextManager[Unit]:
+        """The unit of one `transaction()`: it ends (commits) when the block leaves normally,
+        and is abandoned (rolled back, where the engine can) when it raises."""
+
+    def read(self, query: str, /, **params: Any) -> list[Row]:
+        return self._read(checked(query, params, writes=False), params)
+
+    def write(self, query: str, /, **params: Any) -> list[Row]:
+        q = checked(query, params, writes=True)
+        # cached analysis projections must see every change
+        bump = [revision_bump()] if q.name != BUMP_REVISION else []
+        return self._write_steps([(q, params), *bump])
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        with self._unit() as unit:
+            tx = StepWriter(unit)
+            try:
+                yield tx
+            except BaseException as exc:
+                if tx.wrote and not self.atomic_transactions:
+                    try:
+                        unit.run(*revision_bump())
+                    except Exception as bump_exc:  # the original failure is the one to report
+                        exc.add_note(f"修订号也未能更新: {bump_exc}")
+                raise
+            if tx.wrote:
+                unit.run(*revision_bump())
 
 
 _PRIMITIVE = frozenset({type(None), str, int, float, bool})

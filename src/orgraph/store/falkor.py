@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +21,7 @@ from orgraph.errors import (
     StoreLoading,
     StoreUnavailable,
 )
-from orgraph.store.base import Row, Writer, checked
+from orgraph.store.base import BaseStore, Row, Step, Unit, checked
 
 _INDEX_RE = re.compile(r"CREATE\s+INDEX\s+FOR\s+\(\w+:(\w+)\)\s+ON\s+\(\w+\.(\w+)\)", re.I)
 
@@ -66,23 +65,20 @@ def translate(exc: Exception, what: str) -> Exception:
     return BadQuery(f"图数据库拒绝了查询 {what}: {msg}")
 
 
-class _FalkorWriter:
-    """The steps of a FalkorStore.transaction(): each runs at once, as its own GRAPH.QUERY."""
+class _Steps:
+    """The unit of a FalkorStore.transaction(): each step runs at once, as its own GRAPH.QUERY."""
 
     def __init__(self, store: FalkorStore) -> None:
         self._store = store
-        self.wrote = False
 
-    def read(self, query: str, /, **params: Any) -> list[Row]:
-        return self._store._run(query, params, readonly=True)
-
-    def write(self, query: str, /, **params: Any) -> list[Row]:
-        self.wrote = True
-        return self._store._run(query, params, readonly=False)
+    def run(self, q: Query, params: dict[str, Any], /) -> list[Row]:
+        return self._store._run(q, params)
 
 
-class FalkorStore:
+class FalkorStore(BaseStore):
     engine = "falkordb"
+    # each GRAPH.QUERY is atomic on its own, a transaction() is not (see `_unit`)
+    atomic_transactions = False
 
     def __init__(
         self,
@@ -121,8 +117,10 @@ class FalkorStore:
     def connection(self) -> redis.Redis:
         return self._conn
 
-    def _run(self, name: str, params: dict[str, Any], *, readonly: bool) -> list[Row]:
-        q = checked(name, params)
+    def _run(self, q: Query, params: dict[str, Any]) -> list[Row]:
+        """One checked block, as GRAPH.RO_QUERY unless it is marked `// @write`."""
+        name = q.name
+        readonly = not q.writes
         # The falkordb client's result parser handles nodes, edges and paths value by value in
         # Python; orgraph's queries return plain projections only, which decode ~4x faster here.
         query = self._graph._build_params_header(params) + q.text
@@ -148,42 +146,30 @@ class FalkorStore:
         except _NotPlain as exc:
             raise BadQuery(f"查询 {name} 返回了节点或关系 ({exc}): 查询应返回投影") from None
 
-    def read(self, query: str, /, **params: Any) -> list[Row]:
-        return self._run(query, params, readonly=True)
+    def _read(self, q: Query, params: dict[str, Any]) -> list[Row]:
+        return self._run(q, params)
 
-    def write(self, query: str, /, **params: Any) -> list[Row]:
-        rows = self._run(query, params, readonly=False)
-        if query != "bump_revision":  # cached analysis projections must see every change
-            self._bump()
+    def _write_steps(self, steps: list[Step]) -> list[Row]:
+        """Each step is its own GRAPH.QUERY, in order (the write, then its revision bump)."""
+        first, *rest = steps
+        rows = self._run(*first)
+        for step in rest:
+            self._run(*step)
         return rows
 
-    def _bump(self) -> None:
-        self.write("bump_revision", token=uuid.uuid4().hex)
-
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Writer]:
+    def _unit(self) -> Iterator[Unit]:
         """Several writes as one unit, as far as FalkorDB allows: NOT atomic.
 
         FalkorDB has no multi-statement transactions; each GRAPH.QUERY is atomic on its own
         (commands run one at a time, so no reader sees half a statement). Each step therefore
         runs at once and returns its rows; if a later step fails, the earlier ones stay
         written. (A redis MULTI/EXEC would not help: the rows come back only at EXEC, and a
-        command that fails inside EXEC does not undo the others.) The revision is bumped once
-        when the block ends, if any step wrote, also when it ends with an exception, so that
-        cached projections notice a partial change.
+        command that fails inside EXEC does not undo the others.) `BaseStore.transaction`
+        bumps the revision when the block ends, if any step wrote, also when it ends with an
+        exception, so that cached projections notice a partial change.
         """
-        tx = _FalkorWriter(self)
-        try:
-            yield tx
-        except BaseException as exc:
-            if tx.wrote:
-                try:
-                    self._bump()
-                except Exception as bump_exc:  # the original failure is the one to report
-                    exc.add_note(f"修订号也未能更新: {bump_exc}")
-            raise
-        if tx.wrote:
-            self._bump()
+        yield _Steps(self)
 
     def explain(self, query: str, /, **params: Any) -> list[str]:
         """FalkorDB's execution plan of a catalog block, one operation a line."""

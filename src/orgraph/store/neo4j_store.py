@@ -1,7 +1,9 @@
 """Neo4j 5 adapter through the official driver.
 
-Reads go through execute_query with READ routing. Every write is one transaction together with
-its revision bump: a single `write` through execute_write (retried by the driver on transient
+Blocks are routed by their `// @write` marker (`BaseStore` checks it): reads go through
+execute_query with READ routing, writes through write transactions. Every write is one
+transaction together with its revision bump (`BaseStore.write` hands both steps to
+`_write_steps`): a single `write` through execute_write (retried by the driver on transient
 errors, which is safe because the unit is exactly the statement and the bump), several steps
 through `transaction()`, one explicit driver transaction (never retried: the caller's block
 cannot be replayed).
@@ -13,7 +15,6 @@ A driver transaction takes its timeout at begin (`Query(text, timeout=...)` is r
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -30,7 +31,7 @@ from orgraph.errors import (
     QueryTimeout,
     StoreUnavailable,
 )
-from orgraph.store.base import Row, Writer, checked, plain
+from orgraph.store.base import BaseStore, Row, Step, Unit, checked, plain
 
 _Tx = neo4j.Transaction | neo4j.ManagedTransaction
 T = TypeVar("T")
@@ -86,41 +87,28 @@ def _rows(keys: list[str], records: list[neo4j.Record]) -> list[Row]:
     return [{k: plain(r[k]) for k in keys} for r in records]
 
 
-def _bump(tx: _Tx) -> None:
-    token = {"token": uuid.uuid4().hex}
-    _records(tx, checked("bump_revision", token), token)
-
-
-class _Neo4jWriter:
-    """The steps of a Neo4jStore.transaction(), all in one explicit driver transaction."""
+class _TxSteps:
+    """The unit of a Neo4jStore.transaction(): every step runs in one explicit driver
+    transaction, each call bounded by the store's socket timeout."""
 
     def __init__(self, tx: neo4j.Transaction, bounded: Bounded) -> None:
         self._tx = tx
         self._bounded = bounded
-        self.wrote = False
 
-    def _run(self, name: str, params: dict[str, Any]) -> list[Row]:
-        q = checked(name, params)
-
+    def run(self, q: Query, params: dict[str, Any], /) -> list[Row]:
         def call() -> list[Row]:
             keys, records = _records(self._tx, q, params)
             return _rows(keys, records)
 
         try:
-            return self._bounded(name, call)
+            return self._bounded(q.name, call)
         except Exception as exc:
-            raise translate(exc, name) from exc
-
-    def read(self, query: str, /, **params: Any) -> list[Row]:
-        return self._run(query, params)
-
-    def write(self, query: str, /, **params: Any) -> list[Row]:
-        self.wrote = True
-        return self._run(query, params)
+            raise translate(exc, q.name) from exc
 
 
-class Neo4jStore:
+class Neo4jStore(BaseStore):
     engine = "neo4j"
+    atomic_transactions = True  # a transaction() commits or rolls back as a whole
 
     def __init__(
         self,
@@ -172,9 +160,7 @@ class Neo4jStore:
                 f"Neo4j 在 {self.socket_timeout:g} 秒内没有响应 ({what})，数据库可能已挂起或过载"
             ) from None
 
-    def read(self, query: str, /, **params: Any) -> list[Row]:
-        q = checked(query, params)
-
+    def _read(self, q: Query, params: dict[str, Any]) -> list[Row]:
         def call() -> list[Row]:
             records, _, keys = self._driver.execute_query(
                 neo4j.Query(q.text, timeout=self.query_timeout_s),  # type: ignore[arg-type]
@@ -185,22 +171,20 @@ class Neo4jStore:
             return _rows(list(keys), records)
 
         try:
-            return self._bounded(query, call)
+            return self._bounded(q.name, call)
         except Exception as exc:
-            raise translate(exc, query) from exc
+            raise translate(exc, q.name) from exc
 
-    def write(self, query: str, /, **params: Any) -> list[Row]:
-        # cached analysis projections must see every change: the bump commits with the write
-        return self._execute_write(query, params, bump=query != "bump_revision")
-
-    def _execute_write(self, name: str, params: dict[str, Any], *, bump: bool) -> list[Row]:
-        q = checked(name, params)
+    def _write_steps(self, steps: list[Step]) -> list[Row]:
+        """One managed write transaction (retried by the driver on transient errors): every
+        step, the write and then its revision bump, commits or none does."""
+        name = steps[0][0].name
 
         @neo4j.unit_of_work(timeout=self.query_timeout_s)
         def work(tx: neo4j.ManagedTransaction) -> tuple[list[str], list[neo4j.Record]]:
-            out = _records(tx, q, params)
-            if bump:
-                _bump(tx)
+            out = _records(tx, *steps[0])
+            for step in steps[1:]:
+                _records(tx, *step)
             return out
 
         def call() -> list[Row]:
@@ -214,10 +198,11 @@ class Neo4jStore:
             raise translate(exc, name) from exc
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Writer]:
-        """One explicit driver transaction: every step runs in it, the revision bump (if any
-        step wrote) runs last in it; it commits when the block ends normally and rolls back
-        on any exception, so a failure half-way leaves nothing written."""
+    def _unit(self) -> Iterator[Unit]:
+        """One explicit driver transaction: every step runs in it (`BaseStore.transaction`
+        runs the revision bump last in it, if any step wrote); it commits when the block ends
+        normally and rolls back on any exception, so a failure half-way leaves nothing
+        written."""
         session = self._driver.session(
             database=self.database, default_access_mode=neo4j.WRITE_ACCESS
         )
@@ -228,17 +213,10 @@ class Neo4jStore:
                 )
             except Exception as exc:
                 raise translate(exc, "transaction") from exc
-            writer = _Neo4jWriter(tx, self._bounded)
             try:
-                yield writer
-
-                def finish() -> None:
-                    if writer.wrote:
-                        _bump(tx)
-                    tx.commit()
-
+                yield _TxSteps(tx, self._bounded)
                 try:
-                    self._bounded("commit", finish)
+                    self._bounded("commit", tx.commit)
                 except Exception as exc:
                     raise translate(exc, "commit") from exc
             except BaseException as exc:
@@ -273,7 +251,8 @@ class Neo4jStore:
         the revision (a bump would create a node and the loop would never end). The schema
         stays; migrations re-check it."""
         while True:
-            rows = self._execute_write("drop_all_batch", {"limit": 10_000}, bump=False)
+            params: dict[str, Any] = {"limit": 10_000}
+            rows = self._write_steps([(checked("drop_all_batch", params, writes=True), params)])
             if not rows or not rows[0]["deleted"]:
                 return
 
