@@ -8,12 +8,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 orgraph && mkdir -p /data && chown orgraph /data
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY src ./src
 COPY cypher ./cypher
 COPY api ./api
 COPY dashboard ./dashboard
-RUN pip install --no-cache-dir .
+# the versions CI tested (constraints.txt); the dev tools it also pins are not installed here
+RUN pip install --no-cache-dir -c constraints.txt .
 
 USER orgraph
 VOLUME ["/data"]

@@ -22,12 +22,15 @@ if [[ ! -x .venv/bin/python ]]; then
     "$PY" -m venv .venv
 fi
 
+# Installed at the versions CI tested: constraints.txt pins every distribution of the dev
+# environment, pip's own too (how to refresh it is at its top). Reinstalled whenever
+# pyproject.toml or constraints.txt changes.
 stamp=.venv/.orgraph-install-stamp
-want=$(sha256sum pyproject.toml | cut -c1-64)
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-64)
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     echo "setup: installing orgraph and its dependencies into .venv"
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+    .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
     .venv/bin/python -c 'import orgraph, falkordb, neo4j' # fail here, not later, if the install broke
     echo "$want" > "$stamp"
 fi
