@@ -16,6 +16,25 @@ D330226-LD01 流动党员党支部), a party group = its branch id + "-G01".
 organ branch (one at tiny scale, two per county otherwise: 20 for the city): the planted
 `member_multi_branch` cases. `DemoSummary.files` counts rows over both sheets,
 `counts["members"]` distinct persons.
+
+Where things are (imports go one way, down this list):
+
+  cli.py          `orgraph demo-data` / `python -m orgraph.demo`
+  generate.py     `generate()`: build a world, write its rosters and, on request, the samples
+  bad_rosters.py  with_errors/: sample rows the importer must reject, expected_errors.json
+  rosters.py      the seven roster files (names, headers, encodings), written from a World
+  build.py        the builder's conductor: the steps below, in a fixed order (the draw order)
+  planted.py      the villages that carry planted cases, and the cases planted after the fact
+  mobility.py     mobile branches, outflows, reports
+  duties.py       village cadres and the responsibility chain (contacts)
+  orgs.py         committees, branches, party groups
+  households.py   households, and which member lives in which
+  areas.py        townships, villages, hamlets
+  people.py       members: who they are, who is away, management classes
+  state.py        what the steps share: the seeded random sources and the records so far
+  model.py        the records, and the built World
+  names.py, places.py, ids.py, write.py, expected.py: names, places, ID numbers, byte-stable
+                  XLSX/CSV writing, the gap types planted
 """
 
 from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase

@@ -133,6 +133,8 @@ def _sorted_by_hamlet(s: State, idxs: list[int]) -> list[int]:
 
 
 def _one_village_org(s: State, c: County, t: Township, v: Village) -> None:
+    """A village's own branch (党支部, or a 党总支 with sub-branches) and its party groups, with
+    the structural cases planned on the village."""
     r = s.r
     base = f"{c.spec.name}{t.area.name}{v.area.name}"
     _, term_end = term(s, 5)
