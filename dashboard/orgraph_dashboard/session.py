@@ -8,14 +8,13 @@ never served to another (nor to the same person after logging in again).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar, cast
+from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
-from orgraph.client import Me, OrgraphClient
+from orgraph.client import Me, OrgraphClient, configured_url
 from orgraph.errors import (
     Forbidden,
     NotFound,
@@ -27,6 +26,7 @@ from orgraph_dashboard.strings import MSG
 
 CACHE_TTL = 30  # seconds: short, so an import shows up on the next page view
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _TOKEN = "og_token"
 _TOKEN_AT = "og_token_at"
@@ -38,12 +38,7 @@ _CLIENT = "og_client"
 
 def api_url() -> str:
     """The API base: `orgraph dashboard --api-url` passes it down as ORGRAPH_API_URL."""
-    url = os.environ.get("ORGRAPH_API_URL")
-    if url:
-        return url
-    from orgraph.config import Settings
-
-    return Settings().api_url
+    return configured_url()
 
 
 def client() -> OrgraphClient:
@@ -130,6 +125,15 @@ def as_of() -> str:
 # -- cached API calls -------------------------------------------------------------------------
 
 
+def _method(call: Callable[..., Any]) -> str:
+    """The name of a method of OrgraphClient, which the cache keys hold: any other callable
+    (a lambda, a wrapper) would key its answers under a name that is not the endpoint's."""
+    name = getattr(call, "__name__", "")
+    if getattr(OrgraphClient, name, None) is not call:
+        raise TypeError(f"{call!r} is not a method of OrgraphClient")
+    return name
+
+
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=512)
 def _cached(
     base_url: str,
@@ -137,9 +141,11 @@ def _cached(
     method: str,
     kwargs: tuple[tuple[str, Any], ...],
     _client: OrgraphClient,
+    _call: Callable[..., Any],
 ) -> Any:
-    # base_url, token, method and kwargs make the key; the client is excluded (underscore).
-    return getattr(_client, method)(**dict(kwargs))
+    # base_url, token, method and kwargs make the key; the client and the method object are
+    # excluded (underscore): `method` is the method's name.
+    return _call(_client, **dict(kwargs))
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
@@ -149,26 +155,34 @@ def _cached_many(
     method: str,
     calls: tuple[tuple[tuple[str, Any], ...], ...],
     _client: OrgraphClient,
+    _call: Callable[..., Any],
 ) -> Any:
     from concurrent.futures import ThreadPoolExecutor
 
-    fn = getattr(_client, method)
     with ThreadPoolExecutor(max_workers=min(8, max(1, len(calls)))) as pool:
-        return list(pool.map(lambda kw: fn(**dict(kw)), calls))
+        return list(pool.map(lambda kw: _call(_client, **dict(kw)), calls))
 
 
-def fetch_many(method: str, calls: list[dict[str, Any]]) -> list[Any]:
-    """Several answers of one endpoint, fetched side by side (a map needs the children of
-    every township), cached together like `fetch`."""
+def fetch_many(
+    call: Callable[Concatenate[OrgraphClient, ...], T], calls: list[dict[str, Any]]
+) -> list[T]:
+    """Several answers of one endpoint (`OrgraphClient.area_children`, …), fetched side by
+    side (a map needs the children of every township), cached together like `fetch`."""
     c = client()
     key = tuple(tuple(sorted(kw.items())) for kw in calls)
-    return list(_cached_many(c.base_url, c.token, method, key, c))
+    return list(_cached_many(c.base_url, c.token, _method(call), key, c, call))
 
 
-def fetch(method: str, **kwargs: Any) -> Any:
-    """One API answer, cached briefly per user. Raises the client's errors."""
+def fetch(call: Callable[Concatenate[OrgraphClient, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """One API answer, cached briefly per user: `fetch(OrgraphClient.coverage, level=…)`
+    calls this session's client. Arguments go by keyword (the cache key holds them sorted,
+    so a positional one would key the same question twice). Raises the client's errors."""
+    if args:
+        raise TypeError("session.fetch takes the client method's arguments by keyword only")
     c = client()
-    return _cached(c.base_url, c.token, method, tuple(sorted(kwargs.items())), c)
+    return cast(
+        T, _cached(c.base_url, c.token, _method(call), tuple(sorted(kwargs.items())), c, call)
+    )
 
 
 def guarded(fn: Callable[[], T]) -> T | None:
@@ -192,5 +206,8 @@ def guarded(fn: Callable[[], T]) -> T | None:
     return None
 
 
-def try_fetch(method: str, **kwargs: Any) -> Any:
-    return guarded(lambda: fetch(method, **kwargs))
+def try_fetch(
+    call: Callable[Concatenate[OrgraphClient, P], T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """`fetch` inside `guarded`: None, with a message on the page, when the call fails."""
+    return guarded(lambda: fetch(call, *args, **kwargs))

@@ -9,6 +9,7 @@ over HTTP.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,20 @@ from orgraph.errors import (
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = 30.0
+
+
+def configured_url() -> str:
+    """Where the API is: ORGRAPH_API_URL (`orgraph dashboard --api-url` passes it down), else
+    the settings' `api_url` (a `.env` file, or the default http://127.0.0.1:8000)."""
+    url = os.environ.get("ORGRAPH_API_URL")
+    if url:
+        return url
+    # Only when the variable is unset: Settings validates every ORGRAPH_* variable, and a
+    # client needs none of the others.
+    from orgraph.config import Settings
+
+    return Settings().api_url
+
 
 Json = dict[str, Any]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from orgraph.client import Chain, ChainLevel, OrgraphClient
 from orgraph.vocab import CHAIN_LEVEL_ZH, ROLE_ZH
 from orgraph_dashboard import session, ui
 from orgraph_dashboard.strings import zh_date
@@ -14,7 +15,7 @@ from orgraph_dashboard.strings import zh_date
 PICK = "pg_chain_household"
 
 
-def _people(level: dict[str, Any]) -> str:
+def _people(level: ChainLevel) -> str:
     out = []
     for p in level.get("people", []):
         name = p.get("name") or p.get("id", "")
@@ -41,7 +42,7 @@ def render() -> None:
     if not q.strip():
         st.info("输入户编号或户主姓名查询。")
         return
-    found = session.try_fetch("households", q=q.strip(), page_size=50)
+    found = session.try_fetch(OrgraphClient.households, q=q.strip(), page_size=50)
     if found is None:
         return
     items = found["items"]
@@ -58,13 +59,13 @@ def render() -> None:
         key=PICK,
         format_func=lambda i: labels.get(i, i),
     )
-    chain = session.try_fetch("chain", household_id=hid, as_of=as_of)
+    chain = session.try_fetch(OrgraphClient.chain, household_id=hid, as_of=as_of)
     if chain is None:
         return
     show_chain(chain)
 
 
-def show_chain(chain: dict[str, Any]) -> None:
+def show_chain(chain: Chain) -> None:
     h = chain["household"]
     broken = chain.get("broken_at")
     st.markdown(f"#### {h.get('head_name') or ''}户（{h['id']}）")
@@ -84,7 +85,7 @@ def show_chain(chain: dict[str, Any]) -> None:
                 st.caption(area.get("name", ""))
             text = _people(level)
             st.markdown(text if ok else f":red[**{text}**]")
-            roles = {p.get("role") for p in level.get("people", []) if p.get("role")}
+            roles = {r for p in level.get("people", []) if (r := p.get("role"))}
             if roles:
                 st.caption("、".join(ROLE_ZH.get(r, r) for r in sorted(roles)))
     st.caption(

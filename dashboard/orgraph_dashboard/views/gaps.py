@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
+from orgraph.client import OrgraphClient
 from orgraph_dashboard import session, ui
 from orgraph_dashboard.strings import gap_label, num, table_rows, zh_date
 
@@ -37,7 +38,7 @@ def _exporter(gap: str, as_of: str, fmt: Literal["xlsx", "csv"]) -> Callable[[],
 def render() -> None:
     ui.header("gaps")
     as_of = session.as_of()
-    summ = session.try_fetch("gaps_summary", as_of=as_of)
+    summ = session.try_fetch(OrgraphClient.gaps_summary, as_of=as_of)
     if summ is None:
         return
     counts: dict[str, int] = summ["counts"]
@@ -98,7 +99,9 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
     if count == 0:
         st.success("没有发现此类缺口。")
         return
-    answer = session.try_fetch("gaps", type=gap, as_of=as_of, page=page, page_size=PAGE_SIZE)
+    answer = session.try_fetch(
+        OrgraphClient.gaps, type=gap, as_of=as_of, page=page, page_size=PAGE_SIZE
+    )
     if answer is None:
         return
     rows = _filter(table_rows(answer["items"]), text)

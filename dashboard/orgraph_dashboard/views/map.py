@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit_echarts import Map, st_echarts
 
+from orgraph.client import OrgraphClient
 from orgraph_dashboard import charts, geo, session, ui
 from orgraph_dashboard.strings import num, pct
 
@@ -16,20 +17,20 @@ PICK = "pg_map_village"
 
 def village_points(as_of: str) -> list[dict[str, Any]]:
     """Villages of the scope with coverage and lon/lat (from their parents' children)."""
-    cov = session.fetch("coverage", level="village", as_of=as_of)
+    cov = session.fetch(OrgraphClient.coverage, level="village", as_of=as_of)
     rows = [r for r in cov["rows"][1:]]
     if not rows and cov["rows"][0]["level"] == "village":
         rows = [cov["rows"][0]]
     where: dict[str, tuple[float, float]] = {}
     parents = sorted({r.get("parent") or "" for r in rows} - {""})
-    answers = session.fetch_many("area_children", [{"code": p} for p in parents])
+    answers = session.fetch_many(OrgraphClient.area_children, [{"code": p} for p in parents])
     for children in answers:
         for child in children:
             if child.get("lon") is not None and child.get("lat") is not None:
                 where[child["code"]] = (float(child["lon"]), float(child["lat"]))
     for r in rows:
         if r["code"] not in where:
-            a = session.fetch("area", code=r["code"])
+            a = session.fetch(OrgraphClient.area, code=r["code"])
             if a.get("lon") is not None and a.get("lat") is not None:
                 where[r["code"]] = (float(a["lon"]), float(a["lat"]))
     return [
@@ -105,7 +106,11 @@ def _village_detail(p: dict[str, Any], as_of: str) -> None:
     c[2].metric("未联系农户", num(p["households"] - p["covered"]))
     page = session.guarded(
         lambda: session.fetch(
-            "gaps", type="household_uncovered", scope=p["code"], as_of=as_of, page_size=500
+            OrgraphClient.gaps,
+            type="household_uncovered",
+            scope=p["code"],
+            as_of=as_of,
+            page_size=500,
         )
     )
     if page is None:

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit_echarts import Map, st_echarts
 
+from orgraph.client import OrgraphClient
 from orgraph.errors import NotFound
 from orgraph_dashboard import charts, geo, session, ui
 from orgraph_dashboard.strings import MSG, num, zh_date
@@ -18,18 +19,20 @@ LIST_SIZE = 500
 def _load(as_of: str) -> dict[str, Any] | None:
     """Every answer the page needs; None when the API has no mobility routes (yet)."""
     try:
-        dest = session.fetch("destinations", as_of=as_of)
+        dest = session.fetch(OrgraphClient.destinations, as_of=as_of)
     except NotFound:
         return None
-    out: dict[str, Any] = {"dest": dest, "flows": session.fetch("flows", as_of=as_of)}
+    out: dict[str, Any] = {"dest": dest, "flows": session.fetch(OrgraphClient.flows, as_of=as_of)}
     for key, gap in (
         ("silent", "mobile_silent"),
         ("lost", "lost_contact"),
         ("clusters", "mobile_cluster_without_branch"),
     ):
-        out[key] = session.fetch("gaps", type=gap, as_of=as_of, page_size=LIST_SIZE)
+        out[key] = session.fetch(OrgraphClient.gaps, type=gap, as_of=as_of, page_size=LIST_SIZE)
     try:
-        out["branches"] = session.fetch("mobile_branches", as_of=as_of).get("branches", [])
+        out["branches"] = session.fetch(OrgraphClient.mobile_branches, as_of=as_of).get(
+            "branches", []
+        )
     except NotFound:
         out["branches"] = []
     return out

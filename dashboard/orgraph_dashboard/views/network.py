@@ -10,6 +10,7 @@ import streamlit as st
 from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
 from streamlit_echarts import st_echarts
 
+from orgraph.client import OrgraphClient
 from orgraph.vocab import BRANCH_LEVEL_KINDS, ORG_KIND_ZH
 from orgraph_dashboard import charts, session, ui
 from orgraph_dashboard.strings import num
@@ -73,31 +74,36 @@ def branch_graph(
     overloaded = {
         it["id"]
         for it in session.fetch(
-            "gaps", type="member_contact_load", scope=org["id"], as_of=as_of, page_size=500
+            OrgraphClient.gaps,
+            type="member_contact_load",
+            scope=org["id"],
+            as_of=as_of,
+            page_size=500,
         )["items"]
     }
     uncovered = session.fetch(
-        "gaps", type="household_uncovered", scope=org["id"], as_of=as_of, page_size=500
+        OrgraphClient.gaps, type="household_uncovered", scope=org["id"], as_of=as_of, page_size=500
     )
     placed: set[str] = set()
     in_groups = session.fetch_many(
-        "members", [{"branch": g["id"], "on_roll": True, "page_size": MAX_MEMBERS} for g in groups]
+        OrgraphClient.members,
+        [{"branch": g["id"], "on_roll": True, "page_size": MAX_MEMBERS} for g in groups],
     )
     for g, answer in zip(groups, in_groups, strict=True):
         for m in answer["items"]:
             _member_node(node, m, overloaded)
             edge(f"o:{g['id']}", f"m:{m['id']}", "党员")
             placed.add(m["id"])
-    members = session.fetch("members", branch=org["id"], on_roll=True, page_size=MAX_MEMBERS)[
-        "items"
-    ]
+    members = session.fetch(
+        OrgraphClient.members, branch=org["id"], on_roll=True, page_size=MAX_MEMBERS
+    )["items"]
     for m in members:
         _member_node(node, m, overloaded)
         if m["id"] not in placed:
             edge(oid, f"m:{m['id']}", "党员")
     contacted: set[str] = set()
     answers = session.fetch_many(
-        "contacts", [{"member": m["id"], "page_size": 100} for m in members]
+        OrgraphClient.contacts, [{"member": m["id"], "page_size": 100} for m in members]
     )
     for m, answer in zip(members, answers, strict=True):
         for c in answer["items"]:
@@ -159,7 +165,7 @@ def _member_node(node: Any, m: dict[str, Any], overloaded: set[str]) -> None:
 def render() -> None:
     ui.header("network")
     as_of = session.as_of()
-    tree = session.try_fetch("tree")
+    tree = session.try_fetch(OrgraphClient.tree)
     if tree is None:
         return
     orgs: list[dict[str, Any]] = tree["orgs"]

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit_echarts import st_echarts
 
+from orgraph.client import OrgraphClient
 from orgraph.vocab import CHILD_LEVEL, LEVEL_ZH
 from orgraph_dashboard import charts, session, ui
 from orgraph_dashboard.strings import gap_label, num, pct, zh_date
@@ -17,12 +18,12 @@ COMPARE_DAYS = 30
 
 def coverage_for_children(as_of: str) -> dict[str, Any] | None:
     """Coverage of the scope and of its children one level down (townships of a county…)."""
-    first = session.fetch("coverage", level="township", as_of=as_of)
+    first = session.fetch(OrgraphClient.coverage, level="township", as_of=as_of)
     level = first["rows"][0]["level"]
     child = CHILD_LEVEL.get(level, "village")
     if child == "township":
         return dict(first)
-    return dict(session.fetch("coverage", level=child, as_of=as_of))
+    return dict(session.fetch(OrgraphClient.coverage, level=child, as_of=as_of))
 
 
 def earlier(as_of: str, days: int = COMPARE_DAYS) -> str:
@@ -49,13 +50,13 @@ def render() -> None:
     ]:
         cov = coverage_for_children(as_of)
         assert cov is not None
-        summ = dict(session.fetch("gaps_summary", as_of=as_of))
+        summ = dict(session.fetch(OrgraphClient.gaps_summary, as_of=as_of))
         before = earlier(as_of)
         old_cov: dict[str, Any] | None = None
         old_sum: dict[str, Any] | None = None
         try:
-            old_cov = dict(session.fetch("coverage", level="county", as_of=before))
-            old_sum = dict(session.fetch("gaps_summary", as_of=before))
+            old_cov = dict(session.fetch(OrgraphClient.coverage, level="county", as_of=before))
+            old_sum = dict(session.fetch(OrgraphClient.gaps_summary, as_of=before))
         except Exception:  # the comparison is a nicety: never let it break the page
             old_cov = old_sum = None
         return cov, summ, old_cov, old_sum
