@@ -9,7 +9,9 @@ import pytest
 import roster_corpus as rc
 
 from orgraph.roster.errors import RosterFileError
-from orgraph.roster.readers import decode_text, read_workbook, sniff, sniff_delimiter
+from orgraph.roster.readers import read_workbook, sniff
+from orgraph.roster.readers.delimited import sniff_delimiter
+from orgraph.roster.readers.text import decode_text
 
 
 def test_sniff() -> None:

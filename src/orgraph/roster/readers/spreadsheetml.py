@@ -1,0 +1,92 @@
+"""SpreadsheetML 2003: the XML "fake .xls" that Java and .NET systems export."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from orgraph.roster.errors import RosterFileError
+from orgraph.roster.readers.sheet import Cell, Merge, RawSheet, pad_rows
+from orgraph.roster.readers.text import decode_or_fail
+
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
+_XML_ENC = re.compile(rb"^\s*(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([A-Za-z0-9_\-]+)[\"']")
+
+
+def read_spreadsheetml(p: Path, data: bytes) -> list[RawSheet]:
+    if b"<!ENTITY" in data[:65536] or b"<!entity" in data[:65536]:
+        raise RosterFileError(f"“{p.name}”包含不允许的XML实体声明，已拒绝读取", path=str(p))
+    m = _XML_ENC.match(data)
+    declared = m.group(1).decode("ascii").lower() if m else "utf-8"
+    if declared in ("gb2312", "gbk", "gb18030", "cp936"):
+        text = data.decode("gb18030", "replace")
+    else:
+        text, _ = decode_or_fail(p, data)
+    text = _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise RosterFileError(f"“{p.name}”的XML表格已损坏（{exc}）", path=str(p)) from exc
+    sheets: list[RawSheet] = []
+    for ws in root.iter(f"{_SS}Worksheet"):
+        name = ws.get(f"{_SS}Name") or f"Sheet{len(sheets) + 1}"
+        rows: list[list[Cell]] = []
+        merged: list[Merge] = []
+        table = ws.find(f"{_SS}Table")
+        if table is not None:
+            _read_table(table, rows, merged)
+        pad_rows(rows)
+        sheets.append(RawSheet(name, rows, "spreadsheetml", merged))
+    if not sheets:
+        raise RosterFileError(f"“{p.name}”中没有工作表", path=str(p))
+    return sheets
+
+
+def _read_table(table: ET.Element, rows: list[list[Cell]], merged: list[Merge]) -> None:
+    """Fill rows and merges from a <Table>: ss:Index skips rows and cells, MergeAcross and
+    MergeDown span them."""
+    r = -1
+    for row in table.iter(f"{_SS}Row"):
+        idx = row.get(f"{_SS}Index")
+        r = int(idx) - 1 if idx else r + 1
+        while len(rows) <= r:
+            rows.append([])
+        cells = rows[r]
+        c = -1
+        for cell in row.findall(f"{_SS}Cell"):
+            cidx = cell.get(f"{_SS}Index")
+            c = int(cidx) - 1 if cidx else c + 1
+            while len(cells) <= c:
+                cells.append("")
+            d = cell.find(f"{_SS}Data")
+            cells[c] = _ss_value(d)
+            across = int(cell.get(f"{_SS}MergeAcross") or 0)
+            down = int(cell.get(f"{_SS}MergeDown") or 0)
+            if across or down:
+                merged.append((r, c, r + down, c + across))
+            c += across
+
+
+def _ss_value(d: ET.Element | None) -> Cell:
+    if d is None:
+        return ""
+    text = "".join(d.itertext())
+    typ = d.get(f"{_SS}Type", "String")
+    if typ == "Number":
+        t = text.strip()
+        try:
+            return int(t) if re.fullmatch(r"-?\d+", t) else float(t)
+        except ValueError:
+            return text
+    if typ == "Boolean":
+        return text.strip() in ("1", "true", "TRUE")
+    if typ == "DateTime":
+        try:
+            dt = datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+        return dt.date() if dt.time() == time() else dt
+    return text
