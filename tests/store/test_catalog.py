@@ -218,7 +218,7 @@ def _call_sites() -> list[tuple[str, int, str, str, set[str] | None]]:
     By convention the receiver is a name or attribute called `store` (or ending in `store`).
     The importer's batching helper `self._write("block", rows, label)` passes `rows` only.
     """
-    sites = []
+    sites: list[tuple[str, int, str, str, set[str] | None]] = []
     paths = [p for folder in CALLERS for p in sorted((ROOT / folder).rglob("*.py"))]
     for path in paths:
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -348,18 +348,20 @@ def test_each_engine_agrees_with_the_write_markers(store: GraphStore) -> None:
     refuses every marked block as GRAPH.RO_QUERY and runs every other one there."""
     wrong = []
     for name, q in every_block().items():
+        writes: bool
+        seen: str
         if isinstance(store, Neo4jStore):
             # EXPLAIN plans without parameter values
             summary = store._driver.execute_query(
                 "EXPLAIN " + q.text, database_=store.database
             ).summary
             writes = summary.query_type != "r"
-            seen = summary.query_type
+            seen = str(summary.query_type)
         else:
             assert isinstance(store, FalkorStore)
             header = store._graph._build_params_header(_dummy(q.params))
             try:
-                store.connection.execute_command(
+                store.connection.execute_command(  # type: ignore[no-untyped-call]
                     "GRAPH.RO_QUERY", store.graph_name, header + q.text
                 )
                 writes, seen = False, "ran read-only"
