@@ -147,7 +147,8 @@ class BaseStore(abc.ABC):
     step wrote. On an engine without atomic transactions (`atomic_transactions` False) the
     steps of a failed block stay written, so it bumps then too, and a bump that fails is noted
     on the original exception rather than replacing it; on an atomic one the rollback leaves
-    nothing to notice. `drop_all` writes through `_write_steps` without a bump.
+    nothing to notice. `drop_all` never bumps (Neo4j deletes through `_write_steps` with no
+    bump step; FalkorDB deletes the graph's key).
     """
 
     engine: str
