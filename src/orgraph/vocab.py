@@ -6,7 +6,7 @@ test), the CLI and the exports (column headers), the API (labels in answers) and
 docs/design.md#layers). This module imports nothing, so importing it costs nothing.
 
 The importer's *synonym* tables (every way a roster spells 党支部 or 村两委) stay in
-`orgraph.roster.values`: they are parsing tables, and each maps onto the codes below.
+`orgraph.roster.codes`: they are parsing tables, and each maps onto the codes below.
 """
 
 from __future__ import annotations

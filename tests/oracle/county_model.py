@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# -- labels the roster layer understands (orgraph.roster.values), written as a county would --
+# -- labels the roster layer understands (orgraph.roster.codes), written as a county would --
 
 AREA_LEVEL_LABEL = {"county": "县", "township": "乡镇", "village": "村", "hamlet": "组"}
 ORG_KIND_LABEL = {

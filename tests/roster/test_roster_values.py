@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from orgraph.roster import values as v
+from orgraph.roster import cells, codes, dates, values
 
 TODAY = dt.date(2024, 6, 30)
 
@@ -44,7 +44,7 @@ TODAY = dt.date(2024, 6, 30)
     ],
 )
 def test_dates(raw: object, iso: str, precision: str) -> None:
-    p = v.parse_date(raw, not_after=TODAY)
+    p = dates.parse_date(raw, not_after=TODAY)
     assert p.error is None, p.error
     assert p.value.isoformat() == iso
     assert p.precision == precision
@@ -72,12 +72,12 @@ def test_dates(raw: object, iso: str, precision: str) -> None:
     ],
 )
 def test_bad_dates(raw: object, msg: str) -> None:
-    p = v.parse_date(raw, not_after=TODAY)
+    p = dates.parse_date(raw, not_after=TODAY)
     assert p.error is not None and msg in p.error, p
 
 
 def test_leap_day_ok() -> None:
-    assert v.parse_date("2000-02-29").value == dt.date(2000, 2, 29)
+    assert dates.parse_date("2000-02-29").value == dt.date(2000, 2, 29)
 
 
 @pytest.mark.parametrize(
@@ -98,14 +98,14 @@ def test_leap_day_ok() -> None:
     ],
 )
 def test_phones(raw: object, out: str, warn: bool) -> None:
-    p = v.parse_phone(raw)
+    p = values.parse_phone(raw)
     assert p.error is None
     assert p.value == out
     assert bool(p.warnings) == warn
 
 
 def test_phone_not_integral() -> None:
-    assert v.parse_phone(1.5).error
+    assert values.parse_phone(1.5).error
 
 
 @pytest.mark.parametrize(
@@ -127,68 +127,68 @@ def test_phone_not_integral() -> None:
     ],
 )
 def test_bools(raw: object, out: bool) -> None:
-    assert v.parse_bool(raw).value is out
+    assert values.parse_bool(raw).value is out
 
 
 def test_bool_bad() -> None:
-    assert v.parse_bool("也许").error and v.parse_bool(2).error
+    assert values.parse_bool("也许").error and values.parse_bool(2).error
 
 
 @pytest.mark.parametrize(
     ("fn", "raw", "out"),
     [
-        (v.parse_category, "正式党员", "full"),
-        (v.parse_category, "预备党员", "probationary"),
-        (v.parse_category, "预", "probationary"),
-        (v.parse_gender, "男", "male"),
-        (v.parse_gender, "女", "female"),
-        (v.parse_gender, 2, "female"),
-        (v.parse_mgmt_class, "在家青壮年", "young_at_home"),
-        (v.parse_mgmt_class, "产业一线党员", "frontline"),
-        (v.parse_mgmt_class, "流动创业", "mobile"),
-        (v.parse_mgmt_class, "老弱", "elderly_weak"),
-        (v.parse_org_kind, "党委", "committee"),
-        (v.parse_org_kind, "党工委", "working_committee"),
-        (v.parse_org_kind, "党总支", "general_branch"),
-        (v.parse_org_kind, "党支部", "branch"),
-        (v.parse_org_kind, "联合党支部", "joint_branch"),
-        (v.parse_org_kind, "党小组", "group"),
-        (v.parse_org_kind, "流动党员党支部", "mobile_branch"),
-        (v.parse_org_kind, "临时党支部", "temp_branch"),
-        (v.parse_org_kind, "临时党小组", "temp_group"),
-        (v.parse_org_kind, "村党总支", "general_branch"),
-        (v.parse_org_kind, "branch", "branch"),
-        (v.parse_area_level, "县", "county"),
-        (v.parse_area_level, "区", "county"),
-        (v.parse_area_level, "市", "county"),
-        (v.parse_area_level, "乡镇", "township"),
-        (v.parse_area_level, "街道", "township"),
-        (v.parse_area_level, "社区", "village"),
-        (v.parse_area_level, "村", "village"),
-        (v.parse_area_level, "村民小组", "hamlet"),
-        (v.parse_area_level, "网格", "hamlet"),
-        (v.parse_area_level, "楼栋", "hamlet"),
-        (v.parse_target_kind, "户", "household"),
-        (v.parse_target_kind, "组", "hamlet"),
-        (v.parse_target_kind, "党小组", "group"),
-        (v.parse_target_kind, "村", "village"),
-        (v.parse_target_kind, "乡镇", "township"),
-        (v.parse_target_kind, "household", "household"),
-        (v.parse_channel, "电话", "phone"),
-        (v.parse_channel, "微信", "wechat"),
-        (v.parse_channel, "现场", "in_person"),
-        (v.parse_channel, "网上", "online"),
-        (v.parse_rect_status, "整顿中", "open"),
-        (v.parse_rect_status, "已完成", "done"),
-        (v.parse_ethnicity, "汉", "汉族"),
-        (v.parse_ethnicity, "维吾尔族", "维吾尔族"),
-        (v.parse_int, "3人", 3),
-        (v.parse_int, 4.0, 4),
-        (v.parse_code, 330782001001.0, "330782001001"),
-        (v.parse_code, " H-001 ", "H-001"),
-        (v.parse_name, "张  三", "张三"),
-        (v.parse_name, "阿卜杜拉 · 艾买提", "阿卜杜拉·艾买提"),
-        (v.parse_name, "John  Smith", "John Smith"),
+        (codes.parse_category, "正式党员", "full"),
+        (codes.parse_category, "预备党员", "probationary"),
+        (codes.parse_category, "预", "probationary"),
+        (codes.parse_gender, "男", "male"),
+        (codes.parse_gender, "女", "female"),
+        (codes.parse_gender, 2, "female"),
+        (codes.parse_mgmt_class, "在家青壮年", "young_at_home"),
+        (codes.parse_mgmt_class, "产业一线党员", "frontline"),
+        (codes.parse_mgmt_class, "流动创业", "mobile"),
+        (codes.parse_mgmt_class, "老弱", "elderly_weak"),
+        (codes.parse_org_kind, "党委", "committee"),
+        (codes.parse_org_kind, "党工委", "working_committee"),
+        (codes.parse_org_kind, "党总支", "general_branch"),
+        (codes.parse_org_kind, "党支部", "branch"),
+        (codes.parse_org_kind, "联合党支部", "joint_branch"),
+        (codes.parse_org_kind, "党小组", "group"),
+        (codes.parse_org_kind, "流动党员党支部", "mobile_branch"),
+        (codes.parse_org_kind, "临时党支部", "temp_branch"),
+        (codes.parse_org_kind, "临时党小组", "temp_group"),
+        (codes.parse_org_kind, "村党总支", "general_branch"),
+        (codes.parse_org_kind, "branch", "branch"),
+        (codes.parse_area_level, "县", "county"),
+        (codes.parse_area_level, "区", "county"),
+        (codes.parse_area_level, "市", "county"),
+        (codes.parse_area_level, "乡镇", "township"),
+        (codes.parse_area_level, "街道", "township"),
+        (codes.parse_area_level, "社区", "village"),
+        (codes.parse_area_level, "村", "village"),
+        (codes.parse_area_level, "村民小组", "hamlet"),
+        (codes.parse_area_level, "网格", "hamlet"),
+        (codes.parse_area_level, "楼栋", "hamlet"),
+        (codes.parse_target_kind, "户", "household"),
+        (codes.parse_target_kind, "组", "hamlet"),
+        (codes.parse_target_kind, "党小组", "group"),
+        (codes.parse_target_kind, "村", "village"),
+        (codes.parse_target_kind, "乡镇", "township"),
+        (codes.parse_target_kind, "household", "household"),
+        (codes.parse_channel, "电话", "phone"),
+        (codes.parse_channel, "微信", "wechat"),
+        (codes.parse_channel, "现场", "in_person"),
+        (codes.parse_channel, "网上", "online"),
+        (codes.parse_rect_status, "整顿中", "open"),
+        (codes.parse_rect_status, "已完成", "done"),
+        (codes.parse_ethnicity, "汉", "汉族"),
+        (codes.parse_ethnicity, "维吾尔族", "维吾尔族"),
+        (values.parse_int, "3人", 3),
+        (values.parse_int, 4.0, 4),
+        (values.parse_code, 330782001001.0, "330782001001"),
+        (values.parse_code, " H-001 ", "H-001"),
+        (values.parse_name, "张  三", "张三"),
+        (values.parse_name, "阿卜杜拉 · 艾买提", "阿卜杜拉·艾买提"),
+        (values.parse_name, "John  Smith", "John Smith"),
     ],
 )
 def test_code_lists(fn, raw: object, out: object) -> None:  # type: ignore[no-untyped-def]
@@ -200,19 +200,19 @@ def test_code_lists(fn, raw: object, out: object) -> None:  # type: ignore[no-un
 @pytest.mark.parametrize(
     ("fn", "raw"),
     [
-        (v.parse_category, "积极分子"),
-        (v.parse_gender, "未知"),
-        (v.parse_org_kind, "协会"),
-        (v.parse_area_level, "省"),
-        (v.parse_target_kind, "朋友"),
-        (v.parse_int, "两口"),
-        (v.parse_int, -1),
-        (v.parse_code, 1.10101199003078e17),
-        (v.parse_code, "1.10101E+17"),
-        (v.parse_code, 3.5),
-        (v.parse_name, 12345),
-        (v.parse_lon, "东经"),
-        (v.parse_lat, 95.0),
+        (codes.parse_category, "积极分子"),
+        (codes.parse_gender, "未知"),
+        (codes.parse_org_kind, "协会"),
+        (codes.parse_area_level, "省"),
+        (codes.parse_target_kind, "朋友"),
+        (values.parse_int, "两口"),
+        (values.parse_int, -1),
+        (values.parse_code, 1.10101199003078e17),
+        (values.parse_code, "1.10101E+17"),
+        (values.parse_code, 3.5),
+        (values.parse_name, 12345),
+        (values.parse_lon, "东经"),
+        (values.parse_lat, 95.0),
     ],
 )
 def test_code_list_errors(fn, raw: object) -> None:  # type: ignore[no-untyped-def]
@@ -220,7 +220,7 @@ def test_code_list_errors(fn, raw: object) -> None:  # type: ignore[no-untyped-d
 
 
 def test_roles() -> None:
-    p = v.parse_roles("书记;村两委；党小组长、第一书记,县级领导，乡镇干部")
+    p = codes.parse_roles("书记;村两委；党小组长、第一书记,县级领导，乡镇干部")
     assert p.value == [
         "secretary",
         "village_committee",
@@ -230,14 +230,14 @@ def test_roles() -> None:
         "township_cadre",
     ]
     assert not p.warnings
-    p = v.parse_roles("支部书记兼村委会主任、组织委员")
+    p = codes.parse_roles("支部书记兼村委会主任、组织委员")
     assert p.value == ["secretary", "village_committee", "committee_member"]
-    p = v.parse_roles("网格员;书记")
+    p = codes.parse_roles("网格员;书记")
     assert p.value == ["网格员", "secretary"] and p.warnings
 
 
 def test_tags() -> None:
-    assert v.parse_tags("低保;特困；空巢、留守儿童,退役军人;低保").value == [
+    assert codes.parse_tags("低保;特困；空巢、留守儿童,退役军人;低保").value == [
         "低保",
         "特困",
         "空巢",
@@ -247,13 +247,13 @@ def test_tags() -> None:
 
 
 def test_coords() -> None:
-    assert v.parse_lon("120.07").value == pytest.approx(120.07)
-    assert v.parse_lat(29.3).value == pytest.approx(29.3)
-    assert v.parse_lon(29.3).warnings  # probably swapped
+    assert values.parse_lon("120.07").value == pytest.approx(120.07)
+    assert values.parse_lat(29.3).value == pytest.approx(29.3)
+    assert values.parse_lon(29.3).warnings  # probably swapped
 
 
 def test_cell_text() -> None:
-    assert v.cell_text(15528921840.0) == "15528921840"
-    assert v.cell_text(dt.datetime(2020, 1, 2)) == "2020-01-02"
-    assert v.cell_text(None) == ""
-    assert v.cell_text(1.5) == "1.5"
+    assert cells.cell_text(15528921840.0) == "15528921840"
+    assert cells.cell_text(dt.datetime(2020, 1, 2)) == "2020-01-02"
+    assert cells.cell_text(None) == ""
+    assert cells.cell_text(1.5) == "1.5"

@@ -16,8 +16,8 @@ from typing import Any
 
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.importer.places import place_rows
+from orgraph.roster.codes import CHANNEL
 from orgraph.roster.geocode import geocode
-from orgraph.roster.values import CHANNEL
 from orgraph.store import GraphStore
 from orgraph.vocab import MOBILE_KINDS, ORG_KIND_ZH, ORG_KINDS
 

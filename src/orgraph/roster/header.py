@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from orgraph.roster.cells import cell_text
 from orgraph.roster.columns import (
     IGNORED_HEADERS,
     KINDS,
@@ -22,7 +23,6 @@ from orgraph.roster.columns import (
     one_of_label,
 )
 from orgraph.roster.readers import Cell, RawSheet
-from orgraph.roster.values import cell_text
 
 SCAN_ROWS = 30
 IGNORED = "__ignored__"

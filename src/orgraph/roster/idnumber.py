@@ -23,6 +23,8 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
+from orgraph.roster.cells import Parsed, failed
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _LAST = frozenset("0123456789X")
@@ -130,6 +132,14 @@ def check_id(
     warnings.extend(_place_warnings(s[:6], check_county))
     gender = "male" if int(s[16]) % 2 == 1 else "female"
     return IdCheck(s, None, tuple(warnings), born, gender)
+
+
+def parse_id_cell(raw: object) -> Parsed:
+    """:func:`check_id` as a cell parser (value: the normalised ID number)."""
+    res = check_id(raw)
+    if res.error is not None:
+        return failed(res.error)
+    return Parsed(res.normalized, warnings=res.warnings)
 
 
 def is_valid_id(raw: object, *, today: date | None = None) -> bool:

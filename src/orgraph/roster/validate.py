@@ -27,18 +27,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from orgraph.roster.cells import Parsed, cell_text
 from orgraph.roster.columns import SPECS, ColumnSpec, KindSpec, kind_spec, one_of_label
+from orgraph.roster.dates import PRECISION_NOTE, parse_date
 from orgraph.roster.geocode import geocode
 from orgraph.roster.header import HeaderResult, find_header, normalize_header
 from orgraph.roster.idnumber import check_id, hash_id, mask_any, mask_id, scrub
 from orgraph.roster.readers import DEFAULT_MAX_BYTES, Cell, RawSheet, read_workbook
-from orgraph.roster.values import (
-    CONVERTERS,
-    PRECISION_NOTE,
-    Parsed,
-    cell_text,
-    parse_date,
-)
+from orgraph.roster.values import CONVERTERS
 
 
 class Issue(NamedTuple):
