@@ -19,6 +19,12 @@ from orgraph.store import GraphStore
 NEVER = 99_999_999  # an empty `until` / `returned_on`: the link never ends
 ALWAYS = 0  # an empty `since`: the link has always been active
 
+# Codes the importer writes (orgraph.vocab: ORG_KIND_ZH, CATEGORY_ZH, MGMT_CLASS_ZH) that the
+# projection turns into flags: an org outside the county, a probationary member, 老弱.
+EXTERNAL_KIND = "external"
+PROBATIONARY = "probationary"
+ELDERLY_WEAK = "elderly_weak"
+
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -177,9 +183,48 @@ def _revision(store: GraphStore) -> str | None:
 
 
 def _load_once(store: GraphStore, revision: str | None) -> Projection:
+    """One reading of the graph, a catalog block per entity. The order matters: each loader
+    turns the keys it reads into indexes of the entities loaded before it."""
     p = Projection(revision=revision)
-    areas = _one(store.read("proj_areas"), "areas")
-    for code, name, level, external, _parent, lon, lat in areas:
+    _load_areas(p, _one(store.read("proj_areas"), "areas"))
+    _load_orgs(p, _one(store.read("proj_orgs"), "orgs"))
+    _load_rectifications(p, _one(store.read("proj_rectifications"), "rects"))
+    _load_households(p, store.read("proj_households"))
+    _load_members(p, _one(store.read("proj_members"), "members"))
+    _load_member_links(p, _one(store.read("proj_member_links"), "links"))
+    contacts = _parallel(store.read("proj_contacts"), "members", "households", "since", "until")
+    _load_contacts(p, contacts)
+    _load_responsibilities(p, _one(store.read("proj_responsibilities"), "resp"))
+    _load_outflows(p, _one(store.read("proj_outflows"), "outflows"))
+    _load_reports(p, _parallel(store.read("proj_reports"), "members", "dates"))
+    _load_attendance(p, _one(store.read("proj_attends"), "attends"))
+    return p
+
+
+def _parallel(rows: list[dict[str, Any]], *columns: str) -> list[tuple[Any, ...]]:
+    """The parallel lists of a single-row block, zipped into tuples in canonical order (as
+    `_one`): flat lists decode faster than nested ones, so some blocks return them."""
+    lists = [rows[0][c] for c in columns] if rows else [[] for _ in columns]
+    return _canonical(zip(*lists, strict=True))
+
+
+def _position(index: dict[str, int], key: str | None) -> int:
+    """key's position in index; -1 for no key or an unknown one."""
+    return index.get(key, -1) if key else -1
+
+
+def _children(parents: list[int]) -> list[list[int]]:
+    children: list[list[int]] = [[] for _ in parents]
+    for i, parent in enumerate(parents):
+        if parent >= 0:
+            children[parent].append(i)
+    return children
+
+
+def _load_areas(p: Projection, areas: list[Any]) -> None:
+    parents = []  # codes, resolved once every area has its index
+    for code, name, level, external, parent, lon, lat in areas:
+        parents.append(parent)
         p.area_index[code] = len(p.area_code)
         p.area_code.append(code)
         p.area_name.append(name or code)
@@ -187,48 +232,49 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         p.area_external.append(bool(external))
         p.area_lon.append(_float(lon))
         p.area_lat.append(_float(lat))
-    p.area_parent = [p.area_index.get(a[4], -1) if a[4] else -1 for a in areas]
-    p.area_children = [[] for _ in areas]
-    for i, parent in enumerate(p.area_parent):
-        if parent >= 0:
-            p.area_children[parent].append(i)
+    p.area_parent = [_position(p.area_index, code) for code in parents]
+    p.area_children = _children(p.area_parent)
 
-    orgs = _one(store.read("proj_orgs"), "orgs")
-    established = []
-    for oid, name, kind, _parent, _area, term_end, external, host, est in orgs:
+
+def _load_orgs(p: Projection, orgs: list[Any]) -> None:
+    established, parents, areas = [], [], []  # parents resolved once every org has its index
+    for oid, name, kind, parent, area, term_end, external, host, est in orgs:
+        parents.append(parent)
+        areas.append(area)
         p.org_index[oid] = len(p.org_id)
         p.org_id.append(oid)
         p.org_name.append(name or oid)
         p.org_kind.append(kind or "")
         p.org_term_end.append(term_end)
-        p.org_external.append(bool(external) or kind == "external")
+        p.org_external.append(bool(external) or kind == EXTERNAL_KIND)
         p.org_host.append(host)
         established.append(day(est, ALWAYS))
     p.org_established = np.array(established, dtype=np.int64)
-    p.org_parent = [p.org_index.get(o[3], -1) if o[3] else -1 for o in orgs]
-    p.org_area = [p.area_index.get(o[4], -1) if o[4] else -1 for o in orgs]
-    p.org_children = [[] for _ in orgs]
-    for i, parent in enumerate(p.org_parent):
-        if parent >= 0:
-            p.org_children[parent].append(i)
+    p.org_parent = [_position(p.org_index, code) for code in parents]
+    p.org_area = [_position(p.area_index, code) for code in areas]
+    p.org_children = _children(p.org_parent)
     p.org_home_area = [_home_area(p, i) for i in range(len(orgs))]
+
+
+def _load_rectifications(p: Projection, rects: list[Any]) -> None:
     p.rects = [
         (p.org_index[o], opened, deadline, status)
-        for o, opened, deadline, status in _one(store.read("proj_rectifications"), "rects")
+        for o, opened, deadline, status in rects
         if o in p.org_index
     ]
 
-    hh_area: list[int] = []
-    pairs = sorted(
-        (hid, row["area"]) for row in store.read("proj_households") for hid in row["ids"]
-    )
-    for hid, area in pairs:
+
+def _load_households(p: Projection, rows: list[dict[str, Any]]) -> None:
+    """Households by id, each with its area (the block returns one row per area)."""
+    area = []
+    for hid, code in sorted((hid, row["area"]) for row in rows for hid in row["ids"]):
         p.hh_index[hid] = len(p.hh_id)
         p.hh_id.append(hid)
-        hh_area.append(p.area_index.get(area, -1))
-    p.hh_area = np.array(hh_area, dtype=np.int64)
+        area.append(p.area_index.get(code, -1))
+    p.hh_area = np.array(area, dtype=np.int64)
 
-    members = _one(store.read("proj_members"), "members")
+
+def _load_members(p: Projection, members: list[Any]) -> None:
     births, on_roll, full, elderly, lost = [], [], [], [], []
     for key, name, roll, birth, category, mgmt, roles, joined, lost_flag in members:
         p.m_index[key] = len(p.m_key)
@@ -236,8 +282,8 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
         p.m_name.append(name or key)
         on_roll.append(bool(roll))
         births.append(day(birth, 0))
-        full.append(category != "probationary")
-        elderly.append(mgmt == "elderly_weak")
+        full.append(category != PROBATIONARY)
+        elderly.append(mgmt == ELDERLY_WEAK)
         p.m_mgmt.append(mgmt)
         p.m_roles.append(frozenset(roles or ()))
         p.m_joined.append(joined or None)
@@ -247,11 +293,15 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     p.m_birth = np.array(births, dtype=np.int64)
     p.m_full = np.array(full, dtype=bool)
     p.m_elderly = np.array(elderly, dtype=bool)
+
+
+def _load_member_links(p: Projection, links: list[Any]) -> None:
+    """Each member's branches (组织关系), party groups and households."""
     n = len(p.m_key)
     p.m_branches = [[] for _ in range(n)]
     p.m_groups = [[] for _ in range(n)]
     p.m_households = [[] for _ in range(n)]
-    for key, rel, target in _one(store.read("proj_member_links"), "links"):
+    for key, rel, target in links:
         m = p.m_index.get(key)
         if m is None:
             continue
@@ -261,74 +311,81 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
             p.m_groups[m].append(p.org_index[target])
         elif rel == "LIVES_IN" and target in p.hh_index:
             p.m_households[m].append(p.hh_index[target])
+    for branches in p.m_branches:  # a deterministic "first" branch: the smallest org id
+        branches.sort(key=lambda o: p.org_id[o])
 
-    for links in p.m_branches:  # a deterministic "first" branch: the smallest org id
-        links.sort(key=lambda o: p.org_id[o])
-    cm, ch, cs, cu = [], [], [], []
-    rows = store.read("proj_contacts")
-    lists = (
-        (rows[0]["members"], rows[0]["households"], rows[0]["since"], rows[0]["until"])
-        if rows
-        else ([], [], [], [])
-    )
-    for key, hid, since, until in _canonical(zip(*lists, strict=True)):
+
+def _load_contacts(p: Projection, contacts: list[tuple[Any, ...]]) -> None:
+    """Member → household contacts (党员联户) between loaded members and households."""
+    member, house, since, until = [], [], [], []
+    for key, hid, start, end in contacts:
         if key in p.m_index and hid in p.hh_index:
-            cm.append(p.m_index[key])
-            ch.append(p.hh_index[hid])
-            cs.append(day(since, ALWAYS))
-            cu.append(day(until, NEVER))
-    p.c_member, p.c_house = np.array(cm, np.int64), np.array(ch, np.int64)
-    p.c_since, p.c_until = np.array(cs, np.int64), np.array(cu, np.int64)
+            member.append(p.m_index[key])
+            house.append(p.hh_index[hid])
+            since.append(day(start, ALWAYS))
+            until.append(day(end, NEVER))
+    p.c_member, p.c_house = np.array(member, np.int64), np.array(house, np.int64)
+    p.c_since, p.c_until = np.array(since, np.int64), np.array(until, np.int64)
 
-    rm, rt, ro, rs, ru = [], [], [], [], []
-    for key, label, target, since, until in _one(store.read("proj_responsibilities"), "resp"):
+
+def _load_responsibilities(p: Projection, resp: list[Any]) -> None:
+    """Member → area (包乡镇/包村/包组) or → org (联系党小组) responsibilities."""
+    member, target, is_org, since, until = [], [], [], [], []
+    for key, label, ref, start, end in resp:
         index = p.org_index if label == "Org" else p.area_index
-        if key in p.m_index and target in index:
-            rm.append(p.m_index[key])
-            rt.append(index[target])
-            ro.append(label == "Org")
-            rs.append(day(since, ALWAYS))
-            ru.append(day(until, NEVER))
-    p.r_member, p.r_target = np.array(rm, np.int64), np.array(rt, np.int64)
-    p.r_is_org = np.array(ro, dtype=bool)
-    p.r_since, p.r_until = np.array(rs, np.int64), np.array(ru, np.int64)
+        if key in p.m_index and ref in index:
+            member.append(p.m_index[key])
+            target.append(index[ref])
+            is_org.append(label == "Org")
+            since.append(day(start, ALWAYS))
+            until.append(day(end, NEVER))
+    p.r_member, p.r_target = np.array(member, np.int64), np.array(target, np.int64)
+    p.r_is_org = np.array(is_org, dtype=bool)
+    p.r_since, p.r_until = np.array(since, np.int64), np.array(until, np.int64)
 
-    om, ol, orr, oe = [], [], [], []
-    for key, left, returned, dest, moved, contact, employer, text in _one(
-        store.read("proj_outflows"), "outflows"
-    ):
-        if key in p.m_index and left:
-            om.append(p.m_index[key])
-            ol.append(day(left, ALWAYS))
-            orr.append(day(returned, NEVER))
-            oe.append(min(orr[-1], day(moved, NEVER)))
+
+def _load_outflows(p: Projection, outflows: list[Any]) -> None:
+    """Outflow episodes (外出登记) with a departure date; an episode ends at its return or at
+    a transfer out, whichever comes first."""
+    member, left, returned, end = [], [], [], []
+    for key, left_on, returned_on, dest, moved, contact, employer, text in outflows:
+        if key in p.m_index and left_on:
+            member.append(p.m_index[key])
+            left.append(day(left_on, ALWAYS))
+            returned.append(day(returned_on, NEVER))
+            end.append(min(returned[-1], day(moved, NEVER)))
             p.o_dest.append(dest)
             p.o_dest_text.append(text)
             p.o_contact.append(contact)
             p.o_employer.append(employer)
-    p.o_member, p.o_left, p.o_returned, p.o_end = (np.array(x, np.int64) for x in (om, ol, orr, oe))
-
-    rows = store.read("proj_reports")
-    rm2, ron = [], []
-    for key, on in _canonical(
-        zip(*((rows[0]["members"], rows[0]["dates"]) if rows else ([], [])), strict=True)
-    ):
-        if key in p.m_index and on:
-            rm2.append(p.m_index[key])
-            ron.append(day(on, ALWAYS))
-    p.rp_member, p.rp_on = np.array(rm2, np.int64), np.array(ron, np.int64)
-
-    am, ao, asi, au = [], [], [], []
-    for key, oid, since, until in _one(store.read("proj_attends"), "attends"):
-        if key in p.m_index and oid in p.org_index:
-            am.append(p.m_index[key])
-            ao.append(p.org_index[oid])
-            asi.append(day(since, ALWAYS))
-            au.append(day(until, NEVER))
-    p.at_member, p.at_org, p.at_since, p.at_until = (
-        np.array(x, np.int64) for x in (am, ao, asi, au)
+    p.o_member, p.o_left, p.o_returned, p.o_end = (
+        np.array(x, np.int64) for x in (member, left, returned, end)
     )
-    return p
+
+
+def _load_reports(p: Projection, reports: list[tuple[Any, ...]]) -> None:
+    """Reports (报到/报平安) that have a date."""
+    member, on = [], []
+    for key, date in reports:
+        if key in p.m_index and date:
+            member.append(p.m_index[key])
+            on.append(day(date, ALWAYS))
+    p.rp_member, p.rp_on = np.array(member, np.int64), np.array(on, np.int64)
+
+
+def _load_attendance(p: Projection, attends: list[Any]) -> None:
+    """Members taking part in an org's life (ATTENDS), e.g. a mobile branch at their
+    destination."""
+    member, org, since, until = [], [], [], []
+    for key, oid, start, end in attends:
+        if key in p.m_index and oid in p.org_index:
+            member.append(p.m_index[key])
+            org.append(p.org_index[oid])
+            since.append(day(start, ALWAYS))
+            until.append(day(end, NEVER))
+    p.at_member, p.at_org, p.at_since, p.at_until = (
+        np.array(x, np.int64) for x in (member, org, since, until)
+    )
 
 
 def _float(value: Any) -> float | None:
