@@ -38,6 +38,29 @@ def fresh_graph(host: GraphHost | EmbeddedServer):  # type: ignore[no-untyped-de
     return host.fresh()
 
 
+# The fast tier (`pytest -m "not slow"`, CONTRIBUTING.md) leaves out what takes minutes, not
+# seconds: every Neo4j variant (a JVM server per pool slot), the browser, the whole demo
+# county, both engines side by side, and the property tests that draw hundreds of examples.
+SLOW_DIRS = ("acceptance", "crossengine", "e2e")
+SLOW_MODULES = (
+    "oracle/test_oracle_equivalence.py",
+    "oracle/test_cross_engine.py",
+    "oracle/test_oracle_writer.py",
+    "api/test_openapi.py",
+    "api/test_scope_property.py",
+    "dashboard/test_pages.py",
+    "importer/test_import_demo.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""
+        if "neo4j" in item.keywords or rel.split("/", 1)[0] in SLOW_DIRS or rel in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 # A Neo4j variant that skips is a failure of the run, not a pass (the suite promises that every
 # test that touches a store ran on Neo4j): collected here, reported and failed at the end.
 NEO4J_SKIPPED: list[str] = []
