@@ -12,9 +12,10 @@ from demo_readback import AS_OF, Demo, holds, key, load, read_xlsx
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from orgraph.demo import GAP_TYPES, NOT_PLANTED, DemoSummary, generate, ids, places
+from orgraph.demo import NOT_PLANTED, DemoSummary, generate, ids, places
 from orgraph.demo.generate import SUMMARY_FILE
 from orgraph.demo.rosters import FILES, HEADERS
+from orgraph.vocab import GAP_TYPE_NAMES
 
 # The Chinese header names of docs/design.md#rosters, per file (required and optional columns).
 DESIGN_HEADERS = {
@@ -288,7 +289,7 @@ def test_outflow_history_is_consistent(tiny_demo: Demo) -> None:
 def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
     summary = tiny[1]
     planted = {p.type for p in summary.planted}
-    assert planted == set(GAP_TYPES) - set(NOT_PLANTED)
+    assert planted == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
     assert NOT_PLANTED == {} and summary.not_planted == {}
     # both directions of the two-sided rules
     notes = Counter((p.type, p.note.split(" ")[0]) for p in summary.planted)
@@ -371,7 +372,7 @@ def test_planted_hold_for_other_seeds_and_dates(tmp_path: Path) -> None:
         out = tmp_path / f"s{seed}"
         s = generate(out, scale="tiny", seed=seed, as_of=on)
         demo = load(out, on)
-        assert {p.type for p in s.planted} == set(GAP_TYPES) - set(NOT_PLANTED)
+        assert {p.type for p in s.planted} == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
         assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
 
 
@@ -437,7 +438,7 @@ def test_county_scale(tmp_path: Path) -> None:
     assert 0.10 <= c["members.away"] / c["members"] <= 0.14
     assert 15 <= c["roles.县级领导"] <= 25
     assert c["orgs.流动党员党支部"] == 3
-    assert {p.type for p in s.planted} == set(GAP_TYPES) - set(NOT_PLANTED)
+    assert {p.type for p in s.planted} == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
     demo = load(tmp_path / "county", AS_OF)
     cities = city_table()
     assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []

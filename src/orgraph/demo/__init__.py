@@ -37,7 +37,7 @@ Where things are (imports go one way, down this list):
                   XLSX/CSV writing, the gap types planted
 """
 
-from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase
+from orgraph.demo.expected import NOT_PLANTED, PlantedCase
 from orgraph.demo.generate import DemoSummary, generate
 
-__all__ = ["GAP_TYPES", "NOT_PLANTED", "DemoSummary", "PlantedCase", "generate"]
+__all__ = ["NOT_PLANTED", "DemoSummary", "PlantedCase", "generate"]

@@ -13,31 +13,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-GAP_TYPES: tuple[str, ...] = (
-    "household_uncovered",
-    "household_contact_away",
-    "member_contact_load",
-    "exempt_member_assigned",
-    "township_no_leader",
-    "village_no_cadre",
-    "hamlet_no_cadre",
-    "cadre_group_load",
-    "group_size",
-    "branch_too_small",
-    "branch_too_large",
-    "member_no_branch",
-    "member_multi_branch",
-    "member_no_group",
-    "mobile_unattached",
-    "mobile_silent",
-    "lost_contact",
-    "mobile_cluster_without_branch",
-    "mobile_no_contact_person",
-    "should_transfer",
-    "rectification_overdue",
-    "term_expired",
-)
-
 # Gap types the demo does not plant, with the reason. Empty: every type is planted.
 # (`member_multi_branch` used to be here; it is now planted as a second sheet 补报党员 of the
 # members workbook that lists a member again under another branch, which the importer keeps

@@ -31,8 +31,9 @@ from typing import Any, Literal
 
 from orgraph.demo.bad_rosters import write_bad_rosters
 from orgraph.demo.build import build
-from orgraph.demo.expected import GAP_TYPES, NOT_PLANTED, PlantedCase
+from orgraph.demo.expected import NOT_PLANTED, PlantedCase
 from orgraph.demo.rosters import FILES, HEADERS, write_rosters
+from orgraph.vocab import GAP_TYPE_NAMES
 
 Scale = Literal["tiny", "county", "city"]
 
@@ -69,7 +70,7 @@ class DemoSummary:
     @property
     def planted_counts(self) -> dict[str, int]:
         c = Counter(p.type for p in self.planted)
-        return {t: c[t] for t in GAP_TYPES if c[t]}
+        return {t: c[t] for t in GAP_TYPE_NAMES if c[t]}
 
     def to_dict(self) -> dict[str, Any]:
         return {
