@@ -87,7 +87,8 @@ BRANCH_LEVEL_KINDS: Final = (
     "mobile_branch",
     "temp_branch",
 )
-# Branches whose size the branch rules check (docs/rules.md: branch_too_small/large).
+# Branches whose size branch_too_large checks (branch_too_small checks plain branches only:
+# docs/rules.md).
 SIZED_BRANCH_KINDS: Final = ("branch", "joint_branch")
 
 # -- people -----------------------------------------------------------------------------------

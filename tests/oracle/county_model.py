@@ -65,7 +65,8 @@ TARGET_KIND_LABEL = {
 RECT_STATUS_LABEL = {"open": "整顿中", "done": "已完成"}
 CHANNEL_LABEL = {"phone": "电话", "wechat": "微信", "in_person": "现场", "online": "网上"}
 
-# Org kinds a member's 所在党支部 may name (orgraph.importer.pipeline.BRANCH_KINDS).
+# Org kinds a member's 所在党支部 may name (orgraph.vocab.MEMBER_ORG_KINDS; spelled out here so
+# the oracle does not take its model from the code it checks).
 BRANCH_KINDS = frozenset(
     {
         "branch",

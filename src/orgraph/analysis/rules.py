@@ -14,7 +14,7 @@ from orgraph.analysis import mobile
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
-from orgraph.vocab import GAP_TYPES, GROUP_KINDS, GapType
+from orgraph.vocab import GAP_TYPES, GROUP_KINDS, SIZED_BRANCH_KINDS, GapType
 
 # -- households -------------------------------------------------------------------------------
 
@@ -248,7 +248,7 @@ def _branch_small(c: Ctx) -> list[Ref]:
 def _branch_large(c: Ctx) -> list[Ref]:
     total, _ = _org_members(c, groups=False)
     return [
-        ("o", o) for o in _orgs_of(c, ("branch", "joint_branch")) if total[o] > c.policy.branch_max
+        ("o", o) for o in _orgs_of(c, SIZED_BRANCH_KINDS) if total[o] > c.policy.branch_max
     ]
 
 
