@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
+from enum import IntEnum
 from typing import Any
 
 import numpy as np
@@ -187,39 +188,11 @@ class Engine:
         return {"scope": c.scope.label, "as_of": iso, "level": level, "rows": rows}
 
     def _rollup(self, c: Ctx) -> Any:
-        """Per area: its subtree's figures, as a (areas × columns) integer array."""
-        p, s = c.graph, c.day
-        na = len(p.area_code)
-        cols = np.zeros((na, len(_COLS)), dtype=np.int64)
-        if len(p.hh_area):
-            ok = p.hh_area >= 0
-            ha = p.hh_area[ok]
-            cols[:, 0] = np.bincount(ha, minlength=na)
-            cols[:, 1] = np.bincount(ha, weights=s.covered[ok], minlength=na)
-            uncovered_away = ~s.covered[ok] & (s.contacts_away[ok] > 0)
-            cols[:, 2] = np.bincount(ha, weights=uncovered_away, minlength=na)
-        home = p.once(
-            "member_home",
-            lambda: np.array(
-                [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
-            ),
-        )
-        counted = (home >= 0) & p.m_on_roll
-        if counted.any():
-            ha = home[counted]
-            cols[:, 3] = np.bincount(ha, minlength=na)
-            cols[:, 4] = np.bincount(ha, weights=s.at_home[counted], minlength=na)
-            cols[:, 5] = np.bincount(ha, weights=s.away[counted], minlength=na)
-            load = counted & s.at_home & ~s.exempt
-            buckets = np.minimum(s.member_households[load], 6)
-            for b in range(7):
-                cols[:, 6 + b] = np.bincount(home[load][buckets == b], minlength=na)
-            gone = counted & s.away
-            q, pol = s.quiet, c.policy
-            lost = gone & (p.m_lost_flag | (q >= pol.lost_days))
-            silent = gone & ~lost & (q >= pol.silent_days)
-            for col, mask in ((13, gone & s.attached), (14, silent), (15, lost)):
-                cols[:, col] = np.bincount(home[mask], minlength=na)
+        """Per area: its subtree's figures, as an (areas × Col) integer array."""
+        p = c.graph
+        cols = np.zeros((len(p.area_code), len(COLUMNS)), dtype=np.int64)
+        _count_households(c, cols)
+        _count_members(c, cols)
         for a, parent in p.once("deepest_first", lambda: _deepest_first(p)):
             cols[parent] += cols[a]
         return cols
@@ -395,18 +368,74 @@ def _deepest_first(p: Projection) -> list[tuple[int, int]]:
     return [(a, p.area_parent[a]) for a in order if p.area_parent[a] >= 0]
 
 
-_COLS = (
-    "households",
-    "covered",
-    "uncovered_contact_away",
-    "members",
-    "members_home",
-    "members_away",
+class Col(IntEnum):
+    """The columns of the coverage rollup, one row per area (`Engine._rollup`)."""
+
+    HOUSEHOLDS = 0
+    COVERED = 1
+    UNCOVERED_CONTACT_AWAY = 2  # uncovered, with a contact member away
+    MEMBERS = 3  # on roll, counted in the home area of their first branch
+    MEMBERS_HOME = 4
+    MEMBERS_AWAY = 5
+    LOAD = 6  # the first of len(LOAD_BUCKETS): at-home, not exempt, by households contacted
+    AWAY_ATTACHED = LOAD + len(LOAD_BUCKETS)
+    AWAY_SILENT = AWAY_ATTACHED + 1
+    AWAY_LOST = AWAY_SILENT + 1
+
+
+# Every column's name, in Col's order (the load buckets spelled out).
+COLUMNS = (
+    *(c.name.lower() for c in Col if c < Col.LOAD),
     *(f"load_{b}" for b in LOAD_BUCKETS),
-    "away_attached",
-    "away_silent",
-    "away_lost",
+    *(c.name.lower() for c in Col if c > Col.LOAD),
 )
+
+
+def _count_households(c: Ctx, cols: Any) -> None:
+    """Each area's own households: all, covered, and uncovered with a contact away."""
+    p, s = c.graph, c.day
+    if not len(p.hh_area):
+        return
+    na = len(p.area_code)
+    placed = p.hh_area >= 0
+    area = p.hh_area[placed]
+    cols[:, Col.HOUSEHOLDS] = np.bincount(area, minlength=na)
+    cols[:, Col.COVERED] = np.bincount(area, weights=s.covered[placed], minlength=na)
+    uncovered_away = ~s.covered[placed] & (s.contacts_away[placed] > 0)
+    cols[:, Col.UNCOVERED_CONTACT_AWAY] = np.bincount(area, weights=uncovered_away, minlength=na)
+
+
+def _count_members(c: Ctx, cols: Any) -> None:
+    """Each area's own members on roll (in the home area of their first branch): at home,
+    away, at-home contact load, and how the ones away stand."""
+    p, s, pol = c.graph, c.day, c.policy
+    home = p.once(
+        "member_home",
+        lambda: np.array(
+            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
+        ),
+    )
+    counted = (home >= 0) & p.m_on_roll
+    if not counted.any():
+        return
+    na = len(p.area_code)
+    area = home[counted]
+    cols[:, Col.MEMBERS] = np.bincount(area, minlength=na)
+    cols[:, Col.MEMBERS_HOME] = np.bincount(area, weights=s.at_home[counted], minlength=na)
+    cols[:, Col.MEMBERS_AWAY] = np.bincount(area, weights=s.away[counted], minlength=na)
+    load = counted & s.at_home & ~s.exempt
+    buckets = np.minimum(s.member_households[load], len(LOAD_BUCKETS) - 1)
+    for b in range(len(LOAD_BUCKETS)):
+        cols[:, Col.LOAD + b] = np.bincount(home[load][buckets == b], minlength=na)
+    gone = counted & s.away
+    lost = gone & (p.m_lost_flag | (s.quiet >= pol.lost_days))
+    silent = gone & ~lost & (s.quiet >= pol.silent_days)
+    for col, mask in (
+        (Col.AWAY_ATTACHED, gone & s.attached),
+        (Col.AWAY_SILENT, silent),
+        (Col.AWAY_LOST, lost),
+    ):
+        cols[:, col] = np.bincount(home[mask], minlength=na)
 
 
 def _row_sum(sums: Any, areas: list[Any]) -> Any:
@@ -418,17 +447,18 @@ def _row_sum(sums: Any, areas: list[Any]) -> Any:
 
 
 def _figures(v: Any) -> dict[str, Any]:
-    households, covered = int(v[0]), int(v[1])
+    """One rollup row (indexed by Col) as the figures of a coverage answer."""
+    households, covered = int(v[Col.HOUSEHOLDS]), int(v[Col.COVERED])
     return {
         "households": households,
         "covered": covered,
         "coverage": round(covered / households, 4) if households else None,
-        "uncovered_contact_away": int(v[2]),
-        "members": int(v[3]),
-        "members_home": int(v[4]),
-        "members_away": int(v[5]),
-        "load": {b: int(v[6 + i]) for i, b in enumerate(LOAD_BUCKETS)},
-        "away_attached": int(v[13]),
-        "away_silent": int(v[14]),
-        "away_lost": int(v[15]),
+        "uncovered_contact_away": int(v[Col.UNCOVERED_CONTACT_AWAY]),
+        "members": int(v[Col.MEMBERS]),
+        "members_home": int(v[Col.MEMBERS_HOME]),
+        "members_away": int(v[Col.MEMBERS_AWAY]),
+        "load": {b: int(v[Col.LOAD + i]) for i, b in enumerate(LOAD_BUCKETS)},
+        "away_attached": int(v[Col.AWAY_ATTACHED]),
+        "away_silent": int(v[Col.AWAY_SILENT]),
+        "away_lost": int(v[Col.AWAY_LOST]),
     }
