@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -59,7 +60,7 @@ def fuzz_api(
 
 
 def refused_only_by_business_rules(
-    ctx: CheckContext, response: Response, case: Case
+    ctx: CheckContext, response: Response, case: Case[Any]
 ) -> bool | None:
     """schemathesis' positive_data_acceptance, except that a schema-valid request may be
     refused with 422 by one of orgraph's own rules that OpenAPI cannot state (an ID number's
@@ -78,7 +79,7 @@ def refused_only_by_business_rules(
 @ENGINES
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_conforms(
-    case: Case, graph_host: GraphHost, fuzz_api: tuple[str, str]
+    case: Case[Any], graph_host: GraphHost, fuzz_api: tuple[str, str]
 ) -> None:
     url, token = fuzz_api
     if graph_host.engine == "neo4j":

@@ -190,7 +190,7 @@ def test_outflows_and_reports(clients: dict[str, httpx.Client]) -> None:
     ],
 )
 def test_invalid_parameters_are_422_naming_the_field(
-    clients: dict[str, httpx.Client], path: str, params: dict[str, object], wanted: str
+    clients: dict[str, httpx.Client], path: str, params: dict[str, str | int], wanted: str
 ) -> None:
     r = clients["county"].get(path, params=params)
     assert r.status_code == 422, r.text

@@ -280,7 +280,9 @@ def test_neo4j_nobody_listening_answers_503_fast(built: str, tmp_path: Path) -> 
     if built == "store-given":
         add_users(tmp_path)
         store = Neo4jStore(uri=uri, user="neo4j", password="x")
-        serving = live_api(store, tmp_path, users=user_store(tmp_path))
+        serving: contextlib.AbstractContextManager[str] = live_api(
+            store, tmp_path, users=user_store(tmp_path)
+        )
     else:
         store = None
         serving = _serving(

@@ -13,20 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import pytest
 
 from orgraph.demo import generate
-from orgraph.demo.generate import FILES
+from orgraph.demo.generate import FILES, Scale
 from orgraph.importer.pipeline import import_files
 from tests.api.conftest import add_users, login
 from tests.crossengine.diff import diffs
 from tests.engines import FalkorHost, Neo4jHost
 from tests.live_api import live_api
 
-SCALE = os.environ.get("CROSS_ENGINE_DEMO_SCALE", "county")
+SCALE = cast(Scale, os.environ.get("CROSS_ENGINE_DEMO_SCALE", "county"))
 AS_OF = dt.date(2026, 11, 1)
 KEY = b"cross-engine-key"
 PAGE = 500  # the API's largest page

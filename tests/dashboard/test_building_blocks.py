@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from orgraph.roster.values import CATEGORY, MGMT_CLASS, ORG_KIND, TARGET_KIND
 from orgraph_dashboard import charts, geo
@@ -94,7 +95,7 @@ def test_flow_map_skips_places_without_coordinates() -> None:
 
 
 def test_org_tree_collapses_below_the_second_level() -> None:
-    orgs = [
+    orgs: list[dict[str, Any]] = [
         {"id": "A", "name": "县委", "kind": "committee", "parent": None, "members": 1},
         {"id": "B", "name": "镇党委", "kind": "committee", "parent": "A", "members": 2},
         {"id": "C", "name": "村支部", "kind": "branch", "parent": "B", "members": 3},

@@ -28,6 +28,7 @@ import pytest
 from orgraph.cli.dashboard import streamlit_command, streamlit_env
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
+from orgraph.demo.generate import Scale
 from orgraph.importer.pipeline import import_files
 from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, free_port, make_user
@@ -49,7 +50,7 @@ pytestmark = pytest.mark.timeout(420)
 # county on Neo4j (what is checked there is the dashboard over a Neo4j-backed API; the county
 # import alone costs 45-140 s on Neo4j here, and the county's answers on Neo4j are compared
 # with FalkorDB's item by item in tests/crossengine/).
-SCALE = {"falkordb": "county", "neo4j": "tiny"}
+SCALE: dict[str, Scale] = {"falkordb": "county", "neo4j": "tiny"}
 ENGINES = pytest.mark.parametrize(
     "graph_host",
     [

@@ -14,6 +14,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -133,7 +134,7 @@ def edit_xlsx(
     edits: dict[tuple[str, str], Any] | None = None,
     *,
     key_column: str = "人员编号",
-    drop: set[str] = frozenset(),
+    drop: AbstractSet[str] = frozenset(),
 ) -> None:
     """Copy an XLSX roster, setting {(key value, column): new value} and dropping the rows
     whose key_column value is in `drop`."""

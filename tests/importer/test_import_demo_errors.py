@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from importer_helpers import (
     FILES,
@@ -21,7 +21,10 @@ from orgraph.store import GraphStore
 
 
 def _expected(demo_dir: Path) -> list[dict[str, Any]]:
-    return json.loads((demo_dir / "with_errors" / "expected_errors.json").read_text("utf-8"))
+    return cast(
+        list[dict[str, Any]],
+        json.loads((demo_dir / "with_errors" / "expected_errors.json").read_text("utf-8")),
+    )
 
 
 def _import(store: GraphStore, demo_dir: Path) -> dict[str, FileReport]:

@@ -4,6 +4,7 @@ crashes, and never take other rows down with them (docs/design.md#importer)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from importer_helpers import (
     AREAS,
@@ -91,7 +92,7 @@ def test_unknown_references_reject_only_their_rows(
     assert _issue(m, 3) == ("新党员", 3, "所在党支部")
     assert "宁海县不存在的党支部" in m.rejected[0].message
     assert _issue(c, 3) == ("新联系", 3, "联系对象编号")
-    assert {"人员编号", "公民身份号码"} & set(_issue(c, 4)[2].split("/"))
+    assert {"人员编号", "公民身份号码"} & set(cast(str, _issue(c, 4)[2]).split("/"))
     assert _issue(c, 5) == ("新联系", 5, "联系对象编号")
     assert _issue(c, 6) == ("新联系", 6, "联系对象编号")
     for f, accepted in ((a, 1), (h, 2), (m, 2), (c, 2)):
@@ -164,9 +165,9 @@ def test_children_of_a_rejected_area_are_rejected_not_orphaned(
         ],
     )
     f = by_file(run_import(store, [areas]))["a.csv"]
-    assert sorted(i.row for i in f.rejected) == [3, 4, 5, 6, 7]
+    assert sorted(cast(int, i.row) for i in f.rejected) == [3, 4, 5, 6, 7]
     assert {i.column for i in f.rejected} == {"上级代码"}
-    assert all(CJK.search(i.message) and i.value in i.message for i in f.rejected)
+    assert all(CJK.search(i.message) and cast(str, i.value) in i.message for i in f.rejected)
     assert (f.created, f.rows) == (2, 7)
     g = dump(store)
     assert sorted(a["code"] for a in g.label("Area")) == ["330226", "330226103"]
@@ -188,7 +189,7 @@ def test_children_of_a_rejected_org_are_rejected_not_orphaned(
         ],
     )
     f = by_file(run_import(store, [orgs]))["o.csv"]
-    assert sorted(i.row for i in f.rejected) == [3, 4, 5]
+    assert sorted(cast(int, i.row) for i in f.rejected) == [3, 4, 5]
     assert [i.column for i in sorted(f.rejected, key=lambda i: i.row or 0)] == [
         "所在区划代码",
         "上级组织编号",

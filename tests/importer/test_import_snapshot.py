@@ -14,6 +14,7 @@ from importer_helpers import (
     HOUSEHOLDS,
     MEMBERS,
     ORGS,
+    Row,
     by_file,
     diff,
     dump,
@@ -31,12 +32,12 @@ from orgraph.store import GraphStore
 LATER = date(2026, 11, 15)
 
 
-def _load(store: GraphStore, demo_dir: Path) -> list[dict]:
+def _load(store: GraphStore, demo_dir: Path) -> list[Row]:
     import_demo(store, demo_dir, (AREAS, ORGS, HOUSEHOLDS, MEMBERS))
     return read_rows(demo_dir / MEMBERS)
 
 
-def _branch_with_members(rows: list[dict], n: int = 3) -> tuple[str, list[str]]:
+def _branch_with_members(rows: list[Row], n: int = 3) -> tuple[str, list[str]]:
     per = Counter(r["所在党支部"] for r in rows if r["人员编号"] and r["所在党支部"])
     branch = next(b for b, k in per.most_common() if k >= n)
     return branch, [

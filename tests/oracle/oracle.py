@@ -42,7 +42,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
@@ -172,7 +172,7 @@ class Oracle(MobileRules):
         return self.areas[code].name
 
     def subtree(self, code: str) -> set[str]:
-        return {code} | nx.descendants(self.area_tree, code)
+        return {code} | cast(set[str], nx.descendants(self.area_tree, code))
 
     def ancestor_at(self, code: str, level: str) -> str | None:
         cur: str | None = code

@@ -315,7 +315,8 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
             and rare(draw, 3)
         ):
             m.roles.append("village_committee")  # a 村两委 member of a branch with groups
-        if hh_ids and draw(st.booleans()):
+        # mypy infers DrawFn.__call__'s type variable from the `and`'s left operand (list[str])
+        if hh_ids and draw(st.booleans()):  # type: ignore[arg-type]
             m.household = draw(st.sampled_from(hh_ids))
         m.on_roll = not rare(draw, 7)
         m.joined_on = draw(st.sampled_from(JOINED))

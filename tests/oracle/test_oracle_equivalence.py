@@ -44,7 +44,7 @@ from .strategies import counties, scopes
 COVERAGE_LEVELS = ("county", "township", "village", "hamlet")
 
 # Thresholds: mostly the defaults, sometimes small enough for every rule to fire.
-policies = st.one_of(
+policies: st.SearchStrategy[dict[str, Any]] = st.one_of(
     st.just({}),
     st.fixed_dictionaries(
         {

@@ -13,7 +13,7 @@ import io
 import random
 import struct
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,7 +122,7 @@ def write_xlsx(
 def write_xls(
     path: Path,
     rows: list[list[Any]],
-    merges: list[tuple[int, int, int, int]] = (),
+    merges: Sequence[tuple[int, int, int, int]] = (),
     sheet: str = "党员花名册",
 ) -> Path:
     wb = xlwt.Workbook(encoding="utf-8")
@@ -484,7 +484,7 @@ def case_too_large(d: Path) -> Case:
 
 def case_formulas(d: Path) -> Case:
     hdr = ["户编号", "所在区划代码", "户主姓名", "人口数", "地址"]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         ["H001", "330782001001", "张三", "=1+2", "一组"],
         ["H002", '="3307820010"&"02"', "李四", 4, "二组"],
@@ -688,7 +688,7 @@ def case_title_two_level_xlsx(d: Path) -> Case:
     title = ["城东村党支部党员花名册（截至2024年6月30日）"] + [""] * 7
     top = ["序号", "姓名", "性别", "身份证号码（必填）", "人员类别", "职务", "流动情况", ""]
     sub = ["", "", "", "", "", "", "外出时间", "外出地点"]
-    data = [
+    data: list[list[Any]] = [
         [1, "张 三", _sex(0), IDS[0], "正式党员", "书记;村两委", "2023.03", "广东东莞长安镇"],
         [2, "李四", _sex(1), IDS[1], "预备党员", "党小组长、委员", "", ""],
         [None, None, None, None, None, None, None, None],
@@ -826,7 +826,7 @@ def case_dates_every_form(d: Path) -> Case:
 
 def case_phones(d: Path) -> Case:
     hdr = ["姓名", "人员编号", "手机号码"]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         ["甲", "P1", 15528921840.0],
         ["乙", "P2", "155 2892 1841"],
@@ -924,7 +924,7 @@ def case_orgs(d: Path) -> Case:
 
 def case_areas(d: Path) -> Case:
     hdr = ["区划代码", "名称", "层级", "上级代码", "经度", "纬度"]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         [330782, "义乌市", "县", "", 120.07, 29.3],
         [330782001, "稠城街道", "街道", 330782, "", ""],
@@ -955,7 +955,7 @@ def case_areas(d: Path) -> Case:
 
 def case_households(d: Path) -> Case:
     hdr = ["户编号", "所在区划代码", "户主姓名", "人口数", "标签", "备注"]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         ["H1", "330782001001-01", "张大", "3人", "低保;空巢", f"户主身份证{IDS[5]}"],
         ["H2", "330782001001-01", "李二", 4, "留守儿童、退役军人", ""],
@@ -1033,7 +1033,7 @@ def case_outflows(d: Path) -> Case:
         "返回时间",
         "活动证编号",
     ]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         ["M0001", "张三", "2023.03", "广东东莞长安镇", "务工", 13800138000.0, "", "HD001"],
         ["M0002", "李四", "2022-05-01", "福建晋江", "经商", "", "2023-01-01", ""],
@@ -1150,7 +1150,7 @@ def case_fullwidth_headers(d: Path) -> Case:
         "入党时间：",
         "Member No",
     ]
-    rows = [
+    rows: list[list[Any]] = [
         hdr,
         [1, "张三", f" {IDS[0].lower()} ", "男", "１３８００１３８０００", "2001年7月1日", "M1"],
     ]

@@ -3,12 +3,14 @@ with the right row and column, valid rows are kept, and no raw ID number leaks."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import roster_corpus as rc
 
-from orgraph.roster import RosterFileError, parse_file
+from orgraph.roster import Issue, RosterFileError, parse_file
 from orgraph.roster.validate import ParsedSheet
 
 NAMES = [b.__name__.removeprefix("case_") for b in rc.BUILDERS]
@@ -18,7 +20,7 @@ def test_corpus_is_large_enough() -> None:
     assert len(rc.BUILDERS) >= 30
 
 
-def _match(issues: list, row: int | None, column: str | None, text: str) -> bool:
+def _match(issues: list[Issue], row: int | None, column: str | None, text: str) -> bool:
     return any(
         (row is None or i.row == row)
         and (column is None or i.column == column)
@@ -28,9 +30,9 @@ def _match(issues: list, row: int | None, column: str | None, text: str) -> bool
 
 
 @pytest.mark.parametrize("builder", rc.BUILDERS, ids=NAMES)
-def test_corpus_case(builder, tmp_path: Path) -> None:
+def test_corpus_case(builder: Callable[[Path], rc.Case], tmp_path: Path) -> None:
     case = builder(tmp_path)
-    kwargs = {"max_bytes": case.max_bytes} if case.max_bytes else {}
+    kwargs: dict[str, Any] = {"max_bytes": case.max_bytes} if case.max_bytes else {}
     if case.file_error:
         with pytest.raises(RosterFileError) as exc:
             parse_file(case.path, case.kind, key=rc.KEY, **kwargs)

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from orgraph.roster.header import IGNORED, find_header, match_header, normalize_header
-from orgraph.roster.readers import RawSheet
+from orgraph.roster.readers import Cell, RawSheet
 
 
 def sheet(
-    rows: list[list[object]],
+    rows: Sequence[Sequence[Cell]],
     name: str = "Sheet1",
     merged: list[tuple[int, int, int, int]] | None = None,
 ) -> RawSheet:
-    return RawSheet(name, [list(r) for r in rows], "xlsx", merged or [])  # type: ignore[misc]
+    return RawSheet(name, [list(r) for r in rows], "xlsx", merged or [])
 
 
 @pytest.mark.parametrize(
