@@ -247,9 +247,7 @@ def _branch_small(c: Ctx) -> list[Ref]:
 
 def _branch_large(c: Ctx) -> list[Ref]:
     total, _ = _org_members(c, groups=False)
-    return [
-        ("o", o) for o in _orgs_of(c, SIZED_BRANCH_KINDS) if total[o] > c.policy.branch_max
-    ]
+    return [("o", o) for o in _orgs_of(c, SIZED_BRANCH_KINDS) if total[o] > c.policy.branch_max]
 
 
 def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
