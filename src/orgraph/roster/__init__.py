@@ -14,8 +14,9 @@ from orgraph.roster.columns import KINDS, SPECS, ColumnSpec, KindSpec, kind_spec
 from orgraph.roster.errors import RosterFileError
 from orgraph.roster.geocode import Place, city_of, geocode, place_by_code
 from orgraph.roster.idnumber import check_id, hash_id, mask_id
+from orgraph.roster.parsed import Issue, ParsedSheet, Record
 from orgraph.roster.readers import DEFAULT_MAX_BYTES, RawSheet, read_workbook
-from orgraph.roster.validate import Issue, ParsedSheet, Record, parse_file, parse_sheet
+from orgraph.roster.validate import parse_file, parse_sheet
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
