@@ -1,0 +1,89 @@
+"""Contacts (联系关系): a member's contact with a household becomes CONTACTS, with a hamlet,
+village, township or party group RESPONSIBLE_FOR (docs/design.md#data-model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches
+from orgraph.importer.report import FileReport
+from orgraph.roster import Record
+from orgraph.vocab import GROUP_KINDS
+
+# The catalog block that writes each target label's link.
+_QUERY = {
+    "Household": "upsert_household_contacts",
+    "Area": "upsert_area_responsibilities",
+    "Org": "upsert_org_responsibilities",
+}
+_AREA_WHAT = {"hamlet": "村民小组", "village": "村(社区)", "township": "乡镇"}
+
+
+class ContactSteps(ImportStep):
+    def contacts(self, rep: FileReport, records: list[Record]) -> None:
+        self.lk.load_households(
+            self.store,
+            [r.values["target_id"] for r in records if r.values.get("target_kind") == "household"],
+        )
+        items = []
+        for rec in records:
+            v = rec.values
+            member = self._resolve_member(rep, rec)
+            if member is None:
+                continue
+            found = self._contact_target(rep, rec)
+            if found is None:
+                continue
+            rel, label, target = found
+            since = v.get("since") or NO_DATE
+            key = f"{member}|{rel}|{label}|{target}|{since}"
+            write = {"member": member, "target": target, "since": since, "until": v.get("until")}
+            items.append(
+                Item(rec.row, key, {"until": v.get("until")}, {**write, "query": _QUERY[label]})
+            )
+        existing = self._contact_states(sorted({it.write["member"] for it in items}))
+        todo = self._count(rep, items, existing)
+
+        def rows(query: str) -> list[dict[str, Any]]:
+            return [
+                {k: t.write[k] for k in ("member", "target", "since", "until")}
+                for t in todo
+                if t.write["query"] == query
+            ]
+
+        self._write("upsert_household_contacts", rows("upsert_household_contacts"), "contacts")
+        self._write(
+            "upsert_area_responsibilities", rows("upsert_area_responsibilities"), "contacts"
+        )
+        self._write("upsert_org_responsibilities", rows("upsert_org_responsibilities"), "contacts")
+
+    def _contact_target(self, rep: FileReport, rec: Record) -> tuple[str, str, str] | None:
+        """(relationship, target label, target id) of a contacts row, or None (rejected)."""
+        v = rec.values
+        kind, target = v["target_kind"], v["target_id"]
+        if kind == "household":
+            ok, rel, label, what = target in self.lk.households, "CONTACTS", "Household", "农户"
+        elif kind == "group":
+            gid, _ = self.lk.org(target, kinds=GROUP_KINDS, what="党小组")
+            ok, rel, label, what = gid is not None, "RESPONSIBLE_FOR", "Org", "党小组"
+            target = gid or target
+        else:
+            area = self.lk.areas.get(target)
+            ok = area is not None and area.get("level") == kind
+            rel, label, what = "RESPONSIBLE_FOR", "Area", _AREA_WHAT[kind]
+        if not ok:
+            self._reject(rep, rec, "target_id", target, f"联系对象{what} {target} 不存在")
+            return None
+        return rel, label, target
+
+    def _contact_states(self, members: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored contacts and responsibilities of these members, by item key."""
+        existing: dict[str, dict[str, Any]] = {}
+        for chunk in batches(members, 5000):
+            for row in self.store.read("contact_states", keys=list(chunk)):
+                key = (
+                    f"{row['member']}|{row['rel']}|{row['label']}|{row['target']}|"
+                    f"{row['since'] or NO_DATE}"
+                )
+                existing[key] = {"until": row["until"]}
+        return existing

@@ -1,0 +1,158 @@
+"""What every kind's import step shares (docs/design.md#importer): the lookups, row issues,
+the diff of accepted rows against the stored state, and the batched writes.
+
+A step resolves its rows into :class:`Item` s (key, state to compare, row to write), then
+:meth:`ImportStep._count` sorts them into created / updated / unchanged and returns those to
+write, and :meth:`ImportStep._write` writes them in UNWIND batches (nothing on a dry run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from orgraph.importer.lookups import Lookups
+from orgraph.importer.places import place_rows
+from orgraph.importer.report import FileReport
+from orgraph.roster import Issue, Record
+from orgraph.roster.columns import SPECS
+from orgraph.store import GraphStore
+
+BATCH = 5000
+# Unknown start date of a contact or responsibility: sorts before every real date, so the link
+# counts as active since ever. (MERGE keys cannot be null in Neo4j.)
+NO_DATE = ""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Item:
+    """One accepted row: its key, the state to compare, and the row to write."""
+
+    row: int
+    key: str
+    state: dict[str, Any]
+    write: dict[str, Any]
+
+
+def clean(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop absent values and order lists, so stored and incoming states compare equal."""
+    return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
+
+
+def batches(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def column_label(key: str) -> str:
+    """The Chinese column name of a key, for files whose header did not carry it."""
+    for spec in SPECS.values():
+        for col in spec.columns:
+            if col.key == key:
+                return col.synonyms[0] if col.synonyms else key
+    return key
+
+
+class ImportStep:
+    """The state of one import call that every kind's step reads and extends."""
+
+    def __init__(
+        self, store: GraphStore, *, dry_run: bool = False, progress: Progress | None = None
+    ) -> None:
+        self.store = store
+        self.dry_run = dry_run
+        self.progress = progress
+        self.lk = Lookups.load(store)
+        self.places: dict[str, dict[str, Any]] = {}
+        # What this call has already accepted, per kind: a second file naming the same entity
+        # diffs against it, so a dry run (which writes nothing) counts like a real run.
+        self.seen: dict[str, dict[str, dict[str, Any]]] = {}
+
+    # -- row issues ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _issue(rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> Issue:
+        """An issue naming the column as the file's header wrote it."""
+        return Issue(
+            rep.sheet,
+            rec.row,
+            rep.columns.get(key) or column_label(key),
+            None if value is None else str(value),
+            msg,
+        )
+
+    def _reject(self, rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> None:
+        rep.rejected.append(self._issue(rep, rec, key, value, msg))
+
+    def _warn(self, rep: FileReport, rec: Record, key: str, value: Any, msg: str) -> None:
+        rep.warnings.append(self._issue(rep, rec, key, value, msg))
+
+    def _resolve_member(self, rep: FileReport, rec: Record) -> str | None:
+        """The member a contacts, outflows or reports row names, or None (row rejected)."""
+        v = rec.values
+        key = self.lk.member(v.get("member_key"), v.get("id_hash"))
+        if key is None:
+            shown = v.get("member_no") or v.get("id_masked") or v.get("name")
+            self._reject(
+                rep,
+                rec,
+                "member_no" if v.get("member_no") else "id_number",
+                shown,
+                "花名册中没有这名党员：请先导入党员花名册",
+            )
+        return key
+
+    # -- diff and write -----------------------------------------------------------------------
+
+    def _count(
+        self, rep: FileReport, items: list[Item], existing: dict[str, dict[str, Any]]
+    ) -> list[Item]:
+        """Split into created / updated / unchanged; return the rows that need writing."""
+        todo = []
+        seen = self.seen.setdefault(rep.kind or "", {})
+        for it in items:
+            old = seen.get(it.key, existing.get(it.key))
+            seen[it.key] = it.state
+            if old is None:
+                rep.created += 1
+                todo.append(it)
+            elif clean({k: old.get(k) for k in it.state}) != clean(it.state):
+                rep.updated += 1
+                todo.append(it)
+            else:
+                rep.unchanged += 1
+        return todo
+
+    def _write(self, query: str, rows: list[dict[str, Any]], label: str) -> None:
+        if self.dry_run or not rows:
+            return
+        done = 0
+        for chunk in batches(rows):
+            self.store.write(query, rows=list(chunk))
+            done += len(chunk)
+            if self.progress:
+                self.progress(label, done, len(rows))
+
+    def _place(self, code6: str | None) -> str | None:
+        """Register a destination place (and its city) as an external area; its code."""
+        code, rows = place_rows(code6)
+        for row in rows:
+            if row["code"] not in self.lk.areas:
+                self.places.setdefault(row["code"], row)
+        return code
+
+    def _flush_places(self) -> None:
+        new = [p for c, p in self.places.items() if c not in self.lk.areas]
+        # Cities first, so a county's PART_OF finds its city.
+        new.sort(key=lambda p: p["level"] != "city")
+        self._write("upsert_places", new, "places")
+        for p in new:
+            self.lk.areas[p["code"]] = {
+                "code": p["code"],
+                "name": p["name"],
+                "level": p["level"],
+                "external": True,
+            }
