@@ -208,15 +208,7 @@ def flow_map(flows: list[dict[str, Any]], *, map_name: str | None) -> Options:
         }
         for f in flows
     ]
-    dests: dict[str, list[Any]] = {}
-    origins: dict[str, list[Any]] = {}
-    for f in flows:
-        d = dests.setdefault(
-            f["destination"]["name"], [f["destination"]["lon"], f["destination"]["lat"], 0]
-        )
-        d[2] += f["count"]
-        o = origins.setdefault(f["origin"]["name"], [f["origin"]["lon"], f["origin"]["lat"], 0])
-        o[2] += f["count"]
+    dests, origins = _places_of(flows)
     dmax = max((v[2] for v in dests.values()), default=1) or 1
     opts: Options = {
         "textStyle": {"fontFamily": FONT},
@@ -262,19 +254,38 @@ def flow_map(flows: list[dict[str, Any]], *, map_name: str | None) -> Options:
         ],
     }
     if map_name:
-        opts["geo"] = {
-            "map": map_name,
-            "roam": True,
-            "aspectScale": 0.8,
-            "center": _centre(flows),
-            "zoom": 1.15,
-            "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#9a9a9a"},
-            "emphasis": {"disabled": True},
-            "label": {"show": False},
-        }
-        for s in opts["series"]:
-            s["coordinateSystem"] = "geo"
+        _on_map(opts, map_name, _centre(flows))
     return opts
+
+
+def _places_of(flows: list[dict[str, Any]]) -> tuple[dict[str, list[Any]], dict[str, list[Any]]]:
+    """Destination cities and origin townships, each [lon, lat, members] summed over flows."""
+    dests: dict[str, list[Any]] = {}
+    origins: dict[str, list[Any]] = {}
+    for f in flows:
+        d = dests.setdefault(
+            f["destination"]["name"], [f["destination"]["lon"], f["destination"]["lat"], 0]
+        )
+        d[2] += f["count"]
+        o = origins.setdefault(f["origin"]["name"], [f["origin"]["lon"], f["origin"]["lat"], 0])
+        o[2] += f["count"]
+    return dests, origins
+
+
+def _on_map(opts: Options, map_name: str, centre: Any) -> None:
+    """Draw the series over a registered map instead of bare coordinates."""
+    opts["geo"] = {
+        "map": map_name,
+        "roam": True,
+        "aspectScale": 0.8,
+        "center": centre,
+        "zoom": 1.15,
+        "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#9a9a9a"},
+        "emphasis": {"disabled": True},
+        "label": {"show": False},
+    }
+    for series in opts["series"]:
+        series["coordinateSystem"] = "geo"
 
 
 def _has_point(p: Any) -> bool:

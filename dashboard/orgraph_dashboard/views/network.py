@@ -10,8 +10,8 @@ import streamlit as st
 from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
 from streamlit_echarts import st_echarts
 
-from orgraph.client import OrgraphClient
-from orgraph.vocab import BRANCH_LEVEL_KINDS, ORG_KIND_ZH
+from orgraph.client import GapPage, OrgraphClient
+from orgraph.vocab import BRANCH_LEVEL_KINDS, GROUP_KINDS, ORG_KIND_ZH
 from orgraph_dashboard import charts, session, ui
 from orgraph_dashboard.strings import num
 
@@ -48,29 +48,39 @@ with warnings.catch_warnings():
     ]
 
 
+class _Elements:
+    """Cytoscape nodes (first description of an id wins) and edges, in the order added."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: list[dict[str, Any]] = []
+
+    def node(self, nid: str, label: str, name: str, **extra: Any) -> None:
+        self.nodes.setdefault(nid, {"data": {"id": nid, "label": label, "name": name, **extra}})
+
+    def edge(self, src: str, dst: str, label: str) -> None:
+        eid = f"e{len(self.edges)}"
+        self.edges.append({"data": {"id": eid, "source": src, "target": dst, "label": label}})
+
+    def member(self, m: dict[str, Any], overloaded: set[str]) -> None:
+        label = (
+            "党员（外出）"
+            if m.get("away")
+            else "党员（联户数不合规）"
+            if m["id"] in overloaded
+            else "党员"
+        )
+        self.node(f"m:{m['id']}", label, m["name"], member=m["id"])
+
+
 def branch_graph(
     org: dict[str, Any], orgs: list[dict[str, Any]], as_of: str
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Cytoscape elements for one branch, and the counts shown above the graph."""
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: list[dict[str, Any]] = []
-
-    def node(nid: str, label: str, name: str, **extra: Any) -> None:
-        nodes.setdefault(nid, {"data": {"id": nid, "label": label, "name": name, **extra}})
-
-    def edge(src: str, dst: str, label: str) -> None:
-        edges.append(
-            {"data": {"id": f"e{len(edges)}", "source": src, "target": dst, "label": label}}
-        )
-
+    g = _Elements()
     oid = f"o:{org['id']}"
-    node(oid, "党组织", org["name"], kind=ORG_KIND_ZH.get(org["kind"], org["kind"]))
-    groups = [
-        o for o in orgs if o.get("parent") == org["id"] and o.get("kind") in ("group", "temp_group")
-    ]
-    for g in groups:
-        node(f"o:{g['id']}", "党小组", g["name"], members=g.get("members"))
-        edge(oid, f"o:{g['id']}", "下级")
+    g.node(oid, "党组织", org["name"], kind=ORG_KIND_ZH.get(org["kind"], org["kind"]))
+    groups = [o for o in orgs if o.get("parent") == org["id"] and o.get("kind") in GROUP_KINDS]
     overloaded = {
         it["id"]
         for it in session.fetch(
@@ -81,26 +91,53 @@ def branch_graph(
             page_size=500,
         )["items"]
     }
+    members = _members(g, oid, groups, overloaded)
+    contacted = _contacts(g, members)
     uncovered = session.fetch(
         OrgraphClient.gaps, type="household_uncovered", scope=org["id"], as_of=as_of, page_size=500
     )
+    if uncovered["items"]:
+        _uncovered(g, oid, org, uncovered)
+    counts = {
+        "groups": len(groups),
+        "members": len(members),
+        "households": len(contacted),
+        "uncovered": int(uncovered["total"]),
+        "overloaded": len(overloaded),
+    }
+    return {"nodes": list(g.nodes.values()), "edges": g.edges}, counts
+
+
+def _members(
+    g: _Elements, oid: str, groups: list[dict[str, Any]], overloaded: set[str]
+) -> list[dict[str, Any]]:
+    """The party groups with their members, then the branch's members not in a group."""
     placed: set[str] = set()
+    for grp in groups:
+        g.node(f"o:{grp['id']}", "党小组", grp["name"], members=grp.get("members"))
+        g.edge(oid, f"o:{grp['id']}", "下级")
     in_groups = session.fetch_many(
         OrgraphClient.members,
-        [{"branch": g["id"], "on_roll": True, "page_size": MAX_MEMBERS} for g in groups],
+        [{"branch": grp["id"], "on_roll": True, "page_size": MAX_MEMBERS} for grp in groups],
     )
-    for g, answer in zip(groups, in_groups, strict=True):
+    for grp, answer in zip(groups, in_groups, strict=True):
         for m in answer["items"]:
-            _member_node(node, m, overloaded)
-            edge(f"o:{g['id']}", f"m:{m['id']}", "党员")
+            g.member(m, overloaded)
+            g.edge(f"o:{grp['id']}", f"m:{m['id']}", "党员")
             placed.add(m["id"])
-    members = session.fetch(
-        OrgraphClient.members, branch=org["id"], on_roll=True, page_size=MAX_MEMBERS
+    branch = oid.removeprefix("o:")
+    members: list[dict[str, Any]] = session.fetch(
+        OrgraphClient.members, branch=branch, on_roll=True, page_size=MAX_MEMBERS
     )["items"]
     for m in members:
-        _member_node(node, m, overloaded)
+        g.member(m, overloaded)
         if m["id"] not in placed:
-            edge(oid, f"m:{m['id']}", "党员")
+            g.edge(oid, f"m:{m['id']}", "党员")
+    return members
+
+
+def _contacts(g: _Elements, members: list[dict[str, Any]]) -> set[str]:
+    """Each member's active household contacts; the households reached."""
     contacted: set[str] = set()
     answers = session.fetch_many(
         OrgraphClient.contacts, [{"member": m["id"], "page_size": 100} for m in members]
@@ -112,54 +149,38 @@ def branch_graph(
                 continue
             hid = f"h:{h['id']}"
             contacted.add(hid)
-            node(hid, "农户", _short(h["id"]), household=h["id"])
-            edge(f"m:{m['id']}", hid, "联系")
+            g.node(hid, "农户", _short(h["id"]), household=h["id"])
+            g.edge(f"m:{m['id']}", hid, "联系")
+    return contacted
+
+
+def _uncovered(g: _Elements, oid: str, org: dict[str, Any], uncovered: GapPage) -> None:
     area = org.get("area") or {}
-    if uncovered["items"]:
-        aid = f"a:{area.get('code') or org['id']}"
-        node(aid, "村(社区)", area.get("name") or "所在区划")
-        edge(oid, aid, "服务")
-        # every uncovered household as its own node would bury the graph (a village can
-        # have hundreds): the first ones individually, the rest as one node with the count
-        for h in uncovered["items"][:MAX_UNCOVERED_NODES]:
-            hid = f"h:{h['id']}"
-            nodes[hid] = {
-                "data": {
-                    "id": hid,
-                    "label": "农户（未联系）",
-                    "name": h.get("head_name") or _short(h["id"]),
-                    "household": h["id"],
-                }
+    aid = f"a:{area.get('code') or org['id']}"
+    g.node(aid, "村(社区)", area.get("name") or "所在区划")
+    g.edge(oid, aid, "服务")
+    # every uncovered household as its own node would bury the graph (a village can
+    # have hundreds): the first ones individually, the rest as one node with the count
+    for h in uncovered["items"][:MAX_UNCOVERED_NODES]:
+        hid = f"h:{h['id']}"
+        g.nodes[hid] = {
+            "data": {
+                "id": hid,
+                "label": "农户（未联系）",
+                "name": h.get("head_name") or _short(h["id"]),
+                "household": h["id"],
             }
-            edge(hid, aid, "所在")
-        rest = int(uncovered["total"]) - min(len(uncovered["items"]), MAX_UNCOVERED_NODES)
-        if rest > 0:
-            node("h:rest", "农户（未联系）", f"其余 {rest} 户未联系")
-            edge("h:rest", aid, "所在")
-    counts = {
-        "groups": len(groups),
-        "members": len(members),
-        "households": len(contacted),
-        "uncovered": int(uncovered["total"]),
-        "overloaded": len(overloaded),
-    }
-    return {"nodes": list(nodes.values()), "edges": edges}, counts
+        }
+        g.edge(hid, aid, "所在")
+    rest = int(uncovered["total"]) - min(len(uncovered["items"]), MAX_UNCOVERED_NODES)
+    if rest > 0:
+        g.node("h:rest", "农户（未联系）", f"其余 {rest} 户未联系")
+        g.edge("h:rest", aid, "所在")
 
 
 def _short(household_id: str) -> str:
     """330226101201-0007 → 0007户: the whole id is on the info panel when clicked."""
     return f"{household_id.rsplit('-', 1)[-1]}户"
-
-
-def _member_node(node: Any, m: dict[str, Any], overloaded: set[str]) -> None:
-    label = (
-        "党员（外出）"
-        if m.get("away")
-        else "党员（联户数不合规）"
-        if m["id"] in overloaded
-        else "党员"
-    )
-    node(f"m:{m['id']}", label, m["name"], member=m["id"])
 
 
 def render() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import streamlit as st
 from streamlit_echarts import st_echarts
@@ -41,75 +42,79 @@ def _delta(
     return f"{d:+,}"
 
 
+Figures = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]
+
+# The head row's figures shown as metrics, two rows of four: (label, field, how to show it,
+# arrow colour: "off" for sizes, "normal" where up is good, "inverse" where up is bad).
+Colour = Literal["normal", "inverse", "off"]
+HEAD_METRICS: tuple[tuple[str, str, Callable[[Any], str], Colour], ...] = (
+    ("农户", "households", num, "off"),
+    ("已联系农户", "covered", num, "normal"),
+    ("覆盖率", "coverage", pct, "normal"),
+    ("联系党员均外出的农户", "uncovered_contact_away", num, "inverse"),
+    ("在册党员", "members", num, "off"),
+    ("在家党员", "members_home", num, "off"),
+    ("外出党员", "members_away", num, "off"),
+)
+
+
+def _load(as_of: str) -> Figures:
+    cov = coverage_for_children(as_of)
+    assert cov is not None
+    summ = dict(session.fetch(OrgraphClient.gaps_summary, as_of=as_of))
+    before = earlier(as_of)
+    old_cov: dict[str, Any] | None = None
+    old_sum: dict[str, Any] | None = None
+    try:
+        old_cov = dict(session.fetch(OrgraphClient.coverage, level="county", as_of=before))
+        old_sum = dict(session.fetch(OrgraphClient.gaps_summary, as_of=before))
+    except Exception:  # the comparison is a nicety: never let it break the page
+        old_cov = old_sum = None
+    return cov, summ, old_cov, old_sum
+
+
+def _metrics(head: dict[str, Any], old: dict[str, Any], gaps: int, old_gaps: int | None) -> None:
+    cells = [*st.columns(4), *st.columns(4)]
+    for cell, (label, field, show, colour) in zip(cells, HEAD_METRICS, strict=False):
+        delta = _delta(head[field], old.get(field), percent=field == "coverage")
+        cell.metric(label, show(head[field]), delta, delta_color=colour)
+    cells[len(HEAD_METRICS)].metric(
+        "缺口合计", num(gaps), _delta(gaps, old_gaps), delta_color="inverse"
+    )
+
+
+def _gap_table(counts: dict[str, int], labels: dict[str, str], head: dict[str, Any]) -> None:
+    st.markdown("##### 缺口（按类型）")
+    table = [
+        {"缺口类型": gap_label(t, labels), "数量": n}
+        for t, n in sorted(counts.items(), key=lambda x: -x[1])
+    ]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(table), 640),
+        key="ov_gaps",
+        column_config={"数量": st.column_config.NumberColumn(format="localized")},
+    )
+    hist: dict[str, int] = head.get("load") or {}
+    if any(hist.values()):
+        st.markdown("##### 在家党员联系农户数分布")
+        st_echarts(charts.load_histogram(hist), height="240px", key="ov_load")
+
+
 def render() -> None:
     ui.header("overview")
     as_of = session.as_of()
-
-    def load() -> tuple[
-        dict[str, Any], dict[str, Any], dict[str, Any] | None, dict[str, Any] | None
-    ]:
-        cov = coverage_for_children(as_of)
-        assert cov is not None
-        summ = dict(session.fetch(OrgraphClient.gaps_summary, as_of=as_of))
-        before = earlier(as_of)
-        old_cov: dict[str, Any] | None = None
-        old_sum: dict[str, Any] | None = None
-        try:
-            old_cov = dict(session.fetch(OrgraphClient.coverage, level="county", as_of=before))
-            old_sum = dict(session.fetch(OrgraphClient.gaps_summary, as_of=before))
-        except Exception:  # the comparison is a nicety: never let it break the page
-            old_cov = old_sum = None
-        return cov, summ, old_cov, old_sum
-
-    got = session.guarded(load)
+    got = session.guarded(lambda: _load(as_of))
     if got is None:
         return
     cov, summ, old_cov, old_sum = got
     head = cov["rows"][0]
-    old = old_cov["rows"][0] if old_cov else {}
     counts: dict[str, int] = summ["counts"]
-    labels: dict[str, str] = summ.get("labels") or {}
-    total_gaps = sum(counts.values())
-    old_total = sum(old_sum["counts"].values()) if old_sum else None
-
     st.markdown(f"#### {head['name']}（{LEVEL_ZH.get(head['level'], head['level'])}）")
-    m = st.columns(4)
-    m[0].metric(
-        "农户",
-        num(head["households"]),
-        _delta(head["households"], old.get("households")),
-        delta_color="off",
-    )
-    m[1].metric("已联系农户", num(head["covered"]), _delta(head["covered"], old.get("covered")))
-    m[2].metric(
-        "覆盖率", pct(head["coverage"]), _delta(head["coverage"], old.get("coverage"), percent=True)
-    )
-    m[3].metric(
-        "联系党员均外出的农户",
-        num(head["uncovered_contact_away"]),
-        _delta(head["uncovered_contact_away"], old.get("uncovered_contact_away")),
-        delta_color="inverse",
-    )
-    m = st.columns(4)
-    m[0].metric(
-        "在册党员",
-        num(head["members"]),
-        _delta(head["members"], old.get("members")),
-        delta_color="off",
-    )
-    m[1].metric(
-        "在家党员",
-        num(head["members_home"]),
-        _delta(head["members_home"], old.get("members_home")),
-        delta_color="off",
-    )
-    m[2].metric(
-        "外出党员",
-        num(head["members_away"]),
-        _delta(head["members_away"], old.get("members_away")),
-        delta_color="off",
-    )
-    m[3].metric("缺口合计", num(total_gaps), _delta(total_gaps, old_total), delta_color="inverse")
+    old_total = sum(old_sum["counts"].values()) if old_sum else None
+    _metrics(head, old_cov["rows"][0] if old_cov else {}, sum(counts.values()), old_total)
     if old_cov:
         st.caption(f"箭头为与 {zh_date(earlier(as_of))}（{COMPARE_DAYS} 天前）相比的变化。")
 
@@ -125,23 +130,7 @@ def render() -> None:
         else:
             st.info("范围内没有下级区划的农户数据。")
     with right:
-        st.markdown("##### 缺口（按类型）")
-        table = [
-            {"缺口类型": gap_label(t, labels), "数量": n}
-            for t, n in sorted(counts.items(), key=lambda x: -x[1])
-        ]
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            height=min(38 + 35 * len(table), 640),
-            key="ov_gaps",
-            column_config={"数量": st.column_config.NumberColumn(format="localized")},
-        )
-        hist: dict[str, int] = head.get("load") or {}
-        if any(hist.values()):
-            st.markdown("##### 在家党员联系农户数分布")
-            st_echarts(charts.load_histogram(hist), height="240px", key="ov_load")
+        _gap_table(counts, summ.get("labels") or {}, head)
 
 
 render()
