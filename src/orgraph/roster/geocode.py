@@ -252,6 +252,48 @@ def _matches(text: str) -> list[tuple[int, int, str, bool]]:
     return hits
 
 
+def _counties(
+    hits: list[tuple[int, int, str, bool]], prov: str | None, cities: set[str]
+) -> set[str]:
+    """The counties the hits name, within the province and cities named (if any); a short
+    form that needs context counts only beside a province or city of its own province."""
+    t = _table()
+    city_spans = {(i, j) for i, j, c, _ in hits if c in cities}
+    counties: set[str] = set()
+    for i, j, c, needs_ctx in hits:
+        if t.by_code[c].rank != 2:
+            continue
+        if prov is not None and c[:2] != prov[:2]:
+            continue
+        if cities and not any(c[:4] == ct[:4] for ct in cities):
+            continue  # a county of another city than the one named
+        if needs_ctx:
+            if (i, j) in city_spans:
+                continue  # "乌鲁木齐" names the city, not 乌鲁木齐县
+            ctx_spans = {
+                (a, b)
+                for a, b, cc, _ in hits
+                if t.by_code[cc].rank < 2 and (a, b) != (i, j) and cc[:2] == c[:2]
+            }
+            if not ctx_spans:
+                continue
+        counties.add(c)
+    return counties
+
+
+def _bare_city_ambiguous(hits: list[tuple[int, int, str, bool]], cities: set[str]) -> bool:
+    """A bare city short form that is also a district elsewhere ("朝阳": 辽宁朝阳市 or
+    北京朝阳区) is ambiguous."""
+    t = _table()
+    ((ci, cj),) = [(i, j) for i, j, c, _ in hits if c in cities][:1] or [(0, 0)]
+    others = [
+        c
+        for i, j, c, _ in hits
+        if (i, j) == (ci, cj) and t.by_code[c].rank == 2 and c[:4] != next(iter(cities))[:4]
+    ]
+    return bool(others)
+
+
 @lru_cache(maxsize=4096)
 def geocode(text: str) -> Place | None:
     """Destination free text ("广东东莞长安镇", "浙江义乌", "上海浦东") or a 6/9/12-digit code
@@ -275,37 +317,9 @@ def geocode(text: str) -> Place | None:
     prov = next(iter(provinces), None)
     if prov is not None:
         cities = {c for c in cities if c[:2] == prov[:2]}
-    city_spans = {(i, j) for i, j, c, _ in hits if c in cities}
-    counties: set[str] = set()
-    for i, j, c, needs_ctx in hits:
-        if t.by_code[c].rank != 2:
-            continue
-        if prov is not None and c[:2] != prov[:2]:
-            continue
-        if cities and not any(c[:4] == ct[:4] for ct in cities):
-            continue  # a county of another city than the one named
-        if needs_ctx:
-            if (i, j) in city_spans:
-                continue  # "乌鲁木齐" names the city, not 乌鲁木齐县
-            ctx_spans = {
-                (a, b)
-                for a, b, cc, _ in hits
-                if t.by_code[cc].rank < 2 and (a, b) != (i, j) and cc[:2] == c[:2]
-            }
-            if not ctx_spans:
-                continue
-        counties.add(c)
-    if prov is None and len(cities) == 1 and not counties:
-        # A bare city short form that is also a district elsewhere ("朝阳": 辽宁朝阳市 or
-        # 北京朝阳区) is ambiguous.
-        ((ci, cj),) = [(i, j) for i, j, c, _ in hits if c in cities][:1] or [(0, 0)]
-        others = [
-            c
-            for i, j, c, _ in hits
-            if (i, j) == (ci, cj) and t.by_code[c].rank == 2 and c[:4] != next(iter(cities))[:4]
-        ]
-        if others:
-            return None
+    counties = _counties(hits, prov, cities)
+    if prov is None and len(cities) == 1 and not counties and _bare_city_ambiguous(hits, cities):
+        return None
     if len(counties) > 1:
         # Prefer counties named in full or by their city-form short name ("义乌") over
         # context-only short forms.

@@ -218,6 +218,38 @@ def find_header(sheet: RawSheet, kind: str | None = None) -> HeaderResult | None
     limit = min(SCAN_ROWS, len(sheet.rows))
     grid, group_cells = _filled_top(sheet.rows, sheet.merged, limit)
     raw = [[cell_text(c).strip() for c in row] for row in sheet.rows[:limit]]
+    rows = _header_rows(grid, raw, group_cells, kinds, limit)
+    if rows is None:
+        return None
+    top_i, bottom_i = rows
+    width = max(len(grid[top_i]), len(raw[bottom_i]) if bottom_i is not None else 0)
+    top = grid[top_i]
+    if bottom_i is not None:
+        # Only horizontal group text propagates down; cells merged vertically already
+        # carry their text in `top`.
+        cands = _column_candidates(top, raw[bottom_i], width)
+    else:
+        cands = _column_candidates(top, None, width)
+    source = "given"
+    if kind is None:
+        detected = _detect_kind(cands, sheet.name)
+        if detected is None:
+            return None
+        kind, source = detected
+    result = HeaderResult(kind, source, top_i, bottom_i if bottom_i is not None else top_i)
+    _fill_columns(result, _map(cands, kind))
+    return result
+
+
+def _header_rows(
+    grid: list[list[str]],
+    raw: list[list[str]],
+    group_cells: set[tuple[int, int]],
+    kinds: tuple[str, ...],
+    limit: int,
+) -> tuple[int, int | None] | None:
+    """(top, bottom) header row indexes: the best-scoring row, with the row below it (or
+    above it) when the two form a two-level header; bottom is None for one level."""
     best_row, best_score = -1, 0
     for r in range(limit):
         score = _row_score([normalize_header(t) for t in grid[r]], kinds)
@@ -225,7 +257,6 @@ def find_header(sheet: RawSheet, kind: str | None = None) -> HeaderResult | None
             best_row, best_score = r, score
     if best_row < 0 or best_score < 2:
         return None
-    top_i, bottom_i = best_row, None
     nxt = best_row + 1
     prev = best_row - 1
     if nxt < limit and _is_sub_row(
@@ -235,42 +266,41 @@ def find_header(sheet: RawSheet, kind: str | None = None) -> HeaderResult | None
         {c for (r, c) in group_cells if r == best_row},
         kinds,
     ):
-        bottom_i = nxt
-    elif (
+        return best_row, nxt
+    if (
         prev >= 0
         and _is_sub_row(
             grid[prev], raw[best_row], raw[prev], {c for (r, c) in group_cells if r == prev}, kinds
         )
         and _row_score([normalize_header(t) for t in grid[prev]], kinds) > 0
     ):
-        top_i, bottom_i = prev, best_row
-    width = max(len(grid[top_i]), len(raw[bottom_i]) if bottom_i is not None else 0)
-    top = grid[top_i]
-    if bottom_i is not None:
-        # Only horizontal group text propagates down; cells merged vertically already
-        # carry their text in `top`.
-        cands = _column_candidates(top, raw[bottom_i], width)
-    else:
-        cands = _column_candidates(top, None, width)
+        return prev, best_row
+    return best_row, None
 
-    source = "given"
-    if kind is None:
-        hint = sheet_kind_hint(sheet.name)
-        ranked: list[tuple[tuple[bool, bool, int, int], str]] = []
-        for i, k in enumerate(KINDS):
-            cols = _map(cands, k)
-            keys = {c.key for c in cols if c.key and c.key != IGNORED}
-            if not keys:
-                continue
-            complete = not _missing(SPECS[k], keys)
-            ranked.append(((complete, k == hint, len(keys), -i), k))
-        if not ranked:
-            return None
-        ranked.sort(reverse=True)
-        kind = ranked[0][1]
-        source = "sheet" if kind == hint else "headers"
-    columns = _map(cands, kind)
-    result = HeaderResult(kind, source, top_i, bottom_i if bottom_i is not None else top_i)
+
+def _detect_kind(cands: list[tuple[list[str], str]], sheet_name: str) -> tuple[str, str] | None:
+    """(kind, source) of a sheet whose kind was not given: complete kinds first, then the
+    one the sheet's name hints at, then the most columns matched."""
+    hint = sheet_kind_hint(sheet_name)
+    ranked: list[tuple[tuple[bool, bool, int, int], str]] = []
+    for i, k in enumerate(KINDS):
+        cols = _map(cands, k)
+        keys = {c.key for c in cols if c.key and c.key != IGNORED}
+        if not keys:
+            continue
+        complete = not _missing(SPECS[k], keys)
+        ranked.append(((complete, k == hint, len(keys), -i), k))
+    if not ranked:
+        return None
+    ranked.sort(reverse=True)
+    kind = ranked[0][1]
+    return kind, "sheet" if kind == hint else "headers"
+
+
+def _fill_columns(result: HeaderResult, columns: list[ColumnMap]) -> None:
+    """The mapped columns into the result: unknown headers listed, a second column of the
+    same key kept as unknown (listed as a duplicate), the required columns missing."""
+    assert result.kind is not None
     seen: dict[str, ColumnMap] = {}
     for col in columns:
         if col.key is None:
@@ -284,5 +314,4 @@ def find_header(sheet: RawSheet, kind: str | None = None) -> HeaderResult | None
             continue
         seen[col.key] = col
         result.columns.append(col)
-    result.missing = _missing(SPECS[kind], set(seen))
-    return result
+    result.missing = _missing(SPECS[result.kind], set(seen))
