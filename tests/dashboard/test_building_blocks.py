@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from orgraph.roster.values import CATEGORY, MGMT_CLASS, ORG_KIND, TARGET_KIND
+from orgraph.roster.codes import CATEGORY, MGMT_CLASS, ORG_KIND, TARGET_KIND
 from orgraph_dashboard import charts, geo
 from orgraph_dashboard.strings import cell, pct, table_rows, zh_date
 

@@ -13,12 +13,6 @@ from collections.abc import Callable
 from datetime import date
 
 from orgraph.roster.cells import WS, Parsed, cell_text, clean_text, failed, is_number, to_halfwidth
-
-# tests/dashboard still imports these tables from here; they live in orgraph.roster.codes.
-from orgraph.roster.codes import CATEGORY as CATEGORY
-from orgraph.roster.codes import MGMT_CLASS as MGMT_CLASS
-from orgraph.roster.codes import ORG_KIND as ORG_KIND
-from orgraph.roster.codes import TARGET_KIND as TARGET_KIND
 from orgraph.roster.codes import (
     parse_area_level,
     parse_category,
