@@ -50,6 +50,8 @@ SLOW_MODULES = (
     "api/test_scope_property.py",
     "dashboard/test_pages.py",
     "importer/test_import_demo.py",
+    "roster/test_roster_big.py",
+    "test_cli.py",  # each test starts and stops its own embedded server through the CLI
 )
 
 
