@@ -34,7 +34,7 @@ Where things are (imports go one way, down this list):
   state.py        what the steps share: the seeded random sources and the records so far
   model.py        the records, and the built World
   names.py, places.py, ids.py, write.py, expected.py: names, places, ID numbers, byte-stable
-                  XLSX/CSV writing, the gap types planted
+                  XLSX/CSV writing, the planted-case record (PlantedCase, NOT_PLANTED)
 """
 
 from orgraph.demo.expected import NOT_PLANTED, PlantedCase
