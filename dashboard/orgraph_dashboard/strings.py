@@ -13,8 +13,10 @@ from orgraph.vocab import (
     CATEGORY_ZH,
     FIELD_ZH,
     GAP_ZH,
+    GENDER_ZH,
     MGMT_CLASS_ZH,
     ORG_KIND_ZH,
+    RECT_STATUS_ZH,
     TARGET_KIND_ZH,
 )
 
@@ -108,6 +110,10 @@ def cell(value: Any) -> Any:
             return CATEGORY_ZH[value]
         if value in ORG_KIND_ZH:
             return ORG_KIND_ZH[value]
+        if value in GENDER_ZH:
+            return GENDER_ZH[value]
+        if value in RECT_STATUS_ZH:
+            return RECT_STATUS_ZH[value]
     return value
 
 

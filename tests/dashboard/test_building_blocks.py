@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from orgraph.roster.codes import CATEGORY, MGMT_CLASS, ORG_KIND, TARGET_KIND
+from orgraph.roster.codes import CATEGORY, GENDER, MGMT_CLASS, ORG_KIND, RECT_STATUS, TARGET_KIND
 from orgraph_dashboard import charts, geo
 from orgraph_dashboard.strings import cell, pct, table_rows, zh_date
 
@@ -109,7 +109,7 @@ def test_org_tree_collapses_below_the_second_level() -> None:
 def test_every_code_the_importer_writes_shows_in_chinese() -> None:
     """The importer's codes (not a copy of them) are what the dashboard translates: a
     management class written as `frontline` or `mobile` once showed as English."""
-    for table in (MGMT_CLASS, CATEGORY, TARGET_KIND, ORG_KIND):
+    for table in (MGMT_CLASS, CATEGORY, TARGET_KIND, ORG_KIND, GENDER, RECT_STATUS):
         for code in set(table.values()):
             shown = cell(code)
             assert shown != code and not str(shown).isascii(), (code, shown)

@@ -117,16 +117,12 @@ def show_report(report: dict[str, Any]) -> None:
         st.success("全部数据行通过检查，可以导入。")
     files = [
         {
-            "文件": f["path"].rsplit("/", 1)[-1],
-            "工作表": f["sheet"],
+            FIELD_ZH["path"]: f["path"].rsplit("/", 1)[-1],
+            FIELD_ZH["sheet"]: f["sheet"],
             "类型": ROSTER_KIND_ZH.get(f.get("kind") or "", f.get("kind") or "未识别"),
-            "数据行": f["rows"],
-            "通过": f["accepted"],
-            "新增": f["created"],
-            "更新": f["updated"],
-            "未变": f["unchanged"],
-            "拒绝": len(f["rejected"]),
-            "提示": len(f["warnings"]),
+            **{FIELD_ZH[k]: f[k] for k in ("rows", "accepted", "created", "updated", "unchanged")},
+            FIELD_ZH["rejected"]: len(f["rejected"]),
+            FIELD_ZH["warnings"]: len(f["warnings"]),
         }
         for f in report["files"]
     ]

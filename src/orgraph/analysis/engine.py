@@ -26,9 +26,9 @@ from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
-from orgraph.vocab import MOBILE_KINDS
+from orgraph.vocab import AREA_LEVELS, MOBILE_KINDS
 
-LEVELS = ("county", "township", "village", "hamlet")
+LEVELS = AREA_LEVELS
 MAX_PAGE_SIZE = 10_000
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches
 from orgraph.importer.report import FileReport
 from orgraph.roster import Record
-from orgraph.vocab import GROUP_KINDS
+from orgraph.vocab import AREA_LEVEL_ZH, GROUP_KINDS
 
 # The catalog block that writes each target label's link.
 _QUERY = {
@@ -16,7 +16,6 @@ _QUERY = {
     "Area": "upsert_area_responsibilities",
     "Org": "upsert_org_responsibilities",
 }
-_AREA_WHAT = {"hamlet": "村民小组", "village": "村(社区)", "township": "乡镇"}
 
 
 class ContactSteps(ImportStep):
@@ -70,7 +69,7 @@ class ContactSteps(ImportStep):
         else:
             area = self.lk.areas.get(target)
             ok = area is not None and area.get("level") == kind
-            rel, label, what = "RESPONSIBLE_FOR", "Area", _AREA_WHAT[kind]
+            rel, label, what = "RESPONSIBLE_FOR", "Area", AREA_LEVEL_ZH[kind]
         if not ok:
             self._reject(rep, rec, "target_id", target, f"联系对象{what} {target} 不存在")
             return None

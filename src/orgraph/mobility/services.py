@@ -19,7 +19,7 @@ from orgraph.importer.places import place_rows
 from orgraph.roster.codes import CHANNEL
 from orgraph.roster.geocode import geocode
 from orgraph.store import GraphStore
-from orgraph.vocab import MOBILE_KINDS, ORG_KIND_ZH, ORG_KINDS
+from orgraph.vocab import GROUP_KINDS, MOBILE_KINDS, ORG_KIND_ZH, ORG_KINDS
 
 APPROVING_LEVELS = frozenset({"county", "city", "province"})
 _NEVER = "9999-12-31"
@@ -239,7 +239,7 @@ def transfer(
         raise ValidationFailed("请填写转入的党组织")
     rows = store.read("org_standing", id=target)
     if rows and not rows[0]["external"]:
-        if rows[0]["kind"] in ("group", "temp_group", "external"):
+        if rows[0]["kind"] in GROUP_KINDS | {"external"}:
             raise ValidationFailed(f"“{rows[0]['name']}”是党小组，组织关系只能转入党支部")
         org_id, name, inside = target, rows[0]["name"], True
     else:

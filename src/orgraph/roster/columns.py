@@ -10,19 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from orgraph.vocab import ROSTER_KIND_ZH
+from orgraph.vocab import ROSTER_KIND_ZH, ROSTER_KINDS
 
 Kind = Literal["areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
 
-KINDS: tuple[Kind, ...] = (
-    "areas",
-    "orgs",
-    "members",
-    "households",
-    "contacts",
-    "outflows",
-    "reports",
-)
+# The same kinds as orgraph.vocab.ROSTER_KINDS, as a type (tests/roster checks they agree).
+KINDS: tuple[Kind, ...] = ROSTER_KINDS
 
 
 # Value types understood by orgraph.roster.values.convert().

@@ -22,8 +22,6 @@ _DATE_RE = re.compile(
 _COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$")
 _SERIAL_RE = re.compile(r"^\d{5}(?:\.\d+)?$")
 
-PRECISION_NOTE = {"month": "仅有年月，按当月1日计", "year": "仅有年份，按当年1月1日计"}
-
 
 def parse_date(raw: object, *, not_after: date | None = None) -> Parsed:
     """Parse a date cell: real date/datetime, Excel serial, ``1990.03``, ``1990年3月``,
