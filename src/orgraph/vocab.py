@@ -141,6 +141,14 @@ CHAIN_LEVEL_ZH: Final[dict[str, str]] = {
     "village": "乡镇干部（包村）",
     "township": "县级领导（包乡镇）",
 }
+# Who answers for each level of the chain above the household: the role a member needs to
+# count as its responsible person (the rules hamlet_no_cadre, village_no_cadre and
+# township_no_leader, and the chain's levels).
+RESPONSIBLE_ROLE: Final[dict[str, str]] = {
+    "hamlet": "village_committee",
+    "village": "township_cadre",
+    "township": "county_leader",
+}
 # The same chain as the duty each level holds (县级领导包乡镇、乡镇干部包村、村干部包组、党员包户).
 CHAIN_DUTY_ZH: Final[dict[str, str]] = {
     "household": "党员包户",

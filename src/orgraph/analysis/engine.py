@@ -26,7 +26,7 @@ from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
-from orgraph.vocab import AREA_LEVELS, MOBILE_KINDS
+from orgraph.vocab import AREA_LEVELS, MOBILE_KINDS, RESPONSIBLE_ROLE
 
 LEVELS = AREA_LEVELS
 MAX_PAGE_SIZE = 10_000
@@ -277,11 +277,7 @@ class Engine:
                 "ok": any(x["at_home"] for x in people),
             }
         ]
-        for level, role in (
-            ("hamlet", "village_committee"),
-            ("village", "township_cadre"),
-            ("township", "county_leader"),
-        ):
+        for level, role in RESPONSIBLE_ROLE.items():
             a = above.get(level)
             if a is None:
                 continue

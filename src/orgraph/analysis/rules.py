@@ -14,7 +14,7 @@ from orgraph.analysis import mobile
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
-from orgraph.vocab import GAP_TYPES, GROUP_KINDS, SIZED_BRANCH_KINDS, GapType
+from orgraph.vocab import GAP_TYPES, GROUP_KINDS, RESPONSIBLE_ROLE, SIZED_BRANCH_KINDS, GapType
 
 # -- households -------------------------------------------------------------------------------
 
@@ -103,8 +103,9 @@ def _responsible_targets(c: Ctx, role: str, *, orgs: bool) -> set[int]:
     return {int(t) for t in c.graph.r_target[ok]}
 
 
-def _areas_without(c: Ctx, level: str, role: str) -> list[Ref]:
-    covered = _responsible_targets(c, role, orgs=False)
+def _areas_without(c: Ctx, level: str) -> list[Ref]:
+    """Areas of `level` in scope that no member holding its RESPONSIBLE_ROLE answers for."""
+    covered = _responsible_targets(c, RESPONSIBLE_ROLE[level], orgs=False)
     return [
         ("a", int(i))
         for i in np.flatnonzero(c.scope.areas)
@@ -127,8 +128,8 @@ def _groups(c: Ctx) -> list[int]:
 
 
 def _hamlet_no_cadre(c: Ctx) -> list[Ref]:
-    out = _areas_without(c, "hamlet", "village_committee")
-    covered = _responsible_targets(c, "village_committee", orgs=True)
+    out = _areas_without(c, "hamlet")
+    covered = _responsible_targets(c, RESPONSIBLE_ROLE["hamlet"], orgs=True)  # groups: as hamlets
     return out + [("o", g) for g in _groups(c) if g not in covered]
 
 
@@ -386,12 +387,12 @@ _DEFINED = (
     Rule(_GAP["exempt_member_assigned"], _exempt_assigned, _by_index(_exempt_item)),
     Rule(
         _GAP["township_no_leader"],
-        lambda c: _areas_without(c, "township", "county_leader"),
+        lambda c: _areas_without(c, "township"),
         _by_index(_area_item),
     ),
     Rule(
         _GAP["village_no_cadre"],
-        lambda c: _areas_without(c, "village", "township_cadre"),
+        lambda c: _areas_without(c, "village"),
         _by_index(_area_item),
     ),
     Rule(_GAP["hamlet_no_cadre"], _hamlet_no_cadre, _hamlet_item),
