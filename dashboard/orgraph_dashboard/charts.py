@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 from orgraph.vocab import LEVEL_ZH, ORG_KIND_ZH
-from orgraph_dashboard.strings import pct
 
 Options = dict[str, Any]
 
@@ -81,31 +80,6 @@ def coverage_bar(rows: list[dict[str, Any]], *, level: str) -> Options:
 
 def bar_height(n: int, *, per: int = 24, minimum: int = 220, maximum: int = 2400) -> str:
     return f"{max(minimum, min(maximum, 60 + per * n))}px"
-
-
-def gap_bar(counts: dict[str, int], labels: dict[str, str]) -> Options:
-    items = sorted(((t, n) for t, n in counts.items() if n), key=lambda x: x[1])
-    return {
-        "textStyle": {"fontFamily": FONT},
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 56, "top": 8, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "log", "logBase": 10, "min": 1, "axisLabel": {"formatter": "{value}"}},
-        "yAxis": {
-            "type": "category",
-            "data": [labels.get(t, t) for t, _ in items],
-            "axisLabel": {"interval": 0},
-        },
-        "series": [
-            {
-                "type": "bar",
-                "name": "数量",
-                "data": [n for _, n in items],
-                "itemStyle": {"color": "#c0392b"},
-                "barMaxWidth": 16,
-                "label": {"show": True, "position": "right"},
-            }
-        ],
-    }
 
 
 def village_map(
@@ -390,25 +364,3 @@ def load_histogram(load: dict[str, int]) -> Options:
             }
         ],
     }
-
-
-def share_pie(parts: list[tuple[str, int]], *, title: str) -> Options:
-    return {
-        "textStyle": {"fontFamily": FONT},
-        "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}（{d}%）"},
-        "series": [
-            {
-                "type": "pie",
-                "radius": ["40%", "68%"],
-                "top": 24,
-                "data": [{"name": n, "value": v} for n, v in parts],
-                "label": {"formatter": "{b}\n{c}"},
-            }
-        ],
-        "color": ["#2166ac", "#ef8a62", "#b2182b", "#999999"],
-    }
-
-
-def coverage_text(value: float | None) -> str:
-    return pct(value)

@@ -40,7 +40,3 @@ def table(
     if key is not None:
         kw["key"] = key
     st.dataframe(rows, **kw)
-
-
-def scope_ref(me: Me) -> str:
-    return me["scope"]["ref"]

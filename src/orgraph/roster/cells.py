@@ -2,7 +2,7 @@
 
 Every parser takes the cell as the reader gave it (str, int, float, bool, date, datetime,
 ...) and returns a :class:`Parsed`: a normalised value, or an error message in Chinese,
-plus warnings. Empty cells are the caller's business (see :func:`is_blank`).
+plus warnings. Empty cells are the caller's business (the row loop in roster/rows.py).
 """
 
 from __future__ import annotations
@@ -42,14 +42,6 @@ WS = re.compile(r"\s+")
 def clean_text(s: str) -> str:
     """Half-width, trimmed, inner runs of whitespace collapsed to one space."""
     return WS.sub(" ", to_halfwidth(s)).strip()
-
-
-def is_blank(raw: object) -> bool:
-    if raw is None:
-        return True
-    if isinstance(raw, str):
-        return not raw.strip()
-    return isinstance(raw, float) and math.isnan(raw)
 
 
 def cell_text(raw: object) -> str:

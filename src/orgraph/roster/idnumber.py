@@ -142,10 +142,6 @@ def parse_id_cell(raw: object) -> Parsed:
     return Parsed(res.normalized, warnings=res.warnings)
 
 
-def is_valid_id(raw: object, *, today: date | None = None) -> bool:
-    return check_id(raw, today=today, check_county=False).error is None
-
-
 def mask_id(id_number: str) -> str:
     """First 6 + ``********`` + last 4 (an 18-digit ID keeps its length)."""
     s = id_number if id_number.isdigit() else normalize_id_text(id_number)

@@ -26,7 +26,6 @@ from orgraph.errors import EmbeddedUnsupported, StoreUnavailable
 
 # The pinned Neo4j line: 5.26 is the LTS and the last that runs on Java 17 (2025.x needs 21).
 NEO4J_VERSION = "5.26.30"
-DEPENDENCY_PLUGIN = "3.8.1"
 POM = Path(__file__).resolve().parents[3] / "tools" / "neo4j" / "pom.xml"
 
 Progress = Callable[[str], None]
