@@ -16,7 +16,7 @@ from orgraph.errors import ValidationFailed
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
 from orgraph.roster import KINDS
-from orgraph.vocab import ROSTER_KIND_ZH
+from orgraph.vocab import FIELD_ZH, ROSTER_KIND_ZH
 
 SHOW_ISSUES = 20
 
@@ -87,10 +87,15 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 
+TEXT_COLUMNS = ("path", "sheet", "kind")
+
+
 def show(result: ImportReport) -> None:
     table = Table(title="导入结果 (仅校验，未写入)" if result.dry_run else "导入结果")
-    for col in ("文件", "工作表", "类别", "行数", "新增", "更新", "未变", "拒绝", "警告"):
-        table.add_column(col, justify="left" if col in ("文件", "工作表", "类别") else "right")
+    for key in ("path", "sheet", "kind", "rows", "created", "updated", "unchanged"):
+        table.add_column(FIELD_ZH[key], justify="left" if key in TEXT_COLUMNS else "right")
+    table.add_column(FIELD_ZH["rejected"], justify="right")
+    table.add_column(FIELD_ZH["warnings"], justify="right")
     for f in result.files:
         table.add_row(
             Path(f.path).name,
