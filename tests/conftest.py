@@ -19,7 +19,15 @@ from orgraph import catalog
 from orgraph.store import GraphStore
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
-from tests.engines import ENGINES, FalkorHost, GraphHost, Neo4jHost, short_tmpdir
+from tests.engines import (
+    ENGINES,
+    FalkorHost,
+    GraphHost,
+    Neo4jHost,
+    reap_with_this_process,
+    short_tmpdir,
+    stop_reaper,
+)
 
 __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
 
@@ -84,11 +92,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="session")
 def falkor_server() -> Iterator[EmbeddedServer]:
     folder = short_tmpdir("og-test-")
+    reaper = reap_with_this_process(folder)
     server = EmbeddedServer(folder / "db", start_timeout=60, socket_timeout=30)
     server.start()
     yield server
     server.stop()
     shutil.rmtree(folder, ignore_errors=True)
+    stop_reaper(reaper)
 
 
 NEO4J_POOL: list[str] = []

@@ -15,7 +15,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -37,6 +40,50 @@ ENGINES = ("falkordb", "neo4j")
 NEO4J_HEAP = os.environ.get("ORGRAPH_TEST_NEO4J_HEAP", "1g")
 NEO4J_PAGECACHE = os.environ.get("ORGRAPH_TEST_NEO4J_PAGECACHE", "512m")
 MAX_NEO4J_SERVERS = int(os.environ.get("ORGRAPH_TEST_NEO4J_MAX_SERVERS", "8"))
+
+
+# A watchdog per test server folder: when the test process dies without its teardown (killed,
+# Ctrl-C twice, a crashed xdist worker), the servers it started under that folder would live
+# on, each Neo4j JVM holding 1.5 GB. The watchdog waits for the process, then kills whatever
+# still runs from the folder and removes it.
+_REAPER = r"""
+import os, pathlib, shutil, signal, sys, time
+parent, root = int(sys.argv[1]), sys.argv[2]
+while True:
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        break
+    if not os.path.isdir(root):
+        sys.exit(0)  # torn down normally
+    time.sleep(1)
+me = str(os.getpid())
+for proc in pathlib.Path("/proc").iterdir():
+    if not proc.name.isdigit() or proc.name == me:
+        continue
+    try:
+        if root.encode() in (proc / "cmdline").read_bytes():
+            os.kill(int(proc.name), signal.SIGKILL)
+    except OSError:
+        pass
+shutil.rmtree(root, ignore_errors=True)
+"""
+
+
+def reap_with_this_process(folder: Path) -> subprocess.Popen[bytes]:
+    """Start the watchdog for `folder` (see _REAPER); stop it with `.send_signal(SIGTERM)`."""
+    return subprocess.Popen(
+        [sys.executable, "-c", _REAPER, str(os.getpid()), str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # a Ctrl-C to the test run's group must not stop it first
+    )
+
+
+def stop_reaper(reaper: subprocess.Popen[bytes]) -> None:
+    reaper.send_signal(signal.SIGTERM)
+    reaper.wait(timeout=10)
 
 
 def short_tmpdir(prefix: str) -> Path:
@@ -113,6 +160,7 @@ class Neo4jHost:
         if external_uri:
             self.slots.append(_Slot(external_uri, user, password))
         self.started_s: list[float] = []
+        self._reaper: subprocess.Popen[bytes] | None = None
 
     def _new_slot(self) -> _Slot:
         if self.external:
@@ -125,6 +173,8 @@ class Neo4jHost:
                 f"more than {MAX_NEO4J_SERVERS} Neo4j graphs alive at once: "
                 "a fixture holds its graph longer than it should"
             )
+        if self._reaper is None:
+            self._reaper = reap_with_this_process(self.root)
         server = LocalNeo4j(
             self.root / f"s{len(self.slots)}",
             bolt_port=free_port(),
@@ -182,3 +232,5 @@ class Neo4jHost:
             if slot.server is not None:
                 slot.server.kill()  # throwaway data: no clean shutdown needed
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._reaper is not None:
+            stop_reaper(self._reaper)
