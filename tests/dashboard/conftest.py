@@ -14,14 +14,6 @@ from pathlib import Path
 
 import pytest
 
-# The pages' component libraries, imported once here in the main thread. AppTest runs each page
-# in a script thread while the live API answers from another; a first import of a module in a
-# thread, racing other threads' imports under load, failed once in CI with
-# `KeyError: 'streamlit_echarts'` raised inside importlib (Python 3.11's module-lock handling).
-# Imported up front, the pages only look them up.
-import st_link_analysis  # noqa: F401
-import streamlit_echarts  # noqa: F401
-
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
