@@ -317,7 +317,7 @@ def parse_gender(raw: object) -> Parsed:
 
 
 def parse_mgmt_class(raw: object) -> Parsed:
-    return _lookup(MGMT_CLASS, raw, "分类管理类别", "在家青壮年/产业一线/流动创业/老弱")
+    return _lookup(MGMT_CLASS, raw, "分类管理类别", "/".join(MGMT_CLASS_ZH.values()))
 
 
 def parse_target_kind(raw: object) -> Parsed:
