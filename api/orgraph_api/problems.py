@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from orgraph.errors import OrgraphError, StoreUnavailable, Unauthorized
+from orgraph.errors import OrgraphError, StoreUnavailable, Unauthorized, ValidationFailed
 from orgraph_api.responses import Problem
 
 log = logging.getLogger("orgraph.api")
@@ -159,7 +159,12 @@ def install(app: FastAPI) -> None:
         if status >= 500 and not isinstance(exc, StoreUnavailable):
             log.error("internal error on %s %s: %s", request.method, request.url.path, exc)
             return problem(500, "服务器内部错误，已记录，请联系管理员")
-        return problem(status, str(exc) or TITLES.get(status, "错误"), headers=_headers_for(exc))
+        return problem(
+            status,
+            str(exc) or TITLES.get(status, "错误"),
+            errors=exc.errors if isinstance(exc, ValidationFailed) else None,
+            headers=_headers_for(exc),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Problem:

@@ -311,3 +311,54 @@ class MobileBranchOut(BaseModel):
     as_of: str
     branch: dict[str, Any]
     members: list[dict[str, Any]]
+
+
+class ProposalRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    code: str
+    name: str
+    level: str
+    households: int
+    covered_before: int
+    open: int
+    proposed: int
+    covered_after: int
+    coverage_before: float | None
+    coverage_after: float | None
+    members_eligible: int
+    base_places: int
+    remaining: int
+    members_needed: int
+    contact_max_needed: int | None
+    shortfall: Literal["structural", "organisational", "none"]
+
+
+class ProposalTotal(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    households: int
+    open: int
+    proposed: int
+    remaining: int
+    unplaced: int
+    coverage_before: float | None
+    coverage_after: float | None
+    shortfall: Literal["structural", "organisational", "none"]
+
+
+class ProposalOut(BaseModel):
+    scope: str
+    as_of: str
+    policy: dict[str, Any]
+    total: ProposalTotal
+    townships: list[ProposalRow]
+    villages: list[ProposalRow]
+    items_total: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]]
+
+
+class ProposalApplied(BaseModel):
+    as_of: str
+    created: int = Field(description="新建立的联系")
+    kept: int = Field(description="已经存在、保持不变的联系")

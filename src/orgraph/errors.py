@@ -55,6 +55,10 @@ class ValidationFailed(OrgraphError):
     http_status = 422
     exit_code = 7
 
+    def __init__(self, message: str, *, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors  # one entry per failing item, when there are several
+
 
 class StoreNotEmpty(OrgraphError):
     http_status = 409

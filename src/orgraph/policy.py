@@ -51,6 +51,18 @@ class Policy(BaseModel):
         "工作单位含这些词时不算固定单位 (不提示转接组织关系)",
     )
 
+    proposal_cross_village: bool = _t(
+        False,
+        "contact_proposal",
+        "联户调整建议: 本村党员不足时是否可由同乡镇邻村党员联系 (默认否, 就近就便)",
+    )
+    proposal_cadre_extra: int = _t(
+        0,
+        "contact_proposal",
+        "宁海做法: 外出党员留下的空缺由村（社）党组织成员补位; 村两委成员可在联户上限之外"
+        "再多联系的户数 (默认 0: 不超上限)",
+    )
+
     @model_validator(mode="after")
     def _ranges(self) -> Policy:
         for lo, hi in (
@@ -60,6 +72,8 @@ class Policy(BaseModel):
         ):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
+        if self.proposal_cadre_extra < 0:
+            raise ValueError(f"proposal_cadre_extra ({self.proposal_cadre_extra}) 不能为负数")
         return self
 
     def describe(self) -> list[dict[str, Any]]:

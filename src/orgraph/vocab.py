@@ -303,4 +303,35 @@ FIELD_ZH: Final[dict[str, str]] = {
     "unchanged": "未变",
     "rejected": "拒绝",
     "warnings": "提示",
+    # a contact proposal's rows and pairs (docs/rules.md "Contact proposals")
+    "covered_before": "现已联系",
+    "open": "待联系户",
+    "proposed": "建议新增",
+    "covered_after": "调整后已联系",
+    "coverage_before": "现覆盖率",
+    "coverage_after": "调整后覆盖率",
+    "members_eligible": "可安排党员",
+    "base_places": "可增联户数",
+    "remaining": "仍缺户数",
+    "members_needed": "还需党员",
+    "contact_max_needed": "上限需提到",
+    "shortfall": "缺口性质",
+    "unplaced": "未归村农户",
+    "member_hamlet": "党员所在组",
+    "locality": "就近",
+    "extra": "两委补位",
+    "load_before": "原联户数",
+    "load_after": "调整后联户数",
+}
+# How near a proposed contact is (docs/rules.md "Contact proposals": locality).
+LOCALITY_ZH: Final[dict[str, str]] = {
+    "hamlet": "同村民小组",
+    "village": "同村",
+    "township": "同乡镇邻村",
+}
+# Why a village's households stay uncovered after the proposal.
+SHORTFALL_ZH: Final[dict[str, str]] = {
+    "structural": "结构性 (党员不足)",
+    "organisational": "组织性 (可安排未安排)",
+    "none": "无缺口",
 }

@@ -14,6 +14,7 @@ from orgraph_api.routers import (
     mobility,
     outflows,
     places,
+    proposals,
     system,
 )
 
@@ -27,5 +28,6 @@ ROUTERS: list[APIRouter] = [
     contacts.router,
     outflows.router,
     mobility.router,
+    proposals.router,
     imports.router,
 ]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import coverage, mobile
+from orgraph.analysis import coverage, mobile, proposal_report, proposals
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
@@ -54,6 +54,7 @@ class Engine:
         self._days: OrderedDict[int, DayState] = OrderedDict()
         self._scopes: dict[str | None, Scope] = {}
         self._members: dict[str | None, Any] = {}
+        self._proposals: OrderedDict[tuple[str | None, int], proposals.Solution] = OrderedDict()
 
     # -- caches -------------------------------------------------------------------------------
 
@@ -67,6 +68,7 @@ class Engine:
                 self._days.clear()
                 self._scopes.clear()
                 self._members.clear()
+                self._proposals.clear()
             return self._proj
 
     def _day(self, p: Projection, as_of: int) -> DayState:
@@ -158,6 +160,51 @@ class Engine:
             "level": level,
             "rows": coverage.rows(c, level),
         }
+
+    # -- proposals ------------------------------------------------------------------------------
+
+    def _solution(self, c: Ctx) -> proposals.Solution:
+        key = (c.scope.ref, c.day.as_of)
+        with self._lock:
+            found = self._proposals.get(key)
+        if found is None or c.graph is not self._proj:
+            found = proposals.solve(c)
+            with self._lock:
+                if c.graph is self._proj:
+                    self._proposals[key] = found
+                    while len(self._proposals) > 8:
+                        self._proposals.popitem(last=False)
+        return found
+
+    def proposal(
+        self,
+        *,
+        scope: str | None = None,
+        as_of: str | dt.date | None = None,
+        page: int = 1,
+        page_size: int = 100,
+    ) -> dict[str, Any]:
+        """Who should take which uncovered household, and what coverage needs beyond that
+        (docs/rules.md "Contact proposals")."""
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
+        c, iso = self._ctx(scope, as_of)
+        doc = proposal_report.report(
+            c, self._solution(c), page=page, page_size=page_size, store=self.store
+        )
+        return {**doc, "as_of": iso}
+
+    def check_pairs(
+        self,
+        pairs: list[tuple[str, str]],
+        *,
+        scope: str | None = None,
+        as_of: str | dt.date | None = None,
+    ) -> dict[str, Any]:
+        """Which of these (member key, household id) pairs may be written as contacts from D
+        (docs/rules.md "Applying"): {"as_of", "new": [...], "kept": [...], "problems": [...]}."""
+        c, iso = self._ctx(scope, as_of)
+        return {"as_of": iso, **proposals.check(c, pairs)}
 
     # -- members away ---------------------------------------------------------------------------
 

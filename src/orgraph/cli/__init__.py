@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from orgraph import __version__
-from orgraph.cli import analysis, dashboard, db, demo, imports, mobility, serve, users
+from orgraph.cli import analysis, dashboard, db, demo, imports, mobility, proposals, serve, users
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.store.migrations import migrate as run_migrations
 
@@ -18,6 +18,7 @@ app.add_typer(db.app, name="db")
 imports.register(app)
 demo.register(app)
 analysis.register(app)
+proposals.register(app)
 mobility.register(app)
 users.register(app)
 dashboard.register(app)

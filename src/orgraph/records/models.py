@@ -224,3 +224,16 @@ class MobileBranchBody(Strict):
 class BranchMemberBody(Strict):
     member: Ref = Field(description="党员键")
     since: IsoDate | None = Field(default=None, description="开始日期 (默认今天)")
+
+
+class ProposalPair(Strict):
+    member: Ref = Field(description="党员键 (人员编号)")
+    household: Ref = Field(description="户编号")
+
+
+class ProposalApply(Strict):
+    scope: Ref | None = Field(default=None, description="区划代码或党组织编号 (默认本人范围)")
+    as_of: IsoDate | None = Field(default=None, description="联系开始日期 (默认今天)")
+    pairs: list[ProposalPair] = Field(
+        min_length=1, max_length=20_000, description="审定后要建立的联系 (党员, 户)"
+    )

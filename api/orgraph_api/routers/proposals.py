@@ -1,0 +1,129 @@
+"""Contact proposals (联户调整建议, docs/rules.md "Contact proposals"): read, export as a 联系关系
+roster, and apply the reviewed pairs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from orgraph.analysis.engine import MAX_PAGE_SIZE
+from orgraph.records.models import ProposalApply
+from orgraph.records.proposals import apply_pairs
+from orgraph.roster import contact_roster
+from orgraph_api.deps import Scoped, Svc, audited, writer
+from orgraph_api.errors_doc import errors
+from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ, today
+from orgraph_api.responses import Json
+from orgraph_api.schemas import ProposalApplied, ProposalOut
+
+router = APIRouter(prefix="/proposals", tags=["调整建议"])
+
+
+@router.get(
+    "/contacts",
+    summary="联户调整建议",
+    response_model=ProposalOut,
+    responses=errors(404, 422),
+    description="把范围内没有在家党员联系的农户，按就近 (同村民小组、同村)、均衡、不超过联户上限的"
+    "原则分给可安排的在家党员；并按村、乡镇给出调整前后的覆盖率和仍缺的户数、还需的党员数。"
+    "只是建议: 须经党员大会审定后导入或应用。",
+)
+def proposal(
+    svc: Svc,
+    view: Scoped,
+    scope: ScopeQ = None,
+    as_of: AsOfQ = None,
+    page: PageQ = 1,
+    page_size: PageSizeQ = 50,
+) -> Json:
+    ref = view.resolve(scope)
+    doc = svc.answers.ask(
+        view.revision,
+        svc.engine.proposal,
+        scope=ref,
+        as_of=as_of,
+        page=page,
+        page_size=page_size,
+    )
+    return Json(doc)
+
+
+@router.get(
+    "/contacts/export",
+    summary="导出联户调整建议 (联系关系花名册)",
+    responses={
+        **errors(404, 422),
+        200: {
+            "description": "文件下载",
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    },
+    response_class=Response,
+    description="整份建议写成联系关系花名册 (人员编号、姓名、联系对象类型、联系对象编号、"
+    "联系对象名称、开始日期，另加导入时不读的说明列)，审定后可原样导入。",
+)
+def export(
+    svc: Svc,
+    view: Scoped,
+    scope: ScopeQ = None,
+    as_of: AsOfQ = None,
+    format: Annotated[Literal["xlsx", "csv"], Query(description="文件格式")] = "xlsx",
+) -> Response:
+    ref = view.resolve(scope)
+    with audited(
+        svc,
+        view.principal,
+        action="proposals.export",
+        target="contacts",
+        scope=ref,
+        detail={"format": format},
+    ) as detail:
+        first = svc.engine.proposal(scope=ref, as_of=as_of, page=1, page_size=MAX_PAGE_SIZE)
+        items = list(first["items"])
+        for page in range(2, (first["items_total"] + MAX_PAGE_SIZE - 1) // MAX_PAGE_SIZE + 1):
+            items += svc.engine.proposal(
+                scope=ref, as_of=first["as_of"], page=page, page_size=MAX_PAGE_SIZE
+            )["items"]
+        detail["rows"] = len(items)
+    name = f"联户调整建议_{first['scope']}_{first['as_of']}.{format}"
+    ascii_name = f"contact_proposal_{first['scope']}_{first['as_of']}.{format}"
+    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
+    if format == "csv":
+        body, media = contact_roster.to_csv(items, first["as_of"]), "text/csv; charset=utf-8"
+    else:
+        body = contact_roster.to_xlsx(items, first["as_of"])
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.post(
+    "/contacts/apply",
+    summary="应用审定后的联户调整",
+    response_model=ProposalApplied,
+    responses=errors(403, 404, 422),
+    description="把审定 (可删减) 后的 (党员, 户) 建立为联系关系，开始日期为 as_of (默认今天)。"
+    "每一对先校验: 党员和户都在范围内，党员在册、在家、不属免于联户，户尚无在家党员联系，"
+    "同村 (或政策允许时同乡镇)，联户数不超过上限；有任何一对不合格则一对也不写，"
+    "errors 逐一列出。已存在的联系保持不变，重复应用不做任何修改。",
+)
+def apply(svc: Svc, view: Scoped, body: ProposalApply) -> ProposalApplied:
+    caller = view.principal
+    ref = view.resolve(body.scope)
+    with audited(svc, caller, action="proposals.apply", target="contacts", scope=ref) as detail:
+        writer(caller)
+        done = apply_pairs(
+            svc.engine,
+            [(p.member, p.household) for p in body.pairs],
+            scope=ref,
+            on=body.as_of or today(),
+        )
+        detail.update(done)
+    return ProposalApplied(**done)

@@ -1,0 +1,94 @@
+"""`orgraph propose`: who should take which uncovered household (docs/rules.md "Contact
+proposals"), coverage before → after, and the roster file to review and import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from orgraph.analysis.engine import MAX_PAGE_SIZE, Engine
+from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
+from orgraph.cli.common import console, handles_errors, print_json, store_session
+from orgraph.errors import ValidationFailed
+from orgraph.roster import contact_roster
+from orgraph.vocab import SHORTFALL_ZH
+
+
+def all_items(engine: Engine, *, scope: str | None, as_of: str) -> dict[str, Any]:
+    """The whole proposal (every page of pairs)."""
+    doc = engine.proposal(scope=scope, as_of=as_of, page=1, page_size=MAX_PAGE_SIZE)
+    items = list(doc["items"])
+    pages = (doc["items_total"] + MAX_PAGE_SIZE - 1) // MAX_PAGE_SIZE
+    for page in range(2, pages + 1):
+        items += engine.proposal(scope=scope, as_of=as_of, page=page, page_size=MAX_PAGE_SIZE)[
+            "items"
+        ]
+    return {**doc, "items": items, "page_size": len(items) or 1}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def propose(
+    scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
+    level: Annotated[
+        str, typer.Option("--level", help="township | village: 按乡镇或按村列出调整前后")
+    ] = "township",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="把建议写成联系关系花名册 (.xlsx 或 .csv)，审定后可用 orgraph import 导入"
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """联户调整建议: 把没人联系的农户就近、均衡地分给可安排的在家党员，并算出还差多少。"""
+    if level not in ("township", "village"):
+        raise typer.BadParameter("可用: township, village", param_hint="--level")
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv"):
+        raise ValidationFailed(f"输出文件“{out.name}”应为 .xlsx 或 .csv")
+    with store_session() as store:
+        engine = Engine(store)
+        iso = engine.proposal(scope=scope, as_of=as_of, page=1, page_size=1)["as_of"]
+        doc = all_items(engine, scope=scope, as_of=iso)
+    if out is not None:
+        write = contact_roster.to_xlsx if out.suffix.lower() == ".xlsx" else contact_roster.to_csv
+        out.write_bytes(write(doc["items"], doc["as_of"]))
+    if fmt is Format.json:
+        print_json(doc)
+        return
+    rows = [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "households": r["households"],
+            "coverage_before": _pct(r["coverage_before"]),
+            "proposed": r["proposed"],
+            "coverage_after": _pct(r["coverage_after"]),
+            "remaining": r["remaining"],
+            "members_needed": r["members_needed"],
+            "contact_max_needed": r["contact_max_needed"],
+            "shortfall": SHORTFALL_ZH[r["shortfall"]],
+        }
+        for r in [{**doc["total"], "code": doc["scope"], "name": "合计"}, *doc[level + "s"]]
+    ]
+    emit(
+        rows,
+        fmt,
+        f"联户调整建议 ({doc['scope']}, 截至 {doc['as_of']}, 联户上限 "
+        f"{doc['policy']['contact_max']}): 建议新增 {doc['items_total']} 对",
+        doc,
+        {"code": "代码", "households": "农户数"},
+    )
+    if doc["total"]["unplaced"]:
+        console.print(f"另有 {doc['total']['unplaced']} 户未归入任何村，无法建议。")
+    if out is not None:
+        console.print(f"已写出 {len(doc['items'])} 行到 {out} (审定后: orgraph import {out})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(handles_errors(propose))
