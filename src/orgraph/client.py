@@ -466,6 +466,58 @@ class OrgraphClient:
             resp.headers.get("content-type", "application/octet-stream"),
         )
 
+    # -- proposals (docs/rules.md "Contact proposals") ----------------------------------------
+
+    def proposal(
+        self,
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Json:
+        """Who should take which uncovered household, and coverage before → after."""
+        return cast(
+            Json,
+            self._get(
+                "/proposals/contacts", scope=scope, as_of=as_of, page=page, page_size=page_size
+            ),
+        )
+
+    def export_proposal(
+        self,
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+        format: Literal["xlsx", "csv"] = "xlsx",
+    ) -> Download:
+        """The whole proposal as a 联系关系 roster the importer reads."""
+        resp = self.request(
+            "GET",
+            "/proposals/contacts/export",
+            params={"scope": scope, "as_of": as_of, "format": format},
+        )
+        return Download(
+            resp.content,
+            _filename(resp, f"contact_proposal.{format}"),
+            resp.headers.get("content-type", "application/octet-stream"),
+        )
+
+    def apply_proposal(
+        self,
+        pairs: Iterable[tuple[str, str]],
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+    ) -> Json:
+        """Write reviewed (member key, household id) pairs as contacts: all or none."""
+        body: dict[str, Any] = {"pairs": [{"member": m, "household": h} for m, h in pairs]}
+        if scope:
+            body["scope"] = scope
+        if as_of:
+            body["as_of"] = as_of
+        return cast(Json, self._post("/proposals/contacts/apply", body))
+
     # -- imports ----------------------------------------------------------------------------
 
     def import_files(self, kind: str, files: Iterable[UploadFile], *, dry_run: bool = True) -> Json:
