@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from orgraph.analysis.engine import Engine
+from orgraph.cli.proposals import all_items
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
-from orgraph.roster import hash_id
+from orgraph.roster import contact_roster, hash_id
 from orgraph.roster.geocode import city_of
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
@@ -48,7 +49,7 @@ def _files(folder: Path) -> list[Path]:
 
 
 def test_county_demo_imports_completely_and_idempotently(
-    county: tuple[Path, DemoSummary], store: GraphStore
+    county: tuple[Path, DemoSummary], store: GraphStore, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     folder, summary = county
     rows = dict(summary.files)  # data rows per file, all sheets
@@ -130,3 +131,38 @@ def test_county_demo_imports_completely_and_idempotently(
     assert [e["on"] for e in events] == sorted(e["on"] for e in events)
     assert sum(e["kind"] == "departure" for e in events) == episodes[m]
     assert sum(e["kind"] == "return" for e in events) >= episodes[m] - 1
+
+    # Issue #15 acceptance: the proposal's roster imports cleanly and closes exactly the gaps it
+    # proposes to close, with no member above contact_max and no exempt or away member in it.
+    _proposal_closes_its_gaps(store, tmp_path_factory.mktemp("proposal"))
+
+
+def _proposal_closes_its_gaps(store: GraphStore, out: Path) -> None:
+    today = dt.date.today()
+    engine = Engine(store)
+    doc = all_items(engine, scope=None, as_of=today.isoformat())
+    assert doc["items_total"] == len(doc["items"]) > 1_000
+    before = engine.summary(as_of=today)["counts"]
+    state = engine.projection()
+    members = {i["member"]["id"] for i in doc["items"]}
+    idx = [state.m_index[m] for m in members]
+    assert not state.away(int(today.strftime("%Y%m%d")))[idx].any()
+
+    path = out / "联户调整建议.xlsx"
+    path.write_bytes(contact_roster.to_xlsx(doc["items"], doc["as_of"]))
+    report = import_files(store, [path], key=KEY, today=today)
+    totals = report.totals()
+    assert totals["rejected"] == 0 and totals["sheet_errors"] == 0 and totals["warnings"] == 0
+    assert totals["created"] == doc["items_total"]
+
+    engine = Engine(store)
+    after = engine.summary(as_of=today)["counts"]
+    assert after["household_uncovered"] == before["household_uncovered"] - doc["items_total"]
+    assert after["exempt_member_assigned"] == before["exempt_member_assigned"]
+    over = [
+        i["id"]
+        for i in engine.gaps("member_contact_load", as_of=today, page_size=10_000)["items"]
+        if i["id"] in members and i["households"] > doc["policy"]["contact_max"]
+    ]
+    assert over == []
+    assert engine.proposal(as_of=today, page_size=1)["items_total"] == 0
