@@ -915,6 +915,7 @@ class Bench:
             }
         res["timings"] = timings
 
+        res["proposal"] = self.proposal(store, timings)
         res["freshness"] = self.freshness(store, eng, ref, raw, village, slot)
         if self.do_profile:
             say("profiling")
@@ -931,6 +932,37 @@ class Bench:
                     lambda: eng.coverage(level="village", as_of=as_of - dt.timedelta(days=998))
                 ),
             }
+
+    def proposal(self, store: FalkorStore, timings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The whole county's contact proposal (docs/rules.md "Contact proposals") on 3 new
+        dates each (so each call solves again), village by village and across villages; as a
+        ratio to the coverage rollup on a new date, measured above in the same run."""
+        out: dict[str, Any] = {}
+        for name, policy in (
+            ("village", Policy()),
+            ("cross_village", Policy(proposal_cross_village=True)),
+        ):
+            say(f"timing the contact proposal ({name})")
+            eng = Engine(store, policy=policy)
+            eng.projection()
+            runs, doc = [], {}
+            for k in range(3):
+                d = self.as_of - dt.timedelta(days=k)
+                t0 = time.perf_counter()
+                doc = eng.proposal(as_of=d, page_size=100)
+                runs.append(time.perf_counter() - t0)
+            p50 = statistics.median(runs)
+            out[name] = {
+                "seconds": runs,
+                "p50_s": p50,
+                "pairs": doc["items_total"],
+                "open": doc["total"]["open"],
+                "villages": len(doc["villages"]),
+                "ratio_to_coverage_new_as_of": p50
+                * 1000
+                / timings["coverage"]["new_as_of"]["p50_ms"],
+            }
+        return out
 
     def verify(
         self, eng: Engine, ref: Reference, village: str, slot: int, hh: str, h: int
@@ -1106,6 +1138,13 @@ def report(res: dict[str, Any]) -> str:
         f"verified equal to the numpy reference on {res['verified']['dates']} dates "
         f"({res['verified']['coverage_rows']:,} coverage rows): {res['verified']['checks']}",
     ]
+    for name, pr in res.get("proposal", {}).items():
+        lines.append(
+            f"contact proposal ({name}): p50 {pr['p50_s']:.2f} s ("
+            + ", ".join(f"{x:.2f}" for x in pr["seconds"])
+            + f" s; {pr['ratio_to_coverage_new_as_of']:.0f}× the coverage rollup on a new date), "
+            f"{pr['pairs']:,} pairs for {pr['open']:,} open households in {pr['villages']} villages"
+        )
     if res.get("multi_branch_members"):
         lines.append(
             f"  note: {res['multi_branch_members']} members have several branches "

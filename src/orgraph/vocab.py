@@ -329,6 +329,17 @@ LOCALITY_ZH: Final[dict[str, str]] = {
     "village": "同村",
     "township": "同乡镇邻村",
 }
+# Why an open hamlet or party group gets no cadre in the 包组 proposal.
+CADRE_REASON_ZH: Final[dict[str, str]] = {
+    "no_cadre": "本村没有可安排的村两委成员",
+    "cadres_full": "本村村两委成员包组已满",
+}
+# Which group the 入组 proposal picked for a member, and why.
+GROUP_REASON_ZH: Final[dict[str, str]] = {
+    "hamlet": "本村民小组的党小组",
+    "smallest": "本支部人数最少的党小组",
+    "groups_full": "本支部党小组均已满员",
+}
 # Why a village's households stay uncovered after the proposal.
 SHORTFALL_ZH: Final[dict[str, str]] = {
     "structural": "结构性 (党员不足)",

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import coverage, mobile, proposal_report, proposals
+from orgraph.analysis import coverage, duty_proposals, mobile, proposal_report, proposals
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
@@ -193,6 +193,20 @@ class Engine:
             c, self._solution(c), page=page, page_size=page_size, store=self.store
         )
         return {**doc, "as_of": iso}
+
+    def duty_proposal(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """A cadre for each hamlet and party group without one, and a group for each member
+        without one (docs/rules.md "Cadres for hamlets and party groups", "Members without a
+        group")."""
+        c, iso = self._ctx(scope, as_of)
+        return {
+            "scope": c.scope.label,
+            "as_of": iso,
+            "cadres": duty_proposals.cadres(c),
+            "groups": duty_proposals.groups(c),
+        }
 
     def check_pairs(
         self,

@@ -93,10 +93,18 @@ def _member_places(c: Ctx, pl: Places) -> tuple[IntArray, IntArray]:
     return village, hamlet
 
 
+def member_places(c: Ctx) -> tuple[IntArray, IntArray]:
+    """Per member: its village and hamlet (area indices, -1 for none), docs/rules.md."""
+    found: tuple[IntArray, IntArray] = c.graph.once(
+        "proposal_member_places", lambda: _member_places(c, places(c.graph))
+    )
+    return found
+
+
 def solve(c: Ctx) -> Solution:
     p, d, policy = c.graph, c.day, c.policy
     pl = places(p)
-    member_village, member_hamlet = p.once("proposal_member_places", lambda: _member_places(c, pl))
+    member_village, member_hamlet = member_places(c)
     hh_area = p.hh_area
     hh_village = np.where(hh_area >= 0, pl.village[np.maximum(hh_area, 0)], -1)
     uncovered = c.scope.households(p) & ~d.covered
@@ -305,7 +313,7 @@ def check(c: Ctx, pairs: list[tuple[str, str]]) -> dict[str, Any]:
     problems, by the rules of docs/rules.md "Applying"; nothing is written here."""
     p, d, policy = c.graph, c.day, c.policy
     pl = places(p)
-    member_village, _ = p.once("proposal_member_places", lambda: _member_places(c, pl))
+    member_village, _ = member_places(c)
     in_scope = c.scope.households(p)
     active = {
         (int(m), int(h))

@@ -48,19 +48,43 @@ def rows(items: list[dict[str, Any]], since: str) -> list[list[str]]:
     return out
 
 
+def cadre_rows(items: list[dict[str, Any]], since: str) -> list[list[str]]:
+    """One row per hamlet or party group a proposed cadre takes on (包组建议)."""
+    out = []
+    for item in items:
+        note = (
+            f"包组建议: {LOCALITY_ZH[item['locality']]}; "
+            f"包组数 {item['load_before']}→{item['load_after']}"
+        )
+        for t in item["targets"]:
+            out.append(
+                [
+                    item["cadre"]["id"],
+                    item["cadre"]["name"],
+                    TARGET_KIND_ZH[t["kind"]],
+                    t["id"],
+                    t["name"],
+                    since,
+                    note,
+                ]
+            )
+    return out
+
+
 def _safe(value: str) -> str:
     """Text no spreadsheet evaluates as a formula (names come from rosters people typed)."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_xlsx(items: list[dict[str, Any]], since: str) -> bytes:
+def to_xlsx(items: list[dict[str, Any]], since: str, *, cadres: bool = False) -> bytes:
+    """Household pairs (or, with cadres, the 包组 proposal's items) as an XLSX roster."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "联系关系"
     ws.append(list(HEADERS))
-    for row in rows(items, since):
+    for row in (cadre_rows if cadres else rows)(items, since):
         ws.append([_safe(v) for v in row])
     for i, key in enumerate(_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 40 if key == "remark" else 16
@@ -73,11 +97,11 @@ def to_xlsx(items: list[dict[str, Any]], since: str) -> bytes:
     return buf.getvalue()
 
 
-def to_csv(items: list[dict[str, Any]], since: str) -> bytes:
+def to_csv(items: list[dict[str, Any]], since: str, *, cadres: bool = False) -> bytes:
     """UTF-8 with a BOM, as Excel opens it."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
-    for row in rows(items, since):
+    for row in (cadre_rows if cadres else rows)(items, since):
         writer.writerow([_safe(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
