@@ -41,3 +41,19 @@ def public_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         }
         for c in sorted({503, *codes})
     }
+
+
+def download(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses` of a route that answers an XLSX or CSV file, with these error statuses."""
+    return {
+        **errors(*codes),
+        200: {
+            "description": "文件下载",
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        },
+    }

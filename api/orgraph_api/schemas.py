@@ -362,3 +362,16 @@ class ProposalApplied(BaseModel):
     as_of: str
     created: int = Field(description="新建立的联系")
     kept: int = Field(description="已经存在、保持不变的联系")
+
+
+class DutyProposalOut(BaseModel):
+    scope: str
+    as_of: str
+    cadres: dict[str, list[dict[str, Any]]] = Field(
+        description="items: 建议的包组 (unit, targets, cadre, locality, load_before, "
+        "load_after); unassigned: 无法安排的 (reason: no_cadre / cadres_full)"
+    )
+    groups: dict[str, list[dict[str, Any]]] = Field(
+        description="items: 未编入党小组的党员的建议党小组 (reason: hamlet / smallest / "
+        "groups_full)"
+    )

@@ -503,6 +503,30 @@ class OrgraphClient:
             resp.headers.get("content-type", "application/octet-stream"),
         )
 
+    def duty_proposal(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
+        """A cadre for each hamlet and party group without one (cadres), and a group for each
+        member without one (groups)."""
+        return cast(Json, self._get("/proposals/duties", scope=scope, as_of=as_of))
+
+    def export_duty_proposal(
+        self,
+        *,
+        scope: str | None = None,
+        as_of: str | None = None,
+        format: Literal["xlsx", "csv"] = "xlsx",
+    ) -> Download:
+        """The cadre proposal as a 联系关系 roster the importer reads."""
+        resp = self.request(
+            "GET",
+            "/proposals/duties/export",
+            params={"scope": scope, "as_of": as_of, "format": format},
+        )
+        return Download(
+            resp.content,
+            _filename(resp, f"cadre_proposal.{format}"),
+            resp.headers.get("content-type", "application/octet-stream"),
+        )
+
     def apply_proposal(
         self,
         pairs: Iterable[tuple[str, str]],

@@ -148,3 +148,48 @@ def test_applying_closes_exactly_the_proposed_gaps_once(
     ours = {p["member"] for p in pairs}
     over = [i for i in loads if i["id"] in ours and i["households"] > doc["policy"]["contact_max"]]
     assert over == [], "no member of the proposal may end above contact_max"
+
+
+def test_duty_proposals_are_scoped_and_their_roster_imports(
+    writers: dict[str, httpx.Client],
+) -> None:
+    county = writers["county"]
+    r = county.get("/proposals/duties", params={"as_of": DAY})
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    gaps = county.get(
+        "/gaps", params={"type": "hamlet_no_cadre", "as_of": DAY, "page_size": 500}
+    ).json()
+    open_ids = {i["id"] for i in gaps["items"]}
+    placed = [t["id"] for i in doc["cadres"]["items"] for t in i["targets"]]
+    unplaced = [t["id"] for i in doc["cadres"]["unassigned"] for t in i["targets"]]
+    assert sorted(placed + unplaced) == sorted(open_ids), "every open hamlet or group, once"
+    assert placed and doc["groups"]["items"], "the tiny demo has cadres and groups to propose"
+    for item in doc["cadres"]["unassigned"]:
+        assert item["reason"] in ("no_cadre", "cadres_full")
+    no_group = county.get(
+        "/gaps", params={"type": "member_no_group", "as_of": DAY, "page_size": 500}
+    ).json()
+    assert [i["member"]["id"] for i in doc["groups"]["items"]] == [
+        i["id"] for i in no_group["items"]
+    ]
+
+    r = writers["township"].get("/proposals/duties", params={"as_of": DAY, "scope": OTHER_TOWNSHIP})
+    assert r.status_code == 404
+    mine = writers["township"].get("/proposals/duties", params={"as_of": DAY}).json()
+    for item in mine["cadres"]["items"] + mine["cadres"]["unassigned"]:
+        assert item["village"]["code"].startswith(TOWNSHIP)
+
+    r = county.get("/proposals/duties/export", params={"as_of": DAY})
+    assert r.status_code == 200, r.text
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert tuple(rows[0]) == HEADERS and len(rows) - 1 == len(placed)
+    assert {row[2] for row in rows[1:]} <= {"村民小组", "党小组"}
+    r = county.post(
+        "/imports/contacts", files={"files": ("包组.xlsx", r.content)}, params={"dry_run": True}
+    )
+    assert r.status_code == 200, r.text
+    (f,) = r.json()["files"]
+    assert f["rejected"] == [] and f["errors"] == [] and f["created"] == len(placed)

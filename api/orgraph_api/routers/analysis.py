@@ -14,7 +14,7 @@ from orgraph.records.visibility import redact_items
 from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH
 from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited
-from orgraph_api.errors_doc import errors
+from orgraph_api.errors_doc import download, errors
 from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import CoverageOut, GapPageOut, GapSummaryOut
@@ -94,18 +94,7 @@ def gaps(
 @router.get(
     "/gaps/export",
     summary="导出缺口清单 (XLSX 或 CSV)",
-    responses={
-        **errors(404, 422),
-        200: {
-            "description": "文件下载",
-            "content": {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    "schema": {"type": "string", "format": "binary"}
-                },
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        },
-    },
+    responses=download(404, 422),
     response_class=Response,
     description="整份清单 (不分页)。CSV 为带 BOM 的 UTF-8；以 = + - @ 开头的单元格加 ' 前缀"
     "防止被当作公式；编号、代码、电话列保持文本。",

@@ -14,10 +14,10 @@ from orgraph.records.models import ProposalApply
 from orgraph.records.proposals import apply_pairs
 from orgraph.roster import contact_roster
 from orgraph_api.deps import Scoped, Svc, audited, writer
-from orgraph_api.errors_doc import errors
+from orgraph_api.errors_doc import download, errors
 from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ, today
 from orgraph_api.responses import Json
-from orgraph_api.schemas import ProposalApplied, ProposalOut
+from orgraph_api.schemas import DutyProposalOut, ProposalApplied, ProposalOut
 
 router = APIRouter(prefix="/proposals", tags=["调整建议"])
 
@@ -52,20 +52,71 @@ def proposal(
 
 
 @router.get(
+    "/duties",
+    summary="包组与入组建议",
+    response_model=DutyProposalOut,
+    responses=errors(404, 422),
+    description="无人负责的村民小组、党小组 (同一村民小组和它的党小组算一处) 建议由本村哪位"
+    "村两委成员负责 (就近、均衡、不超过包组上限)，安排不了的说明原因；未编入党小组的党员"
+    "建议编入哪个党小组。只是建议，须经审定。",
+)
+def duties(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
+    ref = view.resolve(scope)
+    return Json(svc.answers.ask(view.revision, svc.engine.duty_proposal, scope=ref, as_of=as_of))
+
+
+@router.get(
+    "/duties/export",
+    summary="导出包组建议 (联系关系花名册)",
+    responses=download(404, 422),
+    response_class=Response,
+    description="包组建议写成联系关系花名册 (联系对象类型为村民小组或党小组)，审定后可原样导入。",
+)
+def export_duties(
+    svc: Svc,
+    view: Scoped,
+    scope: ScopeQ = None,
+    as_of: AsOfQ = None,
+    format: Annotated[Literal["xlsx", "csv"], Query(description="文件格式")] = "xlsx",
+) -> Response:
+    ref = view.resolve(scope)
+    with audited(
+        svc,
+        view.principal,
+        action="proposals.export",
+        target="cadres",
+        scope=ref,
+        detail={"format": format},
+    ) as detail:
+        doc = svc.engine.duty_proposal(scope=ref, as_of=as_of)
+        items = doc["cadres"]["items"]
+        detail["rows"] = sum(len(i["targets"]) for i in items)
+    name = f"包组建议_{doc['scope']}_{doc['as_of']}.{format}"
+    ascii_name = f"cadre_proposal_{doc['scope']}_{doc['as_of']}.{format}"
+    return _download(
+        (contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx)(
+            items, doc["as_of"], cadres=True
+        ),
+        format,
+        name,
+        ascii_name,
+    )
+
+
+def _download(body: bytes, format: str, name: str, ascii_name: str) -> Response:
+    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
+    media = (
+        "text/csv; charset=utf-8"
+        if format == "csv"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+@router.get(
     "/contacts/export",
     summary="导出联户调整建议 (联系关系花名册)",
-    responses={
-        **errors(404, 422),
-        200: {
-            "description": "文件下载",
-            "content": {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
-                    "schema": {"type": "string", "format": "binary"}
-                },
-                "text/csv": {"schema": {"type": "string"}},
-            },
-        },
-    },
+    responses=download(404, 422),
     response_class=Response,
     description="整份建议写成联系关系花名册 (人员编号、姓名、联系对象类型、联系对象编号、"
     "联系对象名称、开始日期，另加导入时不读的说明列)，审定后可原样导入。",
@@ -95,13 +146,8 @@ def export(
         detail["rows"] = len(items)
     name = f"联户调整建议_{first['scope']}_{first['as_of']}.{format}"
     ascii_name = f"contact_proposal_{first['scope']}_{first['as_of']}.{format}"
-    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
-    if format == "csv":
-        body, media = contact_roster.to_csv(items, first["as_of"]), "text/csv; charset=utf-8"
-    else:
-        body = contact_roster.to_xlsx(items, first["as_of"])
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
+    write = contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx
+    return _download(write(items, first["as_of"]), format, name, ascii_name)
 
 
 @router.post(
