@@ -278,6 +278,11 @@ class ImportOut(BaseModel):
     seconds: float
     totals: dict[str, int]
     files: list[dict[str, Any]]
+    coverage: dict[str, Any] | None = Field(
+        default=None,
+        description="试导入含农户联系关系时: 全县今天的联系覆盖 (households, covered_before, "
+        "covered_after, coverage_before, coverage_after)",
+    )
 
 
 class DestinationsOut(BaseModel):

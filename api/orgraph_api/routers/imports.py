@@ -56,7 +56,8 @@ def _spool(
     "kind 为文件类别，auto 按表头"
     "或工作表名识别。dry_run=true (默认) 只校验不写入。答复与命令行 "
     "`orgraph import --report` 的 JSON 报告相同 (path 为上传时的文件名)。"
-    "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。仅限县级管理员。",
+    "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。仅限县级管理员。"
+    "试导入含农户联系关系时，coverage 给出全县今天的联系覆盖导入前 → 导入后。",
 )
 def import_roster(
     svc: Svc,
@@ -91,6 +92,8 @@ def import_roster(
                 key=svc.settings.id_hash_key.get_secret_value().encode(),
                 max_bytes=limit,
             )
+            if dry_run and report.household_contacts():
+                report.coverage = svc.engine.preview_contacts(report.household_contacts())
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         doc = report.as_dict()

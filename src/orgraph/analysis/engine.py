@@ -208,6 +208,34 @@ class Engine:
             "groups": duty_proposals.groups(c),
         }
 
+    def preview_contacts(
+        self, rows: list[dict[str, Any]], *, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """The county's coverage at D before → after these member → household contacts
+        ({"member", "target", "since", "until"}, as the importer writes them) were added:
+        a contact counts when it is active at D and its member is at home at D (members or
+        households the graph does not hold yet are left out)."""
+        c, iso = self._ctx(None, as_of)
+        p, d = c.graph, c.day
+        covered = d.covered.copy()
+        for row in rows:
+            m, h = p.m_index.get(row["member"]), p.hh_index.get(row["target"])
+            since = proj.day(row.get("since"), proj.ALWAYS)
+            until = proj.day(row.get("until"), proj.NEVER)
+            if m is not None and h is not None and d.at_home[m] and since <= d.as_of < until:
+                covered[h] = True
+        county = c.scope.households(p)
+        households = int(county.sum())
+        before, after = int((d.covered & county).sum()), int((covered & county).sum())
+        return {
+            "as_of": iso,
+            "households": households,
+            "covered_before": before,
+            "covered_after": after,
+            "coverage_before": round(before / households, 4) if households else None,
+            "coverage_after": round(after / households, 4) if households else None,
+        }
+
     def check_pairs(
         self,
         pairs: list[tuple[str, str]],

@@ -10,6 +10,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
+from orgraph.analysis.engine import Engine
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ValidationFailed
@@ -75,6 +76,8 @@ def register(app: typer.Typer) -> None:
                 max_bytes=settings.roster_max_mb * 1024 * 1024,
                 progress=progress,
             )
+            if dry_run and result.household_contacts():
+                result.coverage = Engine(store).preview_contacts(result.household_contacts())
         if report:
             report.write_text(
                 json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
@@ -88,6 +91,10 @@ def register(app: typer.Typer) -> None:
 
 
 TEXT_COLUMNS = ("path", "sheet", "kind")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
 
 
 def show(result: ImportReport) -> None:
@@ -123,6 +130,13 @@ def show(result: ImportReport) -> None:
         console.print(f"[{style}]{what}[/{style}] {where}{col}{val}: {i.message}", highlight=False)
     if len(issues) > SHOW_ISSUES:
         console.print(f"… 另有 {len(issues) - SHOW_ISSUES} 条，用 --report 输出完整报告")
+    if result.coverage is not None:
+        cov = result.coverage
+        console.print(
+            f"导入后联系覆盖 (截至 {cov['as_of']}): 已联系 {cov['covered_before']:,} 户 → "
+            f"{cov['covered_after']:,} 户 (共 {cov['households']:,} 户, "
+            f"{_pct(cov['coverage_before'])} → {_pct(cov['coverage_after'])})"
+        )
     if result.off_roll:
         console.print(f"全量花名册: {result.off_roll} 名党员不在名单中，已标记为不在册")
     console.print(f"用时 {result.seconds:.1f} 秒")

@@ -50,7 +50,8 @@ class ContactSteps(ImportStep):
                 if t.write["query"] == query
             ]
 
-        self._write("upsert_household_contacts", rows("upsert_household_contacts"), "contacts")
+        rep.household_contacts = rows("upsert_household_contacts")
+        self._write("upsert_household_contacts", rep.household_contacts, "contacts")
         self._write(
             "upsert_area_responsibilities", rows("upsert_area_responsibilities"), "contacts"
         )

@@ -21,6 +21,9 @@ class FileReport:
     warnings: list[Issue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)  # the whole sheet was refused
     columns: dict[str, str] = field(default_factory=dict)  # key → header as the file wrote it
+    # The member → household contacts this file creates or changes (the rows of
+    # upsert_household_contacts), for a dry run's coverage preview; not part of the report.
+    household_contacts: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def accepted(self) -> int:
@@ -58,15 +61,24 @@ class ImportReport:
     dry_run: bool = False
     off_roll: int = 0  # members a --snapshot import marked off roll
     seconds: float = 0.0
+    # A dry run's coverage before → after its household contacts (added by the caller, which
+    # asks the engine: the importer does not analyse), or None.
+    coverage: dict[str, Any] | None = None
+
+    def household_contacts(self) -> list[dict[str, Any]]:
+        return [row for f in self.files for row in f.household_contacts]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "dry_run": self.dry_run,
             "off_roll": self.off_roll,
             "seconds": round(self.seconds, 3),
             "totals": self.totals(),
             "files": [f.as_dict() for f in self.files],
         }
+        if self.coverage is not None:
+            out["coverage"] = self.coverage
+        return out
 
     def totals(self) -> dict[str, int]:
         keys = ("rows", "accepted", "created", "updated", "unchanged")
