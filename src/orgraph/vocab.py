@@ -323,6 +323,8 @@ FIELD_ZH: Final[dict[str, str]] = {
     "load_before": "原联户数",
     "load_after": "调整后联户数",
 }
+# What else reads policy thresholds besides the gap rules (Policy.describe()'s `rule`).
+PROPOSAL_TYPES: Final = ("contact_proposal",)
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",
