@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from starlette.responses import Response
 
 from orgraph.vocab import FIELD_ZH
 
@@ -121,3 +123,13 @@ def _xlsx_value(value: Any, as_text: bool) -> Any:
     if isinstance(cell, str):
         cell = ILLEGAL_CHARACTERS_RE.sub("", cell)
     return cell
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_response(body: bytes, format: str, name: str, ascii_name: str) -> Response:
+    """A download: XLSX or CSV, named `name` (UTF-8) with an ASCII fallback for old clients."""
+    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
+    media = "text/csv; charset=utf-8" if format == "csv" else XLSX
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})

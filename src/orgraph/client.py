@@ -455,14 +455,21 @@ class OrgraphClient:
         as_of: str | None = None,
         format: Literal["xlsx", "csv"] = "xlsx",
     ) -> Download:
-        resp = self.request(
-            "GET",
+        return self._download(
             "/gaps/export",
-            params={"type": type, "scope": scope, "as_of": as_of, "format": format},
+            f"{type}.{format}",
+            type=type,
+            scope=scope,
+            as_of=as_of,
+            format=format,
         )
+
+    def _download(self, path: str, fallback: str, **params: Any) -> Download:
+        """A file answer: its bytes, the name the server gave it (else fallback), its type."""
+        resp = self.request("GET", path, params=params)
         return Download(
             resp.content,
-            _filename(resp, f"{type}.{format}"),
+            _filename(resp, fallback),
             resp.headers.get("content-type", "application/octet-stream"),
         )
 
@@ -492,15 +499,12 @@ class OrgraphClient:
         format: Literal["xlsx", "csv"] = "xlsx",
     ) -> Download:
         """The whole proposal as a 联系关系 roster the importer reads."""
-        resp = self.request(
-            "GET",
+        return self._download(
             "/proposals/contacts/export",
-            params={"scope": scope, "as_of": as_of, "format": format},
-        )
-        return Download(
-            resp.content,
-            _filename(resp, f"contact_proposal.{format}"),
-            resp.headers.get("content-type", "application/octet-stream"),
+            f"contact_proposal.{format}",
+            scope=scope,
+            as_of=as_of,
+            format=format,
         )
 
     def duty_proposal(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
@@ -516,15 +520,12 @@ class OrgraphClient:
         format: Literal["xlsx", "csv"] = "xlsx",
     ) -> Download:
         """The cadre proposal as a 联系关系 roster the importer reads."""
-        resp = self.request(
-            "GET",
+        return self._download(
             "/proposals/duties/export",
-            params={"scope": scope, "as_of": as_of, "format": format},
-        )
-        return Download(
-            resp.content,
-            _filename(resp, f"cadre_proposal.{format}"),
-            resp.headers.get("content-type", "application/octet-stream"),
+            f"cadre_proposal.{format}",
+            scope=scope,
+            as_of=as_of,
+            format=format,
         )
 
     def apply_proposal(

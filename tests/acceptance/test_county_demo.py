@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from orgraph.analysis.engine import Engine
-from orgraph.cli.proposals import all_items
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import contact_roster, hash_id
@@ -140,7 +139,7 @@ def test_county_demo_imports_completely_and_idempotently(
 def _proposal_closes_its_gaps(store: GraphStore, out: Path) -> None:
     today = dt.date.today()
     engine = Engine(store)
-    doc = all_items(engine, scope=None, as_of=today.isoformat())
+    doc = engine.proposal(as_of=today, page_size=None)
     assert doc["items_total"] == len(doc["items"]) > 1_000
     before = engine.summary(as_of=today)["counts"]
     state = engine.projection()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -127,15 +126,5 @@ def export(
     title = GAP_ZH.get(type.value, type.value)
     name = f"{title}_{first['scope']}_{first['as_of']}.{format}"
     ascii_name = f"{type.value}_{first['scope']}_{first['as_of']}.{format}"
-    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
-    if format == "csv":
-        return Response(
-            exports.to_csv(items),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": disposition},
-        )
-    return Response(
-        exports.to_xlsx(items, title=title),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": disposition},
-    )
+    body = exports.to_csv(items) if format == "csv" else exports.to_xlsx(items, title=title)
+    return exports.file_response(body, format, name, ascii_name)

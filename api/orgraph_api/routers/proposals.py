@@ -4,15 +4,14 @@ roster, and apply the reviewed pairs."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from orgraph.analysis.engine import MAX_PAGE_SIZE
 from orgraph.records.models import ProposalApply
 from orgraph.records.proposals import apply_pairs
 from orgraph.roster import contact_roster
+from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import download, errors
 from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ, today
@@ -93,7 +92,7 @@ def export_duties(
         detail["rows"] = sum(len(i["targets"]) for i in items)
     name = f"包组建议_{doc['scope']}_{doc['as_of']}.{format}"
     ascii_name = f"cadre_proposal_{doc['scope']}_{doc['as_of']}.{format}"
-    return _download(
+    return exports.file_response(
         (contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx)(
             items, doc["as_of"], cadres=True
         ),
@@ -101,16 +100,6 @@ def export_duties(
         name,
         ascii_name,
     )
-
-
-def _download(body: bytes, format: str, name: str, ascii_name: str) -> Response:
-    disposition = f"attachment; filename=\"{quote(ascii_name)}\"; filename*=UTF-8''{quote(name)}"
-    media = (
-        "text/csv; charset=utf-8"
-        if format == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.get(
@@ -137,17 +126,13 @@ def export(
         scope=ref,
         detail={"format": format},
     ) as detail:
-        first = svc.engine.proposal(scope=ref, as_of=as_of, page=1, page_size=MAX_PAGE_SIZE)
-        items = list(first["items"])
-        for page in range(2, (first["items_total"] + MAX_PAGE_SIZE - 1) // MAX_PAGE_SIZE + 1):
-            items += svc.engine.proposal(
-                scope=ref, as_of=first["as_of"], page=page, page_size=MAX_PAGE_SIZE
-            )["items"]
+        first = svc.engine.proposal(scope=ref, as_of=as_of, page_size=None)
+        items = first["items"]
         detail["rows"] = len(items)
     name = f"联户调整建议_{first['scope']}_{first['as_of']}.{format}"
     ascii_name = f"contact_proposal_{first['scope']}_{first['as_of']}.{format}"
     write = contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx
-    return _download(write(items, first["as_of"]), format, name, ascii_name)
+    return exports.file_response(write(items, first["as_of"]), format, name, ascii_name)
 
 
 @router.post(

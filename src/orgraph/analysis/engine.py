@@ -182,15 +182,20 @@ class Engine:
         scope: str | None = None,
         as_of: str | dt.date | None = None,
         page: int = 1,
-        page_size: int = 100,
+        page_size: int | None = 100,
     ) -> dict[str, Any]:
         """Who should take which uncovered household, and what coverage needs beyond that
-        (docs/rules.md "Contact proposals")."""
-        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        (docs/rules.md "Contact proposals"). page_size None: every pair (exports)."""
+        if page < 1 or (page_size is not None and not 1 <= page_size <= MAX_PAGE_SIZE):
             raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
         c, iso = self._ctx(scope, as_of)
+        solution = self._solution(c)
         doc = proposal_report.report(
-            c, self._solution(c), page=page, page_size=page_size, store=self.store
+            c,
+            solution,
+            page=page if page_size is not None else 1,
+            page_size=page_size or max(1, len(solution.pairs)),
+            store=self.store,
         )
         return {**doc, "as_of": iso}
 

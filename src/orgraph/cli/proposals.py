@@ -4,28 +4,16 @@ proposals"), coverage before → after, and the roster file to review and import
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from orgraph.analysis.engine import MAX_PAGE_SIZE, Engine
+from orgraph.analysis.engine import Engine
 from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.errors import ValidationFailed
 from orgraph.roster import contact_roster
 from orgraph.vocab import CADRE_REASON_ZH, GROUP_REASON_ZH, LOCALITY_ZH, SHORTFALL_ZH
-
-
-def all_items(engine: Engine, *, scope: str | None, as_of: str) -> dict[str, Any]:
-    """The whole proposal (every page of pairs)."""
-    doc = engine.proposal(scope=scope, as_of=as_of, page=1, page_size=MAX_PAGE_SIZE)
-    items = list(doc["items"])
-    pages = (doc["items_total"] + MAX_PAGE_SIZE - 1) // MAX_PAGE_SIZE
-    for page in range(2, pages + 1):
-        items += engine.proposal(scope=scope, as_of=as_of, page=page, page_size=MAX_PAGE_SIZE)[
-            "items"
-        ]
-    return {**doc, "items": items, "page_size": len(items) or 1}
 
 
 def _pct(value: float | None) -> str:
@@ -68,8 +56,7 @@ def propose(
         return
     with store_session() as store:
         engine = Engine(store)
-        iso = engine.proposal(scope=scope, as_of=as_of, page=1, page_size=1)["as_of"]
-        doc = all_items(engine, scope=scope, as_of=iso)
+        doc = engine.proposal(scope=scope, as_of=as_of, page_size=None)
     if out is not None:
         write = contact_roster.to_xlsx if out.suffix.lower() == ".xlsx" else contact_roster.to_csv
         out.write_bytes(write(doc["items"], doc["as_of"]))
