@@ -57,6 +57,7 @@ def main() -> None:
             _page("map", ":material/map:"),
             _page("network", ":material/account_tree:"),
             _page("gaps", ":material/checklist:"),
+            _page("proposals", ":material/handshake:"),
             _page("mobility", ":material/flight_takeoff:"),
             _page("chain", ":material/link:"),
             _page("imports", ":material/upload_file:"),

@@ -30,6 +30,7 @@ PAGE = {
     "map": "覆盖地图",
     "network": "组织网络",
     "gaps": "缺口清单",
+    "proposals": "调整建议",
     "mobility": "流动党员",
     "chain": "户联系链",
     "imports": "数据导入",
@@ -54,6 +55,15 @@ MSG = {
     "no_data": "暂无数据",
     "loading": "正在加载…",
     "unavailable_mobility": "流动党员数据接口尚未开放，请稍后再试。",
+    # 调整建议 (docs/rules.md "Contact proposals")
+    "proposal_note": "以下是系统按就近、均衡、不超过联户上限的原则提出的建议，不是决定："
+    "联系名单须经党员大会审定并公示后，方可导入或应用。",
+    "proposal_read_only": "您的角色（{role}）只能查看和下载建议，不能应用。",
+    "proposal_applied": "已建立 {created} 对联系；{kept} 对原已存在，保持不变。",
+    "proposal_changed": "建议名单刚刚有了变化（可能有人已应用了其中一部分），"
+    "请重新核对勾选后再点“应用所选”。",
+    "proposal_refused": "所选联户有 {n} 处不能应用，未做任何修改。"
+    "请取消勾选下列各对，或先处理原因后再试。",
 }
 
 

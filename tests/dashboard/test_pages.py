@@ -284,7 +284,8 @@ def test_every_page_for_smaller_scopes(live: LiveDashboard, who: tuple[str, str]
     no exception and no error message, and shows only that scope."""
     at = login(who)
     me = live.client(who).me()
-    for page in ("overview", "map", "network", "gaps", "mobility", "chain", "imports", "login"):
+    pages = ("overview", "map", "network", "gaps", "proposals", "mobility", "chain", "imports")
+    for page in (*pages, "login"):
         open_page(at, page)
         assert not at.error, (page, [e.value for e in at.error])
         assert not at.warning, (page, [w.value for w in at.warning])

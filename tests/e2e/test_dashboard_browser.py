@@ -37,7 +37,17 @@ ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 USER = ("e2e.admin", "E2e-pass-2026")
-PAGES = ["总览", "覆盖地图", "组织网络", "缺口清单", "流动党员", "户联系链", "数据导入", "账户"]
+PAGES = [
+    "总览",
+    "覆盖地图",
+    "组织网络",
+    "缺口清单",
+    "调整建议",
+    "流动党员",
+    "户联系链",
+    "数据导入",
+    "账户",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 CHART_PAGES = ("总览", "覆盖地图", "组织网络", "流动党员")
 RENDER_LIMIT = 2.0  # seconds, per page, on the demo county (issue #7)
@@ -249,6 +259,8 @@ def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
             times[name] = round(time.perf_counter() - t0, 2)
             _after_render(page, name, servers)
             _screenshot(page, shots / f"{i:02d}-{name}.png")
+            if name == "调整建议" and graph_host.engine == "falkordb":
+                _screenshot(page, SHOTS / "proposals.png")  # the county's, at a fixed path
             if name == "组织网络":
                 before = _run_no(page)
                 page.get_by_test_id("stButtonGroup").get_by_text("支部关系图").click()
@@ -315,6 +327,22 @@ def _after_render(page: Any, name: str, servers: str) -> None:
     """Page-specific steps so the screenshot shows the finished picture."""
     if name in CHART_PAGES:
         page.wait_for_timeout(1200)  # ECharts' opening animation
+    if name == "调整建议":
+        # the village table and the pairs table (canvas grids: their text is not in the DOM)
+        page.get_by_test_id("stDataFrame").nth(1).wait_for(timeout=30_000)
+        assert page.get_by_role("heading", name="调整建议").is_visible()
+        for text in (
+            "现覆盖率",
+            "调整后覆盖率",
+            "缺口性质",
+            "各村调整前后",
+            "建议的联户",
+            "党员大会",
+        ):
+            assert page.get_by_text(text).first.is_visible(), text
+        apply = page.get_by_role("button", name="应用所选")
+        assert apply.is_visible() and apply.is_enabled()  # a county admin may apply
+        page.get_by_role("button", name="下载名单（Excel）").wait_for(timeout=10_000)
     if name == "户联系链":
         before = _run_no(page)
         box = page.get_by_label("户编号或户主姓名")
