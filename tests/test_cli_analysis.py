@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
+from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 from orgraph.analysis.engine import Engine
 from orgraph.cli import app
 from orgraph.policy import get_policy
+from orgraph.roster import contact_roster
 from orgraph.store import GraphStore
 from orgraph.vocab import CHAIN_DUTY_ZH, FIELD_ZH, GAP_TYPE_NAMES, GAP_ZH
 from tests.mobility.conftest import county, tiny_files
@@ -62,3 +65,36 @@ def test_coverage_chain_and_policy(graph_env: GraphStore) -> None:
     )
     names = [t["name"] for t in json.loads(cli("policy", "--format", "json").stdout)]
     assert names == [t["name"] for t in get_policy().describe()]
+
+
+def test_propose_contacts_cadres_and_groups(graph_env: GraphStore, tmp_path: Path) -> None:
+    engine = Engine(graph_env)
+    doc = engine.proposal(page_size=None)
+    assert doc["items_total"] > 0, "the tiny demo has coverage to gain"
+    got = json.loads(cli("propose", "--format", "json").stdout)
+    assert got == json.loads(json.dumps(doc))
+
+    out = tmp_path / "建议.xlsx"
+    table = cli("propose", "--level", "village", "--out", str(out))
+    assert table.exit_code == 0, table.output
+    assert "联户调整建议" in table.stdout and f"已写出 {doc['items_total']} 行" in table.stdout
+    ws = load_workbook(out).active
+    assert ws is not None
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0] == contact_roster.HEADERS and len(rows) == doc["items_total"] + 1
+    dry = cli("import", str(out), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "导入后联系覆盖" in dry.stdout
+
+    duties = engine.duty_proposal()
+    cadres = cli("propose", "--kind", "cadres", "--format", "csv")
+    assert cadres.exit_code == 0, cadres.output
+    lines = list(csv.reader(io.StringIO(cadres.stdout)))
+    assert len(lines) - 1 == len(duties["cadres"]["items"]) + len(duties["cadres"]["unassigned"])
+    groups = cli("propose", "--kind", "groups", "--format", "csv")
+    lines = list(csv.reader(io.StringIO(groups.stdout)))
+    assert [r[0] for r in lines[1:]] == [i["member"]["id"] for i in duties["groups"]["items"]]
+
+    assert cli("propose", "--kind", "nothing").exit_code == 2
+    bad = cli("propose", "--out", str(tmp_path / "x.pdf"))
+    assert bad.exit_code == 7 and ".xlsx" in bad.output

@@ -155,7 +155,7 @@ def solve(c: Ctx) -> Solution:
     for x in pairs:
         new[x.member] += 1
         # The member's pairs beyond its base places are its last ones in this order.
-        x.extra = new[x.member] > base[x.member]
+        x.extra = bool(new[x.member] > base[x.member])
     return Solution(
         pairs,
         open_,
