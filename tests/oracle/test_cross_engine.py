@@ -3,9 +3,10 @@
 Each example imports one generated county (rosters, then a snapshot, then the county's actions
 through the services) into a FalkorDB graph and into a Neo4j server, and compares every engine
 answer for the whole county and a random sub-scope on the county's dates: the summary, every
-gap list (all items, in order), coverage at every level, the destinations and flows of members
-away, mobile branches with their members, the contact chain of every household and the
-timeline of every member.
+gap list (all items, in order), coverage at every level, the contact proposal (also across
+villages with extra places for cadres) and the cadre and group proposals, the destinations and
+flows of members away, mobile branches with their members, the contact chain of every
+household and the timeline of every member.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import LEVELS, Engine
+from orgraph.policy import Policy
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from tests.crossengine.diff import diffs
@@ -31,6 +33,7 @@ EXAMPLES = int(os.environ.get("CROSS_ENGINE_EXAMPLES", "50"))
 
 def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
+    wide = Engine(engine.store, policy=Policy(proposal_cross_village=True, proposal_cadre_extra=1))
     for d in dates:
         for sc in (None, scope):
             key = f"{sc or 'county'}@{d}"
@@ -43,6 +46,11 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
                 out[f"coverage {level} {key}"] = engine.coverage(scope=sc, level=level, as_of=d)
             out[f"destinations {key}"] = engine.destinations(scope=sc, as_of=d)
             out[f"flows {key}"] = engine.flows(scope=sc, as_of=d)
+            # Proposals: the same pairs on both engines (docs/rules.md "Ties"), also with the
+            # policy switches on.
+            out[f"proposal {key}"] = engine.proposal(scope=sc, as_of=d, page_size=None)
+            out[f"proposal wide {key}"] = wide.proposal(scope=sc, as_of=d, page_size=None)
+            out[f"duties {key}"] = engine.duty_proposal(scope=sc, as_of=d)
             branches = engine.mobile_branches(scope=sc, as_of=d)
             out[f"mobile_branches {key}"] = branches
         for b in out[f"mobile_branches county@{d}"]["branches"]:
