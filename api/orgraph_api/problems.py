@@ -60,6 +60,7 @@ def problem(
     detail: str,
     *,
     errors: list[dict[str, str]] | None = None,
+    refused: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Problem:
     body: dict[str, Any] = {
@@ -70,6 +71,8 @@ def problem(
     }
     if errors is not None:
         body["errors"] = errors
+    if refused is not None:
+        body["refused"] = refused
     return Problem(body, status_code=status, headers=headers)
 
 
@@ -162,7 +165,7 @@ def install(app: FastAPI) -> None:
         return problem(
             status,
             str(exc) or TITLES.get(status, "错误"),
-            errors=exc.errors if isinstance(exc, ValidationFailed) else None,
+            refused=exc.refused if isinstance(exc, ValidationFailed) else None,
             headers=_headers_for(exc),
         )
 

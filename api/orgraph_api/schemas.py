@@ -23,6 +23,11 @@ class ProblemOut(BaseModel):
     errors: list[dict[str, str]] | None = Field(
         default=None, description="422: one entry per field at fault: field, in, message"
     )
+    refused: list[dict[str, str]] | None = Field(
+        default=None,
+        description="422 of a request naming several items (applying proposals): one entry "
+        "per item a rule refused, e.g. member, household, message",
+    )
 
 
 class TokenOut(BaseModel):

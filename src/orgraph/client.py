@@ -211,6 +211,10 @@ def error_from_response(resp: httpx.Response) -> OrgraphError:
             if isinstance(e, dict):
                 where = e.get("field") or ".".join(str(x) for x in e.get("loc", []) or [])
                 errors.append(FieldError(str(where), str(e.get("message") or e.get("msg", ""))))
+        for e in body.get("refused") or []:  # items a business rule refused: member→household
+            if isinstance(e, dict):
+                where = "→".join(str(e[k]) for k in ("member", "household") if e.get(k))
+                errors.append(FieldError(where, str(e.get("message", ""))))
     message = detail or title or _FALLBACK_ZH.get(status, f"服务返回错误（HTTP {status}）")
     if errors and not detail:
         message += "：" + "；".join(f"{e.field} {e.message}".strip() for e in errors)

@@ -55,9 +55,11 @@ class ValidationFailed(OrgraphError):
     http_status = 422
     exit_code = 7
 
-    def __init__(self, message: str, *, errors: list[dict[str, str]] | None = None) -> None:
+    def __init__(self, message: str, *, refused: list[dict[str, str]] | None = None) -> None:
         super().__init__(message)
-        self.errors = errors  # one entry per failing item, when there are several
+        # One entry per item a business rule refused, when a request names several (the API
+        # answers them as `refused`; `errors` is kept for request validation).
+        self.refused = refused
 
 
 class StoreNotEmpty(OrgraphError):

@@ -102,14 +102,15 @@ def test_a_bad_pair_writes_nothing_and_is_named(
     assert r.status_code == 422, r.text
     body = r.json()
     assert "未做任何修改" in body["detail"]
-    assert [e["member"] for e in body["errors"]] == [outside["member"]["id"]]
-    assert "不在范围内" in body["errors"][0]["message"]
+    assert "errors" not in body, "errors is for request validation; refused names the pairs"
+    assert [e["member"] for e in body["refused"]] == [outside["member"]["id"]]
+    assert "不在范围内" in body["refused"][0]["message"]
     assert _uncovered(c, TOWNSHIP) == before, "a refused apply must write nothing"
 
     same = _pairs(doc)[0]
     twice = [same, {"member": _pairs(doc)[1]["member"], "household": same["household"]}]
     r = c.post("/proposals/contacts/apply", json={"as_of": DAY, "pairs": twice})
-    assert r.status_code == 422 and "已分给" in r.json()["errors"][0]["message"]
+    assert r.status_code == 422 and "已分给" in r.json()["refused"][0]["message"]
 
     assert writers["viewer"].post(
         "/proposals/contacts/apply", json={"as_of": DAY, "pairs": pairs[:1]}

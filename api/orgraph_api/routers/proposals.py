@@ -143,7 +143,7 @@ def export(
     description="把审定 (可删减) 后的 (党员, 户) 建立为联系关系，开始日期为 as_of (默认今天)。"
     "每一对先校验: 党员和户都在范围内，党员在册、在家、不属免于联户，户尚无在家党员联系，"
     "同村 (或政策允许时同乡镇)，联户数不超过上限；有任何一对不合格则一对也不写，"
-    "errors 逐一列出。已存在的联系保持不变，重复应用不做任何修改。",
+    "refused 逐一列出。已存在的联系保持不变，重复应用不做任何修改。",
 )
 def apply(svc: Svc, view: Scoped, body: ProposalApply) -> ProposalApplied:
     caller = view.principal

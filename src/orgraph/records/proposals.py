@@ -21,7 +21,7 @@ def apply_pairs(
     on: dt.date,
 ) -> dict[str, Any]:
     """Write the pairs as contacts from `on`; {"as_of", "created", "kept"} or ValidationFailed
-    naming every pair that cannot be written (then nothing is)."""
+    naming every pair that cannot be written in `refused` (then nothing is)."""
     if not pairs:
         raise ValidationFailed("没有要应用的联户建议")
     if len(pairs) > MAX_PAIRS:
@@ -32,7 +32,7 @@ def apply_pairs(
         shown = "；".join(p["message"] for p in problems[:SHOWN])
         more = f" 等 {len(problems)} 处" if len(problems) > SHOWN else ""
         raise ValidationFailed(
-            f"有 {len(problems)} 处不能应用，未做任何修改: {shown}{more}", errors=problems
+            f"有 {len(problems)} 处不能应用，未做任何修改: {shown}{more}", refused=problems
         )
     rows = [
         {"member": m, "target": h, "since": found["as_of"], "until": None} for m, h in found["new"]
