@@ -54,6 +54,8 @@ SLOW_MODULES = (
     "oracle/test_oracle_equivalence.py",
     "oracle/test_cross_engine.py",
     "oracle/test_oracle_writer.py",
+    "oracle/test_oracle_proposals.py",
+    "oracle/test_oracle_duties.py",
     "api/test_openapi.py",
     "api/test_scope_property.py",
     "dashboard/test_pages.py",

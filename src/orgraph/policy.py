@@ -72,6 +72,8 @@ class Policy(BaseModel):
         ):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
+        if self.contact_max < 1:
+            raise ValueError(f"contact_max ({self.contact_max}) 至少为 1")
         if self.proposal_cadre_extra < 0:
             raise ValueError(f"proposal_cadre_extra ({self.proposal_cadre_extra}) 不能为负数")
         return self

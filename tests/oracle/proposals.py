@@ -277,10 +277,11 @@ class ProposalOracle:
                 if hh is not None and self.village(hh) == v:
                     ham = hh
             e = len(o.contact_households(m, d))
-            extra = self.p["proposal_cadre_extra"] if "village_committee" in m.roles else 0
-            members[m.member_no] = Eligible(
-                m.member_no, v, ham, self.township(v), e, max(0, cmax - e), extra
-            )
+            base = max(0, cmax - e)
+            # docs/rules.md: a 村两委 member may go up to contact_max + proposal_cadre_extra.
+            top = cmax + self.p["proposal_cadre_extra"] if "village_committee" in m.roles else cmax
+            extra = max(0, top - e) - base
+            members[m.member_no] = Eligible(m.member_no, v, ham, self.township(v), e, base, extra)
         return Instance(
             d,
             s,

@@ -14,8 +14,7 @@ members), checks the engine's proposal:
 - check_pairs takes the engine's own pairs as new, with no problem; written as contacts, they
   are all `kept` by check_pairs, a second proposal at the same date again equals the oracle's
   on the county with those contacts, starts from the first one's covered_after and is empty
-  unless some pair used an extra place (extra places are counted on top of the load of the
-  day, so a 村两委 member who used them gets them again: docs/rules.md "Who and what").
+  (extra places end at contact_max + proposal_cadre_extra in all: docs/rules.md).
 
 Hand-written examples state the expected answer of small counties directly (and are compared
 with the oracle too, on both engines). ORACLE_EXAMPLES=n runs n generated examples on both
@@ -191,11 +190,12 @@ def check_county(
     diffs += proposal_diffs(engine, po2, scope, d)[0]
     assert diffs == [], "\n".join(diffs[:40])
     assert after["total"]["covered_before"] == before["total"]["covered_after"]
-    if not any(it["extra"] for it in before["items"]):
-        assert after["items_total"] == 0
-        assert after["total"]["covered_after"] == before["total"]["covered_after"]
-    else:
+    # A maximum proposal, applied, leaves nothing to propose (extra places end at
+    # contact_max + proposal_cadre_extra in all, docs/rules.md "Who and what").
+    if any(it["extra"] for it in before["items"]):
         event("a second proposal after extra places were used")
+    assert after["items_total"] == 0
+    assert after["total"]["covered_after"] == before["total"]["covered_after"]
     kept = engine.check_pairs(pairs=pairs, scope=None, as_of=d)
     assert kept["problems"] == [] and kept["new"] == []
     assert [tuple(x) for x in kept["kept"]] == pairs
@@ -436,12 +436,7 @@ def test_cross_village_only_within_the_township(oracle_store: GraphStore, cross:
     assert row(answer, T2)["proposed"] == 0
 
 
-# The engine proposes the pair (its solver puts every village without a township into one part,
-# township -1), and its own check_pairs then refuses it ("不在党员的同一乡镇的村"). Strict: the
-# test fails once the engine is fixed, to drop the mark. On FalkorDB only, because an xfail is a
-# skip to the suite's Neo4j rule (tests/conftest.py); the solver does not depend on the store.
-@pytest.mark.xfail(strict=True, reason="engine: cross-village pairs between township-less villages")
-def test_cross_village_needs_a_township(falkordb_graph: GraphStore) -> None:
+def test_cross_village_needs_a_township(oracle_store: GraphStore) -> None:
     """Two villages filed directly under the county share no township: with cross-village on,
     the member of one takes no household of the other (docs/rules.md: "in different villages
     of the same township")."""
@@ -458,14 +453,14 @@ def test_cross_village_needs_a_township(falkordb_graph: GraphStore) -> None:
     ]
     c.households.append(Household("H1", va, "户一"))
     c.members.append(Member("M0001", "甲", branch="BB"))
-    _, answer = propose(falkordb_graph, c, {"proposal_cross_village": True})
+    _, answer = propose(oracle_store, c, {"proposal_cross_village": True})
     assert answer["items"] == []
     assert row(answer, va)["shortfall"] == "structural"
 
 
-def test_extra_places_count_from_the_day_load(oracle_store: GraphStore) -> None:
-    """docs/rules.md counts extra places on top of the load of the day: a 村两委 member who
-    used its extra places gets them again in the next proposal once the first is applied."""
+def test_extra_places_end_at_contact_max_plus_extra(oracle_store: GraphStore) -> None:
+    """docs/rules.md: a 村两委 member goes up to contact_max + proposal_cadre_extra in all, so
+    once a proposal that used its extra places is applied, the next one gives it nothing."""
     c = base()
     c.households += [Household(f"H{i}", V, f"户{i}") for i in range(3, 6)]
     c.members.append(member("M0001", roles=["village_committee"]))
@@ -480,7 +475,7 @@ def test_extra_places_count_from_the_day_load(oracle_store: GraphStore) -> None:
     po = ProposalOracle(with_contacts(c, first, AS_OF), policy)
     diffs, again = proposal_diffs(engine, po, None, AS_OF)
     assert diffs == [], "\n".join(diffs)
-    assert [(it["load_before"], it["extra"]) for it in again["items"]] == [(2, True)]
+    assert again["items"] == [] and row(again, V)["remaining"] == 3
 
 
 def test_answer_is_plain_json(oracle_store: GraphStore) -> None:

@@ -93,6 +93,17 @@ def _member_places(c: Ctx, pl: Places) -> tuple[IntArray, IntArray]:
     return village, hamlet
 
 
+def _places(
+    p: Projection, load: IntArray, cmax: int, cadre_extra: int
+) -> tuple[IntArray, IntArray]:
+    """Per member: base places up to contact_max, and extra places for 村两委 members up to
+    contact_max + proposal_cadre_extra in all (docs/rules.md)."""
+    base = np.maximum(0, cmax - load)
+    cadre = np.array(["village_committee" in r for r in p.m_roles], dtype=bool)
+    top = np.where(cadre, np.maximum(0, cmax + cadre_extra - load), base)
+    return base, (top - base).astype(np.int64)
+
+
 def member_places(c: Ctx) -> tuple[IntArray, IntArray]:
     """Per member: its village and hamlet (area indices, -1 for none), docs/rules.md."""
     found: tuple[IntArray, IntArray] = c.graph.once(
@@ -115,12 +126,12 @@ def solve(c: Ctx) -> Solution:
         c.members & d.at_home & ~d.exempt & p.m_on_roll & (member_village >= 0)
     )
     load = d.member_households
-    base = np.maximum(0, policy.contact_max - load)
-    cadre = np.array(["village_committee" in r for r in p.m_roles], dtype=bool)
-    extra = np.where(cadre, policy.proposal_cadre_extra, 0).astype(np.int64)
+    base, extra = _places(p, load, policy.contact_max, policy.proposal_cadre_extra)
 
     def part_of(village: int) -> int:
-        return int(pl.township[village]) if policy.proposal_cross_village else village
+        # Across villages only within a township: a village with none is a part of its own.
+        t = int(pl.township[village])
+        return t if policy.proposal_cross_village and t >= 0 else village
 
     houses: dict[int, list[int]] = defaultdict(list)
     for h in open_:
@@ -366,11 +377,9 @@ def check(c: Ctx, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         taken[h] = mk
         count[m] += 1
         new.append((mk, hk))
-    cadre_extra = policy.proposal_cadre_extra
+    base, extra = _places(p, d.member_households, policy.contact_max, policy.proposal_cadre_extra)
     for m, n in count.items():
-        room = max(0, policy.contact_max - int(d.member_households[m]))
-        if "village_committee" in p.m_roles[m]:
-            room += cadre_extra
+        room = int(base[m] + extra[m])
         if n > room:
             mk = p.m_key[m]
             problem(
