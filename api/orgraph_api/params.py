@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Path, Query
 
@@ -29,6 +29,8 @@ PageQ = Annotated[int, Query(ge=1, le=1_000_000, description="页码，从 1 开
 PageSizeQ = Annotated[
     int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"每页条数，最大 {MAX_PAGE_SIZE}")
 ]
+FileFormat = Literal["xlsx", "csv"]
+FormatQ = Annotated[FileFormat, Query(description="文件格式")]
 RevealQ = Annotated[bool, Query(description="显示完整手机号 (仅限有权限的角色，记入审计日志)")]
 SearchQ = Annotated[
     str | None, Query(max_length=64, pattern=NO_NUL, description="按姓名或编号搜索 (包含即可)")

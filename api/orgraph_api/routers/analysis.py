@@ -14,7 +14,7 @@ from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH
 from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ
+from orgraph_api.params import AsOfQ, FormatQ, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import CoverageOut, GapPageOut, GapSummaryOut
 
@@ -104,7 +104,7 @@ def export(
     type: Annotated[GapType, Query(description="缺口类型")],
     scope: ScopeQ = None,
     as_of: AsOfQ = None,
-    format: Annotated[Literal["xlsx", "csv"], Query(description="文件格式")] = "xlsx",
+    format: FormatQ = "xlsx",
 ) -> Response:
     ref = view.resolve(scope)
     with audited(

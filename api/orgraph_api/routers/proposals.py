@@ -3,20 +3,23 @@ roster, and apply the reviewed pairs."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as dt
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from orgraph.records.models import ProposalApply
 from orgraph.records.proposals import apply_pairs
 from orgraph.roster import contact_roster
 from orgraph_api import exports
+from orgraph_api.access import View
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import AsOfQ, PageQ, PageSizeQ, ScopeQ, today
+from orgraph_api.params import AsOfQ, FileFormat, FormatQ, PageQ, PageSizeQ, ScopeQ, today
 from orgraph_api.responses import Json
 from orgraph_api.schemas import DutyProposalOut, ProposalApplied, ProposalOut
+from orgraph_api.services import Services
 
 router = APIRouter(prefix="/proposals", tags=["调整建议"])
 
@@ -72,33 +75,46 @@ def duties(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) ->
     description="包组建议写成联系关系花名册 (联系对象类型为村民小组或党小组)，审定后可原样导入。",
 )
 def export_duties(
-    svc: Svc,
-    view: Scoped,
-    scope: ScopeQ = None,
-    as_of: AsOfQ = None,
-    format: Annotated[Literal["xlsx", "csv"], Query(description="文件格式")] = "xlsx",
+    svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None, format: FormatQ = "xlsx"
 ) -> Response:
+    return _roster(svc, view, "cadres", scope=scope, as_of=as_of, format=format)
+
+
+def _roster(
+    svc: Services,
+    view: View,
+    kind: Literal["contacts", "cadres"],
+    *,
+    scope: str | None,
+    as_of: dt.date | None,
+    format: FileFormat,
+) -> Response:
+    """A proposal as the 联系关系 roster the importer reads back (audited: who took a list of
+    names out)."""
     ref = view.resolve(scope)
     with audited(
         svc,
         view.principal,
         action="proposals.export",
-        target="cadres",
+        target=kind,
         scope=ref,
         detail={"format": format},
     ) as detail:
-        doc = svc.engine.duty_proposal(scope=ref, as_of=as_of)
-        items = doc["cadres"]["items"]
-        detail["rows"] = sum(len(i["targets"]) for i in items)
-    name = f"包组建议_{doc['scope']}_{doc['as_of']}.{format}"
-    ascii_name = f"cadre_proposal_{doc['scope']}_{doc['as_of']}.{format}"
+        if kind == "contacts":
+            doc = svc.engine.proposal(scope=ref, as_of=as_of, page_size=None)
+            items, title = doc["items"], ("联户调整建议", "contact_proposal")
+            detail["rows"] = len(items)
+        else:
+            doc = svc.engine.duty_proposal(scope=ref, as_of=as_of)
+            items, title = doc["cadres"]["items"], ("包组建议", "cadre_proposal")
+            detail["rows"] = sum(len(i["targets"]) for i in items)
+    write = contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx
+    tail = f"_{doc['scope']}_{doc['as_of']}.{format}"
     return exports.file_response(
-        (contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx)(
-            items, doc["as_of"], cadres=True
-        ),
+        write(items, doc["as_of"], cadres=kind == "cadres"),
         format,
-        name,
-        ascii_name,
+        title[0] + tail,
+        title[1] + tail,
     )
 
 
@@ -111,28 +127,9 @@ def export_duties(
     "联系对象名称、开始日期，另加导入时不读的说明列)，审定后可原样导入。",
 )
 def export(
-    svc: Svc,
-    view: Scoped,
-    scope: ScopeQ = None,
-    as_of: AsOfQ = None,
-    format: Annotated[Literal["xlsx", "csv"], Query(description="文件格式")] = "xlsx",
+    svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None, format: FormatQ = "xlsx"
 ) -> Response:
-    ref = view.resolve(scope)
-    with audited(
-        svc,
-        view.principal,
-        action="proposals.export",
-        target="contacts",
-        scope=ref,
-        detail={"format": format},
-    ) as detail:
-        first = svc.engine.proposal(scope=ref, as_of=as_of, page_size=None)
-        items = first["items"]
-        detail["rows"] = len(items)
-    name = f"联户调整建议_{first['scope']}_{first['as_of']}.{format}"
-    ascii_name = f"contact_proposal_{first['scope']}_{first['as_of']}.{format}"
-    write = contact_roster.to_csv if format == "csv" else contact_roster.to_xlsx
-    return exports.file_response(write(items, first["as_of"]), format, name, ascii_name)
+    return _roster(svc, view, "contacts", scope=scope, as_of=as_of, format=format)
 
 
 @router.post(
