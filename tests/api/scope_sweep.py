@@ -39,12 +39,22 @@ class Sweep:
                 return items
             page += 1
 
-    def export(self, client: httpx.Client, **params: Any) -> None:
-        r = client.get("/gaps/export", params={**params, "format": "csv"})
+    def export(self, client: httpx.Client, path: str = "/gaps/export", **params: Any) -> None:
+        r = client.get(path, params={**params, "format": "csv"})
         self.calls += 1
         assert r.status_code == 200, r.text
         rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-        self.answers.append((f"/gaps/export {params}", [c.strip() for row in rows for c in row]))
+        self.answers.append((f"{path} {params}", [c.strip() for row in rows for c in row]))
+
+    def proposal(self, client: httpx.Client, **params: Any) -> list[Any]:
+        """Every page of the contact proposal's pairs (its total is `items_total`)."""
+        items, page = [], 1
+        while True:
+            doc = self.get(client, "/proposals/contacts", page=page, page_size=500, **params)
+            items += doc["items"]
+            if page * 500 >= doc["items_total"]:
+                return items
+            page += 1
 
     def missing(self, client: httpx.Client, path: str, probe: str, **params: Any) -> None:
         """An object outside the scope: 404, and the answer names nothing but the probe."""
@@ -91,6 +101,12 @@ def sweep(
         sw.pages(client, "/gaps", type=t, as_of=as_of)
         if summary["counts"].get(t):
             sw.export(client, type=t, as_of=as_of)
+    pairs = sw.proposal(client, as_of=as_of)
+    assert {p["member"]["id"] for p in pairs} <= own.members
+    assert {p["household"]["id"] for p in pairs} <= own.households
+    sw.export(client, "/proposals/contacts/export", as_of=as_of)
+    sw.get(client, "/proposals/duties", as_of=as_of)
+    sw.export(client, "/proposals/duties/export", as_of=as_of)
     for key in sorted(own.members)[:3]:
         sw.get(client, f"/members/{key}", reveal=reveal)
         sw.get(client, "/contacts", member=key)
@@ -124,10 +140,12 @@ def sweep(
     for code in outside_areas[:2]:
         sw.missing(client, f"/areas/{code}", code)
         sw.missing(client, "/gaps/summary", code, scope=code)
+        sw.missing(client, "/proposals/contacts", code, scope=code)
     outside_orgs = sorted(o for o in everything.orgs - own.orgs if not truth.org_external[o])
     for oid in outside_orgs[:2]:
         sw.missing(client, f"/orgs/{oid}", oid)
         sw.missing(client, "/members", oid, scope=oid)
+        sw.missing(client, "/proposals/duties", oid, scope=oid)
     return sw
 
 

@@ -197,6 +197,10 @@ def test_the_sweep_reaches_every_read_route(
         "/mobility/members/{key}/timeline",
         "/mobile-branches",
         "/mobile-branches/{org_id}/members",
+        "/proposals/contacts",
+        "/proposals/contacts/export",
+        "/proposals/duties",
+        "/proposals/duties/export",
     }
     missing = {p.removeprefix("/api/v1") for p in reads} - swept
     assert not missing, f"read routes the scope sweep does not call: {sorted(missing)}"

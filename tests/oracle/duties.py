@@ -224,6 +224,12 @@ class DutyOracle:
         return len(units)
 
     def instance(self, scope: str | None, d: str) -> Instance:
+        areas = self.o.scope(scope).areas
+
+        def ours(v: str | None) -> str | None:
+            # docs/rules.md: only a village among the scope's areas is a village of S
+            return v if v in areas else None
+
         targets: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         for tid, item in self.o.gaps("hamlet_no_cadre", scope, d).items():
             kind = item["target_kind"]
@@ -233,17 +239,27 @@ class DutyOracle:
         for uid, ts in targets.items():
             if uid in self.o.areas:
                 units[uid] = Unit(
-                    uid, "hamlet", self.o.areas[uid].name, self.village(uid), uid, tuple(sorted(ts))
+                    uid,
+                    "hamlet",
+                    self.o.areas[uid].name,
+                    ours(self.village(uid)),
+                    uid,
+                    tuple(sorted(ts)),
                 )
             else:
                 home = self.o.org_home_area(uid)
                 units[uid] = Unit(
-                    uid, "group", self.o.orgs[uid].name, self.village(home), None, tuple(sorted(ts))
+                    uid,
+                    "group",
+                    self.o.orgs[uid].name,
+                    ours(self.village(home)),
+                    None,
+                    tuple(sorted(ts)),
                 )
         cadres = {}
         cap = self.p["cadre_groups_max"]
         for m in self.o.members_in(self.o.scope(scope)):
-            v = self.member_village(m)
+            v = ours(self.member_village(m))
             if not self.o.at_home(m, d) or "village_committee" not in m.roles or v is None:
                 continue
             e = self.load(m, d)

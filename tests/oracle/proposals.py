@@ -17,11 +17,9 @@ their load, base and extra places, candidate pairs with their locality) and comp
 - the "what it takes" rows (village, township, scope) from a proposal's pairs.
 
 Readings chosen where docs/rules.md leaves room:
-- The village rows: the villages of the scope's households (those that have one) and of the
-  scope's eligible members, even when a member's village lies outside the scope's areas (a
-  member of a branch in scope serving another village, or a hamlet scope, whose village is
-  above it). "One row per village of S" is read as "per village that S's households or eligible
-  members have".
+- The village rows: the villages among the scope's areas that the scope's households or
+  eligible members have (docs/rules.md "villages of S"); a township is named only when it is
+  among the scope's areas.
 - With `proposal_cross_village`, two villages are neighbours only when both have a township and
   it is the same one; villages with no township are parts of their own.
 - A village with no township is summed into the scope's row but into no township row; its row
@@ -256,6 +254,9 @@ class ProposalOracle:
                 continue
             covered, _ = o._household_state(h.id, d)
             v = self.village(h.area)
+            # docs/rules.md: only the villages among the scope's areas count (no area outside
+            # the scope is named); the others' uncovered households are unplaced.
+            v = v if v in s.areas else None
             households[h.id] = (v, covered)
             if covered:
                 continue
@@ -269,7 +270,7 @@ class ProposalOracle:
             if not m.on_roll or not o.at_home(m, d) or o.exempt(m, d):
                 continue
             v = self.village(o.home_area(m))
-            if v is None:
+            if v is None or v not in s.areas:
                 continue
             ham = None
             if m.household is not None:
@@ -419,7 +420,10 @@ class ProposalOracle:
                     "code": v,
                     "name": self.o.area_name(v),
                     "level": "village",
-                    "township": self.brief(self.township(v)),
+                    # only a township among the scope's areas is named
+                    "township": self.brief(t)
+                    if (t := self.township(v)) in inst.scope.areas
+                    else None,
                     **self._ratios(f),
                 }
             )

@@ -349,3 +349,16 @@ def test_restore_rejects_a_file_that_is_not_a_dump(folder: Path) -> None:
     rdb.write_bytes(b"REDIS0011 a FalkorDB snapshot")
     with pytest.raises(ValidationFailed, match="不是 Neo4j 备份"):
         server.restore(rdb, graph_has_data=False, force=True)
+
+
+def test_a_generated_password_never_reads_as_an_option(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """secrets.token_urlsafe starts with "-" one time in 64; neo4j-admin then took the password
+    for an option and the first start failed ("Missing required parameter: '<password>'")."""
+    from orgraph.store import neo4j_conf
+
+    monkeypatch.setattr(neo4j_conf.secrets, "token_urlsafe", lambda n: "-x" * (n // 2))
+    pw = neo4j_conf.password(folder / "home", folder / "home" / "password")
+    assert not pw.startswith("-") and pw.endswith("-x" * 12)
+    assert (folder / "home" / "password").read_text().strip() == pw

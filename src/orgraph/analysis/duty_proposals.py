@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 
 from orgraph.analysis.context import Ctx, Ref
-from orgraph.analysis.proposals import member_places, places
+from orgraph.analysis.proposals import member_places, places, scope_villages
 from orgraph.analysis.rules import RULES
 from orgraph.vocab import GROUP_KINDS
 
@@ -27,9 +27,11 @@ def _unit(c: Ctx, ref: Ref) -> Unit:
 
 
 def _unit_village(c: Ctx, u: Unit) -> int:
+    """The unit's village when it is a village of the scope (in its areas), else -1."""
     pl = places(c.graph)
     area = u[1] if u[0] == "a" else c.graph.org_home_area[u[1]]
-    return int(pl.village[area]) if area >= 0 else -1
+    v = int(pl.village[area]) if area >= 0 else -1
+    return v if v >= 0 and c.scope.areas[v] else -1
 
 
 def _unit_id(c: Ctx, u: Unit) -> str:
@@ -69,7 +71,9 @@ def cadres(c: Ctx) -> dict[str, Any]:
         open_units[_unit(c, ref)].append(ref)
     loads = _loads(c)
     role = np.array(["village_committee" in r for r in p.m_roles], dtype=bool)
-    eligible = np.flatnonzero(c.members & p.m_on_roll & d.at_home & role & (m_village >= 0))
+    eligible = np.flatnonzero(
+        c.members & p.m_on_roll & d.at_home & role & scope_villages(c, m_village)
+    )
     cap = c.policy.cadre_groups_max
     by_village: dict[int, list[int]] = defaultdict(list)
     for m in sorted((int(m) for m in eligible), key=lambda m: p.m_key[m]):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.proposals import LOCALITIES, Pair, Solution, places
+from orgraph.analysis.proposals import LOCALITIES, Pair, Solution, places, scope_villages
 
 SUMMED = (
     "households",
@@ -34,7 +34,7 @@ def _village_rows(c: Ctx, sol: Solution) -> dict[int, dict[str, Any]]:
     in_scope = c.scope.households(p)
     hh_village = np.where(p.hh_area >= 0, pl.village[np.maximum(p.hh_area, 0)], -1)
     figures: dict[int, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
-    ok = in_scope & (hh_village >= 0)
+    ok = in_scope & scope_villages(c, hh_village)
     for v, n in zip(*np.unique(hh_village[ok], return_counts=True), strict=True):
         figures[int(v)]["households"] = int(n)
     for v, n in zip(*np.unique(hh_village[ok & c.day.covered], return_counts=True), strict=True):
@@ -126,15 +126,17 @@ def report(
     by_township: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for v, row in villages.items():
         by_township[int(pl.township[v])].append(row)
+    # Townships only inside the scope (a village's user sees no township row).
+    shown = {t: rows for t, rows in by_township.items() if t >= 0 and c.scope.areas[t]}
     townships = [
         {"code": p.area_code[t], "name": p.area_name[t], "level": "township", **_sum(rows)}
-        for t, rows in by_township.items()
-        if t >= 0
+        for t, rows in shown.items()
     ]
-    for t, rows in by_township.items():
-        if t >= 0:
-            for r in rows:
-                r["township"] = {"code": p.area_code[t], "name": p.area_name[t]}
+    for row in villages.values():
+        row["township"] = None
+    for t, rows in shown.items():
+        for r in rows:
+            r["township"] = {"code": p.area_code[t], "name": p.area_name[t]}
     start = (page - 1) * page_size
     chosen = sol.pairs[start : start + page_size]
     if store is not None:

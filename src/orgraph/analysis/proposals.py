@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.projection import IntArray, Projection
+from orgraph.analysis.projection import BoolArray, IntArray, Projection
 
 LOCALITIES = ("hamlet", "village", "township")  # cost 0, 1, 2
 
@@ -104,6 +104,12 @@ def _places(
     return base, (top - base).astype(np.int64)
 
 
+def scope_villages(c: Ctx, village: IntArray) -> BoolArray:
+    """Per entry of `village` (area indices, -1 for none): a village of the scope, i.e. one in
+    its areas (docs/rules.md: answers name no area outside the scope)."""
+    return np.asarray((village >= 0) & c.scope.areas[np.maximum(village, 0)], dtype=bool)
+
+
 def member_places(c: Ctx) -> tuple[IntArray, IntArray]:
     """Per member: its village and hamlet (area indices, -1 for none), docs/rules.md."""
     found: tuple[IntArray, IntArray] = c.graph.once(
@@ -118,12 +124,13 @@ def solve(c: Ctx) -> Solution:
     member_village, member_hamlet = member_places(c)
     hh_area = p.hh_area
     hh_village = np.where(hh_area >= 0, pl.village[np.maximum(hh_area, 0)], -1)
+    ours = scope_villages(c, hh_village)
     uncovered = c.scope.households(p) & ~d.covered
-    open_ = np.flatnonzero(uncovered & (hh_village >= 0))
-    unplaced = int((uncovered & (hh_village < 0)).sum())
+    open_ = np.flatnonzero(uncovered & ours)
+    unplaced = int((uncovered & ~ours).sum())
 
     eligible = np.flatnonzero(
-        c.members & d.at_home & ~d.exempt & p.m_on_roll & (member_village >= 0)
+        c.members & d.at_home & ~d.exempt & p.m_on_roll & scope_villages(c, member_village)
     )
     load = d.member_households
     base, extra = _places(p, load, policy.contact_max, policy.proposal_cadre_extra)
@@ -314,8 +321,8 @@ def _why_not_eligible(c: Ctx, m: int, member_village: IntArray) -> str | None:
         return "外出中"
     if d.exempt[m]:
         return "属于免于联户的党员 (年龄或老弱)"
-    if member_village[m] < 0:
-        return "所在党组织不属于任何村"
+    if member_village[m] < 0 or not c.scope.areas[member_village[m]]:
+        return "所在党组织不属于范围内的任何村"
     return None
 
 
@@ -362,8 +369,8 @@ def check(c: Ctx, pairs: list[tuple[str, str]]) -> dict[str, Any]:
         if d.covered[h]:
             problem(mk, hk, f"农户“{hk}”已有在家党员联系")
             continue
-        if v < 0:
-            problem(mk, hk, f"农户“{hk}”不属于任何村")
+        if v < 0 or not c.scope.areas[v]:
+            problem(mk, hk, f"农户“{hk}”不属于范围内的任何村")
             continue
         mv = int(member_village[m])
         if v != mv and not (

@@ -144,7 +144,9 @@ def password(home: Path, path: Path) -> str:
     except FileNotFoundError:
         pass
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pw = secrets.token_urlsafe(24)
+    # Never a leading "-": neo4j-admin (picocli) would read the password as an option and fail
+    # with "Missing required parameter: '<password>'" (1 start in 64 did, in the test suite).
+    pw = "og" + secrets.token_urlsafe(24)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(pw + "\n")
