@@ -356,9 +356,11 @@ def test_a_generated_password_never_reads_as_an_option(
 ) -> None:
     """secrets.token_urlsafe starts with "-" one time in 64; neo4j-admin then took the password
     for an option and the first start failed ("Missing required parameter: '<password>'")."""
+    import secrets
+
     from orgraph.store import neo4j_conf
 
-    monkeypatch.setattr(neo4j_conf.secrets, "token_urlsafe", lambda n: "-x" * (n // 2))
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: "-x" * (n // 2))
     pw = neo4j_conf.password(folder / "home", folder / "home" / "password")
     assert not pw.startswith("-") and pw.endswith("-x" * 12)
     assert (folder / "home" / "password").read_text().strip() == pw
