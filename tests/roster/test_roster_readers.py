@@ -156,3 +156,40 @@ def test_formula_cells_without_cached_value(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(RosterFileError, match="无法读取"):
         read_workbook(tmp_path / "nope.xlsx")
+
+
+def _far_workbook(path: Path, cells: list[str]) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "花名册"
+    for ref in cells:
+        ws[ref] = "x"
+    wb.save(path)
+    return path
+
+
+def test_a_sparse_sheet_is_refused_before_it_is_materialised(tmp_path: Path) -> None:
+    """Cells at XFD1 and A200000 (a 5 KB file) made calamine ask for 3.3 billion cells and
+    abort the whole process (issue #18): now a Chinese error names the sheet, row and column."""
+    far = _far_workbook(tmp_path / "far.xlsx", ["XFD1", "A200000"])
+    assert far.stat().st_size < 10_000
+    with pytest.raises(RosterFileError) as err:
+        read_workbook(far)
+    message = str(err.value)
+    assert "“花名册”" in message and "200,000 行" in message and "XFD 列" in message
+    assert "只有 2 个单元格" in message
+
+
+def test_a_wide_but_full_sheet_still_reads(tmp_path: Path) -> None:
+    """The guard is about sparseness: a sheet whose cells fill its range is read."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for r in range(1, 2001):
+        ws.append([f"r{r}c{c}" for c in range(1, 41)])
+    ws["AN3000"] = "last"  # 3,000 × 40 = 120k range for 80k cells: not sparse
+    path = tmp_path / "full.xlsx"
+    wb.save(path)
+    (sheet,) = read_workbook(path)
+    assert len(sheet.rows) == 3000 and sheet.rows[2999][39] == "last"

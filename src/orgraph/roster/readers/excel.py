@@ -19,9 +19,23 @@ RATIO_FLOOR = 10 * 1024 * 1024  # ratio only checked on entries larger than this
 MAX_ENTRIES = 10_000
 
 
+# Extent guard: calamine materialises every sheet as a dense rows × columns range from A1 to
+# its furthest cell; a 5 KB xlsx with cells at XFD1 and A200000 asked for 3.3 billion cells and
+# aborted the process (a Rust allocation failure no except catches). A sheet whose range is
+# larger than MAX_DENSE_CELLS and SPARSE_FACTOR times the cells it holds is refused first.
+MAX_DENSE_CELLS = 5_000_000
+SPARSE_FACTOR = 20
+_CHUNK = 4 << 20
+_CELL_COL = re.compile(rb'<(?:[A-Za-z]+:)?c\b[^>]*?\sr="([A-Z]{1,4})')
+_ROW_NUM = re.compile(rb'<(?:[A-Za-z]+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z]+:)?row[\s>]")
+
+
 def read_zip(p: Path) -> list[RawSheet]:
     """An xlsx/xlsb/ods file (a zip): every sheet."""
     fmt = check_zip(p)
+    if fmt == "xlsx":
+        check_extent(p)
     sheets = read_calamine(p, fmt)
     if fmt == "xlsx":
         try:
@@ -137,22 +151,12 @@ def xlsx_formulas_without_value(p: Path) -> dict[str, set[tuple[int, int]]]:
     formula are parsed (a streamed byte search first)."""
     out: dict[str, set[tuple[int, int]]] = {}
     with zipfile.ZipFile(p) as zf:
-        wb = ET.fromstring(zf.read("xl/workbook.xml"))
-        try:
-            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-        except KeyError:
-            return out
-        targets = {r.get("Id"): r.get("Target", "") for r in rels}
-        for sh in wb.iter(f"{_NS_MAIN}sheet"):
-            target = targets.get(sh.get(f"{_NS_REL}id"), "")
-            if not target:
-                continue
-            member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            if member not in zf.namelist() or not _has_formula(zf, member):
+        for name, member in _sheet_members(zf):
+            if not _has_formula(zf, member):
                 continue
             cells = _formulas_without_value(zf, member)
             if cells:
-                out[sh.get("name", "")] = cells
+                out[name] = cells
     return out
 
 
@@ -172,6 +176,64 @@ def _formulas_without_value(zf: zipfile.ZipFile, member: str) -> set[tuple[int, 
                         cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
             el.clear()
     return cells
+
+
+def check_extent(p: Path) -> None:
+    """Refuse, naming the sheet and its furthest row and column, a worksheet whose dense range
+    is absurd for the cells it holds (see MAX_DENSE_CELLS). Streams each sheet's XML."""
+    with zipfile.ZipFile(p) as zf:
+        for name, member in _sheet_members(zf):
+            cells, last_row, last_col = _extent(zf, member)
+            dense = last_row * (_col_index(last_col) + 1 if last_col else 0)
+            if dense > MAX_DENSE_CELLS and dense > SPARSE_FACTOR * max(cells, 1):
+                raise RosterFileError(
+                    f"“{p.name}”的工作表“{name}”只有 {cells:,} 个单元格，却一直延伸到第 "
+                    f"{last_row:,} 行、第 {last_col} 列（约 {dense:,} 个单元格），疑似异常文件，"
+                    "已拒绝读取。请删除多余的行和列后重新保存再导入",
+                    path=str(p),
+                )
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of every worksheet, in workbook order."""
+    try:
+        wb = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return []  # calamine says what is wrong with such a file
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    names = set(zf.namelist())
+    out = []
+    for sh in wb.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sh.get(f"{_NS_REL}id"), "")
+        member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        if target and member in names:
+            out.append((sh.get("name", ""), member))
+    return out
+
+
+def _extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int, str]:
+    """(cells, last row number, last column letters) of a worksheet's XML, streamed."""
+    cells, last_row, rows, widest = 0, 0, 0, ""
+    carry = b""
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buf = carry + chunk
+            cut = buf.rfind(b"<") if chunk else len(buf)
+            part, carry = (buf[:cut], buf[cut:]) if cut > 0 else (buf, b"")
+            cols = _CELL_COL.findall(part)
+            cells += len(cols)
+            for c in set(cols):
+                if (len(c), c) > (len(widest), widest.encode()):
+                    widest = c.decode()
+            nums = _ROW_NUM.findall(part)
+            if nums:
+                last_row = max(last_row, max(int(n) for n in nums))
+            rows += len(_ROW_TAG.findall(part))
+            if not chunk:
+                break
+    return cells, max(last_row, rows), widest
 
 
 def _has_formula(zf: zipfile.ZipFile, member: str) -> bool:
