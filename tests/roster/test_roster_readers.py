@@ -193,3 +193,53 @@ def test_a_wide_but_full_sheet_still_reads(tmp_path: Path) -> None:
     wb.save(path)
     (sheet,) = read_workbook(path)
     assert len(sheet.rows) == 3000 and sheet.rows[2999][39] == "last"
+
+
+def test_html_spans_cannot_amplify_a_small_file(tmp_path: Path) -> None:
+    """40 cells of rowspan=1000 colspan=1000 in 1.7 KB took 54 s and 6.1 GB (issue #18)."""
+    cells = "".join('<td rowspan="1000" colspan="1000">x</td>' for _ in range(40))
+    path = tmp_path / "spans.xls"
+    path.write_text(f"<html><body><table><tr>{cells}</tr></table></body></html>")
+    assert path.stat().st_size < 2_000
+    with pytest.raises(RosterFileError) as err:
+        read_workbook(path)
+    assert "合并单元格" in str(err.value) and "第 1 行" in str(err.value)
+
+
+def _spreadsheetml(body: str) -> str:
+    return (
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="名单">'
+        f"<Table>{body}</Table></Worksheet></Workbook>"
+    )
+
+
+def test_spreadsheetml_indices_cannot_amplify_a_small_file(tmp_path: Path) -> None:
+    """A 407-byte SpreadsheetML with ss:Index="40000" exhausted 7.8 GB (issue #18)."""
+    path = tmp_path / "far.xml"
+    path.write_text(
+        _spreadsheetml(
+            '<Row><Cell><Data ss:Type="String">姓名</Data></Cell>'
+            '<Cell ss:Index="16000"><Data ss:Type="String">x</Data></Cell></Row>'
+            '<Row ss:Index="1000"><Cell><Data ss:Type="String">y</Data></Cell></Row>'
+        )
+    )
+    with pytest.raises(RosterFileError) as err:
+        read_workbook(path)
+    assert "“名单”" in str(err.value) and "第 1,000 行" in str(err.value)
+
+    path.write_text(
+        _spreadsheetml('<Row><Cell ss:Index="40000"><Data ss:Type="String">x</Data></Cell></Row>')
+    )
+    with pytest.raises(RosterFileError) as err:
+        read_workbook(path)
+    assert "第 1 行" in str(err.value) and "超出Excel的列数上限" in str(err.value)
+
+    path.write_text(
+        _spreadsheetml(
+            '<Row ss:Index="99999999"><Cell><Data ss:Type="String">y</Data></Cell></Row>'
+        )
+    )
+    with pytest.raises(RosterFileError) as err:
+        read_workbook(path)
+    assert "超出Excel的行数上限" in str(err.value)

@@ -10,7 +10,14 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from orgraph.roster.errors import RosterFileError
-from orgraph.roster.readers.sheet import Cell, Format, RawSheet, short_error
+from orgraph.roster.readers.sheet import (
+    Cell,
+    Format,
+    RawSheet,
+    short_error,
+    sparse_message,
+    too_sparse,
+)
 
 # Zip guard: total declared uncompressed size, per-entry ratio, number of entries.
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
@@ -21,10 +28,8 @@ MAX_ENTRIES = 10_000
 
 # Extent guard: calamine materialises every sheet as a dense rows × columns range from A1 to
 # its furthest cell; a 5 KB xlsx with cells at XFD1 and A200000 asked for 3.3 billion cells and
-# aborted the process (a Rust allocation failure no except catches). A sheet whose range is
-# larger than MAX_DENSE_CELLS and SPARSE_FACTOR times the cells it holds is refused first.
-MAX_DENSE_CELLS = 5_000_000
-SPARSE_FACTOR = 20
+# aborted the process (a Rust allocation failure no except catches). Such a sheet
+# (sheet.too_sparse) is refused first.
 _CHUNK = 4 << 20
 _CELL_COL = re.compile(rb'<(?:[A-Za-z]+:)?c\b[^>]*?\sr="([A-Z]{1,4})')
 _ROW_NUM = re.compile(rb'<(?:[A-Za-z]+:)?row\b[^>]*?\sr="([0-9]{1,9})"')
@@ -184,13 +189,10 @@ def check_extent(p: Path) -> None:
     with zipfile.ZipFile(p) as zf:
         for name, member in _sheet_members(zf):
             cells, last_row, last_col = _extent(zf, member)
-            dense = last_row * (_col_index(last_col) + 1 if last_col else 0)
-            if dense > MAX_DENSE_CELLS and dense > SPARSE_FACTOR * max(cells, 1):
+            width = _col_index(last_col) + 1 if last_col else 0
+            if too_sparse(cells, last_row, width):
                 raise RosterFileError(
-                    f"“{p.name}”的工作表“{name}”只有 {cells:,} 个单元格，却一直延伸到第 "
-                    f"{last_row:,} 行、第 {last_col} 列（约 {dense:,} 个单元格），疑似异常文件，"
-                    "已拒绝读取。请删除多余的行和列后重新保存再导入",
-                    path=str(p),
+                    sparse_message(p.name, name, cells, last_row, last_col), path=str(p)
                 )
 
 

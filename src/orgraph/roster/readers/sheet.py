@@ -24,6 +24,59 @@ class RawSheet:
     delimiter: str | None = None  # csv only
 
 
+# A sheet is refused before it is made rectangular (pad_rows) or materialised (calamine) when
+# its range, rows × columns from A1 to its furthest cell, is over MAX_DENSE_CELLS and over
+# SPARSE_FACTOR times the cells it holds: a few kilobytes of file must not ask for gigabytes
+# (issue #18: XFD1 + A200000 in an xlsx, ss:Index="40000" in SpreadsheetML).
+MAX_DENSE_CELLS = 5_000_000
+SPARSE_FACTOR = 20
+
+
+def column_letters(index: int) -> str:
+    """0 → A, 16383 → XFD."""
+    out = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def sparse_message(file: str, sheet: str, cells: int, last_row: int, last_col: str) -> str:
+    dense = last_row * (_col_number(last_col))
+    return (
+        f"“{file}”的工作表“{sheet}”只有 {cells:,} 个单元格，却一直延伸到第 {last_row:,} 行、"
+        f"第 {last_col} 列（约 {dense:,} 个单元格），疑似异常文件，已拒绝读取。"
+        "请删除多余的行和列后重新保存再导入"
+    )
+
+
+def too_sparse(cells: int, last_row: int, width: int) -> bool:
+    dense = last_row * width
+    return dense > MAX_DENSE_CELLS and dense > SPARSE_FACTOR * max(cells, 1)
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_rows(file: str, sheet: str, rows: list[list[Cell]]) -> None:
+    """Refuse (RosterFileError) rows read by orgraph's own readers that are too sparse to pad."""
+    from orgraph.roster.errors import RosterFileError
+
+    width = max((len(r) for r in rows), default=0)
+    if not too_sparse(0, len(rows), width):  # cheap: only a large range needs counting
+        return
+    cells = sum(1 for r in rows for v in r if v not in ("", None))
+    if too_sparse(cells, len(rows), width):
+        raise RosterFileError(
+            sparse_message(file, sheet, cells, len(rows), column_letters(width - 1)), path=file
+        )
+
+
 def pad_rows(rows: list[list[Cell]]) -> None:
     """Extend every row with "" to the width of the widest."""
     width = max((len(r) for r in rows), default=0)

@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from orgraph.roster.errors import RosterFileError
-from orgraph.roster.readers.sheet import Cell, Merge, RawSheet, pad_rows
+from orgraph.roster.readers.sheet import Cell, Merge, RawSheet, check_rows, pad_rows
 from orgraph.roster.readers.text import decode_or_fail
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
@@ -37,7 +37,12 @@ def read_spreadsheetml(p: Path, data: bytes) -> list[RawSheet]:
         merged: list[Merge] = []
         table = ws.find(f"{_SS}Table")
         if table is not None:
-            _read_table(table, rows, merged)
+            try:
+                _read_table(table, rows, merged)
+            except ValueError as exc:
+                msg = f"“{p.name}”的工作表“{name}”无法读取：{exc}"
+                raise RosterFileError(msg, path=str(p)) from exc
+        check_rows(p.name, name, rows)
         pad_rows(rows)
         sheets.append(RawSheet(name, rows, "spreadsheetml", merged))
     if not sheets:
@@ -51,14 +56,17 @@ def _read_table(table: ET.Element, rows: list[list[Cell]], merged: list[Merge]) 
     r = -1
     for row in table.iter(f"{_SS}Row"):
         idx = row.get(f"{_SS}Index")
-        r = int(idx) - 1 if idx else r + 1
+        r = _index(idx, MAX_ROWS, "行") - 1 if idx else r + 1
         while len(rows) <= r:
             rows.append([])
         cells = rows[r]
         c = -1
         for cell in row.findall(f"{_SS}Cell"):
             cidx = cell.get(f"{_SS}Index")
-            c = int(cidx) - 1 if cidx else c + 1
+            try:
+                c = _index(cidx, MAX_COLS, "列") - 1 if cidx else c + 1
+            except ValueError as exc:
+                raise ValueError(f"第 {r + 1:,} 行: {exc}") from None
             while len(cells) <= c:
                 cells.append("")
             d = cell.find(f"{_SS}Data")
@@ -68,6 +76,20 @@ def _read_table(table: ET.Element, rows: list[list[Cell]], merged: list[Merge]) 
             if across or down:
                 merged.append((r, c, r + down, c + across))
             c += across
+
+
+# Excel's own limits: an ss:Index beyond them is not a real sheet.
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+
+
+def _index(raw: str, limit: int, what: str) -> int:
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ValueError(f"ss:Index “{raw[:20]}” 不是数字") from None
+    if not 1 <= n <= limit:
+        raise ValueError(f"ss:Index {n} 超出Excel的{what}数上限 {limit:,}")
+    return n
 
 
 def _ss_value(d: ET.Element | None) -> Cell:
