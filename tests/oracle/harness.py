@@ -11,9 +11,12 @@ rules' business.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from hypothesis import HealthCheck, Phase, settings
 
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
@@ -198,3 +201,22 @@ def model_facts(county: County) -> set[Fact]:
     for at in c.attends:
         facts.add(("ATTENDS", at.member, at.org, at.since, at.until))
     return facts
+
+
+def examples(default: int) -> settings:
+    """Hypothesis settings of a generated-county property: `default` examples, or
+    ORACLE_EXAMPLES. No "explain" phase: it reruns the failing example under a tracer, which
+    is slow here."""
+    return settings(
+        max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
+        deadline=None,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def load(store: GraphStore, county: County) -> None:
+    """Reset the graph and import the county into it, with no row refused."""
+    reset(store)
+    first, second = import_county(store, county)
+    assert problems(first) == [] and (second is None or problems(second) == [])

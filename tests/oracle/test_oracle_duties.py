@@ -21,11 +21,10 @@ with `--hypothesis-show-statistics`). ORACLE_EXAMPLES=n runs n examples on both 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import Engine
@@ -45,7 +44,7 @@ from .county_model import (
 )
 from .duties import Cadre, DutyOracle, Instance, Objectives, Unit, brute_force, group_diffs, optimum
 from .examples import DAY_BEFORE, V2, H, V, base, member, run
-from .harness import import_county, problems, reset
+from .harness import examples, load
 from .strategies import AS_OF, counties, rare, scopes
 
 
@@ -158,9 +157,7 @@ def check_county(
 ) -> None:
     scope = data.draw(scopes(county), label="scope")
     dates = sorted(set(county.as_ofs))
-    reset(store)
-    first, second = import_county(store, county)
-    assert problems(first) == [] and (second is None or problems(second) == [])
+    load(store, county)
     engine = Engine(store, policy=Policy(**policy))
     oracle = DutyOracle(county, policy)
     diffs: list[str] = []
@@ -179,16 +176,6 @@ def check_county(
             for tag in tags(inst, answer):
                 event(("whole county: " if sc is None else "sub-scope: ") + tag)
     assert diffs == [], "\n".join(diffs[:40])
-
-
-def examples(default: int) -> settings:
-    # No "explain" phase: it reruns the failing example under a tracer, which is slow here.
-    return settings(
-        max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
-        deadline=None,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
 
 
 @pytest.mark.slow

@@ -24,12 +24,11 @@ engines instead of 50 (FalkorDB) and 25 (Neo4j).
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from orgraph.analysis.engine import Engine
@@ -38,7 +37,7 @@ from orgraph.store import GraphStore
 
 from .county_model import Area, Contact, County, Household, Member, Org, Outflow
 from .examples import V2, C, T, V, base, member, run
-from .harness import import_county, problems, reset
+from .harness import examples, load
 from .proposals import (
     Eligible,
     Instance,
@@ -155,9 +154,7 @@ def check_county(
 ) -> None:
     scope = data.draw(scopes(county), label="scope")
     dates = sorted(set(county.as_ofs))
-    reset(store)
-    first, second = import_county(store, county)
-    assert problems(first) == [] and (second is None or problems(second) == [])
+    load(store, county)
     engine = Engine(store, policy=Policy(**policy))
     po = ProposalOracle(county, policy)
     diffs: list[str] = []
@@ -199,16 +196,6 @@ def check_county(
     kept = engine.check_pairs(pairs=pairs, scope=None, as_of=d)
     assert kept["problems"] == [] and kept["new"] == []
     assert [tuple(x) for x in kept["kept"]] == pairs
-
-
-def examples(default: int) -> settings:
-    # No "explain" phase: it reruns the failing example under a tracer, which is slow here.
-    return settings(
-        max_examples=int(os.environ.get("ORACLE_EXAMPLES", str(default))),
-        deadline=None,
-        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    )
 
 
 @pytest.mark.timeout(1200)

@@ -45,10 +45,6 @@ def _unit_brief(c: Ctx, u: Unit) -> dict[str, Any]:
     return {"id": p.org_id[u[1]], "name": p.org_name[u[1]], "kind": "group"}
 
 
-def _target_brief(c: Ctx, ref: Ref) -> dict[str, Any]:
-    return _unit_brief(c, ref)  # a hamlet or a group, named the same way
-
-
 def _loads(c: Ctx) -> dict[int, int]:
     """Per member: distinct units among its active responsibilities to hamlets and groups."""
     p, d = c.graph, c.day
@@ -101,9 +97,9 @@ def cadres(c: Ctx) -> dict[str, Any]:
 
     items, unassigned = [], []
     for u in sorted(open_units, key=order):
-        targets = sorted(
-            (_target_brief(c, r) for r in open_units[u]), key=lambda t: (t["kind"], t["id"])
-        )
+        # the open items are hamlets or groups, named like units
+        briefs = [_unit_brief(c, r) for r in open_units[u]]
+        targets = sorted(briefs, key=lambda t: (t["kind"], t["id"]))
         if u in chosen:
             m = chosen[u]
             load = loads.get(m, 0)

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.proposals import LOCALITIES, Pair, Solution, places, scope_villages
+from orgraph.analysis.proposals import (
+    LOCALITIES,
+    Pair,
+    Solution,
+    household_villages,
+    places,
+    scope_villages,
+)
 
 SUMMED = (
     "households",
@@ -29,10 +36,10 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _village_rows(c: Ctx, sol: Solution) -> dict[int, dict[str, Any]]:
-    p, pl = c.graph, places(c.graph)
+    p = c.graph
     cmax = c.policy.contact_max
     in_scope = c.scope.households(p)
-    hh_village = np.where(p.hh_area >= 0, pl.village[np.maximum(p.hh_area, 0)], -1)
+    hh_village = household_villages(p)
     figures: dict[int, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
     ok = in_scope & scope_villages(c, hh_village)
     for v, n in zip(*np.unique(hh_village[ok], return_counts=True), strict=True):

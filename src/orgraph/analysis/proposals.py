@@ -104,6 +104,17 @@ def _places(
     return base, (top - base).astype(np.int64)
 
 
+def household_villages(p: Projection) -> IntArray:
+    """Per household: the village of its area (area index, -1 for none); computed once."""
+
+    def make() -> IntArray:
+        pl = places(p)
+        return np.where(p.hh_area >= 0, pl.village[np.maximum(p.hh_area, 0)], -1)
+
+    found: IntArray = p.once("proposal_household_villages", make)
+    return found
+
+
 def scope_villages(c: Ctx, village: IntArray) -> BoolArray:
     """Per entry of `village` (area indices, -1 for none): a village of the scope, i.e. one in
     its areas (docs/rules.md: answers name no area outside the scope)."""
@@ -122,8 +133,7 @@ def solve(c: Ctx) -> Solution:
     p, d, policy = c.graph, c.day, c.policy
     pl = places(p)
     member_village, member_hamlet = member_places(c)
-    hh_area = p.hh_area
-    hh_village = np.where(hh_area >= 0, pl.village[np.maximum(hh_area, 0)], -1)
+    hh_village = household_villages(p)
     ours = scope_villages(c, hh_village)
     uncovered = c.scope.households(p) & ~d.covered
     open_ = np.flatnonzero(uncovered & ours)

@@ -14,6 +14,7 @@ from orgraph.roster.readers.sheet import (
     Cell,
     Format,
     RawSheet,
+    column_number,
     short_error,
     sparse_message,
     too_sparse,
@@ -144,13 +145,6 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _CELL_RE = re.compile(r"([A-Z]+)(\d+)")
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
 def xlsx_formulas_without_value(p: Path) -> dict[str, set[tuple[int, int]]]:
     """Formula cells with no cached value, per sheet name. Only sheets whose XML contains a
     formula are parsed (a streamed byte search first)."""
@@ -178,7 +172,7 @@ def _formulas_without_value(zf: zipfile.ZipFile, member: str) -> set[tuple[int, 
                 if (v is None or not (v.text or "")) and is_ is None:
                     m = _CELL_RE.match(el.get("r", ""))
                     if m:
-                        cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
+                        cells.add((int(m.group(2)) - 1, column_number(m.group(1)) - 1))
             el.clear()
     return cells
 
@@ -189,7 +183,7 @@ def check_extent(p: Path) -> None:
     with zipfile.ZipFile(p) as zf:
         for name, member in _sheet_members(zf):
             cells, last_row, last_col = _extent(zf, member)
-            width = _col_index(last_col) + 1 if last_col else 0
+            width = column_number(last_col) if last_col else 0
             if too_sparse(cells, last_row, width):
                 raise RosterFileError(
                     sparse_message(p.name, name, cells, last_row, last_col), path=str(p)

@@ -43,7 +43,7 @@ def column_letters(index: int) -> str:
 
 
 def sparse_message(file: str, sheet: str, cells: int, last_row: int, last_col: str) -> str:
-    dense = last_row * (_col_number(last_col))
+    dense = last_row * column_number(last_col)
     return (
         f"“{file}”的工作表“{sheet}”只有 {cells:,} 个单元格，却一直延伸到第 {last_row:,} 行、"
         f"第 {last_col} 列（约 {dense:,} 个单元格），疑似异常文件，已拒绝读取。"
@@ -56,7 +56,8 @@ def too_sparse(cells: int, last_row: int, width: int) -> bool:
     return dense > MAX_DENSE_CELLS and dense > SPARSE_FACTOR * max(cells, 1)
 
 
-def _col_number(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """A → 1, XFD → 16384."""
     n = 0
     for ch in letters:
         n = n * 26 + (ord(ch) - 64)
