@@ -10,6 +10,10 @@ members file (`snapshot_members`), imported with `snapshot=True`. A snapshot onl
 branches present in its file, so an off-roll member must belong to a branch that keeps at
 least one on-roll member: `County.check()` says so.
 
+Organisational life: meetings (组织生活记录) and dues payments (党费) are roster files of
+their own, written when the county has such records; a member's 停止党籍日期 is a column of
+the members roster.
+
 Members away: outflow episodes and reports are roster files too; attendance added later,
 returns recorded later and transfers of the formal affiliation are not roster columns, so they
 are `Action`s the harness applies through the mobility services after the import. `settle()`
@@ -63,6 +67,16 @@ TARGET_KIND_LABEL = {
     "township": "乡镇",
 }
 RECT_STATUS_LABEL = {"open": "整顿中", "done": "已完成"}
+MEETING_TYPE_LABEL = {
+    "general_meeting": "党员大会",
+    "committee_meeting": "支委会",
+    "group_meeting": "党小组会",
+    "lecture": "党课",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "appraisal": "民主评议党员",
+    "talk": "谈心谈话",
+}
 CHANNEL_LABEL = {"phone": "电话", "wechat": "微信", "in_person": "现场", "online": "网上"}
 
 # Org kinds a member's 所在党支部 may name (orgraph.vocab.MEMBER_ORG_KINDS; spelled out here so
@@ -126,6 +140,7 @@ class Member:
     on_roll: bool = True
     joined_on: str | None = None
     lost_contact: bool | None = None  # 是否失联党员
+    suspended_on: str | None = None  # 停止党籍日期
 
 
 @dataclass
@@ -196,6 +211,43 @@ class Action:
 
 
 @dataclass
+class Meeting:
+    """A record of organisational life (组织生活记录) held by `org`. `attendees` / `absentees`
+    are member numbers; None is "no list given" (an empty cell), never an explicit empty
+    list."""
+
+    org: str
+    type: str  # a MEETING_TYPE_LABEL key
+    on: str
+    topic: str | None = None
+    expected: int | None = None  # 应到人数
+    present: int | None = None  # 实到人数
+    attendees: list[str] | None = None
+    absentees: list[str] | None = None
+    host: str | None = None  # 主持人 / 讲课人
+
+    @property
+    def id(self) -> str:
+        return f"{self.org}|{self.type}|{self.on}|{self.topic or ''}"
+
+
+@dataclass
+class Dues:
+    """A dues payment (党费): paid up to the month `paid_to` (YYYY-MM)."""
+
+    member: str
+    paid_to: str
+    paid_on: str | None = None
+    amount: str | None = None
+    # Write 缴至 as "2026年9月" instead of "2026-09" (the parser reads both).
+    written_cn: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.member}|{self.paid_to}"
+
+
+@dataclass
 class County:
     areas: list[Area] = field(default_factory=list)
     orgs: list[Org] = field(default_factory=list)
@@ -205,6 +257,8 @@ class County:
     outflows: list[Outflow] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    dues: list[Dues] = field(default_factory=list)
     # Filled by settle(): the ATTENDS links once the import and the actions are done.
     attends: list[Attend] = field(default_factory=list)
     # The dates the county was generated around (the as_of dates a test compares on).
@@ -281,6 +335,38 @@ class County:
                 problems.append(f"{o.id}: host area on a {o.kind}")
         if self.attends:
             problems.append("attends are derived by settle(), not written")
+        meeting_ids = set()
+        for mt in self.meetings:
+            if mt.id in meeting_ids:
+                problems.append(f"duplicate meeting {mt.id}")
+            meeting_ids.add(mt.id)
+            if mt.org not in orgs:
+                problems.append(f"meeting {mt.id}: unknown org")
+            if mt.type not in MEETING_TYPE_LABEL:
+                problems.append(f"meeting {mt.id}: unknown type")
+            for lst in (mt.attendees, mt.absentees):
+                if lst is not None and not lst:
+                    problems.append(f"meeting {mt.id}: an explicit empty list")
+                for no in lst or []:
+                    if no not in members:
+                        problems.append(f"meeting {mt.id}: unknown member {no}")
+                if lst is not None and len(set(lst)) != len(lst):
+                    problems.append(f"meeting {mt.id}: a member listed twice")
+            if set(mt.attendees or ()) & set(mt.absentees or ()):
+                problems.append(f"meeting {mt.id}: a member both attendee and absentee")
+            if (mt.expected is not None and mt.expected < 0) or (
+                mt.present is not None and mt.present < 0
+            ):
+                problems.append(f"meeting {mt.id}: negative figures")
+        dues_ids = set()
+        for pay in self.dues:
+            if pay.id in dues_ids:
+                problems.append(f"duplicate dues {pay.id}")
+            dues_ids.add(pay.id)
+            if pay.member not in members:
+                problems.append(f"dues of unknown member {pay.member}")
+            if len(pay.paid_to) != 7 or pay.paid_to[4] != "-":
+                problems.append(f"dues {pay.id}: paid_to is not YYYY-MM")
         return problems
 
     def host_org_id(self, text: str) -> str:
@@ -369,6 +455,20 @@ CONTACTS_FILE = "联系关系.csv"
 OUTFLOWS_FILE = "流动党员外出登记.csv"
 REPORTS_FILE = "报到记录.csv"
 SNAPSHOT_FILE = "党员花名册_全量.csv"
+MEETINGS_FILE = "组织生活记录.csv"
+DUES_FILE = "党费缴纳记录.csv"
+MEETING_HEADER = (
+    "组织编号",
+    "会议类型",
+    "会议日期",
+    "会议主题",
+    "应到人数",
+    "实到人数",
+    "参加人员",
+    "缺席人员",
+    "主持人",
+)
+DUES_HEADER = ("人员编号", "缴至", "缴纳日期", "金额")
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str | None]]) -> Path:
@@ -398,6 +498,7 @@ def _member_rows(members: Iterable[Member]) -> list[list[str | None]]:
             MGMT_CLASS_LABEL.get(m.mgmt_class or ""),
             m.joined_on,
             _yes_no(m.lost_contact),
+            m.suspended_on,
         ]
         for m in members
     ]
@@ -415,6 +516,7 @@ MEMBER_HEADER = (
     "分类管理类别",
     "入党日期",
     "是否失联党员",
+    "停止党籍日期",
 )
 
 
@@ -498,6 +600,45 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
         ("人员编号", "日期", "方式", "党组织"),
         [[r.member, r.on, CHANNEL_LABEL.get(r.channel or ""), r.org] for r in county.reports],
     )
+    # The two kinds of organisational life are written when the county has such records.
+    first = [areas, orgs, households, members, contacts, outflows, reports]
+    if county.meetings:
+        first.append(
+            _write(
+                folder / MEETINGS_FILE,
+                MEETING_HEADER,
+                [
+                    [
+                        k.org,
+                        MEETING_TYPE_LABEL[k.type],
+                        k.on,
+                        k.topic,
+                        None if k.expected is None else str(k.expected),
+                        None if k.present is None else str(k.present),
+                        None if k.attendees is None else ";".join(k.attendees),
+                        None if k.absentees is None else ";".join(k.absentees),
+                        k.host,
+                    ]
+                    for k in county.meetings
+                ],
+            )
+        )
+    if county.dues:
+        first.append(
+            _write(
+                folder / DUES_FILE,
+                DUES_HEADER,
+                [
+                    [
+                        p.member,
+                        chinese_month(p.paid_to) if p.written_cn else p.paid_to,
+                        p.paid_on,
+                        p.amount,
+                    ]
+                    for p in county.dues
+                ],
+            )
+        )
     snapshot = None
     if county.off_roll:
         snapshot = _write(
@@ -505,4 +646,9 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
             MEMBER_HEADER,
             _member_rows(m for m in county.members if m.on_roll),
         )
-    return RosterFiles([areas, orgs, households, members, contacts, outflows, reports], snapshot)
+    return RosterFiles(first, snapshot)
+
+
+def chinese_month(ym: str) -> str:
+    """ "2026-09" as a county writes it by hand: "2026年9月"."""
+    return f"{ym[:4]}年{int(ym[5:7])}月"
