@@ -93,7 +93,26 @@ def graph_facts(store: GraphStore) -> set[Fact]:
                     tuple(sorted(p.get("roles") or [])),
                     p.get("joined_on"),
                     bool(p.get("lost_contact")),
+                    p.get("suspended_on"),
                 )
+            )
+        elif row["label"] == "Meeting":
+            facts.add(
+                (
+                    "meeting",
+                    p["id"],
+                    p.get("type"),
+                    p.get("on"),
+                    p.get("topic") or None,
+                    p.get("expected"),
+                    p.get("present"),
+                    p.get("host"),
+                    bool(p.get("listed")),
+                )
+            )
+        elif row["label"] == "Dues":
+            facts.add(
+                ("dues", p["id"], p.get("paid_to"), p.get("paid_on"), _amount(p.get("amount")))
             )
         elif row["label"] == "Org" and p.get("kind") != "external":
             facts.add(("org", p["id"], p.get("kind"), p.get("term_end"), p.get("established_on")))
@@ -124,6 +143,8 @@ def graph_facts(store: GraphStore) -> set[Fact]:
             facts.add((rel, a, b, props.get("since") or None, props.get("until")))
         elif rel == "ATTENDS":
             facts.add((rel, a, b, props.get("since"), props.get("until")))
+        elif rel in ("HELD_BY", "ATTENDED", "ABSENT_FROM", "PAID"):
+            facts.add((rel, a, b))
         elif rel in ("PART_OF", "UNDER", "SERVES", "BELONGS_TO", "IN_GROUP", "LIVES_IN", "IN"):
             if rel != "PART_OF" or row["from_label"] != "Area" or _county_code(a):
                 facts.add((rel, a, b))
@@ -132,6 +153,11 @@ def graph_facts(store: GraphStore) -> set[Fact]:
         ):
             facts.add((rel, a, b))
     return facts
+
+
+def _amount(v: Any) -> float | None:
+    """A dues amount as a number (kept as text or as a number: either reads back the same)."""
+    return None if v is None or v == "" else float(v)
 
 
 def _county_code(code: str) -> bool:
@@ -154,6 +180,7 @@ def model_facts(county: County) -> set[Fact]:
                 tuple(sorted(m.roles)),
                 m.joined_on,
                 bool(m.lost_contact),
+                m.suspended_on,
             )
         )
         if m.branch:
@@ -200,6 +227,26 @@ def model_facts(county: County) -> set[Fact]:
         facts.add(("report", r.member, r.on, r.channel, r.org))
     for at in c.attends:
         facts.add(("ATTENDS", at.member, at.org, at.since, at.until))
+    for k in c.meetings:
+        facts.add(
+            (
+                "meeting",
+                k.id,
+                k.type,
+                k.on,
+                k.topic,
+                k.expected,
+                k.present,
+                k.host,
+                k.attendees is not None,
+            )
+        )
+        facts.add(("HELD_BY", k.id, k.org))
+        facts |= {("ATTENDED", no, k.id) for no in k.attendees or ()}
+        facts |= {("ABSENT_FROM", no, k.id) for no in k.absentees or ()}
+    for pay in c.dues:
+        facts.add(("dues", pay.id, pay.paid_to, pay.paid_on, _amount(pay.amount)))
+        facts.add(("PAID", pay.member, pay.id))
     return facts
 
 

@@ -22,11 +22,14 @@ from orgraph.roster.geocode import geocode, place_by_code
 
 from .county_model import (
     BRANCH_KINDS,
+    MEETING_TYPE_LABEL,
     Action,
     Area,
     Contact,
     County,
+    Dues,
     Household,
+    Meeting,
     Member,
     Org,
     Outflow,
@@ -34,6 +37,7 @@ from .county_model import (
     open_episode,
     settle,
 )
+from .life import add_months, month_first, month_index, month_label, month_last
 
 AS_OF = "2025-06-15"
 IMPORT_TODAY = dt.date(2026, 12, 31)
@@ -368,6 +372,7 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
                     )
 
     _members_away(draw, c, mdates, hot)
+    _life(draw, c)
     problems = c.check()
     assert not problems, problems
     return c
@@ -416,6 +421,157 @@ def _members_away(draw: st.DrawFn, c: County, mdates: list[str], hot: str) -> No
                 seen.add(r)
                 c.reports.append(Report(m.member_no, *r))
     _actions(draw, c, mdates, hosts_pool=mobile or county_orgs)
+
+
+# -- organisational life and dues ----------------------------------------------------------
+
+TOPICS = (None, None, None, "学习党的二十大精神", "换届选举", "发展党员")
+HOSTS = (None, "王书记", "县委党校李老师")
+AMOUNTS = (None, "12.50", "30", "0.2")
+MEETING_TYPES = tuple(MEETING_TYPE_LABEL)
+# What an org of each kind holds (a group mostly its group meetings; a 党总支 or 党委 the
+# meetings that count for its branches, and its own).
+HELD = {
+    "group": ("group_meeting", "group_meeting", "lecture", "talk"),
+    "temp_group": ("group_meeting", "theme_day"),
+    "general_branch": ("general_meeting", "lecture", "theme_day", "committee_meeting"),
+    "committee": ("general_meeting", "lecture", "theme_day", "life_meeting"),
+    "working_committee": ("lecture", "theme_day"),
+}
+
+
+def life_window(as_ofs: list[str]) -> list[int]:
+    """The months around the as_of dates: the 14 months before the earliest to the latest."""
+    lo = min(month_index(d) for d in as_ofs) - 14
+    hi = max(month_index(d) for d in as_ofs)
+    return list(range(lo, hi + 1))
+
+
+def life_dates(as_ofs: list[str]) -> list[str]:
+    """Period boundaries around the as_of dates: the first, second and last day and the 15th of
+    every month of the window (quarter and year ends among them: Mar 31, Dec 31, Jan 1), the
+    as_of dates and the days either side."""
+    out = set()
+    for i in life_window(as_ofs):
+        first = month_first(i)
+        out |= {first, shift(first, 1), f"{month_label(i)}-15", month_last(i)}
+    for d in as_ofs:
+        out |= {d, shift(d, -1), shift(d, 1)}
+    return sorted(out)
+
+
+def _life(draw: st.DrawFn, c: County) -> None:
+    """Meetings, dues payments, suspensions, joining and establishment dates inside the checked
+    window: the records begin long ago, inside the window, or after the earlier as_of (that
+    date has no data), or there are none."""
+    if rare(draw, 4):
+        return
+    window = life_window(c.as_ofs)
+    pool = life_dates(c.as_ofs)
+    first_as_of = min(c.as_ofs)
+    starts = (pool[0], month_first(window[3]), month_first(window[8]), shift(first_as_of, 1))
+    life_start = draw(st.sampled_from(starts), label="life records begin")
+    dates = [d for d in pool if d >= life_start]
+    # Joined inside the window, suspended long ago or recently (24 months before an as_of
+    # exactly, a day later, a 29 February), orgs established mid-window.
+    suspensions = sorted(
+        {"2019-01-01", "2024-02-28", "2024-02-29", "2024-03-01"}
+        | {add_months(d, k) for d in c.as_ofs for k in (-24, -6, 0)}
+        | {shift(add_months(d, -24), 1) for d in c.as_ofs}
+    )
+    for m in c.members:
+        if rare(draw, 3):
+            m.joined_on = draw(st.sampled_from(pool))
+        if rare(draw, 6):
+            m.suspended_on = draw(st.sampled_from(suspensions))
+    month_starts = [month_first(i) for i in window]
+    for o in c.orgs:
+        if o.kind not in ("mobile_branch", "temp_branch", "temp_group") and rare(draw, 6):
+            o.established_on = draw(
+                st.sampled_from([*month_starts, *(shift(x, 1) for x in month_starts)])
+            )
+    if dates:
+        for o in c.orgs:
+            if rare(draw, 2):
+                continue
+            held = HELD.get(o.kind, MEETING_TYPES)
+            for t in draw(st.lists(st.sampled_from(held), min_size=1, max_size=4, unique=True)):
+                for on in _meeting_days(draw, t, dates):
+                    _add_meeting(draw, c, o.id, t, on)
+    if not rare(draw, 3):
+        _dues(draw, c, window, pool)
+
+
+def _meeting_days(draw: st.DrawFn, t: str, dates: list[str]) -> list[str]:
+    """Days a type is held on: regularly (most periods of its kind, on a boundary day or
+    mid-month) or a few scattered days."""
+    if rare(draw, 2):
+        return sorted(set(draw(st.lists(st.sampled_from(dates), max_size=3))))
+    months = sorted({month_index(d) for d in dates})
+    step = {"general_meeting": 3, "lecture": 3, "life_meeting": 12, "appraisal": 12}.get(t, 1)
+    out = []
+    for i in months:
+        if (step == 3 and i % 3 != 0) or (step == 12 and i % 12 != 11):
+            continue  # quarterly from a quarter's first month, yearly in December
+        if rare(draw, 5):
+            continue  # a missed period
+        span = [d for d in dates if month_index(d) // step == i // step]
+        if span:
+            out.append(draw(st.sampled_from(span)))
+    return sorted(set(out))
+
+
+def _add_meeting(draw: st.DrawFn, c: County, org: str, t: str, on: str) -> None:
+    below = {org}
+    changed = True
+    while changed:
+        more = {o.id for o in c.orgs if o.parent in below} - below
+        changed = bool(more)
+        below |= more
+    expected = [m.member_no for m in c.members if m.branch in below or m.group == org]
+    everyone = [m.member_no for m in c.members]
+    k = Meeting(org, t, on, draw(st.sampled_from(TOPICS)), host=draw(st.sampled_from(HOSTS)))
+    if any(x.id == k.id for x in c.meetings):
+        return
+    r = draw(st.integers(0, 6))
+    if r in (1, 6):  # figures, often exactly half or half + 1 present
+        e = draw(st.one_of(st.integers(0, 7), st.just(len(expected))))
+        k.expected = e
+        k.present = draw(st.sampled_from((0, e // 2, e // 2 + 1, e)))
+        if r == 6 and draw(st.booleans()):
+            k.present = None  # only 应到
+    if r in (2, 4, 6) and everyone:
+        pool = expected if expected and not rare(draw, 4) else everyone
+        k.attendees = draw(st.lists(st.sampled_from(pool), min_size=1, unique=True))
+    if r in (3, 4) and everyone:
+        pool = expected if expected and not rare(draw, 4) else everyone
+        absent = draw(st.lists(st.sampled_from(pool), min_size=1, unique=True))
+        absent = [x for x in absent if x not in (k.attendees or ())]
+        k.absentees = absent or None
+    c.meetings.append(k)
+    if rare(draw, 8):  # the same org, type and day: told apart by the topic
+        c.meetings.append(Meeting(org, t, on, "补充议题"))
+
+
+def _dues(draw: st.DrawFn, c: County, window: list[int], pool: list[str]) -> None:
+    """Payments up to months of the window (or a little later), paid on a day of the pool
+    (before, on or after the as_of dates: a payment is known from its date) or undated."""
+    # Sometimes after the latest as_of month: undated payments are not known yet there.
+    start = draw(st.sampled_from([*window[:-1], window[-1] + 1]), label="dues records begin")
+    months = [month_label(i) for i in range(start, window[-1] + 3)]
+    for m in c.members:
+        if rare(draw, 2):
+            continue  # no payment at all
+        for paid_to in draw(st.lists(st.sampled_from(months), max_size=3, unique=True)):
+            c.dues.append(
+                Dues(
+                    m.member_no,
+                    paid_to,
+                    draw(st.one_of(st.none(), st.sampled_from(pool))),
+                    draw(st.sampled_from(AMOUNTS)),
+                    written_cn=rare(draw, 4),
+                )
+            )
 
 
 def _actions(draw: st.DrawFn, c: County, mdates: list[str], hosts_pool: list[str]) -> None:
