@@ -51,10 +51,11 @@ RETURN h.id AS id, h.head_name AS head_name
 
 // @name proj_members
 // Every member: key, name, on-roll flag, birth date, category, management class, roles,
-// join date and the roster's lost-contact flag.
+// join date, the roster's lost-contact flag and the date membership was suspended.
 MATCH (m:Member)
 RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
-                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false)]) AS members
+                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
+                m.suspended_on]) AS members
 
 // @name proj_member_links
 // Member → branch, party group and household links as [member key, kind, target id].
@@ -90,3 +91,22 @@ RETURN collect(m.key) AS members, collect(coalesce(r.on, '')) AS dates
 // Every attendance of an org's life (ATTENDS): [member key, org id, since, until].
 MATCH (m:Member)-[r:ATTENDS]->(o:Org)
 RETURN collect([m.key, o.id, r.since, r.until]) AS attends
+
+// @name proj_meetings
+// Every meeting: [id, org id, type, date, expected, present, listed (has an attendance list),
+// topic].
+MATCH (k:Meeting)-[:HELD_BY]->(o:Org)
+RETURN collect([k.id, o.id, k.type, k.on, k.expected, k.present, coalesce(k.listed, false),
+                k.topic]) AS meetings
+
+// @name proj_meeting_people
+// Attendance and absence as parallel lists: member keys, meeting ids, true when attended.
+MATCH (m:Member)-[r:ATTENDED|ABSENT_FROM]->(k:Meeting)
+RETURN collect(m.key) AS members, collect(k.id) AS meetings,
+       collect(type(r) = 'ATTENDED') AS attended
+
+// @name proj_dues
+// Every dues payment as parallel lists: member keys, months paid up to, payment dates.
+MATCH (m:Member)-[:PAID]->(d:Dues)
+RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
+       collect(coalesce(d.paid_on, '')) AS dates

@@ -276,3 +276,64 @@ WITH o, row
 OPTIONAL MATCH (a:Area {code: row.host})
 FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END | MERGE (o)-[:HOSTED_IN]->(a))
 RETURN count(o) AS written
+
+// @name meeting_states
+// Stored meetings of the given ids with their org, attendees and absentees, for diffs.
+UNWIND $ids AS mid
+MATCH (k:Meeting {id: mid})-[:HELD_BY]->(o:Org)
+OPTIONAL MATCH (a:Member)-[:ATTENDED]->(k)
+WITH k, o, collect(a.key) AS attendees
+OPTIONAL MATCH (b:Member)-[:ABSENT_FROM]->(k)
+RETURN k.id AS id, properties(k) AS props, o.id AS org, attendees, collect(b.key) AS absentees
+
+// @name upsert_meetings
+// @write
+// Create or update meetings (组织生活) by id (org|type|date|topic), held by their org.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+MERGE (k:Meeting {id: row.id})
+SET k += row.props
+MERGE (k)-[:HELD_BY]->(o)
+RETURN count(k) AS written
+
+// @name unlink_meeting_people
+// @write
+// Remove the attendance and absence links of the given meetings (they are relinked next).
+UNWIND $rows AS row
+MATCH (:Member)-[r:ATTENDED|ABSENT_FROM]->(:Meeting {id: row.id})
+DELETE r
+RETURN count(r) AS removed
+
+// @name link_meeting_attendees
+// @write
+// Members who attended a meeting (参加人员).
+UNWIND $rows AS row
+MATCH (k:Meeting {id: row.id})
+MATCH (m:Member {key: row.member})
+MERGE (m)-[:ATTENDED]->(k)
+RETURN count(*) AS linked
+
+// @name link_meeting_absentees
+// @write
+// Members recorded absent from a meeting (缺席人员).
+UNWIND $rows AS row
+MATCH (k:Meeting {id: row.id})
+MATCH (m:Member {key: row.member})
+MERGE (m)-[:ABSENT_FROM]->(k)
+RETURN count(*) AS linked
+
+// @name dues_states
+// Stored dues payments of the given ids, for diffs.
+UNWIND $ids AS did
+MATCH (d:Dues {id: did})
+RETURN d.id AS id, properties(d) AS props
+
+// @name upsert_dues
+// @write
+// Create or update dues payments (党费) by id (member|paid_to), paid by their member.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MERGE (d:Dues {id: row.id})
+SET d += row.props
+MERGE (m)-[:PAID]->(d)
+RETURN count(d) AS written

@@ -49,3 +49,11 @@ CREATE INDEX FOR (n:Rectification) ON (n.id)
 // @name v2_unique_transfer_id
 // Transfers of formal affiliation (组织关系转接), keyed by member key and date.
 CREATE INDEX FOR (n:Transfer) ON (n.id)
+
+// @name v3_unique_meeting_id
+// Meetings (组织生活) keyed by org, type, date and topic.
+CREATE INDEX FOR (n:Meeting) ON (n.id)
+
+// @name v3_unique_dues_id
+// Dues payments (党费) keyed by member key and the month paid up to.
+CREATE INDEX FOR (n:Dues) ON (n.id)

@@ -48,3 +48,11 @@ CREATE CONSTRAINT rectification_id_unique IF NOT EXISTS FOR (n:Rectification) RE
 // @name v2_unique_transfer_id
 // Transfers of formal affiliation (组织关系转接), keyed by member key and date.
 CREATE CONSTRAINT transfer_id_unique IF NOT EXISTS FOR (n:Transfer) REQUIRE n.id IS UNIQUE
+
+// @name v3_unique_meeting_id
+// Meetings (组织生活) keyed by org, type, date and topic.
+CREATE CONSTRAINT meeting_id_unique IF NOT EXISTS FOR (n:Meeting) REQUIRE n.id IS UNIQUE
+
+// @name v3_unique_dues_id
+// Dues payments (党费) keyed by member key and the month paid up to.
+CREATE CONSTRAINT dues_id_unique IF NOT EXISTS FOR (n:Dues) REQUIRE n.id IS UNIQUE

@@ -12,7 +12,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -51,6 +51,39 @@ class Policy(BaseModel):
         "工作单位含这些词时不算固定单位 (不提示转接组织关系)",
     )
 
+    life_months_back: int = _t(
+        12,
+        "branch_no_theme_day",
+        "组织生活检查回看的已结束月份数 (季度、年度按其中完整的季度、上一年度检查)",
+    )
+    committee_min_members: int = _t(
+        7,
+        "branch_no_committee_meeting",
+        "支部工作条例第八条: 党员7人以上的党支部设立支部委员会 (支委会每月一次)",
+    )
+    lecture_period: Literal["quarter", "year"] = _t(
+        "quarter",
+        "branch_few_lectures",
+        "党课: 党支部一般每季度至少1次 (地方做法); 党委书记每年至少讲1次 (条例第十六条)",
+    )
+    lecture_min: int = _t(1, "branch_few_lectures", "每个检查期至少的党课次数")
+    life_warn_months: int = _t(
+        3, "member_no_life", "3个月未参加组织生活: 批评教育 (地方做法, 先于6个月介入)"
+    )
+    life_lapse_months: int = _t(
+        6, "member_life_lapse", "党章第九条: 连续6个月不参加党的组织生活 → 自行脱党"
+    )
+    dues_warn_months: int = _t(3, "dues_arrears", "3个月未交纳党费: 提醒、批评教育")
+    dues_lapse_months: int = _t(
+        6, "dues_lapse", "党章第九条: 连续6个月不交纳党费 → 自行脱党; 补交一般不超过6个月"
+    )
+    suspend_months: int = _t(
+        6,
+        "propose_suspension",
+        "党员教育管理工作条例: 失去联系满6个月, 经查找仍无法取得联系 → 停止党籍",
+    )
+    removal_months: int = _t(24, "propose_removal", "停止党籍满2年仍无法取得联系 → 按自行脱党除名")
+
     proposal_cross_village: bool = _t(
         False,
         "contact_proposal",
@@ -74,6 +107,24 @@ class Policy(BaseModel):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
         if self.contact_max < 1:
             raise ValueError(f"contact_max ({self.contact_max}) 至少为 1")
+        for name in (
+            "life_months_back",
+            "committee_min_members",
+            "life_warn_months",
+            "dues_warn_months",
+            "suspend_months",
+            "removal_months",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} ({getattr(self, name)}) 至少为 1")
+        if self.lecture_min < 0:
+            raise ValueError(f"lecture_min ({self.lecture_min}) 不能为负数")
+        for lo, hi in (
+            ("life_warn_months", "life_lapse_months"),
+            ("dues_warn_months", "dues_lapse_months"),
+        ):
+            if getattr(self, lo) > getattr(self, hi):
+                raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
         if self.proposal_cadre_extra < 0:
             raise ValueError(f"proposal_cadre_extra ({self.proposal_cadre_extra}) 不能为负数")
         return self

@@ -16,7 +16,17 @@ from typing import Final
 
 # -- rosters ----------------------------------------------------------------------------------
 
-ROSTER_KINDS: Final = ("areas", "orgs", "members", "households", "contacts", "outflows", "reports")
+ROSTER_KINDS: Final = (
+    "areas",
+    "orgs",
+    "members",
+    "households",
+    "contacts",
+    "outflows",
+    "reports",
+    "meetings",
+    "dues",
+)
 ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "areas": "行政区划",
     "orgs": "党组织",
@@ -25,6 +35,8 @@ ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "contacts": "联系关系",
     "outflows": "流动党员外出登记",
     "reports": "报到记录",
+    "meetings": "组织生活记录",
+    "dues": "党费",
 }
 
 # -- areas ------------------------------------------------------------------------------------
@@ -164,6 +176,35 @@ CHANNEL_ZH: Final[dict[str, str]] = {
     "letter": "书面",
 }
 RECT_STATUS_ZH: Final[dict[str, str]] = {"open": "整顿中", "done": "已完成"}
+
+# -- organisational life (docs/rules.md "Organisational life and dues") -----------------------
+
+MEETING_TYPE_ZH: Final[dict[str, str]] = {
+    "general_meeting": "党员大会",
+    "committee_meeting": "支委会",
+    "group_meeting": "党小组会",
+    "lecture": "党课",
+    "theme_day": "主题党日",
+    "life_meeting": "组织生活会",
+    "appraisal": "民主评议党员",
+    "talk": "谈心谈话",
+}
+MEETING_TYPES: Final = tuple(MEETING_TYPE_ZH)
+# Meetings an org above a branch can hold for all its branches (a 党总支's 党员大会, a 党委
+# 书记's 党课); the others count only for the org that held them.
+INHERITED_MEETING_TYPES: Final = frozenset({"general_meeting", "lecture", "theme_day"})
+# Orgs whose meetings are checked as a branch's (a 党总支 or 党委 meets through its branches;
+# temporary branches are not checked).
+LIFE_BRANCH_KINDS: Final = frozenset({"branch", "joint_branch", "mobile_branch"})
+# Not organisational life for the member rules (one-to-one talks).
+NOT_LIFE_TYPES: Final = frozenset({"talk"})
+# Cells of the branch × month grid.
+LIFE_CELL_ZH: Final[dict[str, str]] = {
+    "met": "已开展",
+    "missed": "未开展",
+    "no_quorum": "未达法定人数",
+    "none": "不检查",
+}
 MOBILE_STATUS_ZH: Final[dict[str, str]] = {
     "ok": "正常",
     "silent": "长期未报到",
@@ -187,7 +228,8 @@ class GapType:
     """A gap rule as every layer names it (the rule itself is in orgraph.analysis.rules).
 
     `item` says what one item of the list is about: a household, member, area, org, an open
-    rectification (`rectification`) or a cluster of members away in one city (`city`).
+    rectification (`rectification`), a cluster of members away in one city (`city`) or a
+    meeting (`meeting`).
     """
 
     type: str
@@ -218,7 +260,38 @@ GAP_TYPES: Final[tuple[GapType, ...]] = (
     GapType("mobile_cluster_without_branch", "流入地党员集中但未建流动党支部", "city"),
     GapType("mobile_no_contact_person", "流动党员无家乡联系人", "member"),
     GapType("should_transfer", "应转接组织关系", "member"),
+    GapType("branch_no_general_meeting", "支部未按季度召开党员大会", "org"),
+    GapType("branch_no_committee_meeting", "支部未按月召开支委会", "org"),
+    GapType("branch_no_theme_day", "支部未按月开展主题党日", "org"),
+    GapType("branch_few_lectures", "支部党课次数不足", "org"),
+    GapType("branch_no_life_meeting", "支部上年度未召开组织生活会", "org"),
+    GapType("branch_no_appraisal", "支部上年度未开展民主评议党员", "org"),
+    GapType("group_no_meeting", "党小组未按月召开党小组会", "org"),
+    GapType("meeting_no_quorum", "党员大会到会人数未过半", "meeting"),
+    GapType("member_no_life", "党员3个月以上未参加组织生活", "member"),
+    GapType("member_life_lapse", "党员连续6个月未参加组织生活", "member"),
+    GapType("dues_arrears", "党员3个月以上未交纳党费", "member"),
+    GapType("dues_lapse", "党员连续6个月未交纳党费", "member"),
+    GapType("propose_suspension", "失联满6个月 (建议停止党籍)", "member"),
+    GapType("propose_removal", "停止党籍满2年 (建议按自行脱党除名)", "member"),
 )
+# Gap types that read organisational-life or dues records: with none recorded by the date
+# asked, they find nothing and the answer says so (docs/rules.md "records begin").
+LIFE_GAP_TYPES: Final = frozenset(
+    {
+        "branch_no_general_meeting",
+        "branch_no_committee_meeting",
+        "branch_no_theme_day",
+        "branch_few_lectures",
+        "branch_no_life_meeting",
+        "branch_no_appraisal",
+        "group_no_meeting",
+        "meeting_no_quorum",
+        "member_no_life",
+        "member_life_lapse",
+    }
+)
+DUES_GAP_TYPES: Final = frozenset({"dues_arrears", "dues_lapse"})
 GAP_TYPE_NAMES: Final = tuple(g.type for g in GAP_TYPES)
 GAP_ZH: Final[dict[str, str]] = {g.type: g.zh for g in GAP_TYPES}
 

@@ -14,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import coverage, duty_proposals, mobile, proposal_report, proposals
+from orgraph.analysis import (
+    coverage,
+    duty_proposals,
+    life,
+    life_rules,
+    mobile,
+    proposal_report,
+    proposals,
+)
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
@@ -26,7 +34,7 @@ from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
-from orgraph.vocab import AREA_LEVELS, MOBILE_KINDS, RESPONSIBLE_ROLE
+from orgraph.vocab import AREA_LEVELS, MEETING_TYPE_ZH, MOBILE_KINDS, RESPONSIBLE_ROLE
 
 LEVELS = AREA_LEVELS
 MAX_PAGE_SIZE = 10_000
@@ -131,6 +139,7 @@ class Engine:
             "total": len(refs),
             "page": page,
             "page_size": page_size,
+            "no_data": not rule.has_data(c),
             "items": items,
         }
 
@@ -142,6 +151,7 @@ class Engine:
             "scope": c.scope.label,
             "as_of": iso,
             "counts": {t: rule.count(c) for t, rule in RULES.items()},
+            "no_data": [t for t, rule in RULES.items() if not rule.has_data(c)],
         }
 
     def coverage(
@@ -329,6 +339,64 @@ class Engine:
                 }
             )
         return {"as_of": iso, "branch": self._branch_row(c, o), "members": members}
+
+    # -- organisational life ------------------------------------------------------------------
+
+    def life_grid(
+        self,
+        *,
+        scope: str | None = None,
+        as_of: str | dt.date | None = None,
+        type: str | None = None,
+    ) -> dict[str, Any]:
+        """Branch (and group) × checked month: met, missed, no quorum, or not checked."""
+        if type is not None and type not in MEETING_TYPE_ZH:
+            raise ValidationFailed(f"未知的会议类型“{type}”。可用: {', '.join(MEETING_TYPE_ZH)}")
+        c, iso = self._ctx(scope, as_of)
+        return {
+            "scope": c.scope.label,
+            "as_of": iso,
+            "type": type or "theme_day",
+            "no_data": not life.has_life(c),
+            **life_rules.grid(c, type),
+        }
+
+    def member_life(self, member: str, *, as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """A member's organisational life up to D: meetings attended or missed (newest first),
+        dues paid, and the figures the member rules read."""
+        c, iso = self._ctx(None, as_of)
+        p = c.graph
+        m = p.m_index.get(member)
+        if m is None:
+            raise NotFound(f"党员“{member}”不存在")
+        who, ks = life.attendance(p)
+        attended = set(ks[who == m].tolist())
+        missed = set(p.kp_meeting[(p.kp_member == m) & ~p.kp_attended].tolist()) - attended
+        meetings = [
+            {
+                "id": p.k_id[k],
+                "org": c.org_brief(int(p.k_org[k])),
+                "type": p.k_type[k],
+                "on": life.iso(int(p.k_on[k])),
+                "topic": p.k_topic[k],
+                "attended": k in attended,
+            }
+            for k in sorted(attended | missed, key=lambda k: (-int(p.k_on[k]), p.k_id[k]))
+            if p.k_on[k] <= c.day.as_of
+        ]
+        rows = zip(p.d_member.tolist(), p.d_month.tolist(), p.d_on.tolist(), strict=True)
+        dues = [
+            {"paid_to": life.month_label(mo), "on": life.iso(on)}
+            for who_paid, mo, on in sorted(rows, key=lambda r: (-r[2], -r[1]))
+            if who_paid == m and on <= c.day.as_of
+        ]
+        return {
+            "as_of": iso,
+            "member": {**c.member_brief(m), "on_roll": bool(p.m_on_roll[m])},
+            "meetings": meetings,
+            "dues": dues,
+            **life_rules.member_figures(c, m),
+        }
 
     def timeline(self, member: str) -> dict[str, Any]:
         """Every departure, attendance, report, return and transfer of a member, in order."""

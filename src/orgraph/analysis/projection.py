@@ -91,6 +91,7 @@ class Projection:
     m_households: list[list[int]] = field(default_factory=list)
     m_joined: list[str | None] = field(default_factory=list)
     m_lost_flag: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    m_suspended: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: not
     # contacts: member → household
     c_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     c_house: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -118,6 +119,22 @@ class Projection:
     at_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     at_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: no date
     at_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # meetings (组织生活) and who attended or missed them; dues payments (党费)
+    k_id: list[str] = field(default_factory=list)
+    k_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    k_type: list[str] = field(default_factory=list)
+    k_topic: list[str | None] = field(default_factory=list)
+    k_on: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    k_expected: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # -1: none
+    k_present: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # -1: none
+    k_listed: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    k_index: dict[str, int] = field(default_factory=dict)
+    kp_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    kp_meeting: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    kp_attended: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    d_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    d_month: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # year*12+month-1
+    d_on: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # YYYYMMDD known
 
     # Derived inputs that depend on the projection only, computed once on first use.
     derived: dict[str, Any] = field(default_factory=dict)
@@ -198,6 +215,11 @@ def _load_once(store: GraphStore, revision: str | None) -> Projection:
     _load_outflows(p, _one(store.read("proj_outflows"), "outflows"))
     _load_reports(p, _parallel(store.read("proj_reports"), "members", "dates"))
     _load_attendance(p, _one(store.read("proj_attends"), "attends"))
+    _load_meetings(p, _one(store.read("proj_meetings"), "meetings"))
+    _load_meeting_people(
+        p, _parallel(store.read("proj_meeting_people"), "members", "meetings", "attended")
+    )
+    _load_dues(p, _parallel(store.read("proj_dues"), "members", "months", "dates"))
     return p
 
 
@@ -275,8 +297,8 @@ def _load_households(p: Projection, rows: list[dict[str, Any]]) -> None:
 
 
 def _load_members(p: Projection, members: list[Any]) -> None:
-    births, on_roll, full, elderly, lost = [], [], [], [], []
-    for key, name, roll, birth, category, mgmt, roles, joined, lost_flag in members:
+    births, on_roll, full, elderly, lost, suspended = [], [], [], [], [], []
+    for key, name, roll, birth, category, mgmt, roles, joined, lost_flag, susp in members:
         p.m_index[key] = len(p.m_key)
         p.m_key.append(key)
         p.m_name.append(name or key)
@@ -288,7 +310,9 @@ def _load_members(p: Projection, members: list[Any]) -> None:
         p.m_roles.append(frozenset(roles or ()))
         p.m_joined.append(joined or None)
         lost.append(bool(lost_flag))
+        suspended.append(day(susp, 0))
     p.m_lost_flag = np.array(lost, dtype=bool)
+    p.m_suspended = np.array(suspended, dtype=np.int64)
     p.m_on_roll = np.array(on_roll, dtype=bool)
     p.m_birth = np.array(births, dtype=np.int64)
     p.m_full = np.array(full, dtype=bool)
@@ -386,6 +410,58 @@ def _load_attendance(p: Projection, attends: list[Any]) -> None:
     p.at_member, p.at_org, p.at_since, p.at_until = (
         np.array(x, np.int64) for x in (member, org, since, until)
     )
+
+
+def month_index(value: str) -> int:
+    """'YYYY-MM' (or a longer date) → year × 12 + month − 1, so months subtract."""
+    return int(value[:4]) * 12 + int(value[5:7]) - 1
+
+
+def _count_or_none(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and value == value else -1
+
+
+def _load_meetings(p: Projection, meetings: list[Any]) -> None:
+    """Meetings held by loaded orgs, with a date (docs/rules.md "Records")."""
+    org, on, expected, present, listed = [], [], [], [], []
+    for mid, oid, type_, date, exp, pres, lst, topic in meetings:
+        if oid in p.org_index and date:
+            p.k_index[mid] = len(p.k_id)
+            p.k_id.append(mid)
+            p.k_type.append(type_ or "")
+            p.k_topic.append(topic or None)
+            org.append(p.org_index[oid])
+            on.append(day(date, ALWAYS))
+            expected.append(_count_or_none(exp))
+            present.append(_count_or_none(pres))
+            listed.append(bool(lst))
+    p.k_org, p.k_on, p.k_expected, p.k_present = (
+        np.array(x, np.int64) for x in (org, on, expected, present)
+    )
+    p.k_listed = np.array(listed, dtype=bool)
+
+
+def _load_meeting_people(p: Projection, people: list[tuple[Any, ...]]) -> None:
+    member, meeting, attended = [], [], []
+    for key, mid, att in people:
+        if key in p.m_index and mid in p.k_index:
+            member.append(p.m_index[key])
+            meeting.append(p.k_index[mid])
+            attended.append(bool(att))
+    p.kp_member, p.kp_meeting = np.array(member, np.int64), np.array(meeting, np.int64)
+    p.kp_attended = np.array(attended, dtype=bool)
+
+
+def _load_dues(p: Projection, dues: list[tuple[Any, ...]]) -> None:
+    """Dues payments: the month paid up to, and the date the payment is known from (its date,
+    else the first day of that month)."""
+    member, month, on = [], [], []
+    for key, paid_to, paid_on in dues:
+        if key in p.m_index and paid_to:
+            member.append(p.m_index[key])
+            month.append(month_index(paid_to))
+            on.append(day(paid_on or paid_to[:7] + "-01", ALWAYS))
+    p.d_member, p.d_month, p.d_on = (np.array(x, np.int64) for x in (member, month, on))
 
 
 def _float(value: Any) -> float | None:

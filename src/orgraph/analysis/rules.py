@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import mobile
+from orgraph.analysis import life, life_rules, mobile
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
@@ -357,6 +357,9 @@ class Rule:
     find: Finder
     detail: Detail
     counter: Callable[[Ctx], int] | None = None
+    # Whether the records the rule reads exist at D (docs/rules.md "records begin"); a rule
+    # without them finds nothing, and answers say "no data" rather than "no gap".
+    has_data: Callable[[Ctx], bool] = lambda c: True
 
     @property
     def type(self) -> str:
@@ -411,6 +414,42 @@ _DEFINED = (
     Rule(_GAP["mobile_cluster_without_branch"], mobile.cluster_without_branch, mobile.cluster_item),
     Rule(_GAP["mobile_no_contact_person"], mobile.no_contact_person, mobile.no_contact_item),
     Rule(_GAP["should_transfer"], mobile.should_transfer, mobile.transfer_item),
+    *(
+        Rule(_GAP[type_], r.find, detail, has_data=life.has_life)
+        for type_, r, detail in (
+            ("branch_no_general_meeting", life_rules.GENERAL, life_rules.GENERAL.item),
+            ("branch_no_committee_meeting", life_rules.COMMITTEE, life_rules.committee_item),
+            ("branch_no_theme_day", life_rules.THEME_DAY, life_rules.THEME_DAY.item),
+            ("branch_few_lectures", life_rules.LECTURES, life_rules.lectures_item),
+            ("branch_no_life_meeting", life_rules.LIFE_MEETING, life_rules.LIFE_MEETING.item),
+            ("branch_no_appraisal", life_rules.APPRAISAL, life_rules.APPRAISAL.item),
+            ("group_no_meeting", life_rules.GROUP, life_rules.group_item),
+        )
+    ),
+    Rule(
+        _GAP["meeting_no_quorum"],
+        life_rules.no_quorum,
+        life_rules.quorum_item,
+        has_data=life.has_life,
+    ),
+    Rule(_GAP["member_no_life"], life_rules.no_life, life_rules.life_item, has_data=life.has_life),
+    Rule(
+        _GAP["member_life_lapse"],
+        life_rules.life_lapse,
+        life_rules.life_item,
+        has_data=life.has_life,
+    ),
+    Rule(
+        _GAP["dues_arrears"], life_rules.dues_arrears, life_rules.dues_item, has_data=life.has_dues
+    ),
+    Rule(_GAP["dues_lapse"], life_rules.dues_lapse, life_rules.dues_item, has_data=life.has_dues),
+    Rule(
+        _GAP["propose_suspension"],
+        life_rules.propose_suspension,
+        life_rules.suspension_item,
+        has_data=life.has_any,
+    ),
+    Rule(_GAP["propose_removal"], life_rules.propose_removal, life_rules.removal_item),
 )
 # In the order of orgraph.vocab.GAP_TYPES; a gap type without a rule fails at import.
 RULES: dict[str, Rule] = {r.type: r for r in sorted(_DEFINED, key=lambda r: GAP_TYPES.index(r.gap))}
@@ -431,4 +470,6 @@ def ref_id(p: Projection, ref: Ref) -> str:
         return p.org_id[p.rects[i][0]]
     if kind == "c":
         return mobile.cluster_id(p, i)
+    if kind == "k":
+        return p.k_id[i]
     return p.org_id[i]

@@ -28,6 +28,7 @@ MEMBER_PROPS = (
     "is_mobile",
     "lost_contact",
     "lost_contact_on",
+    "suspended_on",
     "job",
     "work_unit",
     "residence",

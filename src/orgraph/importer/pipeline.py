@@ -2,11 +2,11 @@
 write only what is new or changed in UNWIND batches, and report every row's fate.
 
 Kinds are processed in dependency order (areas → orgs → households → members → contacts →
-outflows → reports) whatever order the files came in. A row whose reference cannot be
-resolved is rejected with the reason; the rest of its file is still imported.
+outflows → reports → meetings → dues) whatever order the files came in. A row whose reference
+cannot be resolved is rejected with the reason; the rest of its file is still imported.
 
 Each kind's step lives in a module of its own (``areas_orgs``, ``households``, ``members``,
-``contacts``, ``outflows``); what they share (lookups, row issues, the diff against the
+``contacts``, ``outflows``, ``life``); what they share (lookups, row issues, the diff against the
 stored state and the batched writes) in ``diff``.
 """
 
@@ -21,6 +21,7 @@ from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
 from orgraph.importer.households import HouseholdSteps
+from orgraph.importer.life import LifeSteps
 from orgraph.importer.members import MemberSteps, Roster
 from orgraph.importer.outflows import OutflowSteps
 from orgraph.importer.report import FileReport, ImportReport
@@ -28,10 +29,20 @@ from orgraph.roster import ParsedSheet, parse_file
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
 
-ORDER = ("areas", "orgs", "households", "members", "contacts", "outflows", "reports")
+ORDER = (
+    "areas",
+    "orgs",
+    "households",
+    "members",
+    "contacts",
+    "outflows",
+    "reports",
+    "meetings",
+    "dues",
+)
 
 
-class Importer(AreaOrgSteps, HouseholdSteps, MemberSteps, ContactSteps, OutflowSteps):
+class Importer(AreaOrgSteps, HouseholdSteps, MemberSteps, ContactSteps, OutflowSteps, LifeSteps):
     """One import call: every kind's step over the same lookups and diff state."""
 
 

@@ -13,6 +13,7 @@ from orgraph.roster.cells import Parsed, cell_text, clean_text, failed
 from orgraph.vocab import (
     AREA_LEVELS,
     CHANNEL_ZH,
+    MEETING_TYPE_ZH,
     MEMBER_ROLE_ZH,
     MGMT_CLASS_ZH,
     ORG_KIND_ZH,
@@ -194,6 +195,47 @@ RECT_STATUS = {
     "done": "done",
 }
 
+MEETING_TYPE = {
+    "党员大会": "general_meeting",
+    "支部党员大会": "general_meeting",
+    "党支部党员大会": "general_meeting",
+    "全体党员大会": "general_meeting",
+    "全体党员会议": "general_meeting",
+    "党员会议": "general_meeting",
+    "大会": "general_meeting",
+    "支委会": "committee_meeting",
+    "支部委员会": "committee_meeting",
+    "支部委员会会议": "committee_meeting",
+    "支委会议": "committee_meeting",
+    "支委会会议": "committee_meeting",
+    "党小组会": "group_meeting",
+    "党小组会议": "group_meeting",
+    "小组会": "group_meeting",
+    "小组会议": "group_meeting",
+    "党课": "lecture",
+    "上党课": "lecture",
+    "讲党课": "lecture",
+    "专题党课": "lecture",
+    "书记讲党课": "lecture",
+    "主题党日": "theme_day",
+    "主题党日活动": "theme_day",
+    "党员活动日": "theme_day",
+    "固定党日": "theme_day",
+    "固定主题党日": "theme_day",
+    "组织生活会": "life_meeting",
+    "专题组织生活会": "life_meeting",
+    "民主评议党员": "appraisal",
+    "民主评议": "appraisal",
+    "评议党员": "appraisal",
+    "民主评议党员大会": "appraisal",
+    "谈心谈话": "talk",
+    "谈心": "talk",
+    "谈话": "talk",
+    "谈心谈话活动": "talk",
+}
+for _v in MEETING_TYPE_ZH:
+    MEETING_TYPE[_v] = _v
+
 # Roles: every spelling → the canonical key (orgraph.vocab.MEMBER_ROLE_ZH). Unknown roles are
 # kept verbatim (warning).
 ROLES = {
@@ -330,6 +372,10 @@ def parse_channel(raw: object) -> Parsed:
 
 def parse_rect_status(raw: object) -> Parsed:
     return _lookup(RECT_STATUS, raw, "整顿状态", "整顿中或已完成")
+
+
+def parse_meeting_type(raw: object) -> Parsed:
+    return _lookup(MEETING_TYPE, raw, "会议类型", "/".join(MEETING_TYPE_ZH.values()))
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,9 @@ from typing import Literal
 
 from orgraph.vocab import ROSTER_KIND_ZH, ROSTER_KINDS
 
-Kind = Literal["areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
+Kind = Literal[
+    "areas", "orgs", "members", "households", "contacts", "outflows", "reports", "meetings", "dues"
+]
 
 # The same kinds as orgraph.vocab.ROSTER_KINDS, as a type (tests/roster checks they agree).
 KINDS: tuple[Kind, ...] = ROSTER_KINDS
@@ -41,6 +43,9 @@ ColumnType = Literal[
     "target_kind",
     "channel",
     "rect_status",
+    "meeting_type",
+    "month",
+    "member_refs",
 ]
 
 
@@ -285,6 +290,14 @@ MEMBERS = KindSpec(
         _c("is_mobile", "是否流动党员", "流动党员", type="bool"),
         _c("lost_contact", "是否失联党员", "是否失联", "失联党员", type="bool"),
         _c("lost_contact_on", "失联时间", "失联日期", type="date", past_only=True),
+        _c(
+            "suspended_on",
+            "停止党籍日期",
+            "停止党籍时间",
+            "停止党籍",
+            type="date",
+            past_only=True,
+        ),
         _c("job", "工作岗位", "岗位"),
         _c("work_unit", "工作单位", "工作/学习单位", "工作单位及职务", "单位"),
         _c("residence", "现居住地", "家庭住址", "住址", "居住地", "现住址"),
@@ -459,12 +472,126 @@ REPORTS = KindSpec(
     sheet_hints=("报到", "报平安", "报告"),
 )
 
+MEETINGS = KindSpec(
+    "meetings",
+    "组织生活记录",
+    (
+        _c(
+            "org",
+            "组织编号",
+            "党组织编号",
+            "组织代码",
+            "党组织代码",
+            "支部编号",
+            "党小组编号",
+            "组织编码",
+            required=True,
+            type="code",
+        ),
+        _c("org_name", "组织名称", "党组织名称", "支部名称", "党小组名称"),
+        _c(
+            "type",
+            "会议类型",
+            "会议类别",
+            "活动类型",
+            "组织生活类型",
+            "组织生活形式",
+            "类型",
+            "形式",
+            required=True,
+            type="meeting_type",
+        ),
+        _c(
+            "on",
+            "会议日期",
+            "召开日期",
+            "会议时间",
+            "召开时间",
+            "活动日期",
+            "开展日期",
+            "开展时间",
+            "日期",
+            "时间",
+            required=True,
+            type="date",
+            past_only=True,
+        ),
+        _c("topic", "会议主题", "主题", "议题", "会议内容", "活动主题", "内容"),
+        _c("expected", "应到人数", "应到", "应到会人数", "应参加人数", type="int"),
+        _c("present", "实到人数", "实到", "到会人数", "实际到会人数", "参加人数", type="int"),
+        _c(
+            "attendees",
+            "参加人员",
+            "出席人员",
+            "参会人员",
+            "到会人员",
+            "参加人员名单",
+            "参会人员名单",
+            type="member_refs",
+        ),
+        _c(
+            "absentees",
+            "缺席人员",
+            "缺席人员名单",
+            "未参加人员",
+            "未到会人员",
+            "请假人员",
+            type="member_refs",
+        ),
+        _c("host", "主持人", "讲课人", "主讲人", "授课人", "主持人/讲课人", "主持人(讲课人)"),
+        _REMARK,
+    ),
+    sheet_hints=("组织生活", "三会一课", "会议记录", "主题党日", "会议"),
+)
+
+DUES = KindSpec(
+    "dues",
+    "党费",
+    (
+        _ID,
+        _MEMBER_NO,
+        _NAME_OPT,
+        _c(
+            "paid_to",
+            "缴至",
+            "缴纳至",
+            "已缴至",
+            "党费缴至",
+            "交至",
+            "缴费至",
+            "缴至月份",
+            "交纳至",
+            "所属月份",
+            required=True,
+            type="month",
+        ),
+        _c(
+            "paid_on",
+            "缴纳日期",
+            "交纳日期",
+            "缴费日期",
+            "交费日期",
+            "缴纳时间",
+            "交纳时间",
+            type="date",
+            past_only=True,
+        ),
+        _c("amount", "金额", "缴纳金额", "交纳金额", "实缴金额", "党费金额", "金额(元)"),
+        _REMARK,
+    ),
+    one_of=_MEMBER_REF,
+    sheet_hints=("党费",),
+)
+
 SPECS: dict[str, KindSpec] = {
-    s.kind: s for s in (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS)
+    s.kind: s
+    for s in (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS, MEETINGS, DUES)
 }
 
 # Order in which sheet-name hints are tried (specific before generic: "流动党员" is outflows).
 KINDS_BY_SHEET: tuple[str, ...] = (
+    "dues",
+    "meetings",
     "outflows",
     "reports",
     "contacts",
@@ -487,6 +614,12 @@ KIND_ALIASES: dict[str, str] = {
     "contact": "contacts",
     "outflow": "outflows",
     "report": "reports",
+    "meeting": "meetings",
+    "三会一课": "meetings",
+    "组织生活": "meetings",
+    "会议记录": "meetings",
+    "党费缴纳": "dues",
+    "党费台账": "dues",
     "党员": "members",
     "花名册": "members",
     "流动党员": "outflows",

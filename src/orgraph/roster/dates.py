@@ -114,3 +114,16 @@ def _date_from_number(n: float) -> Parsed:
     if 19000101 <= i <= 21001231:
         return _mk_date(i // 10000, i // 100 % 100, i % 100, shown)
     return _from_serial(i, shown)
+
+
+def parse_month(raw: object) -> Parsed:
+    """A month cell (党费缴至): any form of :func:`parse_date` that names a month, e.g.
+    ``2026-09``, ``2026年9月``, ``2026.09``, ``202609`` or a full date; value ``YYYY-MM``.
+    A later month than today's is allowed: dues may be paid in advance."""
+    res = parse_date(raw)
+    if res.error is not None:
+        return res
+    if res.precision == "year":
+        return failed(f"“{cell_text(raw).strip()[:20]}”缺少月份，应写成如 2026-09 或 2026年9月")
+    d: date = res.value
+    return Parsed(f"{d.year:04d}-{d.month:02d}")

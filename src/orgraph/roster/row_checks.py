@@ -12,7 +12,7 @@ from orgraph.roster.geocode import geocode
 from orgraph.roster.idnumber import IdCheck, scrub
 from orgraph.roster.parsed import Issue, show
 
-MEMBER_KINDS = frozenset({"members", "contacts", "outflows", "reports"})
+MEMBER_KINDS = frozenset({"members", "contacts", "outflows", "reports", "dues"})
 
 # Per kind: (key fields, message label) for duplicate detection.
 _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -23,6 +23,8 @@ _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "contacts": ((("member_key", "target_kind", "target_id", "since"), "同一党员的同一联系对象"),),
     "outflows": ((("member_key", "left_on"), "同一党员的同一外出时间"),),
     "reports": ((("member_key", "on", "channel", "org"), "同一党员同日同方式的报到"),),
+    "meetings": ((("org", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
+    "dues": ((("member_key", "paid_to"), "同一党员缴至同一月份"),),
 }
 
 # Rows seen so far per duplicate key: {fields: {key values: Excel row}}.
@@ -66,6 +68,8 @@ def check_row(
         _in_order(values, "left_on", "returned_on", "返回时间早于外出时间", at, errors)
     elif kind == "contacts":
         _in_order(values, "since", "until", "结束日期早于开始日期", at, errors)
+    elif kind == "meetings":
+        _meeting_people(values, at, errors, warnings)
     elif kind == "areas":
         _own_parent(values, "code", "parent_code", "上级代码不能与本级代码相同", at, errors)
     elif kind == "orgs":
@@ -77,6 +81,24 @@ def check_row(
 
 # Where a row's issues point: the sheet's headers by key, the sheet name, the Excel row.
 _At = tuple[Mapping[str, str], str, int]
+
+
+def _meeting_people(
+    values: dict[str, Any], at: _At, errors: list[Issue], warnings: list[Issue]
+) -> None:
+    """Nobody both attended and missed a meeting; more present than expected is a warning
+    (the quorum rule reads the figures, docs/rules.md "Quorum")."""
+    both = set(values.get("attendees") or ()) & set(values.get("absentees") or ())
+    if both:
+        shown = "、".join(sorted(k if not k.startswith("h:") else "身份证号" for k in both))
+        errors.append(
+            _issue(at, "absentees", shown[:40], "同一人既在参加人员又在缺席人员中，请核对")
+        )
+    expected, present = values.get("expected"), values.get("present")
+    if expected is not None and present is not None and present > expected:
+        warnings.append(
+            _issue(at, "present", str(present), f"实到人数 {present} 大于应到人数 {expected}")
+        )
 
 
 def _issue(at: _At, key: str, value: str | None, message: str) -> Issue:

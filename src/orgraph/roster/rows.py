@@ -16,12 +16,14 @@ from datetime import date
 from typing import Any
 
 from orgraph.roster.cells import Parsed, cell_text
+from orgraph.roster.codes import split_list
 from orgraph.roster.columns import ColumnSpec, KindSpec, one_of_label
 from orgraph.roster.dates import parse_date
 from orgraph.roster.idnumber import IdCheck, check_id, hash_id, mask_id, scrub
 from orgraph.roster.parsed import Issue, ParsedSheet, Record, show
 from orgraph.roster.readers import Cell, RawSheet
 from orgraph.roster.row_checks import Seen, check_duplicates, check_row
+from orgraph.roster.values import parse_code
 
 NON_MEMBER_CATEGORIES = frozenset(
     {"积极分子", "入党积极分子", "发展对象", "入党申请人", "申请人", "群众", "团员", "共青团员"}
@@ -92,6 +94,9 @@ def parse_row(out: ParsedSheet, ctx: RowContext, row: list[Cell], rownum: int) -
         typ = cs.type
         if typ == "id_number":
             id_info = _id_cell(ctx, col, raw, rownum, values, errors, warnings) or id_info
+            continue
+        if typ == "member_refs":
+            _refs_cell(ctx, col, raw, rownum, values, errors)
             continue
         cache = col.cache
         hit = cache.get(raw) if tr is str else None  # type: ignore[arg-type]
@@ -166,6 +171,51 @@ def _id_cell(
     for w in res.warnings:
         warnings.append(Issue(ctx.name, rownum, col.header, show(raw, col.spec), w))
     return res
+
+
+_ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
+_HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _refs_cell(
+    ctx: RowContext,
+    col: Col,
+    raw: Cell,
+    rownum: int,
+    values: dict[str, Any],
+    errors: list[Issue],
+) -> None:
+    """A list of members (参加人员/缺席人员): 人员编号 or 身份证号 separated by ;、, and the
+    like, each turned into the member key the importer resolves (an ID number into "h:" and
+    its keyed hash, as for a member column). A name, or an invalid ID number, rejects the row:
+    a person the import cannot identify would silently change who attended."""
+    keys: list[str] = []
+    for token in split_list(raw):
+        if _ID_LIKE.match(token):
+            res = check_id(token, today=ctx.today)
+            if res.error is not None or res.normalized is None:
+                msg = f"{res.error or '身份证号无效'}（{mask_id(token)}）"
+                errors.append(Issue(ctx.name, rownum, col.header, mask_id(token), msg))
+                continue
+            keys.append("h:" + hash_id(res.normalized, ctx.key))
+        elif _HAS_HAN.search(token):
+            errors.append(
+                Issue(
+                    ctx.name,
+                    rownum,
+                    col.header,
+                    token[:20],
+                    f"“{token[:20]}”不是人员编号或身份证号：请填写人员编号或身份证号，用分号分隔",
+                )
+            )
+        else:
+            p = parse_code(token)
+            if p.error is not None:
+                errors.append(Issue(ctx.name, rownum, col.header, token[:20], p.error))
+            elif p.value:
+                keys.append(p.value)
+    if keys:
+        values[col.spec.key] = sorted(set(keys))
 
 
 def _cell_issues(

@@ -19,6 +19,7 @@ from orgraph.roster.codes import (
     parse_channel,
     parse_ethnicity,
     parse_gender,
+    parse_meeting_type,
     parse_mgmt_class,
     parse_org_kind,
     parse_rect_status,
@@ -26,7 +27,7 @@ from orgraph.roster.codes import (
     parse_tags,
     parse_target_kind,
 )
-from orgraph.roster.dates import parse_date
+from orgraph.roster.dates import parse_date, parse_month
 from orgraph.roster.idnumber import parse_id_cell
 
 # ---------------------------------------------------------------------------------------------
@@ -213,6 +214,8 @@ CONVERTERS: dict[str, Callable[[object], Parsed]] = {
     "target_kind": parse_target_kind,
     "channel": parse_channel,
     "rect_status": parse_rect_status,
+    "meeting_type": parse_meeting_type,
+    "month": parse_month,
 }
 
 

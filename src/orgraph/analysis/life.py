@@ -1,0 +1,369 @@
+"""Organisational life, dues and the lost-contact ladder over the projection (docs/rules.md
+"Organisational life and dues (组织生活、党费)").
+
+Everything per meeting that does not depend on the date asked (who attended each meeting,
+which meetings count for which org) is computed once per projection; per answer only the
+periods and the per-member maxima are.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from orgraph.analysis.context import Ctx
+from orgraph.analysis.projection import Projection, day
+from orgraph.vocab import (
+    GROUP_KINDS,
+    INHERITED_MEETING_TYPES,
+    NOT_LIFE_TYPES,
+)
+
+NONE = -1  # no date / no month
+
+
+# -- dates and periods ------------------------------------------------------------------------
+
+
+def _date(d: int) -> dt.date:
+    return dt.date(d // 10_000, d // 100 % 100, d % 100)
+
+
+def _int(d: dt.date) -> int:
+    return d.year * 10_000 + d.month * 100 + d.day
+
+
+def iso(d: int) -> str | None:
+    return _date(d).isoformat() if d > 0 else None
+
+
+def month_label(mi: int) -> str:
+    return f"{mi // 12:04d}-{mi % 12 + 1:02d}"
+
+
+def _month_first(mi: int) -> int:
+    return (mi // 12) * 10_000 + (mi % 12 + 1) * 100 + 1
+
+
+def _month_last(mi: int) -> int:
+    y, m = mi // 12, mi % 12 + 1
+    return y * 10_000 + m * 100 + calendar.monthrange(y, m)[1]
+
+
+def add_months(d: int, n: int) -> int:
+    """d + n months: the same day, or the last day of a shorter month."""
+    mi = (d // 10_000) * 12 + d // 100 % 100 - 1 + n
+    y, m = mi // 12, mi % 12 + 1
+    return y * 10_000 + m * 100 + min(d % 100, calendar.monthrange(y, m)[1])
+
+
+def whole_months(a: int, d: int) -> int:
+    """Whole months from date a to date d (docs/rules.md "whole months")."""
+    n = (d // 10_000 - a // 10_000) * 12 + (d // 100 % 100 - a // 100 % 100)
+    return n - (1 if d % 100 < a % 100 else 0)
+
+
+def _whole_months(a: Any, d: int) -> Any:
+    n = (d // 10_000 - a // 10_000) * 12 + (d // 100 % 100 - a // 100 % 100)
+    return n - (d % 100 < a % 100).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    first: int  # YYYYMMDD
+    last: int
+
+
+def _month(mi: int) -> Period:
+    return Period(month_label(mi), _month_first(mi), _month_last(mi))
+
+
+def checked_months(c: Ctx) -> list[Period]:
+    """The `life_months_back` completed months ending with the month before D's."""
+    md = (c.day.as_of // 10_000) * 12 + c.day.as_of // 100 % 100 - 1
+    return [_month(mi) for mi in range(md - c.policy.life_months_back, md)]
+
+
+def checked_quarters(c: Ctx) -> list[Period]:
+    months = checked_months(c)
+    if not months:
+        return []
+    lo = (months[0].first // 10_000) * 12 + months[0].first // 100 % 100 - 1
+    hi = lo + len(months) - 1
+    out = []
+    for q in range((lo + 2) // 3, hi // 3 + 1):
+        a, b = 3 * q, 3 * q + 2
+        if a >= lo and b <= hi:
+            out.append(Period(f"{q // 4:04d}-Q{q % 4 + 1}", _month_first(a), _month_last(b)))
+    return out
+
+
+def checked_year(c: Ctx) -> Period:
+    y = c.day.as_of // 10_000 - 1
+    return Period(str(y), y * 10_000 + 101, y * 10_000 + 1231)
+
+
+# -- records begin ----------------------------------------------------------------------------
+
+
+def life_begin(c: Ctx) -> int:
+    """The earliest meeting date on or before D; NONE when there is none."""
+    on = c.graph.k_on
+    known = on[on <= c.day.as_of]
+    return int(known.min()) if len(known) else NONE
+
+
+def dues_begin(c: Ctx) -> int:
+    """The earliest month paid up to by a payment known at D (a month index); NONE."""
+    p = c.graph
+    known = p.d_month[p.d_on <= c.day.as_of]
+    return int(known.min()) if len(known) else NONE
+
+
+def begin_life(c: Ctx) -> int:
+    """life_begin(D), once per answer."""
+    found: int = c.once("life_begin", lambda: life_begin(c))
+    return found
+
+
+def begin_dues(c: Ctx) -> int:
+    """dues_begin(D), once per answer."""
+    found: int = c.once("dues_begin", lambda: dues_begin(c))
+    return found
+
+
+def has_life(c: Ctx) -> bool:
+    return begin_life(c) != NONE
+
+
+def has_dues(c: Ctx) -> bool:
+    return begin_dues(c) != NONE
+
+
+def has_any(c: Ctx) -> bool:
+    return has_life(c) or has_dues(c)
+
+
+# -- per projection: meetings by org and type, attendance ---------------------------------------
+
+
+def _ancestors(p: Projection, o: int) -> list[int]:
+    out, seen = [], {o}
+    i = p.org_parent[o]
+    while i >= 0 and i not in seen:
+        out.append(i)
+        seen.add(i)
+        i = p.org_parent[i]
+    return out
+
+
+def _by_org_type(p: Projection) -> dict[tuple[int, str], list[int]]:
+    """(org, type) → the dates of its meetings, sorted."""
+
+    def make() -> dict[tuple[int, str], list[int]]:
+        out: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for k, (o, t) in enumerate(zip(p.k_org.tolist(), p.k_type, strict=True)):
+            out[(o, t)].append(int(p.k_on[k]))
+        for dates in out.values():
+            dates.sort()
+        return dict(out)
+
+    found: dict[tuple[int, str], list[int]] = p.once("life_by_org_type", make)
+    return found
+
+
+def _counting_orgs(p: Projection, o: int, type_: str) -> list[int]:
+    """The orgs whose meetings of `type_` count for org o (docs/rules.md "Which meetings
+    count for an org")."""
+    if type_ in INHERITED_MEETING_TYPES and p.org_kind[o] not in GROUP_KINDS:
+        return [o, *_ancestors(p, o)]
+    return [o]
+
+
+def _dates(p: Projection, o: int, type_: str) -> list[int]:
+    table = _by_org_type(p)
+    orgs = _counting_orgs(p, o, type_)
+    if len(orgs) == 1:
+        return table.get((o, type_), [])
+    return sorted(d for x in orgs for d in table.get((x, type_), ()))
+
+
+def _in(dates: list[int], period: Period) -> int:
+    return bisect_right(dates, period.last) - bisect_left(dates, period.first)
+
+
+def _subtree(p: Projection, o: int) -> list[int]:
+    out, stack = [], [o]
+    seen = set()
+    while stack:
+        i = stack.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        out.append(i)
+        stack.extend(p.org_children[i])
+    return out
+
+
+def _org_people(p: Projection) -> list[Any]:
+    """Per org: members that BELONG_TO it or an org under it, or are IN_GROUP of it (any
+    roll status), as a sorted array."""
+
+    def make() -> list[Any]:
+        direct: list[set[int]] = [set() for _ in p.org_id]
+        for m, branches in enumerate(p.m_branches):
+            for b in branches:
+                direct[b].add(m)
+        groups: list[set[int]] = [set() for _ in p.org_id]
+        for m, grps in enumerate(p.m_groups):
+            for g in grps:
+                groups[g].add(m)
+        out = []
+        for o in range(len(p.org_id)):
+            members = set(groups[o])
+            for x in _subtree(p, o):
+                members |= direct[x]
+            out.append(np.array(sorted(members), dtype=np.int64))
+        return out
+
+    found: list[Any] = p.once("life_org_people", make)
+    return found
+
+
+def attendance(p: Projection) -> tuple[Any, Any]:
+    """(member, meeting) pairs of every attendance (docs/rules.md "attended"): the listed
+    attendees, and for meetings without a list every expected member not listed absent."""
+
+    def make() -> tuple[Any, Any]:
+        nk = max(len(p.k_id), 1)
+        listed = p.kp_attended
+        members = [p.kp_member[listed]]
+        meetings = [p.kp_meeting[listed]]
+        people = _org_people(p)
+        open_k = np.flatnonzero(~p.k_listed)
+        if len(open_k):
+            orgs = p.k_org[open_k]
+            sizes = np.array([len(people[o]) for o in orgs.tolist()], dtype=np.int64)
+            if sizes.sum():
+                members.append(np.concatenate([people[o] for o in orgs.tolist()]))
+                meetings.append(np.repeat(open_k, sizes))
+            # members attending the org (ATTENDS) active on the meeting's date
+            by_org: dict[int, list[int]] = defaultdict(list)
+            for k in open_k.tolist():
+                by_org[int(p.k_org[k])].append(k)
+            extra_m, extra_k = [], []
+            for a in range(len(p.at_member)):
+                for j in by_org.get(int(p.at_org[a]), ()):
+                    if p.at_since[a] <= p.k_on[j] < p.at_until[a]:
+                        extra_m.append(int(p.at_member[a]))
+                        extra_k.append(j)
+            members.append(np.array(extra_m, dtype=np.int64))
+            meetings.append(np.array(extra_k, dtype=np.int64))
+        who = np.concatenate(members)
+        which = np.concatenate(meetings)
+        code = np.unique(who * nk + which)
+        absent = ~p.kp_attended
+        if absent.any():
+            gone = p.kp_member[absent] * nk + p.kp_meeting[absent]
+            unlisted = ~p.k_listed[p.kp_meeting[absent]]
+            code = code[~np.isin(code, gone[unlisted])]
+        return (code // nk).astype(np.int64), (code % nk).astype(np.int64)
+
+    found: tuple[Any, Any] = p.once("life_attendance", make)
+    return found
+
+
+def _life_pairs(p: Projection) -> tuple[Any, Any]:
+    """Attendance pairs of organisational life (not talks) as (member, date)."""
+
+    def make() -> tuple[Any, Any]:
+        m, k = attendance(p)
+        life = np.array([t not in NOT_LIFE_TYPES for t in p.k_type], dtype=bool)
+        ok = life[k] if len(k) else np.zeros(0, bool)
+        return m[ok], p.k_on[k[ok]]
+
+    found: tuple[Any, Any] = p.once("life_pairs", make)
+    return found
+
+
+# -- per answer: members' last life and dues --------------------------------------------------
+
+
+def _joined(p: Projection) -> Any:
+    found: Any = p.once(
+        "life_joined", lambda: np.array([day(j, 0) for j in p.m_joined], dtype=np.int64)
+    )
+    return found
+
+
+def last_life(c: Ctx) -> Any:
+    """Per member: the latest date ≤ D of a meeting attended (0: none)."""
+
+    def make() -> Any:
+        m, on = _life_pairs(c.graph)
+        out = np.zeros(len(c.graph.m_key), dtype=np.int64)
+        ok = on <= c.day.as_of
+        np.maximum.at(out, m[ok], on[ok])
+        return out
+
+    return c.once("last_life", make)
+
+
+def last_dues(c: Ctx) -> tuple[Any, Any]:
+    """Per member: the latest month paid up to (NONE) and the latest payment date (0), over
+    the payments known at D."""
+
+    def make() -> tuple[Any, Any]:
+        p = c.graph
+        n = len(p.m_key)
+        month = np.full(n, NONE, dtype=np.int64)
+        on = np.zeros(n, dtype=np.int64)
+        ok = p.d_on <= c.day.as_of
+        np.maximum.at(month, p.d_member[ok], p.d_month[ok])
+        np.maximum.at(on, p.d_member[ok], p.d_on[ok])
+        return month, on
+
+    found: tuple[Any, Any] = c.once("last_dues", make)
+    return found
+
+
+def suspended(c: Ctx) -> Any:
+    s = c.graph.m_suspended
+    return (s > 0) & (s <= c.day.as_of)
+
+
+def life_months(c: Ctx) -> Any:
+    """Per member: whole months from life_base to D (docs/rules.md)."""
+
+    def make() -> Any:
+        base = np.maximum(
+            np.maximum(last_life(c), _joined(c.graph)), c.once("life_begin", lambda: life_begin(c))
+        )
+        return _whole_months(base, c.day.as_of)
+
+    return c.once("life_months", make)
+
+
+def months_owed(c: Ctx) -> tuple[Any, Any]:
+    """Per member: the first month owed (a month index) and the months owed through the
+    month before D's."""
+
+    def make() -> tuple[Any, Any]:
+        paid, _ = last_dues(c)
+        joined = _joined(c.graph)
+        join_month = np.where(joined > 0, (joined // 10_000) * 12 + joined // 100 % 100 - 1, NONE)
+        start = np.maximum(
+            np.maximum(paid + 1, join_month), c.once("dues_begin", lambda: dues_begin(c))
+        )
+        last = (c.day.as_of // 10_000) * 12 + c.day.as_of // 100 % 100 - 2
+        return start, np.maximum(0, last - start + 1)
+
+    found: tuple[Any, Any] = c.once("months_owed", make)
+    return found

@@ -1,0 +1,109 @@
+"""Organisational life (组织生活记录: meetings with their attendance) and dues payments (党费),
+docs/rules.md "Organisational life and dues"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from orgraph.importer.diff import ImportStep, Item, batches
+from orgraph.importer.report import FileReport
+from orgraph.roster import Record
+
+MEETING_PROPS = ("type", "on", "topic", "expected", "present", "host", "org_text")
+DUES_PROPS = ("paid_to", "paid_on", "amount")
+
+
+def meeting_id(org: str, type_: str, on: str, topic: str | None) -> str:
+    """org|type|on|topic: two meetings of one org and type on one day differ by topic."""
+    return f"{org}|{type_}|{on}|{topic or ''}"
+
+
+class LifeSteps(ImportStep):
+    def meetings(self, rep: FileReport, records: list[Record]) -> None:
+        items = []
+        for rec in records:
+            v = rec.values
+            org, err = self.lk.org(v["org"], what="组织")
+            if org is None or self.lk.orgs[org].get("kind") == "external":
+                self._reject(rep, rec, "org", v["org"], err or f"“{v['org']}”不是本县党组织")
+                continue
+            people = self._people(rep, rec)
+            if people is None:
+                continue
+            attendees, absentees = people
+            props: dict[str, Any] = {k: v.get(k) for k in MEETING_PROPS}
+            props["org_text"] = v["org"] if v["org"] != org else None
+            props["listed"] = bool(attendees)
+            mid = meeting_id(org, v["type"], v["on"], v.get("topic"))
+            state = {**props, "org": org, "attendees": attendees, "absentees": absentees}
+            write = {"id": mid, "org": org, "props": props}
+            items.append(Item(rec.row, mid, state, write))
+        existing = self._meeting_states([it.key for it in items])
+        todo = self._count(rep, items, existing)
+        ids = [t.key for t in todo]
+        self._write("upsert_meetings", [t.write for t in todo], "meetings")
+        self._write("unlink_meeting_people", [{"id": i} for i in ids], "meetings")
+        for query, field in (
+            ("link_meeting_attendees", "attendees"),
+            ("link_meeting_absentees", "absentees"),
+        ):
+            pairs = [{"id": t.key, "member": m} for t in todo for m in t.state[field]]
+            self._write(query, pairs, "meetings")
+
+    def _people(self, rep: FileReport, rec: Record) -> tuple[list[str], list[str]] | None:
+        """The attendees and absentees as member keys; None (row rejected, naming everyone
+        the roster does not hold) when any is unknown."""
+        out: list[list[str]] = []
+        for field in ("attendees", "absentees"):
+            keys, unknown = [], []
+            for ref in rec.values.get(field) or ():
+                key = self.lk.member(ref, None)
+                if key is None:
+                    unknown.append("身份证号" + ref[2:8] + "…" if ref.startswith("h:") else ref)
+                else:
+                    keys.append(key)
+            if unknown:
+                self._reject(
+                    rep,
+                    rec,
+                    field,
+                    "；".join(unknown)[:60],
+                    f"花名册中没有这些人员：{'、'.join(unknown[:10])}"
+                    + ("等" if len(unknown) > 10 else "")
+                    + "；请先导入党员花名册，或核对人员编号/身份证号",
+                )
+                return None
+            out.append(sorted(set(keys)))
+        return out[0], out[1]
+
+    def _meeting_states(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        existing: dict[str, dict[str, Any]] = {}
+        for chunk in batches(ids, 20_000):
+            for row in self.store.read("meeting_states", ids=list(chunk)):
+                p = row["props"]
+                existing[row["id"]] = {
+                    **{k: p.get(k) for k in (*MEETING_PROPS, "listed")},
+                    "org": row["org"],
+                    "attendees": sorted(row["attendees"]),
+                    "absentees": sorted(row["absentees"]),
+                }
+        return existing
+
+    def dues(self, rep: FileReport, records: list[Record]) -> None:
+        items = []
+        for rec in records:
+            v = rec.values
+            member = self._resolve_member(rep, rec)
+            if member is None:
+                continue
+            props = {k: v.get(k) for k in DUES_PROPS}
+            did = f"{member}|{v['paid_to']}"
+            items.append(
+                Item(rec.row, did, dict(props), {"id": did, "member": member, "props": props})
+            )
+        existing: dict[str, dict[str, Any]] = {}
+        for chunk in batches([it.key for it in items], 20_000):
+            for row in self.store.read("dues_states", ids=list(chunk)):
+                existing[row["id"]] = {k: row["props"].get(k) for k in DUES_PROPS}
+        todo = self._count(rep, items, existing)
+        self._write("upsert_dues", [t.write for t in todo], "dues")
