@@ -18,11 +18,10 @@ Readings chosen where docs/rules.md leaves room (each is in the oracle's report)
 - `last_dues` (ladder items) is the latest `on` (paid_on, or the paid_to month's first day)
   of the member's payments known at D.
 - Grid: a group's monthly type is always `group_meeting` (the type asked for is the branches');
-  a group's counting meetings follow the branch rule (its own, and its ancestors'
-  `general_meeting`, `lecture` and `theme_day`); `no_quorum` is a counting `general_meeting`
-  of the month lacking a quorum and takes precedence over `missed` as over `met`; `count` is
-  the counting meetings of every type (talks held by the org included) and is given for `none`
-  cells too.
+  the meetings that count for a group are the ones it held (the inheritance from above is
+  stated for branches only); `no_quorum` is a counting `general_meeting` of the month lacking a
+  quorum and takes precedence over `missed` as over `met`; `count` is the counting meetings of
+  every type (talks held by the org included) and is given for `none` cells too.
 """
 
 from __future__ import annotations
@@ -200,6 +199,9 @@ class LifeRules:
     # -- counting meetings ------------------------------------------------------------------
 
     def counts_for(self, k: Meeting, oid: str) -> bool:
+        """Held by the org, or (for a branch, not a group) an inherited type held above it."""
+        if self.orgs[oid].kind in GROUP_KINDS:
+            return k.org == oid
         return k.org == oid or (k.type in INHERITED and k.org in self.above[oid])
 
     def counting(self, oid: str, types: Iterable[str] | None) -> list[Meeting]:
