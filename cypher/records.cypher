@@ -103,3 +103,20 @@ MATCH (r:Report {id: rid})
 OPTIONAL MATCH (r)-[:TO]->(o:Org)
 RETURN r.id AS id, r.on AS on, r.channel AS channel, r.org_text AS org_text, o.id AS org_id,
        o.name AS org_name
+
+// @name record_member_keys
+// Which of the given member keys exist.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+RETURN m.key AS key
+
+// @name record_org
+// One organization's id, name and kind.
+MATCH (o:Org {id: $id})
+RETURN o.id AS id, o.name AS name, o.kind AS kind
+
+// @name record_meeting_hosts
+// Host (主持人/讲课人) of the given meetings.
+UNWIND $ids AS mid
+MATCH (k:Meeting {id: mid})
+RETURN k.id AS id, k.host AS host

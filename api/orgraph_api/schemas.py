@@ -243,6 +243,11 @@ class GapSummaryOut(BaseModel):
     scope: str
     as_of: str
     counts: dict[str, int]
+    no_data: list[str] = Field(
+        default_factory=list,
+        description="gap types whose records (组织生活、党费) do not begin by as_of: "
+        "their count 0 means 未导入, not 无缺口",
+    )
     labels: dict[str, str] = Field(description="gap type → Chinese name")
 
 
@@ -253,7 +258,31 @@ class GapPageOut(BaseModel):
     total: int
     page: int
     page_size: int
+    no_data: bool = Field(default=False, description="the records this rule reads are missing")
     items: list[dict[str, Any]]
+
+
+class LifeGridOut(BaseModel):
+    scope: str
+    as_of: str
+    type: str = Field(description="the monthly meeting type checked for branches")
+    no_data: bool
+    months: list[str]
+    rows: list[dict[str, Any]]
+
+
+class MemberLifeOut(BaseModel):
+    as_of: str
+    member: dict[str, Any]
+    meetings: list[dict[str, Any]]
+    dues: list[dict[str, Any]]
+    last_life: str | None
+    life_months: int | None
+    paid_to: str | None
+    last_dues: str | None
+    months_owed: int | None
+    suspended_on: str | None
+    exempt: bool
 
 
 class PolicyRow(BaseModel):

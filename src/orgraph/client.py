@@ -569,6 +569,56 @@ class OrgraphClient:
     def flows(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
         return cast(Json, self._get("/mobility/flows", scope=scope, as_of=as_of))
 
+    # -- organisational life and dues (docs/rules.md "Organisational life and dues") ----------
+
+    def life_grid(
+        self, *, scope: str | None = None, as_of: str | None = None, type: str | None = None
+    ) -> Json:
+        """Branch (and group) × month: met, missed, no quorum, or not checked."""
+        return cast(Json, self._get("/life/grid", scope=scope, as_of=as_of, type=type))
+
+    def export_life_grid(
+        self, *, scope: str | None = None, as_of: str | None = None, type: str | None = None
+    ) -> Download:
+        return self._download(
+            "/life/grid/export", "life_grid.xlsx", scope=scope, as_of=as_of, type=type
+        )
+
+    def member_life(self, member_key: str, *, as_of: str | None = None) -> Json:
+        return cast(Json, self._get(f"/members/{_seg(member_key)}/life", as_of=as_of))
+
+    def meetings(
+        self,
+        *,
+        scope: str | None = None,
+        org: str | None = None,
+        type: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page:
+        return cast(
+            Page,
+            self._get("/meetings", scope=scope, org=org, type=type, page=page, page_size=page_size),
+        )
+
+    def dues(
+        self,
+        *,
+        scope: str | None = None,
+        member: str | None = None,
+        page: int = 1,
+        page_size: int = 50,
+    ) -> Page:
+        return cast(
+            Page, self._get("/dues", scope=scope, member=member, page=page, page_size=page_size)
+        )
+
+    def add_meeting(self, org_id: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/orgs/{_seg(org_id)}/meetings", dict(body)))
+
+    def add_dues(self, member_key: str, body: Mapping[str, Any]) -> Json:
+        return cast(Json, self._post(f"/members/{_seg(member_key)}/dues", dict(body)))
+
     def timeline(self, member_key: str) -> Json:
         return cast(Json, self._get(f"/mobility/members/{_seg(member_key)}/timeline"))
 

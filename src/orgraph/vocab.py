@@ -292,6 +292,11 @@ LIFE_GAP_TYPES: Final = frozenset(
     }
 )
 DUES_GAP_TYPES: Final = frozenset({"dues_arrears", "dues_lapse"})
+# Every gap type of organisational life, dues and the lost-contact ladder (their exports are
+# lists an inspector prints: dates in Chinese).
+LIFE_LEDGER_GAP_TYPES: Final = (
+    LIFE_GAP_TYPES | DUES_GAP_TYPES | {"propose_suspension", "propose_removal"}
+)
 GAP_TYPE_NAMES: Final = tuple(g.type for g in GAP_TYPES)
 GAP_ZH: Final[dict[str, str]] = {g.type: g.zh for g in GAP_TYPES}
 

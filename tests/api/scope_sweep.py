@@ -106,11 +106,16 @@ def sweep(
     assert {p["household"]["id"] for p in pairs} <= own.households
     sw.export(client, "/proposals/contacts/export", as_of=as_of)
     sw.get(client, "/proposals/duties", as_of=as_of)
+    sw.get(client, "/life/grid", as_of=as_of)
+    sw.pages(client, "/meetings")
+    sw.pages(client, "/dues")
     sw.export(client, "/proposals/duties/export", as_of=as_of)
     for key in sorted(own.members)[:3]:
         sw.get(client, f"/members/{key}", reveal=reveal)
         sw.get(client, "/contacts", member=key)
         sw.pages(client, "/outflows", member=key)
+        sw.get(client, f"/members/{key}/life", as_of=as_of)
+        sw.pages(client, "/dues", member=key)
         if mobility:
             sw.get(client, f"/mobility/members/{key}/timeline")
     for hid in sorted(own.households)[:3]:
@@ -133,6 +138,8 @@ def sweep(
     for key in sorted(everything.members - own.members)[:2]:
         sw.missing(client, f"/members/{key}", key)
         sw.missing(client, "/contacts", key, member=key)
+        sw.missing(client, f"/members/{key}/life", key)
+        sw.missing(client, "/dues", key, member=key)
     for hid in sorted(everything.households - own.households)[:2]:
         sw.missing(client, f"/households/{hid}", hid)
         sw.missing(client, f"/households/{hid}/chain", hid)
@@ -146,6 +153,8 @@ def sweep(
         sw.missing(client, f"/orgs/{oid}", oid)
         sw.missing(client, "/members", oid, scope=oid)
         sw.missing(client, "/proposals/duties", oid, scope=oid)
+        sw.missing(client, "/meetings", oid, org=oid)
+        sw.missing(client, "/life/grid", oid, scope=oid)
     return sw
 
 

@@ -10,6 +10,7 @@ from orgraph_api.routers import (
     contacts,
     households,
     imports,
+    life,
     members,
     mobility,
     outflows,
@@ -28,6 +29,7 @@ ROUTERS: list[APIRouter] = [
     contacts.router,
     outflows.router,
     mobility.router,
+    life.router,
     proposals.router,
     imports.router,
 ]

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from orgraph.analysis.engine import LEVELS
 from orgraph.records.visibility import redact_items
-from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH
+from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH, LIFE_LEDGER_GAP_TYPES
 from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited
 from orgraph_api.errors_doc import download, errors
@@ -126,5 +126,9 @@ def export(
     title = GAP_ZH.get(type.value, type.value)
     name = f"{title}_{first['scope']}_{first['as_of']}.{format}"
     ascii_name = f"{type.value}_{first['scope']}_{first['as_of']}.{format}"
-    body = exports.to_csv(items) if format == "csv" else exports.to_xlsx(items, title=title)
+    body = (
+        exports.to_csv(items)
+        if format == "csv"
+        else exports.to_xlsx(items, title=title, chinese_dates=type.value in LIFE_LEDGER_GAP_TYPES)
+    )
     return exports.file_response(body, format, name, ascii_name)

@@ -20,7 +20,18 @@ from orgraph_api.uploads import too_large_message
 
 router = APIRouter(prefix="/imports", tags=["导入"])
 
-Kind = Literal["auto", "areas", "orgs", "members", "households", "contacts", "outflows", "reports"]
+Kind = Literal[
+    "auto",
+    "areas",
+    "orgs",
+    "members",
+    "households",
+    "contacts",
+    "outflows",
+    "reports",
+    "meetings",
+    "dues",
+]
 assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")
 CHUNK = 1 << 20

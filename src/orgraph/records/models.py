@@ -237,3 +237,29 @@ class ProposalApply(Strict):
     pairs: list[ProposalPair] = Field(
         min_length=1, max_length=20_000, description="审定后要建立的联系 (党员, 户)"
     )
+
+
+class MeetingBody(Strict):
+    type: Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=PLAIN)] = Field(
+        description="会议类型: 党员大会/支委会/党小组会/党课/主题党日/组织生活会/民主评议党员/"
+        "谈心谈话 (或其英文代码)"
+    )
+    on: IsoDate | None = Field(default=None, description="会议日期 (默认今天)")
+    topic: LongText | None = Field(default=None, description="会议主题")
+    expected: int | None = Field(default=None, ge=0, le=100_000, description="应到人数")
+    present: int | None = Field(default=None, ge=0, le=100_000, description="实到人数")
+    attendees: list[Ref] = Field(
+        default_factory=list, max_length=2000, description="参加人员的人员编号"
+    )
+    absentees: list[Ref] = Field(
+        default_factory=list, max_length=2000, description="缺席人员的人员编号"
+    )
+    host: Text | None = Field(default=None, description="主持人/讲课人")
+
+
+class DuesBody(Strict):
+    paid_to: Annotated[str, StringConstraints(min_length=6, max_length=12, pattern=PLAIN)] = Field(
+        description="缴至月份, 如 2026-09 或 2026年9月"
+    )
+    paid_on: IsoDate | None = Field(default=None, description="缴纳日期")
+    amount: Text | None = Field(default=None, description="金额 (只记录，不核对)")
