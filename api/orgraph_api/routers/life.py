@@ -11,7 +11,9 @@ from starlette.responses import Response
 
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.records import life
+from orgraph.records.life_sheet import grid_xlsx
 from orgraph.records.models import DuesBody, IsoDate, MeetingBody
+from orgraph.records.visibility import redact_refs
 from orgraph.vocab import MEETING_TYPE_ZH
 from orgraph_api import exports
 from orgraph_api.access import View
@@ -67,7 +69,7 @@ def export_grid(
         doc = svc.engine.life_grid(scope=ref, as_of=as_of, type=code)
     zh = MEETING_TYPE_ZH[doc["type"]]
     title = f"组织生活开展情况_{zh}_{doc['scope']}_{doc['as_of']}"
-    body = exports.grid_xlsx(doc, title=f"组织生活开展情况 ({zh}) 截至 {doc['as_of']}")
+    body = grid_xlsx(doc, title=f"组织生活开展情况 ({zh}) 截至 {doc['as_of']}")
     return exports.file_response(body, "xlsx", title + ".xlsx", f"life_grid_{doc['as_of']}.xlsx")
 
 
@@ -81,12 +83,10 @@ def export_grid(
 )
 def member_life(svc: Svc, view: Scoped, key: KeyP, as_of: AsOfQ = None) -> Json:
     view.member(key)
-    doc = svc.engine.member_life(key, as_of=as_of)
-    seen = view.seen()
+    doc = redact_refs(svc.engine.member_life(key, as_of=as_of), view.seen())
     for meeting in doc["meetings"]:  # a meeting of an org out of sight keeps its date only
-        if not seen.org(seen.p.org_index.get(meeting["org"]["id"], -1)):
-            meeting["org"] = None
-            meeting["topic"] = None
+        if meeting["org"].get("hidden"):
+            meeting["id"] = meeting["topic"] = None
     return Json(doc)
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import typer
 
 from orgraph import __version__
-from orgraph.cli import analysis, dashboard, db, demo, imports, mobility, proposals, serve, users
+from orgraph.cli import (
+    analysis,
+    dashboard,
+    db,
+    demo,
+    imports,
+    life,
+    mobility,
+    proposals,
+    serve,
+    users,
+)
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.store.migrations import migrate as run_migrations
 
@@ -20,6 +31,7 @@ demo.register(app)
 analysis.register(app)
 proposals.register(app)
 mobility.register(app)
+life.register(app)
 users.register(app)
 dashboard.register(app)
 serve.register(app)

@@ -105,7 +105,11 @@ def gaps(
         engine = Engine(store)
         if type is None:
             doc = engine.summary(scope=scope, as_of=as_of)
-            rows = [{"type": t, "name": GAP_ZH[t], "count": n} for t, n in doc["counts"].items()]
+            # A rule whose records are not imported has no count: "未导入", never 0 (no gap).
+            rows = [
+                {"type": t, "name": GAP_ZH[t], "count": "未导入" if t in doc["no_data"] else n}
+                for t, n in doc["counts"].items()
+            ]
             if fmt is Format.json:
                 print_json(doc)
                 return
@@ -118,10 +122,12 @@ def gaps(
             )
             return
         doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
+    missing = " — 尚未导入所需的组织生活/党费记录，不能判断" if doc.get("no_data") else ""
     emit(
         doc["items"],
         fmt,
-        f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})",
+        f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})"
+        + missing,
         doc,
     )
 
