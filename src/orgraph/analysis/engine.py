@@ -372,6 +372,7 @@ class Engine:
         who, ks = life.attendance(p)
         attended = set(ks[who == m].tolist())
         missed = set(p.kp_meeting[(p.kp_member == m) & ~p.kp_attended].tolist()) - attended
+        # (one member's history: a scan of the attendance links is fine)
         meetings = [
             {
                 "id": p.k_id[k],

@@ -280,6 +280,19 @@ def attendance(p: Projection) -> tuple[Any, Any]:
     return found
 
 
+def meeting_people(p: Projection, k: int) -> tuple[Any, Any]:
+    """The members a meeting's record names, and whether each attended (True) or was listed
+    absent (False): one slice of the attendance links sorted by meeting, found by bisection."""
+
+    def make() -> tuple[Any, Any, Any]:
+        order = np.argsort(p.kp_meeting, kind="stable")
+        return p.kp_meeting[order], p.kp_member[order], p.kp_attended[order]
+
+    by_meeting, member, attended = p.once("life_people_by_meeting", make)
+    lo, hi = np.searchsorted(by_meeting, [k, k + 1])
+    return member[lo:hi], attended[lo:hi]
+
+
 def _life_pairs(p: Projection) -> tuple[Any, Any]:
     """Attendance pairs of organisational life (not talks) as (member, date)."""
 

@@ -156,12 +156,12 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
     if exp >= 0 and pres >= 0:
         return "figures", exp, pres, pres * 2 <= exp
     voting = _voting(c)[int(p.k_org[k])]
-    sel = p.kp_meeting == k
+    people, attended = life.meeting_people(p, k)
     if p.k_listed[k]:
-        basis, here = "list", p.kp_member[sel & p.kp_attended]
+        basis, here = "list", people[attended]
         present = int(np.isin(voting, here).sum())
     else:
-        basis, gone = "absentees", p.kp_member[sel & ~p.kp_attended]
+        basis, gone = "absentees", people[~attended]
         present = len(voting) - int(np.isin(voting, gone).sum())
     return basis, len(voting), present, len(voting) > 0 and present * 2 <= len(voting)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis.life import month_label
+from orgraph.analysis.life import meeting_people, month_label
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.importer.life import meeting_id
 from orgraph.records.paging import answer, day_int, iso, page_of
@@ -51,7 +51,7 @@ def list_meetings(
     }
     items = []
     for k in chosen:
-        sel = p.kp_meeting == k
+        _, attended = meeting_people(p, k)
         o = int(p.k_org[k])
         items.append(
             {
@@ -62,8 +62,8 @@ def list_meetings(
                 "topic": p.k_topic[k],
                 "expected": _count(int(p.k_expected[k])),
                 "present": _count(int(p.k_present[k])),
-                "attendees_listed": int((sel & p.kp_attended).sum()),
-                "absentees_listed": int((sel & ~p.kp_attended).sum()),
+                "attendees_listed": int(attended.sum()),
+                "absentees_listed": int((~attended).sum()),
                 "host": hosts.get(p.k_id[k]),
             }
         )
