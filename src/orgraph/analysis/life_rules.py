@@ -358,23 +358,32 @@ def grid(c: Ctx, type_: str | None) -> dict[str, Any]:
     """docs/rules.md "Branch × month grid"."""
     p = c.graph
     months = life.checked_months(c)
+    # (org, month) of the general meetings lacking a quorum, whatever the scope: a 党总支's
+    # meeting marks the months of the branches it counts for.
     lacking: set[tuple[int, str]] = set()
-    if life.has_life(c):
-        for k in _quorum_candidates(c):
-            if quorum(c, k)[3]:
-                lacking.add((int(p.k_org[k]), month_label(_month_of(int(p.k_on[k])))))
+    start = months[0].first if months else c.day.as_of
+    for k in np.flatnonzero((p.k_on >= start) & (p.k_on <= c.day.as_of)).tolist():
+        o = int(p.k_org[k])
+        if (
+            p.k_type[k] == "general_meeting"
+            and p.org_kind[o] not in GROUP_KINDS
+            and not p.org_external[o]
+            and quorum(c, k)[3]
+        ):
+            lacking.add((o, month_label(_month_of(int(p.k_on[k])))))
     rows = []
     for o in sorted(branches(c) + groups(c), key=lambda o: p.org_id[o]):
         is_group = p.org_kind[o] in GROUP_KINDS
         monthly = "group_meeting" if is_group else (type_ or "theme_day")
         checked = {q.label for q in periods_for(c, o, months)} if life.has_life(c) else set()
         dates = life._dates(p, o, monthly)
+        above = life._counting_orgs(p, o, "general_meeting")
         cells = []
         for q in months:
             count = _count_all(c, o, q)
             if q.label not in checked:
                 state = "none"
-            elif (o, q.label) in lacking:
+            elif any((x, q.label) in lacking for x in above):
                 state = "no_quorum"
             elif life._in(dates, q):
                 state = "met"
