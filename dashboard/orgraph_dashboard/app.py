@@ -58,6 +58,7 @@ def main() -> None:
             _page("network", ":material/account_tree:"),
             _page("gaps", ":material/checklist:"),
             _page("proposals", ":material/handshake:"),
+            _page("life", ":material/groups:"),
             _page("mobility", ":material/flight_takeoff:"),
             _page("chain", ":material/link:"),
             _page("imports", ":material/upload_file:"),

@@ -31,6 +31,7 @@ PAGE = {
     "network": "组织网络",
     "gaps": "缺口清单",
     "proposals": "调整建议",
+    "life": "组织生活",
     "mobility": "流动党员",
     "chain": "户联系链",
     "imports": "数据导入",
