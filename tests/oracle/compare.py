@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .life_types import LIFE_FIELDS
 from .oracle import CHAIN_LEVELS, RULE_TYPES, Oracle
 
 # Per rule: the oracle item fields compared with the engine's (the item's key numbers and refs).
@@ -53,6 +54,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "left_on",
         "days_away",
     ),
+    **LIFE_FIELDS,
 }
 # Nested records compared as dicts of these keys (not reduced to their id).
 RECORDS = {

@@ -34,35 +34,16 @@ from typing import Any
 import networkx as nx
 
 from .county_model import GROUP_KINDS, County, Dues, Meeting, Member
+from .life_types import DUES_RULES, LIFE_POLICY, LIFE_RULE_TYPES, LIFE_RULES
 from .oracle import Oracle, Scope
 
-LIFE_POLICY: dict[str, Any] = {
-    "life_months_back": 12,
-    "committee_min_members": 7,
-    "lecture_period": "quarter",
-    "lecture_min": 1,
-    "life_warn_months": 3,
-    "life_lapse_months": 6,
-    "dues_warn_months": 3,
-    "dues_lapse_months": 6,
-    "suspend_months": 6,
-    "removal_months": 24,
-}
+__all__ = ["DUES_RULES", "LIFE_POLICY", "LIFE_RULES", "LIFE_RULE_TYPES", "LifeRules"]
 
-BRANCH_RULES = (
-    "branch_no_general_meeting",
-    "branch_no_committee_meeting",
-    "branch_no_theme_day",
-    "branch_few_lectures",
-    "branch_no_life_meeting",
-    "branch_no_appraisal",
-    "group_no_meeting",
-)
-LIFE_RULES = (*BRANCH_RULES, "meeting_no_quorum", "member_no_life", "member_life_lapse")
-DUES_RULES = ("dues_arrears", "dues_lapse")
-LADDER_RULES = ("propose_suspension", "propose_removal")
-LIFE_RULE_TYPES = (*LIFE_RULES, *DUES_RULES, *LADDER_RULES)
-
+# The grid's `no_quorum` ("a general_meeting in the month lacking a quorum"): True reads it as
+# a *counting* general meeting (a 党总支's 党员大会 lacking a quorum marks its branches' month,
+# as it makes their month `met`); False as one held by the org itself (the engine's reading
+# when this was written). docs/rules.md does not say which: the owner decides.
+GRID_NO_QUORUM_INHERITED = True
 CHECKED_BRANCH_KINDS = frozenset({"branch", "joint_branch", "mobile_branch"})
 # Types that count for the branches below the org that held them.
 INHERITED = frozenset({"general_meeting", "lecture", "theme_day"})
@@ -138,8 +119,12 @@ def payment_on(p: Dues) -> str:
 
 
 class LifeRules:
-    def __init__(self, county: County, policy: dict[str, Any] | None = None) -> None:
-        self.o = Oracle(county, {**LIFE_POLICY, **(policy or {})})
+    def __init__(
+        self, county: County, policy: dict[str, Any] | None = None, oracle: Oracle | None = None
+    ) -> None:
+        """The rules over `county` (as written: it is settled here) under `policy`; `oracle`, an
+        Oracle over the same county and policy, is reused when given."""
+        self.o = oracle or Oracle(county, {**LIFE_POLICY, **(policy or {})})
         self.p = self.o.p
         self.c = self.o.c  # settled
         self.orgs = self.o.orgs
@@ -580,7 +565,12 @@ class LifeRules:
                 here = [k for k in ks if p.holds(k.on)]
                 if not self.checked_for(oid, p, d):
                     state = "none"
-                elif any(k.type == "general_meeting" and self.quorum(k)[3] for k in here):
+                elif any(
+                    k.type == "general_meeting"
+                    and (GRID_NO_QUORUM_INHERITED or k.org == oid)
+                    and self.quorum(k)[3]
+                    for k in here
+                ):
                     state = "no_quorum"
                 elif any(k.type == monthly for k in here):
                     state = "met"

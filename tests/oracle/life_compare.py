@@ -7,35 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from .compare import _names, ref
-from .life import LIFE_RULE_TYPES, LifeRules
+from .life import LifeRules
+from .life_types import LIFE_FIELDS, LIFE_RULE_TYPES
 
-ORG_FIELDS = ("name", "kind", "village", "township", "periods", "missed", "last")
-MEMBER_LIFE = ("name", "branch", "last_life", "months")
-DUES_FIELDS = ("name", "branch", "paid_to", "since", "months")
-FIELDS: dict[str, tuple[str, ...]] = {
-    "branch_no_general_meeting": ORG_FIELDS,
-    "branch_no_committee_meeting": (*ORG_FIELDS, "members"),
-    "branch_no_theme_day": ORG_FIELDS,
-    "branch_few_lectures": (*ORG_FIELDS, "min"),
-    "branch_no_life_meeting": ORG_FIELDS,
-    "branch_no_appraisal": ORG_FIELDS,
-    "group_no_meeting": (*ORG_FIELDS, "branch"),
-    "meeting_no_quorum": ("org", "on", "topic", "basis", "expected", "present"),
-    "member_no_life": MEMBER_LIFE,
-    "member_life_lapse": MEMBER_LIFE,
-    "dues_arrears": DUES_FIELDS,
-    "dues_lapse": DUES_FIELDS,
-    "propose_suspension": (
-        "name",
-        "branch",
-        "reason",
-        "lost_since",
-        "suspend_from",
-        "last_life",
-        "last_dues",
-    ),
-    "propose_removal": ("name", "branch", "suspended_on", "remove_from", "last_life", "last_dues"),
-}
+FIELDS = LIFE_FIELDS
 assert tuple(FIELDS) == LIFE_RULE_TYPES
 
 

@@ -42,12 +42,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 
 from .county_model import GROUP_KINDS, County, Member, settle
+from .life_types import LIFE_POLICY, LIFE_RULE_TYPES
 from .mobile import MOBILE_POLICY, MOBILE_RULES, MobileRules
+
+if TYPE_CHECKING:
+    from .life import LifeRules
 
 DEFAULT_POLICY: dict[str, Any] = {
     "contact_min": 3,
@@ -60,6 +64,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "branch_min_full": 3,
     "branch_max": 50,
     **MOBILE_POLICY,
+    **LIFE_POLICY,
 }
 
 RULE_TYPES = (
@@ -80,6 +85,7 @@ RULE_TYPES = (
     "rectification_overdue",
     "term_expired",
     *MOBILE_RULES,
+    *LIFE_RULE_TYPES,  # life.py (LifeRules)
 )
 
 LOAD_BUCKETS = ("0", "1", "2", "3", "4", "5", "6+")
@@ -110,6 +116,7 @@ class Scope:
 
 class Oracle(MobileRules):
     def __init__(self, county: County, policy: dict[str, Any] | None = None) -> None:
+        self.source = county  # as written (LifeRules settles it again)
         self.c = settle(county)
         county = self.c
         self.p = {**DEFAULT_POLICY, **(policy or {})}
@@ -128,6 +135,7 @@ class Oracle(MobileRules):
             if o.parent is not None:
                 self.org_tree.add_edge(o.parent, o.id)
         self.county_code = county.county_code
+        self._life: LifeRules | None = None
 
     # -- basic predicates ---------------------------------------------------------------------
 
@@ -263,8 +271,19 @@ class Oracle(MobileRules):
 
     def gaps(self, rule: str, scope: str | None, d: str) -> dict[str, dict[str, Any]]:
         """Items of one rule by id."""
+        if rule in LIFE_RULE_TYPES:
+            return self.life.gaps(rule, scope, d)
         s = self.scope(scope)
         return dict(sorted(getattr(self, "_" + rule)(s, d).items()))
+
+    @property
+    def life(self) -> LifeRules:
+        """The organisational-life rules (life.LifeRules) over this county and policy."""
+        if self._life is None:
+            from .life import LifeRules  # life.py builds on this module
+
+            self._life = LifeRules(self.source, self.p, oracle=self)
+        return self._life
 
     def _household_state(self, hid: str, d: str) -> tuple[bool, int]:
         links = self.household_links(hid, d)

@@ -432,7 +432,8 @@ MEETING_TYPES = tuple(MEETING_TYPE_LABEL)
 # What an org of each kind holds (a group mostly its group meetings; a 党总支 or 党委 the
 # meetings that count for its branches, and its own).
 HELD = {
-    "group": ("group_meeting", "group_meeting", "lecture", "talk"),
+    # A group's 党员大会 is no quorum question and counts for no branch.
+    "group": ("group_meeting", "group_meeting", "lecture", "talk", "general_meeting"),
     "temp_group": ("group_meeting", "theme_day"),
     "general_branch": ("general_meeting", "lecture", "theme_day", "committee_meeting"),
     "committee": ("general_meeting", "lecture", "theme_day", "life_meeting"),

@@ -64,8 +64,27 @@ def tags(life: LifeRules, dates: list[str]) -> list[str]:
         for t, n in life.summary(None, d)["counts"].items():
             if n:
                 out.add(f"{t} found")
-    if any(k.attendees is None and k.absentees for k in life.c.meetings):
+    c = life.c
+    if any(k.attendees is None and k.absentees for k in c.meetings):
         out.add("absentees only")
+    for k in c.meetings:
+        if k.attendees is None and any(
+            a.org == k.org and a.since <= k.on and (not a.until or a.until > k.on)
+            for a in c.attends
+        ):
+            out.add("expected through ATTENDS")
+        if k.org in {
+            m.group for m in c.members if m.group and life.orgs[m.group].parent != m.branch
+        }:
+            out.add("meeting of a group holding another branch's member")
+    if any(a.kind == "transfer" for a in c.actions):
+        out.add("a transfer")
+    for d in dates:
+        for m in c.members:
+            if m.suspended_on and m.suspended_on > d:
+                out.add("suspended after D")
+            if m.joined_on and m.joined_on > d:
+                out.add("joined after D")
     return sorted(out)
 
 

@@ -12,7 +12,8 @@ from .strategies import counties
 
 
 @settings(
-    max_examples=25,  # on each engine deadline=None,
+    max_examples=25,  # on each engine
+    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(county=counties())
