@@ -61,12 +61,14 @@ import numpy.typing as npt
 
 from orgraph import catalog
 from orgraph.analysis.engine import LOAD_BUCKETS, Engine, parse_as_of
+from orgraph.analysis.rules import RULES
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
 from orgraph.policy import Policy
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
+from orgraph.vocab import LIFE_LEDGER_GAP_TYPES
 
 # The blocks only the benchmarks run (bench/cypher/) join this process's catalog.
 catalog.extend(Path(__file__).resolve().parent / "cypher")
@@ -916,6 +918,7 @@ class Bench:
         res["timings"] = timings
 
         res["proposal"] = self.proposal(store, timings)
+        res["life"] = self.life(eng, timings)
         res["freshness"] = self.freshness(store, eng, ref, raw, village, slot)
         if self.do_profile:
             say("profiling")
@@ -962,6 +965,38 @@ class Bench:
                 * 1000
                 / timings["coverage"]["new_as_of"]["p50_ms"],
             }
+        return out
+
+    def life(self, eng: Engine, timings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Organisational life and dues (docs/rules.md): the summary's cost split between the
+        14 rules over meetings and dues and the other rules, and the branch × month grid, on
+        new dates (each recomputes the date's state); as ratios to the whole summary measured
+        above in the same run."""
+        say("timing the organisational-life rules and grid")
+        p = eng.projection()
+        life = [t for t in RULES if t in LIFE_LEDGER_GAP_TYPES]
+        other = [t for t in RULES if t not in LIFE_LEDGER_GAP_TYPES]
+
+        def counts(types: list[str]) -> Callable[[dt.date], object]:
+            def run(d: dt.date) -> object:
+                c, _ = eng._ctx(None, d)  # a fresh answer context, as summary() makes
+                return [RULES[t].count(c) for t in types]
+
+            return run
+
+        base = timings["summary"]["new_as_of"]["p50_ms"]
+        out: dict[str, Any] = {
+            "meetings": len(p.k_id),
+            "attendance_links": len(p.kp_member),
+            "dues": len(p.d_member),
+        }
+        for name, fn in (
+            ("life_rules", counts(life)),
+            ("other_rules", counts(other)),
+            ("grid", lambda d: eng.life_grid(as_of=d)),
+        ):
+            series = run_series(fn, self.dates(1), self.reps)  # the summary's own dates
+            out[name] = {**series.as_dict(), "ratio_to_summary": series.p50_ms / base}
         return out
 
     def verify(
@@ -1144,6 +1179,16 @@ def report(res: dict[str, Any]) -> str:
             + ", ".join(f"{x:.2f}" for x in pr["seconds"])
             + f" s; {pr['ratio_to_coverage_new_as_of']:.0f}× the coverage rollup on a new date), "
             f"{pr['pairs']:,} pairs for {pr['open']:,} open households in {pr['villages']} villages"
+        )
+    if "life" in res:
+        lf = res["life"]
+        lines.append(
+            f"organisational life ({lf['meetings']:,} meetings, {lf['attendance_links']:,} "
+            f"attendance links, {lf['dues']:,} dues payments), new as_of p50: "
+            + "; ".join(
+                f"{name} {lf[name]['p50_ms']:.1f} ms ({lf[name]['ratio_to_summary']:.2f}× summary)"
+                for name in ("life_rules", "other_rules", "grid")
+            )
         )
     if res.get("multi_branch_members"):
         lines.append(
