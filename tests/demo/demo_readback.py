@@ -2,12 +2,15 @@
 
 This is a small second reading of the rules of docs/rules.md over the written rosters, enough to
 show that each planted case really is a gap under the default thresholds. It is not the
-product's oracle.
+product's oracle. `LifeView` (at the end) reads "Organisational life and dues": 组织生活记录.xlsx
+and 党费.csv with the members, orgs, outflows and reports.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -80,8 +83,11 @@ class Demo:
     # every sheet of the members workbook (the first is `members`); a later sheet lists
     # persons of the first again, under another branch
     member_sheets: dict[str, list[Row]] = field(default_factory=dict)
+    meetings: list[Row] = field(default_factory=list)  # 组织生活记录
+    dues: list[Row] = field(default_factory=list)  # 党费
 
     def __post_init__(self) -> None:
+        self._life: LifeView | None = None
         if not self.member_sheets:
             self.member_sheets = {"党员花名册": self.members}
         self.by_key = {key(m): m for m in self.members}
@@ -94,6 +100,12 @@ class Demo:
             assert d is not None
             if k not in self.last_report or d > self.last_report[k]:
                 self.last_report[k] = d
+
+    def life(self) -> LifeView:
+        """The organisational-life and dues reading (life_readback.py), built once."""
+        if self._life is None:
+            self._life = LifeView(self)
+        return self._life
 
     # --- facts
     def away(self, k: str) -> bool:
@@ -171,7 +183,11 @@ def load(folder: Path, as_of: date) -> Demo:
     heads["流动党员外出登记.xlsx"] = h
     h, reports = read_csv(folder / "报到记录.csv", "utf-8")
     heads["报到记录.csv"] = h
-    for rows in (*(r for _, _, r in sheets), outflows):
+    h, meetings = read_xlsx(folder / "组织生活记录.xlsx", header_row=2)
+    heads["组织生活记录.xlsx"] = h
+    h, dues = read_csv(folder / "党费.csv", "utf-8-sig")
+    heads["党费.csv"] = h
+    for rows in (*(r for _, _, r in sheets), outflows, meetings):
         for r in rows:
             for k, v in list(r.items()):
                 r[k] = "" if v is None else v
@@ -189,6 +205,8 @@ def load(folder: Path, as_of: date) -> Demo:
         reports,
         heads,
         {name: rows for name, _, rows in sheets},
+        meetings,
+        dues,
     )
 
 
@@ -202,6 +220,8 @@ def _household_active_members(demo: Demo, hid: str) -> list[str]:
 def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     """True when the planted case (type, id) is a gap in the files under default thresholds."""
     as_of = demo.as_of
+    if type_ in LIFE_TYPES:
+        return demo.life().holds(type_, id_)
     if type_ == "household_uncovered":
         ms = _household_active_members(demo, id_)
         return all(demo.away(k) for k in ms)
@@ -302,3 +322,352 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
         end = _d(demo.orgs[id_]["届满日期"])
         return end is not None and end < as_of
     raise KeyError(type_)
+
+
+# --------------------------------------------------------------------------- life and dues
+
+Month = tuple[int, int]
+
+TYPES = {
+    "党员大会": "general_meeting",
+    "支委会": "committee_meeting",
+    "党小组会": "group_meeting",
+    "党课": "lecture",
+    "主题党日": "theme_day",
+    "组织生活会": "life_meeting",
+    "民主评议党员": "appraisal",
+    "谈心谈话": "talk",
+}
+KINDS = {
+    "党委": "committee",
+    "党工委": "working_committee",
+    "党总支": "general_branch",
+    "党支部": "branch",
+    "联合党支部": "joint_branch",
+    "党小组": "group",
+    "流动党员党支部": "mobile_branch",
+}
+BRANCH_KINDS = ("branch", "joint_branch", "mobile_branch")
+FROM_ABOVE = ("general_meeting", "lecture", "theme_day")  # count for the branches below
+BRANCH_RULES = {
+    "branch_no_general_meeting": ("general_meeting", "quarter"),
+    "branch_no_committee_meeting": ("committee_meeting", "month"),
+    "branch_no_theme_day": ("theme_day", "month"),
+    "branch_few_lectures": ("lecture", "quarter"),
+    "branch_no_life_meeting": ("life_meeting", "year"),
+    "branch_no_appraisal": ("appraisal", "year"),
+}
+LIFE_TYPES = (
+    *BRANCH_RULES,
+    "group_no_meeting",
+    "meeting_no_quorum",
+    "member_no_life",
+    "member_life_lapse",
+    "dues_arrears",
+    "dues_lapse",
+    "propose_suspension",
+    "propose_removal",
+)
+
+
+def shift(m: Month, k: int) -> Month:
+    n = m[0] * 12 + m[1] - 1 + k
+    return (n // 12, n % 12 + 1)
+
+
+def add_months(d: date, n: int) -> date:
+    y, m = shift((d.year, d.month), n)
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def whole_months(a: date, d: date) -> int:
+    return (d.year - a.year) * 12 + (d.month - a.month) - (1 if d.day < a.day else 0)
+
+
+def parse_month(text: str) -> Month:
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text) or re.fullmatch(r"(\d{4})年(\d{1,2})月", text)
+    assert m, text
+    return (int(m[1]), int(m[2]))
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    first: date
+    last: date
+
+
+@dataclass
+class Meeting:
+    id: str
+    org: str
+    type: str
+    on: date
+    expected: int | None
+    present: int | None
+    attendees: list[str]
+    absentees: set[str]
+
+
+@dataclass
+class LifeView:
+    demo: Demo
+    parent: dict[str, str] = field(default_factory=dict)
+    kind: dict[str, str] = field(default_factory=dict)
+    belongs: dict[str, set[str]] = field(default_factory=dict)  # member → orgs
+    group_of: dict[str, str] = field(default_factory=dict)
+    attends: list[tuple[str, str, date, date | None]] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
+    payments: dict[str, list[tuple[Month, date]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        d = self.demo
+        for oid, o in d.orgs.items():
+            self.parent[oid] = o["上级组织编号"]
+            self.kind[oid] = KINDS[o["组织类别"]]
+        for _, m in d.listings():
+            k = m["人员编号"] or m["公民身份号码"]
+            if m["所在党支部"]:
+                self.belongs.setdefault(k, set()).add(d.org_by_name[m["所在党支部"]]["组织编号"])
+            if m["所在党小组"]:
+                self.group_of[k] = d.org_by_name[m["所在党小组"]]["组织编号"]
+        for o in d.outflows:
+            host = d.org_by_name.get(o["流入地党组织"])
+            if host is not None:
+                k = o["人员编号"] or o["公民身份号码"]
+                left = _d(o["外出时间"])
+                assert left is not None
+                self.attends.append((k, host["组织编号"], left, _d(o["返回时间"])))
+        for r in d.meetings:
+            on = _d(r["会议日期"])
+            assert on is not None
+            type_ = TYPES[r["会议类型"]]
+            self.meetings.append(
+                Meeting(
+                    id=f"{r['组织编号']}|{type_}|{on.isoformat()}|{r['会议主题']}",
+                    org=r["组织编号"],
+                    type=type_,
+                    on=on,
+                    expected=None if r["应到人数"] == "" else int(r["应到人数"]),
+                    present=None if r["实到人数"] == "" else int(r["实到人数"]),
+                    attendees=[x for x in str(r["参加人员"]).split(";") if x],
+                    absentees={x for x in str(r["缺席人员"]).split(";") if x},
+                )
+            )
+        for r in d.dues:
+            k = r["人员编号"] or r["公民身份号码"]
+            to = parse_month(r["缴至"])
+            on = _d(r["缴纳日期"]) or date(to[0], to[1], 1)
+            self.payments.setdefault(k, []).append((to, on))
+        self.D = d.as_of
+        known = [m.on for m in self.meetings if m.on <= self.D]
+        self.life_begin = min(known) if known else None
+        paid = [to for ps in self.payments.values() for to, on in ps if on <= self.D]
+        self.dues_begin = min(paid) if paid else None
+        self._last_life: dict[str, date] | None = None
+
+    # -- orgs and periods
+
+    def ancestors(self, oid: str) -> list[str]:
+        out = []
+        p = self.parent.get(oid, "")
+        while p:
+            out.append(p)
+            p = self.parent.get(p, "")
+        return out
+
+    def under(self, oid: str, top: str) -> bool:
+        return oid == top or top in self.ancestors(oid)
+
+    def periods(self, unit: str) -> list[Period]:
+        now = (self.D.year, self.D.month)
+        months = [shift(now, k) for k in range(-12, 0)]
+        if unit == "month":
+            return [
+                Period(
+                    f"{y:04d}-{m:02d}",
+                    date(y, m, 1),
+                    date(y, m, calendar.monthrange(y, m)[1]),
+                )
+                for y, m in months
+            ]
+        if unit == "quarter":
+            out = []
+            for y, m in months:
+                if m % 3 == 1 and (y, m + 2) in months:
+                    out.append(
+                        Period(
+                            f"{y}-Q{m // 3 + 1}",
+                            date(y, m, 1),
+                            date(y, m + 2, calendar.monthrange(y, m + 2)[1]),
+                        )
+                    )
+            return out
+        y = self.D.year - 1
+        return [Period(str(y), date(y, 1, 1), date(y, 12, 31))]
+
+    def checked(self, oid: str, p: Period) -> bool:
+        est = _d(self.demo.orgs[oid]["成立日期"])
+        return (
+            self.life_begin is not None
+            and p.last >= self.life_begin
+            and (est is None or est <= p.first)
+        )
+
+    def counts_for(self, k: Meeting, oid: str) -> bool:
+        if k.org == oid:
+            return True
+        return k.type in FROM_ABOVE and k.org in self.ancestors(oid)
+
+    def missed(self, oid: str, type_: str, unit: str) -> list[str]:
+        """The checked periods of org `oid` with no counting meeting of `type_`."""
+        held = [k for k in self.meetings if k.type == type_ and self.counts_for(k, oid)]
+        return [
+            p.label
+            for p in self.periods(unit)
+            if self.checked(oid, p) and not any(p.first <= k.on <= p.last for k in held)
+        ]
+
+    def members_of(self, oid: str) -> list[str]:
+        return [k for k, orgs in self.belongs.items() if oid in orgs]
+
+    def branch_gap(self, type_: str, oid: str) -> bool:
+        if self.kind.get(oid) not in BRANCH_KINDS:
+            return False
+        mtype, unit = BRANCH_RULES[type_]
+        if type_ == "branch_no_committee_meeting" and len(self.members_of(oid)) < 7:
+            return False
+        return bool(self.missed(oid, mtype, unit))
+
+    # -- attendance
+
+    def expected_at(self, k: Meeting) -> set[str]:
+        out = {m for m, orgs in self.belongs.items() if any(self.under(o, k.org) for o in orgs)}
+        out |= {m for m, g in self.group_of.items() if g == k.org}
+        out |= {
+            m
+            for m, org, since, until in self.attends
+            if org == k.org and since <= k.on and (until is None or until > k.on)
+        }
+        return out
+
+    def last_life(self) -> dict[str, date]:
+        if self._last_life is None:
+            last: dict[str, date] = {}
+            for k in self.meetings:
+                if k.type == "talk" or k.on > self.D:
+                    continue
+                who = set(k.attendees) if k.attendees else self.expected_at(k) - k.absentees
+                for m in who:
+                    if k.on > last.get(m, date.min):
+                        last[m] = k.on
+            self._last_life = last
+        return self._last_life
+
+    def quorum_gap(self, mid: str) -> bool:
+        k = next(k for k in self.meetings if k.id == mid)
+        first = date(*shift((self.D.year, self.D.month), -12), 1)
+        if k.type != "general_meeting" or not first <= k.on <= self.D:
+            return False
+        if k.expected is not None and k.present is not None:
+            return k.present * 2 <= k.expected
+        voting = {
+            m
+            for m, orgs in self.belongs.items()
+            if any(self.under(o, k.org) for o in orgs)
+            and self.demo.by_key[m]["人员类别"] == "正式党员"
+        }
+        present = voting & set(k.attendees) if k.attendees else voting - k.absentees
+        return len(voting) > 0 and len(present) * 2 <= len(voting)
+
+    # -- members
+
+    def suspended(self, key: str) -> date | None:
+        on = _d(self.demo.by_key[key]["停止党籍日期"])
+        return on if on is not None and on <= self.D else None
+
+    def life_months(self, key: str) -> int | None:
+        m = self.demo.by_key[key]
+        if self.life_begin is None or self.demo.exempt(m) or self.suspended(key):
+            return None
+        joined = _d(m["入党日期"])
+        assert joined is not None
+        base = max(self.life_begin, joined, self.last_life().get(key, date.min))
+        return whole_months(base, self.D)
+
+    def known_payments(self, key: str) -> list[tuple[Month, date]]:
+        return [(to, on) for to, on in self.payments.get(key, []) if on <= self.D]
+
+    def months_owed(self, key: str) -> int | None:
+        m = self.demo.by_key[key]
+        if self.dues_begin is None or self.suspended(key):
+            return None
+        joined = _d(m["入党日期"])
+        assert joined is not None
+        first = max((joined.year, joined.month), self.dues_begin)
+        paid = self.known_payments(key)
+        if paid:
+            first = max(first, shift(max(to for to, _ in paid), 1))
+        n = (self.D.year - first[0]) * 12 + self.D.month - first[1]
+        return max(0, n)
+
+    def lost(self, key: str) -> bool:
+        d = self.demo
+        if d.by_key[key]["是否失联党员"] == "是":
+            return True
+        if not d.away(key):
+            return False
+        left = _d(d.open_out[key]["外出时间"])
+        assert left is not None
+        reports = [
+            x
+            for r in d.reports
+            if (r["人员编号"] or r["公民身份号码"]) == key
+            and (x := _d(r["日期"])) is not None
+            and left <= x <= self.D
+        ]
+        last = max(reports) if reports else left
+        return (self.D - last).days >= 180
+
+    def last_sign(self, key: str) -> date:
+        paid = [on for _, on in self.known_payments(key)]
+        return max([self.last_life().get(key, date.min), *paid])
+
+    def propose_suspension(self, key: str) -> bool:
+        m = self.demo.by_key[key]
+        if not self.lost(key) or self.suspended(key):
+            return False
+        begins = [x for x in (self.life_begin, self.dues_begin and date(*self.dues_begin, 1)) if x]
+        if not begins:
+            return False
+        joined = _d(m["入党日期"])
+        assert joined is not None
+        since = max(self.last_sign(key), joined, min(begins))
+        return add_months(since, 6) <= self.D
+
+    def propose_removal(self, key: str) -> bool:
+        on = self.suspended(key)
+        if on is None or add_months(on, 24) > self.D:
+            return False
+        return self.last_sign(key) <= on
+
+    def holds(self, type_: str, id_: str) -> bool:
+        if type_ in BRANCH_RULES:
+            return self.branch_gap(type_, id_)
+        if type_ == "group_no_meeting":
+            return self.kind.get(id_) == "group" and bool(
+                self.missed(id_, "group_meeting", "month")
+            )
+        if type_ == "meeting_no_quorum":
+            return self.quorum_gap(id_)
+        if type_ in ("member_no_life", "member_life_lapse"):
+            n = self.life_months(id_)
+            return n is not None and (3 <= n < 6 if type_ == "member_no_life" else n >= 6)
+        if type_ in ("dues_arrears", "dues_lapse"):
+            n = self.months_owed(id_)
+            return n is not None and (3 <= n < 6 if type_ == "dues_arrears" else n >= 6)
+        if type_ == "propose_suspension":
+            return self.propose_suspension(id_)
+        if type_ == "propose_removal":
+            return self.propose_removal(id_)
+        raise KeyError(type_)

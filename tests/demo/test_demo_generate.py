@@ -74,9 +74,21 @@ DESIGN_HEADERS = {
         "联系人",
     },
     "报到记录.csv": {"人员编号", "公民身份号码", "日期", "方式", "党组织"},
+    "组织生活记录.xlsx": {
+        "组织编号",
+        "会议类型",
+        "会议日期",
+        "会议主题",
+        "应到人数",
+        "实到人数",
+        "参加人员",
+        "缺席人员",
+        "主持人",
+    },
+    "党费.csv": {"人员编号", "公民身份号码", "缴至", "缴纳日期", "金额"},
 }
 # Columns we write beyond the core columns of docs/design.md#rosters (the importer knows them).
-EXTRA_HEADERS = {"整顿开始日期", "整顿期限", "整顿状态", "姓名"}
+EXTRA_HEADERS = {"整顿开始日期", "整顿期限", "整顿状态", "姓名", "停止党籍日期"}
 
 
 def city_table() -> dict[str, str]:
@@ -106,6 +118,7 @@ def test_tiny_writes_all_files(tiny: tuple[Path, DemoSummary]) -> None:
 
 
 def test_headers_are_design_names(tiny_demo: Demo) -> None:
+    assert set(tiny_demo.headers) == set(HEADERS) == set(DESIGN_HEADERS)
     for name, header in tiny_demo.headers.items():
         assert tuple(header[1:] if name == "党员花名册.xlsx" else header) == HEADERS[name]
         assert DESIGN_HEADERS[name] <= set(header), name

@@ -1,9 +1,11 @@
 """Build an in-memory demo county (or city, or a tiny county for tests): the conductor.
 
 `build` makes one `State` (state.py) and, for each county, calls the steps in a fixed order
-(`build_county`): areas, members, households, orgs, duties, members away, planted cases. The
-order is the random draws' order, so one seed gives one world, byte for byte; all dates are
-relative to `as_of`, so planted cases stay true for any `as_of` (docs/design.md#demo).
+(`build_county`): areas, members, households, orgs, duties, members away, planted cases;
+then, for every county, the organisational-life and dues ledgers (life.py, on a random
+source of its own). The order is the random draws' order, so one seed gives one world, byte
+for byte; all dates are relative to `as_of`, so planted cases stay true for any `as_of`
+(docs/design.md#demo).
 
 Area codes are described in areas.py, 户编号 in households.py, 组织编号 in orgs.py.
 """
@@ -12,8 +14,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from orgraph.demo import areas, duties, households, mobility, orgs, people, places, planted
-from orgraph.demo.model import Area, Household, Org, World
+from orgraph.demo import areas, duties, households, life, mobility, orgs, people, places, planted
+from orgraph.demo.model import Area, Household, Meeting, Org, Payment, World
 from orgraph.demo.places import CountySpec
 from orgraph.demo.state import State, Village
 
@@ -49,7 +51,8 @@ def build(*, scale: str, seed: int, as_of: date) -> World:
         build_county(
             s, spec, tiny=tiny, parent_org=parent_org, branch_cities=cities, out=all_households
         )
-    return _assemble(s, title=title, households=all_households)
+    meetings, payments = life.build_life(s)
+    return _assemble(s, title=title, households=all_households, life=(meetings, payments))
 
 
 def build_county(
@@ -107,7 +110,13 @@ def _fit_full_coverage(s: State, v: Village) -> None:
         v.H = max(10, min(v.H, 4 * e))
 
 
-def _assemble(s: State, *, title: str, households: list[Household]) -> World:
+def _assemble(
+    s: State,
+    *,
+    title: str,
+    households: list[Household],
+    life: tuple[list[Meeting], list[Payment]],
+) -> World:
     areas_: list[Area] = []
     for c in s.counties:
         areas_.append(c.area)
@@ -146,14 +155,21 @@ def _assemble(s: State, *, title: str, households: list[Household]) -> World:
         outflows=s.outflows,
         reports=s.reports,
         planted=s.planted,
-        counts=_counts(s, areas_, households),
+        counts=_counts(s, areas_, households, life),
         member_by_idx={m.idx: m for m in s.members},
         org_by_id=s.org_by_id,
         second_listings=second,
+        meetings=life[0],
+        payments=life[1],
     )
 
 
-def _counts(s: State, areas_: list[Area], households: list[Household]) -> dict[str, int]:
+def _counts(
+    s: State,
+    areas_: list[Area],
+    households: list[Household],
+    life: tuple[list[Meeting], list[Payment]],
+) -> dict[str, int]:
     out: dict[str, int] = {}
     for a in areas_:
         out[f"areas.{a.level}"] = out.get(f"areas.{a.level}", 0) + 1
@@ -178,4 +194,12 @@ def _counts(s: State, areas_: list[Area], households: list[Household]) -> dict[s
     out["outflows"] = len(s.outflows)
     out["outflows.open"] = sum(o.returned_on is None for o in s.outflows)
     out["reports"] = len(s.reports)
+    meetings, payments = life
+    out["members.suspended"] = sum(m.suspended_on is not None for m in s.members)
+    out["meetings"] = len(meetings)
+    for k in meetings:
+        out[f"meetings.{k.type}"] = out.get(f"meetings.{k.type}", 0) + 1
+    out["meetings.attendees"] = sum(len(k.attendees) for k in meetings)
+    out["meetings.absentees"] = sum(len(k.absentees) for k in meetings)
+    out["dues"] = len(payments)
     return out

@@ -26,7 +26,7 @@ def demo_data(
         bool, typer.Option("--with-errors", help="另写 with_errors/ 目录: 含格式错误的样例行")
     ] = False,
 ) -> None:
-    """生成演示数据: 一个县 (宁海县) 或一个市 (宁波市) 的花名册等 7 个文件。"""
+    """生成演示数据: 一个县 (宁海县) 或一个市 (宁波市) 的花名册、组织生活记录、党费等 9 个文件。"""
     if scale not in ("tiny", "county", "city"):
         raise typer.BadParameter("scale 只能是 tiny、county 或 city", param_hint="--scale")
     try:

@@ -2,10 +2,37 @@
 
 Each planted case names the gap `type` of docs/rules.md and the entity it is about, with the key
 the importer will see: a member's 人员编号 (or 公民身份号码 when the member has none), a
-household's 户编号, an area's 区划代码, an org's 组织编号, or a destination city's 6-digit
-code (e.g. "320500" = 苏州市; municipalities are 110000/310000...). Natural randomness
-adds many more cases of most types; the planted ones are guaranteed under the default
-thresholds on `as_of`.
+household's 户编号, an area's 区划代码, an org's 组织编号, a destination city's 6-digit
+code (e.g. "320500" = 苏州市; municipalities are 110000/310000...), or a meeting's id
+`组织编号|type|YYYY-MM-DD|会议主题` (type as in docs/rules.md, e.g. general_meeting; the
+meeting_no_quorum cases). Natural randomness adds many more cases of most types; the planted
+ones are guaranteed under the default thresholds on `as_of`.
+
+The organisational-life and dues cases (life.py; docs/rules.md "Organisational life and
+dues"), per county:
+
+  branch_no_general_meeting    a village branch with no 党员大会 in the last checked quarter
+  branch_no_committee_meeting  a village branch (≥ 10 members) with no 支委会 in two months
+  branch_no_theme_day          a village branch with no 主题党日 in two checked months
+  branch_few_lectures          a village branch with no 党课 in the last checked quarter that
+                               is not a third quarter (each township gives a 七一 党课)
+  branch_no_life_meeting       a village branch with no 组织生活会 in the checked year
+  branch_no_appraisal          a village branch with no 民主评议党员 in the checked year
+  group_no_meeting             a party group with no 党小组会 in two checked months
+  meeting_no_quorum            two 党员大会 of the checked quarter before the last: one whose
+                               实到 is half its 应到, one with no figures and half its full
+                               members among the 缺席人员
+  member_no_life               a member at home and a member away (attached to a mobile
+                               branch when the county has one fit), absent from every meeting
+                               for the last 4 months
+  member_life_lapse            the same for 8 months (the one at home had a 谈心谈话 since,
+                               which is not organisational life)
+  dues_arrears, dues_lapse     members at home paid up to 5 and 9 months before as_of's month
+                               (4 and 8 months owed)
+  propose_suspension           the planted lost_contact members (the quiet one and the flagged
+                               one): no meeting and no dues for 7 months and more
+  propose_removal              a member at home with 停止党籍日期 27 months and more before
+                               as_of, no meeting and no dues since
 """
 
 from __future__ import annotations
@@ -19,7 +46,7 @@ from typing import Literal
 # as a second formal affiliation.)
 NOT_PLANTED: dict[str, str] = {}
 
-EntityKind = Literal["member", "household", "area", "org", "city"]
+EntityKind = Literal["member", "household", "area", "org", "city", "meeting"]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""`generate()`: write a demo county (or city) as the seven roster files a county hands over.
+"""`generate()`: write a demo county (or city) as the nine roster files a county hands over.
 
 Files (headers are the Chinese names of docs/design.md#rosters):
 
@@ -11,6 +11,9 @@ Files (headers are the Chinese names of docs/design.md#rosters):
   联系关系.csv           contacts         UTF-8 with BOM
   流动党员外出登记.xlsx  outflows
   报到记录.csv           reports          UTF-8 (no BOM)
+  组织生活记录.xlsx      meetings         merged title row; 参加人员/缺席人员 as 人员编号 (or
+                                           公民身份号码) joined by ";"
+  党费.csv               dues             UTF-8 with BOM; 缴至 "2026-09" or "2026年9月"
 
 plus `demo_summary.json` (counts and planted gap cases) and, with `with_errors=True`, a
 `with_errors/` folder of small files whose bad rows the importer must reject.

@@ -55,6 +55,7 @@ class Member:
     mgmt_class: str = ""
     away: bool = False  # an open outflow on as_of
     lost_flag: bool = False
+    suspended_on: date | None = None  # 停止党籍日期 (life.py plants one per county)
 
     @property
     def key(self) -> str:
@@ -112,6 +113,51 @@ class Report:
     org: str  # org name
 
 
+# roster 会议类型 → the type of docs/rules.md (a meeting's id is org|type|on|topic)
+MEETING_CODES = {
+    "党员大会": "general_meeting",
+    "支委会": "committee_meeting",
+    "党小组会": "group_meeting",
+    "党课": "lecture",
+    "主题党日": "theme_day",
+    "组织生活会": "life_meeting",
+    "民主评议党员": "appraisal",
+    "谈心谈话": "talk",
+}
+
+
+@dataclass(slots=True)
+class Meeting:
+    """A row of 组织生活记录. Members are idx; `attended` (not written) is who took part as
+    docs/rules.md reads the row: the attendees when listed, else the expected not absent."""
+
+    org: str
+    type: str  # 会议类型 as written: a key of MEETING_CODES
+    on: date
+    topic: str
+    expected: int | None  # 应到人数
+    present: int | None  # 实到人数
+    attendees: list[int]  # 参加人员 (empty: not listed)
+    absentees: list[int]  # 缺席人员
+    host: str
+    attended: list[int] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return f"{self.org}|{MEETING_CODES[self.type]}|{self.on.isoformat()}|{self.topic}"
+
+
+@dataclass(slots=True)
+class Payment:
+    """A row of 党费: paid up to `paid_to` (year, month)."""
+
+    member: int
+    paid_to: tuple[int, int]
+    paid_on: date
+    amount: float
+    cn_month: bool = False  # 缴至 written "2026年9月" rather than "2026-09"
+
+
 @dataclass
 class World:
     """A built demo county (or city), in the order its rosters list it."""
@@ -134,3 +180,5 @@ class World:
     # members listed a second time, by another branch's roster: (member, that branch's
     # org_id), in roster order; written as a second sheet of the members workbook
     second_listings: list[tuple[Member, str]] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)  # 组织生活记录, in roster order
+    payments: list[Payment] = field(default_factory=list)  # 党费, in roster order

@@ -1,4 +1,4 @@
-"""The seven roster files of a demo world: their names, headers, encodings, and the writer.
+"""The nine roster files of a demo world: their names, headers, encodings, and the writer.
 
 Headers are the Chinese column names of docs/design.md#rosters. Both the clean rosters
 (`write_rosters`) and the bad-roster samples (bad_rosters.py) use them, so they live here and
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from orgraph.demo.model import Member, World
-from orgraph.demo.write import Sheet, write_csv, write_xlsx, write_xlsx_sheets
+from orgraph.demo.write import Sheet, write_csv, write_xlsx, write_xlsx_fast, write_xlsx_sheets
 
 AREAS_FILE = "行政区划.xlsx"
 ORGS_FILE = "党组织.xlsx"
@@ -22,6 +22,9 @@ HOUSEHOLDS_FILE = "农户.csv"
 CONTACTS_FILE = "联系关系.csv"
 OUTFLOWS_FILE = "流动党员外出登记.xlsx"
 REPORTS_FILE = "报到记录.csv"
+MEETINGS_FILE = "组织生活记录.xlsx"
+MEETINGS_SHEET = "组织生活记录"
+DUES_FILE = "党费.csv"
 FILES = (
     AREAS_FILE,
     ORGS_FILE,
@@ -30,6 +33,8 @@ FILES = (
     CONTACTS_FILE,
     OUTFLOWS_FILE,
     REPORTS_FILE,
+    MEETINGS_FILE,
+    DUES_FILE,
 )
 
 AREAS_HEADER = ("区划代码", "名称", "层级", "上级代码", "经度", "纬度")
@@ -67,6 +72,7 @@ MEMBERS_HEADER = (
     "分类管理类别",
     "是否流动党员",
     "是否失联党员",
+    "停止党籍日期",
 )
 HOUSEHOLDS_HEADER = ("户编号", "所在区划代码", "户主姓名", "地址", "人口数", "标签", "经度", "纬度")
 MEMBER_REF = ("姓名", "人员编号", "公民身份号码")
@@ -84,6 +90,18 @@ OUTFLOWS_HEADER = (
     "联系人",
 )
 REPORTS_HEADER = (*MEMBER_REF, "日期", "方式", "党组织")
+MEETINGS_HEADER = (
+    "组织编号",
+    "会议类型",
+    "会议日期",
+    "会议主题",
+    "应到人数",
+    "实到人数",
+    "参加人员",
+    "缺席人员",
+    "主持人",
+)
+DUES_HEADER = (*MEMBER_REF, "缴至", "缴纳日期", "金额")
 
 HEADERS: dict[str, tuple[str, ...]] = {
     AREAS_FILE: AREAS_HEADER,
@@ -93,9 +111,16 @@ HEADERS: dict[str, tuple[str, ...]] = {
     CONTACTS_FILE: CONTACTS_HEADER,
     OUTFLOWS_FILE: OUTFLOWS_HEADER,
     REPORTS_FILE: REPORTS_HEADER,
+    MEETINGS_FILE: MEETINGS_HEADER,
+    DUES_FILE: DUES_HEADER,
 }
 
-ENCODINGS = {HOUSEHOLDS_FILE: "gb18030", CONTACTS_FILE: "utf-8-sig", REPORTS_FILE: "utf-8"}
+ENCODINGS = {
+    HOUSEHOLDS_FILE: "gb18030",
+    CONTACTS_FILE: "utf-8-sig",
+    REPORTS_FILE: "utf-8",
+    DUES_FILE: "utf-8-sig",
+}
 
 # The members workbook's layout, the same on both its sheets.
 _MEMBERS_LAYOUT: dict[str, Any] = {
@@ -111,6 +136,7 @@ _MEMBERS_LAYOUT: dict[str, Any] = {
         "出生日期": 12,
         "入党日期": 12,
         "转正日期": 12,
+        "停止党籍日期": 14,
     },
 }
 
@@ -125,7 +151,7 @@ def _ref(m: Member) -> tuple[str, str, str]:
 
 
 def write_rosters(world: World, out: Path) -> dict[str, int]:
-    """Write the seven roster files into `out`; returns data rows per file (all sheets)."""
+    """Write the nine roster files into `out`; returns data rows per file (all sheets)."""
     return {
         AREAS_FILE: _write_areas(world, out),
         ORGS_FILE: _write_orgs(world, out),
@@ -134,6 +160,8 @@ def write_rosters(world: World, out: Path) -> dict[str, int]:
         CONTACTS_FILE: _write_contacts(world, out),
         OUTFLOWS_FILE: _write_outflows(world, out),
         REPORTS_FILE: _write_reports(world, out),
+        MEETINGS_FILE: _write_meetings(world, out),
+        DUES_FILE: _write_dues(world, out),
     }
 
 
@@ -200,6 +228,7 @@ def _write_members(world: World, out: Path) -> int:
             m.mgmt_class,
             _yn(m.away),
             _yn(m.lost_flag),
+            m.suspended_on,
         )
 
     sheets = [
@@ -290,4 +319,65 @@ def _write_reports(world: World, out: Path) -> int:
         REPORTS_HEADER,
         ((*_ref(by_idx[x.member]), x.on, x.channel, x.org) for x in world.reports),
         encoding=ENCODINGS[REPORTS_FILE],
+    )
+
+
+def _keys(world: World, idxs: list[int]) -> str:
+    """参加人员 / 缺席人员: 人员编号 (公民身份号码 when none), ";"-separated."""
+    by_idx = world.member_by_idx
+    return ";".join(by_idx[i].key for i in idxs)
+
+
+def as_of_text(world: World) -> str:
+    return f"截至{world.as_of.year}年{world.as_of.month}月{world.as_of.day}日"
+
+
+def _write_meetings(world: World, out: Path) -> int:
+    # thousands of rows: written directly (write_xlsx_fast), not through openpyxl
+    return write_xlsx_fast(
+        out / MEETINGS_FILE,
+        Sheet(
+            MEETINGS_SHEET,
+            MEETINGS_HEADER,
+            (
+                (
+                    k.org,
+                    k.type,
+                    k.on,
+                    k.topic,
+                    k.expected,
+                    k.present,
+                    _keys(world, k.attendees),
+                    _keys(world, k.absentees),
+                    k.host,
+                )
+                for k in world.meetings
+            ),
+            title=f"{world.title}党组织组织生活记录（{as_of_text(world)}）",
+            text_columns=("组织编号", "参加人员", "缺席人员"),
+            widths={"组织编号": 22, "会议日期": 12, "会议主题": 44, "参加人员": 40, "缺席人员": 40},
+        ),
+    )
+
+
+def month_text(paid_to: tuple[int, int], cn: bool) -> str:
+    y, m = paid_to
+    return f"{y}年{m}月" if cn else f"{y:04d}-{m:02d}"
+
+
+def _write_dues(world: World, out: Path) -> int:
+    by_idx = world.member_by_idx
+    return write_csv(
+        out / DUES_FILE,
+        DUES_HEADER,
+        (
+            (
+                *_ref(by_idx[x.member]),
+                month_text(x.paid_to, x.cn_month),
+                x.paid_on,
+                f"{x.amount:.2f}",
+            )
+            for x in world.payments
+        ),
+        encoding=ENCODINGS[DUES_FILE],
     )
