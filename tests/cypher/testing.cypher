@@ -27,3 +27,17 @@ WHERE NOT (n:Meta AND n.key = 'schema')
 WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
+
+// @name testing_meetings
+// Every meeting (组织生活) with the org that held it and the keys of the members it lists as attending and as absent.
+MATCH (k:Meeting)-[:HELD_BY]->(o:Org)
+OPTIONAL MATCH (a:Member)-[:ATTENDED]->(k)
+WITH k, o, collect(a.key) AS attendees
+OPTIONAL MATCH (b:Member)-[:ABSENT_FROM]->(k)
+RETURN k.id AS id, o.id AS org, k.type AS type, k.on AS on, k.topic AS topic,
+       k.expected AS expected, k.present AS present, attendees, collect(b.key) AS absentees
+
+// @name testing_dues
+// Every dues payment (党费) with the key of the member who paid it.
+MATCH (m:Member)-[:PAID]->(d:Dues)
+RETURN d.id AS id, m.key AS member, d.paid_to AS paid_to, d.paid_on AS paid_on, d.amount AS amount
