@@ -451,7 +451,7 @@ def _sections(summ: GapSummary, no_data: set[str], scope: str | None, as_of: str
     for tab, (name, types) in zip(tabs, SECTIONS, strict=True):
         with tab:
             if name == "处置建议":
-                st.warning(LADDER_NOTE, icon=":material/gavel:")
+                st.info(LADDER_NOTE, icon=":material/gavel:")
             for gap in types:
                 _gap_block(
                     gap, gap_label(gap, labels), counts.get(gap, 0), no_data, lists, scope, as_of
@@ -667,7 +667,9 @@ def _meeting_form(doc: Row) -> None:
         height=80,
         help="只填缺席人员时，视为其余应到党员均已参加",
     )
-    sent = st.form_submit_button("登记", type="primary", disabled=not orgs)
+    sent = st.form_submit_button(
+        "登记", type="primary", disabled=not orgs, key="life_f_meeting_submit"
+    )
     if not (sent and org):
         return
     body: Row = {
@@ -705,7 +707,7 @@ def _dues_form() -> None:
         key="life_f_paid_on",
     )
     amount = st.text_input("金额（元，只记录）", key="life_f_amount")
-    sent = st.form_submit_button("登记", type="primary")
+    sent = st.form_submit_button("登记", type="primary", key="life_f_dues_submit")
     if not sent:
         return
     if not key.strip() or not paid_to.strip():
