@@ -165,6 +165,11 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def no_data_of(summary: Any) -> set[str]:
+    """The summary's `no_data` (the client's GapSummary does not name it)."""
+    return set(summary.get("no_data") or [])
+
+
 def set_date(at: AppTest, day: dt.date) -> None:
     at.date_input(key="og_as_of").set_value(day).run()
     assert not at.exception, at.exception
@@ -215,7 +220,7 @@ def test_the_grid_is_the_apis_answer_in_words(live: LiveDashboard) -> None:
 def test_the_lists_carry_the_apis_counts(live: LiveDashboard) -> None:
     api = live.client(ADMIN)
     summary = api.gaps_summary(as_of=TODAY.isoformat())
-    no_data = set(dict(summary).get("no_data") or [])
+    no_data = no_data_of(summary)
     labels = summary.get("labels") or {}
     at = login(ADMIN)
     open_page(at, PAGE)
@@ -280,7 +285,7 @@ def test_no_records_is_never_shown_as_compliance(own: LiveDashboard) -> None:
     early = TODAY - dt.timedelta(days=200)
     api = own.client(ADMIN)
     summary = api.gaps_summary(as_of=early.isoformat())
-    no_data = set(dict(summary).get("no_data") or [])
+    no_data = no_data_of(summary)
     # propose_removal reads the roster's 停止党籍日期, not the ledgers (docs/rules.md)
     assert set(NEW_TYPES) - {"propose_removal"} <= no_data, "records before the date"
     at = login(ADMIN)
@@ -362,7 +367,7 @@ def test_a_recorded_meeting_shows_in_the_grid_and_the_members_record(own: LiveDa
     assert row[before] == "✓已开展" and row[last] == "✗未开展"
     # life records exist now: no rule of theirs says 未导入 (dues, until one is recorded, do)
     page = texts(at)
-    no_data = set(dict(api.gaps_summary(as_of=iso)).get("no_data") or [])
+    no_data = no_data_of(api.gaps_summary(as_of=iso))
     assert not no_data & {*SECTIONS["会议"], *SECTIONS["党员"], *SECTIONS["处置建议"]}
     assert "未导入组织生活记录" not in page
     assert ("未导入党费记录" in page) == ("dues_arrears" in no_data)
