@@ -20,7 +20,8 @@ Readings chosen where docs/rules.md leaves room (each is in the oracle's report)
 - Grid: a group's monthly type is always `group_meeting` (the type asked for is the branches');
   the meetings that count for a group are the ones it held (the inheritance from above is
   stated for branches only); `no_quorum` is a counting `general_meeting` of the month lacking a
-  quorum and takes precedence over `missed` as over `met`; `count` is the counting meetings of
+  quorum (a group's own 党员大会 is no quorum question, as in `meeting_no_quorum`) and takes
+  precedence over `missed` as over `met`; `count` is the counting meetings of
   every type (talks held by the org included) and is given for `none` cells too.
 """
 
@@ -246,6 +247,12 @@ class LifeRules:
             if m.on_roll and self.o.full(m) and m.branch is not None and m.branch in self.below[oid]
         }
 
+    def quorum_question(self, k: Meeting) -> bool:
+        """A general meeting whose quorum is checked: held by any org but a group (or an
+        external org), as in meeting_no_quorum."""
+        kind = self.orgs[k.org].kind
+        return k.type == "general_meeting" and kind not in GROUP_KINDS and kind != "external"
+
     def quorum(self, k: Meeting) -> tuple[str, int, int, bool]:
         """basis, expected, present, lacking a quorum."""
         if k.expected is not None and k.present is not None:
@@ -404,9 +411,7 @@ class LifeRules:
         start = month_first(months[0]) if months else d
         out = {}
         for k in self.c.meetings:
-            if k.type != "general_meeting" or k.org not in s.orgs:
-                continue
-            if self.orgs[k.org].kind in GROUP_KINDS or self.orgs[k.org].kind == "external":
+            if not self.quorum_question(k) or k.org not in s.orgs:
                 continue
             if not start <= k.on <= d:
                 continue
@@ -568,6 +573,7 @@ class LifeRules:
                 elif any(
                     k.type == "general_meeting"
                     and (GRID_NO_QUORUM_INHERITED or k.org == oid)
+                    and self.quorum_question(k)
                     and self.quorum(k)[3]
                     for k in here
                 ):
