@@ -11,7 +11,11 @@ must become) or planted bad (with the column and the message it must be rejected
 test_fixtures_are_what_the_tables_say checks the committed files against the tables.
 
 The dates of the ledgers all lie before AS_OF (and before any later run of the CLI or the API,
-which use today); the one "future" date is a typo 40 years ahead.
+which use today); the one "future" date is a typo (2062 for 2026).
+
+The last tests take one spelling or one case at a time, in a file of one or two rows: the ways
+a county also writes a meeting type, a date, a month, a header or a member list, and the
+duplicates and mix-ups that only show once references are resolved.
 """
 
 from __future__ import annotations
@@ -363,9 +367,8 @@ def write_meetings(path: Path) -> None:
             cell.number_format = 'yyyy"年"m"月"d"日"'
         for c in (9, 10):
             ws.cell(row=MEETING_FIRST_ROW + i, column=c).alignment = Alignment(wrap_text=True)
-    ws.append([])
-    footer = ws.max_row + 1
-    ws.append([MEETING_FOOTER])
+    footer = MEETING_FIRST_ROW + len(MEETINGS) + 1  # after one blank row
+    ws.cell(row=footer, column=1, value=MEETING_FOOTER)
     ws.merge_cells(f"A{footer}:{last}{footer}")
     wb.properties.creator = "东溪镇党建办"
     wb.properties.created = wb.properties.modified = datetime(2026, 11, 2, 9, 30)
@@ -1064,6 +1067,115 @@ def test_same_payment_by_number_and_by_id_number(store: GraphStore, tmp_path: Pa
     assert [(i.row, i.column) for i in f.rejected] == [(3, "身份证号码")]
     assert "与第2行重复" in f.rejected[0].message
     assert stored_dues(store)[f"{p.key}|2026-09"]["paid_on"] == "2026-09-15"
+
+
+LIST_HEADER = {**BASE_HEADER, "absentees": "缺席人员"}
+
+
+@pytest.mark.parametrize(
+    "written", ["DY0101\nDY0102", "DY0101 DY0102", "DY0101\u3000DY0102", "DY0101、 DY0102"]
+)
+def test_member_lists_split_on_line_breaks_and_spaces(tmp_path: Path, written: str) -> None:
+    """A list typed one per line (Alt+Enter in the cell) or with spaces is two members, not
+    one code "DY0101DY0102" that the import then calls unknown."""
+    sheet = _one_meeting(tmp_path, LIST_HEADER, {**BASE_ROW, "absentees": written})
+    assert sheet.rejected == [] and sheet.records[0].values["absentees"] == ["DY0101", "DY0102"]
+
+
+@pytest.mark.parametrize("written", ["无", "全到", "-", "—", "/"])
+def test_nobody_absent(tmp_path: Path, written: str) -> None:
+    """ "无" or a dash in 缺席人员 is how a ledger says nobody was absent."""
+    sheet = _one_meeting(tmp_path, LIST_HEADER, {**BASE_ROW, "absentees": written})
+    assert sheet.rejected == [] and "absentees" not in sheet.records[0].values
+
+
+def test_absentees_with_their_reasons(tmp_path: Path) -> None:
+    """缺席人员 with the reason in brackets after each number: the numbers are the list."""
+    written = "DY0102（外出务工）、DY0106（病假）"
+    sheet = _one_meeting(tmp_path, LIST_HEADER, {**BASE_ROW, "absentees": written})
+    assert sheet.rejected == [] and sheet.records[0].values["absentees"] == ["DY0102", "DY0106"]
+
+
+def _meetings_xlsx(path: Path, header: list[str], rows: list[list[Cell]]) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append([MEETING_TITLE])
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+def test_ledger_naming_its_orgs_by_name_only(store: GraphStore, tmp_path: Path) -> None:
+    """Many ledgers carry 党组织名称 and no 组织编号: the import resolves a unique name, as it
+    does for a member's 所在党支部, instead of refusing the sheet."""
+    run_import(store, fixture_paths(BASE))
+    path = _meetings_xlsx(
+        tmp_path / "台账.xlsx",
+        ["序号", "党组织名称", "会议类型", "会议时间", "会议主题"],
+        [[1, "上村党支部", "主题党日活动", "2026.3.5", "学雷锋志愿服务"]],
+    )
+    (f,) = run_import(store, [path]).files
+    assert (f.kind, f.errors, f.rejected, f.created) == ("meetings", [], [], 1)
+    assert list(stored_meetings(store)) == [f"{SC}|theme_day|2026-03-05|学雷锋志愿服务"]
+
+
+def test_same_meeting_by_org_id_and_by_org_name(store: GraphStore, tmp_path: Path) -> None:
+    """One meeting entered twice, once under its 组织编号 and once under the org's name (both
+    resolve to the same org): the second row is named as a duplicate of the first."""
+    run_import(store, fixture_paths(BASE))
+    path = _meetings_xlsx(
+        tmp_path / "台账.xlsx",
+        ["组织编号", "会议类型", "会议时间", "会议主题", "缺席人员"],
+        [
+            [SC, "主题党日活动", "2026.3.5", "学雷锋志愿服务", "DY0108"],
+            ["上村党支部", "主题党日活动", "2026.3.5", "学雷锋志愿服务", "DY0107"],
+        ],
+    )
+    (f,) = run_import(store, [path]).files
+    assert (f.created, f.updated, f.unchanged) == (1, 0, 0)
+    assert [(i.row, i.column) for i in f.rejected] == [(4, "组织编号")]
+    assert "与第3行重复" in f.rejected[0].message
+
+
+def test_unknown_id_number_in_a_list_is_shown_masked(store: GraphStore, tmp_path: Path) -> None:
+    """An absentee given by an ID number the roster does not hold: the message shows that
+    number masked as everywhere else (330226********1234), never a piece of its hash."""
+    run_import(store, fixture_paths(BASE))
+    body = "33022619850615123"
+    stranger = body + check_digit(body)
+    path = _meetings_xlsx(
+        tmp_path / "台账.xlsx",
+        ["组织编号", "会议类型", "会议时间", "会议主题", "缺席人员"],
+        [[SC, "主题党日活动", "2026.3.5", "学雷锋志愿服务", f"DY0108、{stranger}"]],
+    )
+    (f,) = run_import(store, [path]).files
+    assert [(i.row, i.column) for i in f.rejected] == [(3, "缺席人员")]
+    message = f.rejected[0].message
+    assert f"{stranger[:6]}********{stranger[-4:]}" in message, message
+    assert stranger not in message and "DY0108" not in message
+
+
+def test_number_and_id_number_of_two_people(store: GraphStore, tmp_path: Path) -> None:
+    """A payment row whose 人员编号 and 身份证号码 name two different members is rejected (the
+    payment would silently go to whichever the import looks up first)."""
+    run_import(store, fixture_paths(BASE))
+    a, b = BY_HANDLE["DY0101"], BY_HANDLE["DY0102"]
+    path = tmp_path / "党费.csv"
+    _write_csv(
+        path,
+        [
+            ["姓名", "人员编号", "身份证号码", "缴至", "缴纳日期"],
+            [b.name, a.handle, b.id_number, "2026年9月", "2026/9/15"],
+        ],
+        DUES_ENCODING,
+    )
+    (f,) = run_import(store, [path]).files
+    assert f.created == 0 and [i.row for i in f.rejected] == [2]
+    assert CJK.search(f.rejected[0].message)
+    assert stored_dues(store) == {}
 
 
 if __name__ == "__main__":
