@@ -60,6 +60,7 @@ SECTIONS = {
     "处置建议": ("propose_suspension", "propose_removal"),
 }
 NEW_TYPES = [t for types in SECTIONS.values() for t in types]
+SECTION = "pg_life_section"
 
 
 # -- a graph of this module's own: the demo without its life and dues ledgers ----------------
@@ -161,8 +162,20 @@ def texts(at: AppTest) -> str:
     """Every piece of text on the page, one string (markdown, captions, messages, tabs)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for kind in (at.info, at.success, at.warning, at.error) for e in kind]
-    parts += [t.label for t in at.tabs]
+    parts += [o for r in at.radio if r.key == SECTION for o in r.options]
     return "\n".join(parts)
+
+
+def sections(at: AppTest) -> list[str]:
+    """The section picker's choices as shown: 会议（12）, 党费（未导入）…"""
+    return list(at.radio(key=SECTION).options)
+
+
+def open_section(at: AppTest, name: str) -> str:
+    """Show one section of the lists; the page's text then."""
+    at.radio(key=SECTION).set_value(name).run()
+    _no_errors(at)
+    return texts(at)
 
 
 def no_data_of(summary: Any) -> set[str]:
@@ -225,26 +238,28 @@ def test_the_lists_carry_the_apis_counts(live: LiveDashboard) -> None:
     at = login(ADMIN)
     open_page(at, PAGE)
     _no_errors(at)
-    page = texts(at)
-    tabs = [t.label for t in at.tabs]
+    shown = sections(at)
     for name, types in SECTIONS.items():
         if all(t in no_data for t in types):
-            assert f"{name}（未导入）" in tabs
+            assert f"{name}（未导入）" in shown
         else:
             n = sum(summary["counts"][t] for t in types if t not in no_data)
-            assert f"{name}（{num(n)}）" in tabs
-    for gap in NEW_TYPES:
-        label = gap_label(gap, labels)
-        if gap in no_data:
-            assert f"**{label}**：:gray[未导入" in page, gap
-        else:
-            assert f"**{label}**：{num(summary['counts'][gap])} 条" in page, gap
-    # the ladder is a proposal for the branch to decide, never a decision
-    assert "建议由党支部研究决定" in page
-    for done in ("已停止党籍", "已除名", "已被除名"):
-        assert done not in page
+            assert f"{name}（{num(n)}）" in shown
+    for name, types in SECTIONS.items():
+        page = open_section(at, name)
+        for gap in types:
+            label = gap_label(gap, labels)
+            if gap in no_data:
+                assert f"**{label}**：:gray[未导入" in page, gap
+            else:
+                assert f"**{label}**：{num(summary['counts'][gap])} 条" in page, gap
+        # the ladder is a proposal for the branch to decide, never a decision
+        assert ("建议由党支部研究决定" in page) == (name == "处置建议")
+        for done in ("已停止党籍", "已除名", "已被除名"):
+            assert done not in page
     # the first member list (党员3个月以上未参加组织生活): keys, dates in Chinese
     if "member_no_life" not in no_data and summary["counts"]["member_no_life"]:
+        open_section(at, "党员")
         items = api.gaps("member_no_life", as_of=TODAY.isoformat(), page_size=200)["items"]
         table = frame(at, "姓名", "人员编号", "最近参加组织生活", "未参加月数")
         assert list(table["人员编号"]) == [i["id"] for i in items]
@@ -252,6 +267,15 @@ def test_the_lists_carry_the_apis_counts(live: LiveDashboard) -> None:
             zh_date(i["last_life"]) if i["last_life"] else "无记录" for i in items
         ]
         assert list(table["未参加月数"]) == [i["months"] for i in items]
+        # picking a row opens that member's record below
+        at.session_state["life_tbl_member_no_life"] = {
+            "selection": {"rows": [len(items) - 1], "columns": []}
+        }
+        at.run()
+        _no_errors(at)
+        assert at.text_input(key="pg_life_member_q").value == items[-1]["id"]
+        assert at.selectbox(key="pg_life_member").value == items[-1]["id"]
+        assert {m.label for m in at.metric} >= {"最近参加组织生活", "未参加月数", "欠缴月数"}
 
 
 def test_a_viewer_reads_and_records_nothing(live: LiveDashboard) -> None:
@@ -292,19 +316,22 @@ def test_no_records_is_never_shown_as_compliance(own: LiveDashboard) -> None:
     open_page(at, PAGE)
     set_date(at, early)
     _no_errors(at)
-    page = texts(at)
-    assert "未导入组织生活记录" in page and "未导入党费记录" in page
-    tabs = [t.label for t in at.tabs]
+    assert "未导入组织生活记录" in texts(at)
+    shown = sections(at)
     for name in ("会议", "党员", "党费"):
-        assert f"{name}（未导入）" in tabs
+        assert f"{name}（未导入）" in shown
     labels = summary.get("labels") or {}
-    for gap in NEW_TYPES:
-        label = gap_label(gap, labels)
-        if gap in no_data:
-            assert f"**{label}**：:gray[未导入" in page, gap
-            assert f"**{label}**：0 条" not in page, gap
-    checked_clean = [g for g in NEW_TYPES if g not in no_data and not summary["counts"][g]]
-    assert len([s for s in at.success if "没有此类问题" in s.value]) == len(checked_clean)
+    for name, types in SECTIONS.items():
+        page = open_section(at, name)
+        for gap in types:
+            label = gap_label(gap, labels)
+            if gap in no_data:
+                assert f"**{label}**：:gray[{'未导入党费记录' if name == '党费' else '未导入'}" in (
+                    page
+                ), gap
+                assert f"**{label}**：0 条" not in page, gap
+        clean = [g for g in types if g not in no_data and not summary["counts"][g]]
+        assert len([s for s in at.success if "没有此类问题" in s.value]) == len(clean)
     grid = shown_grid(at)
     assert len(grid) > 1 and all(c == "—不检查" for row in grid[1:] for c in row[3:])
 
@@ -366,11 +393,11 @@ def test_a_recorded_meeting_shows_in_the_grid_and_the_members_record(own: LiveDa
     row = dict(zip(grid[0], next(r for r in grid if r[0] == org["name"]), strict=True))
     assert row[before] == "✓已开展" and row[last] == "✗未开展"
     # life records exist now: no rule of theirs says 未导入 (dues, until one is recorded, do)
-    page = texts(at)
     no_data = no_data_of(api.gaps_summary(as_of=iso))
     assert not no_data & {*SECTIONS["会议"], *SECTIONS["党员"], *SECTIONS["处置建议"]}
-    assert "未导入组织生活记录" not in page
-    assert ("未导入党费记录" in page) == ("dues_arrears" in no_data)
+    for name in ("会议", "党员", "处置建议"):
+        assert "未导入组织生活记录" not in open_section(at, name)
+    assert ("未导入党费记录" in open_section(at, "党费")) == ("dues_arrears" in no_data)
 
     # the absent member's record: the theme day missed, the general meeting attended
     at.text_input(key="pg_life_member_q").input(absent["id"]).run()

@@ -28,6 +28,7 @@ SCOPE = "pg_life_scope"
 TYPE = "pg_life_type"
 KIND = "pg_life_kind"
 MISSED_ONLY = "pg_life_missed"
+SECTION = "pg_life_section"
 GRID_PAGE = "pg_life_page"
 MEMBER_Q = "pg_life_member_q"
 MEMBER_PICK = "pg_life_member"
@@ -245,7 +246,7 @@ def grid_html(doc: Row, rows: list[Row]) -> str:
     """The grid as an HTML table: sticky headers, each cell a mark, its words and a colour."""
     e = html.escape
     months = doc["months"]
-    head = "".join(f"<th>{e(zh_period(m))}</th>" for m in months)
+    head = "".join(f'<th class="og-m">{_month_head(m)}</th>' for m in months)
     body = []
     for r in rows:
         cells = []
@@ -265,18 +266,27 @@ def grid_html(doc: Row, rows: list[Row]) -> str:
     return (
         "<style>"
         ".og-life-wrap{max-height:620px;overflow:auto;border:1px solid #ddd;border-radius:6px}"
-        ".og-life{border-collapse:separate;border-spacing:0;font-size:13px;width:100%}"
-        ".og-life th,.og-life td{padding:4px 6px;border-bottom:1px solid #e6e6e6;"
+        ".og-life{border-collapse:separate;border-spacing:0;font-size:12.5px;width:100%;"
+        "line-height:1.35}"
+        ".og-life th,.og-life td{padding:3px 5px;border-bottom:1px solid #e6e6e6;"
         "white-space:nowrap;text-align:left}"
         ".og-life thead th{position:sticky;top:0;background:#fafafa;z-index:1;"
-        "border-bottom:1px solid #bbb}"
-        ".og-life th.og-org{font-weight:500}"
+        "border-bottom:1px solid #bbb;vertical-align:bottom}"
+        ".og-life thead th.og-m{text-align:center}"
+        ".og-life th.og-org{font-weight:500;white-space:normal;min-width:11em;max-width:17em}"
         ".og-life td.og-c{text-align:center}"
         "</style>"
         '<div class="og-life-wrap"><table class="og-life">'
         f"<thead><tr><th>党组织</th><th>村(社区)</th><th>乡镇</th>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+def _month_head(label: str) -> str:
+    """2026年10月 on two lines (年 above 月), so that twelve months fit beside the names."""
+    if m := _MONTH.match(label):
+        return f"{m[1]}年<br>{int(m[2])}月"
+    return html.escape(zh_period(label))
 
 
 def legend_html() -> str:
@@ -431,9 +441,24 @@ def _gap_exporter(gap: str, scope: str | None, as_of: str) -> Callable[[], bytes
 
 
 def _sections(summ: GapSummary, no_data: set[str], scope: str | None, as_of: str) -> None:
+    """One section at a time (a radio, not tabs: tabs would fetch and draw all 14 lists)."""
     counts: dict[str, int] = summ["counts"]
     labels: dict[str, str] = summ.get("labels") or {}
-    wanted = [t for _, types in SECTIONS for t in types if counts.get(t) and t not in no_data]
+    st.markdown("##### 问题清单")
+    names = [name for name, _ in SECTIONS]
+    if st.session_state.get(SECTION) not in names:
+        st.session_state[SECTION] = names[0]
+    shown = {name: _tab_label(name, types, counts, no_data) for name, types in SECTIONS}
+    name = st.radio(
+        "问题清单",
+        names,
+        key=SECTION,
+        horizontal=True,
+        label_visibility="collapsed",
+        format_func=lambda n: shown[n],
+    )
+    types = dict(SECTIONS)[name]
+    wanted = [t for t in types if counts.get(t) and t not in no_data]
     pages = session.guarded(
         lambda: session.fetch_many(
             OrgraphClient.gaps,
@@ -446,17 +471,12 @@ def _sections(summ: GapSummary, no_data: set[str], scope: str | None, as_of: str
     if pages is None:
         return
     lists = dict(zip(wanted, pages, strict=True))
-    st.markdown("##### 问题清单")
-    tabs = st.tabs([_tab_label(name, types, counts, no_data) for name, types in SECTIONS])
-    for tab, (name, types) in zip(tabs, SECTIONS, strict=True):
-        with tab:
-            if name == "处置建议":
-                st.info(LADDER_NOTE, icon=":material/gavel:")
-            for gap in types:
-                _gap_block(
-                    gap, gap_label(gap, labels), counts.get(gap, 0), no_data, lists, scope, as_of
-                )
-                st.write("")
+    with st.container(border=True):
+        if name == "处置建议":
+            st.info(LADDER_NOTE, icon=":material/gavel:")
+        for gap in types:
+            label = gap_label(gap, labels)
+            _gap_block(gap, label, counts.get(gap, 0), no_data, lists, scope, as_of)
     st.caption(f"统计日期 {zh_date(as_of)}。各清单的 Excel 为完整名单，可直接打印。")
 
 
@@ -502,16 +522,35 @@ def _gap_block(
     page = lists.get(gap)
     if page is None:
         return
-    rows = gap_rows(gap, list(page["items"]))
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        height=min(38 + 35 * len(rows), 320),
-        key=f"life_tbl_{gap}",
-    )
+    items = list(page["items"])
+    rows = gap_rows(gap, items)
+    kw: dict[str, Any] = {
+        "hide_index": True,
+        "width": "stretch",
+        "height": min(38 + 35 * len(rows), 320),
+        "key": f"life_tbl_{gap}",
+    }
+    if gap not in MEMBER_TYPES:
+        st.dataframe(rows, **kw)
+    else:  # a member's row opens that member's record below
+        event = st.dataframe(rows, on_select="rerun", selection_mode="single-row", **kw)
+        picked = event.selection.rows
+        if picked and picked[0] < len(items):
+            open_member(gap, str(items[picked[0]]["id"]))
+    note = "点选一行可在下方查看该党员的记录。" if gap in MEMBER_TYPES else ""
     if page["total"] > len(rows):
-        st.caption(f"仅显示前 {len(rows)} 条，共 {num(page['total'])} 条，完整名单请下载 Excel。")
+        note = f"仅显示前 {len(rows)} 条，共 {num(page['total'])} 条，完整名单请下载 Excel。" + note
+    if note:
+        st.caption(note)
+
+
+def open_member(gap: str, key: str) -> None:
+    """Show this member's record below (the search box is drawn after the lists): once per
+    new pick, so that a kept selection does not overwrite what the user types afterwards."""
+    if st.session_state.get(PICKED_ROW) != f"{gap}|{key}":
+        st.session_state[PICKED_ROW] = f"{gap}|{key}"
+        st.session_state[MEMBER_Q] = key
+        st.session_state[MEMBER_PICK] = key
 
 
 # -- a member's record ------------------------------------------------------------------------
@@ -559,7 +598,7 @@ def show_member_life(doc: Row) -> None:
         st.caption(
             "该党员因年老体弱等免于参加集中组织生活（送学上门），不列入未参加组织生活的检查。"
         )
-    cols = st.columns(4)
+    cols = st.columns([4, 2, 3, 2])  # the dates are wider than the counts
     life_months, owed = doc.get("life_months"), doc.get("months_owed")
     cols[0].metric("最近参加组织生活", zh_date(doc.get("last_life")) or "无记录")
     cols[1].metric(
