@@ -91,7 +91,8 @@ class ImportStep:
         rep.warnings.append(self._issue(rep, rec, key, value, msg))
 
     def _resolve_member(self, rep: FileReport, rec: Record) -> str | None:
-        """The member a contacts, outflows or reports row names, or None (row rejected)."""
+        """The member a contacts, outflows, reports or dues row names, or None (row rejected):
+        also when its 人员编号 and its 身份证号 name two different members."""
         v = rec.values
         key = self.lk.member(v.get("member_key"), v.get("id_hash"))
         if key is None:
@@ -103,6 +104,18 @@ class ImportStep:
                 shown,
                 "花名册中没有这名党员：请先导入党员花名册",
             )
+            return None
+        if v.get("member_no") and v.get("id_hash"):
+            by_id = self.lk.member(None, v["id_hash"])
+            if by_id is not None and by_id != key:
+                self._reject(
+                    rep,
+                    rec,
+                    "id_number",
+                    v.get("id_masked"),
+                    f"人员编号“{v['member_no']}”与身份证号不是同一名党员，请核对",
+                )
+                return None
         return key
 
     # -- diff and write -----------------------------------------------------------------------

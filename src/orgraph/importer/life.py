@@ -21,20 +21,25 @@ def meeting_id(org: str, type_: str, on: str, topic: str | None) -> str:
 class LifeSteps(ImportStep):
     def meetings(self, rep: FileReport, records: list[Record]) -> None:
         items = []
+        first: dict[str, int] = {}  # meeting id → the row that named it first in this sheet
         for rec in records:
             v = rec.values
-            org, err = self.lk.org(v["org"], what="组织")
+            field = "org" if v.get("org") else "org_name"
+            ref = v[field]
+            org, err = self.lk.org(ref, what="组织")
             if org is None or self.lk.orgs[org].get("kind") == "external":
-                self._reject(rep, rec, "org", v["org"], err or f"“{v['org']}”不是本县党组织")
+                self._reject(rep, rec, field, ref, err or f"“{ref}”不是本县党组织")
                 continue
             people = self._people(rep, rec)
             if people is None:
                 continue
             attendees, absentees = people
             props: dict[str, Any] = {k: v.get(k) for k in MEETING_PROPS}
-            props["org_text"] = v["org"] if v["org"] != org else None
+            props["org_text"] = ref if ref != org else None
             props["listed"] = bool(attendees)
             mid = meeting_id(org, v["type"], v["on"], v.get("topic"))
+            if self._repeated(rep, rec, first, mid, field, ref, "同一组织同日同类型同主题的会议"):
+                continue
             state = {**props, "org": org, "attendees": attendees, "absentees": absentees}
             write = {"id": mid, "org": org, "props": props}
             items.append(Item(rec.row, mid, state, write))
@@ -56,10 +61,11 @@ class LifeSteps(ImportStep):
         out: list[list[str]] = []
         for field in ("attendees", "absentees"):
             keys, unknown = [], []
+            masked = rec.values.get(field + "_masked") or {}
             for ref in rec.values.get(field) or ():
                 key = self.lk.member(ref, None)
                 if key is None:
-                    unknown.append("身份证号" + ref[2:8] + "…" if ref.startswith("h:") else ref)
+                    unknown.append(masked.get(ref, ref))
                 else:
                     keys.append(key)
             if unknown:
@@ -76,6 +82,27 @@ class LifeSteps(ImportStep):
             out.append(sorted(set(keys)))
         return out[0], out[1]
 
+    def _repeated(
+        self,
+        rep: FileReport,
+        rec: Record,
+        first: dict[str, int],
+        key: str,
+        field: str,
+        shown: Any,
+        what: str,
+    ) -> bool:
+        """A row naming what an earlier row of the sheet named once references resolve (one
+        by 人员编号 and one by 身份证号, one by org id and one by name) is rejected, naming the
+        first: which of the two is right is for the user to say, not for the import."""
+        if key in first:
+            self._reject(
+                rep, rec, field, shown, f"与第{first[key]}行重复（{what}），请核对后只保留一行"
+            )
+            return True
+        first[key] = rec.row
+        return False
+
     def _meeting_states(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         existing: dict[str, dict[str, Any]] = {}
         for chunk in batches(ids, 20_000):
@@ -91,6 +118,7 @@ class LifeSteps(ImportStep):
 
     def dues(self, rep: FileReport, records: list[Record]) -> None:
         items = []
+        first: dict[str, int] = {}
         for rec in records:
             v = rec.values
             member = self._resolve_member(rep, rec)
@@ -98,6 +126,10 @@ class LifeSteps(ImportStep):
                 continue
             props = {k: v.get(k) for k in DUES_PROPS}
             did = f"{member}|{v['paid_to']}"
+            field = "member_no" if v.get("member_no") else "id_number"
+            shown = v.get("member_no") or v.get("id_masked")
+            if self._repeated(rep, rec, first, did, field, shown, "同一党员缴至同一月份"):
+                continue
             items.append(
                 Item(rec.row, did, dict(props), {"id": did, "member": member, "props": props})
             )

@@ -232,6 +232,16 @@ MEETING_TYPE = {
     "谈心": "talk",
     "谈话": "talk",
     "谈心谈话活动": "talk",
+    "支部大会": "general_meeting",
+    "党支部大会": "general_meeting",
+    "党支部委员会会议": "committee_meeting",
+    "支部委员会议": "committee_meeting",
+    "委员会会议": "committee_meeting",
+    "党小组学习会": "group_meeting",
+    "小组学习会": "group_meeting",
+    "廉政党课": "lecture",
+    "微党课": "lecture",
+    "支部主题党日": "theme_day",
 }
 for _v in MEETING_TYPE_ZH:
     MEETING_TYPE[_v] = _v
@@ -294,15 +304,16 @@ ROLES = {
 for _v in MEMBER_ROLE_ZH:
     ROLES[_v] = _v
 
-_SPLIT_RE = re.compile(r"[;；、,，/|\n]+")
+_SPLIT_RE = re.compile(r"[;；、,，/|\r\n]+")
 
 
 def split_list(raw: object) -> list[str]:
-    """``a;b；c、d`` (also , ， / |) → ["a", "b", "c", "d"], blanks dropped, order kept, no
-    duplicates."""
+    """``a;b；c、d`` (also , ， / | and line breaks) → ["a", "b", "c", "d"], blanks dropped,
+    order kept, no duplicates. Split before whitespace is collapsed: a line break in a cell
+    separates two items."""
     out: list[str] = []
-    for part in _SPLIT_RE.split(clean_text(cell_text(raw))):
-        p = part.strip()
+    for part in _SPLIT_RE.split(cell_text(raw)):
+        p = clean_text(part)
         if p and p not in out:
             out.append(p)
     return out
@@ -375,7 +386,17 @@ def parse_rect_status(raw: object) -> Parsed:
 
 
 def parse_meeting_type(raw: object) -> Parsed:
-    return _lookup(MEETING_TYPE, raw, "会议类型", "/".join(MEETING_TYPE_ZH.values()))
+    s = _norm_code(raw)
+    if s in MEETING_TYPE:
+        return Parsed(MEETING_TYPE[s])
+    # "廉政党课", "4月份主题党日" → the longest known name it ends with.
+    for name in sorted(MEETING_TYPE, key=len, reverse=True):
+        if len(name) >= 2 and not name.isascii() and s.endswith(name):
+            return Parsed(MEETING_TYPE[name])
+    return failed(
+        f"无法识别的会议类型“{cell_text(raw).strip()[:20]}”，应为"
+        + "/".join(MEETING_TYPE_ZH.values())
+    )
 
 
 @lru_cache(maxsize=1)

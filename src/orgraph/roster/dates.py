@@ -51,9 +51,20 @@ def parse_date(raw: object, *, not_after: date | None = None) -> Parsed:
     return res
 
 
+_WEEKDAY = re.compile(r"[(（]?(?:星期|礼拜|周)[一二三四五六日天][)）]?")
+_DAYTIME = re.compile(r"上午|下午|晚上|早上|中午|凌晨")
+_CLOCK = re.compile(r"\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?\s*$")
+
+
 def _date_from_text(raw: str) -> Parsed:
     s = WS.sub(" ", unicodedata.normalize("NFKC", raw)).strip()
-    s = s.replace(" ", "") if "年" in s else s
+    # Ledgers write "2026年3月5日（星期四）", "2026.3.5 上午9:00": the date is what is asked.
+    s = _WEEKDAY.sub(" ", s)
+    if _DAYTIME.search(s):
+        s = _CLOCK.sub("", _DAYTIME.sub(" ", s))
+    s = s.strip()
+    if "年" in s:
+        s = _CLOCK.sub("", s).replace(" ", "")
     m = _DATE_RE.match(s)
     if m and m.group("y"):
         return _mk_date(
@@ -120,7 +131,8 @@ def parse_month(raw: object) -> Parsed:
     """A month cell (党费缴至): any form of :func:`parse_date` that names a month, e.g.
     ``2026-09``, ``2026年9月``, ``2026.09``, ``202609`` or a full date; value ``YYYY-MM``.
     A later month than today's is allowed: dues may be paid in advance."""
-    res = parse_date(raw)
+    text = cell_text(raw).strip() if isinstance(raw, str) else None
+    res = parse_date(text.removesuffix("份") if text else raw)  # "2026年9月份"
     if res.error is not None:
         return res
     if res.precision == "year":

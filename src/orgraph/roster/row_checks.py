@@ -23,7 +23,7 @@ _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "contacts": ((("member_key", "target_kind", "target_id", "since"), "同一党员的同一联系对象"),),
     "outflows": ((("member_key", "left_on"), "同一党员的同一外出时间"),),
     "reports": ((("member_key", "on", "channel", "org"), "同一党员同日同方式的报到"),),
-    "meetings": ((("org", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
+    "meetings": ((("org", "org_name", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
     "dues": ((("member_key", "paid_to"), "同一党员缴至同一月份"),),
 }
 

@@ -10,13 +10,13 @@ a cell with an error or a warning) call out. Raw ID numbers stop here: the recor
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from orgraph.roster.cells import Parsed, cell_text
-from orgraph.roster.codes import split_list
 from orgraph.roster.columns import ColumnSpec, KindSpec, one_of_label
 from orgraph.roster.dates import parse_date
 from orgraph.roster.idnumber import IdCheck, check_id, hash_id, mask_id, scrub
@@ -175,6 +175,14 @@ def _id_cell(
 
 _ID_LIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 _HAS_HAN = re.compile(r"[\u4e00-\u9fff]")
+# A member list: split on the usual separators, on spaces and on line breaks; what follows a
+# number in brackets is a reason ("DY0102（外出务工）") and is dropped.
+_REF_SPLIT = re.compile(r"[;；、,，/|\s\u3000]+")
+_REASON = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+# A whole cell saying "nobody".
+_NOBODY = frozenset(
+    {"无", "全到", "全部参加", "全部到会", "均参加", "无缺席", "没有", "-", "—", "--", "/", "0"}
+)
 
 
 def _refs_cell(
@@ -185,19 +193,27 @@ def _refs_cell(
     values: dict[str, Any],
     errors: list[Issue],
 ) -> None:
-    """A list of members (参加人员/缺席人员): 人员编号 or 身份证号 separated by ;、, and the
-    like, each turned into the member key the importer resolves (an ID number into "h:" and
-    its keyed hash, as for a member column). A name, or an invalid ID number, rejects the row:
-    a person the import cannot identify would silently change who attended."""
+    """A list of members (参加人员/缺席人员): 人员编号 or 身份证号, each turned into the member
+    key the importer resolves (an ID number into "h:" and its keyed hash, as for a member
+    column; its masked form kept for messages). A name, or an invalid ID number, rejects the
+    row: a person the import cannot identify would silently change who attended."""
+    text = unicodedata.normalize("NFKC", cell_text(raw)).strip()
+    if text in _NOBODY:
+        return
     keys: list[str] = []
-    for token in split_list(raw):
+    masked: dict[str, str] = {}
+    for token in _REF_SPLIT.split(_REASON.sub(" ", text)):
+        if not token:
+            continue
         if _ID_LIKE.match(token):
             res = check_id(token, today=ctx.today)
             if res.error is not None or res.normalized is None:
                 msg = f"{res.error or '身份证号无效'}（{mask_id(token)}）"
                 errors.append(Issue(ctx.name, rownum, col.header, mask_id(token), msg))
                 continue
-            keys.append("h:" + hash_id(res.normalized, ctx.key))
+            key = "h:" + hash_id(res.normalized, ctx.key)
+            masked[key] = mask_id(res.normalized)
+            keys.append(key)
         elif _HAS_HAN.search(token):
             errors.append(
                 Issue(
@@ -216,6 +232,8 @@ def _refs_cell(
                 keys.append(p.value)
     if keys:
         values[col.spec.key] = sorted(set(keys))
+    if masked:
+        values[col.spec.key + "_masked"] = masked
 
 
 def _cell_issues(
