@@ -42,8 +42,8 @@ __all__ = ["DUES_RULES", "LIFE_POLICY", "LIFE_RULES", "LIFE_RULE_TYPES", "LifeRu
 
 # The grid's `no_quorum` ("a general_meeting in the month lacking a quorum"): True reads it as
 # a *counting* general meeting (a 党总支's 党员大会 lacking a quorum marks its branches' month,
-# as it makes their month `met`); False as one held by the org itself (the engine's reading
-# when this was written). docs/rules.md does not say which: the owner decides.
+# as it makes their month `met`); False as one held by the org itself. docs/rules.md does not
+# say which; the engine reads it as True.
 GRID_NO_QUORUM_INHERITED = True
 CHECKED_BRANCH_KINDS = frozenset({"branch", "joint_branch", "mobile_branch"})
 # Types that count for the branches below the org that held them.
