@@ -370,6 +370,15 @@ LIFE_TYPES = (
 )
 
 
+def halfwidth(text: str) -> str:
+    """Roster text as the importer keeps it: full-width forms to ASCII, spaces collapsed."""
+    out = "".join(
+        chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else " " if ch == "\u3000" else ch
+        for ch in text
+    )
+    return " ".join(out.split())
+
+
 def shift(m: Month, k: int) -> Month:
     n = m[0] * 12 + m[1] - 1 + k
     return (n // 12, n % 12 + 1)
@@ -444,7 +453,7 @@ class LifeView:
             type_ = TYPES[r["会议类型"]]
             self.meetings.append(
                 Meeting(
-                    id=f"{r['组织编号']}|{type_}|{on.isoformat()}|{r['会议主题']}",
+                    id=f"{r['组织编号']}|{type_}|{on.isoformat()}|{halfwidth(r['会议主题'])}",
                     org=r["组织编号"],
                     type=type_,
                     on=on,
@@ -459,6 +468,23 @@ class LifeView:
             to = parse_month(r["缴至"])
             on = _d(r["缴纳日期"]) or date(to[0], to[1], 1)
             self.payments.setdefault(k, []).append((to, on))
+        # indexes: members at or below each org, each group's members, meetings by org and type
+        self.below: dict[str, set[str]] = {}
+        self.direct: dict[str, set[str]] = {}
+        for who, orgs in self.belongs.items():
+            for oid in orgs:
+                self.direct.setdefault(oid, set()).add(who)
+                for up in (oid, *self.ancestors(oid)):
+                    self.below.setdefault(up, set()).add(who)
+        self.in_group: dict[str, set[str]] = {}
+        for who, g in self.group_of.items():
+            self.in_group.setdefault(g, set()).add(who)
+        self.attends_at: dict[str, list[tuple[str, date, date | None]]] = {}
+        for who, org, since, until in self.attends:
+            self.attends_at.setdefault(org, []).append((who, since, until))
+        self.held: dict[tuple[str, str], list[Meeting]] = {}
+        for k in self.meetings:
+            self.held.setdefault((k.org, k.type), []).append(k)
         self.D = d.as_of
         known = [m.on for m in self.meetings if m.on <= self.D]
         self.life_begin = min(known) if known else None
@@ -475,9 +501,6 @@ class LifeView:
             out.append(p)
             p = self.parent.get(p, "")
         return out
-
-    def under(self, oid: str, top: str) -> bool:
-        return oid == top or top in self.ancestors(oid)
 
     def periods(self, unit: str) -> list[Period]:
         now = (self.D.year, self.D.month)
@@ -514,22 +537,26 @@ class LifeView:
             and (est is None or est <= p.first)
         )
 
-    def counts_for(self, k: Meeting, oid: str) -> bool:
-        if k.org == oid:
-            return True
-        return k.type in FROM_ABOVE and k.org in self.ancestors(oid)
+    def counting(self, oid: str, type_: str) -> list[Meeting]:
+        """The meetings of `type_` that count for org `oid`: its own, and for the types that
+        count from above, those of the orgs above it."""
+        out = list(self.held.get((oid, type_), []))
+        if type_ in FROM_ABOVE:
+            for a in self.ancestors(oid):
+                out += self.held.get((a, type_), [])
+        return out
 
     def missed(self, oid: str, type_: str, unit: str) -> list[str]:
         """The checked periods of org `oid` with no counting meeting of `type_`."""
-        held = [k for k in self.meetings if k.type == type_ and self.counts_for(k, oid)]
+        held = self.counting(oid, type_)
         return [
             p.label
             for p in self.periods(unit)
             if self.checked(oid, p) and not any(p.first <= k.on <= p.last for k in held)
         ]
 
-    def members_of(self, oid: str) -> list[str]:
-        return [k for k, orgs in self.belongs.items() if oid in orgs]
+    def members_of(self, oid: str) -> set[str]:
+        return self.direct.get(oid, set())
 
     def branch_gap(self, type_: str, oid: str) -> bool:
         if self.kind.get(oid) not in BRANCH_KINDS:
@@ -542,12 +569,11 @@ class LifeView:
     # -- attendance
 
     def expected_at(self, k: Meeting) -> set[str]:
-        out = {m for m, orgs in self.belongs.items() if any(self.under(o, k.org) for o in orgs)}
-        out |= {m for m, g in self.group_of.items() if g == k.org}
+        out = self.below.get(k.org, set()) | self.in_group.get(k.org, set())
         out |= {
             m
-            for m, org, since, until in self.attends
-            if org == k.org and since <= k.on and (until is None or until > k.on)
+            for m, since, until in self.attends_at.get(k.org, [])
+            if since <= k.on and (until is None or until > k.on)
         }
         return out
 
@@ -572,10 +598,7 @@ class LifeView:
         if k.expected is not None and k.present is not None:
             return k.present * 2 <= k.expected
         voting = {
-            m
-            for m, orgs in self.belongs.items()
-            if any(self.under(o, k.org) for o in orgs)
-            and self.demo.by_key[m]["人员类别"] == "正式党员"
+            m for m in self.below.get(k.org, set()) if self.demo.by_key[m]["人员类别"] == "正式党员"
         }
         present = voting & set(k.attendees) if k.attendees else voting - k.absentees
         return len(voting) > 0 and len(present) * 2 <= len(voting)

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from demo_readback import AS_OF, Demo, holds, key, load, read_xlsx
+from demo_readback import AS_OF, BRANCH_RULES, Demo, holds, key, load, read_xlsx
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -164,6 +164,9 @@ def test_encodings(tiny: tuple[Path, DemoSummary]) -> None:
     reports = (out / "报到记录.csv").read_bytes()
     assert not reports.startswith(b"\xef\xbb\xbf")
     assert reports.decode("utf-8").startswith("姓名,")
+    dues = (out / "党费.csv").read_bytes()
+    assert dues.startswith(b"\xef\xbb\xbf")
+    assert dues.decode("utf-8-sig").startswith("姓名,")
 
 
 # --------------------------------------------------------------------------- determinism
@@ -185,7 +188,14 @@ def test_other_seed_differs(tmp_path: Path) -> None:
     generate(tmp_path / "a", scale="tiny", seed=5, as_of=AS_OF)
     generate(tmp_path / "b", scale="tiny", seed=6, as_of=AS_OF)
     a, b = _bytes(tmp_path / "a"), _bytes(tmp_path / "b")
-    for name in ("农户.csv", "联系关系.csv", "报到记录.csv", "党员花名册.xlsx"):
+    for name in (
+        "农户.csv",
+        "联系关系.csv",
+        "报到记录.csv",
+        "党员花名册.xlsx",
+        "组织生活记录.xlsx",
+        "党费.csv",
+    ):
         assert a[name] != b[name], name
 
 
@@ -452,7 +462,23 @@ def test_county_scale(tmp_path: Path) -> None:
     assert 15 <= c["roles.县级领导"] <= 25
     assert c["orgs.流动党员党支部"] == 3
     assert {p.type for p in s.planted} == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
+    assert 15_000 <= c["meetings"] <= 40_000 and 25_000 <= c["dues"] <= 60_000
     demo = load(tmp_path / "county", AS_OF)
     cities = city_table()
     assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
     _check_multi_branch(s, demo, 2)
+    # most branches and groups keep their meetings: a few natural misses (weak branches
+    # more), besides the planted ones
+    view = demo.life()
+    kinds = {"党支部", "联合党支部", "流动党员党支部"}
+    branches = [k for k, o in demo.orgs.items() if o["组织类别"] in kinds]
+    groups = [k for k, o in demo.orgs.items() if o["组织类别"] == "党小组"]
+    for rule in BRANCH_RULES:
+        gaps = sum(view.holds(rule, b) for b in branches)
+        assert 1 <= gaps <= 0.15 * len(branches), (rule, gaps, len(branches))
+    gaps = sum(view.holds("group_no_meeting", g) for g in groups)
+    assert 1 <= gaps <= 0.15 * len(groups)
+    # and most members attend and pay
+    for rule in ("member_life_lapse", "dues_lapse"):
+        found = sum(view.holds(rule, key(m)) for m in demo.members)
+        assert 1 <= found <= 0.05 * len(demo.members), (rule, found)

@@ -96,6 +96,15 @@ GENERAL_ITEMS = (
     "学习上级文件 通报党费收缴",
     "讨论村务公开事项",
 )
+MOBILE_THEMES = (
+    "流动党员志愿服务",
+    "学习家乡发展规划",
+    "在外党员交流座谈",
+    "重温入党誓词",
+    "学习《中国共产党章程》",
+    "走访慰问在外困难党员",
+)
+MOBILE_ITEMS = ("流动党员思想汇报", "交流在外工作生活情况", "通报家乡发展情况")
 LECTURES = (
     "弘扬伟大建党精神",
     "坚定理想信念 践行初心使命",
@@ -317,7 +326,7 @@ class _Life:
             else:
                 p = 0.55  # online, when at all
         else:
-            p = 0.6 if i in self.exempt else 0.92
+            p = 0.7 if i in self.exempt else 0.92
         if i in self.forced:
             return True
         return self.r.random() < p
@@ -339,15 +348,24 @@ class _Life:
         write the attendees (default: the org's style)."""
         expected = self._expected(cc, o, on) if people is None else people
         present = [i for i in expected if self._present(o, i, on)]
-        if quorum:  # a 党员大会 needs more than half of its members
-            absent = [i for i in expected if i not in present and not self.quiet(i, on)]
-            counted = [i for i in expected if not self.suspended(i)]
+        counted = [i for i in expected if not self.suspended(i)]
+        if quorum:
+            # 应到 of a 党员大会 leaves out the members away who cannot come (外出务工等确实
+            # 无法参加) and those out of reach; more than half of the others must come
+            seen = set(present)
+            counted = [
+                i
+                for i in counted
+                if i in seen
+                or not (self.quiet(i, on) or (i in self.away_iv and self.away_at(i, on)))
+            ]
+            absent = [i for i in counted if i not in seen]
             while 2 * len(present) <= len(counted) and absent:
                 present.append(absent.pop(0))
         seen = set(present)
         if listed is None:
             listed = cc.style[o.org_id] == "attendees"
-        n_expected = sum(not self.suspended(i) for i in expected)
+        n_expected = len(counted)
         k = Meeting(
             org=o.org_id,
             type=type_,
@@ -374,6 +392,8 @@ class _Life:
         oid = o.org_id
         committee = cc.committee[oid]
         host = self._host(cc, o)
+        mobile = o.kind == "流动党员党支部"
+        items = MOBILE_ITEMS if mobile else GENERAL_ITEMS
         day = r.randint(1, 20)
         quarter_pick: dict[tuple[int, int], tuple[int, int]] = {}
         for m in self.p.window:
@@ -383,7 +403,10 @@ class _Life:
             theme_on = day_in(m, max(1, min(28, day + r.randint(-2, 2))))
             ml = label(m)
             if (oid, "主题党日", ml) not in cc.skip and self._in_window(o, theme_on):
-                theme = THEME_BY_MONTH.get(m[1]) or r.choice(THEMES)
+                if mobile:
+                    theme = r.choice(MOBILE_THEMES)
+                else:
+                    theme = THEME_BY_MONTH.get(m[1]) or r.choice(THEMES)
                 self._add(cc, o, "主题党日", theme_on, f"{m[1]}月主题党日：{theme}", host)
             com_on = day_in(m, max(1, theme_on.day - r.randint(2, 6)))
             if committee and (oid, "支委会", ml) not in cc.skip and self._in_window(o, com_on):
@@ -407,7 +430,7 @@ class _Life:
                         o,
                         "党员大会",
                         on,
-                        f"{q[0]}年第{q[1]}季度党员大会：{r.choice(GENERAL_ITEMS)}",
+                        f"{q[0]}年第{q[1]}季度党员大会：{r.choice(items)}",
                         host,
                         quorum=True,
                     )

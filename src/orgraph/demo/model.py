@@ -126,6 +126,10 @@ MEETING_CODES = {
 }
 
 
+# full-width forms (U+FF01–FF5E, the ideographic space) → ASCII, as roster text is read
+_HALFWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 @dataclass(slots=True)
 class Meeting:
     """A row of 组织生活记录. Members are idx; `attended` (not written) is who took part as
@@ -144,7 +148,9 @@ class Meeting:
 
     @property
     def id(self) -> str:
-        return f"{self.org}|{MEETING_CODES[self.type]}|{self.on.isoformat()}|{self.topic}"
+        """org|type|on|topic, the topic as the importer keeps it (half-width, trimmed)."""
+        topic = " ".join(self.topic.translate(_HALFWIDTH).split())
+        return f"{self.org}|{MEETING_CODES[self.type]}|{self.on.isoformat()}|{topic}"
 
 
 @dataclass(slots=True)
