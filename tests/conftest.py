@@ -56,6 +56,7 @@ SLOW_MODULES = (
     "oracle/test_oracle_writer.py",
     "oracle/test_oracle_proposals.py",
     "oracle/test_oracle_duties.py",
+    "oracle/test_oracle_life.py",
     "api/test_openapi.py",
     "api/test_scope_property.py",
     "dashboard/test_pages.py",
