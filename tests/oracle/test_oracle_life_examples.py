@@ -552,3 +552,80 @@ def test_life_grid(oracle_store: GraphStore, type_: str | None, b_states: list[s
         assert [x["count"] for x in rows["G"]["cells"]] == [0, 0, 1, 0, 0, 0]
     diffs = compare_life(engine, life, [None], [D], [type_])
     assert diffs == [], "\n".join(diffs)
+
+
+# -- more readings ----------------------------------------------------------------------------
+
+
+def test_a_talk_alone_begins_the_records(oracle_store: GraphStore) -> None:
+    """life_begin is the earliest meeting of any type: a talk too (it is no organisational life
+    for the member rules, but it is a record)."""
+    c = county(Meeting("B", "talk", "2024-06-01"))
+    engine, life = run(oracle_store, c)
+    months = [f"2024-{m:02d}" for m in range(6, 13)] + [f"2025-{m:02d}" for m in range(1, 6)]
+    expect(engine, life, "branch_no_theme_day", {"B": {"missed": months, "periods": 12}})
+    # The talk was no organisational life: M1's months run from the records' beginning.
+    expect(engine, life, "member_life_lapse", {M1: {"last_life": None, "months": 12}})
+    agree(engine, life)
+
+
+@pytest.mark.parametrize(
+    ("d", "held", "want"),
+    [
+        ("2025-01-01", "2024-12-31", None),  # the checked year is completed the day before D
+        ("2025-01-01", "2025-01-01", {"missed": ["2024"], "periods": 1}),
+        ("2024-12-31", "2024-12-31", {"missed": ["2023"], "periods": 1}),
+    ],
+)
+def test_checked_year_at_the_turn_of_the_year(
+    oracle_store: GraphStore, d: str, held: str, want: dict[str, Any] | None
+) -> None:
+    c = county(
+        Meeting("B", "theme_day", "2023-01-01"),
+        Meeting("B", "life_meeting", held),
+        Meeting("B", "appraisal", "2024-06-30"),
+    )
+    engine, life = run(oracle_store, c)
+    expect(engine, life, "branch_no_life_meeting", {"B": want} if want else {}, d)
+    # The 2024 appraisal is in the checked year at D = 2025-01-01, not at D = 2024-12-31.
+    appraisal = {"B": {"missed": ["2023"], "last": "2024-06-30"}} if d < "2025" else {}
+    expect(engine, life, "branch_no_appraisal", appraisal, d)
+    agree(engine, life, d)
+
+
+def test_suspended_and_probationary_members_in_the_quorum(oracle_store: GraphStore) -> None:
+    """voting is the on-roll full members (a suspended one included, as written); a
+    probationary member is not voting."""
+    c = county(Meeting("B", "general_meeting", "2025-03-10", attendees=[M1, M2]), members=4)
+    c.members[2].suspended_on = "2024-01-01"
+    c.members[3].category = "probationary"
+    engine, life = run(oracle_store, c)
+    key = "B|general_meeting|2025-03-10|"
+    expect(engine, life, "meeting_no_quorum", {})  # 2 of 3 voting (M1, M2, M3)
+    c.meetings[0].attendees = [M1, M4]
+    engine, life = run(oracle_store, c)
+    want = {key: {"basis": "list", "expected": 3, "present": 1}}
+    expect(engine, life, "meeting_no_quorum", want)
+    agree(engine, life)
+
+
+def test_member_away_attending_a_mobile_branch_was_expected(oracle_store: GraphStore) -> None:
+    """Expected at a meeting: members of the org or below, its group's members, and members
+    whose ATTENDS to it is active on the meeting's day."""
+    c = county(
+        Meeting("B", "theme_day", "2024-06-01", attendees=[M2]),  # the records begin
+        Meeting("DM", "theme_day", "2025-03-10"),  # no list: every expected member came
+        members=2,
+    )
+    dm = Org("DM", "驻深圳流动党员党支部", "mobile_branch", parent="D0", host_area="440305")
+    c.orgs.append(dm)
+    c.outflows.append(Outflow(M1, "2025-01-05", host_org="DM"))
+    engine, life = run(oracle_store, c)
+    expect(
+        engine, life, "member_no_life", {M1: {"last_life": "2025-03-10", "months": 3}}, among={M1}
+    )
+    # On a day before the member attended, the mobile branch's meeting was not the member's.
+    c.outflows[0].left_on = "2025-03-11"
+    engine, life = run(oracle_store, c)
+    expect(engine, life, "member_life_lapse", {M1: {"last_life": None, "months": 12}}, among={M1})
+    agree(engine, life)
