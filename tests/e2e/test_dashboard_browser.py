@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -43,6 +45,7 @@ PAGES = [
     "组织网络",
     "缺口清单",
     "调整建议",
+    "组织生活",
     "流动党员",
     "户联系链",
     "数据导入",
@@ -53,6 +56,7 @@ CHART_PAGES = ("总览", "覆盖地图", "组织网络", "流动党员")
 RENDER_LIMIT = 2.0  # seconds, per page, on the demo county (issue #7)
 UNCOVERED_HOUSEHOLD: list[str] = []  # a household whose chain breaks, found through the API
 BAD_ROSTER: list[Path] = []  # a members roster with rows the importer rejects
+API_URL: list[str] = []  # the API behind the dashboard (tests that record through it)
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -170,6 +174,7 @@ def servers(graph_host: GraphHost) -> Iterator[str]:
                 api_client.login(*USER)
                 first = api_client.gaps("household_uncovered", page_size=1)["items"][0]
                 UNCOVERED_HOUSEHOLD[:] = [first["id"]]
+                API_URL[:] = [api_url]
                 yield f"http://127.0.0.1:{dash_port}"
             finally:
                 _stop(dash)
@@ -212,14 +217,14 @@ def _charts_drawn(page: Any, timeout_ms: int = 20_000) -> None:
     )
 
 
-@ENGINES
-def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
+@contextmanager
+def _browser() -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A Chromium page that may reach this machine only: (page, the requests that tried to
+    leave it, the page's script errors)."""
     from playwright.sync_api import Route, sync_playwright
 
-    shots = SHOTS / graph_host.engine
-    shots.mkdir(parents=True, exist_ok=True)
     outside: list[str] = []
-    times: dict[str, float] = {}
+    errors: list[str] = []
 
     def guard(route: Route) -> None:
         host = urlparse(route.request.url).hostname or ""
@@ -235,19 +240,38 @@ def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
             headless=True,
             args=["--no-sandbox", "--disable-dev-shm-usage"],
         )
-        ctx = browser.new_context(
-            viewport={"width": 1440, "height": 1000}, locale="zh-CN", timezone_id="Asia/Shanghai"
-        )
-        ctx.route("**/*", guard)
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(servers, wait_until="domcontentloaded")
-        page.get_by_label("用户名").fill(USER[0])
-        page.get_by_label("密码").fill(USER[1])
-        page.screenshot(path=str(shots / "00-登录.png"))
-        page.get_by_role("button", name="登录").click()
-        _wait_done(page, "总览", 0)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": 1440, "height": 1000},
+                locale="zh-CN",
+                timezone_id="Asia/Shanghai",
+            )
+            ctx.route("**/*", guard)
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            yield page, outside, errors
+        finally:
+            browser.close()
+
+
+def _login(page: Any, servers: str, shot: Path | None = None) -> None:
+    page.goto(servers, wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill(USER[0])
+    page.get_by_label("密码").fill(USER[1])
+    if shot is not None:
+        page.screenshot(path=str(shot))
+    page.get_by_role("button", name="登录").click()
+    _wait_done(page, "总览", 0)
+
+
+@ENGINES
+def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
+    shots = SHOTS / graph_host.engine
+    shots.mkdir(parents=True, exist_ok=True)
+    times: dict[str, float] = {}
+
+    with _browser() as (page, outside, errors):
+        _login(page, servers, shots / "00-登录.png")
         nav = page.get_by_test_id("stSidebarNav")
         for i, name in enumerate(PAGES, start=1):
             before = _run_no(page)
@@ -275,7 +299,6 @@ def test_every_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
             warm[name] = _visit(page, nav, name)
             if warm[name] > RENDER_LIMIT:  # once more: another process may have had the CPU
                 warm[name] = min(warm[name], _visit(page, nav, name))
-        browser.close()
     (shots / "render_times.json").write_text(
         json.dumps({"first": times, "warm": warm}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
@@ -343,6 +366,8 @@ def _after_render(page: Any, name: str, servers: str) -> None:
         apply = page.get_by_role("button", name="应用所选")
         assert apply.is_visible() and apply.is_enabled()  # a county admin may apply
         page.get_by_role("button", name="下载名单（Excel）").wait_for(timeout=10_000)
+    if name == "组织生活":
+        _life_rendered(page)
     if name == "户联系链":
         before = _run_no(page)
         box = page.get_by_label("户编号或户主姓名")
@@ -357,3 +382,86 @@ def _after_render(page: Any, name: str, servers: str) -> None:
         page.get_by_role("button", name="检查（不写入）").click()
         _wait_done(page, name, before)
         page.get_by_text("需要处理的行").wait_for(timeout=30_000)
+
+
+# -- 组织生活 ---------------------------------------------------------------------------------
+
+LIFE_CELLS = {"✓已开展", "✗未开展", "⚠未达法定人数", "—不检查"}
+
+
+def _life_rendered(page: Any) -> None:
+    """The grid is an HTML table: its words are in the page, visible, in Chinese."""
+    grid = page.locator("table.og-life")
+    grid.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="组织生活", exact=True).is_visible()
+    for text in ("组织生活开展情况", "问题清单", "党员个人组织生活"):
+        assert page.get_by_text(text).first.is_visible(), text
+    head = grid.locator("thead th")
+    assert head.nth(0).inner_text() == "党组织"
+    month = dt.date.today().replace(day=1) - dt.timedelta(days=1)  # the last month checked
+    assert head.last.inner_text().replace("\n", "") == f"{month.year}年{month.month}月"
+    first = grid.locator("td.og-c").first
+    assert first.is_visible() and first.inner_text() in LIFE_CELLS
+    page.get_by_role("button", name="下载开展情况表（Excel）").wait_for(timeout=10_000)
+
+
+def _member_with_meetings(api: OrgraphClient) -> str:
+    """A member whose record has a meeting: from the demo's ledgers, else one recorded here
+    (a theme day of last month for a village branch) so the page has something to show."""
+    grid = api.life_grid()
+    for row in grid["rows"]:
+        if row["org"]["kind"] != "branch" or not row.get("village"):
+            continue
+        for m in api.members(branch=row["org"]["id"], on_roll=True, page_size=5)["items"]:
+            if api.member_life(m["id"])["meetings"]:
+                return str(m["id"])
+        if grid["no_data"]:
+            on = (dt.date.today().replace(day=1) - dt.timedelta(days=20)).isoformat()
+            api.add_meeting(row["org"]["id"], {"type": "主题党日", "on": on, "topic": "学习党章"})
+            return str(api.members(branch=row["org"]["id"], page_size=1)["items"][0]["id"])
+    raise AssertionError("no village branch with members")
+
+
+@ENGINES
+def test_life_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
+    """组织生活 in Chromium: the grid's words, a member's record, the ladder's wording; a
+    screenshot at tests/e2e/screenshots/life.png (the county's, on FalkorDB)."""
+    api = OrgraphClient(API_URL[0])
+    api.login(*USER)
+    member = _member_with_meetings(api)
+    shots = SHOTS / graph_host.engine
+    shots.mkdir(parents=True, exist_ok=True)
+    with _browser() as (page, outside, errors):
+        _login(page, servers)
+        nav = page.get_by_test_id("stSidebarNav")
+        before = _run_no(page)
+        t0 = time.perf_counter()
+        nav.get_by_role("link", name="组织生活").click()
+        _wait_done(page, "组织生活", before)
+        seconds = time.perf_counter() - t0
+        _life_rendered(page)
+        # a member's record: the figures the rules read, in Chinese
+        before = _run_no(page)
+        box = page.get_by_label("党员姓名或人员编号")
+        box.fill(member)
+        box.press("Enter")
+        _wait_done(page, "组织生活", before)
+        for label in ("最近参加组织生活", "未参加月数", "党费缴至", "欠缴月数"):
+            assert page.get_by_text(label, exact=True).first.is_visible(), label
+        page.get_by_test_id("stDataFrame").last.wait_for(timeout=10_000)
+        # the ladder: proposals for the branch to decide
+        before = _run_no(page)
+        page.get_by_text(re.compile("^处置建议（")).click()
+        _wait_done(page, "组织生活", before)
+        note = page.get_by_text("建议由党支部研究决定", exact=False).first
+        note.wait_for(timeout=10_000)
+        assert note.is_visible()
+        exc = page.get_by_test_id("stException")
+        assert exc.count() == 0, exc.first.inner_text() if exc.count() else ""
+        _screenshot(page, shots / "life.png")
+        if graph_host.engine == "falkordb":
+            _screenshot(page, SHOTS / "life.png")  # the county's, at a fixed path
+    print(f"组织生活 on {graph_host.engine}: {seconds:.2f} s")
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, errors
+    assert seconds < 2 * RENDER_LIMIT, f"组织生活 took {seconds:.2f} s on a first visit"

@@ -18,7 +18,7 @@ import streamlit as st
 
 from orgraph.client import GapSummary, OrgraphClient, problem_of
 from orgraph.errors import ValidationFailed
-from orgraph.vocab import LIFE_CELL_ZH, MEETING_TYPE_ZH, ORG_KIND_ZH
+from orgraph.vocab import INHERITED_MEETING_TYPES, LIFE_CELL_ZH, MEETING_TYPE_ZH, ORG_KIND_ZH
 from orgraph_dashboard import session, ui
 from orgraph_dashboard.strings import gap_label, num, zh_date
 
@@ -359,6 +359,8 @@ def _grid(doc: Row, scope: str | None, as_of: str, *, groups: bool) -> None:
         rows = [r for r in rows if any(c["state"] in ("missed", "no_quorum") for c in r["cells"])]
     _grid_figures(doc, rows)
     pages = max(1, -(-len(rows) // GRID_ROWS))
+    if int(st.session_state.get(GRID_PAGE, 1)) > pages:  # fewer rows since (a filter, a scope)
+        st.session_state[GRID_PAGE] = pages
     top = st.columns([3, 1, 1], vertical_alignment="bottom")
     page = (
         int(top[1].number_input("页", min_value=1, max_value=pages, value=1, key=GRID_PAGE))
@@ -388,7 +390,12 @@ def _grid(doc: Row, scope: str | None, as_of: str, *, groups: bool) -> None:
         (f"第 {first + 1}–{first + len(shown)} 个，" if pages > 1 else "")
         + f"共 {num(len(rows))} 个组织。统计日期 {zh_date(doc['as_of'])}，"
         f"检查此前已结束的 {len(doc['months'])} 个月。"
-        + ("党小组看党小组会。" if groups else f"党支部看{zh}（含上级党组织为其召开的）。")
+        + (
+            "党小组看党小组会。"
+            if groups
+            else f"党支部看{zh}"
+            + ("（含上级党组织为其召开的）。" if doc["type"] in INHERITED_MEETING_TYPES else "。")
+        )
         + "“未达法定人数”：当月党员大会到会人数未过半；“不检查”：记录开始前或组织成立前的月份。"
         "鼠标停在格上可看当月开展组织生活的总次数。"
     )
@@ -402,13 +409,12 @@ def _grid_figures(doc: Row, rows: list[Row]) -> None:
     latest = [r["cells"][-1]["state"] for r in rows if r["cells"]]
     checked = [s for s in latest if s != "none"]
     m = st.columns(4)
-    m[0].metric("检查的组织", num(len(rows)))
+    m[0].metric("组织数", num(len(rows)))
     m[1].metric(
         f"{zh_period(last)}已开展",
-        f"{num(sum(s in ('met', 'no_quorum') for s in checked))} / {num(len(checked))}"
-        if checked
-        else "不检查",
-        help="最近一个已结束的月份里开展了所查会议的组织数 / 当月检查的组织数",
+        f"{num(checked.count('met'))} / {num(len(checked))}" if checked else "不检查",
+        help="最近一个已结束的月份里开展了所查会议的组织数 / 当月检查的组织数"
+        "（当月党员大会未达法定人数的不计入已开展）",
     )
     m[2].metric("未开展（组织·月）", num(states.count("missed")))
     m[3].metric("未达法定人数（组织·月）", num(states.count("no_quorum")))
