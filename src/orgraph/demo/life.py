@@ -125,9 +125,8 @@ class _County:
     groups: list[Org]
     belongs: dict[str, list[int]]  # org → members that BELONGS_TO it (both sheets)
     in_group: dict[str, list[int]]
-    attends: dict[
-        str, list[tuple[int, date, date | None]]
-    ]  # mobile branch → (member, since, until)
+    # mobile branch → (member, since, until): the members away attached to it
+    attends: dict[str, list[tuple[int, date, date | None]]]
     committee: dict[str, list[int]] = field(default_factory=dict)
     style: dict[str, str] = field(default_factory=dict)  # org → "absentees" / "attendees"
     skip: set[tuple[str, str, str]] = field(default_factory=set)  # (org, 会议类型, period label)
@@ -141,11 +140,11 @@ class _Life:
         self.p = Periods.at(s.as_of, WINDOW_MONTHS)
         self.meetings: list[Meeting] = []
         self.payments: list[Payment] = []
-        self.silence: dict[int, date] = {}  # member → takes no part (and pays nothing) from
+        self.silence: dict[int, date] = {}  # member → takes no part from this date
+        self.no_dues: dict[int, date] = {}  # member → pays nothing from this date
         self.forced: set[int] = set()  # planted members: present whenever they can be
         self.away_iv: dict[int, list[tuple[date, date | None]]] = {}
         self.attached_iv: dict[int, list[tuple[str, date, date | None]]] = {}
-        self.last_life: dict[int, date] = {}
         self.dues_cutoff: dict[int, Month] = {}  # planted arrears: pays monthly, up to this
         self.suspended_set: set[int] = set()
         self.exempt = {m.idx for m in s.members if s.exempt(m)}
@@ -236,7 +235,7 @@ class _Life:
                 last[x.member] = x.on
         for i in c.members:
             if s.profiles.get(i) in ("silent", "lost", "flagged") and i in s.open_outflows:
-                self.silence[i] = last.get(i, s.open_outflows[i].left_on)
+                self.silence[i] = self.no_dues[i] = last.get(i, s.open_outflows[i].left_on)
 
     def _committee(self, cc: _County, o: Org) -> list[int]:
         """The branch committee (支委): its cadres first, then members at home, 3 or 5."""
@@ -258,7 +257,7 @@ class _Life:
         want = 3 if len(members) < 30 else 5
         rest = [i for i in ok if i not in ranked and i not in self.exempt]
         pad = self.r.sample(rest, min(len(rest), max(0, want - len(ranked))))
-        return (ranked + sorted(pad))[: max(want, len(ranked[:5]))]
+        return (ranked + sorted(pad))[: max(want, min(len(ranked), 5))]
 
     def _natural_misses(self, cc: _County) -> None:
         """Some branches and groups miss a period now and then; weak (软弱涣散) branches more
@@ -494,7 +493,11 @@ class _Life:
         r = self.r
         for o in cc.branches:
             com = cc.committee.get(o.org_id)
-            members = [i for i in cc.belongs.get(o.org_id, []) if com and i != com[0]]
+            members = [
+                i
+                for i in cc.belongs.get(o.org_id, [])
+                if com and i != com[0] and i not in self.silence
+            ]
             if not com or not members or r.random() < 0.5:
                 continue
             i = r.choice(members)
@@ -561,7 +564,7 @@ class _Life:
             if skip_last and rows:
                 rows.pop()
             cutoff = self.dues_cutoff.get(i)
-            stop = self.silence.get(i)
+            stop = self.no_dues.get(i)
             for paid_to, months, on in rows:
                 if cutoff is not None and paid_to > cutoff:
                     continue
@@ -805,6 +808,7 @@ class _Planter:
         for x in lost:
             i = self.key_of[x.id]
             life.silence[i] = min(life.silence.get(i, seven), seven)
+            life.no_dues[i] = min(life.no_dues.get(i, seven), seven)
             reason = "花名册标记失联" if s.members[i].lost_flag else "长期未报到"
             s.plant("propose_suspension", "member", x.id, f"{reason}, 7 个月以上无组织生活、无党费")
         # suspended: a member of a village no household contact reaches, on no other case
@@ -813,7 +817,7 @@ class _Planter:
         m = s.members[i]
         m.suspended_on = add_months(self.D, -27) - timedelta(days=self.r.randint(0, 60))
         life.suspended_set.add(i)
-        life.silence[i] = m.suspended_on
+        life.silence[i] = life.no_dues[i] = m.suspended_on
         assert m.branch is not None
         self.cc.style[m.branch] = "attendees"
         if m.group:
