@@ -20,7 +20,7 @@ from orgraph.store import GraphStore
 from .compare import ref
 from .county_model import County, Dues, Meeting, Org, Outflow
 from .examples import T, V, base, member
-from .harness import load
+from .harness import graph_facts, import_county, load, model_facts, problems
 from .life import DUES_RULES, LIFE_RULES, LifeRules
 from .life_compare import compare_life
 from .strategies import AS_OF
@@ -628,4 +628,30 @@ def test_member_away_attending_a_mobile_branch_was_expected(oracle_store: GraphS
     c.outflows[0].left_on = "2025-03-11"
     engine, life = run(oracle_store, c)
     expect(engine, life, "member_life_lapse", {M1: {"last_life": None, "months": 12}}, among={M1})
+    agree(engine, life)
+
+
+def test_reimport_updates_meetings_and_payments(oracle_store: GraphStore) -> None:
+    """A meeting is org|type|on|topic and a payment member|paid_to: importing a row with the
+    same key again updates it (figures, host, lists, date, amount); another topic is another
+    meeting. The graph then holds exactly the model."""
+    c = county(
+        Meeting("B", "general_meeting", "2025-03-10", expected=4, present=1, attendees=[M1]),
+        Meeting("B", "lecture", "2025-03-10", host="王书记", absentees=[M2]),
+        members=3,
+    )
+    c.dues.append(Dues(M1, "2025-01", "2025-01-05", "10"))
+    load(oracle_store, c)
+    assert graph_facts(oracle_store) == model_facts(c)
+    c.meetings = [
+        Meeting("B", "general_meeting", "2025-03-10", expected=4, present=3, attendees=[M2, M3]),
+        Meeting("B", "lecture", "2025-03-10", host="李老师", absentees=[M3]),
+        Meeting("B", "lecture", "2025-03-10", "第二讲", host="李老师"),
+    ]
+    c.dues = [Dues(M1, "2025-01", "2025-01-06", "12.5")]
+    first, _ = import_county(oracle_store, c)
+    assert problems(first) == []
+    assert graph_facts(oracle_store) == model_facts(c)
+    engine, life = Engine(oracle_store, policy=Policy()), LifeRules(c)
+    expect(engine, life, "meeting_no_quorum", {})
     agree(engine, life)
