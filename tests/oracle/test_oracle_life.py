@@ -24,7 +24,7 @@ from orgraph.store import GraphStore
 
 from .county_model import MEETING_TYPE_LABEL, County
 from .harness import examples, load
-from .life import LifeRules
+from .life import LifeRules, add_months
 from .life_compare import compare_life
 from .strategies import counties, scopes
 
@@ -79,12 +79,35 @@ def tags(life: LifeRules, dates: list[str]) -> list[str]:
             out.add("meeting of a group holding another branch's member")
     if any(a.kind == "transfer" for a in c.actions):
         out.add("a transfer")
+    for k in c.meetings:
+        if life.quorum_question(k):
+            basis, expected, present, _ = life.quorum(k)
+            if expected and present * 2 in (expected, expected + 1, expected + 2):
+                out.add(f"quorum at half or half + 1 ({basis})")
+    p = life.p
     for d in dates:
         for m in c.members:
             if m.suspended_on and m.suspended_on > d:
                 out.add("suspended after D")
             if m.joined_on and m.joined_on > d:
                 out.add("joined after D")
+            if m.suspended_on and add_months(m.suspended_on, p["removal_months"]) == d:
+                out.add("remove_from = D")
+        if life.life_begin(d) is not None:
+            for m in c.members:
+                n = life.life_months(m, d)[1]
+                for name in ("life_warn_months", "life_lapse_months"):
+                    if n == p[name]:
+                        out.add(f"life_months = {name}")
+        if life.dues_begin(d) is not None:
+            for m in c.members:
+                n = life.owed(m, d)[2]
+                for name in ("dues_warn_months", "dues_lapse_months"):
+                    if n == p[name]:
+                        out.add(f"months_owed = {name}")
+        for it in life.gaps("propose_suspension", None, d).values():
+            if it["suspend_from"] == d:
+                out.add("suspend_from = D")
     return sorted(out)
 
 
