@@ -613,10 +613,10 @@ def show_member_life(doc: Row) -> None:
         meetings = [
             {
                 "日期": zh_date(k["on"]),
-                "党组织": _name(k.get("org")) or "（范围外）",
                 "类型": MEETING_TYPE_ZH.get(k["type"], k["type"]),
-                "主题": k.get("topic") or "",
                 "参加情况": "参加" if k["attended"] else "缺席",
+                "党组织": _name(k.get("org")) or "（范围外）",
+                "主题": k.get("topic") or "",
             }
             for k in doc["meetings"]
         ]
