@@ -86,12 +86,22 @@ def _month(mi: int) -> Period:
 
 
 def checked_months(c: Ctx) -> list[Period]:
-    """The `life_months_back` completed months ending with the month before D's."""
+    """The `life_months_back` completed months ending with the month before D's (once per
+    answer: every org's rule reads them)."""
     md = (c.day.as_of // 10_000) * 12 + c.day.as_of // 100 % 100 - 1
-    return [_month(mi) for mi in range(md - c.policy.life_months_back, md)]
+    back = c.policy.life_months_back
+    found: list[Period] = c.once(
+        "life_checked_months", lambda: [_month(mi) for mi in range(md - back, md)]
+    )
+    return found
 
 
 def checked_quarters(c: Ctx) -> list[Period]:
+    found: list[Period] = c.once("life_checked_quarters", lambda: _quarters(c))
+    return found
+
+
+def _quarters(c: Ctx) -> list[Period]:
     months = checked_months(c)
     if not months:
         return []
@@ -188,11 +198,16 @@ def _counting_orgs(p: Projection, o: int, type_: str) -> list[int]:
 
 
 def _dates(p: Projection, o: int, type_: str) -> list[int]:
-    table = _by_org_type(p)
-    orgs = _counting_orgs(p, o, type_)
-    if len(orgs) == 1:
-        return table.get((o, type_), [])
-    return sorted(d for x in orgs for d in table.get((x, type_), ()))
+    """The sorted dates of the meetings of `type_` that count for org o (memoised per
+    projection: every answer's rules ask again)."""
+    memo: dict[tuple[int, str], list[int]] = p.once("life_counting_dates", dict)
+    found = memo.get((o, type_))
+    if found is None:
+        table = _by_org_type(p)
+        orgs = _counting_orgs(p, o, type_)
+        found = sorted(d for x in orgs for d in table.get((x, type_), ()))
+        memo[(o, type_)] = found
+    return found
 
 
 def _in(dates: list[int], period: Period) -> int:

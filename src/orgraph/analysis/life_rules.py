@@ -166,23 +166,36 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
     return basis, len(voting), present, len(voting) > 0 and present * 2 <= len(voting)
 
 
-def _quorum_candidates(c: Ctx) -> list[int]:
+def _general_meetings(c: Ctx) -> Any:
+    """Per meeting: a 党员大会 held by an org that is neither a group nor external."""
+
+    def make() -> Any:
+        p = c.graph
+        kinds_ok = np.array(
+            [
+                k not in GROUP_KINDS and not x
+                for k, x in zip(p.org_kind, p.org_external, strict=True)
+            ],
+            dtype=bool,
+        )
+        general = np.array([t == "general_meeting" for t in p.k_type], dtype=bool)
+        return general & kinds_ok[p.k_org] if len(p.k_org) else general
+
+    return c.graph.once("life_general_meetings", make)
+
+
+def _quorum_candidates(c: Ctx, *, any_scope: bool = False) -> list[int]:
+    """The general meetings from the first day of the checked months through D, of orgs in
+    scope (any org with `any_scope`)."""
     p = c.graph
+    if not len(p.k_on):
+        return []
     months = life.checked_months(c)
     start = months[0].first if months else c.day.as_of
-    out = []
-    for k in np.flatnonzero(
-        (p.k_on >= start) & (p.k_on <= c.day.as_of) if len(p.k_on) else np.zeros(0, bool)
-    ):
-        o = int(p.k_org[k])
-        if (
-            p.k_type[k] == "general_meeting"
-            and c.scope.orgs[o]
-            and p.org_kind[o] not in GROUP_KINDS
-            and not p.org_external[o]
-        ):
-            out.append(int(k))
-    return out
+    keep = _general_meetings(c) & (p.k_on >= start) & (p.k_on <= c.day.as_of)
+    if not any_scope:
+        keep &= c.scope.orgs[p.k_org]
+    return [int(k) for k in np.flatnonzero(keep)]
 
 
 def no_quorum(c: Ctx) -> list[Ref]:
@@ -361,16 +374,9 @@ def grid(c: Ctx, type_: str | None) -> dict[str, Any]:
     # (org, month) of the general meetings lacking a quorum, whatever the scope: a 党总支's
     # meeting marks the months of the branches it counts for.
     lacking: set[tuple[int, str]] = set()
-    start = months[0].first if months else c.day.as_of
-    for k in np.flatnonzero((p.k_on >= start) & (p.k_on <= c.day.as_of)).tolist():
-        o = int(p.k_org[k])
-        if (
-            p.k_type[k] == "general_meeting"
-            and p.org_kind[o] not in GROUP_KINDS
-            and not p.org_external[o]
-            and quorum(c, k)[3]
-        ):
-            lacking.add((o, month_label(_month_of(int(p.k_on[k])))))
+    for k in _quorum_candidates(c, any_scope=True):
+        if quorum(c, k)[3]:
+            lacking.add((int(p.k_org[k]), month_label(_month_of(int(p.k_on[k])))))
     rows = []
     for o in sorted(branches(c) + groups(c), key=lambda o: p.org_id[o]):
         is_group = p.org_kind[o] in GROUP_KINDS
