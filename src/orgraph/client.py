@@ -86,12 +86,14 @@ class GapPage(Page):
     type: str
     scope: str
     as_of: str
+    no_data: NotRequired[bool]  # the records the rule reads are not imported (not "no gap")
 
 
 class GapSummary(TypedDict):
     scope: str
     as_of: str
     counts: dict[str, int]
+    no_data: NotRequired[list[str]]  # types whose records do not begin by as_of: 未导入
     labels: NotRequired[dict[str, str]]
 
 

@@ -274,7 +274,8 @@ def test_the_lists_carry_the_apis_counts(live: LiveDashboard) -> None:
         at.run()
         _no_errors(at)
         assert at.text_input(key="pg_life_member_q").value == items[-1]["id"]
-        assert at.selectbox(key="pg_life_member").value == items[-1]["id"]
+        if not items[-1]["id"].startswith("h:"):  # a member without 人员编号 opens directly
+            assert at.selectbox(key="pg_life_member").value == items[-1]["id"]
         assert {m.label for m in at.metric} >= {"最近参加组织生活", "未参加月数", "欠缴月数"}
 
 

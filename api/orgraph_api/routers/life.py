@@ -154,7 +154,7 @@ def _people(view: View, keys: list[str]) -> None:
         try:
             view.member(key)
         except NotFound:
-            refused.append({"member": key, "reason": "不存在或不在您的管辖范围内"})
+            refused.append({"member": key, "message": "不存在或不在您的管辖范围内"})
     if refused:
         names = "、".join(r["member"] for r in refused[:10])
         raise ValidationFailed(

@@ -43,6 +43,7 @@ def render() -> None:
         return
     counts: dict[str, int] = summ["counts"]
     labels: dict[str, str] = summ.get("labels") or {}
+    missing = set(summ.get("no_data") or ())  # records not imported: not "no gap"
     types = list(counts)
     if st.session_state.get(TYPE_KEY) not in types:
         st.session_state[TYPE_KEY] = next((t for t in types if counts[t]), types[0])
@@ -55,9 +56,15 @@ def render() -> None:
             types,
             key=TYPE_KEY,
             label_visibility="collapsed",
-            format_func=lambda t: f"{gap_label(t, labels)}（{num(counts[t])}）",
+            format_func=lambda t: (
+                f"{gap_label(t, labels)}（" + ("未导入" if t in missing else num(counts[t])) + "）"
+            ),
         )
     with right:
+        if gap in missing:
+            st.subheader(gap_label(gap, labels))
+            st.warning("尚未导入此项所需的组织生活记录或党费记录，无法检查（不是没有问题）。")
+            return
         _gap_table(gap, gap_label(gap, labels), counts[gap], as_of)
 
 

@@ -561,6 +561,11 @@ def _member_history(as_of: str) -> None:
     if not q:
         st.caption("输入姓名或人员编号，查看该党员参加组织生活和交纳党费的记录。")
         return
+    if q.startswith("h:"):  # a member picked from a list who has no 人员编号: its key
+        doc = session.try_fetch(OrgraphClient.member_life, member_key=q, as_of=as_of)
+        if doc is not None:
+            show_member_life(doc)
+        return
     found = session.try_fetch(OrgraphClient.members, q=q, page_size=50)
     if found is None:
         return

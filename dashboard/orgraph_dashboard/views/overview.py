@@ -83,19 +83,26 @@ def _metrics(head: dict[str, Any], old: dict[str, Any], gaps: int, old_gaps: int
     )
 
 
-def _gap_table(counts: dict[str, int], labels: dict[str, str], head: dict[str, Any]) -> None:
+def _gap_table(
+    counts: dict[str, int], labels: dict[str, str], head: dict[str, Any], missing: set[str]
+) -> None:
     st.markdown("##### 缺口（按类型）")
-    table = [
+    table: list[dict[str, Any]] = [
         {"缺口类型": gap_label(t, labels), "数量": n}
         for t, n in sorted(counts.items(), key=lambda x: -x[1])
+        if t not in missing
     ]
+    # types whose records (组织生活, 党费) are not imported: 未导入, never 0
+    table += [{"缺口类型": gap_label(t, labels), "数量": None} for t in counts if t in missing]
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(table), 640),
         key="ov_gaps",
-        column_config={"数量": st.column_config.NumberColumn(format="localized")},
+        column_config={
+            "数量": st.column_config.NumberColumn(format="localized", help="空白: 未导入记录")
+        },
     )
     hist: dict[str, int] = head.get("load") or {}
     if any(hist.values()):
@@ -130,7 +137,12 @@ def render() -> None:
         else:
             st.info("范围内没有下级区划的农户数据。")
     with right:
-        _gap_table(counts, summ.get("labels") or {}, head)
+        missing = set(summ.get("no_data") or ())
+        _gap_table(counts, summ.get("labels") or {}, head, missing)
+        if missing:
+            st.caption(
+                f"{len(missing)} 类缺口所需的组织生活/党费记录尚未导入，数量空白，不代表没有问题。"
+            )
 
 
 render()
