@@ -347,6 +347,8 @@ class _Life:
         write the attendees (default: the org's style)."""
         expected = self._expected(cc, o, on) if people is None else people
         present = [i for i in expected if self._present(o, i, on)]
+        if not present and people is not None:  # a committee meets with its secretary at least
+            present = [i for i in expected[:1] if not self.quiet(i, on)]
         counted = [i for i in expected if not self.suspended(i)]
         if quorum:
             # 应到 of a 党员大会 leaves out the members away who cannot come (外出务工等确实
@@ -364,6 +366,10 @@ class _Life:
         seen = set(present)
         if listed is None:
             listed = cc.style[o.org_id] == "attendees"
+        if not seen:
+            # an empty 参加人员 reads as "not recorded" (docs/rules.md: every expected member
+            # attended): when nobody came, the absentees are written
+            listed = False
         n_expected = len(counted)
         k = Meeting(
             org=o.org_id,
@@ -752,39 +758,53 @@ class _Planter:
             life.forced.add(i)
             home_lapse = i
             s.plant(type_, "member", s.members[i].key, f"在家, 约 {months} 个月未参加组织生活")
-        # members away of ordinary reporting habits, gone since before the ledgers: one
-        # attached to a mobile branch (its meetings are theirs) and one not
+        # members away of ordinary reporting habits, gone since before the ledgers (or at
+        # least before their silence): one attached to a mobile branch (its meetings are
+        # theirs) when there is one, and one not
+        for months, type_, attached in (
+            (4, "member_no_life", True),
+            (8, "member_life_lapse", False),
+        ):
+            silent_from = add_months(self.D, -months)
+            pool = self._away_pool(months)
+            fit = [
+                i
+                for i in pool
+                if (life.attached_at(i, add_months(silent_from, -1)) is not None) == attached
+                and (life.attached_at(i, self.D) is not None) == attached
+            ]
+            i = self._take(fit or pool)
+            life.silence[i] = silent_from
+            life.forced.add(i)
+            how = "流动党员党支部" if life.attached_at(i, self.D) else "线上"
+            s.plant(
+                type_, "member", s.members[i].key, f"外出 ({how}), 约 {months} 个月未参加组织生活"
+            )
+        self.talk_with = [home_lapse]
+
+    def _away_pool(self, months: int) -> list[int]:
+        """Members away now who report, gone since before the ledgers (strict, then any),
+        else since before the last `months` + 2 months, else gone lately (silent at home
+        before they left)."""
+        s = self.s
         start = first_day(self.p.window[0])
-        away: list[int] = []
-        for strict in (True, False):
-            away = [
+        for strict, before, habits in (
+            (True, start, ("monthly", "quarterly")),
+            (False, start, ("monthly", "quarterly")),
+            (False, add_months(self.D, -(months + 2)), ("monthly", "quarterly")),
+            (False, self.D, ("monthly", "quarterly", "recent")),
+        ):
+            out = [
                 i
                 for i, o in sorted(s.open_outflows.items())
                 if i in self.county_members
                 and self._member_ok(i, strict)
-                and s.profiles.get(i) in ("monthly", "quarterly")
-                and o.left_on < start
+                and s.profiles.get(i) in habits
+                and o.left_on < before
             ]
-            if len(away) >= 2:
-                break
-        away = self.r.sample(away, len(away))
-        attached = [i for i in away if life.attached_at(i, start) is not None]
-        loose = [i for i in away if i not in attached]
-        for months, type_, pool in (
-            (4, "member_no_life", attached or loose),
-            (8, "member_life_lapse", loose or attached),
-        ):
-            i = self._take(pool)
-            life.silence[i] = add_months(self.D, -months)
-            life.forced.add(i)
-            how = "流动党员党支部" if i in attached else "线上"
-            s.plant(
-                type_, "member", s.members[i].key, f"外出 ({how}), 约 {months} 个月未参加组织生活"
-            )
-            for pool2 in (attached, loose):
-                if i in pool2:
-                    pool2.remove(i)
-        self.talk_with = [home_lapse]
+            if out:
+                return self.r.sample(out, len(out))
+        raise RuntimeError("no member away to plant organisational-life cases on")
 
     def _dues_cases(self) -> None:
         s = self.s
