@@ -80,6 +80,8 @@ def test_meetings_reference_the_rosters(tiny: tuple[Path, DemoSummary], tiny_dem
             named[col] += len(people)
         if r["应到人数"] != "":
             assert 0 <= r["实到人数"] <= r["应到人数"]
+            # nobody came: the absentees are named (an empty 参加人员 reads as all present)
+            assert r["实到人数"] > 0 or r["缺席人员"], r
         assert not (r["参加人员"] and r["缺席人员"])  # one list or the other
     assert len(ids) == len(rows)  # a meeting's id is org|type|date|topic: no repeat
     assert named == {
@@ -170,8 +172,18 @@ def test_orgs_keep_their_meetings_but_the_planted(
 
 def test_planted_life_holds_for_other_dates(tmp_path: Path) -> None:
     """Periods move with as_of: month ends, a January (the checked year is the last one) and a
-    date early in a quarter."""
-    for seed, on in ((2, date(2027, 1, 31)), (4, date(2026, 4, 1)), (6, date(2025, 12, 15))):
+    date early in a quarter; and three worlds that once failed: a mobile branch whose only
+    attached member had gone silent (its empty 参加人员 read as everyone present: seeds 33 and
+    18) and a county with one member away fit to plant (seed 15)."""
+    cases = (
+        (2, date(2027, 1, 31)),
+        (4, date(2026, 4, 1)),
+        (6, date(2025, 12, 15)),
+        (33, date(2026, 5, 14)),
+        (18, date(2024, 1, 5)),
+        (15, date(2026, 3, 9)),
+    )
+    for seed, on in cases:
         out = tmp_path / f"s{seed}"
         s = generate(out, scale="tiny", seed=seed, as_of=on)
         demo = load(out, on)
