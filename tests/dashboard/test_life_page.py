@@ -311,8 +311,8 @@ def test_no_records_is_never_shown_as_compliance(own: LiveDashboard) -> None:
     api = own.client(ADMIN)
     summary = api.gaps_summary(as_of=early.isoformat())
     no_data = no_data_of(summary)
-    # propose_removal reads the roster's 停止党籍日期, not the ledgers (docs/rules.md)
-    assert set(NEW_TYPES) - {"propose_removal"} <= no_data, "records before the date"
+    # every one of them needs a ledger (docs/rules.md), propose_removal too
+    assert set(NEW_TYPES) <= no_data, "records before the date"
     at = login(ADMIN)
     open_page(at, PAGE)
     set_date(at, early)

@@ -11,10 +11,7 @@ Readings chosen where docs/rules.md leaves room (each is in the oracle's report)
   asks for a counting meeting, not a valid one; the quorum is `meeting_no_quorum`'s business).
 - `meeting_no_quorum`'s `expected` is the recorded 应到 figure when the basis is `figures`,
   else `voting` (also when only 应到 was recorded).
-- Quorum `voting` counts suspended members (on-roll full members, as written).
-- `propose_removal` has no records condition (the table names none, unlike
-  `propose_suspension`) and never appears under `no_data`; its "meeting attended" leaves
-  `talk` out, like every member rule.
+- `propose_removal`'s "meeting attended" leaves `talk` out, like every member rule.
 - `last_dues` (ladder items) is the latest `on` (paid_on, or the paid_to month's first day)
   of the member's payments known at D.
 - Grid: a group's monthly type is always `group_meeting` (the type asked for is the branches');
@@ -153,7 +150,7 @@ class LifeRules:
         life, dues = self.life_begin(d) is None, self.dues_begin(d) is None
         out = [t for t in LIFE_RULES if life] + [t for t in DUES_RULES if dues]
         if life and dues:
-            out.append("propose_suspension")
+            out += ["propose_suspension", "propose_removal"]
         return out
 
     @staticmethod
@@ -240,11 +237,16 @@ class LifeRules:
 
     # -- quorum -----------------------------------------------------------------------------
 
-    def voting(self, oid: str) -> set[str]:
+    def voting(self, oid: str, on: str) -> set[str]:
+        """On-roll full members of the org or below it, not suspended on the meeting's day."""
         return {
             m.member_no
             for m in self.c.members
-            if m.on_roll and self.o.full(m) and m.branch is not None and m.branch in self.below[oid]
+            if m.on_roll
+            and self.o.full(m)
+            and m.branch is not None
+            and m.branch in self.below[oid]
+            and not self.suspended(m, on)
         }
 
     def quorum_question(self, k: Meeting) -> bool:
@@ -257,7 +259,7 @@ class LifeRules:
         """basis, expected, present, lacking a quorum."""
         if k.expected is not None and k.present is not None:
             return "figures", k.expected, k.present, k.present * 2 <= k.expected
-        voting = self.voting(k.org)
+        voting = self.voting(k.org, k.on)
         if k.attendees is not None:
             basis, present = "list", len(voting & set(k.attendees))
         else:
@@ -533,7 +535,9 @@ class LifeRules:
         return out
 
     def _propose_removal(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
-        out = {}
+        out: dict[str, dict[str, Any]] = {}
+        if self.life_begin(d) is None and self.dues_begin(d) is None:
+            return out  # "no sign of life since" needs a ledger to look in
         for m in self.members_in(s):
             if not self.suspended(m, d):
                 continue

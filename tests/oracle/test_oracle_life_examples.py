@@ -256,6 +256,20 @@ def test_quorum(
     agree(engine, life)
 
 
+@pytest.mark.parametrize(("suspended_on", "found"), [("2025-03-10", True), ("2025-03-11", False)])
+def test_a_member_suspended_by_the_meeting_has_no_vote(
+    oracle_store: GraphStore, suspended_on: str, found: bool
+) -> None:
+    """M3 suspended on the meeting's day: 2 of 3 voting came (quorum); a day later he still
+    votes, and 2 of 4 is no quorum."""
+    c = county(Meeting("B", "general_meeting", "2025-03-10", attendees=[M1, M2]), members=4)
+    c.members[2].suspended_on = suspended_on
+    engine, life = run(oracle_store, c)
+    want = {"B|general_meeting|2025-03-10|": {"basis": "list", "expected": 4, "present": 2}}
+    expect(engine, life, "meeting_no_quorum", {} if found else want)
+    agree(engine, life)
+
+
 @pytest.mark.parametrize(("on", "found"), [("2024-06-01", True), ("2024-05-31", False)])
 def test_quorum_window_starts_with_the_earliest_checked_month(
     oracle_store: GraphStore, on: str, found: bool
@@ -494,13 +508,12 @@ def test_no_records_is_no_data(oracle_store: GraphStore) -> None:
     c.members[0].lost_contact = True
     c.members[1].suspended_on = "2019-01-01"
     engine, life = run(oracle_store, c)
-    no_data = [*LIFE_RULES, *DUES_RULES, "propose_suspension"]
+    no_data = [*LIFE_RULES, *DUES_RULES, "propose_suspension", "propose_removal"]
     for got in (engine.summary(as_of=D)["no_data"], life.summary(None, D)["no_data"]):
         assert sorted(got) == sorted(no_data)
+    # The removal proposal too: with no ledger, "no sign of life since" cannot be shown.
     for rule in no_data:
         expect(engine, life, rule, {})
-    # The removal proposal reads the suspension date only (no records condition).
-    expect(engine, life, "propose_removal", {M2: {"suspended_on": "2019-01-01"}})
     for grid in (engine.life_grid(as_of=D), life.life_grid(None, D)):
         assert [r["org"]["id"] for r in grid["rows"]] == ["B", "G"]
         assert {c["state"] for r in grid["rows"] for c in r["cells"]} == {"none"}
@@ -594,17 +607,20 @@ def test_checked_year_at_the_turn_of_the_year(
 
 
 def test_suspended_and_probationary_members_in_the_quorum(oracle_store: GraphStore) -> None:
-    """voting is the on-roll full members (a suspended one included, as written); a
-    probationary member is not voting."""
-    c = county(Meeting("B", "general_meeting", "2025-03-10", attendees=[M1, M2]), members=4)
+    """voting is the on-roll full members not suspended on the meeting's day; a probationary
+    member is not voting either."""
+    c = county(Meeting("B", "general_meeting", "2025-03-10", attendees=[M1]), members=4)
     c.members[2].suspended_on = "2024-01-01"
     c.members[3].category = "probationary"
     engine, life = run(oracle_store, c)
     key = "B|general_meeting|2025-03-10|"
-    expect(engine, life, "meeting_no_quorum", {})  # 2 of 3 voting (M1, M2, M3)
+    want = {key: {"basis": "list", "expected": 2, "present": 1}}  # 1 of 2 voting (M1, M2)
+    expect(engine, life, "meeting_no_quorum", want)
+    c.meetings[0].attendees = [M1, M2]
+    engine, life = run(oracle_store, c)
+    expect(engine, life, "meeting_no_quorum", {})
     c.meetings[0].attendees = [M1, M4]
     engine, life = run(oracle_store, c)
-    want = {key: {"basis": "list", "expected": 3, "present": 1}}
     expect(engine, life, "meeting_no_quorum", want)
     agree(engine, life)
 

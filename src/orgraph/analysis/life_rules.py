@@ -156,6 +156,8 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
     if exp >= 0 and pres >= 0:
         return "figures", exp, pres, pres * 2 <= exp
     voting = _voting(c)[int(p.k_org[k])]
+    susp = p.m_suspended[voting]
+    voting = voting[(susp == 0) | (susp > p.k_on[k])]  # a suspended member has no vote
     people, attended = life.meeting_people(p, k)
     if p.k_listed[k]:
         basis, here = "list", people[attended]
@@ -341,6 +343,8 @@ def suspension_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def propose_removal(c: Ctx) -> list[Ref]:
+    if not life.has_any(c):  # "no sign of life since" needs a ledger to look in
+        return []
     p = c.graph
     cand = c.members & p.m_on_roll & life.suspended(c)
     d = c.day.as_of

@@ -449,7 +449,12 @@ _DEFINED = (
         life_rules.suspension_item,
         has_data=life.has_any,
     ),
-    Rule(_GAP["propose_removal"], life_rules.propose_removal, life_rules.removal_item),
+    Rule(
+        _GAP["propose_removal"],
+        life_rules.propose_removal,
+        life_rules.removal_item,
+        has_data=life.has_any,
+    ),
 )
 # In the order of orgraph.vocab.GAP_TYPES; a gap type without a rule fails at import.
 RULES: dict[str, Rule] = {r.type: r for r in sorted(_DEFINED, key=lambda r: GAP_TYPES.index(r.gap))}
