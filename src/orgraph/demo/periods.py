@@ -28,10 +28,6 @@ def first_day(m: Month) -> date:
     return date(m[0], m[1], 1)
 
 
-def last_day(m: Month) -> date:
-    return date(m[0], m[1], calendar.monthrange(*m)[1])
-
-
 def day_in(m: Month, day: int) -> date:
     """The given day of month `m`, or its last day when the month is shorter."""
     return date(m[0], m[1], min(day, calendar.monthrange(*m)[1]))
