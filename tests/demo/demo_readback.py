@@ -597,8 +597,11 @@ class LifeView:
             return False
         if k.expected is not None and k.present is not None:
             return k.present * 2 <= k.expected
-        voting = {
-            m for m in self.below.get(k.org, set()) if self.demo.by_key[m]["人员类别"] == "正式党员"
+        voting = {  # full members, not suspended on the meeting's date (停止党籍: no vote)
+            m
+            for m in self.below.get(k.org, set())
+            if self.demo.by_key[m]["人员类别"] == "正式党员"
+            and not ((on := _d(self.demo.by_key[m]["停止党籍日期"])) and on <= k.on)
         }
         present = voting & set(k.attendees) if k.attendees else voting - k.absentees
         return len(voting) > 0 and len(present) * 2 <= len(voting)
@@ -670,6 +673,8 @@ class LifeView:
 
     def propose_removal(self, key: str) -> bool:
         on = self.suspended(key)
+        if self.life_begin is None and self.dues_begin is None:
+            return False  # no ledger to show "no sign of life since"
         if on is None or add_months(on, 24) > self.D:
             return False
         return self.last_sign(key) <= on

@@ -878,11 +878,16 @@ class _Planter:
                 k.present = len(counted) - sum(i in absent for i in counted)
                 note = f"应到 {k.expected} 人, 实到 {k.present} 人"
             else:
-                full = [i for i in cc.belongs[o.org_id] if s.members[i].is_full]
-                want = len(full) - len(full) // 2 - sum(i in quiet for i in full)
-                absent = quiet + [i for i in full if i not in quiet][: max(0, want)]
+                # voting: its full members, not suspended (停止党籍: no vote)
+                voting = [
+                    i
+                    for i in cc.belongs[o.org_id]
+                    if s.members[i].is_full and not life.suspended(i)
+                ]
+                want = len(voting) - len(voting) // 2 - sum(i in quiet for i in voting)
+                absent = quiet + [i for i in voting if i not in quiet][: max(0, want)]
                 k.expected = k.present = None
-                note = f"未记录应到、实到; 正式党员 {len(full)} 人, 缺席 {len(absent)} 人"
+                note = f"未记录应到、实到; 有表决权党员 {len(voting)} 人, 缺席 {len(absent)} 人"
             gone = set(absent)
             k.attendees = []
             k.absentees = [i for i in expected if i in gone or i not in k.attended]
