@@ -343,18 +343,21 @@ def parse_tags(raw: object) -> Parsed:
     return Parsed(split_list(raw))
 
 
-def parse_org_kind(raw: object) -> Parsed:
+def _lookup_by_suffix(table: dict[str, str], raw: object, what: str, allowed: str) -> Parsed:
+    """A code by its name, else by the longest Chinese name the cell ends with ("村党总支" →
+    党总支, "廉政党课" → 党课; 临时党小组 is tried before 党小组)."""
     s = _norm_code(raw)
-    if s in ORG_KIND:
-        return Parsed(ORG_KIND[s])
-    # "村党总支" → ends with 党总支; longest suffix first (临时党小组 before 党小组).
-    for name in sorted(ORG_KIND, key=len, reverse=True):
+    if s in table:
+        return Parsed(table[s])
+    for name in sorted(table, key=len, reverse=True):
         if len(name) >= 2 and not name.isascii() and s.endswith(name):
-            return Parsed(ORG_KIND[name])
-    return failed(
-        f"无法识别的组织类别“{cell_text(raw).strip()[:20]}”，应为"
-        + "/".join(ORG_KIND_ZH[k] for k in ORG_KINDS)
-    )
+            return Parsed(table[name])
+    return failed(f"无法识别的{what}“{cell_text(raw).strip()[:20]}”，应为{allowed}")
+
+
+def parse_org_kind(raw: object) -> Parsed:
+    allowed = "/".join(ORG_KIND_ZH[k] for k in ORG_KINDS)
+    return _lookup_by_suffix(ORG_KIND, raw, "组织类别", allowed)
 
 
 def parse_area_level(raw: object) -> Parsed:
@@ -386,17 +389,8 @@ def parse_rect_status(raw: object) -> Parsed:
 
 
 def parse_meeting_type(raw: object) -> Parsed:
-    s = _norm_code(raw)
-    if s in MEETING_TYPE:
-        return Parsed(MEETING_TYPE[s])
-    # "廉政党课", "4月份主题党日" → the longest known name it ends with.
-    for name in sorted(MEETING_TYPE, key=len, reverse=True):
-        if len(name) >= 2 and not name.isascii() and s.endswith(name):
-            return Parsed(MEETING_TYPE[name])
-    return failed(
-        f"无法识别的会议类型“{cell_text(raw).strip()[:20]}”，应为"
-        + "/".join(MEETING_TYPE_ZH.values())
-    )
+    allowed = "/".join(MEETING_TYPE_ZH.values())
+    return _lookup_by_suffix(MEETING_TYPE, raw, "会议类型", allowed)
 
 
 @lru_cache(maxsize=1)
