@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from openpyxl import load_workbook
 
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from tests.api.scope_truth import Sets, Truth
@@ -43,7 +44,14 @@ class Sweep:
         r = client.get(path, params={**params, "format": "csv"})
         self.calls += 1
         assert r.status_code == 200, r.text
-        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        if r.headers["content-type"].startswith("text/csv"):
+            rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+        else:  # a file offered as XLSX only (the printable grid)
+            ws = load_workbook(io.BytesIO(r.content)).active
+            assert ws is not None
+            rows = [
+                ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
+            ]
         self.answers.append((f"{path} {params}", [c.strip() for row in rows for c in row]))
 
     def proposal(self, client: httpx.Client, **params: Any) -> list[Any]:
@@ -107,6 +115,7 @@ def sweep(
     sw.export(client, "/proposals/contacts/export", as_of=as_of)
     sw.get(client, "/proposals/duties", as_of=as_of)
     sw.get(client, "/life/grid", as_of=as_of)
+    sw.export(client, "/life/grid/export", as_of=as_of)
     sw.pages(client, "/meetings")
     sw.pages(client, "/dues")
     sw.export(client, "/proposals/duties/export", as_of=as_of)

@@ -201,6 +201,11 @@ def test_the_sweep_reaches_every_read_route(
         "/proposals/contacts/export",
         "/proposals/duties",
         "/proposals/duties/export",
+        "/life/grid",
+        "/life/grid/export",
+        "/meetings",
+        "/dues",
+        "/members/{key}/life",
     }
     missing = {p.removeprefix("/api/v1") for p in reads} - swept
     assert not missing, f"read routes the scope sweep does not call: {sorted(missing)}"

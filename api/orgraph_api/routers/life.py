@@ -48,8 +48,17 @@ def grid(
     ref = view.resolve(scope)
     code = life.meeting_type(type) if type else None
     return Json(
-        svc.answers.ask(view.revision, svc.engine.life_grid, scope=ref, as_of=as_of, type=code)
+        _redacted(
+            svc.answers.ask(view.revision, svc.engine.life_grid, scope=ref, as_of=as_of, type=code),
+            view,
+        )
     )
+
+
+def _redacted(doc: dict[str, Any], view: View) -> dict[str, Any]:
+    """The grid with the villages and townships above the caller's scope withheld (a village
+    user's rows name their own village, not its township)."""
+    return {**doc, "rows": redact_refs(doc["rows"], view.seen())}
 
 
 @router.get(
@@ -66,7 +75,7 @@ def export_grid(
     ref = view.resolve(scope)
     code = life.meeting_type(type) if type else None
     with audited(svc, view.principal, action="life.export", target="grid", scope=ref):
-        doc = svc.engine.life_grid(scope=ref, as_of=as_of, type=code)
+        doc = _redacted(svc.engine.life_grid(scope=ref, as_of=as_of, type=code), view)
     zh = MEETING_TYPE_ZH[doc["type"]]
     title = f"组织生活开展情况_{zh}_{doc['scope']}_{doc['as_of']}"
     body = grid_xlsx(doc, title=f"组织生活开展情况 ({zh}) 截至 {doc['as_of']}")

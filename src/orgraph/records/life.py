@@ -49,6 +49,7 @@ def list_meetings(
         r["id"]: r["host"]
         for r in store.read("record_meeting_hosts", ids=[p.k_id[k] for k in chosen])
     }
+    hidden = _hidden_names(seen)
     items = []
     for k in chosen:
         _, attended = meeting_people(p, k)
@@ -64,10 +65,18 @@ def list_meetings(
                 "present": _count(int(p.k_present[k])),
                 "attendees_listed": int(attended.sum()),
                 "absentees_listed": int((~attended).sum()),
-                "host": hosts.get(p.k_id[k]),
+                "host": None if hosts.get(p.k_id[k]) in hidden else hosts.get(p.k_id[k]),
             }
         )
     return answer(items, len(idx), page, page_size)
+
+
+def _hidden_names(seen: Visible) -> set[str]:
+    """Names only members out of the caller's sight bear: a host (主持人, free text) who is
+    one of them is withheld, as everything else about people outside the scope."""
+    p = seen.p
+    visible = {p.m_name[m] for m in np.flatnonzero(seen.members)}
+    return {p.m_name[m] for m in np.flatnonzero(~seen.members)} - visible
 
 
 def _count(n: int) -> int | None:
