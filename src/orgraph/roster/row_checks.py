@@ -99,6 +99,18 @@ def _meeting_people(
         warnings.append(
             _issue(at, "present", str(present), f"实到人数 {present} 大于应到人数 {expected}")
         )
+    named = values.get("attendees") or values.get("absentees")
+    if expected is not None and present is not None and present < expected and not named:
+        # docs/rules.md "attended": a record naming nobody reads as "all expected came".
+        warnings.append(
+            _issue(
+                at,
+                "present",
+                str(present),
+                f"实到 {present} 人少于应到 {expected} 人，但未填写缺席人员或参加人员："
+                "个人组织生活将按应到人员全部参加计算，请补填缺席人员",
+            )
+        )
 
 
 def _issue(at: _At, key: str, value: str | None, message: str) -> Issue:
