@@ -18,15 +18,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from starlette.responses import Response
 
 from orgraph.records.life_sheet import chinese_date
+from orgraph.roster.contact_roster import safe_text
 from orgraph.vocab import FIELD_ZH
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 TEXT_SUFFIXES = ("id", "code", "phone", "_no", "编号", "代码")
-
-
-def safe_text(value: str) -> str:
-    """A string no spreadsheet evaluates as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def _label(key: str) -> str:

@@ -105,10 +105,11 @@ def field_value(f: str, v: Any) -> Any:
     return v
 
 
-def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str) -> list[str]:
-    got = engine.gaps(rule, scope=scope, as_of=d, page=1, page_size=10_000)
-    want = oracle.gaps(rule, scope, d)
-    where = f"{rule} scope={scope} as_of={d}"
+def id_diffs(
+    where: str, got: dict[str, Any], want: dict[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """An engine gap page's items by id, and what is wrong with its ids: a total that is not
+    its item count, items out of id order, ids only one side has."""
     out = []
     items = {it["id"]: it for it in got["items"]}
     if got["total"] != len(got["items"]):
@@ -120,6 +121,14 @@ def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str)
             f"{where}: ids engine-only {sorted(set(items) - set(want))}, "
             f"oracle-only {sorted(set(want) - set(items))}"
         )
+    return items, out
+
+
+def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str) -> list[str]:
+    got = engine.gaps(rule, scope=scope, as_of=d, page=1, page_size=10_000)
+    want = oracle.gaps(rule, scope, d)
+    where = f"{rule} scope={scope} as_of={d}"
+    items, out = id_diffs(where, got, want)
     for k in sorted(set(items) & set(want)):
         for f in FIELDS[rule]:
             g, w = field_value(f, items[k].get(f)), want[k].get(f)

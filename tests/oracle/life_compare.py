@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .compare import _names, ref
+from .compare import _names, id_diffs, ref
 from .life import LifeRules
 from .life_types import LIFE_FIELDS, LIFE_RULE_TYPES
 
@@ -18,17 +18,7 @@ def item_diffs(engine: Any, life: LifeRules, rule: str, scope: str | None, d: st
     got = engine.gaps(rule, scope=scope, as_of=d, page=1, page_size=10_000)
     want = life.gaps(rule, scope, d)
     where = f"{rule} scope={scope} as_of={d}"
-    out = []
-    items = {it["id"]: it for it in got["items"]}
-    if got["total"] != len(got["items"]):
-        out.append(f"{where}: total {got['total']} != {len(got['items'])} items")
-    if [it["id"] for it in got["items"]] != sorted(items):
-        out.append(f"{where}: items not sorted by id")
-    if set(items) != set(want):
-        out.append(
-            f"{where}: ids engine-only {sorted(set(items) - set(want))}, "
-            f"oracle-only {sorted(set(want) - set(items))}"
-        )
+    items, out = id_diffs(where, got, want)
     for k in sorted(set(items) & set(want)):
         for f in FIELDS[rule]:
             if f not in items[k]:

@@ -9,15 +9,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from orgraph.roster.contact_roster import safe_text
 from orgraph.vocab import LIFE_CELL_ZH, ORG_KIND_ZH
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_text(value: str) -> str:
-    """A string no spreadsheet evaluates as a formula."""
-    return "'" + value if value.startswith(FORMULA_START) else value
-
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})$")

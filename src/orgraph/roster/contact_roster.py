@@ -71,7 +71,7 @@ def cadre_rows(items: list[dict[str, Any]], since: str) -> list[list[str]]:
     return out
 
 
-def _safe(value: str) -> str:
+def safe_text(value: str) -> str:
     """Text no spreadsheet evaluates as a formula (names come from rosters people typed)."""
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_START) else value
@@ -85,7 +85,7 @@ def to_xlsx(items: list[dict[str, Any]], since: str, *, cadres: bool = False) ->
     ws.title = "联系关系"
     ws.append(list(HEADERS))
     for row in (cadre_rows if cadres else rows)(items, since):
-        ws.append([_safe(v) for v in row])
+        ws.append([safe_text(v) for v in row])
     for i, key in enumerate(_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 40 if key == "remark" else 16
         if key in TEXT:
@@ -103,5 +103,5 @@ def to_csv(items: list[dict[str, Any]], since: str, *, cadres: bool = False) -> 
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADERS)
     for row in (cadre_rows if cadres else rows)(items, since):
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow([safe_text(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
