@@ -145,6 +145,71 @@ def test_unknown_group_and_target_kind_mismatch(
     assert [m["key"] for m in dump(store).label("Member")] == ["X4"]
 
 
+def test_a_zu_target_is_a_hamlet_or_a_party_group(
+    store: GraphStore, demo_dir: Path, tmp_path: Path
+) -> None:
+    """联系对象类型 组 with a party group's 组织编号 (村干部包组 assigned to party groups, #18)
+    links the group; with a hamlet's code, the hamlet; an id that is both is rejected naming
+    both; explicit 村民小组 / 党小组 keep to their kind."""
+    rows = demo_rows(demo_dir)
+    import_demo(store, demo_dir, (AREAS, ORGS))
+    hamlet = next(r for r in rows[AREAS] if r["层级"] == "组")
+    group = next(r for r in rows[ORGS] if r["组织类别"] == "党小组")
+    branch = next(r for r in rows[ORGS] if r["组织类别"] == "党支部")
+    village = text(hamlet["上级代码"])
+    twin = text(group["组织编号"])  # a hamlet coded like the party group: ambiguous
+    areas = write_csv(
+        tmp_path / "a.csv",
+        [["区划代码", "名称", "层级", "上级代码"], [twin, "重号组", "组", village]],
+    )
+    members = write_csv(
+        tmp_path / "m.csv", [["姓名", "人员编号", "所在党支部"], ["甲", "Z1", branch["组织编号"]]]
+    )
+    contacts = write_csv(
+        tmp_path / "c.csv",
+        [
+            ["人员编号", "联系对象类型", "联系对象编号", "开始日期"],
+            ["Z1", "组", text(hamlet["区划代码"]), "2025-01-01"],
+            ["Z1", "党小组", twin, "2025-01-01"],  # explicit: no ambiguity
+            ["Z1", "组", twin, "2025-02-01"],  # both a hamlet and a party group
+            ["Z1", "村民小组", text(branch["组织编号"]), "2025-01-01"],  # not a hamlet
+            ["Z1", "组", "NO-SUCH-GROUP", "2025-01-01"],
+        ],
+    )
+    f = by_file(run_import(store, [areas, members, contacts]))["c.csv"]
+    assert _issue(f, 4) == ("c", 4, "联系对象编号")
+    both = next(i.message for i in f.rejected if i.row == 4)
+    assert "重号组" in both and text(group["组织名称"]) in both
+    assert _issue(f, 5) == ("c", 5, "联系对象编号")
+    assert _issue(f, 6) == ("c", 6, "联系对象编号")
+    assert (f.created, f.rows) == (2, 5)
+    assert {(x, y) for x, y, _ in dump(store).rel("RESPONSIBLE_FOR")} == {
+        ("Z1", text(hamlet["区划代码"])),
+        ("Z1", twin),
+    }
+    # A party group by its id through 组 alone (the probe's case).
+    again = write_csv(
+        tmp_path / "c2.csv",
+        [
+            ["人员编号", "联系对象类型", "联系对象编号", "开始日期"],
+            [
+                "Z1",
+                "组",
+                text(
+                    next(
+                        r
+                        for r in rows[ORGS]
+                        if r["组织类别"] == "党小组" and text(r["组织编号"]) != twin
+                    )["组织编号"]
+                ),
+                "2025-03-01",
+            ],
+        ],
+    )
+    g = by_file(run_import(store, [again]))["c2.csv"]
+    assert (g.created, g.rejected) == (1, [])
+
+
 # -- chains, header names, renumbered members (each was once a bug) ---------------------------
 
 

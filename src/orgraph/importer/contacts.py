@@ -8,6 +8,7 @@ from typing import Any
 from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches
 from orgraph.importer.report import FileReport
 from orgraph.roster import Record
+from orgraph.roster.codes import HAMLET_OR_GROUP
 from orgraph.vocab import AREA_LEVEL_ZH, GROUP_KINDS
 
 # The catalog block that writes each target label's link.
@@ -67,6 +68,8 @@ class ContactSteps(ImportStep):
             gid, _ = self.lk.org(target, kinds=GROUP_KINDS, what="党小组")
             ok, rel, label, what = gid is not None, "RESPONSIBLE_FOR", "Org", "党小组"
             target = gid or target
+        elif kind == HAMLET_OR_GROUP:
+            return self._hamlet_or_group(rep, rec, target)
         else:
             area = self.lk.areas.get(target)
             ok = area is not None and area.get("level") == kind
@@ -75,6 +78,35 @@ class ContactSteps(ImportStep):
             self._reject(rep, rec, "target_id", target, f"联系对象{what} {target} 不存在")
             return None
         return rel, label, target
+
+    def _hamlet_or_group(
+        self, rep: FileReport, rec: Record, target: str
+    ) -> tuple[str, str, str] | None:
+        """A 组 target: a hamlet (村民小组) by its area code, or a party group (党小组) by its
+        org id, since many counties assign 村干部包组 to party groups and write 组 for both
+        (docs/design.md#importer). An id that is both is ambiguous and rejected naming both."""
+        area = self.lk.areas.get(target)
+        hamlet = area is not None and area.get("level") == "hamlet"
+        org = self.lk.orgs.get(target)
+        group = org is not None and org.get("kind") in GROUP_KINDS
+        if hamlet and group:
+            assert area is not None and org is not None
+            self._reject(
+                rep,
+                rec,
+                "target_id",
+                target,
+                f"联系对象编号 {target} 既是村民小组“{area.get('name') or target}”，"
+                f"又是党小组“{org.get('name') or target}”：请把联系对象类型“组”写明为“村民小组”"
+                "或“党小组”",
+            )
+            return None
+        if group:
+            return "RESPONSIBLE_FOR", "Org", target
+        if hamlet:
+            return "RESPONSIBLE_FOR", "Area", target
+        self._reject(rep, rec, "target_id", target, f"联系对象村民小组或党小组 {target} 不存在")
+        return None
 
     def _contact_states(self, members: list[str]) -> dict[str, dict[str, Any]]:
         """The stored contacts and responsibilities of these members, by item key."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from orgraph.roster.cells import Parsed, cell_text, clean_text, failed
 from orgraph.vocab import (
@@ -139,11 +140,15 @@ AREA_LEVEL = {
 for _v in AREA_LEVELS:
     AREA_LEVEL[_v] = _v
 
+# 组 alone names a hamlet (村民小组) or a party group (党小组): many counties assign 村干部包组
+# to party groups. The importer resolves it against both (docs/design.md#importer).
+HAMLET_OR_GROUP: Final = "hamlet_or_group"
 TARGET_KIND = {
     "户": "household",
     "农户": "household",
     "家庭户": "household",
-    "组": "hamlet",
+    "组": HAMLET_OR_GROUP,
+    "小组": HAMLET_OR_GROUP,
     "村民小组": "hamlet",
     "网格": "hamlet",
     "楼栋": "hamlet",
