@@ -25,6 +25,18 @@ DATA=${ORGRAPH_DATA_DIR:-.orgraph}
 API_PORT=${ORGRAPH_API_PORT:-8000}
 DASH_PORT=${ORGRAPH_DASHBOARD_PORT:-8501}
 export ORGRAPH_API_URL=${ORGRAPH_API_URL:-http://127.0.0.1:$API_PORT}
+# The key of the ID numbers' keyed hash: orgraph refuses its public development default (issue
+# #18). Unless one is set (in the environment or .env), a random key is made once and kept in
+# the data folder (0600), like the admin password below; keep it: a new key gives new members'
+# keys.
+if [[ -z ${ORGRAPH_ID_HASH_KEY:-} ]] && ! grep -qs '^ORGRAPH_ID_HASH_KEY=' .env; then
+    mkdir -p -m 700 "$DATA"
+    if [[ ! -s $DATA/id-hash.key ]]; then
+        (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$DATA/id-hash.key")
+    fi
+    ORGRAPH_ID_HASH_KEY=$(cat "$DATA/id-hash.key")
+    export ORGRAPH_ID_HASH_KEY
+fi
 
 uri_of() {  # uri_of ENGINE: the ORGRAPH_STORE_URI of a local engine
     case $1 in

@@ -31,6 +31,10 @@ from tests.engines import (
 
 __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
 
+# orgraph refuses to hash ID numbers with the public development key (issue #18): the tests,
+# and the CLI and servers they start, use a key of their own unless one is set.
+os.environ.setdefault("ORGRAPH_ID_HASH_KEY", "orgraph-tests-not-the-dev-key")
+
 # The blocks only the tests run live in tests/cypher/ and join the catalog of this process only.
 catalog.extend(Path(__file__).parent / "cypher")
 

@@ -144,7 +144,10 @@ class MemberPage(Page):
 class MemberOut(MemberRow):
     member_no: str | None
     ethnicity: str | None
-    birth_date: str | None
+    birth_date: str | None = Field(
+        description="year only (1983); the full date (1983-04-14) with reveal=true when your "
+        "role may: the 8 digits a masked ID number hides are the birth date"
+    )
     education: str | None
     joined_on: str | None
     full_on: str | None

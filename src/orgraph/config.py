@@ -11,6 +11,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EngineKind = Literal["embedded", "falkor", "neo4j", "neo4j-local"]
 
+# The development default of ORGRAPH_ID_HASH_KEY: public (it is in this file), so a keyed hash
+# made with it is as good as the ID number itself (an `h:` key was reversed in 0.36 s: the
+# space of valid ID numbers of one county is small). Nothing is hashed with it (issue #18):
+# roster.idnumber.hash_id refuses it, `orgraph db status` reports it.
+DEV_ID_HASH_KEY = "orgraph-dev-key-change-me"
+DEV_KEY_MESSAGE = (
+    "ORGRAPH_ID_HASH_KEY 仍是开发用默认密钥，不能导入或登记身份证号 (用它算出的散列可被还原为"
+    "身份证号)。请在首次导入前设置一个随机密钥并妥善保存、不再更改，例如: "
+    "export ORGRAPH_ID_HASH_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    " (或写入 .env)。 The ID hash key is the public development default: set "
+    "ORGRAPH_ID_HASH_KEY to a random secret before importing ID numbers."
+)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ORGRAPH_", env_file=".env", extra="ignore")
@@ -46,8 +59,12 @@ class Settings(BaseSettings):
     # Seconds `orgraph db start` waits for the local server (embedded or neo4j-local) to answer.
     start_timeout: float = 120.0
     # Key of the HMAC that replaces raw ID numbers; changing it orphans existing member keys.
-    id_hash_key: SecretStr = SecretStr("orgraph-dev-key-change-me")
+    id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
     roster_max_mb: int = 50
+    # The API reads uploaded rosters in a child process: address space it may add (MB; 0 for
+    # no limit) and seconds it may take for all files of one upload (api/orgraph_api/upload_worker).
+    upload_memory_mb: int = 4096
+    upload_timeout_s: float = 300.0
     # API and dashboard.
     api_url: str = Field(default="http://127.0.0.1:8000", description="API base for clients")
     # Token signing key; when empty, a random key is created once in the data folder.
@@ -55,6 +72,10 @@ class Settings(BaseSettings):
     token_idle_minutes: int = 30
     lockout_failures: int = 5
     lockout_minutes: int = 30
+    # Refused log-ins one client address may make in a sliding window before it gets 429
+    # (per API process: orgraph.security.throttle).
+    login_throttle_failures: int = 20
+    login_throttle_minutes: int = 15
     audit_retention_days: int = 180
 
     @property
@@ -77,6 +98,12 @@ class Settings(BaseSettings):
             "falkor://主机:端口、unix:///路径.sock、bolt://、neo4j:// 或 neo4j+s://。"
             "Valid: embedded, neo4j-local, falkor://, unix://, bolt://, neo4j://, neo4j+s://"
         )
+
+    @property
+    def dev_id_key(self) -> bool:
+        """True while ORGRAPH_ID_HASH_KEY is the public development default (or empty)."""
+        key = self.id_hash_key.get_secret_value()
+        return key.strip() in ("", DEV_ID_HASH_KEY)
 
     @property
     def data_path(self) -> Path:

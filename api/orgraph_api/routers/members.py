@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from orgraph.records import members
 from orgraph.records.models import MemberCreate, MemberEnd, MemberUpdate
-from orgraph_api.deps import Scoped, Svc, audited, may_reveal, writer
+from orgraph_api.deps import Scoped, Svc, audited, may_assign, may_reveal, writer
 from orgraph_api.errors_doc import errors
 from orgraph_api.params import NO_NUL, KeyP, PageQ, PageSizeQ, RevealQ, ScopeQ, SearchQ, today
 from orgraph_api.responses import Json
@@ -60,7 +60,8 @@ def list_members(
     summary="一名党员",
     response_model=MemberOut,
     responses=errors(403, 404, 422),
-    description="reveal=true 时 (仅县级、乡镇管理员) 显示完整手机号，并记入审计日志。",
+    description="出生日期只显示年份；reveal=true 时 (仅县级、乡镇管理员) 显示完整手机号和完整"
+    "出生日期，并记入审计日志。",
 )
 def get_member(svc: Svc, view: Scoped, key: KeyP, reveal: RevealQ = False) -> Json:
     caller = view.principal
@@ -91,6 +92,7 @@ def create_member(svc: Svc, view: Scoped, body: MemberCreate) -> WriteOut:
         svc, caller, action="member.create", target=body.member_no, detail={"fields": fields}
     ) as detail:
         writer(caller)
+        may_assign(view, body.roles)  # duties at or below the caller's rank only (#18)
         key = members.create_member(
             svc.store,
             seen=view.seen(),
@@ -119,6 +121,8 @@ def update_member(svc: Svc, view: Scoped, key: KeyP, body: MemberUpdate) -> Writ
         detail={"fields": sorted(body.model_fields_set)},
     ):
         writer(caller)
+        if "roles" in body.model_fields_set:
+            may_assign(view, body.roles, key)  # duties at or below the caller's rank (#18)
         changed = members.update_member(svc.store, seen=view.seen(), m=view.member(key), body=body)
     return WriteOut(id=key, changed=changed)
 

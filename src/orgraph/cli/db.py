@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from orgraph.cli.common import console, err_console, handles_errors, print_json, store_session
-from orgraph.config import get_settings
+from orgraph.config import DEV_KEY_MESSAGE, get_settings
 from orgraph.errors import ConfigError
 from orgraph.store import LocalServer, local_server, open_store
 from orgraph.store.base import count_nodes
@@ -73,6 +73,8 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
     """显示数据库引擎、版本、状态、进程、内存、数据量与架构版本。"""
     settings = get_settings()
     info: dict[str, object] = {"engine": settings.engine, "store_uri": settings.store_uri}
+    # Never the key itself: only whether it is the public development default (issue #18).
+    info["id_hash_key"] = "development" if settings.dev_id_key else "set"
     server = local_server(settings)
     if server is not None:
         st = server.status()
@@ -116,6 +118,12 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
     ]:
         if info.get(key) is not None:
             console.print(f"  {label}: {info[key]}")
+    if settings.dev_id_key:
+        console.print(
+            f"  身份证号密钥: 开发用默认密钥，拒绝导入身份证号。{DEV_KEY_MESSAGE}", highlight=False
+        )
+    else:
+        console.print("  身份证号密钥: 已设置 (ORGRAPH_ID_HASH_KEY)")
     labels = info.get("labels")
     if isinstance(labels, dict) and labels:
         console.print("  " + "  ".join(f"{k}: {v}" for k, v in labels.items()))
@@ -145,7 +153,7 @@ def restore(
     path: Annotated[Path, typer.Argument(help="备份文件路径")],
     force: Annotated[bool, typer.Option("--force", help="数据库不为空时也覆盖")] = False,
 ) -> None:
-    """用备份替换当前数据 (原数据保留在数据目录下的 replaced-*)。"""
+    """用备份替换当前数据 (原数据完整保留在数据目录下的 replaced-*，仅本用户可读，核对后请删除)。"""
     server = _server()
     with store_session() as store:
         has_data = count_nodes(store) > 0
@@ -154,4 +162,10 @@ def restore(
         nodes = count_nodes(store)
     console.print(f"已从 {path.resolve()} 恢复: {nodes} 个节点")
     if aside is not None:
-        console.print(f"原数据另存为 {aside}")
+        # A full copy of the replaced data (every phone number): say so, and where (#18).
+        console.print(
+            f"原数据 (完整副本，仅本用户可读) 另存为 {aside}；确认恢复无误后请删除它。"
+            f" The replaced data is kept in full at {aside}: delete it once the restore is"
+            " checked.",
+            highlight=False,
+        )

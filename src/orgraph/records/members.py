@@ -10,9 +10,9 @@ import numpy as np
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.records.models import MemberCreate, MemberEnd, MemberUpdate
 from orgraph.records.paging import answer, day_int, page_of
-from orgraph.records.visibility import Visible
+from orgraph.records.visibility import Visible, not_yours
 from orgraph.roster.idnumber import check_id, hash_id, mask_id
-from orgraph.security.masking import mask_phone
+from orgraph.security.masking import mask_birth_date, mask_phone
 from orgraph.store import GraphStore
 from orgraph.store.base import Writer
 from orgraph.vocab import GROUP_KINDS, MEMBER_ORG_KINDS
@@ -107,13 +107,16 @@ def get_member(
         raise NotFound(f"党员“{p.m_key[m]}”不存在或不在您的管辖范围内")
     rec = rows[0]
     out = _row(seen, m, rec, bool(away_mask(seen, on)[m]), reveal=reveal)
+    born = rec.get("birth_date")
     household = rec.get("household")
     h = p.hh_index.get(household or "", -1)
     out.update(
         {
             "member_no": rec.get("member_no"),
             "ethnicity": rec.get("ethnicity"),
-            "birth_date": rec.get("birth_date"),
+            # The year only, unless revealed (audited): the full date is the middle of the
+            # masked ID number (docs/design.md#masking).
+            "birth_date": born if reveal else mask_birth_date(born),
             "education": rec.get("education"),
             "joined_on": rec.get("joined_on"),
             "full_on": rec.get("full_on"),
@@ -212,7 +215,11 @@ def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate, id_ke
         if checked.error or checked.normalized is None:
             raise ValidationFailed(f"公民身份号码有误: {checked.error}")
         digest = hash_id(checked.normalized, id_key)
-        if store.read("record_member_by_id_hash", id_hash=digest):
+        same = store.read("record_member_by_id_hash", id_hash=digest)
+        if same:
+            # Outside the scope: neither "exists" nor who (docs/design.md#scopes).
+            if not any(seen.member_key(r["key"]) for r in same):
+                raise not_yours()
             raise ConstraintConflict("已有同一公民身份号码的党员")
         props["id_hash"] = digest
         props["id_masked"] = mask_id(checked.normalized)
@@ -224,6 +231,8 @@ def create_member(store: GraphStore, *, seen: Visible, body: MemberCreate, id_ke
         raise ValidationFailed("请填写人员编号或公民身份号码")
     key = body.member_no or "h:" + props["id_hash"]
     if key in seen.p.m_index or store.read("record_members", keys=[key]):
+        if not seen.member_key(key):
+            raise not_yours()
         raise ConstraintConflict(f"党员“{key}”已存在")
     props.update(member_no=body.member_no, on_roll=True, roles=props.get("roles") or [])
     with store.transaction() as tx_store:

@@ -23,6 +23,8 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
+from orgraph.config import DEV_ID_HASH_KEY, DEV_KEY_MESSAGE
+from orgraph.errors import ConfigError
 from orgraph.roster.cells import Parsed, failed
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -158,8 +160,17 @@ def mask_any(value: str) -> str:
     return s[:6] + "********" + s[-4:]
 
 
+_DEV_KEYS = frozenset({b"", DEV_ID_HASH_KEY.encode()})
+
+
 def hash_id(id_number: str, key: bytes) -> str:
-    """Keyed hash (HMAC-SHA256, hex) of the normalised upper-case ID number."""
+    """Keyed hash (HMAC-SHA256, hex) of the normalised upper-case ID number.
+
+    Refuses (ConfigError) the public development key and an empty one: a hash under a known
+    key is reversed by trying the few million valid ID numbers of a county
+    (docs/design.md#masking)."""
+    if key.strip() in _DEV_KEYS:
+        raise ConfigError(DEV_KEY_MESSAGE)
     s = normalize_id_text(id_number)
     return hmac.digest(key, s.encode("ascii", "replace"), hashlib.sha256).hex()
 

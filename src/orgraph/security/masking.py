@@ -46,3 +46,19 @@ def mask_id(value: object) -> str | None:
     if len(compact) <= 10:
         return "*" * max(len(compact), 4)
     return compact[:6] + "********" + compact[-4:]
+
+
+_YEAR_RE = re.compile(r"\s*(\d{4})")
+
+
+def mask_birth_date(value: object) -> str | None:
+    """A birth date shown beside a masked ID number: the year only ("1983-04-14" → "1983").
+
+    The 8 digits a masked ID number hides (first 6, last 4 kept) *are* the birth date, so a
+    full birth date next to it rebuilds the number; the year leaves 365 days, of which the
+    check character still lets about 33 through (docs/design.md#masking). Idempotent; None or
+    blank → None; anything without a leading year → None."""
+    if value is None:
+        return None
+    m = _YEAR_RE.match(str(value))
+    return m.group(1) if m else None
