@@ -264,6 +264,7 @@ def create_mobile_branch(svc: Svc, view: Scoped, body: MobileBranchBody) -> dict
                 approved_by=body.approved_by,
                 established_on=body.established_on or today(),
                 today=today(),
+                sees_org=view.sees_org,
             )
         )
 

@@ -12,10 +12,12 @@ return completes it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.importer.places import place_rows
+from orgraph.records.visibility import not_yours
 from orgraph.roster.codes import CHANNEL
 from orgraph.roster.geocode import geocode
 from orgraph.store import GraphStore
@@ -297,9 +299,12 @@ def create_mobile_branch(
     approved_by: str,
     established_on: str | dt.date | None = None,
     today: dt.date | None = None,
+    sees_org: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     """成立流动党员党支部 / 临时党支部 / 临时党小组 hosted in a destination city, under an
-    approving committee at county level or above."""
+    approving committee at county level or above. sees_org: whether the caller may see an org
+    (the API's scope); an id taken by an org it may not see is refused without saying that it
+    exists (records.visibility.not_yours, issue #18)."""
     if kind not in MOBILE_KINDS:
         allowed = ", ".join(k for k in ORG_KINDS if k in MOBILE_KINDS)
         raise ValidationFailed(f"组织类别“{kind}”无效，可用: {allowed}")
@@ -307,6 +312,8 @@ def create_mobile_branch(
     if not oid or not title:
         raise ValidationFailed("组织编号和组织名称都不能为空")
     if store.read("org_standing", id=oid):
+        if sees_org is not None and not sees_org(oid):
+            raise not_yours()
         raise ConstraintConflict(f"组织编号“{oid}”已存在")
     boss = _org(store, approved_by.strip(), "批准组建的党组织")
     top = boss["level"] is None and not boss["has_parent"]

@@ -11,7 +11,7 @@ from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.records.members import away_mask
 from orgraph.records.models import HouseholdCreate, HouseholdUpdate
 from orgraph.records.paging import answer, day_int, page_of
-from orgraph.records.visibility import Visible
+from orgraph.records.visibility import Visible, not_yours
 from orgraph.security.masking import mask_phone
 from orgraph.store import GraphStore
 
@@ -120,6 +120,8 @@ def _props(body: HouseholdCreate | HouseholdUpdate, fields: set[str]) -> dict[st
 def create_household(store: GraphStore, *, seen: Visible, body: HouseholdCreate) -> str:
     _area(seen, body.area)
     if body.id in seen.p.hh_index or store.read("record_households", ids=[body.id]):
+        if not seen.household(seen.p.hh_index.get(body.id, -1)):
+            raise not_yours()  # outside the scope: not "exists" (docs/design.md#scopes)
         raise ConstraintConflict(f"农户“{body.id}”已存在")
     store.write(
         "record_create_household",

@@ -18,7 +18,7 @@ import numpy as np
 from orgraph.analysis.engine import Engine
 from orgraph.analysis.projection import BoolArray, Projection
 from orgraph.analysis.scope import resolve
-from orgraph.errors import NotFound, StoreUnavailable
+from orgraph.errors import Forbidden, NotFound, StoreUnavailable
 from orgraph.vocab import DESTINATION_KINDS
 
 HIDDEN_NAME = "（范围外人员）"
@@ -107,6 +107,19 @@ def outside(what: str, ref: str) -> NotFound:
     return NotFound(f"{what}“{ref}”不存在或不在您的管辖范围内")
 
 
+# A create whose member number, ID number, household id or org id is taken by a record the
+# caller may not see (issue #18). "已存在" would confirm that the person is a Party member, or
+# that the number is in use, somewhere outside the caller's scope; this answer says neither and
+# is the same for every kind of value. It is a refusal like any write outside the scope (403),
+# and the audit log keeps it (result "denied"), so a county administrator sees such probes.
+NOT_YOURS = "该编号或身份证号不能由您登记：请联系上级党组织或县级管理员核实"
+
+
+def not_yours() -> Forbidden:
+    """The answer to a create that collides with a record outside the caller's scope."""
+    return Forbidden(NOT_YOURS)
+
+
 @dataclass(frozen=True)
 class Heading:
     """What an answer calls a scope: its ref, the area's or org's name, and which it is."""
@@ -183,6 +196,11 @@ class Jurisdiction:
         if m is None or not self._members[m]:
             raise outside("党员", key)
         return m
+
+    def sees_org(self, org_id: str) -> bool:
+        """Whether an org of this id exists and is in scope (no 404: for conflict checks)."""
+        o = self._p.org_index.get(org_id)
+        return o is not None and not self._p.org_external[o] and bool(self._scope.orgs[o])
 
     def household(self, household_id: str) -> int:
         h = self._p.hh_index.get(household_id)
