@@ -85,10 +85,14 @@ class AuditLog:
         path = self.path_for(day)
         with self._lock:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # 0700/0600 whatever made them before (an existing folder keeps its mode through
+            # mkdir, an existing file through open): the log names users, targets, clients.
+            if stat.S_IMODE(self.folder.stat().st_mode) != 0o700:
+                os.chmod(self.folder, 0o700)
             created = not path.exists()
             fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                if created and stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+                if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
                     os.fchmod(fd, 0o600)
                 written = os.write(fd, line)
                 if written != len(line):  # only a full disk does this to a regular file

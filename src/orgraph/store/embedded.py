@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from orgraph.errors import (
     ValidationFailed,
 )
 from orgraph.store import process
+from orgraph.store.filemodes import owner_only, private_copy, private_dir, tighten
 
 SOCKET_NAME = "falkordb.sock"
 # sun_path is 108 bytes on Linux, 104 on macOS; keep a margin for the terminating NUL.
@@ -188,7 +188,7 @@ class EmbeddedServer:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """Serialise start/stop/restore between processes sharing this data folder."""
-        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.dir)
         with open(self.dir / "lifecycle.lock", "w") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
@@ -208,6 +208,9 @@ class EmbeddedServer:
                     self.wait_ready()
                 return False
             self._clear_stale()
+            # Owner-only: files an earlier run left readable are brought to 0600/0700, and the
+            # server (which keeps the umask it is started with) creates its own 0600.
+            tighten(self.dir)
             server, module = binaries()
             check_runnable(server)
             args = [
@@ -254,7 +257,8 @@ class EmbeddedServer:
             ]
             launched = time.monotonic()
             try:
-                out = subprocess.run(args, capture_output=True, timeout=30, check=False)
+                with owner_only():
+                    out = subprocess.run(args, capture_output=True, timeout=30, check=False)
             except OSError as exc:
                 raise EmbeddedUnsupported(f"无法启动内置 FalkorDB: {exc}。{NEO4J_HINT}") from exc
             if out.returncode != 0:
@@ -383,13 +387,13 @@ class EmbeddedServer:
                 raise StoreUnavailable(f"快照失败。日志末尾:\n{self.log_tail()}")
         finally:
             conn.close()
-        tmp = dest.with_name(dest.name + ".part")
-        shutil.copyfile(self.rdb, tmp)
-        os.replace(tmp, dest)
+        private_copy(self.rdb, dest)  # 0600: a backup holds every phone number
         return dest.stat().st_size
 
-    def restore(self, src: Path, *, graph_has_data: bool, force: bool) -> None:
-        """Replace the store's data by a backup. The old data is kept aside, not deleted."""
+    def restore(self, src: Path, *, graph_has_data: bool, force: bool) -> Path | None:
+        """Replace the store's data by a backup. The old data is kept aside (0700), not
+        deleted: the folder is returned (None when there was nothing to keep), for the caller
+        to say so: it is a full copy of the replaced data."""
         src = src.expanduser().resolve()
         try:
             with open(src, "rb") as fh:
@@ -402,10 +406,16 @@ class EmbeddedServer:
             raise StoreNotEmpty("当前数据库不为空，恢复会覆盖现有数据。确认无误后加 --force 重试")
         self.stop()
         with self._lock():
-            aside = self.dir / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}"
-            aside.mkdir()
-            for path in (self.aof_dir, self.rdb):
-                if path.exists():
+            aside: Path | None = self.dir / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}"
+            assert aside is not None
+            moved = [path for path in (self.aof_dir, self.rdb) if path.exists()]
+            if moved:
+                aside.mkdir(mode=0o700)
+                for path in moved:
                     path.rename(aside / path.name)
-            shutil.copyfile(src, self.rdb)
+                tighten(aside)
+            else:
+                aside = None
+            private_copy(src, self.rdb)
         self.start(load_snapshot=True)
+        return aside

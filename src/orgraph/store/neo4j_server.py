@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from orgraph.errors import EmbeddedUnsupported, StoreNotEmpty, StoreUnavailable, ValidationFailed
 from orgraph.store import neo4j_conf, process
+from orgraph.store.filemodes import owner_only, private_dir, tighten
 from orgraph.store.neo4j_admin import DATABASE, ENTRY_POINT, Neo4jTools, check_dump
 from orgraph.store.neo4j_install import (
     NEO4J_VERSION,
@@ -243,10 +244,15 @@ class LocalNeo4j:
                 f"请设置 ORGRAPH_NEO4J_BOLT_PORT。Port {self.port} is in use."
             )
         self._write_conf()
+        # Owner-only (issue #18): what an earlier run or version left readable, and whatever
+        # neo4j-admin and the server create (their umask is 077).
+        private_dir(self.home.parent)
+        tighten(self.home)
         first = not (self.home / "data" / "dbms").exists()
         pw = self.password()
         if first:
-            tools.set_initial_password(pw)
+            with owner_only():
+                tools.set_initial_password(pw)
         argv = tools.server_command()
         if progress:
             progress(
@@ -255,7 +261,8 @@ class LocalNeo4j:
             )
         launched = time.monotonic()
         proc = self._launch(argv, tools.env)
-        self.pidfile.write_text(f"{proc.pid}\n")
+        with owner_only():
+            self.pidfile.write_text(f"{proc.pid}\n")
         if wait:
             self.wait_ready(launched=launched, progress=progress, proc=proc)
         return True
@@ -347,7 +354,10 @@ class LocalNeo4j:
         """`neo4j-admin database dump` of the stopped database into dest; dest's size."""
         tools = self._tools()
         self._write_conf()
-        return tools.dump(dest)
+        with owner_only():  # neo4j-admin's files, and the dump: 0600 (issue #18)
+            size = tools.dump(dest)
+        os.chmod(dest, 0o600)
+        return size
 
     def backup(self, dest: Path, *, progress: Progress | None = None) -> int:
         """`neo4j-admin database dump` into dest (Community dumps a stopped database only,
@@ -394,7 +404,8 @@ class LocalNeo4j:
             tools = self._tools()
             self._write_conf()
             try:
-                tools.load(src)
+                with owner_only():
+                    tools.load(src)
             except StoreUnavailable as exc:
                 kept = f" 原数据已另存为 {aside}。" if aside else ""
                 raise ValidationFailed(f"{src} 无法载入 Neo4j: {exc}{kept}") from exc

@@ -57,7 +57,7 @@ class LocalServer(Protocol):
         self, src: Path, *, graph_has_data: bool, force: bool, progress: Progress | None = None
     ) -> Path | None:
         """Replace the data by a backup; the server runs afterwards. Returns where the
-        replaced data was kept when that is a single file, else None."""
+        replaced data was kept (a dump file, or a folder; owner-only), else None."""
         ...
 
 
@@ -80,5 +80,5 @@ class ManagedEmbedded(EmbeddedServer):
 
     def restore(
         self, src: Path, *, graph_has_data: bool, force: bool, progress: Progress | None = None
-    ) -> None:
-        super().restore(src, graph_has_data=graph_has_data, force=force)
+    ) -> Path | None:
+        return super().restore(src, graph_has_data=graph_has_data, force=force)
