@@ -198,9 +198,10 @@ class Jurisdiction:
         return m
 
     def sees_org(self, org_id: str) -> bool:
-        """Whether an org of this id exists and is in scope (no 404: for conflict checks)."""
-        o = self._p.org_index.get(org_id)
-        return o is not None and not self._p.org_external[o] and bool(self._scope.orgs[o])
+        """Whether the caller may see an org of this id (no 404: for conflict checks): in
+        scope, or a destination org, which answers show everyone (`destination_org_ref`)."""
+        o = self._p.org_index.get(org_id, -1)
+        return self.seen().destination_org_ref(o) is not None
 
     def household(self, household_id: str) -> int:
         h = self._p.hh_index.get(household_id)
