@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import random
+import re
 import struct
 import zipfile
 from collections.abc import Callable, Sequence
@@ -999,7 +1000,7 @@ def case_contacts(d: Path) -> Case:
         recs = sheets[0].records
         assert [r.values["target_kind"] for r in recs] == [
             "household",
-            "hamlet",
+            "hamlet_or_group",
             "group",
             "village",
             "township",
@@ -1187,6 +1188,334 @@ def case_sheet_only_garbage_text(d: Path) -> Case:
     p = d / "notes.csv"
     p.write_text("这是一份说明文件\n没有表格\n", encoding="utf-8")
     return Case("no_header_text", p, kind=None, records=0, sheet_errors=["未找到名册的表头行"])
+
+
+# ---------------------------------------------------------------------------------------------
+# issue #18 "Rows that vanish": a damaged row costs its own row, never the file or the rows after
+
+
+def _csv_lines(rows: list[list[Any]]) -> list[str]:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue().split("\r\n")[:-1]
+
+
+def _members_csv_lines(n: int = 9) -> list[str]:
+    return _csv_lines([MEMBER_HEADER] + [member_row(i) for i in range(n)])
+
+
+def case_csv_unclosed_quote(d: Path) -> Case:
+    """The probe's file: one quote never closed (302,"测试302,…) swallowed rows 3–10."""
+    lines = _members_csv_lines()
+    lines[2] = lines[2].replace(",李四1,", ',"测试302,', 1)
+    assert '"测试302' in lines[2]
+    p = d / "unclosed_quote.csv"
+    p.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return Case(
+        "csv_unclosed_quote",
+        p,
+        kind="members",
+        records=8,
+        rows_total=9,
+        rejected=[(3, None, "未闭合的引号")],
+    )
+
+
+def case_csv_unclosed_quote_closed_later(d: Path) -> Case:
+    """The runaway field ends at a later row's quoted cell: both rows around it survive."""
+    rows = [MEMBER_HEADER] + [member_row(i) for i in range(8)]
+    rows[6][1] = "王五,5"  # quoted by the writer: a legitimate quote further down
+    lines = _csv_lines(rows)
+    lines[3] = lines[3].replace(",王五2,", ',"王五2,', 1)
+    assert '"王五2' in lines[3]
+    p = d / "unclosed_quote_later.csv"
+    p.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return Case(
+        "csv_unclosed_quote_closed_later",
+        p,
+        kind="members",
+        records=7,
+        rejected=[(4, None, "未闭合的引号")],
+    )
+
+
+def case_csv_multiline_cell_kept(d: Path) -> Case:
+    """A quoted cell with line breaks is one cell, as in Excel: not a runaway quote."""
+    hdr = ["户编号", "所在区划代码", "户主姓名", "地址", "人口数"]
+    rows: list[list[Any]] = [
+        hdr,
+        ["H1", "330782001001-01", "张大", "城中村\n一组3号", 3],
+        ["H2", "330782001001-01", "李二", "城中村一组,\n5号,\n东", 2],
+        ["H3", "330782001001-02", "王三", "二组", 4],
+    ]
+
+    def extra(sheets: list[Any]) -> None:
+        v = {r.row: r.values for r in sheets[0].records}
+        assert sorted(v) == [2, 3, 4]
+        assert "\n" in v[2]["address"] or "一组3号" in v[2]["address"]
+
+    return Case(
+        "csv_multiline_cell_kept",
+        write_csv(d / "multiline.csv", rows),
+        kind="households",
+        records=3,
+        extra=extra,
+    )
+
+
+def case_csv_huge_cell(d: Path) -> Case:
+    """A 1 MB cell raised the csv module's "field larger than field limit" for the file."""
+    rows = [MEMBER_HEADER] + [member_row(i) for i in range(6)]
+    rows[3][8] = "9" * 1_100_000
+    return Case(
+        "csv_huge_cell",
+        write_csv(d / "huge_cell.csv", rows),
+        kind="members",
+        records=5,
+        rows_total=6,
+        rejected=[(4, None, "超过Excel单元格的上限")],
+    )
+
+
+def case_csv_nul_byte(d: Path) -> Case:
+    """A NUL byte in one row made the whole file "不是可识别的表格文件"."""
+    lines = _members_csv_lines()
+    lines[4] = lines[4][:4] + "\x00" + lines[4][4:]
+    p = d / "nul.csv"
+    p.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return Case("csv_nul_byte", p, kind="members", records=8, rejected=[(5, None, "空字符")])
+
+
+def case_csv_nul_byte_in_head(d: Path) -> Case:
+    """A NUL byte on the first data row, within the first 8 KB the sniffer reads."""
+    lines = _members_csv_lines()
+    lines[1] = "\x00" + lines[1]
+    p = d / "nul_head.csv"
+    p.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
+    return Case(
+        "csv_nul_byte_in_head", p, kind="members", records=8, rejected=[(2, None, "空字符")]
+    )
+
+
+def case_csv_mixed_encodings(d: Path) -> Case:
+    """A GBK row pasted into a UTF-8 file: read in its own encoding, with a warning."""
+    lines = _members_csv_lines()
+    data = b"\r\n".join(
+        ln.encode("gbk") if i == 5 else ln.encode("utf-8") for i, ln in enumerate(lines)
+    )
+
+    def extra(sheets: list[Any]) -> None:
+        v = {r.row: r.values for r in sheets[0].records}
+        assert v[6]["name"] == member_row(4)[1] and v[6]["branch"] == "城东村党支部"
+
+    p = d / "mixed.csv"
+    p.write_bytes(data + b"\r\n")
+    return Case(
+        "csv_mixed_encodings",
+        p,
+        kind="members",
+        records=9,
+        warnings=[(6, None, "文字编码")],
+        extra=extra,
+    )
+
+
+def case_csv_bom_then_gbk(d: Path) -> Case:
+    """A UTF-8 BOM followed by GBK text was "无法识别文字编码" for the whole file."""
+    p = d / "bom_gbk.csv"
+    p.write_bytes(codecs.BOM_UTF8 + ("\r\n".join(_members_csv_lines()) + "\r\n").encode("gbk"))
+
+    def extra(sheets: list[Any]) -> None:
+        assert sheets[0].records[0].values["branch"] == "城东村党支部"
+
+    return Case("csv_bom_then_gbk", p, kind="members", records=9, extra=extra)
+
+
+def case_csv_undecodable_line(d: Path) -> Case:
+    """A line in neither UTF-8 nor GB18030 costs its own row."""
+    lines = [ln.encode("utf-8") for ln in _members_csv_lines()]
+    lines[7] = lines[7][:12] + b"\xff\xfe\xff" + lines[7][12:]
+    p = d / "undecodable.csv"
+    p.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    return Case(
+        "csv_undecodable_line", p, kind="members", records=8, rejected=[(8, None, "无法按")]
+    )
+
+
+def _branch_of_every_record(sheets: list[Any]) -> None:
+    recs = sheets[0].records
+    assert recs and all(r.values.get("branch") == "城东村党支部" for r in recs), [
+        (r.row, r.values.get("branch")) for r in recs
+    ]
+
+
+def _merged_rows() -> list[list[Any]]:
+    rows = [MEMBER_HEADER] + [member_row(i) for i in range(5)]
+    for r in rows[2:4]:
+        r[9] = None  # 所在党支部 merged over J2:J4: only J2 holds the value
+    return rows
+
+
+def case_xlsx_merged_branch(d: Path) -> Case:
+    """所在党支部 merged over the rows of one branch, as government exports do: the members
+    below the first lost their branch, silently."""
+    p = write_xlsx(d / "merged.xlsx", {"党员花名册": _merged_rows()}, {"党员花名册": ["J2:J4"]})
+    return Case(
+        "xlsx_merged_branch",
+        p,
+        kind="members",
+        records=5,
+        warnings=[(2, "所在党支部", "合并单元格")],
+        extra=_branch_of_every_record,
+    )
+
+
+def case_xls_merged_branch(d: Path) -> Case:
+    rows = _merged_rows()
+    p = write_xls(d / "merged.xls", rows, merges=[(1, 3, 9, 9)])
+    return Case(
+        "xls_merged_branch",
+        p,
+        kind="members",
+        records=5,
+        warnings=[(2, "所在党支部", "合并单元格")],
+        extra=_branch_of_every_record,
+    )
+
+
+def case_html_rowspan_branch(d: Path) -> Case:
+    """A web page saved as .xls, 所在党支部 spanning three rows (rowspan)."""
+    head = "<tr>" + "".join(f"<th>{h}</th>" for h in MEMBER_HEADER) + "</tr>"
+    body = ""
+    for i in range(5):
+        cells = member_row(i)
+        tds = "".join(f"<td>{v}</td>" for v in cells[:9])
+        if i == 0:
+            tds += "<td rowspan=3>城东村党支部</td>"
+        elif i >= 3:
+            tds += f"<td>{cells[9]}</td>"
+        body += f"<tr>{tds}</tr>"
+    p = d / "rowspan.xls"
+    p.write_text(_html_doc(f"<table>{head}{body}</table>"), encoding="utf-8")
+    return Case(
+        "html_rowspan_branch",
+        p,
+        kind="members",
+        records=5,
+        warnings=[(2, "所在党支部", "合并单元格")],
+        extra=_branch_of_every_record,
+    )
+
+
+def case_spreadsheetml_mergedown_branch(d: Path) -> Case:
+    def cell(v: Any, extra: str = "") -> str:
+        return f'<Cell{extra}><Data ss:Type="String">{v}</Data></Cell>'
+
+    xml_rows = ["<Row>" + "".join(cell(h) for h in MEMBER_HEADER) + "</Row>"]
+    for i in range(5):
+        cells = member_row(i)
+        xml = "".join(cell(v) for v in cells[:9])
+        if i == 0:
+            xml += cell(cells[9], ' ss:MergeDown="2"')
+        elif i >= 3:
+            xml += cell(cells[9])
+        xml_rows.append(f"<Row>{xml}</Row>")
+    p = d / "mergedown.xls"
+    p.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="党员花名册"><Table>' + "".join(xml_rows) + "</Table></Worksheet>"
+        "</Workbook>",
+        encoding="utf-8",
+    )
+    return Case(
+        "spreadsheetml_mergedown_branch",
+        p,
+        kind="members",
+        records=5,
+        warnings=[(2, "所在党支部", "合并单元格")],
+        extra=_branch_of_every_record,
+    )
+
+
+def case_phone_warning_masked(d: Path) -> Case:
+    """A phone warning quoted the raw number in its message while its value was masked."""
+    rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)]
+    rows[2][8] = "1552892999"  # ten digits: neither a mobile nor a landline
+    rows[3][8] = 5798512345.0  # a landline whose leading 0 Excel dropped
+
+    def extra(sheets: list[Any]) -> None:
+        phone = [w for w in sheets[0].warnings if w.column == "手机号码"]
+        assert len(phone) == 2, phone
+        for w in phone:
+            assert not re.search(r"\d{4}", w.message), w
+            assert w.value is not None and "****" in w.value, w
+
+    return Case(
+        "phone_warning_masked",
+        write_xlsx(d / "phones_masked.xlsx", {"党员花名册": rows}),
+        kind="members",
+        records=3,
+        warnings=[(3, "手机号码", "不像11位手机号"), (4, "手机号码", "补回开头的0")],
+        extra=extra,
+    )
+
+
+def case_household_absurd_size(d: Path) -> Case:
+    """A household of 1,000,000,000 people passed without a warning."""
+    rows: list[list[Any]] = [
+        ["户编号", "所在区划代码", "户主姓名", "人口数"],
+        ["H1", "330782001001-01", "张大", 1_000_000_000],
+        ["H2", "330782001001-01", "李二", "5人"],
+    ]
+
+    def extra(sheets: list[Any]) -> None:
+        v = {r.row: r.values for r in sheets[0].records}
+        assert "size" not in v[2] and v[3]["size"] == 5
+
+    return Case(
+        "household_absurd_size",
+        write_csv(d / "hh_size.csv", rows),
+        kind="households",
+        records=2,
+        warnings=[(2, "人口数", "不合理")],
+        extra=extra,
+    )
+
+
+LARGE_ROWS = 3000
+
+
+def case_csv_large_with_damaged_rows(d: Path) -> Case:
+    """Generated (not kept): 3,000 members, among them a NUL byte, a GBK row, a 40 KB cell and
+    a quote never closed near the end; every other row is read."""
+    rows = [MEMBER_HEADER]
+    for i in range(LARGE_ROWS):
+        idn = make_id(place="330782", born=dt.date(1950, 1, 1) + dt.timedelta(days=i), seq=7)
+        rows.append(
+            member_row(0, 序号=i + 1, 姓名=f"大表{i}", 公民身份号码=idn, 人员编号=f"L{i:05d}")
+        )
+        rows[-1][5] = f"{idn[6:10]}-{idn[10:12]}-{idn[12:14]}"
+        rows[-1][2] = "男" if int(idn[16]) % 2 else "女"
+    rows[1500][1] = "长" * 40_000
+    lines = _csv_lines(rows)
+    lines[700] = lines[700][:3] + "\x00" + lines[700][3:]
+    lines[2900] = lines[2900].replace(",大表2899,", ',"大表2899,', 1)
+    data = b"\r\n".join(
+        ln.encode("gbk") if i == 1200 else ln.encode("utf-8") for i, ln in enumerate(lines)
+    )
+    p = d / "large_damaged.csv"
+    p.write_bytes(codecs.BOM_UTF8 + data + b"\r\n")
+    return Case(
+        "csv_large_with_damaged_rows",
+        p,
+        kind="members",
+        records=LARGE_ROWS - 3,
+        rows_total=LARGE_ROWS,
+        rejected=[(701, None, "空字符"), (1501, None, "超过Excel"), (2901, None, "未闭合")],
+        warnings=[(1201, None, "文字编码")],
+    )
 
 
 BUILDERS: list[Callable[[Path], Case]] = [

@@ -70,6 +70,8 @@ def check_row(
         _in_order(values, "since", "until", "结束日期早于开始日期", at, errors)
     elif kind == "meetings":
         _meeting_people(values, at, errors, warnings)
+    elif kind == "households":
+        _household_size(values, at, warnings)
     elif kind == "areas":
         _own_parent(values, "code", "parent_code", "上级代码不能与本级代码相同", at, errors)
     elif kind == "orgs":
@@ -111,6 +113,21 @@ def _meeting_people(
                 "个人组织生活将按应到人员全部参加计算，请补填缺席人员",
             )
         )
+
+
+# A household of more people than this is a typing error (1,000,000,000 passed unremarked,
+# issue #18): the value is left out with a warning, the household is kept.
+MAX_HOUSEHOLD_SIZE = 50
+
+
+def _household_size(values: dict[str, Any], at: _At, warnings: list[Issue]) -> None:
+    size = values.get("size")
+    if size is not None and size > MAX_HOUSEHOLD_SIZE:
+        del values["size"]
+        message = (
+            f"人口数 {size:,} 不合理（一户不超过 {MAX_HOUSEHOLD_SIZE} 人），已忽略该值，请核对"
+        )
+        warnings.append(_issue(at, "size", str(size), message))
 
 
 def _issue(at: _At, key: str, value: str | None, message: str) -> Issue:

@@ -32,7 +32,7 @@ from pathlib import Path
 from orgraph.roster.cells import cell_text
 from orgraph.roster.columns import SPECS, KindSpec, kind_spec
 from orgraph.roster.header import ColumnMap, HeaderResult, find_header, normalize_header
-from orgraph.roster.parsed import Issue, ParsedSheet, Record
+from orgraph.roster.parsed import Issue, ParsedSheet, Record, show
 from orgraph.roster.readers import DEFAULT_MAX_BYTES, Cell, RawSheet, read_workbook
 from orgraph.roster.rows import Col, RowContext, parse_row
 from orgraph.roster.values import CONVERTERS
@@ -133,16 +133,26 @@ def parse_sheet(
     out.columns = {k: c.header for k, c in mapped.items()}
     data_rows = range(hdr.data_start, len(sheet.rows))
     if hdr.missing:
-        out.rows_total = sum(1 for i in data_rows if not _is_blank_row(sheet.rows[i]))
+        out.rows_total = sum(
+            1 for i in data_rows if i in sheet.bad_rows or not _is_blank_row(sheet.rows[i])
+        )
         for label in hdr.missing:
             issue = Issue(sheet.name, out.header_row, label, None, f"缺少必填列“{label}”")
             out.errors.append(issue)
         return out
     cols = _columns(spec, mapped)
+    _fill_merged(out, sheet, hdr.data_start, cols)
     ctx = RowContext(sheet, spec, cols, today, key, {})
     repeats_header = _header_echo(sheet, hdr, cols)
+    bad_rows, notes = sheet.bad_rows, sheet.row_notes
     for i in data_rows:
         row = sheet.rows[i]
+        if i in bad_rows:  # the reader could not read it whole: refused by its row number
+            out.rows_total += 1
+            out.rejected.append(Issue(sheet.name, i + 1, None, None, bad_rows[i]))
+            continue
+        if i in notes:
+            out.warnings.append(Issue(sheet.name, i + 1, None, None, notes[i]))
         lead = _lead(row)
         if lead is _BLANK:
             continue
@@ -155,6 +165,36 @@ def parse_sheet(
     if out.rows_total == 0:
         out.warnings.append(Issue(sheet.name, out.header_row, None, None, "表中没有数据行"))
     return out
+
+
+def _fill_merged(out: ParsedSheet, sheet: RawSheet, data_start: int, cols: list[Col]) -> None:
+    """Merged cells below the header (所在党支部 merged over the rows of one branch, as
+    government exports do): every row of the range takes the value of its top-left cell, as
+    Excel shows it, with a warning naming the rows (issue #18: the rows below lost their
+    branch, silently). Only the range's first column is filled: a value is never copied
+    sideways into another column."""
+    by_index = {c.index: c for c in cols}
+    for r0, c0, r1, _c1 in sheet.merged:
+        col = by_index.get(c0)
+        if r0 < data_start or r1 <= r0 or col is None or r0 >= len(sheet.rows):
+            continue
+        top = sheet.rows[r0]
+        value = top[c0] if c0 < len(top) else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        last = min(r1, len(sheet.rows) - 1)
+        for r in range(r0 + 1, last + 1):
+            row = sheet.rows[r]
+            if r in sheet.bad_rows or _is_blank_row(row):
+                continue
+            if c0 >= len(row):
+                row.extend([""] * (c0 + 1 - len(row)))
+            row[c0] = value
+        message = (
+            f"“{col.header}”第 {r0 + 1}–{last + 1} 行是合并单元格，"
+            f"已把第 {r0 + 1} 行的值填入这几行，请核对"
+        )
+        out.warnings.append(Issue(sheet.name, r0 + 1, col.header, show(value, col.spec), message))
 
 
 def _header_warnings(out: ParsedSheet, hdr: HeaderResult) -> None:

@@ -48,13 +48,11 @@ def parse_phone(raw: object) -> Parsed:
     if is_number(raw):
         f = float(raw)  # type: ignore[arg-type]
         if not (math.isfinite(f) and f.is_integer()):
-            return failed(f"电话号码“{cell_text(raw)}”不是整数")
+            return failed("电话号码不是整数")
         text = str(int(f))
         if len(text) in (10, 11) and text[0] != "1":
             # A landline with area code whose leading 0 Excel dropped (0579-85123456).
-            return Parsed(
-                "0" + text, warnings=(f"电话号码被存成数字，已补回开头的0：“0{text}”，请核对",)
-            )
+            return Parsed("0" + text, warnings=("电话号码被存成数字，已补回开头的0，请核对",))
     elif isinstance(raw, str):
         text = clean_text(raw)
     else:
@@ -71,7 +69,9 @@ def parse_phone(raw: object) -> Parsed:
         return Parsed(digits if first == text else text)
     if _LANDLINE_RE.match(digits) or _LANDLINE_RE.match(first.replace(" ", "")):
         return Parsed(text)
-    return Parsed(text, warnings=(f"电话号码“{text}”不像11位手机号或固定电话（已保留）",))
+    # The message never quotes the number: the issue's value shows it masked (parsed.show),
+    # a message in clear beside it undid the masking (issue #18).
+    return Parsed(text, warnings=("电话号码不像11位手机号或固定电话（已保留），请核对",))
 
 
 # ---------------------------------------------------------------------------------------------

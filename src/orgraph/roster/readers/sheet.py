@@ -22,6 +22,12 @@ class RawSheet:
     visible: bool = True
     encoding: str | None = None  # text formats: the encoding used to decode
     delimiter: str | None = None  # csv only
+    # Rows the reader could not read whole (row index → why, in Chinese): the validator rejects
+    # them by their row number and reads the others (issue #18: a quote never closed, a NUL
+    # byte, a line in no known encoding, an overlong cell). Their cells are left empty.
+    bad_rows: dict[int, str] = field(default_factory=dict)
+    # Rows read with a caveat the user should check (row index → what): warnings.
+    row_notes: dict[int, str] = field(default_factory=dict)
 
 
 # A sheet is refused before it is made rectangular (pad_rows) or materialised (calamine) when
@@ -30,6 +36,26 @@ class RawSheet:
 # (issue #18: XFD1 + A200000 in an xlsx, ss:Index="40000" in SpreadsheetML).
 MAX_DENSE_CELLS = 5_000_000
 SPARSE_FACTOR = 20
+
+
+# Excel's own limit for the characters of one cell: a longer cell (a 1 MB field in a CSV,
+# issue #18) is no roster value; its row is refused by row number, the rest is read.
+MAX_CELL_CHARS = 32_767
+
+
+def flag_long_cells(sheet: RawSheet) -> None:
+    """Mark the rows of a sheet holding a cell over MAX_CELL_CHARS as bad rows (the cell is
+    emptied, so no later step holds on to it)."""
+    limit = MAX_CELL_CHARS
+    for r, row in enumerate(sheet.rows):
+        for c, v in enumerate(row):
+            if type(v) is str and len(v) > limit:
+                sheet.bad_rows.setdefault(
+                    r,
+                    f"第 {column_letters(c)} 列的单元格有 {len(v):,} 个字符，超过Excel单元格的上限 "
+                    f"{limit:,} 个字符；本行未导入",
+                )
+                row[c] = ""
 
 
 def column_letters(index: int) -> str:
