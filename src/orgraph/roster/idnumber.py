@@ -163,6 +163,14 @@ def mask_any(value: str) -> str:
 _DEV_KEYS = frozenset({b"", DEV_ID_HASH_KEY.encode()})
 
 
+class DevKeyRefused(ConfigError):
+    """ID numbers offered while ORGRAPH_ID_HASH_KEY is the development default (or empty): a
+    configuration error (CLI exit code 2) that the API answers 422 with its message, so the
+    caller learns why (a 500 would hide it)."""
+
+    http_status = 422
+
+
 def hash_id(id_number: str, key: bytes) -> str:
     """Keyed hash (HMAC-SHA256, hex) of the normalised upper-case ID number.
 
@@ -170,7 +178,7 @@ def hash_id(id_number: str, key: bytes) -> str:
     key is reversed by trying the few million valid ID numbers of a county
     (docs/design.md#masking)."""
     if key.strip() in _DEV_KEYS:
-        raise ConfigError(DEV_KEY_MESSAGE)
+        raise DevKeyRefused(DEV_KEY_MESSAGE)
     s = normalize_id_text(id_number)
     return hmac.digest(key, s.encode("ascii", "replace"), hashlib.sha256).hex()
 
