@@ -26,7 +26,12 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     @handles_errors
     def import_(
-        paths: Annotated[list[Path], typer.Argument(help="花名册文件 (xlsx/xls/csv)，可多个")],
+        paths: Annotated[
+            list[Path],
+            # readable=False: the checks below say what is wrong in Chinese (Click's own said
+            # "path … is not readable" in English, exit 2: issue #18).
+            typer.Argument(help="花名册文件 (xlsx/xls/csv)，可多个", readable=False),
+        ],
         kind: Annotated[
             str | None,
             typer.Option(
@@ -44,8 +49,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
         for p in paths:
-            if not p.is_file():
-                raise ValidationFailed(f"文件不存在: {p}")
+            _check_readable(p)
         settings = get_settings()
         with (
             store_session(settings) as store,
@@ -88,6 +92,22 @@ def register(app: typer.Typer) -> None:
         totals = result.totals()
         if totals["rejected"] or totals["sheet_errors"]:
             raise typer.Exit(1)
+
+
+def _check_readable(p: Path) -> None:
+    """A path the import can open, or a Chinese message saying why not (exit 7, as any other
+    refused input), before the store is opened."""
+    try:
+        if p.is_dir():
+            raise ValidationFailed(f"“{p}”是文件夹，不是文件：请给出其中的花名册文件")
+        with p.open("rb") as fh:
+            fh.read(1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise ValidationFailed(f"文件不存在: {p}") from None
+    except PermissionError:
+        raise ValidationFailed(f"没有读取文件“{p}”的权限，请检查文件权限") from None
+    except OSError as exc:
+        raise ValidationFailed(f"无法读取文件“{p}”：{exc.strerror or exc}") from None
 
 
 TEXT_COLUMNS = ("path", "sheet", "kind")
