@@ -22,6 +22,8 @@ class Principal:
     scope: str
     display_name: str | None
     client: str | None  # remote address, for the audit log
+    # The account's token_version: what a token renewed for this caller carries.
+    token_version: int = 0
 
 
 class View(Jurisdiction):

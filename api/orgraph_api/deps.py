@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from orgraph.errors import Forbidden, OrgraphError, Unauthorized
 from orgraph.security import can_import, can_reveal, can_write
+from orgraph.security.roles import check_duty_change
 from orgraph.security.tokens import INVALID
 from orgraph_api.access import Principal, View
 from orgraph_api.services import Services
@@ -42,9 +43,10 @@ def authenticate(request: Request, svc: Services, token: str | None) -> Principa
         raise Unauthorized("未登录：请先登录获取令牌")
     claims = svc.tokens.verify(token)
     # The account as it is now: a disabled user or a changed role or scope takes effect at
-    # once, not when the token expires.
+    # once, not when the token expires; a password change or a disable/enable (token_version)
+    # revokes every token issued before it, for requests and refreshes alike (#18).
     user = svc.users.get(claims.username)
-    if user is None or user.disabled:
+    if user is None or user.disabled or user.token_version != claims.token_version:
         raise Unauthorized(INVALID)
     return Principal(
         username=user.username,
@@ -52,6 +54,7 @@ def authenticate(request: Request, svc: Services, token: str | None) -> Principa
         scope=user.scope,
         display_name=user.display_name,
         client=client_address(request),
+        token_version=user.token_version,
     )
 
 
@@ -84,6 +87,17 @@ def importer(caller: Caller) -> Principal:
     if not can_import(caller.role):
         raise Forbidden("只有县级管理员可以导入花名册")
     return caller
+
+
+def may_assign(view: View, roles: Iterable[str] | None, member: str | None = None) -> None:
+    """Forbidden when the caller would give or take a member duty above their rank (#18):
+    `roles` the duties asked for (None: unchanged), `member` the key of an existing member,
+    whose current duties are compared (docs/design.md#security)."""
+    if roles is None and member is None:
+        return
+    m = view.member(member) if member is not None else None
+    before = view.seen().p.m_roles[m] if m is not None else frozenset()
+    check_duty_change(view.principal.role, before, roles or ())
 
 
 def may_reveal(caller: Principal, reveal: bool) -> bool:

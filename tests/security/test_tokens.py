@@ -43,7 +43,8 @@ def test_issue_and_verify() -> None:
     payload = jwt.decode(
         issued.access_token, SECRET, algorithms=["HS256"], options={"verify_exp": False}
     )
-    assert set(payload) == {"sub", "role", "scope", "iat", "exp", "jti"}
+    assert set(payload) == {"sub", "role", "scope", "iat", "exp", "jti", "ver"}
+    assert payload["ver"] == 0 and claims.token_version == 0
     assert tokens.issue(USER, now=T0).access_token != issued.access_token  # fresh jti
 
 
@@ -84,6 +85,10 @@ def test_tampered_forged_and_foreign_tokens_are_invalid() -> None:
         jwt.encode({**payload, "role": "root"}, SECRET, algorithm="HS256"),
         jwt.encode({**payload, "exp": str(payload["exp"])}, SECRET, algorithm="HS256"),
         jwt.encode(payload, SECRET, algorithm="HS512"),
+        # Without the account's token version, or with one that is not a number (#18).
+        jwt.encode({k: v for k, v in payload.items() if k != "ver"}, SECRET, algorithm="HS256"),
+        jwt.encode({**payload, "ver": "0"}, SECRET, algorithm="HS256"),
+        jwt.encode({**payload, "ver": True}, SECRET, algorithm="HS256"),
     ]
     for token in bad:
         with pytest.raises(Unauthorized) as err:
@@ -148,3 +153,11 @@ def test_a_truncated_key_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "jwt.key").write_bytes(b"abc")
     with pytest.raises(ConfigError, match=r"jwt\.key"):
         load_secret(Settings(data_dir=tmp_path))
+
+
+def test_a_token_carries_the_account_token_version_and_renewal_keeps_it() -> None:
+    tokens = TokenService(SECRET)
+    user = User("zhang.san", "viewer", "X", None, False, token_version=7)
+    claims = tokens.verify(tokens.issue(user).access_token)
+    assert claims.token_version == 7
+    assert tokens.verify(tokens.renew(claims).access_token).token_version == 7

@@ -15,9 +15,10 @@ from orgraph.analysis.engine import Engine
 from orgraph.cli import app
 from orgraph.config import get_settings
 from orgraph.demo import generate
-from orgraph.errors import AccountLocked, Unauthorized
+from orgraph.errors import Unauthorized
 from orgraph.importer.pipeline import import_files
 from orgraph.security import AuditLog, UserStore
+from orgraph.security.users import BAD_LOGIN, LoginRefused
 from orgraph.store import GraphStore
 from tests.engines import GraphHost
 from tests.security.conftest import GOOD
@@ -229,8 +230,9 @@ def test_disable_enable_unlock_passwd(data_dir: Path, refs: dict[str, str]) -> N
     users = _users(data_dir)
 
     assert cli("disable", "zhang.san").exit_code == 0
-    with pytest.raises(Unauthorized, match="已停用"):
+    with pytest.raises(LoginRefused) as off:
         users.authenticate("zhang.san", GOOD)
+    assert off.value.reason == "disabled" and str(off.value) == BAD_LOGIN
     assert "已停用" in cli("list").stdout
     assert cli("enable", "zhang.san").exit_code == 0
     users.authenticate("zhang.san", GOOD)
@@ -238,8 +240,9 @@ def test_disable_enable_unlock_passwd(data_dir: Path, refs: dict[str, str]) -> N
     for _ in range(5):
         with pytest.raises(Unauthorized):
             users.authenticate("zhang.san", "Wrong-pass-1")
-    with pytest.raises(AccountLocked):
+    with pytest.raises(LoginRefused) as held:
         users.authenticate("zhang.san", GOOD)
+    assert held.value.reason == "locked"
     assert "已锁定至" in cli("list").stdout
     res = cli("unlock", "zhang.san")
     assert res.exit_code == 0 and "已解除" in res.stdout

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from orgraph.errors import ValidationFailed
-from orgraph.vocab import USER_ROLE_ZH, USER_ROLES
+from collections.abc import Iterable
+
+from orgraph.errors import Forbidden, ValidationFailed
+from orgraph.vocab import MEMBER_ROLE_ZH, USER_ROLE_ZH, USER_ROLES
 
 # Unmasked phones are personal information (PIPL); only staff who arrange contact need them.
 _REVEAL = frozenset({"county_admin", "township_admin"})
 _WRITE = frozenset({"county_admin", "township_admin", "village_secretary"})
 # A roster import can rewrite a whole county, so it stays with the county department.
 _IMPORT = frozenset({"county_admin"})
+
+
+# Ranks (#18): a user gives or takes a member's duty only at or below their own rank (and only
+# for members in their scope, which the API checks as for any write). The two duties above a
+# village are what the contact chain counts as a county leader and a township cadre.
+_USER_RANK = {"county_admin": 3, "township_admin": 2, "village_secretary": 1, "viewer": 0}
+_DUTY_RANK = {"county_leader": 3, "township_cadre": 2}  # every other duty: 1 (village)
+
+
+def duty_rank(duty: str) -> int:
+    return _DUTY_RANK.get(duty, 1)
+
+
+def check_duty_change(role: str, before: Iterable[str], after: Iterable[str]) -> None:
+    """Forbidden (Chinese, naming the duties) when a user of `role` would give or take a
+    member duty above their rank in changing the member's duties from `before` to `after`."""
+    rank = _USER_RANK.get(role, 0)
+    changed = set(before) ^ set(after)
+    above = sorted((d for d in changed if duty_rank(d) > rank), key=lambda d: (-duty_rank(d), d))
+    if above:
+        names = "、".join(MEMBER_ROLE_ZH.get(d, d) for d in above)
+        raise Forbidden(f"您的角色 ({USER_ROLE_ZH.get(role, role)}) 不能授予或撤销职务: {names}")
 
 
 def can_reveal(role: str) -> bool:

@@ -3,6 +3,10 @@
 "Idle" expiry: a token lives `idle_minutes`; the API hands out a fresh one on /auth/refresh
 (or with each answer), so a session that keeps working stays logged in and one left alone
 expires.
+
+Revocation (#18): each token carries the account's `token_version` ("ver"); the user store
+raises it on a password change and on disable/enable, and the API compares it on every request
+and on refresh, so those revoke every token issued before.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ ALGORITHM = "HS256"
 MIN_SECRET_BYTES = 32
 EXPIRED = "登录已过期，请重新登录"
 INVALID = "登录凭证无效，请重新登录"
-_REQUIRED = ("sub", "role", "scope", "iat", "exp", "jti")
+_REQUIRED = ("sub", "role", "scope", "iat", "exp", "jti", "ver")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Claims:
     expires_at: datetime
     issued_at: datetime | None = None
     token_id: str = ""
+    token_version: int = 0
 
 
 class Subject(Protocol):
@@ -57,6 +62,8 @@ class Subject(Protocol):
     def role(self) -> str: ...
     @property
     def scope(self) -> str: ...
+    @property
+    def token_version(self) -> int: ...
 
 
 class TokenService:
@@ -82,6 +89,7 @@ class TokenService:
             "iat": int(moment.timestamp()),
             "exp": int(expires.timestamp()),
             "jti": uuid.uuid4().hex,
+            "ver": user.token_version,
         }
         token = jwt.encode(payload, self._secret, algorithm=ALGORITHM)
         return IssuedToken(token, self.idle_minutes * 60, expires)
@@ -114,7 +122,8 @@ class TokenService:
         if data["role"] not in USER_ROLES:
             raise Unauthorized(INVALID)
         if not all(
-            isinstance(data[k], int) and not isinstance(data[k], bool) for k in ("iat", "exp")
+            isinstance(data[k], int) and not isinstance(data[k], bool)
+            for k in ("iat", "exp", "ver")
         ):
             raise Unauthorized(INVALID)
         moment = datetime.now(UTC) if now is None else now.astimezone(UTC)
@@ -127,6 +136,7 @@ class TokenService:
             expires_at=datetime.fromtimestamp(data["exp"], UTC),
             issued_at=datetime.fromtimestamp(data["iat"], UTC),
             token_id=data["jti"],
+            token_version=data["ver"],
         )
 
 

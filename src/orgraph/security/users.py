@@ -5,13 +5,21 @@ and restored), while accounts, password hashes and lockout counters must survive
 One connection per call (WAL) so the API may call from several threads and processes; the
 read-modify-write of the failure counter runs in a BEGIN IMMEDIATE transaction so concurrent
 wrong passwords are all counted.
+
+Log-in (docs/design.md#security, #18): every refusal (unknown user, wrong password, account
+held after failures, disabled account) is the same `LoginRefused` with the same message, and
+each costs one argon2 verify before anything is decided, so neither the answer nor its timing
+tells whether a name exists. After `lockout_failures` failures in a row the account is held
+for a back-off that starts at one minute and doubles with each further failure, up to
+`lockout_minutes`; attempts during a hold are refused and not counted. The hold is kept here,
+so every API worker sees it. `token_version` grows on each password change and each disable or
+enable; tokens carry it, and the API refuses a token whose version is not the account's.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
-import math
 import os
 import re
 import secrets
@@ -27,7 +35,6 @@ from pwdlib import PasswordHash
 
 from orgraph.config import Settings
 from orgraph.errors import (
-    AccountLocked,
     ConstraintConflict,
     NotFound,
     StoreUnavailable,
@@ -39,12 +46,13 @@ from orgraph.security.roles import check_role
 from orgraph.vocab import USER_ROLE_ZH
 
 BAD_LOGIN = "用户名或密码错误"
-DISABLED = "账号已停用，请联系管理员"
+# The first hold after `lockout_failures` failures in a row; each further failure doubles it.
+FIRST_HOLD = timedelta(minutes=1)
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{2,31}")
 MAX_SCOPE = 64
 MAX_DISPLAY_NAME = 64
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -58,13 +66,23 @@ CREATE TABLE IF NOT EXISTS users (
     locked_until  TEXT,
     last_login    TEXT,
     created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL
+    updated_at    TEXT NOT NULL,
+    token_version INTEGER NOT NULL DEFAULT 0
 );
 """
 _COLUMNS = (
     "username, password_hash, role, scope, display_name, disabled, failed_count, "
-    "locked_until, last_login"
+    "locked_until, last_login, token_version"
 )
+
+
+class LoginRefused(Unauthorized):
+    """Every refused log-in: one status (401) and one message whatever the cause. `reason`
+    ("unknown", "wrong_password", "locked", "disabled") is for the audit log only."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(BAD_LOGIN)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,8 @@ class User:
     # When a lockout is in force at the time the user was read; None otherwise.
     locked_until: datetime | None = None
     last_login: datetime | None = None
+    # Grows on each password change and disable/enable: tokens of an older version are dead.
+    token_version: int = 0
 
     @property
     def role_zh(self) -> str:
@@ -94,10 +114,6 @@ def _stamp(moment: datetime) -> str:
 
 def _parse(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-def _minutes_left(until: datetime, moment: datetime) -> int:
-    return max(1, math.ceil((until - moment).total_seconds() / 60))
 
 
 def check_username(username: str) -> str:
@@ -146,6 +162,11 @@ class UserStore:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA)
+                columns = {r["name"] for r in conn.execute("PRAGMA table_info(users)")}
+                if "token_version" not in columns:  # a file of schema 1 (before #18)
+                    conn.execute(
+                        "ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0"
+                    )
                 conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             except sqlite3.DatabaseError as exc:
                 raise StoreUnavailable(f"用户数据库 {self.path} 无法打开: {exc}") from exc
@@ -201,6 +222,7 @@ class UserStore:
             disabled=bool(row["disabled"]),
             locked_until=until,
             last_login=_parse(row["last_login"]),
+            token_version=int(row["token_version"]),
         )
 
     def _require(self, conn: sqlite3.Connection, username: str) -> sqlite3.Row:
@@ -263,7 +285,8 @@ class UserStore:
         return [self._user(r, now) for r in rows]
 
     def set_password(self, username: str, password: str, *, now: datetime | None = None) -> None:
-        """A new password (checked for strength); also lifts a lockout."""
+        """A new password (checked for strength); also lifts a hold and revokes every token
+        issued before (token_version + 1)."""
         with self._connect() as conn:
             canonical = self._require(conn, username)["username"]
         check_strength(password, username=canonical)
@@ -272,15 +295,18 @@ class UserStore:
             self._require(conn, username)
             conn.execute(
                 "UPDATE users SET password_hash = ?, failed_count = 0, locked_until = NULL, "
-                "updated_at = ? WHERE username = ?",
+                "token_version = token_version + 1, updated_at = ? WHERE username = ?",
                 (hashed, _stamp(_utc(now)), username),
             )
 
     def set_disabled(self, username: str, disabled: bool, *, now: datetime | None = None) -> User:
+        """Disable or enable; either revokes every token issued before (token_version + 1),
+        so enabling an account again does not revive the sessions it had."""
         with self._write() as conn:
             self._require(conn, username)
             conn.execute(
-                "UPDATE users SET disabled = ?, updated_at = ? WHERE username = ?",
+                "UPDATE users SET disabled = ?, token_version = token_version + 1, "
+                "updated_at = ? WHERE username = ?",
                 (int(disabled), _stamp(_utc(now)), username),
             )
             row = self._require(conn, username)
@@ -299,55 +325,53 @@ class UserStore:
 
     # -- log-in ---------------------------------------------------------------------------
 
+    def hold_for(self, failures: int) -> timedelta:
+        """How long `failures` failures in a row hold an account (zero below the threshold):
+        one minute at the threshold, doubling with each further failure, at most
+        `lockout_minutes`."""
+        if failures < self.lockout_failures:
+            return timedelta(0)
+        cap = timedelta(minutes=self.lockout_minutes)
+        doublings = min(failures - self.lockout_failures, 20)
+        hold: timedelta = FIRST_HOLD * (1 << doublings)
+        return min(cap, hold)
+
     def authenticate(self, username: str, password: str, *, now: datetime | None = None) -> User:
-        """The user when the password is right. Unauthorized (one message for unknown users
-        and wrong passwords), AccountLocked after `lockout_failures` failures in a row."""
+        """The user when the password is right and the account neither held nor disabled;
+        LoginRefused otherwise, the same for every cause and after the same work: one argon2
+        verify (against a dummy hash for an unknown user) comes before any decision."""
         moment = _utc(now)
         row = None
         if isinstance(username, str) and USERNAME_RE.fullmatch(username):
             with self._connect() as conn:
                 row = self._fetch(conn, username)
-        if row is None or not isinstance(password, str):
-            with contextlib.suppress(Exception):
-                self.hasher.verify(str(password), self._dummy())
-            raise Unauthorized(BAD_LOGIN)
-        until = _parse(row["locked_until"])
-        if until is not None and until > moment:
-            raise AccountLocked(f"账号已锁定，请 {_minutes_left(until, moment)} 分钟后再试")
-
         try:
-            ok, rehashed = self.hasher.verify_and_update(password, row["password_hash"])
+            ok, rehashed = self.hasher.verify_and_update(
+                str(password), row["password_hash"] if row is not None else self._dummy()
+            )
         except Exception:  # an unreadable hash must not let anyone in, nor crash the API
             ok, rehashed = False, None
+        ok = ok and row is not None and isinstance(password, str)
 
-        # Decide inside one write transaction: another thread may have counted a failure
-        # (or locked the account) while this one was hashing.
-        failure: Unauthorized | None = None
+        # Decide inside one write transaction (for an unknown name too, so it costs the same):
+        # another thread may have counted a failure, or held the account, while this one hashed.
+        failure: LoginRefused | None = None
         with self._write() as conn:
-            row = self._fetch(conn, username)
+            row = self._fetch(conn, username) if row is not None else None
             if row is None:
-                failure = Unauthorized(BAD_LOGIN)
+                failure = LoginRefused("unknown")
             elif (until := _parse(row["locked_until"])) is not None and until > moment:
-                failure = AccountLocked(f"账号已锁定，请 {_minutes_left(until, moment)} 分钟后再试")
+                failure = LoginRefused("locked")  # not counted: a hold does not extend itself
             elif not ok:
                 failures = row["failed_count"] + 1
-                if failures >= self.lockout_failures:
-                    until = moment + timedelta(minutes=self.lockout_minutes)
-                    conn.execute(
-                        "UPDATE users SET failed_count = 0, locked_until = ? WHERE username = ?",
-                        (_stamp(until), username),
-                    )
-                    failure = AccountLocked(
-                        f"连续 {failures} 次登录失败，账号已锁定，"
-                        f"请 {self.lockout_minutes} 分钟后再试"
-                    )
-                else:
-                    conn.execute(
-                        "UPDATE users SET failed_count = ? WHERE username = ?", (failures, username)
-                    )
-                    failure = Unauthorized(BAD_LOGIN)
+                hold = self.hold_for(failures)
+                conn.execute(
+                    "UPDATE users SET failed_count = ?, locked_until = ? WHERE username = ?",
+                    (failures, _stamp(moment + hold) if hold else None, username),
+                )
+                failure = LoginRefused("locked" if hold else "wrong_password")
             elif row["disabled"]:
-                failure = Unauthorized(DISABLED)
+                failure = LoginRefused("disabled")
             else:
                 conn.execute(
                     "UPDATE users SET failed_count = 0, locked_until = NULL, last_login = ?, "
