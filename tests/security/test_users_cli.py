@@ -260,3 +260,34 @@ def test_disable_enable_unlock_passwd(data_dir: Path, refs: dict[str, str]) -> N
         "user.unlock",
         "user.passwd",
     ]
+
+
+def test_a_scope_wider_than_the_role_is_refused(data_dir: Path, refs: dict[str, str]) -> None:
+    """#18, ranks: a village secretary scoped to a whole township would write there."""
+    res = cli(
+        "add",
+        "wide.secretary",
+        "--role",
+        "village_secretary",
+        "--scope",
+        refs["township"],
+        "--password-stdin",
+        input=GOOD + "\n",
+    )
+    assert res.exit_code == 7, res.output
+    assert "村党组织书记的范围只能是村(社区)、村民小组级" in res.stderr
+    assert _users(data_dir).get("wide.secretary") is None
+    for role, scope in (("village_secretary", refs["village"]), ("township_admin", refs["branch"])):
+        res = cli(
+            "add",
+            f"ok.{role}",
+            "--role",
+            role,
+            "--scope",
+            scope,
+            "--password-stdin",
+            input=GOOD + "\n",
+        )
+        assert res.exit_code == 0, res.output + res.stderr
+    res = cli("passwd", "ok.village_secretary", "--password-stdin", input="Xin-mima-2027\n")
+    assert res.exit_code == 0 and "令牌已全部失效" in res.stdout

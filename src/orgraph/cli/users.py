@@ -17,9 +17,9 @@ from orgraph.config import Settings, get_settings
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.security.audit import default_audit_log
 from orgraph.security.passwords import check_strength
-from orgraph.security.roles import check_role
+from orgraph.security.roles import check_role, check_scope_level
 from orgraph.security.users import User, check_username, default_user_store
-from orgraph.vocab import USER_ROLE_ZH, USER_ROLES
+from orgraph.vocab import BRANCH_LEVEL_KINDS, USER_ROLE_ZH, USER_ROLES
 
 app = typer.Typer(help="管理 API 用户 (账号、角色、范围、密码、锁定)", no_args_is_help=True)
 
@@ -57,15 +57,24 @@ def _audit(settings: Settings, action: str, target: str, detail: dict[str, Any])
     )
 
 
-def _scope_name(settings: Settings, ref: str) -> str:
-    """The area's or org's name; NotFound (Chinese) when the graph has no such scope."""
+def _scope_name(settings: Settings, ref: str) -> tuple[str, str | None]:
+    """The area's or org's name and the level of its area (None when an org has none);
+    NotFound (Chinese) when the graph has no such scope."""
     with store_session(settings) as store:
         p, _, _ = Engine(store).scope(ref)
     if (a := p.area_index.get(ref)) is not None:
-        return p.area_name[a]
+        return p.area_name[a], p.area_level[a]
     if (o := p.org_index.get(ref)) is not None:
-        return p.org_name[o]
-    return ref
+        name = p.org_name[o]
+        if p.org_kind[o] in BRANCH_LEVEL_KINDS:
+            return name, "village"  # one branch: the smallest unit, wherever it is
+        area, seen = -1, set()
+        while o >= 0 and o not in seen and area < 0:  # the org's area, or its parent's
+            area = p.org_area[o]
+            seen.add(o)
+            o = p.org_parent[o]
+        return name, p.area_level[area] if area >= 0 else None
+    return ref, None
 
 
 def _state(user: User) -> str:
@@ -90,14 +99,16 @@ def add(
     display_name: Annotated[str | None, typer.Option("--display-name", help="姓名")] = None,
     password_stdin: StdinOpt = False,
 ) -> None:
-    """新建用户；范围必须是图中已有的区划或党组织。"""
+    """新建用户；范围必须是图中已有的区划或党组织，且不高于角色的层级
+    (乡镇管理员: 乡镇及以下；村党组织书记: 村及以下)。"""
     check_username(username)
     check_role(role)
     settings = get_settings()
     users = default_user_store(settings)
     if users.get(username) is not None:
         raise ConstraintConflict(f"用户“{username}”已存在")
-    name = _scope_name(settings, scope.strip())
+    name, level = _scope_name(settings, scope.strip())
+    check_scope_level(role, level)
     password = _read_password(password_stdin, username)
     user = users.add(username, password, role=role, scope=scope.strip(), display_name=display_name)
     _audit(settings, "user.add", username, {"role": role, "scope": user.scope})
@@ -147,7 +158,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
 @app.command("passwd")
 @handles_errors
 def passwd(username: NameArg, password_stdin: StdinOpt = False) -> None:
-    """重设用户的密码 (同时解除锁定)。"""
+    """重设用户的密码 (同时解除锁定，此前签发的令牌全部失效)。"""
     settings = get_settings()
     users = default_user_store(settings)
     user = users.get(username)
@@ -155,27 +166,30 @@ def passwd(username: NameArg, password_stdin: StdinOpt = False) -> None:
         raise NotFound(f"用户“{username}”不存在")
     users.set_password(user.username, _read_password(password_stdin, user.username))
     _audit(settings, "user.passwd", user.username, {})
-    console.print(f"已重设用户 {user.username} 的密码", highlight=False)
+    console.print(f"已重设用户 {user.username} 的密码，此前签发的令牌已全部失效", highlight=False)
 
 
 def _set_disabled(username: str, disabled: bool) -> None:
     settings = get_settings()
     user = default_user_store(settings).set_disabled(username, disabled)
     _audit(settings, "user.disable" if disabled else "user.enable", user.username, {})
-    console.print(f"已{'停用' if disabled else '启用'}用户 {user.username}", highlight=False)
+    console.print(
+        f"已{'停用' if disabled else '启用'}用户 {user.username}，此前签发的令牌已全部失效",
+        highlight=False,
+    )
 
 
 @app.command("disable")
 @handles_errors
 def disable(username: NameArg) -> None:
-    """停用用户 (不能再登录)。"""
+    """停用用户 (不能再登录，已签发的令牌立即失效)。"""
     _set_disabled(username, True)
 
 
 @app.command("enable")
 @handles_errors
 def enable(username: NameArg) -> None:
-    """重新启用被停用的用户。"""
+    """重新启用被停用的用户 (停用前签发的令牌仍然无效，须重新登录)。"""
     _set_disabled(username, False)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from orgraph.errors import Forbidden, ValidationFailed
-from orgraph.vocab import MEMBER_ROLE_ZH, USER_ROLE_ZH, USER_ROLES
+from orgraph.vocab import AREA_LEVEL_ZH, MEMBER_ROLE_ZH, USER_ROLE_ZH, USER_ROLES
 
 # Unmasked phones are personal information (PIPL); only staff who arrange contact need them.
 _REVEAL = frozenset({"county_admin", "township_admin"})
@@ -34,6 +34,27 @@ def check_duty_change(role: str, before: Iterable[str], after: Iterable[str]) ->
     if above:
         names = "、".join(MEMBER_ROLE_ZH.get(d, d) for d in above)
         raise Forbidden(f"您的角色 ({USER_ROLE_ZH.get(role, role)}) 不能授予或撤销职务: {names}")
+
+
+# The levels of area a role's scope may be at (an org's scope is at the level of its area): a
+# township administrator or village secretary with a wider scope would rule above their rank.
+_SCOPE_LEVELS = {
+    "township_admin": ("township", "village", "hamlet"),
+    "village_secretary": ("village", "hamlet"),
+}
+
+
+def check_scope_level(role: str, level: str | None) -> None:
+    """ValidationFailed (Chinese) when a scope at area `level` (None: unknown, as for an org
+    with no area) is wider than `role` may have."""
+    allowed = _SCOPE_LEVELS.get(role)
+    if allowed is None or level in allowed:
+        return
+    where = "、".join(AREA_LEVEL_ZH[lv] for lv in allowed)
+    found = AREA_LEVEL_ZH.get(level or "", "无法确定层级的党组织")
+    raise ValidationFailed(
+        f"{USER_ROLE_ZH[role]}的范围只能是{where}级的区划或其党组织，这个范围是{found}"
+    )
 
 
 def can_reveal(role: str) -> bool:
