@@ -120,7 +120,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出
             console.print(f"  {label}: {info[key]}")
     if settings.dev_id_key:
         console.print(
-            f"  身份证号密钥: 开发用默认密钥，拒绝导入身份证号。{DEV_KEY_MESSAGE}", highlight=False
+            f"  身份证号密钥: 开发用默认密钥，拒绝导入身份证号。{DEV_KEY_MESSAGE}",
+            highlight=False,
+            soft_wrap=True,
         )
     else:
         console.print("  身份证号密钥: 已设置 (ORGRAPH_ID_HASH_KEY)")
@@ -168,4 +170,5 @@ def restore(
             f" The replaced data is kept in full at {aside}: delete it once the restore is"
             " checked.",
             highlight=False,
+            soft_wrap=True,
         )

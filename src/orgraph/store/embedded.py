@@ -370,7 +370,7 @@ class EmbeddedServer:
         dest = dest.expanduser().resolve()
         if dest.is_dir():
             raise ValidationFailed(f"备份路径是一个目录，请给出文件名: {dest}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # when orgraph makes it
         conn = self.client()
         try:
             before = int(conn.info("persistence").get("rdb_saves", 0))

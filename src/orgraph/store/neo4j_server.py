@@ -366,7 +366,7 @@ class LocalNeo4j:
         dest = dest.expanduser().resolve()
         if dest.is_dir():
             raise ValidationFailed(f"备份路径是一个目录，请给出文件名: {dest}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # when orgraph makes it
         with self._lock():
             was_running = self.pid() is not None
             if was_running:
