@@ -68,6 +68,7 @@ def test_import_refuses_id_numbers_under_the_development_key(
         before = count_nodes(store)
         with pytest.raises(DevKeyRefused):
             import_files(store, demo, key=DEV_ID_HASH_KEY.encode(), today=AS_OF)
+        assert count_nodes(store) == before  # refused before anything was written
         # The CLI, with the key left at its default: refused, with how to set one.
         env = {**graph_host.env(store), "ORGRAPH_DATA_DIR": str(tmp_path)}
         members = next(p for p in demo if p.name == "党员花名册.xlsx")
