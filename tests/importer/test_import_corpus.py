@@ -25,29 +25,6 @@ from orgraph.store import GraphStore
 NAMES = [b.__name__.removeprefix("case_") for b in rc.BUILDERS]
 TODAY = date.today()  # the corpus's future-date cases are written relative to today
 
-BASE = {
-    "areas.csv": [
-        ["区划代码", "名称", "层级", "上级代码"],
-        ["330782", "义乌市", "县", ""],
-        ["330782001", "稠城街道", "街道", "330782"],
-        ["330782001001", "城中村", "社区", "330782001"],
-        ["330782001001-01", "一组", "组", "330782001001"],
-        ["330782001001-02", "二组", "组", "330782001001"],
-    ],
-    "orgs.csv": [
-        ["组织编号", "组织名称", "组织类别", "上级组织编号", "所在区划代码"],
-        ["O1", "城东村党支部", "党支部", "", "330782001001"],
-        ["O3", "驻义乌流动党员党支部", "流动党员党支部", "O1", ""],
-        ["O4", "第一党小组", "党小组", "O1", ""],
-    ],
-    "households.csv": [
-        ["户编号", "所在区划代码", "户主姓名"],
-        ["H1", "330782001001-01", "张大"],
-        ["H2", "330782001001-01", "李二"],
-    ],
-    "members.csv": [rc.MEMBER_HEADER] + [rc.member_row(i) for i in range(len(rc.IDS))],
-}
-
 # Rows the importer itself (not the roster layer) must reject, per (case, sheet): references
 # the base roster does not hold. Everything else that parses must be imported.
 IMPORTER_REJECTS: dict[tuple[str, str], set[int]] = {}
@@ -55,49 +32,11 @@ IMPORTER_REJECTS: dict[tuple[str, str], set[int]] = {}
 
 def _load_base(store: GraphStore, folder: Path) -> None:
     folder.mkdir()
-    paths = [write_csv(folder / name, rows) for name, rows in BASE.items()]
+    paths = [write_csv(folder / name, rows) for name, rows in rc.BASE.items()]
     report = run_import(store, paths, today=TODAY)
     assert report.totals()["rejected"] == 0 and report.totals()["created"] == sum(
-        len(r) - 1 for r in BASE.values()
+        len(r) - 1 for r in rc.BASE.values()
     ), report.as_dict()
-
-
-def _member(g: Dump, v: dict[str, Any], *, by_number: bool) -> dict[str, Any] | None:
-    members = g.label("Member")
-    if by_number and v.get("member_no"):
-        found = [m for m in members if m.get("member_no") == v["member_no"]]
-    elif v.get("member_key") and any(m["key"] == v["member_key"] for m in members):
-        found = [m for m in members if m["key"] == v["member_key"]]
-    else:
-        found = [m for m in members if v.get("id_hash") and m.get("id_hash") == v["id_hash"]]
-    assert len(found) <= 1, found
-    return found[0] if found else None
-
-
-def _in_graph(kind: str, v: dict[str, Any], g: Dump) -> bool:
-    """Whether an accepted record is in the graph, looked up by its natural key."""
-    if kind == "areas":
-        return v["code"] in {a["code"] for a in g.label("Area")}
-    if kind == "orgs":
-        return any(o["id"] == v["org_id"] and o["name"] == v["name"] for o in g.label("Org"))
-    if kind == "households":
-        return (v["household_id"], v["area_code"]) in {(a, b) for a, b, _ in g.rel("IN")}
-    member = _member(g, v, by_number=kind == "members")
-    if member is None:
-        return False
-    if kind == "members":
-        return member["name"] == v["name"] and member["on_roll"] is True
-    key = member["key"]
-    if kind == "contacts":
-        rel = "CONTACTS" if v["target_kind"] == "household" else "RESPONSIBLE_FOR"
-        return (key, v["target_id"], v.get("since") or "") in {
-            (a, b, p.get("since")) for a, b, p in g.rel(rel)
-        }
-    if kind == "outflows":
-        return any(o["member"] == key and o["left_on"] == v["left_on"] for o in g.label("Outflow"))
-    if kind == "reports":
-        return any(r["member"] == key and r["on"] == v["on"] for r in g.label("Report"))
-    raise AssertionError(kind)
 
 
 def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> None:
@@ -116,7 +55,7 @@ def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> N
     assert f.accepted + len(rejected_rows) == f.rows
     for rec in sheet.records:
         if rec.row not in by_importer:
-            assert _in_graph(sheet.kind, rec.values, g), (rec.row, rec.values)
+            assert rc.in_graph(sheet.kind, rec.values, g), (rec.row, rec.values)
 
 
 @pytest.mark.parametrize("builder", rc.BUILDERS, ids=NAMES)
@@ -149,7 +88,7 @@ def test_corpus_file_at_import_level(builder: Any, store: GraphStore, tmp_path: 
 def test_a_whole_file_error_aborts_the_call_before_any_write(
     store: GraphStore, tmp_path: Path
 ) -> None:
-    good = write_csv(tmp_path / "areas.csv", BASE["areas.csv"])
+    good = write_csv(tmp_path / "areas.csv", rc.BASE["areas.csv"])
     bomb = rc.case_zip_bomb(tmp_path).path
     with pytest.raises(RosterFileError):
         run_import(store, [good, bomb], today=TODAY)

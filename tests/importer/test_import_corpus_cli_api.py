@@ -1,0 +1,94 @@
+"""Issue #18's acceptance for the malformed-roster corpus (tests/roster/roster_corpus.py, over
+60 files, the large ones generated): each file imported through `orgraph import` and through
+the API's upload, each into a graph holding only the base roster, with no crash and no process
+death, peak memory under 1 GB, every valid row in the graph and every bad row named by its row
+number in Chinese (a whole-file error: exit 7 or 413/422 with the roster layer's message).
+
+The imports run in one child process (tests/importer/corpus_driver.py: the command in-process,
+the API served over HTTP by it, its upload readers its descendants), so its peak resident size,
+read from wait4, bounds every importing process of both channels. FalkorDB only: the importer
+on both engines is tests/importer/test_import_corpus.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import roster_corpus as rc
+from importer_helpers import write_csv
+from tests.engines import FalkorHost
+
+from orgraph.store.embedded import EmbeddedServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("corpus_driver.py")
+KEY = "corpus-acceptance-key-0123456789abcdef"
+MAX_RSS = 1 << 30  # bytes
+TIMEOUT = 600
+
+
+def test_every_corpus_file_through_the_cli_and_the_api(
+    falkor_server: EmbeddedServer, tmp_path: Path
+) -> None:
+    assert len(rc.BUILDERS) >= 60
+    cases = []
+    for builder in rc.BUILDERS:
+        folder = tmp_path / "cases" / builder.__name__
+        folder.mkdir(parents=True)
+        case = builder(folder)
+        cases.append({"name": case.name, "path": str(case.path), "kind": case.kind})
+    (tmp_path / "base").mkdir()
+    base = [str(write_csv(tmp_path / "base" / name, rows)) for name, rows in rc.BASE.items()]
+    host = FalkorHost(falkor_server)
+    with host.fresh() as cli_store, host.fresh() as api_store:
+        spec = {
+            "cases": cases,
+            "base": base,
+            "cli_env": host.env(cli_store),
+            "api_env": host.env(api_store),
+            "key": KEY,
+            "data_dir": str(tmp_path / "data"),
+            "today": dt.date.today().isoformat(),
+        }
+        spec_path = tmp_path / "spec.json"
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        code, rss, out, err = _run_driver(spec_path, tmp_path)
+    print(f"\ncorpus through CLI and API: {len(cases)} files, peak RSS {rss / 1048576:.0f} MB")
+    assert code == 0, f"driver exit {code}; last lines:\n{err[-2000:]}"
+    assert rss < MAX_RSS, rss
+    results = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    seen = {(r["channel"], r["case"]) for r in results}
+    names = [c["name"] for c in cases]
+    assert seen == {(ch, n) for ch in ("cli", "api") for n in names}, sorted(seen)
+    failed = {f"{r['channel']} {r['case']}": r["problems"] for r in results if r["problems"]}
+    (tmp_path / "failed.json").write_text(json.dumps(failed, ensure_ascii=False, indent=1))
+    assert not failed, json.dumps(failed, ensure_ascii=False, indent=1)
+
+
+def _run_driver(spec: Path, tmp: Path) -> tuple[int, int, str, str]:
+    """(exit code, negative for a signal; peak RSS in bytes; stdout; stderr) of the driver."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+    out_path, err_path = tmp / "driver.out", tmp / "driver.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, str(DRIVER), str(spec)], stdout=out, stderr=err, cwd=ROOT, env=env
+        )
+    timer = threading.Timer(TIMEOUT, proc.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+    return (
+        proc.returncode,
+        usage.ru_maxrss * 1024,  # kilobytes on Linux
+        out_path.read_text(encoding="utf-8"),
+        err_path.read_text(encoding="utf-8", errors="replace"),
+    )
