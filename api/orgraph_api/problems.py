@@ -14,7 +14,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from orgraph.errors import OrgraphError, StoreUnavailable, Unauthorized, ValidationFailed
+from orgraph.errors import (
+    OrgraphError,
+    StoreUnavailable,
+    Unauthorized,
+    UploadTimeout,
+    ValidationFailed,
+)
 from orgraph_api.responses import Problem
 
 log = logging.getLogger("orgraph.api")
@@ -34,6 +40,7 @@ TITLES = {
     429: "请求过于频繁",
     500: "服务器内部错误",
     503: "图数据库暂不可用",
+    504: "处理超时",
 }
 SLUGS = {
     400: "bad-request",
@@ -50,6 +57,7 @@ SLUGS = {
     429: "too-many-requests",
     500: "internal-error",
     503: "unavailable",
+    504: "timeout",
 }
 # Seconds a client should wait before retrying while the store is down or loading.
 RETRY_AFTER = "5"
@@ -159,7 +167,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OrgraphError)
     async def _orgraph(request: Request, exc: OrgraphError) -> Problem:
         status = exc.http_status
-        if status >= 500 and not isinstance(exc, StoreUnavailable):
+        if status >= 500 and not isinstance(exc, StoreUnavailable | UploadTimeout):
             log.error("internal error on %s %s: %s", request.method, request.url.path, exc)
             return problem(500, "服务器内部错误，已记录，请联系管理员")
         return problem(

@@ -90,3 +90,10 @@ class Forbidden(OrgraphError):
 class PayloadTooLarge(OrgraphError):
     http_status = 413
     exit_code = 11
+
+
+class UploadTimeout(OrgraphError):
+    """Reading an uploaded file took longer than allowed (the API's reader was stopped)."""
+
+    http_status = 504
+    exit_code = 12

@@ -1,7 +1,9 @@
-"""Roster upload: the same importer and JSON report as `orgraph import`."""
+"""Roster upload: the same importer and JSON report as `orgraph import`; the files are read
+in a child process with memory and time limits (`orgraph_api.upload_worker`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path, PurePath
@@ -16,6 +18,7 @@ from orgraph_api.deps import Caller, Svc, audited, importer
 from orgraph_api.errors_doc import errors
 from orgraph_api.responses import Json
 from orgraph_api.schemas import ImportOut
+from orgraph_api.upload_worker import Limits, parse_uploads
 from orgraph_api.uploads import too_large_message
 
 router = APIRouter(prefix="/imports", tags=["导入"])
@@ -62,12 +65,14 @@ def _spool(
     "/{kind}",
     summary="导入花名册",
     response_model=ImportOut,
-    responses=errors(403, 413, 422),
+    responses=errors(403, 413, 422, 504),
     description="multipart 上传一个或多个表格文件 (字段名 files)。"
     "kind 为文件类别，auto 按表头"
     "或工作表名识别。dry_run=true (默认) 只校验不写入。答复与命令行 "
     "`orgraph import --report` 的 JSON 报告相同 (path 为上传时的文件名)。"
-    "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。仅限县级管理员。"
+    "总大小超过 ORGRAPH_ROSTER_MAX_MB 时 413。文件在独立进程中读取: 读取所需内存超过 "
+    "ORGRAPH_UPLOAD_MEMORY_MB 时 413，读取程序异常终止时 422，超过 ORGRAPH_UPLOAD_TIMEOUT_S "
+    "时 504 (均指明文件)。仅限县级管理员。"
     "试导入含农户联系关系时，coverage 给出全县今天的联系覆盖导入前 → 导入后。",
 )
 def import_roster(
@@ -95,13 +100,26 @@ def import_roster(
                 path, size = _spool(upload, folder, i, limit - used, limit)
                 paths.append(path)
                 used += size
+            key = svc.settings.id_hash_key.get_secret_value().encode()
+            today = dt.date.today()
+            sheets = parse_uploads(
+                paths,
+                names,
+                kind=None if kind == "auto" else kind,
+                key=key,
+                today=today,
+                max_bytes=limit,
+                limits=Limits(svc.settings.upload_memory_mb, svc.settings.upload_timeout_s),
+            )
             report = import_files(
                 svc.bulk_store,
                 paths,
                 kind=None if kind == "auto" else kind,
                 dry_run=dry_run,
-                key=svc.settings.id_hash_key.get_secret_value().encode(),
+                key=key,
+                today=today,
                 max_bytes=limit,
+                parsed=sheets.__getitem__,
             )
             if dry_run and report.household_contacts():
                 report.coverage = svc.engine.preview_contacts(report.household_contacts())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from orgraph.importer.areas_orgs import AreaOrgSteps
@@ -57,23 +57,26 @@ def import_files(
     today: dt.date | None = None,
     max_bytes: int | None = None,
     progress: Progress | None = None,
+    parsed: Callable[[Path], list[ParsedSheet]] | None = None,
 ) -> ImportReport:
-    """Import roster files (any kinds, any order) and report on every row."""
+    """Import roster files (any kinds, any order) and report on every row. `parsed` gives
+    each path's sheets when they were read already (the API reads uploads in a child process);
+    without it every file is read here."""
     t0 = time.monotonic()
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
     roster = Roster()
-    parsed = _parse_files(paths, kind, key, today, max_bytes, report, roster)
+    sheets = _parse_files(paths, kind, key, today, max_bytes, report, roster, parsed)
     if not dry_run:
         migrate(store)  # a never-migrated graph would get no constraints and no indexes
     imp = Importer(store, dry_run=dry_run, progress=progress)
     for k in ORDER:
         if k == "members":
             imp.members(
-                [(rep, sheet.records) for sheet, rep in parsed if sheet.kind == "members"], roster
+                [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"], roster
             )
             continue
-        for sheet, rep in parsed:
+        for sheet, rep in sheets:
             if sheet.kind == k:
                 getattr(imp, k)(rep, sheet.records)
     if snapshot:
@@ -92,13 +95,15 @@ def _parse_files(
     max_bytes: int | None,
     report: ImportReport,
     roster: Roster,
+    given: Callable[[Path], list[ParsedSheet]] | None = None,
 ) -> list[tuple[ParsedSheet, FileReport]]:
     """Parse every file: each sheet gets its report; the sheets that can be imported are
     returned with theirs."""
     parsed: list[tuple[ParsedSheet, FileReport]] = []
     for path in paths:
         extra = {"max_bytes": max_bytes} if max_bytes else {}
-        for sheet in parse_file(path, kind, key=key, today=today, **extra):
+        read = given(path) if given else parse_file(path, kind, key=key, today=today, **extra)
+        for sheet in read:
             rep = FileReport(
                 path=str(path),
                 sheet=sheet.sheet,
