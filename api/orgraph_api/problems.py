@@ -168,8 +168,16 @@ def install(app: FastAPI) -> None:
     async def _orgraph(request: Request, exc: OrgraphError) -> Problem:
         status = exc.http_status
         if status >= 500 and not isinstance(exc, StoreUnavailable | UploadTimeout):
-            log.error("internal error on %s %s: %s", request.method, request.url.path, exc)
+            log.error(
+                "internal error on %s %s: %s (%s)",
+                request.method,
+                request.url.path,
+                exc,
+                exc.engine_detail,
+            )
             return problem(500, "服务器内部错误，已记录，请联系管理员")
+        if exc.engine_detail:  # the engine's own words go to the log, not to the user
+            log.warning("%s %s: %s (%s)", request.method, request.url.path, exc, exc.engine_detail)
         return problem(
             status,
             str(exc) or TITLES.get(status, "错误"),

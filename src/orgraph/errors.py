@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 
 class OrgraphError(Exception):
     """Root of every error orgraph raises on purpose. Messages are for the user (Chinese)."""
 
     http_status = 500
     exit_code = 1
+    # What the engine or library said, in its own (English) words: for the log, never part of
+    # the message users read (#18: "无法连接图数据库: Connection closed by server.").
+    engine_detail: str | None = None
+
+    def with_detail(self, detail: object) -> Self:
+        self.engine_detail = str(detail)
+        return self
 
 
 class ConfigError(OrgraphError):

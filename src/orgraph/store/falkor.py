@@ -56,12 +56,14 @@ def translate(exc: Exception, what: str) -> Exception:
     if isinstance(exc, rx.TimeoutError):
         return QueryTimeout(f"图数据库在规定时间内没有响应 ({what})")
     if isinstance(exc, rx.ConnectionError | ConnectionError | OSError):
-        return StoreUnavailable(f"无法连接图数据库: {msg}")
+        return StoreUnavailable("无法连接图数据库: 连接被拒绝或已中断").with_detail(
+            f"{what}: {msg}"
+        )
     low = msg.lower()
     if "timed out" in low or "timeout" in low:
         return QueryTimeout(f"查询超时 ({what})")
     if "unique constraint" in low or "constraint violation" in low:
-        return ConstraintConflict(f"违反唯一性约束 ({what}): {msg}")
+        return ConstraintConflict(f"违反唯一性约束 ({what})").with_detail(msg)
     return BadQuery(f"图数据库拒绝了查询 {what}: {msg}")
 
 

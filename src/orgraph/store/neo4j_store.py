@@ -48,31 +48,35 @@ def translate(exc: BaseException, what: str) -> Exception:
     if isinstance(exc, nx.AuthError) or code.startswith("Neo.ClientError.Security.Authentication"):
         return StoreUnavailable(
             f"Neo4j 拒绝了登录: 用户名或密码不对 ({what})，请检查 ORGRAPH_NEO4J_USER 和 "
-            f"ORGRAPH_NEO4J_PASSWORD: {exc}"
-        )
+            "ORGRAPH_NEO4J_PASSWORD"
+        ).with_detail(exc)
     if "TransactionTimedOut" in code or "Timeout" in code:
         # TransactionTimedOut, TransactionTimedOutClientConfiguration, LockAcquisitionTimeout
-        return QueryTimeout(f"Neo4j 查询超时 ({what}): {exc}")
+        return QueryTimeout(f"Neo4j 查询超时 ({what})").with_detail(exc)
     if code.endswith((".LockClientStopped", ".Transaction.Terminated")):
         # what a transaction that timed out while waiting for a lock reports (measured), as
         # does one an operator terminated or a server shutting down
         return QueryTimeout(
-            f"Neo4j 事务已被终止 (超时、被管理员终止或数据库正在关闭) ({what}): {exc}"
-        )
+            f"Neo4j 事务已被终止 (超时、被管理员终止或数据库正在关闭) ({what})"
+        ).with_detail(exc)
     if isinstance(exc, nx.ConstraintError):
-        return ConstraintConflict(f"违反唯一性约束 ({what}): {exc}")
+        return ConstraintConflict(f"违反唯一性约束 ({what})").with_detail(exc)
     if isinstance(exc, nx.IncompleteCommit):
-        return StoreUnavailable(f"提交时与 Neo4j 的连接中断，无法确定写入是否生效 ({what}): {exc}")
+        return StoreUnavailable(
+            f"提交时与 Neo4j 的连接中断，无法确定写入是否生效 ({what})"
+        ).with_detail(exc)
     if isinstance(
         exc, nx.ServiceUnavailable | nx.SessionExpired | nx.ConnectionPoolError | OSError
     ):
-        return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
+        return StoreUnavailable("无法连接图数据库 Neo4j: 连接被拒绝或已中断").with_detail(
+            f"{what}: {exc}"
+        )
     if isinstance(exc, nx.TransientError):
-        return StoreUnavailable(f"Neo4j 暂时不可用 ({what}): {exc}")
+        return StoreUnavailable("图数据库 Neo4j 暂时不可用").with_detail(f"{what}: {exc}")
     if isinstance(exc, nx.DriverError) and not isinstance(
         exc, nx.TransactionError | nx.ResultError
     ):
-        return StoreUnavailable(f"无法连接 Neo4j ({what}): {exc}")
+        return StoreUnavailable("无法连接图数据库 Neo4j").with_detail(f"{what}: {exc}")
     return BadQuery(f"Neo4j 拒绝了查询 {what}: {exc}")
 
 
