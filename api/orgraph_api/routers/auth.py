@@ -59,8 +59,9 @@ def login_throttle(request: Request, svc: Services) -> LoginThrottle:
     description="OAuth2 密码模式: 表单字段 username、password。令牌空闲 "
     "ORGRAPH_TOKEN_IDLE_MINUTES (默认 30) 分钟后过期，可用 /auth/refresh 续期。"
     "用户名不存在、密码错误、账号暂停登录或已停用一律答复 401「用户名或密码错误」。"
-    "同一账号连续 5 次失败后暂停登录 1 分钟，此后每再失败一次时长加倍，最长 30 分钟。"
-    "同一地址 15 分钟内失败 20 次后答复 429 (Retry-After)。成功和失败都记入审计日志。",
+    "默认设置下，同一账号连续 5 次失败后暂停登录 1 分钟，此后每再失败一次时长加倍，最长 30 分钟 "
+    "(ORGRAPH_LOCKOUT_FAILURES / _MINUTES)；同一地址 15 分钟内失败 20 次后答复 429 并给出 "
+    "Retry-After (ORGRAPH_LOGIN_THROTTLE_FAILURES / _MINUTES)。成功和失败都记入审计日志。",
 )
 def token(
     request: Request,
