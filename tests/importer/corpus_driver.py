@@ -63,6 +63,23 @@ def expected(path: Path, kind: str | None, key: bytes, today: dt.date) -> Any:
         return exc.message
 
 
+def check_case(case: dict[str, Any], doc: dict[str, Any] | None, error: str | None) -> list[str]:
+    """Problems against what the corpus says of the file: its whole-file error, or the rows
+    of its first sheet accepted and the rows rejected."""
+    if case["file_error"]:
+        return [] if error and case["file_error"] in error else [f"not refused whole: {error}"]
+    if doc is None:
+        return [f"refused whole: {error}"]
+    main = doc["files"][0]
+    problems = []
+    if case["records"] is not None and main["accepted"] != case["records"]:
+        problems.append(f"{main['accepted']} rows imported, the corpus says {case['records']}")
+    named = {i["row"] for f in doc["files"] for i in f["rejected"]}
+    if not named >= set(case["rejected_rows"]):
+        problems.append(f"rows {sorted(set(case['rejected_rows']) - named)} not named")
+    return problems
+
+
 def check_report(doc: dict[str, Any], sheets: Any, store: Any) -> list[str]:
     """Problems of one import's report and graph: every row the roster layer rejected is in the
     report by row number with a Chinese message, the importer rejected nothing else (the base
@@ -72,9 +89,7 @@ def check_report(doc: dict[str, Any], sheets: Any, store: Any) -> list[str]:
 
     problems: list[str] = []
     files = doc["files"]
-    for f in files:  # the API spools upload i as "{i:02d}_{name}": a CSV's sheet is its stem
-        f["sheet"] = _SPOOLED.sub("", f["sheet"])
-    if [f["sheet"] for f in files] != [s.sheet for s in sheets]:
+    if [_SPOOLED.sub("", f["sheet"]) for f in files] != [s.sheet for s in sheets]:
         return [f"sheets {[f['sheet'] for f in files]} != {[s.sheet for s in sheets]}"]
     g = dump(store)
     for f, s in zip(files, sheets, strict=True):
@@ -84,6 +99,7 @@ def check_report(doc: dict[str, Any], sheets: Any, store: Any) -> list[str]:
                 problems.append(f"{s.sheet}: a rejected row without number or Chinese: {i}")
         if not rows >= set(s.rejected_rows):
             problems.append(f"{s.sheet}: rows {sorted(set(s.rejected_rows) - rows)} not named")
+        f["sheet"] = _SPOOLED.sub("", f["sheet"])  # the API spools upload i as "{i:02d}_…"
         if not s.ok or s.kind is None:
             if f["accepted"]:
                 problems.append(f"{s.sheet}: a sheet with errors imported {f['accepted']} rows")
@@ -145,6 +161,7 @@ def run_cli(spec: dict[str, Any], today: dt.date) -> None:
                 args += ["--kind", case["kind"]]
             result = runner.invoke(app, args)
             problems: list[str] = []
+            doc = None
             if result.exception is not None and not isinstance(result.exception, SystemExit):
                 problems.append(f"exception {result.exception!r}")
             elif isinstance(sheets, str):
@@ -155,6 +172,7 @@ def run_cli(spec: dict[str, Any], today: dt.date) -> None:
             else:
                 doc = json.loads(report.read_text(encoding="utf-8"))
                 problems += check_report(doc, sheets, store)
+            problems += check_case(case, doc, result.output if doc is None else None)
             _emit("cli", case["name"], problems)
     finally:
         store.close()
@@ -194,14 +212,16 @@ def run_api(spec: dict[str, Any], today: dt.date) -> None:
                     files=[("files", (path.name, path.read_bytes(), "application/octet-stream"))],
                 )
                 problems: list[str] = []
+                doc, body = None, json.dumps(r.json(), ensure_ascii=False).replace("“00_", "“")
                 if isinstance(sheets, str):
-                    body = json.dumps(r.json(), ensure_ascii=False).replace("“00_", "“")
                     if r.status_code not in (413, 422) or sheets not in body:
                         problems.append(f"status {r.status_code}: {body[:300]}")
                 elif r.status_code != 200:
                     problems.append(f"status {r.status_code}: {r.text[:300]}")
                 else:
-                    problems += check_report(r.json(), sheets, store)
+                    doc = r.json()
+                    problems += check_report(doc, sheets, store)
+                problems += check_case(case, doc, body if doc is None else None)
                 _emit("api", case["name"], problems)
             client.close()
     finally:

@@ -1345,6 +1345,60 @@ def case_csv_undecodable_line(d: Path) -> Case:
     )
 
 
+def _html_members(rows: list[str]) -> str:
+    head = "<tr>" + "".join(f"<th>{h}</th>" for h in MEMBER_HEADER) + "</tr>\n"
+    return _html_doc(f"<table>\n{head}{''.join(rows)}</table>")
+
+
+def _html_rows(n: int) -> list[str]:
+    return ["<tr>" + "".join(f"<td>{v}</td>" for v in member_row(i)) + "</tr>\n" for i in range(n)]
+
+
+def case_html_nul_in_cell(d: Path) -> Case:
+    """A NUL inside a cell of a web-page .xls: that row is refused, in any format."""
+    rows = _html_rows(5)
+    rows[2] = rows[2].replace("王五2", "王\x00五2")
+    p = d / "nul_cell.xls"
+    p.write_bytes(_html_members(rows).encode("utf-8"))
+    return Case("html_nul_in_cell", p, kind="members", records=4, rejected=[(4, None, "空字符")])
+
+
+def case_html_mixed_encodings(d: Path) -> Case:
+    """A web-page .xls in UTF-8 with one row in GBK: every row read in its own encoding."""
+    rows = _html_rows(5)
+    head, _, tail = _html_members(["@ROWS@"]).partition("@ROWS@")
+    data = head.encode() + b"".join(
+        r.encode("gbk") if i == 3 else r.encode() for i, r in enumerate(rows)
+    )
+    p = d / "mixed.xls"
+    p.write_bytes(data + tail.encode())
+
+    def extra(sheets: list[Any]) -> None:
+        v = {r.row: r.values for r in sheets[0].records}
+        assert v[5]["name"] == member_row(3)[1] and v[5]["branch"] == "城东村党支部"
+
+    return Case("html_mixed_encodings", p, kind="members", records=5, extra=extra)
+
+
+def case_spreadsheetml_bom_then_gbk(d: Path) -> Case:
+    """SpreadsheetML saved as GBK behind a UTF-8 BOM, with no encoding declared."""
+    cells = "".join(
+        "<Row>" + "".join(f'<Cell><Data ss:Type="String">{v}</Data></Cell>' for v in r) + "</Row>"
+        for r in [MEMBER_HEADER] + [member_row(i) for i in range(4)]
+    )
+    xml = (
+        '<?xml version="1.0"?>\n'
+        '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+        f'<Worksheet ss:Name="党员花名册"><Table>{cells}</Table></Worksheet></Workbook>'
+    )
+    p = d / "bom_gbk.xml"
+    p.write_bytes(codecs.BOM_UTF8 + xml.encode("gbk"))
+    return Case(
+        "spreadsheetml_bom_then_gbk", p, kind="members", records=4, extra=_branch_of_every_record
+    )
+
+
 def _branch_of_every_record(sheets: list[Any]) -> None:
     recs = sheets[0].records
     assert recs and all(r.values.get("branch") == "城东村党支部" for r in recs), [

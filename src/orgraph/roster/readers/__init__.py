@@ -26,7 +26,7 @@ from orgraph.roster.errors import RosterFileError
 from orgraph.roster.readers.delimited import read_csv
 from orgraph.roster.readers.excel import read_ole, read_zip
 from orgraph.roster.readers.html_table import read_html
-from orgraph.roster.readers.sheet import Cell, Format, Merge, RawSheet, flag_long_cells
+from orgraph.roster.readers.sheet import Cell, Format, Merge, RawSheet, flag_bad_cells
 from orgraph.roster.readers.spreadsheetml import read_spreadsheetml
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -103,7 +103,7 @@ def read_workbook(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> li
     try:
         sheets = _read_as(p, kind)
         for s in sheets:
-            flag_long_cells(s)
+            flag_bad_cells(s)
         return sheets
     except RosterFileError:
         raise

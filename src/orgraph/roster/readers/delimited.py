@@ -18,7 +18,7 @@ from pathlib import Path
 from orgraph.roster.errors import RosterFileError
 from orgraph.roster.idnumber import scrub
 from orgraph.roster.readers.sheet import Cell, RawSheet
-from orgraph.roster.readers.text import decode_or_fail, plausible
+from orgraph.roster.readers.text import decode_or_fail, line_kind, plausible
 
 # The csv module's own limit (128 KB a field) raised csv.Error and lost the whole file; a field
 # is now read whole and an overlong cell is refused by its row (sheet.MAX_CELL_CHARS).
@@ -191,14 +191,7 @@ def _by_line(
     with Chinese need; a line in the other one is read with a warning, a line in neither or
     with a NUL byte is a bad line."""
     raw = body.splitlines(keepends=True)
-    kinds: list[str] = []
-    for ln in raw:
-        if b"\x00" in ln:
-            kinds.append("nul")
-        elif ln.isascii():
-            kinds.append("ascii")
-        else:
-            kinds.append(_line_encoding(ln))
+    kinds = [line_kind(ln) for ln in raw]
     utf8, gbk, bad = kinds.count("utf-8"), kinds.count("gb18030"), kinds.count("?")
     nul = kinds.count("nul")
     if utf8 == 0 and nul == 0 and (gbk == 0 or bad > gbk):
@@ -229,16 +222,6 @@ def _by_line(
                     "已按本行的编码读取，请核对"
                 )
     return _checked(p, lines, main, bad_lines, notes)
-
-
-def _line_encoding(ln: bytes) -> str:
-    for enc in ("utf-8", "gb18030"):
-        try:
-            ln.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    return "?"
 
 
 def _checked(

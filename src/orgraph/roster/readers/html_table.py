@@ -16,7 +16,7 @@ from orgraph.roster.readers.sheet import (
     pad_rows,
     short_error,
 )
-from orgraph.roster.readers.text import decode_or_fail
+from orgraph.roster.readers.text import decode_mixed, decode_or_fail
 
 _META_CHARSET = re.compile(rb"charset\s*=\s*[\"']?\s*([A-Za-z0-9_\-]+)", re.I)
 
@@ -25,7 +25,10 @@ def read_html(p: Path, data: bytes) -> list[RawSheet]:
     m = _META_CHARSET.search(data[:4096])
     enc = m.group(1).decode("ascii").lower() if m else None
     text: str
-    if enc in ("gb2312", "gbk", "gb18030", "cp936", "x-gbk"):
+    mixed = decode_mixed(data)
+    if mixed is not None:  # a row in the other encoding is read in its own (issue #18)
+        text, enc = mixed
+    elif enc in ("gb2312", "gbk", "gb18030", "cp936", "x-gbk"):
         text, enc = data.decode("gb18030", "replace"), "gb18030"
     else:
         text, enc = decode_or_fail(p, data)

@@ -43,19 +43,29 @@ SPARSE_FACTOR = 20
 MAX_CELL_CHARS = 32_767
 
 
-def flag_long_cells(sheet: RawSheet) -> None:
-    """Mark the rows of a sheet holding a cell over MAX_CELL_CHARS as bad rows (the cell is
-    emptied, so no later step holds on to it)."""
+def flag_bad_cells(sheet: RawSheet) -> None:
+    """Mark as bad rows, whatever the format, the rows holding a cell over MAX_CELL_CHARS or a
+    NUL character (a damaged file: never a value to store). The cell is emptied, so no later
+    step holds on to it."""
     limit = MAX_CELL_CHARS
     for r, row in enumerate(sheet.rows):
         for c, v in enumerate(row):
-            if type(v) is str and len(v) > limit:
-                sheet.bad_rows.setdefault(
-                    r,
-                    f"第 {column_letters(c)} 列的单元格有 {len(v):,} 个字符，超过Excel单元格的上限 "
-                    f"{limit:,} 个字符；本行未导入",
+            if type(v) is not str:
+                continue
+            if len(v) > limit:
+                why = (
+                    f"第 {column_letters(c)} 列的单元格有 {len(v):,} 个字符，"
+                    f"超过Excel单元格的上限 {limit:,} 个字符；本行未导入"
                 )
-                row[c] = ""
+            elif "\x00" in v:
+                why = (
+                    f"第 {column_letters(c)} 列的单元格含有空字符（NUL），文件可能已损坏；"
+                    "本行未导入，请核对后重新录入"
+                )
+            else:
+                continue
+            sheet.bad_rows.setdefault(r, why)
+            row[c] = ""
 
 
 def column_letters(index: int) -> str:

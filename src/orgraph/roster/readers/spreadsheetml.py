@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 
 from orgraph.roster.errors import RosterFileError
 from orgraph.roster.readers.sheet import Cell, Merge, RawSheet, check_rows, pad_rows
-from orgraph.roster.readers.text import decode_or_fail
+from orgraph.roster.readers.text import decode_mixed, decode_or_fail
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.S)
@@ -21,7 +21,10 @@ def read_spreadsheetml(p: Path, data: bytes) -> list[RawSheet]:
         raise RosterFileError(f"“{p.name}”包含不允许的XML实体声明，已拒绝读取", path=str(p))
     m = _XML_ENC.match(data)
     declared = m.group(1).decode("ascii").lower() if m else "utf-8"
-    if declared in ("gb2312", "gbk", "gb18030", "cp936"):
+    mixed = decode_mixed(data)
+    if mixed is not None:  # a row in the other encoding is read in its own (issue #18)
+        text = mixed[0]
+    elif declared in ("gb2312", "gbk", "gb18030", "cp936"):
         text = data.decode("gb18030", "replace")
     else:
         text, _ = decode_or_fail(p, data)

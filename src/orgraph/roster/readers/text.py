@@ -21,9 +21,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    if b"\x00" not in data[:8192]:
-        try:
-            return data.decode("gb18030"), "gb18030"
+    mixed = decode_mixed(data)
+    if mixed is not None:
+        return mixed
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    if b"\x00" not in body[:8192]:
+        try:  # a BOM followed by GBK text is GBK (issue #18: the BOM made it unreadable)
+            return body.decode("gb18030"), "gb18030"
         except UnicodeDecodeError:
             pass
     from charset_normalizer import from_bytes
@@ -35,6 +39,40 @@ def decode_text(data: bytes) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             pass
     raise UnicodeDecodeError("roster", data[:1], 0, 1, "无法识别的文本编码")
+
+
+def line_kind(line: bytes) -> str:
+    """How one line of bytes decodes: "nul" (it holds a NUL byte), "ascii", "utf-8",
+    "gb18030", or "?" (neither)."""
+    if b"\x00" in line:
+        return "nul"
+    if line.isascii():
+        return "ascii"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            line.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return enc
+    return "?"
+
+
+def decode_mixed(data: bytes) -> tuple[str, str] | None:
+    """Text some of whose lines are UTF-8 and others GB18030 (a GBK row pasted into a UTF-8
+    file, issue #18), each line decoded in its own encoding; (text, the encoding most lines
+    with Chinese use). None when the file is not such a mix."""
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
+    lines = body.splitlines(keepends=True)
+    kinds = [line_kind(ln) for ln in lines]
+    utf8, gbk = kinds.count("utf-8"), kinds.count("gb18030")
+    if not utf8 or not gbk:
+        return None
+    main = "utf-8" if utf8 >= gbk else "gb18030"
+    text = "".join(
+        ln.decode(k if k in ("utf-8", "gb18030") else main, "replace")
+        for ln, k in zip(lines, kinds, strict=True)
+    )
+    return text, main
 
 
 def decode_or_fail(p: Path, data: bytes) -> tuple[str, str]:
