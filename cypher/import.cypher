@@ -2,6 +2,44 @@
 // upsert, and relationship statements that replace a changed entity's links. The importer only
 // sends rows that are new or changed, so a second import of the same file writes nothing.
 
+// @name import_lock_state
+// Who holds the graph's import lock (docs/design.md#importer), and ms left of their lease (negative: stale); no row when nobody does.
+MATCH (l:Meta {key: 'import_lock'})
+WHERE l.owner IS NOT NULL
+RETURN l.owner AS owner, l.holder AS holder, l.expires - timestamp() AS left_ms
+
+// @name acquire_import_lock
+// @write
+// Take the import lock for $token if it is free, stale or ours already; returns the holder after. Setting claimed first takes the node's write lock on Neo4j, so a second claimant reads the first one's owner (FalkorDB runs write queries one at a time).
+MERGE (l:Meta {key: 'import_lock'})
+SET l.claimed = $token
+WITH l
+WITH l, (l.owner IS NULL OR l.owner = $token OR l.expires < timestamp()) AS free
+SET l.owner = CASE WHEN free THEN $token ELSE l.owner END,
+    l.holder = CASE WHEN free THEN $holder ELSE l.holder END,
+    l.expires = CASE WHEN free THEN timestamp() + $lease_ms ELSE l.expires END
+RETURN l.owner AS owner, l.holder AS holder, l.expires - timestamp() AS left_ms
+
+// @name renew_import_lock
+// @write
+// Extend the lease of the import lock held by $token; no row when it is no longer theirs.
+MATCH (l:Meta {key: 'import_lock'})
+SET l.claimed = $token
+WITH l
+WHERE l.owner = $token
+SET l.expires = timestamp() + $lease_ms
+RETURN l.owner AS owner
+
+// @name release_import_lock
+// @write
+// Release the import lock held by $token (the node stays, without an owner).
+MATCH (l:Meta {key: 'import_lock'})
+SET l.claimed = $token
+WITH l
+WHERE l.owner = $token
+SET l.owner = null, l.holder = null, l.expires = null
+RETURN count(l) AS released
+
 // @name lookup_areas
 // Every area with its parent code, for reference checks and diffs.
 MATCH (a:Area)

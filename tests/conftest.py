@@ -65,6 +65,7 @@ SLOW_MODULES = (
     "api/test_scope_property.py",
     "dashboard/test_pages.py",
     "importer/test_import_demo.py",
+    "importer/test_import_concurrent.py",  # imports as subprocesses, serialised by the lock
     "importer/test_import_corpus_cli_api.py",  # the corpus through the CLI and the API (#18)
     "roster/test_roster_big.py",
     "test_cli.py",  # each test starts and stops its own embedded server through the CLI

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # no limit) and seconds it may take for all files of one upload (api/orgraph_api/upload_worker).
     upload_memory_mb: int = 4096
     upload_timeout_s: float = 300.0
+    # One import at a time per graph (store/write_lock.py): seconds an import waits for another
+    # before giving up, and the lease after which a dead importer's lock goes stale.
+    import_lock_wait_s: float = 600.0
+    import_lock_lease_s: float = 60.0
     # API and dashboard.
     api_url: str = Field(default="http://127.0.0.1:8000", description="API base for clients")
     # Token signing key; when empty, a random key is created once in the data folder.

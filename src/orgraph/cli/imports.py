@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
                 key=settings.id_hash_key.get_secret_value().encode(),
                 max_bytes=settings.roster_max_mb * 1024 * 1024,
                 progress=progress,
+                waiting=console.print,  # another import holds the graph: say so while waiting
             )
             if dry_run and result.household_contacts():
                 result.coverage = Engine(store).preview_contacts(result.household_contacts())

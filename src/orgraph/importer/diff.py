@@ -18,6 +18,7 @@ from orgraph.importer.report import FileReport
 from orgraph.roster import Issue, Record
 from orgraph.roster.columns import SPECS
 from orgraph.store import GraphStore
+from orgraph.store.write_lock import ImportLock
 
 BATCH = 5000
 # Unknown start date of a contact or responsibility: sorts before every real date, so the link
@@ -60,11 +61,18 @@ class ImportStep:
     """The state of one import call that every kind's step reads and extends."""
 
     def __init__(
-        self, store: GraphStore, *, dry_run: bool = False, progress: Progress | None = None
+        self,
+        store: GraphStore,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        lock: ImportLock | None = None,
     ) -> None:
         self.store = store
         self.dry_run = dry_run
         self.progress = progress
+        # The graph's import lock this call holds (None: a dry run): checked before each batch.
+        self.lock = lock
         self.lk = Lookups.load(store)
         self.places: dict[str, dict[str, Any]] = {}
         # What this call has already accepted, per kind: a second file naming the same entity
@@ -144,6 +152,8 @@ class ImportStep:
             return
         done = 0
         for chunk in batches(rows):
+            if self.lock is not None:
+                self.lock.check()
             self.store.write(query, rows=list(chunk))
             done += len(chunk)
             if self.progress:

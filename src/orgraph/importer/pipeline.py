@@ -12,11 +12,13 @@ stored state and the batched writes) in ``diff``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from orgraph.config import get_settings
 from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
@@ -28,6 +30,7 @@ from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import ParsedSheet, parse_file
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
+from orgraph.store.write_lock import Waiting, import_lock
 
 ORDER = (
     "areas",
@@ -58,29 +61,45 @@ def import_files(
     max_bytes: int | None = None,
     progress: Progress | None = None,
     parsed: Callable[[Path], list[ParsedSheet]] | None = None,
+    waiting: Waiting | None = None,
 ) -> ImportReport:
     """Import roster files (any kinds, any order) and report on every row. `parsed` gives
     each path's sheets when they were read already (the API reads uploads in a child process);
-    without it every file is read here."""
+    without it every file is read here. A real import holds the graph's import lock while it
+    reads and writes; `waiting` is told (in Chinese) while it waits for another import."""
     t0 = time.monotonic()
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
     roster = Roster()
     sheets = _parse_files(paths, kind, key, today, max_bytes, report, roster, parsed)
-    if not dry_run:
-        migrate(store)  # a never-migrated graph would get no constraints and no indexes
-    imp = Importer(store, dry_run=dry_run, progress=progress)
-    for k in ORDER:
-        if k == "members":
-            imp.members(
-                [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"], roster
+    with contextlib.ExitStack() as held:
+        lock = None
+        if not dry_run:
+            migrate(store)  # a never-migrated graph would get no constraints and no indexes
+            # One import at a time per graph, across processes, machines and engines: the diff
+            # below reads the graph only once the previous import is done (store/write_lock.py).
+            settings = get_settings()
+            lock = held.enter_context(
+                import_lock(
+                    store,
+                    wait_s=settings.import_lock_wait_s,
+                    lease_s=settings.import_lock_lease_s,
+                    waiting=waiting,
+                )
             )
-            continue
-        for sheet, rep in sheets:
-            if sheet.kind == k:
-                getattr(imp, k)(rep, sheet.records)
-    if snapshot:
-        report.off_roll = imp.snapshot(roster, today.isoformat())
+        imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
+        for k in ORDER:
+            if k == "members":
+                imp.members(
+                    [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"],
+                    roster,
+                )
+                continue
+            for sheet, rep in sheets:
+                if sheet.kind == k:
+                    getattr(imp, k)(rep, sheet.records)
+        if snapshot:
+            report.off_roll = imp.snapshot(roster, today.isoformat())
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0
