@@ -35,7 +35,9 @@ from orgraph_api.responses import Json
 from orgraph_api.routers import ROUTERS
 from orgraph_api.services import Services, open_stores
 from orgraph_api.uploads import RejectNul, UploadLimit
+from orgraph_api.web import SecurityHeaders, install_docs
 
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DESCRIPTION = """\
 基层党组织网络与流动党员管理 (orgraph) 的 HTTP 接口。
 
@@ -94,17 +96,22 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=Json,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,  # served by web.install_docs, from this server's own files
         redoc_url=None,
+        # No redirect from /x/ to /x: Starlette builds its Location from the request's Host
+        # header (#18), and no client needs it.
+        redirect_slashes=False,
     )
     problems.install(app)
     app.add_middleware(
         UploadLimit, max_bytes=cfg.roster_max_mb * 1024 * 1024, prefix=f"{API_PREFIX}/imports"
     )
     app.add_middleware(RejectNul)
+    app.add_middleware(SecurityHeaders, docs_prefix=f"{API_PREFIX}/docs")  # outermost
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    install_docs(app, docs_url=f"{API_PREFIX}/docs", openapi_url=OPENAPI_URL, title=app.title)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
