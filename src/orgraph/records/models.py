@@ -258,7 +258,10 @@ class MeetingBody(Strict):
 
 
 class DuesBody(Strict):
-    paid_to: Annotated[str, StringConstraints(min_length=6, max_length=12, pattern=PLAIN)] = Field(
+    # min_length 1, not 6: the model strips whitespace before checking lengths, so a padded
+    # six-character value would be schema-valid yet refused by validation; parse_month refuses
+    # what is not a month (a 422 without an errors list, docs/api.md).
+    paid_to: Annotated[str, StringConstraints(min_length=1, max_length=12, pattern=PLAIN)] = Field(
         description="缴至月份, 如 2026-09 或 2026年9月"
     )
     paid_on: IsoDate | None = Field(default=None, description="缴纳日期")
