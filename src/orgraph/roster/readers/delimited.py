@@ -17,7 +17,7 @@ from pathlib import Path
 
 from orgraph.roster.errors import RosterFileError
 from orgraph.roster.idnumber import scrub
-from orgraph.roster.readers.sheet import Cell, RawSheet
+from orgraph.roster.readers.sheet import MAX_CELL_CHARS, Cell, RawSheet, flag_row
 from orgraph.roster.readers.text import decode_or_fail, line_kind, plausible
 
 # The csv module's own limit (128 KB a field) raised csv.Error and lost the whole file; a field
@@ -41,6 +41,7 @@ def read_csv(p: Path, data: bytes) -> RawSheet:
         delimiter=delim,
         bad_rows=bad_rows,
         row_notes=row_notes,
+        cells_checked=True,  # _parse flags overlong cells; a NUL never gets past decoding
     )
 
 
@@ -79,8 +80,17 @@ def _parse(
     record that a quote opened and never closed swallows the lines after it; it is refused by
     its first line and reading starts again on the next line. Issues of a line go to its
     record."""
-    rows: list[list[Cell]] = []
-    bad_rows: dict[int, str] = {}
+    if not any('"' in ln for ln in lines):  # no quote: one line, one record (the usual case)
+        rows: list[list[Cell]] = list(csv.reader(lines, delimiter=delim))  # type: ignore[arg-type]
+        bad_rows = dict(bad_lines)
+        for r in bad_rows:
+            rows[r] = []
+        for r, ln in enumerate(lines):
+            if len(ln) > MAX_CELL_CHARS and r not in bad_rows:
+                flag_row(bad_rows, r, rows[r])
+        return rows, bad_rows, {r: m for r, m in notes.items() if r not in bad_rows}
+    rows = []
+    bad_rows = {}
     row_notes: dict[int, str] = {}
     pos = 0
     n = len(lines)
@@ -101,6 +111,8 @@ def _parse(
                 restart = True
                 break
             rows.append(rec)  # type: ignore[arg-type]
+            if end - start > 1 or len(lines[start]) > MAX_CELL_CHARS:
+                flag_row(bad_rows, r, rows[r])
             for i in range(start, end):
                 if i in bad_lines and r not in bad_rows:
                     bad_rows[r] = bad_lines[i]
@@ -194,8 +206,11 @@ def _by_line(
     kinds = [line_kind(ln) for ln in raw]
     utf8, gbk, bad = kinds.count("utf-8"), kinds.count("gb18030"), kinds.count("?")
     nul = kinds.count("nul")
+    if utf8 == 0 and nul == 0 and bad == 0:  # GBK throughout (the lines are decoded already)
+        lines = [ln.decode("gb18030") for ln in raw]
+        return _checked(p, lines, "gb18030", {}, {})
     if utf8 == 0 and nul == 0 and (gbk == 0 or bad > gbk):
-        # Not a mix: one encoding throughout (GBK, or a rarer one charset detection knows).
+        # Not a mix: one encoding throughout (a rarer one charset detection knows).
         text, enc = decode_or_fail(p, data)
         return _checked(p, split_lines(text.lstrip("\ufeff")), enc, {}, {})
     if nul + bad > len(raw) / 2:

@@ -28,6 +28,7 @@ class RawSheet:
     bad_rows: dict[int, str] = field(default_factory=dict)
     # Rows read with a caveat the user should check (row index → what): warnings.
     row_notes: dict[int, str] = field(default_factory=dict)
+    cells_checked: bool = False  # the reader flagged overlong and NUL cells itself
 
 
 # A sheet is refused before it is made rectangular (pad_rows) or materialised (calamine) when
@@ -46,26 +47,33 @@ MAX_CELL_CHARS = 32_767
 def flag_bad_cells(sheet: RawSheet) -> None:
     """Mark as bad rows, whatever the format, the rows holding a cell over MAX_CELL_CHARS or a
     NUL character (a damaged file: never a value to store). The cell is emptied, so no later
-    step holds on to it."""
-    limit = MAX_CELL_CHARS
+    step holds on to it. A reader that checked its cells itself says so (cells_checked)."""
+    if sheet.cells_checked:
+        return
     for r, row in enumerate(sheet.rows):
-        for c, v in enumerate(row):
-            if type(v) is not str:
-                continue
-            if len(v) > limit:
-                why = (
-                    f"第 {column_letters(c)} 列的单元格有 {len(v):,} 个字符，"
-                    f"超过Excel单元格的上限 {limit:,} 个字符；本行未导入"
-                )
-            elif "\x00" in v:
-                why = (
-                    f"第 {column_letters(c)} 列的单元格含有空字符（NUL），文件可能已损坏；"
-                    "本行未导入，请核对后重新录入"
-                )
-            else:
-                continue
-            sheet.bad_rows.setdefault(r, why)
-            row[c] = ""
+        flag_row(sheet.bad_rows, r, row)
+
+
+def flag_row(bad_rows: dict[int, str], r: int, row: list[Cell]) -> None:
+    """flag_bad_cells for one row."""
+    limit = MAX_CELL_CHARS
+    for c, v in enumerate(row):
+        if type(v) is not str:
+            continue
+        if len(v) > limit:
+            why = (
+                f"第 {column_letters(c)} 列的单元格有 {len(v):,} 个字符，"
+                f"超过Excel单元格的上限 {limit:,} 个字符；本行未导入"
+            )
+        elif "\x00" in v:
+            why = (
+                f"第 {column_letters(c)} 列的单元格含有空字符（NUL），文件可能已损坏；"
+                "本行未导入，请核对后重新录入"
+            )
+        else:
+            continue
+        bad_rows.setdefault(r, why)
+        row[c] = ""
 
 
 def column_letters(index: int) -> str:
