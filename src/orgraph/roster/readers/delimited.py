@@ -207,8 +207,7 @@ def _by_line(
     utf8, gbk, bad = kinds.count("utf-8"), kinds.count("gb18030"), kinds.count("?")
     nul = kinds.count("nul")
     if utf8 == 0 and nul == 0 and bad == 0:  # GBK throughout (the lines are decoded already)
-        lines = [ln.decode("gb18030") for ln in raw]
-        return _checked(p, lines, "gb18030", {}, {})
+        return _checked(p, [ln.decode("gb18030") for ln in raw], "gb18030", {}, {})
     if utf8 == 0 and nul == 0 and (gbk == 0 or bad > gbk):
         # Not a mix: one encoding throughout (a rarer one charset detection knows).
         text, enc = decode_or_fail(p, data)
