@@ -406,16 +406,14 @@ class EmbeddedServer:
             raise StoreNotEmpty("当前数据库不为空，恢复会覆盖现有数据。确认无误后加 --force 重试")
         self.stop()
         with self._lock():
-            aside: Path | None = self.dir / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}"
-            assert aside is not None
+            aside: Path | None = None
             moved = [path for path in (self.aof_dir, self.rdb) if path.exists()]
             if moved:
+                aside = self.dir / f"replaced-{time.strftime('%Y%m%d-%H%M%S')}"
                 aside.mkdir(mode=0o700)
                 for path in moved:
                     path.rename(aside / path.name)
                 tighten(aside)
-            else:
-                aside = None
             private_copy(src, self.rdb)
         self.start(load_snapshot=True)
         return aside
