@@ -1617,6 +1617,21 @@ def _members(g: Dump) -> list[dict[str, Any]]:
     return hit[1]
 
 
+_BRANCHES: dict[int, tuple[Dump, dict[Any, set[Any]]]] = {}
+
+
+def _branches(g: Dump) -> dict[Any, set[Any]]:
+    """Member key → the orgs it BELONGS_TO, once per dump."""
+    hit = _BRANCHES.get(id(g))
+    if hit is None or hit[0] is not g:
+        out: dict[Any, set[Any]] = {}
+        for a, b, _ in g.rel("BELONGS_TO"):
+            out.setdefault(a, set()).add(b)
+        _BRANCHES.clear()
+        hit = _BRANCHES[id(g)] = (g, out)
+    return hit[1]
+
+
 def _member(g: Dump, v: dict[str, Any], *, by_number: bool) -> dict[str, Any] | None:
     members = _members(g)
     if by_number and v.get("member_no"):
@@ -1641,7 +1656,14 @@ def in_graph(kind: str, v: dict[str, Any], g: Dump) -> bool:
     if member is None:
         return False
     if kind == "members":
-        return member["name"] == v["name"] and member["on_roll"] is True
+        if member["name"] != v["name"] or member["on_roll"] is not True:
+            return False
+        # The row's branch is linked (#18: merged 所在党支部 cells lost it silently).
+        branch = v.get("branch")
+        if not branch:
+            return True
+        orgs = {o["id"] for o in g.label("Org") if branch in (o["id"], o["name"])}
+        return any(b in orgs for b in _branches(g).get(member["key"], ()))
     key = member["key"]
     if kind == "contacts":
         rel = "CONTACTS" if v["target_kind"] == "household" else "RESPONSIBLE_FOR"
