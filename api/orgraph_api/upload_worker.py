@@ -71,10 +71,25 @@ def start() -> None:
     forkserver.ensure_running()
 
 
-def _address_space() -> int:
-    """Bytes of address space this process maps now (VmSize)."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+def _address_space() -> int | None:
+    """Bytes of address space this process maps now (VmSize); None without /proc (macOS,
+    which does not enforce RLIMIT_AS either)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _limit_memory(memory_mb: int) -> None:
+    size = _address_space()
+    if memory_mb <= 0 or size is None:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = size + memory_mb * _MB
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _pack(sheets: list[ParsedSheet]) -> list[tuple[ParsedSheet, list[tuple[int, Any]]]]:
@@ -103,9 +118,7 @@ def _child(
     """Parse every path: ('file', i) before each, ('parsed', i) once its sheets are in
     RESULT.format(i) beside it; ('done',) at the end, or ('error', i, exc) or ('memory', i)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if memory_mb > 0:
-        limit = _address_space() + memory_mb * _MB
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _limit_memory(memory_mb)
     extra: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
     for i, path in enumerate(paths):
         conn.send(("file", i))
