@@ -181,6 +181,37 @@ def test_import_racing_api_contact_writes(
     assert got_nodes == want_nodes, differences(got_nodes, want_nodes)
 
 
+def test_relationship_merges_race_free(store: GraphStore) -> None:
+    """Writers that take no lock (the API's records, mobility) stay idempotent: six threads
+    writing the same 300 contacts at the same instant leave 300 relationships (a MERGE between
+    matched endpoints: FalkorDB runs write queries one at a time, Neo4j locks both ends)."""
+    store.write("upsert_areas", rows=[{"code": "A", "props": {"name": "村", "level": "village"}}])
+    store.write("upsert_members", rows=[{"key": f"m{i}", "props": {}} for i in range(30)])
+    store.write(
+        "upsert_households", rows=[{"id": f"h{j}", "props": {}, "area": "A"} for j in range(30)]
+    )
+    rows = [
+        {"member": f"m{i}", "target": f"h{j}", "since": "2025-01-01", "until": None}
+        for i in range(30)
+        for j in range(30)
+        if (i + j) % 3 == 0
+    ]
+    barrier = threading.Barrier(6)
+
+    def write() -> None:
+        barrier.wait()
+        for k in range(0, len(rows), 20):
+            store.write("upsert_household_contacts", rows=rows[k : k + 20])
+
+    threads = [threading.Thread(target=write) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    counts = {r["rel"]: r["n"] for r in store.read("testing_rel_counts")}
+    assert counts == {"IN": 30, "CONTACTS": len(rows)}
+
+
 def test_cli_waits_for_another_import_then_gives_up(
     county: list[Path], graph_host: GraphHost, store: GraphStore, tmp_path: Path
 ) -> None:
