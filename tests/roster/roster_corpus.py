@@ -1541,11 +1541,11 @@ def case_household_absurd_size(d: Path) -> Case:
     )
 
 
-LARGE_ROWS = 1200
+LARGE_ROWS = 500
 
 
 def case_csv_large_with_damaged_rows(d: Path) -> Case:
-    """Generated (not kept): 1,200 members, among them a NUL byte, a GBK row, a 40 KB cell and
+    """Generated (not kept): 500 members, among them a NUL byte, a GBK row, a 40 KB cell and
     a quote never closed near the end; every other row is read."""
     rows = [MEMBER_HEADER]
     for i in range(LARGE_ROWS):
@@ -1555,13 +1555,13 @@ def case_csv_large_with_damaged_rows(d: Path) -> Case:
         )
         rows[-1][5] = f"{idn[6:10]}-{idn[10:12]}-{idn[12:14]}"
         rows[-1][2] = "男" if int(idn[16]) % 2 else "女"
-    rows[900][1] = "长" * 40_000
+    rows[300][1] = "长" * 40_000
     lines = _csv_lines(rows)
-    lines[300] = lines[300][:3] + "\x00" + lines[300][3:]
-    lines[1150] = lines[1150].replace(",大表1149,", ',"大表1149,', 1)
-    assert '"大表1149' in lines[1150]
+    lines[100] = lines[100][:3] + "\x00" + lines[100][3:]
+    lines[480] = lines[480].replace(",大表479,", ',"大表479,', 1)
+    assert '"大表479' in lines[480]
     data = b"\r\n".join(
-        ln.encode("gbk") if i == 600 else ln.encode("utf-8") for i, ln in enumerate(lines)
+        ln.encode("gbk") if i == 200 else ln.encode("utf-8") for i, ln in enumerate(lines)
     )
     p = d / "large_damaged.csv"
     p.write_bytes(codecs.BOM_UTF8 + data + b"\r\n")
@@ -1571,8 +1571,8 @@ def case_csv_large_with_damaged_rows(d: Path) -> Case:
         kind="members",
         records=LARGE_ROWS - 3,
         rows_total=LARGE_ROWS,
-        rejected=[(301, None, "空字符"), (901, None, "超过Excel"), (1151, None, "未闭合")],
-        warnings=[(601, None, "文字编码")],
+        rejected=[(101, None, "空字符"), (301, None, "超过Excel"), (481, None, "未闭合")],
+        warnings=[(201, None, "文字编码")],
     )
 
 
@@ -1609,7 +1609,7 @@ _MEMBERS: dict[int, tuple[Dump, list[dict[str, Any]]]] = {}
 
 
 def _members(g: Dump) -> list[dict[str, Any]]:
-    """The members of a dump, listed once per dump (a 1,200-row case looks each one up)."""
+    """The members of a dump, listed once per dump (a large case looks each one up)."""
     hit = _MEMBERS.get(id(g))
     if hit is None or hit[0] is not g:
         _MEMBERS.clear()
