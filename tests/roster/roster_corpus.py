@@ -9,9 +9,11 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import random
 import re
+import shutil
 import struct
 import zipfile
 from collections.abc import Callable, Sequence
@@ -1195,6 +1197,37 @@ def case_sheet_only_garbage_text(d: Path) -> Case:
 
 # ---------------------------------------------------------------------------------------------
 # issue #18 "Rows that vanish": a damaged row costs its own row, never the file or the rows after
+#
+# The small files of these cases are kept in tests/fixtures/malformed_rosters/ (the files the
+# outside probe described, byte for byte, to open and look at); the tests read the kept file.
+# `python tests/roster/roster_corpus.py` writes them anew from the builders. The large ones
+# (a 1 MB cell, 500 rows) are generated each time.
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "malformed_rosters"
+
+
+def kept(builder: Callable[[Path], Case]) -> Callable[[Path], Case]:
+    """A case whose file is kept in FIXTURES: the builder's file is replaced by the kept one."""
+
+    @functools.wraps(builder)
+    def build(d: Path) -> Case:
+        case = builder(d)
+        fixture = FIXTURES / case.path.name
+        if fixture.exists() and fixture.resolve() != case.path.resolve():
+            shutil.copyfile(fixture, case.path)
+        return case
+
+    KEPT.append(builder)
+    return build
+
+
+KEPT: list[Callable[[Path], Case]] = []
+
+
+def write_fixtures() -> list[Path]:
+    """Write every kept case's file into FIXTURES (from its builder, not from the kept file)."""
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    return [builder(FIXTURES).path for builder in KEPT]
 
 
 def _csv_lines(rows: list[list[Any]]) -> list[str]:
@@ -1207,6 +1240,7 @@ def _members_csv_lines(n: int = 9) -> list[str]:
     return _csv_lines([MEMBER_HEADER] + [member_row(i) for i in range(n)])
 
 
+@kept
 def case_csv_unclosed_quote(d: Path) -> Case:
     """The probe's file: one quote never closed (302,"测试302,…) swallowed rows 3–10."""
     lines = _members_csv_lines()
@@ -1224,6 +1258,7 @@ def case_csv_unclosed_quote(d: Path) -> Case:
     )
 
 
+@kept
 def case_csv_unclosed_quote_closed_later(d: Path) -> Case:
     """The runaway field ends at a later row's quoted cell: both rows around it survive."""
     rows = [MEMBER_HEADER] + [member_row(i) for i in range(8)]
@@ -1242,6 +1277,7 @@ def case_csv_unclosed_quote_closed_later(d: Path) -> Case:
     )
 
 
+@kept
 def case_csv_multiline_cell_kept(d: Path) -> Case:
     """A quoted cell with line breaks is one cell, as in Excel: not a runaway quote."""
     hdr = ["户编号", "所在区划代码", "户主姓名", "地址", "人口数"]
@@ -1280,6 +1316,7 @@ def case_csv_huge_cell(d: Path) -> Case:
     )
 
 
+@kept
 def case_csv_nul_byte(d: Path) -> Case:
     """A NUL byte in one row made the whole file "不是可识别的表格文件"."""
     lines = _members_csv_lines()
@@ -1289,6 +1326,7 @@ def case_csv_nul_byte(d: Path) -> Case:
     return Case("csv_nul_byte", p, kind="members", records=8, rejected=[(5, None, "空字符")])
 
 
+@kept
 def case_csv_nul_byte_in_head(d: Path) -> Case:
     """A NUL byte on the first data row, within the first 8 KB the sniffer reads."""
     lines = _members_csv_lines()
@@ -1300,6 +1338,7 @@ def case_csv_nul_byte_in_head(d: Path) -> Case:
     )
 
 
+@kept
 def case_csv_mixed_encodings(d: Path) -> Case:
     """A GBK row pasted into a UTF-8 file: read in its own encoding, with a warning."""
     lines = _members_csv_lines()
@@ -1323,6 +1362,7 @@ def case_csv_mixed_encodings(d: Path) -> Case:
     )
 
 
+@kept
 def case_csv_bom_then_gbk(d: Path) -> Case:
     """A UTF-8 BOM followed by GBK text was "无法识别文字编码" for the whole file."""
     p = d / "bom_gbk.csv"
@@ -1334,6 +1374,7 @@ def case_csv_bom_then_gbk(d: Path) -> Case:
     return Case("csv_bom_then_gbk", p, kind="members", records=9, extra=extra)
 
 
+@kept
 def case_csv_undecodable_line(d: Path) -> Case:
     """A line in neither UTF-8 nor GB18030 costs its own row."""
     lines = [ln.encode("utf-8") for ln in _members_csv_lines()]
@@ -1354,6 +1395,7 @@ def _html_rows(n: int) -> list[str]:
     return ["<tr>" + "".join(f"<td>{v}</td>" for v in member_row(i)) + "</tr>\n" for i in range(n)]
 
 
+@kept
 def case_html_nul_in_cell(d: Path) -> Case:
     """A NUL inside a cell of a web-page .xls: that row is refused, in any format."""
     rows = _html_rows(5)
@@ -1363,6 +1405,7 @@ def case_html_nul_in_cell(d: Path) -> Case:
     return Case("html_nul_in_cell", p, kind="members", records=4, rejected=[(4, None, "空字符")])
 
 
+@kept
 def case_html_mixed_encodings(d: Path) -> Case:
     """A web-page .xls in UTF-8 with one row in GBK: every row read in its own encoding."""
     rows = _html_rows(5)
@@ -1380,6 +1423,7 @@ def case_html_mixed_encodings(d: Path) -> Case:
     return Case("html_mixed_encodings", p, kind="members", records=5, extra=extra)
 
 
+@kept
 def case_spreadsheetml_bom_then_gbk(d: Path) -> Case:
     """SpreadsheetML saved as GBK behind a UTF-8 BOM, with no encoding declared."""
     cells = "".join(
@@ -1413,6 +1457,7 @@ def _merged_rows() -> list[list[Any]]:
     return rows
 
 
+@kept
 def case_xlsx_merged_branch(d: Path) -> Case:
     """所在党支部 merged over the rows of one branch, as government exports do: the members
     below the first lost their branch, silently."""
@@ -1427,6 +1472,7 @@ def case_xlsx_merged_branch(d: Path) -> Case:
     )
 
 
+@kept
 def case_xls_merged_branch(d: Path) -> Case:
     rows = _merged_rows()
     p = write_xls(d / "merged.xls", rows, merges=[(1, 3, 9, 9)])
@@ -1440,6 +1486,7 @@ def case_xls_merged_branch(d: Path) -> Case:
     )
 
 
+@kept
 def case_html_rowspan_branch(d: Path) -> Case:
     """A web page saved as .xls, 所在党支部 spanning three rows (rowspan)."""
     head = "<tr>" + "".join(f"<th>{h}</th>" for h in MEMBER_HEADER) + "</tr>"
@@ -1464,6 +1511,7 @@ def case_html_rowspan_branch(d: Path) -> Case:
     )
 
 
+@kept
 def case_spreadsheetml_mergedown_branch(d: Path) -> Case:
     def cell(v: Any, extra: str = "") -> str:
         return f'<Cell{extra}><Data ss:Type="String">{v}</Data></Cell>'
@@ -1496,6 +1544,7 @@ def case_spreadsheetml_mergedown_branch(d: Path) -> Case:
     )
 
 
+@kept
 def case_phone_warning_masked(d: Path) -> Case:
     """A phone warning quoted the raw number in its message while its value was masked."""
     rows = [MEMBER_HEADER] + [member_row(i) for i in range(3)]
@@ -1519,6 +1568,7 @@ def case_phone_warning_masked(d: Path) -> Case:
     )
 
 
+@kept
 def case_household_absurd_size(d: Path) -> Case:
     """A household of 1,000,000,000 people passed without a warning."""
     rows: list[list[Any]] = [
@@ -1684,3 +1734,8 @@ BUILDERS: list[Callable[[Path], Case]] = [
 
 def build_all(d: Path) -> list[Case]:
     return [b(d) for b in BUILDERS]
+
+
+if __name__ == "__main__":
+    for written in write_fixtures():
+        print(written)
