@@ -1279,19 +1279,20 @@ def case_csv_unclosed_quote_closed_later(d: Path) -> Case:
 
 @kept
 def case_csv_multiline_cell_kept(d: Path) -> Case:
-    """A quoted cell with line breaks is one cell, as in Excel: not a runaway quote."""
-    hdr = ["户编号", "所在区划代码", "户主姓名", "地址", "人口数"]
+    """A quoted cell with line breaks is one cell, as in Excel: not a runaway quote, even in
+    the first column (the line after the break then looks like a whole row)."""
+    hdr = ["地址", "户编号", "所在区划代码", "户主姓名", "人口数"]
     rows: list[list[Any]] = [
         hdr,
-        ["H1", "330782001001-01", "张大", "城中村\n一组3号", 3],
-        ["H2", "330782001001-01", "李二", "城中村一组,\n5号,\n东", 2],
-        ["H3", "330782001001-02", "王三", "二组", 4],
+        ["城中村\n一组3号", "H1", "330782001001-01", "张大", 3],
+        ["城中村一组,\n5号,\n东", "H2", "330782001001-01", "李二", 2],
+        ["二组", "H3", "330782001001-02", "王三", 4],
     ]
 
     def extra(sheets: list[Any]) -> None:
         v = {r.row: r.values for r in sheets[0].records}
         assert sorted(v) == [2, 3, 4]
-        assert "\n" in v[2]["address"] or "一组3号" in v[2]["address"]
+        assert "一组3号" in v[2]["address"] and "5号" in v[3]["address"]
 
     return Case(
         "csv_multiline_cell_kept",

@@ -134,12 +134,14 @@ def _runaway(
     rec: list[str], lines: list[str], start: int, end: int, delim: str, width: int
 ) -> bool:
     """A record over several lines is a runaway quote, not a cell with line breaks, when it has
-    not the fields a row has, or when a line it swallowed is a whole row by itself."""
+    not the fields a row has, or when a line it swallowed whole (not its first, where the quote
+    opened, nor its last, where it closed: a first-column cell's break puts a row's delimiters
+    there) is a whole row by itself."""
     if width < 2:
         return False
     if len(rec) < width:
         return True
-    return any(lines[i].count(delim) >= width - 1 for i in range(start + 1, end))
+    return any(lines[i].count(delim) >= width - 1 for i in range(start + 1, end - 1))
 
 
 def _opened_cell(line: str, delim: str) -> str:
