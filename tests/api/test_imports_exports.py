@@ -125,6 +125,12 @@ def test_only_county_admins_import_and_files_must_be_tables(
     r = c.post("/imports/auto", files=[("files", ("../../etc/x.csv", b"a,b\n1,2\n", "text/csv"))])
     assert r.status_code == 200
     assert r.json()["files"][0]["path"] == "x.csv"
+    # A row error names the sheet as the user's file is named (a CSV's sheet is its stem), not
+    # the server's spool name.
+    bad = "户编号,所在区划代码,户主姓名\nH-1,999999999999999,甲\n".encode()
+    r = c.post("/imports/households", files=[("files", ("新农户.csv", bad, "text/csv"))])
+    assert r.status_code == 200, r.text
+    assert [i["sheet"] for i in r.json()["files"][0]["rejected"]] == ["新农户"]
     assert c.post("/imports/planets", files=_files(demo_dir)[:1]).status_code == 422
     denied = [e for e in AuditLog(data_dir / "audit").read() if e["result"] == "denied"]
     assert any(e["user"] == "township" and e["action"] == "import" for e in denied)

@@ -212,7 +212,7 @@ def run_api(spec: dict[str, Any], today: dt.date) -> None:
                     files=[("files", (path.name, path.read_bytes(), "application/octet-stream"))],
                 )
                 problems: list[str] = []
-                doc, body = None, json.dumps(r.json(), ensure_ascii=False).replace("“00_", "“")
+                doc, body = None, json.dumps(r.json(), ensure_ascii=False)
                 if isinstance(sheets, str):
                     if r.status_code not in (413, 422) or sheets not in body:
                         problems.append(f"status {r.status_code}: {body[:300]}")

@@ -50,7 +50,10 @@ def _spool(
     if suffix not in SUFFIXES:
         raise ValidationFailed(f"文件“{original[:80]}”不是表格文件 (xlsx、xls 或 csv)")
     stem = "".join(c for c in PurePath(original).stem if c.isalnum() or c in "-_")[:60]
-    path = folder / f"{index:02d}_{stem or 'file'}{suffix}"
+    # A folder per file keeps the uploaded name (a CSV's sheet is named after its file, and
+    # the report and messages quote it) while two uploads of one name cannot collide.
+    (folder / f"{index:02d}").mkdir(mode=0o700)
+    path = folder / f"{index:02d}" / f"{stem or 'file'}{suffix}"
     written = 0
     with path.open("wb") as out:
         while chunk := upload.file.read(CHUNK):

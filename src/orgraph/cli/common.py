@@ -32,6 +32,12 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except OrgraphError as exc:
             err_console.print(f"[red]错误:[/red] {exc}", highlight=False, soft_wrap=True)
+            if exc.engine_detail:  # the operator at the console may need the engine's own words
+                err_console.print(
+                    f"[dim]数据库原始信息: {exc.engine_detail}[/dim]",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper
