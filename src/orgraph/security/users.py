@@ -188,7 +188,9 @@ class UserStore:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"用户数据库 {self.path} 暂时不可用: {exc}") from exc
+            raise StoreUnavailable("用户数据库暂时不可用，请稍后重试").with_detail(
+                f"{self.path}: {exc}"
+            ) from exc
         finally:
             conn.close()
 
