@@ -95,8 +95,7 @@ def may_assign(view: View, roles: Iterable[str] | None, member: str | None = Non
     whose current duties are compared (docs/design.md#security)."""
     if roles is None and member is None:
         return
-    m = view.member(member) if member is not None else None
-    before = view.seen().p.m_roles[m] if m is not None else frozenset()
+    before = view.member_duties(member) if member is not None else frozenset()
     check_duty_change(view.principal.role, before, roles or ())
 
 

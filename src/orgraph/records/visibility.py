@@ -197,6 +197,10 @@ class Jurisdiction:
             raise outside("党员", key)
         return m
 
+    def member_duties(self, key: str) -> frozenset[str]:
+        """The duties a member in scope holds now (rank checks on writes, docs/api.md)."""
+        return frozenset(self._p.m_roles[self.member(key)])
+
     def sees_org(self, org_id: str) -> bool:
         """Whether the caller may see an org of this id (no 404: for conflict checks): in
         scope, or a destination org, which answers show everyone (`destination_org_ref`)."""
