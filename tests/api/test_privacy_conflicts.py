@@ -32,7 +32,7 @@ FRESH_ID = _id("33022619860708124")
 @pytest.fixture(scope="module")
 def inside_branch(writers: dict[str, httpx.Client]) -> str:
     items = writers["township"].get("/members", params={"page_size": 500}).json()["items"]
-    return next(m["branch"]["id"] for m in items if m["branch"])
+    return str(next(m["branch"]["id"] for m in items if m["branch"]))
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def taken(writers: dict[str, httpx.Client]) -> None:
 
 def _refusal(r: httpx.Response) -> dict[str, object]:
     assert r.status_code == 403, (r.status_code, r.text)
-    body = r.json()
+    body: dict[str, object] = r.json()
     assert body["detail"] == NOT_YOURS and "已存在" not in r.text
     return body
 
@@ -113,18 +113,23 @@ def test_links_outside_the_scope_answer_like_missing_ones(
         assert a.json()["detail"].replace(outside, "X") == b.json()["detail"].replace(missing, "X")
 
 
+def _create_branch(store: GraphStore, sees: bool) -> None:
+    services.create_mobile_branch(
+        store,
+        id=OUTSIDE_BRANCH,
+        name="驻苏州流动党员党支部",
+        kind="mobile_branch",
+        host_area="320500",
+        approved_by="D330226",
+        sees_org=lambda _: sees,
+    )
+
+
 def test_a_mobile_branch_id_taken_by_an_org_the_caller_cannot_see(
     write_store: GraphStore,
 ) -> None:
-    body = {
-        "id": OUTSIDE_BRANCH,
-        "name": "驻苏州流动党员党支部",
-        "kind": "mobile_branch",
-        "host_area": "320500",
-        "approved_by": "D330226",
-    }
     with pytest.raises(Forbidden) as refused:
-        services.create_mobile_branch(write_store, **body, sees_org=lambda _: False)
+        _create_branch(write_store, False)
     assert str(refused.value) == NOT_YOURS
     with pytest.raises(ConstraintConflict):
-        services.create_mobile_branch(write_store, **body, sees_org=lambda _: True)
+        _create_branch(write_store, True)
