@@ -10,7 +10,7 @@ RETURN l.owner AS owner, l.holder AS holder, l.expires - timestamp() AS left_ms
 
 // @name acquire_import_lock
 // @write
-// Take the import lock for $token if it is free, stale or ours already; returns the holder after. Setting claimed first takes the node's write lock on Neo4j, so a second claimant reads the first one's owner (FalkorDB runs write queries one at a time).
+// Take the import lock for $token if it is free, stale or ours already; returns the holder after. Setting claimed first takes the node's write lock on Neo4j, so a second claimant reads the first one's owner (on FalkorDB it is one write query).
 MERGE (l:Meta {key: 'import_lock'})
 SET l.claimed = $token
 WITH l

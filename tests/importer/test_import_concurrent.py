@@ -182,9 +182,11 @@ def test_import_racing_api_contact_writes(
 
 
 def test_relationship_merges_race_free(store: GraphStore) -> None:
-    """Writers that take no lock (the API's records, mobility) stay idempotent: six threads
-    writing the same 300 contacts at the same instant leave 300 relationships (a MERGE between
-    matched endpoints: FalkorDB runs write queries one at a time, Neo4j locks both ends)."""
+    """Writers that take no lock (the API's records, mobility): six threads writing the same
+    300 contacts at the same instant leave 300 relationships. Neo4j locks both ends of a
+    relationship MERGE (LockingMerge); on FalkorDB this failed (320: one 20-row batch twinned
+    whole, as the issue's 5,000 CONTACTS) until FalkorStore ran one write query at a time per
+    graph (`FalkorStore._serial`)."""
     store.write("upsert_areas", rows=[{"code": "A", "props": {"name": "村", "level": "village"}}])
     store.write("upsert_members", rows=[{"key": f"m{i}", "props": {}} for i in range(30)])
     store.write(

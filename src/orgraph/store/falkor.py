@@ -128,9 +128,10 @@ class FalkorStore(BaseStore):
         query = self._graph._build_params_header(params) + q.text
         cmd = "GRAPH.RO_QUERY" if readonly else "GRAPH.QUERY"
         try:
-            response = self._conn.execute_command(  # type: ignore[no-untyped-call]
-                cmd, self.graph_name, query, "--compact", "timeout", self.query_timeout_ms
-            )
+            with contextlib.nullcontext() if readonly else self._serial():
+                response = self._conn.execute_command(  # type: ignore[no-untyped-call]
+                    cmd, self.graph_name, query, "--compact", "timeout", self.query_timeout_ms
+                )
         except rx.ResponseError as exc:
             if readonly and "empty key" in str(exc):
                 return []  # the graph does not exist yet: a read of nothing finds nothing
@@ -147,6 +148,18 @@ class FalkorStore(BaseStore):
             return [{c: _value(v) for c, v in zip(cols, row, strict=True)} for row in rows]
         except _NotPlain as exc:
             raise BadQuery(f"查询 {name} 返回了节点或关系 ({exc}): 查询应返回投影") from None
+
+    def _serial(self) -> contextlib.AbstractContextManager[Any]:
+        """One write query at a time per graph, across processes and machines (issue #18):
+        FalkorDB let two concurrent relationship MERGEs miss each other and twin a whole batch,
+        so every writer takes a lock in the server itself (SET NX PX, released by token) for
+        the length of its query; a crashed writer's lock expires after the query timeout."""
+        return self._conn.lock(
+            f"orgraph:write:{self.graph_name}",
+            timeout=self.query_timeout_ms / 1000 + 10,
+            sleep=0.002,
+            blocking_timeout=self.query_timeout_ms / 1000 + 20,
+        )
 
     def _read(self, q: Query, params: dict[str, Any]) -> list[Row]:
         return self._run(q, params)
