@@ -11,6 +11,7 @@ import redis
 import redis.exceptions as rx
 from falkordb.graph import Graph
 from redis.backoff import NoBackoff
+from redis.lock import Lock
 from redis.retry import Retry
 
 from orgraph.catalog import Query
@@ -149,12 +150,13 @@ class FalkorStore(BaseStore):
         except _NotPlain as exc:
             raise BadQuery(f"查询 {name} 返回了节点或关系 ({exc}): 查询应返回投影") from None
 
-    def _serial(self) -> contextlib.AbstractContextManager[Any]:
+    def _serial(self) -> Lock:
         """One write query at a time per graph, across processes and machines (issue #18):
         FalkorDB let two concurrent relationship MERGEs miss each other and twin a whole batch,
         so every writer takes a lock in the server itself (SET NX PX, released by token) for
         the length of its query; a crashed writer's lock expires after the query timeout."""
-        return self._conn.lock(
+        return Lock(
+            self._conn,
             f"orgraph:write:{self.graph_name}",
             timeout=self.query_timeout_ms / 1000 + 10,
             sleep=0.002,
