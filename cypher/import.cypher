@@ -226,6 +226,19 @@ MATCH (m:Member {key: k})-[r:CONTACTS|RESPONSIBLE_FOR]->(t)
 RETURN k AS member, type(r) AS rel, labels(t)[0] AS label, coalesce(t.id, t.code) AS target,
        r.since AS since, r.until AS until
 
+// @name drop_twin_links
+// @write
+// Keep one of the links that share (member, type, target, since) and delete the others: twins
+// that concurrent writers left before one write ran at a time (docs/design.md#importer).
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})-[r:CONTACTS|RESPONSIBLE_FOR]->(t)
+WHERE type(r) = row.rel AND labels(t)[0] = row.label AND coalesce(t.id, t.code) = row.target
+  AND coalesce(r.since, '') = row.since
+WITH row, collect(r) AS links
+UNWIND links[1..] AS twin
+DELETE twin
+RETURN count(*) AS deleted
+
 // @name upsert_household_contacts
 // @write
 // Create or update member → household contacts keyed by (member, household, since).

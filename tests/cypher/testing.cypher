@@ -41,3 +41,13 @@ RETURN k.id AS id, o.id AS org, k.type AS type, k.on AS on, k.topic AS topic,
 // Every dues payment (党费) with the key of the member who paid it.
 MATCH (m:Member)-[:PAID]->(d:Dues)
 RETURN d.id AS id, m.key AS member, d.paid_to AS paid_to, d.paid_on AS paid_on, d.amount AS amount
+
+// @name testing_twin_contacts
+// @write
+// A second CONTACTS link beside each given one (what concurrent writers once left, #18).
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})-[r:CONTACTS]->(h:Household {id: row.household})
+WHERE r.since = row.since
+CREATE (m)-[t:CONTACTS]->(h)
+SET t = properties(r)
+RETURN count(t) AS written

@@ -3,11 +3,12 @@ village, township or party group RESPONSIBLE_FOR (docs/design.md#data-model)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches
+from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches, column_label
 from orgraph.importer.report import FileReport
-from orgraph.roster import Record
+from orgraph.roster import Issue, Record
 from orgraph.roster.codes import HAMLET_OR_GROUP
 from orgraph.vocab import AREA_LEVEL_ZH, GROUP_KINDS
 
@@ -20,6 +21,9 @@ _QUERY = {
 
 
 class ContactSteps(ImportStep):
+    # The stored link of each item key `_contact_states` read (what drop_twin_links matches).
+    _link_of: dict[str, dict[str, Any]]
+
     def contacts(self, rep: FileReport, records: list[Record]) -> None:
         self.lk.load_households(
             self.store,
@@ -41,7 +45,12 @@ class ContactSteps(ImportStep):
             items.append(
                 Item(rec.row, key, {"until": v.get("until")}, {**write, "query": _QUERY[label]})
             )
-        existing = self._contact_states(sorted({it.write["member"] for it in items}))
+        members = sorted({it.write["member"] for it in items})
+        existing, twins = self._contact_states(members)
+        if twins:
+            self._drop_twins(rep, items, twins)
+            if not self.dry_run:
+                existing, _ = self._contact_states(members)
         todo = self._count(rep, items, existing)
 
         def rows(query: str) -> list[dict[str, Any]]:
@@ -108,9 +117,14 @@ class ContactSteps(ImportStep):
         self._reject(rep, rec, "target_id", target, f"联系对象村民小组或党小组 {target} 不存在")
         return None
 
-    def _contact_states(self, members: list[str]) -> dict[str, dict[str, Any]]:
-        """The stored contacts and responsibilities of these members, by item key."""
+    def _contact_states(
+        self, members: list[str]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
+        """The stored contacts and responsibilities of these members, by item key; and the
+        keys held by more than one link (twins), with their number of links."""
         existing: dict[str, dict[str, Any]] = {}
+        links: Counter[str] = Counter()
+        self._link_of = {}
         for chunk in batches(members, 5000):
             for row in self.store.read("contact_states", keys=list(chunk)):
                 key = (
@@ -118,4 +132,33 @@ class ContactSteps(ImportStep):
                     f"{row['since'] or NO_DATE}"
                 )
                 existing[key] = {"until": row["until"]}
-        return existing
+                links[key] += 1
+                self._link_of[key] = {
+                    "member": row["member"],
+                    "rel": row["rel"],
+                    "label": row["label"],
+                    "target": row["target"],
+                    "since": row["since"] or NO_DATE,
+                }
+        return existing, {k: n for k, n in links.items() if n > 1}
+
+    def _drop_twins(self, rep: FileReport, items: list[Item], twins: dict[str, int]) -> None:
+        """Links stored twice or more under one key (left by concurrent writers before #18's
+        write lock) become one, and the rows naming them say so: a re-import repairs them
+        instead of calling them unchanged (docs/design.md#importer)."""
+        told: set[str] = set()
+        for it in items:
+            n = twins.get(it.key)
+            if n is not None and it.key not in told:
+                told.add(it.key)
+                done = "将合并为一条" if self.dry_run else "已合并为一条"
+                rep.warnings.append(
+                    Issue(
+                        rep.sheet,
+                        it.row,
+                        rep.columns.get("target_id") or column_label("target_id"),
+                        it.write["target"],
+                        f"这条联系关系在图中重复存储了 {n} 次，{done}",
+                    )
+                )
+        self._write("drop_twin_links", [self._link_of[k] for k in sorted(twins)], "contacts")
