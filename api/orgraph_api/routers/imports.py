@@ -39,6 +39,7 @@ assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")
 CHUNK = 1 << 20
 MAX_FILES = 20
+API_IMPORT_WAIT_S = 30.0
 
 
 def _spool(
@@ -123,6 +124,9 @@ def import_roster(
                 today=today,
                 max_bytes=limit,
                 parsed=sheets.__getitem__,
+                # A request does not hang for minutes behind another import: it answers 503
+                # (ImportBusy, "another import is writing") after at most half a minute.
+                wait_s=min(API_IMPORT_WAIT_S, svc.settings.import_lock_wait_s),
             )
             if dry_run and report.household_contacts():
                 report.coverage = svc.engine.preview_contacts(report.household_contacts())

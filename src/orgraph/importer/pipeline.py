@@ -62,11 +62,13 @@ def import_files(
     progress: Progress | None = None,
     parsed: Callable[[Path], list[ParsedSheet]] | None = None,
     waiting: Waiting | None = None,
+    wait_s: float | None = None,
 ) -> ImportReport:
     """Import roster files (any kinds, any order) and report on every row. `parsed` gives
     each path's sheets when they were read already (the API reads uploads in a child process);
     without it every file is read here. A real import holds the graph's import lock while it
-    reads and writes; `waiting` is told (in Chinese) while it waits for another import."""
+    reads and writes; `waiting` is told (in Chinese) while it waits for another import, for at
+    most `wait_s` (default ORGRAPH_IMPORT_LOCK_WAIT_S)."""
     t0 = time.monotonic()
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -82,7 +84,7 @@ def import_files(
             lock = held.enter_context(
                 import_lock(
                     store,
-                    wait_s=settings.import_lock_wait_s,
+                    wait_s=settings.import_lock_wait_s if wait_s is None else wait_s,
                     lease_s=settings.import_lock_lease_s,
                     waiting=waiting,
                 )
