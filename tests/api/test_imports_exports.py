@@ -17,6 +17,7 @@ from orgraph.importer.pipeline import import_files
 from orgraph.security.audit import AuditLog
 from orgraph.store import GraphStore
 from orgraph.store.base import count_nodes
+from orgraph.store.write_lock import import_lock
 from tests.api.conftest import AS_OF, KEY, add_users, login, user_store
 from tests.engines import GraphHost
 from tests.live_api import live_api
@@ -28,7 +29,11 @@ LIMIT_MB = 1
 def empty_api(graph_host: GraphHost, tmp_path: Path) -> Iterator[tuple[str, GraphStore, Path]]:
     """An API over an empty graph, with a 1 MB upload limit."""
     settings = Settings(
-        data_dir=tmp_path, jwt_secret="", roster_max_mb=LIMIT_MB, id_hash_key=KEY.decode()
+        data_dir=tmp_path,
+        jwt_secret="",
+        roster_max_mb=LIMIT_MB,
+        id_hash_key=KEY.decode(),
+        import_lock_wait_s=2,  # an import behind another answers 503 after 2 s
     )
     add_users(tmp_path)
     with (
@@ -134,6 +139,25 @@ def test_only_county_admins_import_and_files_must_be_tables(
     assert c.post("/imports/planets", files=_files(demo_dir)[:1]).status_code == 422
     denied = [e for e in AuditLog(data_dir / "audit").read() if e["result"] == "denied"]
     assert any(e["user"] == "township" and e["action"] == "import" for e in denied)
+
+
+def test_an_import_behind_another_answers_503_and_writes_nothing(
+    empty_api: tuple[str, GraphStore, Path], demo_dir: Path
+) -> None:
+    """While another import holds the graph's import lock, an upload waits (at most
+    ORGRAPH_IMPORT_LOCK_WAIT_S, here 2 s) and answers 503 in Chinese, having written nothing;
+    once the lock is free the same upload imports (#18)."""
+    url, store, _ = empty_api
+    c = login(url, "county")
+    c.timeout = 120
+    with import_lock(store, wait_s=1, lease_s=120):
+        r = c.post("/imports/auto", params={"dry_run": False}, files=_files(demo_dir)[:1])
+        assert r.status_code == 503, r.text
+        assert "另一个导入" in r.json()["detail"]
+        assert count_nodes(store) == 0
+    r = c.post("/imports/auto", params={"dry_run": False}, files=_files(demo_dir)[:1])
+    assert r.status_code == 200, r.text
+    assert count_nodes(store) > 0
 
 
 # -- exports --------------------------------------------------------------------------------
