@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 EngineKind = Literal["embedded", "falkor", "neo4j", "neo4j-local"]
@@ -20,8 +20,8 @@ DEV_KEY_MESSAGE = (
     "ORGRAPH_ID_HASH_KEY 仍是开发用默认密钥，不能导入或登记身份证号 (用它算出的散列可被还原为"
     "身份证号)。请在首次导入前设置一个随机密钥并妥善保存、不再更改，例如: "
     "export ORGRAPH_ID_HASH_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-    " (或写入 .env)。 The ID hash key is the public development default: set "
-    "ORGRAPH_ID_HASH_KEY to a random secret before importing ID numbers."
+    " (或写入 .env，或写入数据目录中的 id-hash.key 文件)。 The ID hash key is the public "
+    "development default: set ORGRAPH_ID_HASH_KEY to a random secret before importing ID numbers."
 )
 
 
@@ -81,6 +81,21 @@ class Settings(BaseSettings):
     login_throttle_failures: int = 20
     login_throttle_minutes: int = 15
     audit_retention_days: int = 180
+
+    @model_validator(mode="after")
+    def _key_from_data_folder(self) -> Settings:
+        """Without ORGRAPH_ID_HASH_KEY, the key kept in the data folder (`id-hash.key`, which
+        scripts/up.sh makes once, 0600): the CLI in a user's shell, the API and the dashboard
+        then hash with the same key as the demo import (docs/design.md#security)."""
+        if self.dev_id_key:
+            kept = self.data_dir.expanduser() / "id-hash.key"
+            try:
+                key = kept.read_text(encoding="utf-8").strip()
+            except OSError:
+                key = ""
+            if key:
+                self.id_hash_key = SecretStr(key)
+        return self
 
     @property
     def engine(self) -> EngineKind:

@@ -122,7 +122,7 @@ def test_the_api_refuses_an_id_number_under_the_development_key(
     assert isinstance(httpx.get(f"{url}/api/v1/health").json(), dict)
 
 
-def test_db_status_says_which_key_is_in_use() -> None:
+def test_db_status_says_which_key_is_in_use(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = short_tmpdir("og-devk-")
     env = {"ORGRAPH_STORE_URI": "embedded", "ORGRAPH_DATA_DIR": str(folder / "db")}
     dev = _cli({**env, "ORGRAPH_ID_HASH_KEY": DEV_ID_HASH_KEY}, folder, "db", "status", "--json")
@@ -133,3 +133,12 @@ def test_db_status_says_which_key_is_in_use() -> None:
     own = _cli({**env, "ORGRAPH_ID_HASH_KEY": "a-key-of-our-own"}, folder, "db", "status", "--json")
     assert json.loads(own.stdout)["id_hash_key"] == "set", own.stdout
     assert "a-key-of-our-own" not in own.stdout
+    # Without the variable, the key scripts/up.sh keeps in the data folder is the one in use.
+    (folder / "db").mkdir(exist_ok=True)
+    (folder / "db" / "id-hash.key").write_text("kept-in-the-data-folder\n", encoding="utf-8")
+    kept = _cli(env, folder, "db", "status", "--json")
+    assert json.loads(kept.stdout)["id_hash_key"] == "set", kept.stdout
+    monkeypatch.delenv("ORGRAPH_ID_HASH_KEY", raising=False)
+    assert (
+        Settings(data_dir=folder / "db").id_hash_key.get_secret_value() == "kept-in-the-data-folder"
+    )
