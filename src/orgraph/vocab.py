@@ -143,6 +143,8 @@ TARGET_KIND_ZH: Final[dict[str, str]] = {
     "household": "农户",
     "hamlet": "村民小组",
     "group": "党小组",
+    # 组 alone, as rosters write it: a hamlet or a party group, resolved by the importer.
+    "hamlet_or_group": "组",
     "village": "村",
     "township": "乡镇",
 }
