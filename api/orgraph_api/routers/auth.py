@@ -71,40 +71,29 @@ def token(
 ) -> TokenOut:
     client = client_address(request)
     throttle = login_throttle(request, svc)
+
+    def audit(result: str, who: str = username, scope: str | None = None, **detail: object) -> None:
+        svc.audit.record(
+            user=who,
+            action="login",
+            target=who,
+            scope=scope,
+            client=client,
+            result=result,
+            detail=detail or None,
+        )
+
     wait = throttle.retry_after(client)
     if wait:
-        svc.audit.record(
-            user=username,
-            action="login",
-            target=username,
-            scope=None,
-            client=client,
-            result="throttled",
-            detail={"retry_after": wait},
-        )
+        audit("throttled", retry_after=wait)
         raise HTTPException(429, detail=THROTTLED, headers={"Retry-After": str(wait)})
     try:
         user = svc.users.authenticate(username, password)
     except LoginRefused as exc:
         throttle.failed(client)
-        svc.audit.record(
-            user=username,
-            action="login",
-            target=username,
-            scope=None,
-            client=client,
-            result="locked" if exc.reason == "locked" else "denied",
-            detail={"reason": exc.reason},
-        )
+        audit("locked" if exc.reason == "locked" else "denied", reason=exc.reason)
         raise
-    svc.audit.record(
-        user=user.username,
-        action="login",
-        target=user.username,
-        scope=user.scope,
-        client=client,
-        result="ok",
-    )
+    audit("ok", who=user.username, scope=user.scope)
     return _out(svc.tokens.issue(user))
 
 
