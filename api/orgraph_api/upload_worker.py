@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import logging
 import multiprocessing
 import os
@@ -35,7 +36,9 @@ import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerProcess, set_spawning_popen
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +48,47 @@ from orgraph.roster import ParsedSheet, Record, parse_file
 log = logging.getLogger("orgraph.api.uploads")
 
 _CTX = multiprocessing.get_context("forkserver")
-# What the fork server imports once, so that each child starts with the readers loaded (and
-# the main module, which multiprocessing would otherwise import again in every child).
+# What the fork server imports once, so that each child starts with the readers loaded. Not
+# the parent's main module: a child needs nothing from it (see _Popen).
 PRELOAD = [
-    "__main__",
     "orgraph_api.upload_worker",
     "orgraph.roster.readers",
     "orgraph.roster.validate",
 ]
 RESULT = "parsed-{}.pickle"
 _MB = 1024 * 1024
+
+
+class _Popen(popen_forkserver.Popen):
+    """The stdlib's forkserver launch, less the parent's main module. multiprocessing asks each
+    child to import the parent's `__main__` again whenever it is not the one the fork server
+    loaded; a process whose main module changes after the server started (streamlit's AppTest
+    runs the dashboard as `__main__`) then had every upload reader re-run that script and die.
+    The reader's target lives in this module, so the child needs no main at all."""
+
+    def _launch(self, process_obj: Any) -> None:  # as Python 3.11's, plus the loop above buf
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        for key in ("init_main_from_path", "init_main_from_name"):
+            prep_data.pop(key, None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)  # type: ignore[attr-defined]
+        parent_w = os.dup(w)  # the child's sentinel of this parent, closed with the process
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))  # type: ignore[attr-defined]
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _ReaderProcess(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:
+        return _Popen(process_obj)
 
 
 @dataclass(frozen=True)
@@ -182,7 +216,7 @@ def parse_uploads(
     if not paths:
         return {}
     receiver, sender = _CTX.Pipe(duplex=False)
-    proc = _CTX.Process(
+    proc = _ReaderProcess(
         target=_child,
         args=(list(paths), kind, key, today, max_bytes, limits.memory_mb, sender),
         name="orgraph-upload-reader",

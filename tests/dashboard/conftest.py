@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,20 +27,6 @@ ADMIN = ("county.admin", "Admin-pass-2026")
 TOWN = ("changjie", "Town-pass-2026")
 VIEWER = ("viewer1", "View-pass-2026")
 VILLAGE = ("beiping", "Village-pass-2026")  # secretary of 北坪村's branch (an org scope)
-
-
-@pytest.fixture(autouse=True)
-def _main_module_restored() -> Iterator[None]:
-    """AppTest runs the dashboard's app.py as `__main__` and leaves it in sys.modules. A fork
-    server started earlier in this worker (the API's upload reader, api/orgraph_api/
-    upload_worker.py) then re-runs app.py in every child it forks, whose main no longer
-    matches its own, and the child dies: the API tests after these on the same worker saw
-    every upload fail. `orgraph serve` never swaps its main module, so only the tests need
-    this."""
-    main = sys.modules.get("__main__")
-    yield
-    if main is not None:
-        sys.modules["__main__"] = main
 
 
 @dataclass
