@@ -465,3 +465,20 @@ def test_life_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
     assert not outside, f"requests left localhost: {outside}"
     assert not errors, errors
     assert seconds < 2 * RENDER_LIMIT, f"组织生活 took {seconds:.2f} s on a first visit"
+
+
+@ENGINES
+def test_api_docs_render_offline_under_their_csp(graph_host: GraphHost, servers: str) -> None:
+    """The API's Swagger UI comes from this server (fastapi-offline's files, no CDN) and draws
+    its operations under the docs page's Content-Security-Policy (#18): no request leaves the
+    machine, no script error, no CSP violation in the console."""
+    with _browser() as (page, outside, errors):
+        console: list[str] = []
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.goto(f"{API_URL[0]}/api/v1/docs", wait_until="domcontentloaded")
+        page.locator(".swagger-ui .opblock").first.wait_for(timeout=30_000)
+        assert page.locator(".swagger-ui .opblock").count() > 20
+        assert "orgraph" in page.locator(".swagger-ui .info .title").inner_text().lower()
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, errors
+    assert not [c for c in console if "Content Security Policy" in c], console

@@ -98,9 +98,10 @@ def _write_some(env: dict[str, str | None], n: int) -> None:
         store.close()
 
 
-def _life(env: dict[str, str | None], data: Path, backups: Path) -> None:
+def _life(env: dict[str, str | None], data: Path, backups: Path, *, backup: bool = True) -> None:
     """start, write, stop; loosen as an earlier version left it; start, write, backup,
-    restore: every file owner-only after each step that makes files."""
+    restore: every file owner-only after each step that makes files. (Neo4j's backup and
+    restore, two more server restarts, are checked in test_neo4j_local's round trip.)"""
     assert cli(env, "db", "start").exit_code == 0
     assert cli(env, "migrate").exit_code == 0
     _write_some(env, 20)
@@ -111,11 +112,13 @@ def _life(env: dict[str, str | None], data: Path, backups: Path) -> None:
     assert started.exit_code == 0, started.output
     _write_some(env, 30)
     assert not loose(data), loose(data)  # brought back to 0700/0600, new files 0600
-    backup = backups / "orgraph.backup"
-    done = cli(env, "db", "backup", str(backup))
+    if not backup:
+        return
+    dump = backups / "orgraph.backup"
+    done = cli(env, "db", "backup", str(dump))
     assert done.exit_code == 0, done.output
     assert not loose(backups), loose(backups)
-    restored = cli(env, "db", "restore", str(backup), "--force")
+    restored = cli(env, "db", "restore", str(dump), "--force")
     assert restored.exit_code == 0, restored.output
     aside = sorted(data.rglob("replaced-*"))
     assert aside, list(data.iterdir())
@@ -155,7 +158,7 @@ def test_local_neo4j_files_are_owner_only(umask_022: None) -> None:
     try:
         server = local_server(settings_of(env))
         assert isinstance(server, LocalNeo4j)
-        _life(env, data, folder / "backups")
+        _life(env, data, folder / "backups", backup=False)
     finally:
         LocalNeo4j(data).kill()
         shutil.rmtree(folder, ignore_errors=True)

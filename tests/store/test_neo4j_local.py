@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from tests.engines import free_port, short_tmpdir
+from tests.store.test_file_modes import loose
 from typer.testing import CliRunner, Result
 
 from orgraph.cli import app
@@ -174,6 +175,8 @@ def test_backup_and_restore_round_trip(life: dict[str, str | None], tmp_path: Pa
     assert "已从" in restored.stdout and "100 个节点" in restored.stdout
     aside = next(server_of(life).home.glob("replaced-*.dump"))  # the replaced data, kept
     assert aside.stat().st_size > 0 and str(aside) in restored.stdout
+    # Owner-only (#18): the backup, the replaced data and whatever the restore wrote.
+    assert not loose(dump, server_of(life).home), loose(dump, server_of(life).home)
     store = open_store(settings, autostart=False)
     try:
         assert store.read("count_nodes") == [{"nodes": 100}]
