@@ -23,6 +23,13 @@ from orgraph.errors import BadQuery
 Row = dict[str, Any]
 Step = tuple[catalog.Query, dict[str, Any]]  # a checked block and its parameters
 BUMP_REVISION = "bump_revision"
+# Writes that change nothing a reader sees, so they bump no revision: the bump itself, and the
+# import lock's bookkeeping (store/write_lock.py). A lease renewal that bumped would also wait
+# on the revision node behind every long import transaction on Neo4j, and drop every cached
+# projection once per renewal.
+NO_BUMP = frozenset(
+    {BUMP_REVISION, "acquire_import_lock", "renew_import_lock", "release_import_lock"}
+)
 
 
 class Writer(Protocol):
@@ -174,7 +181,7 @@ class BaseStore(abc.ABC):
     def write(self, query: str, /, **params: Any) -> list[Row]:
         q = checked(query, params, writes=True)
         # cached analysis projections must see every change
-        bump = [revision_bump()] if q.name != BUMP_REVISION else []
+        bump = [revision_bump()] if q.name not in NO_BUMP else []
         return self._write_steps([(q, params), *bump])
 
     @contextlib.contextmanager
