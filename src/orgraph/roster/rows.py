@@ -30,6 +30,7 @@ NON_MEMBER_CATEGORIES = frozenset(
 )
 _MAYBE_ID = re.compile(r"\d{14}|\d[eE]\+?1[4-7]")
 _CACHE_MAX = 4096
+_ID_CACHE_MAX = 200_000
 
 
 @dataclass(slots=True)
@@ -68,6 +69,9 @@ class RowContext:
             (g, one_of_label(g, spec), {c.header for c in cols if c.spec.key in g})
             for g in spec.one_of
         ]
+        # ID cells by text: (check, hash, masked); ledgers repeat a member's number on every
+        # row, and checking and hashing it was a third of reading a dues file.
+        self.ids: dict[str, tuple[IdCheck, str | None, str | None]] = {}
 
 
 def parse_row(out: ParsedSheet, ctx: RowContext, row: list[Cell], rownum: int) -> None:
@@ -150,6 +154,22 @@ def _blank_cell(
         errors.append(Issue(ctx.name, rownum, col.header, None, f"必填项“{col.header}”为空"))
 
 
+def _checked_id(ctx: RowContext, raw: Cell) -> tuple[IdCheck, str | None, str | None]:
+    """An ID number's check, keyed hash and masked form (None, None when invalid), cached
+    per sheet by cell text."""
+    hit = ctx.ids.get(raw) if type(raw) is str else None  # type: ignore[arg-type]
+    if hit is None:
+        res = check_id(raw, today=ctx.today)
+        hashed = masked = None
+        if res.error is None:
+            assert res.normalized is not None
+            hashed, masked = hash_id(res.normalized, ctx.key), mask_id(res.normalized)
+        hit = (res, hashed, masked)
+        if type(raw) is str and len(ctx.ids) < _ID_CACHE_MAX:
+            ctx.ids[raw] = hit  # type: ignore[index]
+    return hit
+
+
 def _id_cell(
     ctx: RowContext,
     col: Col,
@@ -161,13 +181,12 @@ def _id_cell(
 ) -> IdCheck | None:
     """An ID number cell: its keyed hash and masked form into the values; the check, or None
     when the number is invalid (an error)."""
-    res = check_id(raw, today=ctx.today)
+    res, hashed, masked = _checked_id(ctx, raw)
     if res.error is not None:
         errors.append(Issue(ctx.name, rownum, col.header, show(raw, col.spec), res.error))
         return None
-    assert res.normalized is not None
-    values["id_hash"] = hash_id(res.normalized, ctx.key)
-    values["id_masked"] = mask_id(res.normalized)
+    values["id_hash"] = hashed
+    values["id_masked"] = masked
     for w in res.warnings:
         warnings.append(Issue(ctx.name, rownum, col.header, show(raw, col.spec), w))
     return res
@@ -206,13 +225,13 @@ def _refs_cell(
         if not token:
             continue
         if _ID_LIKE.match(token):
-            res = check_id(token, today=ctx.today)
-            if res.error is not None or res.normalized is None:
+            res, hashed, shown = _checked_id(ctx, token)
+            if hashed is None or shown is None:
                 msg = f"{res.error or '身份证号无效'}（{mask_id(token)}）"
                 errors.append(Issue(ctx.name, rownum, col.header, mask_id(token), msg))
                 continue
-            key = "h:" + hash_id(res.normalized, ctx.key)
-            masked[key] = mask_id(res.normalized)
+            key = "h:" + hashed
+            masked[key] = shown
             keys.append(key)
         elif _HAS_HAN.search(token):
             errors.append(

@@ -123,12 +123,14 @@ def parse_name(raw: object) -> Parsed:
 
 
 _CODE_SCI = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
+# Letters, digits and dashes only (330226001001-0001): nothing to clean, no digits lost.
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]*")
 
 
 def parse_code(raw: object) -> Parsed:
     """Identifiers (area codes, org ids, member numbers). A number is fine while exact
     (< 2**53 and integral); otherwise Excel already lost digits."""
-    if type(raw) is str and raw.isascii() and raw.isalnum():
+    if type(raw) is str and ((raw.isascii() and raw.isalnum()) or _PLAIN_CODE.fullmatch(raw)):
         return Parsed(raw)
     if isinstance(raw, bool):
         return failed("编号不能是逻辑值")
@@ -162,6 +164,9 @@ def parse_int(raw: object) -> Parsed:
     return failed(f"“{s[:20]}”应为非负整数")
 
 
+_PLAIN_FLOAT = re.compile(r"-?[0-9]{1,3}(?:\.[0-9]+)?")
+
+
 def _parse_coord(
     raw: object, lo: float, hi: float, china: tuple[float, float], what: str
 ) -> Parsed:
@@ -169,6 +174,8 @@ def _parse_coord(
         return failed(f"{what}应为数字")
     if is_number(raw):
         f = float(raw)  # type: ignore[arg-type]
+    elif type(raw) is str and _PLAIN_FLOAT.fullmatch(raw):
+        f = float(raw)  # "121.439082": the usual cell, nothing to clean
     else:
         s = clean_text(cell_text(raw)).rstrip("°")
         try:
