@@ -1,0 +1,446 @@
+"""Projection snapshots (issue #12, docs/design.md#snapshots): a projection saved to a folder
+loads back equal field by field, with arrays memory-mapped read-only; a damaged, foreign or
+missing snapshot loads as None and is never an error; saves are atomic, owner-only and keep
+the two newest snapshots; and the engine answers the same from a loaded snapshot."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import math
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from orgraph.analysis import projection as proj
+from orgraph.analysis import snapshot
+from orgraph.analysis.engine import Engine
+from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection_compare import CACHES, equal, same
+from orgraph.config import Settings
+from orgraph.demo import generate
+from orgraph.importer.pipeline import import_files
+from orgraph.store import GraphStore
+from tests.engines import GraphHost
+
+KEY = b"snapshot-test-key"
+AS_OF = dt.date(2026, 11, 1)
+
+
+def odd_projection(revision: str | None = "rev-1") -> Projection:
+    """A small projection with the values an encoding gets wrong: None among strings, empty
+    strings, the separators themselves, NaN and None among floats, empty rows, sets."""
+    p = Projection(revision=revision)
+    p.area_code = ["A", "B", "C\x00D"]
+    p.area_name = ["", "县\x1f", "\ud800x"]  # a lone surrogate, too
+    p.area_level = ["county", "township", "village"]
+    p.area_external = [False, True, False]
+    p.area_parent = [-1, 0, 0]
+    p.area_index = {"A": 0, "B": 1, "C\x00D": 2}
+    p.area_children = [[1, 2], [], []]
+    p.area_lon = [121.5, None, math.nan]
+    p.area_lat = [-0.0, 1e300, None]
+    p.org_id = ["o1", "o2"]
+    p.org_name = ["一", "二"]
+    p.org_kind = ["branch", ""]
+    p.org_parent = [-1, 0]
+    p.org_area = [0, -1]
+    p.org_home_area = [0, 0]
+    p.org_term_end = [None, ""]
+    p.org_external = [False, False]
+    p.org_index = {"o1": 0, "o2": 1}
+    p.org_children = [[1], []]
+    p.org_host = [None, None]
+    p.org_established = np.array([0, 20200101], np.int64)
+    p.rects = [(0, "2026-01-01", None, "open"), (1, None, None, None)]
+    p.hh_id = ["h1", "h2", "h3"]
+    p.hh_head = {0: "张三"}  # a cache: not saved
+    p.hh_area = np.array([1, 2, -1], np.int64)
+    p.hh_index = {"h3": 2, "h1": 0, "h2": 1}  # insertion order is not the list's
+    p.m_key = ["m1"]
+    p.m_name = ["李四"]
+    p.m_on_roll = np.array([True])
+    p.m_roles = [frozenset({"b", "a"})]
+    p.m_mgmt = [None]
+    p.m_index = {"m1": 0}
+    p.m_branches = [[1, 0]]  # order kept
+    p.m_groups = [[]]
+    p.m_households = [[0, 1, 2]]
+    p.m_joined = ["2001-07-01"]
+    p.k_id = ["k1"]
+    p.k_index = {"k1": 0}
+    p.k_topic = [None]
+    p.k_type = [""]
+    p.c_member = np.array([0, 0], np.int64)
+    p.derived["x"] = 1  # a cache: not saved
+    return p
+
+
+# -- round trips ------------------------------------------------------------------------------
+
+
+def test_round_trip_of_odd_values(tmp_path: Path) -> None:
+    p = odd_projection()
+    path = snapshot.save(p, tmp_path)
+    assert path == tmp_path / "snapshot-rev-1"
+    q = snapshot.load(tmp_path, "rev-1")
+    assert q is not None
+    assert equal(p, q) == []
+    assert q.derived == {} and q.hh_head == {}
+    assert equal(p, q, caches=True) == ["hh_head", "derived"]
+    assert q.area_name[2] == "\ud800x" and q.org_term_end == [None, ""]
+    lon = q.area_lon[2]
+    assert lon is not None and math.isnan(lon) and q.area_lat[2] is None
+    assert type(q.area_external[0]) is bool and type(q.area_parent[0]) is int
+    assert q.rects == p.rects and all(type(r) is tuple for r in q.rects)
+    assert q.m_roles == [frozenset({"a", "b"})] and type(q.m_roles[0]) is frozenset
+    assert q.hh_index == {"h1": 0, "h2": 1, "h3": 2}
+
+
+def test_round_trip_of_an_empty_projection(tmp_path: Path) -> None:
+    p = Projection(revision=None)
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path, None)
+    assert q is not None and equal(p, q) == []
+    assert snapshot.latest(tmp_path) is None and snapshot.revisions(tmp_path) == [None]
+
+
+def test_every_array_is_read_only_and_large_ones_are_mapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = odd_projection()
+    p.hh_area = np.arange(snapshot.MMAP_MIN, dtype=np.int64)  # 8 × MMAP_MIN bytes
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path)
+    assert q is not None and equal(p, q) == []
+    arrays = [f.name for f in dataclasses.fields(q) if isinstance(getattr(q, f.name), np.ndarray)]
+    assert arrays and all(not getattr(q, a).flags.writeable for a in arrays)
+    assert isinstance(q.hh_area.base, np.memmap) and type(q.hh_area) is np.ndarray
+    assert not isinstance(q.c_member.base, np.memmap)  # small: read, not mapped
+    with pytest.raises(ValueError, match="read-only"):
+        q.hh_area[0] = 1
+    grown = np.concatenate([q.hh_area, [7]])  # what a patch does: a new array
+    assert grown.flags.writeable and type(grown) is np.ndarray
+
+
+def test_index_not_derivable_from_a_list_is_stored(tmp_path: Path) -> None:
+    p = odd_projection()
+    p.m_index = {"m1": 0, "gone": 5}  # not {key: position} of m_key
+    snapshot.save(p, tmp_path)
+    manifest = json.loads((tmp_path / "snapshot-rev-1" / "manifest.json").read_text())
+    assert manifest["fields"]["m_index"]["kind"] == "dict"
+    assert manifest["fields"]["area_index"] == {
+        "type": "dict[str, int]",
+        "kind": "index",
+        "of": "area_code",
+    }
+    q = snapshot.load(tmp_path)
+    assert q is not None and equal(p, q) == []
+
+
+def test_repeated_values_are_stored_once_and_shared(tmp_path: Path) -> None:
+    p = odd_projection()
+    n = 4 * snapshot.CAT_MIN
+    p.m_key = [f"m{i}" for i in range(n)]
+    p.m_index = {k: i for i, k in enumerate(p.m_key)}
+    p.m_mgmt = [None if i % 3 else ("elderly_weak" if i % 2 else "\x00") for i in range(n)]
+    p.m_roles = [frozenset({"a", "b"} if i % 2 else ()) for i in range(n)]
+    path = snapshot.save(p, tmp_path)
+    fields = json.loads((path / "manifest.json").read_text())["fields"]
+    assert [fields[f]["kind"] for f in ("m_key", "m_mgmt", "m_roles")] == ["str", "cat", "cat"]
+    q = snapshot.load(tmp_path)
+    assert q is not None and equal(p, q) == []
+    assert q.m_roles[1] is q.m_roles[3] and q.m_mgmt[3] is q.m_mgmt[9]
+    codes = path / "m_roles.codes.npy"
+    np.save(codes, np.load(codes) + 5)  # codes past the distinct values
+    assert snapshot.load(tmp_path, verify=False) is None
+
+
+def test_equal_names_the_fields_that_differ() -> None:
+    p, q = odd_projection(), odd_projection()
+    assert equal(p, q) == []
+    q.area_lon[2] = None
+    q.area_parent = [-1, 0, False]  # False == 0, but not the same type
+    q.hh_area = q.hh_area.astype(np.int32)
+    q.m_roles = [frozenset({"a"})]
+    assert equal(p, q) == ["area_parent", "area_lon", "hh_area", "m_roles"]
+    assert not same([1], [True]) and not same({"a": 1}, {"a": 1.0}) and same(math.nan, math.nan)
+
+
+# -- fields added later -----------------------------------------------------------------------
+
+
+@dataclass
+class Wider(Projection):
+    """Projection with the kinds of fields another change may add."""
+
+    extra_seq: int = 0
+    extra_ratio: float | None = None
+    extra_array: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    extra_names: list[str | None] = field(default_factory=list)
+    extra_pairs: list[tuple[str, int]] = field(default_factory=list)
+    extra_sets: list[frozenset[int]] = field(default_factory=list)
+    extra_counts: list[int | None] = field(default_factory=list)
+    extra_lookup: dict[str, float] = field(default_factory=dict)
+
+
+def test_fields_added_later_are_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = snapshot.save(odd_projection("old"), tmp_path)
+    monkeypatch.setattr(snapshot, "Projection", Wider)
+    p = Wider(**{f.name: getattr(odd_projection(), f.name) for f in dataclasses.fields(Projection)})
+    p.revision, p.extra_seq, p.extra_ratio = "wide", 7, 0.5
+    p.extra_array = np.array([[1.5, math.nan]])
+    p.extra_names = [None, "x"]
+    p.extra_pairs = [("a", 1), ("", -2)]
+    p.extra_sets = [frozenset({3, 1}), frozenset()]
+    p.extra_counts = [None, 2**62]
+    p.extra_lookup = {"z": 1.0, "a": math.inf}
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path, "wide")
+    assert isinstance(q, Wider) and equal(p, q) == []
+    assert q.extra_seq == 7 and q.extra_lookup == p.extra_lookup
+    assert same(q.extra_array, p.extra_array) and q.extra_pairs == [("a", 1), ("", -2)]
+    # a snapshot saved before the fields were added is not this projection's: None
+    assert old.exists() and snapshot.load(tmp_path, "old") is None
+
+
+@dataclass
+class Unsupported(Projection):
+    extra: set[str] = field(default_factory=set)
+
+
+def test_a_field_of_an_unknown_type_fails_the_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot, "Projection", Unsupported)
+    with pytest.raises(TypeError, match="field extra: type set\\[str\\] has no snapshot"):
+        snapshot.save(Unsupported(revision="r"), tmp_path)
+    assert os.listdir(tmp_path) == []  # nothing half-written left behind
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("area_code", ["a", None], "None is a NoneType"),
+        ("area_parent", [1, True], "True is a bool"),
+        ("area_lon", [1], "1 is a int"),
+        ("m_branches", [(1,)], "is not a list"),
+        ("org_established", [1, 2], "expected a numpy array"),
+        ("area_parent", [2**70], "outside int64"),
+    ],
+)
+def test_a_value_of_the_wrong_type_fails_the_save(
+    tmp_path: Path, name: str, value: object, message: str
+) -> None:
+    p = odd_projection()
+    setattr(p, name, value)
+    with pytest.raises(TypeError, match=message):
+        snapshot.save(p, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+# -- damage -----------------------------------------------------------------------------------
+
+
+def _damage_npy(path: Path) -> None:
+    data = bytearray((path / "hh_area.npy").read_bytes())
+    data[-1] ^= 1
+    (path / "hh_area.npy").write_bytes(bytes(data))
+
+
+def _truncate(path: Path) -> None:
+    with open(path / "hh_id.str", "r+b") as fh:
+        fh.truncate(2)
+
+
+def _manifest(path: Path, change: dict[str, object]) -> None:
+    doc = json.loads((path / "manifest.json").read_text())
+    doc.update(change)
+    (path / "manifest.json").write_text(json.dumps(doc))
+
+
+def _respec(path: Path, name: str, **change: str) -> None:
+    fields = json.loads((path / "manifest.json").read_text())["fields"]
+    fields[name].update(change)
+    _manifest(path, {"fields": fields})
+
+
+DAMAGE: dict[str, Callable[[Path], object]] = {
+    "a flipped bit": _damage_npy,
+    "a truncated file": _truncate,
+    "a missing file": lambda p: (p / "m_branches.off.npy").unlink(),
+    "no manifest": lambda p: (p / "manifest.json").unlink(),
+    "a garbled manifest": lambda p: (p / "manifest.json").write_text("{not json"),
+    "an empty manifest": lambda p: (p / "manifest.json").write_text("{}"),
+    "another format": lambda p: _manifest(p, {"format": snapshot.FORMAT + 1}),
+    "another revision inside": lambda p: _manifest(p, {"revision": "rev-2"}),
+    "another field set": lambda p: _manifest(p, {"fields": {}}),
+    "a spec naming no file": lambda p: _respec(p, "hh_area", file="nope.npy"),
+    "a spec of another kind": lambda p: _respec(p, "m_branches", kind="str"),
+}
+
+
+@pytest.mark.parametrize("how", list(DAMAGE))
+def test_a_damaged_snapshot_loads_as_none(
+    tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = snapshot.save(odd_projection(), tmp_path)
+    DAMAGE[how](path)
+    with caplog.at_level(logging.INFO, logger="orgraph.analysis.snapshot"):
+        assert snapshot.load(tmp_path, "rev-1") is None
+        assert snapshot.load(tmp_path) is None
+    if how != "no manifest":
+        assert caplog.records, "a damaged snapshot is logged"
+
+
+def test_damage_in_content_found_only_with_verify(tmp_path: Path) -> None:
+    path = snapshot.save(odd_projection(), tmp_path)
+    _damage_npy(path)
+    q = snapshot.load(tmp_path, verify=False)  # sizes still match: read as it is
+    assert q is not None and equal(q, odd_projection()) == ["hh_area"]
+
+
+def test_damage_while_decoding_loads_as_none(tmp_path: Path) -> None:
+    path = snapshot.save(odd_projection(), tmp_path)
+    (path / "hh_id.str").write_bytes(b"h1\x00h2\x00\xff")  # same size, not UTF-8
+    assert snapshot.load(tmp_path, verify=False) is None
+    (path / "hh_id.str").write_bytes(b"h1\x00h2\x00h3")
+    (path / "m_branches.off.npy").write_bytes(b"\x93NUMPY garbage" * 10)
+    assert snapshot.load(tmp_path, verify=False) is None
+
+
+def test_missing_snapshots_load_as_none(tmp_path: Path) -> None:
+    assert snapshot.load(tmp_path / "nowhere") is None
+    assert snapshot.load(tmp_path, "rev-1") is None
+    assert snapshot.latest(tmp_path / "nowhere") is None
+    snapshot.save(odd_projection("rev-1"), tmp_path)
+    assert snapshot.load(tmp_path, "rev-2") is None
+    assert snapshot.load(tmp_path, None) is None  # revision None is a revision, not "newest"
+
+
+# -- saves: atomic, pruned, owner-only ----------------------------------------------------------
+
+
+def test_saves_keep_the_two_newest(tmp_path: Path) -> None:
+    for rev in ("r1", "r2", "r3"):
+        snapshot.save(odd_projection(rev), tmp_path)
+    assert snapshot.revisions(tmp_path) == ["r3", "r2"]
+    assert sorted(os.listdir(tmp_path)) == ["snapshot-r2", "snapshot-r3"]
+    snapshot.save(odd_projection("r2"), tmp_path)  # saved again: the newest now
+    assert snapshot.latest(tmp_path) == "r2"
+    q = snapshot.load(tmp_path)
+    assert q is not None and q.revision == "r2"
+    snapshot.save(odd_projection("r4"), tmp_path)
+    assert snapshot.revisions(tmp_path) == ["r4", "r2"]
+
+
+def test_a_broken_snapshot_of_the_same_revision_is_replaced(tmp_path: Path) -> None:
+    path = snapshot.save(odd_projection(), tmp_path)
+    (path / "manifest.json").write_text("{")
+    assert snapshot.save(odd_projection(), tmp_path) == path
+    q = snapshot.load(tmp_path, "rev-1")
+    assert q is not None and equal(q, odd_projection()) == []
+    assert [n for n in os.listdir(tmp_path) if n.startswith(".")] == []
+
+
+def test_leftovers_of_crashed_saves_are_removed(tmp_path: Path) -> None:
+    stale, fresh = tmp_path / ".tmp-stale", tmp_path / ".tmp-fresh"
+    for leftover in (stale, fresh):
+        leftover.mkdir()
+        (leftover / "hh_id.str").write_bytes(b"x")
+    old = os.stat(stale).st_mtime - snapshot.STALE_TMP_S - 10
+    os.utime(stale, (old, old))
+    snapshot.save(odd_projection(), tmp_path)
+    assert not stale.exists() and fresh.exists()  # a save under way elsewhere is left alone
+
+
+def test_unsafe_revisions_are_hashed_into_a_name(tmp_path: Path) -> None:
+    for rev in ("../../etc", "a/b", ".hidden", "x" * 300, "空"):
+        path = snapshot.save(odd_projection(rev), tmp_path)
+        assert path.parent == tmp_path and path.name.startswith("snapshot-%")
+        q = snapshot.load(tmp_path, rev)
+        assert q is not None and q.revision == rev
+
+
+def test_files_are_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "data" / "projection"
+    old = os.umask(0o022)
+    try:
+        path = snapshot.save(odd_projection(), folder)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o700
+    modes = {stat.S_IMODE((path / n).stat().st_mode) for n in os.listdir(path)}
+    assert modes == {0o600}
+
+
+def test_snapshot_dir_is_under_the_data_folder(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    assert snapshot.snapshot_dir(settings) == tmp_path.resolve() / "projection"
+
+
+def test_caches_are_the_projection_s_own() -> None:
+    names = {f.name for f in dataclasses.fields(Projection)}
+    assert names >= CACHES
+
+
+# -- the demo county, through a real graph ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("snapshot_tiny")
+    generate(out, scale="tiny", seed=7, as_of=AS_OF)
+    return out
+
+
+@pytest.fixture
+def county(graph_host: GraphHost, tiny_files: Path) -> Iterator[GraphStore]:
+    with graph_host.fresh() as store:
+        files = sorted(p for p in tiny_files.iterdir() if p.suffix in (".xlsx", ".csv"))
+        report = import_files(store, files, key=KEY, today=AS_OF)
+        assert report.totals()["rejected"] == 0
+        yield store
+
+
+def test_demo_county_round_trip_and_answers(
+    county: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loaded snapshot of the tiny county equals the projection it was saved from, and the
+    engine gives the same answers from it, every array memory-mapped read-only (so an answer
+    that wrote into one would fail here)."""
+    p = proj.load(county)
+    assert p.revision is not None and len(p.hh_id) > 0
+    monkeypatch.setattr(snapshot, "MMAP_MIN", 0)
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path, p.revision)
+    assert q is not None and equal(p, q) == []
+    assert isinstance(q.c_member.base, np.memmap) and not q.c_member.flags.writeable
+
+    from_graph, from_snapshot = Engine(county), Engine(county)
+    from_graph._proj = proj.load(county)
+    from_snapshot._proj = q  # same revision as the graph's: the engine keeps it
+    assert from_snapshot.projection() is q
+    scopes = [None, q.area_code[q.roots[0]]] if q.roots else [None]
+    for scope in scopes:
+        for name in ("summary", "destinations", "flows", "mobile_branches"):
+            got = getattr(from_snapshot, name)(scope=scope, as_of=AS_OF)
+            assert got == getattr(from_graph, name)(scope=scope, as_of=AS_OF), name
+        for level in ("township", "village"):
+            got = from_snapshot.coverage(scope=scope, level=level, as_of=AS_OF)
+            assert got == from_graph.coverage(scope=scope, level=level, as_of=AS_OF)
+    counts = from_graph.summary(as_of=AS_OF)["counts"]
+    for gap in [t for t, n in counts.items() if n][:12]:
+        assert from_snapshot.gaps(gap, as_of=AS_OF) == from_graph.gaps(gap, as_of=AS_OF), gap
+    hid = q.hh_id[0]
+    assert from_snapshot.chain(hid, as_of=AS_OF) == from_graph.chain(hid, as_of=AS_OF)
+    assert from_snapshot.projection() is q  # nothing above reloaded
