@@ -213,6 +213,22 @@ def test_fields_added_later_are_saved(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 @dataclass
+class WithCache(Projection):
+    memo: set[str] = field(default_factory=set, metadata={"cache": True})
+
+
+def test_a_field_declared_a_cache_is_not_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot, "Projection", WithCache)
+    p = WithCache(revision="r", memo={"x"})
+    snapshot.save(p, tmp_path)  # a set[str] has no encoding, but a cache is not encoded
+    q = snapshot.load(tmp_path)
+    assert isinstance(q, WithCache) and q.memo == set() and equal(p, q) == []
+    assert equal(p, q, caches=True) == ["memo"]
+
+
+@dataclass
 class Unsupported(Projection):
     extra: set[str] = field(default_factory=set)
 

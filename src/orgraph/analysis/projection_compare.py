@@ -15,17 +15,22 @@ import numpy as np
 
 from orgraph.analysis.projection import Projection
 
-# Caches of a projection's lifetime: filled on use, never saved (docs/design.md#snapshots).
+# Caches of a projection's lifetime: filled on use, never saved (docs/design.md#snapshots). A
+# field added later is one too when declared `field(..., metadata={"cache": True})`.
 CACHES = frozenset({"derived", "hh_head"})
 
 
+def is_cache(f: dataclasses.Field[Any]) -> bool:
+    return f.name in CACHES or bool(f.metadata.get("cache"))
+
+
 def equal(a: Projection, b: Projection, *, caches: bool = False) -> list[str]:
-    """The names of the fields in which a and b differ, in declaration order (empty: equal).
+    """The names of a's fields in which a and b differ, in declaration order (empty: equal).
     The caches (`derived`, `hh_head`) are compared only when `caches` is true."""
     return [
         f.name
-        for f in dataclasses.fields(Projection)
-        if (caches or f.name not in CACHES) and not same(getattr(a, f.name), getattr(b, f.name))
+        for f in dataclasses.fields(a)
+        if (caches or not is_cache(f)) and not same(getattr(a, f.name), getattr(b, f.name))
     ]
 
 

@@ -22,7 +22,8 @@ a type this module cannot encode fails `save` with a TypeError naming the field:
   `{key: position}`), rebuilt on load; otherwise its keys and values as two columns;
 - scalars (`str`, `int`, `float`, `bool`, None): in `manifest.json`, with the format version,
   the revision, each field's type and each file's size and CRC-32;
-- `derived` and `hh_head` are caches: not saved, empty after a load.
+- `derived` and `hh_head` are caches (as is a field declared with `metadata={"cache": True}`):
+  not saved, empty (their defaults) after a load.
 
 A loaded projection equals the saved one field by field (`projection_compare.equal`).
 """
@@ -53,7 +54,7 @@ from typing import Any, Final
 import numpy as np
 
 from orgraph.analysis.projection import Projection
-from orgraph.analysis.projection_compare import CACHES
+from orgraph.analysis.projection_compare import is_cache
 from orgraph.config import Settings
 from orgraph.store.filemodes import FILE_MODE, private_dir
 
@@ -537,7 +538,7 @@ def _hints(cls: type) -> dict[str, Any]:
 @functools.cache
 def _fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:
     """The fields a snapshot holds: all of Projection's but its caches."""
-    return tuple(f for f in dataclasses.fields(cls) if f.name not in CACHES)
+    return tuple(f for f in dataclasses.fields(cls) if not is_cache(f))
 
 
 def _init(name: str) -> bool:
