@@ -72,6 +72,16 @@ SLOW_MODULES = (
 )
 
 
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # xdist's hook: absent without xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadfile` (scripts/test.sh) with the longest files first: tests/xdist_schedule.py."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from tests.xdist_schedule import LongestFirstScheduling
+
+    return LongestFirstScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     root = Path(__file__).parent
     for item in items:
