@@ -135,18 +135,17 @@ RETURN h.id AS id, h.head_name AS head_name, h.address AS address, h.size AS siz
 
 // @name upsert_households
 // @write
-// Create or update households by id and (re)link each to its area.
+// Create or update households by id in their area, and drop the link to an area they left.
 UNWIND $rows AS row
+MATCH (a:Area {code: row.area})
 MERGE (h:Household {id: row.id})
 SET h += row.props
+MERGE (h)-[:IN]->(a)
 WITH h, row
-OPTIONAL MATCH (h)-[old:IN]->(prev:Area)
+MATCH (h)-[old:IN]->(prev:Area)
 WHERE prev.code <> row.area
 DELETE old
-WITH DISTINCT h, row
-MATCH (a:Area {code: row.area})
-MERGE (h)-[:IN]->(a)
-RETURN count(h) AS written
+RETURN count(old) AS moved
 
 // @name lookup_members
 // Every member's key, 人员编号, ID-number hash and roll status, for reference checks.
@@ -335,7 +334,9 @@ MATCH (k:Meeting {id: mid})-[:HELD_BY]->(o:Org)
 OPTIONAL MATCH (a:Member)-[:ATTENDED]->(k)
 WITH k, o, collect(a.key) AS attendees
 OPTIONAL MATCH (b:Member)-[:ABSENT_FROM]->(k)
-RETURN k.id AS id, properties(k) AS props, o.id AS org, attendees, collect(b.key) AS absentees
+RETURN k.id AS id, k.type AS type, k.on AS on, k.topic AS topic, k.expected AS expected,
+       k.present AS present, k.host AS host, k.org_text AS org_text, k.listed AS listed,
+       o.id AS org, attendees, collect(b.key) AS absentees
 
 // @name upsert_meetings
 // @write
@@ -377,7 +378,7 @@ RETURN count(*) AS linked
 // Stored dues payments of the given ids, for diffs.
 UNWIND $ids AS did
 MATCH (d:Dues {id: did})
-RETURN d.id AS id, properties(d) AS props
+RETURN d.id AS id, d.paid_to AS paid_to, d.paid_on AS paid_on, d.amount AS amount
 
 // @name upsert_dues
 // @write

@@ -43,6 +43,13 @@ def clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None and v != [] and v != ""}
 
 
+def changed(old: dict[str, Any], state: dict[str, Any]) -> bool:
+    """Whether a stored state differs from the incoming one, on the incoming state's keys, once
+    both are cleaned; most rows of a re-import compare equal before cleaning."""
+    sub = {k: old.get(k) for k in state}
+    return sub != state and clean(sub) != clean(state)
+
+
 def batches(rows: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -140,7 +147,7 @@ class ImportStep:
             if old is None:
                 rep.created += 1
                 todo.append(it)
-            elif clean({k: old.get(k) for k in it.state}) != clean(it.state):
+            elif changed(old, it.state):
                 rep.updated += 1
                 todo.append(it)
             else:

@@ -45,9 +45,10 @@ class LifeSteps(ImportStep):
             items.append(Item(rec.row, mid, state, write))
         existing = self._meeting_states([it.key for it in items])
         todo = self._count(rep, items, existing)
-        ids = [t.key for t in todo]
         self._write("upsert_meetings", [t.write for t in todo], "meetings")
-        self._write("unlink_meeting_people", [{"id": i} for i in ids], "meetings")
+        # A changed meeting's people are replaced; a new one has none to unlink.
+        gone = [{"id": t.key} for t in todo if t.key in existing]
+        self._write("unlink_meeting_people", gone, "meetings")
         for query, field in (
             ("link_meeting_attendees", "attendees"),
             ("link_meeting_absentees", "absentees"),
@@ -107,9 +108,8 @@ class LifeSteps(ImportStep):
         existing: dict[str, dict[str, Any]] = {}
         for chunk in batches(ids, 20_000):
             for row in self.store.read("meeting_states", ids=list(chunk)):
-                p = row["props"]
                 existing[row["id"]] = {
-                    **{k: p.get(k) for k in (*MEETING_PROPS, "listed")},
+                    **{k: row[k] for k in (*MEETING_PROPS, "listed")},
                     "org": row["org"],
                     "attendees": sorted(row["attendees"]),
                     "absentees": sorted(row["absentees"]),
@@ -136,6 +136,6 @@ class LifeSteps(ImportStep):
         existing: dict[str, dict[str, Any]] = {}
         for chunk in batches([it.key for it in items], 20_000):
             for row in self.store.read("dues_states", ids=list(chunk)):
-                existing[row["id"]] = {k: row["props"].get(k) for k in DUES_PROPS}
+                existing[row["id"]] = {k: row[k] for k in DUES_PROPS}
         todo = self._count(rep, items, existing)
         self._write("upsert_dues", [t.write for t in todo], "dues")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches, clean
+from orgraph.importer.diff import NO_DATE, ImportStep, Item, batches, changed
 from orgraph.importer.report import FileReport
 from orgraph.roster import Issue, Record
 from orgraph.vocab import GROUP_KINDS, MEMBER_ORG_KINDS
@@ -261,7 +261,7 @@ def _outcomes(merged: dict[str, Item], existing: dict[str, dict[str, Any]]) -> d
         old = existing.get(key)
         if old is None:
             outcome[key] = "created"
-        elif clean({k: old.get(k) for k in it.state}) != clean(it.state):
+        elif changed(old, it.state):
             outcome[key] = "updated"
         else:
             outcome[key] = "unchanged"

@@ -31,6 +31,11 @@ class _NotPlain(Exception):
     pass
 
 
+# Compact-format types whose value is already plain: null, string, integer. Rows of these
+# decode inline, without a call per value (the importer's diff reads ~1M values).
+_PLAIN = frozenset({1, 2, 3})
+
+
 def _value(v: list[Any]) -> Any:
     """One value of FalkorDB's compact result format → plain Python."""
     t, x = v
@@ -39,7 +44,7 @@ def _value(v: list[Any]) -> Any:
     if t == 1:
         return None
     if t == 6:
-        return [_value(e) for e in x]
+        return [e[1] if e[0] in _PLAIN else _value(e) for e in x]
     if t == 4:
         return x == "true"
     if t == 5:
@@ -47,6 +52,59 @@ def _value(v: list[Any]) -> Any:
     if t == 10:
         return {x[i]: _value(x[i + 1]) for i in range(0, len(x), 2)}
     raise _NotPlain(f"type {t}")
+
+
+def _quoted(v: str) -> str:
+    if not v:
+        return '""'
+    if "\\" in v:
+        v = v.replace("\\", "\\\\")
+    if '"' in v:
+        v = v.replace('"', '\\"')
+    return '"' + v + '"'
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _key(k: Any) -> str:
+    """`key`: of a map literal (checked as the falkordb client checks it)."""
+    text = _KEYS.get(k)
+    if text is None:
+        name = k.decode() if isinstance(k, bytes) else str(k)
+        if name == "" or "`" in name:
+            raise ValueError(f"Cypher map key cannot be empty or contain a backtick: {name!r}")
+        text = "`" + name + "`:"
+        if len(_KEYS) < 10_000:
+            _KEYS[k] = text
+    return text
+
+
+def _literal(v: Any) -> str:
+    """A parameter value as the Cypher literal of the falkordb client's params header (the
+    same text as `falkordb.helpers.stringify_param_value`, built ~1.3x faster: a write batch
+    of 5,000 rows spent 0.2-0.5 s here)."""
+    t = type(v)
+    if t is str:
+        return _quoted(v)
+    if v is None:
+        return "null"
+    if t is dict:
+        return "{" + ",".join([_key(k) + _literal(x) for k, x in v.items()]) + "}"
+    if t is list or t is tuple:
+        return "[" + ",".join([_literal(x) for x in v]) + "]"
+    if isinstance(v, str):
+        return _quoted(v)
+    if isinstance(v, list | tuple):
+        return "[" + ",".join([_literal(x) for x in v]) + "]"
+    if isinstance(v, dict):
+        return "{" + ",".join([_key(k) + _literal(x) for k, x in v.items()]) + "}"
+    return str(v)
+
+
+def params_header(params: dict[str, Any]) -> str:
+    """The CYPHER header that passes the parameters of a query."""
+    return "CYPHER " + "".join(f"{_key(k)[:-1]}={_literal(v)} " for k, v in params.items())
 
 
 def translate(exc: Exception, what: str) -> Exception:
@@ -126,7 +184,7 @@ class FalkorStore(BaseStore):
         readonly = not q.writes
         # The falkordb client's result parser handles nodes, edges and paths value by value in
         # Python; orgraph's queries return plain projections only, which decode ~4x faster here.
-        query = self._graph._build_params_header(params) + q.text
+        query = params_header(params) + q.text
         cmd = "GRAPH.RO_QUERY" if readonly else "GRAPH.QUERY"
         try:
             with contextlib.nullcontext() if readonly else self._serial():
@@ -146,7 +204,10 @@ class FalkorStore(BaseStore):
         header, rows = response[0], response[1]
         cols = [str(h[1]) for h in header]
         try:
-            return [{c: _value(v) for c, v in zip(cols, row, strict=True)} for row in rows]
+            return [
+                {c: v[1] if v[0] in _PLAIN else _value(v) for c, v in zip(cols, row, strict=True)}
+                for row in rows
+            ]
         except _NotPlain as exc:
             raise BadQuery(f"查询 {name} 返回了节点或关系 ({exc}): 查询应返回投影") from None
 
