@@ -11,15 +11,15 @@ SET m.version = $version, m.applied_on = $applied_on
 RETURN m.version AS version
 
 // @name count_nodes
-// Number of nodes in the graph, Meta bookkeeping excluded.
+// Number of nodes in the graph, bookkeeping (Meta, the Change log) excluded.
 MATCH (n)
-WHERE NOT n:Meta
+WHERE NOT n:Meta AND NOT n:Change
 RETURN count(n) AS nodes
 
 // @name count_by_label
-// Node count for each orgraph label.
+// Node count for each orgraph label (bookkeeping excluded).
 MATCH (n)
-WHERE NOT n:Meta
+WHERE NOT n:Meta AND NOT n:Change
 RETURN labels(n)[0] AS label, count(n) AS nodes
 ORDER BY label
 

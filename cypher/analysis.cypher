@@ -3,18 +3,37 @@
 // fast). Rebuilt whenever the graph revision changes.
 
 // @name graph_revision
-// The graph revision, bumped by every write; the projection is reloaded when it changes.
+// The graph revision, bumped by every write, and the sequence number of the last change logged
+// with it; the projection catches up (or reloads) when the revision changes.
 MATCH (m:Meta {key: 'revision'})
-RETURN m.rev AS rev
+RETURN m.rev AS rev, coalesce(m.seq, 0) AS seq
 
 // @name bump_revision
 // @write
-// Mark the graph as changed (every write calls it) with a fresh random token, so cached
-// projections reload; a token, not a counter, so that a dropped and rebuilt graph never
-// repeats an old revision.
+// Mark the graph as changed (every write calls it, in the same transaction) with a fresh random
+// token, and log what changed as the next Change (docs/design.md#change-log): the previous and
+// the new token chain the log, so a reader can tell it is unbroken; a token, not a counter,
+// so that a dropped and rebuilt graph never repeats an old revision. Setting `locked` first
+// takes the node's write lock on Neo4j, so two writers never read the same sequence number.
+// The change $keep places back is deleted.
 MERGE (m:Meta {key: 'revision'})
-SET m.rev = $token
-RETURN m.rev AS rev
+SET m.locked = $token
+WITH m, m.rev AS prev, coalesce(m.seq, 0) + 1 AS seq
+SET m.rev = $token, m.seq = seq
+CREATE (c:Change {seq: seq, rev: $token, touched: $touched})
+SET c.prev = prev
+WITH m, seq
+OPTIONAL MATCH (old:Change {seq: seq - $keep})
+DELETE old
+RETURN DISTINCT m.rev AS rev, m.seq AS seq
+
+// @name changes_since
+// The logged changes after sequence number $seq, oldest first, at most $limit of them.
+MATCH (c:Change)
+WHERE c.seq > $seq
+RETURN c.seq AS seq, c.prev AS prev, c.rev AS rev, c.touched AS touched
+ORDER BY seq
+LIMIT $limit
 
 // @name proj_areas
 // Every area: code, name, level, external flag, parent code, longitude and latitude.
@@ -108,5 +127,94 @@ RETURN collect(m.key) AS members, collect(k.id) AS meetings,
 // @name proj_dues
 // Every dues payment as parallel lists: member keys, months paid up to, payment dates.
 MATCH (m:Member)-[:PAID]->(d:Dues)
+RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
+       collect(coalesce(d.paid_on, '')) AS dates
+
+// Catching up with the change log (docs/design.md#change-log): the rows of the proj_* blocks
+// above for the entities a change touched, in the same shapes, so the same loaders read them.
+
+// @name delta_households
+// The given households that exist, grouped by area (as proj_households).
+UNWIND $ids AS hid
+MATCH (h:Household {id: hid})-[:IN]->(a:Area)
+RETURN a.code AS area, collect(h.id) AS ids
+
+// @name delta_household_members
+// Keys of the members linked to the given households (contacts, household membership).
+UNWIND $ids AS hid
+MATCH (m:Member)-[:CONTACTS|LIVES_IN]->(:Household {id: hid})
+RETURN collect(DISTINCT m.key) AS keys
+
+// @name delta_members
+// The given members (as proj_members).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
+                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
+                m.suspended_on]) AS members
+
+// @name delta_member_links
+// The given members' branch, party group and household links (as proj_member_links).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN]->(t)
+RETURN collect([m.key, type(r), coalesce(t.id, t.code)]) AS links
+
+// @name delta_contacts
+// The given members' household contacts (as proj_contacts).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:CONTACTS]->(h)
+RETURN collect(m.key) AS members, collect(h.id) AS households,
+       collect(coalesce(r.since, '')) AS since, collect(coalesce(r.until, '')) AS until
+
+// @name delta_responsibilities
+// The given members' responsibilities (as proj_responsibilities).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:RESPONSIBLE_FOR]->(t)
+RETURN collect([m.key, labels(t)[0], coalesce(t.id, t.code), r.since, r.until]) AS resp
+
+// @name delta_outflows
+// The given members' outflow episodes (as proj_outflows).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:HAS_OUTFLOW]->(o:Outflow)
+OPTIONAL MATCH (o)-[:TO]->(d:Area)
+RETURN collect([m.key, o.left_on, o.returned_on, d.code, o.transferred_on, o.contact_person,
+                o.employer, o.destination_text]) AS outflows
+
+// @name delta_reports
+// The given members' reports (as proj_reports).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:REPORTED]->(r:Report)
+RETURN collect(m.key) AS members, collect(coalesce(r.on, '')) AS dates
+
+// @name delta_attends
+// The given members' attendance of orgs' life (as proj_attends).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:ATTENDS]->(o:Org)
+RETURN collect([m.key, o.id, r.since, r.until]) AS attends
+
+// @name delta_meetings
+// The given meetings that exist (as proj_meetings).
+UNWIND $ids AS mid
+MATCH (k:Meeting {id: mid})-[:HELD_BY]->(o:Org)
+RETURN collect([k.id, o.id, k.type, k.on, k.expected, k.present, coalesce(k.listed, false),
+                k.topic]) AS meetings
+
+// @name delta_meeting_members
+// Keys of the members who attended or missed the given meetings.
+UNWIND $ids AS mid
+MATCH (m:Member)-[:ATTENDED|ABSENT_FROM]->(:Meeting {id: mid})
+RETURN collect(DISTINCT m.key) AS keys
+
+// @name delta_meeting_people
+// The given members' attendance and absence (as proj_meeting_people).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:ATTENDED|ABSENT_FROM]->(km:Meeting)
+RETURN collect(m.key) AS members, collect(km.id) AS meetings,
+       collect(type(r) = 'ATTENDED') AS attended
+
+// @name delta_dues
+// The given members' dues payments (as proj_dues).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:PAID]->(d:Dues)
 RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
        collect(coalesce(d.paid_on, '')) AS dates

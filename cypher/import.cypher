@@ -49,6 +49,7 @@ RETURN a.code AS code, a.name AS name, a.level AS level, a.lon AS lon, a.lat AS 
 
 // @name link_area_parents
 // @write
+// @touches areas
 // Replace each listed area's parent link (no parent: the link is removed).
 UNWIND $rows AS row
 MATCH (a:Area {code: row.code})
@@ -61,6 +62,7 @@ RETURN count(*) AS linked
 
 // @name upsert_places
 // @write
+// @touches areas
 // Destination places outside the county (geocoded cities and counties), created once.
 UNWIND $rows AS row
 MERGE (a:Area {code: row.code})
@@ -86,6 +88,7 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, o.established_on AS establish
 
 // @name upsert_orgs
 // @write
+// @touches orgs
 // Create or update organizations by id.
 UNWIND $rows AS row
 MERGE (o:Org {id: row.id})
@@ -94,6 +97,7 @@ RETURN count(o) AS written
 
 // @name link_orgs
 // @write
+// @touches orgs
 // Replace each listed org's parent, served area and host area links.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.id})
@@ -110,6 +114,7 @@ RETURN count(*) AS linked
 
 // @name upsert_rectifications
 // @write
+// @touches orgs
 // Create or update the rectification of a weak organization, keyed by org id and opening date.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.org})
@@ -135,6 +140,7 @@ RETURN h.id AS id, h.head_name AS head_name, h.address AS address, h.size AS siz
 
 // @name upsert_households
 // @write
+// @touches household:rows.id
 // Create or update households by id in their area, and drop the link to an area they left.
 UNWIND $rows AS row
 MATCH (a:Area {code: row.area})
@@ -165,6 +171,7 @@ RETURN k AS key, properties(m) AS props, branches, grps, collect(h.id)[0] AS hou
 
 // @name upsert_members
 // @write
+// @touches member:rows.key
 // Create or update members by key (member_no, or the keyed hash of the ID number).
 UNWIND $rows AS row
 MERGE (m:Member {key: row.key})
@@ -173,6 +180,7 @@ RETURN count(m) AS written
 
 // @name unlink_members
 // @write
+// @touches member:$keys
 // Remove the roster-derived links (branch, group, household, roles) of the given members.
 UNWIND $keys AS k
 MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN|HOLDS]->()
@@ -181,6 +189,7 @@ RETURN count(r) AS removed
 
 // @name link_members
 // @write
+// @touches member:rows.key
 // Link members to their branches (several when rosters disagree), party groups, household, and
 // the roles they hold in their first branch.
 UNWIND $rows AS row
@@ -211,6 +220,7 @@ RETURN DISTINCT m.key AS key
 
 // @name mark_off_roll
 // @write
+// @touches member:$keys
 // Mark members off roll on a date; nothing is deleted, history stays.
 UNWIND $keys AS k
 MATCH (m:Member {key: k})
@@ -227,6 +237,7 @@ RETURN k AS member, type(r) AS rel, labels(t)[0] AS label, coalesce(t.id, t.code
 
 // @name drop_twin_links
 // @write
+// @touches member:rows.member
 // Keep one of the links that share (member, type, target, since) and delete the others: twins
 // that concurrent writers left before one write ran at a time (docs/design.md#importer).
 UNWIND $rows AS row
@@ -240,6 +251,7 @@ RETURN count(*) AS deleted
 
 // @name upsert_household_contacts
 // @write
+// @touches member:rows.member household:rows.target
 // Create or update member → household contacts keyed by (member, household, since).
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -250,6 +262,7 @@ RETURN count(r) AS written
 
 // @name upsert_area_responsibilities
 // @write
+// @touches member:rows.member
 // Create or update member → area responsibilities (包乡镇、包村、包组) keyed by since.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -260,6 +273,7 @@ RETURN count(r) AS written
 
 // @name upsert_org_responsibilities
 // @write
+// @touches member:rows.member
 // Create or update member → party group responsibilities (联系党小组) keyed by since.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -278,6 +292,7 @@ RETURN o.id AS id, properties(o) AS props, d.code AS dest, h.id AS host
 
 // @name upsert_outflows
 // @write
+// @touches member:rows.member
 // Create or update outflow episodes and relink member, destination and host org.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -305,6 +320,7 @@ RETURN r.id AS id
 
 // @name upsert_reports
 // @write
+// @touches member:rows.member
 // Create report events (报到/报平安) for members, linked to the org reported to if known.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
@@ -318,6 +334,7 @@ RETURN count(r) AS written
 
 // @name upsert_external_orgs
 // @write
+// @touches orgs
 // Organizations at destinations that are not in the county's org file (流入地党组织), created once.
 UNWIND $rows AS row
 MERGE (o:Org {id: row.id})
@@ -340,6 +357,7 @@ RETURN k.id AS id, k.type AS type, k.on AS on, k.topic AS topic, k.expected AS e
 
 // @name upsert_meetings
 // @write
+// @touches meeting:rows.id
 // Create or update meetings (组织生活) by id (org|type|date|topic), held by their org.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.org})
@@ -350,6 +368,7 @@ RETURN count(k) AS written
 
 // @name unlink_meeting_people
 // @write
+// @touches meeting:rows.id
 // Remove the attendance and absence links of the given meetings (they are relinked next).
 UNWIND $rows AS row
 MATCH (:Member)-[r:ATTENDED|ABSENT_FROM]->(:Meeting {id: row.id})
@@ -358,6 +377,7 @@ RETURN count(r) AS removed
 
 // @name link_meeting_attendees
 // @write
+// @touches meeting:rows.id member:rows.member
 // Members who attended a meeting (参加人员).
 UNWIND $rows AS row
 MATCH (k:Meeting {id: row.id})
@@ -367,6 +387,7 @@ RETURN count(*) AS linked
 
 // @name link_meeting_absentees
 // @write
+// @touches meeting:rows.id member:rows.member
 // Members recorded absent from a meeting (缺席人员).
 UNWIND $rows AS row
 MATCH (k:Meeting {id: row.id})
@@ -382,6 +403,7 @@ RETURN d.id AS id, d.paid_to AS paid_to, d.paid_on AS paid_on, d.amount AS amoun
 
 // @name upsert_dues
 // @write
+// @touches member:rows.member
 // Create or update dues payments (党费) by id (member|paid_to), paid by their member.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})

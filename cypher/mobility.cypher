@@ -21,13 +21,16 @@ RETURN o.id AS id, o.name AS name, o.kind AS kind, coalesce(o.external, false) A
 
 // @name end_outflow
 // @write
-// End one outflow episode: set returned_on (a return) or transferred_on (a transfer).
-MATCH (o:Outflow {id: $id})
+// @touches member:$member
+// End one outflow episode of a member: set returned_on (a return) or transferred_on (a
+// transfer).
+MATCH (:Member {key: $member})-[:HAS_OUTFLOW]->(o:Outflow {id: $id})
 SET o += $props
 RETURN o.id AS id
 
 // @name end_attendance
 // @write
+// @touches member:$member
 // End a member's open attendance links that began in the episode that is ending.
 MATCH (m:Member {key: $member})-[r:ATTENDS]->(:Org)
 WHERE r.until IS NULL AND r.since >= $since
@@ -36,6 +39,7 @@ RETURN count(r) AS ended
 
 // @name add_attendance
 // @write
+// @touches member:$member
 // A member takes part in an org's life from a date (ATTENDS), created once per date.
 MATCH (m:Member {key: $member})
 MATCH (o:Org {id: $org})
@@ -44,6 +48,7 @@ RETURN m.key AS member, o.id AS org, r.since AS since
 
 // @name record_transfer
 // @write
+// @touches member:$member
 // Record a transfer of a member's formal affiliation (组织关系转接) as a history node.
 MATCH (m:Member {key: $member})
 MERGE (t:Transfer {id: $id})
@@ -53,6 +58,7 @@ RETURN t.id AS id
 
 // @name move_affiliation
 // @write
+// @touches member:$member
 // Replace a member's branch and party group links with one branch; set its roll status.
 MATCH (m:Member {key: $member})
 MATCH (to:Org {id: $org})

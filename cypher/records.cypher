@@ -22,6 +22,7 @@ RETURN m.key AS key
 
 // @name record_create_member
 // @write
+// @touches member:$key
 // Create one member; CREATE, not MERGE, so an existing key fails on the unique constraint.
 CREATE (m:Member {key: $key})
 SET m += $props
@@ -29,6 +30,7 @@ RETURN m.key AS key
 
 // @name record_end_member
 // @write
+// @touches member:$key
 // Take an on-roll member off the roll (transferred out, deceased, removed); nothing is deleted.
 MATCH (m:Member {key: $key})
 WHERE m.on_roll = true
@@ -50,6 +52,7 @@ RETURN h.id AS id
 
 // @name record_create_household
 // @write
+// @touches household:$id
 // Create one household in an existing area; CREATE fails on an existing id.
 MATCH (a:Area {code: $area})
 CREATE (h:Household {id: $id})
@@ -71,6 +74,7 @@ RETURN o.id AS id, a.code AS code, a.name AS name
 
 // @name record_end_contacts
 // @write
+// @touches member:$member household:$household
 // End a member's contacts with a household that are active on $until (since ≤ until, not yet
 // ended); returns how many were ended.
 MATCH (m:Member {key: $member})-[r:CONTACTS]->(h:Household {id: $household})

@@ -57,3 +57,7 @@ CREATE INDEX FOR (n:Meeting) ON (n.id)
 // @name v3_unique_dues_id
 // Dues payments (党费) keyed by member key and the month paid up to.
 CREATE INDEX FOR (n:Dues) ON (n.id)
+
+// @name v4_change_seq
+// The change log (docs/design.md#change-log), read by sequence number.
+CREATE INDEX FOR (n:Change) ON (n.seq)

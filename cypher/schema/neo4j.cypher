@@ -56,3 +56,7 @@ CREATE CONSTRAINT meeting_id_unique IF NOT EXISTS FOR (n:Meeting) REQUIRE n.id I
 // @name v3_unique_dues_id
 // Dues payments (党费) keyed by member key and the month paid up to.
 CREATE CONSTRAINT dues_id_unique IF NOT EXISTS FOR (n:Dues) REQUIRE n.id IS UNIQUE
+
+// @name v4_change_seq
+// The change log (docs/design.md#change-log), read by sequence number.
+CREATE INDEX change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)

@@ -14,6 +14,16 @@ SET, DELETE, REMOVE, DETACH, FOREACH, CALL ... IN TRANSACTIONS, LOAD CSV). Loadi
 checks that the marker and the statement agree, both ways; the stores route by it (`read`
 refuses a marked block, `write` an unmarked one).
 
+A writing block may also say what it changes, for the change log that keeps every process's
+analysis projection current without a reload (docs/design.md#change-log)::
+
+    // @touches member:rows.member household:$id orgs
+
+`kind:$param` names a parameter holding one key or a list of keys, `kind:rows.field` the field
+of every row of `$rows`; `orgs` and `areas` mean "re-read that whole (small) table". Kinds:
+member, household, meeting (keys), orgs, areas. A writing block without `@touches` counts as a
+change to anything, so readers reload the whole projection after it.
+
 cypher/ holds what orgraph itself runs. The tests and the benchmarks keep their own blocks in
 tests/cypher/ and bench/cypher/ and add them to the catalog of their process with `extend`;
 the installed package never carries them. A schema file for one engine lives under
@@ -43,6 +53,20 @@ _WRITE_RE = re.compile(
     re.I,
 )
 WRITE_MARKER = "write"
+TOUCHES_MARKER = "touches"
+KEYED_KINDS = frozenset({"member", "household", "meeting"})
+TABLE_KINDS = frozenset({"orgs", "areas"})
+_TOUCH_RE = re.compile(r"^([a-z]+):(?:\$([A-Za-z_]\w*)|rows\.([A-Za-z_]\w*))$")
+
+
+@dataclass(frozen=True)
+class Touch:
+    """What one writing block changes: `kind` with the keys in `param` (or in field `field` of
+    every row of `param`), or a whole table (`kind` in TABLE_KINDS, no param)."""
+
+    kind: str
+    param: str | None = None
+    field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +77,7 @@ class Query:
     source: str  # file name and line, for messages
     params: frozenset[str]
     writes: bool = False  # marked `// @write`
+    touches: tuple[Touch, ...] | None = None  # `// @touches`; None: changes anything
 
 
 def cypher_dir() -> Path:
@@ -93,6 +118,30 @@ def check_marker(q: Query) -> None:
         )
     if q.writes and not clauses:
         raise ValueError(f"{q.source}: block {q.name!r} is marked // @write but does not write")
+    if q.touches is not None and not q.writes:
+        raise ValueError(f"{q.source}: block {q.name!r} has // @touches but does not write")
+
+
+def parse_touches(spec: str, where: str) -> tuple[Touch, ...]:
+    """The touches of a `// @touches` marker's arguments (ValueError when malformed)."""
+    out = []
+    for word in spec.split():
+        if word in TABLE_KINDS:
+            out.append(Touch(word))
+            continue
+        m = _TOUCH_RE.match(word)
+        if m is None or m.group(1) not in KEYED_KINDS:
+            raise ValueError(
+                f"{where}: bad @touches {word!r} (kind:$param or kind:rows.field with kind in "
+                f"{sorted(KEYED_KINDS)}, or one of {sorted(TABLE_KINDS)})"
+            )
+        if m.group(2):
+            out.append(Touch(m.group(1), m.group(2)))
+        else:
+            out.append(Touch(m.group(1), "rows", m.group(3)))
+    if not out:
+        raise ValueError(f"{where}: // @touches names nothing")
+    return tuple(out)
 
 
 def parse_blocks(text: str, source: str) -> list[Query]:
@@ -106,6 +155,7 @@ def parse_blocks(text: str, source: str) -> list[Query]:
             return
         doc_lines = []
         markers: set[str] = set()
+        touches: tuple[Touch, ...] | None = None
         body: list[str] = []
         for ln in lines:
             if not body and ln.strip().startswith("//"):
@@ -114,10 +164,12 @@ def parse_blocks(text: str, source: str) -> list[Query]:
                     doc_lines.append(ln.strip().lstrip("/").strip())
                 elif m.group(1) == WRITE_MARKER and not m.group(2):
                     markers.add(m.group(1))
+                elif m.group(1) == TOUCHES_MARKER and touches is None:
+                    touches = parse_touches(m.group(2), f"{source}:{start}: block {name!r}")
                 else:
                     raise ValueError(
                         f"{source}:{start}: block {name!r} has an unknown marker {ln.strip()!r} "
-                        f"(only // @{WRITE_MARKER})"
+                        f"(only // @{WRITE_MARKER} and one // @{TOUCHES_MARKER})"
                     )
             else:
                 body.append(ln)
@@ -126,14 +178,21 @@ def parse_blocks(text: str, source: str) -> list[Query]:
             raise ValueError(f"{source}:{start}: block {name!r} has no doc comment")
         if not stmt:
             raise ValueError(f"{source}:{start}: block {name!r} is empty")
+        params = params_of(stmt)
+        for t in touches or ():
+            if t.param is not None and t.param not in params:
+                raise ValueError(
+                    f"{source}:{start}: block {name!r} @touches ${t.param}, not a parameter"
+                )
         blocks.append(
             Query(
                 name,
                 " ".join(doc_lines),
                 stmt,
                 f"{source}:{start}",
-                params_of(stmt),
+                params,
                 WRITE_MARKER in markers,
+                touches,
             )
         )
 

@@ -1,8 +1,11 @@
 """Coverage, gaps and contact chains for any part of the tree, on any date.
 
-The Engine keeps one projection of the graph and reloads it when the graph's revision token
-has changed (every store write sets a new one), so an answer is never older than the last
-write. Per-date states and per-scope masks are cached for the projection's lifetime.
+The Engine keeps one projection of the graph and checks the graph's revision token before each
+answer (every store write sets a new one), so an answer is never older than the last write.
+After a write it catches up from the change log, re-reading only what the write touched
+(analysis/delta.py); it loads the whole projection only when the log cannot be applied: the
+first answer, a bulk import, a log it has fallen too far behind (docs/design.md#change-log).
+Per-date states and per-scope masks are cached for the projection's lifetime.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from orgraph.analysis import (
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
+from orgraph.analysis.delta import Reload, catch_up
 from orgraph.analysis.projection import Projection
 from orgraph.analysis.rules import RULES, ref_id
 from orgraph.analysis.scope import Scope, resolve
@@ -34,10 +38,13 @@ from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
 from orgraph.store import GraphStore
+from orgraph.store.changes import MAX_KEYS, Changes
 from orgraph.vocab import AREA_LEVELS, MEETING_TYPE_ZH, MOBILE_KINDS, RESPONSIBLE_ROLE
 
 LEVELS = AREA_LEVELS
 MAX_PAGE_SIZE = 10_000
+# At most this many logged changes are read to catch up; further behind, the engine reloads.
+MAX_BEHIND = 500
 
 
 def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
@@ -63,21 +70,66 @@ class Engine:
         self._scopes: dict[str | None, Scope] = {}
         self._members: dict[str | None, Any] = {}
         self._proposals: OrderedDict[tuple[str | None, int], proposals.Solution] = OrderedDict()
+        # how the projection was brought up to date, for /health and the tests
+        self.loads = 0
+        self.deltas = 0
+        self.reload_reason: str | None = None  # why the last catch-up gave way to a reload
 
     # -- caches -------------------------------------------------------------------------------
 
     def projection(self) -> Projection:
-        """The current projection: one revision check, and a reload only after a write."""
-        rows = self.store.read("graph_revision")
-        rev = str(rows[0]["rev"]) if rows and rows[0]["rev"] is not None else None
+        """The current projection: one revision check; after a write, the change log's entries
+        since this projection applied to a copy of it, or a reload when they cannot be."""
+        rev, _ = proj.revision(self.store)
         with self._lock:
-            if self._proj is None or self._proj.revision != rev:
-                self._proj = proj.load(self.store)
-                self._days.clear()
-                self._scopes.clear()
-                self._members.clear()
-                self._proposals.clear()
-            return self._proj
+            p = self._proj
+            if p is not None and p.revision == rev:
+                return p
+            fresh = None
+            if p is not None and rev is not None:
+                try:
+                    fresh = self._catch_up(p)
+                    self.deltas += 1
+                except Reload as why:
+                    self.reload_reason = str(why)
+                    fresh = None
+            if fresh is None:
+                fresh = proj.load(self.store)
+                self.loads += 1
+            self._proj = fresh
+            self._days.clear()
+            self._scopes.clear()
+            self._members.clear()
+            self._proposals.clear()
+            return fresh
+
+    def _catch_up(self, p: Projection) -> Projection:
+        """`p` brought up to the newest logged change (Reload when the log since `p` is
+        broken, too long, or names everything)."""
+        rows = self.store.read("changes_since", seq=p.seq, limit=MAX_BEHIND)
+        if not rows or len(rows) >= MAX_BEHIND:
+            raise Reload("no log to catch up from")
+        changes, rev = Changes(), p.revision
+        for row in rows:
+            if row["prev"] != rev:  # pruned, or a graph dropped and rebuilt since
+                raise Reload("the change log does not continue from this projection")
+            changes.merge(Changes.decode(row["touched"] or []))
+            if changes.everything or changes.size > MAX_KEYS:
+                raise Reload("too much changed")
+            rev = row["rev"]
+        return catch_up(p, self.store, changes, rev, int(rows[-1]["seq"]))
+
+    def freshness(self) -> dict[str, Any]:
+        """Which revision answers come from, and how the projection kept up: full loads and
+        catch-ups from the change log since the engine started."""
+        p = self._proj
+        return {
+            "revision": p.revision if p else None,
+            "seq": p.seq if p else None,
+            "loads": self.loads,
+            "deltas": self.deltas,
+            "reload_reason": self.reload_reason,
+        }
 
     def _day(self, p: Projection, as_of: int) -> DayState:
         with self._lock:

@@ -47,6 +47,7 @@ def ordinal(days: Any) -> Any:
 @dataclass
 class Projection:
     revision: str | None
+    seq: int = 0  # the last change of the log this projection reflects (docs/design.md#change-log)
     # areas
     area_code: list[str] = field(default_factory=list)
     area_name: list[str] = field(default_factory=list)
@@ -187,22 +188,25 @@ def _canonical(rows: Any) -> list[Any]:
 def load(store: GraphStore) -> Projection:
     """Read the graph into a Projection, retrying if a write lands while it is being read."""
     for _ in range(5):
-        before = _revision(store)
-        proj = _load_once(store, before)
-        if _revision(store) == before:
+        before = revision(store)
+        proj = _load_once(store, *before)
+        if revision(store) == before:
             return proj
     return proj  # a graph under constant writes: the last copy is as good as any
 
 
-def _revision(store: GraphStore) -> str | None:
+def revision(store: GraphStore) -> tuple[str | None, int]:
+    """The graph's revision token and the sequence number of its last logged change."""
     rows = store.read("graph_revision")
-    return str(rows[0]["rev"]) if rows and rows[0]["rev"] is not None else None
+    if not rows or rows[0]["rev"] is None:
+        return None, 0
+    return str(rows[0]["rev"]), int(rows[0]["seq"] or 0)
 
 
-def _load_once(store: GraphStore, revision: str | None) -> Projection:
+def _load_once(store: GraphStore, revision: str | None, seq: int = 0) -> Projection:
     """One reading of the graph, a catalog block per entity. The order matters: each loader
     turns the keys it reads into indexes of the entities loaded before it."""
-    p = Projection(revision=revision)
+    p = Projection(revision=revision, seq=seq)
     _load_areas(p, _one(store.read("proj_areas"), "areas"))
     _load_orgs(p, _one(store.read("proj_orgs"), "orgs"))
     _load_rectifications(p, _one(store.read("proj_rectifications"), "rects"))

@@ -217,7 +217,7 @@ def record_return(
     with store.transaction() as tx_store:
         # attendance first: ending the episode is what makes a repeated call find nothing open
         tx_store.write("end_attendance", member=member, since=ep["left_on"], on=day)
-        tx_store.write("end_outflow", id=ep["id"], props={"returned_on": day})
+        tx_store.write("end_outflow", member=member, id=ep["id"], props={"returned_on": day})
     return {"id": ep["id"], "member": member, "left_on": ep["left_on"], "returned_on": day}
 
 
@@ -277,7 +277,7 @@ def transfer(
             off_on=None if inside else day,
         )
         if ep is not None:  # last (FalkorDB): a repeat still finds the episode it ends
-            tx_store.write("end_outflow", id=ep["id"], props={"transferred_on": day})
+            tx_store.write("end_outflow", member=member, id=ep["id"], props={"transferred_on": day})
     return {
         "id": tid,
         "member": member,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import contextvars
 import datetime as dt
 import uuid
 from collections.abc import Iterator, Mapping
@@ -19,6 +20,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from orgraph import catalog
 from orgraph.errors import BadQuery
+from orgraph.store.changes import EVERYTHING, Changes
 
 Row = dict[str, Any]
 Step = tuple[catalog.Query, dict[str, Any]]  # a checked block and its parameters
@@ -29,6 +31,19 @@ BUMP_REVISION = "bump_revision"
 # projection once per renewal.
 NO_BUMP = frozenset(
     {BUMP_REVISION, "acquire_import_lock", "renew_import_lock", "release_import_lock"}
+)
+# Changes kept in the log (docs/design.md#change-log): a reader further behind reloads.
+CHANGES_KEPT = 1_000
+
+
+class _Deferred:
+    """The writes of a `one_revision` block: whether any wrote."""
+
+    wrote = False
+
+
+_DEFERRED: contextvars.ContextVar[_Deferred | None] = contextvars.ContextVar(
+    "orgraph_deferred_revision", default=None
 )
 
 
@@ -115,10 +130,44 @@ def checked(query: str, params: Mapping[str, Any], *, writes: bool | None = None
     return q
 
 
-def revision_bump() -> Step:
-    """The revision bump as a step: `bump_revision` with a fresh random token."""
-    params: dict[str, Any] = {"token": uuid.uuid4().hex}
+def revision_bump(changes: Changes | None = None) -> Step:
+    """The revision bump as a step: `bump_revision` with a fresh random token and the change
+    log's entry for what the writes before it touched (None: everything)."""
+    params: dict[str, Any] = {
+        "token": uuid.uuid4().hex,
+        "touched": changes.encode() if changes is not None else [EVERYTHING],
+        "keep": CHANGES_KEPT,
+    }
     return checked(BUMP_REVISION, params, writes=True), params
+
+
+@contextlib.contextmanager
+def one_revision(store: GraphStore) -> Iterator[None]:
+    """Writes in this block (this thread or task only) bump no revision; when it ends normally
+    and something was written, one bump publishes them all as one change to everything. A
+    block that raises publishes nothing: readers keep answering from the revision before it
+    (a bulk import that fails can simply be run again; docs/design.md#change-log)."""
+    if _DEFERRED.get() is not None:  # nested: the outer block publishes
+        yield
+        return
+    mark = _Deferred()
+    token = _DEFERRED.set(mark)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    if mark.wrote:
+        q, params = revision_bump()
+        store.write(q.name, **params)
+
+
+def _deferring() -> bool:
+    """True inside a `one_revision` block (and notes that it wrote)."""
+    mark = _DEFERRED.get()
+    if mark is None:
+        return False
+    mark.wrote = True
+    return True
 
 
 class Unit(Protocol):
@@ -135,13 +184,16 @@ class StepWriter:
     def __init__(self, unit: Unit) -> None:
         self._unit = unit
         self.wrote = False
+        self.changes = Changes()
 
     def read(self, query: str, /, **params: Any) -> list[Row]:
         return self._unit.run(checked(query, params, writes=False), params)
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
         q = checked(query, params, writes=True)
-        self.wrote = True  # before it runs: a step that fails may have written (FalkorDB)
+        if q.name not in NO_BUMP:
+            self.wrote = True  # before it runs: a step that fails may have written (FalkorDB)
+            self.changes.add(q, params)
         return self._unit.run(q, params)
 
 
@@ -180,8 +232,12 @@ class BaseStore(abc.ABC):
 
     def write(self, query: str, /, **params: Any) -> list[Row]:
         q = checked(query, params, writes=True)
-        # cached analysis projections must see every change
-        bump = [revision_bump()] if q.name not in NO_BUMP else []
+        # cached analysis projections must see every change: the bump carries what it touched
+        bump: list[Step] = []
+        if q.name not in NO_BUMP and not _deferring():
+            changes = Changes()
+            changes.add(q, params)
+            bump = [revision_bump(changes)]
         return self._write_steps([(q, params), *bump])
 
     @contextlib.contextmanager
@@ -191,14 +247,14 @@ class BaseStore(abc.ABC):
             try:
                 yield tx
             except BaseException as exc:
-                if tx.wrote and not self.atomic_transactions:
+                if tx.wrote and not self.atomic_transactions and not _deferring():
                     try:
-                        unit.run(*revision_bump())
+                        unit.run(*revision_bump(tx.changes))
                     except Exception as bump_exc:  # the original failure is the one to report
                         exc.add_note(f"修订号也未能更新: {bump_exc}")
                 raise
-            if tx.wrote:
-                unit.run(*revision_bump())
+            if tx.wrote and not _deferring():
+                unit.run(*revision_bump(tx.changes))
 
 
 _PRIMITIVE = frozenset({type(None), str, int, float, bool})
