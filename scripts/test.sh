@@ -11,7 +11,8 @@
 # in one process): a serial run keeps two cores less than half busy, most of it waiting on a
 # Neo4j server, an API process or Chromium. Each worker has its own embedded FalkorDB and its
 # own pool of Neo4j servers; a file's tests stay on one worker (--dist loadfile), so module
-# fixtures such as an imported demo county are built once.
+# fixtures such as an imported demo county are built once. The files known to take minutes go
+# out first (tests/xdist_schedule.py), so no worker is left idle while the other runs one.
 # Coverage is measured over the fast tier only: under Python 3.11's tracer it costs 30–50 % more
 # time, which the slow tier (most of the 30 minutes CI allows) cannot afford. It is reported,
 # not gated.
