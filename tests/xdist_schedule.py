@@ -8,12 +8,11 @@ run. The suite's longest files have few tests (the demo county on both engines: 
 worker ran them while the other had finished and stood idle.
 
 This scheduler keeps the unit (a file) and changes only the order and the hand-out: the files
-known to run longest go first, longest first (LONG_FILES, seconds measured on CI's two cores),
-then the rest as before, most tests first; and a worker is given its next file only when its
-current one has one test left to start (it must know the next test to tear the last one's
-fixtures down), so a file is not committed to a worker still busy for minutes while the other
-one waits. Which worker runs which file changes nothing in a test: every file still runs whole
-on one worker, in the order of its tests.
+known to run longest go first, longest first (LONG_FILES), then the rest as before, most tests
+first; and a worker is given its next file only when its current one has one test left to start
+(it must know the next test to tear the last one's fixtures down), so a file is not committed to
+a worker still busy for minutes while the other one waits. Which worker runs which file changes
+nothing in a test: every file still runs whole on one worker, in the order of its tests.
 """
 
 from __future__ import annotations
@@ -23,14 +22,16 @@ from typing import Any
 
 from xdist.scheduler import LoadFileScheduling
 
-# Seconds a file takes on one of CI's two workers (the slow tier, from `--durations` and the
-# controller's timeline), for the order only: a file missing here is queued after these. Keep
-# it roughly right when a file grows by minutes; a stale value costs balance, not correctness.
+# Seconds a file takes on one worker, for the order only (a file missing here is queued after
+# these, most tests first). The demo county, cross-engine, oracle and local-Neo4j figures are
+# CI's --durations of Dec 2026 (two cores); the OpenAPI and corpus files, first under xdist's
+# own order too, are rough lower bounds from a local run. Keep the list roughly right when a
+# file grows by minutes: a stale value costs balance, never correctness.
 LONG_FILES: dict[str, float] = {
+    "tests/api/test_openapi.py": 600,  # schemathesis over every operation, both engines
+    "tests/importer/test_import_corpus.py": 450,
     "tests/acceptance/test_county_demo.py": 280,  # the demo county, FalkorDB then Neo4j
     "tests/crossengine/test_demo_api.py": 200,  # the demo county into both engines, two APIs
-    "tests/api/test_openapi.py": 600,
-    "tests/importer/test_import_corpus.py": 450,
     "tests/oracle/test_oracle_equivalence.py": 170,  # 200 counties on FalkorDB, 20 on Neo4j
     "tests/store/test_neo4j_local.py": 150,  # backup round trip: server restarts
 }
