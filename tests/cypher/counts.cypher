@@ -3,7 +3,7 @@
 // @name count_roster_entities
 // Node count per label of what rosters imported (external destination areas and orgs excluded).
 MATCH (n)
-WHERE NOT n:Meta AND coalesce(n.external, false) = false
+WHERE NOT n:Meta AND NOT n:Change AND coalesce(n.external, false) = false
 RETURN labels(n)[0] AS label, count(n) AS nodes
 ORDER BY label
 

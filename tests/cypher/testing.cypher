@@ -2,9 +2,9 @@
 // (tests/importer) or a write, and the batched wipe of a leased Neo4j server (tests/engines.py).
 
 // @name testing_nodes
-// Every node (schema bookkeeping excluded) with its first label and all its properties.
+// Every node (bookkeeping: Meta, the Change log, excluded) with its first label and all its properties.
 MATCH (n)
-WHERE NOT n:Meta
+WHERE NOT n:Meta AND NOT n:Change
 RETURN labels(n)[0] AS label, properties(n) AS props
 
 // @name testing_rels

@@ -29,6 +29,7 @@ from orgraph.importer.outflows import OutflowSteps
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import ParsedSheet, parse_file
 from orgraph.store import GraphStore
+from orgraph.store.base import one_revision
 from orgraph.store.migrations import migrate
 from orgraph.store.write_lock import Waiting, import_lock
 
@@ -89,6 +90,10 @@ def import_files(
                     waiting=waiting,
                 )
             )
+            # Readers keep answering from the revision before the import until it ends, then
+            # see it whole: one bump, one change to everything; a failed import publishes
+            # nothing and can be run again (docs/design.md#change-log).
+            held.enter_context(one_revision(store))
         imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
         for k in ORDER:
             if k == "members":
