@@ -34,6 +34,9 @@ __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
 # orgraph refuses to hash ID numbers with the public development key (issue #18): the tests,
 # and the CLI and servers they start, use a key of their own unless one is set.
 os.environ.setdefault("ORGRAPH_ID_HASH_KEY", "orgraph-tests-not-the-dev-key")
+# Engines of the tests start from the graph, not from snapshots in some data folder; the
+# snapshot tests pass their own folder (tests/projection).
+os.environ.setdefault("ORGRAPH_PROJECTION_SNAPSHOTS", "0")
 
 # The blocks only the tests run live in tests/cypher/ and join the catalog of this process only.
 catalog.extend(Path(__file__).parent / "cypher")

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Key of the HMAC that replaces raw ID numbers; changing it orphans existing member keys.
     id_hash_key: SecretStr = SecretStr(DEV_ID_HASH_KEY)
     roster_max_mb: int = 50
+    # Save the analysis projection in the data folder and start new processes from it
+    # (docs/design.md#snapshots).
+    projection_snapshots: bool = True
     # The API reads uploaded rosters in a child process: address space it may add (MB; 0 for
     # no limit) and seconds it may take for all files of one upload (api/orgraph_api/upload_worker).
     upload_memory_mb: int = 4096

@@ -460,3 +460,53 @@ def test_demo_county_round_trip_and_answers(
     hid = q.hh_id[0]
     assert from_snapshot.chain(hid, as_of=AS_OF) == from_graph.chain(hid, as_of=AS_OF)
     assert from_snapshot.projection() is q  # nothing above reloaded
+
+
+# -- the engine starting from snapshots (docs/design.md#snapshots) ------------------------------
+
+
+def test_an_engine_starts_from_the_snapshot_another_saved(
+    county: GraphStore, tmp_path: Path
+) -> None:
+    """The first engine loads the graph and saves a snapshot; the next one starts from it, with
+    no load from the graph, and holds what a fresh load holds."""
+    first = Engine(county, snapshots=tmp_path)
+    answer = first.summary(as_of=AS_OF)
+    first.saved()
+    assert (first.loads, first.snapshot_loads) == (1, 0)
+    assert snapshot.latest(tmp_path) == first.projection().revision
+
+    second = Engine(county, snapshots=tmp_path)
+    assert second.summary(as_of=AS_OF) == answer
+    assert (second.loads, second.snapshot_loads, second.deltas) == (0, 1, 0)
+    assert equal(second.projection(), proj.load(county)) == []
+
+
+def test_an_engine_catches_an_older_snapshot_up_from_the_change_log(
+    county: GraphStore, tmp_path: Path
+) -> None:
+    """A snapshot older than the graph is brought up to date from the log; a snapshot the log
+    does not continue from (another graph's) is left for a load from the graph."""
+    first = Engine(county, snapshots=tmp_path)
+    first.projection()
+    first.saved()
+    p = first.projection()
+    member, household = p.m_key[0], p.hh_id[-1]
+    county.write(
+        "upsert_household_contacts",
+        rows=[{"member": member, "target": household, "since": "2026-01-05", "until": None}],
+    )
+    county.write("record_end_member", key=p.m_key[-1], on="2026-02-01", reason="deceased")
+
+    later = Engine(county, snapshots=tmp_path)
+    kept = later.projection()
+    assert (later.loads, later.snapshot_loads, later.deltas) == (0, 1, 1)
+    assert equal(kept, proj.load(county)) == []
+
+    other = tmp_path / "other"
+    stranger = proj.load(county)
+    stranger.revision = "a-graph-the-log-never-saw"
+    snapshot.save(stranger, other)
+    fresh = Engine(county, snapshots=other)
+    assert equal(fresh.projection(), proj.load(county)) == []
+    assert (fresh.loads, fresh.snapshot_loads) == (1, 0)

@@ -11,9 +11,11 @@ Per-date states and per-scope masks are cached for the projection's lifetime.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import OrderedDict
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from orgraph.analysis import (
     mobile,
     proposal_report,
     proposals,
+    snapshot,
 )
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
@@ -34,6 +37,7 @@ from orgraph.analysis.projection import Projection
 from orgraph.analysis.rules import RULES, ref_id
 from orgraph.analysis.scope import Scope, resolve
 from orgraph.analysis.state import DayState, compute
+from orgraph.config import get_settings
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.mobility.timeline import timeline
 from orgraph.policy import Policy, get_policy
@@ -45,6 +49,10 @@ LEVELS = AREA_LEVELS
 MAX_PAGE_SIZE = 10_000
 # At most this many logged changes are read to catch up; further behind, the engine reloads.
 MAX_BEHIND = 500
+# A snapshot is saved after every full load and after this many changes since the last one, so
+# a new process finds one it can catch up from (docs/design.md#snapshots).
+SAVE_EVERY = 200
+log = logging.getLogger(__name__)
 
 
 def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
@@ -61,10 +69,25 @@ def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
 
 
 class Engine:
-    def __init__(self, store: GraphStore, *, policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        policy: Policy | None = None,
+        snapshots: Path | Literal[False] | None = None,
+    ) -> None:
+        """`snapshots`: the folder of projection snapshots (docs/design.md#snapshots) this
+        engine starts from and saves to; None: the data folder's, unless settings turn them
+        off (ORGRAPH_PROJECTION_SNAPSHOTS=0); False: none."""
         self.store = store
         self.policy = policy or get_policy()
+        if snapshots is None:
+            settings = get_settings()
+            snapshots = snapshot.snapshot_dir(settings) if settings.projection_snapshots else False
+        self.snapshots = snapshots or None
         self._lock = threading.Lock()
+        self._saving = threading.Lock()
+        self._saved_seq = -1
         self._proj: Projection | None = None
         self._days: OrderedDict[int, DayState] = OrderedDict()
         self._scopes: dict[str | None, Scope] = {}
@@ -73,6 +96,7 @@ class Engine:
         # how the projection was brought up to date, for /health and the tests
         self.loads = 0
         self.deltas = 0
+        self.snapshot_loads = 0
         self.reload_reason: str | None = None  # why the last catch-up gave way to a reload
 
     # -- caches -------------------------------------------------------------------------------
@@ -86,7 +110,9 @@ class Engine:
             if p is not None and p.revision == rev:
                 return p
             fresh = None
-            if p is not None and rev is not None:
+            if p is None:
+                fresh = self._from_snapshot(rev)
+            elif rev is not None:
                 try:
                     fresh = self._catch_up(p)
                     self.deltas += 1
@@ -96,12 +122,60 @@ class Engine:
             if fresh is None:
                 fresh = proj.load(self.store)
                 self.loads += 1
+                self._save_later(fresh)
+            elif not self._saved_seq <= fresh.seq < self._saved_seq + SAVE_EVERY:
+                self._save_later(fresh)
             self._proj = fresh
             self._days.clear()
             self._scopes.clear()
             self._members.clear()
             self._proposals.clear()
             return fresh
+
+    def _from_snapshot(self, rev: str | None) -> Projection | None:
+        """The saved projection of revision `rev`, else the newest saved one caught up from
+        the change log; None when neither works (the caller loads from the graph)."""
+        if self.snapshots is None:
+            return None
+        found = snapshot.load(self.snapshots, rev)
+        if found is not None:
+            self.snapshot_loads += 1
+            self._saved_seq = found.seq
+            return found
+        older = snapshot.load(self.snapshots)
+        if older is None or rev is None:
+            return None
+        try:
+            fresh = self._catch_up(older)
+        except Reload:
+            return None
+        self.snapshot_loads += 1
+        self.deltas += 1
+        self._saved_seq = older.seq
+        return fresh
+
+    def _save_later(self, p: Projection) -> None:
+        """Save `p` as a snapshot in a thread of its own (the caller answers meanwhile; a
+        process waits for it before it exits), unless a save is running or none are kept."""
+        if self.snapshots is None or not self._saving.acquire(blocking=False):
+            return
+        self._saved_seq = p.seq
+        folder = self.snapshots
+
+        def save() -> None:
+            try:
+                snapshot.save(p, folder)
+            except Exception:  # a cold start reads the graph instead: worth a log line only
+                log.exception("projection snapshot not saved to %s", folder)
+            finally:
+                self._saving.release()
+
+        threading.Thread(target=save, name="orgraph-snapshot", daemon=False).start()
+
+    def saved(self) -> None:
+        """Wait for a snapshot save in progress (tests, and a clean exit)."""
+        with self._saving:
+            pass
 
     def _catch_up(self, p: Projection) -> Projection:
         """`p` brought up to the newest logged change (Reload when the log since `p` is
@@ -128,6 +202,7 @@ class Engine:
             "seq": p.seq if p else None,
             "loads": self.loads,
             "deltas": self.deltas,
+            "snapshot_loads": self.snapshot_loads,
             "reload_reason": self.reload_reason,
         }
 
