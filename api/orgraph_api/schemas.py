@@ -55,9 +55,21 @@ class MeOut(BaseModel):
     can_import: bool
 
 
+class Freshness(BaseModel):
+    """How this process keeps its analysis projection current (docs/design.md#change-log)."""
+
+    revision: str | None = Field(description="图修订号: 答复所依据的数据版本")
+    seq: int | None = Field(description="已应用的最后一条变更记录的序号")
+    loads: int = Field(description="本进程从图数据库整体加载的次数")
+    deltas: int = Field(description="按变更记录增量更新的次数")
+    snapshot_loads: int = Field(description="从快照启动的次数")
+    reload_reason: str | None = Field(description="最近一次无法增量更新、改为整体加载的原因")
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"]
     store: Literal["ok"]
+    projection: Freshness
 
 
 class Brief(BaseModel):

@@ -22,11 +22,12 @@ router = APIRouter(tags=["系统"])
     response_model=HealthOut,
     responses=public_errors(),
     description="图数据库能答复查询时 200；停止、挂起或仍在加载数据时 3 秒内答复 503。"
-    "无需登录，供负载均衡与监控使用。",
+    "无需登录，供负载均衡与监控使用。projection 说明本进程的分析数据是哪个修订号、"
+    "整体加载与增量更新各几次。",
 )
 def health(svc: Svc) -> Json:
     svc.store.read("graph_revision")  # a real query: PING succeeds while the data loads
-    return Json({"status": "ok", "store": "ok"})
+    return Json({"status": "ok", "store": "ok", "projection": svc.engine.freshness()})
 
 
 @router.get(
