@@ -251,7 +251,7 @@ RETURN count(*) AS deleted
 
 // @name upsert_household_contacts
 // @write
-// @touches member:rows.member household:rows.target
+// @touches member:rows.member
 // Create or update member → household contacts keyed by (member, household, since).
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})

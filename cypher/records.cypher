@@ -74,7 +74,7 @@ RETURN o.id AS id, a.code AS code, a.name AS name
 
 // @name record_end_contacts
 // @write
-// @touches member:$member household:$household
+// @touches member:$member
 // End a member's contacts with a household that are active on $until (since ≤ until, not yet
 // ended); returns how many were ended.
 MATCH (m:Member {key: $member})-[r:CONTACTS]->(h:Household {id: $household})
