@@ -77,13 +77,16 @@ class Engine:
         snapshots: Path | Literal[False] | None = None,
     ) -> None:
         """`snapshots`: the folder of projection snapshots (docs/design.md#snapshots) this
-        engine starts from and saves to; None: the data folder's, unless settings turn them
-        off (ORGRAPH_PROJECTION_SNAPSHOTS=0); False: none."""
+        engine starts from and saves to; None: the data folder's when it exists, unless
+        settings turn them off (ORGRAPH_PROJECTION_SNAPSHOTS=0); False: none."""
         self.store = store
         self.policy = policy or get_policy()
         if snapshots is None:
             settings = get_settings()
-            snapshots = snapshot.snapshot_dir(settings) if settings.projection_snapshots else False
+            # only where a data folder is in use already (a local store's): a CLI command on
+            # an external server leaves no folder behind in the directory it ran from
+            on = settings.projection_snapshots and settings.data_path.is_dir()
+            snapshots = snapshot.snapshot_dir(settings) if on else False
         self.snapshots = snapshots or None
         self._lock = threading.Lock()
         self._saving = threading.Lock()
