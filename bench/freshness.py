@@ -1,0 +1,388 @@
+"""How fresh are the engine's answers after a write, and how fast does a new engine start? (#12)
+
+Run on demand (not part of the test suite)::
+
+    .venv/bin/python bench/freshness.py [--engine falkordb|neo4j] [--writes 30] [--json out.json]
+
+On a private store (the embedded FalkorDB, or with --engine neo4j a local Neo4j on Bolt port
+7797) in a fresh /tmp data folder it:
+
+1. generates the demo county (`orgraph demo-data --scale county --seed 1`) and imports all its
+   files with the real importer, timed as rows/s (the sum of the files' report rows), then
+   re-imports the same files (nothing changes) and times that too;
+2. times the full projection load (`projection.load(store)`), median of 3: the reference;
+3. writes one record at a time, --writes times, through the real services, cycling through
+   register_departure, record_report, a household contact (upsert_household_contacts), a dues
+   payment (upsert_dues) and record_return, and times the next `summary()` of an engine that
+   answered already; reports p50/p95 and p95 over the full load, and asserts the engine never
+   reloaded (every write caught up from the change log as a delta);
+4. cold start: times the first summary of a new engine that finds a snapshot of the graph's
+   revision (saved by an earlier engine), of a new engine without snapshots (a full load), and
+   of a new engine whose newest snapshot is 20 writes behind (caught up from the change log).
+
+The server is stopped and the data folder removed on exit, also on Ctrl-C, SIGTERM or an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from orgraph.analysis import projection as proj
+from orgraph.analysis.engine import Engine
+from orgraph.config import Settings
+from orgraph.errors import ConstraintConflict, ValidationFailed
+from orgraph.importer.pipeline import import_files
+from orgraph.importer.report import ImportReport
+from orgraph.mobility import services
+from orgraph.store import GraphStore, LocalServer, local_server, open_store
+
+KEY = b"bench-freshness-key"
+AS_OF = "2026-11-25"
+LOADS = 3
+BEHIND = 20
+ROOT = Path(__file__).resolve().parent.parent
+_T0 = time.perf_counter()
+
+
+def say(msg: str) -> None:
+    print(f"[{time.perf_counter() - _T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The q-quantile (nearest rank) of values."""
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * len(s) + 0.5) - 1))]
+
+
+def timed(fn: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def import_rows(rep: ImportReport) -> dict[str, Any]:
+    rows = sum(f.rows for f in rep.files)
+    return {
+        "rows": rows,
+        "created": sum(f.created for f in rep.files),
+        "updated": sum(f.updated for f in rep.files),
+        "unchanged": sum(f.unchanged for f in rep.files),
+        "seconds": rep.seconds,
+        "rows_per_s": rows / rep.seconds if rep.seconds else None,
+    }
+
+
+class Writer:
+    """One single-record write at a time through the real services, cycling through five
+    kinds; members are drawn from those on roll in the projection."""
+
+    KINDS = ("departure", "report", "contact", "dues", "return")
+
+    def __init__(self, store: GraphStore, p: proj.Projection) -> None:
+        self.store = store
+        self.members: list[str] = [str(k) for k, on in zip(p.m_key, p.m_on_roll, strict=True) if on]
+        self.households: list[str] = [str(h) for h in p.hh_id]
+        self.k = 0
+        self.next_member = 0
+        self.away: list[str] = []  # members this writer sent away, not back yet
+        self.kinds: list[str] = []
+
+    def _member(self) -> str:
+        m = self.members[self.next_member % len(self.members)]
+        self.next_member += 1
+        return m
+
+    def write(self) -> str:
+        kind = self.KINDS[self.k % len(self.KINDS)]
+        self.k += 1
+        if kind == "return" and not self.away:
+            kind = "report"
+        if kind == "departure":
+            for _ in range(200):  # a member with an open episode is refused: take the next
+                m = self._member()
+                try:
+                    services.register_departure(
+                        self.store, member=m, left_on="2026-11-10", destination="上海市浦东新区"
+                    )
+                except (ConstraintConflict, ValidationFailed):
+                    continue
+                self.away.append(m)
+                break
+            else:
+                raise RuntimeError("no member could be registered as departed")
+        elif kind == "report":
+            m = self.away[-1] if self.away else self._member()
+            services.record_report(self.store, member=m, on="2026-11-12", channel="电话")
+        elif kind == "return":
+            services.record_return(self.store, member=self.away.pop(0), on="2026-11-20")
+        elif kind == "contact":
+            m = self._member()
+            h = self.households[(self.k * 7919) % len(self.households)]
+            self.store.write(
+                "upsert_household_contacts",
+                rows=[{"member": m, "target": h, "since": "2026-11-01", "until": None}],
+            )
+        else:
+            m = self._member()
+            self.store.write(
+                "upsert_dues",
+                rows=[
+                    {
+                        "id": f"{m}|2026-11",
+                        "member": m,
+                        "props": {"paid_to": "2026-11", "paid_on": "2026-11-05"},
+                    }
+                ],
+            )
+        self.kinds.append(kind)
+        return kind
+
+
+class Bench:
+    def __init__(self, root: Path, engine: str, writes: int, seed: int) -> None:
+        self.root = root
+        self.engine = engine
+        self.writes = writes
+        self.seed = seed
+        data = root / "data"
+        if engine == "neo4j":
+            port = int(os.environ.get("ORGRAPH_NEO4J_BOLT_PORT", "7797"))
+            self.settings = Settings(store_uri="neo4j-local", data_dir=data, neo4j_bolt_port=port)
+        else:
+            self.settings = Settings(store_uri="embedded", data_dir=data, graph_name="bench_fresh")
+        self.server: LocalServer | None = None
+
+    def cleanup(self) -> None:
+        if self.server is not None:
+            say("stopping the server")
+            try:
+                self.server.stop()
+            finally:
+                self.server = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def run(self) -> dict[str, Any]:
+        res: dict[str, Any] = {
+            "engine": self.engine,
+            "as_of": AS_OF,
+            "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
+            "python": platform.python_version(),
+            "loadavg_start": list(os.getloadavg()),
+        }
+        demo = self.root / "demo"
+        say("generating the demo county")
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "orgraph"),
+                "demo-data",
+                "--scale",
+                "county",
+                "--seed",
+                str(self.seed),
+                "--out",
+                str(demo),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        files = sorted(p for p in demo.iterdir() if p.suffix in (".csv", ".xlsx"))
+        res["files"] = [p.name for p in files]
+
+        say(f"starting the {self.engine} server")
+        self.server = local_server(self.settings)
+        assert self.server is not None
+        self.server.start()
+        store = open_store(self.settings, autostart=False)
+
+        say("importing the county")
+        res["import_fresh"] = import_rows(import_files(store, files, key=KEY))
+        say("re-importing (no change)")
+        res["import_again"] = import_rows(import_files(store, files, key=KEY))
+
+        say("full projection loads")
+        loads = []
+        p = proj.load(store)
+        for _ in range(LOADS):
+            t0 = time.perf_counter()
+            p = proj.load(store)
+            loads.append(time.perf_counter() - t0)
+        full = statistics.median(loads)
+        res["full_load"] = {"seconds": loads, "median_s": full}
+        res["sizes"] = {"households": len(p.hh_id), "members": len(p.m_key)}
+
+        writer = Writer(store, p)
+        res["after_write"] = self.after_write(store, writer, full)
+        snaps = self.root / "snapshots"
+        snaps.mkdir()
+        res["cold_start"] = self.cold_start(store, writer, snaps, full)
+        res["loadavg_end"] = list(os.getloadavg())
+        return res
+
+    def after_write(self, store: GraphStore, writer: Writer, full: float) -> dict[str, Any]:
+        eng = Engine(store, snapshots=False)
+        eng.summary(as_of=AS_OF)
+        assert eng.loads == 1, eng.freshness()
+        write_ms: list[float] = []
+        answer_ms: list[float] = []
+        by_kind: dict[str, list[float]] = {}
+        for i in range(self.writes):
+            t0 = time.perf_counter()
+            kind = writer.write()
+            write_ms.append((time.perf_counter() - t0) * 1000)
+            ms = timed(lambda: eng.summary(as_of=AS_OF)) * 1000
+            answer_ms.append(ms)
+            by_kind.setdefault(kind, []).append(ms)
+            say(f"write {i + 1}/{self.writes} ({kind}): next summary {ms:.0f} ms")
+        fresh = eng.freshness()
+        assert eng.loads == 1 and eng.deltas == self.writes, f"not all deltas: {fresh}"
+        p95 = pct(answer_ms, 0.95)
+        return {
+            "writes": self.writes,
+            "kinds": {k: len(v) for k, v in by_kind.items()},
+            "write_p50_ms": statistics.median(write_ms),
+            "answer_ms": answer_ms,
+            "answer_p50_ms": statistics.median(answer_ms),
+            "answer_p95_ms": p95,
+            "answer_p50_ms_by_kind": {k: statistics.median(v) for k, v in by_kind.items()},
+            "p95_over_full_load": p95 / (full * 1000),
+            "freshness": fresh,
+        }
+
+    def cold_start(
+        self, store: GraphStore, writer: Writer, snaps: Path, full: float
+    ) -> dict[str, Any]:
+        say("cold start: an engine saves a snapshot")
+        first = Engine(store, snapshots=snaps)
+        first.summary(as_of=AS_OF)
+        first.saved()
+        assert first.loads == 1, first.freshness()
+        out: dict[str, Any] = {}
+
+        def series(name: str, make: Callable[[], Engine], n: int, **want: int) -> None:
+            runs = []
+            for _ in range(n):
+                eng = make()
+                t0 = time.perf_counter()
+                eng.summary(as_of=AS_OF)
+                runs.append(time.perf_counter() - t0)
+                got = {k: getattr(eng, k) for k in want}
+                assert got == want, f"{name}: {eng.freshness()}"
+                eng.saved()
+            out[name] = {
+                "seconds": runs,
+                "median_s": statistics.median(runs),
+                "ratio_to_full_load": statistics.median(runs) / full,
+            }
+            say(f"cold start, {name}: {statistics.median(runs):.3f} s")
+
+        series(
+            "snapshot_same_revision",
+            lambda: Engine(store, snapshots=snaps),
+            LOADS,
+            loads=0,
+            snapshot_loads=1,
+            deltas=0,
+        )
+        series("no_snapshot", lambda: Engine(store, snapshots=False), LOADS, loads=1)
+        say(f"{BEHIND} writes after the snapshot")
+        for _ in range(BEHIND):
+            writer.write()
+        series(
+            f"snapshot_{BEHIND}_writes_behind",
+            lambda: Engine(store, snapshots=snaps),
+            1,
+            loads=0,
+            snapshot_loads=1,
+            deltas=1,
+        )
+        return out
+
+
+def report(res: dict[str, Any]) -> str:
+    fl, aw, cs = res["full_load"], res["after_write"], res["cold_start"]
+    fi, ag = res["import_fresh"], res["import_again"]
+    lines = [
+        f"### orgraph freshness benchmark (#12): {res['engine']}, demo county "
+        f"({res['sizes']['households']:,} households, {res['sizes']['members']:,} members)",
+        "",
+        "| measure | value | vs full load |",
+        "|---|---|---|",
+        f"| full projection load (median of {len(fl['seconds'])}) | {fl['median_s']:.2f} s | 1 |",
+        f"| first summary after 1 write, p50 (n={aw['writes']}) | {aw['answer_p50_ms']:.0f} ms "
+        f"| {aw['answer_p50_ms'] / 1000 / fl['median_s']:.3f} |",
+        f"| first summary after 1 write, p95 | {aw['answer_p95_ms']:.0f} ms "
+        f"| {aw['p95_over_full_load']:.3f} |",
+    ]
+    titles = {
+        "snapshot_same_revision": "cold start from a snapshot of the revision",
+        "no_snapshot": "cold start without snapshots (full load)",
+        f"snapshot_{BEHIND}_writes_behind": f"cold start, snapshot {BEHIND} writes behind",
+    }
+    for name, title in titles.items():
+        c = cs[name]
+        lines.append(
+            f"| {title} (n={len(c['seconds'])}) | {c['median_s']:.2f} s "
+            f"| {c['ratio_to_full_load']:.3f} |"
+        )
+    lines += [
+        f"| import, fresh | {fi['rows']:,} rows in {fi['seconds']:.1f} s "
+        f"({fi['rows_per_s']:,.0f} rows/s) | |",
+        f"| re-import, no change | {ag['rows']:,} rows in {ag['seconds']:.1f} s "
+        f"({ag['rows_per_s']:,.0f} rows/s) | |",
+        "",
+        f"engine after the writes: {aw['freshness']['loads']} load, "
+        f"{aw['freshness']['deltas']} deltas; write p50 {aw['write_p50_ms']:.0f} ms; "
+        "next summary p50 by kind: "
+        + ", ".join(f"{k} {v:.0f} ms" for k, v in aw["answer_p50_ms_by_kind"].items()),
+        f"load average at start {res['loadavg_start'][0]:.2f}, at end "
+        f"{res['loadavg_end'][0]:.2f} ({res['machine']}); wall-clock on a shared machine.",
+    ]
+    return "\n".join(lines)
+
+
+def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Time answers after writes and cold starts (#12).")
+    ap.add_argument("--engine", choices=("falkordb", "neo4j"), default="falkordb")
+    ap.add_argument("--writes", type=int, default=30, help="single-record writes timed (30)")
+    ap.add_argument("--seed", type=int, default=1, help="demo seed (1)")
+    ap.add_argument("--json", type=Path, help="also write the results to this file")
+    args = ap.parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _raise_exit)
+    root = Path(tempfile.mkdtemp(prefix="orgf-", dir="/tmp"))
+    bench = Bench(root, args.engine, args.writes, args.seed)
+    try:
+        res = bench.run()
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130
+    finally:
+        bench.cleanup()
+    print(json.dumps(res, indent=2, ensure_ascii=False))
+    print()
+    print(report(res))
+    if args.json:
+        args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
