@@ -215,13 +215,14 @@ def _insert(
     new_keys: list[str] = getattr(new, keys_field)
     at = [index.get(k, -1) for k in new_keys]
     added = [j for j, i in enumerate(at) if i < 0]
+    kept = [j for j, i in enumerate(at) if i >= 0]
+    kept_at = [at[j] for j in kept]
     for name in fields:
         col = getattr(q, name)
         vals = getattr(new, name)
         if isinstance(col, np.ndarray):
             col = col.copy()
-            kept = [j for j, i in enumerate(at) if i >= 0]
-            col[[at[j] for j in kept]] = np.asarray(vals)[kept]
+            col[kept_at] = np.asarray(vals)[kept]
         else:
             col = list(col)
             for j, i in enumerate(at):
