@@ -6,6 +6,8 @@ sets a new revision, so an answer kept under the old one can never be served aga
 dashboard users open the same county pages at once: whole-county gap lists cost the engine
 ~140 ms each (it sorts every item before paging), coverage ~20 ms; repeating them is the
 common case this cache removes. Redaction for the caller happens after, on every request.
+`ORGRAPH_ANSWER_CACHE_SIZE` sets how many answers are kept; 0 keeps none (every request asks
+the engine: what bench/api.py --no-answer-cache measures).
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class AnswerCache:
     ) -> dict[str, Any]:
         """The answer to `question` at `revision`, computed at most once while it is kept.
         A missing date in the question means today, so the key carries today's date."""
+        if self.size <= 0:  # the cache is off: the engine answers every request
+            with self._lock:
+                self.misses += 1
+            return compute()
         key = (revision, dt.date.today().isoformat(), *question)
         with self._lock:
             found = self._answers.get(key)

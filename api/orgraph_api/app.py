@@ -82,7 +82,7 @@ def create_app(
             users=users or default_user_store(cfg),
             tokens=TokenService(load_secret(cfg), idle_minutes=cfg.token_idle_minutes),
             audit=audit or default_audit_log(cfg),
-            answers=AnswerCache(),
+            answers=AnswerCache(cfg.answer_cache_size),
         )
         try:
             yield

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     import_lock_lease_s: float = 60.0
     # API and dashboard.
     api_url: str = Field(default="http://127.0.0.1:8000", description="API base for clients")
+    # Engine answers the API keeps per graph revision (api/orgraph_api/answers.py); 0 turns
+    # the cache off, so every request asks the engine (bench/api.py --no-answer-cache).
+    answer_cache_size: int = Field(default=128, ge=0)
     # Token signing key; when empty, a random key is created once in the data folder.
     jwt_secret: SecretStr = SecretStr("")
     token_idle_minutes: int = 30

@@ -1,13 +1,21 @@
-"""The answer cache: one engine call per question and revision, the question by keyword."""
+"""The answer cache: one engine call per question and revision, the question by keyword; with
+ORGRAPH_ANSWER_CACHE_SIZE=0, one engine call per request."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
-from orgraph_api.answers import AnswerCache
+from orgraph.analysis import engine as engine_mod
+from orgraph.config import Settings
+from orgraph.store import GraphStore
+from orgraph_api.answers import SIZE, AnswerCache
+from tests.api.conftest import AS_OF, add_users, login
+from tests.live_api import api_settings, live_api
 
 
 class Engine:
@@ -55,3 +63,52 @@ def test_the_question_goes_by_keyword() -> None:
 
     with pytest.raises(TypeError, match="keyword"):
         AnswerCache().ask("r1", gaps, "household_uncovered", scope=None)
+
+
+def test_size_zero_asks_the_engine_every_time() -> None:
+    """ORGRAPH_ANSWER_CACHE_SIZE=0: nothing is kept, every request is an engine call."""
+    cache, engine = AnswerCache(0), Engine()
+    answers = [
+        cache.ask("r1", engine.coverage, scope="330226101", level="village", as_of=None)
+        for _ in range(3)
+    ]
+    assert len(engine.calls) == 3 and (cache.hits, cache.misses) == (0, 3)
+    assert answers[0] is not answers[1] and not cache._answers
+
+
+def test_the_size_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ORGRAPH_ANSWER_CACHE_SIZE", raising=False)
+    assert Settings().answer_cache_size == SIZE
+    monkeypatch.setenv("ORGRAPH_ANSWER_CACHE_SIZE", "0")
+    assert Settings().answer_cache_size == 0
+    monkeypatch.setenv("ORGRAPH_ANSWER_CACHE_SIZE", "-1")
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+@pytest.mark.parametrize(("size", "calls"), [(0, 3), (SIZE, 1)])
+def test_the_app_asks_its_engine_per_the_setting(
+    demo_store: GraphStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: int,
+    calls: int,
+) -> None:
+    """Through the real app over HTTP: the same /coverage question three times at one revision
+    is one engine call with the cache, three without."""
+    asked: list[str | None] = []
+
+    class Counting(engine_mod.Engine):
+        def coverage(self, **question: Any) -> dict[str, Any]:
+            asked.append(question.get("scope"))
+            return super().coverage(**question)
+
+    monkeypatch.setattr("orgraph_api.app.Engine", Counting)
+    add_users(tmp_path)
+    settings = api_settings(tmp_path).model_copy(update={"answer_cache_size": size})
+    with live_api(demo_store, tmp_path, settings=settings) as url:
+        client = login(url, "county")
+        for _ in range(3):
+            r = client.get("/coverage", params={"scope": "330226101", "as_of": AS_OF.isoformat()})
+            assert r.status_code == 200, r.text
+    assert len(asked) == calls
