@@ -74,6 +74,14 @@ FOREACH (_ IN CASE WHEN p IS NULL OR row.parent = row.code THEN [] ELSE [1] END 
   MERGE (a)-[:PART_OF]->(p))
 RETURN count(a) AS written
 
+// @name places_stored
+// Which of the given area codes exist, each with the area it is PART_OF (null for none): a
+// departure to a place already stored writes (and logs) nothing for it.
+UNWIND $codes AS code
+MATCH (a:Area {code: code})
+OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
+RETURN a.code AS code, p.code AS parent
+
 // @name lookup_orgs
 // Every organization with its parent, area and host area, for reference checks and diffs.
 MATCH (o:Org)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import Projection, member_home
 
 LOAD_BUCKETS = ("0", "1", "2", "3", "4", "5", "6+")
 
@@ -85,7 +85,7 @@ def rollup(c: Ctx) -> Any:
     cols = np.zeros((len(p.area_code), len(COLUMNS)), dtype=np.int64)
     _count_households(c, cols)
     _count_members(c, cols)
-    for a, parent in p.once("deepest_first", lambda: _deepest_first(p)):
+    for a, parent in p.once("deepest_first", lambda: _deepest_first(p), ("area_parent",)):
         cols[parent] += cols[a]
     return cols
 
@@ -108,12 +108,7 @@ def _count_members(c: Ctx, cols: Any) -> None:
     """Each area's own members on roll (in the home area of their first branch): at home,
     away, at-home contact load, and how the ones away stand."""
     p, s, pol = c.graph, c.day, c.policy
-    home = p.once(
-        "member_home",
-        lambda: np.array(
-            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
-        ),
-    )
+    home = member_home(p)
     counted = (home >= 0) & p.m_on_roll
     if not counted.any():
         return

@@ -121,8 +121,7 @@ def catch_up(
         raise Reload("a change to everything")
     q = copy.copy(p)
     q.revision, q.seq = revision, seq
-    q.derived = {}
-    q.hh_head = {}
+    q.derived, q.derived_reads, q.hh_head = {}, {}, {}
     members = set(changes.keys["member"])
     if "areas" in changes.tables:
         _reload_areas(q, store)
@@ -134,7 +133,22 @@ def catch_up(
         members |= _meetings(q, store, sorted(changes.keys["meeting"]))
     if members:
         _members(q, store, sorted(members))
+    _keep_caches(p, q, households=bool(changes.keys["household"]))
     return q
+
+
+def _keep_caches(p: Projection, q: Projection, *, households: bool) -> None:
+    """Carry over p's derived values whose declared fields q still shares with p (the splice
+    keeps a table's arrays when a change leaves its rows as they were): a report, a departure,
+    a contact rebuilds only what reads those tables, not the meetings' attendance and the
+    other per-projection figures. The household heads fetched for pages stay while no
+    household changed (the head's name is the household's, read by the page)."""
+    for name, reads in dict(p.derived_reads).items():  # a C-level copy: readers may add
+        if name in p.derived and all(getattr(q, f) is getattr(p, f) for f in reads):
+            q.derived[name] = p.derived[name]
+            q.derived_reads[name] = reads
+    if not households and q.hh_id is p.hh_id:
+        q.hh_head = p.hh_head
 
 
 # -- areas and orgs: small tables, re-read whole ----------------------------------------------
@@ -169,12 +183,34 @@ def _remap_lists(lists: list[list[int]], mapping: np.ndarray) -> list[list[int]]
     return [[m[i] for i in lst] for lst in lists]
 
 
+def _take(q: Projection, fresh: Projection, names: Sequence[str]) -> None:
+    """q's fields set to fresh's, keeping q's own object where the value is the same (so the
+    caches computed from it stay valid, `_keep_caches`)."""
+    for name in names:
+        old, new = getattr(q, name), getattr(fresh, name)
+        if isinstance(old, np.ndarray) or isinstance(new, np.ndarray):
+            kept = _same_array(old, new)
+        else:  # lists and dicts of plain values: == in C (a NaN only costs the cache)
+            kept = type(old) is type(new) and old == new
+        if not kept:
+            setattr(q, name, new)
+
+
+def _same_array(a: Any, b: Any) -> bool:
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.dtype == b.dtype
+        and a.shape == b.shape
+        and bool(np.array_equal(a, b))
+    )
+
+
 def _reload_areas(q: Projection, store: GraphStore) -> None:
     fresh = Projection(revision=None)
     proj._load_areas(fresh, proj._one(store.read("proj_areas"), "areas"))
     mapping = _mapping(q.area_code, fresh.area_index)
-    for name in AREA_FIELDS:
-        setattr(q, name, getattr(fresh, name))
+    _take(q, fresh, AREA_FIELDS)
     q.hh_area = _remap(q.hh_area, mapping)
     q.r_target = _remap_where(q.r_target, ~np.asarray(q.r_is_org, dtype=bool), mapping)
 
@@ -186,8 +222,7 @@ def _reload_orgs(q: Projection, store: GraphStore) -> None:
     proj._load_orgs(fresh, proj._one(store.read("proj_orgs"), "orgs"))
     proj._load_rectifications(fresh, proj._one(store.read("proj_rectifications"), "rects"))
     mapping = _mapping(q.org_id, fresh.org_index)
-    for name in ORG_FIELDS:
-        setattr(q, name, getattr(fresh, name))
+    _take(q, fresh, ORG_FIELDS)
     if np.array_equal(mapping, np.arange(len(mapping))):
         return  # no org inserted: every index into the table still holds
     q.m_branches = _remap_lists(q.m_branches, mapping)
@@ -217,18 +252,20 @@ def _insert(
     added = [j for j, i in enumerate(at) if i < 0]
     kept = [j for j, i in enumerate(at) if i >= 0]
     kept_at = [at[j] for j in kept]
-    for name in fields:
+    for name in fields:  # a column whose rows are as they were stays the same object
         col = getattr(q, name)
         vals = getattr(new, name)
         if isinstance(col, np.ndarray):
-            col = col.copy()
-            col[kept_at] = np.asarray(vals)[kept]
-        else:
+            got = np.asarray(vals)[kept]
+            if not np.array_equal(col[kept_at], got):
+                col = col.copy()
+                col[kept_at] = got
+                setattr(q, name, col)
+        elif any(col[at[j]] != vals[j] for j in kept):
             col = list(col)
-            for j, i in enumerate(at):
-                if i >= 0:
-                    col[i] = vals[j]
-        setattr(q, name, col)
+            for j in kept:
+                col[at[j]] = vals[j]
+            setattr(q, name, col)
     if not added:
         return None
     positions = [bisect.bisect_left(old_keys, new_keys[j]) for j in added]
@@ -366,6 +403,8 @@ def _splice(q: Projection, columns: tuple[str, ...], touched: np.ndarray, new: P
     (the same table, holding only theirs, in key order)."""
     member = getattr(q, columns[0])
     keep = ~np.isin(member, touched)
+    if _unchanged(q, columns, keep, new):
+        return  # the table stays the same objects (`_keep_caches`)
     at = np.searchsorted(member[keep], getattr(new, columns[0]), side="left")
     for name in columns:
         col = getattr(q, name)
@@ -375,3 +414,19 @@ def _splice(q: Projection, columns: tuple[str, ...], touched: np.ndarray, new: P
         else:
             kept = [v for v, k in zip(col, keep.tolist(), strict=True) if k]
             setattr(q, name, _list_insert(kept, at.tolist(), list(vals)))
+
+
+def _unchanged(q: Projection, columns: tuple[str, ...], keep: np.ndarray, new: Projection) -> bool:
+    """The touched members' rows in q (where `keep` is false) are exactly `new`'s rows, in
+    order: the splice would give the same table back."""
+    cut = ~keep
+    if int(cut.sum()) != len(getattr(new, columns[0])):
+        return False
+    for name in columns:
+        col, vals = getattr(q, name), getattr(new, name)
+        if isinstance(col, np.ndarray):
+            if not np.array_equal(col[cut], np.asarray(vals, dtype=col.dtype)):
+                return False
+        elif [v for v, c in zip(col, cut.tolist(), strict=True) if c] != list(vals):
+            return False
+    return True

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.projection import Projection, day
+from orgraph.analysis.projection import Projection, day, distinct
 from orgraph.vocab import (
     GROUP_KINDS,
     INHERITED_MEETING_TYPES,
@@ -174,6 +174,27 @@ def _ancestors(p: Projection, o: int) -> list[int]:
     return out
 
 
+# The fields each per-projection value below is computed from (Projection.once): a catch-up
+# keeps the value while none of them changed.
+BY_ORG_TYPE_READS = ("k_org", "k_type", "k_on")
+DATES_READS = (*BY_ORG_TYPE_READS, "org_kind", "org_parent")  # _counting_orgs: the ancestors
+ORG_PEOPLE_READS = ("org_id", "org_children", "m_branches", "m_groups")
+ATTENDANCE_READS = (
+    *ORG_PEOPLE_READS,
+    "k_id",
+    "k_org",
+    "k_on",
+    "k_listed",
+    "kp_member",
+    "kp_meeting",
+    "kp_attended",
+    "at_member",
+    "at_org",
+    "at_since",
+    "at_until",
+)
+
+
 def _by_org_type(p: Projection) -> dict[tuple[int, str], list[int]]:
     """(org, type) → the dates of its meetings, sorted."""
 
@@ -185,7 +206,7 @@ def _by_org_type(p: Projection) -> dict[tuple[int, str], list[int]]:
             dates.sort()
         return dict(out)
 
-    found: dict[tuple[int, str], list[int]] = p.once("life_by_org_type", make)
+    found: dict[tuple[int, str], list[int]] = p.once("life_by_org_type", make, BY_ORG_TYPE_READS)
     return found
 
 
@@ -200,7 +221,7 @@ def _counting_orgs(p: Projection, o: int, type_: str) -> list[int]:
 def _dates(p: Projection, o: int, type_: str) -> list[int]:
     """The sorted dates of the meetings of `type_` that count for org o (memoised per
     projection: every answer's rules ask again)."""
-    memo: dict[tuple[int, str], list[int]] = p.once("life_counting_dates", dict)
+    memo: dict[tuple[int, str], list[int]] = p.once("life_counting_dates", dict, DATES_READS)
     found = memo.get((o, type_))
     if found is None:
         table = _by_org_type(p)
@@ -248,7 +269,7 @@ def _org_people(p: Projection) -> list[Any]:
             out.append(np.array(sorted(members), dtype=np.int64))
         return out
 
-    found: list[Any] = p.once("life_org_people", make)
+    found: list[Any] = p.once("life_org_people", make, ORG_PEOPLE_READS)
     return found
 
 
@@ -283,7 +304,7 @@ def attendance(p: Projection) -> tuple[Any, Any]:
             meetings.append(np.array(extra_k, dtype=np.int64))
         who = np.concatenate(members)
         which = np.concatenate(meetings)
-        code = np.unique(who * nk + which)
+        code = distinct(who * nk + which)
         absent = ~p.kp_attended
         if absent.any():
             gone = p.kp_member[absent] * nk + p.kp_meeting[absent]
@@ -291,7 +312,7 @@ def attendance(p: Projection) -> tuple[Any, Any]:
             code = code[~np.isin(code, gone[unlisted])]
         return (code // nk).astype(np.int64), (code % nk).astype(np.int64)
 
-    found: tuple[Any, Any] = p.once("life_attendance", make)
+    found: tuple[Any, Any] = p.once("life_attendance", make, ATTENDANCE_READS)
     return found
 
 
@@ -303,7 +324,9 @@ def meeting_people(p: Projection, k: int) -> tuple[Any, Any]:
         order = np.argsort(p.kp_meeting, kind="stable")
         return p.kp_meeting[order], p.kp_member[order], p.kp_attended[order]
 
-    by_meeting, member, attended = p.once("life_people_by_meeting", make)
+    by_meeting, member, attended = p.once(
+        "life_people_by_meeting", make, ("kp_meeting", "kp_member", "kp_attended")
+    )
     lo, hi = np.searchsorted(by_meeting, [k, k + 1])
     return member[lo:hi], attended[lo:hi]
 
@@ -317,7 +340,7 @@ def _life_pairs(p: Projection) -> tuple[Any, Any]:
         ok = life[k] if len(k) else np.zeros(0, bool)
         return m[ok], p.k_on[k[ok]]
 
-    found: tuple[Any, Any] = p.once("life_pairs", make)
+    found: tuple[Any, Any] = p.once("life_pairs", make, (*ATTENDANCE_READS, "k_type"))
     return found
 
 
@@ -326,7 +349,9 @@ def _life_pairs(p: Projection) -> tuple[Any, Any]:
 
 def _joined(p: Projection) -> Any:
     found: Any = p.once(
-        "life_joined", lambda: np.array([day(j, 0) for j in p.m_joined], dtype=np.int64)
+        "life_joined",
+        lambda: np.array([day(j, 0) for j in p.m_joined], dtype=np.int64),
+        ("m_joined",),
     )
     return found
 

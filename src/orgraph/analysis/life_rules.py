@@ -55,7 +55,7 @@ def _members_on_roll(c: Ctx) -> Any:
                     out[o] += 1
         return out
 
-    return c.graph.once("life_members_on_roll", make)
+    return c.graph.once("life_members_on_roll", make, ("org_id", "m_branches", "m_on_roll"))
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,9 @@ def _voting(c: Ctx) -> list[Any]:
         ok = p.m_on_roll & p.m_full
         return [people[ok[people]] for people in life._org_people(p)]
 
-    found: list[Any] = c.graph.once("life_voting", make)
+    found: list[Any] = c.graph.once(
+        "life_voting", make, (*life.ORG_PEOPLE_READS, "m_on_roll", "m_full")
+    )
     return found
 
 
@@ -183,7 +185,9 @@ def _general_meetings(c: Ctx) -> Any:
         general = np.array([t == "general_meeting" for t in p.k_type], dtype=bool)
         return general & kinds_ok[p.k_org] if len(p.k_org) else general
 
-    return c.graph.once("life_general_meetings", make)
+    return c.graph.once(
+        "life_general_meetings", make, ("org_kind", "org_external", "k_type", "k_org")
+    )
 
 
 def _quorum_candidates(c: Ctx, *, any_scope: bool = False) -> list[int]:
@@ -420,7 +424,7 @@ def _month_of(d: int) -> int:
 def _count_all(c: Ctx, o: int, q: Period) -> int:
     """Meetings in the period that count for org o, of any type."""
     p = c.graph
-    memo: dict[int, list[int]] = p.once("life_all_dates", dict)
+    memo: dict[int, list[int]] = p.once("life_all_dates", dict, life.DATES_READS)
     if o not in memo:
         memo[o] = sorted(d for t in MEETING_TYPES for d in life._dates(p, o, t))
     return life._in(memo[o], q)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis.context import Ctx, Ref
-from orgraph.analysis.projection import Projection, ordinal
+from orgraph.analysis.projection import Projection, member_home, ordinal
 from orgraph.roster.geocode import Place, city_of
 from orgraph.vocab import MOBILE_KINDS
 
@@ -21,7 +21,7 @@ def city(p: Projection, code: str | None) -> Place | None:
     """The prefecture-level city of a division code, memoised per projection."""
     if not code:
         return None
-    memo: dict[str, Place | None] = p.once("cities", dict)
+    memo: dict[str, Place | None] = p.once("cities", dict, ())  # of the code alone
     if code not in memo:
         memo[code] = city_of(code[:6])
     return memo[code]
@@ -321,12 +321,7 @@ def destinations(c: Ctx) -> dict[str, Any]:
 
 def origin(p: Projection, m: int) -> int:
     """The township on the path from a member's home area to the county; -1 for none."""
-    home = p.once(
-        "member_home",
-        lambda: np.array(
-            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
-        ),
-    )
+    home = member_home(p)
     a = int(home[m])
     if a < 0:
         return -1

@@ -8,7 +8,7 @@ changes, so answers are never stale.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,18 @@ def day(value: str | None, empty: int) -> int:
     if not value:
         return empty
     return int(value[:10].replace("-", ""))
+
+
+def distinct(values: IntArray) -> IntArray:
+    """Distinct values, sorted, by sorting (np.unique's hash path was 40x slower here, numpy
+    2.4)."""
+    if not len(values):
+        return values
+    v = np.sort(values)
+    keep = np.empty(len(v), dtype=bool)
+    keep[0] = True
+    np.not_equal(v[1:], v[:-1], out=keep[1:])
+    return v[keep]
 
 
 def ordinal(days: Any) -> Any:
@@ -137,12 +149,24 @@ class Projection:
     d_month: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # year*12+month-1
     d_on: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # YYYYMMDD known
 
-    # Derived inputs that depend on the projection only, computed once on first use.
+    # Derived inputs that depend on the projection only, computed once on first use; and the
+    # fields each was computed from, where its maker declared them (a cache: never saved).
     derived: dict[str, Any] = field(default_factory=dict)
+    derived_reads: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, metadata={"cache": True}
+    )
 
-    def once(self, name: str, make: Any) -> Any:
+    def once(self, name: str, make: Any, reads: tuple[str, ...] | None = None) -> Any:
+        """`make()`, computed on first use. `reads`: every field the value is computed from,
+        also through the caches `make` uses; a projection caught up from the change log keeps
+        the value while none of them changed (docs/design.md#change-log, "what a catch-up
+        keeps"). None: computed again after every change."""
         if name not in self.derived:
+            if reads is not None and not _FIELDS.issuperset(reads):
+                raise ValueError(f"{name}: no such projection field {set(reads) - _FIELDS}")
             self.derived[name] = make()
+            if reads is not None:
+                self.derived_reads[name] = reads
         return self.derived[name]
 
     def open_outflows(self, day: int) -> BoolArray:
@@ -167,6 +191,21 @@ class Projection:
     def roots(self) -> list[int]:
         """County-level roots: areas with no parent that are not destinations."""
         return [i for i, p in enumerate(self.area_parent) if p < 0 and not self.area_external[i]]
+
+
+_FIELDS = frozenset(f.name for f in fields(Projection))
+
+
+def member_home(p: Projection) -> IntArray:
+    """Per member: the home area of its first branch (-1 for none), computed once."""
+    found: IntArray = p.once(
+        "member_home",
+        lambda: np.array(
+            [p.org_home_area[b[0]] if b else -1 for b in p.m_branches], dtype=np.int64
+        ),
+        ("org_home_area", "m_branches"),
+    )
+    return found
 
 
 def _one(rows: list[dict[str, Any]], column: str) -> list[Any]:

@@ -32,6 +32,9 @@ class Places:
     township: IntArray
 
 
+PLACES_READS = ("area_code", "area_level", "area_parent")  # what places() is computed from
+
+
 def places(p: Projection) -> Places:
     def make() -> Places:
         n = len(p.area_code)
@@ -45,7 +48,7 @@ def places(p: Projection) -> Places:
                 i = p.area_parent[i]
         return Places(up["village"], up["hamlet"], up["township"])
 
-    found: Places = p.once("proposal_places", make)
+    found: Places = p.once("proposal_places", make, PLACES_READS)
     return found
 
 
@@ -111,7 +114,7 @@ def household_villages(p: Projection) -> IntArray:
         pl = places(p)
         return np.where(p.hh_area >= 0, pl.village[np.maximum(p.hh_area, 0)], -1)
 
-    found: IntArray = p.once("proposal_household_villages", make)
+    found: IntArray = p.once("proposal_household_villages", make, (*PLACES_READS, "hh_area"))
     return found
 
 
@@ -124,7 +127,9 @@ def scope_villages(c: Ctx, village: IntArray) -> BoolArray:
 def member_places(c: Ctx) -> tuple[IntArray, IntArray]:
     """Per member: its village and hamlet (area indices, -1 for none), docs/rules.md."""
     found: tuple[IntArray, IntArray] = c.graph.once(
-        "proposal_member_places", lambda: _member_places(c, places(c.graph))
+        "proposal_member_places",
+        lambda: _member_places(c, places(c.graph)),
+        (*PLACES_READS, "m_key", "m_branches", "org_home_area", "m_households", "hh_area", "hh_id"),
     )
     return found
 

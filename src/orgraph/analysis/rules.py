@@ -91,7 +91,9 @@ def _exempt_item(c: Ctx, m: int) -> dict[str, Any]:
 
 def _has_role(c: Ctx, role: str) -> Any:
     return c.graph.once(
-        f"role:{role}", lambda: np.array([role in r for r in c.graph.m_roles], dtype=bool)
+        f"role:{role}",
+        lambda: np.array([role in r for r in c.graph.m_roles], dtype=bool),
+        ("m_roles",),
     )
 
 
@@ -154,6 +156,7 @@ def _branch_has_groups(c: Ctx, o: int) -> bool:
         lambda: [
             any(c.graph.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.graph.org_children
         ],
+        ("org_kind", "org_children"),
     )
     return bool(has[o])
 
@@ -200,7 +203,9 @@ def _cadre_item(c: Ctx, m: int) -> dict[str, Any]:
 def _org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     """Per org: on-roll members (IN_GROUP when groups, else BELONGS_TO) and full ones."""
     found: tuple[Any, Any] = c.graph.once(
-        f"org_members:{groups}", lambda: _count_org_members(c, groups=groups)
+        f"org_members:{groups}",
+        lambda: _count_org_members(c, groups=groups),
+        ("org_id", "m_groups" if groups else "m_branches", "m_on_roll", "m_full"),
     )
     return found
 

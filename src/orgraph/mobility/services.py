@@ -94,6 +94,21 @@ def _destination(destination: str) -> tuple[str | None, str, list[dict[str, Any]
     return code, text, rows
 
 
+def _new_places(store: GraphStore, places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The upsert_places rows to write: all of them unless every place is stored already with
+    its PART_OF link, when writing them would change nothing. Writing nothing keeps the area
+    table out of the change log, so engines catch up without re-reading it
+    (docs/design.md#change-log)."""
+    codes = [p["code"] for p in places]
+    stored = {r["code"]: r["parent"] for r in store.read("places_stored", codes=codes)}
+    done = all(
+        p["code"] in stored
+        and (p["parent"] in (None, p["code"]) or stored[p["code"]] == p["parent"])
+        for p in places
+    )
+    return [] if done else places
+
+
 def register_departure(
     store: GraphStore,
     *,
@@ -138,6 +153,7 @@ def register_departure(
     dest, text, places = _destination(destination)
     props["destination_text"] = text
     oid = f"{member}|{left}"
+    places = _new_places(store, places)
     with store.transaction() as tx_store:
         if places:
             tx_store.write("upsert_places", rows=places)

@@ -19,6 +19,7 @@ def _members_per_org(seen: Visible) -> Any:
             [o for m, branches in enumerate(p.m_branches) if p.m_on_roll[m] for o in branches],
             minlength=len(p.org_id),
         ).astype(np.int64),
+        ("org_id", "m_branches", "m_on_roll"),
     )
 
 
