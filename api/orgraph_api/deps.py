@@ -71,7 +71,11 @@ Caller = Annotated[Principal, Depends(principal)]
 def view(request: Request, svc: Svc, token: Token) -> View:
     # One thread-pool hop for the caller and their scope together (routes reach the caller
     # as view.principal).
-    return View(svc.engine, authenticate(request, svc, token))
+    v = View(svc.engine, authenticate(request, svc, token))
+    # which revision the answer comes from (a reader may answer from the last complete one
+    # while a reload runs, docs/design.md#change-log): the X-Orgraph-Revision header
+    request.state.revision = v.revision
+    return v
 
 
 Scoped = Annotated[View, Depends(view)]

@@ -30,6 +30,7 @@ DOCS_CSP = (
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 ASSET_CACHE = "public, max-age=86400"
+REVISION_HEADER = "X-Orgraph-Revision"
 
 
 class SecurityHeaders:
@@ -56,6 +57,9 @@ class SecurityHeaders:
                 headers["Cache-Control"] = ASSET_CACHE if asset else "no-store"
                 if not asset:
                     headers["Pragma"] = "no-cache"
+                revision = scope.get("state", {}).get("revision")
+                if revision:  # set by deps.view for answers read from the projection
+                    headers[REVISION_HEADER] = revision
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -67,3 +67,6 @@ def test_a_cli_write_reaches_the_next_api_answer_as_a_delta(
         assert (second["loads"], second["deltas"]) == (1, 1), second
         assert second["seq"] == int(str(first["seq"])) + 1
         assert second["revision"] != first["revision"]
+        # each answer names the revision it was read from
+        assert before.headers["X-Orgraph-Revision"] == first["revision"]
+        assert after.headers["X-Orgraph-Revision"] == second["revision"]

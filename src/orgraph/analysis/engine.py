@@ -52,6 +52,9 @@ MAX_BEHIND = 500
 # A snapshot is saved after every full load and after this many changes since the last one, so
 # a new process finds one it can catch up from (docs/design.md#snapshots).
 SAVE_EVERY = 200
+# While one thread loads the whole projection, another reader waits this long for it, then
+# answers from the last complete revision (a county loads in seconds, a city in minutes).
+RELOAD_WAIT_S = 10.0
 log = logging.getLogger(__name__)
 
 
@@ -75,6 +78,7 @@ class Engine:
         *,
         policy: Policy | None = None,
         snapshots: Path | Literal[False] | None = None,
+        reload_wait: float = RELOAD_WAIT_S,
     ) -> None:
         """`snapshots`: the folder of projection snapshots (docs/design.md#snapshots) this
         engine starts from and saves to; None: the data folder's when it exists, unless
@@ -89,6 +93,9 @@ class Engine:
             snapshots = snapshot.snapshot_dir(settings) if on else False
         self.snapshots = snapshots or None
         self._lock = threading.Lock()
+        self._loaded = threading.Condition(self._lock)  # notified when a full load ends
+        self._loading = False
+        self.reload_wait = reload_wait
         self._saving = threading.Lock()
         self._saved_seq = -1
         self._proj: Projection | None = None
@@ -106,12 +113,19 @@ class Engine:
 
     def projection(self) -> Projection:
         """The current projection: one revision check; after a write, the change log's entries
-        since this projection applied to a copy of it, or a reload when they cannot be."""
+        since this projection applied to a copy of it. When they cannot be (an import ended, a
+        log too far behind) one thread loads the graph whole; the others wait for it at most
+        `reload_wait` seconds, then answer from the projection they have, the last complete
+        revision (the API's answers name it, X-Orgraph-Revision), rather than queue behind a
+        load that takes minutes at city scale (docs/design.md#change-log)."""
         rev, _ = proj.revision(self.store)
         with self._lock:
             p = self._proj
             if p is not None and p.revision == rev:
                 return p
+            if p is not None and self._loading:
+                self._loaded.wait_for(lambda: not self._loading, timeout=self.reload_wait)
+                return self._proj or p
             fresh = None
             if p is None:
                 fresh = self._from_snapshot(rev)
@@ -121,19 +135,39 @@ class Engine:
                     self.deltas += 1
                 except Reload as why:
                     self.reload_reason = str(why)
-                    fresh = None
-            if fresh is None:
-                fresh = proj.load(self.store)
-                self.loads += 1
-                self._save_later(fresh)
-            elif not self._saved_seq <= fresh.seq < self._saved_seq + SAVE_EVERY:
-                self._save_later(fresh)
-            self._proj = fresh
-            self._days.clear()
-            self._scopes.clear()
-            self._members.clear()
-            self._proposals.clear()
-            return fresh
+            if fresh is not None:
+                if not self._saved_seq <= fresh.seq < self._saved_seq + SAVE_EVERY:
+                    self._save_later(fresh)
+                return self._install(fresh)
+            if p is None:  # nothing to answer from meanwhile: every reader waits for this load
+                return self._install(self._load())
+            self._loading = True
+        try:
+            fresh = self._load()  # outside the lock: the other readers keep answering
+        except BaseException:
+            with self._lock:
+                self._loading = False
+                self._loaded.notify_all()
+            raise
+        with self._lock:
+            self._loading = False
+            self._loaded.notify_all()
+            return self._install(fresh)
+
+    def _load(self) -> Projection:
+        fresh = proj.load(self.store)
+        self.loads += 1
+        self._save_later(fresh)
+        return fresh
+
+    def _install(self, fresh: Projection) -> Projection:
+        """Make `fresh` the projection answers come from (the caller holds the lock)."""
+        self._proj = fresh
+        self._days.clear()
+        self._scopes.clear()
+        self._members.clear()
+        self._proposals.clear()
+        return fresh
 
     def _from_snapshot(self, rev: str | None) -> Projection | None:
         """The saved projection of revision `rev`, else the newest saved one caught up from
@@ -209,23 +243,30 @@ class Engine:
             "reload_reason": self.reload_reason,
         }
 
+    # The per-date states and per-scope masks below are kept for the current projection only: a
+    # reader may still hold the one before (a write landed meanwhile), whose indexes differ.
+
     def _day(self, p: Projection, as_of: int) -> DayState:
         with self._lock:
-            state = self._days.get(as_of)
+            mine = p is self._proj
+            state = self._days.get(as_of) if mine else None
             if state is None:
                 state = compute(p, as_of, self.policy)
-                self._days[as_of] = state
-                while len(self._days) > 16:
-                    self._days.popitem(last=False)
+                if mine:
+                    self._days[as_of] = state
+                    while len(self._days) > 16:
+                        self._days.popitem(last=False)
             return state
 
     def _scope(self, p: Projection, ref: str | None) -> tuple[Scope, Any]:
         with self._lock:
-            if ref not in self._scopes:
-                scope = resolve(p, ref)
-                self._scopes[ref] = scope
-                self._members[ref] = scope.members(p)
-            return self._scopes[ref], self._members[ref]
+            if p is self._proj and ref in self._scopes:
+                return self._scopes[ref], self._members[ref]
+            scope = resolve(p, ref)
+            members = scope.members(p)
+            if p is self._proj:
+                self._scopes[ref], self._members[ref] = scope, members
+            return scope, members
 
     def scope(self, ref: str | None) -> tuple[Projection, Scope, Any]:
         """The current projection, the scope `ref` resolves to, and its members mask

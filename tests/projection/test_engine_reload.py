@@ -1,0 +1,134 @@
+"""While one thread loads the whole projection (after an import), other readers wait a bounded
+time and then answer from the last complete revision instead of queueing behind the load
+(docs/design.md#change-log); once it is installed, everyone answers from the new one. On a real
+graph; only the load is held back (an event), so the test does not depend on timing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from orgraph.analysis import projection as proj
+from orgraph.analysis.engine import Engine
+from orgraph.demo import generate
+from orgraph.importer.pipeline import import_files
+from orgraph.mobility import services
+from orgraph.store import GraphStore
+from orgraph.store.base import one_revision
+from tests.engines import GraphHost
+
+AS_OF = dt.date(2026, 11, 25)
+KEY = b"test-engine-reload-key"
+
+
+@pytest.fixture(scope="module")
+def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reload_tiny")
+    generate(out, scale="tiny", seed=5, as_of=AS_OF)
+    return out
+
+
+@pytest.fixture
+def county(graph_host: GraphHost, tiny_files: Path) -> Iterator[GraphStore]:
+    with graph_host.fresh() as store:
+        files = sorted(p for p in tiny_files.iterdir() if p.suffix in (".xlsx", ".csv"))
+        assert import_files(store, files, key=KEY, today=AS_OF).totals()["rejected"] == 0
+        yield store
+
+
+def _publish_everything(store: GraphStore, member: str) -> None:
+    """One write published as a change to everything, as an import's end is."""
+    with one_revision(store):
+        services.record_report(store, member=member, on="2026-11-20", channel="电话")
+
+
+class HeldLoad:
+    """Wraps an engine's full load: it starts, then waits for `release` before returning."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        real = engine._load
+
+        def held() -> proj.Projection:
+            self.started.set()
+            assert self.release.wait(60), "the test never released the load"
+            return real()
+
+        engine._load = held  # type: ignore[method-assign]
+
+
+def _member_away(p: proj.Projection) -> str:
+    away = p.away(20261125)
+    return next(k for k, a, on in zip(p.m_key, away, p.m_on_roll, strict=True) if a and on)
+
+
+def test_readers_answer_from_the_last_revision_while_one_thread_reloads(
+    county: GraphStore,
+) -> None:
+    eng = Engine(county, snapshots=False, reload_wait=0.2)
+    old = eng.projection()
+    before = eng.summary(as_of=AS_OF)
+    _publish_everything(county, _member_away(old))
+    held = HeldLoad(eng)
+    got: list[proj.Projection] = []
+    loader = threading.Thread(target=lambda: got.append(eng.projection()))
+    loader.start()
+    assert held.started.wait(60)
+
+    t0 = time.monotonic()
+    assert eng.projection() is old  # waited reload_wait, then the last complete revision
+    assert 0.15 <= time.monotonic() - t0 < 30
+    assert eng.summary(as_of=AS_OF) == before  # a whole answer from it, not a mix
+    assert eng.loads == 1 and loader.is_alive()
+
+    held.release.set()
+    loader.join(60)
+    new = eng.projection()
+    assert got == [new] and new is not old and new.revision != old.revision
+    assert eng.loads == 2 and eng.reload_reason == "too much changed"  # "everything"
+    assert new.revision == proj.revision(county)[0]
+
+
+def test_a_reader_gets_the_new_projection_when_the_load_ends_within_its_wait(
+    county: GraphStore,
+) -> None:
+    eng = Engine(county, snapshots=False, reload_wait=60)
+    old = eng.projection()
+    _publish_everything(county, _member_away(old))
+    held = HeldLoad(eng)
+    loader = threading.Thread(target=eng.projection)
+    loader.start()
+    assert held.started.wait(60)
+    got: list[proj.Projection] = []
+    reader = threading.Thread(target=lambda: got.append(eng.projection()))
+    reader.start()
+    time.sleep(0.2)  # the reader is waiting for the load (it cannot have answered yet)
+    assert reader.is_alive() and not got
+    held.release.set()
+    loader.join(60)
+    reader.join(60)
+    assert len(got) == 1 and got[0] is not old and got[0] is eng.projection()
+    assert eng.loads == 2
+
+
+def test_a_failed_load_lets_the_next_reader_load_again(county: GraphStore) -> None:
+    eng = Engine(county, snapshots=False, reload_wait=0.2)
+    old = eng.projection()
+    _publish_everything(county, _member_away(old))
+    real = eng._load
+
+    def broken() -> proj.Projection:
+        raise ConnectionError("store went away mid-load")
+
+    eng._load = broken  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        eng.projection()
+    eng._load = real  # type: ignore[method-assign]
+    new = eng.projection()  # not stuck "loading": this reader loads
+    assert new is not old and eng.loads == 2
