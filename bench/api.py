@@ -486,66 +486,50 @@ class Bench:
         r.raise_for_status()
         return str(r.json()["access_token"])
 
+    def get(self, token: str, path: str, **params: str | int) -> Any:
+        """The JSON answer of GET `path` as the county administrator. A 503 (the store is
+        busy or the engine still loading) is asked again for up to 3 minutes, and said."""
+        deadline = time.monotonic() + 180
+        while True:
+            r = httpx.get(
+                f"{self.base}{API}{path}",
+                params=params,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=600,
+            )
+            if r.status_code == 200:
+                return r.json()
+            if r.status_code != 503 or time.monotonic() > deadline:
+                raise SystemExit(f"GET {path} {params}: {r.status_code} {r.text[:500]}")
+            say(f"GET {path}: 503 {r.json().get('detail', '')[:200]}; asking again")
+            time.sleep(1.0)
+
     def townships(self, token: str) -> list[str]:
-        r = httpx.get(
-            f"{self.base}{API}/areas/{COUNTY}/children",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        )
-        return [a["code"] for a in r.json()["items"]]
+        return [a["code"] for a in self.get(token, f"/areas/{COUNTY}/children")["items"]]
 
     def households(self, token: str, n: int = 2000) -> list[str]:
         """A sample of the county's household ids, from the API itself."""
-        headers = {"Authorization": f"Bearer {token}"}
-        total = httpx.get(
-            f"{self.base}{API}/households", params={"page_size": 1}, headers=headers, timeout=60
-        ).json()["total"]
+        total = int(self.get(token, "/households", page_size=1)["total"])
         rng = random.Random(2)
         ids: list[str] = []
         for page in sorted(rng.sample(range(1, total // 500 + 1), k=min(4, total // 500))):
             ids += [
-                h["id"]
-                for h in httpx.get(
-                    f"{self.base}{API}/households",
-                    params={"page": page, "page_size": 500},
-                    headers=headers,
-                    timeout=60,
-                ).json()["items"]
+                h["id"] for h in self.get(token, "/households", page=page, page_size=500)["items"]
             ]
         if not ids:  # a small demo (--scale tiny): its first page
-            ids = [
-                h["id"]
-                for h in httpx.get(
-                    f"{self.base}{API}/households",
-                    params={"page_size": 500},
-                    headers=headers,
-                    timeout=60,
-                ).json()["items"]
-            ]
+            ids = [h["id"] for h in self.get(token, "/households", page_size=500)["items"]]
         return rng.sample(ids, k=min(n, len(ids)))
 
     def members(self, token: str, *, away: bool) -> list[str]:
         """On-roll members of the county away today (or at home), from the API itself."""
-        r = httpx.get(
-            f"{self.base}{API}/members",
-            params={"away": str(away).lower(), "on_roll": "true", "page_size": 500},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        )
-        r.raise_for_status()
-        ids = [m["id"] for m in r.json()["items"]]
+        found = self.get(token, "/members", away=str(away).lower(), on_roll="true", page_size=500)
+        ids = [m["id"] for m in found["items"]]
         random.Random(3).shuffle(ids)
         return ids
 
     def prime(self, token: str) -> None:
         """One coverage: the engine loads the projection once, before anything is timed."""
-        r = httpx.get(
-            f"{self.base}{API}/coverage",
-            params={"scope": COUNTY, "as_of": AS_OF.isoformat()},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=600,
-        )
-        r.raise_for_status()
+        self.get(token, "/coverage", scope=COUNTY, as_of=AS_OF.isoformat())
 
     def cleanup(self) -> None:
         if self.api is not None and self.api.poll() is None:
@@ -719,9 +703,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("starting the API")
         bench.start_api()
         token = bench.login()
+        bench.prime(token)
         houses = bench.households(token)
         townships = bench.townships(token)
-        bench.prime(token)
         modes = [0.0, args.writer_every] if args.baseline else [args.writer_every]
         for every in modes:
             writer = None
