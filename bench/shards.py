@@ -21,9 +21,10 @@ On a private embedded FalkorDB in a fresh /tmp folder it:
    dues stay the county's);
 2. starts one shard process per county (multiprocessing, spawn), one after the other, each
    loading its projection from its graph (`Engine.projection()`, timed) and saving a
-   snapshot (docs/design.md#snapshots); reads each shard's memory from
-   /proc/<pid>/smaps_rollup (Rss, Pss and their anonymous/file split) before the load (the
-   interpreter with orgraph imported), after it, and after the warm timings;
+   snapshot (docs/design.md#snapshots; its size on disk is reported); reads each shard's memory from
+   /proc/<pid>/smaps_rollup (Rss, Pss and their anonymous/file split; and the peak Rss,
+   VmHWM, from /proc/<pid>/status) before the load (the interpreter with orgraph imported),
+   after it, and after the warm timings;
 3. times warm answers inside each shard, one shard at a time, --reps calls each (p50/p95,
    as_of fixed, so the date's state is cached as in production): the summary of every gap
    type, the coverage rollup to villages, page 1 (100) of the county's uncovered households,
@@ -106,12 +107,14 @@ def say(msg: str) -> None:
 
 
 def smaps(pid: int) -> dict[str, float]:
-    """Rss, Pss (anonymous, file) and Anonymous of a process, in MB, from smaps_rollup."""
+    """Rss, Pss (anonymous, file) and Anonymous of a process, in MB, from smaps_rollup, and
+    its peak Rss so far (VmHWM, from status)."""
     out: dict[str, float] = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in SMAPS:
-            out[name] = int(rest.split()[0]) / 1024
+    for f, names in (("smaps_rollup", SMAPS), ("status", ("VmHWM",))):
+        for line in Path(f"/proc/{pid}/{f}").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in names:
+                out[name] = int(rest.split()[0]) / 1024
     return out
 
 
@@ -182,9 +185,13 @@ class Shard:
         eng.summary(as_of=AS_OF)
         first_s = time.perf_counter() - t0
         gc.collect()
+        folder = Path(self.cfg.snapshots)
+        newest = max(folder.glob("snapshot-*"), key=lambda d: d.stat().st_mtime, default=None)
+        files = [f for f in newest.rglob("*") if f.is_file()] if newest else []
         return {
             "load_s": load_s,
             "save_wait_s": save_wait_s,
+            "snapshot_mb": sum(f.stat().st_size for f in files) / 2**20,
             "first_summary_s": first_s,
             "sizes": {
                 "areas": len(p.area_code),
@@ -684,6 +691,7 @@ def report(res: dict[str, Any]) -> str:
     )
     row("projection load from the graph", lambda s: f"{s['load_s']:.2f} s")
     row("first summary after the load", lambda s: f"{s['first_summary_s'] * 1000:.0f} ms")
+    row("snapshot on disk, MB", lambda s: f"{s.get('snapshot_mb', 0):.1f}")
     row("cold start: snapshot load", lambda s: f"{s['snapshot']['load_s']:.2f} s")
     row(
         "cold start: first summary after it",
@@ -692,9 +700,14 @@ def report(res: dict[str, Any]) -> str:
     row("Rss idle (Python + orgraph), MB", lambda s: _mb(s["idle"]["Rss"]))
     row("Rss after load, MB", lambda s: _mb(s["after_load"]["Rss"]))
     row("Pss after load, MB (anon / file)", lambda s: _pss(s["after_load"]))
+    row("peak Rss (VmHWM) by then, MB", lambda s: _mb(s["after_load"].get("VmHWM", 0)))
     row("Rss after warm answers, MB", lambda s: _mb(s["after_warm"]["Rss"]))
     row("Rss after snapshot cold start, MB", lambda s: _mb(s["snapshot"]["after_load"]["Rss"]))
     row("Pss after snapshot cold start (anon / file)", lambda s: _pss(s["snapshot"]["after_load"]))
+    row(
+        "peak Rss (VmHWM) of the snapshot cold start, MB",
+        lambda s: _mb(s["snapshot"]["after_load"].get("VmHWM", 0)),
+    )
     for op in OPS:
         row(f"{OP_TITLES[op]}, p50 / p95 ms", _warm(op))
     if ref:
