@@ -220,6 +220,10 @@ def answers(eng: Engine) -> dict[str, Any]:
     out["destinations"] = eng.destinations(as_of=TODAY)
     out["mobile_branches"] = eng.mobile_branches(as_of=TODAY)
     out["life"] = eng.life_grid(as_of=TODAY)
+    p = eng.projection()
+    for a in [i for i, lv in enumerate(p.area_level) if lv == "township"][:2]:
+        ref = p.area_code[a]  # a scope's masks may be kept across a catch-up too
+        out[ref] = eng.summary(scope=ref, as_of=TODAY), eng.coverage(scope=ref, as_of=TODAY)
     return out
 
 

@@ -39,6 +39,26 @@ class Scope:
         return not ((self.areas & ~outer.areas).any() or (self.orgs & ~outer.orgs).any())
 
 
+# The fields a resolved scope, and its members mask, are computed from: an engine keeps both
+# across a catch-up that left these fields the same objects (analysis/engine.py).
+SCOPE_READS = (
+    "area_code",
+    "area_index",
+    "area_children",
+    "area_parent",
+    "area_external",
+    "org_index",
+    "org_children",
+    "org_parent",
+    "org_area",
+    "org_external",
+    "m_key",
+    "m_branches",
+    "m_households",
+    "hh_area",
+)
+
+
 def _subtree(children: list[list[int]], roots: list[int], size: int) -> BoolArray:
     mask = np.zeros(size, dtype=bool)
     stack = list(roots)
