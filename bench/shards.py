@@ -24,7 +24,8 @@ On a private embedded FalkorDB in a fresh /tmp folder it:
    snapshot (docs/design.md#snapshots; its size on disk is reported); reads each shard's memory from
    /proc/<pid>/smaps_rollup (Rss, Pss and their anonymous/file split; and the peak Rss,
    VmHWM, from /proc/<pid>/status) before the load (the interpreter with orgraph imported),
-   after it, and after the warm timings;
+   after it, after the warm timings, and after a second full load made while the first
+   projection is still held (what a reload after an import costs at its peak);
 3. times warm answers inside each shard, one shard at a time, --reps calls each (p50/p95,
    as_of fixed, so the date's state is cached as in production): the summary of every gap
    type, the coverage rollup to villages, page 1 (100) of the county's uncovered households,
@@ -78,6 +79,7 @@ import engine as bench_engine  # bench/engine.py: its numpy reference, growth an
 import numpy as np
 
 from orgraph.analysis import mobile
+from orgraph.analysis import projection as proj
 from orgraph.analysis.engine import Engine
 from orgraph.demo import generate, places
 from orgraph.importer.pipeline import import_files
@@ -203,6 +205,19 @@ class Shard:
                 "dues": len(p.d_member),
             },
         }
+
+    def reload(self) -> dict[str, Any]:
+        """A full load from the graph while the current projection is still held, as
+        `Engine.projection()` does when the change log cannot be applied (after an import):
+        timed; the router reads the peak Rss it caused."""
+        held = self.eng.projection()
+        t0 = time.perf_counter()
+        fresh = proj.load(self.store)
+        reload_s = time.perf_counter() - t0
+        assert fresh.revision == held.revision
+        del fresh
+        gc.collect()
+        return {"reload_s": reload_s}
 
     def directory(self) -> dict[str, Any]:
         """The county's code, its org ids (the router's directory) and its median village."""
@@ -588,6 +603,7 @@ class Bench:
             out["village"], out["township"] = d["village"], d["township"]
             out["warm"] = s.call("time_ops", self.reps, d["village"])
             out["after_warm"] = smaps(s.pid)
+            out["reload"] = {**s.call("reload"), "after": smaps(s.pid)}
             if self.ref:
                 out["reference"] = s.call("reference", self.reps, d["village"])
                 out["after_reference"] = smaps(s.pid)
@@ -702,6 +718,8 @@ def report(res: dict[str, Any]) -> str:
     row("Pss after load, MB (anon / file)", lambda s: _pss(s["after_load"]))
     row("peak Rss (VmHWM) by then, MB", lambda s: _mb(s["after_load"].get("VmHWM", 0)))
     row("Rss after warm answers, MB", lambda s: _mb(s["after_warm"]["Rss"]))
+    row("reload beside the held projection", lambda s: f"{s['reload']['reload_s']:.2f} s")
+    row("peak Rss (VmHWM) after that reload, MB", lambda s: _mb(s["reload"]["after"]["VmHWM"]))
     row("Rss after snapshot cold start, MB", lambda s: _mb(s["snapshot"]["after_load"]["Rss"]))
     row("Pss after snapshot cold start (anon / file)", lambda s: _pss(s["snapshot"]["after_load"]))
     row(
