@@ -2,12 +2,14 @@
 
 Run on demand (not part of the test suite)::
 
-    .venv/bin/python bench/freshness.py [--engine falkordb|neo4j] [--writes 30] [--json out.json]
+    .venv/bin/python bench/freshness.py [--engine falkordb|neo4j] [--scale county|city]
+        [--writes 30] [--json out.json]
 
 On a private store (the embedded FalkorDB, or with --engine neo4j a local Neo4j on Bolt port
 7797) in a fresh /tmp data folder it:
 
-1. generates the demo county (`orgraph demo-data --scale county --seed 1`) and imports all its
+1. generates the demo county (`orgraph demo-data --scale county --seed 1`; `--scale city`: the
+   city of ten counties, ~1M households, ~80k members) and imports all its
    files with the real importer, timed as rows/s (the sum of the files' report rows), then
    re-imports the same files (nothing changes) and times that too;
 2. times the full projection load (`projection.load(store)`), median of 3: the reference;
@@ -52,7 +54,7 @@ from orgraph.store import GraphStore, LocalServer, local_server, open_store
 
 KEY = b"bench-freshness-key"
 AS_OF = "2026-11-25"
-LOADS = 3
+LOADS = 3  # full loads and cold starts timed (one at city scale)
 BEHIND = 20
 ROOT = Path(__file__).resolve().parent.parent
 _T0 = time.perf_counter()
@@ -153,8 +155,10 @@ class Writer:
 
 
 class Bench:
-    def __init__(self, root: Path, engine: str, writes: int, seed: int) -> None:
+    def __init__(self, root: Path, engine: str, writes: int, seed: int, scale: str) -> None:
         self.root = root
+        self.scale = scale
+        self.loads = LOADS if scale == "county" else 1  # a city's full load takes minutes
         self.engine = engine
         self.writes = writes
         self.seed = seed
@@ -178,6 +182,7 @@ class Bench:
     def run(self) -> dict[str, Any]:
         res: dict[str, Any] = {
             "engine": self.engine,
+            "scale": self.scale,
             "as_of": AS_OF,
             "machine": f"{platform.machine()} {platform.system()}, {os.cpu_count()} CPUs",
             "python": platform.python_version(),
@@ -190,7 +195,7 @@ class Bench:
                 str(Path(sys.executable).parent / "orgraph"),
                 "demo-data",
                 "--scale",
-                "county",
+                self.scale,
                 "--seed",
                 str(self.seed),
                 "--out",
@@ -216,7 +221,7 @@ class Bench:
         say("full projection loads")
         loads = []
         p = proj.load(store)
-        for _ in range(LOADS):
+        for _ in range(self.loads):
             t0 = time.perf_counter()
             p = proj.load(store)
             loads.append(time.perf_counter() - t0)
@@ -292,12 +297,12 @@ class Bench:
         series(
             "snapshot_same_revision",
             lambda: Engine(store, snapshots=snaps),
-            LOADS,
+            self.loads,
             loads=0,
             snapshot_loads=1,
             deltas=0,
         )
-        series("no_snapshot", lambda: Engine(store, snapshots=False), LOADS, loads=1)
+        series("no_snapshot", lambda: Engine(store, snapshots=False), self.loads, loads=1)
         say(f"{BEHIND} writes after the snapshot")
         for _ in range(BEHIND):
             writer.write()
@@ -316,7 +321,7 @@ def report(res: dict[str, Any]) -> str:
     fl, aw, cs = res["full_load"], res["after_write"], res["cold_start"]
     fi, ag = res["import_fresh"], res["import_again"]
     lines = [
-        f"### orgraph freshness benchmark (#12): {res['engine']}, demo county "
+        f"### orgraph freshness benchmark (#12): {res['engine']}, demo {res['scale']} "
         f"({res['sizes']['households']:,} households, {res['sizes']['members']:,} members)",
         "",
         "| measure | value | vs full load |",
@@ -363,12 +368,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--engine", choices=("falkordb", "neo4j"), default="falkordb")
     ap.add_argument("--writes", type=int, default=30, help="single-record writes timed (30)")
     ap.add_argument("--seed", type=int, default=1, help="demo seed (1)")
+    ap.add_argument("--scale", choices=("county", "city"), default="county", help="demo (county)")
     ap.add_argument("--json", type=Path, help="also write the results to this file")
     args = ap.parse_args(argv)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _raise_exit)
     root = Path(tempfile.mkdtemp(prefix="orgf-", dir="/tmp"))
-    bench = Bench(root, args.engine, args.writes, args.seed)
+    bench = Bench(root, args.engine, args.writes, args.seed, args.scale)
     try:
         res = bench.run()
     except KeyboardInterrupt:
