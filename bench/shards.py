@@ -753,23 +753,23 @@ def report(res: dict[str, Any]) -> str:
     srv = res["server"]
     lines += [
         "",
-        f"Province: {cov['households']:,} households, {cov['covered']:,} covered "
+        f"- Province: {cov['households']:,} households, {cov['covered']:,} covered "
         f"({cov['coverage']:.2%}), {cov['members']:,} members; "
         f"mobile_cluster_without_branch summed over counties {cl['sum_of_county_counts']}, "
         f"merged from per-city partials {cl['merged_from_partials']} "
         f"(per county {cl['per_county']}).",
-        f"Router directory: {r['directory']['counties']} county codes, "
+        f"- Router directory: {r['directory']['counties']} county codes, "
         f"{r['directory']['orgs']:,} org ids; router Rss {r['router_smaps']['Rss']:.0f} MB.",
-        f"FalkorDB server with {len(codes)} graphs: used_memory {srv['used_memory']}"
+        f"- FalkorDB server with {len(codes)} graphs: used_memory {srv['used_memory']}"
         + (f", Rss {srv['smaps']['Rss']:,.0f} MB" if "smaps" in srv else "")
         + ".",
-        "Imports: "
+        "- Imports: "
         + ", ".join(
             f"{i['code']} generate {i['generate_s']:.0f} s + import {i['import_s']:.0f} s"
             for i in res["imports"]
         )
         + ".",
-        f"Load average at start {_avg(res['loadavg_start'])}, at end "
+        f"- Load average at start {_avg(res['loadavg_start'])}, at end "
         f"{_avg(res['loadavg_end'])} ({res['cpus']} CPUs); wall-clock on a shared machine.",
     ]
     return "\n".join(lines)
