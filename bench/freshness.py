@@ -219,10 +219,11 @@ class Bench:
         res["import_fresh"] = import_rows(
             import_files(store, files, key=KEY, max_bytes=self.max_bytes)
         )
-        say("re-importing (no change)")
-        res["import_again"] = import_rows(
-            import_files(store, files, key=KEY, max_bytes=self.max_bytes)
-        )
+        if self.scale == "county":  # a city's re-import would take as long as its import
+            say("re-importing (no change)")
+            res["import_again"] = import_rows(
+                import_files(store, files, key=KEY, max_bytes=self.max_bytes)
+            )
 
         say("full projection loads")
         loads = []
@@ -249,6 +250,7 @@ class Bench:
         assert eng.loads == 1, eng.freshness()
         write_ms: list[float] = []
         answer_ms: list[float] = []
+        warm_ms: list[float] = []  # the same question once more: what the answer itself costs
         by_kind: dict[str, list[float]] = {}
         for i in range(self.writes):
             t0 = time.perf_counter()
@@ -256,6 +258,7 @@ class Bench:
             write_ms.append((time.perf_counter() - t0) * 1000)
             ms = timed(lambda: eng.summary(as_of=AS_OF)) * 1000
             answer_ms.append(ms)
+            warm_ms.append(timed(lambda: eng.summary(as_of=AS_OF)) * 1000)
             by_kind.setdefault(kind, []).append(ms)
             say(f"write {i + 1}/{self.writes} ({kind}): next summary {ms:.0f} ms")
         fresh = eng.freshness()
@@ -268,6 +271,7 @@ class Bench:
             "answer_ms": answer_ms,
             "answer_p50_ms": statistics.median(answer_ms),
             "answer_p95_ms": p95,
+            "warm_p50_ms": statistics.median(warm_ms),
             "answer_p50_ms_by_kind": {k: statistics.median(v) for k, v in by_kind.items()},
             "p95_over_full_load": p95 / (full * 1000),
             "freshness": fresh,
@@ -325,7 +329,7 @@ class Bench:
 
 def report(res: dict[str, Any]) -> str:
     fl, aw, cs = res["full_load"], res["after_write"], res["cold_start"]
-    fi, ag = res["import_fresh"], res["import_again"]
+    fi, ag = res["import_fresh"], res.get("import_again")
     lines = [
         f"### orgraph freshness benchmark (#12): {res['engine']}, demo {res['scale']} "
         f"({res['sizes']['households']:,} households, {res['sizes']['members']:,} members)",
@@ -352,8 +356,13 @@ def report(res: dict[str, Any]) -> str:
     lines += [
         f"| import, fresh | {fi['rows']:,} rows in {fi['seconds']:.1f} s "
         f"({fi['rows_per_s']:,.0f} rows/s) | |",
-        f"| re-import, no change | {ag['rows']:,} rows in {ag['seconds']:.1f} s "
-        f"({ag['rows_per_s']:,.0f} rows/s) | |",
+        (
+            f"| re-import, no change | {ag['rows']:,} rows in {ag['seconds']:.1f} s "
+            f"({ag['rows_per_s']:,.0f} rows/s) | |"
+            if ag
+            else "| re-import, no change | not run at this scale | |"
+        ),
+        f"| the summary after that (warm), p50 | {aw['warm_p50_ms']:.0f} ms | |",
         "",
         f"engine after the writes: {aw['freshness']['loads']} load, "
         f"{aw['freshness']['deltas']} deltas; write p50 {aw['write_p50_ms']:.0f} ms; "
