@@ -353,3 +353,17 @@ def test_a_departure_and_a_return_each_bump_the_revision_once_as_one_unit(
     rev = revision(county)
     back = services.record_return(county, member=m, on=TODAY)
     assert back["returned_on"] == TODAY.isoformat() and revision(county) != rev
+
+
+@ON_NEO4J
+def test_writes_hand_their_bookmarks_to_the_reads_on_neo4j(store: GraphStore) -> None:
+    """A write's bookmark reaches the manager the store's reads use (execute_query's), so on
+    a cluster a read after the write waits for a member that has it (causal consistency)."""
+    manager = store._driver.execute_query_bookmark_manager  # type: ignore[attr-defined]
+    before = manager.get_bookmarks()
+    store.write("upsert_areas", rows=[_area("BM1")])
+    after_write = manager.get_bookmarks()
+    assert after_write and after_write != before
+    with store.transaction() as tx:
+        tx.write("upsert_areas", rows=[_area("BM2")])
+    assert manager.get_bookmarks() not in (before, after_write)

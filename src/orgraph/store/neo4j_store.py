@@ -192,7 +192,7 @@ class Neo4jStore(BaseStore):
             return out
 
         def call() -> list[Row]:
-            with self._driver.session(database=self.database) as session:
+            with self._session() as session:
                 keys, records = session.execute_write(work)
             return _rows(keys, records)
 
@@ -201,15 +201,25 @@ class Neo4jStore(BaseStore):
         except Exception as exc:
             raise translate(exc, name) from exc
 
+    def _session(self) -> neo4j.Session:
+        """A write session whose bookmarks go to the manager execute_query reads with: on a
+        cluster, a read routed to another member after this write waits until that member
+        has it (causal consistency), so an answer is never older than this process's own
+        last write. Across processes the revision check still reads the newest revision a
+        member has; the change log brings the projection up to it."""
+        return self._driver.session(
+            database=self.database,
+            default_access_mode=neo4j.WRITE_ACCESS,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
+
     @contextlib.contextmanager
     def _unit(self) -> Iterator[Unit]:
         """One explicit driver transaction: every step runs in it (`BaseStore.transaction`
         runs the revision bump last in it, if any step wrote); it commits when the block ends
         normally and rolls back on any exception, so a failure half-way leaves nothing
         written."""
-        session = self._driver.session(
-            database=self.database, default_access_mode=neo4j.WRITE_ACCESS
-        )
+        session = self._session()
         try:
             try:
                 tx = self._bounded(
