@@ -63,7 +63,7 @@ pytestmark = pytest.mark.timeout(420)
 # The demo's scale on each engine, named in the test ids: the county on FalkorDB; the tiny
 # county on Neo4j (what is checked there is the dashboard over a Neo4j-backed API; the county
 # import alone costs 45-140 s on Neo4j here, and the county's answers on Neo4j are compared
-# with FalkorDB's item by item in tests/crossengine/).
+# with FalkorDB's item by item in tests/acceptance/test_county_demo.py).
 SCALE: dict[str, Scale] = {"falkordb": "county", "neo4j": "tiny"}
 ENGINES = pytest.mark.parametrize(
     "graph_host",
