@@ -75,6 +75,7 @@ import httpx
 
 from orgraph.config import Settings
 from orgraph.demo import generate
+from orgraph.demo.generate import Scale
 from orgraph.importer.pipeline import import_files
 from orgraph.security import default_user_store
 from orgraph.store import GraphStore, local_neo4j, open_store
@@ -372,7 +373,7 @@ class Bench:
         port: int,
         engine: str = "falkordb",
         answer_cache: bool = True,
-        scale: str = "county",
+        scale: Scale = "county",
     ) -> None:
         self.root = root
         self.scale = scale
