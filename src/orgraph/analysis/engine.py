@@ -123,6 +123,13 @@ class Engine:
             p = self._proj
             if p is not None and p.revision == rev:
                 return p
+            if p is not None:
+                # `rev` was read before the lock: another reader may have caught up to it, or
+                # past it, meanwhile; without this a log already applied reads as missing, and
+                # the engine reloaded whole under concurrent reads and writes
+                rev, _ = proj.revision(self.store)
+                if p.revision == rev:
+                    return p
             if p is not None and self._loading:
                 self._loaded.wait_for(lambda: not self._loading, timeout=self.reload_wait)
                 return self._proj or p
