@@ -5,40 +5,17 @@ graph; only the load is held back (an event), so the test does not depend on tim
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from orgraph.analysis import projection as proj
 from orgraph.analysis.engine import Engine
-from orgraph.demo import generate
-from orgraph.importer.pipeline import import_files
 from orgraph.mobility import services
 from orgraph.store import GraphStore
 from orgraph.store.base import one_revision
-from tests.engines import GraphHost
-
-AS_OF = dt.date(2026, 11, 25)
-KEY = b"test-engine-reload-key"
-
-
-@pytest.fixture(scope="module")
-def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reload_tiny")
-    generate(out, scale="tiny", seed=5, as_of=AS_OF)
-    return out
-
-
-@pytest.fixture
-def county(graph_host: GraphHost, tiny_files: Path) -> Iterator[GraphStore]:
-    with graph_host.fresh() as store:
-        files = sorted(p for p in tiny_files.iterdir() if p.suffix in (".xlsx", ".csv"))
-        assert import_files(store, files, key=KEY, today=AS_OF).totals()["rejected"] == 0
-        yield store
+from tests.projection.conftest import AS_OF
 
 
 def _publish_everything(store: GraphStore, member: str) -> None:
@@ -64,7 +41,7 @@ class HeldLoad:
 
 
 def _member_away(p: proj.Projection) -> str:
-    away = p.away(20261125)
+    away = p.away(AS_OF.year * 10_000 + AS_OF.month * 100 + AS_OF.day)
     return next(k for k, a, on in zip(p.m_key, away, p.m_on_roll, strict=True) if a and on)
 
 

@@ -6,13 +6,12 @@ the two newest snapshots; and the engine answers the same from a loaded snapshot
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 import math
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,13 +25,8 @@ from orgraph.analysis.engine import Engine
 from orgraph.analysis.projection import Projection
 from orgraph.analysis.projection_compare import CACHES, equal, same
 from orgraph.config import Settings
-from orgraph.demo import generate
-from orgraph.importer.pipeline import import_files
 from orgraph.store import GraphStore
-from tests.engines import GraphHost
-
-KEY = b"snapshot-test-key"
-AS_OF = dt.date(2026, 11, 1)
+from tests.projection.conftest import AS_OF
 
 
 def odd_projection(revision: str | None = "rev-1") -> Projection:
@@ -410,22 +404,6 @@ def test_caches_are_the_projection_s_own() -> None:
 
 
 # -- the demo county, through a real graph ----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def tiny_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("snapshot_tiny")
-    generate(out, scale="tiny", seed=7, as_of=AS_OF)
-    return out
-
-
-@pytest.fixture
-def county(graph_host: GraphHost, tiny_files: Path) -> Iterator[GraphStore]:
-    with graph_host.fresh() as store:
-        files = sorted(p for p in tiny_files.iterdir() if p.suffix in (".xlsx", ".csv"))
-        report = import_files(store, files, key=KEY, today=AS_OF)
-        assert report.totals()["rejected"] == 0
-        yield store
 
 
 def test_demo_county_round_trip_and_answers(
