@@ -29,6 +29,6 @@ class Principal:
 class View(Jurisdiction):
     """The caller and their scope resolved against one projection (one per request)."""
 
-    def __init__(self, engine: Engine, principal: Principal) -> None:
-        super().__init__(engine, principal.scope)
+    def __init__(self, engine: Engine, principal: Principal, *, stale_ok: bool = True) -> None:
+        super().__init__(engine, principal.scope, stale_ok=stale_ok)
         self.principal = principal

@@ -71,7 +71,10 @@ Caller = Annotated[Principal, Depends(principal)]
 def view(request: Request, svc: Svc, token: Token) -> View:
     # One thread-pool hop for the caller and their scope together (routes reach the caller
     # as view.principal).
-    v = View(svc.engine, authenticate(request, svc, token))
+    # a request that writes checks against the graph as it is, never the last revision a
+    # reader may answer from while a reload runs
+    reading = request.method in ("GET", "HEAD")
+    v = View(svc.engine, authenticate(request, svc, token), stale_ok=reading)
     # which revision the answer comes from (a reader may answer from the last complete one
     # while a reload runs, docs/design.md#change-log): the X-Orgraph-Revision header
     request.state.revision = v.revision

@@ -70,6 +70,8 @@ def write(draw: st.DrawFn, p: proj.Projection, n: int) -> tuple[str, dict[str, A
                 "mobile_branch",
                 "place",
                 "rectification",
+                "org_edit",
+                "area_edit",
             ]
         )
     )
@@ -82,6 +84,16 @@ def write(draw: st.DrawFn, p: proj.Projection, n: int) -> tuple[str, dict[str, A
         args["member"] = m if kind == "member" else f"NEW-M{n}"
         args["roles"] = draw(st.sampled_from([[], ["secretary"], ["group_leader"]]))
         args["category"] = draw(st.sampled_from(["full", "probationary"]))
+    if kind == "org_edit":  # another kind; maybe re-parented under a top org (no cycle)
+        i = p.org_index[o]
+        here = (
+            p.org_id[p.org_parent[i]] if p.org_parent[i] >= 0 else None,
+            p.area_code[p.org_area[i]] if p.org_area[i] >= 0 else None,
+        )
+        tops = [x for j, x in enumerate(p.org_id) if p.org_parent[j] < 0 and x in orgs]
+        moved = (next((x for x in tops if x != o), None), a)
+        args["parent"], args["area"] = moved if draw(st.booleans()) else here
+        args["new_kind"] = draw(st.sampled_from(["branch", "general_branch", "group", "committee"]))
     if kind == "meeting":
         k = [x for x in p.k_id if x.startswith(o + "|")]
         args["meeting_on"] = draw(st.sampled_from(DAYS))
@@ -177,6 +189,15 @@ def apply(store: GraphStore, kind: str, a: dict[str, Any]) -> None:
             established_on=day,
             today=TODAY,
         )
+    elif kind == "org_edit":
+        with store.transaction() as tx:
+            tx.write("upsert_orgs", rows=[{"id": o, "props": {"kind": a["new_kind"]}}])
+            tx.write(
+                "link_orgs",
+                rows=[{"id": o, "parent": a["parent"], "area": a["area"], "host": None}],
+            )
+    elif kind == "area_edit":
+        store.write("upsert_areas", rows=[{"code": a["area"], "props": {"name": f"改名{n}"}}])
     elif kind == "place":
         store.write(
             "upsert_places",

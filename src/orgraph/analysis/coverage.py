@@ -85,7 +85,9 @@ def rollup(c: Ctx) -> Any:
     cols = np.zeros((len(p.area_code), len(COLUMNS)), dtype=np.int64)
     _count_households(c, cols)
     _count_members(c, cols)
-    for a, parent in p.once("deepest_first", lambda: _deepest_first(p), ("area_parent",)):
+    for a, parent in p.once(
+        "deepest_first", lambda: _deepest_first(p), ("area_code", "area_parent")
+    ):
         cols[parent] += cols[a]
     return cols
 

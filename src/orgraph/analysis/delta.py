@@ -211,6 +211,8 @@ def _reload_areas(q: Projection, store: GraphStore) -> None:
     proj._load_areas(fresh, proj._one(store.read("proj_areas"), "areas"))
     mapping = _mapping(q.area_code, fresh.area_index)
     _take(q, fresh, AREA_FIELDS)
+    if np.array_equal(mapping, np.arange(len(mapping))):
+        return  # no area inserted: every index into the table still holds
     q.hh_area = _remap(q.hh_area, mapping)
     q.r_target = _remap_where(q.r_target, ~np.asarray(q.r_is_org, dtype=bool), mapping)
 

@@ -1,11 +1,14 @@
 """Coverage, gaps and contact chains for any part of the tree, on any date.
 
 The Engine keeps one projection of the graph and checks the graph's revision token before each
-answer (every store write sets a new one), so an answer is never older than the last write.
-After a write it catches up from the change log, re-reading only what the write touched
-(analysis/delta.py); it loads the whole projection only when the log cannot be applied: the
-first answer, a bulk import, a log it has fallen too far behind (docs/design.md#change-log).
-Per-date states and per-scope masks are cached for the projection's lifetime.
+answer (every store write sets a new one), so an answer is never older than the last write,
+except while a full reload runs: then a reader waits for it up to `RELOAD_WAIT_S` and may answer
+from the last complete revision (a request that writes never does). After a write it catches
+up from the change log, re-reading only what the write touched (analysis/delta.py); it loads
+the whole projection only when the log cannot be applied: the first answer, a bulk import, a
+log it has fallen too far behind (docs/design.md#change-log). Per-date states are cached for
+the projection's lifetime; per-scope masks too, and across a catch-up that left what they read
+as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Literal
@@ -95,6 +99,7 @@ class Engine:
         self._lock = threading.Lock()
         self._loaded = threading.Condition(self._lock)  # notified when a full load ends
         self._loading = False
+        self._wait_until = 0.0
         self.reload_wait = reload_wait
         self._saving = threading.Lock()
         self._saved_seq = -1
@@ -111,13 +116,15 @@ class Engine:
 
     # -- caches -------------------------------------------------------------------------------
 
-    def projection(self) -> Projection:
+    def projection(self, *, stale_ok: bool = True) -> Projection:
         """The current projection: one revision check; after a write, the change log's entries
         since this projection applied to a copy of it. When they cannot be (an import ended, a
-        log too far behind) one thread loads the graph whole; the others wait for it at most
-        `reload_wait` seconds, then answer from the projection they have, the last complete
-        revision (the API's answers name it, X-Orgraph-Revision), rather than queue behind a
-        load that takes minutes at city scale (docs/design.md#change-log)."""
+        log too far behind) one thread loads the graph whole; readers wait for it until
+        `reload_wait` seconds after it began, then answer from the projection they have, the
+        last complete revision (the API's answers name it, X-Orgraph-Revision), rather than
+        queue behind a load that takes minutes at city scale. `stale_ok=False` (a request that
+        writes: its checks must see the graph as it is) waits for the load to end
+        (docs/design.md#change-log)."""
         rev, _ = proj.revision(self.store)
         with self._lock:
             p = self._proj
@@ -131,7 +138,8 @@ class Engine:
                 if p.revision == rev:
                     return p
             if p is not None and self._loading:
-                self._loaded.wait_for(lambda: not self._loading, timeout=self.reload_wait)
+                left = max(0.0, self._wait_until - time.monotonic()) if stale_ok else None
+                self._loaded.wait_for(lambda: not self._loading, timeout=left)
                 return self._proj or p
             fresh = None
             if p is None:
@@ -149,6 +157,7 @@ class Engine:
             if p is None:  # nothing to answer from meanwhile: every reader waits for this load
                 return self._install(self._load())
             self._loading = True
+            self._wait_until = time.monotonic() + self.reload_wait  # one wait per load
         try:
             fresh = self._load()  # outside the lock: the other readers keep answering
         except BaseException:
@@ -258,36 +267,38 @@ class Engine:
 
     def _day(self, p: Projection, as_of: int) -> DayState:
         with self._lock:
-            mine = p is self._proj
-            state = self._days.get(as_of) if mine else None
-            if state is None:
-                state = compute(p, as_of, self.policy)
-                if mine:
+            if p is self._proj:
+                state = self._days.get(as_of)
+                if state is None:
+                    state = compute(p, as_of, self.policy)
                     self._days[as_of] = state
                     while len(self._days) > 16:
                         self._days.popitem(last=False)
-            return state
+                return state
+        return compute(p, as_of, self.policy)  # outside the lock: nobody else needs it
 
     def _scope(self, p: Projection, ref: str | None) -> tuple[Scope, Any]:
         with self._lock:
-            if p is self._proj and ref in self._scopes:
-                return self._scopes[ref], self._members[ref]
-            scope = resolve(p, ref)
-            members = scope.members(p)
             if p is self._proj:
-                self._scopes[ref], self._members[ref] = scope, members
-            return scope, members
+                if ref not in self._scopes:
+                    scope = resolve(p, ref)
+                    self._scopes[ref], self._members[ref] = scope, scope.members(p)
+                return self._scopes[ref], self._members[ref]
+        scope = resolve(p, ref)
+        return scope, scope.members(p)
 
-    def scope(self, ref: str | None) -> tuple[Projection, Scope, Any]:
+    def scope(self, ref: str | None, *, stale_ok: bool = True) -> tuple[Projection, Scope, Any]:
         """The current projection, the scope `ref` resolves to, and its members mask
         (raises NotFound for an unknown or external ref). For access checks."""
-        p = self.projection()
+        p = self.projection(stale_ok=stale_ok)
         sc, members = self._scope(p, ref)
         return p, sc, members
 
-    def _ctx(self, scope: str | None, as_of: str | dt.date | None) -> tuple[Ctx, str]:
+    def _ctx(
+        self, scope: str | None, as_of: str | dt.date | None, *, stale_ok: bool = True
+    ) -> tuple[Ctx, str]:
         iso, day = parse_as_of(as_of)
-        p = self.projection()
+        p = self.projection(stale_ok=stale_ok)
         sc, members = self._scope(p, scope)
         return Ctx(p, self._day(p, day), sc, self.policy, members), iso
 
@@ -440,8 +451,10 @@ class Engine:
         as_of: str | dt.date | None = None,
     ) -> dict[str, Any]:
         """Which of these (member key, household id) pairs may be written as contacts from D
-        (docs/rules.md "Applying"): {"as_of", "new": [...], "kept": [...], "problems": [...]}."""
-        c, iso = self._ctx(scope, as_of)
+        (docs/rules.md "Applying"): {"as_of", "new": [...], "kept": [...], "problems": [...]}.
+        Checked against the graph as it is: a write follows (never the last revision while a
+        reload runs)."""
+        c, iso = self._ctx(scope, as_of, stale_ok=False)
         return {"as_of": iso, **proposals.check(c, pairs)}
 
     # -- members away ---------------------------------------------------------------------------

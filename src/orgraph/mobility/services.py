@@ -99,6 +99,8 @@ def _new_places(store: GraphStore, places: list[dict[str, Any]]) -> list[dict[st
     its PART_OF link, when writing them would change nothing. Writing nothing keeps the area
     table out of the change log, so engines catch up without re-reading it
     (docs/design.md#change-log)."""
+    if not places:
+        return []
     codes = [p["code"] for p in places]
     stored = {r["code"]: r["parent"] for r in store.read("places_stored", codes=codes)}
     done = all(

@@ -137,11 +137,15 @@ class Jurisdiction:
     this module and the records reads the projection itself.
     """
 
-    def __init__(self, engine: Engine, ref: str) -> None:
+    def __init__(self, engine: Engine, ref: str, *, stale_ok: bool = True) -> None:
+        """`stale_ok`: while the engine reloads the graph whole, this view may come from the
+        last complete revision (reads); False for a request that writes, whose checks must see
+        the graph as it is (docs/design.md#change-log)."""
+        self._stale_ok = stale_ok
         self._engine = engine
         self.ref = ref
         try:
-            p, scope, members = engine.scope(ref)
+            p, scope, members = engine.scope(ref, stale_ok=stale_ok)
         except NotFound:
             # The user's own area or org is gone (re-imported tree): they see nothing.
             raise outside("您的管辖范围", ref) from None
@@ -252,10 +256,10 @@ class Jurisdiction:
         if ref == self.ref:
             areas, orgs, members = own.areas, own.orgs, own_members
         else:
-            p2, inner, inner_members = self._engine.scope(ref)
+            p2, inner, inner_members = self._engine.scope(ref, stale_ok=self._stale_ok)
             if p2 is not p:  # a write landed since this request began: use the new graph
-                p, own, own_members = self._engine.scope(self.ref)
-                p2, inner, inner_members = self._engine.scope(ref)
+                p, own, own_members = self._engine.scope(self.ref, stale_ok=self._stale_ok)
+                p2, inner, inner_members = self._engine.scope(ref, stale_ok=self._stale_ok)
                 if p2 is not p:
                     raise StoreUnavailable("数据正在更新，请稍后重试")
             areas, orgs = inner.areas & own.areas, inner.orgs & own.orgs

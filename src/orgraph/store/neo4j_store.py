@@ -204,9 +204,9 @@ class Neo4jStore(BaseStore):
     def _session(self) -> neo4j.Session:
         """A write session whose bookmarks go to the manager execute_query reads with: on a
         cluster, a read routed to another member after this write waits until that member
-        has it (causal consistency), so an answer is never older than this process's own
-        last write. Across processes the revision check still reads the newest revision a
-        member has; the change log brings the projection up to it."""
+        has it (causal consistency), so a read sees this process's own last write. Across
+        processes the revision check still reads the newest revision a member has; the change
+        log brings the projection up to it."""
         return self._driver.session(
             database=self.database,
             default_access_mode=neo4j.WRITE_ACCESS,
