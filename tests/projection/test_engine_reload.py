@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from threading import Thread
 
 import pytest
 
@@ -38,6 +39,19 @@ class HeldLoad:
             return real()
 
         engine._load = held  # type: ignore[method-assign]
+
+
+def _reload_held(eng: Engine, county: GraphStore) -> tuple[proj.Projection, HeldLoad, Thread]:
+    """An engine that answered, a change to everything, and a thread in the full load that
+    follows, held there until the test releases it: (the old projection, the hold, the
+    thread)."""
+    old = eng.projection()
+    _publish_everything(county, _member_away(old))
+    held = HeldLoad(eng)
+    loader = threading.Thread(target=eng.projection)
+    loader.start()
+    assert held.started.wait(60)
+    return old, held, loader
 
 
 def _member_away(p: proj.Projection) -> str:
@@ -76,12 +90,7 @@ def test_a_reader_gets_the_new_projection_when_the_load_ends_within_its_wait(
     county: GraphStore,
 ) -> None:
     eng = Engine(county, snapshots=False, reload_wait=60)
-    old = eng.projection()
-    _publish_everything(county, _member_away(old))
-    held = HeldLoad(eng)
-    loader = threading.Thread(target=eng.projection)
-    loader.start()
-    assert held.started.wait(60)
+    old, held, loader = _reload_held(eng, county)
     got: list[proj.Projection] = []
     reader = threading.Thread(target=lambda: got.append(eng.projection()))
     reader.start()
@@ -182,12 +191,7 @@ def test_a_request_that_writes_waits_for_the_load_and_the_wait_is_once_per_load(
     asks several times is not held several times); a caller that writes (stale_ok=False)
     waits for the new projection whatever the wait."""
     eng = Engine(county, snapshots=False, reload_wait=1.0)
-    old = eng.projection()
-    _publish_everything(county, _member_away(old))
-    held = HeldLoad(eng)
-    loader = threading.Thread(target=eng.projection)
-    loader.start()
-    assert held.started.wait(60)
+    old, held, loader = _reload_held(eng, county)
     assert eng.projection() is old  # waited out the load's deadline
     t0 = time.monotonic()
     assert eng.projection() is old and eng.scope(None)[0] is old
