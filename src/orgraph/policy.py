@@ -96,6 +96,39 @@ class Policy(BaseModel):
         "再多联系的户数 (默认 0: 不超上限)",
     )
 
+    # 软弱涣散 screening (docs/rules.md#软弱涣散-screening-排查): thresholds, then the weight of
+    # each indicator, which orders an organisation's reasons and the candidates.
+    screen_life_missed: int = _t(
+        3, "weak_screening", "组织生活不正常: 三会一课等缺开的期数 (月、季、年合计) 达到此数"
+    )
+    screen_lost_pct: int = _t(
+        10, "weak_screening", "党员队伍管理松散: 失联、久未报告的党员占本村党员的百分比达到此数"
+    )
+    screen_coverage_pct: int = _t(
+        80, "weak_screening", "党员联户覆盖率 (%) 低于此数 (党员包户: 户户有党员联系)"
+    )
+    screen_chain_breaks_max: int = _t(
+        0, "weak_screening", "县领导包乡、乡干部包村、村干部包组: 断开的环节超过此数"
+    )
+    screen_weight_secretary_vacant: int = _t(
+        5, "weak_screening", "权重: 书记长期缺职、不在岗 (整顿软弱涣散通知所列情形)"
+    )
+    screen_weight_term_expired: int = _t(4, "weak_screening", "权重: 班子届满未换届、配备不齐")
+    screen_weight_life_irregular: int = _t(
+        4, "weak_screening", "权重: 组织制度形同虚设、组织生活不正常"
+    )
+    screen_weight_few_full_members: int = _t(
+        3, "weak_screening", "权重: 正式党员不足 (支部工作条例第四条: 3人以上)"
+    )
+    screen_weight_members_lost: int = _t(3, "weak_screening", "权重: 党员队伍管理松散")
+    screen_weight_household_coverage: int = _t(
+        2, "weak_screening", "权重: 党员联户覆盖低 (服务群众不到位)"
+    )
+    screen_weight_chain_breaks: int = _t(2, "weak_screening", "权重: 包联链条断开")
+    screen_weight_rectification_open: int = _t(
+        1, "weak_screening", "权重: 已列入整顿、尚未验收"
+    )
+
     @model_validator(mode="after")
     def _ranges(self) -> Policy:
         for lo, hi in (
@@ -125,6 +158,9 @@ class Policy(BaseModel):
         ):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
+        for name, value in self:
+            if name.startswith("screen_") and isinstance(value, int) and value < 0:
+                raise ValueError(f"{name} ({value}) 不能为负数")
         if self.proposal_cadre_extra < 0:
             raise ValueError(f"proposal_cadre_extra ({self.proposal_cadre_extra}) 不能为负数")
         return self

@@ -429,7 +429,7 @@ FIELD_ZH: Final[dict[str, str]] = {
     "load_after": "调整后联户数",
 }
 # What else reads policy thresholds besides the gap rules (Policy.describe()'s `rule`).
-PROPOSAL_TYPES: Final = ("contact_proposal",)
+PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening")
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",
@@ -453,3 +453,18 @@ SHORTFALL_ZH: Final[dict[str, str]] = {
     "organisational": "组织性 (可安排未安排)",
     "none": "无缺口",
 }
+
+# -- 软弱涣散 screening (docs/rules.md#软弱涣散-screening-排查) ------------------------------------
+
+# The indicators, in the order of docs/rules.md (which also breaks ties between equal weights).
+SCREEN_INDICATOR_ZH: Final[dict[str, str]] = {
+    "secretary_vacant": "书记缺职或长期不在岗",
+    "term_expired": "班子届满未换届",
+    "life_irregular": "组织生活不正常",
+    "few_full_members": "正式党员不足",
+    "members_lost": "党员失联失管",
+    "household_coverage": "党员联户覆盖低",
+    "chain_breaks": "包联链条断",
+    "rectification_open": "整顿未验收",
+}
+SCREEN_INDICATORS: Final = tuple(SCREEN_INDICATOR_ZH)
