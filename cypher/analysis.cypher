@@ -44,13 +44,14 @@ RETURN collect([a.code, a.name, a.level, coalesce(a.external, false), p.code,
 
 // @name proj_orgs
 // Every org: id, name, kind, parent id, served area code, term end, external flag, host area
-// code (mobile branches, orgs at destinations) and establishment date.
+// code (mobile branches, orgs at destinations), establishment date and 软弱涣散 flag.
 MATCH (o:Org)
 OPTIONAL MATCH (o)-[:UNDER]->(p:Org)
 OPTIONAL MATCH (o)-[:SERVES]->(a:Area)
 OPTIONAL MATCH (o)-[:HOSTED_IN]->(h:Area)
 RETURN collect([o.id, o.name, o.kind, p.id, a.code, o.term_end,
-                coalesce(o.external, false), h.code, o.established_on]) AS orgs
+                coalesce(o.external, false), h.code, o.established_on,
+                coalesce(o.weak, false)]) AS orgs
 
 // @name proj_rectifications
 // Every rectification: org id, opening date, deadline, status.

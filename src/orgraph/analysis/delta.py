@@ -105,6 +105,7 @@ ORG_FIELDS = (
     "org_children",
     "org_host",
     "org_established",
+    "org_weak",
     "rects",
 )
 

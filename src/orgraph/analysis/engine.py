@@ -31,6 +31,7 @@ from orgraph.analysis import (
     mobile,
     proposal_report,
     proposals,
+    screening,
     snapshot,
 )
 from orgraph.analysis import projection as proj
@@ -533,6 +534,18 @@ class Engine:
                 }
             )
         return {"as_of": iso, "branch": self._branch_row(c, o), "members": members}
+
+    # -- 软弱涣散 screening -----------------------------------------------------------------------
+
+    def screening(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """Every village organisation in scope with the indicators of a weak organisation,
+        its reasons and the figures behind them (docs/rules.md "软弱涣散 screening")."""
+        c, iso = self._ctx(scope, as_of)
+        whole, everyone = self._scope(c.graph, None)
+        county = Ctx(c.graph, c.day, whole, self.policy, everyone)
+        return {"scope": c.scope.label, "as_of": iso, **screening.screen(c, county)}
 
     # -- organisational life ------------------------------------------------------------------
 

@@ -83,6 +83,7 @@ class Projection:
     org_children: list[list[int]] = field(default_factory=list)
     org_host: list[str | None] = field(default_factory=list)  # HOSTED_IN area code
     org_established: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    org_weak: list[bool] = field(default_factory=list)  # imported 软弱涣散 flag
     rects: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
     # households
     hh_id: list[str] = field(default_factory=list)
@@ -303,7 +304,7 @@ def _load_areas(p: Projection, areas: list[Any]) -> None:
 
 def _load_orgs(p: Projection, orgs: list[Any]) -> None:
     established, parents, areas = [], [], []  # parents resolved once every org has its index
-    for oid, name, kind, parent, area, term_end, external, host, est in orgs:
+    for oid, name, kind, parent, area, term_end, external, host, est, weak in orgs:
         parents.append(parent)
         areas.append(area)
         p.org_index[oid] = len(p.org_id)
@@ -314,6 +315,7 @@ def _load_orgs(p: Projection, orgs: list[Any]) -> None:
         p.org_external.append(bool(external) or kind == EXTERNAL_KIND)
         p.org_host.append(host)
         established.append(day(est, ALWAYS))
+        p.org_weak.append(weak is True)
     p.org_established = np.array(established, dtype=np.int64)
     p.org_parent = [_position(p.org_index, code) for code in parents]
     p.org_area = [_position(p.area_index, code) for code in areas]
