@@ -549,6 +549,19 @@ class OrgraphClient:
             body["as_of"] = as_of
         return cast(Json, self._post("/proposals/contacts/apply", body))
 
+    # -- 软弱涣散 screening (docs/rules.md "软弱涣散 screening (排查)") -------------------------
+
+    def screening(self, *, scope: str | None = None, as_of: str | None = None) -> Json:
+        """Every village organisation in scope with the eight indicators of a weak
+        organisation, its reasons (by the policy's weights) and the figures behind them:
+        screened, candidates, no_data, listed_without_reasons, unlisted_candidates, items."""
+        return cast(Json, self._get("/screening", scope=scope, as_of=as_of))
+
+    def export_screening(self, *, scope: str | None = None, as_of: str | None = None) -> Download:
+        """The screening as an Excel file: 排查名单 (one row per screened organisation) and
+        指标说明 (each indicator, its threshold, weight and source)."""
+        return self._download("/screening/export", "screening.xlsx", scope=scope, as_of=as_of)
+
     # -- imports ----------------------------------------------------------------------------
 
     def import_files(self, kind: str, files: Iterable[UploadFile], *, dry_run: bool = True) -> Json:
