@@ -692,16 +692,19 @@ def _items(answer: Any) -> list[Json]:
 
 def _filename(resp: httpx.Response, default: str) -> str:
     """The file name of a Content-Disposition header (RFC 5987 `filename*` first)."""
+    import re
     from email.message import Message
     from urllib.parse import unquote
 
     cd = resp.headers.get("content-disposition", "")
     if not cd:
         return default
+    # email.message decodes RFC 2231 parameters under the plain name, so with both present
+    # get_param("filename*") is None and get_filename() the ASCII fallback: read it here.
+    star = re.search(r"filename\*\s*=\s*([\w-]*)'[^']*'([^;\s]+)", cd, re.IGNORECASE)
+    if star:
+        return unquote(star[2].strip('"'), encoding=star[1] or "utf-8", errors="replace")
     msg = Message()
     msg["content-disposition"] = cd
-    star = msg.get_param("filename*", header="content-disposition")
-    if isinstance(star, str) and "''" in star:
-        return unquote(star.split("''", 1)[1])
     name = msg.get_filename()
     return name or default
