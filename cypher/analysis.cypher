@@ -131,6 +131,11 @@ MATCH (m:Member)-[:PAID]->(d:Dues)
 RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
        collect(coalesce(d.paid_on, '')) AS dates
 
+// @name proj_first_secretaries
+// Every 第一书记 appointment: member key, org id, start, end, sending unit.
+MATCH (m:Member)-[:APPOINTED]->(f:FirstSecretary)-[:TO]->(o:Org)
+RETURN collect([m.key, o.id, f.since, f.until, f.sent_by]) AS appointments
+
 // Catching up with the change log (docs/design.md#change-log): the rows of the proj_* blocks
 // above for the entities a change touched, in the same shapes, so the same loaders read them.
 
@@ -219,3 +224,9 @@ UNWIND $keys AS k
 MATCH (m:Member {key: k})-[:PAID]->(d:Dues)
 RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
        collect(coalesce(d.paid_on, '')) AS dates
+
+// @name delta_first_secretaries
+// The given members' 第一书记 appointments (as proj_first_secretaries).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:APPOINTED]->(f:FirstSecretary)-[:TO]->(o:Org)
+RETURN collect([m.key, o.id, f.since, f.until, f.sent_by]) AS appointments

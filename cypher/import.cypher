@@ -419,3 +419,24 @@ MERGE (d:Dues {id: row.id})
 SET d += row.props
 MERGE (m)-[:PAID]->(d)
 RETURN count(d) AS written
+
+// @name first_secretary_states
+// Stored 第一书记 appointments of the given ids, for diffs.
+UNWIND $ids AS fid
+MATCH (f:FirstSecretary {id: fid})
+RETURN f.id AS id, f.since AS since, f.until AS until, f.sent_by AS sent_by,
+       f.org_text AS org_text
+
+// @name upsert_first_secretaries
+// @write
+// @touches member:rows.member
+// Create or update 第一书记 appointments by id (member|org|since): the member appointed, the
+// village Party organisation it is sent to.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+MATCH (o:Org {id: row.org})
+MERGE (f:FirstSecretary {id: row.id})
+SET f += row.props
+MERGE (m)-[:APPOINTED]->(f)
+MERGE (f)-[:TO]->(o)
+RETURN count(f) AS written

@@ -61,3 +61,7 @@ CREATE INDEX FOR (n:Dues) ON (n.id)
 // @name v4_change_seq
 // The change log (docs/design.md#change-log), read by sequence number.
 CREATE INDEX FOR (n:Change) ON (n.seq)
+
+// @name v5_first_secretary_id
+// 第一书记 appointments keyed by member key, village Party organisation and start date.
+CREATE INDEX FOR (n:FirstSecretary) ON (n.id)

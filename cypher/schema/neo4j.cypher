@@ -60,3 +60,7 @@ CREATE CONSTRAINT dues_id_unique IF NOT EXISTS FOR (n:Dues) REQUIRE n.id IS UNIQ
 // @name v4_change_seq
 // The change log (docs/design.md#change-log), read by sequence number.
 CREATE INDEX change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)
+
+// @name v5_first_secretary_id
+// 第一书记 appointments keyed by member key, village Party organisation and start date.
+CREATE CONSTRAINT first_secretary_id_unique IF NOT EXISTS FOR (n:FirstSecretary) REQUIRE n.id IS UNIQUE

@@ -26,6 +26,7 @@ ROSTER_KINDS: Final = (
     "reports",
     "meetings",
     "dues",
+    "first_secretaries",
 )
 ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "areas": "行政区划",
@@ -37,6 +38,7 @@ ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "reports": "报到记录",
     "meetings": "组织生活记录",
     "dues": "党费",
+    "first_secretaries": "第一书记",
 }
 
 # -- areas ------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ EDGE_TABLES: dict[str, tuple[str, ...]] = {
     "attends": ("at_member", "at_org", "at_since", "at_until"),
     "meeting_people": ("kp_member", "kp_meeting", "kp_attended"),
     "dues": ("d_member", "d_month", "d_on"),
+    "first_secretaries": ("fs_member", "fs_org", "fs_since", "fs_until", "fs_sent_by"),
 }
 MEMBER_FIELDS = (
     "m_key",
@@ -231,6 +232,7 @@ def _reload_orgs(q: Projection, store: GraphStore) -> None:
     q.m_branches = _remap_lists(q.m_branches, mapping)
     q.m_groups = _remap_lists(q.m_groups, mapping)
     q.at_org = _remap(q.at_org, mapping)
+    q.fs_org = _remap(q.fs_org, mapping)
     q.k_org = _remap(q.k_org, mapping)
     q.r_target = _remap_where(q.r_target, np.asarray(q.r_is_org, dtype=bool), mapping)
 
@@ -365,6 +367,11 @@ _EDGE_LOADS: dict[str, tuple[str, tuple[str, ...], Callable[[Projection, Any], N
         proj._load_meeting_people,
     ),
     "dues": ("delta_dues", ("members", "months", "dates"), proj._load_dues),
+    "first_secretaries": (
+        "delta_first_secretaries",
+        ("appointments",),
+        proj._load_first_secretaries,
+    ),
 }
 
 

@@ -134,6 +134,12 @@ class Projection:
     at_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: no date
     at_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     # meetings (组织生活) and who attended or missed them; dues payments (党费)
+    # 第一书记 appointments: member → village Party organisation (member-keyed, like dues)
+    fs_member: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    fs_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    fs_since: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    fs_until: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    fs_sent_by: list[str | None] = field(default_factory=list)
     k_id: list[str] = field(default_factory=list)
     k_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     k_type: list[str] = field(default_factory=list)
@@ -264,6 +270,7 @@ def _load_once(store: GraphStore, revision: str | None, seq: int = 0) -> Project
         p, _parallel(store.read("proj_meeting_people"), "members", "meetings", "attended")
     )
     _load_dues(p, _parallel(store.read("proj_dues"), "members", "months", "dates"))
+    _load_first_secretaries(p, _one(store.read("proj_first_secretaries"), "appointments"))
     return p
 
 
@@ -507,6 +514,23 @@ def _load_dues(p: Projection, dues: list[tuple[Any, ...]]) -> None:
             month.append(month_index(paid_to))
             on.append(day(paid_on or paid_to[:7] + "-01", ALWAYS))
     p.d_member, p.d_month, p.d_on = (np.array(x, np.int64) for x in (member, month, on))
+
+
+def _load_first_secretaries(p: Projection, rows: list[Any]) -> None:
+    """第一书记 appointments whose member and org the projection holds; active at D like every
+    dated link: since ≤ D < until (an empty until never ends)."""
+    member, org, since, until, sent_by = [], [], [], [], []
+    for key, oid, start, end, unit in rows:
+        if key in p.m_index and oid in p.org_index:
+            member.append(p.m_index[key])
+            org.append(p.org_index[oid])
+            since.append(day(start, ALWAYS))
+            until.append(day(end, NEVER))
+            sent_by.append(unit)
+    p.fs_member, p.fs_org, p.fs_since, p.fs_until = (
+        np.array(x, np.int64) for x in (member, org, since, until)
+    )
+    p.fs_sent_by = sent_by
 
 
 def _float(value: Any) -> float | None:

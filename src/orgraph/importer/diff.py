@@ -133,6 +133,27 @@ class ImportStep:
                 return None
         return key
 
+    def _repeated(
+        self,
+        rep: FileReport,
+        rec: Record,
+        first: dict[str, int],
+        key: str,
+        field: str,
+        shown: Any,
+        what: str,
+    ) -> bool:
+        """A row naming what an earlier row of the sheet named once references resolve (one
+        by 人员编号 and one by 身份证号, one by org id and one by name) is rejected, naming the
+        first: which of the two is right is for the user to say, not for the import."""
+        if key in first:
+            self._reject(
+                rep, rec, field, shown, f"与第{first[key]}行重复（{what}），请核对后只保留一行"
+            )
+            return True
+        first[key] = rec.row
+        return False
+
     # -- diff and write -----------------------------------------------------------------------
 
     def _count(

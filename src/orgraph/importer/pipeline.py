@@ -2,12 +2,13 @@
 write only what is new or changed in UNWIND batches, and report every row's fate.
 
 Kinds are processed in dependency order (areas → orgs → households → members → contacts →
-outflows → reports → meetings → dues) whatever order the files came in. A row whose reference
-cannot be resolved is rejected with the reason; the rest of its file is still imported.
+outflows → reports → meetings → dues → first_secretaries) whatever order the files came in. A
+row whose reference cannot be resolved is rejected with the reason; the rest of its file is
+still imported.
 
 Each kind's step lives in a module of its own (``areas_orgs``, ``households``, ``members``,
-``contacts``, ``outflows``, ``life``); what they share (lookups, row issues, the diff against the
-stored state and the batched writes) in ``diff``.
+``contacts``, ``outflows``, ``life``, ``first_secretaries``); what they share (lookups, row
+issues, the diff against the stored state and the batched writes) in ``diff``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from orgraph.config import get_settings
 from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
+from orgraph.importer.first_secretaries import FirstSecretarySteps
 from orgraph.importer.households import HouseholdSteps
 from orgraph.importer.life import LifeSteps
 from orgraph.importer.members import MemberSteps, Roster
@@ -43,10 +45,19 @@ ORDER = (
     "reports",
     "meetings",
     "dues",
+    "first_secretaries",
 )
 
 
-class Importer(AreaOrgSteps, HouseholdSteps, MemberSteps, ContactSteps, OutflowSteps, LifeSteps):
+class Importer(
+    AreaOrgSteps,
+    HouseholdSteps,
+    MemberSteps,
+    ContactSteps,
+    OutflowSteps,
+    LifeSteps,
+    FirstSecretarySteps,
+):
     """One import call: every kind's step over the same lookups and diff state."""
 
 

@@ -13,7 +13,16 @@ from typing import Literal
 from orgraph.vocab import ROSTER_KIND_ZH, ROSTER_KINDS
 
 Kind = Literal[
-    "areas", "orgs", "members", "households", "contacts", "outflows", "reports", "meetings", "dues"
+    "areas",
+    "orgs",
+    "members",
+    "households",
+    "contacts",
+    "outflows",
+    "reports",
+    "meetings",
+    "dues",
+    "first_secretaries",
 ]
 
 # The same kinds as orgraph.vocab.ROSTER_KINDS, as a type (tests/roster checks they agree).
@@ -625,13 +634,81 @@ DUES = KindSpec(
     sheet_hints=("党费",),
 )
 
+# 驻村第一书记: who is sent to which village Party organisation, by whom, from when to when
+# (docs/rules.md "第一书记").
+FIRST_SECRETARIES = KindSpec(
+    "first_secretaries",
+    "第一书记",
+    (
+        _ID,
+        _MEMBER_NO,
+        _NAME_OPT,
+        _c(
+            "org",
+            "村党组织编号",
+            "党组织编号",
+            "组织编号",
+            "派驻党组织编号",
+            "驻村党组织编号",
+            type="code",
+        ),
+        _c(
+            "org_name",
+            "村党组织",
+            "村党组织名称",
+            "派驻党组织",
+            "驻村党组织",
+            "党组织名称",
+            "组织名称",
+        ),
+        _c("sent_by", "派出单位", "选派单位", "派驻单位", "原工作单位", "工作单位"),
+        _c(
+            "since",
+            "任职开始日期",
+            "任职日期",
+            "开始日期",
+            "派驻日期",
+            "到村日期",
+            "任职时间",
+            "派驻时间",
+            required=True,
+            type="date",
+        ),
+        _c(
+            "until",
+            "任职结束日期",
+            "结束日期",
+            "任期届满日期",
+            "期满日期",
+            "离任日期",
+            "派驻结束日期",
+            type="date",
+        ),
+        _REMARK,
+    ),
+    one_of=(("id_number", "member_no"), ("org", "org_name")),
+    sheet_hints=("第一书记",),
+)
+
 SPECS: dict[str, KindSpec] = {
     s.kind: s
-    for s in (AREAS, ORGS, MEMBERS, HOUSEHOLDS, CONTACTS, OUTFLOWS, REPORTS, MEETINGS, DUES)
+    for s in (
+        AREAS,
+        ORGS,
+        MEMBERS,
+        HOUSEHOLDS,
+        CONTACTS,
+        OUTFLOWS,
+        REPORTS,
+        MEETINGS,
+        DUES,
+        FIRST_SECRETARIES,
+    )
 }
 
 # Order in which sheet-name hints are tried (specific before generic: "流动党员" is outflows).
 KINDS_BY_SHEET: tuple[str, ...] = (
+    "first_secretaries",
     "dues",
     "meetings",
     "outflows",
@@ -662,6 +739,9 @@ KIND_ALIASES: dict[str, str] = {
     "会议记录": "meetings",
     "党费缴纳": "dues",
     "党费台账": "dues",
+    "first_secretary": "first_secretaries",
+    "驻村第一书记": "first_secretaries",
+    "第一书记名册": "first_secretaries",
     "党员": "members",
     "花名册": "members",
     "流动党员": "outflows",

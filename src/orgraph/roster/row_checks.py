@@ -12,7 +12,9 @@ from orgraph.roster.geocode import geocode
 from orgraph.roster.idnumber import IdCheck, scrub
 from orgraph.roster.parsed import Issue, show
 
-MEMBER_KINDS = frozenset({"members", "contacts", "outflows", "reports", "dues"})
+MEMBER_KINDS = frozenset(
+    {"members", "contacts", "outflows", "reports", "dues", "first_secretaries"}
+)
 
 # Per kind: (key fields, message label) for duplicate detection.
 _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
@@ -25,6 +27,9 @@ _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "reports": ((("member_key", "on", "channel", "org"), "同一党员同日同方式的报到"),),
     "meetings": ((("org", "org_name", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
     "dues": ((("member_key", "paid_to"), "同一党员缴至同一月份"),),
+    "first_secretaries": (
+        (("member_key", "org", "org_name", "since"), "同一人同日派驻同一党组织"),
+    ),
 }
 
 # Rows seen so far per duplicate key: {fields: {key values: Excel row}}.
@@ -66,7 +71,7 @@ def check_row(
         _member_dates(values, at, warnings)
     elif kind == "outflows":
         _in_order(values, "left_on", "returned_on", "返回时间早于外出时间", at, errors)
-    elif kind == "contacts":
+    elif kind in ("contacts", "first_secretaries"):
         _in_order(values, "since", "until", "结束日期早于开始日期", at, errors)
     elif kind == "meetings":
         _meeting_people(values, at, errors, warnings)
