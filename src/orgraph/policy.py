@@ -96,6 +96,15 @@ class Policy(BaseModel):
         "再多联系的户数 (默认 0: 不超上限)",
     )
 
+    first_secretary_days: int = _t(
+        90,
+        "first_secretary_absent",
+        "第一书记近N天在村里既无联户也未参加村党组织的会议: 提示核实 (少到群众家里)",
+    )
+    first_secretary_notice_days: int = _t(
+        60, "first_secretary_ending", "第一书记任期N天内届满且无人接任: 提前选派"
+    )
+
     # 软弱涣散 screening (docs/rules.md#软弱涣散-screening-排查): thresholds, then the weight of
     # each indicator, which orders an organisation's reasons and the candidates.
     screen_life_missed: int = _t(
@@ -125,9 +134,7 @@ class Policy(BaseModel):
         2, "weak_screening", "权重: 党员联户覆盖低 (服务群众不到位)"
     )
     screen_weight_chain_breaks: int = _t(2, "weak_screening", "权重: 包联链条断开")
-    screen_weight_rectification_open: int = _t(
-        1, "weak_screening", "权重: 已列入整顿、尚未验收"
-    )
+    screen_weight_rectification_open: int = _t(1, "weak_screening", "权重: 已列入整顿、尚未验收")
 
     @model_validator(mode="after")
     def _ranges(self) -> Policy:
@@ -147,6 +154,7 @@ class Policy(BaseModel):
             "dues_warn_months",
             "suspend_months",
             "removal_months",
+            "first_secretary_days",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} ({getattr(self, name)}) 至少为 1")

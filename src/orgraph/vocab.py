@@ -232,8 +232,8 @@ class GapType:
     """A gap rule as every layer names it (the rule itself is in orgraph.analysis.rules).
 
     `item` says what one item of the list is about: a household, member, area, org, an open
-    rectification (`rectification`), a cluster of members away in one city (`city`) or a
-    meeting (`meeting`).
+    rectification (`rectification`), a cluster of members away in one city (`city`), a
+    meeting (`meeting`) or a 第一书记 appointment (`appointment`).
     """
 
     type: str
@@ -258,6 +258,9 @@ GAP_TYPES: Final[tuple[GapType, ...]] = (
     GapType("member_no_group", "党员未编入党小组", "member"),
     GapType("rectification_overdue", "软弱涣散整顿逾期", "rectification"),
     GapType("term_expired", "党组织届期已满", "org"),
+    GapType("weak_no_first_secretary", "软弱涣散村党组织无第一书记", "org"),
+    GapType("first_secretary_absent", "第一书记在村联户、参会无记录", "appointment"),
+    GapType("first_secretary_ending", "第一书记即将期满无人接任", "appointment"),
     GapType("mobile_unattached", "流动党员未在流入地参加组织生活", "member"),
     GapType("mobile_silent", "流动党员长期未报到", "member"),
     GapType("lost_contact", "失联党员", "member"),

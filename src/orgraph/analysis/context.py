@@ -10,7 +10,7 @@ from orgraph.analysis.scope import Scope
 from orgraph.analysis.state import DayState
 from orgraph.policy import Policy
 
-Ref = tuple[str, int]  # ("h"|"m"|"a"|"o"|"r"|"c"|"k" meeting, index)
+Ref = tuple[str, int]  # ("h"|"m"|"a"|"o"|"r"|"c"|"k" meeting|"f" 第一书记 appointment, index)
 
 
 @dataclass

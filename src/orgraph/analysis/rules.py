@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import life, life_rules, mobile
+from orgraph.analysis import first_secretaries, life, life_rules, mobile
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
@@ -413,6 +413,24 @@ _DEFINED = (
     Rule(_GAP["member_no_group"], _no_group, _by_index(_member_item)),
     Rule(_GAP["rectification_overdue"], _overdue, _by_index(_overdue_item)),
     Rule(_GAP["term_expired"], _term_expired, _by_index(_term_item)),
+    Rule(
+        _GAP["weak_no_first_secretary"],
+        first_secretaries.weak_without,
+        first_secretaries.weak_without_item,
+        has_data=first_secretaries.has_appointments,
+    ),
+    Rule(
+        _GAP["first_secretary_absent"],
+        first_secretaries.absent,
+        first_secretaries.absent_item,
+        has_data=first_secretaries.has_appointments,
+    ),
+    Rule(
+        _GAP["first_secretary_ending"],
+        first_secretaries.ending,
+        first_secretaries.ending_item,
+        has_data=first_secretaries.has_appointments,
+    ),
     Rule(_GAP["mobile_unattached"], mobile.unattached, mobile.unattached_item),
     Rule(_GAP["mobile_silent"], mobile.silent_members, mobile.silent_item),
     Rule(_GAP["lost_contact"], mobile.lost_members, mobile.lost_item),
@@ -482,4 +500,6 @@ def ref_id(p: Projection, ref: Ref) -> str:
         return mobile.cluster_id(p, i)
     if kind == "k":
         return p.k_id[i]
+    if kind == "f":
+        return first_secretaries.appointment_id(p, i)
     return p.org_id[i]

@@ -17,10 +17,10 @@ import numpy as np
 
 from orgraph.analysis import life, life_rules, mobile
 from orgraph.analysis.context import Ctx
-from orgraph.analysis.life import iso
 from orgraph.analysis.projection import Projection
 from orgraph.analysis.rules import RULES
-from orgraph.vocab import GROUP_KINDS, MOBILE_KINDS, SCREEN_INDICATORS
+from orgraph.analysis.village_orgs import area_villages, open_rects, screened, subtree
+from orgraph.vocab import SCREEN_INDICATORS
 
 # The life rules whose missed periods make `life_irregular` (docs/rules.md).
 LIFE_RULES = (
@@ -43,62 +43,6 @@ LIFE_TYPES = {
 }
 
 
-def screened(c: Ctx) -> list[int]:
-    """The village organisations of c's scope: not external, not a group nor mobile, serving a
-    village directly, and not under an org that serves the same village."""
-    p = c.graph
-    out = []
-    for i in np.flatnonzero(c.scope.orgs):
-        o = int(i)
-        a = p.org_area[o]
-        if (
-            a < 0
-            or p.area_level[a] != "village"
-            or p.org_external[o]
-            or p.org_kind[o] in GROUP_KINDS
-            or p.org_kind[o] in MOBILE_KINDS
-        ):
-            continue
-        parent = p.org_parent[o]
-        if parent >= 0 and p.org_area[parent] == a:
-            continue
-        out.append(o)
-    return out
-
-
-def _subtree(p: Projection, o: int) -> list[int]:
-    out, todo, seen = [], [o], {o}
-    while todo:
-        x = todo.pop()
-        out.append(x)
-        for k in p.org_children[x]:
-            if k not in seen:
-                seen.add(k)
-                todo.append(k)
-    return sorted(out)
-
-
-def _area_villages(p: Projection) -> list[list[int]]:
-    """Per area: the areas of level village at or above it (its villages' subtrees hold it)."""
-
-    def make() -> list[list[int]]:
-        out: list[list[int]] = []
-        for a in range(len(p.area_code)):
-            found, i, seen = [], a, set()
-            while i >= 0 and i not in seen:
-                seen.add(i)
-                if p.area_level[i] == "village":
-                    found.append(i)
-                i = p.area_parent[i]
-            out.append(found)
-        return out
-
-    found: list[list[int]] = p.once(
-        "screen_area_villages", make, ("area_code", "area_level", "area_parent")
-    )
-    return found
-
-
 @dataclass
 class _County:
     """What every screened organisation's indicators read, computed once per answer over the
@@ -118,7 +62,7 @@ class _County:
 
 def _county(county: Ctx) -> _County:
     p, d = county.graph, county.day
-    villages = _area_villages(p)
+    villages = area_villages(p)
     na = len(p.area_code)
     per_area = np.bincount(p.hh_area[p.hh_area >= 0], minlength=na) if len(p.hh_area) else None
     cov_area = (
@@ -197,7 +141,7 @@ def _life_missed(county: Ctx) -> dict[int, dict[str, int]]:
 
 def _indicators(county: Ctx, k: _County, o: int) -> list[dict[str, Any]]:
     p, d, pol = county.graph, county.day, county.policy
-    orgs = _subtree(p, o)
+    orgs = subtree(p, o)
     v = p.org_area[o]
     members = _members(p, orgs)
     out = []
@@ -309,21 +253,7 @@ def _indicators(county: Ctx, k: _County, o: int) -> list[dict[str, Any]]:
         )
     )
 
-    today = iso(d.as_of) or ""
-    inside = set(orgs)
-    rects: list[dict[str, Any]] = []
-    for x, opened, deadline, status in p.rects:
-        if x in inside and status != "done" and (not opened or str(opened) <= today):
-            rects.append(
-                {
-                    "org": {"id": p.org_id[x], "name": p.org_name[x]},
-                    "opened_on": opened or None,
-                    "deadline": deadline or None,
-                    "status": status,
-                    "overdue": bool(deadline) and str(deadline) < today,
-                }
-            )
-    rects.sort(key=lambda r: (r["org"]["id"], r["deadline"] or "", r["opened_on"] or ""))
+    rects = open_rects(county, orgs)
     out.append(_indicator("rectification_open", len(rects), 1, bool(rects), rects=rects))
     return out
 
