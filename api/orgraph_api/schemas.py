@@ -286,6 +286,41 @@ class LifeGridOut(BaseModel):
     rows: list[dict[str, Any]]
 
 
+class ScreeningIndicator(BaseModel):
+    key: str = Field(examples=["secretary_vacant"])
+    value: int | float | None = Field(
+        description="the figure compared (household_coverage: covered / households); null: "
+        "no data, never read as compliance"
+    )
+    threshold: int
+    flag: bool | None = Field(description="over the threshold (a reason); null: no data")
+    detail: dict[str, Any] = Field(description="the figures behind the value (docs/rules.md)")
+
+
+class ScreeningItem(BaseModel):
+    org: dict[str, Any] = Field(description="id, name, kind")
+    village: dict[str, Any] = Field(description="code, name")
+    township: dict[str, Any] | None
+    listed: bool = Field(description="已列为软弱涣散 (imported flag, or a rectification open)")
+    indicators: list[ScreeningIndicator]
+    reasons: list[str] = Field(description="the flagged indicators, larger weight first")
+    priority: int = Field(description="the sum of the reasons' weights")
+    candidate: bool
+
+
+class ScreeningOut(BaseModel):
+    scope: str
+    as_of: str
+    screened: int
+    candidates: int
+    no_data: list[str] = Field(description="indicators null for every screened organisation")
+    listed_without_reasons: list[str] = Field(
+        description="org ids listed whose only reason, if any, is rectification_open"
+    )
+    unlisted_candidates: list[str] = Field(description="org ids of candidates not listed")
+    items: list[ScreeningItem]
+
+
 class MemberLifeOut(BaseModel):
     as_of: str
     member: dict[str, Any]

@@ -119,6 +119,8 @@ def sweep(
     sw.pages(client, "/meetings")
     sw.pages(client, "/dues")
     sw.export(client, "/proposals/duties/export", as_of=as_of)
+    sw.get(client, "/screening", as_of=as_of)
+    sw.export(client, "/screening/export", as_of=as_of)
     for key in sorted(own.members)[:3]:
         sw.get(client, f"/members/{key}", reveal=reveal)
         sw.get(client, "/contacts", member=key)
@@ -164,6 +166,7 @@ def sweep(
         sw.missing(client, "/proposals/duties", oid, scope=oid)
         sw.missing(client, "/meetings", oid, org=oid)
         sw.missing(client, "/life/grid", oid, scope=oid)
+        sw.missing(client, "/screening", oid, scope=oid)
     return sw
 
 

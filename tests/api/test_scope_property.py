@@ -203,6 +203,8 @@ def test_the_sweep_reaches_every_read_route(
         "/proposals/duties/export",
         "/life/grid",
         "/life/grid/export",
+        "/screening",
+        "/screening/export",
         "/meetings",
         "/dues",
         "/members/{key}/life",

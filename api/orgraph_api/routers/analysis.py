@@ -1,4 +1,5 @@
-"""Coverage, gaps, their summary and their export: the engine's answers for a scope."""
+"""Coverage, gaps, their summary and their export, and the 软弱涣散 screening (排查) and its
+export: the engine's answers for a scope."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from orgraph.analysis.engine import LEVELS
+from orgraph.records import screening_sheet
 from orgraph.records.visibility import redact_items
-from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH, LIFE_LEDGER_GAP_TYPES
+from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH, LIFE_LEDGER_GAP_TYPES, SCREEN_INDICATOR_ZH
 from orgraph_api import exports
 from orgraph_api.deps import Scoped, Svc, audited
 from orgraph_api.errors_doc import download, errors
 from orgraph_api.params import AsOfQ, FormatQ, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
-from orgraph_api.schemas import CoverageOut, GapPageOut, GapSummaryOut
+from orgraph_api.schemas import CoverageOut, GapPageOut, GapSummaryOut, ScreeningOut
 
 router = APIRouter(tags=["覆盖与缺口"])
 
@@ -132,3 +134,47 @@ def export(
         else exports.to_xlsx(items, title=title, chinese_dates=type.value in LIFE_LEDGER_GAP_TYPES)
     )
     return exports.file_response(body, format, name, ascii_name)
+
+
+SCREENING_TAG = "软弱涣散排查"
+INDICATORS_DOC = "指标 (按此顺序): " + "、".join(
+    f"{k} ({v})" for k, v in SCREEN_INDICATOR_ZH.items()
+)
+
+
+@router.get(
+    "/screening",
+    summary="软弱涣散排查",
+    tags=[SCREENING_TAG],
+    response_model=ScreeningOut,
+    responses=errors(404, 422),
+    description="范围内每个村级党组织 (直接服务一个村、上级组织不服务同一村) 的各项指标、"
+    "阈值和背后的数字；至少一项超过阈值的列为候选，原因按政策权重排序，优先级为原因权重之和。"
+    "指标按全县数据计算，与查询范围无关。只是排查: 定级、列入由人决定。" + INDICATORS_DOC + "。",
+)
+def screening(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
+    ref = view.resolve(scope)
+    doc = svc.answers.ask(view.revision, svc.engine.screening, scope=ref, as_of=as_of)
+    return Json(redact_items(doc, view.seen()))
+
+
+@router.get(
+    "/screening/export",
+    summary="导出软弱涣散排查名单 (XLSX)",
+    tags=[SCREENING_TAG],
+    responses=download(404, 422),
+    response_class=Response,
+    description="两张表: 排查名单 (每个排查的党组织一行: 党组织、组织编号、所在村、乡镇、"
+    "是否已列为软弱涣散、是否候选、优先级、原因，以及每项指标的数值，无数据的写“无数据”) 和"
+    "指标说明 (每项指标的说明、列为原因的条件、阈值、权重和政策依据)。",
+)
+def export_screening(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Response:
+    ref = view.resolve(scope)
+    with audited(
+        svc, view.principal, action="screening.export", target="screening", scope=ref
+    ) as detail:
+        doc = redact_items(svc.engine.screening(scope=ref, as_of=as_of), view.seen())
+        detail["rows"] = len(doc["items"])
+    body = screening_sheet.to_xlsx(doc, svc.engine.policy)
+    tail = f"_{doc['scope']}_{doc['as_of']}.xlsx"
+    return exports.file_response(body, "xlsx", "软弱涣散排查" + tail, "screening" + tail)

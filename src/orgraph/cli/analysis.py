@@ -1,10 +1,12 @@
-"""`orgraph gaps | coverage | chain | policy`: the answers, as tables, JSON or CSV."""
+"""`orgraph gaps | coverage | chain | policy | screening`: the answers, as tables, JSON or CSV
+(the screening also as its Excel workbook)."""
 
 from __future__ import annotations
 
 import csv
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,7 +15,15 @@ from rich.table import Table
 from orgraph.analysis.engine import LEVELS, Engine
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
-from orgraph.vocab import CHAIN_DUTY_ZH, FIELD_ZH, GAP_TYPE_NAMES, GAP_ZH, LEVEL_ZH
+from orgraph.records import screening_sheet
+from orgraph.vocab import (
+    CHAIN_DUTY_ZH,
+    FIELD_ZH,
+    GAP_TYPE_NAMES,
+    GAP_ZH,
+    LEVEL_ZH,
+    SCREEN_INDICATOR_ZH,
+)
 
 
 class Format(StrEnum):
@@ -222,6 +232,74 @@ def policy(fmt: FormatOpt = Format.table) -> None:
     )
 
 
+def screening(
+    scope: ScopeOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出完整的 JSON 答案")] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="另写成 Excel 文件 (.xlsx): 排查名单和指标说明"),
+    ] = None,
+) -> None:
+    """软弱涣散排查: 各村级党组织的指标，列出至少一项超过阈值的候选及原因 (按政策权重排序)。
+    只是排查，定级、列入由人决定。"""
+    if export is not None and export.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("导出文件须为 .xlsx", param_hint="--export")
+    with store_session() as store:
+        engine = Engine(store)
+        doc = engine.screening(scope=scope, as_of=as_of)
+    if export is not None:
+        export.write_bytes(screening_sheet.to_xlsx(doc, engine.policy))
+    if as_json:
+        print_json(doc)
+        return
+    rows = [
+        {
+            "org": i["org"]["name"],
+            "id": i["org"]["id"],
+            "village": i["village"],
+            "township": i["township"],
+            "listed": i["listed"],
+            "priority": i["priority"],
+            "reasons": screening_sheet.reasons_zh(i),
+        }
+        for i in doc["items"]
+        if i["candidate"]
+    ]
+    emit(
+        rows,
+        Format.table,
+        f"软弱涣散排查 ({doc['scope']}, 截至 {doc['as_of']}): 排查 {doc['screened']} 个"
+        f"村级党组织，候选 {doc['candidates']} 个",
+        doc,
+        {
+            "org": "党组织",
+            "id": "组织编号",
+            "listed": "已列为软弱涣散",
+            "priority": "优先级",
+            "reasons": "原因",
+        },
+    )
+    if doc["no_data"]:
+        console.print(
+            "无数据 (不能判断，不视为达标): "
+            + "、".join(SCREEN_INDICATOR_ZH.get(k, k) for k in doc["no_data"])
+        )
+    if doc["unlisted_candidates"]:
+        console.print(
+            f"候选但尚未列为软弱涣散: {len(doc['unlisted_candidates'])} 个 ("
+            + "、".join(doc["unlisted_candidates"])
+            + ")"
+        )
+    if doc["listed_without_reasons"]:
+        console.print(
+            "已列为软弱涣散、但数据未显示原因 (请复核定级): "
+            + "、".join(doc["listed_without_reasons"])
+        )
+    if export is not None:
+        console.print(f"已写出 {len(doc['items'])} 行到 {export}")
+
+
 def register(app: typer.Typer) -> None:
-    for command in (gaps, coverage, chain, policy):
+    for command in (gaps, coverage, chain, policy, screening):
         app.command()(handles_errors(command))
