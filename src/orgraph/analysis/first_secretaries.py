@@ -39,8 +39,10 @@ def _active(c: Ctx) -> Any:
 
 
 def _in_scope(c: Ctx) -> list[int]:
-    """Appointments active at D whose org is in scope."""
+    """Appointments active at D whose org is in scope (none before the records begin)."""
     p = c.graph
+    if not has_appointments(c):
+        return []
     ok = _active(c)
     return [int(f) for f in np.flatnonzero(ok) if c.scope.orgs[p.fs_org[f]]]
 
@@ -84,6 +86,8 @@ def _brief(c: Ctx, f: int) -> dict[str, Any]:
 
 def weak_without(c: Ctx) -> list[Ref]:
     p = c.graph
+    if not has_appointments(c):
+        return []
     served = {int(o) for o in p.fs_org[_active(c)]}
     return [
         ("o", o) for o in screened(c) if listed(c, o) and not served.intersection(subtree(p, o))
