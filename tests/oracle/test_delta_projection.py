@@ -72,6 +72,7 @@ def write(draw: st.DrawFn, p: proj.Projection, n: int) -> tuple[str, dict[str, A
                 "rectification",
                 "org_edit",
                 "area_edit",
+                "first_secretary",
             ]
         )
     )
@@ -94,6 +95,9 @@ def write(draw: st.DrawFn, p: proj.Projection, n: int) -> tuple[str, dict[str, A
         moved = (next((x for x in tops if x != o), None), a)
         args["parent"], args["area"] = moved if draw(st.booleans()) else here
         args["new_kind"] = draw(st.sampled_from(["branch", "general_branch", "group", "committee"]))
+        args["weak"] = draw(st.booleans())
+    if kind == "first_secretary":
+        args["until"] = draw(st.sampled_from([None, *DAYS]))
     if kind == "meeting":
         k = [x for x in p.k_id if x.startswith(o + "|")]
         args["meeting_on"] = draw(st.sampled_from(DAYS))
@@ -191,11 +195,20 @@ def apply(store: GraphStore, kind: str, a: dict[str, Any]) -> None:
         )
     elif kind == "org_edit":
         with store.transaction() as tx:
-            tx.write("upsert_orgs", rows=[{"id": o, "props": {"kind": a["new_kind"]}}])
+            props = {"kind": a["new_kind"], "weak": a["weak"]}
+            tx.write("upsert_orgs", rows=[{"id": o, "props": props}])
             tx.write(
                 "link_orgs",
                 rows=[{"id": o, "parent": a["parent"], "area": a["area"], "host": None}],
             )
+    elif kind == "first_secretary":
+        row = {
+            "id": f"{m}|{o}|{day}",
+            "member": m,
+            "org": o,
+            "props": {"since": day, "until": a["until"], "sent_by": f"单位{n}", "org_text": None},
+        }
+        store.write("upsert_first_secretaries", rows=[row])
     elif kind == "area_edit":
         store.write("upsert_areas", rows=[{"code": a["area"], "props": {"name": f"改名{n}"}}])
     elif kind == "place":
@@ -237,6 +250,7 @@ def answers(eng: Engine) -> dict[str, Any]:
     for t in RULES:
         out[t] = eng.gaps(t, as_of=TODAY, page_size=MAX_PAGE_SIZE)
     out["coverage"] = eng.coverage(level="village", as_of=TODAY)
+    out["screening"] = eng.screening(as_of=TODAY)
     out["proposal"] = eng.proposal(as_of=TODAY, page_size=None)
     out["destinations"] = eng.destinations(as_of=TODAY)
     out["mobile_branches"] = eng.mobile_branches(as_of=TODAY)
