@@ -26,6 +26,7 @@ import numpy as np
 from orgraph.analysis import (
     coverage,
     duty_proposals,
+    first_secretaries,
     life,
     life_rules,
     mobile,
@@ -661,6 +662,9 @@ class Engine:
                     "ok": bool(who),
                 }
             )
+        for lv in levels:
+            if lv["level"] == "village":
+                lv["first_secretaries"] = first_secretaries.in_village(c, above["village"])
         broken = next((lv["level"] for lv in levels if not lv["ok"]), None)
         return {
             "household": {"id": household_id, "head_name": p.hh_head.get(h), **c.area_ctx(area)},

@@ -193,3 +193,17 @@ def ending_item(c: Ctx, ref: Ref) -> dict[str, Any]:
         "until": iso(until),
         "days_left": int(ordinal(until) - ordinal(c.day.as_of)),
     }
+
+
+# -- the village's first secretaries (the chain, the village page) ---------------------------------
+
+
+def in_village(c: Ctx, v: int) -> list[dict[str, Any]]:
+    """The appointments active at D whose org's village is area v, by appointment id."""
+    p = c.graph
+    out = [
+        {**_brief(c, f), "until": iso(int(p.fs_until[f])) if p.fs_until[f] != NEVER else None}
+        for f in np.flatnonzero(_active(c)).tolist()
+        if _village(c, int(p.fs_org[f])) == v
+    ]
+    return sorted(out, key=lambda x: str(x["id"]))
