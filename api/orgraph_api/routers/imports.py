@@ -34,6 +34,7 @@ Kind = Literal[
     "reports",
     "meetings",
     "dues",
+    "first_secretaries",
 ]
 assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")
