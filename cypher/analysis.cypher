@@ -54,9 +54,17 @@ RETURN collect([o.id, o.name, o.kind, p.id, a.code, o.term_end,
                 coalesce(o.weak, false)]) AS orgs
 
 // @name proj_rectifications
-// Every rectification: org id, opening date, deadline, status.
+// Every rectification: org id, opening date, deadline, status, and the ledger's plan date,
+// acceptance date and result, problem categories, county leader, township team, sent unit.
 MATCH (o:Org)-[:RECTIFICATION]->(r:Rectification)
-RETURN collect([o.id, r.opened_on, r.deadline, r.status]) AS rects
+RETURN collect([o.id, r.opened_on, r.deadline, r.status, r.plan_on, r.accepted_on, r.result,
+                coalesce(r.problems, []), r.county_leader, r.township_team,
+                r.sent_unit]) AS rects
+
+// @name proj_inspections
+// Every inspection: id, org id, date, inspector, findings, follow-up.
+MATCH (i:Inspection)-[:OF]->(o:Org)
+RETURN collect([i.id, o.id, i.on, i.inspector, i.findings, i.follow_up]) AS inspections
 
 // @name proj_households
 // Household ids grouped by area (names are fetched per page: decoding them all is slow).

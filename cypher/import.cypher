@@ -440,3 +440,43 @@ SET f += row.props
 MERGE (m)-[:APPOINTED]->(f)
 MERGE (f)-[:TO]->(o)
 RETURN count(f) AS written
+
+// @name rect_ledger_states
+// Stored rectification episodes of the given ids (org|opened_on), for the ledger's diffs.
+UNWIND $ids AS rid
+MATCH (o:Org)-[:RECTIFICATION]->(r:Rectification {id: rid})
+RETURN r.id AS id, o.id AS org, r.opened_on AS opened_on, r.problems AS problems,
+       r.plan_on AS plan_on, r.county_leader AS county_leader,
+       r.township_team AS township_team, r.sent_unit AS sent_unit, r.deadline AS deadline,
+       r.accepted_on AS accepted_on, r.result AS result, r.status AS status,
+       r.org_text AS org_text
+
+// @name upsert_rect_ledger
+// @write
+// @touches orgs
+// Create or update rectification episodes from the 整顿台账, keyed by org id and 列入日期
+// (the same episodes the 党组织 roster's 整顿 columns write).
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+MERGE (r:Rectification {id: row.id})
+SET r += row.props
+MERGE (o)-[:RECTIFICATION]->(r)
+RETURN count(r) AS written
+
+// @name inspection_states
+// Stored inspections of the given ids (org|on|inspector), for diffs.
+UNWIND $ids AS iid
+MATCH (i:Inspection {id: iid})
+RETURN i.id AS id, i.on AS on, i.inspector AS inspector, i.findings AS findings,
+       i.follow_up AS follow_up, i.org_text AS org_text
+
+// @name upsert_inspections
+// @write
+// @touches orgs
+// Create or update inspections (督查记录) by id, each of one organisation.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+MERGE (i:Inspection {id: row.id})
+SET i += row.props
+MERGE (i)-[:OF]->(o)
+RETURN count(i) AS written

@@ -65,3 +65,7 @@ CREATE INDEX FOR (n:Change) ON (n.seq)
 // @name v5_first_secretary_id
 // 第一书记 appointments keyed by member key, village Party organisation and start date.
 CREATE INDEX FOR (n:FirstSecretary) ON (n.id)
+
+// @name v5_inspection_id
+// Inspections (督查记录) keyed by org, date and inspector.
+CREATE INDEX FOR (n:Inspection) ON (n.id)

@@ -64,3 +64,7 @@ CREATE INDEX change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)
 // @name v5_first_secretary_id
 // 第一书记 appointments keyed by member key, village Party organisation and start date.
 CREATE CONSTRAINT first_secretary_id_unique IF NOT EXISTS FOR (n:FirstSecretary) REQUIRE n.id IS UNIQUE
+
+// @name v5_inspection_id
+// Inspections (督查记录) keyed by org, date and inspector.
+CREATE CONSTRAINT inspection_id_unique IF NOT EXISTS FOR (n:Inspection) REQUIRE n.id IS UNIQUE

@@ -96,6 +96,9 @@ class Policy(BaseModel):
         "再多联系的户数 (默认 0: 不超上限)",
     )
 
+    rect_plan_days: int = _t(
+        30, "rectification_no_plan", "列入整顿后N天内应制定一村一策整顿方案 (地方做法)"
+    )
     first_secretary_days: int = _t(
         90,
         "first_secretary_absent",

@@ -27,6 +27,8 @@ ROSTER_KINDS: Final = (
     "meetings",
     "dues",
     "first_secretaries",
+    "rectifications",
+    "inspections",
 )
 ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "areas": "行政区划",
@@ -39,6 +41,8 @@ ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "meetings": "组织生活记录",
     "dues": "党费",
     "first_secretaries": "第一书记",
+    "rectifications": "整顿台账",
+    "inspections": "督查记录",
 }
 
 # -- areas ------------------------------------------------------------------------------------
@@ -180,6 +184,17 @@ CHANNEL_ZH: Final[dict[str, str]] = {
     "letter": "书面",
 }
 RECT_STATUS_ZH: Final[dict[str, str]] = {"open": "整顿中", "done": "已完成"}
+# 整顿台账 (docs/rules.md "The rectification ledger"): problem categories, acceptance results,
+# and an inspection's follow-up.
+RECT_PROBLEM_ZH: Final[dict[str, str]] = {
+    "secretary_weak": "书记能力弱",
+    "team_disunited": "班子不团结",
+    "economy_weak": "集体经济薄弱",
+    "life_irregular": "组织生活不正常",
+    "other": "其他",
+}
+RECT_RESULT_ZH: Final[dict[str, str]] = {"pass": "合格", "basic": "基本合格", "fail": "不合格"}
+FOLLOW_UP_ZH: Final[dict[str, str]] = {"open": "整改中", "done": "已整改"}
 
 # -- organisational life (docs/rules.md "Organisational life and dues") -----------------------
 
@@ -258,6 +273,9 @@ GAP_TYPES: Final[tuple[GapType, ...]] = (
     GapType("member_no_group", "党员未编入党小组", "member"),
     GapType("rectification_overdue", "软弱涣散整顿逾期", "rectification"),
     GapType("term_expired", "党组织届期已满", "org"),
+    GapType("rectification_no_plan", "整顿未按期制定一村一策", "rectification"),
+    GapType("rectification_no_inspection", "整顿期间有季度未督查", "rectification"),
+    GapType("rectification_accepted_failing", "整顿销号未经验收合格", "rectification"),
     GapType("weak_no_first_secretary", "软弱涣散村党组织无第一书记", "org"),
     GapType("first_secretary_absent", "第一书记在村联户、参会无记录", "appointment"),
     GapType("first_secretary_ending", "第一书记即将期满无人接任", "appointment"),

@@ -108,6 +108,19 @@ ORG_FIELDS = (
     "org_established",
     "org_weak",
     "rects",
+    "rect_plan",
+    "rect_accepted",
+    "rect_result",
+    "rect_problems",
+    "rect_leader",
+    "rect_team",
+    "rect_unit",
+    "insp_id",
+    "insp_org",
+    "insp_on",
+    "insp_inspector",
+    "insp_findings",
+    "insp_follow_up",
 )
 
 
@@ -225,6 +238,7 @@ def _reload_orgs(q: Projection, store: GraphStore) -> None:
     fresh.area_code = q.area_code
     proj._load_orgs(fresh, proj._one(store.read("proj_orgs"), "orgs"))
     proj._load_rectifications(fresh, proj._one(store.read("proj_rectifications"), "rects"))
+    proj._load_inspections(fresh, proj._one(store.read("proj_inspections"), "inspections"))
     mapping = _mapping(q.org_id, fresh.org_index)
     _take(q, fresh, ORG_FIELDS)
     if np.array_equal(mapping, np.arange(len(mapping))):

@@ -85,6 +85,21 @@ class Projection:
     org_established: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     org_weak: list[bool] = field(default_factory=list)  # imported 软弱涣散 flag
     rects: list[tuple[int, str | None, str | None, str | None]] = field(default_factory=list)
+    # the 整顿台账's columns of each rect (docs/rules.md "The rectification ledger")
+    rect_plan: list[str | None] = field(default_factory=list)
+    rect_accepted: list[str | None] = field(default_factory=list)
+    rect_result: list[str | None] = field(default_factory=list)
+    rect_problems: list[frozenset[str]] = field(default_factory=list)
+    rect_leader: list[str | None] = field(default_factory=list)
+    rect_team: list[str | None] = field(default_factory=list)
+    rect_unit: list[str | None] = field(default_factory=list)
+    # inspections (督查记录), by id
+    insp_id: list[str] = field(default_factory=list)
+    insp_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    insp_on: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    insp_inspector: list[str | None] = field(default_factory=list)
+    insp_findings: list[str | None] = field(default_factory=list)
+    insp_follow_up: list[str | None] = field(default_factory=list)
     # households
     hh_id: list[str] = field(default_factory=list)
     hh_head: dict[int, str | None] = field(default_factory=dict)  # filled per page
@@ -256,6 +271,7 @@ def _load_once(store: GraphStore, revision: str | None, seq: int = 0) -> Project
     _load_areas(p, _one(store.read("proj_areas"), "areas"))
     _load_orgs(p, _one(store.read("proj_orgs"), "orgs"))
     _load_rectifications(p, _one(store.read("proj_rectifications"), "rects"))
+    _load_inspections(p, _one(store.read("proj_inspections"), "inspections"))
     _load_households(p, store.read("proj_households"))
     _load_members(p, _one(store.read("proj_members"), "members"))
     _load_member_links(p, _one(store.read("proj_member_links"), "links"))
@@ -331,11 +347,25 @@ def _load_orgs(p: Projection, orgs: list[Any]) -> None:
 
 
 def _load_rectifications(p: Projection, rects: list[Any]) -> None:
-    p.rects = [
-        (p.org_index[o], opened, deadline, status)
-        for o, opened, deadline, status in rects
-        if o in p.org_index
-    ]
+    kept = [r for r in rects if r[0] in p.org_index]
+    p.rects = [(p.org_index[r[0]], r[1], r[2], r[3]) for r in kept]
+    p.rect_plan = [r[4] for r in kept]
+    p.rect_accepted = [r[5] for r in kept]
+    p.rect_result = [r[6] for r in kept]
+    p.rect_problems = [frozenset(r[7] or ()) for r in kept]
+    p.rect_leader = [r[8] for r in kept]
+    p.rect_team = [r[9] for r in kept]
+    p.rect_unit = [r[10] for r in kept]
+
+
+def _load_inspections(p: Projection, rows: list[Any]) -> None:
+    kept = [r for r in rows if r[1] in p.org_index]
+    p.insp_id = [r[0] for r in kept]
+    p.insp_org = np.array([p.org_index[r[1]] for r in kept], dtype=np.int64)
+    p.insp_on = np.array([day(r[2], ALWAYS) for r in kept], dtype=np.int64)
+    p.insp_inspector = [r[3] for r in kept]
+    p.insp_findings = [r[4] for r in kept]
+    p.insp_follow_up = [r[5] for r in kept]
 
 
 def _load_households(p: Projection, rows: list[dict[str, Any]]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import first_secretaries, life, life_rules, mobile
+from orgraph.analysis import first_secretaries, life, life_rules, mobile, rect_rules
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
@@ -413,6 +413,17 @@ _DEFINED = (
     Rule(_GAP["member_no_group"], _no_group, _by_index(_member_item)),
     Rule(_GAP["rectification_overdue"], _overdue, _by_index(_overdue_item)),
     Rule(_GAP["term_expired"], _term_expired, _by_index(_term_item)),
+    Rule(_GAP["rectification_no_plan"], rect_rules.no_plan, rect_rules.no_plan_item),
+    Rule(
+        _GAP["rectification_no_inspection"],
+        rect_rules.no_inspection,
+        rect_rules.no_inspection_item,
+    ),
+    Rule(
+        _GAP["rectification_accepted_failing"],
+        rect_rules.accepted_failing,
+        rect_rules.accepted_failing_item,
+    ),
     Rule(
         _GAP["weak_no_first_secretary"],
         first_secretaries.weak_without,

@@ -2,13 +2,14 @@
 write only what is new or changed in UNWIND batches, and report every row's fate.
 
 Kinds are processed in dependency order (areas → orgs → households → members → contacts →
-outflows → reports → meetings → dues → first_secretaries) whatever order the files came in. A
-row whose reference cannot be resolved is rejected with the reason; the rest of its file is
-still imported.
+outflows → reports → meetings → dues → first_secretaries → rectifications → inspections)
+whatever order the files came in. A row whose reference cannot be resolved is rejected with the
+reason; the rest of its file is still imported.
 
 Each kind's step lives in a module of its own (``areas_orgs``, ``households``, ``members``,
-``contacts``, ``outflows``, ``life``, ``first_secretaries``); what they share (lookups, row
-issues, the diff against the stored state and the batched writes) in ``diff``.
+``contacts``, ``outflows``, ``life``, ``first_secretaries``, ``rectifications``); what they
+share (lookups, row issues, the diff against the stored state and the batched writes) in
+``diff``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from orgraph.importer.households import HouseholdSteps
 from orgraph.importer.life import LifeSteps
 from orgraph.importer.members import MemberSteps, Roster
 from orgraph.importer.outflows import OutflowSteps
+from orgraph.importer.rectifications import RectificationSteps
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import ParsedSheet, parse_file
 from orgraph.store import GraphStore
@@ -46,6 +48,8 @@ ORDER = (
     "meetings",
     "dues",
     "first_secretaries",
+    "rectifications",
+    "inspections",
 )
 
 
@@ -57,6 +61,7 @@ class Importer(
     OutflowSteps,
     LifeSteps,
     FirstSecretarySteps,
+    RectificationSteps,
 ):
     """One import call: every kind's step over the same lookups and diff state."""
 

@@ -14,11 +14,14 @@ from orgraph.roster.cells import Parsed, cell_text, clean_text, failed
 from orgraph.vocab import (
     AREA_LEVELS,
     CHANNEL_ZH,
+    FOLLOW_UP_ZH,
     MEETING_TYPE_ZH,
     MEMBER_ROLE_ZH,
     MGMT_CLASS_ZH,
     ORG_KIND_ZH,
     ORG_KINDS,
+    RECT_PROBLEM_ZH,
+    RECT_RESULT_ZH,
     TARGET_KIND_ZH,
 )
 
@@ -185,6 +188,57 @@ CHANNEL = {
 }
 for _v in CHANNEL_ZH:
     CHANNEL[_v] = _v
+
+RECT_PROBLEM = {
+    "书记能力弱": "secretary_weak",
+    "书记能力不强": "secretary_weak",
+    "书记不胜任": "secretary_weak",
+    "书记不胜任现职": "secretary_weak",
+    "班子不团结": "team_disunited",
+    "班子不团结内耗严重": "team_disunited",
+    "班子软弱": "team_disunited",
+    "集体经济薄弱": "economy_weak",
+    "集体经济薄弱村": "economy_weak",
+    "经济薄弱": "economy_weak",
+    "组织生活不正常": "life_irregular",
+    "组织生活不规范": "life_irregular",
+    "组织制度形同虚设": "life_irregular",
+    "其他": "other",
+    "其它": "other",
+}
+RECT_RESULT = {
+    "合格": "pass",
+    "通过": "pass",
+    "验收合格": "pass",
+    "达标": "pass",
+    "好": "pass",
+    "基本合格": "basic",
+    "较好": "basic",
+    "基本通过": "basic",
+    "不合格": "fail",
+    "未通过": "fail",
+    "不达标": "fail",
+    "差": "fail",
+    "验收不合格": "fail",
+}
+FOLLOW_UP = {
+    "整改中": "open",
+    "正在整改": "open",
+    "未整改": "open",
+    "待整改": "open",
+    "已整改": "done",
+    "整改完成": "done",
+    "已完成": "done",
+    "完成": "done",
+    "无需整改": "done",
+}
+for _t, _zh in (
+    (RECT_PROBLEM, RECT_PROBLEM_ZH),
+    (RECT_RESULT, RECT_RESULT_ZH),
+    (FOLLOW_UP, FOLLOW_UP_ZH),
+):
+    for _code in _zh:
+        _t[_code] = _code
 
 RECT_STATUS = {
     "整顿中": "open",
@@ -391,6 +445,33 @@ def parse_channel(raw: object) -> Parsed:
 
 def parse_rect_status(raw: object) -> Parsed:
     return _lookup(RECT_STATUS, raw, "整顿状态", "整顿中或已完成")
+
+
+def parse_rect_problems(raw: object) -> Parsed:
+    """问题类型: one or several categories (、，；/ separated); an unknown one is kept as 其他
+    with a warning, so a county's own wording loses nothing."""
+    out: list[str] = []
+    unknown: list[str] = []
+    for part in split_list(raw):
+        p = part.strip()
+        if not p:
+            continue
+        key = RECT_PROBLEM.get(p) or RECT_PROBLEM.get(_norm_code(p))
+        if key is None:
+            unknown.append(p)
+            key = "other"
+        if key not in out:
+            out.append(key)
+    warnings = (f"未识别的问题类型“{'、'.join(unknown)}”（按“其他”记录）",) if unknown else ()
+    return Parsed(out, warnings=warnings)
+
+
+def parse_rect_result(raw: object) -> Parsed:
+    return _lookup(RECT_RESULT, raw, "验收结果", "合格、基本合格或不合格")
+
+
+def parse_follow_up(raw: object) -> Parsed:
+    return _lookup(FOLLOW_UP, raw, "整改情况", "整改中或已整改")
 
 
 def parse_meeting_type(raw: object) -> Parsed:

@@ -23,6 +23,8 @@ Kind = Literal[
     "meetings",
     "dues",
     "first_secretaries",
+    "rectifications",
+    "inspections",
 ]
 
 # The same kinds as orgraph.vocab.ROSTER_KINDS, as a type (tests/roster checks they agree).
@@ -52,6 +54,9 @@ ColumnType = Literal[
     "target_kind",
     "channel",
     "rect_status",
+    "rect_problems",
+    "rect_result",
+    "follow_up",
     "meeting_type",
     "month",
     "member_refs",
@@ -690,6 +695,93 @@ FIRST_SECRETARIES = KindSpec(
     sheet_hints=("第一书记",),
 )
 
+_ORG_BY_ID = _c(
+    "org",
+    "党组织编号",
+    "组织编号",
+    "村党组织编号",
+    "党组织代码",
+    "组织代码",
+    type="code",
+)
+_ORG_BY_NAME = _c("org_name", "党组织名称", "党组织", "村党组织", "组织名称", "村党组织名称")
+
+# 整顿台账 (docs/rules.md "The rectification ledger"): one row per episode of an org listed as
+# 软弱涣散, keyed by org and 列入日期.
+RECTIFICATIONS = KindSpec(
+    "rectifications",
+    "整顿台账",
+    (
+        _ORG_BY_ID,
+        _ORG_BY_NAME,
+        _c(
+            "opened_on",
+            "列入日期",
+            "列入时间",
+            "整顿开始日期",
+            "确定日期",
+            "排查确定日期",
+            required=True,
+            type="date",
+            past_only=True,
+        ),
+        _c(
+            "problems",
+            "问题类型",
+            "主要问题",
+            "问题类别",
+            "软弱涣散类型",
+            "存在问题类型",
+            type="rect_problems",
+        ),
+        _c(
+            "plan_on",
+            "一村一策制定日期",
+            "一村一策日期",
+            "整顿方案制定日期",
+            "方案制定日期",
+            type="date",
+            past_only=True,
+        ),
+        _c("county_leader", "县级联系领导", "县级领导", "联系县领导", "包联县领导"),
+        _c("township_team", "乡镇包联责任人", "乡镇责任人", "乡镇包联班子", "包村乡镇干部"),
+        _c("sent_unit", "派驻单位", "帮扶单位", "结对单位", "挂钩单位"),
+        _c("deadline", "整顿期限", "整顿截止日期", "整顿完成期限", "计划完成日期", type="date"),
+        _c("accepted_on", "验收日期", "验收时间", "销号日期", type="date", past_only=True),
+        _c("result", "验收结果", "验收情况", "验收等次", type="rect_result"),
+        _c("status", "整顿状态", "整顿情况", "是否销号", type="rect_status"),
+        _REMARK,
+    ),
+    one_of=(("org", "org_name"),),
+    sheet_hints=("整顿台账", "整顿", "软弱涣散"),
+)
+
+# 督查记录: the county's quarterly inspections of organisations under rectification.
+INSPECTIONS = KindSpec(
+    "inspections",
+    "督查记录",
+    (
+        _ORG_BY_ID,
+        _ORG_BY_NAME,
+        _c(
+            "on",
+            "督查日期",
+            "督查时间",
+            "检查日期",
+            "检查时间",
+            required=True,
+            type="date",
+            past_only=True,
+        ),
+        _c("inspector", "督查人", "督查组", "督查人员", "检查人", "检查组", "督查单位"),
+        _c("findings", "发现问题", "督查发现问题", "存在问题", "督查情况", "检查情况"),
+        _c("follow_up", "整改情况", "整改状态", "是否整改", "整改落实情况", type="follow_up"),
+        _REMARK,
+    ),
+    one_of=(("org", "org_name"),),
+    sheet_hints=("督查", "督导", "检查记录"),
+)
+
 SPECS: dict[str, KindSpec] = {
     s.kind: s
     for s in (
@@ -703,12 +795,16 @@ SPECS: dict[str, KindSpec] = {
         MEETINGS,
         DUES,
         FIRST_SECRETARIES,
+        RECTIFICATIONS,
+        INSPECTIONS,
     )
 }
 
 # Order in which sheet-name hints are tried (specific before generic: "流动党员" is outflows).
 KINDS_BY_SHEET: tuple[str, ...] = (
     "first_secretaries",
+    "inspections",
+    "rectifications",
     "dues",
     "meetings",
     "outflows",
@@ -742,6 +838,10 @@ KIND_ALIASES: dict[str, str] = {
     "first_secretary": "first_secretaries",
     "驻村第一书记": "first_secretaries",
     "第一书记名册": "first_secretaries",
+    "rectification": "rectifications",
+    "inspection": "inspections",
+    "整顿": "rectifications",
+    "督查": "inspections",
     "党员": "members",
     "花名册": "members",
     "流动党员": "outflows",

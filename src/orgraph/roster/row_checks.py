@@ -27,6 +27,8 @@ _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "reports": ((("member_key", "on", "channel", "org"), "同一党员同日同方式的报到"),),
     "meetings": ((("org", "org_name", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
     "dues": ((("member_key", "paid_to"), "同一党员缴至同一月份"),),
+    "rectifications": ((("org", "org_name", "opened_on"), "同一党组织同一列入日期"),),
+    "inspections": ((("org", "org_name", "on", "inspector"), "同一党组织同日同一督查人"),),
     "first_secretaries": (
         (("member_key", "org", "org_name", "since"), "同一人同日派驻同一党组织"),
     ),
@@ -73,6 +75,9 @@ def check_row(
         _in_order(values, "left_on", "returned_on", "返回时间早于外出时间", at, errors)
     elif kind in ("contacts", "first_secretaries"):
         _in_order(values, "since", "until", "结束日期早于开始日期", at, errors)
+    elif kind == "rectifications":
+        _in_order(values, "opened_on", "accepted_on", "验收日期早于列入日期", at, errors)
+        _in_order(values, "opened_on", "deadline", "整顿期限早于列入日期", at, errors)
     elif kind == "meetings":
         _meeting_people(values, at, errors, warnings)
     elif kind == "households":
