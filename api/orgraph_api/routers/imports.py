@@ -35,6 +35,8 @@ Kind = Literal[
     "meetings",
     "dues",
     "first_secretaries",
+    "rectifications",
+    "inspections",
 ]
 assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")
