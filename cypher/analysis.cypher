@@ -61,6 +61,12 @@ RETURN collect([o.id, r.opened_on, r.deadline, r.status, r.plan_on, r.accepted_o
                 coalesce(r.problems, []), r.county_leader, r.township_team,
                 r.sent_unit]) AS rects
 
+// @name proj_group_records
+// Every party-group record: group id, month, summary written, inspection date, score, grade.
+MATCH (g:GroupRecord)-[:OF]->(o:Org)
+RETURN collect([o.id, g.month, coalesce(g.summary, false), g.inspected_on, g.score,
+                g.grade]) AS records
+
 // @name proj_inspections
 // Every inspection: id, org id, date, inspector, findings, follow-up.
 MATCH (i:Inspection)-[:OF]->(o:Org)

@@ -480,3 +480,21 @@ MERGE (i:Inspection {id: row.id})
 SET i += row.props
 MERGE (i)-[:OF]->(o)
 RETURN count(i) AS written
+
+// @name group_record_states
+// Stored party-group records of the given ids (group|month), for diffs.
+UNWIND $ids AS gid
+MATCH (g:GroupRecord {id: gid})
+RETURN g.id AS id, g.month AS month, g.summary AS summary, g.inspected_on AS inspected_on,
+       g.finding AS finding, g.score AS score, g.grade AS grade, g.org_text AS org_text
+
+// @name upsert_group_records
+// @write
+// @touches orgs
+// Create or update party-group records (党小组工作记录) by id, each of one group.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+MERGE (g:GroupRecord {id: row.id})
+SET g += row.props
+MERGE (g)-[:OF]->(o)
+RETURN count(g) AS written

@@ -69,3 +69,7 @@ CREATE INDEX FOR (n:FirstSecretary) ON (n.id)
 // @name v5_inspection_id
 // Inspections (督查记录) keyed by org, date and inspector.
 CREATE INDEX FOR (n:Inspection) ON (n.id)
+
+// @name v5_group_record_id
+// Party-group records (党小组工作记录) keyed by group and month.
+CREATE INDEX FOR (n:GroupRecord) ON (n.id)

@@ -68,3 +68,7 @@ CREATE CONSTRAINT first_secretary_id_unique IF NOT EXISTS FOR (n:FirstSecretary)
 // @name v5_inspection_id
 // Inspections (督查记录) keyed by org, date and inspector.
 CREATE CONSTRAINT inspection_id_unique IF NOT EXISTS FOR (n:Inspection) REQUIRE n.id IS UNIQUE
+
+// @name v5_group_record_id
+// Party-group records (党小组工作记录) keyed by group and month.
+CREATE CONSTRAINT group_record_id_unique IF NOT EXISTS FOR (n:GroupRecord) REQUIRE n.id IS UNIQUE

@@ -29,6 +29,7 @@ ROSTER_KINDS: Final = (
     "first_secretaries",
     "rectifications",
     "inspections",
+    "group_records",
 )
 ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "areas": "行政区划",
@@ -43,6 +44,7 @@ ROSTER_KIND_ZH: Final[dict[str, str]] = {
     "first_secretaries": "第一书记",
     "rectifications": "整顿台账",
     "inspections": "督查记录",
+    "group_records": "党小组工作记录",
 }
 
 # -- areas ------------------------------------------------------------------------------------
@@ -195,6 +197,13 @@ RECT_PROBLEM_ZH: Final[dict[str, str]] = {
 }
 RECT_RESULT_ZH: Final[dict[str, str]] = {"pass": "合格", "basic": "基本合格", "fail": "不合格"}
 FOLLOW_UP_ZH: Final[dict[str, str]] = {"open": "整改中", "done": "已整改"}
+# The township's yearly appraisal of a party group (党小组 一年一考评).
+GROUP_GRADE_ZH: Final[dict[str, str]] = {
+    "excellent": "优秀",
+    "good": "良好",
+    "fair": "一般",
+    "poor": "较差",
+}
 
 # -- organisational life (docs/rules.md "Organisational life and dues") -----------------------
 
@@ -266,6 +275,9 @@ GAP_TYPES: Final[tuple[GapType, ...]] = (
     GapType("hamlet_no_cadre", "村民小组/党小组无村干部联系", "area"),
     GapType("cadre_group_load", "两委成员联系党小组数不合规", "member"),
     GapType("group_size", "党小组人数不合规", "org"),
+    GapType("group_no_leader", "党小组无党小组长", "org"),
+    GapType("group_no_summary", "党小组有月份未作月总结", "org"),
+    GapType("group_no_inspection", "党小组有季度未经督查", "org"),
     GapType("branch_too_small", "支部正式党员不足3人", "org"),
     GapType("branch_too_large", "支部党员超过50人", "org"),
     GapType("member_no_branch", "党员无组织关系", "member"),

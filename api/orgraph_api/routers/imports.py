@@ -37,6 +37,7 @@ Kind = Literal[
     "first_secretaries",
     "rectifications",
     "inspections",
+    "group_records",
 ]
 assert set(Kind.__args__) - {"auto"} == set(KINDS)  # type: ignore[attr-defined]
 SUFFIXES = (".xlsx", ".xls", ".csv", ".xlsm", ".txt", ".htm", ".html", ".xml")

@@ -121,6 +121,12 @@ ORG_FIELDS = (
     "insp_inspector",
     "insp_findings",
     "insp_follow_up",
+    "gr_org",
+    "gr_month",
+    "gr_summary",
+    "gr_inspected",
+    "gr_score",
+    "gr_grade",
 )
 
 
@@ -239,6 +245,7 @@ def _reload_orgs(q: Projection, store: GraphStore) -> None:
     proj._load_orgs(fresh, proj._one(store.read("proj_orgs"), "orgs"))
     proj._load_rectifications(fresh, proj._one(store.read("proj_rectifications"), "rects"))
     proj._load_inspections(fresh, proj._one(store.read("proj_inspections"), "inspections"))
+    proj._load_group_records(fresh, proj._one(store.read("proj_group_records"), "records"))
     mapping = _mapping(q.org_id, fresh.org_index)
     _take(q, fresh, ORG_FIELDS)
     if np.array_equal(mapping, np.arange(len(mapping))):

@@ -93,6 +93,13 @@ class Projection:
     rect_leader: list[str | None] = field(default_factory=list)
     rect_team: list[str | None] = field(default_factory=list)
     rect_unit: list[str | None] = field(default_factory=list)
+    # party-group records (党小组工作记录): group, month index, summary, inspection, appraisal
+    gr_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    gr_month: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    gr_summary: BoolArray = field(default_factory=lambda: np.zeros(0, bool))
+    gr_inspected: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))  # 0: none
+    gr_score: list[int | None] = field(default_factory=list)
+    gr_grade: list[str | None] = field(default_factory=list)
     # inspections (督查记录), by id
     insp_id: list[str] = field(default_factory=list)
     insp_org: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -272,6 +279,7 @@ def _load_once(store: GraphStore, revision: str | None, seq: int = 0) -> Project
     _load_orgs(p, _one(store.read("proj_orgs"), "orgs"))
     _load_rectifications(p, _one(store.read("proj_rectifications"), "rects"))
     _load_inspections(p, _one(store.read("proj_inspections"), "inspections"))
+    _load_group_records(p, _one(store.read("proj_group_records"), "records"))
     _load_households(p, store.read("proj_households"))
     _load_members(p, _one(store.read("proj_members"), "members"))
     _load_member_links(p, _one(store.read("proj_member_links"), "links"))
@@ -356,6 +364,16 @@ def _load_rectifications(p: Projection, rects: list[Any]) -> None:
     p.rect_leader = [r[8] for r in kept]
     p.rect_team = [r[9] for r in kept]
     p.rect_unit = [r[10] for r in kept]
+
+
+def _load_group_records(p: Projection, rows: list[Any]) -> None:
+    kept = [r for r in rows if r[0] in p.org_index and r[1]]
+    p.gr_org = np.array([p.org_index[r[0]] for r in kept], dtype=np.int64)
+    p.gr_month = np.array([month_index(r[1]) for r in kept], dtype=np.int64)
+    p.gr_summary = np.array([r[2] is True for r in kept], dtype=bool)
+    p.gr_inspected = np.array([day(r[3], 0) for r in kept], dtype=np.int64)
+    p.gr_score = [int(r[4]) if r[4] is not None else None for r in kept]
+    p.gr_grade = [r[5] for r in kept]
 
 
 def _load_inspections(p: Projection, rows: list[Any]) -> None:

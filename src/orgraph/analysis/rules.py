@@ -10,7 +10,14 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis import first_secretaries, life, life_rules, mobile, rect_rules
+from orgraph.analysis import (
+    first_secretaries,
+    group_rules,
+    life,
+    life_rules,
+    mobile,
+    rect_rules,
+)
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import Projection
 from orgraph.policy import Policy
@@ -406,6 +413,19 @@ _DEFINED = (
     Rule(_GAP["hamlet_no_cadre"], _hamlet_no_cadre, _hamlet_item),
     Rule(_GAP["cadre_group_load"], _cadre_group_load, _by_index(_cadre_item)),
     Rule(_GAP["group_size"], _group_size, _by_index(_group_item)),
+    Rule(_GAP["group_no_leader"], group_rules.no_leader, group_rules.no_leader_item),
+    Rule(
+        _GAP["group_no_summary"],
+        group_rules.no_summary,
+        group_rules.no_summary_item,
+        has_data=group_rules.has_records,
+    ),
+    Rule(
+        _GAP["group_no_inspection"],
+        group_rules.no_inspection,
+        group_rules.no_inspection_item,
+        has_data=group_rules.has_records,
+    ),
     Rule(_GAP["branch_too_small"], _branch_small, _by_index(_branch_item)),
     Rule(_GAP["branch_too_large"], _branch_large, _by_index(_branch_item)),
     Rule(_GAP["member_no_branch"], _no_branch, _by_index(_member_item)),

@@ -2,7 +2,8 @@
 write only what is new or changed in UNWIND batches, and report every row's fate.
 
 Kinds are processed in dependency order (areas → orgs → households → members → contacts →
-outflows → reports → meetings → dues → first_secretaries → rectifications → inspections)
+outflows → reports → meetings → dues → first_secretaries → rectifications → inspections →
+group_records)
 whatever order the files came in. A row whose reference cannot be resolved is rejected with the
 reason; the rest of its file is still imported.
 
@@ -25,6 +26,7 @@ from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
 from orgraph.importer.first_secretaries import FirstSecretarySteps
+from orgraph.importer.group_records import GroupRecordSteps
 from orgraph.importer.households import HouseholdSteps
 from orgraph.importer.life import LifeSteps
 from orgraph.importer.members import MemberSteps, Roster
@@ -50,6 +52,7 @@ ORDER = (
     "first_secretaries",
     "rectifications",
     "inspections",
+    "group_records",
 )
 
 
@@ -62,6 +65,7 @@ class Importer(
     LifeSteps,
     FirstSecretarySteps,
     RectificationSteps,
+    GroupRecordSteps,
 ):
     """One import call: every kind's step over the same lookups and diff state."""
 

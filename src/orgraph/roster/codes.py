@@ -15,6 +15,7 @@ from orgraph.vocab import (
     AREA_LEVELS,
     CHANNEL_ZH,
     FOLLOW_UP_ZH,
+    GROUP_GRADE_ZH,
     MEETING_TYPE_ZH,
     MEMBER_ROLE_ZH,
     MGMT_CLASS_ZH,
@@ -232,7 +233,21 @@ FOLLOW_UP = {
     "完成": "done",
     "无需整改": "done",
 }
+GROUP_GRADE = {
+    "优秀": "excellent",
+    "优": "excellent",
+    "良好": "good",
+    "良": "good",
+    "较好": "good",
+    "一般": "fair",
+    "合格": "fair",
+    "中": "fair",
+    "较差": "poor",
+    "差": "poor",
+    "不合格": "poor",
+}
 for _t, _zh in (
+    (GROUP_GRADE, GROUP_GRADE_ZH),
     (RECT_PROBLEM, RECT_PROBLEM_ZH),
     (RECT_RESULT, RECT_RESULT_ZH),
     (FOLLOW_UP, FOLLOW_UP_ZH),
@@ -468,6 +483,10 @@ def parse_rect_problems(raw: object) -> Parsed:
 
 def parse_rect_result(raw: object) -> Parsed:
     return _lookup(RECT_RESULT, raw, "验收结果", "合格、基本合格或不合格")
+
+
+def parse_group_grade(raw: object) -> Parsed:
+    return _lookup(GROUP_GRADE, raw, "考评等次", "优秀、良好、一般或较差")
 
 
 def parse_follow_up(raw: object) -> Parsed:

@@ -25,6 +25,7 @@ Kind = Literal[
     "first_secretaries",
     "rectifications",
     "inspections",
+    "group_records",
 ]
 
 # The same kinds as orgraph.vocab.ROSTER_KINDS, as a type (tests/roster checks they agree).
@@ -57,6 +58,7 @@ ColumnType = Literal[
     "rect_problems",
     "rect_result",
     "follow_up",
+    "group_grade",
     "meeting_type",
     "month",
     "member_refs",
@@ -782,6 +784,34 @@ INSPECTIONS = KindSpec(
     sheet_hints=("督查", "督导", "检查记录"),
 )
 
+# 党小组工作记录: a party group's month — 月总结, the township's 督查, the yearly 考评
+# (docs/rules.md "党小组 appraisal").
+GROUP_RECORDS = KindSpec(
+    "group_records",
+    "党小组工作记录",
+    (
+        _c("org", "党小组编号", "组织编号", "党小组代码", "党组织编号", type="code"),
+        _c("org_name", "党小组名称", "党小组", "组织名称"),
+        _c("month", "月份", "所属月份", "记录月份", "年月", required=True, type="month"),
+        _c("summary", "月总结", "是否月总结", "月度总结", "是否完成月总结", type="bool"),
+        _c(
+            "inspected_on",
+            "督查日期",
+            "季度督查日期",
+            "督查时间",
+            "检查日期",
+            type="date",
+            past_only=True,
+        ),
+        _c("finding", "督查发现", "督查情况", "督查发现问题", "检查情况"),
+        _c("score", "考评得分", "年度考评得分", "得分", "考评分数", type="int"),
+        _c("grade", "考评等次", "年度考评等次", "考评结果", "等次", type="group_grade"),
+        _REMARK,
+    ),
+    one_of=(("org", "org_name"),),
+    sheet_hints=("党小组工作", "党小组记录", "党小组考评", "党小组台账"),
+)
+
 SPECS: dict[str, KindSpec] = {
     s.kind: s
     for s in (
@@ -797,11 +827,13 @@ SPECS: dict[str, KindSpec] = {
         FIRST_SECRETARIES,
         RECTIFICATIONS,
         INSPECTIONS,
+        GROUP_RECORDS,
     )
 }
 
 # Order in which sheet-name hints are tried (specific before generic: "流动党员" is outflows).
 KINDS_BY_SHEET: tuple[str, ...] = (
+    "group_records",
     "first_secretaries",
     "inspections",
     "rectifications",
@@ -840,6 +872,8 @@ KIND_ALIASES: dict[str, str] = {
     "第一书记名册": "first_secretaries",
     "rectification": "rectifications",
     "inspection": "inspections",
+    "group_record": "group_records",
+    "党小组考评": "group_records",
     "整顿": "rectifications",
     "督查": "inspections",
     "党员": "members",

@@ -28,6 +28,7 @@ _DUP_KEYS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "meetings": ((("org", "org_name", "type", "on", "topic"), "同一组织同日同类型同主题的会议"),),
     "dues": ((("member_key", "paid_to"), "同一党员缴至同一月份"),),
     "rectifications": ((("org", "org_name", "opened_on"), "同一党组织同一列入日期"),),
+    "group_records": ((("org", "org_name", "month"), "同一党小组同一月份"),),
     "inspections": ((("org", "org_name", "on", "inspector"), "同一党组织同日同一督查人"),),
     "first_secretaries": (
         (("member_key", "org", "org_name", "since"), "同一人同日派驻同一党组织"),

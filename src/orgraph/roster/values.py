@@ -20,6 +20,7 @@ from orgraph.roster.codes import (
     parse_ethnicity,
     parse_follow_up,
     parse_gender,
+    parse_group_grade,
     parse_meeting_type,
     parse_mgmt_class,
     parse_org_kind,
@@ -227,6 +228,7 @@ CONVERTERS: dict[str, Callable[[object], Parsed]] = {
     "rect_problems": parse_rect_problems,
     "rect_result": parse_rect_result,
     "follow_up": parse_follow_up,
+    "group_grade": parse_group_grade,
     "meeting_type": parse_meeting_type,
     "month": parse_month,
 }

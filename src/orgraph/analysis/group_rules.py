@@ -1,0 +1,151 @@
+"""The 党小组 appraisal rules (docs/rules.md "党小组 appraisal"): a group without a leader, months
+without a 月总结, quarters without the township's 督查."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from orgraph.analysis import life
+from orgraph.analysis.context import Ctx, Ref
+from orgraph.analysis.life import NONE, Period, iso, month_label
+from orgraph.vocab import GROUP_KINDS
+
+
+def _groups(c: Ctx) -> list[int]:
+    p = c.graph
+    return [
+        int(o)
+        for o in np.flatnonzero(c.scope.orgs)
+        if p.org_kind[o] in GROUP_KINDS and not p.org_external[o]
+    ]
+
+
+def records_begin(c: Ctx) -> int:
+    """The first day of the earliest record month whose first day is ≤ D; NONE."""
+    p = c.graph
+    firsts = np.array([life._month_first(int(mi)) for mi in p.gr_month], dtype=np.int64)
+    known = firsts[firsts <= c.day.as_of]
+    return int(known.min()) if len(known) else NONE
+
+
+def has_records(c: Ctx) -> bool:
+    return records_begin(c) != NONE
+
+
+def _checked(c: Ctx, o: int, periods: list[Period]) -> list[Period]:
+    begin = records_begin(c)
+    est = int(c.graph.org_established[o])
+    return [q for q in periods if q.last >= begin and est <= q.first]
+
+
+def _branch(c: Ctx, o: int) -> dict[str, str] | None:
+    parent = c.graph.org_parent[o]
+    return c.org_brief(parent) if parent >= 0 else None
+
+
+# -- group_no_leader ------------------------------------------------------------------------------
+
+
+def _members(c: Ctx, o: int) -> list[int]:
+    p = c.graph
+    return [m for m, groups in enumerate(p.m_groups) if p.m_on_roll[m] and o in groups]
+
+
+def no_leader(c: Ctx) -> list[Ref]:
+    p = c.graph
+    led = {
+        g
+        for m, groups in enumerate(p.m_groups)
+        if p.m_on_roll[m] and "group_leader" in p.m_roles[m]
+        for g in groups
+    }
+    return [("o", o) for o in _groups(c) if o not in led]
+
+
+def no_leader_item(c: Ctx, ref: Ref) -> dict[str, Any]:
+    p, o = c.graph, ref[1]
+    home = p.org_home_area[o]
+    where = c.area_ctx(home) if home >= 0 else {}
+    return {
+        "id": p.org_id[o],
+        "name": p.org_name[o],
+        "branch": _branch(c, o),
+        "members": len(_members(c, o)),
+        "village": where.get("village"),
+        "township": where.get("township"),
+    }
+
+
+# -- group_no_summary -----------------------------------------------------------------------------
+
+
+def _summary_months(c: Ctx, o: int) -> set[int]:
+    p = c.graph
+    return {int(mi) for mi in p.gr_month[(p.gr_org == o) & p.gr_summary]}
+
+
+def _no_summary(c: Ctx, o: int) -> list[str]:
+    done = _summary_months(c, o)
+    return [
+        q.label
+        for q in _checked(c, o, life.checked_months(c))
+        if (q.first // 10_000) * 12 + q.first // 100 % 100 - 1 not in done
+    ]
+
+
+def no_summary(c: Ctx) -> list[Ref]:
+    if not has_records(c):
+        return []
+    return [("o", o) for o in _groups(c) if _no_summary(c, o)]
+
+
+def no_summary_item(c: Ctx, ref: Ref) -> dict[str, Any]:
+    o = ref[1]
+    md = (c.day.as_of // 10_000) * 12 + c.day.as_of // 100 % 100 - 1
+    done = [mi for mi in _summary_months(c, o) if mi <= md]
+    return {
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
+        "branch": _branch(c, o),
+        "missed": _no_summary(c, o),
+        "last": month_label(max(done)) if done else None,
+    }
+
+
+# -- group_no_inspection --------------------------------------------------------------------------
+
+
+def _inspected(c: Ctx, o: int) -> Any:
+    p = c.graph
+    on = p.gr_inspected[(p.gr_org == o) & (p.gr_inspected > 0)]
+    return on
+
+
+def _no_inspection(c: Ctx, o: int) -> list[str]:
+    on = _inspected(c, o)
+    return [
+        q.label
+        for q in _checked(c, o, life.checked_quarters(c))
+        if not ((on >= q.first) & (on <= q.last)).any()
+    ]
+
+
+def no_inspection(c: Ctx) -> list[Ref]:
+    if not has_records(c):
+        return []
+    return [("o", o) for o in _groups(c) if _no_inspection(c, o)]
+
+
+def no_inspection_item(c: Ctx, ref: Ref) -> dict[str, Any]:
+    o = ref[1]
+    on = _inspected(c, o)
+    on = on[on <= c.day.as_of]
+    return {
+        "id": c.graph.org_id[o],
+        "name": c.graph.org_name[o],
+        "branch": _branch(c, o),
+        "missed": _no_inspection(c, o),
+        "last": iso(int(on.max())) if len(on) else None,
+    }
