@@ -61,6 +61,7 @@ def main() -> None:
             _page("life", ":material/groups:"),
             _page("mobility", ":material/flight_takeoff:"),
             _page("chain", ":material/link:"),
+            _page("rectify", ":material/fact_check:"),
             _page("imports", ":material/upload_file:"),
             _page("login", ":material/person:", title=PAGE["account"]),
         ]

@@ -364,3 +364,31 @@ def load_histogram(load: dict[str, int]) -> Options:
             }
         ],
     }
+
+
+def reason_bar(counts: list[tuple[str, int]], *, no_data: frozenset[str] = frozenset()) -> Options:
+    """How many candidates each reason appears in, in the indicators' own order (top to
+    bottom); an indicator without data for any organisation says so instead of a bar."""
+    names = [f"{label}（无数据）" if label in no_data else label for label, _ in counts]
+    return {
+        "textStyle": {"fontFamily": FONT},
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "grid": {"left": 8, "right": 40, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {
+            "type": "category",
+            "data": names,
+            "inverse": True,
+            "axisLabel": {"interval": 0},
+        },
+        "series": [
+            {
+                "type": "bar",
+                "name": "候选组织数",
+                "data": [n for _, n in counts],
+                "barMaxWidth": 18,
+                "itemStyle": {"color": "#b2182b"},
+                "label": {"show": True, "position": "right"},
+            }
+        ],
+    }

@@ -34,6 +34,7 @@ PAGE = {
     "life": "组织生活",
     "mobility": "流动党员",
     "chain": "户联系链",
+    "rectify": "整顿与考评",
     "imports": "数据导入",
 }
 

@@ -48,11 +48,12 @@ PAGES = [
     "组织生活",
     "流动党员",
     "户联系链",
+    "整顿与考评",
     "数据导入",
     "账户",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-CHART_PAGES = ("总览", "覆盖地图", "组织网络", "流动党员")
+CHART_PAGES = ("总览", "覆盖地图", "组织网络", "流动党员", "整顿与考评")
 RENDER_LIMIT = 2.0  # seconds, per page, on the demo county (issue #7)
 UNCOVERED_HOUSEHOLD: list[str] = []  # a household whose chain breaks, found through the API
 BAD_ROSTER: list[Path] = []  # a members roster with rows the importer rejects
@@ -368,6 +369,8 @@ def _after_render(page: Any, name: str, servers: str) -> None:
         page.get_by_role("button", name="下载名单（Excel）").wait_for(timeout=10_000)
     if name == "组织生活":
         _life_rendered(page)
+    if name == "整顿与考评":
+        _screening_rendered(page)
     if name == "户联系链":
         before = _run_no(page)
         box = page.get_by_label("户编号或户主姓名")
@@ -382,6 +385,68 @@ def _after_render(page: Any, name: str, servers: str) -> None:
         page.get_by_role("button", name="检查（不写入）").click()
         _wait_done(page, name, before)
         page.get_by_text("需要处理的行").wait_for(timeout=30_000)
+
+
+# -- 整顿与考评 (软弱涣散 screening) ---------------------------------------------------------------
+
+
+def _screening_rendered(page: Any) -> None:
+    """The counts, the 货不对板 check, the candidates and one organisation's indicators (canvas
+    grids: their cells are not in the DOM, their headings are), the reasons' chart, the note
+    that the list scores no person, and the export."""
+    page.get_by_test_id("stDataFrame").last.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="整顿与考评", exact=True).is_visible()
+    assert page.get_by_role("heading", name="软弱涣散基层党组织排查").is_visible()
+    for text in (
+        "排查村级党组织",
+        "已列入但数据无明显问题",
+        "数据显示问题但未列入",
+        "列入情况与数据比对（货不对板）",
+        "候选组织（",
+        "单个组织的各项指标",
+        "各项原因涉及的候选组织数",
+        "分类定级",
+        "不对任何个人打分或排名",
+    ):
+        assert page.get_by_text(text).first.is_visible(), text
+    page.get_by_role("button", name="下载排查名单（Excel）").wait_for(timeout=10_000)
+    _charts_drawn(page)
+    # the CJK glyphs come from a CJK font (not tofu boxes): the page's text is measured in one
+    assert page.evaluate("() => document.fonts.check('16px \"Noto Sans CJK SC\"', '整顿')")
+
+
+@ENGINES
+def test_screening_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
+    """整顿与考评 in Chromium: the screening's words and figures, the chart, no request
+    leaving the machine; a screenshot at tests/e2e/screenshots/<engine>/screening.png (and
+    tests/e2e/screenshots/screening.png, the county's, on FalkorDB)."""
+    api = OrgraphClient(API_URL[0])
+    api.login(*USER)
+    doc = api.screening()
+    assert doc["candidates"] > 0, "the demo county has candidates to show"
+    shots = SHOTS / graph_host.engine
+    shots.mkdir(parents=True, exist_ok=True)
+    with _browser() as (page, outside, errors):
+        _login(page, servers)
+        nav = page.get_by_test_id("stSidebarNav")
+        before = _run_no(page)
+        t0 = time.perf_counter()
+        nav.get_by_role("link", name="整顿与考评").click()
+        _wait_done(page, "整顿与考评", before)
+        seconds = time.perf_counter() - t0
+        _screening_rendered(page)
+        metric = page.get_by_test_id("stMetric").filter(has_text="排查村级党组织")
+        assert f"{doc['screened']:,} 个" in metric.inner_text()
+        page.wait_for_timeout(1200)  # ECharts' opening animation
+        exc = page.get_by_test_id("stException")
+        assert exc.count() == 0, exc.first.inner_text() if exc.count() else ""
+        _screenshot(page, shots / "screening.png")
+        if graph_host.engine == "falkordb":
+            _screenshot(page, SHOTS / "screening.png")  # the county's, at a fixed path
+    print(f"整顿与考评 on {graph_host.engine}: {seconds:.2f} s")
+    assert not outside, f"requests left localhost: {outside}"
+    assert not errors, errors
+    assert seconds < 2 * RENDER_LIMIT, f"整顿与考评 took {seconds:.2f} s on a first visit"
 
 
 # -- 组织生活 ---------------------------------------------------------------------------------
