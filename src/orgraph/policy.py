@@ -108,6 +108,21 @@ class Policy(BaseModel):
         60, "first_secretary_ending", "第一书记任期N天内届满且无人接任: 提前选派"
     )
 
+    group_points_summary: int = _t(
+        10, "group_ranking", "党小组季度排名: 每个有月总结的月份得分 (一月一总结)"
+    )
+    group_points_inspection: int = _t(10, "group_ranking", "党小组季度排名: 本季度经督查得分")
+    group_points_meeting: int = _t(
+        10, "group_ranking", "党小组季度排名: 每个召开党小组会的月份得分"
+    )
+    group_points_size: int = _t(10, "group_ranking", "党小组季度排名: 人数在5—15人之间得分")
+    group_points_contacts: int = _t(
+        20, "group_ranking", "党小组季度排名: 在家党员联户达标比例 × 此分值"
+    )
+    red_flag_min_points: int = _t(
+        80, "group_ranking", "流动红旗: 本乡镇排名第一且得分不低于此数的党小组"
+    )
+
     # 软弱涣散 screening (docs/rules.md#软弱涣散-screening-排查): thresholds, then the weight of
     # each indicator, which orders an organisation's reasons and the candidates.
     screen_life_missed: int = _t(
@@ -170,7 +185,8 @@ class Policy(BaseModel):
             if getattr(self, lo) > getattr(self, hi):
                 raise ValueError(f"{lo} ({getattr(self, lo)}) 大于 {hi} ({getattr(self, hi)})")
         for name, value in self:
-            if name.startswith("screen_") and isinstance(value, int) and value < 0:
+            counted = name.startswith(("screen_", "group_points_", "red_flag_"))
+            if counted and isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 raise ValueError(f"{name} ({value}) 不能为负数")
         if self.proposal_cadre_extra < 0:
             raise ValueError(f"proposal_cadre_extra ({self.proposal_cadre_extra}) 不能为负数")

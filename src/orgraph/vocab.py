@@ -464,7 +464,7 @@ FIELD_ZH: Final[dict[str, str]] = {
     "load_after": "调整后联户数",
 }
 # What else reads policy thresholds besides the gap rules (Policy.describe()'s `rule`).
-PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening")
+PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening", "group_ranking")
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",

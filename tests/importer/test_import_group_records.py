@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from importer_helpers import (
     AS_OF,
     MEMBERS,
@@ -21,6 +22,8 @@ from importer_helpers import (
 from importer_helpers import text as cell
 
 from orgraph.analysis.engine import Engine
+from orgraph.errors import NotFound, ValidationFailed
+from orgraph.policy import Policy
 from orgraph.store import GraphStore
 
 HEADER = [
@@ -90,3 +93,51 @@ def test_group_records(store: GraphStore, demo_dir: Path, tmp_path: Path) -> Non
     }
     no_leader = {i["id"] for i in e.gaps("group_no_leader", as_of=AS_OF, page_size=500)["items"]}
     assert no_leader == set(groups) - led
+
+    # The township's ranking for 2026-Q3 (docs/rules.md "Township ranking of party groups"):
+    # the record figures as written; no meetings were imported, so no meeting month counts.
+    township = e.chain(_household(e, a), as_of=AS_OF)["household"]["township"]["code"]
+    ranking = e.group_ranking(township, as_of=AS_OF)
+    assert ranking["quarter"] == "2026-Q3" and ranking["records"] and not ranking["life"]
+    rows = {r["id"]: r for r in ranking["rows"]}
+    assert (rows[a]["summaries"], rows[a]["inspected"], rows[a]["meeting_months"]) == (2, True, 0)
+    points = [r["points"] for r in ranking["rows"]]
+    assert points == sorted(points, reverse=True)
+    for r in ranking["rows"]:
+        assert r["rank"] == 1 + sum(1 for x in points if x > r["points"])
+        want = (
+            r["summaries"] * 10
+            + (10 if r["inspected"] else 0)
+            + (10 if 5 <= r["members"] <= 15 else 0)
+            + (20 * r["contacts_ok"] // r["eligible"] if r["eligible"] else 0)
+        )
+        assert r["points"] == want
+    assert ranking["red_flag"] is None or ranking["red_flag"]["points"] >= 80
+    anyone = Engine(store, policy=Policy(red_flag_min_points=0)).group_ranking(
+        township, quarter="2026-Q3", as_of=AS_OF
+    )
+    top = anyone["rows"][0]
+    assert anyone["red_flag"]["id"] == top["id"]
+    assert [t["id"] for t in anyone["red_flag"]["tied"]] == [
+        r["id"] for r in anyone["rows"][1:] if r["points"] == top["points"]
+    ]
+    with pytest.raises(ValidationFailed):
+        e.group_ranking(township, quarter="2026-Q4", as_of=AS_OF)  # not over yet
+    with pytest.raises(NotFound):
+        e.group_ranking("999999999", as_of=AS_OF)
+
+
+def _household(e: Engine, group: str) -> str:
+    """A household under the group's home area (so in its township)."""
+    p = e.projection()
+    g = p.org_index[group]
+    home = p.org_home_area[g]
+    return next(p.hh_id[h] for h in range(len(p.hh_id)) if _under(p, int(p.hh_area[h]), home))
+
+
+def _under(p: Any, a: int, top: int) -> bool:
+    while a >= 0:
+        if a == top:
+            return True
+        a = p.area_parent[a]
+    return False

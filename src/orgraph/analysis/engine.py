@@ -27,6 +27,7 @@ from orgraph.analysis import (
     coverage,
     duty_proposals,
     first_secretaries,
+    group_ranking,
     life,
     life_rules,
     mobile,
@@ -547,6 +548,36 @@ class Engine:
         whole, everyone = self._scope(c.graph, None)
         county = Ctx(c.graph, c.day, whole, self.policy, everyone)
         return {"scope": c.scope.label, "as_of": iso, **screening.screen(c, county)}
+
+    def group_ranking(
+        self,
+        township: str,
+        *,
+        quarter: str | None = None,
+        as_of: str | dt.date | None = None,
+    ) -> dict[str, Any]:
+        """A township's party groups ranked over a completed quarter, and its 流动红旗
+        (docs/rules.md "Township ranking of party groups")."""
+        iso, day = parse_as_of(as_of)
+        p = self.projection()
+        a = p.area_index.get(township)
+        if a is None or p.area_level[a] != "township" or p.area_external[a]:
+            raise NotFound(f"乡镇“{township}”不存在")
+        if quarter is None:
+            q = group_ranking.last_completed(day)
+        else:
+            try:
+                q = group_ranking.quarter(quarter)
+            except ValueError:
+                raise ValidationFailed(f"季度“{quarter}”无效，应如 2026-Q3") from None
+            if q.last >= day:
+                raise ValidationFailed(f"季度 {q.label} 在 {iso} 尚未结束")
+        c, _ = self._ctx(None, life.iso(q.last))
+        return {
+            "township": {"code": township, "name": p.area_name[a]},
+            "as_of": iso,
+            **group_ranking.rank(c, a, q),
+        }
 
     # -- organisational life ------------------------------------------------------------------
 

@@ -271,6 +271,8 @@ def screen(c: Ctx, county: Ctx) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for o in screened(c):
         indicators = _indicators(county, k, o)
+        for i in indicators:
+            i["weight"] = weights[i["key"]]
         reasons = sorted(
             (i["key"] for i in indicators if i["flag"]),
             key=lambda key: (-weights[key], order[key]),
