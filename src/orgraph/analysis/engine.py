@@ -549,6 +549,19 @@ class Engine:
         county = Ctx(c.graph, c.day, whole, self.policy, everyone)
         return {"scope": c.scope.label, "as_of": iso, **screening.screen(c, county)}
 
+    def first_secretary_villages(
+        self, *, scope: str | None = None, as_of: str | dt.date | None = None
+    ) -> dict[str, Any]:
+        """Every village organisation in scope with its 第一书记 in office (docs/rules.md
+        "第一书记", the village view): for the map and the village page."""
+        c, iso = self._ctx(scope, as_of)
+        return {
+            "scope": c.scope.label,
+            "as_of": iso,
+            "no_data": not first_secretaries.has_appointments(c),
+            "rows": first_secretaries.by_village(c),
+        }
+
     def group_ranking(
         self,
         township: str,

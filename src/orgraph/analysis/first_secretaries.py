@@ -207,3 +207,33 @@ def in_village(c: Ctx, v: int) -> list[dict[str, Any]]:
         if _village(c, int(p.fs_org[f])) == v
     ]
     return sorted(out, key=lambda x: str(x["id"]))
+
+
+def by_village(c: Ctx) -> list[dict[str, Any]]:
+    """Every screened village organisation of c's scope with its village (and coordinates),
+    whether it is listed, its 第一书记 in office, and which of them the two appointment rules
+    find (docs/rules.md "第一书记": the village view)."""
+    p = c.graph
+    absent_ids = {appointment_id(p, f) for _, f in absent(c)}
+    ending_ids = {appointment_id(p, f) for _, f in ending(c)}
+    rows = []
+    for o in screened(c):
+        v = p.org_area[o]
+        here = in_village(c, v)
+        rows.append(
+            {
+                "org": c.org_brief(o),
+                "village": {
+                    "code": p.area_code[v],
+                    "name": p.area_name[v],
+                    "lon": p.area_lon[v],
+                    "lat": p.area_lat[v],
+                },
+                "township": c.area_ctx(v).get("township"),
+                "listed": listed(c, o),
+                "first_secretaries": here,
+                "absent": sorted(x["id"] for x in here if x["id"] in absent_ids),
+                "ending": sorted(x["id"] for x in here if x["id"] in ending_ids),
+            }
+        )
+    return sorted(rows, key=lambda r: str(r["village"]["code"]))
