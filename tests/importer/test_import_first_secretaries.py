@@ -167,3 +167,11 @@ def test_first_secretary_roster(store: GraphStore, demo_dir: Path, tmp_path: Pat
         "member": {"id": a_key, "name": text(p["a"]["姓名"])},
         "until": "2026-12-20",
     }
+
+    # the village view: w1 and w2 rows carry their first secretaries and the two findings
+    view = {r["org"]["id"]: r for r in engine.first_secretary_villages(as_of=AS_OF)["rows"]}
+    assert [f["id"] for f in view[w1]["first_secretaries"]] == [ids["ending"]]
+    assert view[w1]["ending"] == [ids["ending"]] and view[w1]["listed"] is True
+    assert [f["id"] for f in view[w2]["first_secretaries"]] == [ids["absent"]]
+    assert view[w2]["absent"] == [ids["absent"]]
+    assert view[w2]["village"]["lon"] is not None
