@@ -74,6 +74,23 @@ def odd_projection(revision: str | None = "rev-1") -> Projection:
     p.k_topic = [None]
     p.k_type = [""]
     p.c_member = np.array([0, 0], np.int64)
+    # the 整顿台账, 督查记录, 党小组 and 第一书记 columns (per rect; one record, one appointment)
+    p.rect_plan, p.rect_accepted, p.rect_result = [None, None], ["2026-01-10", None], ["fail", None]
+    p.rect_problems = [frozenset({"economy_weak", "other"}), frozenset()]
+    p.rect_leader, p.rect_team, p.rect_unit = ["县长", None], [None, None], ["县财政局", None]
+    p.insp_id, p.insp_org, p.insp_on = (
+        ["o1|2026-05-20|"],
+        np.array([0], np.int64),
+        np.array([20260520], np.int64),
+    )
+    p.insp_inspector, p.insp_findings, p.insp_follow_up = [None], ["记录不全"], ["open"]
+    p.gr_org, p.gr_month = np.array([1], np.int64), np.array([24321], np.int64)
+    p.gr_summary, p.gr_inspected = np.array([True]), np.array([0], np.int64)
+    p.gr_score, p.gr_grade = [None], ["excellent"]
+    p.fs_member, p.fs_org = np.array([0], np.int64), np.array([1], np.int64)
+    p.fs_since, p.fs_until = np.array([20250301], np.int64), np.array([99_999_999], np.int64)
+    p.fs_sent_by = ["县委组织部"]
+    p.org_weak = [True, False]
     p.derived["x"] = 1  # a cache: not saved
     return p
 
@@ -96,6 +113,9 @@ def test_round_trip_of_odd_values(tmp_path: Path) -> None:
     assert type(q.area_external[0]) is bool and type(q.area_parent[0]) is int
     assert q.rects == p.rects and all(type(r) is tuple for r in q.rects)
     assert q.m_roles == [frozenset({"a", "b"})] and type(q.m_roles[0]) is frozenset
+    assert q.rect_problems == [frozenset({"economy_weak", "other"}), frozenset()]
+    assert q.gr_score == [None] and q.rect_result == ["fail", None]
+    assert q.org_weak == [True, False] and q.fs_sent_by == ["县委组织部"]
     assert q.hh_index == {"h1": 0, "h2": 1, "h3": 2}
 
 
