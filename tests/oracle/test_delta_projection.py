@@ -73,6 +73,9 @@ def write(draw: st.DrawFn, p: proj.Projection, n: int) -> tuple[str, dict[str, A
                 "org_edit",
                 "area_edit",
                 "first_secretary",
+                "ledger",
+                "inspection",
+                "group_record",
             ]
         )
     )
@@ -209,6 +212,25 @@ def apply(store: GraphStore, kind: str, a: dict[str, Any]) -> None:
             "props": {"since": day, "until": a["until"], "sent_by": f"单位{n}", "org_text": None},
         }
         store.write("upsert_first_secretaries", rows=[row])
+    elif kind == "ledger":
+        props = {
+            "opened_on": day,
+            "problems": ["economy_weak"],
+            "plan_on": None,
+            "status": "open",
+            "result": None,
+            "accepted_on": None,
+        }
+        store.write("upsert_rect_ledger", rows=[{"id": f"{o}|{day}", "org": o, "props": props}])
+    elif kind == "inspection":
+        props = {"on": day, "inspector": f"督查组{n}", "findings": None, "follow_up": "open"}
+        row = {"id": f"{o}|{day}|督查组{n}", "org": o, "props": props}
+        store.write("upsert_inspections", rows=[row])
+    elif kind == "group_record":
+        props = {"month": day[:7], "summary": n % 2 == 0, "inspected_on": day, "score": 90}
+        store.write(
+            "upsert_group_records", rows=[{"id": f"{o}|{day[:7]}", "org": o, "props": props}]
+        )
     elif kind == "area_edit":
         store.write("upsert_areas", rows=[{"code": a["area"], "props": {"name": f"改名{n}"}}])
     elif kind == "place":
@@ -258,7 +280,12 @@ def answers(eng: Engine) -> dict[str, Any]:
     p = eng.projection()
     for a in [i for i, lv in enumerate(p.area_level) if lv == "township"][:2]:
         ref = p.area_code[a]  # a scope's masks may be kept across a catch-up too
-        out[ref] = eng.summary(scope=ref, as_of=TODAY), eng.coverage(scope=ref, as_of=TODAY)
+        out[ref] = (
+            eng.summary(scope=ref, as_of=TODAY),
+            eng.coverage(scope=ref, as_of=TODAY),
+            eng.group_ranking(ref, as_of=TODAY),
+        )
+    out["first_secretaries"] = eng.first_secretary_villages(as_of=TODAY)
     return out
 
 
