@@ -19,6 +19,7 @@ from orgraph.roster import Issue, Record
 from orgraph.roster.columns import SPECS
 from orgraph.store import GraphStore
 from orgraph.store.write_lock import ImportLock
+from orgraph.vocab import GROUP_KINDS
 
 BATCH = 5000
 # Unknown start date of a contact or responsibility: sorts before every real date, so the link
@@ -154,7 +155,41 @@ class ImportStep:
         first[key] = rec.row
         return False
 
+    def _county_org(self, rep: FileReport, rec: Record, what: str, not_group: str) -> str | None:
+        """The org a row names in its `org` (id) or `org_name` column, when it is an org of the
+        county that is not a party group; else None, the row rejected (`not_group` says why a
+        group will not do)."""
+        field = "org" if rec.values.get("org") else "org_name"
+        ref = rec.values[field]
+        org, err = self.lk.org(ref, what=what)
+        kind = self.lk.orgs[org].get("kind") if org is not None else None
+        if org is None or kind == "external" or kind in GROUP_KINDS:
+            why = err or (f"“{ref}”是党小组，{not_group}" if kind in GROUP_KINDS else None)
+            self._reject(rep, rec, field, ref, why or f"“{ref}”不是本县党组织")
+            return None
+        return org
+
     # -- diff and write -----------------------------------------------------------------------
+
+    def _diff_write(
+        self,
+        rep: FileReport,
+        items: list[Item],
+        states: str,
+        props: tuple[str, ...],
+        upsert: str,
+        label: str,
+        stored: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        """The common tail of a kind keyed by one id: read the stored state of the items' ids
+        (`states` returns `id` and the `props`), count each row's fate, write what changed."""
+        existing: dict[str, dict[str, Any]] = {}
+        for chunk in batches([it.key for it in items], 20_000):
+            for row in self.store.read(states, ids=list(chunk)):
+                state = {k: row[k] for k in props}
+                existing[row["id"]] = stored(state) if stored else state
+        todo = self._count(rep, items, existing)
+        self._write(upsert, [t.write for t in todo], label)
 
     def _count(
         self, rep: FileReport, items: list[Item], existing: dict[str, dict[str, Any]]

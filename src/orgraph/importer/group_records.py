@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from orgraph.importer.diff import ImportStep, Item, batches
+from orgraph.importer.diff import ImportStep, Item
 from orgraph.importer.report import FileReport
 from orgraph.roster import Record
 from orgraph.vocab import GROUP_KINDS
@@ -32,9 +32,11 @@ class GroupRecordSteps(ImportStep):
             props["org_text"] = ref if ref != org else None
             write = {"id": gid, "org": org, "props": props}
             items.append(Item(rec.row, gid, dict(props), write))
-        existing: dict[str, dict[str, Any]] = {}
-        for chunk in batches([it.key for it in items], 20_000):
-            for row in self.store.read("group_record_states", ids=list(chunk)):
-                existing[row["id"]] = {k: row[k] for k in GROUP_RECORD_PROPS}
-        todo = self._count(rep, items, existing)
-        self._write("upsert_group_records", [t.write for t in todo], "group_records")
+        self._diff_write(
+            rep,
+            items,
+            "group_record_states",
+            GROUP_RECORD_PROPS,
+            "upsert_group_records",
+            "group_records",
+        )

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from orgraph.importer.diff import ImportStep, Item, batches
+from orgraph.importer.diff import ImportStep, Item
 from orgraph.importer.report import FileReport
 from orgraph.roster import Record
-from orgraph.vocab import GROUP_KINDS
 
 LEDGER_PROPS = (
     "opened_on",
@@ -28,21 +27,11 @@ INSPECTION_PROPS = ("on", "inspector", "findings", "follow_up", "org_text")
 
 class RectificationSteps(ImportStep):
     def _ledger_org(self, rep: FileReport, rec: Record) -> tuple[str, str] | None:
-        """The org a ledger or inspection row names (by id or unique name) and the cell as
-        written; None (row rejected) for an unknown, external org or a party group."""
-        field = "org" if rec.values.get("org") else "org_name"
-        ref = rec.values[field]
-        org, err = self.lk.org(ref, what="党组织")
-        kind = self.lk.orgs[org].get("kind") if org is not None else None
-        if org is None or kind == "external" or kind in GROUP_KINDS:
-            why = err or (
-                f"“{ref}”是党小组，整顿和督查的对象应为党组织"
-                if kind in GROUP_KINDS
-                else f"“{ref}”不是本县党组织"
-            )
-            self._reject(rep, rec, field, ref, why)
-            return None
-        return org, ref
+        """The org a ledger or inspection row names, and the cell as written; None (row
+        rejected) for an unknown or external org or a party group."""
+        org = self._county_org(rep, rec, "党组织", "整顿和督查的对象应为党组织")
+        ref = rec.values.get("org") or rec.values["org_name"]
+        return (org, ref) if org is not None else None
 
     def rectifications(self, rep: FileReport, records: list[Record]) -> None:
         items = []
@@ -64,14 +53,15 @@ class RectificationSteps(ImportStep):
             props["status"] = v.get("status") or ("done" if v.get("accepted_on") else "open")
             write = {"id": rid, "org": org, "props": props}
             items.append(Item(rec.row, rid, dict(props), write))
-        existing: dict[str, dict[str, Any]] = {}
-        for chunk in batches([it.key for it in items], 20_000):
-            for row in self.store.read("rect_ledger_states", ids=list(chunk)):
-                state = {k: row[k] for k in LEDGER_PROPS}
-                state["problems"] = row["problems"] or None
-                existing[row["id"]] = state
-        todo = self._count(rep, items, existing)
-        self._write("upsert_rect_ledger", [t.write for t in todo], "rectifications")
+        self._diff_write(
+            rep,
+            items,
+            "rect_ledger_states",
+            LEDGER_PROPS,
+            "upsert_rect_ledger",
+            "rectifications",
+            stored=lambda state: {**state, "problems": state["problems"] or None},
+        )
 
     def inspections(self, rep: FileReport, records: list[Record]) -> None:
         items = []
@@ -90,9 +80,11 @@ class RectificationSteps(ImportStep):
             props["org_text"] = ref if ref != org else None
             write = {"id": iid, "org": org, "props": props}
             items.append(Item(rec.row, iid, dict(props), write))
-        existing: dict[str, dict[str, Any]] = {}
-        for chunk in batches([it.key for it in items], 20_000):
-            for row in self.store.read("inspection_states", ids=list(chunk)):
-                existing[row["id"]] = {k: row[k] for k in INSPECTION_PROPS}
-        todo = self._count(rep, items, existing)
-        self._write("upsert_inspections", [t.write for t in todo], "inspections")
+        self._diff_write(
+            rep,
+            items,
+            "inspection_states",
+            INSPECTION_PROPS,
+            "upsert_inspections",
+            "inspections",
+        )
