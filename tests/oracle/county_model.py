@@ -120,6 +120,7 @@ class Org:
     rect_status: str | None = None  # open / done (None: a rectification is "open")
     host_area: str | None = None  # 驻在地: a division code, or text the geocoder cannot place
     established_on: str | None = None
+    weak: bool | None = None  # 是否软弱涣散: listed as a weak organisation (None: empty cell)
 
     @property
     def has_rectification(self) -> bool:
@@ -248,6 +249,22 @@ class Dues:
 
 
 @dataclass
+class Rect:
+    """An episode of the rectification ledger (整顿台账), besides the one an org's own columns
+    (整顿开始日期, 整顿期限, 整顿状态) may give; its id is `org|opened_on`."""
+
+    org: str
+    opened_on: str
+    deadline: str | None = None
+    status: str | None = None  # open / done; None: done when accepted_on, else open
+    accepted_on: str | None = None
+
+    @property
+    def effective_status(self) -> str:
+        return self.status or ("done" if self.accepted_on else "open")
+
+
+@dataclass
 class County:
     areas: list[Area] = field(default_factory=list)
     orgs: list[Org] = field(default_factory=list)
@@ -259,6 +276,7 @@ class County:
     actions: list[Action] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     dues: list[Dues] = field(default_factory=list)
+    rects: list[Rect] = field(default_factory=list)  # 整顿台账 episodes
     # Filled by settle(): the ATTENDS links once the import and the actions are done.
     attends: list[Attend] = field(default_factory=list)
     # The dates the county was generated around (the as_of dates a test compares on).
@@ -367,6 +385,16 @@ class County:
                 problems.append(f"dues of unknown member {pay.member}")
             if len(pay.paid_to) != 7 or pay.paid_to[4] != "-":
                 problems.append(f"dues {pay.id}: paid_to is not YYYY-MM")
+        rect_ids = {f"{o.id}|{o.rect_opened_on or ''}" for o in self.orgs if o.has_rectification}
+        for ep in self.rects:
+            rid = f"{ep.org}|{ep.opened_on}"
+            if rid in rect_ids:
+                problems.append(f"duplicate rectification {rid}")
+            rect_ids.add(rid)
+            if ep.org not in orgs or orgs[ep.org].kind in GROUP_KINDS:
+                problems.append(f"rectification of {ep.org}: not an org a ledger may name")
+            if any(x and x < ep.opened_on for x in (ep.deadline, ep.accepted_on)):
+                problems.append(f"rectification {rid} ends before it opens")
         return problems
 
     def host_org_id(self, text: str) -> str:
@@ -469,6 +497,14 @@ MEETING_HEADER = (
     "主持人",
 )
 DUES_HEADER = ("人员编号", "缴至", "缴纳日期", "金额")
+RECTS_FILE = "整顿台账.csv"
+RECTS_HEADER = (
+    "党组织编号",
+    "列入日期",
+    "整顿期限",
+    "验收日期",
+    "整顿状态",
+)
 
 
 def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[str | None]]) -> Path:
@@ -547,6 +583,7 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
             "整顿状态",
             "驻在地",
             "成立日期",
+            "是否软弱涣散",
         ),
         [
             [
@@ -561,6 +598,7 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
                 RECT_STATUS_LABEL[o.rect_status] if o.rect_status and o.has_rectification else None,
                 o.host_area,
                 o.established_on,
+                _yes_no(o.weak),
             ]
             for o in county.orgs
         ],
@@ -636,6 +674,23 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
                         p.amount,
                     ]
                     for p in county.dues
+                ],
+            )
+        )
+    if county.rects:
+        first.append(
+            _write(
+                folder / RECTS_FILE,
+                RECTS_HEADER,
+                [
+                    [
+                        r.org,
+                        r.opened_on,
+                        r.deadline,
+                        r.accepted_on,
+                        RECT_STATUS_LABEL[r.status] if r.status else None,
+                    ]
+                    for r in county.rects
                 ],
             )
         )

@@ -115,13 +115,22 @@ def graph_facts(store: GraphStore) -> set[Fact]:
                 ("dues", p["id"], p.get("paid_to"), p.get("paid_on"), _amount(p.get("amount")))
             )
         elif row["label"] == "Org" and p.get("kind") != "external":
-            facts.add(("org", p["id"], p.get("kind"), p.get("term_end"), p.get("established_on")))
+            facts.add(
+                (
+                    "org",
+                    p["id"],
+                    p.get("kind"),
+                    p.get("term_end"),
+                    p.get("established_on"),
+                    bool(p.get("weak")),
+                )
+            )
         elif row["label"] == "Area" and not p.get("external"):
             facts.add(("area", p["code"], p.get("level")))
         elif row["label"] == "Household":
             facts.add(("household", p["id"]))
         elif row["label"] == "Rectification":
-            facts.add(("rect", p.get("deadline"), p.get("status")))
+            facts.add(("rect", p.get("opened_on") or None, p.get("deadline"), p.get("status")))
         elif row["label"] == "Outflow":
             facts.add(
                 (
@@ -190,7 +199,7 @@ def model_facts(county: County) -> set[Fact]:
         if m.household:
             facts.add(("LIVES_IN", m.member_no, m.household))
     for o in c.orgs:
-        facts.add(("org", o.id, o.kind, o.term_end, o.established_on))
+        facts.add(("org", o.id, o.kind, o.term_end, o.established_on, bool(o.weak)))
         if place_code(o.host_area):
             facts.add(("HOSTED_IN", o.id, o.host_area))
         if o.parent:
@@ -198,7 +207,9 @@ def model_facts(county: County) -> set[Fact]:
         if o.area:
             facts.add(("SERVES", o.id, o.area))
         if o.has_rectification:
-            facts.add(("rect", o.rect_deadline, o.rect_status or "open"))
+            facts.add(("rect", o.rect_opened_on, o.rect_deadline, o.rect_status or "open"))
+    for e in c.rects:
+        facts.add(("rect", e.opened_on, e.deadline, e.effective_status))
     for a in c.areas:
         facts.add(("area", a.code, a.level))
         if a.parent:
