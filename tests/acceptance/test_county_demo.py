@@ -69,6 +69,7 @@ FILE_LABEL = {
     "报到记录.csv": "Report",
     "组织生活记录.xlsx": "Meeting",
     "党费.csv": "Dues",
+    "第一书记.xlsx": "FirstSecretary",
 }
 # The organisational-life rules over orgs (docs/rules.md): the demo keeps most orgs compliant.
 BRANCH_RULES = (

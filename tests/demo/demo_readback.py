@@ -85,6 +85,7 @@ class Demo:
     member_sheets: dict[str, list[Row]] = field(default_factory=dict)
     meetings: list[Row] = field(default_factory=list)  # 组织生活记录
     dues: list[Row] = field(default_factory=list)  # 党费
+    appointments: list[Row] = field(default_factory=list)  # 第一书记
 
     def __post_init__(self) -> None:
         self._life: LifeView | None = None
@@ -187,7 +188,9 @@ def load(folder: Path, as_of: date) -> Demo:
     heads["组织生活记录.xlsx"] = h
     h, dues = read_csv(folder / "党费.csv", "utf-8-sig")
     heads["党费.csv"] = h
-    for rows in (*(r for _, _, r in sheets), outflows, meetings):
+    h, appointments = read_xlsx(folder / "第一书记.xlsx", header_row=2)
+    heads["第一书记.xlsx"] = h
+    for rows in (*(r for _, _, r in sheets), outflows, meetings, appointments):
         for r in rows:
             for k, v in list(r.items()):
                 r[k] = "" if v is None else v
@@ -207,6 +210,7 @@ def load(folder: Path, as_of: date) -> Demo:
         {name: rows for name, _, rows in sheets},
         meetings,
         dues,
+        appointments,
     )
 
 
@@ -222,6 +226,8 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     as_of = demo.as_of
     if type_ in LIFE_TYPES:
         return demo.life().holds(type_, id_)
+    if type_ in FIRST_SECRETARY_TYPES:
+        return FirstSecretaries(demo).holds(type_, id_)
     if type_ == "household_uncovered":
         ms = _household_active_members(demo, id_)
         return all(demo.away(k) for k in ms)
@@ -322,6 +328,121 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
         end = _d(demo.orgs[id_]["届满日期"])
         return end is not None and end < as_of
     raise KeyError(type_)
+
+
+# --------------------------------------------------------------------------- 第一书记
+
+FIRST_SECRETARY_TYPES = (
+    "weak_no_first_secretary",
+    "first_secretary_absent",
+    "first_secretary_ending",
+)
+FIRST_SECRETARY_DAYS = 90
+FIRST_SECRETARY_NOTICE_DAYS = 60
+
+
+def appointment_id(a: Row) -> str:
+    since = _d(a["任职开始日期"])
+    assert since is not None
+    return f"{key(a)}|{a['村党组织编号']}|{since.isoformat()}"
+
+
+@dataclass
+class FirstSecretaries:
+    """docs/rules.md "第一书记" read from 第一书记.xlsx, 党组织.xlsx, 联系关系.csv and
+    组织生活记录.xlsx (default policy; the whole county in scope)."""
+
+    demo: Demo
+
+    def __post_init__(self) -> None:
+        self.D = self.demo.as_of
+        self.by_id = {appointment_id(a): a for a in self.demo.appointments}
+        self.children: dict[str, list[str]] = {}
+        for oid, o in self.demo.orgs.items():
+            if o["上级组织编号"]:
+                self.children.setdefault(o["上级组织编号"], []).append(oid)
+
+    def span(self, a: Row) -> tuple[date, date | None]:
+        since = _d(a["任职开始日期"])
+        assert since is not None
+        return since, _d(a["任职结束日期"])
+
+    def active(self, a: Row, on: date | None = None) -> bool:
+        on = self.D if on is None else on
+        since, until = self.span(a)
+        return since <= on and (until is None or until > on)
+
+    def below(self, oid: str) -> set[str]:
+        """O(o): the org and every org under it."""
+        out, todo = set(), [oid]
+        while todo:
+            o = todo.pop()
+            out.add(o)
+            todo.extend(self.children.get(o, ()))
+        return out
+
+    def village(self, oid: str) -> str:
+        """The village (12-digit code) of the org's home area."""
+        return str(self.demo.orgs[oid]["所在区划代码"])[:12]
+
+    def contacts(self, a: Row) -> int:
+        v = self.village(a["村党组织编号"])
+        hh = self.demo.households
+        houses = {
+            c["联系对象编号"]
+            for c in self.demo.active_contacts("户")
+            if key(c) == key(a) and hh[c["联系对象编号"]]["所在区划代码"][:12] == v
+        }
+        return len(houses)
+
+    def meetings(self, a: Row) -> int:
+        life = self.demo.life()
+        orgs = self.below(a["村党组织编号"])
+        start = self.D.toordinal() - FIRST_SECRETARY_DAYS
+        n = 0
+        for k in life.meetings:
+            if k.org not in orgs or not start < k.on.toordinal() <= self.D.toordinal():
+                continue
+            who = set(k.attendees) if k.attendees else life.expected_at(k) - k.absentees
+            n += key(a) in who
+        return n
+
+    def listed(self, oid: str) -> bool:
+        o = self.demo.orgs[oid]
+        return o["软弱涣散"] == "是" or any(
+            self.demo.orgs[x]["整顿状态"] == "整顿中" for x in self.below(oid)
+        )
+
+    def served(self, oid: str) -> bool:
+        orgs = self.below(oid)
+        return any(a["村党组织编号"] in orgs and self.active(a) for a in self.demo.appointments)
+
+    def absent(self, a: Row) -> bool:
+        since, _ = self.span(a)
+        return (
+            self.active(a)
+            and (self.D - since).days >= FIRST_SECRETARY_DAYS
+            and (self.contacts(a) == 0 or self.meetings(a) == 0)
+        )
+
+    def ending(self, a: Row) -> bool:
+        _, until = self.span(a)
+        if (
+            not self.active(a)
+            or until is None
+            or (until - self.D).days > (FIRST_SECRETARY_NOTICE_DAYS)
+        ):
+            return False
+        return not any(
+            b is not a and b["村党组织编号"] == a["村党组织编号"] and self.active(b, until)
+            for b in self.demo.appointments
+        )
+
+    def holds(self, type_: str, id_: str) -> bool:
+        if type_ == "weak_no_first_secretary":
+            return self.listed(id_) and not self.served(id_)
+        a = self.by_id[id_]
+        return self.absent(a) if type_ == "first_secretary_absent" else self.ending(a)
 
 
 # --------------------------------------------------------------------------- life and dues

@@ -8,7 +8,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from demo_readback import AS_OF, BRANCH_RULES, Demo, holds, key, load, read_xlsx
+from demo_readback import (
+    AS_OF,
+    BRANCH_RULES,
+    FIRST_SECRETARY_TYPES,
+    Demo,
+    FirstSecretaries,
+    appointment_id,
+    holds,
+    key,
+    load,
+    read_xlsx,
+)
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -86,6 +97,15 @@ DESIGN_HEADERS = {
         "主持人",
     },
     "党费.csv": {"人员编号", "公民身份号码", "缴至", "缴纳日期", "金额"},
+    "第一书记.xlsx": {
+        "人员编号",
+        "公民身份号码",
+        "村党组织编号",
+        "村党组织",
+        "派出单位",
+        "任职开始日期",
+        "任职结束日期",
+    },
 }
 # Columns we write beyond the core columns of docs/design.md#rosters (the importer knows them).
 EXTRA_HEADERS = {"整顿开始日期", "整顿期限", "整顿状态", "姓名", "停止党籍日期"}
@@ -221,7 +241,12 @@ def test_id_numbers_valid_and_match_birth(tiny_demo: Demo) -> None:
         assert idn not in seen
         seen.add(idn)
     # every member reference in the other files carries a valid ID number too
-    for rows in (tiny_demo.contacts, tiny_demo.outflows, tiny_demo.reports):
+    for rows in (
+        tiny_demo.contacts,
+        tiny_demo.outflows,
+        tiny_demo.reports,
+        tiny_demo.appointments,
+    ):
         assert all(ids.is_valid(r["公民身份号码"]) for r in rows)
 
 
@@ -371,6 +396,78 @@ def test_member_multi_branch_is_a_second_sheet(
     _check_multi_branch(tiny[1], tiny_demo, 1)
 
 
+def _check_first_secretaries(summary: DemoSummary, demo: Demo) -> None:
+    """第一书记.xlsx: every row names a member of the roster and a village's top org; the
+    planted cases are one of each type (per county) and hold; no other appointment is a case
+    of first_secretary_absent or first_secretary_ending, and every other listed (weak) village
+    organisation has a 第一书记 in office."""
+    rows = demo.appointments
+    assert len(rows) == summary.files["第一书记.xlsx"] == summary.counts["first_secretaries"]
+    fs = FirstSecretaries(demo)
+    by_id = fs.by_id
+    assert len(by_id) == len(rows)  # ids are unique
+    counties = summary.counts["areas.县"]
+    planted = {t: {p.id for p in summary.planted if p.type == t} for t in FIRST_SECRETARY_TYPES}
+    for t, cases in planted.items():
+        assert len(cases) == counties, t
+        assert all(holds(demo, t, i, {}) for i in cases), t
+    for p in summary.planted:
+        if p.type in FIRST_SECRETARY_TYPES[1:]:
+            assert p.kind == "appointment" and p.id in by_id
+            assert p.id.split("|")[0] == by_id[p.id]["人员编号"]  # keyed by 人员编号
+    active = [a for a in rows if fs.active(a)]
+    assert len(active) == summary.counts["first_secretaries.active"]
+    assert len(active) < len(rows)  # some history: ended appointments
+    assert any(a["任职结束日期"] == "" for a in active)  # and terms with no end written
+    for a in rows:
+        m = demo.by_key[key(a)]
+        assert m["姓名"] == a["姓名"] and m["公民身份号码"] == a["公民身份号码"]
+        o = demo.orgs[a["村党组织编号"]]
+        assert o["组织名称"] == a["村党组织"]
+        assert demo.areas[str(o["所在区划代码"])]["层级"] in ("村", "社区")
+        assert (
+            o["上级组织编号"] == ""
+            or demo.orgs[o["上级组织编号"]]["所在区划代码"] != (o["所在区划代码"])
+        )
+        assert a["派出单位"].startswith(demo.areas[str(o["所在区划代码"])[:6]]["名称"])
+        since, until = fs.span(a)
+        assert until is None or until > since
+        if fs.active(a):
+            assert 365 <= (demo.as_of - since).days <= 913
+            assert "第一书记" in demo.roles(key(a))
+            if appointment_id(a) not in planted["first_secretary_absent"]:
+                assert not fs.absent(a)
+                assert fs.contacts(a) >= 1 and fs.meetings(a) >= 1
+            if appointment_id(a) not in planted["first_secretary_ending"]:
+                assert not fs.ending(a)
+        else:
+            assert until is not None and until <= demo.as_of
+            assert "第一书记" not in demo.roles(key(a))
+    screened = [
+        oid
+        for oid, o in demo.orgs.items()
+        if o["组织类别"] in ("党支部", "党总支", "联合党支部")
+        and demo.areas.get(str(o["所在区划代码"]), {}).get("层级") in ("村", "社区")
+        and fs.listed(oid)
+    ]
+    assert len(screened) > len(planted["weak_no_first_secretary"])
+    for oid in screened:
+        assert fs.served(oid) == (oid not in planted["weak_no_first_secretary"]), oid
+
+
+def test_first_secretaries(tiny: tuple[Path, DemoSummary], tiny_demo: Demo) -> None:
+    _check_first_secretaries(tiny[1], tiny_demo)
+    wb = load_workbook(tiny[0] / "第一书记.xlsx")
+    ws = wb.worksheets[0]
+    assert wb.sheetnames == ["第一书记"]
+    assert ws["A1"].value == "宁海县驻村第一书记名册（截至2026年11月1日）"
+    header = [c.value for c in ws[2]]
+    for col in ("人员编号", "公民身份号码", "村党组织编号"):
+        k = header.index(col) + 1
+        cells = [ws.cell(row=r, column=k) for r in range(3, ws.max_row + 1)]
+        assert all(c.value is None or c.number_format == "@" for c in cells), col
+
+
 def test_coverage_is_partial(tiny_demo: Demo) -> None:
     d = tiny_demo
     home = {k for k in d.by_key if not d.away(k)}
@@ -397,6 +494,7 @@ def test_planted_hold_for_other_seeds_and_dates(tmp_path: Path) -> None:
         demo = load(out, on)
         assert {p.type for p in s.planted} == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
         assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
+        _check_first_secretaries(s, demo)
 
 
 # --------------------------------------------------------------------------- error samples
@@ -467,6 +565,7 @@ def test_county_scale(tmp_path: Path) -> None:
     cities = city_table()
     assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
     _check_multi_branch(s, demo, 2)
+    _check_first_secretaries(s, demo)
     # most branches and groups keep their meetings: a few natural misses (weak branches
     # more), besides the planted ones
     view = demo.life()

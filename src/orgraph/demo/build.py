@@ -1,11 +1,11 @@
 """Build an in-memory demo county (or city, or a tiny county for tests): the conductor.
 
 `build` makes one `State` (state.py) and, for each county, calls the steps in a fixed order
-(`build_county`): areas, members, households, orgs, duties, members away, planted cases;
-then, for every county, the organisational-life and dues ledgers (life.py, on a random
-source of its own). The order is the random draws' order, so one seed gives one world, byte
-for byte; all dates are relative to `as_of`, so planted cases stay true for any `as_of`
-(docs/design.md#demo).
+(`build_county`): areas, members, households, orgs, duties, members away, planted cases,
+第一书记 appointments (first_secretaries.py, on a random source of its own); then, for every
+county, the organisational-life and dues ledgers (life.py, on a random source of its own).
+The order is the random draws' order, so one seed gives one world, byte for byte; all dates
+are relative to `as_of`, so planted cases stay true for any `as_of` (docs/design.md#demo).
 
 Area codes are described in areas.py, 户编号 in households.py, 组织编号 in orgs.py.
 """
@@ -14,7 +14,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from orgraph.demo import areas, duties, households, life, mobility, orgs, people, places, planted
+from orgraph.demo import (
+    areas,
+    duties,
+    first_secretaries,
+    households,
+    life,
+    mobility,
+    orgs,
+    people,
+    places,
+    planted,
+)
 from orgraph.demo.model import Area, Household, Meeting, Org, Payment, World
 from orgraph.demo.places import CountySpec
 from orgraph.demo.state import State, Village
@@ -93,6 +104,7 @@ def build_county(
     active = duties.household_contacts(s, c)
     planted.contact_cases(s, c, active)
     planted.multi_branch(s, c, 1 if tiny else 2)
+    first_secretaries.appointments(s, c)
     for i in c.members:
         if s.members[i].away != (i in s.open_outflows):
             raise AssertionError("away flag and open outflows disagree")
@@ -142,6 +154,8 @@ def _assemble(
     second = sorted(
         ((s.members[i], oid) for i, oid in s.second_listings), key=lambda x: (rank[x[1]], x[0].idx)
     )
+    # 第一书记: by org (the orgs file's order), then since
+    s.appointments.sort(key=lambda a: (rank[a.org], a.since, a.member))
     return World(
         scale=s.scale,
         seed=s.seed,
@@ -161,6 +175,7 @@ def _assemble(
         second_listings=second,
         meetings=life[0],
         payments=life[1],
+        appointments=s.appointments,
     )
 
 
@@ -202,4 +217,6 @@ def _counts(
     out["meetings.attendees"] = sum(len(k.attendees) for k in meetings)
     out["meetings.absentees"] = sum(len(k.absentees) for k in meetings)
     out["dues"] = len(payments)
+    out["first_secretaries"] = len(s.appointments)
+    out["first_secretaries.active"] = sum(a.active(s.as_of) for a in s.appointments)
     return out

@@ -3,9 +3,11 @@
 Each planted case names the gap `type` of docs/rules.md and the entity it is about, with the key
 the importer will see: a member's 人员编号 (or 公民身份号码 when the member has none), a
 household's 户编号, an area's 区划代码, an org's 组织编号, a destination city's 6-digit
-code (e.g. "320500" = 苏州市; municipalities are 110000/310000...), or a meeting's id
+code (e.g. "320500" = 苏州市; municipalities are 110000/310000...), a meeting's id
 `组织编号|type|YYYY-MM-DD|会议主题` (type as in docs/rules.md, e.g. general_meeting; the
-meeting_no_quorum cases). Natural randomness adds many more cases of most types; the planted
+meeting_no_quorum cases), or a 第一书记 appointment's id `人员编号|组织编号|YYYY-MM-DD` (member
+key, the village org, 任职开始日期; kind "appointment", always a member with a 人员编号 when
+the county has two). Natural randomness adds many more cases of most types; the planted
 ones are guaranteed under the default thresholds on `as_of`.
 
 The organisational-life and dues cases (life.py; docs/rules.md "Organisational life and
@@ -33,6 +35,23 @@ dues"), per county:
                                one): no meeting and no dues for 7 months and more
   propose_removal              a member at home with 停止党籍日期 27 months and more before
                                as_of, no meeting and no dues since
+
+The 第一书记 cases (first_secretaries.py; docs/rules.md "第一书记"), per county, on the
+第一书记.xlsx roster (appointments to the top org of the villages planned with one):
+
+  weak_no_first_secretary      a weak (软弱涣散, with an open rectification) village
+                               organisation whose last 第一书记 (an organ member) left 70–400
+                               days before as_of, nobody in office since
+  first_secretary_absent       a 第一书记 in office for a year and more whose household
+                               contacts in the village all ended 120–300 days before as_of
+                               and who is listed at none of its meetings
+  first_secretary_ending       a term (任职结束日期) ending 10–50 days after as_of, nobody to
+                               follow (in a weak village when one has a 第一书记)
+
+Every other 第一书记 in office has household contacts in the village and is listed at its
+branches' last 主题党日 (or has a 谈心谈话 there) within the last 75 days, and its term ends
+more than 60 days after as_of or has no end written; every other weak village organisation
+has one in office.
 """
 
 from __future__ import annotations
@@ -46,7 +65,7 @@ from typing import Literal
 # as a second formal affiliation.)
 NOT_PLANTED: dict[str, str] = {}
 
-EntityKind = Literal["member", "household", "area", "org", "city", "meeting"]
+EntityKind = Literal["member", "household", "area", "org", "city", "meeting", "appointment"]
 
 
 @dataclass(frozen=True)

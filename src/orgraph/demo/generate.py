@@ -1,4 +1,4 @@
-"""`generate()`: write a demo county (or city) as the nine roster files a county hands over.
+"""`generate()`: write a demo county (or city) as the ten roster files a county hands over.
 
 Files (headers are the Chinese names of docs/design.md#rosters):
 
@@ -14,6 +14,8 @@ Files (headers are the Chinese names of docs/design.md#rosters):
   组织生活记录.xlsx      meetings         merged title row; 参加人员/缺席人员 as 人员编号 (or
                                            公民身份号码) joined by ";"
   党费.csv               dues             UTF-8 with BOM; 缴至 "2026-09" or "2026年9月"
+  第一书记.xlsx          first_secretaries merged title row; the member, 村党组织编号 and
+                                           村党组织, 派出单位, 任职开始日期, 任职结束日期
 
 plus `demo_summary.json` (counts and planted gap cases) and, with `with_errors=True`, a
 `with_errors/` folder of small files whose bad rows the importer must reject.

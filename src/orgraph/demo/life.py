@@ -14,6 +14,8 @@ Meetings cover the last `WINDOW_MONTHS` months before `as_of` (dues the last `DU
   counts for every branch under it;
 - party groups (党小组): a monthly 党小组会;
 - most orgs record the absentees (缺席人员) only, some the attendees (参加人员);
+- a village's 第一书记 (first_secretaries.py) is listed among the 参加人员 of its branches'
+  last 主题党日 (but the planted first_secretary_absent);
 - members away attend their mobile branch's meetings when attached to it (流入地党组织) and
   are absent from home; the others take part online, or not; members of the "silent", "lost"
   and "flagged" reporting habits (mobility.py) stop taking part, and paying, from their last
@@ -56,6 +58,7 @@ from orgraph.demo.state import County, State
 
 WINDOW_MONTHS = 15  # the meetings ledger: this many months before as_of's month, and that month
 DUES_MONTHS = 12  # the dues ledger
+FS_RECENT = 75  # a 第一书记 is listed at a 主题党日 this many days before as_of at most
 
 BRANCH_KINDS = ("党支部", "联合党支部", "流动党员党支部")
 COMMITTEE_MIN = 7  # 7 人以上设支部委员会
@@ -222,6 +225,7 @@ class _Life:
         self._township_lectures(c, cc)
         self._talks(cc, planter.talk_with)
         planter.quorum_cases()
+        self._first_secretaries(c, cc)
         self._dues(c, cc)
 
     def _habits(self, c: County) -> None:
@@ -530,6 +534,65 @@ class _Life:
                 attendees=[secretary, i],
                 absentees=[],
                 host=self.m(secretary).name,
+            )
+        )
+
+    def _first_secretaries(self, c: County, cc: _County) -> None:
+        """Each 第一书记 in office (but the planted absent one) is listed among the 参加人员 of
+        the last 主题党日 of each of their village's branches, when it is less than
+        FS_RECENT days before D (列席: 应到/实到 count the branch's members only); a meeting
+        that listed its absentees lists its attendees instead, the same people. One with no
+        such meeting has a 谈心谈话 in the village 20 days before D (docs/rules.md: presence
+        too), so none is a first_secretary_absent case but the planted one."""
+        s, D = self.s, self.D
+        members = set(c.members)
+        held: dict[str, list[Meeting]] = {}
+        for k in self.meetings:
+            if k.type == "主题党日":
+                held.setdefault(k.org, []).append(k)
+        for a in s.appointments:
+            if a.member not in members or not a.present or not a.active(D):
+                continue
+            orgs = [a.org] + [o.org_id for o in cc.orgs if self._under(o, a.org)]
+            lo = max(a.since, D - timedelta(days=FS_RECENT))
+            # a meeting some member came to (one nobody came to names its absentees)
+            recent = [
+                max(ks, key=lambda k: k.on)
+                for oid in orgs
+                if (ks := [k for k in held.get(oid, ()) if lo <= k.on < D and k.attended])
+            ]
+            for k in recent:
+                k.attended = sorted({*k.attended, a.member})
+                k.attendees = k.attended
+                k.absentees = []
+            if not recent:
+                self._fs_talk(cc, a.member, a.org, orgs)
+
+    def _fs_talk(self, cc: _County, fs: int, top: str, orgs: list[str]) -> None:
+        """A 谈心谈话 of a 第一书记 with a member of the village's orgs, 20 days before D."""
+        on = self.D - timedelta(days=20)
+        planted = {x.id for x in self.s.planted if x.kind == "member"}
+        people = [
+            i
+            for oid in orgs
+            for i in cc.belongs.get(oid, [])
+            if not self.quiet(i, on)
+            and not (i in self.away_iv and self.away_at(i, on))
+            and self.m(i).key not in planted
+        ]
+        with_ = people[0] if people else None
+        name = self.m(with_).name if with_ is not None else "村民"
+        self.meetings.append(
+            Meeting(
+                org=top,
+                type="谈心谈话",
+                on=on,
+                topic=f"第一书记与{name}谈心谈话",
+                expected=None,
+                present=None,
+                attendees=[fs] if with_ is None else [fs, with_],
+                absentees=[],
+                host=self.m(fs).name,
             )
         )
 

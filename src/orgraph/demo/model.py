@@ -164,6 +164,29 @@ class Payment:
     cn_month: bool = False  # 缴至 written "2026年9月" rather than "2026-09"
 
 
+@dataclass(slots=True)
+class Appointment:
+    """A row of 第一书记: member idx sent to a village's top org by `sent_by`, from `since`
+    until `until` (None: open). `present` (not written): whether the village's ledgers see
+    them (household contacts there, the branch's 主题党日); False for the planted
+    first_secretary_absent."""
+
+    member: int
+    org: str
+    sent_by: str
+    since: date
+    until: date | None = None
+    present: bool = True
+
+    def active(self, on: date) -> bool:
+        return self.since <= on and (self.until is None or self.until > on)
+
+
+def appointment_id(member_key: str, org: str, since: date) -> str:
+    """member key|org id|since, as docs/rules.md "第一书记" and the importer build it."""
+    return f"{member_key}|{org}|{since.isoformat()}"
+
+
 @dataclass
 class World:
     """A built demo county (or city), in the order its rosters list it."""
@@ -188,3 +211,4 @@ class World:
     second_listings: list[tuple[Member, str]] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)  # 组织生活记录, in roster order
     payments: list[Payment] = field(default_factory=list)  # 党费, in roster order
+    appointments: list[Appointment] = field(default_factory=list)  # 第一书记, in roster order

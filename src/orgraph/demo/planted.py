@@ -4,7 +4,8 @@ demo_summary.json; see expected.py).
 
 `plan` picks, before anything else is built, the villages that carry structural cases (a big
 branch, a small one, joint branches, villages with no cadre, weak or expired branches, no or
-full household coverage); orgs.py and duties.py plant those cases as they build. The other
+full household coverage, a 第一书记 sent or not); orgs.py, duties.py and
+first_secretaries.py plant those cases as they build. The other
 cases are planted here, on what has been built: the contact-load cases after the household
 contacts, the members-away cases between departures and reports, and the members listed on
 two branches' rosters last.
@@ -36,8 +37,9 @@ def plan(s: State, c: County, tiny: bool) -> None:
         jb.H, jb.M = 30, 2
         other.H, other.M = 90, 14
         big.tags.add("big")
-        normal.tags |= {"normal", "weak_overdue"}
+        normal.tags |= {"normal", "weak_overdue", "first_secretary"}
         small.tags |= {"small", "no_cadre", "first_secretary"}
+        big.tags.add("first_secretary")
         none_v.tags |= {"term_expired"}
         none_v.coverage = "none"
         other.coverage = "full"
@@ -74,7 +76,8 @@ def plan(s: State, c: County, tiny: bool) -> None:
         v.tags.add("no_cadre")
     for i, v in enumerate(pool[2:8]):
         v.tags.add("weak_overdue" if i < 2 else "weak")
-        v.tags.add("first_secretary")
+        if i < 5:  # the last weak village has none in office (weak_no_first_secretary)
+            v.tags.add("first_secretary")
     for v in pool[8:12]:
         v.tags.add("term_expired")
     for v in pool[12:]:

@@ -1,4 +1,4 @@
-"""The nine roster files of a demo world: their names, headers, encodings, and the writer.
+"""The ten roster files of a demo world: their names, headers, encodings, and the writer.
 
 Headers are the Chinese column names of docs/design.md#rosters. Both the clean rosters
 (`write_rosters`) and the bad-roster samples (bad_rosters.py) use them, so they live here and
@@ -25,6 +25,8 @@ REPORTS_FILE = "报到记录.csv"
 MEETINGS_FILE = "组织生活记录.xlsx"
 MEETINGS_SHEET = "组织生活记录"
 DUES_FILE = "党费.csv"
+FIRST_SECRETARIES_FILE = "第一书记.xlsx"
+FIRST_SECRETARIES_SHEET = "第一书记"
 FILES = (
     AREAS_FILE,
     ORGS_FILE,
@@ -35,6 +37,7 @@ FILES = (
     REPORTS_FILE,
     MEETINGS_FILE,
     DUES_FILE,
+    FIRST_SECRETARIES_FILE,
 )
 
 AREAS_HEADER = ("区划代码", "名称", "层级", "上级代码", "经度", "纬度")
@@ -102,6 +105,14 @@ MEETINGS_HEADER = (
     "主持人",
 )
 DUES_HEADER = (*MEMBER_REF, "缴至", "缴纳日期", "金额")
+FIRST_SECRETARIES_HEADER = (
+    *MEMBER_REF,
+    "村党组织编号",
+    "村党组织",
+    "派出单位",
+    "任职开始日期",
+    "任职结束日期",
+)
 
 HEADERS: dict[str, tuple[str, ...]] = {
     AREAS_FILE: AREAS_HEADER,
@@ -113,6 +124,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     REPORTS_FILE: REPORTS_HEADER,
     MEETINGS_FILE: MEETINGS_HEADER,
     DUES_FILE: DUES_HEADER,
+    FIRST_SECRETARIES_FILE: FIRST_SECRETARIES_HEADER,
 }
 
 ENCODINGS = {
@@ -151,7 +163,7 @@ def _ref(m: Member) -> tuple[str, str, str]:
 
 
 def write_rosters(world: World, out: Path) -> dict[str, int]:
-    """Write the nine roster files into `out`; returns data rows per file (all sheets)."""
+    """Write the ten roster files into `out`; returns data rows per file (all sheets)."""
     return {
         AREAS_FILE: _write_areas(world, out),
         ORGS_FILE: _write_orgs(world, out),
@@ -162,6 +174,7 @@ def write_rosters(world: World, out: Path) -> dict[str, int]:
         REPORTS_FILE: _write_reports(world, out),
         MEETINGS_FILE: _write_meetings(world, out),
         DUES_FILE: _write_dues(world, out),
+        FIRST_SECRETARIES_FILE: _write_first_secretaries(world, out),
     }
 
 
@@ -380,4 +393,36 @@ def _write_dues(world: World, out: Path) -> int:
             for x in world.payments
         ),
         encoding=ENCODINGS[DUES_FILE],
+    )
+
+
+def _write_first_secretaries(world: World, out: Path) -> int:
+    """第一书记: who is sent to which village Party organisation, by which unit, when."""
+    by_idx, orgs = world.member_by_idx, world.org_by_id
+    return write_xlsx(
+        out / FIRST_SECRETARIES_FILE,
+        FIRST_SECRETARIES_SHEET,
+        FIRST_SECRETARIES_HEADER,
+        (
+            (
+                *_ref(by_idx[a.member]),
+                a.org,
+                orgs[a.org].name,
+                a.sent_by,
+                a.since,
+                a.until,
+            )
+            for a in world.appointments
+        ),
+        title=f"{world.title}驻村第一书记名册（{as_of_text(world)}）",
+        text_columns=("人员编号", "公民身份号码", "村党组织编号"),
+        widths={
+            "公民身份号码": 21,
+            "人员编号": 17,
+            "村党组织编号": 22,
+            "村党组织": 40,
+            "派出单位": 24,
+            "任职开始日期": 14,
+            "任职结束日期": 14,
+        },
     )

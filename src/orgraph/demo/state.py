@@ -18,7 +18,16 @@ from datetime import date, timedelta
 import numpy as np
 
 from orgraph.demo.expected import PlantedCase
-from orgraph.demo.model import Area, Contact, Household, Member, Org, Outflow, Report
+from orgraph.demo.model import (
+    Appointment,
+    Area,
+    Contact,
+    Household,
+    Member,
+    Org,
+    Outflow,
+    Report,
+)
 from orgraph.demo.names import NamePool
 from orgraph.demo.places import CountySpec
 
@@ -107,6 +116,7 @@ class State:
     reports: list[Report] = field(default_factory=list)
     planted: list[PlantedCase] = field(default_factory=list)
     second_listings: list[tuple[int, str]] = field(default_factory=list)  # (idx, branch org_id)
+    appointments: list[Appointment] = field(default_factory=list)  # 第一书记
     counties: list[County] = field(default_factory=list)
     # bookkeeping across steps
     id_numbers: set[str] = field(default_factory=set)  # every ID number handed out
