@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from starlette.responses import Response
 
+from orgraph.records.ledger import LEDGER_FIELD_ZH
 from orgraph.records.life_sheet import chinese_date
 from orgraph.roster.contact_roster import safe_text
 from orgraph.vocab import FIELD_ZH
@@ -25,7 +26,18 @@ TEXT_SUFFIXES = ("id", "code", "phone", "_no", "编号", "代码")
 
 
 def _label(key: str) -> str:
-    return FIELD_ZH.get(key, key)
+    return FIELD_ZH.get(key) or LEDGER_FIELD_ZH.get(key, key)
+
+
+def _words(value: dict[str, Any]) -> str | None:
+    """A nested value that is not a reference (no name, code or id), e.g. a gap item's `last`
+    appointment {"member": {...}, "until": ...}: its parts in words, joined by a space."""
+    parts = [
+        str(v.get("name") or v.get("id") or v.get("code") or "") if isinstance(v, dict) else str(v)
+        for v in value.values()
+        if v is not None and not isinstance(v, list)
+    ]
+    return " ".join(x for x in parts if x) or None
 
 
 def flatten(items: list[dict[str, Any]]) -> tuple[list[str], list[str], list[list[Any]]]:
@@ -36,7 +48,9 @@ def flatten(items: list[dict[str, Any]]) -> tuple[list[str], list[str], list[lis
     for item in items:
         flat: dict[str, Any] = {}
         for k, v in item.items():
-            if isinstance(v, dict):
+            if isinstance(v, dict) and not {"name", "code", "id"} & set(v):
+                flat[k] = _words(v)
+            elif isinstance(v, dict):
                 flat[k] = v.get("name")
                 flat[f"{k}.ref"] = v.get("code") or v.get("id")
             elif isinstance(v, list):

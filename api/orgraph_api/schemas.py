@@ -218,11 +218,29 @@ class ChainPerson(BaseModel):
     hidden: bool = Field(default=False, description="outside your scope: name withheld")
 
 
+class Appointment(BaseModel):
+    """A 第一书记 appointment active at as_of (docs/rules.md "第一书记")."""
+
+    id: str | None = Field(description="member key|org id|since; null when the member is withheld")
+    member: ChainPerson
+    org: Brief
+    village: Brief | None = None
+    township: Brief | None = None
+    since: str
+    until: str | None = None
+    sent_by: str | None = Field(default=None, description="派出单位")
+
+
 class ChainLevel(BaseModel):
     level: Literal["household", "hamlet", "village", "township"]
     area: Brief | None
     people: list[ChainPerson]
     ok: bool
+    first_secretaries: list[Appointment] | None = Field(
+        default=None,
+        description="village level only: the 第一书记 appointments active at as_of to an org "
+        "whose village is this one (by id); people outside your scope are withheld",
+    )
 
 
 class ChainOut(BaseModel):
@@ -260,8 +278,8 @@ class GapSummaryOut(BaseModel):
     counts: dict[str, int]
     no_data: list[str] = Field(
         default_factory=list,
-        description="gap types whose records (组织生活、党费) do not begin by as_of: "
-        "their count 0 means 未导入, not 无缺口",
+        description="gap types whose records (组织生活、党费、第一书记、党小组工作记录) do not "
+        "begin by as_of: their count 0 means 未导入, not 无缺口",
     )
     labels: dict[str, str] = Field(description="gap type → Chinese name")
 
@@ -463,4 +481,43 @@ class DutyProposalOut(BaseModel):
     groups: dict[str, list[dict[str, Any]]] = Field(
         description="items: 未编入党小组的党员的建议党小组 (reason: hamlet / smallest / "
         "groups_full)"
+    )
+
+
+class RankingRow(BaseModel):
+    """One party group's figures over the quarter (docs/rules.md "Township ranking")."""
+
+    id: str | None
+    name: str
+    branch: Brief | None = None
+    summaries: int = Field(description="months of the quarter with a 月总结")
+    inspected: bool = Field(description="inspected (督查) within the quarter")
+    meeting_months: int = Field(description="months of the quarter with a 党小组会")
+    members: int = Field(description="on-roll members in the group")
+    size_ok: bool = Field(description="group_min ≤ members ≤ group_max")
+    eligible: int = Field(description="members at home, not exempt, at the quarter's end")
+    contacts_ok: int = Field(description="of them, those with at least contact_min households")
+    points: int
+    appraisal: dict[str, Any] | None = Field(
+        default=None, description="the previous year's 考评: year, score, grade"
+    )
+    rank: int = Field(description="1 + the number of groups with more points")
+
+
+class RedFlag(BaseModel):
+    id: str | None
+    name: str
+    points: int
+    tied: list[Brief] = Field(description="other groups with the same points: the township decides")
+
+
+class GroupRankingOut(BaseModel):
+    township: Brief
+    as_of: str
+    quarter: str = Field(examples=["2026-Q3"])
+    records: bool = Field(description="group records (党小组工作记录) begin by the quarter's end")
+    life: bool = Field(description="life records (组织生活) begin by the quarter's end")
+    rows: list[RankingRow]
+    red_flag: RedFlag | None = Field(
+        description="流动红旗: the first row when its points reach red_flag_min_points"
     )

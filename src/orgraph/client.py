@@ -124,6 +124,7 @@ class ChainLevel(TypedDict):
     area: Json | None
     people: list[Json]
     ok: bool
+    first_secretaries: NotRequired[list[Json]]  # village level: active 第一书记 appointments
 
 
 class Chain(TypedDict):
@@ -561,6 +562,37 @@ class OrgraphClient:
         """The screening as an Excel file: 排查名单 (one row per screened organisation) and
         指标说明 (each indicator, its threshold, weight and source)."""
         return self._download("/screening/export", "screening.xlsx", scope=scope, as_of=as_of)
+
+    # -- party groups and the ledgers (docs/rules.md "党小组 appraisal", "第一书记") -----------
+
+    def group_ranking(
+        self, township: str, *, quarter: str | None = None, as_of: str | None = None
+    ) -> Json:
+        """A township's party groups ranked over a completed quarter (default: the latest
+        one completed at as_of): township, quarter, records, life, rows, red_flag."""
+        return cast(
+            Json, self._get("/groups/ranking", township=township, quarter=quarter, as_of=as_of)
+        )
+
+    def export_group_ranking(
+        self, township: str, *, quarter: str | None = None, as_of: str | None = None
+    ) -> Download:
+        """The ranking as the Excel list a township publishes: 党小组季度排名 and 计分办法."""
+        return self._download(
+            "/groups/ranking/export",
+            "group_ranking.xlsx",
+            township=township,
+            quarter=quarter,
+            as_of=as_of,
+        )
+
+    def add_inspection(self, body: Mapping[str, Any]) -> Json:
+        """Record (or correct) an inspection: org, on, inspector, findings, follow_up."""
+        return cast(Json, self._post("/inspections", dict(body)))
+
+    def add_first_secretary(self, body: Mapping[str, Any]) -> Json:
+        """Record (or correct) a 第一书记 appointment: member, org, since, until, sent_by."""
+        return cast(Json, self._post("/first_secretaries", dict(body)))
 
     # -- imports ----------------------------------------------------------------------------
 

@@ -102,8 +102,11 @@ def sweep(
     assert {h["id"] for h in households} == own.households
     sw.pages(client, "/outflows")
     sw.pages(client, "/reports")
+    townships: list[str] = []
     for level in ("county", "township", "village", "hamlet"):
-        sw.get(client, "/coverage", level=level, as_of=as_of)
+        rows = sw.get(client, "/coverage", level=level, as_of=as_of)["rows"]
+        if level == "township":
+            townships = sorted({r["code"] for r in rows if r["level"] == "township" and r["code"]})
     summary = sw.get(client, "/gaps/summary", as_of=as_of)
     for t in RULE_TYPES:
         sw.pages(client, "/gaps", type=t, as_of=as_of)
@@ -121,6 +124,17 @@ def sweep(
     sw.export(client, "/proposals/duties/export", as_of=as_of)
     sw.get(client, "/screening", as_of=as_of)
     sw.export(client, "/screening/export", as_of=as_of)
+    # The group ranking is asked for one township: each township the coverage rolls up to
+    # answers when it lies wholly in the scope, else is refused like any object outside it.
+    for code in townships:
+        r = client.get("/groups/ranking", params={"township": code, "as_of": as_of})
+        sw.calls += 1
+        if r.status_code == 404:
+            assert r.json()["detail"].endswith(f"“{code}”{NOT_FOUND_TAIL}"), r.text
+            continue
+        assert r.status_code == 200, (code, r.status_code, r.text)
+        sw.answers.append((f"/groups/ranking {code}", r.json()))
+        sw.export(client, "/groups/ranking/export", township=code, as_of=as_of)
     for key in sorted(own.members)[:3]:
         sw.get(client, f"/members/{key}", reveal=reveal)
         sw.get(client, "/contacts", member=key)
@@ -159,6 +173,7 @@ def sweep(
         sw.missing(client, f"/areas/{code}", code)
         sw.missing(client, "/gaps/summary", code, scope=code)
         sw.missing(client, "/proposals/contacts", code, scope=code)
+        sw.missing(client, "/groups/ranking", code, township=code, as_of=as_of)
     outside_orgs = sorted(o for o in everything.orgs - own.orgs if not truth.org_external[o])
     for oid in outside_orgs[:2]:
         sw.missing(client, f"/orgs/{oid}", oid)

@@ -205,6 +205,8 @@ def test_the_sweep_reaches_every_read_route(
         "/life/grid/export",
         "/screening",
         "/screening/export",
+        "/groups/ranking",
+        "/groups/ranking/export",
         "/meetings",
         "/dues",
         "/members/{key}/life",

@@ -11,6 +11,7 @@ from orgraph.cli import (
     db,
     demo,
     imports,
+    ledger,
     life,
     mobility,
     proposals,
@@ -32,6 +33,7 @@ analysis.register(app)
 proposals.register(app)
 mobility.register(app)
 life.register(app)
+ledger.register(app)
 users.register(app)
 dashboard.register(app)
 serve.register(app)

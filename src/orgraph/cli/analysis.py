@@ -16,6 +16,7 @@ from orgraph.analysis.engine import LEVELS, Engine
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
 from orgraph.records import screening_sheet
+from orgraph.records.ledger import LEDGER_FIELD_ZH
 from orgraph.vocab import (
     CHAIN_DUTY_ZH,
     FIELD_ZH,
@@ -68,7 +69,7 @@ def emit(
     doc: dict[str, Any],
     labels: dict[str, str] | None = None,
 ) -> None:
-    names = {**FIELD_ZH, **(labels or {})}
+    names = {**LEDGER_FIELD_ZH, **FIELD_ZH, **(labels or {})}
     if fmt is Format.json:
         print_json(doc)
         return
@@ -132,7 +133,7 @@ def gaps(
             )
             return
         doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
-    missing = " — 尚未导入所需的组织生活/党费记录，不能判断" if doc.get("no_data") else ""
+    missing = " — 尚未导入这条规则所读的记录，不能判断" if doc.get("no_data") else ""
     emit(
         doc["items"],
         fmt,
@@ -213,6 +214,14 @@ def chain(
         )
         mark = "[green]✓[/green]" if lv["ok"] else "[red]✗ 断链[/red]"
         console.print(f"  {mark} {names[lv['level']]}: {who}")
+        if lv.get("first_secretaries"):
+            console.print(
+                "      第一书记: "
+                + "、".join(
+                    f"{f['member']['name']} ({f.get('sent_by') or '派出单位未填'})"
+                    for f in lv["first_secretaries"]
+                )
+            )
     if doc["broken_at"]:
         console.print(f"[red]联系链断在: {names[doc['broken_at']]}[/red]")
 

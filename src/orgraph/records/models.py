@@ -266,3 +266,25 @@ class DuesBody(Strict):
     )
     paid_on: IsoDate | None = Field(default=None, description="缴纳日期")
     amount: Text | None = Field(default=None, description="金额 (只记录，不核对)")
+
+
+class InspectionBody(Strict):
+    """One inspection (督查记录) of an organisation: org, date and inspector identify it, so
+    recording the same again corrects it."""
+
+    org: Ref = Field(description="被督查党组织编号 (管辖范围内，不是党小组)")
+    on: IsoDate = Field(description="督查日期 (不晚于今天)")
+    inspector: Text = Field(description="督查人或督查组")
+    findings: LongText | None = Field(default=None, description="发现的问题")
+    follow_up: Tag | None = Field(default=None, description="整改情况: open 整改中 | done 已整改")
+
+
+class FirstSecretaryBody(Strict):
+    """One 第一书记 appointment: member, org and since identify it, so recording the same
+    again corrects it (until, sent_by)."""
+
+    member: Ref = Field(description="派驻党员的人员编号 (管辖范围内)")
+    org: Ref = Field(description="派驻的村党组织编号 (管辖范围内，不是党小组)")
+    since: IsoDate = Field(description="派驻日期")
+    until: IsoDate | None = Field(default=None, description="派驻截止日期 (不早于派驻日期)")
+    sent_by: Text | None = Field(default=None, description="派出单位")

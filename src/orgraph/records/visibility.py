@@ -280,13 +280,16 @@ def redact_chain(doc: dict[str, Any], seen: Visible) -> dict[str, Any]:
     for lv in doc["levels"]:
         area = lv.get("area")
         a = p.area_index.get(area["code"], -1) if area else -1
-        levels.append(
-            {
-                **lv,
-                "area": seen.area_ref(a) if area else None,
-                "people": [seen.person(x) for x in lv["people"]],
-            }
-        )
+        out = {
+            **lv,
+            "area": seen.area_ref(a) if area else None,
+            "people": [seen.person(x) for x in lv["people"]],
+        }
+        if "first_secretaries" in lv:
+            out["first_secretaries"] = [
+                redact_appointment(x, seen) for x in lv["first_secretaries"]
+            ]
+        levels.append(out)
     house = dict(doc["household"])
     h = p.hh_index.get(house["id"])
     for level in ("hamlet", "village", "township"):
@@ -333,9 +336,35 @@ def _kept(value: dict[str, Any]) -> dict[str, Any]:
 
 def redact_items(doc: dict[str, Any], seen: Visible, key: str = "items") -> dict[str, Any]:
     """An engine answer with a list of items: each item's own id stays (the engine chose it
-    for the scope), the references inside it are redacted."""
-    items = [
-        {k: (v if k == "id" else redact_refs(v, seen)) for k, v in item.items()}
-        for item in doc.get(key, [])
-    ]
+    for the scope), the references inside it are redacted — but an id that begins with the key
+    of a member withheld (a 第一书记 appointment's `member|org|since`) goes with the member."""
+    items = []
+    for item in doc.get(key, []):
+        out = {k: (v if k == "id" else redact_refs(v, seen)) for k, v in item.items()}
+        if _names_hidden_member(item, out):
+            out["id"] = None
+        items.append(out)
     return {**doc, key: items}
+
+
+def _names_hidden_member(item: dict[str, Any], redacted: dict[str, Any]) -> bool:
+    member, ref = item.get("member"), item.get("id")
+    return (
+        isinstance(member, dict)
+        and isinstance(ref, str)
+        and isinstance(member.get("id"), str)
+        and bool(redacted["member"].get("hidden"))
+        and ref.startswith(f"{member['id']}|")
+    )
+
+
+def redact_appointment(appointment: dict[str, Any], seen: Visible) -> dict[str, Any]:
+    """A 第一书记 appointment in an answer (the chain's village level): the member withheld
+    as any person outside the scope, the org and places as any reference, and the
+    appointment's id (`member|org|since`) with the member."""
+    out = {k: (v if k == "id" else redact_refs(v, seen)) for k, v in appointment.items()}
+    if "member" in appointment:
+        out["member"] = seen.person(appointment["member"])
+        if out["member"]["hidden"] or (out.get("org") or {}).get("hidden"):
+            out["id"] = None
+    return out
