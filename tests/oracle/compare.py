@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .ledger import EPISODE_RULES, LEDGER_FIELDS
 from .life_types import LIFE_FIELDS
 from .oracle import CHAIN_LEVELS, RULE_TYPES, Oracle
 
@@ -56,6 +57,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
     **LIFE_FIELDS,
 }
+FIELDS = {t: {**FIELDS, **LEDGER_FIELDS}[t] for t in RULE_TYPES}  # in the engine's order
 # Nested records compared as dicts of these keys (not reduced to their id).
 RECORDS = {
     "members": ("id", "name", "full", "joined_on"),
@@ -128,7 +130,15 @@ def gap_diffs(engine: Any, oracle: Oracle, rule: str, scope: str | None, d: str)
     got = engine.gaps(rule, scope=scope, as_of=d, page=1, page_size=10_000)
     want = oracle.gaps(rule, scope, d)
     where = f"{rule} scope={scope} as_of={d}"
+    pre = []
+    if rule in EPISODE_RULES:  # one item per episode: told apart by id|opened_on
+        ids = [it["id"] for it in got["items"]]
+        if ids != sorted(ids):
+            pre.append(f"{where}: items not sorted by id")
+        keyed = [{**it, "id": f"{it['id']}|{it.get('opened_on') or ''}"} for it in got["items"]]
+        got = {**got, "items": sorted(keyed, key=lambda it: str(it["id"]))}
     items, out = id_diffs(where, got, want)
+    out = pre + out
     for k in sorted(set(items) & set(want)):
         for f in FIELDS[rule]:
             g, w = field_value(f, items[k].get(f)), want[k].get(f)

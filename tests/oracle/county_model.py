@@ -28,6 +28,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ledger_model import (
+    RESULT_LABEL,
+    FirstSecretary,
+    GroupRecord,
+    Inspection,
+    ledger_problems,
+    write_ledger_rosters,
+)
+
 # -- labels the roster layer understands (orgraph.roster.codes), written as a county would --
 
 AREA_LEVEL_LABEL = {"county": "县", "township": "乡镇", "village": "村", "hamlet": "组"}
@@ -258,6 +267,8 @@ class Rect:
     deadline: str | None = None
     status: str | None = None  # open / done; None: done when accepted_on, else open
     accepted_on: str | None = None
+    plan_on: str | None = None  # 一村一策制定日期
+    result: str | None = None  # 验收结果: pass / basic / fail
 
     @property
     def effective_status(self) -> str:
@@ -277,6 +288,10 @@ class County:
     meetings: list[Meeting] = field(default_factory=list)
     dues: list[Dues] = field(default_factory=list)
     rects: list[Rect] = field(default_factory=list)  # 整顿台账 episodes
+    # 第一书记, 督查记录, 党小组工作记录 (ledger_model.py)
+    first_secretaries: list[FirstSecretary] = field(default_factory=list)
+    inspections: list[Inspection] = field(default_factory=list)
+    group_records: list[GroupRecord] = field(default_factory=list)
     # Filled by settle(): the ATTENDS links once the import and the actions are done.
     attends: list[Attend] = field(default_factory=list)
     # The dates the county was generated around (the as_of dates a test compares on).
@@ -395,6 +410,7 @@ class County:
                 problems.append(f"rectification of {ep.org}: not an org a ledger may name")
             if any(x and x < ep.opened_on for x in (ep.deadline, ep.accepted_on)):
                 problems.append(f"rectification {rid} ends before it opens")
+        problems += ledger_problems(self)
         return problems
 
     def host_org_id(self, text: str) -> str:
@@ -504,6 +520,8 @@ RECTS_HEADER = (
     "整顿期限",
     "验收日期",
     "整顿状态",
+    "一村一策制定日期",
+    "验收结果",
 )
 
 
@@ -689,11 +707,14 @@ def write_rosters(county: County, folder: Path) -> RosterFiles:
                         r.deadline,
                         r.accepted_on,
                         RECT_STATUS_LABEL[r.status] if r.status else None,
+                        r.plan_on,
+                        RESULT_LABEL[r.result] if r.result else None,
                     ]
                     for r in county.rects
                 ],
             )
         )
+    first += write_ledger_rosters(county, folder, _write)
     snapshot = None
     if county.off_roll:
         snapshot = _write(

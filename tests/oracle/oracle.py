@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, cast
 import networkx as nx
 
 from .county_model import GROUP_KINDS, County, Member, settle
+from .ledger import FS_RULES, GROUP_RULES, LEDGER_POLICY, LEDGER_RULES, RECT_RULES, LedgerRules
 from .life_types import LIFE_POLICY, LIFE_RULE_TYPES
 from .mobile import MOBILE_POLICY, MOBILE_RULES, MobileRules
 
@@ -65,6 +66,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "branch_max": 50,
     **MOBILE_POLICY,
     **LIFE_POLICY,
+    **LEDGER_POLICY,
 }
 
 RULE_TYPES = (
@@ -77,6 +79,7 @@ RULE_TYPES = (
     "hamlet_no_cadre",
     "cadre_group_load",
     "group_size",
+    *GROUP_RULES,  # ledger.py (LedgerRules), as the ones below
     "branch_too_small",
     "branch_too_large",
     "member_no_branch",
@@ -84,6 +87,8 @@ RULE_TYPES = (
     "member_no_group",
     "rectification_overdue",
     "term_expired",
+    *RECT_RULES,
+    *FS_RULES,
     *MOBILE_RULES,
     *LIFE_RULE_TYPES,  # life.py (LifeRules)
 )
@@ -136,6 +141,7 @@ class Oracle(MobileRules):
                 self.org_tree.add_edge(o.parent, o.id)
         self.county_code = county.county_code
         self._life: LifeRules | None = None
+        self._ledger: LedgerRules | None = None
 
     # -- basic predicates ---------------------------------------------------------------------
 
@@ -273,6 +279,8 @@ class Oracle(MobileRules):
         """Items of one rule by id."""
         if rule in LIFE_RULE_TYPES:
             return self.life.gaps(rule, scope, d)
+        if rule in LEDGER_RULES:
+            return self.ledger.gaps(rule, scope, d)
         s = self.scope(scope)
         return dict(sorted(getattr(self, "_" + rule)(s, d).items()))
 
@@ -284,6 +292,13 @@ class Oracle(MobileRules):
 
             self._life = LifeRules(self.source, self.p, oracle=self)
         return self._life
+
+    @property
+    def ledger(self) -> LedgerRules:
+        """The 第一书记, 整顿台账 and 党小组 rules (ledger.LedgerRules)."""
+        if self._ledger is None:
+            self._ledger = LedgerRules(self)
+        return self._ledger
 
     def _household_state(self, hid: str, d: str) -> tuple[bool, int]:
         links = self.household_links(hid, d)
@@ -468,14 +483,17 @@ class Oracle(MobileRules):
         return out
 
     def _rectification_overdue(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
+        # Every episode (the org columns' and the 整顿台账's), keyed `org|opened_on`.
         out = {}
-        for o in self.scope_orgs(s):
-            if not o.has_rectification:
-                continue
-            status = o.rect_status or "open"
-            if status != "done" and o.rect_deadline and o.rect_deadline < d:
-                days = (dt.date.fromisoformat(d) - dt.date.fromisoformat(o.rect_deadline)).days
-                out[o.id] = {"name": o.name, "deadline": o.rect_deadline, "days_overdue": days}
+        for e in self.ledger.episodes():
+            o, deadline = self.orgs[e["org"]], e["deadline"]
+            if o.id in s.orgs and e["status"] != "done" and deadline and deadline < d:
+                days = (dt.date.fromisoformat(d) - dt.date.fromisoformat(deadline)).days
+                out[self.ledger.rect_key(e)] = {
+                    "name": o.name,
+                    "deadline": deadline,
+                    "days_overdue": days,
+                }
         return out
 
     def _term_expired(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:

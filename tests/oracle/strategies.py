@@ -37,6 +37,7 @@ from .county_model import (
     open_episode,
     settle,
 )
+from .ledger_strategies import add_ledger
 from .life import add_months, month_first, month_index, month_label, month_last
 
 AS_OF = "2025-06-15"
@@ -373,6 +374,7 @@ def counties(draw: st.DrawFn, max_members: int = 30) -> County:
 
     _members_away(draw, c, mdates, hot)
     _life(draw, c)
+    add_ledger(draw, c)
     problems = c.check()
     assert not problems, problems
     return c

@@ -36,6 +36,7 @@ from .compare import (
 )
 from .county_model import County
 from .harness import import_county, problems, reset
+from .ledger_compare import ledger_diffs, ranking_diffs
 from .oracle import RULE_TYPES as ORACLE_RULE_TYPES
 from .oracle import Oracle
 from .situations import situations
@@ -63,6 +64,16 @@ policies: st.SearchStrategy[dict[str, Any]] = st.one_of(
             "transfer_days": st.sampled_from((90, 181)),
             "cluster_min_full": st.integers(1, 2),
             "not_fixed_employers": st.sampled_from(((), ("华为", "待业"))),
+            # 第一书记, 整顿台账 and 党小组 thresholds, on the generated boundary offsets.
+            "first_secretary_days": st.sampled_from((89, 90)),
+            "first_secretary_notice_days": st.sampled_from((60, 61)),
+            "rect_plan_days": st.sampled_from((29, 30)),
+            "group_points_summary": st.sampled_from((0, 10, 25)),
+            "group_points_inspection": st.sampled_from((0, 10)),
+            "group_points_meeting": st.sampled_from((0, 10)),
+            "group_points_size": st.sampled_from((0, 10, 40)),
+            "group_points_contacts": st.sampled_from((0, 7, 20)),
+            "red_flag_min_points": st.sampled_from((0, 10, 40, 80)),
         }
     ),
 )
@@ -81,6 +92,8 @@ def compare_all(
             out += summary_diffs(engine, oracle, sc, d)
             out += destinations_diffs(engine, oracle, sc, d)
             out += flows_diffs(engine, oracle, sc, d)
+            out += ledger_diffs(engine, oracle, sc, d)
+        out += ranking_diffs(engine, oracle, d)
         for sc in (None, scope):
             for lvl in COVERAGE_LEVELS:
                 out += coverage_diffs(engine, oracle, sc, lvl, d)

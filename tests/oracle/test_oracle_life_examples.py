@@ -21,6 +21,7 @@ from .compare import ref
 from .county_model import County, Dues, Meeting, Org, Outflow
 from .examples import T, V, base, member
 from .harness import graph_facts, import_county, load, model_facts, problems
+from .ledger import FS_RULES, GROUP_RECORD_RULES
 from .life import DUES_RULES, LIFE_RULES, LifeRules
 from .life_compare import compare_life
 from .strategies import AS_OF
@@ -509,8 +510,13 @@ def test_no_records_is_no_data(oracle_store: GraphStore) -> None:
     c.members[1].suspended_on = "2019-01-01"
     engine, life = run(oracle_store, c)
     no_data = [*LIFE_RULES, *DUES_RULES, "propose_suspension", "propose_removal"]
-    for got in (engine.summary(as_of=D)["no_data"], life.summary(None, D)["no_data"]):
-        assert sorted(got) == sorted(no_data)
+    # No 第一书记 roster and no 党小组工作记录 either (ledger.py).
+    everything = [*no_data, *FS_RULES, *GROUP_RECORD_RULES]
+    for got in (
+        engine.summary(as_of=D)["no_data"],
+        life.summary(None, D)["no_data"] + life.o.ledger.no_data(D),
+    ):
+        assert sorted(got) == sorted(everything)
     # The removal proposal too: with no ledger, "no sign of life since" cannot be shown.
     for rule in no_data:
         expect(engine, life, rule, {})
@@ -524,8 +530,11 @@ def test_records_that_begin_after_d_are_no_data(oracle_store: GraphStore) -> Non
     c = county(Meeting("B", "theme_day", "2025-06-16"), members=1)
     c.dues.append(Dues(M1, "2025-01", "2025-01-05"))
     engine, life = run(oracle_store, c)
-    for got in (engine.summary(as_of=D)["no_data"], life.summary(None, D)["no_data"]):
-        assert sorted(got) == sorted(LIFE_RULES)
+    for got in (
+        engine.summary(as_of=D)["no_data"],
+        life.summary(None, D)["no_data"] + life.o.ledger.no_data(D),
+    ):
+        assert sorted(got) == sorted([*LIFE_RULES, *FS_RULES, *GROUP_RECORD_RULES])
     expect(engine, life, "dues_arrears", {M1: {"months": 4, "since": "2025-02"}})
     agree(engine, life, D, "2025-07-01")
 
