@@ -338,7 +338,17 @@ def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
     summary = tiny[1]
     planted = {p.type for p in summary.planted}
     assert planted == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
-    assert NOT_PLANTED == {} and summary.not_planted == {}
+    # only the six types of the rosters the demo does not write yet (#14): no other type
+    # may stop being planted unnoticed
+    assert summary.not_planted == NOT_PLANTED
+    assert set(NOT_PLANTED) == {
+        "group_no_leader",
+        "group_no_summary",
+        "group_no_inspection",
+        "rectification_no_plan",
+        "rectification_no_inspection",
+        "rectification_accepted_failing",
+    }
     # both directions of the two-sided rules
     notes = Counter((p.type, p.note.split(" ")[0]) for p in summary.planted)
     assert any(t == "group_size" and n == "17" for t, n in notes)

@@ -99,8 +99,12 @@ def test_group_records(store: GraphStore, demo_dir: Path, tmp_path: Path) -> Non
     township = e.chain(_household(e, a), as_of=AS_OF)["household"]["township"]["code"]
     ranking = e.group_ranking(township, as_of=AS_OF)
     assert ranking["quarter"] == "2026-Q3" and ranking["records"] and not ranking["life"]
-    rows = {r["id"]: r for r in ranking["rows"]}
-    assert (rows[a]["summaries"], rows[a]["inspected"], rows[a]["meeting_months"]) == (2, True, 0)
+    ranked = {r["id"]: r for r in ranking["rows"]}
+    assert (ranked[a]["summaries"], ranked[a]["inspected"], ranked[a]["meeting_months"]) == (
+        2,
+        True,
+        0,
+    )
     points = [r["points"] for r in ranking["rows"]]
     assert points == sorted(points, reverse=True)
     for r in ranking["rows"]:

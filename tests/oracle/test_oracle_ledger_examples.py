@@ -240,11 +240,6 @@ def test_ranking_tie_and_red_flag(oracle_store: GraphStore) -> None:
     agree_all(engine, oracle, c)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine counts an off-roll member as expected at an unlisted meeting "
-    "(analysis/life.py _org_people: 'any roll status'); docs/rules.md: expected = on-roll",
-)
 def test_off_roll_first_secretary_is_not_expected_at_meetings(oracle_store: GraphStore) -> None:
     """An off-roll 第一书记 of branch B: B's theme day without an attendance list is not a
     meeting it attended ("expected at k": on-roll members), so its meetings are 0."""

@@ -576,15 +576,12 @@ class Engine:
         a = p.area_index.get(township)
         if a is None or p.area_level[a] != "township" or p.area_external[a]:
             raise NotFound(f"乡镇“{township}”不存在")
-        if quarter is None:
-            q = group_ranking.last_completed(day)
-        else:
-            try:
-                q = group_ranking.quarter(quarter)
-            except ValueError:
-                raise ValidationFailed(f"季度“{quarter}”无效，应如 2026-Q3") from None
-            if q.last >= day:
-                raise ValidationFailed(f"季度 {q.label} 在 {iso} 尚未结束")
+        try:
+            q = group_ranking.quarter(quarter) if quarter else group_ranking.last_completed(day)
+        except ValueError:
+            raise ValidationFailed(f"季度“{quarter or iso}”无效，应如 2026-Q3") from None
+        if quarter is not None and q.last >= day:
+            raise ValidationFailed(f"季度 {q.label} 在 {iso} 尚未结束")
         c, _ = self._ctx(None, life.iso(q.last))
         return {
             "township": {"code": township, "name": p.area_name[a]},

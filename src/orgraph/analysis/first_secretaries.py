@@ -130,9 +130,12 @@ def _presence(c: Ctx, f: int) -> tuple[int, int | None, int]:
         mine = d.active_contact & (p.c_member == m)
         houses = {int(h) for h in p.c_house[mine]}
         contacts = sum(1 for h in houses if p.hh_area[h] >= 0 and v in villages[int(p.hh_area[h])])
-    who, which = life.attendance(p)
+    if p.m_on_roll[m]:
+        who, which = life.attendance(p)
+        theirs = which[(who == m)]
+    else:  # only on-roll members are expected at a meeting without a list (docs/rules.md)
+        theirs = p.kp_meeting[(p.kp_member == m) & p.kp_attended]
     held = np.isin(p.k_org, subtree(p, o))
-    theirs = which[(who == m)]
     theirs = theirs[held[theirs]]
     on = p.k_on[theirs]
     on = on[on <= d.as_of]

@@ -18,7 +18,7 @@ def quarter(label: str) -> Period:
     """'2026-Q3' → the quarter; ValueError when malformed."""
     year, q = label.split("-Q")
     y, n = int(year), int(q)
-    if not 1 <= n <= 4 or not 1900 <= y <= 2999:
+    if not 1 <= n <= 4 or not 1 <= y <= 9999:
         raise ValueError(label)
     first_mi = y * 12 + (n - 1) * 3
     return Period(f"{y:04d}-Q{n}", life._month_first(first_mi), life._month_last(first_mi + 2))

@@ -59,11 +59,23 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-# Gap types the demo does not plant, with the reason. Empty: every type is planted.
+# Gap types the demo does not plant, with the reason: the six types read from the 整顿台账,
+# 督查记录 and 党小组工作记录 rosters, which the demo does not write yet (#14).
 # (`member_multi_branch` used to be here; it is now planted as a second sheet 补报党员 of the
 # members workbook that lists a member again under another branch, which the importer keeps
 # as a second formal affiliation.)
-NOT_PLANTED: dict[str, str] = {}
+_NO_LEDGER = "演示县尚未生成整顿台账、督查记录和党小组工作记录 (the demo writes no such roster yet)"
+NOT_PLANTED: dict[str, str] = {
+    t: _NO_LEDGER
+    for t in (
+        "group_no_leader",
+        "group_no_summary",
+        "group_no_inspection",
+        "rectification_no_plan",
+        "rectification_no_inspection",
+        "rectification_accepted_failing",
+    )
+}
 
 EntityKind = Literal["member", "household", "area", "org", "city", "meeting", "appointment"]
 
