@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from orgraph.importer.diff import ImportStep, Item
@@ -26,33 +27,48 @@ INSPECTION_PROPS = ("on", "inspector", "findings", "follow_up", "org_text")
 
 
 class RectificationSteps(ImportStep):
-    def _ledger_org(self, rep: FileReport, rec: Record) -> tuple[str, str] | None:
-        """The org a ledger or inspection row names, and the cell as written; None (row
-        rejected) for an unknown or external org or a party group."""
-        org = self._county_org(rep, rec, "党组织", "整顿和督查的对象应为党组织")
-        ref = rec.values.get("org") or rec.values["org_name"]
-        return (org, ref) if org is not None else None
-
-    def rectifications(self, rep: FileReport, records: list[Record]) -> None:
+    def _org_items(
+        self,
+        rep: FileReport,
+        records: list[Record],
+        key: Callable[[str, dict[str, Any]], str],
+        props: Callable[[dict[str, Any]], dict[str, Any]],
+        repeated: str,
+    ) -> list[Item]:
+        """One item per row naming a county org (not a group): keyed by `key(org, values)`,
+        written with `props(values)` and the org as written; a row repeating an earlier key is
+        rejected (`repeated` says what repeats)."""
         items = []
         first: dict[str, int] = {}
         for rec in records:
-            found = self._ledger_org(rep, rec)
-            if found is None:
-                continue
-            org, ref = found
             v = rec.values
-            rid = f"{org}|{v['opened_on']}"
-            field = "org" if v.get("org") else "org_name"
-            if self._repeated(rep, rec, first, rid, field, ref, "同一党组织同一列入日期"):
+            org = self._county_org(rep, rec, "党组织", "整顿和督查的对象应为党组织")
+            if org is None:
                 continue
-            props: dict[str, Any] = {k: v.get(k) for k in LEDGER_PROPS}
-            props["problems"] = v.get("problems") or None
-            props["org_text"] = ref if ref != org else None
+            field = "org" if v.get("org") else "org_name"
+            ref = v[field]
+            k = key(org, v)
+            if self._repeated(rep, rec, first, k, field, ref, repeated):
+                continue
+            row = {**props(v), "org_text": ref if ref != org else None}
+            items.append(Item(rec.row, k, dict(row), {"id": k, "org": org, "props": row}))
+        return items
+
+    def rectifications(self, rep: FileReport, records: list[Record]) -> None:
+        def props(v: dict[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {k: v.get(k) for k in LEDGER_PROPS}
+            out["problems"] = v.get("problems") or None
             # An episode accepted (验收日期) without a status given is closed (销号); else open.
-            props["status"] = v.get("status") or ("done" if v.get("accepted_on") else "open")
-            write = {"id": rid, "org": org, "props": props}
-            items.append(Item(rec.row, rid, dict(props), write))
+            out["status"] = v.get("status") or ("done" if v.get("accepted_on") else "open")
+            return out
+
+        items = self._org_items(
+            rep,
+            records,
+            lambda org, v: f"{org}|{v['opened_on']}",
+            props,
+            "同一党组织同一列入日期",
+        )
         self._diff_write(
             rep,
             items,
@@ -64,22 +80,13 @@ class RectificationSteps(ImportStep):
         )
 
     def inspections(self, rep: FileReport, records: list[Record]) -> None:
-        items = []
-        first: dict[str, int] = {}
-        for rec in records:
-            found = self._ledger_org(rep, rec)
-            if found is None:
-                continue
-            org, ref = found
-            v = rec.values
-            iid = f"{org}|{v['on']}|{v.get('inspector') or ''}"
-            field = "org" if v.get("org") else "org_name"
-            if self._repeated(rep, rec, first, iid, field, ref, "同一党组织同日同一督查人"):
-                continue
-            props: dict[str, Any] = {k: v.get(k) for k in INSPECTION_PROPS}
-            props["org_text"] = ref if ref != org else None
-            write = {"id": iid, "org": org, "props": props}
-            items.append(Item(rec.row, iid, dict(props), write))
+        items = self._org_items(
+            rep,
+            records,
+            lambda org, v: f"{org}|{v['on']}|{v.get('inspector') or ''}",
+            lambda v: {k: v.get(k) for k in INSPECTION_PROPS},
+            "同一党组织同日同一督查人",
+        )
         self._diff_write(
             rep,
             items,
