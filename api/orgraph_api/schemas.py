@@ -231,6 +231,35 @@ class Appointment(BaseModel):
     sent_by: str | None = Field(default=None, description="派出单位")
 
 
+class VillageFirstSecretaries(BaseModel):
+    """One village organisation with its 第一书记 in office (docs/rules.md "第一书记", the
+    village view)."""
+
+    org: Brief = Field(description="the screened village organisation: id, name")
+    village: Brief = Field(description="code, name, lon, lat (null when not imported)")
+    township: Brief | None
+    listed: bool = Field(description="已列为软弱涣散 (imported flag, or a rectification open)")
+    first_secretaries: list[Appointment] = Field(
+        description="appointments active at as_of to an org of this village, by id"
+    )
+    absent: list[str | None] = Field(
+        description="ids among them that first_secretary_absent finds (null: member withheld)"
+    )
+    ending: list[str | None] = Field(
+        description="ids among them that first_secretary_ending finds (null: member withheld)"
+    )
+
+
+class FirstSecretaryVillagesOut(BaseModel):
+    scope: str
+    as_of: str
+    no_data: bool = Field(
+        description="no 第一书记 appointment begins by as_of: 未导入, not 无缺口 (rows then list "
+        "no first secretary anywhere)"
+    )
+    rows: list[VillageFirstSecretaries]
+
+
 class ChainLevel(BaseModel):
     level: Literal["household", "hamlet", "village", "township"]
     area: Brief | None

@@ -162,6 +162,70 @@ def village_map(
     return opts
 
 
+# 第一书记 of a village, worst first: the colour of its point on the map.
+FIRST_SECRETARY_COLOURS = {
+    "软弱涣散无第一书记": "#b2182b",
+    "联户、参会无记录": "#ef8a62",
+    "即将期满无人接任": "#f6c143",
+    "在任": "#2166ac",
+    "未派驻": "#bdbdbd",
+}
+
+
+def first_secretary_map(points: list[dict[str, Any]], *, map_name: str | None) -> Options:
+    """Village organisations as points on the county outline, one series (colour) per status
+    of their 第一书记 (`status`, a key of FIRST_SECRETARY_COLOURS), as `village_map` draws
+    coverage: a legend to switch each status on and off."""
+    series = []
+    for status, colour in FIRST_SECRETARY_COLOURS.items():
+        data = [
+            {"name": p["name"], "value": [p["lon"], p["lat"]], "code": p["code"]}
+            for p in points
+            if p["status"] == status
+        ]
+        series.append(
+            {
+                "type": "scatter",
+                "name": status,
+                "data": data,
+                "symbolSize": 11,
+                "itemStyle": {"color": colour, "borderColor": "#333", "borderWidth": 0.6},
+                "emphasis": {"label": {"show": True, "formatter": "{b}", "color": "#111"}},
+            }
+        )
+    opts: Options = {
+        "textStyle": {"fontFamily": FONT},
+        "tooltip": {"trigger": "item", "formatter": "{b}<br/>{a}"},
+        "legend": {"data": list(FIRST_SECRETARY_COLOURS), "bottom": 4, "left": "center"},
+        "series": series,
+    }
+    if map_name:
+        opts["geo"] = {
+            "map": map_name,
+            "roam": True,
+            "aspectScale": 0.86,
+            "layoutCenter": ["50%", "48%"],
+            "layoutSize": "90%",
+            "itemStyle": {"areaColor": "#f4f1ea", "borderColor": "#6b6b6b", "borderWidth": 1.2},
+            "emphasis": {"disabled": True},
+            "label": {"show": False},
+        }
+        for one in series:
+            one["coordinateSystem"] = "geo"
+    else:
+        lons = [p["lon"] for p in points] or [0]
+        lats = [p["lat"] for p in points] or [0]
+        for axis, values in (("xAxis", lons), ("yAxis", lats)):
+            opts[axis] = {
+                "type": "value",
+                "min": min(values) - 0.02,
+                "max": max(values) + 0.02,
+                "show": False,
+                "scale": True,
+            }
+    return opts
+
+
 def flow_map(flows: list[dict[str, Any]], *, map_name: str | None) -> Options:
     """Lines from origin townships to destination cities, width by the number of members.
 

@@ -586,6 +586,14 @@ class OrgraphClient:
             as_of=as_of,
         )
 
+    def first_secretary_villages(
+        self, *, scope: str | None = None, as_of: str | None = None
+    ) -> Json:
+        """Every village organisation in scope with its 第一书记 in office: scope, as_of,
+        no_data (no roster imported: 未导入), rows (org, village with lon/lat, township,
+        listed, first_secretaries, absent, ending)."""
+        return cast(Json, self._get("/first_secretaries/villages", scope=scope, as_of=as_of))
+
     def add_inspection(self, body: Mapping[str, Any]) -> Json:
         """Record (or correct) an inspection: org, on, inspector, findings, follow_up."""
         return cast(Json, self._post("/inspections", dict(body)))
