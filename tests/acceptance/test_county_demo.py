@@ -70,7 +70,13 @@ FILE_LABEL = {
     "组织生活记录.xlsx": "Meeting",
     "党费.csv": "Dues",
     "第一书记.xlsx": "FirstSecretary",
+    # one Rectification per episode: the 党组织 roster's 整顿 columns and the 整顿台账 write the
+    # same episodes (the demo lists every one in both)
+    "整顿台账.xlsx": "Rectification",
+    "督查记录.xlsx": "Inspection",
+    "党小组工作记录.xlsx": "GroupRecord",
 }
+LEDGER = "整顿台账.xlsx"
 # The organisational-life rules over orgs (docs/rules.md): the demo keeps most orgs compliant.
 BRANCH_RULES = (
     "branch_no_general_meeting",
@@ -268,9 +274,12 @@ def test_county_demo_imports_completely_and_idempotently(
     totals = first.totals()
     assert totals["rejected"] == 0 and totals["sheet_errors"] == 0
     assert totals["rows"] == sum(rows.values())
-    # every row creates its entity, except the second listing of a member: an update
+    # every row creates its entity, except the second listing of a member and the 整顿台账's
+    # rows: updates (of the member, and of the episodes the 党组织 roster's 整顿 columns wrote)
     assert totals["created"] + totals["updated"] == totals["rows"]
-    assert totals["updated"] == twice
+    assert totals["updated"] == twice + rows[LEDGER]
+    ledger = [f for f in first.files if Path(f.path).name == LEDGER]
+    assert [(f.rows, f.created, f.updated) for f in ledger] == [(rows[LEDGER], 0, rows[LEDGER])]
     second_sheet = [f for f in first.files if f.sheet == "补报党员"]
     assert [(f.rows, f.created, f.updated) for f in second_sheet] == [(twice, 0, twice)]
     # Speed is measured in bench/engines.py (ratios in one run), not asserted here.
@@ -301,12 +310,14 @@ def test_county_demo_imports_completely_and_idempotently(
     # Issue acceptance: on the demo county every gap type has cases, including each planted one.
     engine = Engine(store)
     overview = engine.summary(as_of=today)
-    # the meetings, dues and 第一书记 rosters begin before as_of; the demo writes no 整顿台账,
-    # 督查记录 or 党小组工作记录 yet (NOT_PLANTED says so)
-    assert set(overview["no_data"]) <= set(NOT_PLANTED)
+    # every roster the rules read begins before as_of (meetings, dues, 第一书记, 整顿台账, 督查记录,
+    # 党小组工作记录), and the demo plants every type: none is exempt (#14)
+    assert NOT_PLANTED == {} and summary.not_planted == {}
+    assert overview["no_data"] == []
     summary_counts = overview["counts"]
-    empty = [t for t in RULE_TYPES if summary_counts[t] < 1 and t not in NOT_PLANTED]
+    empty = [t for t in RULE_TYPES if summary_counts[t] < 1]
     assert not empty, f"gap types with no case on the demo county: {empty}"
+    assert {case.type for case in summary.planted} == set(RULE_TYPES)
     found: dict[str, set[str]] = {}
     for t in sorted({case.type for case in summary.planted}):
         assert t in RULE_TYPES, t
@@ -329,6 +340,21 @@ def test_county_demo_imports_completely_and_idempotently(
     for t in BRANCH_RULES:
         assert 1 <= summary_counts[t] <= 0.15 * branches, (t, summary_counts[t], branches)
     assert 1 <= summary_counts["group_no_meeting"] <= 0.15 * c["orgs.党小组"]
+    # Issue #14: the ledgers keep their rules but for the planted cases: every other episode has
+    # its 一村一策 in time, an inspection each quarter and a passing acceptance; every other
+    # group of the pilot townships its 月总结 and 督查 (groups elsewhere keep no record at all)
+    for t in (
+        "rectification_no_plan",
+        "rectification_no_inspection",
+        "rectification_accepted_failing",
+    ):
+        assert summary_counts[t] == sum(p.type == t for p in summary.planted), t
+    p = engine.projection()
+    recorded = {p.org_id[o] for o in p.gr_org.tolist()}  # the groups of the pilot townships
+    for t in ("group_no_summary", "group_no_inspection"):
+        items = engine.gaps(t, as_of=today, page_size=10_000)["items"]
+        in_pilot = {i["id"] for i in items if i["id"] in recorded}
+        assert in_pilot == {case.id for case in summary.planted if case.type == t}, t
 
     # Issue #5 acceptance: members away are placed in real cities with coordinates, clusters
     # come with a suggested secretary, and timelines are in order.

@@ -3,7 +3,9 @@
 This is a small second reading of the rules of docs/rules.md over the written rosters, enough to
 show that each planted case really is a gap under the default thresholds. It is not the
 product's oracle. `LifeView` (at the end) reads "Organisational life and dues": 组织生活记录.xlsx
-and 党费.csv with the members, orgs, outflows and reports.
+and 党费.csv with the members, orgs, outflows and reports; `Ledgers` reads "The rectification
+ledger (整顿台账) and inspections (督查记录)" and "党小组 appraisal": 整顿台账.xlsx, 督查记录.xlsx
+and 党小组工作记录.xlsx with the orgs and members.
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ class Demo:
     meetings: list[Row] = field(default_factory=list)  # 组织生活记录
     dues: list[Row] = field(default_factory=list)  # 党费
     appointments: list[Row] = field(default_factory=list)  # 第一书记
+    rectifications: list[Row] = field(default_factory=list)  # 整顿台账
+    inspections: list[Row] = field(default_factory=list)  # 督查记录
+    group_records: list[Row] = field(default_factory=list)  # 党小组工作记录
 
     def __post_init__(self) -> None:
         self._life: LifeView | None = None
@@ -190,7 +195,17 @@ def load(folder: Path, as_of: date) -> Demo:
     heads["党费.csv"] = h
     h, appointments = read_xlsx(folder / "第一书记.xlsx", header_row=2)
     heads["第一书记.xlsx"] = h
-    for rows in (*(r for _, _, r in sheets), outflows, meetings, appointments):
+    ledgers: dict[str, list[Row]] = {}
+    for name in LEDGER_FILES:
+        h, ledgers[name] = read_xlsx(folder / name, header_row=2)
+        heads[name] = h
+    for rows in (
+        *(r for _, _, r in sheets),
+        outflows,
+        meetings,
+        appointments,
+        *ledgers.values(),
+    ):
         for r in rows:
             for k, v in list(r.items()):
                 r[k] = "" if v is None else v
@@ -211,6 +226,7 @@ def load(folder: Path, as_of: date) -> Demo:
         meetings,
         dues,
         appointments,
+        *ledgers.values(),
     )
 
 
@@ -226,6 +242,8 @@ def holds(demo: Demo, type_: str, id_: str, city_of: dict[str, str]) -> bool:
     as_of = demo.as_of
     if type_ in LIFE_TYPES:
         return demo.life().holds(type_, id_)
+    if type_ in LEDGER_TYPES:
+        return Ledgers(demo).holds(type_, id_)
     if type_ in FIRST_SECRETARY_TYPES:
         return FirstSecretaries(demo).holds(type_, id_)
     if type_ == "household_uncovered":
@@ -527,6 +545,35 @@ class Period:
     last: date
 
 
+def periods(D: date, unit: str) -> list[Period]:
+    """The checked months, quarters or year at D (docs/rules.md "Periods": 12 months)."""
+    now = (D.year, D.month)
+    months = [shift(now, k) for k in range(-12, 0)]
+    if unit == "month":
+        return [
+            Period(
+                f"{y:04d}-{m:02d}",
+                date(y, m, 1),
+                date(y, m, calendar.monthrange(y, m)[1]),
+            )
+            for y, m in months
+        ]
+    if unit == "quarter":
+        out = []
+        for y, m in months:
+            if m % 3 == 1 and (y, m + 2) in months:
+                out.append(
+                    Period(
+                        f"{y}-Q{m // 3 + 1}",
+                        date(y, m, 1),
+                        date(y, m + 2, calendar.monthrange(y, m + 2)[1]),
+                    )
+                )
+        return out
+    y = D.year - 1
+    return [Period(str(y), date(y, 1, 1), date(y, 12, 31))]
+
+
 @dataclass
 class Meeting:
     id: str
@@ -624,31 +671,7 @@ class LifeView:
         return out
 
     def periods(self, unit: str) -> list[Period]:
-        now = (self.D.year, self.D.month)
-        months = [shift(now, k) for k in range(-12, 0)]
-        if unit == "month":
-            return [
-                Period(
-                    f"{y:04d}-{m:02d}",
-                    date(y, m, 1),
-                    date(y, m, calendar.monthrange(y, m)[1]),
-                )
-                for y, m in months
-            ]
-        if unit == "quarter":
-            out = []
-            for y, m in months:
-                if m % 3 == 1 and (y, m + 2) in months:
-                    out.append(
-                        Period(
-                            f"{y}-Q{m // 3 + 1}",
-                            date(y, m, 1),
-                            date(y, m + 2, calendar.monthrange(y, m + 2)[1]),
-                        )
-                    )
-            return out
-        y = self.D.year - 1
-        return [Period(str(y), date(y, 1, 1), date(y, 12, 31))]
+        return periods(self.D, unit)
 
     def checked(self, oid: str, p: Period) -> bool:
         est = _d(self.demo.orgs[oid]["成立日期"])
@@ -819,4 +842,135 @@ class LifeView:
             return self.propose_suspension(id_)
         if type_ == "propose_removal":
             return self.propose_removal(id_)
+        raise KeyError(type_)
+
+
+# --------------------------------------------------------------------------- 整顿台账, 督查, 党小组
+
+LEDGER_FILES = ("整顿台账.xlsx", "督查记录.xlsx", "党小组工作记录.xlsx")
+RECT_TYPES = (
+    "rectification_no_plan",
+    "rectification_no_inspection",
+    "rectification_accepted_failing",
+)
+GROUP_TYPES = ("group_no_leader", "group_no_summary", "group_no_inspection")
+LEDGER_TYPES = (*RECT_TYPES, *GROUP_TYPES)
+RECT_PLAN_DAYS = 30
+PASSING = ("合格", "基本合格")
+OPEN, DONE = "整顿中", "已销号"
+
+
+@dataclass
+class Ledgers:
+    """docs/rules.md "The rectification ledger (整顿台账) and inspections (督查记录)" and "党小组
+    appraisal" read from the three ledger files, 党组织.xlsx and 党员花名册.xlsx (default policy;
+    the whole county in scope). Episodes are keyed (org, 列入日期)."""
+
+    demo: Demo
+
+    def __post_init__(self) -> None:
+        self.D = self.demo.as_of
+        self.fs = FirstSecretaries(self.demo)  # O(o): the org and the orgs below it
+        self.episodes: dict[str, list[Row]] = {}
+        for x in self.demo.rectifications:
+            self.episodes.setdefault(x["党组织编号"], []).append(x)
+        self.inspected: dict[str, list[date]] = {}
+        for x in self.demo.inspections:
+            on = _d(x["督查日期"])
+            assert on is not None
+            self.inspected.setdefault(x["党组织编号"], []).append(on)
+        self.records: dict[str, list[Row]] = {}
+        for x in self.demo.group_records:
+            self.records.setdefault(x["党小组编号"], []).append(x)
+        firsts = [date(*parse_month(x["月份"]), 1) for x in self.demo.group_records]
+        known = [f for f in firsts if f <= self.D]
+        self.records_begin = min(known) if known else None
+
+    # -- 整顿台账 and 督查记录
+
+    def is_open(self, x: Row) -> bool:
+        opened = _d(x["列入日期"])
+        return x["整顿状态"] != DONE and (opened is None or opened <= self.D)
+
+    def no_plan(self, x: Row) -> bool:
+        opened = _d(x["列入日期"])
+        if opened is None or not self.is_open(x):
+            return False
+        due = opened.toordinal() + RECT_PLAN_DAYS
+        plan = _d(x["一村一策制定日期"])
+        return due < self.D.toordinal() and (plan is None or plan.toordinal() > due)
+
+    def missed_quarters(self, x: Row) -> list[str]:
+        """The quarters completed at D, beginning on or after the listing, with no inspection
+        of an org of O(o)."""
+        opened = _d(x["列入日期"])
+        if opened is None or not self.is_open(x):
+            return []
+        on = [d for o in self.fs.below(x["党组织编号"]) for d in self.inspected.get(o, [])]
+        out: list[str] = []
+        y, q = opened.year, (opened.month - 1) // 3
+        while True:
+            first = date(y, 3 * q + 1, 1)
+            last = date(y, 3 * q + 3, calendar.monthrange(y, 3 * q + 3)[1])
+            if last >= self.D:
+                return out
+            if first >= opened and not any(first <= d <= last for d in on):
+                out.append(f"{y}-Q{q + 1}")
+            y, q = (y + 1, 0) if q == 3 else (y, q + 1)
+
+    def accepted_failing(self, x: Row) -> bool:
+        accepted = _d(x["验收日期"])
+        return (
+            x["整顿状态"] == DONE
+            and (accepted is None or accepted <= self.D)
+            and x["验收结果"] not in PASSING
+        )
+
+    # -- 党小组工作记录
+
+    def checked(self, g: str, unit: str) -> list[Period]:
+        est = _d(self.demo.orgs[g]["成立日期"])
+        begin = self.records_begin
+        assert begin is not None
+        return [
+            p for p in periods(self.D, unit) if p.last >= begin and (est is None or est <= p.first)
+        ]
+
+    def no_summary(self, g: str) -> list[str]:
+        if self.records_begin is None:
+            return []
+        done = {parse_month(x["月份"]) for x in self.records.get(g, []) if x["月总结"] == "是"}
+        return [
+            p.label for p in self.checked(g, "month") if (p.first.year, p.first.month) not in done
+        ]
+
+    def no_inspection(self, g: str) -> list[str]:
+        if self.records_begin is None:
+            return []
+        on = [d for x in self.records.get(g, []) if (d := _d(x["督查日期"])) is not None]
+        return [
+            p.label
+            for p in self.checked(g, "quarter")
+            if not any(p.first <= d <= p.last for d in on)
+        ]
+
+    def no_leader(self, g: str) -> bool:
+        return not any("党小组长" in self.demo.roles(key(m)) for m in self.demo.group_members(g))
+
+    def holds(self, type_: str, id_: str) -> bool:
+        eps = self.episodes.get(id_, [])
+        if type_ == "rectification_no_plan":
+            return any(self.no_plan(x) for x in eps)
+        if type_ == "rectification_no_inspection":
+            return any(self.missed_quarters(x) for x in eps)
+        if type_ == "rectification_accepted_failing":
+            return any(self.accepted_failing(x) for x in eps)
+        if self.demo.orgs[id_]["组织类别"] != "党小组":
+            return False
+        if type_ == "group_no_leader":
+            return self.no_leader(id_)
+        if type_ == "group_no_summary":
+            return bool(self.no_summary(id_))
+        if type_ == "group_no_inspection":
+            return bool(self.no_inspection(id_))
         raise KeyError(type_)

@@ -12,8 +12,11 @@ from demo_readback import (
     AS_OF,
     BRANCH_RULES,
     FIRST_SECRETARY_TYPES,
+    LEDGER_FILES,
+    LEDGER_TYPES,
     Demo,
     FirstSecretaries,
+    Ledgers,
     appointment_id,
     holds,
     key,
@@ -105,6 +108,31 @@ DESIGN_HEADERS = {
         "派出单位",
         "任职开始日期",
         "任职结束日期",
+    },
+    "整顿台账.xlsx": {
+        "党组织编号",
+        "党组织名称",
+        "列入日期",
+        "问题类型",
+        "一村一策制定日期",
+        "县级联系领导",
+        "乡镇包联责任人",
+        "派驻单位",
+        "整顿期限",
+        "验收日期",
+        "验收结果",
+        "整顿状态",
+    },
+    "督查记录.xlsx": {"党组织编号", "党组织名称", "督查日期", "督查组", "发现问题", "整改情况"},
+    "党小组工作记录.xlsx": {
+        "党小组编号",
+        "党小组名称",
+        "月份",
+        "月总结",
+        "督查日期",
+        "督查发现",
+        "考评得分",
+        "考评等次",
     },
 }
 # Columns we write beyond the core columns of docs/design.md#rosters (the importer knows them).
@@ -337,18 +365,10 @@ def test_outflow_history_is_consistent(tiny_demo: Demo) -> None:
 def test_every_gap_type_is_planted(tiny: tuple[Path, DemoSummary]) -> None:
     summary = tiny[1]
     planted = {p.type for p in summary.planted}
-    assert planted == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
-    # only the six types of the rosters the demo does not write yet (#14): no other type
-    # may stop being planted unnoticed
-    assert summary.not_planted == NOT_PLANTED
-    assert set(NOT_PLANTED) == {
-        "group_no_leader",
-        "group_no_summary",
-        "group_no_inspection",
-        "rectification_no_plan",
-        "rectification_no_inspection",
-        "rectification_accepted_failing",
-    }
+    # every type, the six of the 整顿台账, 督查记录 and 党小组工作记录 too (#14): no type may
+    # stop being planted unnoticed
+    assert planted == set(GAP_TYPE_NAMES)
+    assert NOT_PLANTED == {} and summary.not_planted == {}
     # both directions of the two-sided rules
     notes = Counter((p.type, p.note.split(" ")[0]) for p in summary.planted)
     assert any(t == "group_size" and n == "17" for t, n in notes)
@@ -478,6 +498,85 @@ def test_first_secretaries(tiny: tuple[Path, DemoSummary], tiny_demo: Demo) -> N
         assert all(c.value is None or c.number_format == "@" for c in cells), col
 
 
+def _check_ledgers(summary: DemoSummary, demo: Demo) -> None:
+    """整顿台账, 督查记录 and 党小组工作记录: one planted case of each of their six types per
+    county, each holding; the ledger writes exactly the 党组织 roster's episodes, alike (so a
+    second import changes nothing); every other episode, and every other group of the pilot
+    townships (every group of a township that keeps the records), is compliant; a few hundred
+    rows at most per roster."""
+    counties = summary.counts["areas.县"]
+    planted = {t: {p.id for p in summary.planted if p.type == t} for t in LEDGER_TYPES}
+    led = Ledgers(demo)
+    for t, cases in planted.items():
+        assert len(cases) == counties, t
+        assert all(led.holds(t, i) for i in cases), t
+    rows = {name: summary.files[name] for name in LEDGER_FILES}
+    assert rows["整顿台账.xlsx"] == len(demo.rectifications) == summary.counts["rectifications"]
+    assert rows["督查记录.xlsx"] == len(demo.inspections) == summary.counts["inspections"]
+    assert rows["党小组工作记录.xlsx"] == len(demo.group_records)
+    assert rows["党小组工作记录.xlsx"] == summary.counts["group_records"]
+    assert all(0 < n <= 400 * counties for n in rows.values()), rows
+    D = demo.as_of
+    # the same episodes as the 党组织 roster's 整顿 columns, with the same dates and status
+    in_orgs = {
+        (oid, o["整顿开始日期"], o["整顿期限"], o["整顿状态"])
+        for oid, o in demo.orgs.items()
+        if o["整顿开始日期"]
+    }
+    in_ledger = [
+        (x["党组织编号"], x["列入日期"], x["整顿期限"], x["整顿状态"]) for x in demo.rectifications
+    ]
+    assert set(in_ledger) == in_orgs and len(in_ledger) == len(in_orgs)
+    for x in demo.rectifications:
+        oid = x["党组织编号"]
+        o = demo.orgs[oid]
+        assert o["组织名称"] == x["党组织名称"] and x["问题类型"] and x["县级联系领导"]
+        assert (o["软弱涣散"] == "是") == (x["整顿状态"] == "整顿中")
+        assert all(
+            d == "" or d.date() <= D for d in (x["列入日期"], x["一村一策制定日期"], x["验收日期"])
+        )
+        assert (x["验收日期"] == "" and x["验收结果"] == "") == (x["整顿状态"] == "整顿中")
+        assert led.no_plan(x) == (oid in planted["rectification_no_plan"]), oid
+        missed = led.missed_quarters(x)
+        assert bool(missed) == (oid in planted["rectification_no_inspection"]), (oid, missed)
+        assert led.accepted_failing(x) == (oid in planted["rectification_accepted_failing"])
+    n_open = sum(x["整顿状态"] == "整顿中" for x in demo.rectifications)
+    assert n_open == summary.counts["rectifications.open"] == summary.counts["orgs.weak"]
+    assert n_open < len(demo.rectifications)  # and closed episodes of earlier years
+    for x in demo.inspections:
+        assert x["党组织编号"] in led.episodes and x["督查日期"].date() < D
+        assert demo.orgs[x["党组织编号"]]["组织名称"] == x["党组织名称"]
+    # 党小组工作记录: every group of the pilot townships, one row a month
+    recorded = set(led.records)
+    pilot = {g[1:10] for g in recorded}  # D + the township's 9 digits + village … -G01
+    groups = {g for g, o in demo.orgs.items() if o["组织类别"] == "党小组"}
+    assert recorded == {g for g in groups if g[1:10] in pilot}
+    for g, xs in led.records.items():
+        assert demo.orgs[g]["组织名称"] == xs[0]["党小组名称"]
+        months = [x["月份"] for x in xs]
+        assert months == sorted(set(months))
+        assert all(x["督查日期"] == "" or x["督查日期"].date() < D for x in xs)
+        assert bool(led.no_summary(g)) == (g in planted["group_no_summary"]), g
+        assert bool(led.no_inspection(g)) == (g in planted["group_no_inspection"]), g
+    assert planted["group_no_summary"] | planted["group_no_inspection"] <= recorded
+    # the group without a leader: its members are still there, its former leader among them
+    for g in planted["group_no_leader"]:
+        assert demo.group_members(g)
+
+
+def test_ledgers(tiny: tuple[Path, DemoSummary], tiny_demo: Demo) -> None:
+    _check_ledgers(tiny[1], tiny_demo)
+    assert tiny[1].counts["group_records.groups"] == tiny[1].counts["orgs.党小组"]  # every one
+    for name, sheet in zip(LEDGER_FILES, ("整顿台账", "督查记录", "党小组工作记录"), strict=True):
+        wb = load_workbook(tiny[0] / name)
+        ws = wb.worksheets[0]
+        assert wb.sheetnames == [sheet]
+        assert str(ws["A1"].value).startswith("宁海县") and "截至2026年11月1日" in ws["A1"].value
+        assert ws["A2"].value in ("党组织编号", "党小组编号")
+        # the org ids as text, every digit kept
+        assert all(ws.cell(row=r, column=1).number_format == "@" for r in range(3, ws.max_row + 1))
+
+
 def test_coverage_is_partial(tiny_demo: Demo) -> None:
     d = tiny_demo
     home = {k for k in d.by_key if not d.away(k)}
@@ -505,6 +604,7 @@ def test_planted_hold_for_other_seeds_and_dates(tmp_path: Path) -> None:
         assert {p.type for p in s.planted} == set(GAP_TYPE_NAMES) - set(NOT_PLANTED)
         assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
         _check_first_secretaries(s, demo)
+        _check_ledgers(s, demo)
 
 
 # --------------------------------------------------------------------------- error samples
@@ -576,6 +676,7 @@ def test_county_scale(tmp_path: Path) -> None:
     assert [p for p in s.planted if not holds(demo, p.type, p.id, cities)] == []
     _check_multi_branch(s, demo, 2)
     _check_first_secretaries(s, demo)
+    _check_ledgers(s, demo)
     # most branches and groups keep their meetings: a few natural misses (weak branches
     # more), besides the planted ones
     view = demo.life()

@@ -22,10 +22,11 @@ Where things are (imports go one way, down this list):
   cli.py          `orgraph demo-data` / `python -m orgraph.demo`
   generate.py     `generate()`: build a world, write its rosters and, on request, the samples
   bad_rosters.py  with_errors/: sample rows the importer must reject, expected_errors.json
-  rosters.py      the ten roster files (names, headers, encodings), written from a World
+  rosters.py      the thirteen roster files (names, headers, encodings), written from a World
   build.py        the builder's conductor: the steps below, in a fixed order (the draw order)
   life.py         organisational life (meetings) and dues, and their planted cases, once
                   every county is built (periods.py: months, quarters, checked periods)
+  ledgers.py      the 整顿台账, 督查记录 and 党小组工作记录 and their planted cases, last
   first_secretaries.py  第一书记 appointments (the 第一书记 roster) and their planted cases
   planted.py      the villages that carry planted cases, and the cases planted after the fact
   mobility.py     mobile branches, outflows, reports

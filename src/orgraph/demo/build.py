@@ -3,7 +3,8 @@
 `build` makes one `State` (state.py) and, for each county, calls the steps in a fixed order
 (`build_county`): areas, members, households, orgs, duties, members away, planted cases,
 第一书记 appointments (first_secretaries.py, on a random source of its own); then, for every
-county, the organisational-life and dues ledgers (life.py, on a random source of its own).
+county, the organisational-life and dues ledgers (life.py, on a random source of its own),
+then the 整顿台账, 督查记录 and 党小组工作记录 (ledgers.py, on a random source of its own).
 The order is the random draws' order, so one seed gives one world, byte for byte; all dates
 are relative to `as_of`, so planted cases stay true for any `as_of` (docs/design.md#demo).
 
@@ -19,6 +20,7 @@ from orgraph.demo import (
     duties,
     first_secretaries,
     households,
+    ledgers,
     life,
     mobility,
     orgs,
@@ -26,7 +28,17 @@ from orgraph.demo import (
     places,
     planted,
 )
-from orgraph.demo.model import Area, Household, Meeting, Org, Payment, World
+from orgraph.demo.model import (
+    Area,
+    GroupRecord,
+    Household,
+    Inspection,
+    Meeting,
+    Org,
+    Payment,
+    Rectification,
+    World,
+)
 from orgraph.demo.places import CountySpec
 from orgraph.demo.state import State, Village
 
@@ -63,7 +75,10 @@ def build(*, scale: str, seed: int, as_of: date) -> World:
             s, spec, tiny=tiny, parent_org=parent_org, branch_cities=cities, out=all_households
         )
     meetings, payments = life.build_life(s)
-    return _assemble(s, title=title, households=all_households, life=(meetings, payments))
+    ledger = ledgers.build_ledgers(s)
+    return _assemble(
+        s, title=title, households=all_households, life=(meetings, payments), ledger=ledger
+    )
 
 
 def build_county(
@@ -128,6 +143,7 @@ def _assemble(
     title: str,
     households: list[Household],
     life: tuple[list[Meeting], list[Payment]],
+    ledger: tuple[list[Rectification], list[Inspection], list[GroupRecord]],
 ) -> World:
     areas_: list[Area] = []
     for c in s.counties:
@@ -169,13 +185,16 @@ def _assemble(
         outflows=s.outflows,
         reports=s.reports,
         planted=s.planted,
-        counts=_counts(s, areas_, households, life),
+        counts=_counts(s, areas_, households, life, ledger),
         member_by_idx={m.idx: m for m in s.members},
         org_by_id=s.org_by_id,
         second_listings=second,
         meetings=life[0],
         payments=life[1],
         appointments=s.appointments,
+        rectifications=ledger[0],
+        inspections=ledger[1],
+        group_records=ledger[2],
     )
 
 
@@ -184,6 +203,7 @@ def _counts(
     areas_: list[Area],
     households: list[Household],
     life: tuple[list[Meeting], list[Payment]],
+    ledger: tuple[list[Rectification], list[Inspection], list[GroupRecord]],
 ) -> dict[str, int]:
     out: dict[str, int] = {}
     for a in areas_:
@@ -219,4 +239,10 @@ def _counts(
     out["dues"] = len(payments)
     out["first_secretaries"] = len(s.appointments)
     out["first_secretaries.active"] = sum(a.active(s.as_of) for a in s.appointments)
+    rects, inspections, records = ledger
+    out["rectifications"] = len(rects)
+    out["rectifications.open"] = sum(x.status == "整顿中" for x in rects)
+    out["inspections"] = len(inspections)
+    out["group_records"] = len(records)
+    out["group_records.groups"] = len({x.group for x in records})
     return out

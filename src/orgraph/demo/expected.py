@@ -52,6 +52,28 @@ Every other 第一书记 in office has household contacts in the village and is 
 branches' last 主题党日 (or has a 谈心谈话 there) within the last 75 days, and its term ends
 more than 60 days after as_of or has no end written; every other weak village organisation
 has one in office.
+
+The ledger cases (ledgers.py; docs/rules.md "The rectification ledger (整顿台账) and
+inspections (督查记录)" and "党小组 appraisal"), per county, on the 整顿台账, 督查记录 and
+党小组工作记录 rosters (and the members roster's 职务):
+
+  rectification_no_plan        a weak village organisation's open episode whose 一村一策 was
+                               made 45–90 days after its listing
+  rectification_no_inspection  a weak village organisation's open episode with no inspection
+                               in the last completed quarter
+  rectification_accepted_failing  a closed (已销号) episode of another village, listed two to
+                               three years before as_of, whose 验收结果 is 不合格
+  group_no_summary             a party group of a pilot township with 月总结 否 in one checked
+                               month
+  group_no_inspection          a party group of a pilot township with no 督查 in the last
+                               completed quarter
+  group_no_leader              a party group of an ordinary village whose 党小组长 stepped down:
+                               no member of it has the role
+
+Every other episode has its plan within 30 days and an inspection in every quarter from its
+listing, and every other closed one passed (合格 or 基本合格); every other group of the pilot
+townships has a 月总结 every month and a 督查 every quarter since the records begin. Groups of
+the other townships keep no 党小组工作记录, so the two record rules find them all.
 """
 
 from __future__ import annotations
@@ -59,23 +81,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-# Gap types the demo does not plant, with the reason: the six types read from the 整顿台账,
-# 督查记录 and 党小组工作记录 rosters, which the demo does not write yet (#14).
-# (`member_multi_branch` used to be here; it is now planted as a second sheet 补报党员 of the
-# members workbook that lists a member again under another branch, which the importer keeps
-# as a second formal affiliation.)
-_NO_LEDGER = "演示县尚未生成整顿台账、督查记录和党小组工作记录 (the demo writes no such roster yet)"
-NOT_PLANTED: dict[str, str] = {
-    t: _NO_LEDGER
-    for t in (
-        "group_no_leader",
-        "group_no_summary",
-        "group_no_inspection",
-        "rectification_no_plan",
-        "rectification_no_inspection",
-        "rectification_accepted_failing",
-    )
-}
+# Gap types the demo does not plant, with the reason: none (every type of GAP_TYPES is
+# planted). `member_multi_branch` was here until the members workbook got its second sheet
+# 补报党员; the six types of the 整顿台账, 督查记录 and 党小组工作记录 rosters until the demo
+# wrote them (ledgers.py, #14). A type that cannot be planted would go here with its reason
+# (tests/demo pins this dict; tests/acceptance requires a case of every type).
+NOT_PLANTED: dict[str, str] = {}
 
 EntityKind = Literal["member", "household", "area", "org", "city", "meeting", "appointment"]
 

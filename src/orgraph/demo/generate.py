@@ -1,4 +1,4 @@
-"""`generate()`: write a demo county (or city) as the ten roster files a county hands over.
+"""`generate()`: write a demo county (or city) as the thirteen roster files a county hands over.
 
 Files (headers are the Chinese names of docs/design.md#rosters):
 
@@ -16,6 +16,15 @@ Files (headers are the Chinese names of docs/design.md#rosters):
   党费.csv               dues             UTF-8 with BOM; 缴至 "2026-09" or "2026年9月"
   第一书记.xlsx          first_secretaries merged title row; the member, 村党组织编号 and
                                            村党组织, 派出单位, 任职开始日期, 任职结束日期
+  整顿台账.xlsx          rectifications   merged title row; one row per episode of a
+                                           软弱涣散 organisation (the 党组织 roster's 整顿
+                                           columns write the same ones): 列入日期, 问题类型,
+                                           一村一策制定日期, 验收日期, 验收结果, 整顿状态 …
+  督查记录.xlsx          inspections      merged title row; 党组织编号, 督查日期, 督查组,
+                                           发现问题, 整改情况
+  党小组工作记录.xlsx    group_records    merged title row; the groups of a few pilot
+                                           townships, a row a month: 月份 ("2026-09"),
+                                           月总结 是/否, 督查日期, 考评得分/等次 (December)
 
 plus `demo_summary.json` (counts and planted gap cases) and, with `with_errors=True`, a
 `with_errors/` folder of small files whose bad rows the importer must reject.

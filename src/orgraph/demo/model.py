@@ -79,6 +79,7 @@ class Org:
     weak: bool = False
     rect_opened: date | None = None
     rect_deadline: date | None = None
+    rect_status: str = ""  # 整顿状态 as written when not the weak one's 整顿中 (已销号)
 
 
 @dataclass(slots=True)
@@ -187,6 +188,48 @@ def appointment_id(member_key: str, org: str, since: date) -> str:
     return f"{member_key}|{org}|{since.isoformat()}"
 
 
+@dataclass(slots=True)
+class Rectification:
+    """A row of 整顿台账: one episode of an org listed as 软弱涣散 (the same episode the
+    党组织 roster's 整顿 columns write). Text cells as written; "" = empty."""
+
+    org: str
+    opened_on: date  # 列入日期
+    problems: str  # 问题类型, "、"-joined
+    plan_on: date | None  # 一村一策制定日期
+    county_leader: str
+    township_team: str
+    sent_unit: str
+    deadline: date | None
+    accepted_on: date | None = None
+    result: str = ""  # 验收结果: 合格 / 基本合格 / 不合格
+    status: str = "整顿中"  # 整顿状态: 整顿中 / 已销号
+
+
+@dataclass(slots=True)
+class Inspection:
+    """A row of 督查记录: the county's visit to an org under rectification."""
+
+    org: str
+    on: date
+    inspector: str  # 督查组
+    findings: str
+    follow_up: str  # 整改情况: 整改中 / 已整改 / 无需整改
+
+
+@dataclass(slots=True)
+class GroupRecord:
+    """A row of 党小组工作记录: one month of a party group."""
+
+    group: str
+    month: tuple[int, int]
+    summary: bool  # 月总结
+    inspected_on: date | None = None  # the township's quarterly 督查
+    finding: str = ""
+    score: int | None = None  # 考评得分 (the yearly appraisal, on December's row)
+    grade: str = ""  # 考评等次
+
+
 @dataclass
 class World:
     """A built demo county (or city), in the order its rosters list it."""
@@ -212,3 +255,6 @@ class World:
     meetings: list[Meeting] = field(default_factory=list)  # 组织生活记录, in roster order
     payments: list[Payment] = field(default_factory=list)  # 党费, in roster order
     appointments: list[Appointment] = field(default_factory=list)  # 第一书记, in roster order
+    rectifications: list[Rectification] = field(default_factory=list)  # 整顿台账
+    inspections: list[Inspection] = field(default_factory=list)  # 督查记录
+    group_records: list[GroupRecord] = field(default_factory=list)  # 党小组工作记录

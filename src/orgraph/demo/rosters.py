@@ -1,4 +1,4 @@
-"""The ten roster files of a demo world: their names, headers, encodings, and the writer.
+"""The thirteen roster files of a demo world: their names, headers, encodings, and the writer.
 
 Headers are the Chinese column names of docs/design.md#rosters. Both the clean rosters
 (`write_rosters`) and the bad-roster samples (bad_rosters.py) use them, so they live here and
@@ -27,6 +27,9 @@ MEETINGS_SHEET = "组织生活记录"
 DUES_FILE = "党费.csv"
 FIRST_SECRETARIES_FILE = "第一书记.xlsx"
 FIRST_SECRETARIES_SHEET = "第一书记"
+RECTIFICATIONS_FILE = "整顿台账.xlsx"
+INSPECTIONS_FILE = "督查记录.xlsx"
+GROUP_RECORDS_FILE = "党小组工作记录.xlsx"
 FILES = (
     AREAS_FILE,
     ORGS_FILE,
@@ -38,6 +41,9 @@ FILES = (
     MEETINGS_FILE,
     DUES_FILE,
     FIRST_SECRETARIES_FILE,
+    RECTIFICATIONS_FILE,
+    INSPECTIONS_FILE,
+    GROUP_RECORDS_FILE,
 )
 
 AREAS_HEADER = ("区划代码", "名称", "层级", "上级代码", "经度", "纬度")
@@ -113,6 +119,31 @@ FIRST_SECRETARIES_HEADER = (
     "任职开始日期",
     "任职结束日期",
 )
+RECTIFICATIONS_HEADER = (
+    "党组织编号",
+    "党组织名称",
+    "列入日期",
+    "问题类型",
+    "一村一策制定日期",
+    "县级联系领导",
+    "乡镇包联责任人",
+    "派驻单位",
+    "整顿期限",
+    "验收日期",
+    "验收结果",
+    "整顿状态",
+)
+INSPECTIONS_HEADER = ("党组织编号", "党组织名称", "督查日期", "督查组", "发现问题", "整改情况")
+GROUP_RECORDS_HEADER = (
+    "党小组编号",
+    "党小组名称",
+    "月份",
+    "月总结",
+    "督查日期",
+    "督查发现",
+    "考评得分",
+    "考评等次",
+)
 
 HEADERS: dict[str, tuple[str, ...]] = {
     AREAS_FILE: AREAS_HEADER,
@@ -125,6 +156,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     MEETINGS_FILE: MEETINGS_HEADER,
     DUES_FILE: DUES_HEADER,
     FIRST_SECRETARIES_FILE: FIRST_SECRETARIES_HEADER,
+    RECTIFICATIONS_FILE: RECTIFICATIONS_HEADER,
+    INSPECTIONS_FILE: INSPECTIONS_HEADER,
+    GROUP_RECORDS_FILE: GROUP_RECORDS_HEADER,
 }
 
 ENCODINGS = {
@@ -163,7 +197,7 @@ def _ref(m: Member) -> tuple[str, str, str]:
 
 
 def write_rosters(world: World, out: Path) -> dict[str, int]:
-    """Write the ten roster files into `out`; returns data rows per file (all sheets)."""
+    """Write the thirteen roster files into `out`; returns data rows per file (all sheets)."""
     return {
         AREAS_FILE: _write_areas(world, out),
         ORGS_FILE: _write_orgs(world, out),
@@ -175,6 +209,9 @@ def write_rosters(world: World, out: Path) -> dict[str, int]:
         MEETINGS_FILE: _write_meetings(world, out),
         DUES_FILE: _write_dues(world, out),
         FIRST_SECRETARIES_FILE: _write_first_secretaries(world, out),
+        RECTIFICATIONS_FILE: _write_rectifications(world, out),
+        INSPECTIONS_FILE: _write_inspections(world, out),
+        GROUP_RECORDS_FILE: _write_group_records(world, out),
     }
 
 
@@ -207,7 +244,7 @@ def _write_orgs(world: World, out: Path) -> int:
                 _yn(o.weak),
                 o.rect_opened,
                 o.rect_deadline,
-                "整顿中" if o.weak else "",
+                o.rect_status or ("整顿中" if o.weak else ""),
             )
             for o in world.orgs
         ),
@@ -425,4 +462,87 @@ def _write_first_secretaries(world: World, out: Path) -> int:
             "任职开始日期": 14,
             "任职结束日期": 14,
         },
+    )
+
+
+def _write_rectifications(world: World, out: Path) -> int:
+    """整顿台账: one row per episode of a 软弱涣散 organisation (the 党组织 roster's too)."""
+    orgs = world.org_by_id
+    return write_xlsx(
+        out / RECTIFICATIONS_FILE,
+        "整顿台账",
+        RECTIFICATIONS_HEADER,
+        (
+            (
+                x.org,
+                orgs[x.org].name,
+                x.opened_on,
+                x.problems,
+                x.plan_on,
+                x.county_leader,
+                x.township_team,
+                x.sent_unit,
+                x.deadline,
+                x.accepted_on,
+                x.result,
+                x.status,
+            )
+            for x in world.rectifications
+        ),
+        title=f"{world.title}软弱涣散村党组织整顿台账（{as_of_text(world)}）",
+        text_columns=("党组织编号",),
+        widths={
+            "党组织编号": 22,
+            "党组织名称": 40,
+            "列入日期": 12,
+            "问题类型": 28,
+            "一村一策制定日期": 16,
+            "乡镇包联责任人": 14,
+            "派驻单位": 24,
+            "整顿期限": 12,
+            "验收日期": 12,
+        },
+    )
+
+
+def _write_inspections(world: World, out: Path) -> int:
+    """督查记录: the county's quarterly inspections of the organisations under rectification."""
+    orgs = world.org_by_id
+    return write_xlsx(
+        out / INSPECTIONS_FILE,
+        "督查记录",
+        INSPECTIONS_HEADER,
+        (
+            (x.org, orgs[x.org].name, x.on, x.inspector, x.findings, x.follow_up)
+            for x in world.inspections
+        ),
+        title=f"{world.title}软弱涣散村党组织整顿督查记录（{as_of_text(world)}）",
+        text_columns=("党组织编号",),
+        widths={"党组织编号": 22, "党组织名称": 40, "督查日期": 12, "督查组": 20, "发现问题": 24},
+    )
+
+
+def _write_group_records(world: World, out: Path) -> int:
+    """党小组工作记录: a party group's month (月总结, the township's 督查, the yearly 考评)."""
+    orgs = world.org_by_id
+    return write_xlsx(
+        out / GROUP_RECORDS_FILE,
+        "党小组工作记录",
+        GROUP_RECORDS_HEADER,
+        (
+            (
+                x.group,
+                orgs[x.group].name,
+                month_text(x.month, cn=False),
+                _yn(x.summary),
+                x.inspected_on,
+                x.finding,
+                x.score,
+                x.grade,
+            )
+            for x in world.group_records
+        ),
+        title=f"{world.title}党小组工作记录（{as_of_text(world)}）",
+        text_columns=("党小组编号", "月份"),
+        widths={"党小组编号": 24, "党小组名称": 44, "督查日期": 12, "督查发现": 22},
     )
