@@ -9,10 +9,11 @@ to three years ago and closed (已销号) after an acceptance (验收) of 合格
 督查记录: each open episode inspected once in every quarter from the first whole quarter after
 its listing, the current quarter too when its day has come; the closed ones were inspected in
 the quarters they were open.
-党小组工作记录: every party group of a few pilot townships (all of them at tiny scale), one row
-per month from the first month of the quarter before the last completed one to the month before
-as_of's month, each with its 月总结, one row a quarter with the township's 督查 date, and the
-yearly appraisal (考评) on December's row. Groups elsewhere keep no such record.
+党小组工作记录: every party group of a few pilot townships (as many as fit in 400 rows; all of
+them at tiny scale), one row per month from the first month of the quarter before the last
+completed one to the month before as_of's month, each with its 月总结, one row a quarter with
+the township's 督查 date, and the yearly appraisal (考评) on December's row. Groups elsewhere
+keep no such record (so the two record rules find every one of them).
 
 Planted, per county (guaranteed under the default policy on as_of):
 
@@ -52,7 +53,7 @@ FINDINGS = (
 )
 GROUP_FINDINGS = ("会议记录规范", "月总结内容较简单", "联户走访记录不全", "党员积分未及时公示")
 PAST_EPISODES = 3  # closed episodes per county (1 at tiny scale): the first fails its 验收
-GROUP_RECORDS_MAX = 320  # pilot townships are added while the county's rows stay under this
+GROUP_RECORDS_MAX = 400  # pilot townships are taken while the county's rows stay within this
 
 
 Quarter = int  # year * 4 + quarter index (0–3)
@@ -261,10 +262,10 @@ def group_records(s: State, c: County, r: random.Random, out: list[GroupRecord])
     pilot: list[str] = []
     for t in townships:
         gs = groups_of(t.villages)
-        too_many = (len(pilot) + len(gs)) * len(months) > GROUP_RECORDS_MAX
-        if pilot and too_many and s.scale != "tiny":
-            continue
-        pilot += gs
+        if s.scale == "tiny" or (len(pilot) + len(gs)) * len(months) <= GROUP_RECORDS_MAX:
+            pilot += gs
+    if not pilot:  # no township fits: the one with the fewest groups
+        pilot = min((groups_of(t.villages) for t in townships), key=len)
     if not pilot:
         raise RuntimeError("no party group to keep a 党小组工作记录")
     # the planted ones: groups established before the records begin, so every period counts
