@@ -130,11 +130,18 @@ def _problems(r: random.Random) -> str:
 
 
 def _inspect(
-    r: random.Random, org: str, start: date, end: date, skip: Quarter | None, out: list[Inspection]
+    r: random.Random,
+    org: str,
+    start: date,
+    end: date,
+    skip: Quarter | None,
+    out: list[Inspection],
+    *,
+    still_open: bool,
 ) -> None:
     """One inspection of `org` in every quarter whose first day is on or after `start`, on a
-    day before `end` (the quarter `skip` left out): findings followed up, the latest still
-    being followed up."""
+    day before `end` (the quarter `skip` left out): findings followed up (已整改), the latest
+    often still being followed up (整改中) when the episode is `still_open`."""
     q = quarter_of(start) + (quarter_first(quarter_of(start)) < start)
     mine: list[Inspection] = []
     while quarter_first(q) < end:
@@ -144,7 +151,7 @@ def _inspect(
             found = r.choice(FINDINGS)
             mine.append(Inspection(org, on, r.choice(INSPECTORS), found, "已整改"))
         q += 1
-    if mine and r.random() < 0.6:
+    if still_open and mine and r.random() < 0.6:
         mine[-1].follow_up = "整改中"
     out.extend(mine)
 
@@ -169,7 +176,7 @@ def rectifications(
             plan = opened + timedelta(days=r.randint(45, 90))
         rects.append(_ledger_row(s, c, r, v, o, opened, plan, status=o.rect_status or "整顿中"))
         skip = last_done if v is uninspected else None
-        _inspect(r, o.org_id, opened, D, skip, insps)
+        _inspect(r, o.org_id, opened, D, skip, insps, still_open=True)
         if v is late:
             s.plant(
                 "rectification_no_plan",
@@ -206,7 +213,7 @@ def rectifications(
         row.accepted_on = accepted
         row.result = "不合格" if k == 0 else r.choice(("合格", "合格", "基本合格"))
         rects.append(row)
-        _inspect(r, o.org_id, opened, accepted, None, insps)
+        _inspect(r, o.org_id, opened, accepted, None, insps, still_open=False)
         if k == 0:
             s.plant(
                 "rectification_accepted_failing",
