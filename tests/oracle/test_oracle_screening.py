@@ -127,6 +127,7 @@ def screen_counties(draw: st.DrawFn) -> County:
     opened = sorted({"2019-01-01", "2024-12-31", *c.as_ofs, *(shift(d, 1) for d in c.as_ofs)})
     for o in village_orgs(c):
         taken = {o.rect_opened_on or ""} if o.has_rectification else set()
+        taken |= {r.opened_on for r in c.rects if r.org == o.id}  # counties() drew some already
         for _ in range(draw(st.integers(0, 2)) if rare(draw, 2) else 0):
             on = draw(st.sampled_from(opened))
             if on in taken:
