@@ -124,6 +124,7 @@ def sweep(
     sw.export(client, "/proposals/duties/export", as_of=as_of)
     sw.get(client, "/screening", as_of=as_of)
     sw.export(client, "/screening/export", as_of=as_of)
+    sw.get(client, "/first_secretaries/villages", as_of=as_of)
     # The group ranking is asked for one township: each township the coverage rolls up to
     # answers when it lies wholly in the scope, else is refused like any object outside it.
     for code in townships:
@@ -182,6 +183,7 @@ def sweep(
         sw.missing(client, "/meetings", oid, org=oid)
         sw.missing(client, "/life/grid", oid, scope=oid)
         sw.missing(client, "/screening", oid, scope=oid)
+        sw.missing(client, "/first_secretaries/villages", oid, scope=oid)
     return sw
 
 

@@ -207,6 +207,7 @@ def test_the_sweep_reaches_every_read_route(
         "/screening/export",
         "/groups/ranking",
         "/groups/ranking/export",
+        "/first_secretaries/villages",
         "/meetings",
         "/dues",
         "/members/{key}/life",

@@ -177,3 +177,162 @@ def test_the_reasons_chart_names_every_indicator_in_order() -> None:
     assert names[0] == "书记缺职或长期不在岗" and opts["yAxis"]["inverse"]  # first on top
     assert names[2] == "组织生活不正常（无数据）"
     assert opts["series"][0]["data"] == list(range(len(SCREEN_INDICATOR_ZH)))
+
+
+# -- 第一书记, 党小组考评, 整顿台账 (issue #14) ------------------------------------------------
+
+
+def _section(at: AppTest, name: str) -> None:
+    at.radio(key="pg_rect_section").set_value(name).run()
+    _no_errors(at)
+
+
+def _fs_figures(doc: dict[str, Any]) -> dict[str, str]:
+    """The 第一书记 section's metrics, from the API's village view (未导入 without a roster)."""
+    rows = doc["rows"]
+
+    def fig(n: int, unit: str) -> str:
+        return "未导入" if doc["no_data"] else f"{num(n)} {unit}"
+
+    return {
+        "村级党组织": f"{num(len(rows))} 个",
+        "有第一书记在任": fig(sum(1 for r in rows if r["first_secretaries"]), "个"),
+        "软弱涣散无第一书记": fig(
+            sum(1 for r in rows if r["listed"] and not r["first_secretaries"]), "个"
+        ),
+        "联户、参会无记录": fig(sum(len(r["absent"]) for r in rows), "人"),
+        "即将期满无人接任": fig(sum(len(r["ending"]) for r in rows), "人"),
+    }
+
+
+LEDGER = (
+    "rectification_overdue",
+    "rectification_no_plan",
+    "rectification_no_inspection",
+    "rectification_accepted_failing",
+    "weak_no_first_secretary",
+    "first_secretary_absent",
+    "first_secretary_ending",
+)
+
+
+def _ledger_heads(at: AppTest, summary: dict[str, Any]) -> None:
+    """Each ledger type's line: its count, or 未导入 for a type in no_data (never 0)."""
+    page = texts(at)
+    for t in LEDGER:
+        label = summary["labels"][t]
+        shown = "未导入" if t in summary["no_data"] else f"{num(summary['counts'][t])} 条"
+        assert f"**{label}**：{shown}" in page, (t, shown)
+
+
+def test_the_first_secretaries_and_the_ledger(live: LiveDashboard, api: OrgraphClient) -> None:
+    """The 第一书记 section is the API's village view (metrics, table, a map of the villages
+    with coordinates); the 整顿台账 section lists each ledger type with the API's count and
+    items; before any 第一书记 begins both say 未导入, never that none is missing."""
+    at = login(ADMIN)
+    open_page(at, PAGE)
+    _section(at, "第一书记")
+    doc = api.first_secretary_villages(as_of=TODAY.isoformat())
+    assert not doc["no_data"] and doc["rows"]
+    assert metrics(at) == _fs_figures(doc)
+    table = frame(at, "村(社区)", "村党组织", "第一书记", "状态")
+    rows = doc["rows"]
+    assert list(table["村党组织"]) == [r["org"]["name"] for r in rows]
+    assert list(table["第一书记"]) == [
+        "、".join(f["member"]["name"] for f in r["first_secretaries"]) for r in rows
+    ]
+    want = [
+        ("软弱涣散无第一书记" if r["listed"] else "未派驻")
+        if not r["first_secretaries"]
+        else "联户、参会无记录"
+        if r["absent"]
+        else "即将期满无人接任"
+        if r["ending"]
+        else "在任"
+        for r in rows
+    ]
+    assert list(table["状态"]) == want
+    # (which other statuses show depends on how far today is past the demo's date)
+    assert "在任" in want
+    placed = sum(1 for r in rows if r["village"]["lon"] is not None)
+    assert placed and f"{placed} 个村(社区)。点的颜色表示第一书记情况" in texts(at)
+
+    _section(at, "整顿台账")
+    summary: dict[str, Any] = dict(api.gaps_summary(as_of=TODAY.isoformat()))
+    _ledger_heads(at, summary)
+    for t in ("weak_no_first_secretary", "first_secretary_absent", "first_secretary_ending"):
+        items = api.gaps(t, as_of=TODAY.isoformat(), page_size=200)["items"]
+        if not items:
+            continue
+        key = "党组织" if t == "weak_no_first_secretary" else "第一书记"
+        names = [i["name"] if key == "党组织" else i["member"]["name"] for i in items]
+        shown = [list(df.value[key]) for df in at.dataframe if key in df.value.columns]
+        assert names in shown, t
+
+    # before any appointment begins: 未导入 in both sections
+    early = TODAY - dt.timedelta(days=2500)
+    at.date_input(key="og_as_of").set_value(early).run()
+    _no_errors(at)
+    summary = dict(api.gaps_summary(as_of=early.isoformat()))  # no_data: the API's, not typed
+    assert {"weak_no_first_secretary", "first_secretary_absent"} <= set(summary["no_data"])
+    _ledger_heads(at, summary)
+    _section(at, "第一书记")
+    doc = api.first_secretary_villages(as_of=early.isoformat())
+    assert doc["no_data"]
+    assert metrics(at) == _fs_figures(doc)
+    assert any("尚未导入第一书记名册" in w.value and "不表示" in w.value for w in at.warning)
+
+
+def test_the_group_ranking(live: LiveDashboard, api: OrgraphClient) -> None:
+    """A county user picks a township (nothing before), the quarter defaults to the latest
+    completed one; the table, the 流动红旗 and the export are the API's; a township user sees
+    its own township without picking; a village user is told the ranking is a township's."""
+    at = login(ADMIN)
+    open_page(at, PAGE)
+    _section(at, "党小组考评")
+    assert any("请选择一个乡镇" in i.value for i in at.info)
+    assert not at.dataframe
+    at.selectbox(key="pg_rect_township").select(TOWNSHIP).run()
+    _no_errors(at)
+    doc = api.group_ranking(TOWNSHIP, as_of=TODAY.isoformat())
+    _ranking_shown(at, doc)
+    assert any(b.proto.label == "下载排名表（Excel）" for b in at.get("download_button"))
+    year, n = doc["quarter"].split("-Q")
+    label = f"{year}-Q{int(n) - 1}" if n != "1" else f"{int(year) - 1}-Q4"
+    assert at.selectbox(key="pg_rect_quarter").value == doc["quarter"]
+    at.selectbox(key="pg_rect_quarter").select(label).run()
+    _no_errors(at)
+    _ranking_shown(at, api.group_ranking(TOWNSHIP, quarter=label, as_of=TODAY.isoformat()))
+
+    town = login(TOWN)
+    open_page(town, PAGE)
+    _section(town, "党小组考评")
+    _ranking_shown(town, live.client(TOWN).group_ranking(TOWNSHIP, as_of=TODAY.isoformat()))
+
+    village = login(VILLAGE)
+    open_page(village, PAGE)
+    _section(village, "党小组考评")
+    assert any("以乡镇为单位" in i.value for i in village.info)
+
+
+def _ranking_shown(at: AppTest, doc: dict[str, Any]) -> None:
+    rows = doc["rows"]
+    assert rows, "the demo township has party groups"
+    table = frame(at, "名次", "党小组", "得分")
+    assert list(table["名次"]) == [r["rank"] for r in rows]
+    assert list(table["党小组"]) == [r["name"] for r in rows]
+    assert list(table["得分"]) == [r["points"] for r in rows]
+    if doc["records"]:
+        assert list(table["月总结月数"]) == [r["summaries"] for r in rows]
+    else:  # no group records: 未导入, never 0
+        assert set(table["月总结月数"]) == set(table["是否督查"]) == {"未导入"}
+    flag = doc["red_flag"]
+    shown = metrics(at)
+    assert shown["党小组"] == f"{num(len(rows))} 个"
+    assert shown["流动红旗"] == (flag["name"] if flag else "无")
+    page = texts(at) + "\n".join(str(s.value) for s in at.success)
+    if flag:
+        assert f"流动红旗：{flag['name']}（{num(flag['points'])} 分）" in page
+    else:
+        assert "本季度没有党小组达到流动红旗分数线" in page
+    assert f"{doc['quarter'][:4]}年第{doc['quarter'][-1]}季度 党小组排名" in page
