@@ -71,6 +71,9 @@ def test_the_village_view_agrees_with_the_screening_and_the_rules(
     early = _get(county, as_of="2015-01-01")
     assert early["no_data"] is True and early["rows"]
     assert all(not r["first_secretaries"] and not r["absent"] for r in early["rows"])
+    # the first day of the calendar: the absence window reaching back before it is not a 500
+    assert _get(county, as_of="0001-01-01")["no_data"] is True
+    assert _ids(county, "first_secretary_absent", as_of="0001-01-01") == set()
 
 
 def test_the_village_view_is_scoped(clients: dict[str, httpx.Client]) -> None:

@@ -48,7 +48,10 @@ def _in_scope(c: Ctx) -> list[int]:
 
 
 def _minus_days(day: int, n: int) -> int:
-    d = dt.date(day // 10_000, day // 100 % 100, day % 100) - dt.timedelta(days=n)
+    """day − n days, as yyyymmdd; no earlier than 0001-01-01 (a window reaching back before
+    the calendar starts there: nothing is dated earlier)."""
+    d = dt.date(day // 10_000, day // 100 % 100, day % 100)
+    d = d - dt.timedelta(days=n) if (d - dt.date.min).days >= n else dt.date.min
     return d.year * 10_000 + d.month * 100 + d.day
 
 
