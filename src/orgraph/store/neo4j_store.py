@@ -93,7 +93,7 @@ def _rows(keys: list[str], records: list[neo4j.Record]) -> list[Row]:
 
 class _TxSteps:
     """The unit of a Neo4jStore.transaction(): every step runs in one explicit driver
-    transaction, each call bounded by the store's socket timeout."""
+    transaction, each call bounded by the store's write timeout."""
 
     def __init__(self, tx: neo4j.Transaction, bounded: Bounded) -> None:
         self._tx = tx
@@ -149,19 +149,35 @@ class Neo4jStore(BaseStore):
         # FalkorStore's socket timeout does; a call that gave up may still finish on the
         # server, as with any client timeout. A hung server ties up at most _WORKERS threads.
         self.socket_timeout = socket_timeout
+        # A write (an import's 5,000-row batch) may work up to the server's own transaction
+        # timeout, which ends it there: the client waits that long and a little more before
+        # calling the server hung. With the read limit instead, a batch that took 30 s on a
+        # busy server (two JVMs and the importer on two cores) failed an import the server
+        # would have finished; a store whose timeouts are cut to a request's deadline (the
+        # API's) keeps its short limit, since its query timeout is cut as well.
+        self.write_timeout = (
+            None if socket_timeout is None else max(socket_timeout, self.query_timeout_s + 5)
+        )
         self._calls = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="neo4j-call")
 
     def _bounded(self, what: str, fn: Callable[[], T]) -> T:
         """fn() in a worker thread, given up after socket_timeout seconds (QueryTimeout)."""
-        if self.socket_timeout is None:
+        return self._within(self.socket_timeout, what, fn)
+
+    def _bounded_write(self, what: str, fn: Callable[[], T]) -> T:
+        """fn() (a write or a step of a transaction), given up after write_timeout seconds."""
+        return self._within(self.write_timeout, what, fn)
+
+    def _within(self, limit: float | None, what: str, fn: Callable[[], T]) -> T:
+        if limit is None:
             return fn()
         future = self._calls.submit(fn)
         try:
-            return future.result(timeout=self.socket_timeout)
+            return future.result(timeout=limit)
         except FutureTimeout:
             future.cancel()
             raise QueryTimeout(
-                f"Neo4j 在 {self.socket_timeout:g} 秒内没有响应 ({what})，数据库可能已挂起或过载"
+                f"Neo4j 在 {limit:g} 秒内没有响应 ({what})，数据库可能已挂起或过载"
             ) from None
 
     def _read(self, q: Query, params: dict[str, Any]) -> list[Row]:
@@ -197,7 +213,7 @@ class Neo4jStore(BaseStore):
             return _rows(keys, records)
 
         try:
-            return self._bounded(name, call)
+            return self._bounded_write(name, call)
         except Exception as exc:
             raise translate(exc, name) from exc
 
@@ -228,9 +244,9 @@ class Neo4jStore(BaseStore):
             except Exception as exc:
                 raise translate(exc, "transaction") from exc
             try:
-                yield _TxSteps(tx, self._bounded)
+                yield _TxSteps(tx, self._bounded_write)
                 try:
-                    self._bounded("commit", tx.commit)
+                    self._bounded_write("commit", tx.commit)
                 except Exception as exc:
                     raise translate(exc, "commit") from exc
             except BaseException as exc:
