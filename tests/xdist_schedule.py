@@ -23,19 +23,25 @@ from typing import Any
 from xdist.scheduler import LoadFileScheduling
 
 # Seconds a file takes on one worker, for the order only (a file missing here is queued after
-# these, most tests first). The demo county, cross-engine, oracle and local-Neo4j figures are
-# CI's --durations of Dec 2026 (two cores); the OpenAPI and corpus files, first under xdist's
-# own order too, are rough lower bounds from a local run. Keep the list roughly right when a
-# file grows by minutes: a stale value costs balance, never correctness.
+# these, most tests first): a whole-suite run's --durations on two cores (3 Dec 2026, with the
+# example counts cut that day). Keep the list roughly right when a file grows by minutes: a
+# stale value costs balance, never correctness.
 LONG_FILES: dict[str, float] = {
-    "tests/api/test_openapi.py": 600,  # schemathesis over every operation, both engines
-    "tests/importer/test_import_corpus.py": 450,
     # the demo county imported once into each engine: the two APIs compared, then the
-    # acceptance on each (CI: 280 s, plus 200 s for the comparison when it was a file of its own
-    # that generated and imported the county again: ~60 % of its time in a local run)
-    "tests/acceptance/test_county_demo.py": 360,
-    "tests/oracle/test_oracle_equivalence.py": 170,  # 200 counties on FalkorDB, 20 on Neo4j
-    "tests/store/test_neo4j_local.py": 150,  # backup round trip: server restarts
+    # acceptance on each (~250 s on FalkorDB and as much again on Neo4j)
+    "tests/acceptance/test_county_demo.py": 450,
+    "tests/api/test_openapi.py": 300,  # schemathesis over every operation, both engines
+    "tests/e2e/test_dashboard_browser.py": 250,  # the county demo in Chromium
+    "tests/oracle/test_oracle_equivalence.py": 200,  # 100 counties on FalkorDB, 6 on Neo4j
+    "tests/store/test_neo4j_local.py": 200,  # backup round trip: server restarts
+    "tests/oracle/test_oracle_life.py": 200,
+    "tests/importer/test_import_corpus.py": 180,
+    "tests/api/test_injection.py": 175,
+    "tests/api/test_scope_property.py": 140,
+    "tests/oracle/test_oracle_proposals.py": 110,
+    "tests/api/test_auth.py": 100,
+    "tests/importer/test_import_concurrent.py": 95,
+    "tests/store/test_file_modes.py": 90,  # a local Neo4j server of its own
 }
 
 

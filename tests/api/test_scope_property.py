@@ -147,7 +147,7 @@ def test_any_role_anywhere_in_generated_counties(
 ) -> None:
     url, users, store = county_api
 
-    @settings(max_examples=examples(25, graph_host), deadline=None, suppress_health_check=HEALTH)
+    @settings(max_examples=examples(12, graph_host), deadline=None, suppress_health_check=HEALTH)
     @given(county=counties(max_members=20), data=st.data())
     def prop(county: County, data: st.DataObject) -> None:
         reset(store)

@@ -1,4 +1,5 @@
-"""FalkorDB and Neo4j give the same answers, item by item, on 50 generated counties.
+"""FalkorDB and Neo4j give the same answers, item by item, on 20 generated counties
+(CROSS_ENGINE_EXAMPLES=n for more).
 
 Each example imports one generated county (rosters, then a snapshot, then the county's actions
 through the services) into a FalkorDB graph and into a Neo4j server, and compares every engine
@@ -28,7 +29,7 @@ from .county_model import County
 from .harness import import_county, problems, reset
 from .strategies import counties, scopes
 
-EXAMPLES = int(os.environ.get("CROSS_ENGINE_EXAMPLES", "50"))
+EXAMPLES = int(os.environ.get("CROSS_ENGINE_EXAMPLES", "20"))
 
 
 def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dict[str, Any]:
@@ -71,7 +72,7 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(county=counties(), data=st.data())
-def test_both_engines_answer_alike_on_50_generated_counties(
+def test_both_engines_answer_alike_on_20_generated_counties(
     falkordb_graph: GraphStore, neo4j_graph: GraphStore, county: County, data: st.DataObject
 ) -> None:
     scope = data.draw(scopes(county), label="scope")

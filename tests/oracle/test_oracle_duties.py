@@ -180,9 +180,9 @@ def check_county(
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
-@examples(40)
+@examples(25)
 @given(county=duty_counties(), policy=policies(), data=st.data())
-def test_duty_proposal_equals_oracle_falkordb_40_counties(
+def test_duty_proposal_equals_oracle_falkordb_25_counties(
     falkordb_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(falkordb_graph, county, policy, data)
@@ -190,9 +190,9 @@ def test_duty_proposal_equals_oracle_falkordb_40_counties(
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(1200)
-@examples(20)
+@examples(8)
 @given(county=duty_counties(), policy=policies(), data=st.data())
-def test_duty_proposal_equals_oracle_neo4j_20_counties(
+def test_duty_proposal_equals_oracle_neo4j_8_counties(
     neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(neo4j_graph, county, policy, data)

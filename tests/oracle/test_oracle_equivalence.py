@@ -130,16 +130,18 @@ def examples(default: int) -> settings:
     )
 
 
-# FalkorDB runs 200 generated counties, Neo4j a sample of 20 (each Neo4j example costs a wipe,
-# an import over Bolt and a projection load: 50 took 60 s in CI, 20 take 25 s, and the whole
-# run must stay under 30 minutes on 2 cores). Neo4j is also held to FalkorDB's answers, which
-# equal the oracle's, on 50 more counties in test_cross_engine.py.
+# FalkorDB runs 100 generated counties, Neo4j a sample of 6 (each Neo4j example costs a wipe,
+# an import over Bolt and a projection load, ~5 s on a busy 2-core machine; the whole run must
+# stay under 30 minutes there, and in Dec 2026 it did not: 200 and 20 took 370 s of the
+# workers' time). Neo4j is also held to FalkorDB's answers, which equal the oracle's, on 20 more
+# counties in test_cross_engine.py. Each CI run draws new counties (no example database is
+# kept), so the counts add up over runs.
 # ORACLE_EXAMPLES=n runs n on both.
 # Passing takes about a minute each; the time limit lets a failure finish shrinking.
 @pytest.mark.timeout(1200)
-@examples(200)
+@examples(100)
 @given(county=counties(), policy=policies, data=st.data())
-def test_engine_equals_oracle_falkordb_200_counties(
+def test_engine_equals_oracle_falkordb_100_counties(
     falkordb_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(falkordb_graph, county, policy, data)
@@ -147,9 +149,9 @@ def test_engine_equals_oracle_falkordb_200_counties(
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(1200)
-@examples(20)
+@examples(6)
 @given(county=counties(), policy=policies, data=st.data())
-def test_engine_equals_oracle_neo4j_20_counties(
+def test_engine_equals_oracle_neo4j_6_counties(
     neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(neo4j_graph, county, policy, data)

@@ -221,9 +221,9 @@ def test_screening_equals_oracle_falkordb_25_counties(
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(600)
-@examples(5)
+@examples(3)
 @given(county=screen_counties(), policy=screen_policies(), data=st.data())
-def test_screening_equals_oracle_neo4j_5_counties(
+def test_screening_equals_oracle_neo4j_3_counties(
     neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(neo4j_graph, county, policy, data)
