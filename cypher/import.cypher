@@ -83,16 +83,19 @@ OPTIONAL MATCH (a)-[:PART_OF]->(p:Area)
 RETURN a.code AS code, p.code AS parent
 
 // @name lookup_orgs
-// Every organization with its parent, area and host area, for reference checks and diffs.
+// Every organization with its parent, area and host area, and every rectification episode
+// ([opened_on, deadline, status]; an org listed again has several), for reference checks and
+// diffs.
 MATCH (o:Org)
 OPTIONAL MATCH (o)-[:UNDER]->(p:Org)
 OPTIONAL MATCH (o)-[:SERVES]->(a:Area)
 OPTIONAL MATCH (o)-[:HOSTED_IN]->(h:Area)
 OPTIONAL MATCH (o)-[:RECTIFICATION]->(r:Rectification)
+WITH o, p, a, h,
+     collect(CASE WHEN r IS NULL THEN null ELSE [r.opened_on, r.deadline, r.status] END) AS rects
 RETURN o.id AS id, o.name AS name, o.kind AS kind, o.established_on AS established_on,
        o.term_end AS term_end, o.weak AS weak, o.host_area_text AS host_area_text,
-       p.id AS parent, a.code AS area, h.code AS host,
-       r.opened_on AS rect_opened_on, r.deadline AS rect_deadline, r.status AS rect_status
+       p.id AS parent, a.code AS area, h.code AS host, rects
 
 // @name upsert_orgs
 // @write

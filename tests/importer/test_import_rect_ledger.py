@@ -187,3 +187,12 @@ def test_rect_ledger_and_inspections(store: GraphStore, demo_dir: Path, tmp_path
     # before its acceptance date, a closed episode is not yet a finding
     early = e.gaps("rectification_accepted_failing", as_of="2026-01-05")["items"]
     assert (o["b"], "2025-02-01") not in {(i["id"], i["opened_on"]) for i in early}
+
+    # The 党组织 roster again: a row's 整顿 columns name one episode or none, so the ledger's
+    # other episodes (b listed again, a and c recorded by the ledger alone) change no org row.
+    # (The org lookup used to read one episode per org at random: such orgs came out "updated"
+    # on every import.)
+    orgs = by_file(run_import(store, [demo_dir / ORGS]))[ORGS]
+    assert (orgs.created, orgs.updated, orgs.rejected) == (0, 0, [])
+    after = {r["id"]: r for r in dump(store).label("Rectification")}
+    assert after == rects  # and no episode was changed or dropped

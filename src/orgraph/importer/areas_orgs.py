@@ -98,12 +98,11 @@ class AreaOrgSteps(ImportStep):
 
     def orgs(self, rep: FileReport, records: list[Record]) -> None:
         records = self._accept_orgs(rep, records)
-        incoming = {r.values["org_id"]: r for r in records}
         items = [self._org_item(rep, rec) for rec in records]
         existing = {
-            k: self.lk.orgs[k]
-            for k in incoming
-            if k in self.lk.orgs and not self.lk.orgs[k].get("_new")
+            it.key: _as_stored(self.lk.orgs[it.key], it.state)
+            for it in items
+            if it.key in self.lk.orgs and not self.lk.orgs[it.key].get("_new")
         }
         todo = self._count(rep, items, existing)
         self._flush_places()
@@ -120,7 +119,8 @@ class AreaOrgSteps(ImportStep):
         ]
         self._write("upsert_rectifications", rects, "orgs")
         for it in items:
-            self.lk.add_org(it.key, {"id": it.key, **it.state})
+            old = self.lk.orgs.get(it.key) or {}
+            self.lk.add_org(it.key, {"id": it.key, **it.state, "rects": _with_episode(old, it)})
 
     def _accept_orgs(self, rep: FileReport, records: list[Record]) -> list[Record]:
         """The org rows whose area and parent resolve, parents by id or by name."""
@@ -200,3 +200,31 @@ class AreaOrgSteps(ImportStep):
         }
         write = {"id": v["org_id"], "props": props, "parent": parent, "area": area, "host": host}
         return Item(rec.row, v["org_id"], state, {**write, "rect": rect})
+
+
+# An org's stored rectification episodes, as lookup_orgs reads them: [opened_on, deadline,
+# status] each. A roster row's 整顿 columns name one episode by its opening date (docs/rules.md,
+# 整顿台账: episodes are keyed by org and 列入日期), so a row is compared with that episode
+# only: an org listed again, or an episode the 整顿台账 alone recorded, is no change of a row
+# that names another episode or none (the org import adds or updates episodes, never drops one).
+Episode = list[Any]
+
+
+def _as_stored(stored: dict[str, Any], state: dict[str, Any]) -> dict[str, Any]:
+    """The stored org as the row's state would read it: the row's episode, or none."""
+    view = {k: v for k, v in stored.items() if k != "rects"}
+    want = state.get("rect_opened_on")
+    ep: Episode | None = None
+    if want is not None:
+        ep = next((e for e in stored.get("rects") or () if e and e[0] == want), None)
+    view["rect_opened_on"] = ep[0] if ep else None
+    view["rect_deadline"] = ep[1] if ep else None
+    view["rect_status"] = ep[2] if ep else None
+    return view
+
+
+def _with_episode(stored: dict[str, Any], it: Item) -> list[Episode]:
+    """The org's episodes once this row is written: the row's replaces the one it names."""
+    mine = it.write["rect"]
+    kept = [e for e in stored.get("rects") or () if e and (not mine or e[0] != mine["opened_on"])]
+    return kept + ([[mine["opened_on"], mine["deadline"], mine["status"]]] if mine else [])
