@@ -17,7 +17,6 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from starlette.responses import Response
 
-from orgraph.records.ledger import LEDGER_FIELD_ZH
 from orgraph.records.life_sheet import chinese_date
 from orgraph.roster.contact_roster import safe_text
 from orgraph.vocab import FIELD_ZH
@@ -26,7 +25,7 @@ TEXT_SUFFIXES = ("id", "code", "phone", "_no", "编号", "代码")
 
 
 def _label(key: str) -> str:
-    return FIELD_ZH.get(key) or LEDGER_FIELD_ZH.get(key, key)
+    return FIELD_ZH.get(key, key)
 
 
 def _words(value: dict[str, Any]) -> str | None:

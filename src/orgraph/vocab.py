@@ -462,6 +462,22 @@ FIELD_ZH: Final[dict[str, str]] = {
     "extra": "两委补位",
     "load_before": "原联户数",
     "load_after": "调整后联户数",
+    # the 第一书记, 整顿台账/督查 and 党小组 rules' items (docs/rules.md)
+    "sent_by": "派出单位",
+    "until": "截止",
+    "days_left": "剩余天数",
+    "contacts": "联系户数",
+    "meetings": "参会次数",
+    "last_meeting": "最近参会",
+    "missing": "缺少",
+    "plan_on": "一村一策制定日期",
+    "accepted_on": "验收日期",
+    "result": "验收结果",
+    "rects_open": "未验收整顿数",
+    "weak": "已列为软弱涣散",
+    "findings": "督查发现问题",
+    "follow_up": "整改情况",
+    "inspector": "督查人",
 }
 # What else reads policy thresholds besides the gap rules (Policy.describe()'s `rule`).
 PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening", "group_ranking")

@@ -16,7 +16,6 @@ from orgraph.analysis.engine import LEVELS, Engine
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
 from orgraph.records import screening_sheet
-from orgraph.records.ledger import LEDGER_FIELD_ZH
 from orgraph.vocab import (
     CHAIN_DUTY_ZH,
     FIELD_ZH,
@@ -69,7 +68,7 @@ def emit(
     doc: dict[str, Any],
     labels: dict[str, str] | None = None,
 ) -> None:
-    names = {**LEDGER_FIELD_ZH, **FIELD_ZH, **(labels or {})}
+    names = {**FIELD_ZH, **(labels or {})}
     if fmt is Format.json:
         print_json(doc)
         return

@@ -82,7 +82,7 @@ def ranking(
         doc,
         RANKING_LABELS,
     )
-    console.print(ranking_sheet.red_flag_line(doc))
+    console.print(ranking_sheet.red_flag_line(doc), soft_wrap=True)  # one line: copied as is
     if export is not None:
         console.print(f"已写出 {len(doc['rows'])} 行到 {export}")
 

@@ -7,7 +7,7 @@ carries it and every engine's next answer reflects it."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import Any
 
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.importer.first_secretaries import FIRST_SECRETARY_PROPS, first_secretary_id
@@ -16,26 +16,6 @@ from orgraph.records.life import unknown_members
 from orgraph.roster.codes import parse_follow_up
 from orgraph.store import GraphStore
 from orgraph.vocab import FOLLOW_UP_ZH, GROUP_KINDS
-
-# Headers of the keys the ledger rules' items carry that orgraph.vocab.FIELD_ZH does not name
-# yet (exports and CLI tables fall back to these; FIELD_ZH wins when it names a key).
-LEDGER_FIELD_ZH: Final[dict[str, str]] = {
-    "sent_by": "派出单位",
-    "until": "截止",
-    "days_left": "剩余天数",
-    "contacts": "联系户数",
-    "meetings": "参会次数",
-    "last_meeting": "最近参会",
-    "missing": "缺少",
-    "plan_on": "一村一策制定日期",
-    "accepted_on": "验收日期",
-    "result": "验收结果",
-    "rects_open": "未验收整顿数",
-    "weak": "已列为软弱涣散",
-    "findings": "督查发现问题",
-    "follow_up": "整改情况",
-    "inspector": "督查人",
-}
 
 
 def _ledger_org(store: GraphStore, org: str, what: str) -> dict[str, Any]:
