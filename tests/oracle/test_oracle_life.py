@@ -128,9 +128,9 @@ def check_county(
 
 
 @pytest.mark.timeout(1200)
-@examples(150)
+@examples(100)
 @given(county=counties(), policy=life_policies(), data=st.data())
-def test_life_equals_oracle_falkordb_150_counties(
+def test_life_equals_oracle_falkordb_100_counties(
     falkordb_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(falkordb_graph, county, policy, data)
@@ -138,9 +138,9 @@ def test_life_equals_oracle_falkordb_150_counties(
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(1200)
-@examples(50)
+@examples(20)
 @given(county=counties(), policy=life_policies(), data=st.data())
-def test_life_equals_oracle_neo4j_50_counties(
+def test_life_equals_oracle_neo4j_20_counties(
     neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(neo4j_graph, county, policy, data)
