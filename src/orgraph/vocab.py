@@ -519,3 +519,20 @@ SCREEN_INDICATOR_ZH: Final[dict[str, str]] = {
     "rectification_open": "整顿未验收",
 }
 SCREEN_INDICATORS: Final = tuple(SCREEN_INDICATOR_ZH)
+
+# The columns of a township's published 党小组 ranking (the Excel sheet, the CLI table and the
+# dashboard's table), docs/rules.md "Township ranking of party groups and the 流动红旗".
+RANKING_COLUMNS_ZH: Final[tuple[str, ...]] = (
+    "名次",
+    "党小组",
+    "所属支部",
+    "月总结月数",
+    "是否督查",
+    "党小组会月数",
+    "人数",
+    "人数合规",
+    "在家党员数",
+    "联户达标人数",
+    "得分",
+    "上年度考评",
+)

@@ -30,6 +30,7 @@ from orgraph.client import Me, OrgraphClient
 from orgraph.vocab import (
     GAP_ZH,
     GROUP_GRADE_ZH,
+    RANKING_COLUMNS_ZH,
     RECT_RESULT_ZH,
     RECT_STATUS_ZH,
     SCREEN_INDICATOR_ZH,
@@ -545,21 +546,6 @@ def _fs_map(points: list[Row]) -> None:
 
 # -- 党小组考评 (docs/rules.md "Township ranking of party groups and the 流动红旗") ---------------
 
-RANK_HEADERS = (
-    "名次",
-    "党小组",
-    "所属支部",
-    "月总结月数",
-    "是否督查",
-    "党小组会月数",
-    "人数",
-    "人数合规",
-    "在家党员数",
-    "联户达标人数",
-    "得分",
-    "上年度考评",
-)
-
 
 def quarter_zh(label: str) -> str:
     """'2026-Q3' → '2026年第3季度'."""
@@ -606,7 +592,7 @@ def ranking_rows(doc: Row) -> list[Row]:
             r["points"],
             appraisal_text(r.get("appraisal")),
         )
-        out.append(dict(zip(RANK_HEADERS, cells, strict=True)))
+        out.append(dict(zip(RANKING_COLUMNS_ZH, cells, strict=True)))
     return out
 
 

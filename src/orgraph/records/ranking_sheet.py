@@ -16,26 +16,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from orgraph.policy import Policy
 from orgraph.roster.contact_roster import safe_text
-from orgraph.vocab import GROUP_GRADE_ZH
+from orgraph.vocab import GROUP_GRADE_ZH, RANKING_COLUMNS_ZH
 
 RANK_SHEET = "党小组季度排名"
 KEY_SHEET = "计分办法"
 NOT_IMPORTED = "未导入"  # the records behind a figure are missing: never read as "not done"
 NO_FLAG = "本季度无党小组达到流动红旗分数线"
-HEADERS = (
-    "名次",
-    "党小组",
-    "所属支部",
-    "月总结月数",
-    "是否督查",
-    "党小组会月数",
-    "人数",
-    "人数合规",
-    "在家党员数",
-    "联户达标人数",
-    "得分",
-    "上年度考评",
-)
+HEADERS = RANKING_COLUMNS_ZH
 KEY_HEADERS = ("计分项", "说明", "分值")
 POINT_FIELDS = (
     "group_points_summary",
