@@ -511,8 +511,11 @@ def test_life_page_in_chromium(graph_host: GraphHost, servers: str) -> None:
         box.fill(member)
         box.press("Enter")
         _wait_done(page, "组织生活", before)
+        # Waited for, not read at once: any newer run passes _wait_done, and the member's
+        # figures may come with the run after it (CI once found them missing when read at
+        # once, the page otherwise drawn).
         for label in ("最近参加组织生活", "未参加月数", "党费缴至", "欠缴月数"):
-            assert page.get_by_text(label, exact=True).first.is_visible(), label
+            page.get_by_text(label, exact=True).first.wait_for(timeout=30_000)
         page.get_by_test_id("stDataFrame").last.wait_for(timeout=10_000)
         # the ladder: proposals for the branch to decide
         before = _run_no(page)
