@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -105,6 +106,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    out = getattr(session.config, "workeroutput", None)
+    if out is not None:  # an xdist worker: its pool's line goes to the controller
+        out["neo4j_pool"] = list(NEO4J_POOL)
+        out["worker"] = getattr(session.config, "workerinput", {}).get("workerid", "?")
     if NEO4J_SKIPPED:
         print(f"\n{len(NEO4J_SKIPPED)} Neo4j test(s) were skipped, which fails the run:")
         for nodeid in NEO4J_SKIPPED:
@@ -125,6 +130,16 @@ def falkor_server() -> Iterator[EmbeddedServer]:
 
 
 NEO4J_POOL: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)  # xdist's hook: absent without xdist
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Each worker's Neo4j pool (how many servers it started, how long each took): what the
+    suite's time on Neo4j depends on most, printed at the end of the run."""
+    worker = getattr(node, "workeroutput", {}) or {}
+    NEO4J_POOL.extend(
+        f"{worker.get('worker', '?')}: {line}" for line in worker.get("neo4j_pool", [])
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

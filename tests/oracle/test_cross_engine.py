@@ -29,7 +29,7 @@ from .county_model import County
 from .harness import import_county, problems, reset
 from .strategies import counties, scopes
 
-EXAMPLES = int(os.environ.get("CROSS_ENGINE_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("CROSS_ENGINE_EXAMPLES", "14"))
 
 
 def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dict[str, Any]:
@@ -72,7 +72,7 @@ def answers(engine: Engine, county: County, scope: str, dates: list[str]) -> dic
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(county=counties(), data=st.data())
-def test_both_engines_answer_alike_on_20_generated_counties(
+def test_both_engines_answer_alike_on_14_generated_counties(
     falkordb_graph: GraphStore, neo4j_graph: GraphStore, county: County, data: st.DataObject
 ) -> None:
     scope = data.draw(scopes(county), label="scope")

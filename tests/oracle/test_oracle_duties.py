@@ -190,9 +190,9 @@ def test_duty_proposal_equals_oracle_falkordb_25_counties(
 
 @pytest.mark.neo4j
 @pytest.mark.timeout(1200)
-@examples(8)
+@examples(5)
 @given(county=duty_counties(), policy=policies(), data=st.data())
-def test_duty_proposal_equals_oracle_neo4j_8_counties(
+def test_duty_proposal_equals_oracle_neo4j_5_counties(
     neo4j_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(neo4j_graph, county, policy, data)

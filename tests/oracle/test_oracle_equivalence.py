@@ -139,9 +139,9 @@ def examples(default: int) -> settings:
 # ORACLE_EXAMPLES=n runs n on both.
 # Passing takes about a minute each; the time limit lets a failure finish shrinking.
 @pytest.mark.timeout(1200)
-@examples(80)
+@examples(60)
 @given(county=counties(), policy=policies, data=st.data())
-def test_engine_equals_oracle_falkordb_80_counties(
+def test_engine_equals_oracle_falkordb_60_counties(
     falkordb_graph: GraphStore, county: County, policy: dict[str, Any], data: st.DataObject
 ) -> None:
     check_county(falkordb_graph, county, policy, data)

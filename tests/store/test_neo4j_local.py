@@ -3,8 +3,12 @@
 One module-scoped server goes through the whole life a user gives it, one test after the
 other: a first start over a stale pid file, a second start, status, a backup and restore round
 trip, stop. A Neo4j start costs 10-20 s and a stop about 10 s, so the server starts three
-times in all (first start, and the restart after each dump). The checks for a missing java or
-mvn, or a failed download, start no server.
+times in all (first start, and the restart after each dump). Along the way its files are held
+to owner-only (issue #18, as tests/store/test_file_modes.py does for the embedded store): the
+data folder is made 0755 beforehand and the module runs under umask 022; the first start leaves
+every file 0600 and every folder 0700, and so does the restart of a backup after the folder
+was loosened as an earlier version left it. The checks for a missing java or mvn, or a failed
+download, start no server.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from tests.engines import free_port, short_tmpdir
-from tests.store.test_file_modes import loose
+from tests.store.test_file_modes import loose, loosen
 from typer.testing import CliRunner, Result
 
 from orgraph.cli import app
@@ -96,10 +100,21 @@ def _areas(n: int, start: int = 0) -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def life() -> Iterator[dict[str, str | None]]:
     folder = short_tmpdir("og-n4l-")
-    env = neo_env(folder / "db", free_port())
-    yield env
-    LocalNeo4j(folder / "db").kill()  # whatever state a failed test left it in
-    shutil.rmtree(folder, ignore_errors=True)
+    data = folder / "db"
+    data.mkdir(mode=0o755)  # made by hand beforehand (`mkdir -m755`)
+    os.chmod(data, 0o755)
+    env = neo_env(data, free_port())
+    old = os.umask(0o022)  # the usual umask: the store must not rely on a strict one
+    try:
+        yield env
+    finally:
+        os.umask(old)
+        LocalNeo4j(data).kill()  # whatever state a failed test left it in
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def data_of(env: dict[str, str | None]) -> Path:
+    return Path(str(env["ORGRAPH_DATA_DIR"]))
 
 
 def server_of(env: dict[str, str | None]) -> LocalNeo4j:
@@ -126,6 +141,7 @@ def test_start_over_a_stale_pid_file_then_a_second_start(life: dict[str, str | N
     assert second.exit_code == 0 and "已在运行" in second.stdout and str(pid) in second.stdout
     assert server.pid() == pid
     assert oct(server.password_file.stat().st_mode & 0o777) == "0o600"
+    assert not loose(data_of(life)), loose(data_of(life))  # the 0755 folder made 0700 too
 
 
 def test_status_shows_engine_version_pid_memory_and_counts(life: dict[str, str | None]) -> None:
@@ -155,11 +171,13 @@ def test_backup_and_restore_round_trip(life: dict[str, str | None], tmp_path: Pa
     finally:
         store.close()
     dump = tmp_path / "orgraph.dump"
+    loosen(data_of(life))  # as an earlier version left it: the restart below tightens it
     backup = cli(life, "db", "backup", str(dump))
     assert backup.exit_code == 0, backup.output
     assert "已备份到" in backup.stdout and dump.stat().st_size > 0
     assert "社区版只能备份已停止的数据库" in backup.stderr  # the user is told why it paused
     assert server_of(life).pid() is not None  # running again
+    assert not loose(data_of(life)), loose(data_of(life))
 
     store = open_store(settings, autostart=False)
     try:
