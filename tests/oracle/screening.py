@@ -226,12 +226,12 @@ class Screening:
 
         breaks = []
         if village in day["village_no_cadre"]:
-            breaks.append({"level": "village", "id": village, "name": o.areas[village].name})
+            breaks.append({"level": "village", "code": village, "name": o.areas[village].name})
         hamlets = day["hamlet_no_cadre"]
         for k in sorted(hamlets):
             it = hamlets[k]
             if it["target_kind"] == "hamlet" and k in sub:
-                breaks.append({"level": "hamlet", "id": k, "name": it["name"]})
+                breaks.append({"level": "hamlet", "code": k, "name": it["name"]})
             elif it["target_kind"] == "group" and k in orgs:
                 breaks.append({"level": "group", "id": k, "name": it["name"]})
         out.append(

@@ -160,7 +160,8 @@ def detail_text(ind: Row) -> str:
         breaks = []
         for b in d.get("breaks") or []:
             level = str(b.get("level", ""))
-            breaks.append(f"{BREAK_LEVEL_ZH.get(level, level)}：{b.get('name') or b.get('id', '')}")
+            what = b.get("name") or b.get("code") or b.get("id") or ""  # an area or a group
+            breaks.append(f"{BREAK_LEVEL_ZH.get(level, level)}：{what}")
         return "；".join(breaks) or "无"
     if key == "rectification_open":
         rects = []

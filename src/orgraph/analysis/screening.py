@@ -231,18 +231,21 @@ def _indicators(county: Ctx, k: _County, o: int) -> list[dict[str, Any]]:
         )
     )
 
-    breaks = []
+    # An area by its `code`, a group by its `id`, as every reference in an answer: the API
+    # withholds those outside the caller's scope by these keys (records/visibility.py), and an
+    # org in scope may serve a village outside it.
+    breaks: list[dict[str, str]] = []
     if v in k.no_cadre_villages:
-        breaks.append({"level": "village", "id": p.area_code[v], "name": p.area_name[v]})
+        breaks.append({"level": "village", "code": p.area_code[v], "name": p.area_name[v]})
     rest = [
-        {"level": "hamlet", "id": p.area_code[a], "name": p.area_name[a]}
+        {"level": "hamlet", "code": p.area_code[a], "name": p.area_name[a]}
         for a in k.hamlets.get(v, [])
     ] + [
         {"level": "group", "id": p.org_id[g], "name": p.org_name[g]}
         for g in orgs
         if g in k.groups_no_cadre
     ]
-    breaks += sorted(rest, key=lambda b: b["id"])
+    breaks += sorted(rest, key=lambda b: b.get("code") or b["id"])
     out.append(
         _indicator(
             "chain_breaks",
