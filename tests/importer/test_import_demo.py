@@ -406,6 +406,21 @@ def test_dry_run_writes_nothing_and_counts_like_a_real_run(
     assert diff(before, dump(store)) == ([], [], [], [])
 
 
+def test_dry_run_counts_every_demo_file_like_a_real_run(store: GraphStore, demo_dir: Path) -> None:
+    """Every file of the demo, the ledgers too: the 整顿台账's rows name the episodes the
+    党组织 roster's 整顿 columns open in the same call, which a dry run never writes (its rows
+    came out created on a dry run, updated on the real one)."""
+    paths = sorted(p for p in demo_dir.iterdir() if p.suffix in (".xlsx", ".csv"))
+    assert "整顿台账.xlsx" in {p.name for p in paths}
+    dry = run_import(store, paths, dry_run=True)
+    real = run_import(store, paths)
+    ledger = by_file(real)["整顿台账.xlsx"]
+    assert ledger.rows == ledger.updated > 0  # every episode listed in the 党组织 roster too
+    assert {n: counts(f) for n, f in by_file(dry).items()} == {
+        n: counts(f) for n, f in by_file(real).items()
+    }
+
+
 def test_dry_run_counts_like_a_real_run_when_files_overlap(
     store: GraphStore, other_store: GraphStore, demo_dir: Path, tmp_path: Path
 ) -> None:

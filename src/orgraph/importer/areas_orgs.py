@@ -118,6 +118,8 @@ class AreaOrgSteps(ImportStep):
             if t.write["rect"]
         ]
         self._write("upsert_rectifications", rects, "orgs")
+        for r in rects:
+            self.episodes[r["id"]] = {k: r[k] for k in ("opened_on", "deadline", "status")}
         for it in items:
             old = self.lk.orgs.get(it.key) or {}
             self.lk.add_org(it.key, {"id": it.key, **it.state, "rects": _with_episode(old, it)})

@@ -86,6 +86,10 @@ class ImportStep:
         # What this call has already accepted, per kind: a second file naming the same entity
         # diffs against it, so a dry run (which writes nothing) counts like a real run.
         self.seen: dict[str, dict[str, dict[str, Any]]] = {}
+        # Rectification episodes the 党组织 roster's 整顿 columns wrote in this call (on a dry
+        # run: would have written), by episode id: the 整顿台账's rows for the same episodes diff
+        # against them, so a dry run counts those rows as updated, as the real run does.
+        self.episodes: dict[str, dict[str, Any]] = {}
 
     # -- row issues ---------------------------------------------------------------------------
 
@@ -180,14 +184,19 @@ class ImportStep:
         upsert: str,
         label: str,
         stored: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        written: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         """The common tail of a kind keyed by one id: read the stored state of the items' ids
-        (`states` returns `id` and the `props`), count each row's fate, write what changed."""
+        (`states` returns `id` and the `props`), count each row's fate, write what changed.
+        `written`: properties an earlier step of this call set on some ids (also on a dry run,
+        which wrote nothing), laid over what the graph holds."""
         existing: dict[str, dict[str, Any]] = {}
         for chunk in batches([it.key for it in items], 20_000):
             for row in self.store.read(states, ids=list(chunk)):
                 state = {k: row[k] for k in props}
                 existing[row["id"]] = stored(state) if stored else state
+        for key, values in (written or {}).items():
+            existing[key] = {**existing.get(key, dict.fromkeys(props)), **values}
         todo = self._count(rep, items, existing)
         self._write(upsert, [t.write for t in todo], label)
 

@@ -77,6 +77,7 @@ class RectificationSteps(ImportStep):
             "upsert_rect_ledger",
             "rectifications",
             stored=lambda state: {**state, "problems": state["problems"] or None},
+            written=self.episodes,
         )
 
     def inspections(self, rep: FileReport, records: list[Record]) -> None:
