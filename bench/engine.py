@@ -70,6 +70,22 @@ from orgraph.store.falkor import FalkorStore
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from orgraph.vocab import LIFE_LEDGER_GAP_TYPES
 
+# The rules of the 软弱涣散/第一书记/党小组 work (issue #14), timed apart in `weak_work`.
+WEAK_WORK_GAP_TYPES = (
+    "rectification_overdue",
+    "rectification_no_plan",
+    "rectification_no_inspection",
+    "rectification_accepted_failing",
+    "weak_no_first_secretary",
+    "first_secretary_absent",
+    "first_secretary_ending",
+    "group_size",
+    "group_no_leader",
+    "group_no_summary",
+    "group_no_inspection",
+    "cadre_group_load",
+)
+
 # The blocks only the benchmarks run (bench/cypher/) join this process's catalog.
 catalog.extend(Path(__file__).resolve().parent / "cypher")
 
@@ -919,6 +935,7 @@ class Bench:
 
         res["proposal"] = self.proposal(store, timings)
         res["life"] = self.life(eng, timings)
+        res["weak_work"] = self.weak_work(eng, timings)
         res["freshness"] = self.freshness(store, eng, ref, raw, village, slot)
         if self.do_profile:
             say("profiling")
@@ -997,6 +1014,51 @@ class Bench:
         ):
             series = run_series(fn, self.dates(1), self.reps)  # the summary's own dates
             out[name] = {**series.as_dict(), "ratio_to_summary": series.p50_ms / base}
+        return out
+
+    def weak_work(self, eng: Engine, timings: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The 软弱涣散 screening of every village organisation of the county, the rules of the
+        rectification ledger, 第一书记 and 党小组 (docs/rules.md), on new dates; and each
+        township's group ranking with its 流动红旗 over the last completed quarter (one date:
+        a quarter's figures). As ratios to the whole summary measured above in the same run."""
+        say("timing the screening, the ledger rules and the group ranking")
+        p = eng.projection()
+        townships = [
+            p.area_code[a]
+            for a in range(len(p.area_code))
+            if p.area_level[a] == "township" and not p.area_external[a]
+        ]
+        types = [t for t in WEAK_WORK_GAP_TYPES if t in RULES]
+
+        def rules(d: dt.date) -> object:
+            c, _ = eng._ctx(None, d)  # a fresh answer context, as summary() makes
+            return [RULES[t].count(c) for t in types]
+
+        base = timings["summary"]["new_as_of"]["p50_ms"]
+        doc = eng.screening(as_of=self.as_of)
+        out: dict[str, Any] = {
+            "screened": doc["screened"],
+            "candidates": doc["candidates"],
+            "rules": len(types),
+            "townships": len(townships),
+        }
+        for name, fn in (
+            ("screening", lambda d: eng.screening(as_of=d)),
+            ("ledger_rules", rules),
+        ):
+            series = run_series(fn, self.dates(2), self.reps)
+            out[name] = {**series.as_dict(), "ratio_to_summary": series.p50_ms / base}
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for t in townships:
+                eng.group_ranking(t, as_of=self.as_of)
+            runs.append((time.perf_counter() - t0) * 1000)
+        out["ranking_all_townships"] = {
+            "runs_ms": runs,
+            "p50_ms": statistics.median(runs),
+            "ratio_to_summary": statistics.median(runs) / base,
+        }
         return out
 
     def verify(
@@ -1189,6 +1251,19 @@ def report(res: dict[str, Any]) -> str:
                 f"{name} {lf[name]['p50_ms']:.1f} ms ({lf[name]['ratio_to_summary']:.2f}× summary)"
                 for name in ("life_rules", "other_rules", "grid")
             )
+        )
+    if "weak_work" in res:
+        w = res["weak_work"]
+        lines.append(
+            f"软弱涣散/第一书记/党小组 ({w['screened']} village organisations screened, "
+            f"{w['candidates']} candidates; {w['rules']} rules), new as_of p50: "
+            + "; ".join(
+                f"{name} {w[name]['p50_ms']:.1f} ms ({w[name]['ratio_to_summary']:.2f}× summary)"
+                for name in ("screening", "ledger_rules")
+            )
+            + f"; the group ranking of all {w['townships']} townships "
+            f"{w['ranking_all_townships']['p50_ms']:.0f} ms "
+            f"({w['ranking_all_townships']['ratio_to_summary']:.2f}× summary)"
         )
     if res.get("multi_branch_members"):
         lines.append(

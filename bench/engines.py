@@ -27,7 +27,8 @@ a local Neo4j 5.26 Community server, heap 2g, page cache 1g, on a free Bolt port
    a different write, each checked to count one uncovered household fewer;
 5. warm answers, --reps calls each, p50 and p95: the county's coverage rolled up to villages,
    the summary, one village's uncovered households (a page of up to 1000), one household's
-   contact chain, the county's contact proposal (docs/rules.md; a new as_of solves it again);
+   contact chain, the county's contact proposal (docs/rules.md; a new as_of solves it again),
+   the 软弱涣散 screening of every village organisation of the county;
    "same as_of" (the engine's per-date state cached) and "new as_of" (a new date
    every call), and a bare store round trip (`graph_revision`, which every answer reads first);
 6. the HTTP API under --clients concurrent clients for --seconds per endpoint: bench/api.py's
@@ -113,13 +114,14 @@ LOADS = 3  # fresh engines whose projection() is timed after the first summary
 SPLITS = 3  # runs of each block for the server / client split
 FRESH = 3  # single-contact writes
 PAGE = 1000
-OPS = ("coverage", "summary", "village", "chain", "proposal")
+OPS = ("coverage", "summary", "village", "chain", "proposal", "screening")
 OP_TITLES = {
     "coverage": "coverage → villages",
     "summary": "summary",
     "village": "1 village's uncovered",
     "chain": "1 household's chain",
     "proposal": "county contact proposal",
+    "screening": "软弱涣散 screening (county)",
 }
 RUST_BLOCKER = (
     "import runpy, sys; sys.modules['neo4j._rust'] = None; sys.argv = sys.argv[1:];"
@@ -573,6 +575,8 @@ class Run:
             "chain": lambda d: eng.chain(picks.chain, as_of=d),
             # docs/rules.md "Contact proposals": a new as_of solves the whole county again
             "proposal": lambda d: eng.proposal(as_of=d, page_size=100),
+            # docs/rules.md "软弱涣散 screening": every village organisation of the county
+            "screening": lambda d: eng.screening(as_of=d),
         }
         warm: dict[str, Any] = {}
         for i, op in enumerate(OPS):
