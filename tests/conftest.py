@@ -29,6 +29,7 @@ from tests.engines import (
     short_tmpdir,
     stop_reaper,
 )
+from tests.sampling import deselect_unsampled
 
 __all__ = ["ENGINE_PARAMS", "GraphHost", "fresh_graph", "short_tmpdir"]
 
@@ -87,7 +88,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     return LongestFirstScheduling(config, log)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselect_unsampled(config, items)  # Neo4j samples of long case lists (tests/sampling.py)
     root = Path(__file__).parent
     for item in items:
         rel = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else ""

@@ -24,24 +24,23 @@ from xdist.scheduler import LoadFileScheduling
 
 # Seconds a file takes on one worker, for the order only (a file missing here is queued after
 # these, most tests first): a whole-suite run's --durations on two cores (3 Dec 2026, with the
-# example counts cut that day). Keep the list roughly right when a file grows by minutes: a
-# stale value costs balance, never correctness.
+# example counts and Neo4j samples cut that day). Keep the list roughly right when a file grows
+# by minutes: a stale value costs balance, never correctness.
 LONG_FILES: dict[str, float] = {
     # the demo county imported once into each engine: the two APIs compared, then the
-    # acceptance on each (~250 s on FalkorDB and as much again on Neo4j)
-    "tests/acceptance/test_county_demo.py": 450,
-    "tests/api/test_openapi.py": 300,  # schemathesis over every operation, both engines
-    "tests/e2e/test_dashboard_browser.py": 250,  # the county demo in Chromium
-    "tests/oracle/test_oracle_equivalence.py": 200,  # 100 counties on FalkorDB, 6 on Neo4j
-    "tests/store/test_neo4j_local.py": 200,  # backup round trip: server restarts
-    "tests/oracle/test_oracle_life.py": 200,
-    "tests/importer/test_import_corpus.py": 180,
-    "tests/api/test_injection.py": 175,
-    "tests/api/test_scope_property.py": 140,
+    # acceptance on each
+    "tests/acceptance/test_county_demo.py": 300,
+    "tests/e2e/test_dashboard_browser.py": 240,  # the county demo in Chromium
+    "tests/api/test_scope_property.py": 200,
+    "tests/api/test_openapi.py": 170,  # schemathesis over every operation, both engines
+    "tests/store/test_neo4j_local.py": 135,  # backup round trip: server restarts
     "tests/oracle/test_oracle_proposals.py": 110,
-    "tests/api/test_auth.py": 100,
-    "tests/importer/test_import_concurrent.py": 95,
-    "tests/store/test_file_modes.py": 90,  # a local Neo4j server of its own
+    "tests/oracle/test_oracle_life.py": 105,
+    "tests/api/test_injection.py": 100,
+    "tests/importer/test_import_concurrent.py": 90,
+    "tests/oracle/test_oracle_equivalence.py": 75,  # 60 counties on FalkorDB, 5 on Neo4j
+    "tests/dashboard/test_life_page.py": 65,
+    "tests/api/test_imports_exports.py": 60,
 }
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from orgraph.client import OrgraphClient
 from orgraph.vocab import CHAIN_LEVEL_ZH, MGMT_CLASS_ZH
 from orgraph_dashboard.strings import gap_label, num, pct
-from tests.dashboard.apptest import frame, login, open_page
+from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, VIEWER, VILLAGE, LiveDashboard
 
 TODAY = dt.date.today().isoformat()
@@ -34,7 +34,7 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def test_overview_figures_equal_the_api(admin_app: AppTest, api: OrgraphClient) -> None:
-    seconds = open_page(admin_app, "overview")
+    seconds = timed_page(admin_app, "overview", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     head = api.coverage(level="township", as_of=TODAY)["rows"][0]
     summary = api.gaps_summary(as_of=TODAY)
@@ -68,7 +68,7 @@ def test_overview_of_a_township_lists_villages(live: LiveDashboard) -> None:
 
 
 def test_map_points_and_uncovered_households(admin_app: AppTest, api: OrgraphClient) -> None:
-    seconds = open_page(admin_app, "map")
+    seconds = timed_page(admin_app, "map", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     villages = api.coverage(level="village", as_of=TODAY)["rows"][1:]
     caption = " ".join(c.value for c in admin_app.caption)
@@ -92,7 +92,7 @@ def test_map_points_and_uncovered_households(admin_app: AppTest, api: OrgraphCli
 
 
 def test_network_tree_and_branch_graph(admin_app: AppTest, api: OrgraphClient) -> None:
-    seconds = open_page(admin_app, "network")
+    seconds = timed_page(admin_app, "network", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     tree = api.tree()
     kinds = " ".join(c.value for c in admin_app.caption)
@@ -128,7 +128,7 @@ def test_network_tree_and_branch_graph(admin_app: AppTest, api: OrgraphClient) -
 
 
 def test_gaps_counts_table_and_export(admin_app: AppTest, api: OrgraphClient) -> None:
-    seconds = open_page(admin_app, "gaps")
+    seconds = timed_page(admin_app, "gaps", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     summary = api.gaps_summary(as_of=TODAY)
     radio = admin_app.radio(key="pg_gaps_type")
@@ -182,13 +182,13 @@ def _has_mobility_routes(api: OrgraphClient) -> bool:
 
 def test_mobility_figures_equal_the_api(admin_app: AppTest, api: OrgraphClient) -> None:
     if not _has_mobility_routes(api):
-        seconds = open_page(admin_app, "mobility")
+        seconds = timed_page(admin_app, "mobility", PAGE_LIMIT)
         assert "流动党员数据接口尚未开放，请稍后再试。" in [i.value for i in admin_app.info]
         pytest.skip(
             "THE API HAS NO /mobility ROUTES YET (issue #5): only the page's "
             "graceful message was checked"
         )
-    seconds = open_page(admin_app, "mobility")
+    seconds = timed_page(admin_app, "mobility", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     dest = api.destinations(as_of=TODAY)
     shown = metrics(admin_app)
@@ -203,7 +203,7 @@ def test_mobility_figures_equal_the_api(admin_app: AppTest, api: OrgraphClient) 
 
 
 def test_chain_search_and_broken_level(admin_app: AppTest, api: OrgraphClient) -> None:
-    seconds = open_page(admin_app, "chain")
+    seconds = timed_page(admin_app, "chain", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     broken = api.gaps("household_uncovered", as_of=TODAY, page_size=1)["items"][0]
     name = broken["head_name"]
@@ -225,7 +225,7 @@ def test_chain_search_and_broken_level(admin_app: AppTest, api: OrgraphClient) -
 def test_imports_dry_run_report(
     admin_app: AppTest, api: OrgraphClient, live: LiveDashboard
 ) -> None:
-    seconds = open_page(admin_app, "imports")
+    seconds = timed_page(admin_app, "imports", PAGE_LIMIT)
     assert seconds < PAGE_LIMIT
     bad = live.demo / "with_errors"
     paths = (

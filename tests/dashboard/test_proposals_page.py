@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from orgraph.client import OrgraphClient
 from orgraph.vocab import LOCALITY_ZH, SHORTFALL_ZH
 from orgraph_dashboard.strings import MSG, num, pct
-from tests.dashboard.apptest import frame, login, open_page
+from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, VIEWER, LiveDashboard, _serve
 from tests.engines import GraphHost, short_tmpdir
 
@@ -108,7 +108,7 @@ def test_the_county_sees_its_figures_and_pairs(own: LiveDashboard) -> None:
     doc = whole(api)
     assert doc["items_total"] > 0, "the tiny demo has coverage to gain"
     at = login(ADMIN)
-    assert open_page(at, PAGE) < PAGE_LIMIT
+    assert timed_page(at, PAGE, PAGE_LIMIT) < PAGE_LIMIT
     assert at.title[0].value == "调整建议"
     assert not at.error and not at.warning
     check_figures(at, doc)

@@ -15,7 +15,7 @@ from orgraph.client import OrgraphClient
 from orgraph.vocab import SCREEN_INDICATOR_ZH
 from orgraph_dashboard import charts
 from orgraph_dashboard.strings import num
-from tests.dashboard.apptest import frame, login, open_page
+from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, VILLAGE, LiveDashboard
 
 TODAY = dt.date.today()
@@ -85,7 +85,7 @@ def api(live: LiveDashboard) -> OrgraphClient:
 
 def test_the_page_is_the_apis_screening(live: LiveDashboard, api: OrgraphClient) -> None:
     at = login(ADMIN)
-    seconds = open_page(at, PAGE)
+    seconds = timed_page(at, PAGE, PAGE_LIMIT)
     _no_errors(at)
     assert at.title[0].value == "整顿与考评"
     assert at.subheader[0].value == "软弱涣散基层党组织排查"

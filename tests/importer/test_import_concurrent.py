@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 from tests.engines import GraphHost
-from tests.sampling import on_both_engines
+from tests.sampling import neo4j_sample
 
 from orgraph.analysis.projection import load as load_projection
 from orgraph.demo import generate
@@ -108,7 +108,8 @@ def finish(procs: list[subprocess.Popen[str]]) -> list[tuple[int, str]]:
 
 
 # Two and three imports at once on FalkorDB; three on Neo4j (tests/sampling.py).
-@on_both_engines("n", [2, 3], ["2", "3"], neo4j=[1])
+@pytest.mark.parametrize("n", [2, 3])
+@neo4j_sample("n", [3])
 def test_simultaneous_imports_equal_one_clean_import(
     n: int,
     county: list[Path],

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import roster_corpus as rc
 from importer_helpers import KEY, Dump, by_file, diff, dump, run_import, write_csv
-from tests.sampling import on_both_engines
+from tests.sampling import neo4j_sample
 
 from orgraph.errors import ValidationFailed
 from orgraph.importer.report import FileReport
@@ -65,7 +65,8 @@ def _check_sheet(case: rc.Case, sheet: ParsedSheet, f: FileReport, g: Dump) -> N
 
 # Every case on FalkorDB, every third on Neo4j (tests/sampling.py): the cases differ in the file
 # the reader gets, and what reaches the graph is the same UNWIND batches of plain values.
-@on_both_engines("builder", BUILDERS, NAMES, neo4j=range(0, len(BUILDERS), 3))
+@pytest.mark.parametrize("builder", BUILDERS, ids=NAMES)
+@neo4j_sample("builder", BUILDERS[::3])
 def test_corpus_file_at_import_level(builder: Any, store: GraphStore, tmp_path: Path) -> None:
     _check_case(builder, store, tmp_path)
 
