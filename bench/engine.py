@@ -68,17 +68,11 @@ from orgraph.policy import Policy
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.store.falkor import FalkorStore
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
-from orgraph.vocab import LIFE_LEDGER_GAP_TYPES
+from orgraph.vocab import LIFE_LEDGER_GAP_TYPES, RECT_LEDGER_GAP_TYPES
 
 # The rules of the 软弱涣散/第一书记/党小组 work (issue #14), timed apart in `weak_work`.
 WEAK_WORK_GAP_TYPES = (
-    "rectification_overdue",
-    "rectification_no_plan",
-    "rectification_no_inspection",
-    "rectification_accepted_failing",
-    "weak_no_first_secretary",
-    "first_secretary_absent",
-    "first_secretary_ending",
+    *RECT_LEDGER_GAP_TYPES,
     "group_size",
     "group_no_leader",
     "group_no_summary",

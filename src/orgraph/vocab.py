@@ -334,6 +334,17 @@ DUES_GAP_TYPES: Final = frozenset({"dues_arrears", "dues_lapse"})
 LIFE_LEDGER_GAP_TYPES: Final = (
     LIFE_GAP_TYPES | DUES_GAP_TYPES | {"propose_suspension", "propose_removal"}
 )
+# The rectification ledger's and the 第一书记's rules (docs/rules.md), in the order the 整顿与考评
+# page lists them.
+RECT_LEDGER_GAP_TYPES: Final = (
+    "rectification_overdue",
+    "rectification_no_plan",
+    "rectification_no_inspection",
+    "rectification_accepted_failing",
+    "weak_no_first_secretary",
+    "first_secretary_absent",
+    "first_secretary_ending",
+)
 GAP_TYPE_NAMES: Final = tuple(g.type for g in GAP_TYPES)
 GAP_ZH: Final[dict[str, str]] = {g.type: g.zh for g in GAP_TYPES}
 

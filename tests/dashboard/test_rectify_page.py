@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from orgraph.client import OrgraphClient
-from orgraph.vocab import SCREEN_INDICATOR_ZH
+from orgraph.vocab import RECT_LEDGER_GAP_TYPES, SCREEN_INDICATOR_ZH
 from orgraph_dashboard import charts
 from orgraph_dashboard.strings import num
 from tests.dashboard.apptest import frame, login, open_page, timed_page
@@ -205,15 +205,7 @@ def _fs_figures(doc: dict[str, Any]) -> dict[str, str]:
     }
 
 
-LEDGER = (
-    "rectification_overdue",
-    "rectification_no_plan",
-    "rectification_no_inspection",
-    "rectification_accepted_failing",
-    "weak_no_first_secretary",
-    "first_secretary_absent",
-    "first_secretary_ending",
-)
+LEDGER = RECT_LEDGER_GAP_TYPES
 
 
 def _ledger_heads(at: AppTest, summary: dict[str, Any]) -> None:

@@ -31,6 +31,7 @@ from orgraph.vocab import (
     GAP_ZH,
     GROUP_GRADE_ZH,
     RANKING_COLUMNS_ZH,
+    RECT_LEDGER_GAP_TYPES,
     RECT_RESULT_ZH,
     RECT_STATUS_ZH,
     SCREEN_INDICATOR_ZH,
@@ -708,15 +709,7 @@ def _ranking(as_of: str) -> None:
 
 # -- 整顿台账 (docs/rules.md "The rectification ledger", "第一书记") ------------------------------
 
-LEDGER_TYPES = (
-    "rectification_overdue",
-    "rectification_no_plan",
-    "rectification_no_inspection",
-    "rectification_accepted_failing",
-    "weak_no_first_secretary",
-    "first_secretary_absent",
-    "first_secretary_ending",
-)
+LEDGER_TYPES = RECT_LEDGER_GAP_TYPES
 assert all(t in GAP_ZH for t in LEDGER_TYPES), "a ledger type the vocabulary does not name"
 LEDGER_SIZE = 200  # rows shown per list; the Excel has them all
 LEDGER_COLUMNS: dict[str, tuple[str, ...]] = {
