@@ -132,7 +132,10 @@ class Policy(BaseModel):
         10, "weak_screening", "党员队伍管理松散: 失联、久未报告的党员占本村党员的百分比达到此数"
     )
     screen_coverage_pct: int = _t(
-        80, "weak_screening", "党员联户覆盖率 (%) 低于此数 (党员包户: 户户有党员联系)"
+        80,
+        "weak_screening",
+        "党员联户达成率 (%) 低于此数: 已联系农户 / min(农户数, 在家党员数 × contact_min)"
+        " (党小组讲话: 每名党员与3—5个农户结成对子)",
     )
     screen_chain_breaks_max: int = _t(
         0, "weak_screening", "县领导包乡、乡干部包村、村干部包组: 断开的环节超过此数"
@@ -149,7 +152,7 @@ class Policy(BaseModel):
     )
     screen_weight_members_lost: int = _t(3, "weak_screening", "权重: 党员队伍管理松散")
     screen_weight_household_coverage: int = _t(
-        2, "weak_screening", "权重: 党员联户覆盖低 (服务群众不到位)"
+        2, "weak_screening", "权重: 党员联户不到位 (服务群众意识淡薄)"
     )
     screen_weight_chain_breaks: int = _t(2, "weak_screening", "权重: 包联链条断开")
     screen_weight_rectification_open: int = _t(1, "weak_screening", "权重: 已列入整顿、尚未验收")

@@ -525,7 +525,7 @@ SCREEN_INDICATOR_ZH: Final[dict[str, str]] = {
     "life_irregular": "组织生活不正常",
     "few_full_members": "正式党员不足",
     "members_lost": "党员失联失管",
-    "household_coverage": "党员联户覆盖低",
+    "household_coverage": "党员联户不到位",
     "chain_breaks": "包联链条断",
     "rectification_open": "整顿未验收",
 }

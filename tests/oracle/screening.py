@@ -213,14 +213,18 @@ class Screening:
         households = [h.id for h in self.c.households if h.area in sub]
         hh = len(households)
         covered = sum(1 for h in households if o._household_state(h, d)[0])
+        eligible = sum(1 for m in members if o.at_home(m, d) and not o.exempt(m, d))
+        expected = min(hh, eligible * p["contact_min"])
         out.append(
             self._ind(
                 "household_coverage",
-                covered / hh if hh else None,
+                min(covered, expected) / expected if expected else None,
                 p["screen_coverage_pct"],
-                covered * 100 < p["screen_coverage_pct"] * hh if hh else None,
+                covered * 100 < p["screen_coverage_pct"] * expected if expected else None,
                 households=hh,
                 covered=covered,
+                eligible=eligible,
+                expected=expected,
             )
         )
 

@@ -76,6 +76,7 @@ def screen_policies(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "screen_chain_breaks_max": draw(st.integers(0, 2), label="screen_chain_breaks_max"),
         "branch_min_full": draw(st.integers(0, 4), label="branch_min_full"),
+        "contact_min": draw(st.integers(0, 3), label="contact_min"),
         "life_months_back": draw(st.sampled_from((12, 3, 1))),
         "lost_days": draw(st.sampled_from((180, 179, 181))),
     }
@@ -294,7 +295,12 @@ def test_healthy_branch_is_no_candidate(oracle_store: GraphStore) -> None:
         assert ans["no_data"] == ["life_irregular"], who
         life = indicator(it, "life_irregular")
         assert (life["value"], life["flag"], life["detail"]) == (None, None, {"missed": {}}), who
-        assert indicator(it, "household_coverage")["detail"] == {"households": 2, "covered": 2}
+        assert indicator(it, "household_coverage")["detail"] == {
+            "households": 2,
+            "covered": 2,
+            "eligible": 3,
+            "expected": 2,
+        }, who
         assert (it["listed"], ans["listed_without_reasons"], ans["unlisted_candidates"]) == (
             False,
             [],
@@ -340,7 +346,7 @@ def test_village_without_households_has_no_coverage(oracle_store: GraphStore) ->
         (it,) = ans["items"]
         cov = indicator(it, "household_coverage")
         assert (cov["value"], cov["flag"]) == (None, None), who
-        assert cov["detail"] == {"households": 0, "covered": 0}, who
+        assert cov["detail"] == {"households": 0, "covered": 0, "eligible": 1, "expected": 0}
         assert it["village"] == {"code": V2, "name": "中村"}, who
         assert it["township"] == {"code": T, "name": "东溪镇"}, who
         assert ans["no_data"] == ["life_irregular", "household_coverage"], who
@@ -455,8 +461,40 @@ def test_household_filed_under_a_hamlet_counts_for_the_village() -> None:
     c.contacts.append(Contact("M0009", "household", "H3"))
     it = Screening(c).screening(None, D)["items"][0]
     cov = indicator(it, "household_coverage")
-    assert cov["detail"] == {"households": 3, "covered": 1}
+    assert cov["detail"] == {"households": 3, "covered": 1, "eligible": 3, "expected": 3}
     assert cov["flag"] is True and abs(cov["value"] - 1 / 3) < 1e-12
+
+
+def test_coverage_is_measured_against_what_the_members_can_take(
+    oracle_store: GraphStore,
+) -> None:
+    """Ten households in V, one member at home able to take them, one exempt (aged), one away:
+    the one takes 2 of 3 expected (min(10, 1 × contact_min 3)), 67% < 80%: a reason. At a
+    contact_min of 2 the same 2 are all that is expected: no reason, though 8 of the 10
+    households have nobody. With no member able to take one, nothing is expected: no data."""
+    c = base()
+    c.households += [Household(f"H{i}", V, f"户{i}") for i in range(3, 11)]
+    c.members += [
+        member("M0001", roles=["secretary"]),
+        member("M0002", birth_date="1940-01-01"),
+        member("M0003"),
+    ]
+    c.outflows.append(Outflow("M0003", DAY_BEFORE))
+    c.contacts += [Contact("M0001", "household", "H1"), Contact("M0001", "household", "H3")]
+    engine, sc = run(oracle_store, c)
+    for who, ans in answers(engine, sc):
+        cov = indicator(ans["items"][0], "household_coverage")
+        assert cov["detail"] == {"households": 10, "covered": 2, "eligible": 1, "expected": 3}
+        assert cov["flag"] is True and abs(cov["value"] - 2 / 3) < 1e-12, who
+    engine, sc = run(oracle_store, c, {"contact_min": 2})
+    for who, ans in answers(engine, sc):
+        cov = indicator(ans["items"][0], "household_coverage")
+        assert (cov["value"], cov["flag"], cov["detail"]["expected"]) == (1.0, False, 2), who
+    c.outflows.append(Outflow("M0001", DAY_BEFORE))
+    engine, sc = run(oracle_store, c)
+    for who, ans in answers(engine, sc):
+        cov = indicator(ans["items"][0], "household_coverage")
+        assert (cov["value"], cov["flag"], cov["detail"]["eligible"]) == (None, None, 0), who
 
 
 def test_missed_life_periods_add_up_over_the_orgs(oracle_store: GraphStore) -> None:

@@ -93,7 +93,7 @@ def value_text(ind: Row) -> str:
         share = f"（占 {v * 100 / members:.1f}%）" if members else ""
         return f"失联失管 {num(v)} 名{share}"
     if key == "household_coverage":
-        return f"覆盖率 {float(v) * 100:.1f}%"
+        return f"达成率 {float(v) * 100:.1f}%"
     if key == "chain_breaks":
         return f"断点 {num(v)} 处"
     if key == "rectification_open":
@@ -156,7 +156,12 @@ def detail_text(ind: Row) -> str:
     if key == "household_coverage":
         if not d.get("households"):
             return "村内无农户数据"
-        return f"农户 {num(d.get('households'))} 户，已联系 {num(d.get('covered'))} 户"
+        if not d.get("expected"):
+            return f"农户 {num(d.get('households'))} 户，无在家可联户的党员"
+        return (
+            f"农户 {num(d.get('households'))} 户，已联系 {num(d.get('covered'))} 户；"
+            f"在家党员 {num(d.get('eligible'))} 名，应联系 {num(d.get('expected'))} 户"
+        )
     if key == "chain_breaks":
         breaks = []
         for b in d.get("breaks") or []:
