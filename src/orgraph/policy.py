@@ -134,7 +134,7 @@ class Policy(BaseModel):
     screen_coverage_pct: int = _t(
         80,
         "weak_screening",
-        "党员联户达成率 (%) 低于此数: 已联系农户 / min(农户数, 在家党员数 × contact_min)"
+        "党员联户不到位: 在家党员中联户达到 contact_min 户的比例 (%) 低于此数"
         " (党小组讲话: 每名党员与3—5个农户结成对子)",
     )
     screen_chain_breaks_max: int = _t(

@@ -102,11 +102,11 @@ def test_the_page_is_the_apis_screening(live: LiveDashboard, api: OrgraphClient)
     top = next(it for it in doc["items"] if it["candidate"])
     table = _indicators(at, top)
     for ind, detail in zip(top["indicators"], table["明细"], strict=True):
-        if ind["key"] == "household_coverage" and ind["detail"].get("expected"):
+        if ind["key"] == "household_coverage" and ind["detail"].get("eligible"):
             d = ind["detail"]
             assert detail == (
-                f"农户 {num(d['households'])} 户，已联系 {num(d['covered'])} 户；"
-                f"在家党员 {num(d['eligible'])} 名，应联系 {num(d['expected'])} 户"
+                f"在家党员 {num(d['eligible'])} 名，联户达标 {num(d['met'])} 名；"
+                f"本村农户 {num(d['households'])} 户，已联系 {num(d['covered'])} 户"
             )
         if ind["key"] == "chain_breaks":
             for b in ind["detail"]["breaks"]:

@@ -213,18 +213,19 @@ class Screening:
         households = [h.id for h in self.c.households if h.area in sub]
         hh = len(households)
         covered = sum(1 for h in households if o._household_state(h, d)[0])
-        eligible = sum(1 for m in members if o.at_home(m, d) and not o.exempt(m, d))
-        expected = min(hh, eligible * p["contact_min"])
+        eligible = [m for m in members if o.at_home(m, d) and not o.exempt(m, d)]
+        met = sum(1 for m in eligible if len(o.contact_households(m, d)) >= p["contact_min"])
+        n = len(eligible)
         out.append(
             self._ind(
                 "household_coverage",
-                min(covered, expected) / expected if expected else None,
+                met / n if n else None,
                 p["screen_coverage_pct"],
-                covered * 100 < p["screen_coverage_pct"] * expected if expected else None,
+                met * 100 < p["screen_coverage_pct"] * n if n else None,
+                eligible=n,
+                met=met,
                 households=hh,
                 covered=covered,
-                eligible=eligible,
-                expected=expected,
             )
         )
 

@@ -263,22 +263,26 @@ def indicator(item: dict[str, Any], key: str) -> dict[str, Any]:
 
 
 def healthy() -> County:
-    """B with nothing to flag: a secretary at home, three full members, both households
-    covered by at-home members, a township cadre for V, a 村两委 member for H and for G."""
+    """B with nothing to flag: a secretary at home, three full members, each holding the
+    contact_min of 3 households (H1, H2 and H3 under the hamlet H, all covered), a township
+    cadre for V, a 村两委 member for H and for G."""
     c = base()
+    c.households.append(Household("H3", H, "户三"))
     c.members += [
         member("M0001", roles=["secretary", "village_committee"]),
         member("M0002", roles=["township_cadre"]),
         member("M0003"),
     ]
+    c.contacts += [Contact(m, "household", h) for m in ("M0001", "M0002", "M0003") for h in HH]
     c.contacts += [
-        Contact("M0003", "household", "H1"),
-        Contact("M0003", "household", "H2"),
         Contact("M0002", "village", V),
         Contact("M0001", "hamlet", H),
         Contact("M0001", "group", "G"),
     ]
     return c
+
+
+HH = ("H1", "H2", "H3")
 
 
 def test_healthy_branch_is_no_candidate(oracle_store: GraphStore) -> None:
@@ -296,10 +300,10 @@ def test_healthy_branch_is_no_candidate(oracle_store: GraphStore) -> None:
         life = indicator(it, "life_irregular")
         assert (life["value"], life["flag"], life["detail"]) == (None, None, {"missed": {}}), who
         assert indicator(it, "household_coverage")["detail"] == {
-            "households": 2,
-            "covered": 2,
             "eligible": 3,
-            "expected": 2,
+            "met": 3,
+            "households": 3,
+            "covered": 3,
         }, who
         assert (it["listed"], ans["listed_without_reasons"], ans["unlisted_candidates"]) == (
             False,
@@ -340,13 +344,14 @@ def test_general_branch_is_screened_not_its_branches(oracle_store: GraphStore) -
 def test_village_without_households_has_no_coverage(oracle_store: GraphStore) -> None:
     c = healthy()
     c.orgs.append(Org("B3", "中村党支部", "branch", parent="D1", area=V2))
-    c.members.append(member("M0004", branch="B3", roles=["secretary"]))
+    # B3's only member is 85 (exempt): nobody to take a household
+    c.members.append(member("M0004", branch="B3", roles=["secretary"], birth_date="1940-01-01"))
     engine, sc = run(oracle_store, c)
     for who, ans in answers(engine, sc, V2):
         (it,) = ans["items"]
         cov = indicator(it, "household_coverage")
         assert (cov["value"], cov["flag"]) == (None, None), who
-        assert cov["detail"] == {"households": 0, "covered": 0, "eligible": 1, "expected": 0}
+        assert cov["detail"] == {"eligible": 0, "met": 0, "households": 0, "covered": 0}
         assert it["village"] == {"code": V2, "name": "中村"}, who
         assert it["township"] == {"code": T, "name": "东溪镇"}, who
         assert ans["no_data"] == ["life_irregular", "household_coverage"], who
@@ -371,6 +376,8 @@ def test_listed_org_without_reasons(oracle_store: GraphStore) -> None:
         member("M0006", branch="B3"),
     ]
     c.contacts.append(Contact("M0004", "village", V2))
+    # B3's members take households in V (a village without households of its own)
+    c.contacts += [Contact(m, "household", h) for m in ("M0004", "M0005", "M0006") for h in HH]
     policy = {"branch_min_full": 0, "screen_chain_breaks_max": 1}
     engine, sc = run(oracle_store, c, policy)
     for who, ans in answers(engine, sc):
@@ -433,8 +440,9 @@ def test_equal_weights_keep_the_order_of_the_rules(oracle_store: GraphStore) -> 
         ], who
         lost = indicator(items["B"], "members_lost")
         assert lost["detail"] == {"members": 1, "lost": 1, "silent": 0}, who
-        # B3, B5: no secretary, one full member, lost, the village with no cadre: 4 reasons.
-        assert items["B3"]["priority"] == items["B5"]["priority"] == 4, who
+        # B3, B5: no secretary, one full member, lost, holding no household, the village
+        # with no cadre: 5 reasons.
+        assert items["B3"]["priority"] == items["B5"]["priority"] == 5, who
         assert [it["org"]["id"] for it in ans["items"]] == ["B", "B3", "B5"], who
 
 
@@ -450,46 +458,50 @@ def test_groups_and_mobile_orgs_are_not_screened(oracle_store: GraphStore) -> No
         assert [it["org"]["id"] for it in ans["items"]] == ["B"], who
 
 
-def test_household_filed_under_a_hamlet_counts_for_the_village() -> None:
-    """The oracle alone: V's subtree holds H's household (H2), and a member away covers
-    nothing."""
+def test_contact_duty_counts_members_at_home_and_not_exempt() -> None:
+    """The oracle alone: five members at home (M0004's households are in V2: they count,
+    wherever they are), one aged (exempt) and one away, both holding none: 4 of the 5 hold
+    the contact_min of 3, 80% is not under 80%; the village's context counts H3, filed under
+    the hamlet H, and nothing covered by the member away (M0009 → H4)."""
     c = healthy()
-    c.contacts = [x for x in c.contacts if x.target != "H2"]
-    c.households.append(Household("H3", H, "户三"))
-    c.members.append(Member("M0009", "党员9", branch="B"))
+    c.households += [Household(f"V2H{i}", V2, "中村户") for i in range(3)]
+    c.households.append(Household("H4", H, "户四"))
+    c.members += [
+        member("M0004"),
+        member("M0005"),
+        member("M0006", birth_date="1940-01-01"),
+        Member("M0009", "党员9", branch="B"),
+    ]
+    c.contacts += [Contact("M0004", "household", f"V2H{i}") for i in range(3)]
+    c.contacts += [Contact("M0005", "household", h) for h in HH[:2]]
     c.outflows.append(Outflow("M0009", DAY_BEFORE))
-    c.contacts.append(Contact("M0009", "household", "H3"))
+    c.contacts.append(Contact("M0009", "household", "H4"))
     it = Screening(c).screening(None, D)["items"][0]
     cov = indicator(it, "household_coverage")
-    assert cov["detail"] == {"households": 3, "covered": 1, "eligible": 3, "expected": 3}
-    assert cov["flag"] is True and abs(cov["value"] - 1 / 3) < 1e-12
+    assert cov["detail"] == {"eligible": 5, "met": 4, "households": 4, "covered": 3}
+    assert (cov["value"], cov["flag"]) == (0.8, False)
+    it = Screening(c, {"screen_coverage_pct": 81}).screening(None, D)["items"][0]
+    assert indicator(it, "household_coverage")["flag"] is True
+    it = Screening(c, {"contact_min": 2}).screening(None, D)["items"][0]
+    assert indicator(it, "household_coverage")["value"] == 1.0
 
 
-def test_coverage_is_measured_against_what_the_members_can_take(
-    oracle_store: GraphStore,
-) -> None:
-    """Ten households in V, one member at home able to take them, one exempt (aged), one away:
-    the one takes 2 of 3 expected (min(10, 1 × contact_min 3)), 67% < 80%: a reason. At a
-    contact_min of 2 the same 2 are all that is expected: no reason, though 8 of the 10
-    households have nobody. With no member able to take one, nothing is expected: no data."""
+def test_contact_duty_on_both_engines(oracle_store: GraphStore) -> None:
+    """One member at home holding 2 households of contact_min 3: 0 of 1, a reason; at a
+    contact_min of 2 the same member meets it; away, nobody is eligible: no data."""
     c = base()
-    c.households += [Household(f"H{i}", V, f"户{i}") for i in range(3, 11)]
-    c.members += [
-        member("M0001", roles=["secretary"]),
-        member("M0002", birth_date="1940-01-01"),
-        member("M0003"),
-    ]
+    c.members += [member("M0001", roles=["secretary"]), member("M0003")]
     c.outflows.append(Outflow("M0003", DAY_BEFORE))
-    c.contacts += [Contact("M0001", "household", "H1"), Contact("M0001", "household", "H3")]
+    c.contacts += [Contact("M0001", "household", "H1"), Contact("M0001", "household", "H2")]
     engine, sc = run(oracle_store, c)
     for who, ans in answers(engine, sc):
         cov = indicator(ans["items"][0], "household_coverage")
-        assert cov["detail"] == {"households": 10, "covered": 2, "eligible": 1, "expected": 3}
-        assert cov["flag"] is True and abs(cov["value"] - 2 / 3) < 1e-12, who
+        assert cov["detail"] == {"eligible": 1, "met": 0, "households": 2, "covered": 2}, who
+        assert (cov["value"], cov["flag"]) == (0.0, True), who
     engine, sc = run(oracle_store, c, {"contact_min": 2})
     for who, ans in answers(engine, sc):
         cov = indicator(ans["items"][0], "household_coverage")
-        assert (cov["value"], cov["flag"], cov["detail"]["expected"]) == (1.0, False, 2), who
+        assert (cov["value"], cov["flag"]) == (1.0, False), who
     c.outflows.append(Outflow("M0001", DAY_BEFORE))
     engine, sc = run(oracle_store, c)
     for who, ans in answers(engine, sc):

@@ -93,7 +93,7 @@ def value_text(ind: Row) -> str:
         share = f"（占 {v * 100 / members:.1f}%）" if members else ""
         return f"失联失管 {num(v)} 名{share}"
     if key == "household_coverage":
-        return f"达成率 {float(v) * 100:.1f}%"
+        return f"联户达标 {float(v) * 100:.1f}%"
     if key == "chain_breaks":
         return f"断点 {num(v)} 处"
     if key == "rectification_open":
@@ -154,13 +154,11 @@ def detail_text(ind: Row) -> str:
             f"流动党员长期未报到 {num(d.get('silent'))} 名"
         )
     if key == "household_coverage":
-        if not d.get("households"):
-            return "村内无农户数据"
-        if not d.get("expected"):
-            return f"农户 {num(d.get('households'))} 户，无在家可联户的党员"
+        if not d.get("eligible"):
+            return "无在家可联户的党员"
         return (
-            f"农户 {num(d.get('households'))} 户，已联系 {num(d.get('covered'))} 户；"
-            f"在家党员 {num(d.get('eligible'))} 名，应联系 {num(d.get('expected'))} 户"
+            f"在家党员 {num(d.get('eligible'))} 名，联户达标 {num(d.get('met'))} 名；"
+            f"本村农户 {num(d.get('households'))} 户，已联系 {num(d.get('covered'))} 户"
         )
     if key == "chain_breaks":
         breaks = []

@@ -219,22 +219,23 @@ def _indicators(county: Ctx, k: _County, o: int) -> list[dict[str, Any]]:
         )
     )
 
-    # Measured against what the organisation's own members can take (each at least
-    # `contact_min`, docs/rules.md): a village with 12 households per member cannot reach full
-    # coverage under the 3–5 households each, and that is not what makes it weak.
+    # The members' contact duty, not the share of households covered (docs/rules.md): under
+    # 3–5 households each, a village with 12 households per member cannot be covered whole,
+    # and that is not what makes it weak. The village's coverage is the detail's context.
     households, covered = int(k.households[v]), int(k.covered[v])
-    eligible = sum(1 for m in members if d.at_home[m] and not d.exempt[m])
-    expected = min(households, eligible * pol.contact_min)
+    eligible = [m for m in members if d.at_home[m] and not d.exempt[m]]
+    met = sum(1 for m in eligible if d.member_households[m] >= pol.contact_min)
+    n = len(eligible)
     out.append(
         _indicator(
             "household_coverage",
-            min(covered, expected) / expected if expected else None,
+            met / n if n else None,
             pol.screen_coverage_pct,
-            covered * 100 < pol.screen_coverage_pct * expected if expected else None,
+            met * 100 < pol.screen_coverage_pct * n if n else None,
+            eligible=n,
+            met=met,
             households=households,
             covered=covered,
-            eligible=eligible,
-            expected=expected,
         )
     )
 

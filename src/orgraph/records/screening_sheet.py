@@ -28,7 +28,7 @@ _VALUE_ZH = {
     "life_irregular": "缺开期数",
     "few_full_members": "正式党员人数",
     "members_lost": "失联、久未报告党员人数",
-    "household_coverage": "联户达成率",
+    "household_coverage": "在家党员联户达标比例",
     "chain_breaks": "断开的环节数",
     "rectification_open": "未验收的整顿数",
 }
@@ -49,10 +49,7 @@ _FLAG_WHEN = {
     "life_irregular": "缺开期数达到 {t} 期 (未导入组织生活记录时无数据)",
     "few_full_members": "正式党员少于 {t} 人",
     "members_lost": "至少 1 人，且占本组织党员的 {t}% 以上",
-    "household_coverage": (
-        "已联系农户数低于应联系数 (农户数与在家党员数 × 每人最少联系户数中较小者) 的 {t}%"
-        " (无农户或无在家党员时无数据)"
-    ),
+    "household_coverage": "联户达到最少户数的在家党员低于 {t}% (无在家党员时无数据)",
     "chain_breaks": "断开的环节多于 {t} 个",
     "rectification_open": "未验收的整顿达到 {t} 个",
 }
