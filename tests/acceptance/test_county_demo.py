@@ -55,6 +55,7 @@ from orgraph.roster.geocode import city_of
 from orgraph.store import GraphStore
 from orgraph.store.embedded import EmbeddedServer
 from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
+from orgraph.vocab import SCREEN_INDICATORS
 
 KEY = b"acceptance-test-key"
 AS_OF = dt.date.today()  # the demo's as_of: the day the test runs
@@ -385,6 +386,16 @@ def test_county_demo_imports_completely_and_idempotently(
         items = engine.gaps(t, as_of=today, page_size=10_000)["items"]
         in_pilot = {i["id"] for i in items if i["id"] in recorded}
         assert in_pilot == {case.id for case in summary.planted if case.type == t}, t
+    # Issue #14 acceptance: the 软弱涣散 screening lists exactly the planted weak villages
+    # (demo/weak_villages.py), each with its planted reasons in the screening's order (so the
+    # planted reason first); no other village organisation is a candidate. Every indicator is
+    # planted somewhere.
+    want = {x.org: x.reasons for x in summary.screening}
+    assert set().union(*want.values()) == set(SCREEN_INDICATORS)
+    screening = engine.screening(as_of=today)
+    got = {i["org"]["id"]: i["reasons"] for i in screening["items"] if i["candidate"]}
+    assert got == want
+    assert screening["candidates"] == len(want) < 0.2 * screening["screened"]
 
     # Issue #5 acceptance: members away are placed in real cities with coordinates, clusters
     # come with a suggested secretary, and timelines are in order.

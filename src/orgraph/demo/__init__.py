@@ -29,6 +29,7 @@ Where things are (imports go one way, down this list):
   ledgers.py      the 整顿台账, 督查记录 and 党小组工作记录 and their planted cases, last
   first_secretaries.py  第一书记 appointments (the 第一书记 roster) and their planted cases
   planted.py      the villages that carry planted cases, and the cases planted after the fact
+  weak_villages.py  the screening's planted weak villages (and the others kept clear of it)
   mobility.py     mobile branches, outflows, reports
   duties.py       village cadres and the responsibility chain (contacts)
   orgs.py         committees, branches, party groups

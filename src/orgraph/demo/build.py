@@ -27,6 +27,7 @@ from orgraph.demo import (
     people,
     places,
     planted,
+    weak_villages,
 )
 from orgraph.demo.model import (
     Area,
@@ -115,11 +116,14 @@ def build_county(
     duties.responsibilities(s, c)
     away = mobility.depart(s, c, tiny, branch_cities)
     planted.mobile_cases(s, c, away)
+    weak_villages.plant_lost(s, c, tiny)
     mobility.report(s, c, away)
+    weak_villages.keep_quiet_below(s, c, tiny)
     active = duties.household_contacts(s, c)
     planted.contact_cases(s, c, active)
     planted.multi_branch(s, c, 1 if tiny else 2)
     first_secretaries.appointments(s, c)
+    weak_villages.record(s, c, tiny)
     for i in c.members:
         if s.members[i].away != (i in s.open_outflows):
             raise AssertionError("away flag and open outflows disagree")
@@ -195,6 +199,7 @@ def _assemble(
         rectifications=ledger[0],
         inspections=ledger[1],
         group_records=ledger[2],
+        screening=s.screening,
     )
 
 

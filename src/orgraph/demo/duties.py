@@ -35,7 +35,9 @@ def village_cadres(s: State, v: Village) -> None:
     v.cadres = chosen
     for k, i in enumerate(chosen):
         roles = s.members[i].roles
-        if k == 0:
+        if k == 0 and "secretary_vacant" in v.tags:
+            roles[:0] = ["副书记", "村两委"]  # 书记 post vacant, the 副书记 主持工作 (planted)
+        elif k == 0:
             roles[:0] = ["书记", "村两委"]
         elif k == 1:
             roles[:0] = ["副书记" if v.M >= 30 else "委员", "村两委"]

@@ -100,3 +100,17 @@ class PlantedCase:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ScreenCase:
+    """A planted weak village organisation (weak_villages.py): the screening lists `org`
+    (serving the village `village`) with exactly these `reasons`, in its order."""
+
+    org: str
+    village: str
+    reasons: list[str]
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)

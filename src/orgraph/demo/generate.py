@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 from orgraph.demo.bad_rosters import write_bad_rosters
 from orgraph.demo.build import build
-from orgraph.demo.expected import NOT_PLANTED, PlantedCase
+from orgraph.demo.expected import NOT_PLANTED, PlantedCase, ScreenCase
 from orgraph.demo.rosters import FILES, HEADERS, write_rosters
 from orgraph.vocab import GAP_TYPE_NAMES
 
@@ -77,6 +77,7 @@ class DemoSummary:
     files: dict[str, int]  # file name → data rows (all sheets)
     counts: dict[str, int]  # what the world holds, by kind (members: distinct persons)
     planted: list[PlantedCase]
+    screening: list[ScreenCase] = field(default_factory=list)  # weak_villages.py
     not_planted: dict[str, str] = field(default_factory=lambda: dict(NOT_PLANTED))
     error_files: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -96,6 +97,7 @@ class DemoSummary:
             "planted_counts": self.planted_counts,
             "planted": [p.to_dict() for p in self.planted],
             "not_planted": self.not_planted,
+            "screening": [x.to_dict() for x in self.screening],
             "error_files": self.error_files,
         }
 
@@ -133,6 +135,7 @@ def generate(
         files=files,
         counts=world.counts,
         planted=world.planted,
+        screening=world.screening,
     )
     if with_errors:
         summary.error_files = write_bad_rosters(world, out / "with_errors")

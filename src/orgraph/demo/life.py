@@ -36,6 +36,7 @@ where one does not hold.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -55,6 +56,7 @@ from orgraph.demo.periods import (
     whole_months,
 )
 from orgraph.demo.state import County, State
+from orgraph.policy import Policy
 
 WINDOW_MONTHS = 15  # the meetings ledger: this many months before as_of's month, and that month
 DUES_MONTHS = 12  # the dues ledger
@@ -62,6 +64,7 @@ FS_RECENT = 75  # a 第一书记 is listed at a 主题党日 this many days befo
 
 BRANCH_KINDS = ("党支部", "联合党支部", "流动党员党支部")
 COMMITTEE_MIN = 7  # 7 人以上设支部委员会
+_POLICY = Policy()  # the screening's default thresholds (weak_villages.py)
 COMMITTEE_ROLES = ("书记", "副书记", "委员", "村两委")
 
 THEMES = (
@@ -117,6 +120,19 @@ LECTURES = (
     "学党史 悟思想",
 )
 GROUP_ITEMS = ("学习党章党规", "学习时事政策", "讨论网格事务", "交流思想")
+
+
+def _top(s: State, o: Org) -> str:
+    """The village organisation an org is part of (itself when none is above it)."""
+    while o.parent and s.org_by_id[o.parent].kind in ("党总支", "党支部", "联合党支部"):
+        o = s.org_by_id[o.parent]
+    return o.org_id
+
+
+def _weak(s: State, o: Org) -> bool:
+    """A 软弱涣散 org, or a branch of a 软弱涣散 党总支 (whose flag is on the 党总支)."""
+    parent = s.org_by_id.get(o.parent) if o.parent else None
+    return o.weak or (parent is not None and parent.kind == "党总支" and parent.weak)
 
 
 @dataclass
@@ -272,12 +288,26 @@ class _Life:
         months = [label(m) for m in self.p.checked]
         quarters = [f"{y}-Q{q}" for y, q in self.p.quarters]
         planted = {k[0] for k in cc.skip}
+        # A village organisation that is not weak misses fewer periods than the screening's
+        # life_irregular counts (docs/rules.md), its planted ones included: the screening
+        # lists the planted weak villages only (weak_villages.py). Every draw is still made.
+        top = {o.org_id: _top(self.s, o) for o in cc.orgs}
+        used = Counter(top[k[0]] for k in cc.skip if k[0] in top)
+        limit = _POLICY.screen_life_missed - 1
+
+        def miss(oid: str, kind: str, period: str) -> None:
+            if used[top[oid]] < limit:
+                used[top[oid]] += 1
+                cc.skip.add((oid, kind, period))
+
         for o in cc.branches:
             oid = o.org_id
             if oid in planted:
                 continue
-            if o.weak:
-                for m in r.sample(months, r.randint(2, 4)):
+            if _weak(self.s, o):
+                # three checked months and more: life_irregular for the screening
+                # (demo/weak_villages.py) whatever the branch's size
+                for m in r.sample(months, min(len(months), r.randint(3, 4))):
                     cc.skip.add((oid, "主题党日", m))
                 for m in r.sample(months, r.randint(1, 3)):
                     cc.skip.add((oid, "支委会", m))
@@ -285,18 +315,22 @@ class _Life:
                     cc.skip.add((oid, "民主评议党员", str(self.p.year)))
                 continue
             if r.random() < 0.02:
-                cc.skip.add((oid, "主题党日", r.choice(months)))
+                miss(oid, "主题党日", r.choice(months))
             if r.random() < 0.02:
-                cc.skip.add((oid, "支委会", r.choice(months)))
+                miss(oid, "支委会", r.choice(months))
             if r.random() < 0.015 and quarters:
-                cc.skip.add((oid, "党课", r.choice(quarters)))
+                miss(oid, "党课", r.choice(quarters))
             if r.random() < 0.01 and quarters:
-                cc.skip.add((oid, "党员大会", r.choice(quarters)))
+                miss(oid, "党员大会", r.choice(quarters))
             if r.random() < 0.01:
-                cc.skip.add((oid, "组织生活会", str(self.p.year)))
+                miss(oid, "组织生活会", str(self.p.year))
         for g in cc.groups:
             if g.org_id not in planted and r.random() < 0.03:
-                cc.skip.add((g.org_id, "党小组会", r.choice(months)))
+                entry = (g.org_id, "党小组会", r.choice(months))
+                if g.parent is not None and _weak(self.s, self.s.org_by_id[g.parent]):
+                    cc.skip.add(entry)
+                else:
+                    miss(*entry)
 
     # ------------------------------------------------------------------ meetings
 
@@ -717,7 +751,7 @@ class _Planter:
             if o.kind == "党支部"
             and o.area_code is not None
             and len(o.area_code) >= 12
-            and not o.weak
+            and not _weak(self.s, o)
             and (o.established_on is None or o.established_on < start)
             and len(self.cc.belongs.get(o.org_id, [])) >= COMMITTEE_MIN + 3
         ]

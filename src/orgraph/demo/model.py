@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from orgraph.demo.expected import PlantedCase
+from orgraph.demo.expected import PlantedCase, ScreenCase
 
 
 @dataclass(slots=True)
@@ -258,3 +258,4 @@ class World:
     rectifications: list[Rectification] = field(default_factory=list)  # 整顿台账
     inspections: list[Inspection] = field(default_factory=list)  # 督查记录
     group_records: list[GroupRecord] = field(default_factory=list)  # 党小组工作记录
+    screening: list[ScreenCase] = field(default_factory=list)  # the planted weak villages

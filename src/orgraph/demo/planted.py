@@ -80,6 +80,10 @@ def plan(s: State, c: County, tiny: bool) -> None:
             v.tags.add("first_secretary")
     for v in pool[8:12]:
         v.tags.add("term_expired")
+    # the screening's secretary_vacant (weak_villages.py): one branch, no 党总支 (> 50)
+    vacant = next((v for v in pool[12:] if 8 <= v.M <= 40 and not v.community), None)
+    if vacant is not None:
+        vacant.tags.add("secretary_vacant")
     for v in pool[12:]:
         if r.random() < 0.05:
             v.tags.add("first_secretary")
@@ -129,7 +133,10 @@ def contact_cases(s: State, c: County, active: dict[str, int]) -> None:
         if x.target_kind == "户" and x.until is None and x.member in county_members:
             rows_of.setdefault(x.member, []).append(x)
     used: set[int] = set()
-    _too_few(s, partial[0], skip, rows_of, active, used)
+    # one member short of contact_min among five and more keeps the village's organisation
+    # off the screening's 联户 indicator (80%: weak_villages.py)
+    few = next((v for v in partial if len(eligible(s, v.members)) >= 5), partial[0])
+    _too_few(s, few, skip, rows_of, active, used)
     _too_many(s, partial[1 % len(partial)], skip, rows_of, active, used)
     _exempt_assigned(s, partial, cadres, rows_of, active, used)
     _only_contact_away(s, partial, active)

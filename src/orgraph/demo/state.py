@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from orgraph.demo.expected import PlantedCase
+from orgraph.demo.expected import PlantedCase, ScreenCase
 from orgraph.demo.model import (
     Appointment,
     Area,
@@ -115,6 +115,7 @@ class State:
     outflows: list[Outflow] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     planted: list[PlantedCase] = field(default_factory=list)
+    screening: list[ScreenCase] = field(default_factory=list)  # weak_villages.py
     second_listings: list[tuple[int, str]] = field(default_factory=list)  # (idx, branch org_id)
     appointments: list[Appointment] = field(default_factory=list)  # 第一书记
     counties: list[County] = field(default_factory=list)
