@@ -5,15 +5,28 @@ Durability: append-only log with an RDB preamble, fsync every second (a killed s
 no acknowledged write; a kernel crash can lose the last second). Writes are logged as their
 effects (EFFECTS_THRESHOLD 0), which replay in a fraction of a second; after bulk writes the
 store also rewrites the log so that a restart loads one compact RDB image.
+
+A restart drops the write locks (FalkorStore._serial) that clients of the previous server
+process held: the log keeps them like any key, and a writer killed with the server would
+otherwise block every write after the restart until its lock expired (70 s by default).
+
+Expected in the server log after a restart: "== CRITICAL == ... '-Constraint already exists'
+after processing the command 'graph.CONSTRAINT'". FalkorDB appends each unique constraint to
+the append-only log twice (when it is created, and again when its enforcement finishes, for
+replicas), and once more after each load; replaying a copy fails harmlessly (the constraint
+exists and is enforced) and the load goes on. A log rewrite removes the copies.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import subprocess
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -46,6 +59,17 @@ NEO4J_HINT = (
 )
 
 State = Literal["running", "loading", "stopped", "unresponsive"]
+
+# The keys of FalkorStore._serial's write locks (one per graph). A lock's value is the token of
+# the redis-py Lock that took it: a uuid1, which says when it was made.
+WRITE_LOCKS = "orgraph:write:*"
+_UUID1_EPOCH = 0x01B21DD213814000  # 1970-01-01 in uuid1 time (100 ns since 1582-10-15)
+# Delete a key only if it still holds the value read (it may have been released meanwhile).
+_DEL_IF_HOLDS = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,6 +117,17 @@ def check_runnable(server: str) -> None:
     if out.returncode != 0:
         err = out.stderr.decode(errors="replace").strip()[-300:]
         raise EmbeddedUnsupported(f"此平台无法运行内置 FalkorDB: {err}。{NEO4J_HINT}")
+
+
+def token_time(token: bytes) -> float | None:
+    """When a uuid1 lock token was made (Unix seconds); None for any other token."""
+    try:
+        made = uuid.UUID(hex=token.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if made.version != 1:
+        return None
+    return (made.time - _UUID1_EPOCH) / 10_000_000
 
 
 class EmbeddedServer:
@@ -255,7 +290,7 @@ class EmbeddedServer:
                 "EFFECTS_THRESHOLD",
                 "0",
             ]
-            launched = time.monotonic()
+            launched, launched_at = time.monotonic(), time.time()
             try:
                 with owner_only():
                     out = subprocess.run(args, capture_output=True, timeout=30, check=False)
@@ -264,11 +299,74 @@ class EmbeddedServer:
             if out.returncode != 0:
                 err = (out.stderr or out.stdout).decode(errors="replace").strip()[-500:]
                 raise StoreUnavailable(f"内置 FalkorDB 启动失败: {err or self.log_tail()}")
-            if wait or load_snapshot:
+            self._await_pid(launched)
+            if not (wait or load_snapshot):
+                self._settle_later(launched, launched_at)
+                return True
+            try:
                 self.wait_ready(launched=launched)
+            except StoreLoading:
+                self._settle_later(launched, launched_at)
+                raise
+            self._drop_stale_locks(launched_at)
             if load_snapshot:
                 self._enable_log()
             return True
+
+    def _await_pid(self, launched: float) -> None:
+        """Keep the lifecycle lock until the daemon has written its pid file (a few ms after
+        the launcher returns): a start in another process would otherwise find no pid in that
+        gap, and launch a second server on the same data folder."""
+        while self.pid() is None and time.monotonic() - launched < PID_GRACE:
+            time.sleep(0.002)
+
+    def _drop_stale_locks(self, launched_at: float) -> int:
+        """Delete the write locks taken before this server was launched (launched_at, Unix
+        seconds); how many. Their holders were clients of a server process that is gone, with
+        the queries the locks guarded; the log kept the locks, which would otherwise block
+        every writer until they expire. A lock taken since the launch is left alone (a client
+        may already write), and so is one whose token does not say when it was made. Best
+        effort: should the server fail here, the next command will say so."""
+        conn = self.client()
+        dropped = 0
+        try:
+            for key in conn.scan_iter(match=WRITE_LOCKS, count=1000):
+                token = conn.get(key)
+                if not isinstance(token, bytes):
+                    continue  # released since the scan
+                made = token_time(token)
+                if made is not None and made < launched_at:
+                    dropped += int(conn.eval(_DEL_IF_HOLDS, 1, key, token))
+        except (rx.RedisError, OSError) as exc:
+            log.warning("could not drop the previous server's write locks: %s", exc)
+        finally:
+            conn.close()
+        if dropped:
+            log.info("dropped %d write lock(s) left by the previous server process", dropped)
+        return dropped
+
+    def _settle_later(self, launched: float, launched_at: float) -> None:
+        threading.Thread(
+            target=self._settle,
+            args=(launched, launched_at),
+            name="orgraph-falkordb-start",
+            daemon=True,
+        ).start()
+
+    def _settle(self, launched: float, launched_at: float) -> None:
+        """The end of a start that did not wait for the server to load its data, in the
+        background: once it has, drop the stale write locks. A server that does not come up is
+        the caller's to notice."""
+        while True:
+            try:
+                self.wait_ready(launched=launched)
+                self._drop_stale_locks(launched_at)
+                return
+            except StoreLoading:
+                continue  # a large data set: keep waiting while the server loads it
+            except (StoreUnavailable, rx.RedisError, OSError) as exc:
+                log.warning("embedded FalkorDB start not completed: %s", exc)
+                return
 
     def _enable_log(self) -> None:
         """Turn the append-only log on; Redis writes it from memory (a rewrite) first."""
