@@ -44,12 +44,15 @@ from tests.api.conftest import add_users, login
 from tests.crossengine.diff import diffs
 from tests.engines import FalkorHost, GraphHost, Neo4jHost
 from tests.live_api import live_api
+from tests.ranking_by_hand import recompute
 
 from orgraph.analysis.engine import Engine
 from orgraph.demo import NOT_PLANTED, DemoSummary, generate
 from orgraph.demo.generate import Scale
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
+from orgraph.policy import Policy
+from orgraph.records import ranking_sheet
 from orgraph.roster import ParsedSheet, contact_roster, hash_id, parse_file
 from orgraph.roster.geocode import city_of
 from orgraph.store import GraphStore
@@ -390,12 +393,21 @@ def test_county_demo_imports_completely_and_idempotently(
     # (demo/weak_villages.py), each with its planted reasons in the screening's order (so the
     # planted reason first); no other village organisation is a candidate. Every indicator is
     # planted somewhere.
-    want = {x.org: x.reasons for x in summary.screening}
-    assert set().union(*want.values()) == set(SCREEN_INDICATORS)
+    weak = {x.org: x.reasons for x in summary.screening}
+    assert set().union(*weak.values()) == set(SCREEN_INDICATORS)
     screening = engine.screening(as_of=today)
-    got = {i["org"]["id"]: i["reasons"] for i in screening["items"] if i["candidate"]}
-    assert got == want
-    assert screening["candidates"] == len(want) < 0.2 * screening["screened"]
+    candidates = {i["org"]["id"]: i["reasons"] for i in screening["items"] if i["candidate"]}
+    assert candidates == weak
+    assert screening["candidates"] == len(weak) < 0.2 * screening["screened"]
+    # ... and every township's group ranking and 流动红旗 follow from its export by hand
+    # (tests/ranking_by_hand.py); the pilot townships' records give some a 流动红旗
+    flags = 0
+    for t in engine.coverage(level="township", as_of=today)["rows"][1:]:
+        doc = engine.group_ranking(t["code"], as_of=today)
+        by_hand = recompute(ranking_sheet.to_xlsx(doc, Policy()))
+        assert [name for name, _ in by_hand] == [r["name"] for r in doc["rows"]]
+        flags += doc["red_flag"] is not None
+    assert flags >= 1
 
     # Issue #5 acceptance: members away are placed in real cities with coordinates, clusters
     # come with a suggested secretary, and timelines are in order.

@@ -22,6 +22,7 @@ from orgraph.records import ranking_sheet
 from orgraph.security.audit import AuditLog
 from orgraph.store import GraphStore
 from tests.api.conftest import API, AS_OF, PASSWORD, login, user_store
+from tests.ranking_by_hand import recompute
 
 TOWNSHIP = "330226101"
 OTHER_TOWNSHIP = "330226203"
@@ -160,6 +161,8 @@ def test_the_ranking_export_is_the_list_a_township_publishes(
         assert row[0] == want["rank"] and row[1] == want["name"] and row[10] == want["points"]
         if not doc["records"]:  # no group records: 未导入, never 0
             assert row[3] == row[4] == "未导入"
+    # #14 acceptance: the points, ranks and 流动红旗 follow from the exported figures by hand
+    assert [name for name, _ in recompute(r.content)] == [w["name"] for w in doc["rows"]]
     key = [list(row) for row in wb["计分办法"].iter_rows(values_only=True)]
     assert key[0] == ["计分项", "说明", "分值"]
     fields = {row[0]: row for row in key[1:]}
