@@ -416,6 +416,30 @@ class ImportOut(BaseModel):
     )
 
 
+class ImportsOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    total: int
+    page: int
+    page_size: int
+    items: list[dict[str, Any]] = Field(
+        description="每次导入: id, at (UTC), by (导入人), source (cli/api/demo), snapshot, "
+        "seconds, files [{name, size, sha256, kinds}], totals, changes {类别: {created, "
+        "updated, unchanged, rejected, off_roll}}"
+    )
+
+
+class ImportRecordOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    at: str
+    by: str
+    source: str
+    files: list[dict[str, Any]]
+    totals: dict[str, int]
+    changes: dict[str, dict[str, int]]
+    report: dict[str, Any] = Field(description="导入时的完整报告 (与 POST /imports 的答复相同)")
+
+
 class DestinationsOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     scope: str

@@ -73,3 +73,7 @@ CREATE INDEX FOR (n:Inspection) ON (n.id)
 // @name v5_group_record_id
 // Party-group records (党小组工作记录) keyed by group and month.
 CREATE INDEX FOR (n:GroupRecord) ON (n.id)
+
+// @name v6_unique_import_id
+// Import history (docs/design.md#import-history): one node per finished import, keyed by id.
+CREATE INDEX FOR (n:Import) ON (n.id)

@@ -72,3 +72,7 @@ CREATE CONSTRAINT inspection_id_unique IF NOT EXISTS FOR (n:Inspection) REQUIRE 
 // @name v5_group_record_id
 // Party-group records (党小组工作记录) keyed by group and month.
 CREATE CONSTRAINT group_record_id_unique IF NOT EXISTS FOR (n:GroupRecord) REQUIRE n.id IS UNIQUE
+
+// @name v6_unique_import_id
+// Import history (docs/design.md#import-history): one node per finished import, keyed by id.
+CREATE CONSTRAINT import_id_unique IF NOT EXISTS FOR (n:Import) REQUIRE n.id IS UNIQUE

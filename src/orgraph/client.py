@@ -616,6 +616,14 @@ class OrgraphClient:
         )
         return cast(Json, resp.json())
 
+    def imports(self, *, page: int = 1, page_size: int = 50) -> Json:
+        """The import history, newest first (docs/design.md#import-history)."""
+        return cast(Json, self._get("/history/imports", page=page, page_size=page_size))
+
+    def import_record(self, import_id: str) -> Json:
+        """One recorded import with its whole report."""
+        return cast(Json, self._get(f"/history/imports/{_seg(import_id)}"))
+
     # -- mobility ---------------------------------------------------------------------------
 
     def destinations(self, *, scope: str | None = None, as_of: str | None = None) -> Json:

@@ -66,6 +66,7 @@ def test_dry_run_reports_like_the_cli_and_writes_nothing(
     assert {f["path"] for f in doc["files"]} == set(FILES)
     entry = [e for e in AuditLog(data_dir / "audit").read() if e["action"] == "import"][-1]
     assert entry["result"] == "ok" and entry["detail"]["dry_run"] is True
+    assert c.get("/history/imports").json()["total"] == 0, "a dry run is not in the import history"
 
 
 def test_real_import_then_the_answers_see_it(
@@ -89,6 +90,27 @@ def test_real_import_then_the_answers_see_it(
         files=[f for f in _files(demo_dir) if f[1][0] == "党员花名册.xlsx"],
     )
     assert again.json()["totals"]["created"] == 0, "importing the same file twice adds nothing"
+
+    # The import history (docs/design.md#import-history): both, newest first, as uploaded
+    doc = c.get("/history/imports").json()
+    assert doc["total"] == 2 and [e["id"] for e in doc["items"]] == [
+        again.json()["import_id"],
+        r.json()["import_id"],
+    ]
+    newest, oldest = doc["items"]
+    assert (oldest["by"], oldest["source"]) == ("county", "api")
+    assert [f["name"] for f in oldest["files"]] == list(FILES)
+    assert [f["name"] for f in newest["files"]] == ["党员花名册.xlsx"]
+    assert newest["changes"]["members"]["created"] == 0 and newest["totals"]["created"] == 0
+    one = c.get(f"/history/imports/{oldest['id']}").json()
+    answered = {k: v for k, v in r.json().items() if k not in ("import_id", "seconds")}
+    assert {k: v for k, v in one["report"].items() if k != "seconds"} == answered
+    refused = login(url, "township").get("/history/imports")
+    assert (
+        refused.status_code == 403 and refused.json()["detail"] == "只有县级管理员可以查看导入记录"
+    )
+    missing = c.get("/history/imports/nope")
+    assert missing.status_code == 404 and missing.json()["detail"] == "没有编号为“nope”的导入记录"
 
 
 def test_uploads_over_the_limit_are_413(empty_api: tuple[str, GraphStore, Path]) -> None:

@@ -10,6 +10,7 @@ Every CLI call costs ~1.4 s of interpreter start-up, so the tests make few of th
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import shutil
@@ -189,6 +190,26 @@ def test_cli_import_dry_run_then_report(cli: Cli, graph: Graph, demo_dir: Path) 
     assert rejected == {(e["file"], e["row"]) for e in expected if e["severity"] == "error"}
     text = bad_report.read_text("utf-8")
     assert [i for i in raw_ids(bad) if i in text] == []
+
+    # The import history: the two real runs (not the dry run), newest first, by this user
+    history = json.loads(cli.run("imports", "--json", graph=graph).stdout)
+    assert history["total"] == 2
+    newest, oldest = history["items"]
+    assert (oldest["by"], oldest["source"]) == (getpass.getuser(), "cli")
+    assert [f["name"] for f in oldest["files"]] == list(FILES)
+    assert newest["totals"]["rejected"] == len(rejected)
+    listed = cli.run("imports", graph=graph).stdout
+    assert "导入记录 (共 2 次)" in listed and oldest["id"] in listed
+    again = cli.data_dir / f"{graph.name}-again.json"
+    cli.run("imports", "show", newest["id"], "--out", str(again), graph=graph)
+    kept = json.loads(again.read_text("utf-8"))
+    for f in data["files"]:  # the history keeps file names, not the importing machine's paths
+        f["path"] = Path(f["path"]).name
+    assert {k: v for k, v in kept.items() if k != "seconds"} == {
+        k: v for k, v in data.items() if k not in ("seconds", "import_id")
+    }
+    done = cli.run("imports", "show", "nope", graph=graph, ok=(6,))
+    assert "没有编号为“nope”的导入记录" in done.stdout + done.stderr
 
 
 def test_cli_import_into_a_fresh_graph_applies_the_schema(

@@ -9,6 +9,7 @@ from orgraph_api.routers import (
     auth,
     contacts,
     groups,
+    history,
     households,
     imports,
     ledger,
@@ -36,4 +37,5 @@ ROUTERS: list[APIRouter] = [
     ledger.router,
     proposals.router,
     imports.router,
+    history.router,
 ]

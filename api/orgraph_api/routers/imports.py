@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 
 from orgraph.errors import PayloadTooLarge, ValidationFailed
+from orgraph.importer.history import Origin
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import KINDS
 from orgraph_api.deps import Caller, Svc, audited, importer
@@ -131,6 +132,7 @@ def import_roster(
                 # A request does not hang for minutes behind another import: it answers 503
                 # (ImportBusy, "another import is writing") after at most half a minute.
                 wait_s=min(API_IMPORT_WAIT_S, svc.settings.import_lock_wait_s),
+                origin=Origin(by=caller.username, source="api", names=tuple(names)),
             )
             if dry_run and report.household_contacts():
                 report.coverage = svc.engine.preview_contacts(report.household_contacts())

@@ -10,6 +10,7 @@ from orgraph.cli import (
     dashboard,
     db,
     demo,
+    history,
     imports,
     ledger,
     life,
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 imports.register(app)
+history.register(app)
 demo.register(app)
 analysis.register(app)
 proposals.register(app)

@@ -13,6 +13,7 @@ from orgraph.cli.imports import show
 from orgraph.config import get_settings
 from orgraph.demo import generate
 from orgraph.demo.cli import demo_data
+from orgraph.importer.history import Origin, local_user
 from orgraph.importer.pipeline import import_files
 from orgraph.store.base import count_nodes
 from orgraph.store.migrations import migrate
@@ -53,6 +54,10 @@ def register(app: typer.Typer) -> None:
         with store_session(settings) as store:
             migrate(store)
             result = import_files(
-                store, files, today=today, key=settings.id_hash_key.get_secret_value().encode()
+                store,
+                files,
+                today=today,
+                key=settings.id_hash_key.get_secret_value().encode(),
+                origin=Origin(by=local_user(), source="demo"),
             )
         show(result)

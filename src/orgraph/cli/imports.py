@@ -14,6 +14,7 @@ from orgraph.analysis.engine import Engine
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ValidationFailed
+from orgraph.importer.history import Origin, local_user
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
 from orgraph.roster import KINDS
@@ -80,6 +81,7 @@ def register(app: typer.Typer) -> None:
                 max_bytes=settings.roster_max_mb * 1024 * 1024,
                 progress=progress,
                 waiting=console.print,  # another import holds the graph: say so while waiting
+                origin=Origin(by=local_user(), source="cli"),
             )
             if dry_run and result.household_contacts():
                 result.coverage = Engine(store).preview_contacts(result.household_contacts())

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from orgraph.config import get_settings
+from orgraph.importer import history
 from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
@@ -84,12 +85,14 @@ def import_files(
     parsed: Callable[[Path], list[ParsedSheet]] | None = None,
     waiting: Waiting | None = None,
     wait_s: float | None = None,
+    origin: history.Origin | None = None,
 ) -> ImportReport:
     """Import roster files (any kinds, any order) and report on every row. `parsed` gives
     each path's sheets when they were read already (the API reads uploads in a child process);
     without it every file is read here. A real import holds the graph's import lock while it
     reads and writes; `waiting` is told (in Chinese) while it waits for another import, for at
-    most `wait_s` (default ORGRAPH_IMPORT_LOCK_WAIT_S)."""
+    most `wait_s` (default ORGRAPH_IMPORT_LOCK_WAIT_S). With an `origin` a real import is
+    recorded in the graph's import history (importer/history.py) before its lock is let go."""
     t0 = time.monotonic()
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -127,6 +130,9 @@ def import_files(
                     getattr(imp, k)(rep, sheet.records)
         if snapshot:
             report.off_roll = imp.snapshot(roster, today.isoformat())
+        if origin is not None and not dry_run:
+            report.seconds = time.monotonic() - t0
+            report.import_id = history.record(store, report, paths, origin, snapshot=snapshot)
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0

@@ -64,6 +64,7 @@ class ImportReport:
     # A dry run's coverage before → after its household contacts (added by the caller, which
     # asks the engine: the importer does not analyse), or None.
     coverage: dict[str, Any] | None = None
+    import_id: str | None = None  # its entry in the import history (importer/history.py)
 
     def household_contacts(self) -> list[dict[str, Any]]:
         return [row for f in self.files for row in f.household_contacts]
@@ -78,6 +79,8 @@ class ImportReport:
         }
         if self.coverage is not None:
             out["coverage"] = self.coverage
+        if self.import_id is not None:
+            out["import_id"] = self.import_id
         return out
 
     def totals(self) -> dict[str, int]:

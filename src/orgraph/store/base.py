@@ -29,8 +29,16 @@ BUMP_REVISION = "bump_revision"
 # import lock's bookkeeping (store/write_lock.py). A lease renewal that bumped would also wait
 # on the revision node behind every long import transaction on Neo4j, and drop every cached
 # projection once per renewal.
+# The import history's record (importer/history.py) is read by nothing the analysis reads
+# either: a re-import that changed nothing still publishes no revision.
 NO_BUMP = frozenset(
-    {BUMP_REVISION, "acquire_import_lock", "renew_import_lock", "release_import_lock"}
+    {
+        BUMP_REVISION,
+        "acquire_import_lock",
+        "renew_import_lock",
+        "release_import_lock",
+        "record_import",
+    }
 )
 # Changes kept in the log (docs/design.md#change-log): a reader further behind reloads.
 CHANGES_KEPT = 1_000

@@ -1,0 +1,36 @@
+// Import history (docs/design.md#import-history): one :Import node per real import, written
+// at its end while the import lock is held; `orgraph imports` and GET /imports read it back.
+// Node properties hold no maps on either engine, so the counts and the report are JSON text.
+
+// @name record_import
+// @write
+// One finished import: when, by whom, from where, its files (names, sizes, sha256, kinds as
+// parallel lists), its totals and per-kind changes, and the whole report. CREATE, not MERGE:
+// the id is new (a uuid), and a duplicate fails on the unique constraint.
+CREATE (i:Import {id: $id})
+SET i += $props
+RETURN i.id AS id
+
+// @name list_imports
+// One page of the imports, newest first (without their reports).
+MATCH (i:Import)
+RETURN i.id AS id, i.at AS at, i.by AS by, i.source AS source, i.snapshot AS snapshot,
+       i.seconds AS seconds, i.file_names AS names, i.file_sizes AS sizes,
+       i.file_sha256 AS sha256, i.file_kinds AS kinds, i.totals AS totals,
+       i.changes AS changes
+ORDER BY at DESC, id DESC
+SKIP $skip
+LIMIT $limit
+
+// @name count_imports
+// How many imports the graph has recorded.
+MATCH (i:Import)
+RETURN count(i) AS n
+
+// @name import_record
+// One import with its whole report (JSON text), by id.
+MATCH (i:Import {id: $id})
+RETURN i.id AS id, i.at AS at, i.by AS by, i.source AS source, i.snapshot AS snapshot,
+       i.seconds AS seconds, i.file_names AS names, i.file_sizes AS sizes,
+       i.file_sha256 AS sha256, i.file_kinds AS kinds, i.totals AS totals,
+       i.changes AS changes, i.report AS report

@@ -1,0 +1,92 @@
+"""`orgraph imports` (the graph's import history, newest first) and `orgraph imports show ID`
+(one import with its whole report, as `orgraph import --report` wrote it): importer/history.py,
+docs/design.md#import-history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from orgraph.cli.common import console, handles_errors, print_json, store_session
+from orgraph.config import get_settings
+from orgraph.importer import history
+from orgraph.vocab import ROSTER_KIND_ZH
+
+app = typer.Typer(help="导入记录: 每次导入的时间、导入人、文件 (大小、SHA-256) 和结果")
+
+SOURCE_ZH = {"cli": "命令行", "api": "网页/接口", "demo": "演示数据"}
+
+
+def _kinds(entry: dict[str, Any]) -> str:
+    parts = []
+    for kind, n in entry["changes"].items():
+        done = [f"新增 {n['created']}"] if n["created"] else []
+        done += [f"更新 {n['updated']}"] if n["updated"] else []
+        done += [f"不在册 {n['off_roll']}"] if n.get("off_roll") else []
+        done += [f"拒绝 {n['rejected']}"] if n["rejected"] else []
+        if done:
+            parts.append(f"{ROSTER_KIND_ZH.get(kind, kind)}: {'，'.join(done)}")
+    return "；".join(parts) or "无变化"
+
+
+@app.callback(invoke_without_command=True)
+@handles_errors
+def list_(
+    ctx: typer.Context,
+    page: Annotated[int, typer.Option("--page", min=1, help="第几页")] = 1,
+    page_size: Annotated[
+        int, typer.Option("--page-size", min=1, max=history.PAGE_MAX, help="每页条数")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """列出导入记录 (最新的在前)。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    with store_session(get_settings()) as store:
+        doc = history.imports(store, page=page, page_size=page_size)
+    if as_json:
+        print_json(doc)
+        return
+    if not doc["items"]:
+        console.print("尚无导入记录 (试导入不记录)")
+        return
+    table = Table(title=f"导入记录 (共 {doc['total']} 次)")
+    for col in ("编号", "时间 (UTC)", "导入人", "来源", "文件", "结果"):
+        table.add_column(col)
+    for e in doc["items"]:
+        files = "\n".join(f"{f['name']} ({f['size']:,} 字节)" for f in e["files"])
+        table.add_row(
+            e["id"],
+            e["at"][:19].replace("T", " "),
+            e["by"],
+            SOURCE_ZH.get(e["source"], e["source"]) + (" 全量" if e["snapshot"] else ""),
+            files,
+            _kinds(e),
+        )
+    console.print(table)
+
+
+@app.command()
+@handles_errors
+def show(
+    import_id: Annotated[str, typer.Argument(help="导入记录编号 (orgraph imports 列出)")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="把完整的导入报告写成 JSON 文件")
+    ] = None,
+) -> None:
+    """一次导入的完整记录和报告。"""
+    with store_session(get_settings()) as store:
+        doc = history.import_report(store, import_id)
+    if out is None:
+        print_json(doc)
+        return
+    out.write_text(json.dumps(doc["report"], ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(f"导入 {doc['id']} 的完整报告: {out}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="imports")
