@@ -416,27 +416,32 @@ class ImportOut(BaseModel):
     )
 
 
+class ImportEntryOut(BaseModel):
+    """One import of the history (docs/design.md#import-history)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    at: str = Field(description="UTC")
+    by: str = Field(description="导入人")
+    source: str = Field(description="cli (命令行) / api (本接口) / demo (演示数据)")
+    snapshot: bool
+    seconds: float
+    files: list[dict[str, Any]] = Field(description="[{name, size, sha256, kinds}]")
+    totals: dict[str, int]
+    changes: dict[str, dict[str, int]] = Field(
+        description="{类别: {created, updated, unchanged, rejected, off_roll}}"
+    )
+
+
 class ImportsOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     total: int
     page: int
     page_size: int
-    items: list[dict[str, Any]] = Field(
-        description="每次导入: id, at (UTC), by (导入人), source (cli/api/demo), snapshot, "
-        "seconds, files [{name, size, sha256, kinds}], totals, changes {类别: {created, "
-        "updated, unchanged, rejected, off_roll}}"
-    )
+    items: list[ImportEntryOut] = Field(description="最新的在前")
 
 
-class ImportRecordOut(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    id: str
-    at: str
-    by: str
-    source: str
-    files: list[dict[str, Any]]
-    totals: dict[str, int]
-    changes: dict[str, dict[str, int]]
+class ImportRecordOut(ImportEntryOut):
     report: dict[str, Any] = Field(description="导入时的完整报告 (与 POST /imports 的答复相同)")
 
 
