@@ -301,6 +301,23 @@ class CoverageOut(BaseModel):
     rows: list[CoverageRow]
 
 
+class TrendPoint(BaseModel):
+    date: str
+    rows: list[CoverageRow]
+    counts: dict[str, int] | None = Field(default=None, description="counts=true 时: 各类缺口数量")
+
+
+class TrendOut(BaseModel):
+    scope: str
+    as_of: str
+    level: str
+    months: int
+    undated_as_now: bool = Field(
+        description="true: 无日期的事实 (所属支部、职务、在册等) 按现在的记录计算 (docs/rules.md)"
+    )
+    points: list[TrendPoint]
+
+
 class GapSummaryOut(BaseModel):
     scope: str
     as_of: str

@@ -620,6 +620,28 @@ class OrgraphClient:
         """The import history, newest first (docs/design.md#import-history)."""
         return cast(Json, self._get("/history/imports", page=page, page_size=page_size))
 
+    def trend(
+        self,
+        *,
+        scope: str | None = None,
+        level: str = "township",
+        months: int = 12,
+        as_of: str | None = None,
+        counts: bool = False,
+    ) -> Json:
+        """Coverage (and gap counts) month by month (docs/rules.md "Trend")."""
+        return cast(
+            Json,
+            self._get(
+                "/history/trend",
+                scope=scope,
+                level=level,
+                months=months,
+                as_of=as_of,
+                counts=counts,
+            ),
+        )
+
     def import_record(self, import_id: str) -> Json:
         """One recorded import with its whole report."""
         return cast(Json, self._get(f"/history/imports/{_seg(import_id)}"))

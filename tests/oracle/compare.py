@@ -9,6 +9,7 @@ secretary, the destinations tree) are compared field by field.
 
 from __future__ import annotations
 
+import calendar
 import math
 from typing import Any
 
@@ -193,6 +194,46 @@ def _same(f: str, g: Any, w: Any) -> bool:
 
 def coverage_diffs(engine: Any, oracle: Oracle, scope: str | None, level: str, d: str) -> list[str]:
     got = engine.coverage(scope=scope, level=level, as_of=d)["rows"]
+    return rows_diffs(got, oracle, scope, level, d)
+
+
+def month_ends(d: str, months: int) -> list[str]:
+    """docs/rules.md "Trend": the last day of each of the months − 1 calendar months before
+    d's month (calendar.monthrange), oldest first, then d."""
+    year, month = int(d[:4]), int(d[5:7])
+    out = []
+    for k in range(months - 1, 0, -1):
+        y, m = divmod(year * 12 + month - 1 - k, 12)
+        out.append(f"{y:04d}-{m + 1:02d}-{calendar.monthrange(y, m + 1)[1]:02d}")
+    return [*out, d]
+
+
+def trend_diffs(
+    engine: Any, oracle: Oracle, scope: str | None, level: str, d: str, months: int
+) -> list[str]:
+    """The trend's points are the month ends, and at each the coverage rows and the gap
+    counts are the oracle's as of that day."""
+    got = engine.trend(scope=scope, level=level, months=months, as_of=d, counts=True)
+    where = f"trend scope={scope} level={level} months={months} as_of={d}"
+    dates = [p["date"] for p in got["points"]]
+    if dates != month_ends(d, months):
+        return [f"{where}: points {dates} != {month_ends(d, months)}"]
+    out = []
+    for point in got["points"]:
+        day = point["date"]
+        out += rows_diffs(point["rows"], oracle, scope, level, day)
+        want = oracle.summary(scope, day)
+        out += [
+            f"{where} at {day} {t}: engine={point['counts'].get(t)} oracle={want[t]}"
+            for t in RULE_TYPES
+            if point["counts"].get(t) != want[t]
+        ]
+    return out
+
+
+def rows_diffs(
+    got: list[dict[str, Any]], oracle: Oracle, scope: str | None, level: str, d: str
+) -> list[str]:
     want = oracle.coverage(scope, level, d)
     where = f"coverage scope={scope} level={level} as_of={d}"
     out = []

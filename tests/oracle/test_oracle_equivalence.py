@@ -33,6 +33,7 @@ from .compare import (
     flows_diffs,
     gap_diffs,
     summary_diffs,
+    trend_diffs,
 )
 from .county_model import County
 from .harness import import_county, problems, reset
@@ -99,6 +100,9 @@ def compare_all(
                 out += coverage_diffs(engine, oracle, sc, lvl, d)
         for h in county.households:
             out += chain_diffs(engine, oracle, h.id, d)
+    # month by month up to the last date (docs/rules.md "Trend"): 13 month ends reach back
+    # before, between and after the dated links the strategies draw (strategies.DATES)
+    out += trend_diffs(engine, oracle, scope, "village", dates[-1], 13)
     return out
 
 

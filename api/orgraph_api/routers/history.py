@@ -1,5 +1,6 @@
-"""The graph's history (docs/design.md#import-history): the imports it has recorded. Under
-/history, not /imports, whose POST /imports/{kind} would also match a record's path."""
+"""The graph's history: the imports it has recorded (docs/design.md#import-history; under
+/history, not /imports, whose POST /imports/{kind} would also match a record's path) and the
+coverage month by month (docs/rules.md "Trend")."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from orgraph.analysis.engine import MAX_TREND_MONTHS
 from orgraph.errors import Forbidden
 from orgraph.importer import history
 from orgraph.security import can_import
-from orgraph_api.deps import Caller, Svc
+from orgraph_api.deps import Caller, Scoped, Svc
 from orgraph_api.errors_doc import errors
+from orgraph_api.params import AsOfQ, ScopeQ
 from orgraph_api.responses import Json
-from orgraph_api.schemas import ImportRecordOut, ImportsOut
+from orgraph_api.routers.analysis import Level
+from orgraph_api.schemas import ImportRecordOut, ImportsOut, TrendOut
 
 router = APIRouter(prefix="/history", tags=["历史"])
 
@@ -52,3 +56,35 @@ def list_imports(
 def get_import(svc: Svc, caller: Caller, import_id: str) -> Json:
     _history_reader(caller)
     return Json(history.import_report(svc.store, import_id))
+
+
+@router.get(
+    "/trend",
+    summary="逐月趋势",
+    response_model=TrendOut,
+    responses=errors(404, 422),
+    description="统计日期之前每个月的月末 (最后一点为统计日期本身) 的联系覆盖 (与 /coverage "
+    "相同的行) 和 counts=true 时各类缺口数量。有日期的联系、外出、报到、会议等按当时计算；"
+    "所属支部、职务、在册等没有日期的事实按现在的记录 (undated_as_now)。",
+)
+def trend(
+    svc: Svc,
+    view: Scoped,
+    scope: ScopeQ = None,
+    level: Annotated[Level, Query(description="汇总到哪一级")] = "township",
+    months: Annotated[int, Query(ge=1, le=MAX_TREND_MONTHS, description="月数")] = 12,
+    as_of: AsOfQ = None,
+    counts: Annotated[bool, Query(description="同时给出各类缺口数量 (较慢)")] = False,
+) -> Json:
+    ref = view.resolve(scope)
+    return Json(
+        svc.answers.ask(
+            view.revision,
+            svc.engine.trend,
+            scope=ref,
+            level=level,
+            months=months,
+            as_of=as_of,
+            counts=counts,
+        )
+    )

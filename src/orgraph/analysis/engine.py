@@ -78,6 +78,20 @@ def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
     return d.isoformat(), d.year * 10_000 + d.month * 100 + d.day
 
 
+MAX_TREND_MONTHS = 24
+
+
+def month_ends(d: dt.date, months: int) -> list[dt.date]:
+    """The last day of each of the `months` − 1 months before d's month, then d itself."""
+    out = []
+    first = d.replace(day=1)
+    for _ in range(months - 1):
+        first = first - dt.timedelta(days=1)  # the last day of the month before
+        out.append(first)
+        first = first.replace(day=1)
+    return [*reversed(out), d]
+
+
 class Engine:
     def __init__(
         self,
@@ -364,6 +378,46 @@ class Engine:
             "as_of": iso,
             "level": level,
             "rows": coverage.rows(c, level),
+        }
+
+    def trend(
+        self,
+        *,
+        scope: str | None = None,
+        level: str = "township",
+        months: int = 12,
+        as_of: str | dt.date | None = None,
+        counts: bool = False,
+    ) -> dict[str, Any]:
+        """Coverage (and each gap type's count) at the end of each of the last `months`
+        months, D's month ending at D (docs/rules.md "Trend")."""
+        if level not in LEVELS:
+            raise ValidationFailed(f"层级“{level}”无效。可用: {', '.join(LEVELS)}")
+        if not 1 <= months <= MAX_TREND_MONTHS:
+            raise ValidationFailed(f"月数应为 1–{MAX_TREND_MONTHS}")
+        iso, _ = parse_as_of(as_of)
+        p = self.projection()
+        sc, members = self._scope(p, scope)
+        points = []
+        for day in month_ends(dt.date.fromisoformat(iso), months):
+            c = Ctx(
+                p,
+                self._day(p, day.year * 10_000 + day.month * 100 + day.day),
+                sc,
+                self.policy,
+                members,
+            )
+            point: dict[str, Any] = {"date": day.isoformat(), "rows": coverage.rows(c, level)}
+            if counts:
+                point["counts"] = {t: rule.count(c) for t, rule in RULES.items()}
+            points.append(point)
+        return {
+            "scope": sc.label,
+            "as_of": iso,
+            "level": level,
+            "months": months,
+            "undated_as_now": True,
+            "points": points,
         }
 
     # -- proposals ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""`orgraph imports` (the graph's import history, newest first) and `orgraph imports show ID`
+"""`orgraph imports` (the graph's import history, newest first), `orgraph imports show ID`
 (one import with its whole report, as `orgraph import --report` wrote it): importer/history.py,
-docs/design.md#import-history."""
+docs/design.md#import-history; and `orgraph trend` (coverage month by month, docs/rules.md
+"Trend")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from orgraph.analysis.engine import LEVELS, MAX_TREND_MONTHS, Engine
+from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.config import get_settings
 from orgraph.importer import history
@@ -88,5 +91,38 @@ def show(
     console.print(f"导入 {doc['id']} 的完整报告: {out}")
 
 
+def trend(
+    scope: ScopeOpt = None,
+    level: Annotated[str, typer.Option("--level", help="township | village | hamlet")] = "township",
+    months: Annotated[
+        int, typer.Option("--months", min=1, max=MAX_TREND_MONTHS, help="月数 (1–24)")
+    ] = 12,
+    as_of: AsOfOpt = None,
+    counts: Annotated[bool, typer.Option("--counts", help="JSON 中同时给出各类缺口数量")] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """逐月联系覆盖率: 每个月末 (最后一列为统计日期) 各区划的覆盖率。"""
+    if level not in LEVELS:
+        raise typer.BadParameter(f"可用: {', '.join(LEVELS)}", param_hint="--level")
+    with store_session() as store:
+        doc = Engine(store).trend(
+            scope=scope, level=level, months=months, as_of=as_of, counts=counts
+        )
+    dates = [p["date"] for p in doc["points"]]
+    rows: dict[str, dict[str, Any]] = {}
+    for point in doc["points"]:
+        for r in point["rows"]:
+            row = rows.setdefault(r["code"], {"code": r["code"], "name": r["name"]})
+            row[point["date"]] = "—" if r["coverage"] is None else f"{r['coverage']:.1%}"
+    emit(
+        list(rows.values()),
+        fmt,
+        f"逐月联系覆盖率 ({dates[0]} — {dates[-1]}；所属支部、职务等按现在的记录)",
+        doc,
+        {"code": "代码", **{d: d[:7] if d != doc["as_of"] else d for d in dates}},
+    )
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="imports")
+    root.command()(handles_errors(trend))

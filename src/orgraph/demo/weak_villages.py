@@ -82,6 +82,8 @@ def plant_lost(s: State, c: County, tiny: bool) -> None:
             if i in s.open_outflows
             and s.members[i].key not in planted
             and s.profiles.get(i) not in ("recent", "flagged")
+            # members of long standing, so an earlier departure stays after joining
+            and (s.as_of - s.members[i].joined_on).days > 1600
         ]
         if len(away) < need:
             continue
