@@ -456,3 +456,85 @@ def reason_bar(counts: list[tuple[str, int]], *, no_data: frozenset[str] = froze
             }
         ],
     }
+
+
+# At most this many child areas get a line of their own in `coverage_trend` (the worst at
+# the last point); more lines than that are a tangle no one can read.
+TREND_MAX_AREAS = 12
+TREND_SCOPE_SUFFIX = "合计"
+
+
+def trend_areas(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The child areas of a trend answer (its last point's rows after the scope's own) that
+    have households, in the API's order."""
+    points = doc.get("points") or []
+    if not points:
+        return []
+    return [r for r in points[-1]["rows"][1:] if r.get("households")]
+
+
+def _trend_percent(row: dict[str, Any] | None) -> float | None:
+    if row is None or row.get("coverage") is None:
+        return None
+    return round(float(row["coverage"]) * 100, 1)
+
+
+def coverage_trend(doc: dict[str, Any]) -> Options:
+    """Coverage month by month (the API's `trend` answer): a bold line for the scope itself
+    and one per child area, in percent; a month without a value (no households) is a gap.
+
+    The x axis shows each month end as "YYYY-MM" and the last point as its full date (it is
+    the as-of date, not a month end). With more than TREND_MAX_AREAS child areas only the
+    TREND_MAX_AREAS with the lowest coverage at the last point get a line."""
+    points: list[dict[str, Any]] = list(doc.get("points") or [])
+    labels = [p["date"][:7] for p in points[:-1]] + [p["date"] for p in points[-1:]]
+    areas = trend_areas(doc)
+    if len(areas) > TREND_MAX_AREAS:
+        worst = sorted(
+            areas,
+            key=lambda r: (r["coverage"] if r["coverage"] is not None else 2.0, r["code"]),
+        )[:TREND_MAX_AREAS]
+        keep = {r["code"] for r in worst}
+        areas = [r for r in areas if r["code"] in keep]
+    by_code = [{r["code"]: r for r in p["rows"][1:]} for p in points]
+    head = points[-1]["rows"][0] if points else {"name": ""}
+    series: list[dict[str, Any]] = [
+        {
+            "type": "line",
+            "name": f"{head['name']}{TREND_SCOPE_SUFFIX}",
+            "data": [_trend_percent(p["rows"][0] if p["rows"] else None) for p in points],
+            "lineStyle": {"width": 3, "color": "#222"},
+            "itemStyle": {"color": "#222"},
+            "symbolSize": 6,
+            "z": 3,
+        }
+    ]
+    series += [
+        {
+            "type": "line",
+            "name": r["name"],
+            "data": [_trend_percent(rows.get(r["code"])) for rows in by_code],
+            "lineStyle": {"width": 1.5},
+            "symbolSize": 4,
+        }
+        for r in areas
+    ]
+    return {
+        "textStyle": {"fontFamily": FONT},
+        "tooltip": {"trigger": "axis"},
+        "legend": {
+            "type": "scroll",
+            "data": [s["name"] for s in series],
+            "bottom": 0,
+            "left": "center",
+        },
+        "grid": {"left": 8, "right": 24, "top": 16, "bottom": 40, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels, "boundaryGap": False},
+        "yAxis": {
+            "type": "value",
+            "min": 0,
+            "max": 100,
+            "axisLabel": {"formatter": "{value}%"},
+        },
+        "series": series,
+    }

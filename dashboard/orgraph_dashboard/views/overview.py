@@ -1,4 +1,5 @@
-"""总览: the key figures of the user's scope, coverage by township (or village), gaps by type."""
+"""总览: the key figures of the user's scope, coverage by township (or village), gaps by type,
+and coverage month by month."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from orgraph_dashboard import charts, session, ui
 from orgraph_dashboard.strings import gap_label, num, pct, zh_date
 
 COMPARE_DAYS = 30
+TREND_MONTHS = 12
+TREND_CAPTION = "每月末的覆盖率；所属支部、职务等没有日期的信息按现在的记录计算。"
 
 
 def coverage_for_children(as_of: str) -> dict[str, Any] | None:
@@ -110,6 +113,34 @@ def _gap_table(
         st_echarts(charts.load_histogram(hist), height="240px", key="ov_load")
 
 
+def _trend(level: str, as_of: str) -> None:
+    """Coverage month by month of the scope and of the children the bar chart shows."""
+    st.markdown("##### 逐月覆盖率")
+    try:
+        doc = dict(
+            session.fetch(OrgraphClient.trend, level=level, months=TREND_MONTHS, as_of=as_of)
+        )
+        options = charts.coverage_trend(doc)
+        areas = len(charts.trend_areas(doc))
+    except Exception:  # like the comparison, a nicety: never let it break the page
+        st.caption("逐月覆盖率暂时无法获取。")
+        return
+    if not doc.get("points"):
+        st.info("没有逐月覆盖率数据。")
+        return
+    st_echarts(options, height="380px", key="ov_trend")
+    # undated facts (branch, roles…) are read as they are now (docs/rules.md "Trend")
+    notes = [TREND_CAPTION if doc.get("undated_as_now") else "每月末的覆盖率。"]
+    notes.append(f"最后一点为 {zh_date(doc['points'][-1]['date'])}。")
+    if areas > charts.TREND_MAX_AREAS:
+        name = LEVEL_ZH.get(level, level)
+        notes.append(
+            f"共 {areas} 个{name}，图中只画出最后一点覆盖率最低的 "
+            f"{charts.TREND_MAX_AREAS} 个{name}和合计。"
+        )
+    st.caption(" ".join(notes))
+
+
 def render() -> None:
     ui.header("overview")
     as_of = session.as_of()
@@ -143,6 +174,7 @@ def render() -> None:
             st.caption(
                 f"{len(missing)} 类缺口所需的组织生活/党费记录尚未导入，数量空白，不代表没有问题。"
             )
+    _trend(cov["level"], as_of)
 
 
 render()
