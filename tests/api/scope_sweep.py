@@ -94,7 +94,7 @@ def sweep(
     everything = Sets(
         set(truth.area_parent), set(truth.org_kind), set(truth.members), set(truth.households)
     )
-    sw.get(client, "/me")
+    me = sw.get(client, "/me")
     sw.get(client, "/tree")
     members = sw.pages(client, "/members")
     assert {m["id"] for m in members} == own.members
@@ -107,6 +107,18 @@ def sweep(
         rows = sw.get(client, "/coverage", level=level, as_of=as_of)["rows"]
         if level == "township":
             townships = sorted({r["code"] for r in rows if r["level"] == "township" and r["code"]})
+    sw.get(client, "/history/trend", level="village", months=3, as_of=as_of, counts=True)
+    # The import history is the county administrators' (it names the county's files): others
+    # are refused whatever their scope.
+    r = client.get("/history/imports")
+    sw.calls += 1
+    if me["can_import"]:
+        assert r.status_code == 200, r.text
+        sw.answers.append(("/history/imports", r.json()))
+        for entry in r.json()["items"][:1]:
+            sw.get(client, f"/history/imports/{entry['id']}")
+    else:
+        assert r.status_code == 403, (r.status_code, r.text)
     summary = sw.get(client, "/gaps/summary", as_of=as_of)
     for t in RULE_TYPES:
         sw.pages(client, "/gaps", type=t, as_of=as_of)
@@ -173,6 +185,7 @@ def sweep(
     for code in outside_areas[:2]:
         sw.missing(client, f"/areas/{code}", code)
         sw.missing(client, "/gaps/summary", code, scope=code)
+        sw.missing(client, "/history/trend", code, scope=code)
         sw.missing(client, "/proposals/contacts", code, scope=code)
         sw.missing(client, "/groups/ranking", code, township=code, as_of=as_of)
     outside_orgs = sorted(o for o in everything.orgs - own.orgs if not truth.org_external[o])

@@ -212,6 +212,9 @@ def test_the_sweep_reaches_every_read_route(
         "/meetings",
         "/dues",
         "/members/{key}/life",
+        "/history/trend",
+        "/history/imports",
+        "/history/imports/{import_id}",
     }
     missing = {p.removeprefix("/api/v1") for p in reads} - swept
     assert not missing, f"read routes the scope sweep does not call: {sorted(missing)}"

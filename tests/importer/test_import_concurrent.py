@@ -28,6 +28,7 @@ from tests.sampling import neo4j_sample
 
 from orgraph.analysis.projection import load as load_projection
 from orgraph.demo import generate
+from orgraph.importer import history
 from orgraph.importer.pipeline import import_files
 from orgraph.records.contacts import add_contact
 from orgraph.records.models import ContactCreate
@@ -61,12 +62,16 @@ def clean(county: list[Path], graph_host: GraphHost) -> Clean:
 
 
 def dump(store: GraphStore) -> tuple[Counter[str], Counter[str]]:
-    """Every relationship and every node (Meta excluded) as a multiset of JSON rows."""
+    """Every relationship and every node (Meta excluded, and the import history's Import
+    nodes: a library import records none, `orgraph import` one each, checked apart) as a
+    multiset of JSON rows."""
     rels = Counter(
         json.dumps(r, sort_keys=True, ensure_ascii=False) for r in store.read("testing_rels")
     )
     nodes = Counter(
-        json.dumps(r, sort_keys=True, ensure_ascii=False) for r in store.read("testing_nodes")
+        json.dumps(r, sort_keys=True, ensure_ascii=False)
+        for r in store.read("testing_nodes")
+        if r["label"] != "Import"
     )
     return rels, nodes
 
@@ -131,6 +136,13 @@ def test_simultaneous_imports_equal_one_clean_import(
     assert sorted((t["created"], t["updated"]) for t in totals) == [(0, 0)] * (n - 1) + [
         (want["created"], want["updated"])
     ], totals
+    # The import history has each of them once, in the order the lock let them write: the one
+    # that created everything first.
+    recorded = history.imports(store)["items"][::-1]  # oldest first
+    assert sorted(e["id"] for e in recorded) == sorted(
+        json.loads(r.read_text())["import_id"] for r in reports
+    )
+    assert [e["totals"]["created"] for e in recorded] == [want["created"]] + [0] * (n - 1)
 
 
 def test_import_racing_api_contact_writes(

@@ -10,7 +10,9 @@ import pytest
 from orgraph import catalog
 from orgraph.store.falkor import FalkorStore
 
-FULL_READS = {"drop_all_batch", "all_area_codes"}  # and every count_, lookup_, proj_ block
+# and every count_, lookup_, proj_ block; list_imports sorts every Import node (one per import:
+# a few a month) for a page of the history, newest first
+FULL_READS = {"drop_all_batch", "all_area_codes", "list_imports"}
 
 
 def _keyed_blocks() -> list[str]:
