@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
 from orgraph.store import GraphStore
+from tests.dashboard.apptest import login
 from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, live_api, make_user
 
@@ -53,6 +55,18 @@ def live(graph_host: GraphHost) -> Iterator[LiveDashboard]:
         yield from _serve(graph_host, data_dir)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def admin_app(live: LiveDashboard) -> AppTest:
+    """The dashboard as the county administrator sees it, logged in once per module."""
+    return login(ADMIN)
+
+
+@pytest.fixture(scope="module")
+def api(live: LiveDashboard) -> OrgraphClient:
+    """The API as the county administrator, for the figures the pages must show."""
+    return live.client(ADMIN)
 
 
 def _serve(graph_host: GraphHost, data_dir: Path) -> Iterator[LiveDashboard]:

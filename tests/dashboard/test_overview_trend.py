@@ -89,16 +89,6 @@ def test_coverage_trend_without_points() -> None:
     assert opts["series"][0]["data"] == []
 
 
-@pytest.fixture(scope="module")
-def admin_app(live: LiveDashboard) -> AppTest:
-    return login(ADMIN)
-
-
-@pytest.fixture(scope="module")
-def api(live: LiveDashboard) -> OrgraphClient:
-    return live.client(ADMIN)
-
-
 def echarts_options(at: AppTest, key: str) -> dict[str, Any]:
     """The options an st_echarts call with this key sent to the browser (a v2 component:
     AppTest knows it only as a "bidi_component" element, its arguments as JSON)."""

@@ -19,16 +19,6 @@ TODAY = dt.date.today().isoformat()
 PAGE_LIMIT = 2.0  # seconds per page (issue #7); AppTest runs in-process with the API
 
 
-@pytest.fixture(scope="module")
-def admin_app(live: LiveDashboard) -> AppTest:
-    return login(ADMIN)
-
-
-@pytest.fixture(scope="module")
-def api(live: LiveDashboard) -> OrgraphClient:
-    return live.client(ADMIN)
-
-
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 

@@ -78,11 +78,6 @@ def _indicators(at: AppTest, item: dict[str, Any]) -> Any:
     return table
 
 
-@pytest.fixture(scope="module")
-def api(live: LiveDashboard) -> OrgraphClient:
-    return live.client(ADMIN)
-
-
 def test_the_page_is_the_apis_screening(live: LiveDashboard, api: OrgraphClient) -> None:
     at = login(ADMIN)
     seconds = timed_page(at, PAGE, PAGE_LIMIT)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 
 from orgraph.errors import PayloadTooLarge, ValidationFailed
+from orgraph.importer import history
 from orgraph.importer.history import Origin
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import KINDS
@@ -138,9 +139,6 @@ def import_roster(
                 report.coverage = svc.engine.preview_contacts(report.household_contacts())
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-        doc = report.as_dict()
-        shown = {str(p): n for p, n in zip(paths, names, strict=True)}
-        for f in doc["files"]:
-            f["path"] = shown.get(f["path"], PurePath(f["path"]).name)
+        doc = history.as_named(report, paths, names)
         detail["totals"] = doc["totals"]
     return Json(doc)

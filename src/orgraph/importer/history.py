@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,6 @@ from orgraph.errors import NotFound
 from orgraph.importer.report import ImportReport
 from orgraph.store import GraphStore
 
-SOURCES = ("cli", "api", "demo")
 PAGE_MAX = 500
 _CHUNK = 1 << 20
 
@@ -56,19 +56,25 @@ def sha256_of(path: Path) -> str:
 
 def changes(report: ImportReport) -> dict[str, dict[str, int]]:
     """Per roster kind: rows created, updated, unchanged and rejected, over every sheet."""
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, Counter[str]] = defaultdict(Counter)
     for f in report.files:
-        k = out.setdefault(
-            f.kind or "unknown", {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        out[f.kind or "unknown"].update(
+            created=f.created, updated=f.updated, unchanged=f.unchanged, rejected=len(f.rejected)
         )
-        k["created"] += f.created
-        k["updated"] += f.updated
-        k["unchanged"] += f.unchanged
-        k["rejected"] += len(f.rejected)
     if report.off_roll:
-        out.setdefault("members", {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0})
         out["members"]["off_roll"] = report.off_roll
-    return dict(sorted(out.items()))
+    zero = dict.fromkeys(("created", "updated", "unchanged", "rejected"), 0)
+    return {kind: {**zero, **out[kind]} for kind in sorted(out)}
+
+
+def as_named(report: ImportReport, paths: Sequence[Path], names: Sequence[str]) -> dict[str, Any]:
+    """The report's dict with each file's path replaced by its name as the person knows it
+    (an upload's own name, never the server's spool path or the importing machine's)."""
+    shown = {str(p): n for p, n in zip(paths, names, strict=True)}
+    doc = report.as_dict()
+    for f in doc["files"]:
+        f["path"] = shown.get(f["path"], Path(f["path"]).name)
+    return doc
 
 
 def record(
@@ -82,14 +88,11 @@ def record(
 ) -> str:
     """Write the :Import node of a finished import; its id."""
     names = list(origin.names) if origin.names is not None else [p.name for p in paths]
-    shown = {str(p): n for p, n in zip(paths, names, strict=True)}
     kinds = {
         str(p): ",".join(sorted({f.kind or "" for f in report.files if f.path == str(p)}))
         for p in paths
     }
-    doc = report.as_dict()
-    for f in doc["files"]:
-        f["path"] = shown.get(f["path"], Path(f["path"]).name)
+    doc = as_named(report, paths, names)
     when = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     import_id = f"{when:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
     props = {
