@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shapely  # noqa: F401 (below)
 from streamlit.testing.v1 import AppTest
 
 from orgraph.client import OrgraphClient
@@ -25,6 +26,9 @@ from tests.live_api import api_settings, live_api, make_user
 
 COUNTY = "330226"
 TOWNSHIP = "330226101"
+# shapely is imported here, in the worker's main thread, before any AppTest: the map page's
+# script thread and a test calling geo directly once imported it at the same moment, and one
+# of them got "partially initialized module 'shapely'" (a fresh-clone run of the fast tier).
 ADMIN = ("county.admin", "Admin-pass-2026")
 TOWN = ("changjie", "Town-pass-2026")
 VIEWER = ("viewer1", "View-pass-2026")
