@@ -15,7 +15,7 @@ RETURN i.id AS id
 // One page of the imports, newest first (without their reports).
 MATCH (i:Import)
 RETURN i.id AS id, i.at AS at, i.by AS by, i.source AS source, i.snapshot AS snapshot,
-       i.seconds AS seconds, i.file_names AS names, i.file_sizes AS sizes,
+       i.seconds AS seconds, i.on AS on, i.obs AS obs, i.file_names AS names, i.file_sizes AS sizes,
        i.file_sha256 AS sha256, i.file_kinds AS kinds, i.totals AS totals,
        i.changes AS changes
 ORDER BY at DESC, id DESC
@@ -31,6 +31,29 @@ RETURN count(i) AS n
 // One import with its whole report (JSON text), by id.
 MATCH (i:Import {id: $id})
 RETURN i.id AS id, i.at AS at, i.by AS by, i.source AS source, i.snapshot AS snapshot,
-       i.seconds AS seconds, i.file_names AS names, i.file_sizes AS sizes,
+       i.seconds AS seconds, i.on AS on, i.obs AS obs, i.file_names AS names, i.file_sizes AS sizes,
        i.file_sha256 AS sha256, i.file_kinds AS kinds, i.totals AS totals,
        i.changes AS changes, i.report AS report
+
+// @name record_field_changes
+// @write
+// Field history (docs/rules.md "Field history"): the values an import replaced, one node per
+// entity field, with the import that replaced them (values as JSON text: lists included).
+UNWIND $rows AS r
+CREATE (c:FieldChange {import: $import_id})
+SET c.at = $at, c.on = $on, c.by = $by, c.n = r.n, c.kind = r.kind, c.key = r.key,
+    c.field = r.field, c.old = r.old, c.new = r.new
+
+// @name field_history
+// An entity's replaced values (by its key), oldest first.
+MATCH (c:FieldChange {key: $key})
+RETURN c.import AS import, c.at AS at, c.on AS on, c.by AS by, c.kind AS kind,
+       c.field AS field, c.old AS old, c.new AS new, c.n AS n
+ORDER BY at, n
+
+// @name import_field_changes
+// The values one import replaced, in the order it noted them.
+MATCH (c:FieldChange {import: $import_id})
+RETURN c.kind AS kind, c.key AS key, c.field AS field, c.old AS old, c.new AS new,
+       c.n AS n
+ORDER BY n

@@ -31,6 +31,7 @@ from orgraph.store.migrations import migrate
 from orgraph_api import problems, upload_worker
 from orgraph_api.answers import AnswerCache
 from orgraph_api.deps import API_PREFIX
+from orgraph_api.ledger_watch import ObserveWrites
 from orgraph_api.responses import Json
 from orgraph_api.routers import ROUTERS
 from orgraph_api.services import Services, open_stores
@@ -107,6 +108,7 @@ def create_app(
     app.add_middleware(
         UploadLimit, max_bytes=cfg.roster_max_mb * 1024 * 1024, prefix=f"{API_PREFIX}/imports"
     )
+    app.add_middleware(ObserveWrites)  # inside the others: sees the route's own status
     app.add_middleware(RejectNul)
     app.add_middleware(SecurityHeaders, docs_prefix=f"{API_PREFIX}/docs")  # outermost
     for router in ROUTERS:

@@ -77,3 +77,27 @@ CREATE INDEX FOR (n:GroupRecord) ON (n.id)
 // @name v6_unique_import_id
 // Import history (docs/design.md#import-history): one node per finished import, keyed by id.
 CREATE INDEX FOR (n:Import) ON (n.id)
+
+// @name v7_unique_gap_item_uid
+// The gap ledger's episodes (docs/rules.md "Gap life"), keyed by type|id|observation.
+CREATE INDEX FOR (n:GapItem) ON (n.uid)
+
+// @name v7_gap_item_key
+// A gap item's episodes, read by type|id for the ages of a page of items.
+CREATE INDEX FOR (n:GapItem) ON (n.key)
+
+// @name v7_gap_item_type
+// A gap type's episodes, read whole for the age filter.
+CREATE INDEX FOR (n:GapItem) ON (n.type)
+
+// @name v7_unique_gap_ledger
+// The gap ledger's one stamp node.
+CREATE INDEX FOR (n:GapLedger) ON (n.id)
+
+// @name v7_field_change_key
+// Field history (docs/rules.md "Field history"): an entity's earlier values, read by its key.
+CREATE INDEX FOR (n:FieldChange) ON (n.key)
+
+// @name v7_field_change_import
+// Field history, read by the import that made the changes.
+CREATE INDEX FOR (n:FieldChange) ON (n.import)

@@ -76,3 +76,27 @@ CREATE CONSTRAINT group_record_id_unique IF NOT EXISTS FOR (n:GroupRecord) REQUI
 // @name v6_unique_import_id
 // Import history (docs/design.md#import-history): one node per finished import, keyed by id.
 CREATE CONSTRAINT import_id_unique IF NOT EXISTS FOR (n:Import) REQUIRE n.id IS UNIQUE
+
+// @name v7_unique_gap_item_uid
+// The gap ledger's episodes (docs/rules.md "Gap life"), keyed by type|id|observation.
+CREATE CONSTRAINT gap_item_uid_unique IF NOT EXISTS FOR (n:GapItem) REQUIRE n.uid IS UNIQUE
+
+// @name v7_gap_item_key
+// A gap item's episodes, read by type|id for the ages of a page of items.
+CREATE INDEX gap_item_key IF NOT EXISTS FOR (n:GapItem) ON (n.key)
+
+// @name v7_gap_item_type
+// A gap type's episodes, read whole for the age filter.
+CREATE INDEX gap_item_type IF NOT EXISTS FOR (n:GapItem) ON (n.type)
+
+// @name v7_unique_gap_ledger
+// The gap ledger's one stamp node.
+CREATE CONSTRAINT gap_ledger_id_unique IF NOT EXISTS FOR (n:GapLedger) REQUIRE n.id IS UNIQUE
+
+// @name v7_field_change_key
+// Field history (docs/rules.md "Field history"): an entity's earlier values, read by its key.
+CREATE INDEX field_change_key IF NOT EXISTS FOR (n:FieldChange) ON (n.key)
+
+// @name v7_field_change_import
+// Field history, read by the import that made the changes.
+CREATE INDEX field_change_import IF NOT EXISTS FOR (n:FieldChange) ON (n.import)

@@ -94,6 +94,10 @@ def import_roster(
         File(min_length=1, max_length=MAX_FILES, description="表格文件 (xlsx/xls/csv)"),
     ],
     dry_run: Annotated[bool, Query(description="只校验，不写入")] = True,
+    on: Annotated[
+        dt.date | None,
+        Query(description="花名册反映的日期 (默认今天)：缺口台账按此日记首次发现、已解决"),
+    ] = None,
 ) -> Json:
     names = [PurePath((f.filename or "").replace("\\", "/")).name[:120] for f in files]
     with audited(
@@ -134,6 +138,8 @@ def import_roster(
                 # (ImportBusy, "another import is writing") after at most half a minute.
                 wait_s=min(API_IMPORT_WAIT_S, svc.settings.import_lock_wait_s),
                 origin=Origin(by=caller.username, source="api", names=tuple(names)),
+                engine=svc.engine,
+                on=on,
             )
             if dry_run and report.household_contacts():
                 report.coverage = svc.engine.preview_contacts(report.household_contacts())

@@ -27,6 +27,7 @@ from orgraph.analysis import (
     coverage,
     duty_proposals,
     first_secretaries,
+    gap_ledger,
     group_ranking,
     life,
     life_rules,
@@ -329,28 +330,55 @@ class Engine:
         as_of: str | dt.date | None = None,
         page: int = 1,
         page_size: int = 100,
+        min_age_days: int | None = None,
+        ages: bool = False,
     ) -> dict[str, Any]:
+        """One page of a rule's items at `as_of`; with `ages`, each with its age from the gap
+        ledger (docs/rules.md "Gap life"); `min_age_days`: only the items open at least that
+        long (their ages included)."""
         if type not in RULES:
             raise ValidationFailed(f"未知的缺口类型“{type}”。可用: {', '.join(RULES)}")
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValidationFailed(f"页码从 1 开始，每页 1–{MAX_PAGE_SIZE} 条")
+        if min_age_days is not None and min_age_days < 0:
+            raise ValidationFailed("持续天数下限不能为负数")
         c, iso = self._ctx(scope, as_of)
         rule = RULES[type]
-        refs = sorted(rule.find(c), key=lambda r: ref_id(c.graph, r))
+        keyed = sorted(((ref_id(c.graph, r), r) for r in rule.find(c)), key=lambda kr: kr[0])
+        every: dict[str, dict[str, Any]] = {}
+        if min_age_days is not None:
+            ids = {r: gap_ledger.ledger_id(c, type, r) for _, r in keyed}
+            every = gap_ledger.ages(self.store, type, ids.values(), iso, every=True)
+            keyed = [
+                (k, r)
+                for k, r in keyed
+                if (age := every[ids[r]]["age_days"]) is not None and age >= min_age_days
+            ]
         start = (page - 1) * page_size
-        page_refs = refs[start : start + page_size]
-        c.graph.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
-        items = [rule.detail(c, r) for r in page_refs]
-        return {
+        page_refs = keyed[start : start + page_size]
+        c.graph.load_heads(self.store, [i for _, (kind, i) in page_refs if kind == "h"])
+        doc = {
             "type": type,
             "scope": c.scope.label,
             "as_of": iso,
-            "total": len(refs),
+            "total": len(keyed),
             "page": page,
             "page_size": page_size,
             "no_data": not rule.has_data(c),
-            "items": items,
+            "items": [rule.detail(c, r) for _, r in page_refs],
         }
+        if min_age_days is not None:
+            doc["min_age_days"] = min_age_days
+            return gap_ledger.with_ages(self.store, doc, every)
+        return gap_ledger.with_ages(self.store, doc) if ages else doc
+
+    def observe_gaps(self, on: str | dt.date | None = None) -> dict[str, Any] | None:
+        """Bring the gap ledger up to the graph as it is now, dated `on` (default today):
+        what the observation opened and closed, or None when there was nothing to observe
+        (docs/rules.md "Gap life")."""
+        day = dt.date.fromisoformat(parse_as_of(on)[0])
+        done = gap_ledger.observe(self, day)
+        return done.as_dict() if done else None
 
     def summary(
         self, *, scope: str | None = None, as_of: str | dt.date | None = None

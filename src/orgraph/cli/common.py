@@ -12,6 +12,9 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from orgraph.analysis import gap_ledger
+from orgraph.analysis.engine import Engine
+from orgraph.analysis.projection import revision
 from orgraph.config import Settings, get_settings
 from orgraph.errors import OrgraphError
 from orgraph.store import GraphStore, open_store
@@ -49,8 +52,18 @@ def store_session(settings: Settings | None = None) -> Iterator[GraphStore]:
     store = open_store(settings or get_settings())
     try:
         yield store
+        catch_up_ledger(store)
     finally:
         store.close()
+
+
+def catch_up_ledger(store: GraphStore) -> None:
+    """After a command that wrote (or found writes nobody observed), the gap ledger observes
+    the graph, dated today (docs/rules.md "Gap life"). Nothing before the first recorded
+    import: the ledger begins with one; a command that changed nothing costs two reads."""
+    stamp = gap_ledger.state(store)
+    if stamp is not None and stamp["rev"] != revision(store)[0]:
+        Engine(store).observe_gaps()
 
 
 def print_json(data: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from orgraph.analysis.engine import Engine
+from orgraph.analysis.engine import Engine, parse_as_of
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ValidationFailed
@@ -47,10 +48,18 @@ def register(app: typer.Typer) -> None:
         report: Annotated[
             Path | None, typer.Option("--report", help="把完整的导入报告写成 JSON 文件")
         ] = None,
+        on: Annotated[
+            str | None,
+            typer.Option(
+                "--on",
+                help="花名册反映的日期 YYYY-MM-DD (默认今天)：缺口台账按此日记首次发现、已解决",
+            ),
+        ] = None,
     ) -> None:
         """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
         for p in paths:
             _check_readable(p)
+        day = dt.date.fromisoformat(parse_as_of(on)[0])
         settings = get_settings()
         with (
             store_session(settings) as store,
@@ -71,20 +80,23 @@ def register(app: typer.Typer) -> None:
                     )
                 bar.update(tasks[label], completed=done, total=total)
 
+            engine = Engine(store)
             result = import_files(
                 store,
                 paths,
                 kind=kind,
                 dry_run=dry_run,
                 snapshot=snapshot,
+                on=day,
                 key=settings.id_hash_key.get_secret_value().encode(),
                 max_bytes=settings.roster_max_mb * 1024 * 1024,
                 progress=progress,
                 waiting=console.print,  # another import holds the graph: say so while waiting
                 origin=Origin(by=local_user(), source="cli"),
+                engine=engine,
             )
             if dry_run and result.household_contacts():
-                result.coverage = Engine(store).preview_contacts(result.household_contacts())
+                result.coverage = engine.preview_contacts(result.household_contacts())
         if report:
             report.write_text(
                 json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"

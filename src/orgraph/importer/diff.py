@@ -27,6 +27,9 @@ BATCH = 5000
 NO_DATE = ""
 
 Progress = Callable[[str, int, int], None]
+# Fields that identify a person: the field history notes that they changed, keeping neither
+# value (docs/rules.md "Field history"; the API masks them, the history would not).
+UNKEPT = frozenset({"id_hash", "id_masked", "phone"})
 
 
 @dataclass
@@ -90,6 +93,9 @@ class ImportStep:
         # run: would have written), by episode id: the 整顿台账's rows for the same episodes diff
         # against them, so a dry run counts those rows as updated, as the real run does.
         self.episodes: dict[str, dict[str, Any]] = {}
+        # Field history (docs/rules.md "Field history"): each stored value this call replaces,
+        # written with the import's record (importer/history.py), also counted on a dry run.
+        self.replaced: list[dict[str, Any]] = []
 
     # -- row issues ---------------------------------------------------------------------------
 
@@ -215,9 +221,29 @@ class ImportStep:
             elif changed(old, it.state):
                 rep.updated += 1
                 todo.append(it)
+                self.note_replaced(rep.kind or "", it.key, old, it.state)
             else:
                 rep.unchanged += 1
         return todo
+
+    def note_replaced(
+        self, kind: str, key: str, old: dict[str, Any], state: dict[str, Any]
+    ) -> None:
+        """Note each field of `state` whose stored value differs (both cleaned, as `changed`
+        compares them): the field, the value replaced and the value written."""
+        before, after = clean({k: old.get(k) for k in state}), clean(state)
+        for field in sorted(state):
+            if before.get(field) != after.get(field):
+                kept = field not in UNKEPT
+                self.replaced.append(
+                    {
+                        "kind": kind,
+                        "key": key,
+                        "field": field,
+                        "old": before.get(field) if kept else None,
+                        "new": after.get(field) if kept else None,
+                    }
+                )
 
     def _write(self, query: str, rows: list[dict[str, Any]], label: str) -> None:
         if self.dry_run or not rows:

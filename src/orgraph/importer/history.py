@@ -25,6 +25,7 @@ from orgraph.importer.report import ImportReport
 from orgraph.store import GraphStore
 
 PAGE_MAX = 500
+FIELD_BATCH = 5000
 _CHUNK = 1 << 20
 
 
@@ -85,8 +86,13 @@ def record(
     *,
     snapshot: bool,
     at: dt.datetime | None = None,
+    on: dt.date | None = None,
+    obs: int | None = None,
+    replaced: Sequence[dict[str, Any]] = (),
 ) -> str:
-    """Write the :Import node of a finished import; its id."""
+    """Write the :Import node of a finished import, and the values it replaced (field
+    history); its id. `on`: the day its rosters describe; `obs`: the gap ledger's
+    observation number after it (docs/rules.md "Gap life")."""
     names = list(origin.names) if origin.names is not None else [p.name for p in paths]
     kinds = {
         str(p): ",".join(sorted({f.kind or "" for f in report.files if f.path == str(p)}))
@@ -108,8 +114,28 @@ def record(
         "totals": json.dumps(report.totals(), ensure_ascii=False),
         "changes": json.dumps(changes(report), ensure_ascii=False),
         "report": json.dumps(doc, ensure_ascii=False),
+        "on": (on or when.date()).isoformat(),
+        "obs": obs,
     }
     store.write("record_import", id=import_id, props=props)
+    rows = [
+        {
+            **r,
+            "n": n,
+            "old": json.dumps(r["old"], ensure_ascii=False),
+            "new": json.dumps(r["new"], ensure_ascii=False),
+        }
+        for n, r in enumerate(replaced)
+    ]
+    for start in range(0, len(rows), FIELD_BATCH):
+        store.write(
+            "record_field_changes",
+            rows=rows[start : start + FIELD_BATCH],
+            import_id=import_id,
+            at=props["at"],
+            on=props["on"],
+            by=origin.by,
+        )
     return import_id
 
 
@@ -131,6 +157,8 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         "source": row["source"],
         "snapshot": bool(row["snapshot"]),
         "seconds": row["seconds"],
+        "on": row["on"],
+        "observation": row["obs"],
         "files": files,
         "totals": json.loads(row["totals"] or "{}"),
         "changes": json.loads(row["changes"] or "{}"),

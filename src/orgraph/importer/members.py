@@ -69,6 +69,9 @@ class MemberSteps(ImportStep):
         merged, rows = self._merge_members(sheets)
         existing = self._member_states(list(merged))
         outcome = _outcomes(merged, existing)
+        for key, fate in outcome.items():
+            if fate == "updated":
+                self.note_replaced("members", key, existing[key], merged[key].state)
         _count_rows(rows, outcome)
         todo = [it for key, it in merged.items() if outcome[key] != "unchanged"]
         self._write_members(todo, existing)
@@ -251,6 +254,10 @@ class MemberSteps(ImportStep):
         if not self.dry_run:
             for chunk in batches(gone):
                 self.store.write("mark_off_roll", keys=list(chunk), on=today)
+        self.replaced += [
+            {"kind": "members", "key": k, "field": "on_roll", "old": True, "new": False}
+            for k in gone
+        ]
         return len(gone)
 
 

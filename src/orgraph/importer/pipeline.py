@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from orgraph.analysis import gap_ledger
+from orgraph.analysis.engine import Engine
 from orgraph.config import get_settings
 from orgraph.importer import history
 from orgraph.importer.areas_orgs import AreaOrgSteps
@@ -86,13 +88,18 @@ def import_files(
     waiting: Waiting | None = None,
     wait_s: float | None = None,
     origin: history.Origin | None = None,
+    engine: Engine | None = None,
+    on: dt.date | None = None,
 ) -> ImportReport:
     """Import roster files (any kinds, any order) and report on every row. `parsed` gives
     each path's sheets when they were read already (the API reads uploads in a child process);
     without it every file is read here. A real import holds the graph's import lock while it
     reads and writes; `waiting` is told (in Chinese) while it waits for another import, for at
     most `wait_s` (default ORGRAPH_IMPORT_LOCK_WAIT_S). With an `origin` a real import is
-    recorded in the graph's import history (importer/history.py) before its lock is let go."""
+    recorded in the graph's import history (importer/history.py) with the values it replaced,
+    and the gap ledger observes the graph it leaves, dated `on` (the day the rosters
+    describe, default `today`; docs/rules.md "Gap life"), before its lock is let go;
+    `engine`: the one to observe with (the API's), else a new one."""
     t0 = time.monotonic()
     today = today or dt.date.today()
     report = ImportReport(dry_run=dry_run)
@@ -113,6 +120,10 @@ def import_files(
                     waiting=waiting,
                 )
             )
+            if origin is not None:
+                # after the revision is published (the exit below runs first), before the
+                # lock is let go: the next import's writes are not yet in the graph
+                held.push(_Recorder(store, report, paths, origin, snapshot, on or today, engine))
             # Readers keep answering from the revision before the import until it ends, then
             # see it whole: one bump, one change to everything; a failed import publishes
             # nothing and can be run again (docs/design.md#change-log).
@@ -130,13 +141,49 @@ def import_files(
                     getattr(imp, k)(rep, sheet.records)
         if snapshot:
             report.off_roll = imp.snapshot(roster, today.isoformat())
-        if origin is not None and not dry_run:
+        if not dry_run:
             report.seconds = time.monotonic() - t0
-            report.import_id = history.record(store, report, paths, origin, snapshot=snapshot)
+            report.replaced = imp.replaced
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0
     return report
+
+
+class _Recorder:
+    """The end of a real import with an origin (ExitStack callback, on success only): the gap
+    ledger observes the published graph, then the import's record is written with the
+    observation's number and the values the import replaced."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        report: ImportReport,
+        paths: Sequence[Path],
+        origin: history.Origin,
+        snapshot: bool,
+        today: dt.date,
+        engine: Engine | None,
+    ) -> None:
+        self.store, self.report, self.paths, self.origin = store, report, paths, origin
+        self.snapshot, self.today, self.engine = snapshot, today, engine
+
+    def __call__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            return
+        engine = self.engine or Engine(self.store)
+        engine.observe_gaps(self.today)
+        stamp = gap_ledger.state(self.store)
+        self.report.import_id = history.record(
+            self.store,
+            self.report,
+            self.paths,
+            self.origin,
+            snapshot=self.snapshot,
+            on=self.today,
+            obs=int(stamp["seq"]) if stamp else None,
+            replaced=self.report.replaced,
+        )
 
 
 def _parse_files(

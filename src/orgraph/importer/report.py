@@ -65,6 +65,8 @@ class ImportReport:
     # asks the engine: the importer does not analyse), or None.
     coverage: dict[str, Any] | None = None
     import_id: str | None = None  # its entry in the import history (importer/history.py)
+    # the values the import replaced (field history), written with its record; not reported
+    replaced: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def household_contacts(self) -> list[dict[str, Any]]:
         return [row for f in self.files for row in f.household_contacts]

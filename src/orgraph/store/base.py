@@ -30,7 +30,9 @@ BUMP_REVISION = "bump_revision"
 # on the revision node behind every long import transaction on Neo4j, and drop every cached
 # projection once per renewal.
 # The import history's record (importer/history.py) is read by nothing the analysis reads
-# either: a re-import that changed nothing still publishes no revision.
+# either: a re-import that changed nothing still publishes no revision. Nor are the gap
+# ledger's observations (analysis/gap_ledger.py) and the field history of an import: an
+# observation that bumped would be a write for the next observation to observe.
 NO_BUMP = frozenset(
     {
         BUMP_REVISION,
@@ -38,6 +40,10 @@ NO_BUMP = frozenset(
         "renew_import_lock",
         "release_import_lock",
         "record_import",
+        "record_field_changes",
+        "ledger_claim",
+        "ledger_open",
+        "ledger_close",
     }
 )
 # Changes kept in the log (docs/design.md#change-log): a reader further behind reloads.
