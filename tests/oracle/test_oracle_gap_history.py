@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from orgraph.analysis import gap_ledger
 from orgraph.analysis.engine import MAX_PAGE_SIZE, Engine
 from orgraph.importer import history
 from orgraph.importer.history import Origin
@@ -63,17 +64,16 @@ def edited(draw: st.DrawFn, before: County, day: str) -> County:
     on_roll = [m.member_no for m in c.members if m.on_roll]
     if on_roll and c.households:
         for _ in range(draw(st.integers(0, 3))):
-            m = draw(st.sampled_from(on_roll))
+            no = draw(st.sampled_from(on_roll))
             h = draw(st.sampled_from(c.households)).id
-            if (m, h, day) not in keys:
-                keys.add((m, h, day))
-                c.contacts.append(Contact(member=m, target_kind="household", target=h, since=day))
-    for m in c.members:
+            if (no, h, day) not in keys:
+                keys.add((no, h, day))
+                c.contacts.append(Contact(member=no, target_kind="household", target=h, since=day))
+    for member in c.members:
         if draw(st.integers(0, 4)) == 0:
-            roles = set(m.roles) ^ {"village_committee"}
-            m.roles = sorted(roles)
-        if m.category == "probationary" and draw(st.booleans()):
-            m.category = "full"
+            member.roles = sorted(set(member.roles) ^ {"village_committee"})
+        if member.category == "probationary" and draw(st.booleans()):
+            member.category = "full"
     return c
 
 
@@ -111,9 +111,7 @@ def import_step(store: GraphStore, county: County, day: str) -> None:
             assert problems(second) == []
 
 
-def _day(iso: str) -> Any:
-    import datetime as dt
-
+def _day(iso: str) -> dt.date:
     return dt.date.fromisoformat(iso)
 
 
@@ -122,7 +120,6 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
     for day, county in steps:
         import_step(store, county, day)
     want = replay([(day, gap_items(county, day)) for day, county in steps])
-    from orgraph.analysis import gap_ledger
 
     got = [
         {k: ep[k] for k in ("type", "item", "first_seen", "resolved_on")}
