@@ -57,3 +57,28 @@ MATCH (c:FieldChange {import: $import_id})
 RETURN c.kind AS kind, c.key AS key, c.field AS field, c.old AS old, c.new AS new,
        c.n AS n
 ORDER BY n
+
+// @name field_changes_between
+// The values replaced by imports of roster days $since < on <= $until, in import order.
+MATCH (c:FieldChange)
+WHERE c.on > $since AND c.on <= $until
+RETURN c.import AS import, c.at AS at, c.on AS on, c.kind AS kind, c.key AS key,
+       c.field AS field, c.old AS old, c.new AS new, c.n AS n
+ORDER BY at, n
+
+// @name outflow_events_between
+// Departures, returns and transfers dated $since < day <= $until, with the member.
+MATCH (m:Member)-[:HAS_OUTFLOW]->(o:Outflow)
+WHERE (o.left_on > $since AND o.left_on <= $until)
+   OR (o.returned_on > $since AND o.returned_on <= $until)
+   OR (o.transferred_on > $since AND o.transferred_on <= $until)
+RETURN m.key AS key, m.name AS name, o.left_on AS left_on, o.returned_on AS returned_on,
+       o.transferred_on AS transferred_on
+ORDER BY key, left_on
+
+// @name imports_between
+// The imports recorded after $after up to $upto (their `at` times), oldest first.
+MATCH (i:Import)
+WHERE i.at > $after AND i.at <= $upto
+RETURN i.id AS id, i.at AS at
+ORDER BY at, id

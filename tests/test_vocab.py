@@ -15,6 +15,7 @@ from orgraph.vocab import (
     CHANNEL_ZH,
     GAP_TYPE_NAMES,
     GENDER_ZH,
+    HISTORY_TYPES,
     MEMBER_ROLE_ZH,
     MGMT_CLASS_ZH,
     MOBILE_KINDS,
@@ -55,7 +56,7 @@ def test_the_importer_writes_only_vocabulary_codes() -> None:
 def test_every_threshold_belongs_to_a_rule_and_each_rule_names_its_own() -> None:
     policy = Policy()
     described = policy.describe()
-    assert {t["rule"] for t in described} <= {*GAP_TYPE_NAMES, *PROPOSAL_TYPES}
+    assert {t["rule"] for t in described} <= {*GAP_TYPE_NAMES, *PROPOSAL_TYPES, *HISTORY_TYPES}
     assert tuple(RULES) == GAP_TYPE_NAMES
     for name, rule in RULES.items():
         assert rule.thresholds(policy) == {

@@ -338,7 +338,11 @@ class GapPageOut(BaseModel):
     page: int
     page_size: int
     no_data: bool = Field(default=False, description="the records this rule reads are missing")
-    items: list[dict[str, Any]]
+    min_age_days: int | None = Field(default=None, description="持续天数下限 (给出时)")
+    items: list[dict[str, Any]] = Field(
+        description="每条另有 first_seen (首次发现)、age_days (已持续天数)、age_at_least "
+        "(台账开始前已存在: 至少这么久)、age_unknown (before_ledger / not_observed: 天数未知的原因)"
+    )
 
 
 class LifeGridOut(BaseModel):
@@ -460,6 +464,28 @@ class ImportsOut(BaseModel):
 
 class ImportRecordOut(ImportEntryOut):
     report: dict[str, Any] = Field(description="导入时的完整报告 (与 POST /imports 的答复相同)")
+
+
+class ChangesOut(BaseModel):
+    """What changed between two imports or days (docs/rules.md "Changes between two points")."""
+
+    model_config = ConfigDict(extra="allow")
+    by: str = Field(description="import (按导入先后) / day (按日期)")
+    gaps: list[dict[str, Any]] = Field(description="[{type, label, opened, closed}]")
+    households: dict[str, list[str]] = Field(description="newly_uncovered / newly_covered 户编号")
+    members: dict[str, list[dict[str, Any]]] = Field(
+        description="left / returned / transferred (外出、返回、转出) 与 moved (调整支部、党小组)"
+    )
+    orgs: dict[str, list[dict[str, Any]]] = Field(description="created: 新建的党组织")
+    fields: dict[str, Any] = Field(description="{total, by_field, items (前 500 条)}")
+
+
+class FieldHistoryOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    key: str
+    items: list[dict[str, Any]] = Field(
+        description="[{import, at, on, by, kind, field, old, new}]，最早的在前"
+    )
 
 
 class DestinationsOut(BaseModel):

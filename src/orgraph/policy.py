@@ -27,6 +27,9 @@ class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     contact_min: int = _t(3, "member_contact_load", "党小组讲话: 每名党员与3—5个农户结成对子")
+    gap_old_days: int = _t(
+        90, "gap_ledger", "长期未解决: 缺口已持续天数达到此数 (按缺口台账; 仪表盘与导出的提示)"
+    )
     contact_max: int = _t(5, "member_contact_load", "同上; 各县可调 (宁海 5—20 户)")
     exempt_age: int = _t(70, "exempt_member_assigned", "地方做法 (宁海): 70 岁以上党员不安排联户")
     cadre_groups_min: int = _t(1, "cadre_group_load", "两委成员每人联系1—2个党小组")

@@ -396,6 +396,11 @@ FIELD_ZH: Final[dict[str, str]] = {
     "days_overdue": "逾期天数",
     "term_end": "届满日期",
     "opened_on": "整顿开始",
+    # the gap ledger's ages (docs/rules.md "Gap life")
+    "first_seen": "首次发现",
+    "age_days": "已持续天数",
+    "age_at_least": "台账开始前已存在",
+    "age_unknown": "天数未知原因",
     "status": "状态",
     "min": "下限",
     "max": "上限",
@@ -492,6 +497,8 @@ FIELD_ZH: Final[dict[str, str]] = {
 }
 # What else reads policy thresholds besides the gap rules (Policy.describe()'s `rule`).
 PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening", "group_ranking")
+# Thresholds read by no single rule: the gap ledger's (docs/rules.md "Gap life").
+HISTORY_TYPES: Final = ("gap_ledger",)
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",

@@ -51,3 +51,8 @@ WHERE r.since = row.since
 CREATE (m)-[t:CONTACTS]->(h)
 SET t = properties(r)
 RETURN count(t) AS written
+
+// @name testing_field_change_imports
+// The imports that replaced a value (field history), once each.
+MATCH (c:FieldChange)
+RETURN DISTINCT c.import AS import

@@ -61,17 +61,20 @@ def clean(county: list[Path], graph_host: GraphHost) -> Clean:
         return (totals, *dump(g))
 
 
+HISTORY_LABELS = frozenset({"Import", "FieldChange", "GapLedger", "GapItem"})
+
+
 def dump(store: GraphStore) -> tuple[Counter[str], Counter[str]]:
-    """Every relationship and every node (Meta excluded, and the import history's Import
-    nodes: a library import records none, `orgraph import` one each, checked apart) as a
-    multiset of JSON rows."""
+    """Every relationship and every node (Meta excluded, and the history's nodes: a library
+    import records none, `orgraph import` an Import each with the field history and the gap
+    ledger's observation after it, checked apart) as a multiset of JSON rows."""
     rels = Counter(
         json.dumps(r, sort_keys=True, ensure_ascii=False) for r in store.read("testing_rels")
     )
     nodes = Counter(
         json.dumps(r, sort_keys=True, ensure_ascii=False)
         for r in store.read("testing_nodes")
-        if r["label"] != "Import"
+        if r["label"] not in HISTORY_LABELS
     )
     return rels, nodes
 
@@ -143,6 +146,9 @@ def test_simultaneous_imports_equal_one_clean_import(
         json.loads(r.read_text())["import_id"] for r in reports
     )
     assert [e["totals"]["created"] for e in recorded] == [want["created"]] + [0] * (n - 1)
+    # the first observed the graph it made; the others changed nothing, on the same day
+    assert [e["observation"] for e in recorded] == [1] * n
+    assert {r["import"] for r in store.read("testing_field_change_imports")} <= {recorded[0]["id"]}
 
 
 def test_import_racing_api_contact_writes(

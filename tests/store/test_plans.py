@@ -21,6 +21,9 @@ FULL_READS = {
     "ledger_open_items",
     "gap_episodes_all",
     "gap_episodes_changed",
+    "field_changes_between",
+    "outflow_events_between",
+    "imports_between",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from orgraph.analysis import gap_ledger
 from orgraph.analysis.engine import LEVELS
 from orgraph.records import screening_sheet
 from orgraph.records.visibility import redact_items
@@ -78,17 +79,33 @@ def gaps(
     as_of: AsOfQ = None,
     page: PageQ = 1,
     page_size: PageSizeQ = 50,
+    min_age_days: Annotated[
+        int | None,
+        Query(ge=0, le=36_500, description="只列出已持续至少这么多天的缺口 (按缺口台账)"),
+    ] = None,
 ) -> Json:
     ref = view.resolve(scope)
-    doc = svc.answers.ask(
-        view.revision,
-        svc.engine.gaps,
-        type=type.value,
-        scope=ref,
-        as_of=as_of,
-        page=page,
-        page_size=page_size,
-    )
+    if min_age_days is not None:  # every item's age first: not from the per-revision cache
+        doc = svc.engine.gaps(
+            type.value,
+            scope=ref,
+            as_of=as_of,
+            page=page,
+            page_size=page_size,
+            min_age_days=min_age_days,
+        )
+    else:
+        doc = svc.answers.ask(
+            view.revision,
+            svc.engine.gaps,
+            type=type.value,
+            scope=ref,
+            as_of=as_of,
+            page=page,
+            page_size=page_size,
+        )
+        # the ages are read now: the ledger moves without a revision (docs/rules.md "Gap life")
+        doc = gap_ledger.with_ages(svc.store, doc)
     return Json(redact_items(doc, view.seen()))
 
 
@@ -117,11 +134,18 @@ def export(
         scope=ref,
         detail={"format": format},
     ) as detail:
-        first = svc.engine.gaps(type.value, scope=ref, as_of=as_of, page=1, page_size=EXPORT_PAGE)
+        first = svc.engine.gaps(
+            type.value, scope=ref, as_of=as_of, page=1, page_size=EXPORT_PAGE, ages=True
+        )
         items = list(first["items"])
         for page in range(2, (first["total"] + EXPORT_PAGE - 1) // EXPORT_PAGE + 1):
             items += svc.engine.gaps(
-                type.value, scope=ref, as_of=first["as_of"], page=page, page_size=EXPORT_PAGE
+                type.value,
+                scope=ref,
+                as_of=first["as_of"],
+                page=page,
+                page_size=EXPORT_PAGE,
+                ages=True,
             )["items"]
         items = redact_items({"items": items}, view.seen())["items"]
         detail["rows"] = len(items)

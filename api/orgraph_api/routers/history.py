@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from orgraph.analysis import changes
 from orgraph.analysis.engine import MAX_TREND_MONTHS
 from orgraph.errors import Forbidden
 from orgraph.importer import history
@@ -17,7 +18,7 @@ from orgraph_api.errors_doc import errors
 from orgraph_api.params import AsOfQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.routers.analysis import Level
-from orgraph_api.schemas import ImportRecordOut, ImportsOut, TrendOut
+from orgraph_api.schemas import ChangesOut, FieldHistoryOut, ImportRecordOut, ImportsOut, TrendOut
 
 router = APIRouter(prefix="/history", tags=["历史"])
 
@@ -88,3 +89,38 @@ def trend(
             counts=counts,
         )
     )
+
+
+@router.get(
+    "/changes",
+    summary="两次导入或两个日期之间的变化",
+    response_model=ChangesOut,
+    responses=errors(403, 404, 422),
+    description="from、to 为导入记录编号或日期 (YYYY-MM-DD；to 默认今天)。两个都是导入时按导入"
+    "先后比较 (其间各次导入的观测)，否则按日期 (from 之后、to 当天为止)。给出: 各类缺口新出现、"
+    "已解决的条数；新增未联系农户、新联系上的农户；外出、返回、转出的党员，调整支部或党小组的"
+    "党员；新建的党组织；导入改动的每个字段 (旧值 → 新值，前 500 条)。按全县计算，仅限县级管理员。",
+)
+def get_changes(
+    svc: Svc,
+    caller: Caller,
+    since: Annotated[str, Query(alias="from", max_length=64, description="起点: 导入编号或日期")],
+    until: Annotated[
+        str | None, Query(alias="to", max_length=64, description="终点: 导入编号或日期")
+    ] = None,
+) -> Json:
+    _history_reader(caller)
+    return Json(changes.between(svc.store, since, until))
+
+
+@router.get(
+    "/fields/{key}",
+    summary="一个对象被导入改动过的字段",
+    response_model=FieldHistoryOut,
+    responses=errors(403),
+    description="党员 (人员编号对应的键)、农户、党组织等被历次导入改动的字段: 哪次导入、何时、"
+    "谁导入、旧值 → 新值，最早的在前。身份证号、手机号只记改动，不留旧值新值。仅限县级管理员。",
+)
+def get_field_history(svc: Svc, caller: Caller, key: str) -> Json:
+    _history_reader(caller)
+    return Json(history.field_history(svc.store, key))

@@ -76,12 +76,17 @@ def state(store: GraphStore) -> dict[str, Any] | None:
     return dict(rows[0]) if rows else None
 
 
-def observe(engine: Engine, on: dt.date | None = None) -> Observation | None:
+def observe(
+    engine: Engine, on: dt.date | None = None, *, start: bool = False
+) -> Observation | None:
     """Observe the graph as it is now, on day `on` (default today; never before the ledger's
     last observation). None when the ledger has observed this revision on this day already,
-    or another process observed meanwhile."""
+    or another process observed meanwhile, or there is no ledger yet and `start` is false
+    (only a recorded import begins one: a graph nothing was imported into has no history)."""
     store = engine.store
     stamp = state(store)
+    if stamp is None and not start:
+        return None
     p = engine.projection(stale_ok=False)
     day = on or dt.date.today()
     if stamp is not None and stamp["last_on"] and day.isoformat() < stamp["last_on"]:

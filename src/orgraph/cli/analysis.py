@@ -109,8 +109,12 @@ def gaps(
     fmt: FormatOpt = Format.table,
     page: Annotated[int, typer.Option("--page", min=1)] = 1,
     page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000)] = 10_000,
+    min_age_days: Annotated[
+        int | None,
+        typer.Option("--min-age-days", min=0, help="只列出已持续至少这么多天的缺口 (按缺口台账)"),
+    ] = None,
 ) -> None:
-    """列出缺口 (谁没人负责)；不带 --type 时显示各类缺口数量。"""
+    """列出缺口 (谁没人负责) 和每条已持续的天数；不带 --type 时显示各类缺口数量。"""
     with store_session() as store:
         engine = Engine(store)
         if type is None:
@@ -131,12 +135,21 @@ def gaps(
                 {"type": "类型", "count": "数量"},
             )
             return
-        doc = engine.gaps(type, scope=scope, as_of=as_of, page=page, page_size=page_size)
+        doc = engine.gaps(
+            type,
+            scope=scope,
+            as_of=as_of,
+            page=page,
+            page_size=page_size,
+            min_age_days=min_age_days,
+            ages=True,
+        )
     missing = " — 尚未导入这条规则所读的记录，不能判断" if doc.get("no_data") else ""
     emit(
         doc["items"],
         fmt,
         f"{GAP_ZH.get(type, type)}: 共 {doc['total']} 条 ({doc['scope']}, 截至 {doc['as_of']})"
+        + (f"，已持续 {min_age_days} 天以上" if min_age_days is not None else "")
         + missing,
         doc,
     )

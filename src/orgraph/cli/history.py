@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from orgraph.analysis.changes import between
 from orgraph.analysis.engine import LEVELS, MAX_TREND_MONTHS, Engine
 from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
@@ -123,6 +124,44 @@ def trend(
     )
 
 
+@app.command()
+@handles_errors
+def fields(
+    key: Annotated[str, typer.Argument(help="党员的键、户编号或党组织编号")],
+) -> None:
+    """一个对象被历次导入改动过的字段 (旧值 → 新值)，最早的在前。"""
+    with store_session(get_settings()) as store:
+        print_json(history.field_history(store, key))
+
+
+def changes(
+    since: Annotated[str, typer.Argument(help="起点: 导入记录编号或日期 YYYY-MM-DD")],
+    until: Annotated[str | None, typer.Argument(help="终点: 导入记录编号或日期 (默认今天)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """两次导入或两个日期之间的变化: 缺口新出现与解决、农户、党员、党组织、改动的字段。"""
+    with store_session(get_settings()) as store:
+        doc = between(store, since, until)
+    if as_json:
+        print_json(doc)
+        return
+    shown = {k: doc[k].get("id") or doc[k]["on"] for k in ("from", "to")}
+    table = Table(title=f"变化: {shown['from']} → {shown['to']}")
+    for col in ("缺口类型", "新出现", "已解决"):
+        table.add_column(col)
+    for g in doc["gaps"]:
+        table.add_row(g["label"], str(g["opened"]), str(g["closed"]))
+    console.print(table)
+    hh, mm = doc["households"], doc["members"]
+    console.print(
+        f"农户: 新增未联系 {len(hh['newly_uncovered'])}，新联系上 {len(hh['newly_covered'])}；"
+        f"党员: 外出 {len(mm['left'])}，返回 {len(mm['returned'])}，转出 {len(mm['transferred'])}，"
+        f"调整支部或党小组 {len(mm['moved'])}；新建党组织 {len(doc['orgs']['created'])}；"
+        f"导入改动字段 {doc['fields']['total']} 处"
+    )
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="imports")
     root.command()(handles_errors(trend))
+    root.command()(handles_errors(changes))

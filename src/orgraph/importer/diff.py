@@ -218,6 +218,18 @@ class ImportStep:
             if old is None:
                 rep.created += 1
                 todo.append(it)
+                if rep.kind == "orgs":
+                    # an org's creation is history too (the 变化 page lists new orgs); a
+                    # member's, household's or contact's would be most of a first import
+                    self.replaced.append(
+                        {
+                            "kind": "orgs",
+                            "key": it.key,
+                            "field": "created",
+                            "old": None,
+                            "new": it.state.get("name"),
+                        }
+                    )
             elif changed(old, it.state):
                 rep.updated += 1
                 todo.append(it)

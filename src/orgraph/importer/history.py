@@ -185,3 +185,23 @@ def import_report(store: GraphStore, import_id: str) -> dict[str, Any]:
     if not rows:
         raise NotFound(f"没有编号为“{import_id[:40]}”的导入记录")
     return {**_entry(rows[0]), "report": json.loads(rows[0]["report"])}
+
+
+def field_history(store: GraphStore, key: str) -> dict[str, Any]:
+    """The values imports replaced on one entity (by key), oldest first (docs/rules.md
+    "Field history")."""
+    rows = store.read("field_history", key=key)
+    items = [
+        {
+            "import": r["import"],
+            "at": r["at"],
+            "on": r["on"],
+            "by": r["by"],
+            "kind": r["kind"],
+            "field": r["field"],
+            "old": json.loads(r["old"]) if r["old"] is not None else None,
+            "new": json.loads(r["new"]) if r["new"] is not None else None,
+        }
+        for r in rows
+    ]
+    return {"key": key, "items": items}
