@@ -117,8 +117,15 @@ def sweep(
         sw.answers.append(("/history/imports", r.json()))
         for entry in r.json()["items"][:1]:
             sw.get(client, f"/history/imports/{entry['id']}")
+            sw.get(client, "/history/changes", **{"from": entry["id"]})
+        sw.get(client, "/history/fields/" + (sorted(own.households) or ["none"])[0])
     else:
         assert r.status_code == 403, (r.status_code, r.text)
+        # the changes and the field history are county-wide: refused as the import history
+        for path in ("/history/changes?from=2020-01-01", "/history/fields/x"):
+            refused = client.get(path)
+            sw.calls += 1
+            assert refused.status_code == 403, (path, refused.status_code, refused.text)
     summary = sw.get(client, "/gaps/summary", as_of=as_of)
     for t in RULE_TYPES:
         sw.pages(client, "/gaps", type=t, as_of=as_of)

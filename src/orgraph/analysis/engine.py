@@ -373,13 +373,14 @@ class Engine:
         return gap_ledger.with_ages(self.store, doc) if ages else doc
 
     def observe_gaps(
-        self, on: str | dt.date | None = None, *, start: bool = False
+        self, on: str | dt.date | None = None, *, import_: bool = False
     ) -> dict[str, Any] | None:
         """Bring the gap ledger up to the graph as it is now, dated `on` (default today):
         what the observation opened and closed, or None when there was nothing to observe
-        (docs/rules.md "Gap life"); `start`: begin the ledger if there is none (an import)."""
+        (docs/rules.md "Gap life"). `import_`: the end of a recorded import, which begins the
+        ledger and observes a later roster day even when it changed nothing."""
         day = dt.date.fromisoformat(parse_as_of(on)[0])
-        done = gap_ledger.observe(self, day, start=start)
+        done = gap_ledger.observe(self, day, import_=import_)
         return done.as_dict() if done else None
 
     def summary(

@@ -77,21 +77,23 @@ def state(store: GraphStore) -> dict[str, Any] | None:
 
 
 def observe(
-    engine: Engine, on: dt.date | None = None, *, start: bool = False
+    engine: Engine, on: dt.date | None = None, *, import_: bool = False
 ) -> Observation | None:
     """Observe the graph as it is now, on day `on` (default today; never before the ledger's
-    last observation). None when the ledger has observed this revision on this day already,
-    or another process observed meanwhile, or there is no ledger yet and `start` is false
-    (only a recorded import begins one: a graph nothing was imported into has no history)."""
+    last observation). None when there is nothing to observe: the ledger has observed this
+    revision (an import: on this day), or another process observed meanwhile, or there is no
+    ledger yet and this is not an import (only a recorded import begins one: a graph nothing
+    was imported into has no history)."""
     store = engine.store
     stamp = state(store)
-    if stamp is None and not start:
+    if stamp is None and not import_:
         return None
     p = engine.projection(stale_ok=False)
     day = on or dt.date.today()
     if stamp is not None and stamp["last_on"] and day.isoformat() < stamp["last_on"]:
         day = dt.date.fromisoformat(stamp["last_on"])
-    if stamp is not None and (stamp["rev"], stamp["last_on"]) == (p.revision, day.isoformat()):
+    seen = stamp is not None and stamp["rev"] == p.revision
+    if seen and (not import_ or stamp["last_on"] == day.isoformat()):  # type: ignore[index]
         return None
     c, iso = engine._ctx(None, day, stale_ok=False)
     if c.graph is not p:  # a write landed between the two reads: the next observation sees it

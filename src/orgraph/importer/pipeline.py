@@ -172,7 +172,7 @@ class _Recorder:
         if exc_type is not None:
             return
         engine = self.engine or Engine(self.store)
-        engine.observe_gaps(self.today, start=True)
+        engine.observe_gaps(self.today, import_=True)
         stamp = gap_ledger.state(self.store)
         self.report.import_id = history.record(
             self.store,
