@@ -46,6 +46,7 @@ from typing import Any, Literal
 from orgraph.demo.bad_rosters import write_bad_rosters
 from orgraph.demo.build import build
 from orgraph.demo.expected import NOT_PLANTED, PlantedCase, ScreenCase
+from orgraph.demo.model import World
 from orgraph.demo.rosters import FILES, HEADERS, write_rosters
 from orgraph.vocab import GAP_TYPE_NAMES
 
@@ -55,7 +56,7 @@ SUMMARY_FILE = "demo_summary.json"
 
 # FILES and HEADERS live in rosters.py (bad_rosters.py needs them too); callers that list the
 # demo's files have always imported them from here.
-__all__ = ["FILES", "HEADERS", "SUMMARY_FILE", "DemoSummary", "Scale", "generate"]
+__all__ = ["FILES", "HEADERS", "SUMMARY_FILE", "DemoSummary", "Scale", "generate", "write_demo"]
 
 
 @dataclass
@@ -123,15 +124,23 @@ def generate(
         scale = "tiny"
     if scale not in ("tiny", "county", "city"):
         raise ValueError(f"unknown scale {scale!r}: tiny, county or city")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     world = build(scale=scale, seed=seed, as_of=as_of)
+    return write_demo(Path(out), world, with_errors=with_errors, t0=t0)
+
+
+def write_demo(
+    out: Path, world: World, *, with_errors: bool = False, t0: float | None = None
+) -> DemoSummary:
+    """Write a built world as `generate` does (rosters, samples on request, summary) into
+    `out` (created if missing); `t0`: when the work began (perf_counter), for `seconds`."""
+    t0 = time.perf_counter() if t0 is None else t0
+    out.mkdir(parents=True, exist_ok=True)
     files = write_rosters(world, out)
     summary = DemoSummary(
         out=out,
-        scale=scale,
-        seed=seed,
-        as_of=as_of,
+        scale=world.scale,
+        seed=world.seed,
+        as_of=world.as_of,
         files=files,
         counts=world.counts,
         planted=world.planted,
