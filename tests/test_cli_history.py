@@ -1,0 +1,116 @@
+"""`orgraph import --on`, `orgraph changes`, `orgraph imports fields` and `orgraph gaps
+--min-age-days` through typer's CliRunner (docs/rules.md "Gap life", "Field history", "Changes
+between two points"): the tiny demo county re-imported by the CLI on two roster days, a
+household moved between them; a CLI write observed by the gap ledger; bad points refused."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from orgraph.analysis import changes, gap_ledger
+from orgraph.cli import app
+from orgraph.demo import DemoSummary
+from orgraph.importer import history
+from orgraph.store import GraphStore
+from tests.mobility.conftest import county, tiny_files
+from tests.mobility.test_lifecycle import days_ago, home_member
+from tests.mobility.test_mobility_cli import graph_env
+
+__all__ = ["county", "graph_env", "tiny_files"]  # fixtures this module uses
+
+DAY1, DAY2 = "2026-10-01", "2026-11-01"
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args), terminal_width=250)
+
+
+def _moved_households(folder: Path, out: Path) -> tuple[str, str, str]:
+    """农户.csv with its first household moved to another hamlet of its village: (id, old
+    area, new area)."""
+    rows = list(csv.reader(io.StringIO((folder / "农户.csv").read_bytes().decode("gb18030"))))
+    hid, area = rows[0].index("户编号"), rows[0].index("所在区划代码")
+    first = rows[1]
+    other = next(
+        r[area] for r in rows[1:] if r[area][:12] == first[area][:12] and r[area] != first[area]
+    )
+    old, first[area] = first[area], other
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    out.write_bytes(buf.getvalue().encode("gb18030"))
+    return first[hid], old, other
+
+
+def test_two_roster_days_then_a_write(
+    graph_env: GraphStore, tiny_files: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    folder, _ = tiny_files
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".xlsx", ".csv"))
+    first = cli("import", *files, "--on", DAY1)
+    assert first.exit_code == 0, first.output
+    edited = tmp_path / "农户.csv"
+    hid, old, new = _moved_households(folder, edited)
+    second = cli("import", str(edited), "--on", DAY2)
+    assert second.exit_code == 0, second.output
+    ids = [e["id"] for e in history.imports(graph_env)["items"]][::-1]
+    assert [e["on"] for e in history.imports(graph_env)["items"]][::-1] == [DAY1, DAY2]
+
+    got = cli("changes", ids[0], ids[1], "--json")
+    assert got.exit_code == 0, got.output
+    assert json.loads(got.stdout) == json.loads(
+        json.dumps(changes.between(graph_env, ids[0], ids[1]))
+    )
+    table = cli("changes", DAY1, DAY2)
+    assert table.exit_code == 0, table.output
+    assert f"变化: {DAY1} → {DAY2}" in table.stdout and "导入改动字段 1 处" in table.stdout
+
+    fields = json.loads(cli("imports", "fields", hid).stdout)
+    assert [(f["import"], f["field"], f["old"], f["new"]) for f in fields["items"]] == [
+        (ids[1], "area", old, new)
+    ]
+
+    # ages: everything open since the first roster day, at least
+    aged = cli(
+        "gaps",
+        "--type",
+        "household_uncovered",
+        "--as-of",
+        DAY2,
+        "--min-age-days",
+        "31",
+        "--format",
+        "json",
+    )
+    assert aged.exit_code == 0, aged.output
+    doc = json.loads(aged.stdout)
+    assert doc["total"] > 0 and doc["min_age_days"] == 31
+    assert all(it["first_seen"] == DAY1 and it["age_at_least"] for it in doc["items"])
+    assert (
+        "已持续 31 天以上"
+        in cli(
+            "gaps", "--type", "household_uncovered", "--as-of", DAY2, "--min-age-days", "31"
+        ).stdout
+    )
+
+    # a CLI write is observed, dated today
+    seq = gap_ledger.state(graph_env)["seq"]  # type: ignore[index]
+    member = home_member(graph_env, 3)
+    went = CliRunner().invoke(
+        app, ["mobility", "depart", member, "--to", "广东省深圳市南山区", "--on", days_ago(100)]
+    )
+    assert went.exit_code == 0, went.output
+    stamp = gap_ledger.state(graph_env)
+    assert stamp is not None and stamp["seq"] == seq + 1
+    assert stamp["last_on"] == dt.date.today().isoformat()
+
+    assert cli("changes", "nope").exit_code == 6
+    bad = cli("changes", "2026-13-01")
+    assert bad.exit_code == 7 and "YYYY-MM-DD" in bad.output
+    late = cli("changes", ids[1], ids[0])
+    assert late.exit_code == 7 and "起点晚于终点" in late.output
