@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orgraph.analysis.context import Ctx, Ref
+from orgraph.analysis.projection import revision
 from orgraph.analysis.rules import RULES, ref_id
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_TYPES
@@ -88,6 +89,8 @@ def observe(
     stamp = state(store)
     if stamp is None and not import_:
         return None
+    if not import_ and stamp is not None and stamp["rev"] == revision(store)[0]:
+        return None  # a write that changed nothing (a log-in): no projection brought up
     p = engine.projection(stale_ok=False)
     day = on or dt.date.today()
     if stamp is not None and stamp["last_on"] and day.isoformat() < stamp["last_on"]:
