@@ -448,10 +448,21 @@ class OrgraphClient:
         as_of: str | None = None,
         page: int = 1,
         page_size: int = 50,
+        min_age_days: int | None = None,
     ) -> GapPage:
+        """One page of a gap type's items, each with its age (docs/rules.md "Gap life");
+        `min_age_days`: only the items open at least that many days."""
         return cast(
             GapPage,
-            self._get("/gaps", type=type, scope=scope, as_of=as_of, page=page, page_size=page_size),
+            self._get(
+                "/gaps",
+                type=type,
+                scope=scope,
+                as_of=as_of,
+                page=page,
+                page_size=page_size,
+                min_age_days=min_age_days,
+            ),
         )
 
     def export_gaps(
@@ -645,6 +656,15 @@ class OrgraphClient:
     def import_record(self, import_id: str) -> Json:
         """One recorded import with its whole report."""
         return cast(Json, self._get(f"/history/imports/{_seg(import_id)}"))
+
+    def changes(self, since: str, until: str | None = None) -> Json:
+        """What changed after `since` up to `until` (each an import id or a day YYYY-MM-DD;
+        `until` default today): docs/rules.md "Changes between two points"."""
+        return cast(Json, self._get("/history/changes", **{"from": since, "to": until}))
+
+    def field_history(self, key: str) -> Json:
+        """The values imports replaced on one entity (docs/rules.md "Field history")."""
+        return cast(Json, self._get(f"/history/fields/{_seg(key)}"))
 
     # -- mobility ---------------------------------------------------------------------------
 
