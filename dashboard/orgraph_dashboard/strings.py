@@ -17,6 +17,7 @@ from orgraph.vocab import (
     MGMT_CLASS_ZH,
     ORG_KIND_ZH,
     RECT_STATUS_ZH,
+    ROSTER_KIND_ZH,
     TARGET_KIND_ZH,
 )
 
@@ -35,6 +36,7 @@ PAGE = {
     "mobility": "流动党员",
     "chain": "户联系链",
     "rectify": "整顿与考评",
+    "changes": "变化",
     "imports": "数据导入",
 }
 
@@ -129,11 +131,108 @@ def cell(value: Any) -> Any:
     return value
 
 
+# -- the gap ledger's ages (docs/rules.md "Gap life") ------------------------------------------
+
+AGE_KEYS = ("first_seen", "age_days", "age_at_least", "age_unknown")
+FIRST_SEEN = FIELD_ZH.get("first_seen", "首次发现")
+AGE_DAYS = FIELD_ZH.get("age_days", "已持续天数")
+# why an item's age is not known (the API's age_unknown), in a few words
+AGE_UNKNOWN_ZH = {
+    "before_ledger": "未知（早于缺口台账）",
+    "not_observed": "未知（台账未观测到）",
+}
+
+
+def age_text(item: dict[str, Any]) -> str:
+    """已持续天数 of a gap item: "12", "≥ 40" when the item was there before the ledger began
+    (at least that old), or why it is unknown."""
+    days = item.get("age_days")
+    if days is None:
+        why = item.get("age_unknown")
+        return AGE_UNKNOWN_ZH.get(str(why), f"未知（{why}）") if why else "未知"
+    return f"≥ {days}" if item.get("age_at_least") else str(days)
+
+
+def with_ages(row: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """A table row with the item's two age columns after its first two columns (the item's
+    id and name, where a person looks first)."""
+    cells = list(row.items())
+    ages = [(FIRST_SEEN, item.get("first_seen") or ""), (AGE_DAYS, age_text(item))]
+    return dict(cells[:2] + ages + cells[2:])
+
+
 def table_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """API items as rows with Chinese column names, nested objects flattened to names."""
+    """API items as rows with Chinese column names, nested objects flattened to names; a gap
+    item's ages as 首次发现 and 已持续天数 (with_ages)."""
     keys: list[str] = []
     for it in items:
-        keys += [k for k in it if k not in keys]
+        keys += [k for k in it if k not in keys and k not in AGE_KEYS]
+    if any(k in it for it in items for k in AGE_KEYS):
+        return [with_ages({FIELD_ZH.get(k, k): cell(it.get(k)) for k in keys}, it) for it in items]
     # every row gets every column: a key some items lack (a household filed directly under
     # its village has no hamlet) is an empty cell, not "None"
     return [{FIELD_ZH.get(k, k): cell(it.get(k)) for k in keys} for it in items]
+
+
+# -- the import history (docs/design.md#import-history) ---------------------------------------
+
+SOURCE_ZH = {"api": "数据导入页", "cli": "命令行", "demo": "演示数据"}
+
+
+def import_time(at: str | None) -> str:
+    """When an import was recorded (the API gives UTC), in this server's local time."""
+    if not at:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return t.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def import_label(entry: dict[str, Any]) -> str:
+    """One recorded import as a person picks it: the roster day, when, who."""
+    on, at, by = zh_date(entry.get("on")), import_time(entry.get("at")), entry.get("by") or ""
+    return f"{on}花名册 · {at} 导入 · {by}"
+
+
+# The field history's field names (docs/rules.md "Field history") where FIELD_ZH's would read
+# wrong for a roster field.
+CHANGE_FIELD_ZH = {
+    "created": "新建",
+    "branches": "所在党支部",
+    "grps": "所在党小组",
+    "roles": "职务",
+    "since": "开始日期",
+    "until": "结束日期",
+    "id_hash": "身份证号",
+    "id_masked": "身份证号（掩码）",
+    "phone": "手机号码",
+}
+# Identifying fields: the history notes that they changed, never the values.
+UNKEPT_FIELDS = frozenset({"id_hash", "id_masked", "phone"})
+
+
+def change_field(kind: str, field: str) -> str:
+    """ "members.grps" → "党员花名册 · 所在党小组"."""
+    name = CHANGE_FIELD_ZH.get(field) or FIELD_ZH.get(field, field)
+    return f"{ROSTER_KIND_ZH.get(kind, kind)} · {name}"
+
+
+def change_key(kind: str, key: str) -> str:
+    """An entity's key as a person reads it: a contact's key (member|CONTACTS|kind|target|
+    since) as "member → target（since 起）"."""
+    parts = key.split("|")
+    if kind == "contacts" and len(parts) >= 4:
+        since = f"（{parts[4]}起）" if len(parts) > 4 and parts[4] else ""
+        return f"{parts[0]} → {parts[3]}{since}"
+    return key
+
+
+def change_value(field: str, value: Any) -> str:
+    """A replaced or new value as a cell (lists joined; identifying fields never shown)."""
+    if field in UNKEPT_FIELDS:
+        return "（已改动，不保留）"
+    if value is None or value == [] or value == "":
+        return "（空）"
+    return str(cell(value))

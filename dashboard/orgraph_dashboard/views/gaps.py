@@ -9,11 +9,24 @@ from typing import Any, Literal
 import streamlit as st
 
 from orgraph.client import OrgraphClient
+from orgraph.errors import OrgraphError
 from orgraph_dashboard import session, ui
 from orgraph_dashboard.strings import gap_label, num, table_rows, zh_date
 
 PAGE_SIZE = 500
 TYPE_KEY = "pg_gaps_type"
+OLD_KEY, OLD_DAYS_KEY = "pg_gaps_old", "pg_gaps_old_days"  # 只看持续 N 天以上
+GAP_OLD_DAYS = 90  # the policy's gap_old_days, when the API does not give it
+
+
+def old_days() -> int:
+    """The policy's "长期未解决" threshold (docs/rules.md "Gap life"), the filter's default."""
+    try:
+        policy = session.fetch(OrgraphClient.policy)
+    except OrgraphError:
+        return GAP_OLD_DAYS
+    value = policy.get("gap_old_days")
+    return value if isinstance(value, int) and value >= 0 else GAP_OLD_DAYS
 
 
 def _filter(rows: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
@@ -68,22 +81,64 @@ def render() -> None:
         _gap_table(gap, gap_label(gap, labels), counts[gap], as_of)
 
 
+def _age_filter() -> int | None:
+    """The "只看持续 N 天以上" filter: N when it is ticked (passed as min_age_days), else None."""
+    if not isinstance(st.session_state.get(OLD_DAYS_KEY), int):
+        st.session_state[OLD_DAYS_KEY] = old_days()
+    c1, c2, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
+    days = int(st.session_state[OLD_DAYS_KEY])
+    on = c1.checkbox(
+        f"只看持续 {days} 天以上",
+        key=OLD_KEY,
+        help="按缺口台账的首次发现日期计算；天数未知的不列出。",
+    )
+    days = int(c2.number_input("持续天数", min_value=0, max_value=36_500, step=1, key=OLD_DAYS_KEY))
+    return days if on else None
+
+
 def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
-    st.subheader(f"{label}：{num(count)} 条")
-    pages = max(1, -(-count // PAGE_SIZE))
+    min_age = _age_filter()
+    page_key = f"pg_gaps_page_{gap}"
+    asked = st.session_state.get(page_key)
+    page = asked if isinstance(asked, int) and asked >= 1 else 1
+    answer = None
+    if count:
+        answer = session.try_fetch(
+            OrgraphClient.gaps,
+            type=gap,
+            as_of=as_of,
+            page=page,
+            page_size=PAGE_SIZE,
+            min_age_days=min_age,
+        )
+        if answer is None:
+            return
+        if page > 1 and not answer["items"]:  # fewer pages under the filter: back to the first
+            st.session_state[page_key] = page = 1
+            answer = session.try_fetch(
+                OrgraphClient.gaps,
+                type=gap,
+                as_of=as_of,
+                page=1,
+                page_size=PAGE_SIZE,
+                min_age_days=min_age,
+            )
+            if answer is None:
+                return
+    total = int(answer["total"]) if answer is not None else 0
+    if min_age is None:
+        st.subheader(f"{label}：{num(count)} 条")
+    else:
+        st.subheader(f"{label}：持续 {min_age} 天以上 {num(total)} 条（共 {num(count)} 条）")
+    pages = max(1, -(-total // PAGE_SIZE))
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     text = c1.text_input(
         "在本页中筛选（名称、编号、乡镇、村…，空格分隔多个词）", key=f"pg_gaps_q_{gap}"
     )
-    page = (
-        int(
-            c2.number_input(
-                "页", min_value=1, max_value=pages, value=1, step=1, key=f"pg_gaps_page_{gap}"
-            )
-        )
-        if pages > 1
-        else 1
-    )
+    if pages > 1:
+        c2.number_input("页", min_value=1, max_value=pages, step=1, key=page_key)
+    else:
+        st.session_state.pop(page_key, None)
     stamp = as_of.replace("-", "")
     c3.download_button(
         "下载 Excel",
@@ -103,13 +158,11 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
         on_click="ignore",
         width="stretch",
     )
-    if count == 0:
+    if answer is None:
         st.success("没有发现此类缺口。")
         return
-    answer = session.try_fetch(
-        OrgraphClient.gaps, type=gap, as_of=as_of, page=page, page_size=PAGE_SIZE
-    )
-    if answer is None:
+    if not answer["items"]:
+        st.info(f"没有持续 {min_age} 天以上的此类缺口。")
         return
     rows = _filter(table_rows(answer["items"]), text)
     st.dataframe(rows, hide_index=True, width="stretch", height=560, key=f"pg_gaps_tbl_{gap}")
@@ -117,8 +170,11 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
     shown = f"第 {first + 1}–{first + len(answer['items'])} 条" if pages > 1 else "全部"
     st.caption(
         f"{shown}，共 {num(answer['total'])} 条"
+        + (f"（持续 {min_age} 天以上）" if min_age is not None else "")
         + (f"；筛选后 {len(rows)} 条" if text.strip() else "")
         + f"。统计日期 {zh_date(answer.get('as_of') or as_of)}。"
+        + "首次发现、已持续天数按缺口台账（“≥”：台账开始时已存在，至少这么久）。"
+        + ("下载的是完整名单（不按持续天数筛选）。" if min_age is not None else "")
     )
 
 
