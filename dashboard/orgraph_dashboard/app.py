@@ -62,6 +62,7 @@ def main() -> None:
             _page("mobility", ":material/flight_takeoff:"),
             _page("chain", ":material/link:"),
             _page("rectify", ":material/fact_check:"),
+            _page("changes", ":material/compare_arrows:"),
             _page("imports", ":material/upload_file:"),
             _page("login", ":material/person:", title=PAGE["account"]),
         ]
