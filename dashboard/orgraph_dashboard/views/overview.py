@@ -1,19 +1,23 @@
 """总览: the key figures of the user's scope, coverage by township (or village), gaps by type,
-and coverage month by month."""
+and coverage month by month. The figures' arrows compare with the previous import when a county
+administrator has at least two recorded imports (the gap items opened and closed between the
+last two, docs/rules.md "Changes between two points"), else with 30 days earlier."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import streamlit as st
 from streamlit_echarts import st_echarts
 
-from orgraph.client import OrgraphClient
+from orgraph.client import Me, OrgraphClient
+from orgraph.errors import OrgraphError
 from orgraph.vocab import CHILD_LEVEL, LEVEL_ZH
 from orgraph_dashboard import charts, session, ui
-from orgraph_dashboard.strings import gap_label, num, pct, zh_date
+from orgraph_dashboard.strings import gap_label, import_label, num, pct, zh_date
 
 COMPARE_DAYS = 30
 TREND_MONTHS = 12
@@ -45,7 +49,18 @@ def _delta(
     return f"{d:+,}"
 
 
-Figures = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]
+@dataclass(frozen=True)
+class Compared:
+    """What the arrows compare with: the head row of then (coverage), and the gap total of
+    then (30 days earlier) or the gap items opened and closed between the last two imports."""
+
+    head: dict[str, Any]
+    caption: str
+    gaps_total: int | None = None
+    changes: dict[str, Any] | None = None  # /history/changes between the last two imports
+
+
+Figures = tuple[dict[str, Any], dict[str, Any], Compared | None]
 
 # The head row's figures shown as metrics, two rows of four: (label, field, how to show it,
 # arrow colour: "off" for sizes, "normal" where up is good, "inverse" where up is bad).
@@ -61,42 +76,104 @@ HEAD_METRICS: tuple[tuple[str, str, Callable[[Any], str], Colour], ...] = (
 )
 
 
-def _load(as_of: str) -> Figures:
+def last_two_imports(me: Me, as_of: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(previous, last) recorded import, when the user may read the import history (county
+    administrators), there are at least two and the figures are of the last one's day or
+    later; else None (the arrows then compare with 30 days earlier)."""
+    if not me.get("can_import"):
+        return None
+    try:
+        items = session.fetch(OrgraphClient.imports, page=1, page_size=2)["items"]
+    except OrgraphError:
+        return None
+    if len(items) < 2 or as_of < str(items[0].get("on") or ""):
+        return None
+    return items[1], items[0]
+
+
+def _by_import(pair: tuple[dict[str, Any], dict[str, Any]]) -> Compared:
+    prev, last = pair
+    changes = dict(session.fetch(OrgraphClient.changes, since=prev["id"], until=last["id"]))
+    old = session.fetch(OrgraphClient.coverage, level="county", as_of=prev["on"])
+    opened = sum(int(g["opened"]) for g in changes["gaps"])
+    closed = sum(int(g["closed"]) for g in changes["gaps"])
+    caption = (
+        f"箭头为与上一次导入相比的变化：比较的是导入“{import_label(prev)}”和导入"
+        f"“{import_label(last)}”。缺口合计的箭头为这两次导入之间新出现 {num(opened)} 条、"
+        f"已解决 {num(closed)} 条之差；农户、覆盖率等与 {zh_date(prev['on'])}"
+        "（上一次导入的花名册日期）相比。"
+    )
+    return Compared(head=dict(old["rows"][0]), caption=caption, changes=changes)
+
+
+def _by_days(as_of: str) -> Compared:
+    before = earlier(as_of)
+    old_cov = session.fetch(OrgraphClient.coverage, level="county", as_of=before)
+    old_sum = session.fetch(OrgraphClient.gaps_summary, as_of=before)
+    return Compared(
+        head=dict(old_cov["rows"][0]),
+        caption=f"箭头为与 {zh_date(before)}（{COMPARE_DAYS} 天前）相比的变化。",
+        gaps_total=sum(old_sum["counts"].values()),
+    )
+
+
+def _load(me: Me, as_of: str) -> Figures:
     cov = coverage_for_children(as_of)
     assert cov is not None
     summ = dict(session.fetch(OrgraphClient.gaps_summary, as_of=as_of))
-    before = earlier(as_of)
-    old_cov: dict[str, Any] | None = None
-    old_sum: dict[str, Any] | None = None
-    try:
-        old_cov = dict(session.fetch(OrgraphClient.coverage, level="county", as_of=before))
-        old_sum = dict(session.fetch(OrgraphClient.gaps_summary, as_of=before))
-    except Exception:  # the comparison is a nicety: never let it break the page
-        old_cov = old_sum = None
-    return cov, summ, old_cov, old_sum
+    compared: Compared | None = None
+    pair = last_two_imports(me, as_of)
+    try:  # the comparison is a nicety: never let it break the page
+        compared = _by_import(pair) if pair else _by_days(as_of)
+    except Exception:
+        compared = None
+    return cov, summ, compared
 
 
-def _metrics(head: dict[str, Any], old: dict[str, Any], gaps: int, old_gaps: int | None) -> None:
+def _metrics(head: dict[str, Any], gaps: int, compared: Compared | None) -> None:
+    old = compared.head if compared else {}
     cells = [*st.columns(4), *st.columns(4)]
     for cell, (label, field, show, colour) in zip(cells, HEAD_METRICS, strict=False):
         delta = _delta(head[field], old.get(field), percent=field == "coverage")
         cell.metric(label, show(head[field]), delta, delta_color=colour)
-    cells[len(HEAD_METRICS)].metric(
-        "缺口合计", num(gaps), _delta(gaps, old_gaps), delta_color="inverse"
-    )
+    if compared is not None and compared.changes is not None:
+        net = sum(int(g["opened"]) - int(g["closed"]) for g in compared.changes["gaps"])
+        gap_delta = f"{net:+,}" if net else None
+    else:
+        gap_delta = _delta(gaps, compared.gaps_total if compared else None)
+    cells[len(HEAD_METRICS)].metric("缺口合计", num(gaps), gap_delta, delta_color="inverse")
+
+
+OPENED, CLOSED = "较上次导入新出现", "较上次导入已解决"
 
 
 def _gap_table(
-    counts: dict[str, int], labels: dict[str, str], head: dict[str, Any], missing: set[str]
+    counts: dict[str, int],
+    labels: dict[str, str],
+    head: dict[str, Any],
+    missing: set[str],
+    changes: dict[str, Any] | None,
 ) -> None:
     st.markdown("##### 缺口（按类型）")
+    moved = {g["type"]: g for g in (changes or {}).get("gaps", [])}
+
+    def since_last(t: str) -> dict[str, Any]:
+        if changes is None:
+            return {}
+        g = moved.get(t) or {}
+        return {OPENED: int(g.get("opened") or 0), CLOSED: int(g.get("closed") or 0)}
+
     table: list[dict[str, Any]] = [
-        {"缺口类型": gap_label(t, labels), "数量": n}
+        {"缺口类型": gap_label(t, labels), "数量": n, **since_last(t)}
         for t, n in sorted(counts.items(), key=lambda x: -x[1])
         if t not in missing
     ]
     # types whose records (组织生活, 党费) are not imported: 未导入, never 0
-    table += [{"缺口类型": gap_label(t, labels), "数量": None} for t in counts if t in missing]
+    table += [
+        {"缺口类型": gap_label(t, labels), "数量": None, **since_last(t)}
+        for t in counts
+        if t in missing
+    ]
     st.dataframe(
         table,
         hide_index=True,
@@ -104,7 +181,9 @@ def _gap_table(
         height=min(38 + 35 * len(table), 640),
         key="ov_gaps",
         column_config={
-            "数量": st.column_config.NumberColumn(format="localized", help="空白: 未导入记录")
+            "数量": st.column_config.NumberColumn(format="localized", help="空白: 未导入记录"),
+            OPENED: st.column_config.NumberColumn(help="上一次导入到最近一次导入之间"),
+            CLOSED: st.column_config.NumberColumn(help="上一次导入到最近一次导入之间"),
         },
     )
     hist: dict[str, int] = head.get("load") or {}
@@ -142,19 +221,18 @@ def _trend(level: str, as_of: str) -> None:
 
 
 def render() -> None:
-    ui.header("overview")
+    me = ui.header("overview")
     as_of = session.as_of()
-    got = session.guarded(lambda: _load(as_of))
+    got = session.guarded(lambda: _load(me, as_of))
     if got is None:
         return
-    cov, summ, old_cov, old_sum = got
+    cov, summ, compared = got
     head = cov["rows"][0]
     counts: dict[str, int] = summ["counts"]
     st.markdown(f"#### {head['name']}（{LEVEL_ZH.get(head['level'], head['level'])}）")
-    old_total = sum(old_sum["counts"].values()) if old_sum else None
-    _metrics(head, old_cov["rows"][0] if old_cov else {}, sum(counts.values()), old_total)
-    if old_cov:
-        st.caption(f"箭头为与 {zh_date(earlier(as_of))}（{COMPARE_DAYS} 天前）相比的变化。")
+    _metrics(head, sum(counts.values()), compared)
+    if compared:
+        st.caption(compared.caption)
 
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -169,7 +247,9 @@ def render() -> None:
             st.info("范围内没有下级区划的农户数据。")
     with right:
         missing = set(summ.get("no_data") or ())
-        _gap_table(counts, summ.get("labels") or {}, head, missing)
+        _gap_table(
+            counts, summ.get("labels") or {}, head, missing, compared.changes if compared else None
+        )
         if missing:
             st.caption(
                 f"{len(missing)} 类缺口所需的组织生活/党费记录尚未导入，数量空白，不代表没有问题。"
