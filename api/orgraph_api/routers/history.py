@@ -1,20 +1,24 @@
 """The graph's history: the imports it has recorded (docs/design.md#import-history; under
 /history, not /imports, whose POST /imports/{kind} would also match a record's path) and the
-coverage month by month (docs/rules.md "Trend")."""
+coverage month by month (docs/rules.md "Trend"), the changes between two points and the
+year-end summary workbook (docs/rules.md "Year-end summary")."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.responses import Response
 
-from orgraph.analysis import changes
+from orgraph.analysis import changes, year_end
 from orgraph.analysis.engine import MAX_TREND_MONTHS
 from orgraph.errors import Forbidden
 from orgraph.importer import history
+from orgraph.records import year_end_sheet
 from orgraph.security import can_import
+from orgraph_api import exports
 from orgraph_api.deps import Caller, Scoped, Svc
-from orgraph_api.errors_doc import errors
+from orgraph_api.errors_doc import download, errors
 from orgraph_api.params import AsOfQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.routers.analysis import Level
@@ -124,3 +128,25 @@ def get_changes(
 def get_field_history(svc: Svc, caller: Caller, key: str) -> Json:
     _history_reader(caller)
     return Json(history.field_history(svc.store, key))
+
+
+@router.get(
+    "/year-end",
+    summary="年度汇总 (XLSX)",
+    responses=download(403, 422),
+    response_class=Response,
+    description="一年的党建工作汇总，可附在年度党建报告后: 各乡镇汇总 (每个乡镇一行，另有未定位和"
+    "全县: 年初、年末农户数、已联系户数和联系覆盖率及其变化，年内新出现、已解决的缺口，年末在册、"
+    "外出、长期未报到、失联党员，年内外出、返回、转出组织关系的党员)、缺口类型 (全县各类缺口年内"
+    "新出现、已解决和年初、年末条数)、逐月覆盖率 (各乡镇每月末) 和图表。年份 2000 至今年；本年度"
+    "统计到今天。按全县计算，仅限县级管理员。",
+)
+def export_year_end(
+    svc: Svc,
+    caller: Caller,
+    year: Annotated[int, Query(ge=year_end.FIRST_YEAR, le=9999, description="年份")],
+) -> Response:
+    _history_reader(caller)
+    doc = year_end.summary(svc.engine, year)
+    body = year_end_sheet.to_xlsx(doc)
+    return exports.file_response(body, "xlsx", f"年度汇总_{year}.xlsx", f"year_end_{year}.xlsx")

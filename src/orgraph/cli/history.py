@@ -1,7 +1,8 @@
 """`orgraph imports` (the graph's import history, newest first), `orgraph imports show ID`
 (one import with its whole report, as `orgraph import --report` wrote it): importer/history.py,
-docs/design.md#import-history; and `orgraph trend` (coverage month by month, docs/rules.md
-"Trend")."""
+docs/design.md#import-history; `orgraph trend` (coverage month by month, docs/rules.md
+"Trend"), `orgraph changes` and `orgraph year-end` (the year-end summary workbook, docs/rules.md
+"Year-end summary")."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from orgraph.analysis import year_end as year_end_summary
 from orgraph.analysis.changes import between
 from orgraph.analysis.engine import LEVELS, MAX_TREND_MONTHS, Engine
 from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
 from orgraph.config import get_settings
 from orgraph.importer import history
+from orgraph.records import year_end_sheet
 from orgraph.vocab import ROSTER_KIND_ZH
 
 app = typer.Typer(help="导入记录: 每次导入的时间、导入人、文件 (大小、SHA-256) 和结果")
@@ -161,7 +164,27 @@ def changes(
     )
 
 
+def year_end(
+    year: Annotated[int, typer.Option("--year", help="年份 (2000 至今年；本年度统计到今天)")],
+    out: Annotated[Path, typer.Option("--out", help="写出的 Excel 文件 (.xlsx)")],
+) -> None:
+    """年度汇总: 各乡镇年初、年末覆盖率，年内缺口新出现与解决，外出党员情况，逐月覆盖率和图表。"""
+    if out.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("导出文件须为 .xlsx", param_hint="--out")
+    with store_session(get_settings()) as store:
+        doc = year_end_summary.summary(Engine(store), year)
+    out.write_bytes(year_end_sheet.to_xlsx(doc))
+    county = doc["county"]
+    console.print(
+        f"{doc['year']} 年度汇总 ({doc['start']} 至 {doc['end']}): {len(doc['townships'])} 个乡镇，"
+        f"缺口新出现 {county['gaps_opened']}、已解决 {county['gaps_closed']}；已写出 {out}"
+    )
+    if doc["ledger"]["note"]:
+        console.print(doc["ledger"]["note"])
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="imports")
     root.command()(handles_errors(trend))
     root.command()(handles_errors(changes))
+    root.command(name="year-end")(handles_errors(year_end))
