@@ -161,6 +161,14 @@ def with_ages(row: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     return dict(cells[:2] + ages + cells[2:])
 
 
+def aged_rows(rows: list[dict[str, Any]], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page's own rows of gap items (one per item) with the items' age columns, when the
+    API gives ages."""
+    if not any(k in it for it in items for k in AGE_KEYS):
+        return rows
+    return [with_ages(r, it) for r, it in zip(rows, items, strict=True)]
+
+
 def table_rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """API items as rows with Chinese column names, nested objects flattened to names; a gap
     item's ages as 首次发现 and 已持续天数 (with_ages)."""

@@ -26,7 +26,7 @@ from orgraph.vocab import (
     ORG_KIND_ZH,
 )
 from orgraph_dashboard import session, ui
-from orgraph_dashboard.strings import gap_label, num, zh_date
+from orgraph_dashboard.strings import AGE_KEYS, aged_rows, gap_label, num, zh_date
 
 Row = dict[str, Any]
 
@@ -198,9 +198,12 @@ def header(gap: str, key: str) -> str:
 
 
 def gap_rows(gap: str, items: list[Row]) -> list[Row]:
-    """A gap list's items as table rows: Chinese headers, dates and periods in Chinese."""
-    cols = COLUMNS.get(gap) or tuple(dict.fromkeys(k for it in items for k in it))
-    return [{header(gap, k): _value(k, it.get(k)) for k in cols} for it in items]
+    """A gap list's items as table rows: Chinese headers, dates and periods in Chinese, and
+    each item's 首次发现 and 已持续天数 (docs/rules.md "Gap life")."""
+    cols = COLUMNS.get(gap) or tuple(
+        dict.fromkeys(k for it in items for k in it if k not in AGE_KEYS)
+    )
+    return aged_rows([{header(gap, k): _value(k, it.get(k)) for k in cols} for it in items], items)
 
 
 def no_data_text(gap: str) -> str:

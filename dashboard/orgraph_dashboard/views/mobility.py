@@ -11,7 +11,7 @@ from streamlit_echarts import Map, st_echarts
 from orgraph.client import OrgraphClient
 from orgraph.errors import NotFound
 from orgraph_dashboard import charts, geo, session, ui
-from orgraph_dashboard.strings import MSG, num, zh_date
+from orgraph_dashboard.strings import MSG, aged_rows, num, zh_date
 
 LIST_SIZE = 500
 
@@ -144,7 +144,7 @@ def render() -> None:
 
 
 def _members(page: dict[str, Any], *, lost: bool, key: str) -> None:
-    rows = _member_rows(page["items"], lost=lost)
+    rows = aged_rows(_member_rows(page["items"], lost=lost), page["items"])
     if not rows:
         st.success("没有。")
         return

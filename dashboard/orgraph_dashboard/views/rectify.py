@@ -37,7 +37,7 @@ from orgraph.vocab import (
     SCREEN_INDICATOR_ZH,
 )
 from orgraph_dashboard import charts, geo, session, ui
-from orgraph_dashboard.strings import gap_label, num, zh_date
+from orgraph_dashboard.strings import aged_rows, gap_label, num, zh_date
 
 Row = dict[str, Any]
 
@@ -920,7 +920,7 @@ def _ledger_block(
     if page is None:
         return
     items = list(page["items"])
-    rows = ledger_rows(gap, items)
+    rows = aged_rows(ledger_rows(gap, items), items)
     st.dataframe(
         rows,
         hide_index=True,
