@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,10 +73,17 @@ def api(live: LiveDashboard) -> OrgraphClient:
     return live.client(ADMIN)
 
 
-def _serve(graph_host: GraphHost, data_dir: Path) -> Iterator[LiveDashboard]:
+Loader = Callable[[GraphStore, Path, bytes], None]
+
+
+def _serve(
+    graph_host: GraphHost, data_dir: Path, load: Loader = load_demo
+) -> Iterator[LiveDashboard]:
+    """A fresh graph filled by `load(store, folder, id hash key)` (default: the tiny demo,
+    imported without a record), its users, and the API over it."""
     settings = api_settings(data_dir)
     with graph_host.fresh() as store:
-        load_demo(store, data_dir / "demo", settings.id_hash_key.get_secret_value().encode())
+        load(store, data_dir / "demo", settings.id_hash_key.get_secret_value().encode())
         make_user(data_dir, ADMIN[0], ADMIN[1], "county_admin", COUNTY, display_name="王主任")
         make_user(data_dir, TOWN[0], TOWN[1], "township_admin", TOWNSHIP, display_name="李委员")
         make_user(data_dir, VIEWER[0], VIEWER[1], "viewer", COUNTY)
