@@ -13,6 +13,9 @@ from orgraph.cli.imports import show
 from orgraph.config import get_settings
 from orgraph.demo import generate
 from orgraph.demo.cli import demo_data
+from orgraph.demo.evolve import generate_months, last_month_end, month_end
+from orgraph.demo.generate import Scale
+from orgraph.demo.periods import add_months
 from orgraph.importer.history import Origin, local_user
 from orgraph.importer.pipeline import import_files
 from orgraph.store.base import count_nodes
@@ -33,10 +36,20 @@ def register(app: typer.Typer) -> None:
         if_empty: Annotated[
             bool, typer.Option("--if-empty", help="数据库已有数据时什么也不做")
         ] = False,
+        months: Annotated[
+            int,
+            typer.Option(
+                "--months",
+                help="按月导入最近 N 个月末的花名册 (默认 1: 截至今天的一份)；"
+                "各月末一个目录，依次导入，花名册日期为各月末",
+            ),
+        ] = 1,
     ) -> None:
-        """生成演示县 (宁海县) 的花名册等文件并导入数据库 (截至今天)。"""
+        """生成演示县 (宁海县) 的花名册等文件并导入数据库 (截至今天，或最近几个月末)。"""
         if scale not in ("tiny", "county", "city"):
             raise typer.BadParameter("scale 只能是 tiny、county 或 city", param_hint="--scale")
+        if months < 1:
+            raise typer.BadParameter("月数至少为 1", param_hint="--months")
         settings = get_settings()
         if if_empty:
             with store_session(settings) as store:
@@ -45,6 +58,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"数据库已有 {nodes} 个节点，跳过演示数据导入")
                 return
         today = dt.date.today()
+        if months > 1:
+            _load_months(out, scale=scale, seed=seed, months=months, today=today)
+            return
         summary = generate(out, scale=scale, seed=seed, as_of=today)  # type: ignore[arg-type]
         console.print(
             f"已生成演示数据 {out} ({scale}, 种子 {seed}, 截至 {today}): "
@@ -61,3 +77,31 @@ def register(app: typer.Typer) -> None:
                 origin=Origin(by=local_user(), source="demo"),
             )
         show(result)
+
+
+def _load_months(out: Path, *, scale: str, seed: int, months: int, today: dt.date) -> None:
+    """The last `months` month ends up to today (demo/evolve.py), imported in order, each
+    recorded and dated by its month end (the gap ledger's observations 1…N)."""
+    last = last_month_end(today)
+    first = month_end(add_months(last.replace(day=1), 1 - months))
+    s: Scale = scale  # type: ignore[assignment]
+    summary = generate_months(out, scale=s, seed=seed, as_of=first, months=months)
+    console.print(
+        f"已生成演示数据 {out} ({scale}, 种子 {seed}, {months} 个月末 "
+        f"{summary.months[0]} … {summary.months[-1]}): {summary.seconds} 秒"
+    )
+    settings = get_settings()
+    with store_session(settings) as store:
+        migrate(store)
+        for folder, on in zip(summary.folders, summary.months, strict=True):
+            console.print(f"导入 {folder.name} (花名册日期 {on})")
+            files = sorted(p for p in folder.iterdir() if p.suffix in ROSTER_SUFFIXES)
+            result = import_files(
+                store,
+                files,
+                today=today,
+                on=on,
+                key=settings.id_hash_key.get_secret_value().encode(),
+                origin=Origin(by=local_user(), source="demo"),
+            )
+            show(result)

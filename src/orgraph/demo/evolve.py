@@ -19,8 +19,9 @@ Rows are only added or changed, never dropped, so each month's files are the who
 as of that day and an import of them in order leaves the graph a fresh import of the last
 month would give. Members, households, hamlets and party groups that carry a planted case
 (demo_summary.json), members listed twice and 第一书记 are left alone (branches are not: a
-transfer may leave or join one), so month 1's planted cases mostly stay where they were put (their truth at later month ends is not guaranteed: dates move on, and
-the ledgers — meetings, dues, reports, 第一书记, 整顿台账 — are carried forward unchanged).
+transfer may leave or join one), so month 1's planted cases mostly stay where they were put
+(their truth at later month ends is not guaranteed: dates move on, and the ledgers —
+meetings, dues, reports, 第一书记, 整顿台账 — are carried forward unchanged).
 Everything else (areas, orgs, ledgers) is written as month 1 has it.
 """
 
