@@ -81,23 +81,26 @@ def render() -> None:
         _gap_table(gap, gap_label(gap, labels), counts[gap], as_of)
 
 
-def _age_filter() -> int | None:
-    """The "只看持续 N 天以上" filter: N when it is ticked (passed as min_age_days), else None."""
+def _age_wanted() -> int | None:
+    """The "只看持续 N 天以上" filter as it stands (its widgets are drawn below the title):
+    N when it is ticked (passed as min_age_days), else None."""
     if not isinstance(st.session_state.get(OLD_DAYS_KEY), int):
         st.session_state[OLD_DAYS_KEY] = old_days()
+    return int(st.session_state[OLD_DAYS_KEY]) if st.session_state.get(OLD_KEY) else None
+
+
+def _age_filter() -> None:
     c1, c2, _ = st.columns([2, 1, 3], vertical_alignment="bottom")
-    days = int(st.session_state[OLD_DAYS_KEY])
-    on = c1.checkbox(
-        f"只看持续 {days} 天以上",
+    c1.checkbox(
+        f"只看持续 {int(st.session_state[OLD_DAYS_KEY])} 天以上",
         key=OLD_KEY,
         help="按缺口台账的首次发现日期计算；天数未知的不列出。",
     )
-    days = int(c2.number_input("持续天数", min_value=0, max_value=36_500, step=1, key=OLD_DAYS_KEY))
-    return days if on else None
+    c2.number_input("持续天数", min_value=0, max_value=36_500, step=1, key=OLD_DAYS_KEY)
 
 
 def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
-    min_age = _age_filter()
+    min_age = _age_wanted()
     page_key = f"pg_gaps_page_{gap}"
     asked = st.session_state.get(page_key)
     page = asked if isinstance(asked, int) and asked >= 1 else 1
@@ -130,6 +133,7 @@ def _gap_table(gap: str, label: str, count: int, as_of: str) -> None:
         st.subheader(f"{label}：{num(count)} 条")
     else:
         st.subheader(f"{label}：持续 {min_age} 天以上 {num(total)} 条（共 {num(count)} 条）")
+    _age_filter()
     pages = max(1, -(-total // PAGE_SIZE))
     c1, c2, c3, c4 = st.columns([3, 1, 1, 1], vertical_alignment="bottom")
     text = c1.text_input(
