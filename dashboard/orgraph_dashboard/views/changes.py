@@ -119,7 +119,8 @@ def _range_caption(doc: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str
         return f"按导入先后比较：{shown(a)}之后，到{shown(b)}为止的各次导入。"
     return (
         f"按日期比较：{shown(a)}之后，到{shown(b)}为止（导入记录按其花名册日期计；"
-        "外出、返回、转出按登记的日期）。"
+        "外出、返回、转出按登记的日期）。缺口按缺口台账的首次发现、解决日期计："
+        "台账开始记录那天已经存在的缺口，也计为那天新出现。"
     )
 
 
