@@ -22,7 +22,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from orgraph.analysis import changes, gap_ledger
+from orgraph.analysis import changes, gap_ledger, year_end
 from orgraph.analysis.engine import MAX_PAGE_SIZE, Engine
 from orgraph.importer import history
 from orgraph.importer.history import Origin
@@ -147,6 +147,7 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
 
     if len(steps) > 1:
         check_changes(store, steps, want, [e["id"] for e in reversed(recorded)])
+    check_year_end(store, steps)
 
     engine = Engine(store, policy=Policy())
     began = steps[0][0]
@@ -219,3 +220,85 @@ def check_changes(
             if f["kind"] == "members" and f["field"] in ("roles", "category")
         }
         assert got == edits, (since, until)
+
+
+def year_end_counts(store: GraphStore, county: County, year: int) -> dict[str | None, Counter[str]]:
+    """Per township code (None: no township), the gap episodes opened and closed in `year`
+    and the departures and returns dated in it (docs/rules.md "Year-end summary"), recounted
+    from the ledger's raw episodes and the model: a household by its area, a member by the
+    area its branch (or the nearest org above) serves, else its household's, an area by its
+    township, an org by the area it or an org above serves, an id `a|b|…` by its first org."""
+    areas = {a.code: a for a in county.areas}
+    orgs = {o.id: o for o in county.orgs}
+    homes = {h.id: h.area for h in county.households}
+    members = {m.member_no: m for m in county.members}
+
+    def township(code: str | None) -> str | None:
+        while code is not None and code in areas:
+            if areas[code].level == "township":
+                return code
+            code = areas[code].parent
+        return None
+
+    def served(oid: str | None) -> str | None:
+        seen = set()
+        while oid is not None and oid in orgs and oid not in seen:
+            seen.add(oid)
+            if orgs[oid].area:
+                return orgs[oid].area
+            oid = orgs[oid].parent
+        return None
+
+    def of_member(no: str) -> str | None:
+        m = members[no]
+        area = served(m.branch)
+        if area is None and m.household:
+            area = homes[m.household]
+        return township(area)
+
+    def locate(item: str) -> str | None:
+        if item in homes:
+            return township(homes[item])
+        if item in members:
+            return of_member(item)
+        if item in areas:
+            return township(item)
+        for part in item.split("|")[:2]:
+            if part in orgs:
+                return township(served(part))
+        return None
+
+    lo, hi = f"{year - 1}-12-31", f"{year}-12-31"
+    out: dict[str | None, Counter[str]] = {}
+    for ep in store.read("gap_episodes_all"):
+        where = out.setdefault(locate(ep["item"]), Counter())
+        where["gaps_opened"] += lo < ep["first_seen"] <= hi
+        where["gaps_closed"] += ep["resolved_on"] is not None and lo < ep["resolved_on"] <= hi
+    for o in county.outflows:
+        where = out.setdefault(of_member(o.member), Counter())
+        where["departures"] += lo < o.left_on <= hi
+        where["returns"] += o.returned_on is not None and lo < o.returned_on <= hi
+    return out
+
+
+def check_year_end(store: GraphStore, steps: list[tuple[str, County]]) -> None:
+    """The year-end summary of each year a step falls in (complete years: made on the imports'
+    day) against year_end_counts over the county as the last step left it."""
+    county = steps[-1][1]
+    engine = Engine(store, policy=Policy())
+    keys = ("gaps_opened", "gaps_closed", "departures", "returns")
+    towns = sorted(a.code for a in county.areas if a.level == "township")
+    for year in sorted({int(day[:4]) for day, _ in steps}):
+        want = year_end_counts(store, county, year)
+        doc = year_end.summary(engine, year, today=IMPORT_TODAY)
+        assert [r["code"] for r in doc["townships"]] == towns
+        rows = [*doc["townships"], doc["unlocated"]]
+        got = {r["code"]: {k: r[k] for k in keys} for r in rows}
+        assert got == {t: {k: want.get(t, Counter())[k] for k in keys} for t in got}, year
+        assert not want.keys() - got.keys(), year
+        if want.get(None, Counter())["gaps_opened"]:
+            event("year-end: an item no township holds")
+        if sum(want.get(t, Counter())["gaps_closed"] for t in towns):
+            event("year-end: an item closed in a township")
+        total = {k: sum(c[k] for c in want.values()) for k in keys}
+        assert {k: doc["county"][k] for k in keys} == total, year
