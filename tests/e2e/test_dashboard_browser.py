@@ -49,6 +49,7 @@ PAGES = [
     "流动党员",
     "户联系链",
     "整顿与考评",
+    "变化",
     "数据导入",
     "账户",
 ]
@@ -371,6 +372,12 @@ def _after_render(page: Any, name: str, servers: str) -> None:
         _life_rendered(page)
     if name == "整顿与考评":
         _screening_rendered(page)
+    if name == "变化":
+        # the demo is imported without a record here: the page says so and compares days
+        assert page.get_by_role("heading", name="变化", exact=True).is_visible()
+        page.get_by_text("还没有导入记录").wait_for(timeout=10_000)
+        for text in ("按日期比较", "新出现缺口", "缺口（按类型）", "农户联系", "导入改动的字段"):
+            assert page.get_by_text(text).first.is_visible(), text
     if name == "户联系链":
         before = _run_no(page)
         box = page.get_by_label("户编号或户主姓名")
