@@ -144,9 +144,9 @@ def test_year_end_workbook(api: tuple[str, Path], demo_dir: Path) -> None:
         {r[target] for r in contacts[1:] if r[kind] == "户" and not r[until]}
         - {it["id"] for it in before}
     )
-    for r in contacts[1:]:
-        if r[kind] == "户" and r[target] == covered[0] and not r[until]:
-            r[until] = "2026-10-15"
+    for row in contacts[1:]:
+        if row[kind] == "户" and row[target] == covered[0] and not row[until]:
+            row[until] = "2026-10-15"
     _upload(c, [_csv(CONTACTS, contacts)], DAY2)
 
     today = dt.date.today()
