@@ -108,6 +108,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for host in NEO4J_HOST:  # prestarted, but no test of this process took the pool
+        host.close()
     out = getattr(session.config, "workeroutput", None)
     if out is not None:  # an xdist worker: its pool's line goes to the controller
         out["neo4j_pool"] = list(NEO4J_POOL)
@@ -149,20 +151,46 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line)
 
 
+# The pool of this process, made when collection ends so that its first servers start in the
+# background while the first tests run (Neo4jHost.prestart), or by the first test that needs it.
+NEO4J_HOST: list[Neo4jHost] = []
+# How many servers to start ahead of need: 1 by default when Neo4j tests are selected (the
+# first lease needs one anyway); scripts/test.sh asks for 2, the size every whole-suite run's
+# pools reached on both workers. 0 starts them only when a lease needs one.
+NEO4J_PRESTART = int(os.environ.get("ORGRAPH_TEST_NEO4J_PRESTART", "1"))
+
+
+def _neo4j_host() -> Neo4jHost:
+    if not NEO4J_HOST:
+        NEO4J_HOST.append(
+            Neo4jHost(
+                os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
+                os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
+                os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""),
+            )
+        )
+    return NEO4J_HOST[0]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # An xdist controller collects nothing; each worker starts its own pool's servers.
+    if NEO4J_PRESTART > 0 and any("neo4j" in item.keywords for item in session.items):
+        _neo4j_host().prestart(NEO4J_PRESTART)
+
+
 @pytest.fixture(scope="session")
 def neo4j_host() -> Iterator[Neo4jHost]:
-    host = Neo4jHost(
-        os.environ.get("ORGRAPH_TEST_NEO4J_URI", ""),
-        os.environ.get("ORGRAPH_TEST_NEO4J_USER", "neo4j"),
-        os.environ.get("ORGRAPH_TEST_NEO4J_PASSWORD", ""),
-    )
+    host = _neo4j_host()
     yield host
     leases = sum(s.leases for s in host.slots)
+    failed = host.prestart_failed
     NEO4J_POOL.append(
         f"Neo4j pool: {len(host.slots)} server(s), {leases} graphs leased; starts took "
         + ", ".join(f"{t:.1f} s" for t in host.started_s)
+        + (f"; a start ahead of need failed: {failed}" if failed else "")
     )
     host.close()
+    NEO4J_HOST.clear()
 
 
 @pytest.fixture(scope="session", params=ENGINE_PARAMS)

@@ -158,6 +158,16 @@ class _Slot:
     setup_s: list[float] = field(default_factory=list)
 
 
+def _wipe_and_migrate(store: GraphStore) -> None:
+    """A leased Neo4j graph made fresh. The schema (indexes and constraints) and its version
+    record stay, as the graph is migrated anyway: re-applying 13 schema statements took ~0.3 s
+    a lease. Each batch's own revision bump leaves two nodes (the revision record and its entry
+    in the change log): a batch deleting only those ends the wipe."""
+    while store.write("testing_wipe_batch", limit=10_000)[0]["deleted"] > 2:
+        pass
+    migrate(store)
+
+
 class Neo4jHost:
     """A pool of Neo4j servers, one graph each."""
 
@@ -172,14 +182,18 @@ class Neo4jHost:
             self.slots.append(_Slot(external_uri, user, password))
         self.started_s: list[float] = []
         self._reaper: subprocess.Popen[bytes] | None = None
+        self._made = 0  # servers made or being made (their folder names: s0, s1, ...)
+        self._prestart: threading.Thread | None = None
+        self.prestart_failed = ""  # why a server started ahead of need did not start
 
-    def _new_slot(self) -> _Slot:
+    def _new_server(self) -> _Slot:
+        """The slot of one more server, not started yet (called with the lock held)."""
         if self.external:
             raise RuntimeError(
                 "the external Neo4j (ORGRAPH_TEST_NEO4J_URI) holds one graph at a time and a "
                 "test asked for a second while the first is alive"
             )
-        if len(self.slots) >= MAX_NEO4J_SERVERS:
+        if self._made >= MAX_NEO4J_SERVERS:
             raise RuntimeError(
                 f"more than {MAX_NEO4J_SERVERS} Neo4j graphs alive at once: "
                 "a fixture holds its graph longer than it should"
@@ -187,42 +201,89 @@ class Neo4jHost:
         if self._reaper is None:
             self._reaper = reap_with_this_process(self.root)
         server = LocalNeo4j(
-            self.root / f"s{len(self.slots)}",
+            self.root / f"s{self._made}",
             bolt_port=free_port(),
             heap=NEO4J_HEAP,
             pagecache=NEO4J_PAGECACHE,
             start_timeout=240,
             tx_log_retention="1 files",
         )
+        self._made += 1
+        return _Slot(server.uri, "neo4j", server.password(), server)
+
+    def _start(self, slot: _Slot) -> None:
+        assert slot.server is not None
         t0 = time.monotonic()
-        server.start()
+        slot.server.start()
         self.started_s.append(time.monotonic() - t0)
-        slot = _Slot(server.uri, "neo4j", server.password(), server)
-        self.slots.append(slot)
-        return slot
+
+    def prestart(self, count: int) -> None:
+        """Start `count` servers in a background thread, one after the other, each made ready
+        for its first lease (the schema applied, Bolt and the planner past their first
+        queries), while the tests go on. A server start costs 15-40 s (two JVMs of Neo4j's
+        tools, then the server's) and its first queries 10-15 s more; every full run starts
+        two per worker (the pool lines at the end of a run), and the first lease of each came
+        minutes into the run, its test waiting the whole start out. _lease takes a prestarted
+        server as any free one, or waits for the one being started rather than starting
+        another."""
+        if self.external or count <= 0 or self._prestart is not None:
+            return
+
+        def run() -> None:
+            try:
+                while True:
+                    with self._lock:
+                        if self._made >= count:
+                            return
+                        slot = self._new_server()
+                        slot.busy = True  # not leasable until it is ready
+                        self.slots.append(slot)
+                    try:
+                        self._start(slot)
+                        with contextlib.closing(self._store(slot)) as store:
+                            _wipe_and_migrate(store)  # what a lease does: its first run
+                    except BaseException:
+                        with self._lock:
+                            self.slots.remove(slot)  # a lease starts one of its own instead
+                        raise
+                    finally:
+                        slot.busy = False
+            except BaseException as exc:  # in the pool's line at the end of the run
+                self.prestart_failed = f"{type(exc).__name__}: {exc}"[:500]
+
+        self._prestart = threading.Thread(target=run, name="neo4j-prestart", daemon=True)
+        self._prestart.start()
+
+    @staticmethod
+    def _store(slot: _Slot) -> Neo4jStore:
+        return Neo4jStore(uri=slot.uri, user=slot.user, password=slot.password)
 
     def _lease(self) -> _Slot:
-        with self._lock:
-            slot = next((s for s in self.slots if not s.busy), None) or self._new_slot()
-            slot.busy = True
-            slot.leases += 1
-            return slot
+        while True:
+            with self._lock:
+                slot = next((s for s in self.slots if not s.busy), None)
+                starting = self._prestart if self._prestart and self._prestart.is_alive() else None
+                if slot is None and starting is None:
+                    slot = self._new_server()
+                    self._start(slot)  # under the lock, as before prestart existed
+                    self.slots.append(slot)
+                if slot is not None:
+                    slot.busy = True
+                    slot.leases += 1
+                    return slot
+            # every server is taken and one is being started: wait for it, not start another
+            assert starting is not None
+            starting.join(timeout=0.25)
 
     @contextlib.contextmanager
     def fresh(self, *, migrated: bool = True) -> Iterator[GraphStore]:
         slot = self._lease()
         try:
-            store = Neo4jStore(uri=slot.uri, user=slot.user, password=slot.password)
+            store = self._store(slot)
             try:
-                # Wiped on lease: the previous tenant may have left data. The schema (indexes
-                # and constraints) and its version record stay when the graph is to be
-                # migrated anyway: re-applying 13 schema statements took ~0.3 s a lease.
+                # Wiped on lease: the previous tenant may have left data.
                 if migrated:
-                    # each batch's own revision bump leaves two nodes (the revision record and
-                    # its entry in the change log): a batch deleting only those ends the wipe
-                    while store.write("testing_wipe_batch", limit=10_000)[0]["deleted"] > 2:
-                        pass
-                    migrate(store)
+                    _wipe_and_migrate(store)
                 else:
                     store.drop_all()
                 yield store
@@ -241,6 +302,8 @@ class Neo4jHost:
         }
 
     def close(self) -> None:
+        if self._prestart is not None:
+            self._prestart.join(timeout=300)  # a server it starts must not outlive the pool
         for slot in self.slots:
             if slot.server is not None:
                 slot.server.kill()  # throwaway data: no clean shutdown needed
