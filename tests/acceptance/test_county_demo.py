@@ -42,12 +42,13 @@ import httpx
 import pytest
 from tests.api.conftest import add_users, login
 from tests.crossengine.diff import diffs
+from tests.demo_cache import COUNTY_SEED, shared_demo
 from tests.engines import FalkorHost, GraphHost, Neo4jHost
 from tests.live_api import live_api
 from tests.ranking_by_hand import recompute
 
 from orgraph.analysis.engine import Engine
-from orgraph.demo import NOT_PLANTED, DemoSummary, generate
+from orgraph.demo import NOT_PLANTED, DemoSummary
 from orgraph.demo.generate import Scale
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
@@ -107,8 +108,12 @@ class Imported:
 
 
 def _generated(tmp_path_factory: pytest.TempPathFactory, scale: Scale) -> tuple[Path, DemoSummary]:
-    out = tmp_path_factory.mktemp(f"demo_{scale}")
-    return out, generate(out, scale=scale, seed=7, as_of=AS_OF)
+    # The browser test shows the same county: it is generated once per run for both
+    # (tests/demo_cache.py), with the with_errors/ folder the browser test uploads; the import
+    # here reads the top folder only (_files).
+    return shared_demo(
+        tmp_path_factory, scale=scale, seed=COUNTY_SEED, as_of=AS_OF, with_errors=True
+    )
 
 
 # Each file read once per module: the county's 229k rows took 10-15 s to read, and the module
