@@ -29,9 +29,9 @@ import pytest
 
 from orgraph.cli.dashboard import streamlit_command, streamlit_env
 from orgraph.client import OrgraphClient
-from orgraph.demo import generate
 from orgraph.demo.generate import Scale
 from orgraph.importer.pipeline import import_files
+from tests.demo_cache import COUNTY_SEED, shared_demo
 from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, free_port, make_user
 
@@ -119,7 +119,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def servers(graph_host: GraphHost) -> Iterator[str]:
+def servers(graph_host: GraphHost, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard's URL, with the API behind it, over the demo county."""
     _ensure_chromium()
     data_dir = short_tmpdir("og-e2e-")
@@ -128,11 +128,11 @@ def servers(graph_host: GraphHost) -> Iterator[str]:
         logs = data_dir / "logs"
         logs.mkdir()
         with graph_host.fresh() as store:
-            demo = data_dir / "demo"
-            generate(
-                demo,
+            # the county of the acceptance module (tests/acceptance): one generation per run
+            demo, _ = shared_demo(
+                tmp_path_factory,
                 scale=SCALE[graph_host.engine],
-                seed=1,
+                seed=COUNTY_SEED,
                 as_of=dt.date.today(),
                 with_errors=True,
             )
