@@ -264,6 +264,31 @@ def test_changes_between_the_last_two_imports(on_hist: LiveDashboard, hapi: Orgr
     assert set(fields["导入"]) == {import_label(last)}
 
 
+def test_one_entitys_field_history(on_hist: LiveDashboard, hapi: OrgraphClient) -> None:
+    """The member the second import moved: its field history is the API's, in Chinese."""
+    _, last = last_two(hapi)
+    at = login(ADMIN)
+    open_page(at, "changes")
+    at.text_input(key="pg_chg_key").input(MOVED).run()
+    assert not at.exception and not at.error
+    doc = hapi.field_history(MOVED)
+    assert [(f["kind"], f["field"], f["import"]) for f in doc["items"]] == [
+        ("members", "grps", last["id"])
+    ]
+    table = frame(at, "导入", "花名册日期", "类别 · 字段", "原值", "新值")
+    assert table.to_dict("records") == [
+        {
+            "导入": import_label(last),
+            "花名册日期": SECOND_ON.isoformat(),
+            "类别 · 字段": "党员花名册 · 所在党小组",
+            "原值": change_value("grps", doc["items"][0]["old"]),
+            "新值": NEW_GROUP[0],
+        }
+    ]
+    at.text_input(key="pg_chg_key").input("330226D9999999").run()
+    assert any("没有改动过“330226D9999999”" in i.value for i in at.info)
+
+
 def test_changes_by_day(on_hist: LiveDashboard, hapi: OrgraphClient) -> None:
     """Either end may be a day: the last 30 days hold the second import (its roster day), not
     the first; the page shows the API's answer for the days picked."""

@@ -28,6 +28,7 @@ MODE_ZH = {IMPORT: "导入记录", DAY: "日期"}
 DAYS_BACK = 30  # the default range without two imports: the last 30 days
 IMPORTS_LISTED = 500  # the pickers' imports (the API's largest page), newest first
 FIELDS_SHOWN = 200  # field changes in the table (the API gives the first 500)
+ENTITY_KEY = "pg_chg_key"  # one entity's field history
 CAPTION = (
     "全县两次导入之间（或两个日期之间）的变化：缺口新出现和解决、农户联系、党员去向、"
     "新建党组织和被导入改动的字段。"
@@ -106,6 +107,7 @@ def render() -> None:
     _members(doc["members"])
     _orgs(doc["orgs"]["created"])
     _fields(doc["fields"], {e["id"]: e for e in imports})
+    _one_entity({e["id"]: e for e in imports})
 
 
 def _range_caption(doc: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
@@ -254,6 +256,39 @@ def _fields(fields: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> None:
     more = f"，表中列出前 {num(len(rows))} 条" if total > len(rows) else ""
     st.caption(
         f"共 {num(total)} 条{more}（按导入先后）。身份证号、手机号只记改动，不保留旧值新值。"
+    )
+
+
+def _one_entity(by_id: dict[str, dict[str, Any]]) -> None:
+    """Every value the imports replaced on one member, household or org (GET
+    /history/fields/{key}), oldest first."""
+    st.markdown("##### 一个对象的改动历史")
+    key = st.text_input(
+        "人员编号、户编号或组织编号", key=ENTITY_KEY, placeholder="例如 330226D0000001"
+    ).strip()
+    if not key:
+        return
+    doc = session.try_fetch(OrgraphClient.field_history, key=key)
+    if doc is None:
+        return
+    items: list[dict[str, Any]] = doc["items"]
+    if not items:
+        st.info(f"历次导入没有改动过“{key}”的记录（新增的行不计，只记被改动的字段）。")
+        return
+    st.dataframe(
+        [
+            {
+                "导入": _import_day(by_id.get(f["import"]), f["import"]),
+                "花名册日期": f.get("on") or "",
+                "类别 · 字段": change_field(f["kind"], f["field"]),
+                "原值": change_value(f["field"], f.get("old")),
+                "新值": change_value(f["field"], f.get("new")),
+            }
+            for f in items
+        ],
+        hide_index=True,
+        width="stretch",
+        key="chg_entity",
     )
 
 
