@@ -1,9 +1,9 @@
-"""The year-end summary workbook over HTTP (docs/rules.md "Year-end summary"): the tiny demo
-uploaded as of 2026-10-01, then its contacts again as of 2026-11-01 with every contact of a
-covered household ended; GET /history/year-end?year=2026 opened with openpyxl: its sheets,
-headers and charts, and its numbers equal to the API's own /coverage, /gaps/summary and
-/history/changes for the same days. County administrators only; a year outside 2000 … this
-year is 422."""
+"""The year-end summary workbook over HTTP (docs/rules.md "Year-end summary"): first on the
+empty graph (no ledger: the workbook says so); then the tiny demo uploaded as of 2026-10-01 and
+its contacts again as of 2026-11-01 with every contact of a covered household ended; GET
+/history/year-end?year=2026 opened with openpyxl: its sheets, headers and charts, and its
+numbers equal to the API's own /coverage, /gaps/summary, /history/changes and /history/trend
+for the same days. County administrators only; a year outside 2000 … this year is 422."""
 
 from __future__ import annotations
 
@@ -131,6 +131,15 @@ def check_workbook(
 def test_year_end_workbook(api: tuple[str, Path], demo_dir: Path) -> None:
     url, _ = api
     c = login(url, "county")
+    empty = c.get("/history/year-end", params={"year": YEAR}, timeout=180)
+    assert empty.status_code == 200, empty.text
+    lines = [
+        r[0]
+        for r in load_workbook(io.BytesIO(empty.content))[sheet.SUMMARY_SHEET].iter_rows(
+            values_only=True
+        )
+    ]
+    assert any(str(x).startswith("尚无缺口台账") for x in lines), lines
     _upload(
         c,
         [("files", (n, (demo_dir / n).read_bytes(), "application/octet-stream")) for n in FILES],
