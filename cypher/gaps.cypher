@@ -5,7 +5,7 @@
 // @name ledger_state
 // The ledger's stamp: observations so far, the revision last observed, first and last day.
 MATCH (l:GapLedger {id: 'gaps'})
-RETURN l.seq AS seq, l.rev AS rev, l.began AS began, l.last_on AS last_on
+RETURN l.seq AS seq, l.rev AS rev, l.began AS began, l.last_on AS last_on, l.done AS done
 
 // @name ledger_claim
 // @write
@@ -20,6 +20,15 @@ WITH l
 WHERE l.seq = $prev_seq
 SET l.seq = $seq, l.rev = $rev, l.last_on = $on
 RETURN l.seq AS seq
+
+// @name ledger_done
+// @write
+// The last step of observation $seq: its episodes are all written (a reader may keep a copy
+// of the episodes keyed by `done`; while `done` < `seq` an observation is still writing).
+MATCH (l:GapLedger {id: 'gaps'})
+WHERE l.seq = $seq
+SET l.done = $seq
+RETURN l.done AS done
 
 // @name ledger_open
 // @write

@@ -119,10 +119,17 @@ def sweep(
             sw.get(client, f"/history/imports/{entry['id']}")
             sw.get(client, "/history/changes", **{"from": entry["id"]})
         sw.get(client, "/history/fields/" + (sorted(own.households) or ["none"])[0])
+        year = client.get("/history/year-end", params={"year": 2026})
+        sw.calls += 1
+        assert year.status_code == 200, (year.status_code, year.text)
     else:
         assert r.status_code == 403, (r.status_code, r.text)
         # the changes and the field history are county-wide: refused as the import history
-        for path in ("/history/changes?from=2020-01-01", "/history/fields/x"):
+        for path in (
+            "/history/changes?from=2020-01-01",
+            "/history/fields/x",
+            "/history/year-end?year=2026",
+        ):
             refused = client.get(path)
             sw.calls += 1
             assert refused.status_code == 403, (path, refused.status_code, refused.text)

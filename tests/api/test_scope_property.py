@@ -217,6 +217,7 @@ def test_the_sweep_reaches_every_read_route(
         "/history/imports/{import_id}",
         "/history/changes",
         "/history/fields/{key}",
+        "/history/year-end",
     }
     missing = {p.removeprefix("/api/v1") for p in reads} - swept
     assert not missing, f"read routes the scope sweep does not call: {sorted(missing)}"

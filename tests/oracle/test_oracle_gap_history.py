@@ -159,6 +159,14 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
                 lid = f"{it['id']}|{it.get('opened_on') or ''}" if t in EPISODE_RULES else it["id"]
                 expect = age_at(want, began, (t, lid), d)
                 assert {k: it[k] for k in AGE_KEYS} == expect, (t, lid, d)
+            # the age filter keeps the items at least that old (ages from the kept ledger)
+            n = (_day(d) - _day(began)).days
+            old = engine.gaps(t, as_of=d, page_size=MAX_PAGE_SIZE, min_age_days=n)
+            assert [it["id"] for it in old["items"]] == [
+                it["id"]
+                for it in doc["items"]
+                if it["age_days"] is not None and it["age_days"] >= n
+            ], (t, d, n)
 
 
 @pytest.mark.timeout(900)

@@ -126,6 +126,7 @@ class Engine:
         self._scopes: dict[str | None, Scope] = {}
         self._members: dict[str | None, Any] = {}
         self._proposals: OrderedDict[tuple[str | None, int], proposals.Solution] = OrderedDict()
+        self._ledger: tuple[dict[str, Any], gap_ledger.Episodes] | None = None
         # how the projection was brought up to date, for /health and the tests
         self.loads = 0
         self.deltas = 0
@@ -348,7 +349,9 @@ class Engine:
         every: dict[str, dict[str, Any]] = {}
         if min_age_days is not None:
             ids = {r: gap_ledger.ledger_id(c, type, r) for _, r in keyed}
-            every = gap_ledger.ages(self.store, type, ids.values(), iso, every=True)
+            every = gap_ledger.ages(
+                self.store, type, ids.values(), iso, every=True, kept=self.gap_episodes()
+            )
             keyed = [
                 (k, r)
                 for k, r in keyed
@@ -371,6 +374,22 @@ class Engine:
             doc["min_age_days"] = min_age_days
             return gap_ledger.with_ages(self.store, doc, every)
         return gap_ledger.with_ages(self.store, doc) if ages else doc
+
+    def gap_episodes(self) -> tuple[dict[str, Any], gap_ledger.Episodes] | None:
+        """The gap ledger's stamp and every episode, read once per finished observation and
+        kept (the age filter reads every item's age; by type it is ~85k rows at county scale,
+        seconds a read); None without a ledger. While an observation is still writing (its
+        `done` behind its `seq`), read afresh and not kept."""
+        stamp = gap_ledger.state(self.store)
+        if stamp is None:
+            return None
+        kept = self._ledger
+        if kept is not None and stamp["done"] == stamp["seq"] == kept[0]["seq"]:
+            return kept
+        fresh = (stamp, gap_ledger.by_type(gap_ledger.episodes(self.store)))
+        if stamp["done"] == stamp["seq"]:
+            self._ledger = fresh
+        return fresh
 
     def observe_gaps(
         self, on: str | dt.date | None = None, *, import_: bool = False

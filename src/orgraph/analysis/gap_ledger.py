@@ -89,14 +89,13 @@ def observe(
     stamp = state(store)
     if stamp is None and not import_:
         return None
-    if not import_ and stamp is not None and stamp["rev"] == revision(store)[0]:
-        return None  # a write that changed nothing (a log-in): no projection brought up
-    p = engine.projection(stale_ok=False)
     day = on or dt.date.today()
     if stamp is not None and stamp["last_on"] and day.isoformat() < stamp["last_on"]:
         day = dt.date.fromisoformat(stamp["last_on"])
-    seen = stamp is not None and stamp["rev"] == p.revision
-    if seen and (not import_ or stamp["last_on"] == day.isoformat()):  # type: ignore[index]
+    if _seen(stamp, revision(store)[0], day, import_):
+        return None  # before the projection is brought up: a no-change re-import, a log-in
+    p = engine.projection(stale_ok=False)
+    if _seen(stamp, p.revision, day, import_):
         return None
     c, iso = engine._ctx(None, day, stale_ok=False)
     if c.graph is not p:  # a write landed between the two reads: the next observation sees it
@@ -120,7 +119,15 @@ def observe(
             tx.write("ledger_open", rows=rows, on=iso, seq=seq)
         for uids in _chunks(gone):
             tx.write("ledger_close", uids=list(uids), on=iso, seq=seq)
+        tx.write("ledger_done", seq=seq)
     return Observation(seq, iso, len(new), len(gone))
+
+
+def _seen(stamp: dict[str, Any] | None, rev: str | None, day: dt.date, import_: bool) -> bool:
+    """Whether the ledger has observed revision `rev` (an import: on `day` too)."""
+    if stamp is None or stamp["rev"] != rev:
+        return False
+    return not import_ or stamp["last_on"] == day.isoformat()
 
 
 def _chunks(rows: list[Any]) -> Iterable[list[Any]]:
@@ -128,21 +135,50 @@ def _chunks(rows: list[Any]) -> Iterable[list[Any]]:
         yield rows[start : start + BATCH]
 
 
+# Episodes by type, then item: (first_seen, resolved_on) each.
+Episodes = dict[str, dict[str, list[tuple[str, str | None]]]]
+
+
+def by_type(rows: Iterable[dict[str, Any]]) -> Episodes:
+    out: Episodes = {}
+    for r in rows:
+        out.setdefault(r["type"], {}).setdefault(r["item"], []).append(
+            (r["first_seen"], r["resolved_on"])
+        )
+    return out
+
+
 def ages(
-    store: GraphStore, type_: str, ids: Iterable[str], on: str, *, every: bool = False
+    store: GraphStore,
+    type_: str,
+    ids: Iterable[str],
+    on: str,
+    *,
+    every: bool = False,
+    kept: tuple[dict[str, Any], Episodes] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The age at day `on` (ISO) of each item of `type_` named in `ids` (docs/rules.md "Age at
     a day D"): first_seen, age_days, age_at_least, age_unknown. `every`: read the type's
-    episodes at `on` in one go (the age filter needs every item's), not by key."""
+    episodes at `on` in one go (the age filter needs every item's), not by key; `kept`: the
+    ledger's stamp and every episode, held by the caller (Engine.gap_episodes)."""
     wanted = list(dict.fromkeys(ids))
-    stamp = state(store)
+    stamp = kept[0] if kept is not None else state(store)
     if stamp is None or on < stamp["began"]:
         return {i: _unknown(UNKNOWN_BEFORE) for i in wanted}
-    if every:
-        rows = store.read("gap_episodes_at", type=type_, on=on)
+    if kept is not None:
+        mine = kept[1].get(type_, {})
+        seen = {
+            i: first
+            for i in wanted
+            for first, resolved in mine.get(i, ())
+            if first <= on and (resolved is None or resolved > on)
+        }
     else:
-        rows = store.read("gap_episodes_of", keys=[key(type_, i) for i in wanted], on=on)
-    seen = {r["item"]: r["first_seen"] for r in rows}
+        if every:
+            rows = store.read("gap_episodes_at", type=type_, on=on)
+        else:
+            rows = store.read("gap_episodes_of", keys=[key(type_, i) for i in wanted], on=on)
+        seen = {r["item"]: r["first_seen"] for r in rows}
     day = dt.date.fromisoformat(on)
     out: dict[str, dict[str, Any]] = {}
     for i in wanted:

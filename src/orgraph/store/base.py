@@ -44,6 +44,7 @@ NO_BUMP = frozenset(
         "ledger_claim",
         "ledger_open",
         "ledger_close",
+        "ledger_done",
     }
 )
 # Changes kept in the log (docs/design.md#change-log): a reader further behind reloads.
