@@ -54,8 +54,8 @@ ORDER BY at, n
 // @name import_field_changes
 // The values one import replaced, in the order it noted them.
 MATCH (c:FieldChange {import: $import_id})
-RETURN c.kind AS kind, c.key AS key, c.field AS field, c.old AS old, c.new AS new,
-       c.n AS n
+RETURN c.at AS at, c.on AS on, c.kind AS kind, c.key AS key, c.field AS field,
+       c.old AS old, c.new AS new, c.n AS n
 ORDER BY n
 
 // @name field_changes_between

@@ -6,12 +6,12 @@ another branch or group and orgs created (the field history), and every replaced
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import Counter
 from typing import Any
 
 from orgraph.errors import NotFound, ValidationFailed
+from orgraph.importer.history import field_change
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_ZH
 
@@ -138,23 +138,11 @@ def _fields(
     if by_import:
         ids = [r["id"] for r in store.read("imports_between", after=a["at"], upto=b["at"])]
         rows = [
-            {**r, "import": i, "on": None}
-            for i in ids
-            for r in store.read("import_field_changes", import_id=i)
+            {"import": i, **r} for i in ids for r in store.read("import_field_changes", import_id=i)
         ]
     else:
         rows = store.read("field_changes_between", since=a["on"], until=b["on"])
-    return [
-        {
-            "import": r["import"],
-            "kind": r["kind"],
-            "key": r["key"],
-            "field": r["field"],
-            "old": json.loads(r["old"]) if r["old"] is not None else None,
-            "new": json.loads(r["new"]) if r["new"] is not None else None,
-        }
-        for r in rows
-    ]
+    return [field_change(r) for r in rows]
 
 
 def _members(

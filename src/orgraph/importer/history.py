@@ -190,18 +190,12 @@ def import_report(store: GraphStore, import_id: str) -> dict[str, Any]:
 def field_history(store: GraphStore, key: str) -> dict[str, Any]:
     """The values imports replaced on one entity (by key), oldest first (docs/rules.md
     "Field history")."""
-    rows = store.read("field_history", key=key)
-    items = [
-        {
-            "import": r["import"],
-            "at": r["at"],
-            "on": r["on"],
-            "by": r["by"],
-            "kind": r["kind"],
-            "field": r["field"],
-            "old": json.loads(r["old"]) if r["old"] is not None else None,
-            "new": json.loads(r["new"]) if r["new"] is not None else None,
-        }
-        for r in rows
-    ]
-    return {"key": key, "items": items}
+    return {"key": key, "items": [field_change(r) for r in store.read("field_history", key=key)]}
+
+
+def field_change(row: dict[str, Any]) -> dict[str, Any]:
+    """A field history row as answers give it: the values decoded, the order number left out."""
+    out = {k: v for k, v in row.items() if k not in ("old", "new", "n")}
+    for k in ("old", "new"):
+        out[k] = json.loads(row[k]) if row[k] is not None else None
+    return out
