@@ -5,7 +5,10 @@ into it), so that 变化 has something to show, 缺口清单 has items of two ag
 compares with the previous import.
 
 The graph is this module's own (not the package's `live`, whose demo is imported without a
-record and so has no import history)."""
+record and so has no import history; test_pages.py checks 变化 there). Only `hist` is used
+here: each _serve points ORGRAPH_API_URL at its API and puts back the one before when it
+ends, which holds when the two graphs' lives nest (the package's made inside this module
+would lose its URL when this module's ends)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from typing import Any
 
 import openpyxl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from orgraph.analysis.engine import Engine
 from orgraph.client import OrgraphClient
@@ -29,7 +31,6 @@ from orgraph.importer.pipeline import import_files
 from orgraph.store import GraphStore
 from orgraph_dashboard.strings import (
     age_text,
-    change_field,
     change_value,
     gap_label,
     import_label,
@@ -38,6 +39,7 @@ from orgraph_dashboard.strings import (
 )
 from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, LiveDashboard, _serve
+from tests.dashboard.history_checks import check_changes
 from tests.engines import GraphHost, short_tmpdir
 
 TODAY = dt.date.today()
@@ -143,74 +145,20 @@ def hapi(hist: LiveDashboard) -> OrgraphClient:
 
 @pytest.fixture
 def on_hist(hist: LiveDashboard, monkeypatch: pytest.MonkeyPatch) -> LiveDashboard:
-    """The dashboard talks to this module's API (each _serve points ORGRAPH_API_URL at its
-    own while it lives: the package's `live`, made after `hist`, would take it over)."""
+    """The dashboard talks to this module's API, whatever ORGRAPH_API_URL another graph's
+    _serve left (the test's own setting, undone after it)."""
     monkeypatch.setenv("ORGRAPH_API_URL", hist.url)
     return hist
-
-
-@pytest.fixture
-def on_live(live: LiveDashboard, monkeypatch: pytest.MonkeyPatch) -> LiveDashboard:
-    monkeypatch.setenv("ORGRAPH_API_URL", live.url)
-    return live
 
 
 TODAY_ISO = TODAY.isoformat()
 PAGE_LIMIT = 2.0  # seconds per page (issue #7), as in test_pages.py
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def last_two(api: OrgraphClient) -> tuple[dict[str, Any], dict[str, Any]]:
     items = api.imports()["items"]
     assert len(items) == 2, items
     return items[1], items[0]
-
-
-def check_changes(at: AppTest, doc: dict[str, Any]) -> None:
-    """The page shows the API's answer: the figures, the gap table, the household lists, the
-    member tabs, the orgs created and the field changes, with Chinese headers."""
-    gaps, hh, members = doc["gaps"], doc["households"], doc["members"]
-    shown = metrics(at)
-    assert shown["新出现缺口"] == num(sum(g["opened"] for g in gaps))
-    assert shown["已解决缺口"] == num(sum(g["closed"] for g in gaps))
-    assert shown["新增未联系农户"] == num(len(hh["newly_uncovered"]))
-    assert shown["新联系上农户"] == num(len(hh["newly_covered"]))
-    assert shown["党员变动"] == num(sum(len(v) for v in members.values()))
-    assert shown["改动字段"] == num(doc["fields"]["total"])
-    if gaps:
-        table = frame(at, "缺口类型", "新出现", "已解决")
-        got = {(r["缺口类型"], r["新出现"], r["已解决"]) for r in table.to_dict("records")}
-        assert got == {(g["label"], g["opened"], g["closed"]) for g in gaps}
-    for key in ("newly_uncovered", "newly_covered"):
-        if hh[key]:
-            assert any(f"（{num(len(hh[key]))} 户）" in e.label for e in at.expander)
-    lists = [list(df.value["户编号"]) for df in at.dataframe if "户编号" in df.value.columns]
-    assert lists == [hh[k] for k in ("newly_uncovered", "newly_covered") if hh[k]]
-    tabs = [t.label for t in at.tabs]
-    for key, name in (("left", "外出"), ("returned", "返回"), ("transferred", "转出")):
-        assert f"{name}（{num(len(members[key]))}）" in tabs
-    assert f"调整支部或党小组（{num(len(members['moved']))}）" in tabs
-    if members["moved"]:
-        moved = frame(at, "人员编号", "调整项", "原", "现")
-        assert list(moved["人员编号"]) == [m["key"] for m in members["moved"]]
-    created = doc["orgs"]["created"]
-    if created:
-        orgs = frame(at, "组织编号", "组织名称")
-        assert list(orgs["组织编号"]) == [o["id"] for o in created]
-    fields = doc["fields"]
-    if fields["total"]:
-        by_field = frame(at, "类别 · 字段", "条数")
-        assert dict(zip(by_field["类别 · 字段"], by_field["条数"], strict=True)) == {
-            change_field(*k.split(".", 1)): n for k, n in fields["by_field"].items()
-        }
-        items = frame(at, "导入", "类别 · 字段", "编号", "原值", "新值")
-        assert len(items) == min(len(fields["items"]), 200)
-        assert list(items["新值"]) == [
-            change_value(f["field"], f["new"]) for f in fields["items"][:200]
-        ]
 
 
 # -- 变化 ---------------------------------------------------------------------------------------
@@ -323,31 +271,6 @@ def test_changes_are_for_county_admins(on_hist: LiveDashboard) -> None:
     open_page(at, "changes")
     assert any("县级管理员" in i.value for i in at.info)
     assert not at.selectbox and not at.metric and not at.error
-
-
-def test_changes_without_two_imports(on_live: LiveDashboard, api: OrgraphClient) -> None:
-    """On the package's graph (its demo imported without a record; another module may have
-    imported through the page since): without two imports the page says so and compares the
-    last 30 days (no import at all: the browser test sees it on its own graph too)."""
-    imports = api.imports()["items"]
-    n = len(imports)
-    at = login(ADMIN)
-    open_page(at, "changes")
-    assert not at.error, [e.value for e in at.error]
-    infos = " ".join(i.value for i in at.info)
-    if n >= 2:  # imported twice by other modules in this process: the last two, as on hist
-        assert at.selectbox(key="pg_chg_from_imp").value == imports[1]["id"]
-        assert at.selectbox(key="pg_chg_to_imp").value == imports[0]["id"]
-        check_changes(at, dict(api.changes(imports[1]["id"], imports[0]["id"])))
-        return
-    assert ("还没有导入记录" if n == 0 else "只有一次导入记录") in infos
-    modes = at.radio(key="pg_chg_from_mode")
-    assert list(modes.options) == (["日期"] if n == 0 else ["导入记录", "日期"])
-    assert modes.value == "day" and at.radio(key="pg_chg_to_mode").value == "day"
-    since = TODAY - dt.timedelta(days=30)
-    assert at.date_input(key="pg_chg_from_day").value == since
-    assert at.date_input(key="pg_chg_to_day").value == TODAY
-    check_changes(at, dict(api.changes(since.isoformat(), TODAY_ISO)))
 
 
 # -- 缺口清单: ages and the age filter ------------------------------------------------------------

@@ -14,6 +14,7 @@ from orgraph.vocab import CHAIN_LEVEL_ZH, MGMT_CLASS_ZH
 from orgraph_dashboard.strings import gap_label, num, pct
 from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, VIEWER, VILLAGE, LiveDashboard
+from tests.dashboard.history_checks import check_changes
 
 TODAY = dt.date.today().isoformat()
 PAGE_LIMIT = 2.0  # seconds per page (issue #7); AppTest runs in-process with the API
@@ -299,3 +300,29 @@ def test_every_page_for_smaller_scopes(live: LiveDashboard, who: tuple[str, str]
             assert any("县级管理员" in i.value for i in at.info), page
         elif page != "login":
             assert at.caption[0].value.startswith(me["scope"]["name"])
+
+
+def test_changes_without_two_imports(live: LiveDashboard, api: OrgraphClient) -> None:
+    """变化 on the package's graph (its demo imported without a record; the import test above
+    may have imported once through the page): without two imports the page says so and
+    compares the last 30 days (the browser test sees "no import" on its own graph too);
+    tests/dashboard/test_history_pages.py has two."""
+    imports = api.imports()["items"]
+    n = len(imports)
+    at = login(ADMIN)
+    open_page(at, "changes")
+    assert not at.error, [e.value for e in at.error]
+    infos = " ".join(i.value for i in at.info)
+    if n >= 2:  # imported twice by other tests of this module: the last two are compared
+        assert at.selectbox(key="pg_chg_from_imp").value == imports[1]["id"]
+        assert at.selectbox(key="pg_chg_to_imp").value == imports[0]["id"]
+        check_changes(at, dict(api.changes(imports[1]["id"], imports[0]["id"])))
+        return
+    assert ("还没有导入记录" if n == 0 else "只有一次导入记录") in infos
+    modes = at.radio(key="pg_chg_from_mode")
+    assert list(modes.options) == (["日期"] if n == 0 else ["导入记录", "日期"])
+    assert modes.value == "day" and at.radio(key="pg_chg_to_mode").value == "day"
+    since = dt.date.today() - dt.timedelta(days=30)
+    assert at.date_input(key="pg_chg_from_day").value == since
+    assert at.date_input(key="pg_chg_to_day").value == dt.date.today()
+    check_changes(at, dict(api.changes(since.isoformat(), TODAY)))
