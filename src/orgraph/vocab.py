@@ -499,6 +499,8 @@ FIELD_ZH: Final[dict[str, str]] = {
 PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening", "group_ranking")
 # Thresholds read by no single rule: the gap ledger's (docs/rules.md "Gap life").
 HISTORY_TYPES: Final = ("gap_ledger",)
+# The first year a year-end summary (docs/rules.md "Year-end summary") can be asked for.
+YEAR_END_FIRST: Final = 2000
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from orgraph.analysis import gap_ledger
 from orgraph.analysis.engine import LEVELS
 from orgraph.records import screening_sheet
 from orgraph.records.visibility import redact_items
@@ -105,7 +104,7 @@ def gaps(
             page_size=page_size,
         )
         # the ages are read now: the ledger moves without a revision (docs/rules.md "Gap life")
-        doc = gap_ledger.with_ages(svc.store, doc)
+        doc = svc.engine.gap_ages(doc)
     return Json(redact_items(doc, view.seen()))
 
 

@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from orgraph.analysis import changes, year_end
 from orgraph.analysis.engine import MAX_TREND_MONTHS
 from orgraph.errors import Forbidden
 from orgraph.importer import history
 from orgraph.records import year_end_sheet
 from orgraph.security import can_import
+from orgraph.vocab import YEAR_END_FIRST
 from orgraph_api import exports
 from orgraph_api.deps import Caller, Scoped, Svc
 from orgraph_api.errors_doc import download, errors
@@ -114,7 +114,7 @@ def get_changes(
     ] = None,
 ) -> Json:
     _history_reader(caller)
-    return Json(changes.between(svc.store, since, until))
+    return Json(svc.engine.changes(since, until))
 
 
 @router.get(
@@ -144,9 +144,9 @@ def get_field_history(svc: Svc, caller: Caller, key: str) -> Json:
 def export_year_end(
     svc: Svc,
     caller: Caller,
-    year: Annotated[int, Query(ge=year_end.FIRST_YEAR, le=9999, description="年份")],
+    year: Annotated[int, Query(ge=YEAR_END_FIRST, le=9999, description="年份")],
 ) -> Response:
     _history_reader(caller)
-    doc = year_end.summary(svc.engine, year)
+    doc = svc.engine.year_end(year)
     body = year_end_sheet.to_xlsx(doc)
     return exports.file_response(body, "xlsx", f"年度汇总_{year}.xlsx", f"year_end_{year}.xlsx")

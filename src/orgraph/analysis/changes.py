@@ -6,12 +6,12 @@ another branch or group and orgs created (the field history), and every replaced
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from typing import Any
 
 from orgraph.errors import NotFound, ValidationFailed
-from orgraph.importer.history import field_change
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_ZH
 
@@ -168,3 +168,11 @@ def _members(
 
 # The member state's fields (importer/members.py) that place a member in the tree.
 MOVE_FIELDS = frozenset({"branches", "grps"})
+
+
+def field_change(row: dict[str, Any]) -> dict[str, Any]:
+    """A field history row as answers give it: the values decoded, the order number left out."""
+    out = {k: v for k, v in row.items() if k not in ("old", "new", "n")}
+    for k in ("old", "new"):
+        out[k] = json.loads(row[k]) if row[k] is not None else None
+    return out

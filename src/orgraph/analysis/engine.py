@@ -24,6 +24,7 @@ from typing import Any, Literal
 import numpy as np
 
 from orgraph.analysis import (
+    changes,
     coverage,
     duty_proposals,
     first_secretaries,
@@ -36,6 +37,7 @@ from orgraph.analysis import (
     proposals,
     screening,
     snapshot,
+    year_end,
 )
 from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
@@ -374,6 +376,20 @@ class Engine:
             doc["min_age_days"] = min_age_days
             return gap_ledger.with_ages(self.store, doc, every)
         return gap_ledger.with_ages(self.store, doc) if ages else doc
+
+    def gap_ages(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A gaps answer (perhaps cached for its revision) with each item's age read from the
+        ledger now (docs/rules.md "Gap life": the ledger moves without a revision)."""
+        return gap_ledger.with_ages(self.store, doc)
+
+    def changes(self, since: str, until: str | None = None) -> dict[str, Any]:
+        """What changed between two imports or days (docs/rules.md "Changes between two
+        points"); read from the graph's history, not the projection."""
+        return changes.between(self.store, since, until)
+
+    def year_end(self, year: int) -> dict[str, Any]:
+        """The year-end summary (docs/rules.md "Year-end summary")."""
+        return year_end.summary(self, year)
 
     def gap_episodes(self) -> tuple[dict[str, Any], gap_ledger.Episodes] | None:
         """The gap ledger's stamp and every episode, read once per finished observation and

@@ -18,11 +18,11 @@ from orgraph.analysis import gap_ledger
 from orgraph.analysis.projection import Projection, member_home
 from orgraph.errors import ValidationFailed
 from orgraph.vocab import GAP_TYPE_NAMES, GAP_TYPES, GAP_ZH
+from orgraph.vocab import YEAR_END_FIRST as FIRST_YEAR
 
 if TYPE_CHECKING:
     from orgraph.analysis.engine import Engine
 
-FIRST_YEAR = 2000
 UNLOCATED = "未定位 (县级或县外)"
 COUNTY = "全县"
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from orgraph.analysis.changes import field_change
 from orgraph.errors import NotFound
 from orgraph.importer.report import ImportReport
 from orgraph.store import GraphStore
@@ -191,11 +192,3 @@ def field_history(store: GraphStore, key: str) -> dict[str, Any]:
     """The values imports replaced on one entity (by key), oldest first (docs/rules.md
     "Field history")."""
     return {"key": key, "items": [field_change(r) for r in store.read("field_history", key=key)]}
-
-
-def field_change(row: dict[str, Any]) -> dict[str, Any]:
-    """A field history row as answers give it: the values decoded, the order number left out."""
-    out = {k: v for k, v in row.items() if k not in ("old", "new", "n")}
-    for k in ("old", "new"):
-        out[k] = json.loads(row[k]) if row[k] is not None else None
-    return out
