@@ -19,7 +19,7 @@ from orgraph.vocab import YEAR_END_FIRST
 from orgraph_api import exports
 from orgraph_api.deps import Caller, Scoped, Svc
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import AsOfQ, ScopeQ
+from orgraph_api.params import AsOfQ, PageQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.routers.analysis import Level
 from orgraph_api.schemas import ChangesOut, FieldHistoryOut, ImportRecordOut, ImportsOut, TrendOut
@@ -44,7 +44,7 @@ def _history_reader(caller: Caller) -> None:
 def list_imports(
     svc: Svc,
     caller: Caller,
-    page: Annotated[int, Query(ge=1, description="第几页")] = 1,
+    page: PageQ = 1,
     page_size: Annotated[int, Query(ge=1, le=history.PAGE_MAX, description="每页条数")] = 50,
 ) -> Json:
     _history_reader(caller)
