@@ -57,12 +57,6 @@ MATCH (g:GapItem {key: k})
 WHERE g.first_seen <= $on AND (g.resolved_on IS NULL OR g.resolved_on > $on)
 RETURN g.item AS item, g.first_seen AS first_seen
 
-// @name gap_episodes_at
-// The episodes of one gap type that cover day $on.
-MATCH (g:GapItem {type: $type})
-WHERE g.first_seen <= $on AND (g.resolved_on IS NULL OR g.resolved_on > $on)
-RETURN g.item AS item, g.first_seen AS first_seen
-
 // @name gap_episodes_all
 // Every episode, open or closed.
 MATCH (g:GapItem)

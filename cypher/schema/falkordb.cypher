@@ -86,10 +86,6 @@ CREATE INDEX FOR (n:GapItem) ON (n.uid)
 // A gap item's episodes, read by type|id for the ages of a page of items.
 CREATE INDEX FOR (n:GapItem) ON (n.key)
 
-// @name v7_gap_item_type
-// A gap type's episodes, read whole for the age filter.
-CREATE INDEX FOR (n:GapItem) ON (n.type)
-
 // @name v7_unique_gap_ledger
 // The gap ledger's one stamp node.
 CREATE INDEX FOR (n:GapLedger) ON (n.id)

@@ -85,10 +85,6 @@ CREATE CONSTRAINT gap_item_uid_unique IF NOT EXISTS FOR (n:GapItem) REQUIRE n.ui
 // A gap item's episodes, read by type|id for the ages of a page of items.
 CREATE INDEX gap_item_key IF NOT EXISTS FOR (n:GapItem) ON (n.key)
 
-// @name v7_gap_item_type
-// A gap type's episodes, read whole for the age filter.
-CREATE INDEX gap_item_type IF NOT EXISTS FOR (n:GapItem) ON (n.type)
-
 // @name v7_unique_gap_ledger
 // The gap ledger's one stamp node.
 CREATE CONSTRAINT gap_ledger_id_unique IF NOT EXISTS FOR (n:GapLedger) REQUIRE n.id IS UNIQUE

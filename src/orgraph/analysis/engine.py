@@ -352,7 +352,7 @@ class Engine:
         if min_age_days is not None:
             ids = {r: gap_ledger.ledger_id(c, type, r) for _, r in keyed}
             every = gap_ledger.ages(
-                self.store, type, ids.values(), iso, every=True, kept=self.gap_episodes()
+                self.store, type, ids.values(), iso, kept=self.gap_episodes()
             )
             keyed = [
                 (k, r)

@@ -154,13 +154,12 @@ def ages(
     ids: Iterable[str],
     on: str,
     *,
-    every: bool = False,
     kept: tuple[dict[str, Any], Episodes] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The age at day `on` (ISO) of each item of `type_` named in `ids` (docs/rules.md "Age at
-    a day D"): first_seen, age_days, age_at_least, age_unknown. `every`: read the type's
-    episodes at `on` in one go (the age filter needs every item's), not by key; `kept`: the
-    ledger's stamp and every episode, held by the caller (Engine.gap_episodes)."""
+    a day D"): first_seen, age_days, age_at_least, age_unknown. `kept`: the ledger's stamp
+    and every episode, held by the caller (Engine.gap_episodes; the age filter needs every
+    item's age); without it the named items' episodes are read by key."""
     wanted = list(dict.fromkeys(ids))
     stamp = kept[0] if kept is not None else state(store)
     if stamp is None or on < stamp["began"]:
@@ -174,10 +173,7 @@ def ages(
             if first <= on and (resolved is None or resolved > on)
         }
     else:
-        if every:
-            rows = store.read("gap_episodes_at", type=type_, on=on)
-        else:
-            rows = store.read("gap_episodes_of", keys=[key(type_, i) for i in wanted], on=on)
+        rows = store.read("gap_episodes_of", keys=[key(type_, i) for i in wanted], on=on)
         seen = {r["item"]: r["first_seen"] for r in rows}
     day = dt.date.fromisoformat(on)
     out: dict[str, dict[str, Any]] = {}
