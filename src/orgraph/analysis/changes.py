@@ -43,7 +43,8 @@ def between(
     a = _point(store, since, today=today or dt.date.today())
     b = _point(store, until, today=today or dt.date.today())
     by_import = a["kind"] == b["kind"] == "import"
-    if (a.get("at", ""), a["on"]) > (b.get("at", ""), b["on"]) if by_import else a["on"] > b["on"]:
+    later = a["at"] > b["at"] if by_import else a["on"] > b["on"]
+    if later:
         raise ValidationFailed("起点晚于终点：请把较早的导入或日期放在前面")
     episodes = _episodes(store, a, b, by_import)
     fields = _fields(store, a, b, by_import)
