@@ -351,9 +351,7 @@ class Engine:
         every: dict[str, dict[str, Any]] = {}
         if min_age_days is not None:
             ids = {r: gap_ledger.ledger_id(c, type, r) for _, r in keyed}
-            every = gap_ledger.ages(
-                self.store, type, ids.values(), iso, kept=self.gap_episodes()
-            )
+            every = gap_ledger.ages(self.store, type, ids.values(), iso, kept=self.gap_episodes())
             keyed = [
                 (k, r)
                 for k, r in keyed
