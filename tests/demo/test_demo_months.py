@@ -1,13 +1,14 @@
 """The demo county month by month (issue #16, demo/evolve.py): three successive month ends of
 the tiny county imported in order, each recorded and dated by its month end, give an import
-history, changes between imports and a gap ledger that agree with what the generator says it
-changed (evolution.json) and with a from-scratch recomputation of each month.
+history, changes between imports, a gap ledger, ages and trend lines that agree with what the
+generator says it changed (evolution.json) and with the independent oracle.
 
-On each engine: the three months imported in order into one graph (the incremental ledger);
-then months 2 and 3 each imported alone into the reset graph and observed on their day (a
-fresh import of month 1 is the incremental run's first import, so its gap items are read
-after it). The ledger's episodes must equal the replay (tests/oracle/gap_history.py) of those
-per-month gap items."""
+On each engine: the three months imported in order into one graph. After each import the
+graph is read back into the oracle's model (tests/oracle/from_graph.py) and the engine's gap
+lists, summary and coverage must equal the oracle's on that day; after the three, the ledger's
+episodes, the changes, the year-end summary and the ages must equal the plain-Python replay
+(tests/oracle/gap_history.py) of the oracle's gap items month by month, and the trend of the
+three month ends the oracle's at each (docs/rules.md "Gap life", "Trend")."""
 
 from __future__ import annotations
 
@@ -22,10 +23,16 @@ from typing import Any
 
 import pytest
 from tests.conftest import short_tmpdir
-from tests.oracle.gap_history import Item, replay
+from tests.oracle.compare import coverage_diffs, gap_diffs, summary_diffs, trend_diffs
+from tests.oracle.county_model import County
+from tests.oracle.from_graph import county_from_graph
+from tests.oracle.oracle import RULE_TYPES, Oracle
+from tests.oracle.test_oracle_equivalence import COVERAGE_LEVELS
+from tests.oracle.test_oracle_gap_history import check_ledger
 from typer.testing import CliRunner
 
 from orgraph.analysis import changes, gap_ledger
+from orgraph.analysis.engine import Engine
 from orgraph.demo.evolve import (
     EDIT_KINDS,
     EVOLUTION_FILE,
@@ -39,8 +46,8 @@ from orgraph.importer import history
 from orgraph.importer.history import Origin
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
+from orgraph.policy import Policy
 from orgraph.store import GraphStore
-from orgraph.store.migrations import migrate
 
 AS_OF = date(2026, 10, 31)
 SEED = 7
@@ -175,44 +182,43 @@ def _import(store: GraphStore, folder: Path) -> ImportReport:
     return report
 
 
-def _items(store: GraphStore) -> set[Item]:
-    return {(e["type"], e["item"]) for e in gap_ledger.episodes(store)}
-
-
-def _ep(e: dict[str, Any]) -> tuple[str, str, str, str | None]:
-    return (e["type"], e["item"], e["first_seen"], e["resolved_on"])
-
-
 @pytest.mark.timeout(600)
 def test_three_months_imported_in_order(
     store: GraphStore, months: tuple[MonthsSummary, dict[str, Any]]
 ) -> None:
+    """Each month's import read back into the oracle's model (tests/oracle/from_graph.py): the
+    engine's gap lists, summary and coverage equal the oracle's on that day; after the three,
+    the ledger, the import history, the changes, the year-end summary and every item's age
+    equal the replay of the oracle's gap items month by month (check_ledger), and the trend
+    of the three month ends equals the oracle's at each of them."""
     summary, doc = months
     days = _days(doc)
-    per_month: list[set[Item]] = []
+    steps: list[tuple[str, County]] = []
     for n, folder in enumerate(summary.folders):
         _import(store, folder)
         if n == 0:  # the graph was fresh: month 1's own gap items, all first seen now
             assert {e["first_seen"] for e in gap_ledger.episodes(store)} == {days[0]}
-            per_month.append(_items(store))
+        county = county_from_graph(store)
+        steps.append((folder.name, county))
+        engine, oracle = Engine(store, policy=Policy()), Oracle(county, {})
+        diffs = summary_diffs(engine, oracle, None, folder.name)
+        for rule in RULE_TYPES:
+            diffs += gap_diffs(engine, oracle, rule, None, folder.name)
+        for level in COVERAGE_LEVELS:
+            diffs += coverage_diffs(engine, oracle, None, level, folder.name)
+        assert diffs == [], "\n".join(diffs[:40])
+    check_ledger(store, steps, today=date.fromisoformat(days[-1]), note=lambda _: None)
+    episodes = gap_ledger.episodes(store)
+    assert any(e["resolved_on"] for e in episodes)
+    assert any(e["first_seen"] > days[0] for e in episodes)
+    for level in ("township", "village"):
+        diffs = trend_diffs(Engine(store), Oracle(steps[-1][1], {}), None, level, days[-1], 3)
+        assert diffs == [], "\n".join(diffs[:40])
 
     recorded = list(reversed(history.imports(store)["items"]))
-    assert [e["on"] for e in recorded] == days
-    assert [e["observation"] for e in recorded] == [1, 2, 3]
     ids = [e["id"] for e in recorded]
     for after in (0, 1):  # import 1 → 3 and import 2 → 3
         _check_changes(changes.between(store, ids[after], ids[2]), doc, after)
-    ledger = sorted(map(_ep, gap_ledger.episodes(store)))
-
-    for folder in summary.folders[1:]:  # each later month alone, from scratch
-        store.drop_all()
-        migrate(store)
-        _import(store, folder)
-        assert {e["first_seen"] for e in gap_ledger.episodes(store)} == {folder.name}
-        per_month.append(_items(store))
-    want = replay(list(zip(days, per_month, strict=True)))
-    assert any(e["resolved_on"] for e in want) and len(want) > len(per_month[0])
-    assert ledger == sorted(map(_ep, want))
 
 
 def _check_changes(doc: dict[str, Any], evo: dict[str, Any], after: int) -> None:

@@ -151,6 +151,9 @@ class Member:
     joined_on: str | None = None
     lost_contact: bool | None = None  # 是否失联党员
     suspended_on: str | None = None  # 停止党籍日期
+    # More BELONGS_TO than `branch` (the smallest id): only a county read from a graph has them
+    # (from_graph.py); the strategies draw one branch.
+    more_branches: list[str] = field(default_factory=list)
 
 
 @dataclass

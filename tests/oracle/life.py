@@ -203,9 +203,8 @@ class LifeRules:
         for m in self.c.members:
             if not m.on_roll:
                 continue
-            if (m.branch is not None and m.branch in self.below.get(k.org, {k.org})) or (
-                m.group == k.org
-            ):
+            below = self.below.get(k.org, {k.org})
+            if any(b in below for b in self.o.branches(m)) or m.group == k.org:
                 out.add(m.member_no)
         for a in self.c.attends:
             if (
@@ -244,8 +243,7 @@ class LifeRules:
             for m in self.c.members
             if m.on_roll
             and self.o.full(m)
-            and m.branch is not None
-            and m.branch in self.below[oid]
+            and any(b in self.below[oid] for b in self.o.branches(m))
             and not self.suspended(m, on)
         }
 
@@ -339,7 +337,7 @@ class LifeRules:
         )
 
     def branch_members(self, oid: str) -> int:
-        return sum(1 for m in self.c.members if m.on_roll and m.branch == oid)
+        return sum(1 for m in self.c.members if m.on_roll and oid in self.o.branches(m))
 
     def _branch_no_committee_meeting(self, s: Scope, d: str) -> dict[str, dict[str, Any]]:
         def extra(oid: str) -> dict[str, Any] | None:

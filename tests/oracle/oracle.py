@@ -159,7 +159,7 @@ class Oracle(MobileRules):
         return m.category in (None, "full")
 
     def branches(self, m: Member) -> list[str]:
-        return [m.branch] if m.branch is not None else []
+        return [m.branch, *m.more_branches] if m.branch is not None else []
 
     def has_groups(self, org_id: str) -> bool:
         return any(self.orgs[ch].kind in GROUP_KINDS for ch in self.org_tree.successors(org_id))
@@ -337,8 +337,13 @@ class Oracle(MobileRules):
         for m in self.members_in(s):
             if not self.at_home(m, d) or self.exempt(m, d):
                 continue
-            home = self.home_area(m)
-            if home is None or self.areas[home].level not in ("village", "hamlet"):
+            # 联户 is a rural duty: one of the member's branches serves a village or hamlet
+            # (docs/rules.md, member_contact_load; a member in several branches is rural
+            # through any of them, not only through its home area's branch)
+            homes = [self.org_home_area(b) for b in self.branches(m)]
+            if not any(
+                h is not None and self.areas[h].level in ("village", "hamlet") for h in homes
+            ):
                 continue
             n = len(self.contact_households(m, d))
             if not lo <= n <= hi:

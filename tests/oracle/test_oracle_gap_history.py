@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -129,16 +130,32 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
     reset(store)
     for n, (day, county) in enumerate(steps):
         import_step(store, county, day, first=n == 0)
+    want = check_ledger(store, steps, today=IMPORT_TODAY)
+    event(f"{len(steps)} steps")
+    event("an episode closed" if any(ep["resolved_on"] for ep in want) else "none closed")
+    if len({(ep["type"], ep["item"]) for ep in want}) < len(want):
+        event("an item reopened")
+
+
+def check_ledger(
+    store: GraphStore,
+    steps: list[tuple[str, County]],
+    *,
+    today: dt.date,
+    note: Callable[[str], None] = event,
+) -> list[dict[str, Any]]:
+    """The graph's recorded imports (one a step, each observed on its day), gap ledger,
+    changes, year-end summaries and ages against the plain-Python replay of the oracle's gap
+    items of each step's county on its day (also the demo county month by month:
+    tests/demo/test_demo_months.py). `today`: the day the year-end summaries are made. The
+    replay's episodes are returned; `note` tells hypothesis what the history held (outside
+    a hypothesis test: a no-op)."""
     want = replay([(day, gap_items(county, day)) for day, county in steps])
 
     got = [
         {k: ep[k] for k in ("type", "item", "first_seen", "resolved_on")}
         for ep in gap_ledger.episodes(store)
     ]
-    event(f"{len(steps)} steps")
-    event("an episode closed" if any(ep["resolved_on"] for ep in want) else "none closed")
-    if len({(ep["type"], ep["item"]) for ep in want}) < len(want):
-        event("an item reopened")
     key = lambda ep: (ep["type"], ep["item"], ep["first_seen"])  # noqa: E731
     assert sorted(got, key=key) == sorted(want, key=key)
     recorded = history.imports(store)["items"]
@@ -147,7 +164,7 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
 
     if len(steps) > 1:
         check_changes(store, steps, want, [e["id"] for e in reversed(recorded)])
-    check_year_end(store, steps)
+    check_year_end(store, steps, today, note)
 
     engine = Engine(store, policy=Policy())
     began = steps[0][0]
@@ -167,6 +184,7 @@ def check_history(store: GraphStore, steps: list[tuple[str, County]]) -> None:
                 for it in doc["items"]
                 if it["age_days"] is not None and it["age_days"] >= n
             ], (t, d, n)
+    return want
 
 
 @pytest.mark.timeout(900)
@@ -289,7 +307,9 @@ def year_end_counts(store: GraphStore, county: County, year: int) -> dict[str | 
     return out
 
 
-def check_year_end(store: GraphStore, steps: list[tuple[str, County]]) -> None:
+def check_year_end(
+    store: GraphStore, steps: list[tuple[str, County]], today: dt.date, note: Callable[[str], None]
+) -> None:
     """The year-end summary of each year a step falls in (complete years: made on the imports'
     day) against year_end_counts over the county as the last step left it."""
     county = steps[-1][1]
@@ -298,15 +318,15 @@ def check_year_end(store: GraphStore, steps: list[tuple[str, County]]) -> None:
     towns = sorted(a.code for a in county.areas if a.level == "township")
     for year in sorted({int(day[:4]) for day, _ in steps}):
         want = year_end_counts(store, county, year)
-        doc = year_end.summary(engine, year, today=IMPORT_TODAY)
+        doc = year_end.summary(engine, year, today=today)
         assert [r["code"] for r in doc["townships"]] == towns
         rows = [*doc["townships"], doc["unlocated"]]
         got = {r["code"]: {k: r[k] for k in keys} for r in rows}
         assert got == {t: {k: want.get(t, Counter())[k] for k in keys} for t in got}, year
         assert not want.keys() - got.keys(), year
         if want.get(None, Counter())["gaps_opened"]:
-            event("year-end: an item no township holds")
+            note("year-end: an item no township holds")
         if sum(want.get(t, Counter())["gaps_closed"] for t in towns):
-            event("year-end: an item closed in a township")
+            note("year-end: an item closed in a township")
         total = {k: sum(c[k] for c in want.values()) for k in keys}
         assert {k: doc["county"][k] for k in keys} == total, year
