@@ -83,6 +83,12 @@ UNWIND $ids AS hid
 MATCH (h:Household {id: hid})
 RETURN h.id AS id, h.head_name AS head_name
 
+// @name member_names
+// Names of the given members (by key).
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+RETURN m.key AS key, m.name AS name
+
 // @name proj_members
 // Every member: key, name, on-roll flag, birth date, category, management class, roles,
 // join date, the roster's lost-contact flag and the date membership was suspended.

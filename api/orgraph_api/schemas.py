@@ -478,6 +478,9 @@ class ChangesOut(BaseModel):
     )
     orgs: dict[str, list[dict[str, Any]]] = Field(description="created: 新建的党组织")
     fields: dict[str, Any] = Field(description="{total, by_field, items (前 500 条)}")
+    names: dict[str, dict[str, str]] = Field(
+        description="households: {户编号: 户主}, members: {人员编号: 姓名} — 上列各项的现名"
+    )
 
 
 class FieldHistoryOut(BaseModel):

@@ -97,6 +97,7 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
     # a household moves to another hamlet of its village
     households = _read(demo_dir / HOUSEHOLDS)
     hid, area = households[0].index("户编号"), households[0].index("所在区划代码")
+    heads = {r[hid]: r[households[0].index("户主姓名")] for r in households[1:]}
     moved = households[1]
     village = moved[area][:12]
     other = next(
@@ -151,6 +152,10 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
         } == {("households", moved[hid], "area", old_area, other)}
         assert {f["field"] for f in fields if f["kind"] == "contacts"} == {"until"}
         assert doc["fields"]["by_field"]["households.area"] == 1
+        # each listed household named by its head as the roster gives it (户主姓名)
+        listed = {*doc["households"]["newly_uncovered"], *doc["households"]["newly_covered"]}
+        listed.add(moved[hid])
+        assert doc["names"]["households"] == {h: heads[h] for h in sorted(listed)}
 
     # the field history of the moved household: who, when, which import
     history = _ok(c, f"/history/fields/{moved[hid]}")

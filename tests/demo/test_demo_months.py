@@ -218,7 +218,26 @@ def test_three_months_imported_in_order(
     recorded = list(reversed(history.imports(store)["items"]))
     ids = [e["id"] for e in recorded]
     for after in (0, 1):  # import 1 → 3 and import 2 → 3
-        _check_changes(changes.between(store, ids[after], ids[2]), doc, after)
+        between = changes.between(store, ids[after], ids[2])
+        _check_changes(between, doc, after)
+        _check_names(between, steps[-1][1])
+
+
+def _check_names(doc: dict[str, Any], county: County) -> None:
+    """Every listed household and member is named as the oracle's model of the last month
+    names it (户主, 姓名), and nothing else is."""
+    fields = doc["fields"]["items"]
+    hh = {h for ids in doc["households"].values() for h in ids}
+    hh |= {f["key"] for f in fields if f["kind"] == "households"}
+    mm = {m["key"] for ms in doc["members"].values() for m in ms}
+    mm |= {f["key"] for f in fields if f["kind"] == "members"}
+    assert hh and mm
+    heads = {h.id: h.head_name for h in county.households}
+    names = {m.member_no: m.name for m in county.members}
+    assert doc["names"] == {
+        "households": {h: heads[h] for h in sorted(hh)},
+        "members": {k: names[k] for k in sorted(mm)},
+    }
 
 
 def _check_changes(doc: dict[str, Any], evo: dict[str, Any], after: int) -> None:

@@ -103,8 +103,9 @@ def render() -> None:
     st.caption(_range_caption(doc, {e["id"]: e for e in imports}))
     _figures(doc)
     _gaps(doc["gaps"])
-    _households(doc["households"])
-    _members(doc["members"])
+    names = doc.get("names") or {}
+    _households(doc["households"], names.get("households") or {})
+    _members(doc["members"], names.get("members") or {})
     _orgs(doc["orgs"]["created"])
     _fields(doc["fields"], {e["id"]: e for e in imports})
     _one_entity({e["id"]: e for e in imports})
@@ -155,7 +156,7 @@ def _counts(g: dict[str, Any]) -> dict[str, int]:
     return {"新出现": int(g["opened"]), "已解决": int(g["closed"])}
 
 
-def _households(hh: dict[str, list[str]]) -> None:
+def _households(hh: dict[str, list[str]], heads: dict[str, str]) -> None:
     st.markdown("##### 农户联系")
     left, right = st.columns(2, gap="large")
     for col, key, title, note in (
@@ -169,7 +170,7 @@ def _households(hh: dict[str, list[str]]) -> None:
             if ids:
                 with st.expander(f"查看{title}名单（{num(len(ids))} 户）"):
                     st.dataframe(
-                        [{"户编号": h} for h in ids],
+                        [{"户编号": h, "户主": heads.get(h, "")} for h in ids],
                         hide_index=True,
                         width="stretch",
                         key=f"chg_hh_{key}",
@@ -184,7 +185,7 @@ MEMBER_TABS = (
 )
 
 
-def _members(members: dict[str, list[dict[str, Any]]]) -> None:
+def _members(members: dict[str, list[dict[str, Any]]], names: dict[str, str]) -> None:
     st.markdown("##### 党员")
     tabs = st.tabs([f"{name}（{num(len(members.get(k) or []))}）" for k, name, _ in MEMBER_TABS])
     for tab, (key, name, day) in zip(tabs, MEMBER_TABS, strict=True):
@@ -197,6 +198,7 @@ def _members(members: dict[str, list[dict[str, Any]]]) -> None:
                 rows = [
                     {
                         "人员编号": m["key"],
+                        "姓名": names.get(m["key"], ""),
                         "调整项": change_field("members", m["field"]).split(" · ")[-1],
                         "原": change_value(m["field"], m.get("old")),
                         "现": change_value(m["field"], m.get("new")),

@@ -48,13 +48,16 @@ def between(
         raise ValidationFailed("起点晚于终点：请把较早的导入或日期放在前面")
     episodes = _episodes(store, a, b, by_import)
     fields = _fields(store, a, b, by_import)
+    households = _households(episodes)
+    members = _members(store, a["on"], b["on"], fields)
     return {
         "from": _shown(a),
         "to": _shown(b),
         "by": "import" if by_import else "day",
         "gaps": _gap_counts(episodes),
-        "households": _households(episodes),
-        "members": _members(store, a["on"], b["on"], fields),
+        "households": households,
+        "members": members,
+        "names": _names(store, households, members, fields[:LIST_MAX]),
         "orgs": {
             "created": [
                 {"id": f["key"], "name": f["new"]}
@@ -165,6 +168,26 @@ def _members(
         if f["kind"] == "members" and f["field"] in MOVE_FIELDS
     ]
     return {"left": left, "returned": returned, "transferred": transferred, "moved": moved}
+
+
+def _names(
+    store: GraphStore,
+    households: dict[str, list[str]],
+    members: dict[str, list[dict[str, Any]]],
+    fields: list[dict[str, Any]],
+) -> dict[str, dict[str, str]]:
+    """Who the listed ids are, as the graph names them now: each listed household's head
+    (户主) and each listed member's name, so a reader need not look every id up."""
+    hh = {h for ids in households.values() for h in ids}
+    hh |= {f["key"] for f in fields if f["kind"] == "households"}
+    mm = {m["key"] for ms in members.values() for m in ms}
+    mm |= {f["key"] for f in fields if f["kind"] == "members"}
+    heads = store.read("household_heads", ids=sorted(hh))
+    names = store.read("member_names", keys=sorted(mm))
+    return {
+        "households": {r["id"]: r["head_name"] or "" for r in sorted(heads, key=lambda r: r["id"])},
+        "members": {r["key"]: r["name"] or "" for r in sorted(names, key=lambda r: r["key"])},
+    }
 
 
 # The member state's fields (importer/members.py) that place a member in the tree.
