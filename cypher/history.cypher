@@ -82,3 +82,19 @@ MATCH (i:Import)
 WHERE i.at > $after AND i.at <= $upto
 RETURN i.id AS id, i.at AS at
 ORDER BY at, id
+
+// @name import_days
+// Every recorded import's id, time and roster day, oldest first (one per import: a few a
+// month): what an answer at a past day can read (docs/rules.md "What an answer at a past day
+// can read").
+MATCH (i:Import)
+RETURN i.id AS id, i.at AS at, i.on AS on
+ORDER BY at, id
+
+// @name replaced_values_after
+// How many values of the given fields (`kind.field`) the given imports replaced on a roster
+// day after $day (read by import, through its index).
+UNWIND $ids AS import_id
+MATCH (c:FieldChange {import: import_id})
+WHERE c.on > $day AND (c.kind + '.' + c.field) IN $fields
+RETURN count(c) AS n

@@ -1,7 +1,9 @@
 """`orgraph import --on`, `orgraph changes`, `orgraph imports fields` and `orgraph gaps
 --min-age-days` through typer's CliRunner (docs/rules.md "Gap life", "Field history", "Changes
 between two points"): the tiny demo county re-imported by the CLI on two roster days, a
-household moved between them; a CLI write observed by the gap ledger; bad points refused."""
+household moved between them; a CLI write observed by the gap ledger; bad points refused; and
+the note of `orgraph gaps --as-of` on a past day (docs/rules.md "What an answer at a past day
+can read")."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner, Result
 
@@ -18,6 +21,7 @@ from orgraph.cli import app
 from orgraph.demo import DemoSummary
 from orgraph.importer import history
 from orgraph.store import GraphStore
+from tests.api.test_past_as_of import COUNTED, REPLACED, edited_rosters
 from tests.mobility.conftest import county, tiny_files
 from tests.mobility.test_lifecycle import days_ago, home_member
 from tests.mobility.test_mobility_cli import graph_env
@@ -114,3 +118,64 @@ def test_two_roster_days_then_a_write(
     assert bad.exit_code == 7 and "YYYY-MM-DD" in bad.output
     late = cli("changes", ids[1], ids[0])
     assert late.exit_code == 7 and "起点晚于终点" in late.output
+
+
+def test_past_as_of_note(
+    graph_env: GraphStore, tiny_files: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    """`orgraph gaps --as-of D` says what a past day can read (docs/rules.md "What an answer
+    at a past day can read"): the note under the table (on stderr beside a CSV), `past` in the
+    JSON; the county loaded by an import with no origin, then recorded imports on two roster
+    days, the second with the edits of tests/api/test_past_as_of.py."""
+    folder, _ = tiny_files
+
+    def past_of(*args: str) -> dict[str, Any]:
+        got = cli("gaps", *args, "--format", "json")
+        assert got.exit_code == 0, got.output
+        past: dict[str, Any] = json.loads(got.stdout)["past"]
+        return past
+
+    def note(day: str, tail: str) -> str:
+        return (
+            f"注：{day} 的答案按当时的日期类信息计算；所在支部、党小组、职务、类别、在册状态、"
+            f"农户区划等不带日期的信息按当前值计（{tail}）"
+        )
+
+    unknown = note("2026-09-01", "没有导入记录，无法得知这些信息当时的值")
+    assert past_of("--as-of", "2026-09-01") == {
+        "undated_as_now": True,
+        "replaced_after": 0,
+        "history_from": None,
+        "note": unknown,
+    }
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".xlsx", ".csv"))
+    assert cli("import", *files, "--on", DAY1).exit_code == 0
+    edits = tmp_path / "edits"
+    edits.mkdir()
+    second = cli("import", *(str(p) for p in edited_rosters(folder, edits)), "--on", DAY2)
+    assert second.exit_code == 0, second.output
+    assert changes.between(graph_env, DAY1, DAY2)["fields"]["by_field"] == REPLACED
+
+    between = note("2026-10-15", f"其后的导入替换了 {COUNTED} 个值；导入记录始于 {DAY1}")
+    for args in ((), ("--type", "household_uncovered")):
+        assert past_of(*args, "--as-of", "2026-10-15") == {
+            "undated_as_now": True,
+            "replaced_after": COUNTED,
+            "history_from": DAY1,
+            "note": between,
+        }
+        table = cli("gaps", *args, "--as-of", "2026-10-15")
+        assert table.exit_code == 0, table.output
+        assert table.stdout.rstrip().endswith(between), table.stdout[-400:]
+        as_csv = cli("gaps", *args, "--as-of", "2026-10-15", "--format", "csv")
+        assert as_csv.exit_code == 0 and "注：" not in as_csv.stdout
+        assert between in as_csv.stderr
+        assert past_of(*args, "--as-of", DAY2)["replaced_after"] == 0
+        now = cli("gaps", *args)
+        assert now.exit_code == 0 and "注：" not in now.output
+        assert past_of(*args) == {
+            "undated_as_now": False,
+            "replaced_after": 0,
+            "history_from": DAY1,
+            "note": None,
+        }

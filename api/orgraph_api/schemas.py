@@ -318,6 +318,25 @@ class TrendOut(BaseModel):
     points: list[TrendPoint]
 
 
+class PastOut(BaseModel):
+    """docs/rules.md "What an answer at a past day can read"."""
+
+    undated_as_now: bool = Field(
+        description="true: as_of 早于今天，不带日期的信息 (所在支部、党小组、职务、类别、在册状态、"
+        "农户区划等) 按现在的记录计算"
+    )
+    replaced_after: int = Field(
+        ge=0,
+        description="字段历史中，名册日期晚于 as_of 的导入替换了这些信息的多少个值 (全县；"
+        "通过 API 的修改不在字段历史中: 0 只表示没有导入改过)",
+    )
+    history_from: str | None = Field(
+        description="第一次有记录的导入的名册日期；无记录时为 null。as_of 早于它时无法得知"
+        "当时的情况，replaced_after 只是下限"
+    )
+    note: str | None = Field(description="undated_as_now 时的一句中文说明，否则 null")
+
+
 class GapSummaryOut(BaseModel):
     scope: str
     as_of: str
@@ -328,6 +347,7 @@ class GapSummaryOut(BaseModel):
         "begin by as_of: their count 0 means 未导入, not 无缺口",
     )
     labels: dict[str, str] = Field(description="gap type → Chinese name")
+    past: PastOut
 
 
 class GapPageOut(BaseModel):
@@ -343,6 +363,7 @@ class GapPageOut(BaseModel):
         description="每条另有 first_seen (首次发现)、age_days (已持续天数)、age_at_least "
         "(台账开始前已存在: 至少这么久)、age_unknown (before_ledger / not_observed: 天数未知的原因)"
     )
+    past: PastOut
 
 
 class LifeGridOut(BaseModel):

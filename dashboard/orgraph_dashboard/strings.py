@@ -153,6 +153,17 @@ def age_text(item: dict[str, Any]) -> str:
     return f"≥ {days}" if item.get("age_at_least") else str(days)
 
 
+def past_note(doc: Any) -> str | None:
+    """The answer's note when its as_of is before today and the undated facts (branch, roles,
+    a household's area…) are read as they are now (docs/rules.md "What an answer at a past
+    day can read"); None otherwise, and from an API that does not give `past`."""
+    past = doc.get("past") if isinstance(doc, dict) else None
+    if not isinstance(past, dict) or not past.get("undated_as_now"):
+        return None
+    note = past.get("note")
+    return note if isinstance(note, str) and note else None
+
+
 def with_ages(row: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
     """A table row with the item's two age columns after its first two columns (the item's
     id and name, where a person looks first)."""

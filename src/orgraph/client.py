@@ -82,11 +82,22 @@ class Page(TypedDict):
     items: list[Json]
 
 
+class Past(TypedDict):
+    """What an answer at a past day could read (docs/rules.md "What an answer at a past day
+    can read")."""
+
+    undated_as_now: bool
+    replaced_after: int
+    history_from: str | None
+    note: str | None  # the Chinese sentence to show when undated_as_now
+
+
 class GapPage(Page):
     type: str
     scope: str
     as_of: str
     no_data: NotRequired[bool]  # the records the rule reads are not imported (not "no gap")
+    past: NotRequired[Past]
 
 
 class GapSummary(TypedDict):
@@ -95,6 +106,7 @@ class GapSummary(TypedDict):
     counts: dict[str, int]
     no_data: NotRequired[list[str]]  # types whose records do not begin by as_of: 未导入
     labels: NotRequired[dict[str, str]]
+    past: NotRequired[Past]
 
 
 class CoverageRow(TypedDict):

@@ -501,6 +501,27 @@ PROPOSAL_TYPES: Final = ("contact_proposal", "weak_screening", "group_ranking")
 HISTORY_TYPES: Final = ("gap_ledger",)
 # The first year a year-end summary (docs/rules.md "Year-end summary") can be asked for.
 YEAR_END_FIRST: Final = 2000
+# The undated facts the rules read, as field history names (`kind.field`, the importer's
+# state fields): an answer at a past day reads them as they are now, and counts the values
+# imports replaced after that day (docs/rules.md "What an answer at a past day can read").
+PAST_FIELDS: Final = (
+    "members.branches",
+    "members.grps",
+    "members.household",
+    "members.roles",
+    "members.category",
+    "members.on_roll",
+    "members.mgmt_class",
+    "members.lost_contact",
+    "households.area",
+    "orgs.parent",
+    "orgs.kind",
+    "orgs.area",
+    "orgs.host",
+    "orgs.weak",
+    "areas.parent",
+    "areas.level",
+)
 # How near a proposed contact is (docs/rules.md "Contact proposals": locality).
 LOCALITY_ZH: Final[dict[str, str]] = {
     "hamlet": "同村民小组",

@@ -157,6 +157,22 @@ def test_gaps_counts_table_and_export(admin_app: AppTest, api: OrgraphClient) ->
     assert list(table["编号"]) == [it["id"] for it in items if needle in it["id"]]
 
 
+def test_a_past_day_says_what_it_reads(api: OrgraphClient) -> None:
+    """On a past 统计日期 the gap list and the overview show the API's note on what the answer
+    read as it is now (docs/rules.md "What an answer at a past day can read"); today, none."""
+    at = login(ADMIN)  # its own session: the module's keeps today
+    day = dt.date.today() - dt.timedelta(days=40)
+    note = api.gaps_summary(as_of=day.isoformat())["past"]["note"]
+    assert note and note.startswith(f"注：{day.isoformat()} 的答案")
+    for page in ("gaps", "overview"):
+        open_page(at, page)
+        at.date_input(key="og_as_of").set_value(day).run()
+        assert not at.exception, at.exception
+        assert note in [c.value for c in at.caption], page
+        at.date_input(key="og_as_of").set_value(dt.date.today()).run()
+        assert not any(c.value.startswith("注：") for c in at.caption), page
+
+
 def test_export_through_the_client(api: OrgraphClient) -> None:
     got = api.export_gaps("household_uncovered", as_of=TODAY, format="csv")
     assert got.content.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, so Excel reads Chinese

@@ -11,7 +11,8 @@ from orgraph import catalog
 from orgraph.store.falkor import FalkorStore
 
 # and every count_, lookup_, proj_ block; list_imports sorts every Import node (one per import:
-# a few a month) for a page of the history, newest first
+# a few a month) for a page of the history, newest first, and import_days all of them for
+# what a past day can read
 # the gap ledger's observation compares every open episode; its exports and the changes
 # between two imports read the episodes whole (analysis/gap_ledger.py)
 FULL_READS = {
@@ -24,6 +25,7 @@ FULL_READS = {
     "field_changes_between",
     "outflow_events_between",
     "imports_between",
+    "import_days",
 }
 
 

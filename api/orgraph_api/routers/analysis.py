@@ -60,6 +60,9 @@ def coverage(
 def gaps_summary(svc: Svc, view: Scoped, scope: ScopeQ = None, as_of: AsOfQ = None) -> Json:
     ref = view.resolve(scope)
     doc = svc.answers.ask(view.revision, svc.engine.summary, scope=ref, as_of=as_of)
+    # what a past day can read, read now: today moves without a revision (docs/rules.md
+    # "What an answer at a past day can read")
+    doc = svc.engine.with_past(doc)
     return Json({**doc, "labels": {t: GAP_ZH.get(t, t) for t in doc["counts"]}})
 
 
@@ -105,6 +108,8 @@ def gaps(
         )
         # the ages are read now: the ledger moves without a revision (docs/rules.md "Gap life")
         doc = svc.engine.gap_ages(doc)
+    # like the ages, read now (docs/rules.md "What an answer at a past day can read")
+    doc = svc.engine.with_past(doc)
     return Json(redact_items(doc, view.seen()))
 
 

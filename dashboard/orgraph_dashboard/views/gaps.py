@@ -11,7 +11,7 @@ import streamlit as st
 from orgraph.client import OrgraphClient
 from orgraph.errors import OrgraphError
 from orgraph_dashboard import session, ui
-from orgraph_dashboard.strings import gap_label, num, table_rows, zh_date
+from orgraph_dashboard.strings import gap_label, num, past_note, table_rows, zh_date
 
 PAGE_SIZE = 500
 TYPE_KEY = "pg_gaps_type"
@@ -57,6 +57,8 @@ def render() -> None:
     counts: dict[str, int] = summ["counts"]
     labels: dict[str, str] = summ.get("labels") or {}
     missing = set(summ.get("no_data") or ())  # records not imported: not "no gap"
+    if note := past_note(summ):  # a past 统计日期 reads today's branches, roles, areas…
+        st.caption(note)
     types = list(counts)
     if st.session_state.get(TYPE_KEY) not in types:
         st.session_state[TYPE_KEY] = next((t for t in types if counts[t]), types[0])

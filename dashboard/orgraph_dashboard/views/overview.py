@@ -17,7 +17,7 @@ from orgraph.client import Me, OrgraphClient
 from orgraph.errors import OrgraphError
 from orgraph.vocab import CHILD_LEVEL, LEVEL_ZH
 from orgraph_dashboard import charts, session, ui
-from orgraph_dashboard.strings import gap_label, import_label, num, pct, zh_date
+from orgraph_dashboard.strings import gap_label, import_label, num, past_note, pct, zh_date
 
 COMPARE_DAYS = 30
 TREND_MONTHS = 12
@@ -233,6 +233,8 @@ def render() -> None:
     _metrics(head, sum(counts.values()), compared)
     if compared:
         st.caption(compared.caption)
+    if note := past_note(summ):  # a past 统计日期 reads today's branches, roles, areas…
+        st.caption(note)
 
     left, right = st.columns([3, 2], gap="large")
     with left:

@@ -33,6 +33,7 @@ from orgraph.analysis import (
     life,
     life_rules,
     mobile,
+    past,
     proposal_report,
     proposals,
     screening,
@@ -379,6 +380,16 @@ class Engine:
         """A gaps answer (perhaps cached for its revision) with each item's age read from the
         ledger now (docs/rules.md "Gap life": the ledger moves without a revision)."""
         return gap_ledger.with_ages(self.store, doc)
+
+    def past(self, as_of: str | dt.date | None = None) -> dict[str, Any]:
+        """What an answer at `as_of` could read (docs/rules.md "What an answer at a past day
+        can read"): undated_as_now, replaced_after, history_from and its note, read now."""
+        return past.past(self.store, parse_as_of(as_of)[0])
+
+    def with_past(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """A gaps or summary answer (perhaps cached for its revision) with its `past` read now
+        (as gap_ages: today moves without a revision)."""
+        return {**doc, "past": self.past(doc["as_of"])}
 
     def changes(self, since: str, until: str | None = None) -> dict[str, Any]:
         """What changed between two imports or days (docs/rules.md "Changes between two

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from orgraph.analysis.engine import LEVELS, Engine
-from orgraph.cli.common import console, handles_errors, print_json, store_session
+from orgraph.cli.common import console, err_console, handles_errors, print_json, store_session
 from orgraph.policy import get_policy
 from orgraph.records import screening_sheet
 from orgraph.vocab import (
@@ -118,7 +118,7 @@ def gaps(
     with store_session() as store:
         engine = Engine(store)
         if type is None:
-            doc = engine.summary(scope=scope, as_of=as_of)
+            doc = engine.with_past(engine.summary(scope=scope, as_of=as_of))
             # A rule whose records are not imported has no count: "未导入", never 0 (no gap).
             rows = [
                 {"type": t, "name": GAP_ZH[t], "count": "未导入" if t in doc["no_data"] else n}
@@ -134,15 +134,18 @@ def gaps(
                 doc,
                 {"type": "类型", "count": "数量"},
             )
+            _past_note(doc, fmt)
             return
-        doc = engine.gaps(
-            type,
-            scope=scope,
-            as_of=as_of,
-            page=page,
-            page_size=page_size,
-            min_age_days=min_age_days,
-            ages=True,
+        doc = engine.with_past(
+            engine.gaps(
+                type,
+                scope=scope,
+                as_of=as_of,
+                page=page,
+                page_size=page_size,
+                min_age_days=min_age_days,
+                ages=True,
+            )
         )
     missing = " — 尚未导入这条规则所读的记录，不能判断" if doc.get("no_data") else ""
     emit(
@@ -153,6 +156,17 @@ def gaps(
         + missing,
         doc,
     )
+    _past_note(doc, fmt)
+
+
+def _past_note(doc: dict[str, Any], fmt: Format) -> None:
+    """The answer's note when a past day reads today's undated facts (docs/rules.md "What an
+    answer at a past day can read"): under the table; on stderr beside a CSV, which it would
+    break; in the JSON as `past`."""
+    note = doc["past"]["note"]
+    if note is None or fmt is Format.json:
+        return
+    (err_console if fmt is Format.csv else console).print(note, highlight=False, soft_wrap=True)
 
 
 def coverage(
