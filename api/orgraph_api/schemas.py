@@ -491,6 +491,7 @@ class ChangesOut(BaseModel):
     """What changed between two imports or days (docs/rules.md "Changes between two points")."""
 
     model_config = ConfigDict(extra="allow")
+    scope: str = Field(description="范围 (区划代码或组织编号；全县为县的代码)")
     by: str = Field(description="import (按导入先后) / day (按日期)")
     gaps: list[dict[str, Any]] = Field(description="[{type, label, opened, closed}]")
     households: dict[str, list[str]] = Field(description="newly_uncovered / newly_covered 户编号")

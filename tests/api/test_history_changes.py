@@ -2,7 +2,8 @@
 "Gap life", "Field history", "Changes between two points"): the tiny demo uploaded as of
 2026-10-01, then its contacts and households again as of 2026-11-01 with every contact of a
 covered household ended and another household moved to another hamlet of its village; then a
-contact ended through the API. County administrators only; bad points are 404 / 422."""
+contact ended through the API. The changes in a township's and a hamlet's scope; the
+import history and field history county administrators' only; bad points are 404 / 422."""
 
 from __future__ import annotations
 
@@ -183,11 +184,39 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
     assert resp.status_code == 200, resp.text
     assert _uncovered(c, today)[household]["first_seen"] == today
 
-    # refused and wrong points
+    # in a scope (docs/rules.md "Changes between two points", "In a scope"): the township's
+    # user sees the last two imports' changes of its own households, as the rosters place them
     township = login(url, "township")
-    for path in ("/history/changes", f"/history/fields/{moved[hid]}"):
-        resp = township.get(path, params={"from": DAY1})
-        assert resp.status_code == 403 and "县级管理员" in resp.json()["detail"], resp.text
+    town = "330226101"
+    whole = _ok(c, "/history/changes", **{"from": "previous", "to": "last"})
+    mine = _ok(township, "/history/changes", **{"from": "previous", "to": "last"})
+    assert (whole["from"]["id"], whole["to"]["id"]) == (first["import_id"], second["import_id"])
+    assert mine["scope"] == town and whole["scope"] == "330226"
+    places = {r[hid]: r[area] for r in households[1:]}
+    for k in ("newly_uncovered", "newly_covered"):
+        assert mine["households"][k] == [h for h in whole["households"][k] if places[h][:9] == town]
+    assert mine["households"]["newly_uncovered"], "the township has a newly uncovered household"
+    opened = {g["type"]: g["opened"] for g in mine["gaps"]}
+    assert opened["household_uncovered"] == len(mine["households"]["newly_uncovered"])
+    assert moved[area][:9] == town
+    area_moves = [f for f in mine["fields"]["items"] if f["field"] == "area"]
+    assert [(f["key"], f["old"], f["new"]) for f in area_moves] == [(moved[hid], old_area, other)]
+    other_town = _ok(login(url, "village"), "/history/changes", **{"from": DAY1, "to": DAY2})
+    assert not [f for f in other_town["fields"]["items"] if f["kind"] == "households"]
+    assert moved[hid] not in other_town["names"]["households"]
+    # a scope holding the household's new hamlet only: the old one is outside, not named
+    hamlet = _ok(c, "/history/changes", **{"from": DAY1, "to": DAY2, "scope": other})
+    assert [
+        (f["key"], f["old"], f["new"]) for f in hamlet["fields"]["items"] if f["field"] == "area"
+    ] == [(moved[hid], "（范围外）", other)]
+    outside = township.get("/history/changes", params={"from": DAY1, "scope": "330226203"})
+    assert outside.status_code == 404, outside.text
+
+    # refused and wrong points
+    resp = township.get(f"/history/fields/{moved[hid]}")
+    assert resp.status_code == 403 and "县级管理员" in resp.json()["detail"], resp.text
+    resp = c.get("/history/changes", params={"from": "previous", "to": "previous"})
+    assert resp.status_code == 200, resp.text
     resp = c.get("/history/changes", params={"from": "nope"})
     assert resp.status_code == 404 and "没有编号为“nope”的导入记录" in resp.json()["detail"]
     resp = c.get("/history/changes", params={"from": "2026-13-01"})

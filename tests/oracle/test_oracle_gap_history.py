@@ -163,7 +163,7 @@ def check_ledger(
     assert [e["observation"] for e in reversed(recorded)] == list(range(1, len(steps) + 1))
 
     if len(steps) > 1:
-        check_changes(store, steps, want, [e["id"] for e in reversed(recorded)])
+        check_changes(store, steps, want, [e["id"] for e in reversed(recorded)], note)
     check_year_end(store, steps, today, note)
 
     engine = Engine(store, policy=Policy())
@@ -211,23 +211,12 @@ def check_changes(
     steps: list[tuple[str, County]],
     episodes: list[dict[str, Any]],
     imports: list[str],
+    note: Callable[[str], None],
 ) -> None:
     """The changes from the first import to the last, by import and by day, against the
     replay's episodes and the edits the history made (docs/rules.md "Changes between two
-    points")."""
+    points"): county-wide, and in each of two townships (what lies in it, "In a scope")."""
     d1 = steps[0][0]
-    opened = Counter(e["type"] for e in episodes if e["first_seen"] > d1)
-    closed = Counter(e["type"] for e in episodes if e["resolved_on"] is not None)
-    gaps = [
-        {"type": t, "opened": opened[t], "closed": closed[t]}
-        for t in sorted(opened.keys() | closed.keys())
-    ]
-    hh = [e for e in episodes if e["type"] == "household_uncovered"]
-    still = {e["item"] for e in hh if e["resolved_on"] is None}
-    households = {
-        "newly_uncovered": sorted({e["item"] for e in hh if e["first_seen"] > d1} & still),
-        "newly_covered": sorted({e["item"] for e in hh if e["resolved_on"]} - still),
-    }
     edits = set()
     for (_, before), (_, after) in itertools.pairwise(steps):
         was = {m.member_no: m for m in before.members}
@@ -236,16 +225,67 @@ def check_changes(
                 edits.add((m.member_no, "roles"))
             if (m.category or "") != (was[m.member_no].category or ""):
                 edits.add((m.member_no, "category"))
-    for since, until in ((imports[0], imports[-1]), (d1, steps[-1][0])):
-        doc = changes.between(store, since, until)
-        assert [{k: g[k] for k in ("type", "opened", "closed")} for g in doc["gaps"]] == gaps
-        assert doc["households"] == households
-        got = {
-            (f["key"], f["field"])
-            for f in doc["fields"]["items"]
-            if f["kind"] == "members" and f["field"] in ("roles", "category")
+    oracle = Oracle(steps[-1][1], {})
+    engine = Engine(store, policy=Policy())
+    towns = sorted(a.code for a in steps[-1][1].areas if a.level == "township")
+    for scope in (None, *towns[:2]):
+        keep = in_scope(oracle, scope)
+        mine = [e for e in episodes if keep(e["item"])]
+        opened = Counter(e["type"] for e in mine if e["first_seen"] > d1)
+        closed = Counter(e["type"] for e in mine if e["resolved_on"] is not None)
+        gaps = [
+            {"type": t, "opened": opened[t], "closed": closed[t]}
+            for t in sorted(opened.keys() | closed.keys())
+        ]
+        hh = [e for e in mine if e["type"] == "household_uncovered"]
+        still = {e["item"] for e in hh if e["resolved_on"] is None}
+        households = {
+            "newly_uncovered": sorted({e["item"] for e in hh if e["first_seen"] > d1} & still),
+            "newly_covered": sorted({e["item"] for e in hh if e["resolved_on"]} - still),
         }
-        assert got == edits, (since, until)
+        for since, until in ((imports[0], imports[-1]), (d1, steps[-1][0])):
+            if scope is None:
+                doc = changes.between(store, since, until)
+            else:
+                doc = engine.changes(since, until, scope=scope)
+                assert doc["scope"] == scope
+            where = (scope, since, until)
+            assert [{k: g[k] for k in ("type", "opened", "closed")} for g in doc["gaps"]] == gaps
+            assert doc["households"] == households, where
+            got = {
+                (f["key"], f["field"])
+                for f in doc["fields"]["items"]
+                if f["kind"] == "members" and f["field"] in ("roles", "category")
+            }
+            assert got == {(k, f) for k, f in edits if keep(k)}, where
+        if scope is not None and mine:
+            note("changes: a township with changes")
+
+
+def in_scope(o: Oracle, ref: str | None) -> Callable[[str], bool]:
+    """Whether a gap item's id (or a member's key) lies in scope `ref`, by what it names
+    (docs/rules.md "Changes between two points", "In a scope"): a household by its area, a
+    member as the scope's members, an area or org by itself, an id `a|b|…` by its first org
+    among its first two parts (a rectification or meeting: the first; a 第一书记 appointment
+    member|org|since: the second); anything else (a city) only in the whole county."""
+    if ref is None:
+        return lambda _: True
+    s = o.scope(ref)
+    members = {m.member_no for m in o.members_in(s)}
+
+    def keep(item: str) -> bool:
+        if item in o.households:
+            return o.households[item].area in s.areas
+        if item in o.members:
+            return item in members
+        if item in o.areas:
+            return item in s.areas
+        if item in o.orgs:
+            return item in s.orgs
+        org = next((part for part in item.split("|")[:2] if part in o.orgs), None)
+        return org is not None and org in s.orgs
+
+    return keep
 
 
 def year_end_counts(store: GraphStore, county: County, year: int) -> dict[str | None, Counter[str]]:

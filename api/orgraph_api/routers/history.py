@@ -100,21 +100,26 @@ def trend(
     summary="两次导入或两个日期之间的变化",
     response_model=ChangesOut,
     responses=errors(403, 404, 422),
-    description="from、to 为导入记录编号或日期 (YYYY-MM-DD；to 默认今天)。两个都是导入时按导入"
-    "先后比较 (其间各次导入的观测)，否则按日期 (from 之后、to 当天为止)。给出: 各类缺口新出现、"
-    "已解决的条数；新增未联系农户、新联系上的农户；外出、返回、转出的党员，调整支部或党小组的"
-    "党员；新建的党组织；导入改动的每个字段 (旧值 → 新值，前 500 条)。按全县计算，仅限县级管理员。",
+    description="from、to 为导入记录编号、last (最近一次导入)、previous (上一次导入) 或日期 "
+    "(YYYY-MM-DD；to 默认今天)。两个都是导入时按导入先后比较 (其间各次导入的观测)，否则按日期 "
+    "(from 之后、to 当天为止)。给出: 各类缺口新出现、已解决的条数；新增未联系农户、新联系上的"
+    "农户；外出、返回、转出的党员，调整支部或党小组的党员；新建的党组织；导入改动的每个字段 "
+    "(旧值 → 新值，前 500 条)。按用户的范围 (或其中的 scope) 计算：只列范围内的农户、党员、"
+    "党组织及其缺口。",
 )
 def get_changes(
     svc: Svc,
-    caller: Caller,
-    since: Annotated[str, Query(alias="from", max_length=64, description="起点: 导入编号或日期")],
+    view: Scoped,
+    since: Annotated[
+        str, Query(alias="from", max_length=64, description="起点: 导入编号、last、previous 或日期")
+    ],
     until: Annotated[
-        str | None, Query(alias="to", max_length=64, description="终点: 导入编号或日期")
+        str | None,
+        Query(alias="to", max_length=64, description="终点: 导入编号、last、previous 或日期"),
     ] = None,
+    scope: ScopeQ = None,
 ) -> Json:
-    _history_reader(caller)
-    return Json(svc.engine.changes(since, until))
+    return Json(svc.engine.changes(since, until, scope=view.resolve(scope)))
 
 
 @router.get(

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.store import GraphStore
@@ -19,10 +19,31 @@ LIST_MAX = 500
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NEVER = ""  # before every ISO day
 _UNTIL = "9999-12-31"
+# Points that name the newest recorded imports (the overview compares the last two).
+LAST, PREVIOUS = "last", "previous"
+
+
+class Within(Protocol):
+    """Which listed things lie in the answer's scope (analysis/history_scope.InScope)."""
+
+    def item(self, type_: str, item: str) -> bool: ...
+
+    def member(self, key: str) -> bool: ...
+
+    def field(self, kind: str, key: str) -> bool: ...
+
+    def shown(self, value: Any) -> Any: ...
 
 
 def _point(store: GraphStore, ref: str | None, *, today: dt.date) -> dict[str, Any]:
-    """A point in history: an import (its id) or a day (YYYY-MM-DD; None: today)."""
+    """A point in history: an import (its id, or `last` / `previous`: the newest recorded
+    import, the one before it) or a day (YYYY-MM-DD; None: today)."""
+    if ref in (LAST, PREVIOUS):
+        ids = [r["id"] for r in store.read("imports_between", after=_NEVER, upto=_UNTIL)]
+        back = 1 if ref == LAST else 2
+        if len(ids) < back:
+            raise NotFound(f"导入记录不足 {back} 次：没有“{ref}”这次导入")
+        ref = ids[-back]
     if ref is None or _DAY.match(ref):
         try:
             day = dt.date.fromisoformat(ref) if ref else today
@@ -37,9 +58,16 @@ def _point(store: GraphStore, ref: str | None, *, today: dt.date) -> dict[str, A
 
 
 def between(
-    store: GraphStore, since: str, until: str | None = None, *, today: dt.date | None = None
+    store: GraphStore,
+    since: str,
+    until: str | None = None,
+    *,
+    today: dt.date | None = None,
+    within: Within | None = None,
+    scope: str | None = None,
 ) -> dict[str, Any]:
-    """The changes after `since` up to `until` (import ids or days; `until` default today)."""
+    """The changes after `since` up to `until` (import ids or days; `until` default today);
+    with `within`, only what lies in the scope labelled `scope`."""
     a = _point(store, since, today=today or dt.date.today())
     b = _point(store, until, today=today or dt.date.today())
     by_import = a["kind"] == b["kind"] == "import"
@@ -48,9 +76,20 @@ def between(
         raise ValidationFailed("起点晚于终点：请把较早的导入或日期放在前面")
     episodes = _episodes(store, a, b, by_import)
     fields = _fields(store, a, b, by_import)
+    if within is not None:
+        episodes = [e for e in episodes if within.item(e["type"], e["item"])]
+        fields = [
+            {**f, "old": within.shown(f["old"]), "new": within.shown(f["new"])}
+            for f in fields
+            if within.field(f["kind"], f["key"])
+        ]
     households = _households(episodes)
     members = _members(store, a["on"], b["on"], fields)
+    if within is not None:
+        for k in ("left", "returned", "transferred"):
+            members[k] = [m for m in members[k] if within.member(m["key"])]
     return {
+        "scope": scope,
         "from": _shown(a),
         "to": _shown(b),
         "by": "import" if by_import else "day",

@@ -44,6 +44,7 @@ from orgraph.analysis import projection as proj
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
 from orgraph.analysis.delta import Reload, catch_up
+from orgraph.analysis.history_scope import InScope
 from orgraph.analysis.projection import Projection
 from orgraph.analysis.rules import RULES, ref_id
 from orgraph.analysis.scope import SCOPE_READS, Scope, resolve
@@ -391,10 +392,16 @@ class Engine:
         (as gap_ages: today moves without a revision)."""
         return {**doc, "past": self.past(doc["as_of"])}
 
-    def changes(self, since: str, until: str | None = None) -> dict[str, Any]:
+    def changes(
+        self, since: str, until: str | None = None, *, scope: str | None = None
+    ) -> dict[str, Any]:
         """What changed between two imports or days (docs/rules.md "Changes between two
-        points"); read from the graph's history, not the projection."""
-        return changes.between(self.store, since, until)
+        points"), read from the graph's history; in a scope, what lies in it as the
+        projection places things now."""
+        p = self.projection()
+        sc, members = self._scope(p, scope)
+        within = None if sc.whole else InScope(p, sc, members)
+        return changes.between(self.store, since, until, within=within, scope=sc.label)
 
     def year_end(self, year: int) -> dict[str, Any]:
         """The year-end summary (docs/rules.md "Year-end summary")."""
