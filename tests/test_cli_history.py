@@ -35,6 +35,9 @@ def cli(*args: str) -> Result:
     return CliRunner().invoke(app, list(args), terminal_width=250)
 
 
+COUNTY, OTHER_TOWNSHIP = "330226", "330226203"  # the tiny demo's county and a township
+
+
 def _moved_households(folder: Path, out: Path) -> tuple[str, str, str]:
     """农户.csv with its first household moved to another hamlet of its village: (id, old
     area, new area)."""
@@ -68,11 +71,20 @@ def test_two_roster_days_then_a_write(
     got = cli("changes", ids[0], ids[1], "--json")
     assert got.exit_code == 0, got.output
     assert json.loads(got.stdout) == json.loads(
-        json.dumps(changes.between(graph_env, ids[0], ids[1]))
+        json.dumps({**changes.between(graph_env, ids[0], ids[1]), "scope": COUNTY})
     )
     table = cli("changes", DAY1, DAY2)
     assert table.exit_code == 0, table.output
-    assert f"变化: {DAY1} → {DAY2}" in table.stdout and "导入改动字段 1 处" in table.stdout
+    assert f"变化 ({COUNTY}): {DAY1} → {DAY2}" in table.stdout
+    assert "导入改动字段 1 处" in table.stdout
+    # in a scope (docs/rules.md "In a scope"): the moved household's township sees its move,
+    # another township nothing; `previous` → `last` are the two imports
+    for town, seen in ((new[:9], 1), (OTHER_TOWNSHIP, 0)):
+        scoped = cli("changes", "previous", "last", "--scope", town, "--json")
+        assert scoped.exit_code == 0, scoped.output
+        doc = json.loads(scoped.stdout)
+        assert doc["scope"] == town and (doc["from"]["id"], doc["to"]["id"]) == tuple(ids)
+        assert doc["fields"]["total"] == seen, (town, doc["fields"])
 
     fields = json.loads(cli("imports", "fields", hid).stdout)
     assert [(f["import"], f["field"], f["old"], f["new"]) for f in fields["items"]] == [

@@ -14,7 +14,6 @@ import typer
 from rich.table import Table
 
 from orgraph.analysis import year_end as year_end_summary
-from orgraph.analysis.changes import between
 from orgraph.analysis.engine import LEVELS, MAX_TREND_MONTHS, Engine
 from orgraph.cli.analysis import AsOfOpt, Format, FormatOpt, ScopeOpt, emit
 from orgraph.cli.common import console, handles_errors, print_json, store_session
@@ -138,18 +137,24 @@ def fields(
 
 
 def changes(
-    since: Annotated[str, typer.Argument(help="起点: 导入记录编号或日期 YYYY-MM-DD")],
-    until: Annotated[str | None, typer.Argument(help="终点: 导入记录编号或日期 (默认今天)")] = None,
+    since: Annotated[
+        str, typer.Argument(help="起点: 导入记录编号、last、previous 或日期 YYYY-MM-DD")
+    ],
+    until: Annotated[
+        str | None, typer.Argument(help="终点: 导入记录编号、last、previous 或日期 (默认今天)")
+    ] = None,
+    scope: ScopeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """两次导入或两个日期之间的变化: 缺口新出现与解决、农户、党员、党组织、改动的字段。"""
+    """两次导入或两个日期之间的变化: 缺口新出现与解决、农户、党员、党组织、改动的字段
+    (--scope: 只列范围内的)。"""
     with store_session(get_settings()) as store:
-        doc = between(store, since, until)
+        doc = Engine(store).changes(since, until, scope=scope)
     if as_json:
         print_json(doc)
         return
     shown = {k: doc[k].get("id") or doc[k]["on"] for k in ("from", "to")}
-    table = Table(title=f"变化: {shown['from']} → {shown['to']}")
+    table = Table(title=f"变化 ({doc['scope']}): {shown['from']} → {shown['to']}")
     for col in ("缺口类型", "新出现", "已解决"):
         table.add_column(col)
     for g in doc["gaps"]:
