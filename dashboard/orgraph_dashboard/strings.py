@@ -210,9 +210,10 @@ def import_time(at: str | None) -> str:
 
 
 def import_label(entry: dict[str, Any]) -> str:
-    """One recorded import as a person picks it: the roster day, when, who."""
+    """One recorded import as a person picks it: the roster day, when, who. `by` may be
+    missing (the points of /history/changes carry no `by`): then the label ends at 导入."""
     on, at, by = zh_date(entry.get("on")), import_time(entry.get("at")), entry.get("by") or ""
-    return f"{on}花名册 · {at} 导入 · {by}"
+    return " · ".join(p for p in (f"{on}花名册", f"{at} 导入", str(by)) if p)
 
 
 # The field history's field names (docs/rules.md "Field history") where FIELD_ZH's would read

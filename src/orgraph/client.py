@@ -669,10 +669,13 @@ class OrgraphClient:
         """One recorded import with its whole report."""
         return cast(Json, self._get(f"/history/imports/{_seg(import_id)}"))
 
-    def changes(self, since: str, until: str | None = None) -> Json:
-        """What changed after `since` up to `until` (each an import id or a day YYYY-MM-DD;
-        `until` default today): docs/rules.md "Changes between two points"."""
-        return cast(Json, self._get("/history/changes", **{"from": since, "to": until}))
+    def changes(self, since: str, until: str | None = None, *, scope: str | None = None) -> Json:
+        """What changed after `since` up to `until` (each an import id, `last` / `previous`
+        or a day YYYY-MM-DD; `until` default today), in the caller's scope or `scope` within
+        it: docs/rules.md "Changes between two points" ("In a scope")."""
+        return cast(
+            Json, self._get("/history/changes", **{"from": since, "to": until, "scope": scope})
+        )
 
     def field_history(self, key: str) -> Json:
         """The values imports replaced on one entity (docs/rules.md "Field history")."""

@@ -38,7 +38,7 @@ from orgraph_dashboard.strings import (
     zh_date,
 )
 from tests.dashboard.apptest import frame, login, open_page, timed_page
-from tests.dashboard.conftest import ADMIN, TOWN, LiveDashboard, _serve
+from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, LiveDashboard, _serve
 from tests.dashboard.history_checks import check_changes
 from tests.engines import GraphHost, short_tmpdir
 
@@ -141,6 +141,12 @@ def hist(graph_host: GraphHost) -> Iterator[LiveDashboard]:
 @pytest.fixture(scope="module")
 def hapi(hist: LiveDashboard) -> OrgraphClient:
     return hist.client(ADMIN)
+
+
+@pytest.fixture(scope="module")
+def tapi(hist: LiveDashboard) -> OrgraphClient:
+    """The township administrator of TOWNSHIP (长街镇, which holds BRANCH)."""
+    return hist.client(TOWN)
 
 
 @pytest.fixture
@@ -266,11 +272,60 @@ def test_changes_reversed_range_says_why(on_hist: LiveDashboard, hapi: OrgraphCl
     assert not at.metric
 
 
-def test_changes_are_for_county_admins(on_hist: LiveDashboard) -> None:
+def test_a_township_sees_its_own_changes(
+    on_hist: LiveDashboard, hapi: OrgraphClient, tapi: OrgraphClient
+) -> None:
+    """A township administrator (no import list) gets 上一次导入 → 最近一次导入 by default, and
+    the page shows the township's own answer (docs/rules.md "In a scope"): the households the
+    second import uncovered that lie in the township, the group created under BRANCH and the
+    member moved into it; one entity's field history stays the county administrators'."""
+    prev, last = last_two(hapi)
     at = login(TOWN)
     open_page(at, "changes")
-    assert any("县级管理员" in i.value for i in at.info)
-    assert not at.selectbox and not at.metric and not at.error
+    assert not at.exception and not at.error and not at.warning, [e.value for e in at.error]
+    assert not any("查看变化需要" in i.value for i in at.info)
+    assert at.radio(key="pg_chg_from_mode").value == "import"
+    assert at.radio(key="pg_chg_to_mode").value == "import"
+    picked_from, picked_to = at.selectbox(key="pg_chg_from_imp"), at.selectbox(key="pg_chg_to_imp")
+    assert (picked_from.value, picked_to.value) == ("previous", "last")
+    assert list(picked_from.options) == ["最近一次导入", "上一次导入"]
+    doc = dict(tapi.changes("previous", "last"))
+    assert doc["scope"] == TOWNSHIP and doc["by"] == "import"
+    assert (doc["from"]["id"], doc["to"]["id"]) == (prev["id"], last["id"])
+    # the same as the county administrator's answer narrowed to the township
+    county_view = dict(hapi.changes(prev["id"], last["id"], scope=TOWNSHIP))
+    assert {k: v for k, v in doc.items() if k not in ("from", "to")} == {
+        k: v for k, v in county_view.items() if k not in ("from", "to")
+    }
+    # the households: those the second import uncovered that the township's gap list holds
+    uncovered = hapi.gaps(
+        "household_uncovered", scope=TOWNSHIP, as_of=TODAY_ISO, page_size=UNCOVERED_MAX
+    )
+    in_township = [h for h in ENDED_HOUSEHOLDS if h in {i["id"] for i in uncovered["items"]}]
+    assert in_township and doc["households"]["newly_uncovered"] == in_township
+    everywhere = hapi.changes(prev["id"], last["id"])["households"]["newly_uncovered"]
+    assert set(in_township) <= set(everywhere)
+    assert doc["orgs"]["created"] == [{"id": NEW_GROUP[0], "name": NEW_GROUP[1]}]
+    assert [(m["key"], m["field"]) for m in doc["members"]["moved"]] == [(MOVED, "grps")]
+    check_changes(at, doc)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"导入“{import_label(doc['from'])}”之后" in captions
+    assert f"范围：{tapi.me()['scope']['name']}（{TOWNSHIP}）" in captions
+    fields = frame(at, "导入", "类别 · 字段", "编号", "原值", "新值")
+    assert set(fields["导入"]) == {import_label(doc["to"])}  # not the bare import id
+    # no field history of one entity for a township (GET /history/fields is 403 for it)
+    assert "pg_chg_key" not in [t.key for t in at.text_input]
+    assert any("改动历史需要县级管理员权限" in c.value for c in at.caption)
+    # the days still work: the last 30 days, in the township
+    at.radio(key="pg_chg_from_mode").set_value("day").run()
+    since = TODAY - dt.timedelta(days=30)
+    at.date_input(key="pg_chg_from_day").set_value(since).run()
+    at.radio(key="pg_chg_to_mode").set_value("day").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    by_day = dict(tapi.changes(since.isoformat(), TODAY_ISO))
+    assert by_day["scope"] == TOWNSHIP and by_day["by"] == "day"
+    check_changes(at, by_day)
+    assert "按日期比较" in " ".join(c.value for c in at.caption)
 
 
 # -- 缺口清单: ages and the age filter ------------------------------------------------------------
@@ -329,9 +384,14 @@ def test_overview_compares_with_the_previous_import(
     at = login(ADMIN)
     open_page(at, "overview")
     assert not at.error
-    doc = hapi.changes(prev["id"], last["id"])
+    doc = hapi.changes("previous", "last")  # what the page asks: no import list needed
+    assert (doc["from"]["id"], doc["to"]["id"]) == (prev["id"], last["id"])
+    assert doc == hapi.changes(prev["id"], last["id"])
     captions = " ".join(c.value for c in at.caption)
-    assert f"比较的是导入“{import_label(prev)}”和导入“{import_label(last)}”" in captions
+    # the points carry no `by`: the label ends at 导入 (the import list's adds who)
+    shown = f"比较的是导入“{import_label(doc['from'])}”和导入“{import_label(doc['to'])}”"
+    assert shown in captions
+    assert import_label(prev).startswith(f"{import_label(doc['from'])} · ")
     opened = sum(g["opened"] for g in doc["gaps"])
     closed = sum(g["closed"] for g in doc["gaps"])
     assert f"新出现 {num(opened)} 条、已解决 {num(closed)} 条" in captions
@@ -354,13 +414,46 @@ def test_overview_compares_with_the_previous_import(
     assert got == {gap_label(t, labels): per_type.get(t, (0, 0)) for t in summary["counts"]}
 
 
-def test_overview_of_a_township_compares_with_30_days_earlier(on_hist: LiveDashboard) -> None:
-    """The import history is the county administrators': others compare with 30 days
-    earlier, as before."""
+def test_overview_of_a_township_compares_with_the_previous_import(
+    on_hist: LiveDashboard, tapi: OrgraphClient
+) -> None:
+    """Every user's arrows compare with the previous import, in their own scope (docs/rules.md
+    "Changes between two points": the overview compares `previous` with `last`); on a
+    统计日期 before the last import's roster day, with 30 days earlier as before."""
     at = login(TOWN)
     open_page(at, "overview")
     assert not at.error
-    earlier = zh_date(TODAY - dt.timedelta(days=30))
+    doc = tapi.changes("previous", "last")
+    assert doc["scope"] == TOWNSHIP
+    prev, last = doc["from"], doc["to"]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"比较的是导入“{import_label(prev)}”和导入“{import_label(last)}”" in captions
+    assert "· ”" not in captions  # no trailing separator where `by` is missing
+    opened = sum(g["opened"] for g in doc["gaps"])
+    closed = sum(g["closed"] for g in doc["gaps"])
+    assert f"新出现 {num(opened)} 条、已解决 {num(closed)} 条" in captions
+    by_label = {m.label: m for m in at.metric}
+    net = opened - closed
+    assert by_label["缺口合计"].delta == (f"{net:+,}" if net else None)
+    head = tapi.coverage(level="village", as_of=TODAY_ISO)["rows"][0]
+    then = tapi.coverage(level="county", as_of=prev["on"])["rows"][0]
+    assert head["code"] == then["code"] == TOWNSHIP
+    delta = head["covered"] - then["covered"]
+    assert by_label["已联系农户"].delta == (f"{delta:+,}" if delta else None)
+    summary = tapi.gaps_summary(as_of=TODAY_ISO)
+    labels = summary.get("labels") or {}
+    per_type = {g["type"]: (g["opened"], g["closed"]) for g in doc["gaps"]}
+    gaps = frame(at, "缺口类型", "数量", "较上次导入新出现", "较上次导入已解决")
+    got = {
+        r["缺口类型"]: (r["较上次导入新出现"], r["较上次导入已解决"])
+        for r in gaps.to_dict("records")
+    }
+    assert got == {gap_label(t, labels): per_type.get(t, (0, 0)) for t in summary["counts"]}
+    # a 统计日期 before the last import's roster day: 30 days earlier, as before
+    day = SECOND_ON - dt.timedelta(days=1)
+    at.date_input(key="og_as_of").set_value(day).run()
+    assert not at.exception and not at.error
+    earlier = zh_date(day - dt.timedelta(days=30))
     assert f"箭头为与 {earlier}（30 天前）相比的变化。" in [c.value for c in at.caption]
     assert "较上次导入新出现" not in frame(at, "缺口类型", "数量").columns
 

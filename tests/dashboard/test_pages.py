@@ -312,10 +312,13 @@ def test_every_page_for_smaller_scopes(live: LiveDashboard, who: tuple[str, str]
         open_page(at, page)
         assert not at.error, (page, [e.value for e in at.error])
         assert not at.warning, (page, [w.value for w in at.warning])
-        if page in ("imports", "changes"):  # county administrators' pages: a message
+        if page == "imports":  # the county administrators' page: a message
             assert any("县级管理员" in i.value for i in at.info), page
         elif page != "login":
             assert at.caption[0].value.startswith(me["scope"]["name"])
+        if page == "changes":  # in the user's scope (docs/rules.md "In a scope"), no refusal
+            assert not any("县级管理员" in i.value for i in at.info)
+            assert any(f"范围：{me['scope']['name']}" in c.value for c in at.caption)
 
 
 def test_changes_without_two_imports(live: LiveDashboard, api: OrgraphClient) -> None:

@@ -1,8 +1,10 @@
 """变化: what changed between two recorded imports or two days (docs/rules.md "Changes between
 two points"): gap items opened and closed by type, households newly uncovered or covered,
 members who left, returned, were transferred or moved to another branch or group, orgs
-created, and every field an import replaced. County-wide, county administrators only (the
-import history is theirs)."""
+created, and every field an import replaced. In the user's scope ("In a scope"): every user
+sees what lies in theirs. The import list and one entity's field history stay the county
+administrators' (docs/api.md): others pick the points `previous` / `last` (上一次导入, 最近一次
+导入) or days."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from orgraph.client import OrgraphClient
+from orgraph.client import Me, OrgraphClient
+from orgraph.errors import NotFound
 from orgraph_dashboard import session, ui
 from orgraph_dashboard.strings import (
     change_field,
@@ -30,16 +33,19 @@ IMPORTS_LISTED = 500  # the pickers' imports (the API's largest page), newest fi
 FIELDS_SHOWN = 200  # field changes in the table (the API gives the first 500)
 ENTITY_KEY = "pg_chg_key"  # one entity's field history
 CAPTION = (
-    "全县两次导入之间（或两个日期之间）的变化：缺口新出现和解决、农户联系、党员去向、"
+    "{scope}两次导入之间（或两个日期之间）的变化：缺口新出现和解决、农户联系、党员去向、"
     "新建党组织和被导入改动的字段。"
 )
+# The points a user who cannot read the import list picks (docs/rules.md "Changes between two
+# points": `last` / `previous`), newest first as the import list is.
+LAST, PREVIOUS = "last", "previous"
+KEYWORDS = {LAST: "最近一次导入", PREVIOUS: "上一次导入"}
 
 
-def _picker(side: str, label: str, imports: list[dict[str, Any]], default: str | dt.date) -> str:
-    """One end of the range: an import (its id) or a day (ISO text). `default`: an import id
-    or a day."""
-    labels = {e["id"]: import_label(e) for e in imports}
-    modes = [IMPORT, DAY] if imports else [DAY]
+def _picker(side: str, label: str, labels: dict[str, str], default: str | dt.date) -> str:
+    """One end of the range: an import (an id or a keyword of KEYWORDS, shown by `labels`,
+    newest first) or a day (ISO text). `default`: an import or a day."""
+    modes = [IMPORT, DAY] if labels else [DAY]
     mode_key, import_key, day_key = (
         f"pg_chg_{side}_mode",
         f"pg_chg_{side}_imp",
@@ -50,7 +56,9 @@ def _picker(side: str, label: str, imports: list[dict[str, Any]], default: str |
     mode = st.radio(label, modes, key=mode_key, horizontal=True, format_func=MODE_ZH.__getitem__)
     if mode == IMPORT:
         if st.session_state.get(import_key) not in labels:
-            st.session_state[import_key] = default if isinstance(default, str) else imports[0]["id"]
+            st.session_state[import_key] = (
+                default if isinstance(default, str) else next(iter(labels))
+            )
         picked: str = st.selectbox(
             f"{label}（导入记录）",
             list(labels),
@@ -67,48 +75,83 @@ def _picker(side: str, label: str, imports: list[dict[str, Any]], default: str |
     return (day if isinstance(day, dt.date) else dt.date.today()).isoformat()
 
 
-def _defaults(imports: list[dict[str, Any]]) -> tuple[str | dt.date, str | dt.date]:
-    """The previous import → the last one; without two imports, 30 days ago → today."""
-    if len(imports) >= 2:
-        return imports[1]["id"], imports[0]["id"]
+def _defaults(labels: dict[str, str]) -> tuple[str | dt.date, str | dt.date]:
+    """The previous import → the last one (the second and first of `labels`, newest first);
+    without two imports, 30 days ago → today."""
+    if len(labels) >= 2:
+        last, previous = list(labels)[:2]
+        return previous, last
     today = dt.date.today()
     return today - dt.timedelta(days=DAYS_BACK), today
 
 
+def _imports(me: Me) -> tuple[list[dict[str, Any]], dict[str, str]] | None:
+    """The recorded imports the user may read and what the pickers offer, newest first: a
+    county administrator's import list (ids shown by import_label); for anyone else KEYWORDS
+    when at least two imports are recorded (the point `previous` is 404 otherwise), else
+    nothing (days only). None, with a message, when the API fails."""
+    if me.get("can_import"):
+        listing = session.try_fetch(OrgraphClient.imports, page=1, page_size=IMPORTS_LISTED)
+        if listing is None:
+            return None
+        items: list[dict[str, Any]] = listing["items"]
+        return items, {e["id"]: import_label(e) for e in items}
+
+    def probe() -> dict[str, str]:
+        # the default answer itself: fetched once more below from the cache, not the API
+        try:
+            session.fetch(OrgraphClient.changes, since=PREVIOUS, until=LAST)
+        except NotFound:
+            return {}
+        return dict(KEYWORDS)
+
+    offered = session.guarded(probe)
+    return None if offered is None else ([], offered)
+
+
 def render() -> None:
-    me = ui.header("changes", caption=CAPTION)
-    if not me.get("can_import"):
-        st.info(f"查看变化需要县级管理员权限；您当前的角色是“{me['role_zh']}”。")
+    who = session.me()  # the caption names the scope every list below is limited to
+    me = ui.header("changes", caption=CAPTION.format(scope=who["scope"]["name"] if who else ""))
+    got = _imports(me)
+    if got is None:
         return
-    listing = session.try_fetch(OrgraphClient.imports, page=1, page_size=IMPORTS_LISTED)
-    if listing is None:
-        return
-    imports: list[dict[str, Any]] = listing["items"]
-    if not imports:
+    imports, labels = got
+    if not labels:
         st.info(
             "还没有导入记录：命令行、“数据导入”页或演示数据导入之后才能按导入比较。"
             "下面按日期比较（缺口的新出现、解决从缺口台账开始记录之日起才有）。"
+            if me.get("can_import")
+            else "导入记录不足两次：下面按日期比较最近 30 天"
+            "（缺口的新出现、解决从缺口台账开始记录之日起才有）。"
         )
-    elif len(imports) == 1:
+    elif len(labels) == 1:
         st.info("只有一次导入记录：默认按日期比较最近 30 天，也可以选这次导入作为起点或终点。")
-    first, last = _defaults(imports)
+    first, last = _defaults(labels)
     left, right = st.columns(2, gap="large")
     with left:
-        since = _picker("from", "从", imports, first)
+        since = _picker("from", "从", labels, first)
     with right:
-        until = _picker("to", "到", imports, last)
+        until = _picker("to", "到", labels, last)
     doc = session.try_fetch(OrgraphClient.changes, since=since, until=until)
     if doc is None:
         return
-    st.caption(_range_caption(doc, {e["id"]: e for e in imports}))
+    # the answer's points are imports with id, at and on (no `by`): they name the imports a
+    # user without the import list sees; the list's entries (with `by`) win where known
+    by_id = {p["id"]: p for p in (doc["from"], doc["to"]) if p.get("kind") == IMPORT}
+    by_id.update({e["id"]: e for e in imports})
+    st.caption(f"{_range_caption(doc, by_id)}{_scope_note(doc, me)}")
     _figures(doc)
     _gaps(doc["gaps"])
     names = doc.get("names") or {}
     _households(doc["households"], names.get("households") or {})
     _members(doc["members"], names.get("members") or {})
     _orgs(doc["orgs"]["created"])
-    _fields(doc["fields"], {e["id"]: e for e in imports})
-    _one_entity({e["id"]: e for e in imports})
+    _fields(doc["fields"], by_id)
+    if me.get("can_import"):
+        _one_entity(by_id)
+    else:  # GET /history/fields/{key} is the county administrators' (docs/api.md)
+        st.markdown("##### 一个对象的改动历史")
+        st.caption(f"查看一个对象的改动历史需要县级管理员权限；您当前的角色是“{me['role_zh']}”。")
 
 
 def _range_caption(doc: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
@@ -125,6 +168,14 @@ def _range_caption(doc: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str
         "外出、返回、转出按登记的日期）。缺口按缺口台账的首次发现、解决日期计："
         "台账开始记录那天已经存在的缺口，也计为那天新出现。"
     )
+
+
+def _scope_note(doc: dict[str, Any], me: Me) -> str:
+    """Whose changes these are: the answer's `scope` (a code or org id; docs/rules.md "In a
+    scope"), named when it is the user's own."""
+    code, own = doc.get("scope"), me["scope"]
+    name = f"{own['name']}（{own['ref']}）" if code in (None, own["ref"]) else str(code)
+    return f"范围：{name}，各项只列范围内的农户、党员和党组织。"
 
 
 def _figures(doc: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """总览: the key figures of the user's scope, coverage by township (or village), gaps by type,
-and coverage month by month. The figures' arrows compare with the previous import when a county
-administrator has at least two recorded imports (the gap items opened and closed between the
-last two, docs/rules.md "Changes between two points"), else with 30 days earlier."""
+and coverage month by month. The figures' arrows compare with the previous import when at
+least two imports are recorded (the gap items opened and closed between `previous` and `last`
+in the user's scope, docs/rules.md "Changes between two points", "In a scope"), else with 30
+days earlier."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from typing import Any, Literal
 import streamlit as st
 from streamlit_echarts import st_echarts
 
-from orgraph.client import Me, OrgraphClient
-from orgraph.errors import OrgraphError
+from orgraph.client import OrgraphClient
+from orgraph.errors import Forbidden, NotFound
 from orgraph.vocab import CHILD_LEVEL, LEVEL_ZH
 from orgraph_dashboard import charts, session, ui
 from orgraph_dashboard.strings import gap_label, import_label, num, past_note, pct, zh_date
 
 COMPARE_DAYS = 30
+PREVIOUS, LAST = "previous", "last"  # the newest recorded imports (docs/rules.md "Changes…")
 TREND_MONTHS = 12
 TREND_CAPTION = "每月末的覆盖率；所属支部、职务等没有日期的信息按现在的记录计算。"
 
@@ -57,7 +59,7 @@ class Compared:
     head: dict[str, Any]
     caption: str
     gaps_total: int | None = None
-    changes: dict[str, Any] | None = None  # /history/changes between the last two imports
+    changes: dict[str, Any] | None = None  # /history/changes from `previous` to `last`
 
 
 Figures = tuple[dict[str, Any], dict[str, Any], Compared | None]
@@ -76,24 +78,24 @@ HEAD_METRICS: tuple[tuple[str, str, Callable[[Any], str], Colour], ...] = (
 )
 
 
-def last_two_imports(me: Me, as_of: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(previous, last) recorded import, when the user may read the import history (county
-    administrators), there are at least two and the figures are of the last one's day or
-    later; else None (the arrows then compare with 30 days earlier)."""
-    if not me.get("can_import"):
-        return None
+def since_previous_import(as_of: str) -> dict[str, Any] | None:
+    """The changes from the previous recorded import to the last one in the user's scope
+    (docs/rules.md "Changes between two points": the points `previous` and `last`, open to
+    every user; its `from` / `to` carry each import's id, at and on), when there are at least
+    two and the figures are of the last one's day or later; else None (the arrows then
+    compare with 30 days earlier). One call for everyone: the import list stays the county
+    administrators'."""
     try:
-        items = session.fetch(OrgraphClient.imports, page=1, page_size=2)["items"]
-    except OrgraphError:
+        doc = dict(session.fetch(OrgraphClient.changes, since=PREVIOUS, until=LAST))
+    except (NotFound, Forbidden):  # fewer than two imports (or an API from before #16's
+        return None  # scoped changes, county administrators' only): 30 days earlier
+    if as_of < str(doc["to"].get("on") or ""):
         return None
-    if len(items) < 2 or as_of < str(items[0].get("on") or ""):
-        return None
-    return items[1], items[0]
+    return doc
 
 
-def _by_import(pair: tuple[dict[str, Any], dict[str, Any]]) -> Compared:
-    prev, last = pair
-    changes = dict(session.fetch(OrgraphClient.changes, since=prev["id"], until=last["id"]))
+def _by_import(changes: dict[str, Any]) -> Compared:
+    prev, last = changes["from"], changes["to"]
     old = session.fetch(OrgraphClient.coverage, level="county", as_of=prev["on"])
     opened = sum(int(g["opened"]) for g in changes["gaps"])
     closed = sum(int(g["closed"]) for g in changes["gaps"])
@@ -117,14 +119,14 @@ def _by_days(as_of: str) -> Compared:
     )
 
 
-def _load(me: Me, as_of: str) -> Figures:
+def _load(as_of: str) -> Figures:
     cov = coverage_for_children(as_of)
     assert cov is not None
     summ = dict(session.fetch(OrgraphClient.gaps_summary, as_of=as_of))
     compared: Compared | None = None
-    pair = last_two_imports(me, as_of)
     try:  # the comparison is a nicety: never let it break the page
-        compared = _by_import(pair) if pair else _by_days(as_of)
+        changes = since_previous_import(as_of)
+        compared = _by_import(changes) if changes else _by_days(as_of)
     except Exception:
         compared = None
     return cov, summ, compared
@@ -221,9 +223,9 @@ def _trend(level: str, as_of: str) -> None:
 
 
 def render() -> None:
-    me = ui.header("overview")
+    ui.header("overview")
     as_of = session.as_of()
-    got = session.guarded(lambda: _load(me, as_of))
+    got = session.guarded(lambda: _load(as_of))
     if got is None:
         return
     cov, summ, compared = got
