@@ -23,7 +23,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from orgraph.analysis import changes, gap_ledger, year_end
+from orgraph.analysis import gap_ledger, year_end
 from orgraph.analysis.engine import MAX_PAGE_SIZE, Engine
 from orgraph.importer import history
 from orgraph.importer.history import Origin
@@ -244,11 +244,8 @@ def check_changes(
             "newly_covered": sorted({e["item"] for e in hh if e["resolved_on"]} - still),
         }
         for since, until in ((imports[0], imports[-1]), (d1, steps[-1][0])):
-            if scope is None:
-                doc = changes.between(store, since, until)
-            else:
-                doc = engine.changes(since, until, scope=scope)
-                assert doc["scope"] == scope
+            doc = engine.changes(since, until, scope=scope)
+            assert doc["scope"] == (scope or oracle.county_code)
             where = (scope, since, until)
             assert [{k: g[k] for k in ("type", "opened", "closed")} for g in doc["gaps"]] == gaps
             assert doc["households"] == households, where
@@ -267,9 +264,8 @@ def in_scope(o: Oracle, ref: str | None) -> Callable[[str], bool]:
     (docs/rules.md "Changes between two points", "In a scope"): a household by its area, a
     member as the scope's members, an area or org by itself, an id `a|b|…` by its first org
     among its first two parts (a rectification or meeting: the first; a 第一书记 appointment
-    member|org|since: the second); anything else (a city) only in the whole county."""
-    if ref is None:
-        return lambda _: True
+    member|org|since: the second); anything else (a city) only in the whole county, where a
+    member whose branches are all away from the county is still not."""
     s = o.scope(ref)
     members = {m.member_no for m in o.members_in(s)}
 
@@ -283,7 +279,7 @@ def in_scope(o: Oracle, ref: str | None) -> Callable[[str], bool]:
         if item in o.orgs:
             return item in s.orgs
         org = next((part for part in item.split("|")[:2] if part in o.orgs), None)
-        return org is not None and org in s.orgs
+        return org in s.orgs if org is not None else s.whole
 
     return keep
 

@@ -400,7 +400,7 @@ class Engine:
         projection places things now."""
         p = self.projection()
         sc, members = self._scope(p, scope)
-        within = None if sc.whole else InScope(p, sc, members)
+        within = InScope(p, sc, members)  # the whole county too: not every member is in it
         return changes.between(self.store, since, until, within=within, scope=sc.label)
 
     def year_end(self, year: int) -> dict[str, Any]:

@@ -51,21 +51,25 @@ class InScope:
     def __post_init__(self) -> None:
         self._households = self.scope.households(self.p)
 
+    # Each test: a thing the graph holds now is in the scope as every scoped answer places it
+    # (a member only in an org away from the county is in no scope, the county's included); a
+    # thing the graph no longer holds is in the whole county's only.
+
     def member(self, key: str) -> bool:
         m = self.p.m_index.get(key)
-        return m is not None and bool(self.members[m])
+        return self.scope.whole if m is None else bool(self.members[m])
 
     def household(self, hid: str) -> bool:
         h = self.p.hh_index.get(hid)
-        return h is not None and bool(self._households[h])
+        return self.scope.whole if h is None else bool(self._households[h])
 
     def area(self, code: str) -> bool:
         a = self.p.area_index.get(code)
-        return a is not None and bool(self.scope.areas[a])
+        return self.scope.whole if a is None else bool(self.scope.areas[a])
 
     def org(self, oid: str) -> bool:
         o = self.p.org_index.get(oid)
-        return o is not None and bool(self.scope.orgs[o])
+        return self.scope.whole if o is None else bool(self.scope.orgs[o])
 
     def named(self, what: str, ref: str) -> bool:
         if what == "member":
@@ -109,12 +113,12 @@ class InScope:
         if kind in ("household", "member", "org"):
             return self.named(kind, item)
         if kind == "area":  # hamlet_no_cadre also names party groups
-            return self.area(item) or self.org(item)
+            return self.org(item) if item in self.p.org_index else self.area(item)
         if kind in ("rectification", "meeting"):
             return self.org(parts[0])
         if kind == "appointment":
-            return len(parts) > 1 and self.org(parts[1])
-        return False  # a city away from the county: in no scope but the whole county
+            return self.org(parts[1]) if len(parts) > 1 else self.scope.whole
+        return self.scope.whole  # a city away from the county: the whole county's only
 
     def field(self, kind: str, key: str) -> bool:
         """A value the field history kept, by its kind and key."""
@@ -126,5 +130,5 @@ class InScope:
             return len(parts) > 3 and self.named(label.get(parts[2], ""), parts[3])
         owner = FIELD_OWNER.get(kind)
         if owner is None or owner[0] >= len(parts):
-            return False
+            return self.scope.whole
         return self.named(owner[1], parts[owner[0]])
