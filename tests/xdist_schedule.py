@@ -42,7 +42,7 @@ LONG_FILES: dict[str, float] = {
     "tests/dashboard/test_life_page.py": 65,
     "tests/api/test_imports_exports.py": 60,
     # the history (#16), measured alone on a busy machine (3 Dec 2026): both engines each
-    "tests/demo/test_demo_months.py": 180,  # three months of the tiny demo, a replay each
+    "tests/demo/test_demo_months.py": 60,  # three months of the tiny demo, judged by the oracle
     "tests/oracle/test_oracle_gap_history.py": 90,
     "tests/test_cli_history.py": 80,
     "tests/api/test_history_changes.py": 60,
