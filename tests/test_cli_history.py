@@ -191,3 +191,35 @@ def test_past_as_of_note(
             "history_from": DAY1,
             "note": None,
         }
+
+
+def test_phones_away_are_noted_without_their_values(
+    graph_env: GraphStore, tiny_files: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    """A re-import that changes an outflow's 外出联系电话 notes the change and keeps neither
+    number (docs/rules.md "Field history": the phone while away is a person's phone), while
+    the 工作单位 changed beside it is kept."""
+    from openpyxl import load_workbook
+
+    folder, _ = tiny_files
+    files = sorted(str(p) for p in folder.iterdir() if p.suffix in (".xlsx", ".csv"))
+    assert cli("import", *files, "--on", DAY1).exit_code == 0
+    wb = load_workbook(folder / "流动党员外出登记.xlsx")
+    ws = wb.active
+    assert ws is not None
+    head = [c.value for c in ws[1]]
+    row = ws[2]
+    member, left = row[head.index("人员编号")].value, row[head.index("外出时间")].value
+    assert row[head.index("外出联系电话")].value and isinstance(left, dt.datetime)
+    employer = row[head.index("工作单位")].value
+    row[head.index("外出联系电话")].value = "13900000000"
+    row[head.index("工作单位")].value = "新的工作单位有限公司"
+    edited = tmp_path / "流动党员外出登记.xlsx"
+    wb.save(edited)
+    assert cli("import", str(edited), "--on", DAY2).exit_code == 0
+    key = f"{member}|{left.date().isoformat()}"
+    got = json.loads(cli("imports", "fields", key).stdout)["items"]
+    assert sorted((f["field"], f["old"], f["new"]) for f in got) == [
+        ("employer", employer, "新的工作单位有限公司"),
+        ("phone_away", None, None),
+    ]

@@ -127,7 +127,11 @@ def sweep(
         # the changes are answered in the user's scope (docs/rules.md "Changes between two
         # points", "In a scope"); the field history and the year-end are county-wide: refused
         # as the import history
-        sw.get(client, "/history/changes", **{"from": "2020-01-01"})
+        doc = sw.get(client, "/history/changes", **{"from": "2020-01-01"})
+        # a replaced value's key is compound (member|rel|label|target|since, …): each part
+        # must be checked, not only the whole string
+        keys = [part for f in doc["fields"]["items"] for part in f["key"].split("|")]
+        sw.answers.append(("/history/changes keys", keys))
         for path in (
             "/history/fields/x",
             "/history/year-end?year=2026",

@@ -209,6 +209,9 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
     assert [
         (f["key"], f["old"], f["new"]) for f in hamlet["fields"]["items"] if f["field"] == "area"
     ] == [(moved[hid], "（范围外）", other)]
+    # its contacts are listed for their household, the village's members named by no id
+    ends = [f["key"].split("|") for f in hamlet["fields"]["items"] if f["kind"] == "contacts"]
+    assert ends and all(k[0] == "（范围外）" and k[3] == moved[hid] for k in ends), ends
     outside = township.get("/history/changes", params={"from": DAY1, "scope": "330226203"})
     assert outside.status_code == 404, outside.text
 
@@ -225,3 +228,31 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
     assert resp.status_code == 422 and "起点晚于终点" in resp.json()["detail"]
     resp = c.get("/gaps", params={"type": "household_uncovered", "min_age_days": -1})
     assert resp.status_code == 422
+
+
+def test_birth_dates_below_county_administrators_are_years() -> None:
+    """Pure logic: a replaced birth date reads as its year for users below the county
+    administrators (the route applies it by role); other values are untouched."""
+    from orgraph_api.routers.history import masked_birth_dates
+
+    doc: dict[str, Any] = {
+        "fields": {
+            "total": 2,
+            "items": [
+                {
+                    "kind": "members",
+                    "key": "M1",
+                    "field": "birth_date",
+                    "old": "1983-04-14",
+                    "new": "1984-05-01",
+                },
+                {"kind": "members", "key": "M1", "field": "roles", "old": [], "new": ["secretary"]},
+            ],
+        }
+    }
+    got = masked_birth_dates(doc)
+    assert [(f["old"], f["new"]) for f in got["fields"]["items"]] == [
+        ("1983", "1984"),
+        ([], ["secretary"]),
+    ]
+    assert doc["fields"]["items"][0]["old"] == "1983-04-14"  # the answer given is a copy

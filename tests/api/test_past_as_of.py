@@ -207,5 +207,3 @@ def test_past_on_gaps_and_summary(api: tuple[str, Path], demo_dir: Path, tmp_pat
 
     # a scoped caller gets the same county-wide figures (a count, naming nobody)
     assert _past(login(url, "township"), BETWEEN) == between
-    # answered again (from the per-revision cache), still read now
-    assert _past(c, BETWEEN) == between

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import short_tmpdir
+from tests.demo.demo_readback import read_csv, read_xlsx_sheets
 from tests.oracle.compare import coverage_diffs, gap_diffs, summary_diffs, trend_diffs
 from tests.oracle.county_model import County
 from tests.oracle.from_graph import county_from_graph
@@ -220,24 +221,28 @@ def test_three_months_imported_in_order(
     for after in (0, 1):  # import 1 → 3 and import 2 → 3
         between = changes.between(store, ids[after], ids[2])
         _check_changes(between, doc, after)
-        _check_names(between, steps[-1][1])
+        _check_names(between, summary.folders[-1])
 
 
-def _check_names(doc: dict[str, Any], county: County) -> None:
-    """Every listed household and member is named as the oracle's model of the last month
-    names it (户主, 姓名), and nothing else is."""
+def _check_names(doc: dict[str, Any], folder: Path) -> None:
+    """Every listed household and member is named as the last month's rosters name it (农户.csv
+    户主姓名; 党员花名册.xlsx 姓名 by 人员编号, read here without orgraph; a member keyed by a
+    hashed ID number must bear a name the roster has), and nothing else is."""
     fields = doc["fields"]["items"]
     hh = {h for ids in doc["households"].values() for h in ids}
     hh |= {f["key"] for f in fields if f["kind"] == "households"}
     mm = {m["key"] for ms in doc["members"].values() for m in ms}
     mm |= {f["key"] for f in fields if f["kind"] == "members"}
     assert hh and mm
-    heads = {h.id: h.head_name for h in county.households}
-    names = {m.member_no: m.name for m in county.members}
-    assert doc["names"] == {
-        "households": {h: heads[h] for h in sorted(hh)},
-        "members": {k: names[k] for k in sorted(mm)},
-    }
+    _, rows = read_csv(folder / "农户.csv", "gb18030")
+    heads = {r["户编号"]: r["户主姓名"] for r in rows}
+    roster = [r for _, _, sheet in read_xlsx_sheets(folder / "党员花名册.xlsx", 2) for r in sheet]
+    names = {str(r["人员编号"]): r["姓名"] for r in roster if r.get("人员编号")}
+    assert doc["names"]["households"] == {h: heads[h] for h in sorted(hh)}
+    got = doc["names"]["members"]
+    assert sorted(got) == sorted(mm)
+    for k, name in got.items():
+        assert name == names[k] if k in names else name in {r["姓名"] for r in roster}, k
 
 
 def _check_changes(doc: dict[str, Any], evo: dict[str, Any], after: int) -> None:

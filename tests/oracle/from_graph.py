@@ -36,6 +36,7 @@ from .county_model import (
     Outflow,
     Rect,
     Report,
+    settle,
 )
 from .ledger_model import FirstSecretary, GroupRecord, Inspection
 
@@ -98,7 +99,7 @@ def county_from_graph(store: GraphStore) -> County:
                 more_branches=branches[1:],
                 group=one("IN_GROUP", key),
                 household=one("LIVES_IN", key),
-                on_roll=bool(p.get("on_roll")),
+                on_roll=p.get("on_roll") is not False,  # as the engine reads it: unset is on
                 joined_on=p.get("joined_on"),
                 lost_contact=p.get("lost_contact"),
                 suspended_on=p.get("suspended_on"),
@@ -224,6 +225,25 @@ def county_from_graph(store: GraphStore) -> County:
                 p.get("grade"),
             )
         )
+    # ATTENDS links are not read: the model derives them (settle) from each outflow's host org,
+    # from its departure to its return. A graph whose links say otherwise (an attend or a
+    # transfer through the mobility API) is not one this reading can judge: refuse it.
+    made = {
+        (
+            str(r["from_key"]),
+            str(r["to_key"]).removeprefix(EXTERNAL_PREFIX),
+            p["since"],
+            p.get("until"),
+        )
+        for r in rels
+        if r["rel"] == "ATTENDS"
+        for p in [r["props"] or {}]
+    }
+    settled = {
+        (a.member, a.org.removeprefix(EXTERNAL_PREFIX), a.since, a.until)
+        for a in settle(county).attends
+    }
+    assert made == settled, f"ATTENDS the model would not derive: {sorted(made ^ settled)[:5]}"
     return county
 
 

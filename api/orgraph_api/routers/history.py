@@ -5,7 +5,7 @@ year-end summary workbook (docs/rules.md "Year-end summary")."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
@@ -15,6 +15,7 @@ from orgraph.errors import Forbidden
 from orgraph.importer import history
 from orgraph.records import year_end_sheet
 from orgraph.security import can_import
+from orgraph.security.masking import mask_birth_date
 from orgraph.vocab import YEAR_END_FIRST
 from orgraph_api import exports
 from orgraph_api.deps import Caller, Scoped, Svc
@@ -99,7 +100,7 @@ def trend(
     "/changes",
     summary="两次导入或两个日期之间的变化",
     response_model=ChangesOut,
-    responses=errors(403, 404, 422),
+    responses=errors(404, 422),
     description="from、to 为导入记录编号、last (最近一次导入)、previous (上一次导入) 或日期 "
     "(YYYY-MM-DD；to 默认今天)。两个都是导入时按导入先后比较 (其间各次导入的观测)，否则按日期 "
     "(from 之后、to 当天为止)。给出: 各类缺口新出现、已解决的条数；新增未联系农户、新联系上的"
@@ -119,7 +120,21 @@ def get_changes(
     ] = None,
     scope: ScopeQ = None,
 ) -> Json:
-    return Json(svc.engine.changes(since, until, scope=view.resolve(scope)))
+    doc = svc.engine.changes(since, until, scope=view.resolve(scope))
+    return Json(doc if can_import(view.principal.role) else masked_birth_dates(doc))
+
+
+def masked_birth_dates(doc: dict[str, Any]) -> dict[str, Any]:
+    """The changes as a user below the county administrators sees them: a replaced birth
+    date by its year only, as every member record shows it without an audited reveal
+    (docs/design.md#masking; docs/rules.md "In a scope")."""
+    items = [
+        {**f, "old": mask_birth_date(f["old"]), "new": mask_birth_date(f["new"])}
+        if f["field"] == "birth_date"
+        else f
+        for f in doc["fields"]["items"]
+    ]
+    return {**doc, "fields": {**doc["fields"], "items": items}}
 
 
 @router.get(

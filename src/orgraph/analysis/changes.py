@@ -34,6 +34,8 @@ class Within(Protocol):
 
     def shown(self, value: Any) -> Any: ...
 
+    def key(self, key: str) -> str: ...
+
 
 def _point(store: GraphStore, ref: str | None, *, today: dt.date) -> dict[str, Any]:
     """A point in history: an import (its id, or `last` / `previous`: the newest recorded
@@ -79,7 +81,12 @@ def between(
     if within is not None:
         episodes = [e for e in episodes if within.item(e["type"], e["item"])]
         fields = [
-            {**f, "old": within.shown(f["old"]), "new": within.shown(f["new"])}
+            {
+                **f,
+                "key": within.key(f["key"]),
+                "old": within.shown(f["old"]),
+                "new": within.shown(f["new"]),
+            }
             for f in fields
             if within.field(f["kind"], f["key"])
         ]

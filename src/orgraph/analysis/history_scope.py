@@ -106,6 +106,12 @@ class InScope:
             return not p.org_external[o] and not self.org(ref)
         return False
 
+    def key(self, key: str) -> str:
+        """A replaced value's key as a scoped answer shows it: each part (split on "|") that
+        is a county id outside the scope reads HIDDEN (a contact kept for its household names
+        a member from elsewhere; a 第一书记 kept for its village, the member sent)."""
+        return "|".join(HIDDEN if self._outside(part) else part for part in key.split("|"))
+
     def item(self, type_: str, item: str) -> bool:
         """A gap item (its ledger id) of rule `type_`."""
         kind = ITEM_KIND.get(type_)

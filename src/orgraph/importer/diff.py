@@ -28,8 +28,9 @@ NO_DATE = ""
 
 Progress = Callable[[str, int, int], None]
 # Fields that identify a person: the field history notes that they changed, keeping neither
-# value (docs/rules.md "Field history"; the API masks them, the history would not).
-UNKEPT = frozenset({"id_hash", "id_masked", "phone"})
+# value (docs/rules.md "Field history"; the API masks them, the history would not): the ID
+# number, the phone, and the phone while away (an outflow's 外出期间联系电话).
+UNKEPT = frozenset({"id_hash", "id_masked", "phone", "phone_away"})
 
 
 @dataclass
