@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from demo_readback import read_csv, read_xlsx_sheets
 from tests.conftest import short_tmpdir
-from tests.demo.demo_readback import read_csv, read_xlsx_sheets
 from tests.oracle.compare import coverage_diffs, gap_diffs, summary_diffs, trend_diffs
 from tests.oracle.county_model import County
 from tests.oracle.from_graph import county_from_graph
