@@ -67,6 +67,7 @@ SLOW_MODULES = (
     "oracle/test_oracle_duties.py",
     "oracle/test_oracle_life.py",
     "oracle/test_delta_projection.py",  # generated counties, then 20 writes each (#12)
+    "oracle/test_oracle_on_demo.py",  # the tiny demo with 5 + 2 seeds against the oracle
     "api/test_openapi.py",
     "api/test_scope_property.py",
     "dashboard/test_pages.py",
