@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,9 @@ from orgraph.errors import (
     StoreUnavailable,
 )
 from orgraph.store.base import BaseStore, Row, Step, Unit, checked
+
+# How long a migration waits for FalkorDB to finish building one index or constraint.
+SCHEMA_WAIT_S = 120.0
 
 _INDEX_RE = re.compile(r"CREATE\s+INDEX\s+FOR\s+\(\w+:(\w+)\)\s+ON\s+\(\w+\.(\w+)\)", re.I)
 
@@ -291,6 +295,38 @@ class FalkorStore(BaseStore):
                     self._graph.create_node_unique_constraint(label, prop)
         except Exception as exc:
             raise translate(exc, "schema") from exc
+        self._wait_operational(label, prop, unique="_unique_" in stmt.name)
+
+    def _wait_operational(self, label: str, prop: str, *, unique: bool) -> None:
+        """FalkorDB builds an index and a unique constraint in the background: until they
+        are OPERATIONAL the planner scans the whole label and the constraint does not hold
+        (two concurrent MERGEs could both create). Wait for both, briefly (an empty or small
+        label takes milliseconds; a large one is indexed as the migration's own cost)."""
+        deadline = time.monotonic() + SCHEMA_WAIT_S
+        while True:
+            try:
+                rows = self._graph.list_indices().result_set
+                constraints = self._graph.list_constraints() if unique else []
+            except Exception as exc:
+                raise translate(exc, "schema") from exc
+            index = [r[7] for r in rows if r[0] == label and prop in r[1]]
+            ready = bool(index) and all(status == "OPERATIONAL" for status in index)
+            if ready and unique:
+                ready = any(
+                    c["type"] == "UNIQUE"
+                    and c["label"] == label
+                    and c["properties"] == [prop]
+                    and c["status"] == "OPERATIONAL"
+                    for c in constraints
+                )
+            if ready:
+                return
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(
+                    f"FalkorDB 的索引 {label}.{prop} 在 {SCHEMA_WAIT_S:.0f} 秒内未建好，"
+                    "请稍后重试迁移"
+                )
+            time.sleep(0.02)
 
     def _indexed(self) -> set[tuple[str, tuple[str, ...]]]:
         try:
