@@ -39,6 +39,23 @@ FIELD_OWNER: dict[str, tuple[int, str]] = {
 HIDDEN = "（范围外）"
 
 
+def item_ref(p: Projection, type_: str, item: str) -> tuple[str, str] | None:
+    """What a gap item's id (as the ledger keeps it) names, which places it: ("household",
+    id), ("member", key), ("area", code) or ("org", id); None for a city away from the county
+    (or a kind not known here). Also the year-end's locator (analysis/year_end.py)."""
+    kind = ITEM_KIND.get(type_)
+    parts = item.split("|")
+    if kind in ("household", "member", "org"):
+        return kind, item
+    if kind == "area":  # hamlet_no_cadre also names party groups
+        return ("org", item) if item in p.org_index else ("area", item)
+    if kind in ("rectification", "meeting"):
+        return "org", parts[0]
+    if kind == "appointment" and len(parts) > 1:  # member|org|since
+        return "org", parts[1]
+    return None
+
+
 @dataclass
 class InScope:
     """Membership tests against one resolved scope on one projection."""
@@ -113,18 +130,10 @@ class InScope:
         return "|".join(HIDDEN if self._outside(part) else part for part in key.split("|"))
 
     def item(self, type_: str, item: str) -> bool:
-        """A gap item (its ledger id) of rule `type_`."""
-        kind = ITEM_KIND.get(type_)
-        parts = item.split("|")
-        if kind in ("household", "member", "org"):
-            return self.named(kind, item)
-        if kind == "area":  # hamlet_no_cadre also names party groups
-            return self.org(item) if item in self.p.org_index else self.area(item)
-        if kind in ("rectification", "meeting"):
-            return self.org(parts[0])
-        if kind == "appointment":
-            return self.org(parts[1]) if len(parts) > 1 else self.scope.whole
-        return self.scope.whole  # a city away from the county: the whole county's only
+        """A gap item (its ledger id) of rule `type_`; a city away from the county is the
+        whole county's only."""
+        ref = item_ref(self.p, type_, item)
+        return self.scope.whole if ref is None else self.named(*ref)
 
     def field(self, kind: str, key: str) -> bool:
         """A value the field history kept, by its kind and key."""

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from orgraph.analysis import gap_ledger
+from orgraph.analysis.history_scope import item_ref
 from orgraph.analysis.projection import Projection, member_home
 from orgraph.errors import ValidationFailed
-from orgraph.vocab import GAP_TYPE_NAMES, GAP_TYPES, GAP_ZH
+from orgraph.vocab import GAP_TYPE_NAMES, GAP_ZH
 from orgraph.vocab import YEAR_END_FIRST as FIRST_YEAR
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 UNLOCATED = "未定位 (县级或县外)"
 COUNTY = "全县"
 
-# What one item of each rule is about (orgraph.vocab.GapType.item), which says how to locate it.
-ITEM_KIND = {g.type: g.item for g in GAP_TYPES}
 
 # The counters each row carries besides its coverage figures.
 COUNTS = ("gaps_opened", "gaps_closed", "departures", "returns", "transfers")
@@ -87,22 +86,17 @@ class Locator:
         return self.area(int(self.p.hh_area[min(houses)])) if houses else None
 
     def item(self, type_: str, item: str) -> str | None:
-        """The township of a ledger item (its id as the ledger keeps it), None when none."""
-        kind = ITEM_KIND.get(type_)
-        parts = item.split("|")
-        if kind == "household":
-            return self.household(item)
-        if kind == "member":
-            return self.member(item)
-        if kind == "area":  # hamlet_no_cadre also names party groups
-            return self.area_code(item) if item in self.p.area_index else self.org(item)
-        if kind == "org":
-            return self.org(item)
-        if kind in ("rectification", "meeting"):
-            return self.org(parts[0])
-        if kind == "appointment":
-            return self.org(parts[1]) if len(parts) > 1 else None
-        return None  # a city away from the county, or a kind this module does not know
+        """The township of a ledger item (its id as the ledger keeps it), None when none
+        (a city away from the county, or a kind history_scope.item_ref does not know)."""
+        ref = item_ref(self.p, type_, item)
+        if ref is None:
+            return None
+        what, key = ref
+        if what == "household":
+            return self.household(key)
+        if what == "member":
+            return self.member(key)
+        return self.area_code(key) if what == "area" else self.org(key)
 
 
 def township_of(p: Projection, type_: str, item: str) -> str | None:
