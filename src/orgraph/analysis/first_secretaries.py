@@ -12,7 +12,7 @@ import numpy as np
 from orgraph.analysis import life
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.life import iso
-from orgraph.analysis.projection import NEVER, Projection, ordinal
+from orgraph.analysis.projection import NEVER, Projection, ordinal, rows_of
 from orgraph.analysis.village_orgs import (
     area_villages,
     listed,
@@ -130,16 +130,16 @@ def _presence(c: Ctx, f: int) -> tuple[int, int | None, int]:
     contacts = 0
     if v >= 0:
         villages = area_villages(p)
-        mine = d.active_contact & (p.c_member == m)
-        houses = {int(h) for h in p.c_house[mine]}
+        rows = rows_of(p, "c_member", m)
+        houses = {int(h) for h in p.c_house[rows[d.active_contact[rows]]]}
         contacts = sum(1 for h in houses if p.hh_area[h] >= 0 and v in villages[int(p.hh_area[h])])
     if p.m_on_roll[m]:
-        who, which = life.attendance(p)
-        theirs = which[(who == m)]
+        who, which = life.attendance(p)  # sorted by member
+        lo, hi = np.searchsorted(who, [m, m + 1])
+        theirs = which[lo:hi]
     else:  # only on-roll members are expected at a meeting without a list (docs/rules.md)
         theirs = p.kp_meeting[(p.kp_member == m) & p.kp_attended]
-    held = np.isin(p.k_org, subtree(p, o))
-    theirs = theirs[held[theirs]]
+    theirs = theirs[np.isin(p.k_org[theirs], subtree(p, o))]
     on = p.k_on[theirs]
     on = on[on <= d.as_of]
     last = int(on.max()) if len(on) else 0

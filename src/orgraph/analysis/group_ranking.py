@@ -68,7 +68,7 @@ def _row(c: Ctx, o: int, q: Period) -> dict[str, Any]:
     meeting_months = sum(
         1 for mi in months if any(life._month_first(mi) <= x <= life._month_last(mi) for x in dates)
     )
-    members = [m for m, groups in enumerate(p.m_groups) if p.m_on_roll[m] and o in groups]
+    members = group_rules.group_members(p).get(o, [])
     eligible = [m for m in members if d.at_home[m] and not d.exempt[m]]
     ok = sum(1 for m in eligible if d.member_households[m] >= pol.contact_min)
     size_ok = pol.group_min <= len(members) <= pol.group_max

@@ -10,7 +10,11 @@ import numpy as np
 from orgraph.analysis import life
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.life import NONE, Period, iso, month_label
+from orgraph.analysis.projection import Projection
 from orgraph.vocab import GROUP_KINDS
+
+_NO_DAYS = np.zeros(0, dtype=np.int64)
+_NO_DAYS.flags.writeable = False
 
 
 def _groups(c: Ctx) -> list[int]:
@@ -22,12 +26,22 @@ def _groups(c: Ctx) -> list[int]:
     ]
 
 
+def _month_firsts(p: Projection) -> Any:
+    """Per group record: the first day (YYYYMMDD) of its month, as life._month_first."""
+    gm = np.asarray(p.gr_month, dtype=np.int64)
+    return (gm // 12) * 10_000 + (gm % 12 + 1) * 100 + 1
+
+
 def records_begin(c: Ctx) -> int:
-    """The first day of the earliest record month whose first day is ≤ D; NONE."""
-    p = c.graph
-    firsts = np.array([life._month_first(int(mi)) for mi in p.gr_month], dtype=np.int64)
-    known = firsts[firsts <= c.day.as_of]
-    return int(known.min()) if len(known) else NONE
+    """The first day of the earliest record month whose first day is ≤ D; NONE. Once per
+    answer: every group's check asks for it (per group it made a city's summary quadratic)."""
+
+    def make() -> int:
+        firsts = c.graph.once("gr_month_first", lambda: _month_firsts(c.graph), ("gr_month",))
+        known = firsts[firsts <= c.day.as_of]
+        return int(known.min()) if len(known) else NONE
+
+    return int(c.once("records_begin", make))
 
 
 def has_records(c: Ctx) -> bool:
@@ -48,9 +62,23 @@ def _branch(c: Ctx, o: int) -> dict[str, str] | None:
 # -- group_no_leader ------------------------------------------------------------------------------
 
 
+def group_members(p: Projection) -> dict[int, list[int]]:
+    """Each group's members on roll (by group index), computed once per projection."""
+
+    def make() -> dict[int, list[int]]:
+        out: dict[int, list[int]] = {}
+        for m, groups in enumerate(p.m_groups):
+            if p.m_on_roll[m]:
+                for g in groups:
+                    out.setdefault(g, []).append(m)
+        return out
+
+    found: dict[int, list[int]] = p.once("group_members", make, ("m_groups", "m_on_roll"))
+    return found
+
+
 def _members(c: Ctx, o: int) -> list[int]:
-    p = c.graph
-    return [m for m, groups in enumerate(p.m_groups) if p.m_on_roll[m] and o in groups]
+    return group_members(c.graph).get(o, [])
 
 
 def no_leader(c: Ctx) -> list[Ref]:
@@ -81,9 +109,21 @@ def no_leader_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 # -- group_no_summary -----------------------------------------------------------------------------
 
 
-def _summary_months(c: Ctx, o: int) -> set[int]:
+def _summary_months(c: Ctx, o: int) -> frozenset[int]:
+    """The months of o's records with a 月总结 (grouped once per projection)."""
     p = c.graph
-    return {int(mi) for mi in p.gr_month[(p.gr_org == o) & p.gr_summary]}
+
+    def make() -> dict[int, frozenset[int]]:
+        out: dict[int, set[int]] = {}
+        rows = zip(p.gr_org.tolist(), p.gr_month.tolist(), p.gr_summary.tolist(), strict=True)
+        for g, mi, done in rows:
+            if done:
+                out.setdefault(g, set()).add(mi)
+        return {g: frozenset(ms) for g, ms in out.items()}
+
+    by_org = p.once("gr_summary_months", make, ("gr_org", "gr_month", "gr_summary"))
+    found: frozenset[int] = by_org.get(o, frozenset())
+    return found
 
 
 def _no_summary(c: Ctx, o: int) -> list[str]:
@@ -118,9 +158,20 @@ def no_summary_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def _inspected(c: Ctx, o: int) -> Any:
+    """The days (YYYYMMDD) o's records were inspected on, in record order (grouped once)."""
     p = c.graph
-    on = p.gr_inspected[(p.gr_org == o) & (p.gr_inspected > 0)]
-    return on
+
+    def make() -> dict[int, Any]:
+        keep = p.gr_inspected > 0
+        orgs, days = p.gr_org[keep], p.gr_inspected[keep]
+        if not len(orgs):
+            return {}
+        order = np.argsort(orgs, kind="stable")
+        found, starts = np.unique(orgs[order], return_index=True)
+        return dict(zip(found.tolist(), np.split(days[order], starts[1:]), strict=True))
+
+    by_org = p.once("gr_inspected_days", make, ("gr_org", "gr_inspected"))
+    return by_org.get(o, _NO_DAYS)
 
 
 def _no_inspection(c: Ctx, o: int) -> list[str]:

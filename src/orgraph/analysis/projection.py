@@ -48,6 +48,22 @@ def distinct(values: IntArray) -> IntArray:
     return v[keep]
 
 
+def rows_of(p: Projection, name: str, key: int) -> IntArray:
+    """The rows whose int column `name` equals `key`, in row order: the column sorted once per
+    projection (kept by a catch-up while the column is unchanged), then a bisection per call
+    instead of a scan of the whole column."""
+
+    def make() -> tuple[IntArray, IntArray]:
+        column = np.asarray(getattr(p, name))
+        order = np.argsort(column, kind="stable")
+        return order, column[order]
+
+    order, keys = p.once(f"rows_of:{name}", make, (name,))
+    lo, hi = np.searchsorted(keys, [key, key + 1])
+    found: IntArray = order[lo:hi]
+    return found
+
+
 def ordinal(days: Any) -> Any:
     """YYYYMMDD ints (scalar or array) → days since 1970-01-01, for calendar-day differences."""
     a = np.asarray(days, dtype=np.int64)

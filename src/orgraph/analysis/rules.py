@@ -157,15 +157,20 @@ def _hamlet_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     }
 
 
-def _branch_has_groups(c: Ctx, o: int) -> bool:
-    has = c.graph.once(
+def _orgs_with_groups(c: Ctx) -> list[bool]:
+    """Per org: whether a group is among its children."""
+    has: list[bool] = c.graph.once(
         "has_groups",
         lambda: [
             any(c.graph.org_kind[g] in GROUP_KINDS for g in kids) for kids in c.graph.org_children
         ],
         ("org_kind", "org_children"),
     )
-    return bool(has[o])
+    return has
+
+
+def _branch_has_groups(c: Ctx, o: int) -> bool:
+    return bool(_orgs_with_groups(c)[o])
 
 
 def _cadre_groups(c: Ctx) -> Any:
@@ -276,25 +281,45 @@ def _branch_item(c: Ctx, o: int) -> dict[str, Any]:
     }
 
 
-def _member_branches(c: Ctx, test: Callable[[int], bool]) -> list[Ref]:
-    cand = c.members & c.graph.m_on_roll
-    return [("m", int(m)) for m in np.flatnonzero(cand) if test(int(m))]
+def _branch_shape(c: Ctx) -> tuple[Any, Any, Any]:
+    """Per member: how many distinct branches, the one branch when there is exactly one (else
+    -1), and whether the member is in no group; once per projection (three rules over every
+    member read them)."""
+    p = c.graph
+
+    def make() -> tuple[Any, Any, Any]:
+        n = len(p.m_branches)
+        sets = [set(b) for b in p.m_branches]
+        count = np.fromiter((len(b) for b in sets), np.int64, n)
+        only = np.fromiter((next(iter(b)) if len(b) == 1 else -1 for b in sets), np.int64, n)
+        ungrouped = np.fromiter((not g for g in p.m_groups), bool, n)
+        return count, only, ungrouped
+
+    found: tuple[Any, Any, Any] = p.once("member_branch_shape", make, ("m_branches", "m_groups"))
+    return found
+
+
+def _member_branches(c: Ctx, mask: Any) -> list[Ref]:
+    """The members in scope and on roll where `mask` (per member) holds."""
+    cand = c.members & c.graph.m_on_roll & mask
+    return [("m", int(m)) for m in np.flatnonzero(cand)]
 
 
 def _no_branch(c: Ctx) -> list[Ref]:
-    return _member_branches(c, lambda m: not c.graph.m_branches[m])
+    count, _, _ = _branch_shape(c)
+    return _member_branches(c, count == 0)
 
 
 def _multi_branch(c: Ctx) -> list[Ref]:
-    return _member_branches(c, lambda m: len(set(c.graph.m_branches[m])) > 1)
+    count, _, _ = _branch_shape(c)
+    return _member_branches(c, count > 1)
 
 
 def _no_group(c: Ctx) -> list[Ref]:
-    def test(m: int) -> bool:
-        b = set(c.graph.m_branches[m])
-        return len(b) == 1 and _branch_has_groups(c, b.pop()) and not c.graph.m_groups[m]
-
-    return _member_branches(c, test)
+    """In exactly one branch, which has groups, and in none of them."""
+    _, only, ungrouped = _branch_shape(c)
+    has = np.append(np.asarray(_orgs_with_groups(c), dtype=bool), False)  # `only` -1 → False
+    return _member_branches(c, (only >= 0) & has[only] & ungrouped)
 
 
 def _member_item(c: Ctx, m: int) -> dict[str, Any]:
