@@ -45,7 +45,7 @@ from orgraph.analysis.context import Ctx
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
 from orgraph.analysis.delta import Reload, catch_up
 from orgraph.analysis.history_scope import InScope
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import Projection, rows_of
 from orgraph.analysis.rules import RULES, ref_id
 from orgraph.analysis.scope import SCOPE_READS, Scope, resolve
 from orgraph.analysis.state import DayState, compute
@@ -754,10 +754,11 @@ class Engine:
         m = p.m_index.get(member)
         if m is None:
             raise NotFound(f"党员“{member}”不存在")
-        who, ks = life.attendance(p)
-        attended = set(ks[who == m].tolist())
-        missed = set(p.kp_meeting[(p.kp_member == m) & ~p.kp_attended].tolist()) - attended
-        # (one member's history: a scan of the attendance links is fine)
+        who, ks = life.attendance(p)  # sorted by member
+        lo, hi = np.searchsorted(who, [m, m + 1])
+        attended = set(ks[lo:hi].tolist())
+        listed = rows_of(p, "kp_member", m)
+        missed = set(p.kp_meeting[listed[~p.kp_attended[listed]]].tolist()) - attended
         meetings = [
             {
                 "id": p.k_id[k],
@@ -770,11 +771,12 @@ class Engine:
             for k in sorted(attended | missed, key=lambda k: (-int(p.k_on[k]), p.k_id[k]))
             if p.k_on[k] <= c.day.as_of
         ]
-        rows = zip(p.d_member.tolist(), p.d_month.tolist(), p.d_on.tolist(), strict=True)
+        paid = rows_of(p, "d_member", m)  # a city's dues are ~360k rows: not sorted per call
+        rows = zip(p.d_month[paid].tolist(), p.d_on[paid].tolist(), strict=True)
         dues = [
             {"paid_to": life.month_label(mo), "on": life.iso(on)}
-            for who_paid, mo, on in sorted(rows, key=lambda r: (-r[2], -r[1]))
-            if who_paid == m and on <= c.day.as_of
+            for mo, on in sorted(rows, key=lambda r: (-r[1], -r[0]))
+            if on <= c.day.as_of
         ]
         return {
             "as_of": iso,
