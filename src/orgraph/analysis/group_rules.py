@@ -138,7 +138,31 @@ def _no_summary(c: Ctx, o: int) -> list[str]:
 def no_summary(c: Ctx) -> list[Ref]:
     if not has_records(c):
         return []
-    return [("o", o) for o in _groups(c) if _no_summary(c, o)]
+    p = c.graph
+    months = life.checked_months(c)
+    done = p.gr_summary.astype(bool)
+    hits = [
+        done & (p.gr_month == (q.first // 10_000) * 12 + q.first // 100 % 100 - 1) for q in months
+    ]
+    missing = _missing(c, months, hits)
+    return [("o", o) for o in _groups(c) if missing[o]]
+
+
+def _missing(c: Ctx, periods: list[Period], hits: list[Any]) -> Any:
+    """Per org: whether a period `_checked` checks for it has no record among `hits` (per
+    period, a mask over the group records): `_no_summary` / `_no_inspection` for every group
+    at once (a city has ~8k groups)."""
+    p = c.graph
+    n = len(p.org_id)
+    if not periods:
+        return np.zeros(n, dtype=bool)
+    counts = np.stack([np.bincount(p.gr_org[h], minlength=n)[:n] for h in hits], axis=1)
+    first = np.array([q.first for q in periods], dtype=np.int64)
+    last = np.array([q.last for q in periods], dtype=np.int64)
+    checked = (last >= records_begin(c))[None, :] & (
+        np.asarray(p.org_established)[:, None] <= first[None, :]
+    )
+    return (checked & (counts == 0)).any(axis=1)
 
 
 def no_summary_item(c: Ctx, ref: Ref) -> dict[str, Any]:
@@ -186,7 +210,11 @@ def _no_inspection(c: Ctx, o: int) -> list[str]:
 def no_inspection(c: Ctx) -> list[Ref]:
     if not has_records(c):
         return []
-    return [("o", o) for o in _groups(c) if _no_inspection(c, o)]
+    p = c.graph
+    quarters = life.checked_quarters(c)
+    on = p.gr_inspected  # 0: not inspected, never inside a quarter
+    missing = _missing(c, quarters, [(on >= q.first) & (on <= q.last) for q in quarters])
+    return [("o", o) for o in _groups(c) if missing[o]]
 
 
 def no_inspection_item(c: Ctx, ref: Ref) -> dict[str, Any]:

@@ -231,6 +231,63 @@ def _dates(p: Projection, o: int, type_: str) -> list[int]:
     return found
 
 
+def meeting_counts(p: Projection, type_: str, periods: list[Period]) -> Any:
+    """Per org and period: how many meetings of `type_` that count for the org (as `_dates`
+    gives them) fall in the period: each org's own, plus for an inherited type and an org
+    that is not a group those of all its ancestors."""
+    n = len(p.org_id)
+    of_type = p.once(
+        f"life_is_type:{type_}",
+        lambda: np.fromiter((t == type_ for t in p.k_type), bool, len(p.k_type)),
+        ("k_type",),
+    )
+    on = np.asarray(p.k_on)
+    counts = np.zeros((n, len(periods)), dtype=np.int64)
+    for j, q in enumerate(periods):
+        held = of_type & (on >= q.first) & (on <= q.last)
+        counts[:, j] = np.bincount(np.asarray(p.k_org)[held], minlength=n)[:n]
+    if type_ not in INHERITED_MEETING_TYPES:
+        return counts
+    levels, loose = _org_levels(p)
+    up = counts.copy()  # each org's count plus all its ancestors'
+    for level in levels[1:]:
+        up[level] += up[np.asarray(p.org_parent)[level]]
+    for o in loose:  # an org in a parent cycle (never imported so): its ancestors one by one
+        up[o] = counts[[o, *_ancestors(p, o)]].sum(axis=0)
+    group = _is_group(p)
+    out: Any = np.where(group[:, None], counts, up)
+    return out
+
+
+def _org_levels(p: Projection) -> tuple[list[Any], list[int]]:
+    """The orgs by depth from the roots (parents before children), and those no root reaches
+    (a cycle of parents)."""
+
+    def make() -> tuple[list[Any], list[int]]:
+        parent = p.org_parent
+        level = [o for o in range(len(parent)) if parent[o] < 0]
+        seen = set(level)
+        levels = []
+        while level:
+            levels.append(np.array(level, dtype=np.int64))
+            level = [k for o in level for k in p.org_children[o] if k not in seen]
+            seen.update(level)
+        return levels, [o for o in range(len(parent)) if o not in seen]
+
+    found: tuple[list[Any], list[int]] = p.once(
+        "org_levels", make, ("org_id", "org_parent", "org_children")
+    )
+    return found
+
+
+def _is_group(p: Projection) -> Any:
+    return p.once(
+        "org_is_group",
+        lambda: np.fromiter((k in GROUP_KINDS for k in p.org_kind), bool, len(p.org_kind)),
+        ("org_kind",),
+    )
+
+
 def _in(dates: list[int], period: Period) -> int:
     return bisect_right(dates, period.last) - bisect_left(dates, period.first)
 

@@ -43,6 +43,13 @@ def periods_for(c: Ctx, o: int, periods: list[Period]) -> list[Period]:
     return [q for q in periods if q.last >= begin and est <= q.first]
 
 
+def periods_for_all(c: Ctx, periods: list[Period]) -> list[Period]:
+    """The periods periods_for could check for some org: those ending on or after the records
+    begin (an org's establishment narrows them further, per org)."""
+    begin = life.begin_life(c)
+    return [q for q in periods if q.last >= begin]
+
+
 def _members_on_roll(c: Ctx) -> Any:
     """Per org: on-roll members that BELONG_TO it (its committee size, docs/rules.md)."""
 
@@ -78,7 +85,30 @@ class PeriodRule:
     def find(self, c: Ctx) -> list[Ref]:
         if not life.has_life(c):
             return []
-        return [("o", o) for o in self.orgs(c) if self.applies(c, o) and self.missed(c, o)[0]]
+        missing = self.missing(c)
+        return [("o", o) for o in self.orgs(c) if missing[o] and self.applies(c, o)]
+
+    def missing(self, c: Ctx) -> Any:
+        """Per org: whether `missed(c, o)` names a period, for every org at once (once per
+        answer): a city has ~25k orgs, and a bisection per org and period was most of its
+        summary."""
+        found = c.once(f"life_missing:{self.type}", lambda: self._missing(c))
+        return found
+
+    def _missing(self, c: Ctx) -> Any:
+        p = c.graph
+        periods = periods_for_all(c, self.periods(c))
+        n = len(p.org_id)
+        if not periods:
+            return np.zeros(n, dtype=bool)
+        counts = life.meeting_counts(p, self.type, periods)
+        first = np.array([q.first for q in periods], dtype=np.int64)
+        last = np.array([q.last for q in periods], dtype=np.int64)
+        checked = (last >= life.begin_life(c))[None, :] & (
+            np.asarray(p.org_established)[:, None] <= first[None, :]
+        )
+        missing: Any = (checked & (counts < self.need(c))).any(axis=1)
+        return missing
 
     def item(self, c: Ctx, ref: Ref) -> dict[str, Any]:
         o = ref[1]
