@@ -508,3 +508,50 @@ def test_an_engine_catches_an_older_snapshot_up_from_the_change_log(
     fresh = Engine(county, snapshots=other)
     assert equal(fresh.projection(), proj.load(county)) == []
     assert (fresh.loads, fresh.snapshot_loads) == (1, 0)
+
+
+def test_saved_caches_come_back_only_to_the_code_that_computed_them(
+    county: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caches that declare what they read and are arrays (attendance, a column's sort, the
+    per-org member lists) are saved with a snapshot and loaded back read-only with their reads,
+    so a new process does not compute them first; a dict cache is not saved; and a snapshot
+    saved by other analysis code (another digest) comes back without them. An engine started
+    from the snapshot, caught up after a write, answers as a fresh load does."""
+    from orgraph.analysis import life
+    from orgraph.analysis.projection import rows_of
+
+    p = proj.load(county)
+    life.precompute(p)
+    rows_of(p, "c_member", 0)
+    life._by_org_type(p)  # a dict: not saved
+    saved = {"life_attendance", "life_org_people", "life_pairs", "rows_of:c_member"}
+    assert saved <= set(p.derived)
+    monkeypatch.setattr(snapshot, "MMAP_MIN", 0)
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path, p.revision)
+    assert q is not None and equal(p, q) == []
+    assert saved <= set(q.derived) and "life_by_org_type" not in q.derived
+    for name in saved:
+        assert q.derived_reads[name] == p.derived_reads[name]
+        mine, theirs = p.derived[name], q.derived[name]
+        assert type(mine) is type(theirs) and len(mine) == len(theirs), name
+        for a, b in zip(mine, theirs, strict=True):
+            assert np.array_equal(a, b), name
+    who, which = q.derived["life_attendance"]
+    assert not who.flags.writeable and not which.flags.writeable
+
+    monkeypatch.setattr(snapshot, "code_digest", lambda: "other analysis code")
+    other = snapshot.load(tmp_path, p.revision)
+    assert other is not None and other.derived == {} and equal(p, other) == []
+    monkeypatch.undo()
+
+    county.write(
+        "upsert_household_contacts",
+        rows=[{"member": p.m_key[0], "target": p.hh_id[-1], "since": "2026-01-05", "until": None}],
+    )
+    later = Engine(county, snapshots=tmp_path)
+    answer = later.summary(as_of=AS_OF)
+    assert (later.loads, later.snapshot_loads, later.deltas) == (0, 1, 1)
+    assert "life_attendance" in later.projection().derived  # contacts: not what it read
+    assert answer == Engine(county, snapshots=False).summary(as_of=AS_OF)

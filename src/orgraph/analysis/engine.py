@@ -243,6 +243,7 @@ class Engine:
 
         def save() -> None:
             try:
+                life.precompute(p)  # saved with it: a new process need not compute them
                 snapshot.save(p, folder)
             except Exception:  # a cold start reads the graph instead: worth a log line only
                 log.exception("projection snapshot not saved to %s", folder)

@@ -236,11 +236,7 @@ def meeting_counts(p: Projection, type_: str, periods: list[Period]) -> Any:
     gives them) fall in the period: each org's own, plus for an inherited type and an org
     that is not a group those of all its ancestors."""
     n = len(p.org_id)
-    of_type = p.once(
-        f"life_is_type:{type_}",
-        lambda: np.fromiter((t == type_ for t in p.k_type), bool, len(p.k_type)),
-        ("k_type",),
-    )
+    of_type = meetings_of_type(p, type_)
     on = np.asarray(p.k_on)
     counts = np.zeros((n, len(periods)), dtype=np.int64)
     for j, q in enumerate(periods):
@@ -257,6 +253,18 @@ def meeting_counts(p: Projection, type_: str, periods: list[Period]) -> Any:
     group = _is_group(p)
     out: Any = np.where(group[:, None], counts, up)
     return out
+
+
+def meetings_of_type(p: Projection, type_: str) -> Any:
+    """Per meeting: whether it is of `type_` (the types coded once per projection)."""
+
+    def make() -> tuple[dict[str, int], Any]:
+        codes: dict[str, int] = {}
+        per = np.fromiter((codes.setdefault(t, len(codes)) for t in p.k_type), np.int64)
+        return codes, per
+
+    codes, per = p.once("life_type_codes", make, ("k_type",))
+    return per == codes.get(type_, -1)
 
 
 def _org_levels(p: Projection) -> tuple[list[Any], list[int]]:
@@ -372,6 +380,13 @@ def attendance(p: Projection) -> tuple[Any, Any]:
 
     found: tuple[Any, Any] = p.once("life_attendance", make, ATTENDANCE_READS)
     return found
+
+
+def precompute(p: Projection) -> None:
+    """Compute the per-projection caches a snapshot saves (snapshot._encode_derived) that
+    every summary needs and a new process would otherwise compute first: who attended what
+    (and the per-org member lists it is built from) and the members' life dates."""
+    _life_pairs(p)
 
 
 def _without(values: Any, drop: Any) -> Any:

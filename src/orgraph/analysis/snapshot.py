@@ -23,7 +23,9 @@ a type this module cannot encode fails `save` with a TypeError naming the field:
 - scalars (`str`, `int`, `float`, `bool`, None): in `manifest.json`, with the format version,
   the revision, each field's type and each file's size and CRC-32;
 - `derived` and `hh_head` are caches (as is a field declared with `metadata={"cache": True}`):
-  not saved, empty (their defaults) after a load.
+  not saved as fields, empty (their defaults) after a load; but the entries of `derived` that
+  declare their reads and are arrays (`_encode_derived`) are saved beside the fields and
+  restored when the same analysis code loads them (`code_digest`).
 
 A loaded projection equals the saved one field by field (`projection_compare.equal`).
 """
@@ -103,11 +105,13 @@ def save(p: Projection, folder: Path) -> Path:
         for f in _fields(Projection):
             spec = _encode_field(w, f.name, _hints(Projection)[f.name], getattr(p, f.name), p)
             fields[f.name] = {"type": _type_key(_hints(Projection)[f.name]), **spec}
+        derived = _encode_derived(w, p)
         manifest = {
             "format": FORMAT,
             "revision": p.revision,
             "saved_at": time.time(),
             "fields": fields,
+            "derived": {"code": code_digest(), "values": derived},
             "files": w.files,
         }
         w.write(MANIFEST, json.dumps(manifest, indent=1).encode(), record=False)
@@ -186,6 +190,83 @@ class _Writer:
             os.fsync(out.fileno())
         self.files[name] = [os.path.getsize(self.folder / name), _crc(self.folder / name)]
         return name
+
+
+def _encode_derived(w: _Writer, p: Projection) -> list[dict[str, Any]]:
+    """The caches of p that declare what they read (`Projection.once(..., reads)`) and are
+    arrays, tuples of arrays or lists of 1-D arrays: each saved with its reads, so that a new
+    process does not compute them again (a city's attendance took ~0.7 s of a cold start).
+    Others (dicts, lists of Python values) are left out and computed on first use."""
+    out = []
+    for i, (name, value) in enumerate(list(p.derived.items())):
+        reads = p.derived_reads.get(name)
+        shape = _derived_shape(value)
+        if reads is None or shape is None:
+            continue
+        if shape == "list":
+            lengths = np.array([len(a) for a in value], dtype=np.int64)
+            flat = np.concatenate(value) if len(value) else np.zeros(0, np.int64)
+            files = [w.array(f"derived-{i}-0", lengths), w.array(f"derived-{i}-1", flat)]
+        else:
+            parts = value if shape == "tuple" else (value,)
+            files = [w.array(f"derived-{i}-{j}", a) for j, a in enumerate(parts)]
+        out.append({"name": name, "reads": list(reads), "shape": shape, "files": files})
+    return out
+
+
+def _derived_shape(value: Any) -> str | None:
+    def plain(a: Any) -> bool:
+        return isinstance(a, np.ndarray) and not a.dtype.hasobject
+
+    if plain(value):
+        return "array"
+    if isinstance(value, tuple) and value and all(plain(a) for a in value):
+        return "tuple"
+    if (
+        isinstance(value, list)
+        and all(plain(a) and a.ndim == 1 for a in value)
+        and len({a.dtype for a in value}) <= 1
+    ):
+        return "list"
+    return None
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the analysis package's source: saved caches are used only by the code that
+    computed them (a cache whose computation changed in an upgrade is computed again)."""
+    files = sorted(Path(__file__).parent.glob("*.py"))
+    if not files:  # installed without sources: nothing to tell versions apart, never reuse
+        return uuid.uuid4().hex
+    h = hashlib.sha256()
+    for file in files:
+        h.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _decode_derived(path: Path, manifest: dict[str, Any], p: Projection) -> None:
+    """Restore the saved caches into p when this code saved them (see _encode_derived)."""
+    derived = manifest.get("derived") or {}
+    if derived.get("code") != code_digest():
+        return
+    fields = {f.name for f in dataclasses.fields(Projection)}
+    for entry in derived.get("values", []):
+        reads = tuple(entry["reads"])
+        if not fields.issuperset(reads):
+            continue
+        arrays = [_array(path / file) for file in entry["files"]]
+        value: Any
+        if entry["shape"] == "array":
+            (value,) = arrays
+        elif entry["shape"] == "tuple":
+            value = tuple(arrays)
+        else:
+            lengths, flat = arrays
+            if int(lengths.sum()) != len(flat):
+                raise ValueError(f"derived {entry['name']}: lengths do not fit")
+            value = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+        p.derived[entry["name"]] = value
+        p.derived_reads[entry["name"]] = reads
 
 
 def _encode_field(w: _Writer, name: str, hint: Any, value: Any, p: Projection) -> dict[str, Any]:
@@ -446,6 +527,7 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
     for k, v in values.items():
         if not _init(k):
             setattr(p, k, v)
+    _decode_derived(path, manifest, p)
     return p
 
 
