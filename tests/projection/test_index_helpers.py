@@ -4,12 +4,16 @@ per group): each must give exactly what the scan gave. Pure logic, so plain hypo
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from orgraph.analysis.life import _without
 from orgraph.analysis.projection import Projection, rows_of
+from orgraph.store import GraphStore
+from tests.projection.conftest import AS_OF
 
 ints = st.lists(st.integers(min_value=0, max_value=12), max_size=60)
 
@@ -39,3 +43,28 @@ def test_without_equals_isin(values: list[int], drop: list[int]) -> None:
     v = np.unique(np.asarray(values, dtype=np.int64))
     d = np.unique(np.asarray(drop, dtype=np.int64))
     assert _without(v, d).tolist() == v[~np.isin(v, d)].tolist()
+
+
+def test_household_rules_mask_equals_their_list(county: GraphStore) -> None:
+    """A household rule's mask (the gap page's fast path) names exactly what `find` lists, and
+    a page from it is the page of `find`'s items sorted by id."""
+    from orgraph.analysis.engine import Engine
+    from orgraph.analysis.rules import RULES, by_id, households_by_id
+
+    engine = Engine(county, snapshots=False)
+    with_mask = [t for t, rule in RULES.items() if rule.households is not None]
+    assert with_mask == ["household_uncovered", "household_contact_away"]
+    for as_of in (AS_OF, dt.date(2026, 3, 31)):
+        c, _ = engine._ctx(None, as_of)
+        for t in with_mask:
+            rule = RULES[t]
+            assert rule.households is not None
+            listed = rule.find(c)
+            assert listed, t  # the tiny demo has both kinds
+            found = households_by_id(c.graph, rule.households(c)).tolist()
+            assert [("h", h) for h in found] == by_id(c.graph, listed)
+            assert [c.graph.hh_id[h] for h in found] == sorted(c.graph.hh_id[i] for _, i in listed)
+            page = engine.gaps(t, as_of=as_of, page=2, page_size=7)
+            want = sorted(c.graph.hh_id[i] for _, i in listed)[7:14]
+            assert [item["id"] for item in page["items"]] == want
+            assert page["total"] == len(listed)

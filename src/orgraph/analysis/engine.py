@@ -41,12 +41,12 @@ from orgraph.analysis import (
     year_end,
 )
 from orgraph.analysis import projection as proj
-from orgraph.analysis.context import Ctx
+from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.coverage import LOAD_BUCKETS as LOAD_BUCKETS  # bench/engine.py reads it here
 from orgraph.analysis.delta import Reload, catch_up
 from orgraph.analysis.history_scope import InScope
 from orgraph.analysis.projection import Projection, rows_of
-from orgraph.analysis.rules import RULES, ref_id
+from orgraph.analysis.rules import RULES, by_id, household_order, households_by_id
 from orgraph.analysis.scope import SCOPE_READS, Scope, resolve
 from orgraph.analysis.state import DayState, compute
 from orgraph.config import get_settings
@@ -243,7 +243,9 @@ class Engine:
 
         def save() -> None:
             try:
-                life.precompute(p)  # saved with it: a new process need not compute them
+                # saved with it: a new process need not compute them (docs/design.md#snapshots)
+                life.precompute(p)
+                household_order(p)
                 snapshot.save(p, folder)
             except Exception:  # a cold start reads the graph instead: worth a log line only
                 log.exception("projection snapshot not saved to %s", folder)
@@ -350,28 +352,37 @@ class Engine:
             raise ValidationFailed("持续天数下限不能为负数")
         c, iso = self._ctx(scope, as_of)
         rule = RULES[type]
-        keyed = sorted(((ref_id(c.graph, r), r) for r in rule.find(c)), key=lambda kr: kr[0])
-        every: dict[str, dict[str, Any]] = {}
-        if min_age_days is not None:
-            ids = {r: gap_ledger.ledger_id(c, type, r) for _, r in keyed}
-            every = gap_ledger.ages(self.store, type, ids.values(), iso, kept=self.gap_episodes())
-            keyed = [
-                (k, r)
-                for k, r in keyed
-                if (age := every[ids[r]]["age_days"]) is not None and age >= min_age_days
-            ]
         start = (page - 1) * page_size
-        page_refs = keyed[start : start + page_size]
-        c.graph.load_heads(self.store, [i for _, (kind, i) in page_refs if kind == "h"])
+        every: dict[str, dict[str, Any]] = {}
+        if rule.households is not None and min_age_days is None:
+            # a household rule's items as a mask: no list of a city's ~770k refs per page
+            found = households_by_id(c.graph, rule.households(c))
+            total = len(found)
+            page_refs: list[Ref] = [("h", h) for h in found[start : start + page_size].tolist()]
+        else:
+            refs = by_id(c.graph, rule.find(c))
+            if min_age_days is not None:
+                ids = {r: gap_ledger.ledger_id(c, type, r) for r in refs}
+                every = gap_ledger.ages(
+                    self.store, type, ids.values(), iso, kept=self.gap_episodes()
+                )
+                refs = [
+                    r
+                    for r in refs
+                    if (age := every[ids[r]]["age_days"]) is not None and age >= min_age_days
+                ]
+            total = len(refs)
+            page_refs = refs[start : start + page_size]
+        c.graph.load_heads(self.store, [i for kind, i in page_refs if kind == "h"])
         doc = {
             "type": type,
             "scope": c.scope.label,
             "as_of": iso,
-            "total": len(keyed),
+            "total": total,
             "page": page,
             "page_size": page_size,
             "no_data": not rule.has_data(c),
-            "items": [rule.detail(c, r) for _, r in page_refs],
+            "items": [rule.detail(c, r) for r in page_refs],
         }
         if min_age_days is not None:
             doc["min_age_days"] = min_age_days
