@@ -5,13 +5,15 @@ per group): each must give exactly what the scan gave. Pure logic, so plain hypo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from orgraph.analysis.life import _without
-from orgraph.analysis.projection import Projection, rows_of
+from orgraph.analysis.projection import LazyIndex, Projection, rows_of
 from orgraph.store import GraphStore
 from tests.projection.conftest import AS_OF
 
@@ -68,3 +70,97 @@ def test_household_rules_mask_equals_their_list(county: GraphStore) -> None:
             want = sorted(c.graph.hh_id[i] for _, i in listed)[7:14]
             assert [item["id"] for item in page["items"]] == want
             assert page["total"] == len(listed)
+
+
+KEYS = st.lists(st.text(alphabet="abc", max_size=3), unique=True, max_size=8)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "contains",
+                "get",
+                "getitem",
+                "setitem",
+                "delitem",
+                "iter",
+                "reversed",
+                "len",
+                "eq",
+                "ne",
+                "repr",
+                "or",
+                "ror",
+                "ior",
+                "keys",
+                "values",
+                "items",
+                "copy",
+                "pop",
+                "popitem",
+                "setdefault",
+                "update",
+                "dict",
+                "unpack",
+                "clear",
+                "pickle",
+            ]
+        ),
+        st.text(alphabet="abcd", max_size=3),
+    ),
+    max_size=6,
+)
+
+
+@given(KEYS, OPS)
+def test_lazy_index_is_a_dict_whatever_is_asked_first(keys: list[str], ops: list[Any]) -> None:
+    """The snapshot's lazy `{key: position}` answers every dict operation as the dict it
+    stands for, whichever operation comes first (each one builds it)."""
+    import pickle
+
+    lazy, plain = LazyIndex(list(keys)), {k: i for i, k in enumerate(keys)}
+    for op, key in ops:
+        got, want = _apply(lazy, op, key), _apply(plain, op, key)
+        assert got == want, (op, key)
+        assert dict(lazy.items()) == plain and type(lazy) is LazyIndex
+    assert lazy == plain and plain == lazy and (lazy != plain) is False
+    assert pickle.loads(pickle.dumps(lazy)) == plain
+
+
+def _apply(d: Any, op: str, key: str) -> Any:
+    import pickle
+
+    def fails(f: Any) -> Any:
+        try:
+            return ("ok", f())
+        except KeyError:
+            return ("KeyError",)
+
+    calls: dict[str, Callable[[], Any]] = {
+        "contains": lambda: key in d,
+        "get": lambda: d.get(key, -7),
+        "getitem": lambda: fails(lambda: d[key]),
+        "setitem": lambda: d.__setitem__(key, 99),
+        "delitem": lambda: fails(lambda: d.__delitem__(key)),
+        "iter": lambda: list(iter(d)),
+        "reversed": lambda: list(reversed(d)),
+        "len": lambda: len(d),
+        "eq": lambda: d == {key: 0},
+        "ne": lambda: d != {},
+        "repr": lambda: repr(dict(d)),
+        "or": lambda: d | {key: 5},
+        "ror": lambda: {key: 5} | d,
+        "ior": lambda: dict(d.__ior__({key: 6})),
+        "keys": lambda: list(d.keys()),
+        "values": lambda: list(d.values()),
+        "items": lambda: list(d.items()),
+        "copy": lambda: d.copy(),
+        "pop": lambda: d.pop(key, None),
+        "popitem": lambda: fails(lambda: d.popitem()),
+        "setdefault": lambda: d.setdefault(key, 42),
+        "update": lambda: d.update({key: 1}),
+        "dict": lambda: dict(d),
+        "unpack": lambda: {**d},
+        "clear": lambda: d.clear(),
+        "pickle": lambda: pickle.loads(pickle.dumps(d)),
+    }
+    return calls[op]()

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import LazyIndex, Projection
 
 # Caches of a projection's lifetime: filled on use, never saved (docs/design.md#snapshots). A
 # field added later is one too when declared `field(..., metadata={"cache": True})`.
@@ -45,7 +45,7 @@ def same(x: Any, y: Any) -> bool:
             and x.shape == y.shape
             and bool(np.array_equal(x, y, equal_nan=x.dtype.kind in "fc"))
         )
-    if type(x) is not type(y):
+    if type(x) is not type(y) and not (_a_dict(x) and _a_dict(y)):
         return False
     if isinstance(x, list | tuple):
         if len(x) != len(y):
@@ -60,6 +60,11 @@ def same(x: Any, y: Any) -> bool:
     if isinstance(x, float):
         return x == y or (math.isnan(x) and math.isnan(y))
     return bool(x == y)
+
+
+def _a_dict(v: Any) -> bool:
+    """A dict, or a snapshot's index built on first use (a dict in all but its type)."""
+    return type(v) is dict or type(v) is LazyIndex
 
 
 # Leaf types whose == is exact once the types match (float is not: NaN != NaN).

@@ -55,7 +55,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import LazyIndex, Projection
 from orgraph.analysis.projection_compare import is_cache
 from orgraph.config import Settings
 from orgraph.store.filemodes import FILE_MODE, private_dir
@@ -518,10 +518,9 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
     for f in _fields(Projection):
         spec = specs[f.name]
         if spec["kind"] == "index":
-            keys = values[spec["of"]]
-            values[f.name] = dict(zip(keys, range(len(keys)), strict=True))
-            if len(values[f.name]) != len(keys):
-                raise ValueError(f"{f.name}: duplicate keys in {spec['of']}")
+            # built on first use (a summary never asks for it); the save stored an index only
+            # for keys that are distinct (`_index_of`), and the CRC-32s guard the file
+            values[f.name] = LazyIndex(values[spec["of"]])
     init = {k: v for k, v in values.items() if _init(k)}
     p = Projection(**init)
     for k, v in values.items():
