@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from orgraph.analysis.context import Ctx, Ref
@@ -140,6 +139,8 @@ def _assign(
     """Min-cost maximum assignment of units to cadres in one village."""
     top = max(cap, 1) + 1
     w_loc = len(units) * top + 1
+    import networkx as nx  # here, not at the top: ~0.1 s of every new process's start
+
     g = nx.DiGraph()
     for i, m in enumerate(people):
         load = loads.get(m, 0)

@@ -14,7 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from orgraph.analysis.context import Ctx
@@ -255,6 +254,8 @@ def _solve_part(
     # through the village's node (1), and any of the part's hamlets through the part's node
     # (2); the detour through a node is never cheaper than a direct edge, so an optimum
     # uses each for what it costs, and the network stays small.
+    import networkx as nx  # here, not at the top: ~0.1 s of every new process's start
+
     g = nx.DiGraph()
     villages = sorted({hk[0] for hk in h_keys}, key=area_key)
     for i, mk in enumerate(m_keys):
