@@ -157,12 +157,7 @@ def _missing(c: Ctx, periods: list[Period], hits: list[Any]) -> Any:
     if not periods:
         return np.zeros(n, dtype=bool)
     counts = np.stack([np.bincount(p.gr_org[h], minlength=n)[:n] for h in hits], axis=1)
-    first = np.array([q.first for q in periods], dtype=np.int64)
-    last = np.array([q.last for q in periods], dtype=np.int64)
-    checked = (last >= records_begin(c))[None, :] & (
-        np.asarray(p.org_established)[:, None] <= first[None, :]
-    )
-    return (checked & (counts == 0)).any(axis=1)
+    return life.short_periods(p, periods, records_begin(c), counts, 1)
 
 
 def no_summary_item(c: Ctx, ref: Ref) -> dict[str, Any]:

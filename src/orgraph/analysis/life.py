@@ -255,6 +255,16 @@ def meeting_counts(p: Projection, type_: str, periods: list[Period]) -> Any:
     return out
 
 
+def short_periods(p: Projection, periods: list[Period], begin: int, counts: Any, need: int) -> Any:
+    """Per org: whether a period checked for it (ending on or after `begin`, wholly after the
+    org was established) has fewer than `need` of `counts` (per org and period)."""
+    first = np.array([q.first for q in periods], dtype=np.int64)
+    last = np.array([q.last for q in periods], dtype=np.int64)
+    checked = (last >= begin)[None, :] & (np.asarray(p.org_established)[:, None] <= first[None, :])
+    short: Any = (checked & (counts < need)).any(axis=1)
+    return short
+
+
 def meetings_of_type(p: Projection, type_: str) -> Any:
     """Per meeting: whether it is of `type_` (the types coded once per projection)."""
 

@@ -102,13 +102,7 @@ class PeriodRule:
         if not periods:
             return np.zeros(n, dtype=bool)
         counts = life.meeting_counts(p, self.type, periods)
-        first = np.array([q.first for q in periods], dtype=np.int64)
-        last = np.array([q.last for q in periods], dtype=np.int64)
-        checked = (last >= life.begin_life(c))[None, :] & (
-            np.asarray(p.org_established)[:, None] <= first[None, :]
-        )
-        missing: Any = (checked & (counts < self.need(c))).any(axis=1)
-        return missing
+        return life.short_periods(p, periods, life.begin_life(c), counts, self.need(c))
 
     def item(self, c: Ctx, ref: Ref) -> dict[str, Any]:
         o = ref[1]
