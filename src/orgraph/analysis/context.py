@@ -7,7 +7,8 @@ from typing import Any
 
 from orgraph.analysis.projection import Projection
 from orgraph.analysis.scope import Scope
-from orgraph.analysis.state import DayState
+from orgraph.analysis.state import DayReads, DayState
+from orgraph.analysis.tracking import ALWAYS, Tracker, tracked
 from orgraph.policy import Policy
 
 Ref = tuple[str, int]  # ("h"|"m"|"a"|"o"|"r"|"c"|"k" meeting|"f" 第一书记 appointment, index)
@@ -21,11 +22,30 @@ class Ctx:
     policy: Policy
     members: Any  # BoolArray: members in scope
     memo: dict[str, Any] = field(default_factory=dict)  # per-answer intermediate results
+    # Recording what the rules read (analysis/tracking.py): a memo's value carries its reads
+    # to every rule that takes it.
+    tracker: Tracker | None = None
+    memo_reads: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def once(self, name: str, make: Any) -> Any:
+        t = self.tracker
         if name not in self.memo:
-            self.memo[name] = make()
+            if t is None:
+                self.memo[name] = make()
+            else:
+                with t.frame() as reads:
+                    self.memo[name] = make()
+                self.memo_reads[name] = frozenset(reads)
+        elif t is not None:
+            t.add(self.memo_reads.get(name, ALWAYS))
         return self.memo[name]
+
+    def tracked(self) -> Ctx:
+        """This context as a rule reads it when what it reads is recorded: the projection and
+        the day's values through views that note each field, a memo of its own."""
+        t = Tracker()
+        day: Any = DayReads(self.day, t)
+        return Ctx(tracked(self.graph, t), day, self.scope, self.policy, self.members, tracker=t)
 
     def area_ctx(self, a: int) -> dict[str, Any]:
         """Names of an area and its village and township, for acting on an item."""

@@ -103,16 +103,22 @@ def lost_members(c: Ctx) -> list[Ref]:
 
 
 def no_contact_person(c: Ctx) -> list[Ref]:
-    return [
-        ("m", m)
-        for _, m in _members(away(c))
-        if not (c.graph.o_contact[_episode(c, m)] or "").strip()
-    ]
+    current, contact = c.day.current.tolist(), c.graph.o_contact  # a loop over the members away
+    return [("m", m) for _, m in _members(away(c)) if not (contact[current[m]] or "").strip()]
 
 
 def should_transfer(c: Ctx) -> list[Ref]:
     long = away(c) & (days_away(c) >= c.policy.transfer_days)
-    return [("m", m) for _, m in _members(long) if _fixed(c, c.graph.o_employer[_episode(c, m)])]
+    current, employer = c.day.current.tolist(), c.graph.o_employer
+    fixed: dict[str | None, bool] = {}  # by employer text: most repeat
+    out = []
+    for ref in _members(long):
+        text = employer[current[ref[1]]]
+        if text not in fixed:
+            fixed[text] = _fixed(c, text)
+        if fixed[text]:
+            out.append(ref)
+    return out
 
 
 def days_away(c: Ctx) -> Any:
@@ -137,9 +143,15 @@ def _clusters(c: Ctx) -> dict[str, list[int]]:
 
 
 def _group_by_city(c: Ctx) -> dict[str, list[int]]:
+    p = c.graph
+    current, dest = c.day.current.tolist(), p.o_dest  # a loop over the members away
     out: dict[str, list[int]] = defaultdict(list)
+    places: dict[str | None, Place | None] = {}  # by destination: most repeat
     for _, m in _members(away(c)):
-        place = member_city(c, m)
+        code = dest[current[m]]
+        if code not in places:
+            places[code] = city(p, code)
+        place = places[code]
         if place is not None:
             out[place.code6].append(m)
     return out
@@ -147,10 +159,10 @@ def _group_by_city(c: Ctx) -> dict[str, list[int]]:
 
 def cluster_without_branch(c: Ctx) -> list[Ref]:
     hosted = branch_cities(c)
-    cities: list[str] = c.graph.once("city_codes", list)
+    cities: list[str] = c.graph.once("city_codes", list, ())  # ids: of nothing
     out = []
     for code, members in _clusters(c).items():
-        full = sum(1 for m in members if c.graph.m_full[m])
+        full = int(c.graph.m_full[members].sum())
         if full >= c.policy.cluster_min_full and code not in hosted:
             if code not in cities:
                 cities.append(code)
@@ -239,7 +251,7 @@ def _joined_key(c: Ctx, m: int) -> tuple[int, str, str]:
 
 def cluster_item(c: Ctx, ref: Ref) -> dict[str, Any]:
     p = c.graph
-    code = p.once("city_codes", list)[ref[1]]
+    code = p.once("city_codes", list, ())[ref[1]]
     members = sorted(_clusters(c)[code], key=lambda m: p.m_key[m])
     full = [m for m in members if p.m_full[m]]
     place = city_of(code)
@@ -270,7 +282,7 @@ def cluster_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def cluster_id(p: Projection, i: int) -> str:
-    return str(p.once("city_codes", list)[i])
+    return str(p.once("city_codes", list, ())[i])
 
 
 # -- where members are ------------------------------------------------------------------------

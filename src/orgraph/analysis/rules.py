@@ -408,6 +408,9 @@ class Rule:
     def count(self, c: Ctx) -> int:
         return self.counter(c) if self.counter is not None else len(self.find(c))
 
+    def count_and_data(self, c: Ctx) -> tuple[int, bool]:
+        return self.count(c), self.has_data(c)
+
     def thresholds(self, policy: Policy) -> dict[str, Any]:
         return {t["name"]: t["value"] for t in policy.describe() if t["rule"] == self.type}
 

@@ -1,37 +1,102 @@
-"""Everything the rules derive from the projection for one `as_of` date, computed once."""
+"""Everything the rules derive from the projection for one `as_of` date.
+
+Each value is computed on first use, and with it the projection fields it was computed from
+(its *reads*, recorded as it runs, not declared: analysis/tracking.py). An engine caught up
+from the change log keeps the values whose reads the catch-up left as they were, and a rule's
+count is kept the same way (docs/design.md#change-log, "what a catch-up keeps").
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from orgraph.analysis.projection import BoolArray, IntArray, Projection, distinct, ordinal
+from orgraph.analysis.tracking import Tracker, tracked
 from orgraph.policy import Policy
 
+if TYPE_CHECKING:
+    # computed on first use by __getattr__ (what each holds is said at its maker below)
+    class _Values:
+        away: BoolArray  # per member
+        at_home: BoolArray
+        exempt: BoolArray
+        age: IntArray  # -1 when unknown
+        active_contact: BoolArray  # per contact
+        covered: BoolArray  # per household
+        contacts_away: IntArray  # per household: active contacts from on-roll members away
+        member_households: IntArray  # per member: distinct households with an active contact
+        active_resp: BoolArray  # per responsibility
+        # members away (docs/rules.md "Members away"); per member, meaningful where away
+        current: IntArray  # index of the current outflow episode, -1 when not away
+        last_report: IntArray  # YYYYMMDD of the last report in the current episode, 0 for none
+        quiet: IntArray  # days since the last report (or the departure), -1 when not away
+        attached: BoolArray
+else:
+    _Values = object
 
-@dataclass
-class DayState:
-    as_of: int  # YYYYMMDD
-    away: BoolArray  # per member
-    at_home: BoolArray
-    exempt: BoolArray
-    age: IntArray  # -1 when unknown
-    active_contact: BoolArray  # per contact
-    covered: BoolArray  # per household
-    contacts_away: IntArray  # per household: active contacts from on-roll members away
-    member_households: IntArray  # per member: distinct households with an active contact
-    active_resp: BoolArray  # per responsibility
-    # members away (docs/rules.md "Members away"); per member, meaningful where away
-    current: IntArray  # index of the current outflow episode, -1 when not away
-    last_report: IntArray  # YYYYMMDD of the last report in the current episode, 0 for none
-    quiet: IntArray  # days since the last report (or the departure), -1 when not away
-    attached: BoolArray
+
+class DayState(_Values):
+    """The values the rules read for one day, each computed on first use with its reads."""
+
+    def __init__(self, p: Projection, as_of: int, policy: Policy) -> None:
+        self.as_of = as_of  # YYYYMMDD
+        self._p = p
+        self._policy = policy
+        # per computed value: the projection fields it was computed from
+        self.reads: dict[str, frozenset[str]] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        make = _MAKERS.get(name)
+        if make is None:
+            raise AttributeError(name)
+        tracker = Tracker()
+        with tracker.frame() as reads:
+            values = make(
+                tracked(self._p, tracker), DayReads(self, tracker), self.as_of, self._policy
+            )
+        for key, value in values.items():
+            # set before the reads: a reader that finds the value finds its reads (a race of
+            # two threads computing the same value gives two equal values, either one kept)
+            self.reads[key] = frozenset(reads)
+            self.__dict__[key] = value
+        return self.__dict__[name]
+
+    def computed(self) -> list[str]:
+        return [name for name in _MAKERS if name in self.__dict__ and name in self.reads]
+
+    def keep(self, old: DayState, changed: frozenset[str]) -> None:
+        """Take `old`'s values (of the same day, on the projection before a catch-up) whose
+        reads are not among the `changed` fields."""
+        for name in old.computed():
+            reads = old.reads[name]
+            if reads.isdisjoint(changed):
+                self.reads[name] = reads
+                self.__dict__[name] = old.__dict__[name]
 
 
-def _current_episodes(p: Projection, as_of: int, nm: int) -> IntArray:
+class DayReads:
+    """A day's values as its makers read each other: each read adds that value's reads."""
+
+    def __init__(self, day: DayState, tracker: Tracker) -> None:
+        self._day, self._tracker = day, tracker
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._day, name)
+        reads = self._day.reads.get(name)  # None: not a computed value (as_of: a constant)
+        if reads is not None:
+            self._tracker.add(reads)
+        return value
+
+
+Maker = Callable[[Projection, Any, int, Policy], dict[str, Any]]
+
+
+def _current(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
     """Per member: the open episode with the latest departure, or -1."""
-    current = np.full(nm, -1, dtype=np.int64)
+    current = np.full(len(p.m_key), -1, dtype=np.int64)
     idx = np.flatnonzero(p.open_outflows(as_of))
     if len(idx):
         idx = idx[np.lexsort((p.o_left[idx], p.o_member[idx]))]
@@ -39,70 +104,108 @@ def _current_episodes(p: Projection, as_of: int, nm: int) -> IntArray:
         last = np.ones(len(idx), dtype=bool)
         np.not_equal(members[1:], members[:-1], out=last[:-1])
         current[members[last]] = idx[last]
-    return current
+    return {"current": current}
 
 
-def _mobile(p: Projection, as_of: int, current: IntArray) -> tuple[IntArray, IntArray, BoolArray]:
-    nm = len(current)
-    away = current >= 0
-    left = np.where(away, p.o_left[np.maximum(current, 0)] if len(p.o_left) else 0, NEVER_LEFT)
-    last = np.zeros(nm, dtype=np.int64)
-    if len(p.rp_member):
-        ok = (p.rp_on <= as_of) & (p.rp_on >= left[p.rp_member])
-        np.maximum.at(last, p.rp_member[ok], p.rp_on[ok])
-    since = np.where(last > 0, last, left)
-    quiet = np.where(away, ordinal(as_of) - ordinal(np.where(away, since, as_of)), -1)
-    attached = np.zeros(nm, dtype=bool)
-    if len(p.at_member):
-        ok = (
-            (p.at_since > 0)
-            & (p.at_since <= as_of)
-            & (p.at_until > as_of)
-            & (p.at_since >= left[p.at_member])
-        )
-        attached[p.at_member[ok]] = True
-    return last, quiet.astype(np.int64), attached & away
+def _away(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    return {"away": d.current >= 0}
+
+
+def _at_home(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    return {"at_home": p.m_on_roll & ~d.away}
+
+
+def _age(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    return {"age": np.where(p.m_birth > 0, (as_of - p.m_birth) // 10_000, -1)}
+
+
+def _exempt(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    known = p.m_birth > 0
+    return {"exempt": p.m_on_roll & ((known & (d.age >= policy.exempt_age)) | p.m_elderly)}
+
+
+def _active_contact(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    return {"active_contact": (p.c_since <= as_of) & (p.c_until > as_of)}
+
+
+def _covered(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    covered = np.zeros(len(p.hh_id), dtype=bool)
+    c_member = p.c_member
+    covered[p.c_house[d.active_contact & d.at_home[c_member]]] = True
+    return {"covered": covered}
+
+
+def _contacts_away(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    nh = len(p.hh_id)
+    width = max(nh, 1)
+    c_member = p.c_member
+    from_away = d.active_contact & p.m_on_roll[c_member] & d.away[c_member]
+    away_pairs = distinct(c_member[from_away] * width + p.c_house[from_away])
+    return {"contacts_away": np.bincount(away_pairs % width, minlength=nh).astype(np.int64)}
+
+
+def _member_households(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    width = max(len(p.hh_id), 1)
+    active = d.active_contact
+    pairs = distinct(p.c_member[active] * width + p.c_house[active])
+    return {
+        "member_households": np.bincount(pairs // width, minlength=len(p.m_key)).astype(np.int64)
+    }
+
+
+def _active_resp(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    r_member = p.r_member
+    return {"active_resp": (p.r_since <= as_of) & (p.r_until > as_of) & p.m_on_roll[r_member]}
 
 
 NEVER_LEFT = 99_999_999  # the departure of a member who is not away: after every date
 
 
-def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
-    nm, nh = len(p.m_key), len(p.hh_id)
-    current = _current_episodes(p, as_of, nm)
+def _mobile(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    current = d.current
+    nm = len(current)
     away = current >= 0
-    at_home = p.m_on_roll & ~away
+    left = np.where(away, p.o_left[np.maximum(current, 0)] if len(p.o_left) else 0, NEVER_LEFT)
+    last = np.zeros(nm, dtype=np.int64)
+    rp_member = p.rp_member
+    if len(rp_member):
+        rp_on = p.rp_on
+        ok = (rp_on <= as_of) & (rp_on >= left[rp_member])
+        np.maximum.at(last, rp_member[ok], rp_on[ok])
+    since = np.where(last > 0, last, left)
+    quiet = np.where(away, ordinal(as_of) - ordinal(np.where(away, since, as_of)), -1)
+    attached = np.zeros(nm, dtype=bool)
+    at_member = p.at_member
+    if len(at_member):
+        at_since = p.at_since
+        ok = (
+            (at_since > 0)
+            & (at_since <= as_of)
+            & (p.at_until > as_of)
+            & (at_since >= left[at_member])
+        )
+        attached[at_member[ok]] = True
+    return {"last_report": last, "quiet": quiet.astype(np.int64), "attached": attached & away}
 
-    known = p.m_birth > 0
-    age = np.where(known, (as_of - p.m_birth) // 10_000, -1)
-    exempt = p.m_on_roll & ((known & (age >= policy.exempt_age)) | p.m_elderly)
 
-    active = (p.c_since <= as_of) & (p.c_until > as_of)
-    covered = np.zeros(nh, dtype=bool)
-    covered[p.c_house[active & at_home[p.c_member]]] = True
-    width = max(nh, 1)
-    from_away = active & p.m_on_roll[p.c_member] & away[p.c_member]
-    away_pairs = distinct(p.c_member[from_away] * width + p.c_house[from_away])
-    contacts_away = np.bincount(away_pairs % width, minlength=nh).astype(np.int64)
+_MAKERS: dict[str, Maker] = {
+    "current": _current,
+    "away": _away,
+    "at_home": _at_home,
+    "age": _age,
+    "exempt": _exempt,
+    "active_contact": _active_contact,
+    "covered": _covered,
+    "contacts_away": _contacts_away,
+    "member_households": _member_households,
+    "active_resp": _active_resp,
+    "last_report": _mobile,
+    "quiet": _mobile,
+    "attached": _mobile,
+}
+VALUES = tuple(_MAKERS)
 
-    pairs = distinct(p.c_member[active] * width + p.c_house[active])
-    member_households = np.bincount(pairs // width, minlength=nm).astype(np.int64)
 
-    active_resp = (p.r_since <= as_of) & (p.r_until > as_of) & p.m_on_roll[p.r_member]
-    last, quiet, attached = _mobile(p, as_of, current)
-    return DayState(
-        as_of,
-        away,
-        at_home,
-        exempt,
-        age,
-        active,
-        covered,
-        contacts_away,
-        member_households,
-        active_resp,
-        current,
-        last,
-        quiet,
-        attached,
-    )
+def compute(p: Projection, as_of: int, policy: Policy) -> DayState:
+    """The day's state: its values are computed as the rules first read them."""
+    return DayState(p, as_of, policy)

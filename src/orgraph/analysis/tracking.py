@@ -1,0 +1,129 @@
+"""Which projection fields a computation read, recorded as it runs.
+
+A value computed from the projection (a day's state, a rule's count) can be kept across a
+catch-up from the change log while none of the fields it read changed: the splice leaves a
+table's columns the same objects when its rows stay (analysis/delta.py). Declaring the reads
+by hand (`Projection.once`) is fine for one helper; for 45 rules and the values they share it
+would be a list nobody keeps right, so here they are recorded: the computation is handed a
+:func:`tracked` projection, which notes every field read through it, and the reads of every
+cached value it takes (`once`; a value cached without declared reads reads "revision", which
+every catch-up changes). docs/design.md#change-log, "what a catch-up keeps".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import types
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from orgraph.analysis.projection import Projection
+
+FIELDS = frozenset(f.name for f in fields(Projection))
+# Caches the splice always replaces: reading them is not reading the graph.
+_NOT_DATA = frozenset({"derived", "derived_reads"})
+# What a value read when it cannot be kept: changed by every catch-up.
+ALWAYS = frozenset({"revision"})
+
+
+class Tracker:
+    """The reads of the computations running, nested: a frame's reads are those noted while
+    it ran, its inner frames' included. (One log of names, a frame the part of it noted since
+    it began: a rule's loop over 10k members reads a field per member, and a set per frame
+    updated per read cost more than the rule.)"""
+
+    def __init__(self) -> None:
+        self._log: list[str] = []
+        self._depth = 0
+
+    @contextlib.contextmanager
+    def frame(self) -> Iterator[set[str]]:
+        """The frame's reads, filled in when it ends."""
+        reads: set[str] = set()
+        start = len(self._log)
+        self._depth += 1
+        try:
+            yield reads
+        finally:
+            reads.update(self._log[start:])
+            self._depth -= 1
+            if not self._depth:
+                self._log.clear()
+
+    def add(self, reads: Iterable[str]) -> None:
+        if self._depth:
+            self._log.extend(reads)
+
+    def note(self, name: str) -> None:
+        if self._depth:
+            self._log.append(name)
+
+
+class _Tracked:
+    """A projection whose every field read is noted; its methods and properties run on this
+    view, so what they read is noted too."""
+
+    __slots__ = ("_p", "_tracker")
+
+    def __init__(self, p: Projection, tracker: Tracker) -> None:
+        object.__setattr__(self, "_p", p)
+        object.__setattr__(self, "_tracker", tracker)
+
+    def __getattr__(self, name: str) -> Any:
+        p = self._p
+        if name in FIELDS:
+            self._tracker.note(name)
+            return getattr(p, name)
+        attr = getattr(type(p), name)
+        if isinstance(attr, types.FunctionType):
+            return types.MethodType(attr, self)
+        if isinstance(attr, property) and attr.fget is not None:
+            return attr.fget(self)
+        return getattr(p, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a tracked projection is read-only ({name})")
+
+    def once(self, name: str, make: Any, reads: tuple[str, ...] | None = None) -> Any:
+        """Projection.once, noting the value's declared reads (ALWAYS when it declares none)."""
+        value = self._p.once(name, make, reads)
+        self._tracker.add(ALWAYS if reads is None else reads)
+        return value
+
+
+def tracked(p: Projection, tracker: Tracker) -> Projection:
+    """`p` as the computations under `tracker` read it (typed as a Projection: it answers
+    every field, method and property a Projection does)."""
+    if isinstance(p, _Tracked):
+        p = p._p
+    return _Tracked(p, tracker)  # type: ignore[return-value]
+
+
+def changed_fields(old: Projection, new: Projection) -> frozenset[str]:
+    """The fields `new` does not share with `old` (the same object), caches aside."""
+    return frozenset(f for f in FIELDS - _NOT_DATA if getattr(old, f) is not getattr(new, f))
+
+
+@dataclass
+class Kept:
+    """Values computed on one projection with their reads, keyed by what they answer; a
+    catch-up keeps those whose reads it left the same (:meth:`carry`)."""
+
+    limit: int = 50_000
+    values: dict[Any, tuple[Any, frozenset[str]]] = field(default_factory=dict)
+
+    def get(self, key: Any) -> Any | None:
+        hit = self.values.get(key)
+        return None if hit is None else hit[0]
+
+    def put(self, key: Any, value: Any, reads: Iterable[str]) -> None:
+        if len(self.values) >= self.limit:
+            self.values.clear()  # rare (a sweep over many days and scopes): start again
+        self.values[key] = (value, frozenset(reads))
+
+    def carry(self, changed: frozenset[str]) -> Kept:
+        return Kept(
+            self.limit,
+            {k: v for k, v in list(self.values.items()) if v[1].isdisjoint(changed)},
+        )
