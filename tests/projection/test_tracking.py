@@ -19,7 +19,7 @@ from orgraph.analysis.projection import Projection
 from orgraph.analysis.rules import RULES
 from orgraph.analysis.scope import resolve
 from orgraph.analysis.state import VALUES, compute
-from orgraph.analysis.tracking import ALWAYS, FIELDS, Tracker, changed_fields, tracked
+from orgraph.analysis.tracking import ALWAYS, FIELDS, Kept, Tracker, changed_fields, tracked
 from orgraph.policy import get_policy
 from orgraph.store import GraphStore
 from tests.projection.conftest import AS_OF
@@ -167,3 +167,21 @@ def test_a_write_recounts_what_read_it_and_answers_as_fresh(county: GraphStore) 
     day_state = eng._day(q, day)
     assert {"covered", "away", "current"} <= set(day_state.computed())
     assert "covered" in day_state.reads and day_state.covered is not None
+
+
+def test_kept_values_are_bounded_by_weight_and_carried_by_reads() -> None:
+    kept = Kept(limit=10)
+    kept.put("a", 1, {"m_key"})
+    kept.put("table", [0] * 6, {"hh_id"}, weight=6)
+    kept.put("b", 2, {"d_on"}, weight=3)
+    assert kept.weight == 10 and kept.get("a") == 1
+    kept.put("c", 3, {"c_house"})  # over the limit: the oldest goes
+    assert kept.get("a") is None and kept.weight == 10
+    kept.put("table", [0], {"hh_id"})  # replaced: its old weight given back
+    assert kept.weight == 5
+    after = kept.carry(frozenset({"d_on", "revision"}))
+    assert after.get("b") is None and after.get("c") == 3 and after.get("table") == [0]
+    assert after.weight == 2 and after.limit == 10
+    big = Kept(limit=3)
+    big.put("rows", [0] * 5, set(), weight=5)  # alone over the limit: kept (the answer needs it)
+    assert big.get("rows") == [0] * 5

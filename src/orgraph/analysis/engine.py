@@ -494,7 +494,7 @@ class Engine:
         key = ("coverage", level, c.day.as_of, ref)
         hit = self._kept_value(c, key)
         if hit is None:
-            hit = self._keep(c, key, c.tracked(), lambda v: coverage.rows(v, level))
+            hit = self._keep(c, key, c.tracked(), lambda v: coverage.rows(v, level), weigh=len)
         rows: list[dict[str, Any]] = hit
         return rows
 
@@ -502,7 +502,14 @@ class Engine:
         with self._lock:
             return self._kept.get(key) if c.graph is self._proj else None
 
-    def _keep(self, c: Ctx, key: tuple[Any, ...], view: Ctx, make: Callable[[Ctx], T]) -> T:
+    def _keep(
+        self,
+        c: Ctx,
+        key: tuple[Any, ...],
+        view: Ctx,
+        make: Callable[[Ctx], T],
+        weigh: Callable[[T], int] = lambda _: 1,
+    ) -> T:
         """`make(view)`, kept for `c`'s projection with what it read (recorded through `view`,
         c.tracked(): analysis/tracking.py) and the fields of the scope, so that a catch-up that
         changed none of them keeps it (`_install`). Not kept for a projection a write has
@@ -512,7 +519,7 @@ class Engine:
             value = make(view)
         with self._lock:
             if c.graph is self._proj:
-                self._kept.put(key, value, reads.union(SCOPE_READS))
+                self._kept.put(key, value, reads.union(SCOPE_READS), weigh(value))
         return value
 
     def coverage(

@@ -108,22 +108,27 @@ def changed_fields(old: Projection, new: Projection) -> frozenset[str]:
 @dataclass
 class Kept:
     """Values computed on one projection with their reads, keyed by what they answer; a
-    catch-up keeps those whose reads it left the same (:meth:`carry`)."""
+    catch-up keeps those whose reads it left the same (:meth:`carry`). Bounded by weight (a
+    count weighs 1, a table its rows): the oldest go first."""
 
-    limit: int = 50_000
-    values: dict[Any, tuple[Any, frozenset[str]]] = field(default_factory=dict)
+    limit: int = 200_000
+    values: dict[Any, tuple[Any, frozenset[str], int]] = field(default_factory=dict)
+    weight: int = 0
 
     def get(self, key: Any) -> Any | None:
         hit = self.values.get(key)
         return None if hit is None else hit[0]
 
-    def put(self, key: Any, value: Any, reads: Iterable[str]) -> None:
-        if len(self.values) >= self.limit:
-            self.values.clear()  # rare (a sweep over many days and scopes): start again
-        self.values[key] = (value, frozenset(reads))
+    def put(self, key: Any, value: Any, reads: Iterable[str], weight: int = 1) -> None:
+        old = self.values.pop(key, None)
+        if old is not None:
+            self.weight -= old[2]
+        self.values[key] = (value, frozenset(reads), weight)
+        self.weight += weight
+        while self.weight > self.limit and len(self.values) > 1:
+            first = next(iter(self.values))
+            self.weight -= self.values.pop(first)[2]
 
     def carry(self, changed: frozenset[str]) -> Kept:
-        return Kept(
-            self.limit,
-            {k: v for k, v in list(self.values.items()) if v[1].isdisjoint(changed)},
-        )
+        kept = {k: v for k, v in list(self.values.items()) if v[1].isdisjoint(changed)}
+        return Kept(self.limit, kept, sum(v[2] for v in kept.values()))
