@@ -90,8 +90,12 @@ def _members(mask: Any) -> list[Ref]:
     return [("m", int(m)) for m in np.flatnonzero(mask)]
 
 
+def unattached_mask(c: Ctx) -> Any:
+    return away(c) & ~c.day.attached
+
+
 def unattached(c: Ctx) -> list[Ref]:
-    return _members(away(c) & ~c.day.attached)
+    return _members(unattached_mask(c))
 
 
 def silent_members(c: Ctx) -> list[Ref]:

@@ -495,9 +495,26 @@ _DEFINED = (
         first_secretaries.ending_item,
         has_data=first_secretaries.has_appointments,
     ),
-    Rule(_GAP["mobile_unattached"], mobile.unattached, mobile.unattached_item),
-    Rule(_GAP["mobile_silent"], mobile.silent_members, mobile.silent_item),
-    Rule(_GAP["lost_contact"], mobile.lost_members, mobile.lost_item),
+    # counted from their masks: a list of ~10k refs per count was most of a city's recount
+    # after a departure
+    Rule(
+        _GAP["mobile_unattached"],
+        mobile.unattached,
+        mobile.unattached_item,
+        counter=lambda c: int(np.count_nonzero(mobile.unattached_mask(c))),
+    ),
+    Rule(
+        _GAP["mobile_silent"],
+        mobile.silent_members,
+        mobile.silent_item,
+        counter=lambda c: int(np.count_nonzero(mobile.silent(c))),
+    ),
+    Rule(
+        _GAP["lost_contact"],
+        mobile.lost_members,
+        mobile.lost_item,
+        counter=lambda c: int(np.count_nonzero(mobile.lost(c))),
+    ),
     Rule(_GAP["mobile_cluster_without_branch"], mobile.cluster_without_branch, mobile.cluster_item),
     Rule(_GAP["mobile_no_contact_person"], mobile.no_contact_person, mobile.no_contact_item),
     Rule(_GAP["should_transfer"], mobile.should_transfer, mobile.transfer_item),

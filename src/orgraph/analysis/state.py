@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from orgraph.analysis.projection import BoolArray, IntArray, Projection, distinct, ordinal
-from orgraph.analysis.tracking import Tracker, tracked
+from orgraph.analysis.tracking import Tracker, View, tracked
 from orgraph.policy import Policy
 
 if TYPE_CHECKING:
@@ -77,17 +77,21 @@ class DayState(_Values):
                 self.__dict__[name] = old.__dict__[name]
 
 
-class DayReads:
-    """A day's values as its makers read each other: each read adds that value's reads."""
+class DayReads(View):
+    """A day's values as a computation reads them: each read adds that value's reads."""
+
+    __slots__ = ("_day", "_tracker")
 
     def __init__(self, day: DayState, tracker: Tracker) -> None:
         self._day, self._tracker = day, tracker
+        tracker.watch(self)
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._day, name)
         reads = self._day.reads.get(name)  # None: not a computed value (as_of: a constant)
         if reads is not None:
             self._tracker.add(reads)
+            self.__dict__[name] = value  # until the next frame begins (Tracker)
         return value
 
 

@@ -31,17 +31,27 @@ class Tracker:
     """The reads of the computations running, nested: a frame's reads are those noted while
     it ran, its inner frames' included. (One log of names, a frame the part of it noted since
     it began: a rule's loop over 10k members reads a field per member, and a set per frame
-    updated per read cost more than the rule.)"""
+    updated per read cost more than the rule.)
+
+    The views keep what they have noted (a loop reads a field at C speed after its first read),
+    and forget it whenever a frame begins: every field a frame uses is noted while it runs, by
+    a read of its own or of a frame inside it."""
 
     def __init__(self) -> None:
         self._log: list[str] = []
         self._depth = 0
+        self._views: list[View] = []
+
+    def watch(self, view: View) -> None:
+        self._views.append(view)
 
     @contextlib.contextmanager
     def frame(self) -> Iterator[set[str]]:
         """The frame's reads, filled in when it ends."""
         reads: set[str] = set()
         start = len(self._log)
+        for view in self._views:
+            view.__dict__.clear()
         self._depth += 1
         try:
             yield reads
@@ -60,7 +70,13 @@ class Tracker:
             self._log.append(name)
 
 
-class _Tracked:
+class View:
+    """What a tracker watches: a view whose __dict__ holds only what it has noted."""
+
+    __slots__ = ("__dict__",)
+
+
+class _Tracked(View):
     """A projection whose every field read is noted; its methods and properties run on this
     view, so what they read is noted too."""
 
@@ -69,12 +85,15 @@ class _Tracked:
     def __init__(self, p: Projection, tracker: Tracker) -> None:
         object.__setattr__(self, "_p", p)
         object.__setattr__(self, "_tracker", tracker)
+        tracker.watch(self)
 
     def __getattr__(self, name: str) -> Any:
         p = self._p
         if name in FIELDS:
             self._tracker.note(name)
-            return getattr(p, name)
+            value = getattr(p, name)
+            self.__dict__[name] = value  # until the next frame begins (Tracker)
+            return value
         attr = getattr(type(p), name)
         if isinstance(attr, types.FunctionType):
             return types.MethodType(attr, self)
@@ -111,7 +130,7 @@ class Kept:
     catch-up keeps those whose reads it left the same (:meth:`carry`). Bounded by weight (a
     count weighs 1, a table its rows): the oldest go first."""
 
-    limit: int = 200_000
+    limit: int = 100_000
     values: dict[Any, tuple[Any, frozenset[str], int]] = field(default_factory=dict)
     weight: int = 0
 
