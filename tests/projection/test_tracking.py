@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 import numpy as np
 import pytest
 
+from orgraph.analysis import coverage
 from orgraph.analysis.context import Ctx
 from orgraph.analysis.engine import Engine
 from orgraph.analysis.projection import Projection
@@ -106,7 +107,8 @@ def test_day_values_read_only_their_recorded_reads(county: GraphStore, day: int)
 
 @pytest.mark.parametrize("day", DAYS)
 def test_rules_read_only_their_recorded_reads(county: GraphStore, day: int) -> None:
-    """Every rule's count and has_data, county-wide and in each township, computed again on a
+    """Every rule's count and has_data, and every coverage table, county-wide and in each
+    township, computed again on a
     projection holding only the fields recorded for it (the scope resolved on the whole one:
     the engine adds the scope's fields to every count's reads)."""
     p = Engine(county, snapshots=False).projection()
@@ -127,6 +129,13 @@ def test_rules_read_only_their_recorded_reads(county: GraphStore, day: int) -> N
             c = Ctx(q, compute(q, day, policy), sc, policy, members)
             assert (rule.count(c), rule.has_data(c)) == want, (t, ref)
             recounted += 1
+        for level in ("township", "village", "hamlet"):  # the coverage tables, kept alike
+            with view.tracker.frame() as reads:
+                rows = coverage.rows(view, level)
+            q = poisoned(p, reads)
+            assert (
+                coverage.rows(Ctx(q, compute(q, day, policy), sc, policy, members), level) == rows
+            )
     assert recounted >= len(RULES) * len(refs) - len(refs)  # at most one rule left unproven
 
 

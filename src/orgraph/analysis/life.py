@@ -453,38 +453,33 @@ def _joined(p: Projection) -> Any:
 
 
 def last_life(c: Ctx) -> Any:
-    """Per member: the latest date ≤ D of a meeting attended (0: none). Kept per projection
-    and day (a catch-up that leaves the attendance keeps it: analysis/tracking.py)."""
-    p, as_of = c.graph, c.day.as_of
+    """Per member: the latest date ≤ D of a meeting attended (0: none). A value of the day
+    (state.py: kept with the day, across a catch-up that leaves the attendance)."""
+    return c.day.last_life
 
-    def make() -> Any:
-        m, on = _life_pairs(p)
-        out = np.zeros(len(p.m_key), dtype=np.int64)
-        ok = on <= as_of
-        np.maximum.at(out, m[ok], on[ok])
-        return out
 
-    return p.once(f"last_life:{as_of}", make, (*ATTENDANCE_READS, "k_type", "m_key"))
+def day_last_life(p: Projection, as_of: int) -> Any:
+    m, on = _life_pairs(p)
+    out = np.zeros(len(p.m_key), dtype=np.int64)
+    ok = on <= as_of
+    np.maximum.at(out, m[ok], on[ok])
+    return out
 
 
 def last_dues(c: Ctx) -> tuple[Any, Any]:
     """Per member: the latest month paid up to (NONE) and the latest payment date (0), over
-    the payments known at D. Kept per projection and day, as `last_life`."""
-    p, as_of = c.graph, c.day.as_of
+    the payments known at D. A value of the day, as `last_life`."""
+    return c.day.last_paid_to, c.day.last_paid_on
 
-    def make() -> tuple[Any, Any]:
-        n = len(p.m_key)
-        month = np.full(n, NONE, dtype=np.int64)
-        on = np.zeros(n, dtype=np.int64)
-        ok = p.d_on <= as_of
-        np.maximum.at(month, p.d_member[ok], p.d_month[ok])
-        np.maximum.at(on, p.d_member[ok], p.d_on[ok])
-        return month, on
 
-    found: tuple[Any, Any] = p.once(
-        f"last_dues:{as_of}", make, ("d_on", "d_member", "d_month", "m_key")
-    )
-    return found
+def day_last_dues(p: Projection, as_of: int) -> tuple[Any, Any]:
+    n = len(p.m_key)
+    month = np.full(n, NONE, dtype=np.int64)
+    on = np.zeros(n, dtype=np.int64)
+    ok = p.d_on <= as_of
+    np.maximum.at(month, p.d_member[ok], p.d_month[ok])
+    np.maximum.at(on, p.d_member[ok], p.d_on[ok])
+    return month, on
 
 
 def suspended(c: Ctx) -> Any:

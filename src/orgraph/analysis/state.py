@@ -34,6 +34,10 @@ if TYPE_CHECKING:
         last_report: IntArray  # YYYYMMDD of the last report in the current episode, 0 for none
         quiet: IntArray  # days since the last report (or the departure), -1 when not away
         attached: BoolArray
+        # members' last sign of life (analysis/life.py)
+        last_life: IntArray  # YYYYMMDD of the latest meeting attended by D, 0 for none
+        last_paid_to: IntArray  # year*12+month-1 of the latest month paid by D, -1 for none
+        last_paid_on: IntArray  # YYYYMMDD of the latest payment known by D, 0 for none
 else:
     _Values = object
 
@@ -192,6 +196,19 @@ def _mobile(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]
     return {"last_report": last, "quiet": quiet.astype(np.int64), "attached": attached & away}
 
 
+def _last_life(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    from orgraph.analysis import life  # life's rules read the day: imported when first asked
+
+    return {"last_life": life.day_last_life(p, as_of)}
+
+
+def _last_dues(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
+    from orgraph.analysis import life
+
+    paid_to, paid_on = life.day_last_dues(p, as_of)
+    return {"last_paid_to": paid_to, "last_paid_on": paid_on}
+
+
 _MAKERS: dict[str, Maker] = {
     "current": _current,
     "away": _away,
@@ -206,6 +223,9 @@ _MAKERS: dict[str, Maker] = {
     "last_report": _mobile,
     "quiet": _mobile,
     "attached": _mobile,
+    "last_life": _last_life,
+    "last_paid_to": _last_dues,
+    "last_paid_on": _last_dues,
 }
 VALUES = tuple(_MAKERS)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import types
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -128,11 +129,13 @@ def changed_fields(old: Projection, new: Projection) -> frozenset[str]:
 class Kept:
     """Values computed on one projection with their reads, keyed by what they answer; a
     catch-up keeps those whose reads it left the same (:meth:`carry`). Bounded by weight (a
-    count weighs 1, a table its rows): the oldest go first."""
+    count weighs 1, a table its rows): the oldest go first. Equal read sets are held once (a
+    city's counts share a few dozen), and a catch-up decides each set once."""
 
     limit: int = 100_000
-    values: dict[Any, tuple[Any, frozenset[str], int]] = field(default_factory=dict)
+    values: OrderedDict[Any, tuple[Any, frozenset[str], int]] = field(default_factory=OrderedDict)
     weight: int = 0
+    sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
 
     def get(self, key: Any) -> Any | None:
         hit = self.values.get(key)
@@ -142,12 +145,15 @@ class Kept:
         old = self.values.pop(key, None)
         if old is not None:
             self.weight -= old[2]
-        self.values[key] = (value, frozenset(reads), weight)
+        held = frozenset(reads)
+        held = self.sets.setdefault(held, held)
+        self.values[key] = (value, held, weight)
         self.weight += weight
         while self.weight > self.limit and len(self.values) > 1:
-            first = next(iter(self.values))
-            self.weight -= self.values.pop(first)[2]
+            self.weight -= self.values.popitem(last=False)[1][2]
 
     def carry(self, changed: frozenset[str]) -> Kept:
-        kept = {k: v for k, v in list(self.values.items()) if v[1].isdisjoint(changed)}
-        return Kept(self.limit, kept, sum(v[2] for v in kept.values()))
+        stays = {held: held.isdisjoint(changed) for held in self.sets}
+        kept = OrderedDict((k, v) for k, v in list(self.values.items()) if stays[v[1]])
+        sets = {v[1]: v[1] for v in kept.values()}
+        return Kept(self.limit, kept, sum(v[2] for v in kept.values()), sets)
