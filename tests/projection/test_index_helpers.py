@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from orgraph.analysis.life import _without
 from orgraph.analysis.projection import LazyIndex, Projection, rows_of
+from orgraph.analysis.rules import org_member_counts
 from orgraph.store import GraphStore
 from tests.projection.conftest import AS_OF
 
@@ -164,3 +165,44 @@ def _apply(d: Any, op: str, key: str) -> Any:
         "pickle": lambda: pickle.loads(pickle.dumps(d)),
     }
     return calls[op]()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(min_value=0, max_value=5), max_size=4),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+    st.integers(min_value=0, max_value=3),
+)
+def test_org_member_counts_equal_the_loop(members: list[Any], extra_orgs: int) -> None:
+    """Per org, on-roll members linked to it (once however often linked) and the full ones:
+    the pairs counted at once equal the loop over members they replaced."""
+    links = [m[0] for m in members]
+    on_roll = np.asarray([m[1] for m in members], dtype=bool)
+    full = np.asarray([m[2] for m in members], dtype=bool)
+    orgs = 6 + extra_orgs
+    total, fulls = np.zeros(orgs, np.int64), np.zeros(orgs, np.int64)
+    for m, linked in enumerate(links):
+        if on_roll[m]:
+            for o in set(linked):
+                total[o] += 1
+                fulls[o] += int(full[m])
+    got_total, got_full = org_member_counts(links, on_roll, full, orgs)
+    assert got_total.tolist() == total.tolist() and got_full.tolist() == fulls.tolist()
+
+
+def test_once_answers_with_the_value_kept_when_another_thread_made_it_first() -> None:
+    """Two threads making one value at once both answer with the one kept: a registry of ids
+    (mobile's city codes) made twice would give a page refs into a list it then cannot find."""
+    p = Projection(revision="r")
+
+    def make() -> list[str]:
+        p.derived["codes"] = ["made first"]  # as another thread would, meanwhile
+        return ["made second"]
+
+    assert p.once("codes", make, ()) == ["made first"]
+    assert p.derived["codes"] == ["made first"] and p.derived_reads["codes"] == ()

@@ -77,7 +77,7 @@ def test_a_tracked_projection_notes_fields_methods_properties_and_caches() -> No
     p.o_end = np.asarray([99991231], np.int64)
     p.o_member = np.asarray([0], np.int64)
     p.m_key = ["M1"]
-    p.area_parent, p.area_external = np.asarray([-1], np.int64), [False]
+    p.area_parent, p.area_external = [-1], [False]
     t = Tracker()
     view = tracked(p, t)
     with t.frame() as outer:

@@ -325,9 +325,12 @@ class Projection:
         if name not in self.derived:
             if reads is not None and not _FIELDS.issuperset(reads):
                 raise ValueError(f"{name}: no such projection field {set(reads) - _FIELDS}")
-            self.derived[name] = make()
+            value = make()
             if reads is not None:
-                self.derived_reads[name] = reads
+                self.derived_reads.setdefault(name, reads)
+            # two threads may make it at once: both answer with the one kept (a registry of
+            # ids such as mobile's city codes must be one list)
+            return self.derived.setdefault(name, value)
         return self.derived[name]
 
     def open_outflows(self, day: int) -> BoolArray:
