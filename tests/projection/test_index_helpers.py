@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orgraph.analysis.life import _without
-from orgraph.analysis.projection import LazyIndex, Projection, rows_of
-from orgraph.analysis.rules import org_member_counts
+from orgraph.analysis.projection import LazyIndex, Projection, org_member_counts, rows_of
 from orgraph.store import GraphStore
 from tests.projection.conftest import AS_OF
 

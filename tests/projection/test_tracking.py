@@ -175,7 +175,7 @@ def test_a_write_recounts_what_read_it_and_answers_as_fresh(county: GraphStore) 
     assert again is rows and again == fresh.coverage(as_of=AS_OF)["rows"]
     day_state = eng._day(q, day)
     assert {"covered", "away", "current"} <= set(day_state.computed())
-    assert "covered" in day_state.reads and day_state.covered is not None
+    assert "covered" in day_state.reads
 
 
 def test_kept_values_are_bounded_by_weight_and_carried_by_reads() -> None:

@@ -13,6 +13,7 @@ import numpy as np
 from orgraph.analysis import life
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.life import NONE, Period, add_months, iso, month_label
+from orgraph.analysis.projection import org_member_counts
 from orgraph.vocab import GROUP_KINDS, LIFE_BRANCH_KINDS, MEETING_TYPES
 
 # -- orgs checked -----------------------------------------------------------------------------
@@ -55,12 +56,7 @@ def _members_on_roll(c: Ctx) -> Any:
 
     def make() -> Any:
         p = c.graph
-        out = np.zeros(len(p.org_id), dtype=np.int64)
-        for m, orgs in enumerate(p.m_branches):
-            if p.m_on_roll[m]:
-                for o in set(orgs):
-                    out[o] += 1
-        return out
+        return org_member_counts(p.m_branches, p.m_on_roll, None, len(p.org_id))[0]
 
     return c.graph.once("life_members_on_roll", make, ("org_id", "m_branches", "m_on_roll"))
 

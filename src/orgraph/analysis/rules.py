@@ -4,7 +4,6 @@ item details only for the page asked for."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from orgraph.analysis import (
     rect_rules,
 )
 from orgraph.analysis.context import Ctx, Ref
-from orgraph.analysis.projection import Projection, distinct
+from orgraph.analysis.projection import Projection, org_member_counts
 from orgraph.policy import Policy
 from orgraph.vocab import GAP_TYPES, GROUP_KINDS, RESPONSIBLE_ROLE, SIZED_BRANCH_KINDS, GapType
 
@@ -230,23 +229,6 @@ def _count_org_members(c: Ctx, *, groups: bool) -> tuple[Any, Any]:
     )
 
 
-def org_member_counts(
-    links: list[list[int]], on_roll: Any, full: Any, orgs: int
-) -> tuple[Any, Any]:
-    """Per org: the on-roll members linked to it and the full ones among them, each member
-    counted once per org however often it is linked. Over the (member, org) pairs at once: a
-    loop over a city's 82k members was the first summary's longest step."""
-    lengths = np.fromiter((len(x) for x in links), np.int64, len(links))
-    flat = np.fromiter(itertools.chain.from_iterable(links), np.int64, int(lengths.sum()))
-    width = max(orgs, 1)
-    pairs = distinct(np.repeat(np.arange(len(links), dtype=np.int64), lengths) * width + flat)
-    member, org = pairs // width, pairs % width
-    on = np.asarray(on_roll, dtype=bool)[member]
-    total = np.bincount(org[on], minlength=orgs).astype(np.int64)
-    fulls = np.bincount(org[on & np.asarray(full, dtype=bool)[member]], minlength=orgs)
-    return total, fulls.astype(np.int64)
-
-
 def _group_size(c: Ctx) -> list[Ref]:
     total, _ = _org_members(c, groups=True)
     lo, hi = c.policy.group_min, c.policy.group_max
@@ -389,6 +371,13 @@ def _term_item(c: Ctx, o: int) -> dict[str, Any]:
 
 
 Finder = Callable[[Ctx], list[Ref]]
+
+
+def _counted(mask: Callable[[Ctx], Any]) -> Callable[[Ctx], int]:
+    """A rule's counter from the mask its items are listed from."""
+    return lambda c: int(np.count_nonzero(mask(c)))
+
+
 Detail = Callable[[Ctx, Ref], dict[str, Any]]
 
 
@@ -513,19 +502,19 @@ _DEFINED = (
         _GAP["mobile_unattached"],
         mobile.unattached,
         mobile.unattached_item,
-        counter=lambda c: int(np.count_nonzero(mobile.unattached_mask(c))),
+        counter=_counted(mobile.unattached_mask),
     ),
     Rule(
         _GAP["mobile_silent"],
         mobile.silent_members,
         mobile.silent_item,
-        counter=lambda c: int(np.count_nonzero(mobile.silent(c))),
+        counter=_counted(mobile.silent),
     ),
     Rule(
         _GAP["lost_contact"],
         mobile.lost_members,
         mobile.lost_item,
-        counter=lambda c: int(np.count_nonzero(mobile.lost(c))),
+        counter=_counted(mobile.lost),
     ),
     Rule(_GAP["mobile_cluster_without_branch"], mobile.cluster_without_branch, mobile.cluster_item),
     Rule(_GAP["mobile_no_contact_person"], mobile.no_contact_person, mobile.no_contact_item),
