@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from orgraph import catalog
+from orgraph import catalog, clock
 from orgraph.analysis.engine import LOAD_BUCKETS, Engine, parse_as_of
 from orgraph.analysis.rules import RULES
 from orgraph.demo import generate
@@ -1301,7 +1301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument(
         "--as-of",
         type=dt.date.fromisoformat,
-        default=dt.date.today(),
+        default=clock.today(),
         help="the demo's and the answers' date (today)",
     )
     ap.add_argument(

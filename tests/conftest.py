@@ -8,6 +8,7 @@ lifecycle, FalkorDB plans) take `falkor_server` / `falkor_store` directly.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
@@ -39,6 +40,13 @@ os.environ.setdefault("ORGRAPH_ID_HASH_KEY", "orgraph-tests-not-the-dev-key")
 # Engines of the tests start from the graph, not from snapshots in some data folder; the
 # snapshot tests pass their own folder (tests/projection).
 os.environ.setdefault("ORGRAPH_PROJECTION_SNAPSHOTS", "0")
+# One day for the whole run (orgraph.clock): the day the session starts on, unless one is set.
+# Test modules read "today" when they are imported, the API, the dashboard and the CLI when
+# they answer; a run across midnight had them disagree by a day (expected 12-05, the page
+# showed 12-04). Set here, before any test module is imported, and inherited by every process
+# the tests start (xdist workers, the CLI, uvicorn, streamlit; tests/environ.py keeps it in
+# the environments made without this shell's settings).
+os.environ.setdefault("ORGRAPH_TODAY", dt.date.today().isoformat())
 
 # The blocks only the tests run live in tests/cypher/ and join the catalog of this process only.
 catalog.extend(Path(__file__).parent / "cypher")

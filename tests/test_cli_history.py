@@ -16,6 +16,7 @@ from typing import Any
 
 from typer.testing import CliRunner, Result
 
+from orgraph import clock
 from orgraph.analysis import changes, gap_ledger
 from orgraph.cli import app
 from orgraph.demo import DemoSummary
@@ -123,7 +124,7 @@ def test_two_roster_days_then_a_write(
     assert went.exit_code == 0, went.output
     stamp = gap_ledger.state(graph_env)
     assert stamp is not None and stamp["seq"] == seq + 1
-    assert stamp["last_on"] == dt.date.today().isoformat()
+    assert stamp["last_on"] == clock.today().isoformat()
 
     assert cli("changes", "nope").exit_code == 6
     bad = cli("changes", "2026-13-01")

@@ -4,13 +4,13 @@ graph, and the exit codes of bad options."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from contextlib import closing
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
+from orgraph import clock
 from orgraph.analysis.engine import Engine
 from orgraph.cli import app
 from orgraph.store import GraphStore
@@ -20,7 +20,7 @@ from tests.mobility.test_mobility_cli import graph_env
 
 __all__ = ["county", "graph_env", "tiny_files"]  # fixtures this module uses
 
-DAY = dt.date.today().isoformat()  # the day the mobility county is imported on
+DAY = clock.today().isoformat()  # the day the mobility county is imported on
 
 
 def cli(*args: str) -> Result:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from orgraph import clock
 from orgraph.analysis import changes
 from orgraph.analysis.engine import Engine
 from orgraph.demo import DemoSummary
@@ -41,7 +42,7 @@ def test_year_end_workbook(
     assert f"{YEAR} 年度汇总" in got.stdout and "缺口台账自 2026-10-01 起记录" in got.stdout
 
     engine = Engine(graph_env)
-    start, end = f"{YEAR}-01-01", min(dt.date(YEAR, 12, 31), dt.date.today()).isoformat()
+    start, end = f"{YEAR}-01-01", min(dt.date(YEAR, 12, 31), clock.today()).isoformat()
     cov = {
         k: engine.coverage(level="township", as_of=d)["rows"]
         for k, d in (("start", start), ("end", end))
@@ -62,7 +63,7 @@ def test_year_end_workbook(
 
     bad = cli("year-end", "--year", "1999", "--out", str(out))
     assert bad.exit_code == 7 and "年份应在 2000" in bad.output
-    later = cli("year-end", "--year", str(dt.date.today().year + 1), "--out", str(out))
+    later = cli("year-end", "--year", str(clock.today().year + 1), "--out", str(out))
     assert later.exit_code == 7
     csv_out = cli("year-end", "--year", str(YEAR), "--out", str(tmp_path / "x.csv"))
     assert csv_out.exit_code != 0 and ".xlsx" in csv_out.output

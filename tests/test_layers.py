@@ -171,7 +171,7 @@ CONTRACTS = [
         sources=("orgraph_dashboard",),
         forbidden=("orgraph_api",),
         within=("orgraph",),
-        only=("orgraph.client", "orgraph.vocab", "orgraph.errors"),
+        only=("orgraph.client", "orgraph.vocab", "orgraph.errors", "orgraph.clock"),
     ),
     Contract(
         "api-no-cli",
@@ -233,10 +233,17 @@ def test_contract(contract: Contract) -> None:
 
 def test_dashboard_loads_no_server_code() -> None:
     """What the dashboard's imports load in turn (the client's lazy imports included): the
-    client, its errors, the vocabulary, and the settings the client reads its address from."""
+    client, its errors, the vocabulary, the clock (the day it defaults its dates to), and the
+    settings the client reads its address from."""
     roots = [imp.target for imp in imports_in(["orgraph_dashboard"])]
     loaded = {m for m in loaded_by(roots) if under(m, ["orgraph"])}
-    extra = loaded - {"orgraph", "orgraph.client", "orgraph.errors", "orgraph.vocab"}
+    extra = loaded - {
+        "orgraph",
+        "orgraph.client",
+        "orgraph.errors",
+        "orgraph.vocab",
+        "orgraph.clock",
+    }
     packages = sorted({".".join(m.split(".")[:2]) for m in extra - {"orgraph.config"}})
     assert not packages, f"the dashboard's imports load server code: {', '.join(packages)}"
 

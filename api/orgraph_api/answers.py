@@ -12,11 +12,12 @@ the engine: what bench/api.py --no-answer-cache measures).
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, ParamSpec
+
+from orgraph import clock
 
 SIZE = 128
 Q = ParamSpec("Q")
@@ -52,12 +53,12 @@ class AnswerCache:
         compute: Callable[[], dict[str, Any]],
     ) -> dict[str, Any]:
         """The answer to `question` at `revision`, computed at most once while it is kept.
-        A missing date in the question means today, so the key carries today's date."""
+        A missing date in the question means today (orgraph.clock), so the key carries that date."""
         if self.size <= 0:  # the cache is off: the engine answers every request
             with self._lock:
                 self.misses += 1
             return compute()
-        key = (revision, dt.date.today().isoformat(), *question)
+        key = (revision, clock.today().isoformat(), *question)
         with self._lock:
             found = self._answers.get(key)
             if found is not None:

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Path, Query
 
+from orgraph import clock
 from orgraph.records.models import IsoDate
 from orgraph.records.paging import MAX_PAGE_SIZE
 
@@ -45,4 +46,4 @@ OrgP = Annotated[str, Path(pattern=NO_NUL, max_length=64, description="党组织
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()

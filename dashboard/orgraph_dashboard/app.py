@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from orgraph import clock
 from orgraph_dashboard import geo, session
 from orgraph_dashboard.strings import APP_TITLE, MSG, PAGE, zh_date
 
@@ -33,10 +34,10 @@ def _sidebar() -> None:
         st.caption(f"{me['role_zh']} · {me['scope']['name']}")
         st.date_input(
             MSG["as_of"],
-            value=dt.date.today(),
+            value=clock.today(),
             key="og_as_of",
             format="YYYY/MM/DD",
-            max_value=dt.date.today() + dt.timedelta(days=366),
+            max_value=clock.today() + dt.timedelta(days=366),
         )
         st.caption(zh_date(session.as_of(), weekday=True))
         if st.button(MSG["logout"], key="og_logout", width="stretch"):

@@ -14,6 +14,7 @@ from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar, cast
 
 import streamlit as st
 
+from orgraph import clock
 from orgraph.client import Me, OrgraphClient, configured_url
 from orgraph.errors import (
     Forbidden,
@@ -119,7 +120,7 @@ def keep_alive() -> None:
 def as_of() -> str:
     """The date every figure is computed for (the sidebar's 统计日期), ISO text."""
     d = st.session_state.get("og_as_of")
-    return (d if isinstance(d, dt.date) else dt.date.today()).isoformat()
+    return (d if isinstance(d, dt.date) else clock.today()).isoformat()
 
 
 # -- cached API calls -------------------------------------------------------------------------

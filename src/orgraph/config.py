@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # before giving up, and the lease after which a dead importer's lock goes stale.
     import_lock_wait_s: float = 600.0
     import_lock_lease_s: float = 60.0
+    # ORGRAPH_TODAY (the day the product treats as today) is no field of these settings:
+    # orgraph.clock reads it from the environment on every call, since the settings are read
+    # once per process (get_settings) and the tests change it between calls.
     # API and dashboard.
     api_url: str = Field(default="http://127.0.0.1:8000", description="API base for clients")
     # Engine answers the API keeps per graph revision (api/orgraph_api/answers.py); 0 turns

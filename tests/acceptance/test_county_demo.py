@@ -30,7 +30,6 @@ about half: 21–63 s on FalkorDB and ~104 s on Neo4j on a shared machine.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -47,6 +46,7 @@ from tests.engines import FalkorHost, GraphHost, Neo4jHost
 from tests.live_api import live_api
 from tests.ranking_by_hand import recompute
 
+from orgraph import clock
 from orgraph.analysis.engine import Engine
 from orgraph.demo import NOT_PLANTED, DemoSummary
 from orgraph.demo.generate import Scale
@@ -62,7 +62,7 @@ from orgraph.vocab import GAP_TYPE_NAMES as RULE_TYPES
 from orgraph.vocab import SCREEN_INDICATORS
 
 KEY = b"acceptance-test-key"
-AS_OF = dt.date.today()  # the demo's as_of: the day the test runs
+AS_OF = clock.today()  # the demo's as_of: the day the test runs
 SCALE = cast(Scale, os.environ.get("CROSS_ENGINE_DEMO_SCALE", "county"))
 PAGE = 500  # the API's largest page
 FULL_PAGES = 8  # a gap list compared page by page in full up to this many pages of PAGE
@@ -449,7 +449,7 @@ def test_county_demo_imports_completely_and_idempotently(
 
 
 def _proposal_closes_its_gaps(store: GraphStore, engine: Engine, out: Path) -> None:
-    today = dt.date.today()
+    today = clock.today()
     doc = engine.proposal(as_of=today, page_size=None)
     assert doc["items_total"] == len(doc["items"]) > 1_000
     before = engine.summary(as_of=today)["counts"]

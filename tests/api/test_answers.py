@@ -3,13 +3,13 @@ ORGRAPH_ANSWER_CACHE_SIZE=0, one engine call per request."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from orgraph import clock
 from orgraph.analysis import engine as engine_mod
 from orgraph.config import Settings
 from orgraph.store import GraphStore
@@ -51,10 +51,42 @@ def test_one_call_per_question_and_revision() -> None:
 def test_the_key_is_revision_date_method_and_sorted_question() -> None:
     cache, engine = AnswerCache(), Engine()
     cache.ask("r1", engine.coverage, scope="330226101", level="village", as_of=None)
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert list(cache._answers) == [
         ("r1", today, "coverage", ("as_of", None), ("level", "village"), ("scope", "330226101"))
     ]
+
+
+def test_the_key_follows_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A question without a date is asked again when the product's day moves (orgraph.clock:
+    ORGRAPH_TODAY), with no write in between."""
+    cache, engine = AnswerCache(), Engine()
+    monkeypatch.setenv("ORGRAPH_TODAY", "2026-11-01")
+    first = cache.ask("r1", engine.summary, scope=None, as_of=None)
+    assert cache.ask("r1", engine.summary, scope=None, as_of=None) is first
+    monkeypatch.setenv("ORGRAPH_TODAY", "2026-11-02")
+    cache.ask("r1", engine.summary, scope=None, as_of=None)
+    assert (cache.hits, cache.misses, len(engine.calls)) == (1, 2, 2)
+    question = ("summary", ("as_of", None), ("scope", None))
+    assert list(cache._answers) == [
+        ("r1", "2026-11-01", *question),
+        ("r1", "2026-11-02", *question),
+    ]
+
+
+def test_the_app_answers_for_the_pinned_day(
+    demo_store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real app over HTTP: without as_of, an answer is for ORGRAPH_TODAY, read at
+    each request (not when the app started)."""
+    add_users(tmp_path)
+    with live_api(demo_store, tmp_path) as url:
+        client = login(url, "county")
+        for day in (AS_OF.isoformat(), "2027-03-15"):
+            monkeypatch.setenv("ORGRAPH_TODAY", day)
+            r = client.get("/gaps/summary")
+            assert r.status_code == 200, r.text
+            assert r.json()["as_of"] == day
 
 
 def test_the_question_goes_by_keyword() -> None:

@@ -8,7 +8,6 @@ import history and field history county administrators' only; bad points are 404
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from orgraph import clock
 from orgraph.config import Settings
 from orgraph.demo.generate import FILES
 from tests.api.conftest import KEY, add_users, login, user_store
@@ -179,7 +179,7 @@ def test_ages_changes_and_field_history(api: tuple[str, Path], demo_dir: Path) -
         for r in contacts[1:]
         if r[head.index("人员编号")] == member and r[kind] == "户" and not r[until]
     )
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     resp = c.post("/contacts/end", json={"member": member, "household": household, "until": DAY2})
     assert resp.status_code == 200, resp.text
     assert _uncovered(c, today)[household]["first_seen"] == today

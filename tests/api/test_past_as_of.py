@@ -19,6 +19,7 @@ import httpx
 import openpyxl
 import pytest
 
+from orgraph import clock
 from orgraph.config import Settings
 from orgraph.demo.generate import FILES
 from orgraph.demo.rosters import CONTACTS_FILE, ENCODINGS, HOUSEHOLDS_FILE, MEMBERS_FILE
@@ -139,7 +140,7 @@ def _past(c: httpx.Client, as_of: str | None) -> dict[str, Any]:
 def test_past_on_gaps_and_summary(api: tuple[str, Path], demo_dir: Path, tmp_path: Path) -> None:
     url, _ = api
     c = login(url, "county")
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     assert today > "2026-11-20"  # every day asked below is a past one
 
     # in the graph but nothing recorded yet: the history cannot say anything
@@ -202,7 +203,7 @@ def test_past_on_gaps_and_summary(api: tuple[str, Path], demo_dir: Path, tmp_pat
         }
     now = {"undated_as_now": False, "replaced_after": 0, "history_from": DAY_A, "note": None}
     assert _past(c, today) == _past(c, None) == now
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + dt.timedelta(days=1)).isoformat()
     assert _past(c, tomorrow) == now
 
     # a scoped caller gets the same county-wide figures (a count, naming nobody)

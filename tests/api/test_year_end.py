@@ -16,6 +16,7 @@ from urllib.parse import quote
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
+from orgraph import clock
 from orgraph.demo.generate import FILES
 from orgraph.records import year_end_sheet as sheet
 from orgraph.vocab import GAP_TYPE_NAMES
@@ -158,7 +159,7 @@ def test_year_end_workbook(api: tuple[str, Path], demo_dir: Path) -> None:
             row[until] = "2026-10-15"
     _upload(c, [_csv(CONTACTS, contacts)], DAY2)
 
-    today = dt.date.today()
+    today = clock.today()
     start, end = f"{YEAR}-01-01", min(dt.date(YEAR, 12, 31), today).isoformat()
     r = c.get("/history/year-end", params={"year": YEAR}, timeout=180)
     assert r.status_code == 200, r.text

@@ -23,6 +23,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from orgraph import clock
 from orgraph.analysis.engine import Engine
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
@@ -42,7 +43,7 @@ from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, LiveDashboard, _serv
 from tests.dashboard.history_checks import check_changes
 from tests.engines import GraphHost, short_tmpdir
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 FIRST_ON = TODAY - dt.timedelta(days=40)  # the roster day of the first recorded import
 SECOND_ON = TODAY - dt.timedelta(days=12)  # …and of the second
 ENDED = 3  # households whose only contact the second import ends

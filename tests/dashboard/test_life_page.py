@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgraph import clock
 from orgraph.client import OrgraphClient
 from orgraph.demo import generate
 from orgraph.importer.pipeline import import_files
@@ -39,7 +40,7 @@ from tests.dashboard.conftest import (
 from tests.engines import GraphHost, short_tmpdir
 from tests.live_api import api_settings, live_api, make_user
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 PAGE = "life"
 PAGE_LIMIT = 2.0  # seconds (issue #7), as in test_pages.py
 MARK = {"met": "✓", "missed": "✗", "no_quorum": "⚠", "none": "—"}

@@ -3,13 +3,13 @@ answer, and the page's chart equal to the options built from the API's own answe
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgraph import clock
 from orgraph.client import OrgraphClient
 from orgraph.errors import StoreUnavailable
 from orgraph.vocab import CHILD_LEVEL
@@ -17,7 +17,7 @@ from orgraph_dashboard import charts
 from tests.dashboard.apptest import login, open_page
 from tests.dashboard.conftest import ADMIN, LiveDashboard
 
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 # views/overview.py's (a page module renders when imported: not importable here)
 TREND_MONTHS = 12
 TREND_CAPTION = "每月末的覆盖率；所属支部、职务等没有日期的信息按现在的记录计算。"

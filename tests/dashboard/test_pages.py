@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgraph import clock
 from orgraph.client import OrgraphClient
 from orgraph.vocab import CHAIN_LEVEL_ZH, MGMT_CLASS_ZH
 from orgraph_dashboard.strings import gap_label, num, pct
@@ -16,7 +17,7 @@ from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, VIEWER, VILLAGE, LiveDashboard
 from tests.dashboard.history_checks import check_changes
 
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 PAGE_LIMIT = 2.0  # seconds per page (issue #7); AppTest runs in-process with the API
 
 
@@ -161,7 +162,7 @@ def test_a_past_day_says_what_it_reads(api: OrgraphClient) -> None:
     """On a past 统计日期 the gap list and the overview show the API's note on what the answer
     read as it is now (docs/rules.md "What an answer at a past day can read"); today, none."""
     at = login(ADMIN)  # its own session: the module's keeps today
-    day = dt.date.today() - dt.timedelta(days=40)
+    day = clock.today() - dt.timedelta(days=40)
     note = api.gaps_summary(as_of=day.isoformat())["past"]["note"]
     assert note and note.startswith(f"注：{day.isoformat()} 的答案")
     for page in ("gaps", "overview"):
@@ -169,7 +170,7 @@ def test_a_past_day_says_what_it_reads(api: OrgraphClient) -> None:
         at.date_input(key="og_as_of").set_value(day).run()
         assert not at.exception, at.exception
         assert note in [c.value for c in at.caption], page
-        at.date_input(key="og_as_of").set_value(dt.date.today()).run()
+        at.date_input(key="og_as_of").set_value(clock.today()).run()
         assert not any(c.value.startswith("注：") for c in at.caption), page
 
 
@@ -341,7 +342,7 @@ def test_changes_without_two_imports(live: LiveDashboard, api: OrgraphClient) ->
     modes = at.radio(key="pg_chg_from_mode")
     assert list(modes.options) == (["日期"] if n == 0 else ["导入记录", "日期"])
     assert modes.value == "day" and at.radio(key="pg_chg_to_mode").value == "day"
-    since = dt.date.today() - dt.timedelta(days=30)
+    since = clock.today() - dt.timedelta(days=30)
     assert at.date_input(key="pg_chg_from_day").value == since
-    assert at.date_input(key="pg_chg_to_day").value == dt.date.today()
+    assert at.date_input(key="pg_chg_to_day").value == clock.today()
     check_changes(at, dict(api.changes(since.isoformat(), TODAY)))

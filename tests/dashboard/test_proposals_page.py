@@ -8,7 +8,6 @@ The graph is this module's own (not the package's `live`): applying writes conta
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import shutil
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgraph import clock
 from orgraph.client import OrgraphClient
 from orgraph.vocab import LOCALITY_ZH, SHORTFALL_ZH
 from orgraph_dashboard.strings import MSG, num, pct
@@ -24,7 +24,7 @@ from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, VIEWER, LiveDashboard, _serve
 from tests.engines import GraphHost, short_tmpdir
 
-TODAY = dt.date.today().isoformat()
+TODAY = clock.today().isoformat()
 PAGE = "proposals"
 PAGE_LIMIT = 2.0  # seconds (issue #7), as in test_pages.py
 VILLAGE_COLUMNS = ("代码", "现覆盖率", "调整后覆盖率", "缺口性质")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from orgraph import clock
 from orgraph.client import OrgraphClient
 from orgraph.vocab import RECT_LEDGER_GAP_TYPES, SCREEN_INDICATOR_ZH
 from orgraph_dashboard import charts
@@ -18,7 +19,7 @@ from orgraph_dashboard.strings import num
 from tests.dashboard.apptest import frame, login, open_page, timed_page
 from tests.dashboard.conftest import ADMIN, TOWN, TOWNSHIP, VILLAGE, LiveDashboard
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 PAGE = "rectify"
 PAGE_LIMIT = 2.0  # seconds (issue #7), as the other pages
 FLAGS = {True: "触发", False: "未触发", None: "无数据"}

@@ -32,6 +32,7 @@ from tests.oracle.test_oracle_equivalence import COVERAGE_LEVELS
 from tests.oracle.test_oracle_gap_history import check_ledger
 from typer.testing import CliRunner
 
+from orgraph import clock
 from orgraph.analysis import changes, gap_ledger
 from orgraph.analysis.engine import Engine
 from orgraph.demo.evolve import (
@@ -156,7 +157,7 @@ def test_orgraph_demo_loads_the_last_months_in_order(tmp_path: Path) -> None:
         subprocess.run([orgraph, "db", "stop"], env=env, capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
     recorded = list(reversed(json.loads(listed.stdout)["items"]))
-    last = last_month_end(date.today())
+    last = last_month_end(clock.today())
     days = [month_end(add_months(last.replace(day=1), k)).isoformat() for k in (-2, -1, 0)]
     assert [e["on"] for e in recorded] == days
     assert [e["observation"] for e in recorded] == [1, 2, 3]

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from orgraph import clock
 from orgraph.cli.dashboard import streamlit_command, streamlit_env
 from orgraph.client import OrgraphClient
 from orgraph.demo.generate import Scale
@@ -133,7 +134,7 @@ def servers(graph_host: GraphHost, tmp_path_factory: pytest.TempPathFactory) -> 
                 tmp_path_factory,
                 scale=SCALE[graph_host.engine],
                 seed=COUNTY_SEED,
-                as_of=dt.date.today(),
+                as_of=clock.today(),
                 with_errors=True,
             )
             BAD_ROSTER[:] = [demo / "with_errors" / "党员花名册.xlsx"]
@@ -470,7 +471,7 @@ def _life_rendered(page: Any) -> None:
         assert page.get_by_text(text).first.is_visible(), text
     head = grid.locator("thead th")
     assert head.nth(0).inner_text() == "党组织"
-    month = dt.date.today().replace(day=1) - dt.timedelta(days=1)  # the last month checked
+    month = clock.today().replace(day=1) - dt.timedelta(days=1)  # the last month checked
     assert head.last.inner_text().replace("\n", "") == f"{month.year}年{month.month}月"
     first = grid.locator("td.og-c").first
     assert first.is_visible() and first.inner_text() in LIFE_CELLS
@@ -488,7 +489,7 @@ def _member_with_meetings(api: OrgraphClient) -> str:
             if api.member_life(m["id"])["meetings"]:
                 return str(m["id"])
         if grid["no_data"]:
-            on = (dt.date.today().replace(day=1) - dt.timedelta(days=20)).isoformat()
+            on = (clock.today().replace(day=1) - dt.timedelta(days=20)).isoformat()
             api.add_meeting(row["org"]["id"], {"type": "主题党日", "on": on, "topic": "学习党章"})
             return str(api.members(branch=row["org"]["id"], page_size=1)["items"][0]["id"])
     raise AssertionError("no village branch with members")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -34,6 +33,7 @@ from importer_helpers import (
     read_rows,
 )
 from tests.engines import GraphHost
+from tests.environ import without_settings
 
 from orgraph.store import GraphStore
 from orgraph.store.falkor import FalkorStore
@@ -59,7 +59,7 @@ class Cli:
     def __init__(self, data_dir: Path, engine: str) -> None:
         self.data_dir = data_dir
         self.engine = engine
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+        env = without_settings()
         # A short data dir: the server's unix socket path must stay under ~100 characters.
         env.update(
             ORGRAPH_DATA_DIR=str(data_dir),

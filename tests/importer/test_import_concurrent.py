@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from tests.engines import GraphHost
+from tests.environ import without_settings
 from tests.sampling import neo4j_sample
 
 from orgraph.analysis.projection import load as load_projection
@@ -89,7 +89,7 @@ def differences(got: Counter[str], want: Counter[str]) -> str:
 
 
 def cli_env(graph_host: GraphHost, store: GraphStore, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+    env = without_settings()
     env.update(graph_host.env(store), ORGRAPH_ID_HASH_KEY=KEY, NO_COLOR="1", COLUMNS="200")
     env.update(extra)
     return env

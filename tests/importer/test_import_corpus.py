@@ -8,7 +8,6 @@ does not have, so each test first loads a small base roster holding exactly thos
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import roster_corpus as rc
 from importer_helpers import KEY, Dump, by_file, diff, dump, run_import, write_csv
 from tests.sampling import neo4j_sample
 
+from orgraph import clock
 from orgraph.errors import ValidationFailed
 from orgraph.importer.report import FileReport
 from orgraph.roster import RosterFileError, parse_file
@@ -28,7 +28,7 @@ from orgraph.store import GraphStore
 LARGE = (rc.case_csv_large_with_damaged_rows,)
 BUILDERS = [b for b in rc.BUILDERS if b not in LARGE]
 NAMES = [b.__name__.removeprefix("case_") for b in BUILDERS]
-TODAY = date.today()  # the corpus's future-date cases are written relative to today
+TODAY = clock.today()  # the corpus's future-date cases are written relative to today
 
 # Rows the importer itself (not the roster layer) must reject, per (case, sheet): references
 # the base roster does not hold. Everything else that parses must be imported.

@@ -19,7 +19,6 @@ starts from ~10 MB and its ru_maxrss is its own and its descendants'.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -31,7 +30,9 @@ from pathlib import Path
 import roster_corpus as rc
 from importer_helpers import write_csv
 from tests.engines import FalkorHost
+from tests.environ import without_settings
 
+from orgraph import clock
 from orgraph.store.embedded import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def test_every_corpus_file_through_the_cli_and_the_api(
             "api_env": host.env(api_store),
             "key": KEY,
             "data_dir": str(tmp_path / "data"),
-            "today": dt.date.today().isoformat(),
+            "today": clock.today().isoformat(),
         }
         spec_path = tmp_path / "spec.json"
         spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
@@ -109,7 +110,7 @@ with open(sys.argv[1], "w") as f:
 
 def _run_driver(spec: Path, tmp: Path) -> tuple[int, int, str, str]:
     """(exit code, negative for a signal; peak RSS in bytes; stdout; stderr) of the driver."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+    env = without_settings()
     out_path, err_path = tmp / "driver.out", tmp / "driver.err"
     usage_path = tmp / "driver.usage"
     driver = [sys.executable, str(DRIVER), str(spec)]

@@ -4,7 +4,6 @@ before it, with no reload, and running the import again gives the graph a clean 
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 from importer_helpers import diff, dump
 from tests.engines import GraphHost
 
+from orgraph import clock
 from orgraph.analysis import projection as proj
 from orgraph.analysis.engine import Engine
 from orgraph.demo import generate
@@ -61,7 +61,7 @@ def test_a_killed_import_publishes_nothing_and_a_rerun_gives_the_clean_graph(
     graph: tuple[GraphHost, GraphStore], rosters: list[Path], tmp_path: Path
 ) -> None:
     host, store = graph
-    today = dt.date.today()
+    today = clock.today()
     areas_orgs = [p for p in rosters if p.name in ("党组织.xlsx", "行政区划.xlsx")]
     assert areas_orgs, [p.name for p in rosters]
     import_files(store, areas_orgs, key=KEY.encode(), today=today)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -36,6 +35,7 @@ import pytest
 from importer_helpers import AS_OF, CJK, KEY, id_hash, node_count, run_import
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from tests.environ import without_settings
 
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import parse_file
@@ -854,7 +854,7 @@ ORGRAPH = Path(sys.executable).with_name("orgraph")
 def test_cli_import(store: GraphStore, graph_host: GraphHost, tmp_path: Path) -> None:
     """`orgraph import` with no --kind, as a user runs it: exit code 1 (rows were rejected),
     the JSON report names the planted rows, the graph holds the rest."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+    env = without_settings()
     env.update(
         graph_host.env(store),
         ORGRAPH_DATA_DIR=str(tmp_path),

@@ -3,19 +3,19 @@ for the lifecycle tests."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from orgraph import clock
 from orgraph.demo import DemoSummary, generate
 from orgraph.importer.pipeline import import_files
 from orgraph.store import GraphStore
 from tests.engines import GraphHost
 
 KEY = b"mobility-test-key"
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from orgraph import clock
 from orgraph.analysis.engine import Engine
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.mobility import services
 from orgraph.store import GraphStore
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def days_ago(n: int) -> str:

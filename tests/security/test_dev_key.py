@@ -7,7 +7,6 @@ a keyed hash under a known key is reversed by trying the valid ID numbers of a c
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from orgraph.store import GraphStore
 from orgraph.store.base import count_nodes
 from tests.api.conftest import AS_OF, KEY, add_users, login
 from tests.engines import GraphHost, short_tmpdir
+from tests.environ import without_settings
 from tests.live_api import live_api
 
 ORGRAPH = Path(sys.executable).with_name("orgraph")
@@ -50,7 +50,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def _cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("ORGRAPH_")}
+    base = without_settings()
     return subprocess.run(
         [str(ORGRAPH), *args],
         env={**base, "COLUMNS": "200", "NO_COLOR": "1", **env},

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from tests.mobility.test_lifecycle import home_member
 
+from orgraph import clock
 from orgraph.catalog import Query
 from orgraph.demo import generate
 from orgraph.errors import BadQuery, ConstraintConflict, StoreUnavailable
@@ -27,7 +28,7 @@ from orgraph.store import GraphStore, Row
 from orgraph.store.base import Writer, count_nodes
 from orgraph.store.migrations import migrate
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 KEY = b"transactions-test-key"
 
 

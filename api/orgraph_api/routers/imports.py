@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, UploadFile
 
+from orgraph import clock
 from orgraph.errors import PayloadTooLarge, ValidationFailed
 from orgraph.importer import history
 from orgraph.importer.history import Origin
@@ -115,7 +116,7 @@ def import_roster(
                 paths.append(path)
                 used += size
             key = svc.settings.id_hash_key.get_secret_value().encode()
-            today = dt.date.today()
+            today = clock.today()
             sheets = parse_uploads(
                 paths,
                 names,

@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from orgraph import clock
 from orgraph.client import Me, OrgraphClient
 from orgraph.errors import NotFound
 from orgraph_dashboard import session, ui
@@ -68,11 +69,11 @@ def _picker(side: str, label: str, labels: dict[str, str], default: str | dt.dat
         )
         return picked
     if not isinstance(st.session_state.get(day_key), dt.date):
-        st.session_state[day_key] = default if isinstance(default, dt.date) else dt.date.today()
+        st.session_state[day_key] = default if isinstance(default, dt.date) else clock.today()
     day = st.date_input(
         f"{label}（日期）", key=day_key, format="YYYY/MM/DD", label_visibility="collapsed"
     )
-    return (day if isinstance(day, dt.date) else dt.date.today()).isoformat()
+    return (day if isinstance(day, dt.date) else clock.today()).isoformat()
 
 
 def _defaults(labels: dict[str, str]) -> tuple[str | dt.date, str | dt.date]:
@@ -81,7 +82,7 @@ def _defaults(labels: dict[str, str]) -> tuple[str | dt.date, str | dt.date]:
     if len(labels) >= 2:
         last, previous = list(labels)[:2]
         return previous, last
-    today = dt.date.today()
+    today = clock.today()
     return today - dt.timedelta(days=DAYS_BACK), today
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from orgraph import clock
 from orgraph.client import GapSummary, OrgraphClient, problem_of
 from orgraph.errors import ValidationFailed
 from orgraph.vocab import (
@@ -693,8 +694,8 @@ def _meeting_form(doc: Row) -> None:
     )
     on = b.date_input(
         "会议日期",
-        value=dt.date.today(),
-        max_value=dt.date.today(),
+        value=clock.today(),
+        max_value=clock.today(),
         format="YYYY/MM/DD",
         key="life_f_on",
     )
@@ -743,8 +744,8 @@ def _dues_form() -> None:
     paid_to = a.text_input("缴至月份", placeholder="例如 2026-09 或 2026年9月", key="life_f_to")
     paid_on = b.date_input(
         "缴纳日期",
-        value=dt.date.today(),
-        max_value=dt.date.today(),
+        value=clock.today(),
+        max_value=clock.today(),
         format="YYYY/MM/DD",
         key="life_f_paid_on",
     )

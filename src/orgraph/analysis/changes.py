@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from typing import Any, Protocol
 
+from orgraph import clock
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.store import GraphStore
 from orgraph.vocab import GAP_ZH
@@ -70,8 +71,8 @@ def between(
 ) -> dict[str, Any]:
     """The changes after `since` up to `until` (import ids or days; `until` default today);
     with `within`, only what lies in the scope labelled `scope`."""
-    a = _point(store, since, today=today or dt.date.today())
-    b = _point(store, until, today=today or dt.date.today())
+    a = _point(store, since, today=today or clock.today())
+    b = _point(store, until, today=today or clock.today())
     by_import = a["kind"] == b["kind"] == "import"
     later = a["at"] > b["at"] if by_import else a["on"] > b["on"]
     if later:

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 
 import numpy as np
 
+from orgraph import clock
 from orgraph.analysis import (
     changes,
     coverage,
@@ -74,7 +75,7 @@ log = logging.getLogger(__name__)
 
 def parse_as_of(as_of: str | dt.date | None) -> tuple[str, int]:
     if as_of is None:
-        d = dt.date.today()
+        d = clock.today()
     elif isinstance(as_of, dt.date):
         d = as_of
     else:

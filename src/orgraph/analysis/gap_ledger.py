@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from orgraph import clock
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.projection import revision
 from orgraph.analysis.rules import RULES, ref_id
@@ -89,7 +90,7 @@ def observe(
     stamp = state(store)
     if stamp is None and not import_:
         return None
-    day = on or dt.date.today()
+    day = on or clock.today()
     if stamp is not None and stamp["last_on"] and day.isoformat() < stamp["last_on"]:
         day = dt.date.fromisoformat(stamp["last_on"])
     if _seen(stamp, revision(store)[0], day, import_):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from orgraph import clock
 from orgraph.store import GraphStore
 from orgraph.vocab import PAST_FIELDS
 
@@ -19,7 +20,7 @@ def past(store: GraphStore, day: str, *, today: dt.date | None = None) -> dict[s
     """`past` of an answer at `day` (ISO): undated_as_now, replaced_after, history_from and
     the note. Read from the graph now, never from an answer cached for a revision (today moves
     without one, and an import writes its field history after its revision)."""
-    now = (today or dt.date.today()).isoformat()
+    now = (today or clock.today()).isoformat()
     imports = store.read("import_days")
     history_from: str | None = imports[0]["on"] if imports else None
     # a FieldChange's `on` is its import's (importer/history.py), so only the imports of a

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from orgraph import clock
 from orgraph.analysis import gap_ledger
 from orgraph.analysis.history_scope import item_ref
 from orgraph.analysis.projection import Projection, member_home
@@ -35,7 +36,7 @@ COUNTS = ("gaps_opened", "gaps_closed", "departures", "returns", "transfers")
 def period(year: int, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The year's start and end (Y-12-31, or today when earlier); refuses a year outside
     2000 … this year."""
-    now = today or dt.date.today()
+    now = today or clock.today()
     if not FIRST_YEAR <= year <= now.year:
         raise ValidationFailed(f"年份应在 {FIRST_YEAR}–{now.year} 之间")
     return dt.date(year, 1, 1), min(dt.date(year, 12, 31), now)
@@ -106,7 +107,7 @@ def township_of(p: Projection, type_: str, item: str) -> str | None:
 
 def summary(engine: Engine, year: int, today: dt.date | None = None) -> dict[str, Any]:
     """The year-end summary of `year` (docs/rules.md "Year-end summary")."""
-    now = today or dt.date.today()
+    now = today or clock.today()
     start, end = period(year, now)
     lo, s_iso, e_iso = (
         (start - dt.timedelta(days=1)).isoformat(),

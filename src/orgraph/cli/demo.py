@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from orgraph import clock
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.cli.imports import show
 from orgraph.config import get_settings
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
             if nodes:
                 console.print(f"数据库已有 {nodes} 个节点，跳过演示数据导入")
                 return
-        today = dt.date.today()
+        today = clock.today()
         if months > 1:
             _load_months(out, scale=scale, seed=seed, months=months, today=today)
             return

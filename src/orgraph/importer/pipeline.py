@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from orgraph import clock
 from orgraph.analysis import gap_ledger
 from orgraph.analysis.engine import Engine
 from orgraph.config import get_settings
@@ -101,7 +102,7 @@ def import_files(
     describe, default `today`; docs/rules.md "Gap life"), before its lock is let go;
     `engine`: the one to observe with (the API's), else a new one."""
     t0 = time.monotonic()
-    today = today or dt.date.today()
+    today = today or clock.today()
     report = ImportReport(dry_run=dry_run)
     roster = Roster()
     sheets = _parse_files(paths, kind, key, today, max_bytes, report, roster, parsed)

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from orgraph import clock
 from orgraph.errors import ConstraintConflict, NotFound, ValidationFailed
 from orgraph.importer.places import place_rows
 from orgraph.records.visibility import not_yours
@@ -29,7 +30,7 @@ _NEVER = "9999-12-31"
 
 def _date(value: str | dt.date | None, what: str, *, today: dt.date | None = None) -> str:
     """An ISO date no later than today; today when None."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if value is None or value == "":
         return today.isoformat()
     if isinstance(value, dt.date):

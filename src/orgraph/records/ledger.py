@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from orgraph import clock
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.importer.first_secretaries import FIRST_SECRETARY_PROPS, first_secretary_id
 from orgraph.importer.rectifications import INSPECTION_PROPS
@@ -60,7 +61,7 @@ def record_inspection(
 ) -> dict[str, Any]:
     """Record (or correct) one inspection of an organisation: identified by org, date and
     inspector (`org|on|inspector`), as the 督查记录 roster's rows."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     _ledger_org(store, org, "督查的对象应为党组织")
     if on > today:
         raise ValidationFailed(f"督查日期{on.isoformat()}晚于今天，不能登记未来的事")

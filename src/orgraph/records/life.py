@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from orgraph import clock
 from orgraph.analysis.life import meeting_people, month_label
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.importer.life import meeting_id
@@ -146,7 +147,7 @@ def record_meeting(
 ) -> dict[str, Any]:
     """Record (or correct) one meeting and its attendance in one transaction: the meeting is
     identified by org, type, date and topic, and its attendance lists are replaced."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     rows = store.read("record_org", id=org)
     if not rows or rows[0]["kind"] == "external":
         raise NotFound(f"党组织“{org}”不存在")
@@ -202,7 +203,7 @@ def record_dues(
     today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Record (or correct) one dues payment: the member paid up to a month."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     if unknown_members(store, [member]):
         raise NotFound(f"党员“{member}”不存在")
     month = parse_month(paid_to)

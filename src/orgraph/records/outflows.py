@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from orgraph import clock
 from orgraph.records.paging import answer, day_int, iso, page_of
 from orgraph.records.visibility import Visible
 from orgraph.security.masking import mask_phone
@@ -26,7 +27,7 @@ def list_outflows(
     """Episodes of visible members, latest departure first; `is_open` filters on whether the
     episode is open on `open_on` (default today). Phones away are masked."""
     p = seen.p
-    d = day_int(open_on or dt.date.today())
+    d = day_int(open_on or clock.today())
     keep = seen.members[p.o_member] if len(p.o_member) else np.zeros(0, dtype=bool)
     if member is not None:
         keep = keep & (p.o_member == member)

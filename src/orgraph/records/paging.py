@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from orgraph import clock
 from orgraph.analysis.projection import ALWAYS, NEVER
 from orgraph.errors import ValidationFailed
 
@@ -36,4 +37,4 @@ def iso(day: int) -> str | None:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()

@@ -23,6 +23,7 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
+from orgraph import clock
 from orgraph.config import DEV_ID_HASH_KEY, DEV_KEY_MESSAGE
 from orgraph.errors import ConfigError
 from orgraph.roster.cells import Parsed, failed
@@ -124,7 +125,7 @@ def check_id(
         born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
     except ValueError:
         return IdCheck(None, f"身份证号中的出生日期“{s[6:14]}”不存在")
-    today = today or date.today()
+    today = today or clock.today()
     if born < date(1900, 1, 1):
         return IdCheck(None, f"身份证号中的出生日期“{s[6:14]}”早于1900年")
     if born > today:

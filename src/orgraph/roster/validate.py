@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from orgraph import clock
 from orgraph.roster.cells import cell_text
 from orgraph.roster.columns import SPECS, KindSpec, kind_spec
 from orgraph.roster.header import ColumnMap, HeaderResult, find_header, normalize_header
@@ -113,7 +114,7 @@ def parse_sheet(
     header: HeaderResult | None = None,
 ) -> ParsedSheet:
     """Validate one raw sheet (see the module docstring for the rules)."""
-    today = today or date.today()
+    today = today or clock.today()
     if kind is not None:
         kind = kind_spec(kind).kind
     hdr = header if header is not None else find_header(sheet, kind)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from orgraph import clock
 from orgraph.roster.cells import WS, Parsed, cell_text, clean_text, failed, is_number, to_halfwidth
 from orgraph.roster.codes import (
     parse_area_level,
@@ -239,5 +240,5 @@ def convert(
 ) -> Parsed:
     """Parse a non-blank cell for a column type (see ``columns.ColumnType``)."""
     if type_ == "date":
-        return parse_date(raw, not_after=(today or date.today()) if past_only else None)
+        return parse_date(raw, not_after=(today or clock.today()) if past_only else None)
     return CONVERTERS[type_](raw)
