@@ -20,7 +20,7 @@ from orgraph.vocab import YEAR_END_FIRST
 from orgraph_api import exports
 from orgraph_api.deps import Caller, Scoped, Svc
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import AsOfQ, PageQ, ScopeQ
+from orgraph_api.params import NO_NUL, AsOfQ, PageQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.routers.analysis import Level
 from orgraph_api.schemas import ChangesOut, FieldHistoryOut, ImportRecordOut, ImportsOut, TrendOut
@@ -112,11 +112,22 @@ def get_changes(
     svc: Svc,
     view: Scoped,
     since: Annotated[
-        str, Query(alias="from", max_length=64, description="起点: 导入编号、last、previous 或日期")
+        str,
+        Query(
+            alias="from",
+            max_length=64,
+            pattern=NO_NUL,
+            description="起点: 导入编号、last、previous 或日期",
+        ),
     ],
     until: Annotated[
         str | None,
-        Query(alias="to", max_length=64, description="终点: 导入编号、last、previous 或日期"),
+        Query(
+            alias="to",
+            max_length=64,
+            pattern=NO_NUL,
+            description="终点: 导入编号、last、previous 或日期",
+        ),
     ] = None,
     scope: ScopeQ = None,
 ) -> Json:
