@@ -501,3 +501,18 @@ MERGE (g:GroupRecord {id: row.id})
 SET g += row.props
 MERGE (g)-[:OF]->(o)
 RETURN count(g) AS written
+
+// @name import_mark
+// The last import's mark (docs/design.md#importer, "A re-import of the same files"): the digest
+// of its inputs, the revision the graph was at when it ended, and the report a re-import of
+// the same files would give (JSON text); no row before the first import that left one.
+MATCH (k:Meta {key: 'import_mark'})
+RETURN k.inputs AS inputs, k.rev AS rev, k.report AS report
+
+// @name set_import_mark
+// @write
+// Replace the import mark (null values: no mark). No revision bump: nothing a reader sees
+// changes (store/base.py NO_BUMP).
+MERGE (k:Meta {key: 'import_mark'})
+SET k.inputs = $inputs, k.rev = $rev, k.report = $report
+RETURN count(k) AS marked

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
+from tests.import_reports import same_report
 
 from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import FileReport, ImportReport
@@ -185,6 +186,18 @@ def write_csv(path: Path, rows: list[list[Any]], encoding: str = "utf-8-sig") ->
 def run_import(store: GraphStore, paths: list[Path], **kw: Any) -> ImportReport:
     kw.setdefault("today", AS_OF)
     return import_files(store, paths, key=KEY, **kw)
+
+
+def reimport(store: GraphStore, paths: list[Path], **kw: Any) -> ImportReport:
+    """Import the files again twice: reading every row (`recheck`: the importer's own
+    idempotence is what the caller checks), then from the graph's import mark
+    (importer/mark.py), which must give the same report without reading a row."""
+    again = run_import(store, paths, recheck=True, **kw)
+    assert not again.reused
+    kept = run_import(store, paths, **kw)
+    assert kept.reused, "the files and the graph did not change: the mark should be used"
+    assert same_report(kept, again)
+    return again
 
 
 def import_demo(

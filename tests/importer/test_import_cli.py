@@ -216,10 +216,16 @@ def test_cli_import_into_a_fresh_graph_applies_the_schema(
     cli: Cli, graph: Graph, demo_dir: Path
 ) -> None:
     """A never-migrated graph gets its constraints and indexes before the first write."""
-    cli.run("import", str(demo_dir / FILES[0]), graph=graph)
+    first = cli.run("import", str(demo_dir / FILES[0]), graph=graph)
     store = graph.open()
     try:
         assert node_count(store) > 0
         assert current_version(store) == target_version(store.engine)
     finally:
         store.close()
+    # The same file again over the graph it left: the import's mark answers, and says so;
+    # --recheck reads every row (importer/mark.py)
+    kept = "沿用上次导入的逐行结果"
+    assert kept not in first.stdout
+    assert kept in cli.run("import", str(demo_dir / FILES[0]), graph=graph).stdout
+    assert kept not in cli.run("import", "--recheck", str(demo_dir / FILES[0]), graph=graph).stdout

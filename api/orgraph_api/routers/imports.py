@@ -16,7 +16,7 @@ from orgraph.errors import PayloadTooLarge, ValidationFailed
 from orgraph.importer import history
 from orgraph.importer.history import Origin
 from orgraph.importer.pipeline import import_files
-from orgraph.roster import KINDS
+from orgraph.roster import KINDS, ParsedSheet
 from orgraph_api.deps import Caller, Svc, audited, importer
 from orgraph_api.errors_doc import errors
 from orgraph_api.responses import Json
@@ -117,15 +117,27 @@ def import_roster(
                 used += size
             key = svc.settings.id_hash_key.get_secret_value().encode()
             today = clock.today()
-            sheets = parse_uploads(
-                paths,
-                names,
-                kind=None if kind == "auto" else kind,
-                key=key,
-                today=today,
-                max_bytes=limit,
-                limits=Limits(svc.settings.upload_memory_mb, svc.settings.upload_timeout_s),
-            )
+            read: dict[Path, list[ParsedSheet]] = {}
+
+            def sheets(path: Path) -> list[ParsedSheet]:
+                # All files read at the first the import asks for: an upload of the files the
+                # last import read, over the graph it left, reads none (importer/mark.py).
+                if not read:
+                    read.update(
+                        parse_uploads(
+                            paths,
+                            names,
+                            kind=None if kind == "auto" else kind,
+                            key=key,
+                            today=today,
+                            max_bytes=limit,
+                            limits=Limits(
+                                svc.settings.upload_memory_mb, svc.settings.upload_timeout_s
+                            ),
+                        )
+                    )
+                return read[path]
+
             report = import_files(
                 svc.bulk_store,
                 paths,
@@ -134,7 +146,7 @@ def import_roster(
                 key=key,
                 today=today,
                 max_bytes=limit,
-                parsed=sheets.__getitem__,
+                parsed=sheets,
                 # A request does not hang for minutes behind another import: it answers 503
                 # (ImportBusy, "another import is writing") after at most half a minute.
                 wait_s=min(API_IMPORT_WAIT_S, svc.settings.import_lock_wait_s),

@@ -55,6 +55,13 @@ def register(app: typer.Typer) -> None:
                 help="花名册反映的日期 YYYY-MM-DD (默认今天)：缺口台账按此日记首次发现、已解决",
             ),
         ] = None,
+        recheck: Annotated[
+            bool,
+            typer.Option(
+                "--recheck",
+                help="逐行重新核对：即使文件与上次导入相同、图也未变，也重新读取每一行",
+            ),
+        ] = False,
     ) -> None:
         """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
         for p in paths:
@@ -94,6 +101,7 @@ def register(app: typer.Typer) -> None:
                 waiting=console.print,  # another import holds the graph: say so while waiting
                 origin=Origin(by=local_user(), source="cli"),
                 engine=engine,
+                recheck=recheck,
             )
             if dry_run and result.household_contacts():
                 result.coverage = engine.preview_contacts(result.household_contacts())
@@ -174,4 +182,9 @@ def show(result: ImportReport) -> None:
         )
     if result.off_roll:
         console.print(f"全量花名册: {result.off_roll} 名党员不在名单中，已标记为不在册")
+    if result.reused:
+        console.print(
+            "文件与上次导入相同，图也未变：沿用上次导入的逐行结果，未重新读取"
+            " (--recheck 可逐行重新核对)"
+        )
     console.print(f"用时 {result.seconds:.1f} 秒")

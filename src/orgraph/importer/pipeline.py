@@ -25,7 +25,7 @@ from orgraph import clock
 from orgraph.analysis import gap_ledger
 from orgraph.analysis.engine import Engine
 from orgraph.config import get_settings
-from orgraph.importer import history
+from orgraph.importer import history, mark
 from orgraph.importer.areas_orgs import AreaOrgSteps
 from orgraph.importer.contacts import ContactSteps
 from orgraph.importer.diff import Progress
@@ -39,9 +39,9 @@ from orgraph.importer.rectifications import RectificationSteps
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import ParsedSheet, parse_file
 from orgraph.store import GraphStore
-from orgraph.store.base import one_revision
+from orgraph.store.base import Deferred, one_revision
 from orgraph.store.migrations import migrate
-from orgraph.store.write_lock import Waiting, import_lock
+from orgraph.store.write_lock import ImportLock, Waiting, import_lock
 
 ORDER = (
     "areas",
@@ -91,6 +91,7 @@ def import_files(
     origin: history.Origin | None = None,
     engine: Engine | None = None,
     on: dt.date | None = None,
+    recheck: bool = False,
 ) -> ImportReport:
     """Import roster files (any kinds, any order) and report on every row. `parsed` gives
     each path's sheets when they were read already (the API reads uploads in a child process);
@@ -100,12 +101,24 @@ def import_files(
     recorded in the graph's import history (importer/history.py) with the values it replaced,
     and the gap ledger observes the graph it leaves, dated `on` (the day the rosters
     describe, default `today`; docs/rules.md "Gap life"), before its lock is let go;
-    `engine`: the one to observe with (the API's), else a new one."""
+    `engine`: the one to observe with (the API's), else a new one. When the files and the
+    graph are as the last import left them, its report is given again without reading a row
+    (importer/mark.py; `recheck`: read every row anyway)."""
     t0 = time.monotonic()
     today = today or clock.today()
     report = ImportReport(dry_run=dry_run)
     roster = Roster()
-    sheets = _parse_files(paths, kind, key, today, max_bytes, report, roster, parsed)
+    inputs = mark.inputs_digest(
+        paths, kind=kind, key=key, today=today, max_bytes=max_bytes, snapshot=snapshot
+    )
+    # The same files over the graph the last import left: its mark holds the report, no row
+    # needs reading (importer/mark.py); checked again under the lock before it is used.
+    hoped = (
+        not recheck
+        and inputs is not None
+        and mark.reuse(store, inputs, paths, dry_run=dry_run) is not None
+    )
+    sheets = None if hoped else _parse(paths, kind, key, today, max_bytes, report, roster, parsed)
     with contextlib.ExitStack() as held:
         lock = None
         if not dry_run:
@@ -121,34 +134,102 @@ def import_files(
                     waiting=waiting,
                 )
             )
-            if origin is not None:
-                # after the revision is published (the exit below runs first), before the
-                # lock is let go: the next import's writes are not yet in the graph
-                held.push(_Recorder(store, report, paths, origin, snapshot, on or today, engine))
-            # Readers keep answering from the revision before the import until it ends, then
-            # see it whole: one bump, one change to everything; a failed import publishes
-            # nothing and can be run again (docs/design.md#change-log).
-            held.enter_context(one_revision(store))
-        imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
-        for k in ORDER:
-            if k == "members":
-                imp.members(
-                    [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"],
-                    roster,
-                )
-                continue
-            for sheet, rep in sheets:
-                if sheet.kind == k:
-                    getattr(imp, k)(rep, sheet.records)
-        if snapshot:
-            report.off_roll = imp.snapshot(roster, today.isoformat())
-        if not dry_run:
-            report.seconds = time.monotonic() - t0
-            report.replaced = imp.replaced
+        found = mark.reuse(store, inputs, paths, dry_run=dry_run) if hoped and inputs else None
+        if found is not None:
+            report = found
+        elif sheets is None:  # the graph moved on since the first look: read the rows after all
+            sheets = _parse(paths, kind, key, today, max_bytes, report, roster, parsed)
+        if not dry_run and origin is not None:
+            # after the revision is published (the exit below runs first), before the lock
+            # is let go: the next import's writes are not yet in the graph
+            held.push(_Recorder(store, report, paths, origin, snapshot, on or today, engine))
+        if sheets is not None:
+            _run(
+                store,
+                sheets,
+                report,
+                roster,
+                held,
+                dry_run,
+                snapshot,
+                today,
+                progress,
+                lock,
+                _Marker(store, inputs, report, paths),
+            )
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _run(
+    store: GraphStore,
+    sheets: list[tuple[ParsedSheet, FileReport]],
+    report: ImportReport,
+    roster: Roster,
+    held: contextlib.ExitStack,
+    dry_run: bool,
+    snapshot: bool,
+    today: dt.date,
+    progress: Progress | None,
+    lock: ImportLock | None,
+    marker: _Marker,
+) -> None:
+    """Every kind's step over the parsed sheets; a real import inside one revision, leaving
+    its mark once the revision is published."""
+    if not dry_run:
+        # No mark while rows are written: an import killed halfway leaves writes behind that
+        # no revision announces, and the last import's mark must not vouch for them.
+        mark.clear(store)
+        marker.read_at = mark.graph_rev(store)  # before anything of the graph is read
+        held.push(marker)
+        # Readers keep answering from the revision before the import until it ends, then
+        # see it whole: one bump, one change to everything; a failed import publishes
+        # nothing and can be run again (docs/design.md#change-log).
+        marker.deferred = held.enter_context(one_revision(store))
+    imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
+    marker.imp = imp
+    for k in ORDER:
+        if k == "members":
+            imp.members(
+                [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"],
+                roster,
+            )
+            continue
+        for sheet, rep in sheets:
+            if sheet.kind == k:
+                getattr(imp, k)(rep, sheet.records)
+    if snapshot:
+        report.off_roll = imp.snapshot(roster, today.isoformat())
+    if not dry_run:
+        report.replaced = imp.replaced
+
+
+class _Marker:
+    """The end of a real import that read its rows (ExitStack callback, on success only, after
+    the revision is published): the graph's import mark (importer/mark.py)."""
+
+    def __init__(
+        self, store: GraphStore, inputs: str | None, report: ImportReport, paths: Sequence[Path]
+    ) -> None:
+        self.store, self.inputs, self.report, self.paths = store, inputs, report, paths
+        self.read_at: str | None = None
+        self.deferred: Deferred | None = None
+        self.imp: Importer | None = None
+
+    def __call__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None or self.deferred is None or self.imp is None:
+            return
+        mark.leave(
+            self.store,
+            self.inputs,
+            self.report,
+            self.paths,
+            read_at=self.read_at,
+            published=self.deferred.published,
+            exact=self.imp.exact,
+        )
 
 
 class _Recorder:
@@ -187,7 +268,7 @@ class _Recorder:
         )
 
 
-def _parse_files(
+def _parse(
     paths: Sequence[Path],
     kind: str | None,
     key: bytes,

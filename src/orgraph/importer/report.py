@@ -65,6 +65,9 @@ class ImportReport:
     # asks the engine: the importer does not analyse), or None.
     coverage: dict[str, Any] | None = None
     import_id: str | None = None  # its entry in the import history (importer/history.py)
+    # The files and the graph were as the last import left them: the report is the one its
+    # mark kept, no row was read again (importer/mark.py).
+    reused: bool = False
     # the values the import replaced (field history), written with its record; not reported
     replaced: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
@@ -83,6 +86,8 @@ class ImportReport:
             out["coverage"] = self.coverage
         if self.import_id is not None:
             out["import_id"] = self.import_id
+        if self.reused:
+            out["reused"] = True
         return out
 
     def totals(self) -> dict[str, int]:

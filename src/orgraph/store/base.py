@@ -32,7 +32,8 @@ BUMP_REVISION = "bump_revision"
 # The import history's record (importer/history.py) is read by nothing the analysis reads
 # either: a re-import that changed nothing still publishes no revision. Nor are the gap
 # ledger's observations (analysis/gap_ledger.py) and the field history of an import: an
-# observation that bumped would be a write for the next observation to observe.
+# observation that bumped would be a write for the next observation to observe. Nor is the
+# import's mark (importer/mark.py), which must name the revision the import left.
 NO_BUMP = frozenset(
     {
         BUMP_REVISION,
@@ -40,6 +41,7 @@ NO_BUMP = frozenset(
         "renew_import_lock",
         "release_import_lock",
         "record_import",
+        "set_import_mark",
         "record_field_changes",
         "ledger_claim",
         "ledger_open",
@@ -51,13 +53,15 @@ NO_BUMP = frozenset(
 CHANGES_KEPT = 1_000
 
 
-class _Deferred:
-    """The writes of a `one_revision` block: whether any wrote."""
+class Deferred:
+    """The writes of a `one_revision` block: whether any wrote, and once the block has ended,
+    the revision its bump published (token, sequence number; None: nothing was written)."""
 
     wrote = False
+    published: tuple[str, int] | None = None
 
 
-_DEFERRED: contextvars.ContextVar[_Deferred | None] = contextvars.ContextVar(
+_DEFERRED: contextvars.ContextVar[Deferred | None] = contextvars.ContextVar(
     "orgraph_deferred_revision", default=None
 )
 
@@ -157,23 +161,26 @@ def revision_bump(changes: Changes | None = None) -> Step:
 
 
 @contextlib.contextmanager
-def one_revision(store: GraphStore) -> Iterator[None]:
+def one_revision(store: GraphStore) -> Iterator[Deferred]:
     """Writes in this block (this thread or task only) bump no revision; when it ends normally
     and something was written, one bump publishes them all as one change to everything. A
     block that raises publishes nothing: readers keep answering from the revision before it
-    (a bulk import that fails can simply be run again; docs/design.md#change-log)."""
-    if _DEFERRED.get() is not None:  # nested: the outer block publishes
-        yield
+    (a bulk import that fails can simply be run again; docs/design.md#change-log). Yields the
+    block's `Deferred`, which says after the block what it published."""
+    outer = _DEFERRED.get()
+    if outer is not None:  # nested: the outer block publishes
+        yield outer
         return
-    mark = _Deferred()
+    mark = Deferred()
     token = _DEFERRED.set(mark)
     try:
-        yield
+        yield mark
     finally:
         _DEFERRED.reset(token)
     if mark.wrote:
         q, params = revision_bump()
-        store.write(q.name, **params)
+        rows = store.write(q.name, **params)
+        mark.published = (str(rows[0]["rev"]), int(rows[0]["seq"])) if rows else None
 
 
 def _deferring() -> bool:
