@@ -189,9 +189,9 @@ def run_import(store: GraphStore, paths: list[Path], **kw: Any) -> ImportReport:
 
 
 def reimport(store: GraphStore, paths: list[Path], **kw: Any) -> ImportReport:
-    """Import the files again twice: reading every row (`recheck`: the importer's own
-    idempotence is what the caller checks), then from the graph's import mark
-    (importer/mark.py), which must give the same report without reading a row."""
+    """Import the files again, reading every row (`recheck`: the importer's own idempotence is
+    what the caller checks), then once more, from the mark that import left if it wrote
+    nothing (importer/mark.py), which must give the same report without reading a row."""
     again = run_import(store, paths, recheck=True, **kw)
     assert not again.reused
     kept = run_import(store, paths, **kw)

@@ -223,9 +223,10 @@ def test_cli_import_into_a_fresh_graph_applies_the_schema(
         assert current_version(store) == target_version(store.engine)
     finally:
         store.close()
-    # The same file again over the graph it left: the import's mark answers, and says so;
-    # --recheck reads every row (importer/mark.py)
+    # The same file again: read (the first import wrote), then from the mark that import
+    # left, which the CLI says; --recheck reads every row (importer/mark.py)
     kept = "沿用上次导入的逐行结果"
     assert kept not in first.stdout
+    assert kept not in cli.run("import", str(demo_dir / FILES[0]), graph=graph).stdout
     assert kept in cli.run("import", str(demo_dir / FILES[0]), graph=graph).stdout
     assert kept not in cli.run("import", "--recheck", str(demo_dir / FILES[0]), graph=graph).stdout

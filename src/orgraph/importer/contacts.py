@@ -151,7 +151,6 @@ class ContactSteps(ImportStep):
             n = twins.get(it.key)
             if n is not None and it.key not in told:
                 told.add(it.key)
-                self.exact = False
                 done = "将合并为一条" if self.dry_run else "已合并为一条"
                 rep.warnings.append(
                     Issue(

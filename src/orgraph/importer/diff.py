@@ -97,9 +97,6 @@ class ImportStep:
         # Field history (docs/rules.md "Field history"): each stored value this call replaces,
         # written with the import's record (importer/history.py), also counted on a dry run.
         self.replaced: list[dict[str, Any]] = []
-        # False once this call did something a re-import would not report again (it repaired
-        # links stored twice): its report is then no re-import's report (importer/mark.py).
-        self.exact = True
 
     # -- row issues ---------------------------------------------------------------------------
 

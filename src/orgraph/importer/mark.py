@@ -1,20 +1,18 @@
-"""A re-import of the same files onto a graph that has not changed since (docs/design.md#importer,
-"A re-import of the same files").
+"""A re-import of files an import has already found unchanged, onto a graph that has not changed
+since (docs/design.md#importer, "A re-import of the same files").
 
-An import's report is a function of its inputs (the files' bytes in order, the kind given,
-the day, the ID key, the size limit, ``--snapshot``, and the code that reads and diffs them)
-and of the graph it reads; and an import is idempotent: run again over the graph it left, it
-writes nothing and reports every accepted row unchanged, with the same rejected rows, warnings
-and sheet errors (tests/importer/test_import_mark.py compares it with a re-import that reads
-every row, on both engines). So each real import leaves a *mark* in the graph: the digest of
-its inputs, the revision it left the graph at, and the report a re-import would give. An
-import whose inputs have that digest while the graph is still at that revision answers with
-that report without reading a row.
+An import's report is a function of its inputs (the files' names and bytes in order, the kind
+given, the day, the ID key, the size limit, ``--snapshot``, and the code and libraries that
+read and diff them) and of the graph it reads. An import that wrote nothing left the graph as
+it found it, so the same inputs over that graph give the same report again, and again write
+nothing: its report is a fixed point. Such an import leaves a *mark* in the graph: the digest
+of its inputs, the revision it read, and its report. An import whose inputs have that digest
+while the graph is still at that revision answers with that report without reading a row.
 
-The mark names a revision only when the graph at that revision is the import's own result: no
-other writer's change may fall between the revision the import read first and the one it
-published (a change in between would be undone by a real re-import, which the mark would not
-know). Anything else leaves no mark, and the next import reads every row.
+An import that wrote leaves no mark: an import is not always idempotent (two files giving one
+household two heads write both every time; an org renamed in the roster is known by its new
+name only on the next run), so what a second run reports is known only by running it. Nor does
+an import during which anyone else wrote, or whose files changed while it read them.
 """
 
 from __future__ import annotations
@@ -22,8 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -36,41 +36,53 @@ from orgraph.store import GraphStore
 # not kept on the graph's meta node: the next import reads every row instead.
 REPORT_MAX = 1 << 20
 _CHUNK = 1 << 20
-_PACKAGES = ("importer", "roster")
 
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """The code an import's report depends on: the importer's and the roster reader's sources
-    and the Cypher catalog. Another version of orgraph never reuses a mark."""
+    """The code an import's report depends on: orgraph's sources, its Cypher catalog and the
+    versions of the libraries it requires (the readers, the geocoder's tables). Another
+    version of any of them never reuses a mark."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parents[1]
-    for pkg in _PACKAGES:
-        for path in sorted((root / pkg).rglob("*.py")):
-            h.update(str(path.relative_to(root)).encode())
-            h.update(path.read_bytes())
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
     for name, q in sorted(catalog.shipped().items()):
         h.update(name.encode())
         h.update(q.text.encode())
+    for req in sorted(metadata.requires("orgraph") or []):
+        dist = re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0]
+        try:
+            h.update(f"{dist}=={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:  # an extra not installed
+            h.update(f"{dist}: none".encode())
     return h.hexdigest()
 
 
 def inputs_digest(
     paths: Sequence[Path],
     *,
+    names: Sequence[str] | None,
     kind: str | None,
     key: bytes,
     today: dt.date,
     max_bytes: int | None,
     snapshot: bool,
 ) -> str | None:
-    """The digest of everything an import's report depends on besides the graph; None when a
-    file cannot be read (the import then says why, and leaves no mark)."""
+    """The digest of everything an import's report depends on besides the graph (`names`: the
+    files as their owner knows them, when not the paths' names: a sheet of a CSV is named
+    after its file); None when a file cannot be read (the import then says why)."""
     h = hashlib.sha256()
     h.update(code_digest().encode())
     # The ID key itself never reaches the graph: a digest of it, salted with a purpose.
     h.update(hashlib.sha256(b"orgraph import mark\0" + key).digest())
-    h.update(json.dumps([kind, today.isoformat(), max_bytes, snapshot]).encode())
+    h.update(
+        json.dumps(
+            [kind, today.isoformat(), max_bytes, snapshot, [p.name for p in paths], names],
+            ensure_ascii=False,
+        ).encode()
+    )
     for path in paths:
         f = hashlib.sha256()
         try:
@@ -132,46 +144,34 @@ def leave(
     paths: Sequence[Path],
     *,
     read_at: str | None,
-    published: tuple[str, int] | None,
-    exact: bool,
+    wrote: bool,
+    inputs_after: str | None,
 ) -> None:
-    """After a real import (its lock still held): mark the graph with the import's inputs and
-    the report a re-import would give, when the revision the graph is now at is the import's
-    own result (`read_at`: the revision before the import read anything; `published`: what
-    its bump published, None if it wrote nothing); else remove the mark. `exact`: the import
-    did nothing a re-import would report otherwise than as unchanged (e.g. it repaired links
-    stored twice, which a re-import would not find again)."""
-    rev = _own_revision(store, read_at, published)
-    doc = _again(report, paths) if rev is not None and exact else None
+    """After a real import that ended well (its lock still held): mark the graph with the
+    import's inputs and report when the import wrote nothing (`wrote`), the graph is still at
+    the revision it read before it read anything (`read_at`: nobody else wrote meanwhile) and
+    the files were the same after it read them (`inputs_after`). Else the mark stays removed
+    (it was removed when the import began)."""
+    if wrote or inputs is None or inputs_after != inputs or read_at is None:
+        return
+    if graph_rev(store) != read_at:
+        return
+    doc = _kept(report, paths)
     text = json.dumps(doc, ensure_ascii=False) if doc is not None else None
-    if inputs is None or text is None or len(text) > REPORT_MAX:
-        return  # the mark was cleared when the import began
-    store.write("set_import_mark", inputs=inputs, rev=rev, report=text)
+    if text is None or len(text) > REPORT_MAX:
+        return
+    store.write("set_import_mark", inputs=inputs, rev=read_at, report=text)
 
 
-def _own_revision(
-    store: GraphStore, read_at: str | None, published: tuple[str, int] | None
-) -> str | None:
-    """The revision the graph is at as the import left it, if no other writer's change fell
-    between the revision it read first and the one it published; else None."""
-    if published is None:  # it wrote nothing: the graph must not have moved while it read
-        now = graph_rev(store)
-        return now if now == read_at else None
-    rev, seq = published
-    rows = store.read("changes_since", seq=seq - 1, limit=1)
-    if not rows or int(rows[0]["seq"]) != seq or rows[0]["prev"] != read_at:
-        return None  # another change came first (or the log no longer holds the import's)
-    return rev
-
-
-def _again(report: ImportReport, paths: Sequence[Path]) -> dict[str, Any] | None:
-    """The report a re-import of the same files over the graph this import left would give:
-    every accepted row unchanged, the same rejected rows, warnings and sheet errors, nobody
-    marked off roll (they are already). None when a sheet's path is not one of `paths`."""
+def _kept(report: ImportReport, paths: Sequence[Path]) -> dict[str, Any] | None:
+    """The report as the mark keeps it, each sheet by the index of its file; None when the
+    report says something was written (not a fixed point) or names a path not in `paths`."""
     index = {str(p): i for i, p in enumerate(paths)}
     files = []
+    if report.off_roll:
+        return None
     for f in report.files:
-        if f.path not in index:
+        if f.path not in index or f.created or f.updated:
             return None
         files.append(
             {
@@ -179,7 +179,7 @@ def _again(report: ImportReport, paths: Sequence[Path]) -> dict[str, Any] | None
                 "sheet": f.sheet,
                 "kind": f.kind,
                 "rows": f.rows,
-                "unchanged": f.accepted,
+                "unchanged": f.unchanged,
                 "rejected": [issue_dict(i) for i in f.rejected],
                 "warnings": [issue_dict(i) for i in f.warnings],
                 "errors": [issue_dict(i) for i in f.errors],

@@ -108,9 +108,20 @@ def import_files(
     today = today or clock.today()
     report = ImportReport(dry_run=dry_run)
     roster = Roster()
-    inputs = mark.inputs_digest(
-        paths, kind=kind, key=key, today=today, max_bytes=max_bytes, snapshot=snapshot
-    )
+    names = origin.names if origin is not None else None
+
+    def digest() -> str | None:
+        return mark.inputs_digest(
+            paths,
+            names=names,
+            kind=kind,
+            key=key,
+            today=today,
+            max_bytes=max_bytes,
+            snapshot=snapshot,
+        )
+
+    inputs = digest()
     # The same files over the graph the last import left: its mark holds the report, no row
     # needs reading (importer/mark.py); checked again under the lock before it is used.
     hoped = (
@@ -155,7 +166,7 @@ def import_files(
                 today,
                 progress,
                 lock,
-                _Marker(store, inputs, report, paths),
+                _Marker(store, inputs, digest, report, paths),
             )
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
@@ -189,7 +200,6 @@ def _run(
         # nothing and can be run again (docs/design.md#change-log).
         marker.deferred = held.enter_context(one_revision(store))
     imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
-    marker.imp = imp
     for k in ORDER:
         if k == "members":
             imp.members(
@@ -208,18 +218,24 @@ def _run(
 
 class _Marker:
     """The end of a real import that read its rows (ExitStack callback, on success only, after
-    the revision is published): the graph's import mark (importer/mark.py)."""
+    the revision is published): the graph's import mark (importer/mark.py), left when the
+    import wrote nothing."""
 
     def __init__(
-        self, store: GraphStore, inputs: str | None, report: ImportReport, paths: Sequence[Path]
+        self,
+        store: GraphStore,
+        inputs: str | None,
+        digest: Callable[[], str | None],
+        report: ImportReport,
+        paths: Sequence[Path],
     ) -> None:
-        self.store, self.inputs, self.report, self.paths = store, inputs, report, paths
+        self.store, self.inputs, self.digest = store, inputs, digest
+        self.report, self.paths = report, paths
         self.read_at: str | None = None
         self.deferred: Deferred | None = None
-        self.imp: Importer | None = None
 
     def __call__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is not None or self.deferred is None or self.imp is None:
+        if exc_type is not None or self.deferred is None:
             return
         mark.leave(
             self.store,
@@ -227,8 +243,9 @@ class _Marker:
             self.report,
             self.paths,
             read_at=self.read_at,
-            published=self.deferred.published,
-            exact=self.imp.exact,
+            wrote=self.deferred.wrote,
+            # the files hashed again now they are read: one saved meanwhile is another input
+            inputs_after=None if self.deferred.wrote else self.digest(),
         )
 
 

@@ -54,11 +54,9 @@ CHANGES_KEPT = 1_000
 
 
 class Deferred:
-    """The writes of a `one_revision` block: whether any wrote, and once the block has ended,
-    the revision its bump published (token, sequence number; None: nothing was written)."""
+    """The writes of a `one_revision` block: whether any wrote."""
 
     wrote = False
-    published: tuple[str, int] | None = None
 
 
 _DEFERRED: contextvars.ContextVar[Deferred | None] = contextvars.ContextVar(
@@ -166,7 +164,7 @@ def one_revision(store: GraphStore) -> Iterator[Deferred]:
     and something was written, one bump publishes them all as one change to everything. A
     block that raises publishes nothing: readers keep answering from the revision before it
     (a bulk import that fails can simply be run again; docs/design.md#change-log). Yields the
-    block's `Deferred`, which says after the block what it published."""
+    block's `Deferred`, which says whether it wrote."""
     outer = _DEFERRED.get()
     if outer is not None:  # nested: the outer block publishes
         yield outer
@@ -179,8 +177,7 @@ def one_revision(store: GraphStore) -> Iterator[Deferred]:
         _DEFERRED.reset(token)
     if mark.wrote:
         q, params = revision_bump()
-        rows = store.write(q.name, **params)
-        mark.published = (str(rows[0]["rev"]), int(rows[0]["seq"])) if rows else None
+        store.write(q.name, **params)
 
 
 def _deferring() -> bool:
