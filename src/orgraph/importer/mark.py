@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from orgraph import catalog
-from orgraph.importer.report import FileReport, ImportReport, issue_dict
+from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import Issue
 from orgraph.store import GraphStore
 
@@ -173,19 +173,7 @@ def _kept(report: ImportReport, paths: Sequence[Path]) -> dict[str, Any] | None:
     for f in report.files:
         if f.path not in index or f.created or f.updated:
             return None
-        files.append(
-            {
-                "file": index[f.path],
-                "sheet": f.sheet,
-                "kind": f.kind,
-                "rows": f.rows,
-                "unchanged": f.unchanged,
-                "rejected": [issue_dict(i) for i in f.rejected],
-                "warnings": [issue_dict(i) for i in f.warnings],
-                "errors": [issue_dict(i) for i in f.errors],
-                "columns": f.columns,
-            }
-        )
+        files.append({**f.as_dict(), "file": index[f.path], "columns": f.columns})
     return {"files": files}
 
 
