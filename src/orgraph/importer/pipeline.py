@@ -101,9 +101,9 @@ def import_files(
     recorded in the graph's import history (importer/history.py) with the values it replaced,
     and the gap ledger observes the graph it leaves, dated `on` (the day the rosters
     describe, default `today`; docs/rules.md "Gap life"), before its lock is let go;
-    `engine`: the one to observe with (the API's), else a new one. When the files and the
-    graph are as the last import left them, its report is given again without reading a row
-    (importer/mark.py; `recheck`: read every row anyway)."""
+    `engine`: the one to observe with (the API's), else a new one. When an import found the
+    same files unchanged and the graph is still as it read it, its report is given again
+    without reading a row (importer/mark.py; `recheck`: read every row anyway)."""
     t0 = time.monotonic()
     today = today or clock.today()
     report = ImportReport(dry_run=dry_run)
@@ -168,6 +168,7 @@ def import_files(
                 lock,
                 _Marker(store, inputs, digest, report, paths),
             )
+        report.seconds = time.monotonic() - t0  # before the import's record is written
     if not dry_run and any(f.created or f.updated for f in report.files):
         store.compact()  # bulk writes: rewrite the log so the next restart is fast
     report.seconds = time.monotonic() - t0
