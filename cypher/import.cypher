@@ -503,9 +503,9 @@ MERGE (g)-[:OF]->(o)
 RETURN count(g) AS written
 
 // @name import_mark
-// The last import's mark (docs/design.md#importer, "A re-import of the same files"): the digest
-// of its inputs, the revision the graph was at when it ended, and the report a re-import of
-// the same files would give (JSON text); no row before the first import that left one.
+// The import mark (docs/design.md#importer, "A re-import of the same files"): the digest of
+// the inputs of an import that wrote nothing, the revision it read, and its report (JSON
+// text); no row before the first import that left one.
 MATCH (k:Meta {key: 'import_mark'})
 RETURN k.inputs AS inputs, k.rev AS rev, k.report AS report
 

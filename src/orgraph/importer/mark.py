@@ -105,8 +105,8 @@ def reuse(
     store: GraphStore, inputs: str, paths: Sequence[Path], *, dry_run: bool
 ) -> ImportReport | None:
     """The report of an import with these inputs when the graph's mark says it would change
-    nothing: the last import had the same inputs and the graph is still at the revision it
-    left. None: the rows must be read."""
+    nothing: an import with the same inputs found nothing to write and the graph is still at
+    the revision it read. None: the rows must be read."""
     rows = store.read("import_mark")
     if not rows or rows[0]["inputs"] != inputs or rows[0]["report"] is None:
         return None
