@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import Path, Query
 
-from orgraph import clock
 from orgraph.records.models import IsoDate
 from orgraph.records.paging import MAX_PAGE_SIZE
 
@@ -43,7 +41,3 @@ KeyP = Annotated[
 HouseholdP = Annotated[str, Path(pattern=NO_NUL, max_length=80, description="户编号")]
 AreaP = Annotated[str, Path(pattern=NO_NUL, max_length=64, description="区划代码")]
 OrgP = Annotated[str, Path(pattern=NO_NUL, max_length=64, description="党组织编号")]
-
-
-def today() -> dt.date:
-    return clock.today()

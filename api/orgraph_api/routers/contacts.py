@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from orgraph.clock import today
 from orgraph.records import contacts
 from orgraph.records.models import ContactCreate, ContactEnd
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import errors
-from orgraph_api.params import NO_NUL, PageQ, PageSizeQ, ScopeQ, today
+from orgraph_api.params import NO_NUL, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import ContactPage, WriteOut
 

@@ -6,12 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from orgraph.clock import today
 from orgraph.records import households
 from orgraph.records.models import HouseholdCreate, HouseholdUpdate
 from orgraph.records.visibility import redact_chain
 from orgraph_api.deps import Scoped, Svc, audited, may_reveal, writer
 from orgraph_api.errors_doc import errors
-from orgraph_api.params import NO_NUL, AsOfQ, HouseholdP, PageQ, PageSizeQ, RevealQ, ScopeQ, today
+from orgraph_api.params import NO_NUL, AsOfQ, HouseholdP, PageQ, PageSizeQ, RevealQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import ChainOut, HouseholdOut, HouseholdPage, WriteOut
 

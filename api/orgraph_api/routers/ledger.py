@@ -10,12 +10,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from orgraph.clock import today
 from orgraph.records import ledger
 from orgraph.records.models import FirstSecretaryBody, InspectionBody
 from orgraph.records.visibility import Visible, redact_appointment, redact_refs
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import errors
-from orgraph_api.params import AsOfQ, ScopeQ, today
+from orgraph_api.params import AsOfQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import FirstSecretaryVillagesOut, Out
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from orgraph.clock import today
 from orgraph.errors import NotFound, ValidationFailed
 from orgraph.records import life
 from orgraph.records.life_sheet import grid_xlsx
@@ -19,7 +20,7 @@ from orgraph_api import exports
 from orgraph_api.access import View
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import NO_NUL, AsOfQ, KeyP, OrgP, PageQ, PageSizeQ, ScopeQ, today
+from orgraph_api.params import NO_NUL, AsOfQ, KeyP, OrgP, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import LifeGridOut, MemberLifeOut, Out, Page
 

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from orgraph.clock import today
 from orgraph.records import members
 from orgraph.records.models import MemberCreate, MemberEnd, MemberUpdate
 from orgraph_api.deps import Scoped, Svc, audited, may_assign, may_reveal, writer
 from orgraph_api.errors_doc import errors
-from orgraph_api.params import NO_NUL, KeyP, PageQ, PageSizeQ, RevealQ, ScopeQ, SearchQ, today
+from orgraph_api.params import NO_NUL, KeyP, PageQ, PageSizeQ, RevealQ, ScopeQ, SearchQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import MemberOut, MemberPage, WriteOut
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from orgraph.clock import today
 from orgraph.errors import NotFound
 from orgraph.mobility import services
 from orgraph.records.models import (
@@ -21,7 +22,7 @@ from orgraph.records.models import (
 from orgraph.records.visibility import redact_refs
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import errors
-from orgraph_api.params import AsOfQ, KeyP, OrgP, ScopeQ, today
+from orgraph_api.params import AsOfQ, KeyP, OrgP, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import (
     DestinationsOut,

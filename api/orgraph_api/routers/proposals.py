@@ -9,6 +9,7 @@ from typing import Literal
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from orgraph.clock import today
 from orgraph.records.models import ProposalApply
 from orgraph.records.proposals import apply_pairs
 from orgraph.roster import contact_roster
@@ -16,7 +17,7 @@ from orgraph_api import exports
 from orgraph_api.access import View
 from orgraph_api.deps import Scoped, Svc, audited, writer
 from orgraph_api.errors_doc import download, errors
-from orgraph_api.params import AsOfQ, FileFormat, FormatQ, PageQ, PageSizeQ, ScopeQ, today
+from orgraph_api.params import AsOfQ, FileFormat, FormatQ, PageQ, PageSizeQ, ScopeQ
 from orgraph_api.responses import Json
 from orgraph_api.schemas import DutyProposalOut, ProposalApplied, ProposalOut
 from orgraph_api.services import Services

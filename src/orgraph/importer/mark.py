@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from orgraph import catalog
+from orgraph.analysis.projection import revision
+from orgraph.importer.history import sha256_of
 from orgraph.importer.report import FileReport, ImportReport
 from orgraph.roster import Issue
 from orgraph.store import GraphStore
@@ -35,7 +37,6 @@ from orgraph.store import GraphStore
 # A report longer than this (JSON characters; a file with tens of thousands of warnings) is
 # not kept on the graph's meta node: the next import reads every row instead.
 REPORT_MAX = 1 << 20
-_CHUNK = 1 << 20
 
 
 @lru_cache(maxsize=1)
@@ -83,22 +84,17 @@ def inputs_digest(
             ensure_ascii=False,
         ).encode()
     )
-    for path in paths:
-        f = hashlib.sha256()
-        try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    f.update(chunk)
-        except OSError:
-            return None
-        h.update(f.digest())
+    try:
+        for path in paths:
+            h.update(sha256_of(path).encode())
+    except OSError:
+        return None
     return h.hexdigest()
 
 
 def graph_rev(store: GraphStore) -> str | None:
     """The graph's revision token (None: never written)."""
-    rows = store.read("graph_revision")
-    return str(rows[0]["rev"]) if rows and rows[0]["rev"] is not None else None
+    return revision(store)[0]
 
 
 def reuse(

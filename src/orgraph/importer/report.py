@@ -65,8 +65,8 @@ class ImportReport:
     # asks the engine: the importer does not analyse), or None.
     coverage: dict[str, Any] | None = None
     import_id: str | None = None  # its entry in the import history (importer/history.py)
-    # The files and the graph were as the last import left them: the report is the one its
-    # mark kept, no row was read again (importer/mark.py).
+    # An import found the same files unchanged and the graph is still as it read it: the
+    # report is the one its mark kept, no row was read again (importer/mark.py).
     reused: bool = False
     # the values the import replaced (field history), written with its record; not reported
     replaced: list[dict[str, Any]] = field(default_factory=list, repr=False)

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from orgraph import clock
 from orgraph.analysis.projection import ALWAYS, NEVER
 from orgraph.errors import ValidationFailed
 
@@ -34,7 +33,3 @@ def iso(day: int) -> str | None:
     if day in (ALWAYS, NEVER):
         return None
     return f"{day // 10_000:04d}-{day // 100 % 100:02d}-{day % 100:02d}"
-
-
-def today() -> dt.date:
-    return clock.today()

@@ -33,7 +33,7 @@ BUMP_REVISION = "bump_revision"
 # either: a re-import that changed nothing still publishes no revision. Nor are the gap
 # ledger's observations (analysis/gap_ledger.py) and the field history of an import: an
 # observation that bumped would be a write for the next observation to observe. Nor is the
-# import's mark (importer/mark.py), which must name the revision the import left.
+# import's mark (importer/mark.py), which must name the revision its import read.
 NO_BUMP = frozenset(
     {
         BUMP_REVISION,
