@@ -121,6 +121,15 @@ INFO
 if [[ $mode == --background ]]; then
     orgraph dashboard --port "$DASH_PORT" > "$DATA/logs/dashboard.log" 2>&1 &
     echo $! > "$DATA/dashboard.pid"
+    # return once the dashboard answers too: a page opened at once got "connection refused"
+    for _ in $(seq 1 60); do
+        if python -c "import httpx,sys; sys.exit(httpx.get('http://127.0.0.1:$DASH_PORT/_stcore/health', timeout=2).status_code != 200)" 2>/dev/null; then
+            break
+        fi
+        sleep 1
+    done
+    python -c "import httpx; httpx.get('http://127.0.0.1:$DASH_PORT/_stcore/health', timeout=5).raise_for_status()" \
+        || { echo "up: the dashboard did not start; see $DATA/logs/dashboard.log" >&2; tail -20 "$DATA/logs/dashboard.log" >&2; exit 1; }
     echo "  Stop with: bash scripts/up.sh --stop"
     exit 0
 fi
