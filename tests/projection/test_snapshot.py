@@ -555,3 +555,36 @@ def test_saved_caches_come_back_only_to_the_code_that_computed_them(
     assert (later.loads, later.snapshot_loads, later.deltas) == (0, 1, 1)
     assert "life_attendance" in later.projection().derived  # contacts: not what it read
     assert answer == Engine(county, snapshots=False).summary(as_of=AS_OF)
+
+
+def test_caches_saved_by_other_code_are_saved_again(
+    county: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade (another code digest) a snapshot's caches are ignored on load; the
+    first engine started from it saves them again beside the same fields, in files of their
+    own, and removes the old ones, so that the next new process finds them again."""
+    from orgraph.analysis import life
+
+    p = proj.load(county)
+    life.precompute(p)
+    monkeypatch.setattr(snapshot, "code_digest", lambda: "older analysis code")
+    path = snapshot.save(p, tmp_path)
+    monkeypatch.undo()
+    old_caches = {name for name in os.listdir(path) if name.startswith("derived-")}
+    assert old_caches
+    before = snapshot.load(tmp_path, p.revision)
+    assert before is not None and before.derived == {}
+
+    first = Engine(county, snapshots=tmp_path)
+    answer = first.summary(as_of=AS_OF)
+    first.saved()
+    assert (first.loads, first.snapshot_loads) == (0, 1)
+    after = snapshot.load(tmp_path, p.revision)
+    assert after is not None and equal(p, after) == []
+    assert "life_attendance" in after.derived
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert set(os.listdir(path)) == set(manifest["files"]) | {"manifest.json"}
+    assert old_caches.isdisjoint(os.listdir(path))
+    second = Engine(county, snapshots=tmp_path)
+    assert second.summary(as_of=AS_OF) == answer
+    assert (second.loads, second.snapshot_loads) == (0, 1)

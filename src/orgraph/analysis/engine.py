@@ -237,6 +237,8 @@ class Engine:
         if found is not None:
             self.snapshot_loads += 1
             self._saved_seq = found.seq
+            if not found.derived:  # its caches were saved by other code (an upgrade): again
+                self._save_later(found)
             return found
         older = snapshot.load(self.snapshots)
         if older is None or rev is None:

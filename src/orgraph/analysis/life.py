@@ -269,8 +269,8 @@ def meetings_of_type(p: Projection, type_: str) -> Any:
     """Per meeting: whether it is of `type_` (the types coded once per projection)."""
 
     def make() -> tuple[dict[str, int], Any]:
-        codes: dict[str, int] = {}
-        per = np.fromiter((codes.setdefault(t, len(codes)) for t in p.k_type), np.int64)
+        codes = {t: i for i, t in enumerate(dict.fromkeys(p.k_type))}
+        per = np.fromiter(map(codes.__getitem__, p.k_type), np.int64, count=len(p.k_type))
         return codes, per
 
     codes, per = p.once("life_type_codes", make, ("k_type",))

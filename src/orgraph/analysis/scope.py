@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,13 +22,22 @@ class Scope:
 
     def members(self, p: Projection) -> BoolArray:
         """Members whose branch is in scope; branchless ones by where they live (or all)."""
-        out = np.zeros(len(p.m_key), dtype=bool)
-        for m, branches in enumerate(p.m_branches):
-            if branches:
-                out[m] = any(self.orgs[b] for b in branches)
-            else:
-                out[m] = self.whole or any(self.areas[p.hh_area[h]] for h in p.m_households[m])
-        return out
+        # Column-wise over the flattened lists (a loop over a city's 80k members took 65 ms).
+        n = len(p.m_key)
+        owner, branch = _flat(p.m_branches, n)
+        out = np.zeros(n, dtype=bool)
+        out[owner[self.orgs[branch]]] = True
+        branchless = np.ones(n, dtype=bool)
+        branchless[owner] = False
+        if self.whole:
+            return out | branchless
+        owner, house = _flat(p.m_households, n)
+        area = np.asarray(p.hh_area)[house]
+        lives_in = np.zeros(n, dtype=bool)
+        # a household of no known area (-1) is in no scope's areas (the loop this replaced
+        # read -1 as the last area)
+        lives_in[owner[(area >= 0) & self.areas[area]]] = True
+        return out | (branchless & lives_in)
 
     def households(self, p: Projection) -> BoolArray:
         if not len(p.hh_area):
@@ -57,6 +68,13 @@ SCOPE_READS = (
     "m_households",
     "hh_area",
 )
+
+
+def _flat(lists: list[list[int]], n: int) -> tuple[Any, Any]:
+    """(owner, value) for every value of every list: lists[owner[i]] holds value[i]."""
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=n)
+    values = np.fromiter(itertools.chain.from_iterable(lists), dtype=np.int64)
+    return np.repeat(np.arange(n, dtype=np.int64), lengths), values
 
 
 def _subtree(children: list[list[int]], roots: list[int], size: int) -> BoolArray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,15 +12,12 @@ from orgraph import clock
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.cli.imports import show
 from orgraph.config import get_settings
-from orgraph.demo import generate
 from orgraph.demo.cli import demo_data
-from orgraph.demo.evolve import generate_months, last_month_end, month_end
-from orgraph.demo.generate import Scale
-from orgraph.demo.periods import add_months
-from orgraph.importer.history import Origin, local_user
-from orgraph.importer.pipeline import import_files
 from orgraph.store.base import count_nodes
 from orgraph.store.migrations import migrate
+
+if TYPE_CHECKING:
+    from orgraph.demo.generate import Scale
 
 ROSTER_SUFFIXES = (".xlsx", ".xls", ".csv")
 
@@ -58,6 +55,10 @@ def register(app: typer.Typer) -> None:
             if nodes:
                 console.print(f"数据库已有 {nodes} 个节点，跳过演示数据导入")
                 return
+        from orgraph.demo import generate  # the generator loads when a demo is made
+        from orgraph.importer.history import Origin, local_user
+        from orgraph.importer.pipeline import import_files
+
         today = clock.today()
         if months > 1:
             _load_months(out, scale=scale, seed=seed, months=months, today=today)
@@ -83,6 +84,11 @@ def register(app: typer.Typer) -> None:
 def _load_months(out: Path, *, scale: str, seed: int, months: int, today: dt.date) -> None:
     """The last `months` month ends up to today (demo/evolve.py), imported in order, each
     recorded and dated by its month end (the gap ledger's observations 1…N)."""
+    from orgraph.demo.evolve import generate_months, last_month_end, month_end
+    from orgraph.demo.periods import add_months
+    from orgraph.importer.history import Origin, local_user
+    from orgraph.importer.pipeline import import_files
+
     last = last_month_end(today)
     first = month_end(add_months(last.replace(day=1), 1 - months))
     s: Scale = scale  # type: ignore[assignment]

@@ -15,8 +15,6 @@ from orgraph.analysis.engine import Engine, parse_as_of
 from orgraph.cli.common import console, handles_errors, store_session
 from orgraph.config import get_settings
 from orgraph.errors import ValidationFailed
-from orgraph.importer.history import Origin, local_user
-from orgraph.importer.pipeline import import_files
 from orgraph.importer.report import ImportReport
 from orgraph.roster import KINDS
 from orgraph.vocab import FIELD_ZH, ROSTER_KIND_ZH
@@ -64,6 +62,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """导入花名册、农户、联系关系、外出登记、报到记录等文件。"""
+        # the importer loads when a command imports, not with every `orgraph` command
+        from orgraph.importer.history import Origin, local_user
+        from orgraph.importer.pipeline import import_files
+
         for p in paths:
             _check_readable(p)
         day = dt.date.fromisoformat(parse_as_of(on)[0])

@@ -42,7 +42,30 @@ Where things are (imports go one way, down this list):
                   XLSX/CSV writing, the planted-case record (PlantedCase, NOT_PLANTED)
 """
 
-from orgraph.demo.expected import NOT_PLANTED, PlantedCase
-from orgraph.demo.generate import DemoSummary, generate
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orgraph.demo.expected import NOT_PLANTED, PlantedCase
+    from orgraph.demo.generate import DemoSummary, generate
+
+# Imported on first use (PEP 562): `orgraph gaps` registers the demo commands but must not
+# load the generator (and Faker's locale data) to answer.
+_MODULE_OF = {
+    "NOT_PLANTED": "expected",
+    "PlantedCase": "expected",
+    "DemoSummary": "generate",
+    "generate": "generate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["NOT_PLANTED", "DemoSummary", "PlantedCase", "generate"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from orgraph.demo.evolve import EVOLUTION_FILE, generate_months
-from orgraph.demo.generate import Scale, generate
+if TYPE_CHECKING:
+    from orgraph.demo.generate import Scale
 
 
 def demo_data(
@@ -44,6 +44,8 @@ def demo_data(
         on = date.fromisoformat(as_of)
     except ValueError:
         raise typer.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--as-of") from None
+    from orgraph.demo.generate import generate  # the generator loads when a demo is made
+
     s: Scale = scale  # type: ignore[assignment]
     if months > 1:
         _months(out, scale=s, seed=seed, as_of=on, months=months, with_errors=with_errors)
@@ -63,6 +65,8 @@ def demo_data(
 def _months(
     out: Path, *, scale: Scale, seed: int, as_of: date, months: int, with_errors: bool
 ) -> None:
+    from orgraph.demo.evolve import EVOLUTION_FILE, generate_months
+
     summary = generate_months(
         out, scale=scale, seed=seed, as_of=as_of, months=months, with_errors=with_errors
     )

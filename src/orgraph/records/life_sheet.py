@@ -7,8 +7,6 @@ import io
 import re
 from typing import Any
 
-from openpyxl import Workbook
-
 from orgraph.roster.contact_roster import safe_text
 from orgraph.vocab import LIFE_CELL_ZH, ORG_KIND_ZH
 
@@ -31,6 +29,8 @@ def chinese_date(value: Any) -> Any:
 def grid_xlsx(grid: dict[str, Any], *, title: str) -> bytes:
     """The branch × month grid as a printable sheet: one row per organisation, one column per
     month, each cell in words (已开展 / 未开展 / 未达法定人数 / 不检查) — never colour alone."""
+    from openpyxl import Workbook  # loads on first use, not with the CLI
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -8,11 +8,10 @@ file."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from orgraph.policy import Policy
 from orgraph.roster.contact_roster import safe_text
@@ -96,6 +95,9 @@ def key_rows(policy: Policy) -> list[tuple[str, str, Any]]:
 
 def to_xlsx(doc: dict[str, Any], policy: Policy) -> bytes:
     """Engine.group_ranking's answer (as the caller may see it) as the workbook."""
+    from openpyxl import Workbook  # loads on first use, not with the CLI
+    from openpyxl.styles import Font
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

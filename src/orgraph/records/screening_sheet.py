@@ -7,10 +7,10 @@ write the same file."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from orgraph.policy import Policy
 from orgraph.roster.contact_roster import safe_text
@@ -119,6 +119,8 @@ def _township(item: dict[str, Any]) -> str:
 
 def to_xlsx(doc: dict[str, Any], policy: Policy) -> bytes:
     """The screening answer (Engine.screening, as the caller may see it) as the workbook."""
+    from openpyxl import Workbook  # loads on first use, not with the CLI
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

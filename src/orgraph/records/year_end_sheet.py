@@ -7,11 +7,10 @@ monthly coverage as lines, coverage at the start and end of the year as bars). T
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference, Series
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from orgraph.roster.contact_roster import safe_text
 
@@ -76,6 +75,8 @@ def _unlocated(doc: dict[str, Any]) -> str:
 
 def to_xlsx(doc: dict[str, Any]) -> bytes:
     """The year-end summary (analysis/year_end.summary) as the workbook."""
+    from openpyxl import Workbook  # loads on first use, not with the CLI
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -142,6 +143,8 @@ def _charts(
 ) -> None:
     """The monthly coverage per township (lines; the county's row first) and the coverage at
     the start and at the end of the year per township (bars)."""
+    from openpyxl.chart import BarChart, LineChart, Reference, Series
+
     year = doc["year"]
     sheet["A1"] = safe_text(f"{year} 年各乡镇联系覆盖率 (数据见“{MONTHLY_SHEET}”“{SUMMARY_SHEET}”)")
     points = len(doc["monthly"]["dates"])

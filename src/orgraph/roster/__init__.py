@@ -10,13 +10,40 @@ Importing this package is cheap: readers, cpca data and charset-normalizer load 
 
 from __future__ import annotations
 
-from orgraph.roster.columns import KINDS, SPECS, ColumnSpec, KindSpec, kind_spec
-from orgraph.roster.errors import RosterFileError
-from orgraph.roster.geocode import Place, city_of, geocode, place_by_code
-from orgraph.roster.idnumber import check_id, hash_id, mask_id
-from orgraph.roster.parsed import Issue, ParsedSheet, Record
-from orgraph.roster.readers import DEFAULT_MAX_BYTES, RawSheet, read_workbook
-from orgraph.roster.validate import parse_file, parse_sheet
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from orgraph.roster.columns import KINDS, SPECS, ColumnSpec, KindSpec, kind_spec
+    from orgraph.roster.errors import RosterFileError
+    from orgraph.roster.geocode import Place, city_of, geocode, place_by_code
+    from orgraph.roster.idnumber import check_id, hash_id, mask_id
+    from orgraph.roster.parsed import Issue, ParsedSheet, Record
+    from orgraph.roster.readers import DEFAULT_MAX_BYTES, RawSheet, read_workbook
+    from orgraph.roster.validate import parse_file, parse_sheet
+
+# Where each name lives: imported on first use (PEP 562), so that a process that needs one
+# module of this package (the engine needs geocode) does not import the readers and checks.
+_HOME = {
+    "columns": ("KINDS", "SPECS", "ColumnSpec", "KindSpec", "kind_spec"),
+    "errors": ("RosterFileError",),
+    "geocode": ("Place", "city_of", "geocode", "place_by_code"),
+    "idnumber": ("check_id", "hash_id", "mask_id"),
+    "parsed": ("Issue", "ParsedSheet", "Record"),
+    "readers": ("DEFAULT_MAX_BYTES", "RawSheet", "read_workbook"),
+    "validate": ("parse_file", "parse_sheet"),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -8,10 +8,6 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
-
 from orgraph.roster.columns import CONTACTS
 from orgraph.vocab import LOCALITY_ZH, TARGET_KIND_ZH
 
@@ -73,12 +69,18 @@ def cadre_rows(items: list[dict[str, Any]], since: str) -> list[list[str]]:
 
 def safe_text(value: str) -> str:
     """Text no spreadsheet evaluates as a formula (names come from rosters people typed)."""
+    # openpyxl loads on first use, not with every process that imports this module
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def to_xlsx(items: list[dict[str, Any]], since: str, *, cadres: bool = False) -> bytes:
     """Household pairs (or, with cadres, the 包组 proposal's items) as an XLSX roster."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None
