@@ -45,5 +45,10 @@ if [[ ${ORGRAPH_SKIP_NEO4J:-0} != 1 ]]; then
                   "ORGRAPH_SKIP_NEO4J=1 skips this step." >&2; exit 1; }
 fi
 
+# Bytecode for orgraph's own sources: an editable install leaves them uncompiled, and where
+# PYTHONDONTWRITEBYTECODE is set (this project's CI machine) every process compiled its ~150
+# modules again, 0.2-0.3 s of each `orgraph` command (docs/scale.md, "a new process").
+.venv/bin/python -m compileall -q -j 0 src api dashboard >/dev/null
+
 bash tools/cypher-lint/install.sh
 echo "setup: ready (.venv/bin/orgraph)"

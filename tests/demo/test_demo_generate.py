@@ -637,7 +637,7 @@ def test_with_errors_is_separate(tiny: tuple[Path, DemoSummary]) -> None:
 def test_cli(tmp_path: Path) -> None:
     import typer
 
-    from orgraph.demo.cli import demo_data
+    from orgraph.cli.demo_data import demo_data
 
     app = typer.Typer()
     app.command("demo-data")(demo_data)

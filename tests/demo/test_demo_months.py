@@ -121,7 +121,7 @@ def test_the_same_seed_gives_the_same_months(
 def test_cli_writes_months(tmp_path: Path) -> None:
     import typer
 
-    from orgraph.demo.cli import demo_data
+    from orgraph.cli.demo_data import demo_data
 
     app = typer.Typer()
     app.command("demo-data")(demo_data)

@@ -113,7 +113,11 @@ def screen_counties(draw: st.DrawFn) -> County:
     for o in village_orgs(c):
         o.weak = draw(st.sampled_from((None, None, False, True)))
         if o.has_rectification and rare(draw, 2):
-            o.rect_opened_on = draw(st.sampled_from([*c.as_ofs, *(shift(d, 1) for d in c.as_ofs)]))
+            # not a day counties() drew a ledger episode of this org on (one episode per day)
+            ledger = {r.opened_on for r in c.rects if r.org == o.id}
+            days = [d for d in (*c.as_ofs, *(shift(d, 1) for d in c.as_ofs)) if d not in ledger]
+            if days:
+                o.rect_opened_on = draw(st.sampled_from(days))
         if rare(draw, 3):
             kind = draw(st.sampled_from(("branch", "joint_branch")))
             area = draw(st.sampled_from([o.area, *villages]))

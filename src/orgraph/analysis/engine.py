@@ -263,7 +263,7 @@ class Engine:
         def save() -> None:
             try:
                 # saved with it: a new process need not compute them (docs/design.md#snapshots)
-                life.precompute(p)
+                life_rules.precompute(p)
                 household_order(p)
                 snapshot.save(p, folder)
             except Exception:  # a cold start reads the graph instead: worth a log line only

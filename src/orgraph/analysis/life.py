@@ -397,6 +397,9 @@ def precompute(p: Projection) -> None:
     every summary needs and a new process would otherwise compute first: who attended what
     (and the per-org member lists it is built from) and the members' life dates."""
     _life_pairs(p)
+    _joined(p)
+    _is_group(p)
+    _people_by_meeting(p)
 
 
 def _without(values: Any, drop: Any) -> Any:
@@ -416,15 +419,22 @@ def meeting_people(p: Projection, k: int) -> tuple[Any, Any]:
     """The members a meeting's record names, and whether each attended (True) or was listed
     absent (False): one slice of the attendance links sorted by meeting, found by bisection."""
 
+    by_meeting, member, attended = _people_by_meeting(p)
+    lo, hi = np.searchsorted(by_meeting, [k, k + 1])
+    return member[lo:hi], attended[lo:hi]
+
+
+def _people_by_meeting(p: Projection) -> tuple[Any, Any, Any]:
+    """The attendance links sorted by meeting: (meeting, member, attended)."""
+
     def make() -> tuple[Any, Any, Any]:
         order = np.argsort(p.kp_meeting, kind="stable")
         return p.kp_meeting[order], p.kp_member[order], p.kp_attended[order]
 
-    by_meeting, member, attended = p.once(
+    found: tuple[Any, Any, Any] = p.once(
         "life_people_by_meeting", make, ("kp_meeting", "kp_member", "kp_attended")
     )
-    lo, hi = np.searchsorted(by_meeting, [k, k + 1])
-    return member[lo:hi], attended[lo:hi]
+    return found
 
 
 def _life_pairs(p: Projection) -> tuple[Any, Any]:

@@ -13,7 +13,7 @@ import numpy as np
 from orgraph.analysis import life
 from orgraph.analysis.context import Ctx, Ref
 from orgraph.analysis.life import NONE, Period, add_months, iso, month_label
-from orgraph.analysis.projection import org_member_counts
+from orgraph.analysis.projection import Projection, org_member_counts
 from orgraph.vocab import GROUP_KINDS, LIFE_BRANCH_KINDS, MEETING_TYPES
 
 # -- orgs checked -----------------------------------------------------------------------------
@@ -52,13 +52,16 @@ def periods_for_all(c: Ctx, periods: list[Period]) -> list[Period]:
 
 
 def _members_on_roll(c: Ctx) -> Any:
+    return members_on_roll(c.graph)
+
+
+def members_on_roll(p: Projection) -> Any:
     """Per org: on-roll members that BELONG_TO it (its committee size, docs/rules.md)."""
 
     def make() -> Any:
-        p = c.graph
         return org_member_counts(p.m_branches, p.m_on_roll, None, len(p.org_id))[0]
 
-    return c.graph.once("life_members_on_roll", make, ("org_id", "m_branches", "m_on_roll"))
+    return p.once("life_members_on_roll", make, ("org_id", "m_branches", "m_on_roll"))
 
 
 @dataclass(frozen=True)
@@ -158,16 +161,17 @@ def group_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 
 
 def _voting(c: Ctx) -> list[Any]:
+    return voting(c.graph)
+
+
+def voting(p: Projection) -> list[Any]:
     """Per org: on-roll full members that BELONG_TO it or an org under it (sorted)."""
 
     def make() -> list[Any]:
-        p = c.graph
         ok = p.m_on_roll & p.m_full
         return [people[ok[people]] for people in life._org_people(p)]
 
-    found: list[Any] = c.graph.once(
-        "life_voting", make, (*life.ORG_PEOPLE_READS, "m_on_roll", "m_full")
-    )
+    found: list[Any] = p.once("life_voting", make, (*life.ORG_PEOPLE_READS, "m_on_roll", "m_full"))
     return found
 
 
@@ -191,10 +195,13 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
 
 
 def _general_meetings(c: Ctx) -> Any:
+    return general_meetings(c.graph)
+
+
+def general_meetings(p: Projection) -> Any:
     """Per meeting: a 党员大会 held by an org that is neither a group nor external."""
 
     def make() -> Any:
-        p = c.graph
         kinds_ok = np.array(
             [
                 k not in GROUP_KINDS and not x
@@ -205,9 +212,18 @@ def _general_meetings(c: Ctx) -> Any:
         general = np.array([t == "general_meeting" for t in p.k_type], dtype=bool)
         return general & kinds_ok[p.k_org] if len(p.k_org) else general
 
-    return c.graph.once(
-        "life_general_meetings", make, ("org_kind", "org_external", "k_type", "k_org")
-    )
+    return p.once("life_general_meetings", make, ("org_kind", "org_external", "k_type", "k_org"))
+
+
+def precompute(p: Projection) -> None:
+    """The per-projection caches a snapshot saves (snapshot._encode_derived) that the first
+    summary computes: those of `life.precompute`, and the committee sizes, the voting members
+    and the general meetings (a save runs while the first answer is computed, so it would
+    otherwise save only the caches that answer had reached)."""
+    life.precompute(p)
+    members_on_roll(p)
+    voting(p)
+    general_meetings(p)
 
 
 def _quorum_candidates(c: Ctx, *, any_scope: bool = False) -> list[int]:

@@ -55,20 +55,42 @@ def area_villages(p: Projection) -> list[list[int]]:
     subtrees hold it)."""
 
     def make() -> list[list[int]]:
-        out: list[list[int]] = []
-        for a in range(len(p.area_code)):
-            found, i, seen = [], a, set()
-            while i >= 0 and i not in seen:
+        # Each area's list is its own (when a village) and its parent's, parents first: one
+        # step per area (the walk per area read numpy scalars: 0.15 s for a city's areas).
+        # Areas share their lists; callers only read them.
+        parent = np.asarray(p.area_parent, dtype=np.int64).tolist()
+        village = [level == "village" for level in p.area_level]
+        out: list[list[int] | None] = [None] * len(parent)
+        for a in range(len(parent)):
+            chain, i, seen = [], a, set()
+            while i >= 0 and out[i] is None and i not in seen:
                 seen.add(i)
-                if p.area_level[i] == "village":
-                    found.append(i)
-                i = p.area_parent[i]
-            out.append(found)
-        return out
+                chain.append(i)
+                i = parent[i]
+            if i >= 0 and out[i] is None:  # a cycle of parents (never imported so): walked
+                for x in chain:
+                    out[x] = _walk(x, parent, village)
+                continue
+            above: list[int] = [] if i < 0 else out[i] or []
+            for x in reversed(chain):
+                above = [x, *above] if village[x] else above
+                out[x] = above
+        return [found or [] for found in out]
 
     found: list[list[int]] = p.once(
         "village_orgs_area_villages", make, ("area_code", "area_level", "area_parent")
     )
+    return found
+
+
+def _walk(a: int, parent: list[int], village: list[bool]) -> list[int]:
+    """The villages at or above area a, nearest first, walked up to the first repeat."""
+    found, i, seen = [], a, set()
+    while i >= 0 and i not in seen:
+        seen.add(i)
+        if village[i]:
+            found.append(i)
+        i = parent[i]
     return found
 
 

@@ -10,9 +10,9 @@ import typer
 
 from orgraph import clock
 from orgraph.cli.common import console, handles_errors, store_session
+from orgraph.cli.demo_data import demo_data
 from orgraph.cli.imports import show
 from orgraph.config import get_settings
-from orgraph.demo.cli import demo_data
 from orgraph.store.base import count_nodes
 from orgraph.store.migrations import migrate
 

@@ -19,7 +19,6 @@ organ branch (one at tiny scale, two per county otherwise: 20 for the city): the
 
 Where things are (imports go one way, down this list):
 
-  cli.py          `orgraph demo-data` / `python -m orgraph.demo`
   generate.py     `generate()`: build a world, write its rosters and, on request, the samples
   bad_rosters.py  with_errors/: sample rows the importer must reject, expected_errors.json
   rosters.py      the thirteen roster files (names, headers, encodings), written from a World
@@ -42,30 +41,7 @@ Where things are (imports go one way, down this list):
                   XLSX/CSV writing, the planted-case record (PlantedCase, NOT_PLANTED)
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from orgraph.demo.expected import NOT_PLANTED, PlantedCase
-    from orgraph.demo.generate import DemoSummary, generate
-
-# Imported on first use (PEP 562): `orgraph gaps` registers the demo commands but must not
-# load the generator (and Faker's locale data) to answer.
-_MODULE_OF = {
-    "NOT_PLANTED": "expected",
-    "PlantedCase": "expected",
-    "DemoSummary": "generate",
-    "generate": "generate",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
+from orgraph.demo.expected import NOT_PLANTED, PlantedCase
+from orgraph.demo.generate import DemoSummary, generate
 
 __all__ = ["NOT_PLANTED", "DemoSummary", "PlantedCase", "generate"]

@@ -1,3 +1,3 @@
-from orgraph.demo.cli import main
+from orgraph.cli.demo_data import main
 
 main()

@@ -16,18 +16,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from orgraph.roster.columns import KINDS, SPECS, ColumnSpec, KindSpec, kind_spec
     from orgraph.roster.errors import RosterFileError
-    from orgraph.roster.geocode import Place, city_of, geocode, place_by_code
     from orgraph.roster.idnumber import check_id, hash_id, mask_id
     from orgraph.roster.parsed import Issue, ParsedSheet, Record
     from orgraph.roster.readers import DEFAULT_MAX_BYTES, RawSheet, read_workbook
     from orgraph.roster.validate import parse_file, parse_sheet
 
-# Where each name lives: imported on first use (PEP 562), so that a process that needs one
-# module of this package (the engine needs geocode) does not import the readers and checks.
+# geocode (cheap: its table loads on first use) is imported now: its function `geocode` shares
+# the module's name, and a package attribute named after a submodule is set to the submodule
+# whenever that is imported, so only an import here, after it, keeps the name the function's.
+from orgraph.roster.geocode import Place, city_of, geocode, place_by_code
+
+# Where every other name lives: imported on first use (PEP 562), so that a process that needs
+# one module of this package (the engine needs geocode) does not import the readers and checks.
 _HOME = {
     "columns": ("KINDS", "SPECS", "ColumnSpec", "KindSpec", "kind_spec"),
     "errors": ("RosterFileError",),
-    "geocode": ("Place", "city_of", "geocode", "place_by_code"),
     "idnumber": ("check_id", "hash_id", "mask_id"),
     "parsed": ("Issue", "ParsedSheet", "Record"),
     "readers": ("DEFAULT_MAX_BYTES", "RawSheet", "read_workbook"),

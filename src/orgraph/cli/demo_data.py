@@ -1,9 +1,7 @@
-"""`orgraph demo-data`: the CLI command. Register it on the main app with
-
-    from orgraph.demo.cli import demo_data
-    app.command("demo-data")(demo_data)
-
-`python -m orgraph.demo` runs the same command on its own.
+"""`orgraph demo-data`: the CLI command (registered by orgraph/cli/demo.py), and
+`python -m orgraph.demo`, which runs it on its own. It lives outside `orgraph.demo`, and loads
+the generator only when it runs: importing that package loads Faker's locale data and
+openpyxl, which every other `orgraph` command would pay for (tests/test_import_weight.py).
 """
 
 from __future__ import annotations

@@ -1,0 +1,50 @@
+"""What a process loads before it can answer: `orgraph gaps` (or any reading command) must not
+import the roster readers, the demo generator (Faker's locale data), openpyxl or the importer,
+which only the commands that use them need (docs/scale.md, "a new process": they were 0.2 s
+of every command). Checked in a fresh interpreter, since this one has imported everything."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "openpyxl",
+    "faker",
+    "orgraph.demo.generate",
+    "orgraph.importer.pipeline",
+    "orgraph.roster.readers",
+    "orgraph.roster.validate",
+)
+
+
+def loaded_by(module: str) -> list[str]:
+    code = f"import sys, {module}\nprint('\\n'.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.split()
+
+
+@pytest.mark.parametrize("module", ["orgraph.cli", "orgraph.analysis.engine"])
+def test_a_reading_command_loads_none_of_the_heavy_modules(module: str) -> None:
+    assert loaded_by(module) == []
+
+
+def test_the_check_sees_a_heavy_module() -> None:
+    """The check itself: importing the importer does load what it reads rosters with."""
+    assert "orgraph.roster.validate" in loaded_by("orgraph.importer.pipeline")
+
+
+def test_a_package_name_stays_its_function_after_the_module_of_that_name_loads() -> None:
+    """`orgraph.roster.geocode` and `orgraph.demo.generate` are modules and functions the
+    packages export under the same names; a lazily exported name would read as the module
+    once anything imported the module first."""
+    code = (
+        "import types, orgraph.roster.geocode, orgraph.demo.generate\n"
+        "from orgraph.roster import geocode\n"
+        "from orgraph.demo import generate\n"
+        "assert callable(geocode) and not isinstance(geocode, types.ModuleType), geocode\n"
+        "assert callable(generate) and not isinstance(generate, types.ModuleType), generate\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
