@@ -297,7 +297,7 @@ def _manifest(path: Path, change: dict[str, object]) -> None:
     (path / "manifest.json").write_text(json.dumps(doc))
 
 
-def _respec(path: Path, name: str, **change: str) -> None:
+def _respec(path: Path, name: str, **change: object) -> None:
     fields = json.loads((path / "manifest.json").read_text())["fields"]
     fields[name].update(change)
     _manifest(path, {"fields": fields})
@@ -588,3 +588,40 @@ def test_caches_saved_by_other_code_are_saved_again(
     second = Engine(county, snapshots=tmp_path)
     assert second.summary(as_of=AS_OF) == answer
     assert (second.loads, second.snapshot_loads) == (0, 1)
+
+
+def test_long_string_columns_are_decoded_on_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list[str] column of DEFER_MIN strings or more loads deferred: not decoded until it is
+    read, then the same list for every copy that shares it (a catch-up copies the projection);
+    `same` tells shared fields apart without reading them; its index builds from it on use."""
+    import copy
+
+    from orgraph.analysis.projection import same
+
+    monkeypatch.setattr(snapshot, "DEFER_MIN", 2)
+    p = odd_projection()
+    snapshot.save(p, tmp_path)
+    q = snapshot.load(tmp_path, "rev-1")
+    assert q is not None
+    assert "hh_id" not in vars(q) and "area_code" not in vars(q)  # ≥ 2 plain strings: deferred
+    assert "org_term_end" in vars(q)  # strings and None: decoded at once
+    r = copy.copy(q)
+    assert same(q, r, "hh_id") and "hh_id" not in vars(q) and "hh_id" not in vars(r)
+    assert r.hh_index["h3"] == 2  # the index reads the column
+    assert r.hh_id == p.hh_id and q.hh_id is r.hh_id and same(q, r, "hh_id")
+    r.hh_id = [*r.hh_id, "h4"]  # a catch-up's change: r's own list now
+    assert not same(q, r, "hh_id") and q.hh_id == p.hh_id
+    assert equal(p, q) == []
+
+
+def test_a_deferred_column_with_a_wrong_count_is_refused_at_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deferred column is still checked when the snapshot loads (its strings counted), so
+    a damaged snapshot is refused by `load`, never by a later read."""
+    monkeypatch.setattr(snapshot, "DEFER_MIN", 2)
+    path = snapshot.save(odd_projection(), tmp_path)
+    _respec(path, "hh_id", n=4)
+    assert snapshot.load(tmp_path, "rev-1", verify=False) is None

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from orgraph.analysis import projection as proj
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import Projection, same
 from orgraph.store import GraphStore
 from orgraph.store.changes import Changes
 
@@ -165,10 +165,10 @@ def _keep_caches(p: Projection, q: Projection, *, households: bool) -> None:
     other per-projection figures. The household heads fetched for pages stay while no
     household changed (the head's name is the household's, read by the page)."""
     for name, reads in dict(p.derived_reads).items():  # a C-level copy: readers may add
-        if name in p.derived and all(getattr(q, f) is getattr(p, f) for f in reads):
+        if name in p.derived and all(same(q, p, f) for f in reads):
             q.derived[name] = p.derived[name]
             q.derived_reads[name] = reads
-    if not households and q.hh_id is p.hh_id:
+    if not households and same(q, p, "hh_id"):
         q.hh_head = p.hh_head
 
 

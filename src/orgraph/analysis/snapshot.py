@@ -56,7 +56,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from orgraph.analysis.projection import LazyIndex, Projection
+from orgraph.analysis.projection import Deferred, LazyIndex, Projection
 from orgraph.analysis.projection_compare import is_cache
 from orgraph.config import Settings
 from orgraph.store.filemodes import FILE_MODE, private_dir
@@ -558,6 +558,7 @@ class _Verify:
 def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
     specs = manifest["fields"]
     values: dict[str, Any] = {}
+    deferred: dict[str, Deferred] = {}
     for f in _fields(Projection):
         spec = specs[f.name]
         if spec["kind"] == "scalar":
@@ -567,6 +568,9 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
         elif spec["kind"] == "dict":
             keys = _decode_column(path, spec["keys"])
             values[f.name] = dict(zip(keys, _decode_column(path, spec["values"]), strict=True))
+        elif _deferrable(f.name, spec):
+            _check_strings(path, spec, manifest["files"])
+            deferred[f.name] = Deferred(functools.partial(_decode_column, path, spec))
         elif spec["kind"] != "index":
             values[f.name] = _decode_column(path, spec)
     for f in _fields(Projection):
@@ -574,14 +578,47 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
         if spec["kind"] == "index":
             # built on first use (a summary never asks for it); the save stored an index only
             # for keys that are distinct (`_index_of`), and the CRC-32s guard the file
-            values[f.name] = LazyIndex(values[spec["of"]])
+            of = spec["of"]
+            values[f.name] = LazyIndex(deferred[of].get if of in deferred else values[of])
     init = {k: v for k, v in values.items() if _init(k)}
     p = Projection(**init)
     for k, v in values.items():
         if not _init(k):
             setattr(p, k, v)
+    for k, d in deferred.items():
+        p.defer(k, d)
     _decode_derived(path, manifest, p)
     return p
+
+
+# A list[str] column of at least this many strings is decoded on its first read
+# (projection.Deferred): a city's meeting ids and household ids took 0.19 s of a snapshot
+# load and a summary reads neither. Checked now (its separators counted), so that a damaged
+# snapshot is still refused by `load`, never by a later read.
+DEFER_MIN = 10_000
+
+
+def _deferrable(name: str, spec: dict[str, Any]) -> bool:
+    hint = _hints(Projection)[name]
+    return (
+        spec["kind"] == "str"
+        and spec.get("sep") is not None
+        and "none" not in spec
+        and spec["n"] >= DEFER_MIN
+        and typing.get_origin(hint) is list
+        and typing.get_args(hint) == (str,)
+    )
+
+
+def _check_strings(path: Path, spec: dict[str, Any], files: dict[str, Any]) -> None:
+    """What decoding a deferred string column would check: its file is the snapshot's and
+    holds n strings."""
+    if spec["file"] not in files:
+        raise ValueError(f"{spec['file']}: not a file of this snapshot")
+    data = (path / spec["file"]).read_bytes()
+    found = data.count(spec["sep"].encode("utf-8", "surrogatepass")) + 1
+    if found != spec["n"]:
+        raise ValueError(f"{spec['file']}: {found} strings, not {spec['n']}")
 
 
 def _decode_column(path: Path, spec: dict[str, Any]) -> list[Any]:

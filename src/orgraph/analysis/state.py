@@ -137,14 +137,14 @@ def _active_contact(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[s
 
 
 def _covered(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
-    covered = np.zeros(len(p.hh_id), dtype=bool)
+    covered = np.zeros(len(p.hh_area), dtype=bool)  # per household (hh_id is decoded lazily)
     c_member = p.c_member
     covered[p.c_house[d.active_contact & d.at_home[c_member]]] = True
     return {"covered": covered}
 
 
 def _contacts_away(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
-    nh = len(p.hh_id)
+    nh = len(p.hh_area)
     width = max(nh, 1)
     c_member = p.c_member
     from_away = d.active_contact & p.m_on_roll[c_member] & d.away[c_member]
@@ -153,7 +153,7 @@ def _contacts_away(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[st
 
 
 def _member_households(p: Projection, d: Any, as_of: int, policy: Policy) -> dict[str, Any]:
-    width = max(len(p.hh_id), 1)
+    width = max(len(p.hh_area), 1)
     active = d.active_contact
     pairs = distinct(p.c_member[active] * width + p.c_house[active])
     return {

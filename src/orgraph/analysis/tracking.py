@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from orgraph.analysis.projection import Projection
+from orgraph.analysis.projection import Projection, same
 
 FIELDS = frozenset(f.name for f in fields(Projection))
 # Caches the splice always replaces: reading them is not reading the graph.
@@ -122,7 +122,7 @@ def tracked(p: Projection, tracker: Tracker) -> Projection:
 
 def changed_fields(old: Projection, new: Projection) -> frozenset[str]:
     """The fields `new` does not share with `old` (the same object), caches aside."""
-    return frozenset(f for f in FIELDS - _NOT_DATA if getattr(old, f) is not getattr(new, f))
+    return frozenset(f for f in FIELDS - _NOT_DATA if not same(old, new, f))
 
 
 @dataclass

@@ -24,7 +24,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 _PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -61,21 +61,32 @@ class _Table:
             self.by_code[c6] = _Entry(
                 c6, name, float(lon) if lon else None, float(lat) if lat else None, rank
             )
-        # name → codes, with a flag: True when the name may only match with context.
-        self.names: dict[str, list[tuple[str, bool]]] = {}
-        ethnic = sorted((n for n in nations if n.endswith("族")), key=len, reverse=True)
+        self._nations = nations
+
+    @cached_property
+    def names(self) -> dict[str, list[tuple[str, bool]]]:
+        """Name → codes, with a flag: True when the name may only match with context. Built
+        on first use: `city_of` and `place_by_code` (the engine's) need only `by_code`, and
+        the short forms were most of the table's 80 ms."""
+        names: dict[str, list[tuple[str, bool]]] = {}
+
+        def add(name: str, code6: str, needs_ctx: bool) -> None:
+            lst = names.setdefault(name, [])
+            if all(c != code6 for c, _ in lst):
+                lst.append((code6, needs_ctx))
+
+        ethnic = sorted((n for n in self._nations if n.endswith("族")), key=len, reverse=True)
         for e in self.by_code.values():
             if e.name in _PLACEHOLDERS:
                 continue
-            self._add(e.name, e.code6, False)
+            add(e.name, e.code6, False)
             for short, needs_ctx in _short_forms(e, ethnic):
-                self._add(short, e.code6, needs_ctx)
-        self.max_len = max(len(n) for n in self.names)
+                add(short, e.code6, needs_ctx)
+        return names
 
-    def _add(self, name: str, code6: str, needs_ctx: bool) -> None:
-        lst = self.names.setdefault(name, [])
-        if all(c != code6 for c, _ in lst):
-            lst.append((code6, needs_ctx))
+    @cached_property
+    def max_len(self) -> int:
+        return max(len(n) for n in self.names)
 
 
 def _strip_ethnic(name: str, suffix: str, ethnic: list[str]) -> str:
