@@ -10,7 +10,7 @@ import typer
 
 from orgraph import clock
 from orgraph.cli.common import console, handles_errors, store_session
-from orgraph.cli.demo_data import demo_data
+from orgraph.cli.demo_data import ScaleOpt, check_scale_and_months, demo_data
 from orgraph.cli.imports import show
 from orgraph.config import get_settings
 from orgraph.store.base import count_nodes
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def demo(
         out: Annotated[Path, typer.Option("--out", help="演示数据文件目录")] = Path("demo-data"),
-        scale: Annotated[str, typer.Option("--scale", help="tiny | county | city")] = "county",
+        scale: ScaleOpt = "county",
         seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 1,
         if_empty: Annotated[
             bool, typer.Option("--if-empty", help="数据库已有数据时什么也不做")
@@ -44,10 +44,7 @@ def register(app: typer.Typer) -> None:
         ] = 1,
     ) -> None:
         """生成演示县 (宁海县) 的花名册等文件并导入数据库 (截至今天，或最近几个月末)。"""
-        if scale not in ("tiny", "county", "city"):
-            raise typer.BadParameter("scale 只能是 tiny、county 或 city", param_hint="--scale")
-        if months < 1:
-            raise typer.BadParameter("月数至少为 1", param_hint="--months")
+        check_scale_and_months(scale, months)
         settings = get_settings()
         if if_empty:
             with store_session(settings) as store:

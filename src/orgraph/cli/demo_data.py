@@ -16,9 +16,20 @@ if TYPE_CHECKING:
     from orgraph.demo.generate import Scale
 
 
+ScaleOpt = Annotated[str, typer.Option("--scale", help="tiny | county | city")]
+
+
+def check_scale_and_months(scale: str, months: int) -> None:
+    """The --scale and --months of `orgraph demo-data` and `orgraph demo`."""
+    if scale not in ("tiny", "county", "city"):
+        raise typer.BadParameter("scale 只能是 tiny、county 或 city", param_hint="--scale")
+    if months < 1:
+        raise typer.BadParameter("月数至少为 1", param_hint="--months")
+
+
 def demo_data(
     out: Annotated[Path, typer.Option("--out", help="输出目录 (不存在则创建)")],
-    scale: Annotated[str, typer.Option("--scale", help="tiny | county | city")] = "county",
+    scale: ScaleOpt = "county",
     seed: Annotated[int, typer.Option("--seed", help="随机种子: 相同种子生成相同文件")] = 1,
     as_of: Annotated[str, typer.Option("--as-of", help="数据截至日期 YYYY-MM-DD")] = "2026-11-01",
     with_errors: Annotated[
@@ -34,10 +45,7 @@ def demo_data(
     ] = 1,
 ) -> None:
     """生成演示数据: 一个县 (宁海县) 或一个市 (宁波市) 的花名册、组织生活记录、党费等 13 个文件。"""
-    if scale not in ("tiny", "county", "city"):
-        raise typer.BadParameter("scale 只能是 tiny、county 或 city", param_hint="--scale")
-    if months < 1:
-        raise typer.BadParameter("月数至少为 1", param_hint="--months")
+    check_scale_and_months(scale, months)
     try:
         on = date.fromisoformat(as_of)
     except ValueError:
