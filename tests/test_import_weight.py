@@ -48,3 +48,14 @@ def test_a_package_name_stays_its_function_after_the_module_of_that_name_loads()
         "assert callable(generate) and not isinstance(generate, types.ModuleType), generate\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_neo4j_store_loads_the_driver_without_pandas() -> None:
+    """The driver imports pandas and pyarrow when installed (Streamlit installs them here):
+    orgraph.store.neo4j_driver keeps them out of a process that opens a Neo4j store."""
+    code = (
+        "import sys, orgraph.store.neo4j_store\n"
+        "print(' '.join(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == []

@@ -20,9 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
-import neo4j
-import neo4j.exceptions as nx
-
 from orgraph.catalog import Query
 from orgraph.errors import (
     BadQuery,
@@ -32,6 +29,7 @@ from orgraph.errors import (
     StoreUnavailable,
 )
 from orgraph.store.base import BaseStore, Row, Step, Unit, checked, plain
+from orgraph.store.neo4j_driver import neo4j, nx
 
 _Tx = neo4j.Transaction | neo4j.ManagedTransaction
 T = TypeVar("T")
