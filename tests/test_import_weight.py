@@ -59,3 +59,14 @@ def test_the_neo4j_store_loads_the_driver_without_pandas() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == []
+
+
+def test_the_sheet_text_check_is_openpyxls() -> None:
+    """contact_roster keeps its own copy of openpyxl's illegal-character pattern (so that a
+    table cell or a CSV does not load openpyxl); the two must not drift apart."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from orgraph.roster import contact_roster
+
+    assert contact_roster.ILLEGAL_CHARACTERS_RE.pattern == ILLEGAL_CHARACTERS_RE.pattern
+    assert contact_roster.safe_text("=1+1\x07") == "'=1+1"

@@ -55,10 +55,9 @@ class Deferred:
                     self._make = None
         return self._value
 
-    def token(self) -> Any:
-        """What stands for the value in identity comparisons: the value once made, else
-        this object (two projections sharing it share the value)."""
-        return self if self._make is not None else self._value
+    def holds(self, value: Any) -> bool:
+        """Whether `value` is the value this made (False before it made one)."""
+        return self._make is None and value is self._value
 
 
 def same(a: Projection, b: Projection, name: str) -> bool:
@@ -68,11 +67,14 @@ def same(a: Projection, b: Projection, name: str) -> bool:
 
 
 def _token(p: Projection, name: str) -> Any:
+    """What stands for field `name` in identity comparisons: the Deferred while the field is
+    not read or holds its value (whether or not another thread decodes it meanwhile), else
+    the field's own object."""
     held = p.__dict__
-    if name in held:
-        return held[name]
     deferred = held.get("_deferred", {}).get(name)
-    return deferred.token() if deferred is not None else getattr(p, name)
+    if deferred is not None and (name not in held or deferred.holds(held[name])):
+        return deferred
+    return held[name] if name in held else getattr(p, name)
 
 
 def day(value: str | None, empty: int) -> int:

@@ -91,8 +91,9 @@ def snapshot_dir(settings: Settings) -> Path:
 def save(p: Projection, folder: Path) -> Path:
     """Write p to `<folder>/snapshot-<revision>/` atomically and prune older snapshots; returns
     that folder. A snapshot of the same revision already there is kept (and counts as the
-    newest). Raises TypeError for a field whose type or value this module cannot encode, and
-    OSError when the folder cannot be written; the projection itself is never changed."""
+    newest; its saved caches are replaced by p's when other code saved them). Raises
+    TypeError for a field whose type or value this module cannot encode, and OSError when the
+    folder cannot be written; the projection itself is never changed."""
     folder = private_dir(Path(folder))
     final = folder / _dirname(p.revision)
     held = _read_manifest(final)
@@ -199,9 +200,9 @@ class _Writer:
 def _refresh_derived(path: Path, manifest: dict[str, Any], p: Projection) -> None:
     """Replace the saved caches of the snapshot at `path` (saved by other code, so ignored
     on load: `_decode_derived`) with p's: new files under a name of their own, then the
-    manifest replaced in one rename, then the old cache files removed. A process reading the
-    snapshot meanwhile finds either manifest whole; one that read the old manifest and opens
-    an old cache file after its removal logs the snapshot unreadable and reads the graph."""
+    manifest replaced in one rename. A process reading the snapshot meanwhile finds either
+    manifest whole, and the files it names: the old cache files stay until the snapshot is
+    pruned (a process that read the old manifest may still open them)."""
     token = uuid.uuid4().hex[:12]
     w = _Writer(path)
     values = _encode_derived(w, p, prefix=f"derived-{token}")
@@ -211,9 +212,6 @@ def _refresh_derived(path: Path, manifest: dict[str, Any], p: Projection) -> Non
     tmp = w.write(f".manifest-{token}", json.dumps(doc, indent=1).encode(), record=False)
     os.replace(path / tmp, path / MANIFEST)
     _fsync_dir(path)
-    for name in old:
-        with contextlib.suppress(OSError):
-            (path / name).unlink()
 
 
 def _encode_derived(w: _Writer, p: Projection, prefix: str = "derived") -> list[dict[str, Any]]:
@@ -569,8 +567,8 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
             keys = _decode_column(path, spec["keys"])
             values[f.name] = dict(zip(keys, _decode_column(path, spec["values"]), strict=True))
         elif _deferrable(f.name, spec):
-            _check_strings(path, spec, manifest["files"])
-            deferred[f.name] = Deferred(functools.partial(_decode_column, path, spec))
+            data = _checked_strings(path, spec, manifest["files"])
+            deferred[f.name] = Deferred(functools.partial(_split, data, spec["sep"]))
         elif spec["kind"] != "index":
             values[f.name] = _decode_column(path, spec)
     for f in _fields(Projection):
@@ -593,8 +591,9 @@ def _decode(path: Path, manifest: dict[str, Any]) -> Projection:
 
 # A list[str] column of at least this many strings is decoded on its first read
 # (projection.Deferred): a city's meeting ids and household ids took 0.19 s of a snapshot
-# load and a summary reads neither. Checked now (its separators counted), so that a damaged
-# snapshot is still refused by `load`, never by a later read.
+# load and a summary reads neither. Its bytes are read and checked now (its separators
+# counted), so that a damaged snapshot is still refused by `load`, and a read after the
+# snapshot was pruned still finds them (they are kept until decoded: ~40 MB in a city).
 DEFER_MIN = 10_000
 
 
@@ -610,15 +609,20 @@ def _deferrable(name: str, spec: dict[str, Any]) -> bool:
     )
 
 
-def _check_strings(path: Path, spec: dict[str, Any], files: dict[str, Any]) -> None:
-    """What decoding a deferred string column would check: its file is the snapshot's and
-    holds n strings."""
+def _checked_strings(path: Path, spec: dict[str, Any], files: dict[str, Any]) -> bytes:
+    """The bytes of a deferred string column, checked as decoding it would: its file is the
+    snapshot's and holds n strings."""
     if spec["file"] not in files:
         raise ValueError(f"{spec['file']}: not a file of this snapshot")
-    data = (path / spec["file"]).read_bytes()
+    data: bytes = (path / spec["file"]).read_bytes()
     found = data.count(spec["sep"].encode("utf-8", "surrogatepass")) + 1
     if found != spec["n"]:
         raise ValueError(f"{spec['file']}: {found} strings, not {spec['n']}")
+    return data
+
+
+def _split(data: bytes, sep: str) -> list[str]:
+    return data.decode("utf-8", "surrogatepass").split(sep)
 
 
 def _decode_column(path: Path, spec: dict[str, Any]) -> list[Any]:

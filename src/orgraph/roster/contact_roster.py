@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 from orgraph.roster.columns import CONTACTS
@@ -67,11 +68,13 @@ def cadre_rows(items: list[dict[str, Any]], since: str) -> list[list[str]]:
     return out
 
 
+# The control characters a worksheet cannot hold: openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE,
+# written here so that a CSV export or a table cell does not load openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
 def safe_text(value: str) -> str:
     """Text no spreadsheet evaluates as a formula (names come from rosters people typed)."""
-    # openpyxl loads on first use, not with every process that imports this module
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 

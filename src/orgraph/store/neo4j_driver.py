@@ -4,7 +4,8 @@ The driver imports both at once when they are installed (`neo4j._optional_deps`)
 DataFrames and pandas timestamps as query parameters; the dashboard's Streamlit installs them
 here, and they were 0.3 s of every process that opens a Neo4j store (each CLI command, each
 API worker; docs/scale.md, "a new process"). orgraph passes only plain values, the
-configuration the driver supports without pandas; `Result.to_df` imports pandas by itself.
+configuration the driver supports without pandas; `Result.to_df` imports pandas by itself,
+and `Vector.from_pyarrow` (neo4j.vector, unguarded) would fail: orgraph uses neither.
 Modules import the driver from here (`from orgraph.store.neo4j_driver import neo4j`). When the
 driver was imported before this module, it is left as it is.
 """

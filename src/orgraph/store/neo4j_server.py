@@ -167,7 +167,7 @@ class LocalNeo4j:
 
     def _probe(self, timeout: float = 2.0) -> tuple[str | None, str]:
         """(None when Bolt accepts our credentials, otherwise why not; the server's agent)."""
-        import neo4j
+        from orgraph.store.neo4j_driver import neo4j
 
         try:
             with neo4j.GraphDatabase.driver(
