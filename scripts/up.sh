@@ -45,6 +45,15 @@ uri_of() {  # uri_of ENGINE: the ORGRAPH_STORE_URI of a local engine
         *) echo "up: unknown engine '$1' (falkordb or neo4j)" >&2; return 2 ;;
     esac
 }
+wait_for() {  # wait_for URL SECONDS WHAT LOG: until URL answers 200, else say so and exit 1
+    for _ in $(seq 1 "$2"); do
+        if python -c "import httpx,sys; sys.exit(httpx.get('$1', timeout=2).status_code != 200)" 2>/dev/null; then
+            return 0
+        fi
+        sleep 1
+    done
+    echo "up: $3 did not start; see $4" >&2; tail -20 "$4" >&2; exit 1
+}
 stop_pid() {  # stop_pid FILE: stop the process a pid file names, if it is still running
     [[ -f $1 ]] && kill "$(cat "$1")" 2>/dev/null || true
     rm -f "$1"
@@ -100,14 +109,7 @@ mkdir -p "$DATA/logs"
 stop_pid "$DATA/api.pid"; stop_pid "$DATA/dashboard.pid"
 orgraph serve --port "$API_PORT" > "$DATA/logs/api.log" 2>&1 &
 echo $! > "$DATA/api.pid"
-for _ in $(seq 1 120); do  # the API answers once its store is up
-    if python -c "import httpx,sys; sys.exit(httpx.get('$ORGRAPH_API_URL/api/v1/health', timeout=2).status_code != 200)" 2>/dev/null; then
-        break
-    fi
-    sleep 1
-done
-python -c "import httpx; httpx.get('$ORGRAPH_API_URL/api/v1/health', timeout=5).raise_for_status()" \
-    || { echo "up: the API did not start; see $DATA/logs/api.log" >&2; tail -20 "$DATA/logs/api.log" >&2; exit 1; }
+wait_for "$ORGRAPH_API_URL/api/v1/health" 120 "the API" "$DATA/logs/api.log"  # once its store is up
 
 cat <<INFO
 
@@ -122,14 +124,7 @@ if [[ $mode == --background ]]; then
     orgraph dashboard --port "$DASH_PORT" > "$DATA/logs/dashboard.log" 2>&1 &
     echo $! > "$DATA/dashboard.pid"
     # return once the dashboard answers too: a page opened at once got "connection refused"
-    for _ in $(seq 1 60); do
-        if python -c "import httpx,sys; sys.exit(httpx.get('http://127.0.0.1:$DASH_PORT/_stcore/health', timeout=2).status_code != 200)" 2>/dev/null; then
-            break
-        fi
-        sleep 1
-    done
-    python -c "import httpx; httpx.get('http://127.0.0.1:$DASH_PORT/_stcore/health', timeout=5).raise_for_status()" \
-        || { echo "up: the dashboard did not start; see $DATA/logs/dashboard.log" >&2; tail -20 "$DATA/logs/dashboard.log" >&2; exit 1; }
+    wait_for "http://127.0.0.1:$DASH_PORT/_stcore/health" 60 "the dashboard" "$DATA/logs/dashboard.log"
     echo "  Stop with: bash scripts/up.sh --stop"
     exit 0
 fi

@@ -395,7 +395,8 @@ def attendance(p: Projection) -> tuple[Any, Any]:
 def precompute(p: Projection) -> None:
     """Compute the per-projection caches a snapshot saves (snapshot._encode_derived) that
     every summary needs and a new process would otherwise compute first: who attended what
-    (and the per-org member lists it is built from) and the members' life dates."""
+    (and the per-org member lists it is built from), the members' life dates and dates of
+    joining, the group flags and the attendance links by meeting."""
     _life_pairs(p)
     _joined(p)
     _is_group(p)
@@ -418,7 +419,6 @@ def _without(values: Any, drop: Any) -> Any:
 def meeting_people(p: Projection, k: int) -> tuple[Any, Any]:
     """The members a meeting's record names, and whether each attended (True) or was listed
     absent (False): one slice of the attendance links sorted by meeting, found by bisection."""
-
     by_meeting, member, attended = _people_by_meeting(p)
     lo, hi = np.searchsorted(by_meeting, [k, k + 1])
     return member[lo:hi], attended[lo:hi]

@@ -51,10 +51,6 @@ def periods_for_all(c: Ctx, periods: list[Period]) -> list[Period]:
     return [q for q in periods if q.last >= begin]
 
 
-def _members_on_roll(c: Ctx) -> Any:
-    return members_on_roll(c.graph)
-
-
 def members_on_roll(p: Projection) -> Any:
     """Per org: on-roll members that BELONG_TO it (its committee size, docs/rules.md)."""
 
@@ -135,7 +131,7 @@ COMMITTEE = PeriodRule(
     branches,
     "committee_meeting",
     life.checked_months,
-    applies=lambda c, o: bool(_members_on_roll(c)[o] >= c.policy.committee_min_members),
+    applies=lambda c, o: bool(members_on_roll(c.graph)[o] >= c.policy.committee_min_members),
 )
 THEME_DAY = PeriodRule(branches, "theme_day", life.checked_months)
 LECTURES = PeriodRule(branches, "lecture", _lecture_periods, need=lambda c: c.policy.lecture_min)
@@ -145,7 +141,7 @@ GROUP = PeriodRule(groups, "group_meeting", life.checked_months)
 
 
 def committee_item(c: Ctx, ref: Ref) -> dict[str, Any]:
-    return {**COMMITTEE.item(c, ref), "members": int(_members_on_roll(c)[ref[1]])}
+    return {**COMMITTEE.item(c, ref), "members": int(members_on_roll(c.graph)[ref[1]])}
 
 
 def lectures_item(c: Ctx, ref: Ref) -> dict[str, Any]:
@@ -160,11 +156,7 @@ def group_item(c: Ctx, ref: Ref) -> dict[str, Any]:
 # -- quorum -----------------------------------------------------------------------------------
 
 
-def _voting(c: Ctx) -> list[Any]:
-    return voting(c.graph)
-
-
-def voting(p: Projection) -> list[Any]:
+def voting_members(p: Projection) -> list[Any]:
     """Per org: on-roll full members that BELONG_TO it or an org under it (sorted)."""
 
     def make() -> list[Any]:
@@ -181,7 +173,7 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
     exp, pres = int(p.k_expected[k]), int(p.k_present[k])
     if exp >= 0 and pres >= 0:
         return "figures", exp, pres, pres * 2 <= exp
-    voting = _voting(c)[int(p.k_org[k])]
+    voting = voting_members(p)[int(p.k_org[k])]
     susp = p.m_suspended[voting]
     voting = voting[(susp == 0) | (susp > p.k_on[k])]  # a suspended member has no vote
     people, attended = life.meeting_people(p, k)
@@ -192,10 +184,6 @@ def quorum(c: Ctx, k: int) -> tuple[str, int, int, bool]:
         basis, gone = "absentees", people[~attended]
         present = len(voting) - int(np.isin(voting, gone).sum())
     return basis, len(voting), present, len(voting) > 0 and present * 2 <= len(voting)
-
-
-def _general_meetings(c: Ctx) -> Any:
-    return general_meetings(c.graph)
 
 
 def general_meetings(p: Projection) -> Any:
@@ -222,7 +210,7 @@ def precompute(p: Projection) -> None:
     otherwise save only the caches that answer had reached)."""
     life.precompute(p)
     members_on_roll(p)
-    voting(p)
+    voting_members(p)
     general_meetings(p)
 
 
@@ -234,7 +222,7 @@ def _quorum_candidates(c: Ctx, *, any_scope: bool = False) -> list[int]:
         return []
     months = life.checked_months(c)
     start = months[0].first if months else c.day.as_of
-    keep = _general_meetings(c) & (p.k_on >= start) & (p.k_on <= c.day.as_of)
+    keep = general_meetings(p) & (p.k_on >= start) & (p.k_on <= c.day.as_of)
     if not any_scope:
         keep &= c.scope.orgs[p.k_org]
     return [int(k) for k in np.flatnonzero(keep)]
