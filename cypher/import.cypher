@@ -164,6 +164,16 @@ WHERE prev.code <> row.area
 DELETE old
 RETURN count(old) AS moved
 
+// @name create_households
+// @write
+// @touches household:rows.id
+// Create households the import found in neither the graph nor its earlier files, in their area: upsert_households less MERGE's lookups (half the server's time of a fresh county).
+UNWIND $rows AS row
+MATCH (a:Area {code: row.area})
+CREATE (h:Household {id: row.id})-[:IN]->(a)
+SET h += row.props
+RETURN count(h) AS written
+
 // @name lookup_members
 // Every member's key, 人员编号, ID-number hash and roll status, for reference checks.
 MATCH (m:Member)
@@ -343,6 +353,19 @@ OPTIONAL MATCH (o:Org {id: row.org})
 FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | MERGE (r)-[:TO]->(o))
 RETURN count(r) AS written
 
+// @name create_reports
+// @write
+// @touches member:rows.member
+// Create report events the import found in neither the graph nor its earlier files: upsert_reports less MERGE's lookups.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+CREATE (m)-[:REPORTED]->(r:Report {id: row.id})
+SET r += row.props
+WITH r, row
+OPTIONAL MATCH (o:Org {id: row.org})
+FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | CREATE (r)-[:TO]->(o))
+RETURN count(r) AS written
+
 // @name upsert_external_orgs
 // @write
 // @touches orgs
@@ -377,6 +400,16 @@ SET k += row.props
 MERGE (k)-[:HELD_BY]->(o)
 RETURN count(k) AS written
 
+// @name create_meetings
+// @write
+// @touches meeting:rows.id
+// Create meetings the import found in neither the graph nor its earlier files: upsert_meetings less MERGE's lookups.
+UNWIND $rows AS row
+MATCH (o:Org {id: row.org})
+CREATE (k:Meeting {id: row.id})-[:HELD_BY]->(o)
+SET k += row.props
+RETURN count(k) AS written
+
 // @name unlink_meeting_people
 // @write
 // @touches meeting:rows.id
@@ -396,6 +429,16 @@ MATCH (m:Member {key: row.member})
 MERGE (m)-[:ATTENDED]->(k)
 RETURN count(*) AS linked
 
+// @name create_meeting_attendees
+// @write
+// @touches meeting:rows.id member:rows.member
+// Members who attended a meeting the import created (no link to find first).
+UNWIND $rows AS row
+MATCH (k:Meeting {id: row.id})
+MATCH (m:Member {key: row.member})
+CREATE (m)-[:ATTENDED]->(k)
+RETURN count(*) AS linked
+
 // @name link_meeting_absentees
 // @write
 // @touches meeting:rows.id member:rows.member
@@ -404,6 +447,16 @@ UNWIND $rows AS row
 MATCH (k:Meeting {id: row.id})
 MATCH (m:Member {key: row.member})
 MERGE (m)-[:ABSENT_FROM]->(k)
+RETURN count(*) AS linked
+
+// @name create_meeting_absentees
+// @write
+// @touches meeting:rows.id member:rows.member
+// Members recorded absent from a meeting the import created (no link to find first).
+UNWIND $rows AS row
+MATCH (k:Meeting {id: row.id})
+MATCH (m:Member {key: row.member})
+CREATE (m)-[:ABSENT_FROM]->(k)
 RETURN count(*) AS linked
 
 // @name dues_states
@@ -421,6 +474,16 @@ MATCH (m:Member {key: row.member})
 MERGE (d:Dues {id: row.id})
 SET d += row.props
 MERGE (m)-[:PAID]->(d)
+RETURN count(d) AS written
+
+// @name create_dues
+// @write
+// @touches member:rows.member
+// Create dues payments the import found in neither the graph nor its earlier files: upsert_dues less MERGE's lookups.
+UNWIND $rows AS row
+MATCH (m:Member {key: row.member})
+CREATE (m)-[:PAID]->(d:Dues {id: row.id})
+SET d += row.props
 RETURN count(d) AS written
 
 // @name first_secretary_states

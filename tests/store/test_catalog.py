@@ -216,7 +216,8 @@ def _call_sites() -> list[tuple[str, int, str, str, set[str] | None]]:
     ...) in src/, api/, dashboard/ and bench/.
 
     By convention the receiver is a name or attribute called `store` (or ending in `store`).
-    The importer's batching helper `self._write("block", rows, label)` passes `rows` only.
+    The importer's batching helper `self._write("block", rows, label, create="block")` passes
+    `rows` only.
     """
     sites: list[tuple[str, int, str, str, set[str] | None]] = []
     paths = [p for folder in CALLERS for p in sorted((ROOT / folder).rglob("*.py"))]
@@ -232,10 +233,12 @@ def _call_sites() -> list[tuple[str, int, str, str, set[str] | None]]:
                 continue
             first = node.args[0]
             if node.func.attr == "_write":
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    sites.append(
-                        (str(path.relative_to(ROOT)), node.lineno, "write", first.value, {"rows"})
-                    )
+                # its block, and the CREATE block of its `create=` keyword, get `rows` only
+                given = [first, *(k.value for k in node.keywords if k.arg == "create")]
+                for block in given:
+                    if isinstance(block, ast.Constant) and isinstance(block.value, str):
+                        rel = str(path.relative_to(ROOT))
+                        sites.append((rel, node.lineno, "write", block.value, {"rows"}))
                 continue
             recv = node.func.value
             recv_name = (

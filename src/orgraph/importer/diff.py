@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from orgraph.errors import ConstraintConflict
 from orgraph.importer.lookups import Lookups
 from orgraph.importer.places import place_rows
 from orgraph.importer.report import FileReport
@@ -41,6 +42,9 @@ class Item:
     key: str
     state: dict[str, Any]
     write: dict[str, Any]
+    # Set by `_count`: in neither the graph nor an earlier file of this call, so it may be
+    # CREATEd, not MERGEd (`_write`'s `create`).
+    new: bool = False
 
 
 def clean(d: dict[str, Any]) -> dict[str, Any]:
@@ -218,6 +222,7 @@ class ImportStep:
             seen[it.key] = it.state
             if old is None:
                 rep.created += 1
+                it.new = True
                 todo.append(it)
                 if rep.kind == "orgs":
                     # an org's creation is history too (the 变化 page lists new orgs); a
@@ -258,17 +263,40 @@ class ImportStep:
                     }
                 )
 
-    def _write(self, query: str, rows: list[dict[str, Any]], label: str) -> None:
+    def _write(
+        self,
+        query: str,
+        rows: list[dict[str, Any]],
+        label: str,
+        *,
+        create: str | None = None,
+        new: Sequence[bool] = (),
+    ) -> None:
+        """Write `rows` with `query` in batches; with `create`, the rows whose `new` is true
+        with that statement instead: a CREATE, which skips the lookups of a MERGE (half the
+        server's time of a fresh county's households, docs/scale.md "Imports"). A batch of
+        those that a uniqueness constraint refuses (another writer created one meanwhile;
+        the refused statement wrote nothing) is written again with `query`."""
         if self.dry_run or not rows:
             return
+        parts = [(query, rows)]
+        if create is not None:
+            fresh = [r for r, n in zip(rows, new, strict=True) if n]
+            parts = [(create, fresh), (query, [r for r, n in zip(rows, new, strict=True) if not n])]
         done = 0
-        for chunk in batches(rows):
-            if self.lock is not None:
-                self.lock.check()
-            self.store.write(query, rows=list(chunk))
-            done += len(chunk)
-            if self.progress:
-                self.progress(label, done, len(rows))
+        for statement, part in parts:
+            for chunk in batches(part):
+                if self.lock is not None:
+                    self.lock.check()
+                try:
+                    self.store.write(statement, rows=list(chunk))
+                except ConstraintConflict:
+                    if statement == query:
+                        raise
+                    self.store.write(query, rows=list(chunk))
+                done += len(chunk)
+                if self.progress:
+                    self.progress(label, done, len(rows))
 
     def _place(self, code6: str | None) -> str | None:
         """Register a destination place (and its city) as an external area; its code."""

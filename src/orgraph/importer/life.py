@@ -45,16 +45,29 @@ class LifeSteps(ImportStep):
             items.append(Item(rec.row, mid, state, write))
         existing = self._meeting_states([it.key for it in items])
         todo = self._count(rep, items, existing)
-        self._write("upsert_meetings", [t.write for t in todo], "meetings")
-        # A changed meeting's people are replaced; a new one has none to unlink.
+        self._write(
+            "upsert_meetings",
+            [t.write for t in todo],
+            "meetings",
+            create="create_meetings",
+            new=[t.new for t in todo],
+        )
+        # A changed meeting's people are replaced; a new one has none to unlink. A meeting
+        # an earlier file of this call wrote keeps its links: those are MERGEd.
         gone = [{"id": t.key} for t in todo if t.key in existing]
         self._write("unlink_meeting_people", gone, "meetings")
-        for query, field in (
-            ("link_meeting_attendees", "attendees"),
-            ("link_meeting_absentees", "absentees"),
+        for query, create, field in (
+            ("link_meeting_attendees", "create_meeting_attendees", "attendees"),
+            ("link_meeting_absentees", "create_meeting_absentees", "absentees"),
         ):
-            pairs = [{"id": t.key, "member": m} for t in todo for m in t.state[field]]
-            self._write(query, pairs, "meetings")
+            pairs = [(t, m) for t in todo for m in t.state[field]]
+            self._write(
+                query,
+                [{"id": t.key, "member": m} for t, m in pairs],
+                "meetings",
+                create=create,
+                new=[t.new for t, _ in pairs],
+            )
 
     def _people(self, rep: FileReport, rec: Record) -> tuple[list[str], list[str]] | None:
         """The attendees and absentees as member keys; None (row rejected, naming everyone
@@ -117,4 +130,10 @@ class LifeSteps(ImportStep):
             for row in self.store.read("dues_states", ids=list(chunk)):
                 existing[row["id"]] = {k: row[k] for k in DUES_PROPS}
         todo = self._count(rep, items, existing)
-        self._write("upsert_dues", [t.write for t in todo], "dues")
+        self._write(
+            "upsert_dues",
+            [t.write for t in todo],
+            "dues",
+            create="create_dues",
+            new=[t.new for t in todo],
+        )

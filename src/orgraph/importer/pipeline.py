@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -37,7 +38,7 @@ from orgraph.importer.members import MemberSteps, Roster
 from orgraph.importer.outflows import OutflowSteps
 from orgraph.importer.rectifications import RectificationSteps
 from orgraph.importer.report import FileReport, ImportReport
-from orgraph.roster import ParsedSheet, parse_file
+from orgraph.roster import ParsedSheet, parse_file, workers
 from orgraph.store import GraphStore
 from orgraph.store.base import Deferred, one_revision
 from orgraph.store.migrations import migrate
@@ -297,7 +298,12 @@ def _parse(
     given: Callable[[Path], list[ParsedSheet]] | None = None,
 ) -> list[tuple[ParsedSheet, FileReport]]:
     """Parse every file: each sheet gets its report; the sheets that can be imported are
-    returned with theirs."""
+    returned with theirs. Files not read already (`given`) are read here, or, from 2 MB of
+    input on a machine with several cores, in one child process per core
+    (roster/workers.py): reading and checking rows is pure Python, and two fifths of a fresh
+    county import on one core (docs/scale.md "Imports")."""
+    if given is None and workers.children_for(paths) > 1:
+        given = _read_in_children(paths, kind, key, today, max_bytes)
     parsed: list[tuple[ParsedSheet, FileReport]] = []
     for path in paths:
         extra = {"max_bytes": max_bytes} if max_bytes else {}
@@ -319,3 +325,23 @@ def _parse(
             elif sheet.kind == "members":  # refused whole: still counts against a snapshot
                 roster.sheets.append(rep)
     return parsed
+
+
+def _read_in_children(
+    paths: Sequence[Path], kind: str | None, key: bytes, today: dt.date, max_bytes: int | None
+) -> Callable[[Path], list[ParsedSheet]]:
+    """Every path's sheets, read in child processes (no memory or time limit: the caller is
+    the user's own command, not a server), given out as `_parse`'s `given`."""
+    with tempfile.TemporaryDirectory(prefix="orgraph-read-") as spool:
+        read = workers.parse_in_children(
+            paths,
+            [p.name for p in paths],
+            kind=kind,
+            key=key,
+            today=today,
+            max_bytes=max_bytes,
+            limits=workers.NO_LIMITS,
+            spool=Path(spool),
+            children=workers.children_for(paths),
+        )
+    return read.__getitem__
