@@ -29,8 +29,10 @@ child costs one `fork`, not an interpreter start.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import io
 import logging
 import multiprocessing
@@ -39,7 +41,7 @@ import pickle
 import resource
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import connection, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
@@ -186,6 +188,20 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@contextlib.contextmanager
+def no_collection() -> Iterator[None]:
+    """No garbage collection in this block (process-wide: keep it short). Loading results
+    makes no reference cycles, and the collections its allocations trigger walk every row
+    loaded before."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def pack(sheets: list[ParsedSheet]) -> list[tuple[ParsedSheet, list[tuple[int, Any]]]]:
     """Sheets without their records, and the records as plain (row, values) tuples: plain
     tuples and dicts pickle in C, a slotted dataclass through Python (3x slower)."""
@@ -214,6 +230,10 @@ def _child(
     in spool / RESULT.format(i); ('done',) at the end, or ('error', i, exc) or ('memory', i)."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _limit_memory(memory_mb)
+    # Reading a file makes no reference cycles (checked on the demo's files), but every full
+    # collection walks all the rows read so far: a fifth of the reading time. Collected once
+    # after each file instead.
+    gc.disable()
     extra: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
     for i, path in paths:
         conn.send(("file", i))
@@ -222,6 +242,7 @@ def _child(
             with (spool / RESULT.format(i)).open("wb") as out:
                 pickle.dump(pack(sheets), out, protocol=pickle.HIGHEST_PROTOCOL)
             del sheets
+            gc.collect()
         except MemoryError:
             conn.send(("memory", i))
             return
@@ -340,7 +361,7 @@ def parse_in_children(
                     reader.current = msg[1]
                 elif msg[0] == "parsed":
                     result = spool / RESULT.format(msg[1])
-                    with result.open("rb") as f:
+                    with result.open("rb") as f, no_collection():
                         out[paths[msg[1]]] = unpack(pickle.load(f))
                     result.unlink()
                     reader.current = None
