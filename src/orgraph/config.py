@@ -64,8 +64,8 @@ class Settings(BaseSettings):
     # Save the analysis projection in the data folder and start new processes from it
     # (docs/design.md#snapshots).
     projection_snapshots: bool = True
-    # The API reads uploaded rosters in child processes: address space each may add (MB; 0 for
-    # no limit) and seconds they may take for all files of one upload (orgraph.roster.workers).
+    # The API reads uploaded rosters in a child process: address space it may add (MB; 0 for
+    # no limit) and seconds it may take for all files of one upload (orgraph.roster.workers).
     upload_memory_mb: int = 4096
     upload_timeout_s: float = 300.0
     # One import at a time per graph (store/write_lock.py): seconds an import waits for another

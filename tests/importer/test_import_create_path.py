@@ -5,6 +5,7 @@ MERGEs (importer/diff.py `_write`), and reading is shared out between child proc
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -60,8 +61,8 @@ def test_an_import_that_creates_leaves_the_graph_a_merging_one_leaves(
     made = import_demo(store, life_demo, names)
     write = ImportStep._write
 
-    def merge_only(self: ImportStep, query: str, rows: Any, label: str, **_: Any) -> None:
-        write(self, query, rows, label)
+    def merge_only(self: ImportStep, query: str, rows: Any, label: str, **_: Any) -> Any:
+        return write(self, query, rows, label)
 
     monkeypatch.setattr(ImportStep, "_write", merge_only)
     merged_ran = spy(other_store)
@@ -92,7 +93,10 @@ def test_a_created_batch_a_constraint_refuses_is_merged_instead(store: GraphStor
         {"id": f"H{i}", "area": "330226101201", "props": {"size": 2, "head_name": None}}
         for i in range(5)
     ]
-    step._write("upsert_households", rows, "households", create="create_households", new=[True] * 5)
+    again = step._write(
+        "upsert_households", rows, "households", create="create_households", new=[True] * 5
+    )
+    assert again == rows  # the batch was merged: none of it was new after all
     got = {r["id"]: r for r in store.read("household_states", ids=[f"H{i}" for i in range(5)])}
     assert sorted(got) == [f"H{i}" for i in range(5)]
     assert {r["size"] for r in got.values()} == {2}
@@ -144,35 +148,117 @@ def test_reading_in_children_gives_the_report_reading_here_gives(
     for children in (False, True):
         monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0 if children else 1 << 60)
         monkeypatch.setattr(workers, "cores", lambda: 2)
-        real = workers.parse_in_children
+        real = workers.Reading.opened
         seen: list[int] = []
 
-        def counted(*a: Any, _real: Any = real, _seen: list[int] = seen, **kw: Any) -> Any:
-            _seen.append(kw["children"])
-            return _real(*a, **kw)
+        def counted(self: workers.Reading, _real: Any = real, _seen: list[int] = seen) -> Any:
+            _seen.append(len(self.readers))
+            return _real(self)
 
-        monkeypatch.setattr(workers, "parse_in_children", counted)
-        reports.append(import_files(store, paths, key=KEY, today=AS_OF, dry_run=True))
+        monkeypatch.setattr(workers.Reading, "opened", counted)
+        for dry_run in (True, False):
+            reports.append(import_files(store, paths, key=KEY, today=AS_OF, dry_run=dry_run))
         monkeypatch.undo()
-        assert seen == ([2] if children else [])
-    assert same_report(*reports)
+        assert seen == ([2, 2] if children else [])
+        store.drop_all()
+    assert same_report(reports[0], reports[2]) and same_report(reports[1], reports[3])
     assert reports[0].totals()["rejected"] > 0 and reports[0].totals()["rows"] > 100
+    assert reports[1].totals()["created"] > 100
 
 
-def test_of_two_unreadable_files_the_first_is_named_as_reading_here_would(
-    store: GraphStore, demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _slow_csv(path: Path, rows: int) -> Path:
+    """A file of areas that takes its reader a while (~0.25 s per 10,000 rows here)."""
+    body = "".join(f"3302261{i:05d},村{i},村\n" for i in range(rows))
+    path.write_text("区划代码,名称,层级\n" + body, encoding="utf-8")
+    return path
+
+
+def _reading(paths: list[Path], groups: list[list[int]], **kw: Any) -> workers.Reading:
+    """A Reading whose children get `groups` of the files (not shared out by size)."""
+    real = workers.share
+    workers.share = lambda _paths, _n: groups  # type: ignore[assignment]
+    try:
+        return workers.Reading(
+            paths,
+            [p.name for p in paths],
+            kind=None,
+            key=KEY,
+            today=AS_OF,
+            max_bytes=None,
+            limits=kw.pop("limits", workers.NO_LIMITS),
+            spool=kw.pop("spool"),
+            children=len(groups),
+            **kw,
+        )
+    finally:
+        workers.share = real
+
+
+@pytest.mark.parametrize("priority", [None, {"areas": 0}])
+def test_the_first_file_to_fail_is_named_not_the_first_failure_heard_of(
+    tmp_path: Path, priority: dict[str, int] | None
 ) -> None:
+    """坏2 fails at once in its child; 坏1 fails after a slow file in the other: a reading one
+    file after the other would name 坏1, and so must the children."""
+    slow = _slow_csv(tmp_path / "slow.csv", 40_000)
     bad1, bad2 = tmp_path / "坏1.xlsx", tmp_path / "坏2.xlsx"
     bad1.write_bytes(b"PK\x03\x04 not a workbook" * 50)
-    bad2.write_bytes(b"\x00\x01\x02 no table here" * 50)
-    paths = [demo_dir / FILES[3], bad2, demo_dir / FILES[0], bad1]
-    for children in (False, True):
-        monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0 if children else 1 << 60)
-        monkeypatch.setattr(workers, "cores", lambda: 2)
-        with pytest.raises(RosterFileError) as caught:
-            import_files(store, paths, key=KEY, today=AS_OF, dry_run=True)
-        assert "坏2.xlsx" in str(caught.value), (children, caught.value)
-        monkeypatch.undo()
+    bad2.write_bytes(b"PK\x03\x04 not a workbook either" * 50)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with (
+        _reading([slow, bad1, bad2], [[0, 1], [2]], spool=spool, priority=priority) as reading,
+        pytest.raises(RosterFileError) as caught,
+    ):
+        reading.opened() if priority else reading.all()
+    assert "坏1.xlsx" in str(caught.value), caught.value
+    assert not multiprocessing.active_children()
+    assert not list(spool.iterdir())
+
+
+def test_a_later_file_still_reading_does_not_hold_up_an_earlier_failure(tmp_path: Path) -> None:
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook" * 50)
+    slow = _slow_csv(tmp_path / "slow.csv", 400_000)  # seconds to read
+    t0 = time.monotonic()
+    with (
+        _reading([bad, slow], [[0], [1]], spool=tmp_path) as reading,
+        pytest.raises(RosterFileError) as caught,
+    ):
+        reading.all()
+    took = time.monotonic() - t0
+    assert "坏.xlsx" in str(caught.value)
+    assert took < 3.0, f"waited {took:.1f} s for a file that could not fail first"
+
+
+def test_reading_and_writing_overlap_and_report_in_the_files_order(
+    store: GraphStore, life_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With children, the kinds are written as their files come in (the members before the
+    meeting ledger is checked), and the report still lists the files in the order given."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    names = (*LIFE, *reversed(FILES))
+    events: list[str] = []
+    real_sheets = workers.Reading.sheets
+
+    def sheets(self: workers.Reading, i: int) -> Any:
+        events.append(f"read {self.paths[i].name}")
+        return real_sheets(self, i)
+
+    monkeypatch.setattr(workers.Reading, "sheets", sheets)
+    write = ImportStep._write
+
+    def noted(self: ImportStep, query: str, *a: Any, **kw: Any) -> Any:
+        events.append(f"write {query}")
+        return write(self, query, *a, **kw)
+
+    monkeypatch.setattr(ImportStep, "_write", noted)
+    made = import_demo(store, life_demo, names)
+    in_report = [Path(f.path).name for f in made.files]  # a file of two sheets twice
+    assert list(dict.fromkeys(in_report)) == list(names)
+    assert events.index("write upsert_members") < events.index("read 组织生活记录.xlsx")
+    assert made.totals()["created"] > 1000
 
 
 def _sparse_xlsx(path: Path) -> Path:

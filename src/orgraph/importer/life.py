@@ -45,7 +45,7 @@ class LifeSteps(ImportStep):
             items.append(Item(rec.row, mid, state, write))
         existing = self._meeting_states([it.key for it in items])
         todo = self._count(rep, items, existing)
-        self._write(
+        merged = self._write(
             "upsert_meetings",
             [t.write for t in todo],
             "meetings",
@@ -53,7 +53,9 @@ class LifeSteps(ImportStep):
             new=[t.new for t in todo],
         )
         # A changed meeting's people are replaced; a new one has none to unlink. A meeting
-        # an earlier file of this call wrote keeps its links: those are MERGEd.
+        # an earlier file of this call wrote, or one that turned out to exist (`merged`),
+        # keeps its links: those are MERGEd.
+        existed = {row["id"] for row in merged}
         gone = [{"id": t.key} for t in todo if t.key in existing]
         self._write("unlink_meeting_people", gone, "meetings")
         for query, create, field in (
@@ -66,7 +68,7 @@ class LifeSteps(ImportStep):
                 [{"id": t.key, "member": m} for t, m in pairs],
                 "meetings",
                 create=create,
-                new=[t.new for t, _ in pairs],
+                new=[t.new and t.key not in existed for t, _ in pairs],
             )
 
     def _people(self, rep: FileReport, rec: Record) -> tuple[list[str], list[str]] | None:

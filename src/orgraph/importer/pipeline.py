@@ -19,8 +19,9 @@ import contextlib
 import datetime as dt
 import gc
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from orgraph import clock
@@ -133,6 +134,8 @@ def import_files(
     )
     sheets = None if hoped else _parse(paths, kind, key, today, max_bytes, report, roster, parsed)
     with contextlib.ExitStack() as held:
+        if sheets is not None:
+            held.callback(sheets.close)  # children still reading are stopped
         lock = None
         if not dry_run:
             migrate(store)  # a never-migrated graph would get no constraints and no indexes
@@ -152,16 +155,13 @@ def import_files(
             report = found
         elif sheets is None:  # the graph moved on since the first look: read the rows after all
             sheets = _parse(paths, kind, key, today, max_bytes, report, roster, parsed)
+            held.callback(sheets.close)
         if not dry_run and origin is not None:
             # after the revision is published (the exit below runs first), before the lock
             # is let go: the next import's writes are not yet in the graph
             held.push(_Recorder(store, report, paths, origin, snapshot, on or today, engine))
         if sheets is not None:
-            # The rows read live until the import ends; every full garbage collection the
-            # writes' allocations trigger would walk them all (a tenth of a city's import):
-            # they are moved where collections do not look (gc.freeze) until then.
-            held.callback(gc.unfreeze)
-            gc.freeze()
+            held.enter_context(_rows_frozen())
             _run(
                 store,
                 sheets,
@@ -184,7 +184,7 @@ def import_files(
 
 def _run(
     store: GraphStore,
-    sheets: list[tuple[ParsedSheet, FileReport]],
+    sheets: Sheets,
     report: ImportReport,
     roster: Roster,
     held: contextlib.ExitStack,
@@ -210,14 +210,11 @@ def _run(
     imp = Importer(store, dry_run=dry_run, progress=progress, lock=lock)
     for k in ORDER:
         if k == "members":
-            imp.members(
-                [(rep, sheet.records) for sheet, rep in sheets if sheet.kind == "members"],
-                roster,
-            )
+            imp.members([(rep, sheet.records) for sheet, rep in sheets.of_kind(k)], roster)
             continue
-        for sheet, rep in sheets:
-            if sheet.kind == k:
-                getattr(imp, k)(rep, sheet.records)
+        for sheet, rep in sheets.of_kind(k):
+            getattr(imp, k)(rep, sheet.records)
+    sheets.finish()
     if snapshot:
         report.off_roll = imp.snapshot(roster, today.isoformat())
     if not dry_run:
@@ -293,6 +290,29 @@ class _Recorder:
         )
 
 
+class _Frozen:
+    count = 0
+    lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _rows_frozen() -> Iterator[None]:
+    """The rows read live until the import ends; every full garbage collection the writes'
+    allocations trigger would walk them all (a tenth of a city's import): they are moved where
+    collections do not look (gc.freeze), and back when the last import running in this
+    process ends (freezing is process-wide)."""
+    with _Frozen.lock:
+        _Frozen.count += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _Frozen.lock:
+            _Frozen.count -= 1
+            if not _Frozen.count:
+                gc.unfreeze()
+
+
 def _parse(
     paths: Sequence[Path],
     kind: str | None,
@@ -302,18 +322,94 @@ def _parse(
     report: ImportReport,
     roster: Roster,
     given: Callable[[Path], list[ParsedSheet]] | None = None,
-) -> list[tuple[ParsedSheet, FileReport]]:
-    """Parse every file: each sheet gets its report; the sheets that can be imported are
-    returned with theirs. Files not read already (`given`) are read here, or, from 2 MB of
-    input on a machine with several cores, in one child process per core
-    (roster/workers.py): reading and checking rows is pure Python, and two fifths of a fresh
-    county import on one core (docs/scale.md "Imports")."""
+) -> Sheets:
+    """Every file's sheets, each with its report. Files not read already (`given`) are read
+    here, or, from 2 MB of input on a machine with several cores, in one child process per
+    core (roster/workers.py): reading and checking rows is pure Python, and two fifths of a
+    fresh county import on one core (docs/scale.md "Imports"). The children open every file
+    first, so that a file that cannot be read at all stops the import here, before anything
+    is written, as when the files are read one after the other; then the kinds are written as
+    their files come in."""
     if given is None and workers.children_for(paths) > 1:
-        given = _read_in_children(paths, kind, key, today, max_bytes)
-    parsed: list[tuple[ParsedSheet, FileReport]] = []
-    for path in paths:
+        spool = tempfile.TemporaryDirectory(prefix="orgraph-read-")
+        try:
+            reading = workers.Reading(
+                paths,
+                [p.name for p in paths],
+                kind=kind,
+                key=key,
+                today=today,
+                max_bytes=max_bytes,
+                limits=workers.NO_LIMITS,
+                spool=Path(spool.name),
+                children=workers.children_for(paths),
+                priority={k: i for i, k in enumerate(ORDER)},
+            )
+            try:
+                kinds = reading.opened()
+            except BaseException:
+                reading.close()
+                raise
+        except BaseException:
+            spool.cleanup()
+            raise
+        return Sheets(paths, report, roster, reading.sheets, kinds, (reading.close, spool.cleanup))
+    if given is None:
         extra = {"max_bytes": max_bytes} if max_bytes else {}
-        read = given(path) if given else parse_file(path, kind, key=key, today=today, **extra)
+
+        def given(path: Path) -> list[ParsedSheet]:
+            return parse_file(path, kind, key=key, today=today, **extra)
+
+    read = given
+    sheets = Sheets(paths, report, roster, lambda i: read(paths[i]), None, ())
+    sheets.finish()  # every file read now, before the import lock is taken
+    return sheets
+
+
+class Sheets:
+    """The sheets of an import's files with their reports, file by file as they come in: a
+    kind's step waits for the files that may hold that kind (`of_kind`, by `kinds`: each
+    file's possible kinds; None: every file). The reports join `report.files` in the files'
+    order whatever order they come in; `finish` waits for the rest."""
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        report: ImportReport,
+        roster: Roster,
+        fetch: Callable[[int], list[ParsedSheet]],
+        kinds: dict[int, frozenset[str]] | None,
+        closers: Sequence[Callable[[], object]],
+    ) -> None:
+        self.paths, self.report, self.roster = paths, report, roster
+        self.fetch, self.kinds, self.closers = fetch, kinds, closers
+        self.built: dict[int, list[tuple[ParsedSheet, FileReport]]] = {}
+        self.reports: dict[int, list[FileReport]] = {}
+
+    def of_kind(self, k: str) -> list[tuple[ParsedSheet, FileReport]]:
+        """The importable sheets of kind k with their reports, in the files' order."""
+        for i in range(len(self.paths)):
+            if self.kinds is None or k in self.kinds[i]:
+                self._build(i)
+        return [(s, r) for i in sorted(self.built) for s, r in self.built[i] if s.kind == k]
+
+    def finish(self) -> None:
+        """Every file in, its reports in `report.files` in the files' order."""
+        for i in range(len(self.paths)):
+            self._build(i)
+        self.report.files[:] = [r for i in sorted(self.reports) for r in self.reports[i]]
+
+    def close(self) -> None:
+        for close in self.closers:
+            close()
+
+    def _build(self, i: int) -> None:
+        if i in self.built:
+            return
+        path, read = self.paths[i], self.fetch(i)
+        if self.kinds is not None:
+            gc.freeze()  # rows that come in while the kinds are written: see _rows_frozen
+        self.built[i], self.reports[i] = [], []
         for sheet in read:
             rep = FileReport(
                 path=str(path),
@@ -325,29 +421,9 @@ def _parse(
                 warnings=list(sheet.warnings),
                 errors=list(sheet.errors),
             )
-            report.files.append(rep)
+            self.report.files.append(rep)
+            self.reports[i].append(rep)
             if sheet.ok and sheet.kind:
-                parsed.append((sheet, rep))
+                self.built[i].append((sheet, rep))
             elif sheet.kind == "members":  # refused whole: still counts against a snapshot
-                roster.sheets.append(rep)
-    return parsed
-
-
-def _read_in_children(
-    paths: Sequence[Path], kind: str | None, key: bytes, today: dt.date, max_bytes: int | None
-) -> Callable[[Path], list[ParsedSheet]]:
-    """Every path's sheets, read in child processes (no memory or time limit: the caller is
-    the user's own command, not a server), given out as `_parse`'s `given`."""
-    with tempfile.TemporaryDirectory(prefix="orgraph-read-") as spool:
-        read = workers.parse_in_children(
-            paths,
-            [p.name for p in paths],
-            kind=kind,
-            key=key,
-            today=today,
-            max_bytes=max_bytes,
-            limits=workers.NO_LIMITS,
-            spool=Path(spool),
-            children=workers.children_for(paths),
-        )
-    return read.__getitem__
+                self.roster.sheets.append(rep)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -61,14 +62,45 @@ def parse_file(
     warning (several sheets) or an error (the only non-empty sheet). Raises RosterFileError
     when the file cannot be read at all.
     """
+    return read_rows(open_file(path, kind, max_bytes=max_bytes), key=key, today=today)
+
+
+@dataclass
+class Opened:
+    """A file read and its sheets' headers found (`open_file`), its rows not yet checked
+    (`read_rows`): everything that can refuse the file whole has happened."""
+
+    path: Path
+    kind: str | None
+    raw_sheets: list[RawSheet]
+    candidates: list[RawSheet]
+    headers: list[tuple[RawSheet, HeaderResult | None]]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """Every kind its sheets may come out as (a sheet of one may still be refused)."""
+        found = {h.kind for _, h in self.headers if h is not None and h.kind}
+        return frozenset(found | ({self.kind} if self.kind else set()))
+
+
+def open_file(
+    path: str | Path, kind: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Opened:
+    """Read a file and find its sheets' headers (the first half of `parse_file`)."""
     p = Path(path)
     raw_sheets = read_workbook(p, max_bytes=max_bytes)
     if kind is not None:
         kind = kind_spec(kind).kind
     candidates = [s for s in raw_sheets if s.visible and not all(_is_blank_row(r) for r in s.rows)]
-    if not candidates:
-        return [_no_data(p, raw_sheets, kind)]
     headers = [(s, find_header(s, kind)) for s in candidates]
+    return Opened(p, kind, raw_sheets, candidates, headers)
+
+
+def read_rows(opened: Opened, *, key: bytes, today: date | None = None) -> list[ParsedSheet]:
+    """Check the rows of an opened file (the second half of `parse_file`)."""
+    p, kind, candidates, headers = opened.path, opened.kind, opened.candidates, opened.headers
+    if not candidates:
+        return [_no_data(p, opened.raw_sheets, kind)]
     if not any(h is not None for _, h in headers):
         return [parse_sheet(candidates[0], kind, key=key, path=str(p), today=today)]
     results: list[ParsedSheet] = []

@@ -1,24 +1,26 @@
-"""Rosters read and checked in child processes: for isolation (the API) and for speed (both).
+"""Rosters read and checked in child processes: for isolation (the API) and for speed (the CLI).
 
-A roster reader is native code (calamine) or a pure-Python library fed a stranger's file
-(openpyxl, the HTML and XML readers): a file that makes one abort, exhaust memory or spin
-would otherwise take the process down (#18). And reading and checking is pure Python on one
-core: ~30k rows/s, two fifths of a county's import (#12, docs/scale.md "Imports").
+A roster reader is native code (calamine) or pure Python fed a stranger's file (the HTML and
+XML readers): a file that makes one abort, exhaust memory or spin would otherwise take the
+process down (#18). And reading and checking is pure Python on one core: ~30k rows/s, a third
+of a county's import (#12, docs/scale.md "Imports").
 
-:func:`parse_in_children` runs `orgraph.roster.parse_file` over a set of files in up to
-`children` fresh processes forked from a small fork server, the files shared out by size
+A :class:`Reading` runs `orgraph.roster` over a set of files in up to `children` fresh
+processes forked from a small fork server, the files shared out by the work they take
 (:func:`share`), each child reading its files in the callers' order under
 
 - an address-space limit (`Limits.memory_mb` above its size when it starts; 0: none),
   no core dumps,
 - a wall-clock limit (`Limits.seconds`) for all the files, after which the parent kills them.
 
-A child tells the parent which file it is reading before it starts each one, so a child that
-dies or overruns is answered with a Chinese problem naming that file: PayloadTooLarge when it
-ran out of memory, ValidationFailed when it died (a native abort or crash), UploadTimeout when
-it overran; the caller stays up. When several files fail, the error raised is the first
-file's in the callers' order, as a reading one file after the other would have raised it: a
-child stops at its first failure, and its later files come later in that order.
+A child tells the parent which file it is at before it starts each one, so a child that dies
+or overruns is answered with a Chinese problem naming that file: PayloadTooLarge when it ran
+out of memory, ValidationFailed when it died (a native abort or crash), UploadTimeout when it
+overran; the caller stays up. When several files fail, the error raised is the first file's in
+the callers' order, as reading one file after the other would raise it: a child stops at its
+first failure and its later files come later in that order, and once a file failed, the
+children that can only fail later files are stopped (a later file that hangs does not hide
+an earlier one that failed).
 
 Only the results come back, once: each file's parsed sheets (records, issues; never the file's
 bytes) are pickled into the caller's private spool folder as soon as that file is read, and
@@ -41,7 +43,7 @@ import pickle
 import resource
 import signal
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import connection, forkserver, popen_forkserver, reduction, spawn, util
 from multiprocessing.connection import Connection
@@ -224,39 +226,70 @@ def _child(
     max_bytes: int | None,
     memory_mb: int,
     spool: Path,
+    priority: dict[str, int] | None,
     conn: Connection,
 ) -> None:
-    """Parse every (index, path): ('file', i) before each, ('parsed', i) once its sheets are
-    in spool / RESULT.format(i); ('done',) at the end, or ('error', i, exc) or ('memory', i)."""
+    """Read every (index, path): ('file', i) before each, ('parsed', i) once its sheets are
+    in spool / RESULT.format(i); ('done',) at the end, or ('error', i, exc) or ('memory', i).
+    With a `priority` (kind → rank), in two passes: every file opened first, ('kinds', i,
+    kinds) for each, then their rows checked, the files of the lowest-ranked kind first."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _limit_memory(memory_mb)
     # Reading a file makes no reference cycles (checked on the demo's files), but every full
     # collection walks all the rows read so far: a fifth of the reading time. Collected once
-    # after each file instead.
-    gc.disable()
+    # after each file instead, when no memory limit could make the difference refuse a file.
+    if memory_mb <= 0:
+        gc.disable()
     extra: dict[str, Any] = {"max_bytes": max_bytes} if max_bytes else {}
-    for i, path in paths:
-        conn.send(("file", i))
+    at = -1
+    try:
+        if priority is None:
+            for at, path in paths:
+                conn.send(("file", at))
+                _send(at, validate.parse_file(path, kind, key=key, today=today, **extra), spool)
+                conn.send(("parsed", at))
+        else:
+            opened: dict[int, validate.Opened] = {}
+            for at, path in paths:
+                conn.send(("file", at))
+                opened[at] = validate.open_file(path, kind, **extra)
+                conn.send(("kinds", at, opened[at].kinds))
+            for at in sorted(opened, key=lambda i: _rank(opened[i].kinds, priority)):
+                conn.send(("file", at))
+                _send(at, validate.read_rows(opened.pop(at), key=key, today=today), spool)
+                conn.send(("parsed", at))
+    except MemoryError:
+        conn.send(("memory", at))
+        return
+    except Exception as exc:  # the reader's own answer, raised again in the parent
         try:
-            sheets = validate.parse_file(path, kind, key=key, today=today, **extra)
-            with (spool / RESULT.format(i)).open("wb") as out:
-                pickle.dump(pack(sheets), out, protocol=pickle.HIGHEST_PROTOCOL)
-            del sheets
-            gc.collect()
-        except MemoryError:
-            conn.send(("memory", i))
-            return
-        except Exception as exc:  # the reader's own answer, raised again in the parent
-            try:
-                conn.send(("error", i, exc))
-            except Exception:  # an exception that does not pickle: its text is enough
-                conn.send(("error", i, ValidationFailed(str(exc))))
-            return
-        conn.send(("parsed", i))
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # one that does not pickle, or not back: its text is enough
+            exc = ValidationFailed(str(exc))
+        conn.send(("error", at, exc))
+        return
     conn.send(("done",))
 
 
+def _rank(kinds: frozenset[str], priority: dict[str, int]) -> int:
+    """When a file's rows are wanted: the rank of its first kind to be written (a file of no
+    kind last)."""
+    return min((priority.get(k, len(priority)) for k in kinds), default=len(priority))
+
+
+def _send(i: int, sheets: list[ParsedSheet], spool: Path) -> None:
+    """File i's sheets into the spool, then a collection (see _child)."""
+    with (spool / RESULT.format(i)).open("wb") as out:
+        pickle.dump(pack(sheets), out, protocol=pickle.HIGHEST_PROTOCOL)
+    del sheets
+    gc.collect()
+
+
 def _memory(name: str, limits: Limits) -> PayloadTooLarge:
+    if limits.memory_mb <= 0:
+        return PayloadTooLarge(
+            f"读取文件“{name}”时内存不足，请拆分文件或删去多余的空行空列后再导入"
+        )
     return PayloadTooLarge(
         f"读取文件“{name}”所需内存超过 {limits.memory_mb} MB 的限制 "
         "(ORGRAPH_UPLOAD_MEMORY_MB)，请拆分文件或删去多余的空行空列后再上传"
@@ -272,7 +305,7 @@ def _died(name: str, exitcode: int | None, limits: Limits) -> ValidationFailed:
     cap = f" (读取内存上限 {limits.memory_mb} MB)" if limits.memory_mb > 0 else ""
     return ValidationFailed(
         f"文件“{name}”无法读取: 读取程序异常终止，文件可能已损坏或过于庞大{cap}；"
-        "服务未受影响，请检查文件后重试"
+        "读取在单独的进程中进行，其余部分未受影响，请检查文件后重试"
     )
 
 
@@ -288,13 +321,170 @@ class _Reader:
     proc: _ReaderProcess
     receiver: Connection
     group: list[int]  # the indexes of its files
-    current: int | None = None  # the index of the file it is reading
+    current: int | None = None  # the index of the file it is at
+    done: bool = False  # it said 'done', failed, or died
 
-    def at(self, done: dict[Path, list[ParsedSheet]], paths: Sequence[Path]) -> int:
-        """The file it was at: the one it is reading, else (between two) its next one."""
+    def at(self, parsed: dict[int, list[ParsedSheet]]) -> int:
+        """The file it was at: the one it said it started, else its next unread one."""
         if self.current is not None:
             return self.current
-        return next((i for i in self.group if paths[i] not in done), self.group[-1])
+        return next((i for i in self.group if i not in parsed), self.group[-1])
+
+
+class Reading:
+    """Files read in up to `children` child processes under `limits` (each child its own
+    memory limit, the wall clock for them all). `names` are the files as the user knows
+    them, for the messages; `spool` a private folder for the results. With a `priority`
+    (kind → rank) each child opens all its files first (`opened` gives their kinds once all
+    are), then checks their rows, the files of the lowest-ranked kind first (`sheets`); an
+    importer writes the kinds it has while the rest are read. Use as a context manager: the
+    children are killed when it ends."""
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        names: Sequence[str],
+        *,
+        kind: str | None,
+        key: bytes,
+        today: dt.date,
+        max_bytes: int | None,
+        limits: Limits,
+        spool: Path,
+        children: int = 1,
+        priority: dict[str, int] | None = None,
+    ) -> None:
+        self.paths, self.names, self.limits, self.spool = list(paths), names, limits, spool
+        self.kinds: dict[int, frozenset[str]] = {}
+        self.parsed: dict[int, list[ParsedSheet]] = {}
+        self.failed: dict[int, Exception] = {}
+        self.readers: list[_Reader] = []
+        self.deadline = time.monotonic() + limits.seconds
+        _CTX.set_forkserver_preload(PRELOAD)
+        try:
+            for group in share(self.paths, children) if self.paths else []:
+                receiver, sender = _CTX.Pipe(duplex=False)
+                proc = _ReaderProcess(
+                    target=_child,
+                    args=(
+                        [(i, self.paths[i]) for i in group],
+                        kind,
+                        key,
+                        today,
+                        max_bytes,
+                        limits.memory_mb,
+                        spool,
+                        priority,
+                        sender,
+                    ),
+                    name="orgraph-roster-reader",
+                    daemon=True,
+                )
+                self.readers.append(_Reader(proc, receiver, group))
+                proc.start()
+                sender.close()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Reading:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def opened(self) -> dict[int, frozenset[str]]:
+        """Every file's kinds, once all are opened (with a `priority`); the error of the first
+        file, in the callers' order, that could not be."""
+        self._until(lambda r: all(i in self.kinds for i in r.group))
+        self._raise_first()
+        return dict(self.kinds)
+
+    def sheets(self, i: int) -> list[ParsedSheet]:
+        """File i's sheets, once read."""
+        self._until(lambda r: i not in r.group or i in self.parsed)
+        if i not in self.parsed:
+            self._raise_first()
+        return self.parsed[i]
+
+    def all(self) -> dict[Path, list[ParsedSheet]]:
+        """Every file's sheets; the error of the first file that could not be read."""
+        self._until(lambda r: all(i in self.parsed for i in r.group))
+        self._raise_first()
+        return {self.paths[i]: sheets for i, sheets in sorted(self.parsed.items())}
+
+    def _raise_first(self) -> None:
+        if self.failed:
+            raise self.failed[min(self.failed)]
+
+    def _until(self, enough: Callable[[_Reader], bool]) -> None:
+        """Take the children's messages until each is done or has given `enough`."""
+        while True:
+            live = {r.receiver: r for r in self.readers if not r.done and not enough(r)}
+            if not live:
+                return
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                at = min(r.at(self.parsed) for r in live.values())
+                if self.failed and min(self.failed) < at:
+                    self._raise_first()
+                raise _timeout(self.names[at], self.limits)
+            for ready in connection.wait(list(live), timeout=min(left, 3600.0)):
+                assert isinstance(ready, Connection)
+                self._take(live[ready])
+
+    def _take(self, reader: _Reader) -> None:
+        try:
+            msg = reader.receiver.recv()
+        except EOFError:  # the child is gone without a word: killed or aborted
+            reader.proc.join(timeout=5)
+            if not all(i in self.parsed for i in reader.group):
+                at = reader.at(self.parsed)
+                self._fail(at, _died(self.names[at], reader.proc.exitcode, self.limits))
+            reader.done = True
+            return
+        except Exception as exc:  # a message that does not load (an exception's class)
+            at = reader.at(self.parsed)
+            self._fail(at, ValidationFailed(f"文件“{self.names[at]}”无法读取: {exc}"))
+            reader.done = True
+            return
+        if msg[0] == "file":
+            reader.current = msg[1]
+        elif msg[0] == "kinds":
+            self.kinds[msg[1]] = msg[2]
+            reader.current = None
+        elif msg[0] == "parsed":
+            result = self.spool / RESULT.format(msg[1])
+            with result.open("rb") as f, no_collection():
+                self.parsed[msg[1]] = unpack(pickle.load(f))
+            result.unlink()
+            reader.current = None
+        elif msg[0] in ("memory", "error"):
+            i = msg[1] if msg[1] >= 0 else reader.at(self.parsed)
+            reader.done = True
+            self._fail(i, _memory(self.names[i], self.limits) if msg[0] == "memory" else msg[2])
+        else:
+            reader.done = True
+
+    def _fail(self, i: int, exc: Exception) -> None:
+        """File i failed: a child still at a later file (in the callers' order, which it reads
+        in until every file is opened) can fail none before it, and is stopped."""
+        self.failed[i] = exc
+        first = min(self.failed)
+        for r in self.readers:
+            pending = [j for j in r.group if j not in self.kinds and j not in self.parsed]
+            if not r.done and pending and min(pending) > first:
+                r.proc.kill()
+                r.done = True
+
+    def close(self) -> None:
+        for r in self.readers:
+            if r.proc.is_alive():
+                r.proc.kill()
+            if r.proc.pid is not None:
+                r.proc.join(timeout=5)
+            r.receiver.close()
+        self.readers = []
 
 
 def parse_in_children(
@@ -309,75 +499,16 @@ def parse_in_children(
     spool: Path,
     children: int = 1,
 ) -> dict[Path, list[ParsedSheet]]:
-    """The sheets of every path, read in up to `children` child processes under `limits`
-    (each child its own memory limit, the wall clock for them all). `names` are the files as
-    the user knows them, for the messages; `spool` a private folder for the results."""
-    if not paths:
-        return {}
-    _CTX.set_forkserver_preload(PRELOAD)
-    deadline = time.monotonic() + limits.seconds
-    readers: list[_Reader] = []
-    out: dict[Path, list[ParsedSheet]] = {}
-    failed: dict[int, Exception] = {}
-    try:
-        for group in share(paths, children):
-            receiver, sender = _CTX.Pipe(duplex=False)
-            proc = _ReaderProcess(
-                target=_child,
-                args=(
-                    [(i, paths[i]) for i in group],
-                    kind,
-                    key,
-                    today,
-                    max_bytes,
-                    limits.memory_mb,
-                    spool,
-                    sender,
-                ),
-                name="orgraph-roster-reader",
-                daemon=True,
-            )
-            readers.append(_Reader(proc, receiver, group))
-            proc.start()
-            sender.close()
-        live = {r.receiver: r for r in readers}
-        while live:
-            left = deadline - time.monotonic()
-            reading = [r.current for r in live.values() if r.current is not None]
-            if left <= 0:
-                raise _timeout(names[min(reading, default=0)], limits)
-            for ready in connection.wait(list(live), timeout=min(left, 3600.0)):
-                assert isinstance(ready, Connection)
-                reader = live[ready]
-                try:
-                    msg = ready.recv()
-                except EOFError:  # the child is gone without a word: killed or aborted
-                    reader.proc.join(timeout=5)
-                    at = reader.at(out, paths)
-                    failed[at] = _died(names[at], reader.proc.exitcode, limits)
-                    del live[ready]
-                    continue
-                if msg[0] == "file":
-                    reader.current = msg[1]
-                elif msg[0] == "parsed":
-                    result = spool / RESULT.format(msg[1])
-                    with result.open("rb") as f, no_collection():
-                        out[paths[msg[1]]] = unpack(pickle.load(f))
-                    result.unlink()
-                    reader.current = None
-                elif msg[0] in ("memory", "error"):
-                    i = msg[1]
-                    failed[i] = _memory(names[i], limits) if msg[0] == "memory" else msg[2]
-                    del live[ready]
-                else:
-                    del live[ready]
-        if failed:
-            raise failed[min(failed)]
-        return out
-    finally:
-        for r in readers:
-            if r.proc.is_alive():
-                r.proc.kill()
-            if r.proc.pid is not None:
-                r.proc.join(timeout=5)
-            r.receiver.close()
+    """The sheets of every path, read in child processes (`Reading`), all before this returns."""
+    with Reading(
+        paths,
+        names,
+        kind=kind,
+        key=key,
+        today=today,
+        max_bytes=max_bytes,
+        limits=limits,
+        spool=spool,
+        children=children,
+    ) as reading:
+        return reading.all()
