@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from orgraph.roster import ParsedSheet
-from orgraph.roster.workers import Limits, parse_in_children, start
+from orgraph.roster.workers import Limits, Reading, start
 
 __all__ = ["Limits", "parse_uploads", "start"]
 
@@ -37,7 +37,7 @@ def parse_uploads(
     process under `limits`. `names` are the files as uploaded, for the messages."""
     if not paths:
         return {}
-    return parse_in_children(
+    with Reading(
         paths,
         names,
         kind=kind,
@@ -46,5 +46,5 @@ def parse_uploads(
         max_bytes=max_bytes,
         limits=limits,
         spool=paths[0].parent,
-        children=1,
-    )
+    ) as reading:
+        return reading.all()

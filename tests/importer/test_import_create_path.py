@@ -274,43 +274,29 @@ def _sparse_xlsx(path: Path) -> Path:
 
 
 def test_a_child_that_dies_fails_its_file_and_the_others_come_back(tmp_path: Path) -> None:
-    good = tmp_path / "good.csv"
+    good = tmp_path / "好.csv"
     good.write_text("区划代码,名称,层级\n330226,宁海县,县\n", encoding="utf-8")
-    sparse = _sparse_xlsx(tmp_path / "sparse.xlsx")
-    with pytest.raises(ValidationFailed) as caught:
-        workers.parse_in_children(
-            [good, sparse],
-            ["好.csv", "稀疏.xlsx"],
-            kind=None,
-            key=KEY,
-            today=AS_OF,
-            max_bytes=None,
-            limits=workers.Limits(100, 60.0),
-            spool=tmp_path,
-            children=2,
-        )
+    sparse = _sparse_xlsx(tmp_path / "稀疏.xlsx")
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    limits = workers.Limits(100, 60.0)
+    with (
+        _reading([good, sparse], [[0], [1]], spool=spool, limits=limits) as reading,
+        pytest.raises(ValidationFailed) as caught,
+    ):
+        reading.all()
     assert "“稀疏.xlsx”" in str(caught.value)
     assert isinstance(caught.value, PayloadTooLarge) or "异常终止" in str(caught.value)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.csv", "sparse.xlsx"]
+    assert 0 in reading.parsed  # the other child's file came back
+    assert not list(spool.iterdir())
 
 
 def test_children_over_the_wall_clock_are_stopped(tmp_path: Path) -> None:
-    paths = []
-    for i in range(2):
-        p = tmp_path / f"{i}.csv"
-        p.write_text("区划代码,名称,层级\n" + "330226,宁海县,县\n" * 50_000, encoding="utf-8")
-        paths.append(p)
-    with pytest.raises(UploadTimeout) as caught:
-        workers.parse_in_children(
-            paths,
-            ["甲.csv", "乙.csv"],
-            kind=None,
-            key=KEY,
-            today=AS_OF,
-            max_bytes=None,
-            limits=workers.Limits(0, 0.05),
-            spool=tmp_path,
-            children=2,
-        )
-    assert "“甲.csv”" in str(caught.value) or "“乙.csv”" in str(caught.value)
+    paths = [_slow_csv(tmp_path / name, 50_000) for name in ("甲.csv", "乙.csv")]
+    with (
+        _reading(paths, [[0], [1]], spool=tmp_path, limits=workers.Limits(0, 0.05)) as reading,
+        pytest.raises(UploadTimeout) as caught,
+    ):
+        reading.all()
+    assert "“甲.csv”" in str(caught.value)  # the first of the files not yet read
     assert not multiprocessing.active_children()

@@ -485,30 +485,3 @@ class Reading:
                 r.proc.join(timeout=5)
             r.receiver.close()
         self.readers = []
-
-
-def parse_in_children(
-    paths: Sequence[Path],
-    names: Sequence[str],
-    *,
-    kind: str | None,
-    key: bytes,
-    today: dt.date,
-    max_bytes: int | None,
-    limits: Limits,
-    spool: Path,
-    children: int = 1,
-) -> dict[Path, list[ParsedSheet]]:
-    """The sheets of every path, read in child processes (`Reading`), all before this returns."""
-    with Reading(
-        paths,
-        names,
-        kind=kind,
-        key=key,
-        today=today,
-        max_bytes=max_bytes,
-        limits=limits,
-        spool=spool,
-        children=children,
-    ) as reading:
-        return reading.all()
