@@ -18,6 +18,7 @@ from orgraph.analysis.engine import Engine
 from orgraph.config import Settings, get_settings
 from orgraph.errors import StoreUnavailable
 from orgraph.policy import get_policy
+from orgraph.roster import workers
 from orgraph.security import (
     AuditLog,
     TokenService,
@@ -28,7 +29,7 @@ from orgraph.security import (
 )
 from orgraph.store import GraphStore
 from orgraph.store.migrations import migrate
-from orgraph_api import problems, upload_worker
+from orgraph_api import problems
 from orgraph_api.answers import AnswerCache
 from orgraph_api.deps import API_PREFIX
 from orgraph_api.ledger_watch import ObserveWrites
@@ -66,7 +67,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened: list[GraphStore] = []
-        upload_worker.start()  # the fork server that uploads are read under (#18)
+        workers.start()  # the fork server that uploads are read under (#18)
         if store is None:
             request_store, bulk_store = open_stores(cfg)
             opened = [request_store, bulk_store]

@@ -216,8 +216,8 @@ def _call_sites() -> list[tuple[str, int, str, str, set[str] | None]]:
     ...) in src/, api/, dashboard/ and bench/.
 
     By convention the receiver is a name or attribute called `store` (or ending in `store`).
-    The importer's batching helper `self._write("block", rows, label, create="block")` passes
-    `rows` only.
+    The importer's batching helpers `self._write("block", rows, label, create="block")` and
+    `self._write_items("block", "create_block", items, label)` pass `rows` only.
     """
     sites: list[tuple[str, int, str, str, set[str] | None]] = []
     paths = [p for folder in CALLERS for p in sorted((ROOT / folder).rglob("*.py"))]
@@ -227,14 +227,17 @@ def _call_sites() -> list[tuple[str, int, str, str, set[str] | None]]:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr in ("read", "write", "_write")
+                and node.func.attr in ("read", "write", "_write", "_write_items")
                 and node.args
             ):
                 continue
             first = node.args[0]
-            if node.func.attr == "_write":
-                # its block, and the CREATE block of its `create=` keyword, get `rows` only
+            if node.func.attr in ("_write", "_write_items"):
+                # its block, and its CREATE block (`create=`, or `_write_items`' second
+                # argument), get `rows` only
                 given = [first, *(k.value for k in node.keywords if k.arg == "create")]
+                if node.func.attr == "_write_items":
+                    given.append(node.args[1])
                 for block in given:
                     if isinstance(block, ast.Constant) and isinstance(block.value, str):
                         rel = str(path.relative_to(ROOT))

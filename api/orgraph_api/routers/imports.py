@@ -1,5 +1,12 @@
-"""Roster upload: the same importer and JSON report as `orgraph import`; the files are read
-in a child process with memory and time limits (`orgraph_api.upload_worker`)."""
+"""Roster upload: the same importer and JSON report as `orgraph import`.
+
+The files are read in a child process (`orgraph.roster.workers.Reading`, forked from the fork
+server the app's lifespan starts), never in the API's own: a reader is native code (calamine)
+or pure Python fed a stranger's file, and one that aborts, exhausts memory or spins would take
+the API down (#18). The child runs under an address-space limit (`ORGRAPH_UPLOAD_MEMORY_MB`
+above its size at start) and the request under a wall clock (`ORGRAPH_UPLOAD_TIMEOUT_S`): 413,
+422 or 504 naming the file, and the API stays up. One child, not one per core as
+`orgraph import` has: the memory limit is the request's, and a second child would double it."""
 
 from __future__ import annotations
 
@@ -17,11 +24,11 @@ from orgraph.importer import history
 from orgraph.importer.history import Origin
 from orgraph.importer.pipeline import import_files
 from orgraph.roster import KINDS, ParsedSheet
+from orgraph.roster.workers import Limits, Reading
 from orgraph_api.deps import Caller, Svc, audited, importer
 from orgraph_api.errors_doc import errors
 from orgraph_api.responses import Json
 from orgraph_api.schemas import ImportOut
-from orgraph_api.upload_worker import Limits, parse_uploads
 from orgraph_api.uploads import too_large_message
 
 router = APIRouter(prefix="/imports", tags=["导入"])
@@ -123,19 +130,17 @@ def import_roster(
                 # All files read at the first the import asks for: an upload of the files the
                 # last import read, over the graph it left, reads none (importer/mark.py).
                 if not read:
-                    read.update(
-                        parse_uploads(
-                            paths,
-                            names,
-                            kind=None if kind == "auto" else kind,
-                            key=key,
-                            today=today,
-                            max_bytes=limit,
-                            limits=Limits(
-                                svc.settings.upload_memory_mb, svc.settings.upload_timeout_s
-                            ),
-                        )
-                    )
+                    with Reading(
+                        paths,
+                        names,
+                        kind=None if kind == "auto" else kind,
+                        key=key,
+                        today=today,
+                        max_bytes=limit,
+                        limits=Limits(svc.settings.upload_memory_mb, svc.settings.upload_timeout_s),
+                        spool=folder,
+                    ) as reading:
+                        read.update(reading.all())
                 return read[path]
 
             report = import_files(

@@ -303,6 +303,14 @@ class ImportStep:
                     self.progress(label, done, len(rows))
         return again
 
+    def _write_items(
+        self, query: str, create: str, todo: list[Item], label: str
+    ) -> list[dict[str, Any]]:
+        """`_write` of the items `_count` returned: the new ones with `create`."""
+        return self._write(
+            query, [t.write for t in todo], label, create=create, new=[t.new for t in todo]
+        )
+
     def _place(self, code6: str | None) -> str | None:
         """Register a destination place (and its city) as an external area; its code."""
         code, rows = place_rows(code6)

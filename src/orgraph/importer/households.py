@@ -35,12 +35,6 @@ class HouseholdSteps(ImportStep):
             for row in self.store.read("household_states", ids=list(chunk)):
                 existing[row.pop("id")] = row
         todo = self._count(rep, items, existing)
-        self._write(
-            "upsert_households",
-            [t.write for t in todo],
-            "households",
-            create="create_households",
-            new=[t.new for t in todo],
-        )
+        self._write_items("upsert_households", "create_households", todo, "households")
         for it in items:
             self.lk.households[it.key] = it.state["area"]

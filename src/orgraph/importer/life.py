@@ -45,13 +45,7 @@ class LifeSteps(ImportStep):
             items.append(Item(rec.row, mid, state, write))
         existing = self._meeting_states([it.key for it in items])
         todo = self._count(rep, items, existing)
-        merged = self._write(
-            "upsert_meetings",
-            [t.write for t in todo],
-            "meetings",
-            create="create_meetings",
-            new=[t.new for t in todo],
-        )
+        merged = self._write_items("upsert_meetings", "create_meetings", todo, "meetings")
         # A changed meeting's people are replaced; a new one has none to unlink. A meeting
         # an earlier file of this call wrote, or one that turned out to exist (`merged`),
         # keeps its links: those are MERGEd.
@@ -132,10 +126,4 @@ class LifeSteps(ImportStep):
             for row in self.store.read("dues_states", ids=list(chunk)):
                 existing[row["id"]] = {k: row[k] for k in DUES_PROPS}
         todo = self._count(rep, items, existing)
-        self._write(
-            "upsert_dues",
-            [t.write for t in todo],
-            "dues",
-            create="create_dues",
-            new=[t.new for t in todo],
-        )
+        self._write_items("upsert_dues", "create_dues", todo, "dues")

@@ -111,10 +111,4 @@ class OutflowSteps(ImportStep):
             for row in self.store.read("existing_reports", ids=list(chunk)):
                 existing[row["id"]] = {}
         todo = self._count(rep, items, existing)
-        self._write(
-            "upsert_reports",
-            [t.write for t in todo],
-            "reports",
-            create="create_reports",
-            new=[t.new for t in todo],
-        )
+        self._write_items("upsert_reports", "create_reports", todo, "reports")

@@ -330,30 +330,27 @@ def _parse(
     first, so that a file that cannot be read at all stops the import here, before anything
     is written, as when the files are read one after the other; then the kinds are written as
     their files come in."""
-    if given is None and workers.children_for(paths) > 1:
-        spool = tempfile.TemporaryDirectory(prefix="orgraph-read-")
-        try:
-            reading = workers.Reading(
-                paths,
-                [p.name for p in paths],
-                kind=kind,
-                key=key,
-                today=today,
-                max_bytes=max_bytes,
-                limits=workers.NO_LIMITS,
-                spool=Path(spool.name),
-                children=workers.children_for(paths),
-                priority={k: i for i, k in enumerate(ORDER)},
+    children = workers.children_for(paths) if given is None else 1
+    if children > 1:
+        with contextlib.ExitStack() as undo:
+            spool = undo.enter_context(tempfile.TemporaryDirectory(prefix="orgraph-read-"))
+            reading = undo.enter_context(
+                workers.Reading(
+                    paths,
+                    [p.name for p in paths],
+                    kind=kind,
+                    key=key,
+                    today=today,
+                    max_bytes=max_bytes,
+                    limits=workers.NO_LIMITS,
+                    spool=Path(spool),
+                    children=children,
+                    priority={k: i for i, k in enumerate(ORDER)},
+                )
             )
-            try:
-                kinds = reading.opened()
-            except BaseException:
-                reading.close()
-                raise
-        except BaseException:
-            spool.cleanup()
-            raise
-        return Sheets(paths, report, roster, reading.sheets, kinds, (reading.close, spool.cleanup))
+            kinds = reading.opened()
+            # the children and the spool now live as long as the import: Sheets.close
+            return Sheets(paths, report, roster, reading.sheets, kinds, undo.pop_all())
     if given is None:
         extra = {"max_bytes": max_bytes} if max_bytes else {}
 
@@ -361,7 +358,7 @@ def _parse(
             return parse_file(path, kind, key=key, today=today, **extra)
 
     read = given
-    sheets = Sheets(paths, report, roster, lambda i: read(paths[i]), None, ())
+    sheets = Sheets(paths, report, roster, lambda i: read(paths[i]), None)
     sheets.finish()  # every file read now, before the import lock is taken
     return sheets
 
@@ -369,8 +366,9 @@ def _parse(
 class Sheets:
     """The sheets of an import's files with their reports, file by file as they come in: a
     kind's step waits for the files that may hold that kind (`of_kind`, by `kinds`: each
-    file's possible kinds; None: every file). The reports join `report.files` in the files'
-    order whatever order they come in; `finish` waits for the rest."""
+    file's possible kinds; None: every file). `finish` waits for the rest and sets
+    `report.files`, in the files' order whatever order they came in; `close` ends what reads
+    them (`held`)."""
 
     def __init__(
         self,
@@ -379,10 +377,10 @@ class Sheets:
         roster: Roster,
         fetch: Callable[[int], list[ParsedSheet]],
         kinds: dict[int, frozenset[str]] | None,
-        closers: Sequence[Callable[[], object]],
+        held: contextlib.ExitStack | None = None,
     ) -> None:
         self.paths, self.report, self.roster = paths, report, roster
-        self.fetch, self.kinds, self.closers = fetch, kinds, closers
+        self.fetch, self.kinds, self.held = fetch, kinds, held or contextlib.ExitStack()
         self.built: dict[int, list[tuple[ParsedSheet, FileReport]]] = {}
         self.reports: dict[int, list[FileReport]] = {}
 
@@ -400,8 +398,7 @@ class Sheets:
         self.report.files[:] = [r for i in sorted(self.reports) for r in self.reports[i]]
 
     def close(self) -> None:
-        for close in self.closers:
-            close()
+        self.held.close()
 
     def _build(self, i: int) -> None:
         if i in self.built:
@@ -421,7 +418,6 @@ class Sheets:
                 warnings=list(sheet.warnings),
                 errors=list(sheet.errors),
             )
-            self.report.files.append(rep)
             self.reports[i].append(rep)
             if sheet.ok and sheet.kind:
                 self.built[i].append((sheet, rep))

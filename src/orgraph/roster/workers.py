@@ -191,7 +191,7 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 @contextlib.contextmanager
-def no_collection() -> Iterator[None]:
+def _no_collection() -> Iterator[None]:
     """No garbage collection in this block (process-wide: keep it short). Loading results
     makes no reference cycles, and the collections its allocations trigger walk every row
     loaded before."""
@@ -204,7 +204,7 @@ def no_collection() -> Iterator[None]:
             gc.enable()
 
 
-def pack(sheets: list[ParsedSheet]) -> list[tuple[ParsedSheet, list[tuple[int, Any]]]]:
+def _pack(sheets: list[ParsedSheet]) -> list[tuple[ParsedSheet, list[tuple[int, Any]]]]:
     """Sheets without their records, and the records as plain (row, values) tuples: plain
     tuples and dicts pickle in C, a slotted dataclass through Python (3x slower)."""
     return [
@@ -212,7 +212,7 @@ def pack(sheets: list[ParsedSheet]) -> list[tuple[ParsedSheet, list[tuple[int, A
     ]
 
 
-def unpack(packed: list[tuple[ParsedSheet, list[tuple[int, Any]]]]) -> list[ParsedSheet]:
+def _unpack(packed: list[tuple[ParsedSheet, list[tuple[int, Any]]]]) -> list[ParsedSheet]:
     for sheet, records in packed:
         sheet.records = [Record(row, values) for row, values in records]
     return [sheet for sheet, _ in packed]
@@ -280,7 +280,7 @@ def _rank(kinds: frozenset[str], priority: dict[str, int]) -> int:
 def _send(i: int, sheets: list[ParsedSheet], spool: Path) -> None:
     """File i's sheets into the spool, then a collection (see _child)."""
     with (spool / RESULT.format(i)).open("wb") as out:
-        pickle.dump(pack(sheets), out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(_pack(sheets), out, protocol=pickle.HIGHEST_PROTOCOL)
     del sheets
     gc.collect()
 
@@ -455,8 +455,8 @@ class Reading:
             reader.current = None
         elif msg[0] == "parsed":
             result = self.spool / RESULT.format(msg[1])
-            with result.open("rb") as f, no_collection():
-                self.parsed[msg[1]] = unpack(pickle.load(f))
+            with result.open("rb") as f, _no_collection():
+                self.parsed[msg[1]] = _unpack(pickle.load(f))
             result.unlink()
             reader.current = None
         elif msg[0] in ("memory", "error"):
