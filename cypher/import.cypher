@@ -167,11 +167,11 @@ RETURN count(old) AS moved
 // @name create_households
 // @write
 // @touches household:rows.id
-// Create households the import found in neither the graph nor its earlier files, in their area: upsert_households less MERGE's lookups (half the server's time of a fresh county).
+// Create households the import found in neither the graph nor its earlier files, in their area: upsert_households less MERGE's lookups (half the server's time of a fresh county). The id is SET with the rest, not given in the pattern: FalkorDB indexes a node once per clause that gives it properties, so CREATE {id} then SET would index each household twice and leave as much garbage for the index's collector, whose runs stalled a city's writes 4-6x (docs/scale.md "Imports"); the same holds for the other create_* blocks.
 UNWIND $rows AS row
 MATCH (a:Area {code: row.area})
-CREATE (h:Household {id: row.id})-[:IN]->(a)
-SET h += row.props
+CREATE (h:Household)-[:IN]->(a)
+SET h += row.props, h.id = row.id
 RETURN count(h) AS written
 
 // @name lookup_members
@@ -197,6 +197,15 @@ RETURN k AS key, properties(m) AS props, branches, grps, collect(h.id)[0] AS hou
 UNWIND $rows AS row
 MERGE (m:Member {key: row.key})
 SET m += row.props
+RETURN count(m) AS written
+
+// @name create_members
+// @write
+// @touches member:rows.key
+// Create members the import found in neither the graph nor its earlier files: upsert_members less MERGE's lookup. The key is SET with the rest, not given in the pattern: FalkorDB indexes a node once per clause that gives it properties, so CREATE {key} then SET would index each new member twice and leave garbage for the index's collector (docs/scale.md "Imports").
+UNWIND $rows AS row
+CREATE (m:Member)
+SET m += row.props, m.key = row.key
 RETURN count(m) AS written
 
 // @name unlink_members
@@ -359,8 +368,8 @@ RETURN count(r) AS written
 // Create report events the import found in neither the graph nor its earlier files: upsert_reports less MERGE's lookups.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
-CREATE (m)-[:REPORTED]->(r:Report {id: row.id})
-SET r += row.props
+CREATE (m)-[:REPORTED]->(r:Report)
+SET r += row.props, r.id = row.id
 WITH r, row
 OPTIONAL MATCH (o:Org {id: row.org})
 FOREACH (_ IN CASE WHEN o IS NULL THEN [] ELSE [1] END | CREATE (r)-[:TO]->(o))
@@ -406,8 +415,8 @@ RETURN count(k) AS written
 // Create meetings the import found in neither the graph nor its earlier files: upsert_meetings less MERGE's lookups.
 UNWIND $rows AS row
 MATCH (o:Org {id: row.org})
-CREATE (k:Meeting {id: row.id})-[:HELD_BY]->(o)
-SET k += row.props
+CREATE (k:Meeting)-[:HELD_BY]->(o)
+SET k += row.props, k.id = row.id
 RETURN count(k) AS written
 
 // @name unlink_meeting_people
@@ -482,8 +491,8 @@ RETURN count(d) AS written
 // Create dues payments the import found in neither the graph nor its earlier files: upsert_dues less MERGE's lookups.
 UNWIND $rows AS row
 MATCH (m:Member {key: row.member})
-CREATE (m)-[:PAID]->(d:Dues {id: row.id})
-SET d += row.props
+CREATE (m)-[:PAID]->(d:Dues)
+SET d += row.props, d.id = row.id
 RETURN count(d) AS written
 
 // @name first_secretary_states

@@ -151,7 +151,11 @@ class MemberSteps(ImportStep):
     def _write_members(self, todo: list[Item], existing: dict[str, dict[str, Any]]) -> None:
         """Members new or changed: their properties, then their links replaced."""
         self._write(
-            "upsert_members", [{"key": t.key, "props": t.write["props"]} for t in todo], "members"
+            "upsert_members",
+            [{"key": t.key, "props": t.write["props"]} for t in todo],
+            "members",
+            create="create_members",
+            new=[t.key not in existing for t in todo],
         )
         if not self.dry_run:
             for chunk in batches([t.key for t in todo if t.key in existing]):
