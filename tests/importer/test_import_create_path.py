@@ -221,6 +221,9 @@ def test_the_first_file_to_fail_is_named_not_the_first_failure_heard_of(
     ):
         reading.opened() if priority else reading.all()
     assert "坏1.xlsx" in str(caught.value), caught.value
+    # the child's stack comes with it, as the error's cause (a log shows where it was raised)
+    assert isinstance(caught.value.__cause__, workers.ChildTraceback)
+    assert "read_workbook" in str(caught.value.__cause__), caught.value.__cause__
     assert not multiprocessing.active_children()
     assert not list(spool.iterdir())
 

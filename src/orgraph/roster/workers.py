@@ -43,6 +43,7 @@ import pickle
 import resource
 import signal
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing import connection, forkserver, popen_forkserver, reduction, spawn, util
@@ -230,7 +231,8 @@ def _child(
     conn: Connection,
 ) -> None:
     """Read every (index, path): ('file', i) before each, ('parsed', i) once its sheets are
-    in spool / RESULT.format(i); ('done',) at the end, or ('error', i, exc) or ('memory', i).
+    in spool / RESULT.format(i); ('done',) at the end, or ('error', i, exc, its
+    traceback's text) or ('memory', i).
     With a `priority` (kind → rank), in two passes: every file opened first, ('kinds', i,
     kinds) for each, then their rows checked, the files of the lowest-ranked kind first."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -266,9 +268,23 @@ def _child(
             pickle.loads(pickle.dumps(exc))
         except Exception:  # one that does not pickle, or not back: its text is enough
             exc = ValidationFailed(str(exc))
-        conn.send(("error", at, exc))
+        # a pickled exception loses its traceback: the text goes with it, for the logs
+        conn.send(("error", at, exc, traceback.format_exc()))
         return
     conn.send(("done",))
+
+
+class ChildTraceback(Exception):
+    """Where in the reader child an error raised again here was raised: its traceback's
+    text, set as the error's cause (as concurrent.futures does), so that a log of the error
+    shows the reader's stack and not only the parent's."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return f'\n"""\n{self.text}"""'
 
 
 def _rank(kinds: frozenset[str], priority: dict[str, int]) -> int:
@@ -462,7 +478,12 @@ class Reading:
         elif msg[0] in ("memory", "error"):
             i = msg[1] if msg[1] >= 0 else reader.at(self.parsed)
             reader.done = True
-            self._fail(i, _memory(self.names[i], self.limits) if msg[0] == "memory" else msg[2])
+            if msg[0] == "memory":
+                self._fail(i, _memory(self.names[i], self.limits))
+            else:
+                raised: Exception = msg[2]
+                raised.__cause__ = ChildTraceback(msg[3])
+                self._fail(i, raised)
         else:
             reader.done = True
 
