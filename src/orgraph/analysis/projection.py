@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from orgraph.analysis.hugepages import no_hugepage_advice
 from orgraph.store import GraphStore
 
 NEVER = 99_999_999  # an empty `until` / `returned_on`: the link never ends
 ALWAYS = 0  # an empty `since`: the link has always been active
+
+no_hugepage_advice()  # every process that holds a projection (analysis/hugepages.py)
 
 # Codes the importer writes (orgraph.vocab: ORG_KIND_ZH, CATEGORY_ZH, MGMT_CLASS_ZH) that the
 # projection turns into flags: an org outside the county, a probationary member, 老弱.
