@@ -202,7 +202,7 @@ RETURN count(m) AS written
 // @name create_members
 // @write
 // @touches member:rows.key
-// Create members the import found in neither the graph nor its earlier files: upsert_members less MERGE's lookup. The key is SET with the rest, not given in the pattern: FalkorDB indexes a node once per clause that gives it properties, so CREATE {key} then SET would index each new member twice and leave garbage for the index's collector (docs/scale.md "Imports").
+// Create members the import found in neither the graph nor its earlier files: upsert_members less MERGE's lookup. The key is SET with the rest, as in create_households (why: there).
 UNWIND $rows AS row
 CREATE (m:Member)
 SET m += row.props, m.key = row.key
