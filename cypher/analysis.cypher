@@ -94,7 +94,7 @@ RETURN m.key AS key, m.name AS name
 // join date, the roster's lost-contact flag and the date membership was suspended.
 MATCH (m:Member)
 RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
-                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
+             m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
                 m.suspended_on]) AS members
 
 // @name proj_member_links
@@ -171,53 +171,6 @@ UNWIND $ids AS hid
 MATCH (m:Member)-[:CONTACTS|LIVES_IN]->(:Household {id: hid})
 RETURN collect(DISTINCT m.key) AS keys
 
-// @name delta_members
-// The given members (as proj_members).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})
-RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
-                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
-                m.suspended_on]) AS members
-
-// @name delta_member_links
-// The given members' branch, party group and household links (as proj_member_links).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN]->(t)
-RETURN collect([m.key, type(r), coalesce(t.id, t.code)]) AS links
-
-// @name delta_contacts
-// The given members' household contacts (as proj_contacts).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[r:CONTACTS]->(h)
-RETURN collect(m.key) AS members, collect(h.id) AS households,
-       collect(coalesce(r.since, '')) AS since, collect(coalesce(r.until, '')) AS until
-
-// @name delta_responsibilities
-// The given members' responsibilities (as proj_responsibilities).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[r:RESPONSIBLE_FOR]->(t)
-RETURN collect([m.key, labels(t)[0], coalesce(t.id, t.code), r.since, r.until]) AS resp
-
-// @name delta_outflows
-// The given members' outflow episodes (as proj_outflows).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[:HAS_OUTFLOW]->(o:Outflow)
-OPTIONAL MATCH (o)-[:TO]->(d:Area)
-RETURN collect([m.key, o.left_on, o.returned_on, d.code, o.transferred_on, o.contact_person,
-                o.employer, o.destination_text]) AS outflows
-
-// @name delta_reports
-// The given members' reports (as proj_reports).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[:REPORTED]->(r:Report)
-RETURN collect(m.key) AS members, collect(coalesce(r.on, '')) AS dates
-
-// @name delta_attends
-// The given members' attendance of orgs' life (as proj_attends).
-UNWIND $keys AS k
-MATCH (m:Member {key: k})-[r:ATTENDS]->(o:Org)
-RETURN collect([m.key, o.id, r.since, r.until]) AS attends
-
 // @name delta_meetings
 // The given meetings that exist (as proj_meetings).
 UNWIND $ids AS mid
@@ -231,22 +184,65 @@ UNWIND $ids AS mid
 MATCH (m:Member)-[:ATTENDED|ABSENT_FROM]->(:Meeting {id: mid})
 RETURN collect(DISTINCT m.key) AS keys
 
-// @name delta_meeting_people
-// The given members' attendance and absence (as proj_meeting_people).
+// @name delta_member_rows
+// The given members' rows of every member-keyed table (as proj_members, proj_member_links
+// and the proj_* blocks of their edges), one row per table: `part` names it, `rows` holds
+// its entries as lists (the parallel lists of proj_contacts, proj_reports,
+// proj_meeting_people and proj_dues as one list per entry). One statement, not one per
+// table: over Bolt each statement costs ~5 ms, so ten of them were most of a Neo4j
+// catch-up (docs/design.md#change-log). Each branch aggregates before it names its part (a
+// constant in the aggregating RETURN would group by it, and a branch that matched nothing
+// would give no row on Neo4j), so each gives exactly one row.
+UNWIND $keys AS k
+MATCH (m:Member {key: k})
+WITH collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
+             m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
+             m.suspended_on]) AS rows
+RETURN 'members' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:BELONGS_TO|IN_GROUP|LIVES_IN]->(t)
+WITH collect([m.key, type(r), coalesce(t.id, t.code)]) AS rows
+RETURN 'links' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:CONTACTS]->(h)
+WITH collect([m.key, h.id, coalesce(r.since, ''), coalesce(r.until, '')]) AS rows
+RETURN 'contacts' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:RESPONSIBLE_FOR]->(t)
+WITH collect([m.key, labels(t)[0], coalesce(t.id, t.code), r.since, r.until]) AS rows
+RETURN 'responsibilities' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:HAS_OUTFLOW]->(o:Outflow)
+OPTIONAL MATCH (o)-[:TO]->(d:Area)
+WITH collect([m.key, o.left_on, o.returned_on, d.code, o.transferred_on, o.contact_person,
+             o.employer, o.destination_text]) AS rows
+RETURN 'outflows' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[:REPORTED]->(r:Report)
+WITH collect([m.key, coalesce(r.on, '')]) AS rows
+RETURN 'reports' AS part, rows
+UNION ALL
+UNWIND $keys AS k
+MATCH (m:Member {key: k})-[r:ATTENDS]->(o:Org)
+WITH collect([m.key, o.id, r.since, r.until]) AS rows
+RETURN 'attends' AS part, rows
+UNION ALL
 UNWIND $keys AS k
 MATCH (m:Member {key: k})-[r:ATTENDED|ABSENT_FROM]->(km:Meeting)
-RETURN collect(m.key) AS members, collect(km.id) AS meetings,
-       collect(type(r) = 'ATTENDED') AS attended
-
-// @name delta_dues
-// The given members' dues payments (as proj_dues).
+WITH collect([m.key, km.id, type(r) = 'ATTENDED']) AS rows
+RETURN 'meeting_people' AS part, rows
+UNION ALL
 UNWIND $keys AS k
 MATCH (m:Member {key: k})-[:PAID]->(d:Dues)
-RETURN collect(m.key) AS members, collect(d.paid_to) AS months,
-       collect(coalesce(d.paid_on, '')) AS dates
-
-// @name delta_first_secretaries
-// The given members' 第一书记 appointments (as proj_first_secretaries).
+WITH collect([m.key, d.paid_to, coalesce(d.paid_on, '')]) AS rows
+RETURN 'dues' AS part, rows
+UNION ALL
 UNWIND $keys AS k
 MATCH (m:Member {key: k})-[:APPOINTED]->(f:FirstSecretary)-[:TO]->(o:Org)
-RETURN collect([m.key, o.id, f.since, f.until, f.sent_by]) AS appointments
+WITH collect([m.key, o.id, f.since, f.until, f.sent_by]) AS rows
+RETURN 'first_secretaries' AS part, rows

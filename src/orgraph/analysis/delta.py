@@ -370,49 +370,41 @@ def _meetings(q: Projection, store: GraphStore, ids: list[str]) -> set[str]:
 
 # -- members and their rows ----------------------------------------------------------------------
 
-# Each member-keyed table: its delta block, how its rows come (one collect() list or parallel
-# lists), and the projection loader that turns them into the table's columns.
-_EDGE_LOADS: dict[str, tuple[str, tuple[str, ...], Callable[[Projection, Any], None]]] = {
-    "contacts": (
-        "delta_contacts",
-        ("members", "households", "since", "until"),
-        proj._load_contacts,
-    ),
-    "responsibilities": ("delta_responsibilities", ("resp",), proj._load_responsibilities),
-    "outflows": ("delta_outflows", ("outflows",), proj._load_outflows),
-    "reports": ("delta_reports", ("members", "dates"), proj._load_reports),
-    "attends": ("delta_attends", ("attends",), proj._load_attendance),
-    "meeting_people": (
-        "delta_meeting_people",
-        ("members", "meetings", "attended"),
-        proj._load_meeting_people,
-    ),
-    "dues": ("delta_dues", ("members", "months", "dates"), proj._load_dues),
-    "first_secretaries": (
-        "delta_first_secretaries",
-        ("appointments",),
-        proj._load_first_secretaries,
-    ),
+# Each member-keyed table's loader: the projection's, fed the table's part of
+# delta_member_rows (a list per entry, as the loader unpacks them).
+_EDGE_LOADS: dict[str, Callable[[Projection, Any], None]] = {
+    "contacts": proj._load_contacts,
+    "responsibilities": proj._load_responsibilities,
+    "outflows": proj._load_outflows,
+    "reports": proj._load_reports,
+    "attends": proj._load_attendance,
+    "meeting_people": proj._load_meeting_people,
+    "dues": proj._load_dues,
+    "first_secretaries": proj._load_first_secretaries,
 }
 
 
-def _rows(store: GraphStore, block: str, columns: tuple[str, ...], keys: list[str]) -> Any:
-    rows = store.read(block, keys=keys)
-    if len(columns) == 1:
-        return proj._one(rows, columns[0])
-    return proj._parallel(rows, *columns)
+def _member_rows(store: GraphStore, keys: list[str]) -> dict[str, list[Any]]:
+    """Every member-keyed table's rows of the given members, by table, in canonical order
+    (as `proj._one`): one statement for them all (cypher/analysis.cypher, delta_member_rows)."""
+    parts = {row["part"]: row["rows"] for row in store.read("delta_member_rows", keys=keys)}
+    wanted = ("members", "links", *_EDGE_LOADS)
+    if set(parts) != set(wanted):  # each branch aggregates, so it gives its one row
+        raise Reload(f"delta_member_rows gave the parts {sorted(parts)}")
+    return {part: proj._canonical(parts[part] or []) for part in wanted}
 
 
 def _members(q: Projection, store: GraphStore, keys: list[str]) -> None:
+    parts = _member_rows(store, keys)
     new = Projection(revision=None)
-    proj._load_members(new, proj._one(store.read("delta_members", keys=keys), "members"))
+    proj._load_members(new, parts["members"])
     if len(new.m_key) < sum(1 for k in keys if k in q.m_index):
         raise Reload("a member was deleted")
     # the members' links, loaded against q's tables (households, orgs) as a fresh load would
     links = Projection(revision=None)
     links.m_key, links.m_index = new.m_key, new.m_index
     links.org_index, links.org_id, links.hh_index = q.org_index, q.org_id, q.hh_index
-    proj._load_member_links(links, proj._one(store.read("delta_member_links", keys=keys), "links"))
+    proj._load_member_links(links, parts["links"])
     for name in MEMBER_LINKS:
         setattr(new, name, getattr(links, name))
     mapping = _insert(q, "m_key", "m_index", MEMBER_FIELDS + MEMBER_LINKS, new)
@@ -422,10 +414,10 @@ def _members(q: Projection, store: GraphStore, keys: list[str]) -> None:
     touched = np.asarray(sorted(q.m_index[k] for k in new.m_key), np.int64)
     # the touched members' rows, with q's indexes (members, households, orgs, meetings)
     rows = copy.copy(q)
-    for table, (block, columns, loader) in _EDGE_LOADS.items():
+    for table, loader in _EDGE_LOADS.items():
         if table == "outflows":  # the loader appends to these lists
             rows.o_dest, rows.o_dest_text, rows.o_contact, rows.o_employer = [], [], [], []
-        loader(rows, _rows(store, block, columns, keys))
+        loader(rows, parts[table])
         _splice(q, EDGE_TABLES[table], touched, rows)
 
 

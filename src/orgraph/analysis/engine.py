@@ -155,15 +155,18 @@ class Engine:
         queue behind a load that takes minutes at city scale. `stale_ok=False` (a request that
         writes: its checks must see the graph as it is) waits for the load to end
         (docs/design.md#change-log)."""
+        seen = self._proj
         rev, _ = proj.revision(self.store)
         with self._lock:
             p = self._proj
             if p is not None and p.revision == rev:
                 return p
-            if p is not None:
-                # `rev` was read before the lock: another reader may have caught up to it, or
-                # past it, meanwhile; without this a log already applied reads as missing, and
-                # the engine reloaded whole under concurrent reads and writes
+            if p is not None and p is not seen:
+                # `rev` was read before the lock: another reader has caught up meanwhile, to
+                # it or past it; without this a log already applied reads as missing, and the
+                # engine reloaded whole under concurrent reads and writes. While the projection
+                # is the one held when `rev` was read, nothing was applied since, and a second
+                # read (~5 ms over Bolt) is spared.
                 rev, _ = proj.revision(self.store)
                 if p.revision == rev:
                     return p
@@ -204,7 +207,25 @@ class Engine:
         fresh = proj.load(self.store)
         self.loads += 1
         self._save_later(fresh)
+        self._plan_catch_up()
         return fresh
+
+    def _plan_catch_up(self) -> None:
+        """Have the store plan a member's catch-up now, in a thread of its own: Neo4j plans a
+        statement the first time it runs with parameters of those types (a list of strings:
+        an empty list is another type, and plans again), ~0.7 s for delta_member_rows, which
+        the first answer after the first write of a process or a load would otherwise wait
+        for (docs/design.md#change-log). No change has the sequence number 2**53 and no
+        member the key "", so nothing is read. A failure leaves that cost where it was."""
+
+        def plan() -> None:
+            try:
+                self.store.read("changes_since", seq=2**53, limit=1)
+                self.store.read("delta_member_rows", keys=[""])
+            except Exception:
+                log.debug("catch-up statements not planned ahead", exc_info=True)
+
+        threading.Thread(target=plan, name="orgraph-plan", daemon=True).start()
 
     def _install(self, fresh: Projection) -> Projection:
         """Make `fresh` the projection answers come from (the caller holds the lock). After a
@@ -239,6 +260,7 @@ class Engine:
             self._saved_seq = found.seq
             if not found.derived:  # its caches were saved by other code (an upgrade): again
                 self._save_later(found)
+            self._plan_catch_up()
             return found
         older = snapshot.load(self.snapshots)
         if older is None or rev is None:

@@ -15,9 +15,12 @@ A driver transaction takes its timeout at begin (`Query(text, timeout=...)` is r
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_for
 from typing import Any, TypeVar
 
 from orgraph.catalog import Query
@@ -36,6 +39,8 @@ T = TypeVar("T")
 Bounded = Callable[[str, Callable[[], list[Row]]], list[Row]]
 _WORKERS = 16  # threads for calls in flight; more than the API serves at once
 _RETRY_S = 0.5  # the driver's retry budget for reads and single writes: one retry
+_CLOSE_WAIT_S = 5.0  # how long `close` lets calls in flight end before closing their sockets
+log = logging.getLogger(__name__)
 
 
 def translate(exc: BaseException, what: str) -> Exception:
@@ -157,6 +162,8 @@ class Neo4jStore(BaseStore):
             None if socket_timeout is None else max(socket_timeout, self.query_timeout_s + 5)
         )
         self._calls = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="neo4j-call")
+        self._inflight: set[Future[Any]] = set()
+        self._inflight_lock = threading.Lock()
 
     def _bounded(self, what: str, fn: Callable[[], T]) -> T:
         """fn() in a worker thread, given up after socket_timeout seconds (QueryTimeout)."""
@@ -170,6 +177,9 @@ class Neo4jStore(BaseStore):
         if limit is None:
             return fn()
         future = self._calls.submit(fn)
+        with self._inflight_lock:
+            self._inflight.add(future)
+        future.add_done_callback(self._settled)
         try:
             return future.result(timeout=limit)
         except FutureTimeout:
@@ -284,6 +294,23 @@ class Neo4jStore(BaseStore):
             if not rows or not rows[0]["deleted"]:
                 return
 
+    def _settled(self, future: Future[Any]) -> None:
+        with self._inflight_lock:
+            self._inflight.discard(future)
+
     def close(self) -> None:
+        """Close the driver once the calls in flight have ended (at most _CLOSE_WAIT_S): the
+        driver closes every pooled connection, in use or not, and one closed while another
+        thread reads from it raised BufferError out of `close` (an engine's statements
+        planned in a thread of their own, analysis/engine.py, met a CLI command that closed
+        its store as soon as it had answered). A call still running after the wait (a hung
+        server) may still make the driver's close fail: logged, not raised, as the store is
+        being let go."""
         self._calls.shutdown(wait=False, cancel_futures=True)
-        self._driver.close()
+        with self._inflight_lock:
+            running = list(self._inflight)
+        wait_for(running, timeout=_CLOSE_WAIT_S)
+        try:
+            self._driver.close()
+        except BufferError:
+            log.warning("Neo4j driver closed with a call still in flight", exc_info=True)

@@ -1,0 +1,61 @@
+"""Closing a Neo4j store while another thread's call is in flight (the engine plans its
+catch-up statements in a thread of its own, analysis/engine.py, and a CLI command closes its
+store as soon as it has answered): the driver closes every pooled connection, in use or not,
+and one closed under a thread reading from it raised BufferError out of `close`. `close` now
+lets the calls in flight end first (the race itself is too narrow to provoke at will: the
+test checks that `close` waits). Through a TCP relay of the test's own that holds the call's
+bytes, so the call is in flight for as long as the test says."""
+
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlparse
+
+import pytest
+from tests.api.test_store_down import Relay
+from tests.engines import GraphHost
+
+from orgraph.store.neo4j_store import Neo4jStore
+
+
+@pytest.mark.parametrize(
+    "graph_host", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True
+)
+def test_close_lets_a_call_in_flight_end_first(graph_host: GraphHost) -> None:
+    with graph_host.fresh() as neo:
+        env = graph_host.env(neo)
+        where = urlparse(env["ORGRAPH_STORE_URI"])
+        relay = Relay((where.hostname or "127.0.0.1", where.port or 7687))
+        relay.start()
+        store = Neo4jStore(
+            uri=f"bolt://127.0.0.1:{relay.port}",
+            user=env["ORGRAPH_NEO4J_USER"],
+            password=env["ORGRAPH_NEO4J_PASSWORD"],
+        )
+        try:
+            store.ping()  # connected: the next call's bytes are what the relay holds
+            relay.hang()
+            got: list[object] = []
+
+            def read() -> None:
+                try:
+                    got.append(store.read("graph_revision"))
+                except Exception as exc:  # what a connection closed under the read gives
+                    got.append(exc)
+
+            reading = threading.Thread(target=read)
+            reading.start()
+            reading.join(0.5)
+            assert reading.is_alive(), "the read did not wait for the hung relay"
+            threading.Timer(0.5, relay.resume).start()
+            t0 = time.monotonic()
+            # raised BufferError when the driver closed the connection under the read
+            store.close()
+            waited = time.monotonic() - t0
+            reading.join(10)
+            assert waited >= 0.3, f"close returned after {waited:.2f} s, the read still held"
+            assert len(got) == 1 and isinstance(got[0], list) and len(got[0]) == 1, got
+        finally:
+            relay.resume()
+            relay.stop()
