@@ -160,6 +160,14 @@ class Relay:
         self._hung.clear()
 
 
+def relay_to(env: dict[str, str]) -> Relay:
+    """A started relay in front of the Neo4j server of a leased graph's environment."""
+    where = urlparse(env["ORGRAPH_STORE_URI"])
+    relay = Relay((where.hostname or "127.0.0.1", where.port or 7687))
+    relay.start()
+    return relay
+
+
 def _serving(settings: Settings, data_dir: Path) -> contextlib.AbstractContextManager[str]:
     add_users(data_dir)
     return live_api(None, data_dir, settings=settings, users=user_store(data_dir))
@@ -186,9 +194,7 @@ def down_api(
     with graph_host.fresh() as neo:
         load_demo(neo, demo_dir)
         env = graph_host.env(neo)
-        where = urlparse(env["ORGRAPH_STORE_URI"])
-        relay = Relay((where.hostname or "127.0.0.1", where.port or 7687))
-        relay.start()
+        relay = relay_to(env)
         settings = Settings(
             store_uri=f"bolt://127.0.0.1:{relay.port}",
             data_dir=tmp_path,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
-from urllib.parse import urlparse
 
 import pytest
-from tests.api.test_store_down import Relay
+from tests.api.test_store_down import relay_to
 from tests.engines import GraphHost
 
 from orgraph.store.neo4j_store import Neo4jStore
@@ -25,9 +24,7 @@ from orgraph.store.neo4j_store import Neo4jStore
 def test_close_lets_a_call_in_flight_end_first(graph_host: GraphHost) -> None:
     with graph_host.fresh() as neo:
         env = graph_host.env(neo)
-        where = urlparse(env["ORGRAPH_STORE_URI"])
-        relay = Relay((where.hostname or "127.0.0.1", where.port or 7687))
-        relay.start()
+        relay = relay_to(env)
         store = Neo4jStore(
             uri=f"bolt://127.0.0.1:{relay.port}",
             user=env["ORGRAPH_NEO4J_USER"],
