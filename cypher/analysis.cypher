@@ -94,7 +94,7 @@ RETURN m.key AS key, m.name AS name
 // join date, the roster's lost-contact flag and the date membership was suspended.
 MATCH (m:Member)
 RETURN collect([m.key, m.name, coalesce(m.on_roll, true), m.birth_date, m.category,
-             m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
+                m.mgmt_class, m.roles, m.joined_on, coalesce(m.lost_contact, false),
                 m.suspended_on]) AS members
 
 // @name proj_member_links
