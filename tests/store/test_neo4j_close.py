@@ -55,4 +55,5 @@ def test_close_lets_a_call_in_flight_end_first(graph_host: GraphHost) -> None:
             assert len(got) == 1 and isinstance(got[0], list) and len(got[0]) == 1, got
         finally:
             relay.resume()
+            store.close()  # again after the test's own close, or instead of it: both fine
             relay.stop()

@@ -387,10 +387,11 @@ _EDGE_LOADS: dict[str, Callable[[Projection, Any], None]] = {
 def _member_rows(store: GraphStore, keys: list[str]) -> dict[str, list[Any]]:
     """Every member-keyed table's rows of the given members, by table, in canonical order
     (as `proj._one`): one statement for them all (cypher/analysis.cypher, delta_member_rows)."""
-    parts = {row["part"]: row["rows"] for row in store.read("delta_member_rows", keys=keys)}
+    rows = store.read("delta_member_rows", keys=keys)
+    parts = {row["part"]: row["rows"] for row in rows}
     wanted = ("members", "links", *_EDGE_LOADS)
-    if set(parts) != set(wanted):  # each branch aggregates, so it gives its one row
-        raise Reload(f"delta_member_rows gave the parts {sorted(parts)}")
+    if len(rows) != len(wanted) or set(parts) != set(wanted):  # a branch gives one row
+        raise Reload(f"delta_member_rows gave the parts {sorted(row['part'] for row in rows)}")
     return {part: proj._canonical(parts[part] or []) for part in wanted}
 
 

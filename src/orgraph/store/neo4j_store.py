@@ -176,8 +176,8 @@ class Neo4jStore(BaseStore):
     def _within(self, limit: float | None, what: str, fn: Callable[[], T]) -> T:
         if limit is None:
             return fn()
-        future = self._calls.submit(fn)
-        with self._inflight_lock:
+        with self._inflight_lock:  # with close's look at what is in flight, not between
+            future = self._calls.submit(fn)
             self._inflight.add(future)
         future.add_done_callback(self._settled)
         try:
@@ -306,8 +306,8 @@ class Neo4jStore(BaseStore):
         its store as soon as it had answered). A call still running after the wait (a hung
         server) may still make the driver's close fail: logged, not raised, as the store is
         being let go."""
-        self._calls.shutdown(wait=False, cancel_futures=True)
-        with self._inflight_lock:
+        with self._inflight_lock:  # no call is submitted after this
+            self._calls.shutdown(wait=False, cancel_futures=True)
             running = list(self._inflight)
         wait_for(running, timeout=_CLOSE_WAIT_S)
         try:
