@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from tests.api.test_store_down import relay_to
@@ -56,4 +57,53 @@ def test_close_lets_a_call_in_flight_end_first(graph_host: GraphHost) -> None:
         finally:
             relay.resume()
             store.close()  # again after the test's own close, or instead of it: both fine
+            relay.stop()
+
+
+@pytest.mark.parametrize(
+    "graph_host", [pytest.param("neo4j", marks=pytest.mark.neo4j)], indirect=True
+)
+def test_close_cancels_a_call_still_waiting_for_a_thread(graph_host: GraphHost) -> None:
+    """A call submitted but not started when `close` runs is cancelled there, and its done
+    callback runs at once in the closing thread, which holds the lock of the calls in flight:
+    with a plain lock `close` waited for itself for ever (found by CI, where a test's store
+    closed while the engine's planning thread had just submitted a read). One worker thread
+    here, so that a second call waits behind the first, which the relay holds."""
+    with graph_host.fresh() as neo:
+        env = graph_host.env(neo)
+        relay = relay_to(env)
+        store = Neo4jStore(
+            uri=f"bolt://127.0.0.1:{relay.port}",
+            user=env["ORGRAPH_NEO4J_USER"],
+            password=env["ORGRAPH_NEO4J_PASSWORD"],
+        )
+        store._calls = ThreadPoolExecutor(max_workers=1)  # the second call must queue
+        try:
+            store.ping()
+            relay.hang()
+            got: list[object] = []
+
+            def read() -> None:
+                try:
+                    got.append(store.read("graph_revision"))
+                except Exception as exc:  # the queued call: cancelled by close
+                    got.append(exc)
+
+            readers = [threading.Thread(target=read) for _ in range(2)]
+            for t in readers:
+                t.start()
+                time.sleep(0.3)
+            assert all(t.is_alive() for t in readers), got
+            threading.Timer(0.5, relay.resume).start()
+            closing = threading.Thread(target=store.close)
+            closing.start()
+            closing.join(15)
+            assert not closing.is_alive(), "close never returned"
+            for t in readers:
+                t.join(10)
+            rows = [g for g in got if isinstance(g, list)]
+            assert len(got) == 2 and len(rows) == 1 and len(rows[0]) == 1, got
+        finally:
+            relay.resume()
+            store.close()
             relay.stop()

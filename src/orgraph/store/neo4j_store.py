@@ -163,7 +163,9 @@ class Neo4jStore(BaseStore):
         )
         self._calls = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="neo4j-call")
         self._inflight: set[Future[Any]] = set()
-        self._inflight_lock = threading.Lock()
+        # reentrant: a call `close` cancels runs its done callback (`_settled`) at once, in
+        # the thread that holds this lock to cancel it
+        self._inflight_lock = threading.RLock()
 
     def _bounded(self, what: str, fn: Callable[[], T]) -> T:
         """fn() in a worker thread, given up after socket_timeout seconds (QueryTimeout)."""
